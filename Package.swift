@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The targets follow the data flow of DESIGN.md: ICU (C) → text pre-splitting → core BPE → file formats → CLI.
+let package = Package(
+    name: "Tokkit",
+    products: [
+        .library(name: "TokkitCore", targets: ["TokkitCore"]),
+        .library(name: "TokkitText", targets: ["TokkitText"]),
+        .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
+        .executable(name: "tokkit", targets: ["TokkitCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The only code that includes ICU headers; its public header exposes opaque types only, because a
+        // Swift module that sees ICU headers and Foundation at once does not compile on Linux (DESIGN.md).
+        .target(
+            name: "CICU",
+            linkerSettings: [
+                .linkedLibrary("icui18n"),
+                .linkedLibrary("icuuc"),
+                .linkedLibrary("icudata"),
+            ]
+        ),
+        .target(name: "TokkitCore"),
+        .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
+        .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
+        .executableTarget(
+            name: "TokkitCLI",
+            dependencies: [
+                "TokkitCore", "TokkitText", "TokkitFormats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "TokkitTests",
+            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats"],
+            exclude: ["Golden"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,60 @@
+// The whole of Tokkit's view of ICU. Only opaque handles and plain C types cross this line:
+// Swift must never see an ICU header (see DESIGN.md, "ICU on Linux: two traps, one fix").
+#ifndef TOKKIT_ICU_H
+#define TOKKIT_ICU_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// What went wrong inside ICU: its error name, and for pattern syntax errors the offending offset
+/// (in UTF-16 units of the pattern, as ICU counts) with the line; all -1 when unknown.
+typedef struct TKICUError {
+    int32_t code;
+    int32_t line;
+    int32_t offset;
+    char name[64];
+} TKICUError;
+
+/// A compiled regular expression with its own scratch buffers. Not thread-safe: clone one per thread.
+typedef struct TKRegex TKRegex;
+
+/// Compiles a UTF-8 pattern. Returns NULL and fills `error` on failure.
+TKRegex *tk_regex_open(const uint8_t *pattern, int64_t length, uint32_t flags, TKICUError *error);
+
+/// An independent copy for another thread (shares the compiled pattern, not the scratch buffers).
+TKRegex *tk_regex_clone(const TKRegex *regex, TKICUError *error);
+
+void tk_regex_close(TKRegex *regex);
+
+/// Finds every successive non-overlapping match in valid UTF-8 `text` and returns how many there are.
+/// `*ranges` then points at 2 × count offsets (start, end) in bytes of `text`, valid until the next call
+/// on this handle. Returns -1 and fills `error` on failure (for example a text over 2^31 - 1 UTF-16 units).
+int64_t tk_regex_matches(TKRegex *regex, const uint8_t *text, int64_t length,
+                         const int64_t **ranges, TKICUError *error);
+
+/// Unicode properties of a code point, as ICU sees them, packed as TK_CLASS_* bits.
+uint32_t tk_codepoint_classes(uint32_t codepoint);
+
+enum {
+    TK_CLASS_LETTER = 1u << 0,          // \p{L}
+    TK_CLASS_NUMBER = 1u << 1,          // \p{N}
+    TK_CLASS_WHITE_SPACE = 1u << 2,     // \p{White_Space}
+    TK_CLASS_MARK = 1u << 3,            // \p{M}
+    TK_CLASS_UPPERCASE = 1u << 4,       // \p{Lu}
+    TK_CLASS_TITLECASE = 1u << 5,       // \p{Lt}
+    TK_CLASS_MODIFIER_LETTER = 1u << 6, // \p{Lm}
+    TK_CLASS_OTHER_LETTER = 1u << 7,    // \p{Lo}
+    TK_CLASS_LOWERCASE = 1u << 8,       // \p{Ll}
+};
+
+/// The Unicode version of the ICU data in use, as "15.0" (written into `buffer`, NUL-terminated).
+void tk_unicode_version(char *buffer, int32_t capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,221 @@
+#include "tokkit_icu.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/uregex.h>
+#include <unicode/ustring.h>
+#include <unicode/utypes.h>
+#include <unicode/uversion.h>
+
+struct TKRegex {
+    URegularExpression *compiled;
+    // Scratch reused across calls so that splitting allocates nothing in the steady state.
+    UChar *utf16;            // the text converted to UTF-16, which is ICU's fast path (2.7x faster than UText over UTF-8)
+    int64_t *utf8OffsetAt;   // UTF-8 byte offset of every UTF-16 index, plus one past the end
+    int64_t utf16Capacity;
+    int64_t *ranges;
+    int64_t rangesCapacity;
+};
+
+static void tk_fill(TKICUError *error, UErrorCode status, int32_t line, int32_t offset) {
+    if (!error) return;
+    error->code = (int32_t)status;
+    error->line = line;
+    error->offset = offset;
+    const char *name = u_errorName(status);
+    strncpy(error->name, name ? name : "unknown ICU error", sizeof error->name - 1);
+    error->name[sizeof error->name - 1] = 0;
+}
+
+static void tk_fill_message(TKICUError *error, const char *message) {
+    if (!error) return;
+    error->code = -1;
+    error->line = -1;
+    error->offset = -1;
+    strncpy(error->name, message, sizeof error->name - 1);
+    error->name[sizeof error->name - 1] = 0;
+}
+
+static TKRegex *tk_wrap(URegularExpression *compiled, TKICUError *error) {
+    TKRegex *regex = calloc(1, sizeof *regex);
+    if (!regex) {
+        uregex_close(compiled);
+        tk_fill_message(error, "out of memory");
+        return NULL;
+    }
+    regex->compiled = compiled;
+    return regex;
+}
+
+TKRegex *tk_regex_open(const uint8_t *pattern, int64_t length, uint32_t flags, TKICUError *error) {
+    if (length > INT32_MAX) {
+        tk_fill_message(error, "pattern too long");
+        return NULL;
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    int32_t units = 0;
+    u_strFromUTF8(NULL, 0, &units, (const char *)pattern, (int32_t)length, &status);
+    if (status == U_BUFFER_OVERFLOW_ERROR) status = U_ZERO_ERROR;
+    if (U_FAILURE(status)) {
+        tk_fill(error, status, -1, -1);
+        return NULL;
+    }
+    UChar *utf16 = malloc(((size_t)units + 1) * sizeof(UChar));
+    if (!utf16) {
+        tk_fill_message(error, "out of memory");
+        return NULL;
+    }
+    u_strFromUTF8(utf16, units + 1, NULL, (const char *)pattern, (int32_t)length, &status);
+    UParseError parse;
+    memset(&parse, 0, sizeof parse);
+    // uregex_open copies the pattern, so the UTF-16 buffer can go right away.
+    URegularExpression *compiled = uregex_open(utf16, units, flags, &parse, &status);
+    free(utf16);
+    if (U_FAILURE(status)) {
+        tk_fill(error, status, parse.line, parse.offset);
+        if (compiled) uregex_close(compiled);
+        return NULL;
+    }
+    return tk_wrap(compiled, error);
+}
+
+TKRegex *tk_regex_clone(const TKRegex *regex, TKICUError *error) {
+    UErrorCode status = U_ZERO_ERROR;
+    URegularExpression *compiled = uregex_clone(regex->compiled, &status);
+    if (U_FAILURE(status)) {
+        tk_fill(error, status, -1, -1);
+        return NULL;
+    }
+    return tk_wrap(compiled, error);
+}
+
+void tk_regex_close(TKRegex *regex) {
+    if (!regex) return;
+    uregex_close(regex->compiled);
+    free(regex->utf16);
+    free(regex->utf8OffsetAt);
+    free(regex->ranges);
+    free(regex);
+}
+
+static int tk_reserve_utf16(TKRegex *regex, int64_t units) {
+    if (units <= regex->utf16Capacity) return 1;
+    int64_t capacity = units < 4096 ? 4096 : units + units / 2;
+    UChar *utf16 = realloc(regex->utf16, (size_t)capacity * sizeof(UChar));
+    if (!utf16) return 0;
+    regex->utf16 = utf16;
+    int64_t *offsets = realloc(regex->utf8OffsetAt, (size_t)(capacity + 1) * sizeof(int64_t));
+    if (!offsets) return 0;
+    regex->utf8OffsetAt = offsets;
+    regex->utf16Capacity = capacity;
+    return 1;
+}
+
+static int tk_reserve_ranges(TKRegex *regex, int64_t count) {
+    if (count <= regex->rangesCapacity) return 1;
+    int64_t capacity = count < 1024 ? 1024 : count * 2;
+    int64_t *ranges = realloc(regex->ranges, (size_t)capacity * sizeof(int64_t));
+    if (!ranges) return 0;
+    regex->ranges = ranges;
+    regex->rangesCapacity = capacity;
+    return 1;
+}
+
+// Decodes one UTF-8 sequence at text[i]. The caller validated the text; a malformed sequence still
+// decodes to U+FFFD over one byte so that this function can never read out of bounds.
+static uint32_t tk_decode_utf8(const uint8_t *text, int64_t length, int64_t i, int *width) {
+    uint8_t lead = text[i];
+    if (lead < 0x80) { *width = 1; return lead; }
+    int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+    if (need == 0 || i + need > length) { *width = 1; return 0xFFFD; }
+    uint32_t cp = lead & (0x7F >> need);
+    for (int k = 1; k < need; k++) {
+        uint8_t b = text[i + k];
+        if ((b & 0xC0) != 0x80) { *width = 1; return 0xFFFD; }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    *width = need;
+    return cp;
+}
+
+int64_t tk_regex_matches(TKRegex *regex, const uint8_t *text, int64_t length,
+                         const int64_t **ranges, TKICUError *error) {
+    // UTF-16 never needs more units than UTF-8 has bytes.
+    if (!tk_reserve_utf16(regex, length + 1)) {
+        tk_fill_message(error, "out of memory converting text to UTF-16");
+        return -1;
+    }
+    UChar *utf16 = regex->utf16;
+    int64_t *offsetAt = regex->utf8OffsetAt;
+    int64_t units = 0;
+    for (int64_t i = 0; i < length;) {
+        int width;
+        uint32_t cp = tk_decode_utf8(text, length, i, &width);
+        if (cp >= 0x10000) {
+            utf16[units] = (UChar)(0xD7C0 + (cp >> 10));
+            offsetAt[units++] = i;
+            utf16[units] = (UChar)(0xDC00 | (cp & 0x3FF));
+            offsetAt[units++] = i; // a match never ends between the two halves of a pair
+        } else {
+            utf16[units] = (UChar)cp;
+            offsetAt[units++] = i;
+        }
+        i += width;
+    }
+    offsetAt[units] = length;
+    if (units > INT32_MAX) {
+        tk_fill_message(error, "text longer than 2^31-1 UTF-16 units");
+        return -1;
+    }
+
+    UErrorCode status = U_ZERO_ERROR;
+    uregex_setText(regex->compiled, utf16, (int32_t)units, &status);
+    int64_t count = 0;
+    while (U_SUCCESS(status) && uregex_findNext(regex->compiled, &status)) {
+        int32_t start = uregex_start(regex->compiled, 0, &status);
+        int32_t end = uregex_end(regex->compiled, 0, &status);
+        if (U_FAILURE(status)) break;
+        if (!tk_reserve_ranges(regex, 2 * count + 2)) {
+            tk_fill_message(error, "out of memory collecting matches");
+            return -1;
+        }
+        regex->ranges[2 * count] = offsetAt[start];
+        regex->ranges[2 * count + 1] = offsetAt[end];
+        count++;
+    }
+    // Detach the scratch buffer so that the handle never points at memory a later realloc frees.
+    UErrorCode resetStatus = U_ZERO_ERROR;
+    uregex_setText(regex->compiled, utf16, 0, &resetStatus);
+    if (U_FAILURE(status)) {
+        tk_fill(error, status, -1, -1);
+        return -1;
+    }
+    *ranges = regex->ranges;
+    return count;
+}
+
+uint32_t tk_codepoint_classes(uint32_t codepoint) {
+    UChar32 c = (UChar32)codepoint;
+    uint32_t classes = 0;
+    int32_t mask = U_GET_GC_MASK(c);
+    if (mask & U_GC_L_MASK) classes |= TK_CLASS_LETTER;
+    if (mask & U_GC_N_MASK) classes |= TK_CLASS_NUMBER;
+    if (mask & U_GC_M_MASK) classes |= TK_CLASS_MARK;
+    if (mask & U_GC_LU_MASK) classes |= TK_CLASS_UPPERCASE;
+    if (mask & U_GC_LT_MASK) classes |= TK_CLASS_TITLECASE;
+    if (mask & U_GC_LM_MASK) classes |= TK_CLASS_MODIFIER_LETTER;
+    if (mask & U_GC_LO_MASK) classes |= TK_CLASS_OTHER_LETTER;
+    if (mask & U_GC_LL_MASK) classes |= TK_CLASS_LOWERCASE;
+    if (u_hasBinaryProperty(c, UCHAR_WHITE_SPACE)) classes |= TK_CLASS_WHITE_SPACE;
+    return classes;
+}
+
+void tk_unicode_version(char *buffer, int32_t capacity) {
+    UVersionInfo version;
+    u_getUnicodeVersion(version);
+    char text[U_MAX_VERSION_STRING_LENGTH];
+    u_versionToString(version, text);
+    strncpy(buffer, text, (size_t)capacity - 1);
+    buffer[capacity - 1] = 0;
+}

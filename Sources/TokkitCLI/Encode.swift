@@ -1,0 +1,137 @@
+import ArgumentParser
+import TokkitCore
+import TokkitText
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Encode text to token ids, exactly as tiktoken does.",
+        discussion: """
+        Special tokens follow tiktoken: by default none is allowed and any special-token text in the input is an \
+        error naming it and its byte offset. --allow-special all encodes them as their ids; --disallow-special none \
+        encodes them as plain text (the same as --ordinary). Documents (--docs lines|paragraphs) are encoded in \
+        parallel; text output puts one document per line, json one array per document.
+        """
+    )
+
+    @OptionGroup var vocabulary: VocabularyOptions
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .long, help: "Output format: ids separated by spaces (text), JSON arrays, or little-endian binary uint16/uint32.")
+    var format: IDFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp("Special tokens to encode as their ids: all, none, or a comma-separated list.", valueName: "all|none|list"))
+    var allowSpecial: String = "none"
+
+    @Option(name: .long, help: ArgumentHelp("Special tokens whose presence is an error: all (those not allowed), none, or a list.", valueName: "all|none|list"))
+    var disallowSpecial: String = "all"
+
+    @Flag(name: .long, help: "Treat special-token text as plain text (tiktoken's encode_ordinary).")
+    var ordinary = false
+
+    @Option(name: .long, help: "Worker threads for several documents (default: all cores).")
+    var threads: Int = Tokenizer.defaultThreadCount
+
+    @Option(name: [.short, .long], help: "Write here (atomically) instead of stdout.")
+    var output: String?
+
+    func run() throws {
+        let tokenizer = try vocabulary.load()
+        let allowed = ordinary ? .none : SpecialTokenSet(argument: allowSpecial)
+        let disallowed = ordinary ? .none : SpecialTokenSet(argument: disallowSpecial)
+        let documents = try input.documents()
+        let encoded: [[TokenID]]
+        do {
+            encoded = try tokenizer.encodeBatch(documents, allowedSpecial: allowed, disallowedSpecial: disallowed,
+                                                lossy: input.lossy, threads: max(1, threads))
+        } catch {
+            throw CLIError("\(input.inputName): \(documents.count == 1 ? Self.unwrap(error).description : error.description)")
+        }
+        try Output.write(try format.render(encoded), to: output)
+    }
+
+    private static func unwrap(_ error: EncodingError) -> EncodingError {
+        if case .inDocument(_, let inner) = error { return inner }
+        return error
+    }
+}
+
+extension SpecialTokenSet {
+    init(argument: String) {
+        switch argument {
+        case "all": self = .all
+        case "none", "": self = .none
+        default: self = .only(Set(argument.split(separator: ",").map(String.init)))
+        }
+    }
+}
+
+enum IDFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, uint16, uint32
+
+    func render(_ documents: [[TokenID]]) throws -> [UInt8] {
+        var output: [UInt8] = []
+        switch self {
+        case .text:
+            for ids in documents {
+                output += Array(ids.map(String.init).joined(separator: " ").utf8)
+                output.append(UInt8(ascii: "\n"))
+            }
+        case .json:
+            for ids in documents {
+                output += Array(("[" + ids.map(String.init).joined(separator: ",") + "]\n").utf8)
+            }
+        case .uint16:
+            for ids in documents {
+                for (position, id) in ids.enumerated() {
+                    guard id <= UInt16.max else {
+                        throw CLIError("token id \(id) at position \(position) does not fit in uint16; use --format uint32")
+                    }
+                    output.append(UInt8(truncatingIfNeeded: id))
+                    output.append(UInt8(truncatingIfNeeded: id >> 8))
+                }
+            }
+        case .uint32:
+            for ids in documents {
+                for id in ids {
+                    for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: id >> UInt32(shift))) }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Reads ids back; text and json accept any whitespace, commas and brackets between numbers.
+    func parse(_ bytes: [UInt8], source: String) throws -> [TokenID] {
+        switch self {
+        case .text, .json:
+            var ids: [TokenID] = []
+            var value: UInt64 = 0
+            var inNumber = false
+            for (offset, byte) in bytes.enumerated() {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+                    guard value <= UInt64(UInt32.max) else { throw CLIError("\(source): byte \(offset): id larger than 2^32-1") }
+                    inNumber = true
+                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), UInt8(ascii: ","),
+                     UInt8(ascii: "["), UInt8(ascii: "]"):
+                    if inNumber { ids.append(TokenID(value)) }
+                    value = 0
+                    inNumber = false
+                default:
+                    throw CLIError("\(source): byte \(offset): expected a token id, found \(String(decoding: [byte], as: UTF8.self).debugDescription)")
+                }
+            }
+            if inNumber { ids.append(TokenID(value)) }
+            return ids
+        case .uint16:
+            guard bytes.count % 2 == 0 else { throw CLIError("\(source): \(bytes.count) bytes is not a whole number of uint16 ids") }
+            return stride(from: 0, to: bytes.count, by: 2).map { TokenID(bytes[$0]) | TokenID(bytes[$0 + 1]) << 8 }
+        case .uint32:
+            guard bytes.count % 4 == 0 else { throw CLIError("\(source): \(bytes.count) bytes is not a whole number of uint32 ids") }
+            return stride(from: 0, to: bytes.count, by: 4).map {
+                TokenID(bytes[$0]) | TokenID(bytes[$0 + 1]) << 8 | TokenID(bytes[$0 + 2]) << 16 | TokenID(bytes[$0 + 3]) << 24
+            }
+        }
+    }
+}

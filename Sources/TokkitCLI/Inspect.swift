@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import TokkitCore
+import TokkitFormats
+import TokkitText
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe a vocabulary: size, special tokens, pattern, sha256, longest tokens, byte coverage.",
+        discussion: "Byte coverage counts the byte values that exist as one-byte tokens: with all 256, any input can be encoded."
+    )
+
+    @OptionGroup var vocabulary: VocabularyOptions
+
+    @Option(name: .long, help: "How many of the longest tokens to list.")
+    var longest: Int = 10
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let tokenizer = try vocabulary.load()
+        let vocab = tokenizer.vocabulary
+        let digest: String
+        if let named = NamedVocabulary.named(vocabulary.vocab) {
+            digest = named.sha256
+        } else {
+            digest = SHA256.hex(try FileIO.read(vocabulary.vocab))
+        }
+        let tokens = vocab.tokensByRank
+        let covered = (0..<256).filter { vocab.rank(of: [UInt8($0)]) != nil }.count
+        let longestTokens = tokens.enumerated().sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }
+            .prefix(max(0, longest))
+        var lengths = [Int](repeating: 0, count: 9)
+        for token in tokens { lengths[min(token.count, 8)] += 1 }
+        if json {
+            var lines = ["{"]
+            lines.append("  \"source\": \(jsonString(vocabulary.vocab)),")
+            lines.append("  \"sha256\": \"\(digest)\",")
+            lines.append("  \"mergeable_tokens\": \(vocab.mergeableCount),")
+            lines.append("  \"first_rank\": \(vocab.firstRank),")
+            lines.append("  \"size\": \(vocab.size),")
+            lines.append("  \"pattern\": \(jsonString(tokenizer.pattern.regex)),")
+            lines.append("  \"special_tokens\": {" + vocab.specialTokens.map { "\(jsonString($0.text)): \($0.id)" }.joined(separator: ", ") + "},")
+            lines.append("  \"byte_coverage\": \(covered),")
+            lines.append("  \"longest\": [" + longestTokens.map { "{\"id\": \(vocab.firstRank + TokenID($0.offset)), \"bytes\": \($0.element.count), \"text\": \(jsonString(Self.display($0.element)))}" }.joined(separator: ", ") + "]")
+            lines.append("}")
+            print(lines.joined(separator: "\n"))
+            return
+        }
+        print("source          \(vocabulary.vocab)")
+        print("sha256          \(digest)")
+        print("mergeable       \(vocab.mergeableCount) tokens, ranks \(vocab.firstRank)…\(Int(vocab.firstRank) + vocab.mergeableCount - 1)")
+        print("size            \(vocab.size) ids (embedding rows)")
+        print("pattern         \(tokenizer.pattern) \(tokenizer.pattern.regex)")
+        print("special tokens  \(vocab.specialTokens.isEmpty ? "none" : vocab.specialTokens.map { "\($0.text)=\($0.id)" }.joined(separator: " "))")
+        print("byte coverage   \(covered)/256 byte values are tokens\(covered == 256 ? " (any input encodes)" : "")")
+        print("token lengths   " + (1...8).map { "\($0 == 8 ? "8+" : String($0))B: \(lengths[$0])" }.joined(separator: "  "))
+        print("longest tokens")
+        for (offset, token) in longestTokens {
+            print("  \(String(vocab.firstRank + TokenID(offset)).padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(token.count).padding(toLength: 4, withPad: " ", startingAt: 0))B  \(Self.display(token))")
+        }
+    }
+
+    /// A token as readable text: valid UTF-8 as is with control characters escaped, other bytes as \xNN.
+    static func display(_ bytes: [UInt8]) -> String {
+        guard UTF8Validation.firstInvalidOffset(bytes) == nil else {
+            return bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + String(format: "%02X", $0) }.joined()
+        }
+        return String(decoding: bytes, as: UTF8.self).debugDescription.dropFirst().dropLast().description
+    }
+
+    private func jsonString(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    }
+}

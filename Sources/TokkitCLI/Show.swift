@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import TokkitCore
+import TokkitText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print text with its token boundaries coloured, like the Tiktokenizer web app.",
+        discussion: """
+        Each token gets a background colour in turn; whitespace is made visible (· space, → tab, ↵ newline). \
+        When stdout is not a terminal (or with --color never) tokens are separated by │ instead. \
+        Bytes that are not whole UTF-8 characters on their own are shown as \\xNN. A summary line follows.
+        """
+    )
+
+    @OptionGroup var vocabulary: VocabularyOptions
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .long, help: "Colour: auto (when stdout is a terminal), always, never.")
+    var color: ColorChoice = .auto
+
+    @Flag(name: .long, help: "Print each token's id after it.")
+    var ids = false
+
+    @Flag(name: .long, help: "Allow special tokens in the text (encode them as their ids).")
+    var allowSpecial = false
+
+    enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+    private static let palette = [153, 223, 193, 217, 189, 229, 159, 225]
+
+    func run() throws {
+        let tokenizer = try vocabulary.load()
+        let bytes = try input.readBytes()
+        let tokens: [TokenID]
+        do {
+            tokens = try tokenizer.encode(bytes: bytes, allowedSpecial: allowSpecial ? .all : .none, lossy: input.lossy)
+        } catch {
+            throw CLIError("\(input.inputName): \(error)")
+        }
+        let colored = color == .always || (color == .auto && isatty(STDOUT_FILENO) != 0)
+        var out = ""
+        for (index, id) in tokens.enumerated() {
+            let text = Self.visible(try tokenizer.decodeBytes([id]))
+            if colored {
+                out += "\u{1B}[30;48;5;\(Self.palette[index % Self.palette.count])m\(text)\u{1B}[0m"
+                if ids { out += "\u{1B}[2m\(id)\u{1B}[0m" }
+            } else {
+                if index > 0 { out += "│" }
+                out += text
+                if ids { out += "[\(id)]" }
+            }
+            if text.hasSuffix("↵") { out += "\n" }
+        }
+        print(out)
+        print("\(tokens.count) tokens, \(bytes.count) bytes, \(String(format: "%.2f", tokens.isEmpty ? 0 : Double(bytes.count) / Double(tokens.count))) bytes/token")
+    }
+
+    static func visible(_ bytes: [UInt8]) -> String {
+        if UTF8Validation.firstInvalidOffset(bytes) != nil {
+            return bytes.map { "\\x" + String(format: "%02X", $0) }.joined()
+        }
+        var text = ""
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            switch scalar {
+            case " ": text += "·"
+            case "\t": text += "→"
+            case "\n": text += "↵"
+            case "\r": text += "␍"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+                text += "\\u{\(String(scalar.value, radix: 16))}"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text
+    }
+}

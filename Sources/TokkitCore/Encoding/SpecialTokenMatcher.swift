@@ -1,0 +1,37 @@
+/// Finds special-token strings in text, leftmost first, the longest one when several start at the same byte.
+///
+/// Special tokens are few (tens) and almost all start with `<`, so a 256-bit table of possible first
+/// bytes skips most of the text before any comparison.
+public struct SpecialTokenMatcher: Sendable {
+    public let tokens: [SpecialToken]
+    private let firstBytes: [Bool]
+
+    /// - Parameter tokens: the tokens to look for; order does not matter.
+    public init(_ tokens: [SpecialToken]) {
+        // Longest first, so that at one position the longest token wins (`<|a|>` over `<|a`).
+        self.tokens = tokens.sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        var first = [Bool](repeating: false, count: 256)
+        for token in tokens { if let byte = token.bytes.first { first[Int(byte)] = true } }
+        self.firstBytes = first
+    }
+
+    public var isEmpty: Bool { tokens.isEmpty }
+
+    /// The first special token that starts at or after `offset`, with its start.
+    /// - Complexity: O(n · k) worst case for n bytes and k tokens; O(n) when the first bytes are rare.
+    public func firstMatch(in text: UnsafeBufferPointer<UInt8>, from offset: Int) -> (token: SpecialToken, start: Int)? {
+        guard !tokens.isEmpty else { return nil }
+        var i = offset
+        while i < text.count {
+            if firstBytes[Int(text[i])] {
+                for token in tokens where token.bytes.count <= text.count - i {
+                    if token.bytes.withUnsafeBufferPointer({ memoryEqual($0.baseAddress!, text.baseAddress! + i, $0.count) }) {
+                        return (token, i)
+                    }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+}

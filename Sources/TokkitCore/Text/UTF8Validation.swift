@@ -1,0 +1,56 @@
+/// UTF-8 checks at the edge: everything inside Tokkit works on bytes that are known to be valid.
+public enum UTF8Validation {
+    /// The offset of the first byte that does not start a well-formed UTF-8 sequence, or `nil` when
+    /// all of `bytes` is valid. Overlong forms, surrogates (U+D800–U+DFFF) and values above U+10FFFF
+    /// are invalid, as in the Unicode standard and Python's strict decoder.
+    /// - Complexity: O(n), with an eight-bytes-at-a-time lane for ASCII.
+    public static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            if i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
+            }
+            let lead = base[i]
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
+            var length = 0
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            let second = base[i + 1]
+            guard second >= low, second <= high else { return i }
+            for k in 2..<length where base[i + k] & 0xC0 != 0x80 { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// Replaces every ill-formed sequence with U+FFFD, the way Python's `errors="replace"` and Swift's
+    /// `String(decoding:as:)` do (one replacement per maximal ill-formed subpart).
+    public static func repaired(_ bytes: [UInt8]) -> [UInt8] {
+        Array(String(decoding: bytes, as: UTF8.self).utf8)
+    }
+}
+
+extension UTF8Validation {
+    /// The offset of the first invalid byte of `bytes`, or `nil` when it is all valid UTF-8.
+    public static func firstInvalidOffset(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { firstInvalidOffset($0) }
+    }
+}

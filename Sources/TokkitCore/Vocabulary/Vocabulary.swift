@@ -1,0 +1,138 @@
+/// A special token: a byte string matched before pre-splitting and given a fixed id.
+public struct SpecialToken: Sendable, Hashable {
+    public var bytes: [UInt8]
+    public var id: TokenID
+
+    public init(_ text: String, id: TokenID) {
+        self.bytes = Array(text.utf8)
+        self.id = id
+    }
+
+    public init(bytes: [UInt8], id: TokenID) {
+        self.bytes = bytes
+        self.id = id
+    }
+
+    /// The token as text, with invalid UTF-8 replaced by U+FFFD (special tokens are text in practice).
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// What makes a set of tokens unusable as a vocabulary.
+public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible {
+    case emptyToken(rank: TokenID)
+    case duplicateToken(rank: TokenID, firstRank: TokenID)
+    case duplicateSpecialID(id: TokenID)
+    case duplicateSpecialText(text: String)
+    case specialIDCollides(text: String, id: TokenID)
+    case tooLarge(count: Int)
+
+    public var description: String {
+        switch self {
+        case .emptyToken(let rank):
+            return "token of rank \(rank) is empty; every token needs at least one byte"
+        case .duplicateToken(let rank, let firstRank):
+            return "token of rank \(rank) has the same bytes as the token of rank \(firstRank); ranks must name distinct byte strings"
+        case .duplicateSpecialID(let id):
+            return "two special tokens share the id \(id)"
+        case .duplicateSpecialText(let text):
+            return "special token \(text.debugDescription) is listed twice"
+        case .specialIDCollides(let text, let id):
+            return "special token \(text.debugDescription) has id \(id), which is already the rank of a mergeable token"
+        case .tooLarge(let count):
+            return "\(count) tokens do not fit in 32-bit token ids"
+        }
+    }
+}
+
+/// Mergeable tokens by rank, plus special tokens.
+///
+/// The rank of a mergeable token is both its id and its merge priority (lower merges first), as in
+/// tiktoken. Token bytes live in one arena; a flat open-addressing table maps bytes back to ranks.
+/// Special tokens are kept apart: they are never produced by merging, only matched in text.
+public struct Vocabulary: Sendable {
+    /// The rank of the first mergeable token (0, unless special tokens come first).
+    public let firstRank: TokenID
+    /// The special tokens in the order they were given.
+    public let specialTokens: [SpecialToken]
+    let table: RankTable
+    /// The id of each byte value as a one-byte token, or `TokenID.max` when the vocabulary lacks it.
+    let singleByteRank: [TokenID]
+
+    /// Builds a vocabulary from token bytes listed by rank, starting at `firstRank`.
+    ///
+    /// - Throws: `VocabularyError` for empty or duplicate tokens and clashing special tokens.
+    /// - Complexity: O(total bytes).
+    public init(tokens: [[UInt8]], firstRank: TokenID = 0, specialTokens: [SpecialToken] = []) throws(VocabularyError) {
+        guard tokens.count + specialTokens.count < Int(UInt32.max) - Int(firstRank) else {
+            throw .tooLarge(count: tokens.count + specialTokens.count)
+        }
+        var builder = RankTable.Builder(expectedCount: tokens.count)
+        for (index, token) in tokens.enumerated() {
+            let rank = firstRank + TokenID(index)
+            guard !token.isEmpty else { throw .emptyToken(rank: rank) }
+            if let earlier = builder.insert(token) {
+                throw .duplicateToken(rank: rank, firstRank: firstRank + TokenID(earlier))
+            }
+        }
+        let table = builder.build()
+        let mergeable = firstRank..<(firstRank + TokenID(tokens.count))
+        var seenIDs = Set<TokenID>()
+        var seenTexts = Set<[UInt8]>()
+        for special in specialTokens {
+            guard !special.bytes.isEmpty else { throw .emptyToken(rank: special.id) }
+            guard seenIDs.insert(special.id).inserted else { throw .duplicateSpecialID(id: special.id) }
+            guard seenTexts.insert(special.bytes).inserted else { throw .duplicateSpecialText(text: special.text) }
+            if mergeable.contains(special.id) { throw .specialIDCollides(text: special.text, id: special.id) }
+        }
+        var singles = [TokenID](repeating: .max, count: 256)
+        for byte in 0..<256 {
+            if let index = table.index(of: [UInt8(byte)]) { singles[byte] = firstRank + TokenID(index) }
+        }
+        self.firstRank = firstRank
+        self.specialTokens = specialTokens
+        self.table = table
+        self.singleByteRank = singles
+    }
+
+    /// How many mergeable tokens there are.
+    public var mergeableCount: Int { table.count }
+
+    /// One more than the largest id, mergeable or special: the size an embedding table needs.
+    public var size: Int {
+        let mergeableEnd = Int(firstRank) + table.count
+        return specialTokens.reduce(mergeableEnd) { max($0, Int($1.id) + 1) }
+    }
+
+    /// The rank of a byte string, or `nil` when it is not a mergeable token.
+    /// - Complexity: O(length of `bytes`) expected.
+    @inlinable
+    public func rank(of bytes: [UInt8]) -> TokenID? {
+        bytes.withUnsafeBufferPointer { rank(of: $0) }
+    }
+
+    /// The rank of a byte string, or `nil` when it is not a mergeable token.
+    @inline(__always)
+    public func rank(of bytes: UnsafeBufferPointer<UInt8>) -> TokenID? {
+        guard let index = table.index(of: bytes) else { return nil }
+        return firstRank + TokenID(index)
+    }
+
+    /// The bytes of a mergeable token or a special token, or `nil` for an id the vocabulary lacks.
+    public func bytes(of id: TokenID) -> [UInt8]? {
+        if id >= firstRank, Int(id - firstRank) < table.count {
+            return Array(table.bytes(at: Int(id - firstRank)))
+        }
+        return specialTokens.first { $0.id == id }?.bytes
+    }
+
+    /// The special token with this exact text, if any.
+    public func specialToken(named text: String) -> SpecialToken? {
+        let bytes = Array(text.utf8)
+        return specialTokens.first { $0.bytes == bytes }
+    }
+
+    /// Mergeable tokens in rank order.
+    public var tokensByRank: [[UInt8]] {
+        (0..<table.count).map { Array(table.bytes(at: $0)) }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Whole-file reads and crash-safe writes.
+public enum FileIO {
+    /// The bytes of a file, or `VocabularyFileError.unreadable` naming it.
+    public static func read(_ path: String) throws(VocabularyFileError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"
+            throw .unreadable(path: path, reason: reason)
+        }
+        return [UInt8](data)
+    }
+
+    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
+    /// sees the old file or the whole new one, never a partial file that looks complete.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(VocabularyFileError) {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try Data(bytes).write(to: temporary)
+            if FileManager.default.fileExists(atPath: path) {
+                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: url)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw .unwritable(path: path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Writes JSON by hand, so that files keep a readable order (vocabularies by id, not by key).
+enum JSONText {
+    /// `text` as a JSON string literal, with the escapes RFC 8259 requires.
+    static func quote(_ text: String) -> String {
+        var output = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output + "\""
+    }
+}
+
+/// Reads a JSON document whose top level must be an object.
+enum JSONObject {
+    static func parse(_ bytes: [UInt8], path: String) throws(VocabularyFileError) -> [String: Any] {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes))
+        } catch {
+            throw .invalidJSON(path: path, reason: (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw .invalidContent(path: path, reason: "the top level is not a JSON object")
+        }
+        return dictionary
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import TokkitCore
+import TokkitText
+
+/// Hugging Face `tokenizer.json` for byte-level BPE: model `BPE` with byte-level strings as tokens, a
+/// `Split` pre-tokenizer with the pattern followed by `ByteLevel`, a `ByteLevel` decoder, and the
+/// special tokens as `added_tokens`.
+///
+/// Ids are kept as they are: a token's id is its rank. Encoding with tiktoken's rule (rank of the
+/// concatenated bytes) and with Hugging Face's (rank of the merge pair) agree for vocabularies whose
+/// merges come in the order of the ids they create, which BPE training guarantees.
+public enum HuggingFaceTokenizerFile {
+    /// What a loaded file holds.
+    public struct Contents: Sendable {
+        public var vocabulary: Vocabulary
+        public var pattern: SplitPattern
+    }
+
+    /// The regex of GPT-2's original release, which HF's `ByteLevel(use_regex=true)` applies.
+    public static let byteLevelRegex = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+
+    /// The pattern as Hugging Face's Oniguruma engine must see it to split like tiktoken.
+    ///
+    /// Oniguruma reads `X{1,3}+` as "one or more of X{1,3}", not as a possessive `{1,3}`. In the
+    /// named patterns it only follows `\p{N}` at the end of an alternative, where possessive and
+    /// greedy match the same, so the `+` is dropped.
+    public static func onigurumaPattern(_ pattern: String) -> String {
+        pattern.replacingOccurrences(of: "}+", with: "}")
+    }
+
+    public static func read(path: String) throws(VocabularyFileError) -> Contents {
+        let bytes = try FileIO.read(path)
+        return try parse(bytes, path: path)
+    }
+
+    public static func parse(_ bytes: [UInt8], path: String) throws(VocabularyFileError) -> Contents {
+        try parse(root: try JSONObject.parse(bytes, path: path), path: path)
+    }
+
+    /// Reads an already-parsed `tokenizer.json` object.
+    public static func parse(root: [String: Any], path: String) throws(VocabularyFileError) -> Contents {
+        guard let model = root["model"] as? [String: Any] else {
+            throw .invalidContent(path: path, reason: "no \"model\" object")
+        }
+        guard (model["type"] as? String) == "BPE" else {
+            throw .invalidContent(path: path, reason: "model.type is \(model["type"] ?? "missing"), only \"BPE\" is supported")
+        }
+        guard let vocab = model["vocab"] as? [String: Any] else {
+            throw .invalidContent(path: path, reason: "model.vocab is missing or not an object")
+        }
+        var specials: [SpecialToken] = []
+        for entry in root["added_tokens"] as? [[String: Any]] ?? [] {
+            guard let content = entry["content"] as? String, let id = (entry["id"] as? NSNumber)?.uint32Value else {
+                throw .invalidContent(path: path, reason: "an added_tokens entry lacks \"content\" or \"id\"")
+            }
+            specials.append(SpecialToken(content, id: id))
+        }
+        let specialTexts = Set(specials.map(\.text))
+        var tokens: [(id: TokenID, bytes: [UInt8])] = []
+        tokens.reserveCapacity(vocab.count)
+        for (text, value) in vocab where !specialTexts.contains(text) {
+            guard let id = (value as? NSNumber)?.uint32Value else {
+                throw .invalidContent(path: path, reason: "model.vocab[\(JSONText.quote(text))] is not an id")
+            }
+            guard let bytes = ByteLevelAlphabet.decode(text) else {
+                throw .invalidContent(path: path, reason: "token \(JSONText.quote(text)) (id \(id)) is not a byte-level string; only byte-level BPE is supported")
+            }
+            tokens.append((id, bytes))
+        }
+        guard !tokens.isEmpty else { throw .invalidContent(path: path, reason: "model.vocab is empty") }
+        tokens.sort { $0.id < $1.id }
+        let firstRank = tokens[0].id
+        for (offset, token) in tokens.enumerated() where token.id != firstRank + TokenID(offset) {
+            throw .missingRank(path: path, rank: firstRank + TokenID(offset))
+        }
+        let pattern = try splitPattern(root["pre_tokenizer"], path: path)
+        do {
+            let vocabulary = try Vocabulary(tokens: tokens.map(\.bytes), firstRank: firstRank, specialTokens: specials)
+            return Contents(vocabulary: vocabulary, pattern: pattern)
+        } catch {
+            throw .invalidContent(path: path, reason: error.description)
+        }
+    }
+
+    private static func splitPattern(_ node: Any?, path: String) throws(VocabularyFileError) -> SplitPattern {
+        guard let node = node as? [String: Any], let type = node["type"] as? String else {
+            throw .invalidContent(path: path, reason: "pre_tokenizer is missing; byte-level BPE needs a Split or ByteLevel pre-tokenizer")
+        }
+        switch type {
+        case "ByteLevel":
+            guard (node["add_prefix_space"] as? Bool) != true else {
+                throw .invalidContent(path: path, reason: "ByteLevel with add_prefix_space=true is not supported (tiktoken-style encoders add no prefix space)")
+            }
+            return SplitPattern(regex: byteLevelRegex)
+        case "Sequence":
+            let steps = node["pretokenizers"] as? [[String: Any]] ?? []
+            guard steps.count == 2, steps[0]["type"] as? String == "Split", steps[1]["type"] as? String == "ByteLevel",
+                  (steps[1]["use_regex"] as? Bool) == false,
+                  let patternNode = steps[0]["pattern"] as? [String: Any],
+                  let regex = patternNode["Regex"] as? String ?? (patternNode["String"] as? String).map(escapeLiteral) else {
+                throw .invalidContent(path: path, reason: "pre_tokenizer Sequence must be [Split(pattern), ByteLevel(use_regex=false)]")
+            }
+            guard (steps[0]["behavior"] as? String) == "Isolated", (steps[0]["invert"] as? Bool) != true else {
+                throw .invalidContent(path: path, reason: "only Split with behavior \"Isolated\" and invert=false is supported")
+            }
+            for named in [SplitPattern.gpt2, .cl100k, .o200k] where onigurumaPattern(named.regex) == regex {
+                return named
+            }
+            return SplitPattern(regex: regex)
+        default:
+            throw .invalidContent(path: path, reason: "pre_tokenizer type \(type) is not supported; expected Split+ByteLevel or ByteLevel")
+        }
+    }
+
+    private static func escapeLiteral(_ text: String) -> String {
+        var output = ""
+        for character in text {
+            if "\\^$.|?*+()[]{}".contains(character) { output.append("\\") }
+            output.append(character)
+        }
+        return output
+    }
+
+    /// The file text for a vocabulary and its pattern. `merges` defaults to `Vocabulary.derivedMerges()`.
+    public static func serialize(_ vocabulary: Vocabulary, pattern: SplitPattern,
+                                 merges: [Vocabulary.Merge]? = nil) throws(VocabularyFileError) -> [UInt8] {
+        let mergeList: [Vocabulary.Merge]
+        if let merges { mergeList = merges } else { mergeList = try HuggingFaceTokenizerFile.mergesOrThrow(vocabulary, format: "tokenizer.json") }
+        let tokens = vocabulary.tokensByRank
+        let names = tokens.map { ByteLevelAlphabet.encode($0) }
+        func name(_ id: TokenID) -> String { names[Int(id - vocabulary.firstRank)] }
+        var json = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
+        json += vocabulary.specialTokens.sorted { $0.id < $1.id }.map { special in
+            "\n    {\"id\": \(special.id), \"content\": \(JSONText.quote(special.text)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}"
+        }.joined(separator: ",")
+        json += vocabulary.specialTokens.isEmpty ? "],\n" : "\n  ],\n"
+        json += "  \"normalizer\": null,\n"
+        json += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \(JSONText.quote(onigurumaPattern(pattern.regex)))}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]},\n"
+        json += "  \"post_processor\": null,\n"
+        json += "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
+        json += "  \"model\": {\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n    \"ignore_merges\": true,\n    \"vocab\": {"
+        json += names.enumerated().map { offset, text in
+            "\n      \(JSONText.quote(text)): \(vocabulary.firstRank + TokenID(offset))"
+        }.joined(separator: ",")
+        json += "\n    },\n    \"merges\": ["
+        json += mergeList.map { "\n      [\(JSONText.quote(name($0.left))), \(JSONText.quote(name($0.right)))]" }.joined(separator: ",")
+        json += "\n    ]\n  }\n}\n"
+        return Array(json.utf8)
+    }
+
+    public static func write(_ vocabulary: Vocabulary, pattern: SplitPattern, merges: [Vocabulary.Merge]? = nil,
+                             to path: String) throws(VocabularyFileError) {
+        try FileIO.writeAtomically(serialize(vocabulary, pattern: pattern, merges: merges), to: path)
+    }
+
+    static func mergesOrThrow(_ vocabulary: Vocabulary, format: String) throws(VocabularyFileError) -> [Vocabulary.Merge] {
+        switch vocabulary.derivedMerges() {
+        case .success(let merges): return merges
+        case .failure(let error): throw .invalidContent(path: format, reason: error.description)
+        }
+    }
+}

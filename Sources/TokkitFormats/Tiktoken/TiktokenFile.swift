@@ -1,0 +1,100 @@
+import TokkitCore
+
+/// tiktoken's vocabulary format: one line per mergeable token, `base64(bytes) SP rank LF`, in rank
+/// order. Special tokens are not part of the file; they come with the encoding's definition.
+public enum TiktokenFile {
+    /// Parses a `.tiktoken` file's bytes.
+    ///
+    /// Ranks must be distinct and run without gaps from the smallest one; token bytes must be distinct.
+    /// - Throws: `VocabularyFileError` naming `path` and the offending line.
+    public static func parse(_ contents: [UInt8], path: String,
+                             specialTokens: [SpecialToken] = []) throws(VocabularyFileError) -> Vocabulary {
+        var entries: [(rank: TokenID, bytes: [UInt8], line: Int)] = []
+        var lineNumber = 0
+        var start = 0
+        while start < contents.count {
+            lineNumber += 1
+            var end = start
+            while end < contents.count, contents[end] != UInt8(ascii: "\n") { end += 1 }
+            var line = contents[start..<end]
+            start = end + 1
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.isEmpty { continue }
+            guard let space = line.firstIndex(of: UInt8(ascii: " ")) else {
+                throw .malformedLine(path: path, line: lineNumber, expected: "\"<base64 token> <rank>\"")
+            }
+            guard let bytes = Base64.decode(line[line.startIndex..<space]) else {
+                throw .badBase64(path: path, line: lineNumber)
+            }
+            guard let rank = parseRank(line[(space + 1)...]) else {
+                throw .malformedLine(path: path, line: lineNumber, expected: "a decimal rank below 2^32 after the space")
+            }
+            entries.append((rank, bytes, lineNumber))
+        }
+        guard !entries.isEmpty else {
+            throw .invalidContent(path: path, reason: "no tokens: a .tiktoken file has one \"<base64> <rank>\" line per token")
+        }
+        var lineOfRank: [TokenID: Int] = [:]
+        for entry in entries {
+            if lineOfRank[entry.rank] != nil {
+                throw .duplicateRank(path: path, line: entry.line, rank: entry.rank)
+            }
+            lineOfRank[entry.rank] = entry.line
+        }
+        let sorted = entries.sorted { $0.rank < $1.rank }
+        let firstRank = sorted[0].rank
+        for (offset, entry) in sorted.enumerated() where entry.rank != firstRank + TokenID(offset) {
+            throw .missingRank(path: path, rank: firstRank + TokenID(offset))
+        }
+        do {
+            return try Vocabulary(tokens: sorted.map(\.bytes), firstRank: firstRank, specialTokens: specialTokens)
+        } catch {
+            switch error {
+            case .duplicateToken(let rank, let earlier):
+                throw .duplicateToken(path: path, line: lineOfRank[rank] ?? 0, sameAsRank: earlier)
+            default:
+                throw .invalidContent(path: path, reason: error.description)
+            }
+        }
+    }
+
+    /// Reads a `.tiktoken` file, checking its sha256 when `expectedSHA256` is given.
+    public static func read(path: String, specialTokens: [SpecialToken] = [],
+                            expectedSHA256: String? = nil) throws(VocabularyFileError) -> Vocabulary {
+        let contents = try FileIO.read(path)
+        if let expectedSHA256 {
+            let actual = SHA256.hex(contents)
+            guard actual == expectedSHA256.lowercased() else {
+                throw .checksumMismatch(path: path, expected: expectedSHA256.lowercased(), actual: actual)
+            }
+        }
+        return try parse(contents, path: path, specialTokens: specialTokens)
+    }
+
+    /// The file contents for a vocabulary's mergeable tokens (special tokens are not written).
+    public static func serialize(_ vocabulary: Vocabulary) -> [UInt8] {
+        var output: [UInt8] = []
+        for (offset, token) in vocabulary.tokensByRank.enumerated() {
+            output.append(contentsOf: Base64.encode(token))
+            output.append(UInt8(ascii: " "))
+            output.append(contentsOf: String(vocabulary.firstRank + TokenID(offset)).utf8)
+            output.append(UInt8(ascii: "\n"))
+        }
+        return output
+    }
+
+    /// Writes the file atomically.
+    public static func write(_ vocabulary: Vocabulary, to path: String) throws(VocabularyFileError) {
+        try FileIO.writeAtomically(serialize(vocabulary), to: path)
+    }
+
+    private static func parseRank(_ digits: ArraySlice<UInt8>) -> TokenID? {
+        guard !digits.isEmpty, digits.count <= 10 else { return nil }
+        var value: UInt64 = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + UInt64(digit - UInt8(ascii: "0"))
+        }
+        return value <= UInt64(UInt32.max) ? TokenID(value) : nil
+    }
+}

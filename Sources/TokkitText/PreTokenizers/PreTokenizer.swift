@@ -1,0 +1,45 @@
+import TokkitCore
+
+/// Why text could not be pre-split.
+public enum PreTokenizerError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The pattern does not compile. `line`/`column` are ICU's, 1-based, counted in UTF-16 units of the pattern.
+    case invalidPattern(pattern: String, reason: String, line: Int, column: Int)
+    /// ICU failed while matching (for example a document over 2^31 UTF-16 units).
+    case matchingFailed(reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidPattern(let pattern, let reason, let line, let column):
+            let place = column >= 0 ? " at line \(line), column \(column)" : ""
+            return "invalid split pattern\(place): \(reason) (pattern: \(pattern))"
+        case .matchingFailed(let reason):
+            return "pre-splitting failed: \(reason)"
+        }
+    }
+}
+
+/// Cuts text into pieces that are encoded independently: the first stage of every BPE tokenizer.
+///
+/// Pieces are byte ranges into the original UTF-8, in order and non-overlapping. Text between
+/// matches (a custom pattern may skip some) is dropped, as tiktoken drops it.
+public protocol PreTokenizer: Sendable {
+    /// Calls `body(start, end)` for each piece of `text`, which must be valid UTF-8.
+    func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws
+}
+
+extension PreTokenizer {
+    /// The pieces of `text` as byte ranges.
+    public func pieces(of text: [UInt8]) throws -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        try text.withUnsafeBufferPointer { buffer in
+            try forEachPiece(in: buffer) { ranges.append($0..<$1) }
+        }
+        return ranges
+    }
+
+    /// The pieces of `text` as strings, for tests and display.
+    public func pieces(of text: String) throws -> [String] {
+        let bytes = Array(text.utf8)
+        return try pieces(of: bytes).map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+}

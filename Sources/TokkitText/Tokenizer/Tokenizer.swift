@@ -1,0 +1,205 @@
+import Dispatch
+import TokkitCore
+
+/// A complete byte-level BPE tokenizer: a pre-tokenizer, a vocabulary and its special tokens.
+///
+/// Encoding follows tiktoken exactly: split the text with the pattern, then encode each piece with
+/// `BytePairMerger` (whole-piece lookup first, then lowest-rank merges, leftmost on ties). Special
+/// tokens are found before splitting. Decoding concatenates token bytes.
+///
+/// ```swift
+/// let tokenizer = try Tokenizer(vocabulary: vocabulary, pattern: .gpt2)
+/// let ids = try tokenizer.encode("hello world")          // [31373, 995]
+/// let text = try tokenizer.decode(ids)                   // "hello world"
+/// ```
+public struct Tokenizer: Sendable {
+    public let vocabulary: Vocabulary
+    public let pattern: SplitPattern
+    public let preTokenizer: any PreTokenizer
+
+    public init(vocabulary: Vocabulary, pattern: SplitPattern) throws(PreTokenizerError) {
+        self.vocabulary = vocabulary
+        self.pattern = pattern
+        self.preTokenizer = try RegexPreTokenizer(pattern)
+    }
+
+    public init(vocabulary: Vocabulary, pattern: SplitPattern, preTokenizer: any PreTokenizer) {
+        self.vocabulary = vocabulary
+        self.pattern = pattern
+        self.preTokenizer = preTokenizer
+    }
+
+    // MARK: Encoding
+
+    /// Encodes text, matching special tokens as tiktoken's `encode` does.
+    ///
+    /// - Parameters:
+    ///   - allowedSpecial: special tokens encoded as their single id where they occur.
+    ///   - disallowedSpecial: special tokens whose presence is an error; `.all` means every special
+    ///     token that is not allowed (tiktoken's default). Pass `.none` to encode them as plain text.
+    public func encode(_ text: String, allowedSpecial: SpecialTokenSet = .none,
+                       disallowedSpecial: SpecialTokenSet = .all) throws(EncodingError) -> [TokenID] {
+        var text = text
+        // `withUTF8` rethrows untyped errors: carry the typed one out in a Result.
+        return try text.withUTF8 { buffer in
+            Result { () throws(EncodingError) -> [TokenID] in
+                try encode(validUTF8: buffer, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+            }
+        }.get()
+    }
+
+    /// Encodes UTF-8 bytes. Invalid UTF-8 is an error naming the offset, unless `lossy` is set, in
+    /// which case every ill-formed sequence is first replaced by U+FFFD.
+    public func encode(bytes: [UInt8], allowedSpecial: SpecialTokenSet = .none,
+                       disallowedSpecial: SpecialTokenSet = .all, lossy: Bool = false) throws(EncodingError) -> [TokenID] {
+        let input = try Self.checkedUTF8(bytes, lossy: lossy)
+        return try input.withUnsafeBufferPointer { buffer throws(EncodingError) in
+            try encode(validUTF8: buffer, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+        }
+    }
+
+    /// Encodes text with special-token strings treated as plain text (tiktoken's `encode_ordinary`).
+    public func encodeOrdinary(_ text: String) throws(EncodingError) -> [TokenID] {
+        try encode(text, allowedSpecial: .none, disallowedSpecial: .none)
+    }
+
+    /// Encodes already-validated UTF-8.
+    public func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet = .none,
+                       disallowedSpecial: SpecialTokenSet = .all) throws(EncodingError) -> [TokenID] {
+        var output: [TokenID] = []
+        output.reserveCapacity(text.count / 3)
+        var merger = BytePairMerger()
+        try encode(validUTF8: text, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                   merger: &merger, into: &output)
+        return output
+    }
+
+    /// Encodes already-validated UTF-8 into `output`, reusing `merger`'s scratch space.
+    public func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet,
+                       disallowedSpecial: SpecialTokenSet, merger: inout BytePairMerger,
+                       into output: inout [TokenID]) throws(EncodingError) {
+        let specials = vocabulary.specialTokens
+        let allowed = specials.filter { allowedSpecial.selects($0) }
+        let disallowed: [SpecialToken]
+        if case .all = disallowedSpecial {
+            disallowed = specials.filter { !allowedSpecial.selects($0) }
+        } else {
+            disallowed = specials.filter { disallowedSpecial.selects($0) && !allowedSpecial.selects($0) }
+        }
+        if !disallowed.isEmpty, let found = SpecialTokenMatcher(disallowed).firstMatch(in: text, from: 0) {
+            throw .disallowedSpecialToken(text: found.token.text, offset: found.start)
+        }
+        let matcher = SpecialTokenMatcher(allowed)
+        var start = 0
+        while start <= text.count {
+            let next = matcher.firstMatch(in: text, from: start)
+            let end = next?.start ?? text.count
+            try encodeOrdinary(UnsafeBufferPointer(rebasing: text[start..<end]), base: start,
+                               merger: &merger, into: &output)
+            guard let next else { break }
+            output.append(next.token.id)
+            start = next.start + next.token.bytes.count
+        }
+    }
+
+    /// Pre-splits and merges a stretch of text with no special tokens in it.
+    private func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, base: Int, merger: inout BytePairMerger,
+                                into output: inout [TokenID]) throws(EncodingError) {
+        guard !text.isEmpty else { return }
+        let vocabulary = self.vocabulary
+        do {
+            try preTokenizer.forEachPiece(in: text) { start, end in
+                let piece = UnsafeBufferPointer(rebasing: text[start..<end])
+                if !merger.encode(piece, with: vocabulary, into: &output) {
+                    let bad = piece.firstIndex { vocabulary.rank(of: [$0]) == nil } ?? 0
+                    throw EncodingError.byteNotInVocabulary(byte: piece[bad], offset: base + start + bad)
+                }
+            }
+        } catch let error as EncodingError {
+            throw error
+        } catch let error as PreTokenizerError {
+            throw .preTokenizer(error)
+        } catch {
+            throw .preTokenizer(.matchingFailed(reason: "\(error)"))
+        }
+    }
+
+    /// Encodes many documents on `threads` threads; the result is in input order and does not
+    /// depend on the thread count.
+    public func encodeBatch(_ documents: [[UInt8]], allowedSpecial: SpecialTokenSet = .none,
+                            disallowedSpecial: SpecialTokenSet = .all, lossy: Bool = false,
+                            threads: Int = defaultThreadCount) throws(EncodingError) -> [[TokenID]] {
+        let results = BatchSlots<Result<[TokenID], EncodingError>>(count: documents.count)
+        let workers = max(1, min(threads, documents.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var merger = BytePairMerger()
+            var index = worker
+            while index < documents.count {
+                results.set(index, Result { () throws(EncodingError) -> [TokenID] in
+                    let input = try Self.checkedUTF8(documents[index], lossy: lossy)
+                    var output: [TokenID] = []
+                    try input.withUnsafeBufferPointer { buffer throws(EncodingError) in
+                        try encode(validUTF8: buffer, allowedSpecial: allowedSpecial,
+                                   disallowedSpecial: disallowedSpecial, merger: &merger, into: &output)
+                    }
+                    return output
+                })
+                index += workers
+            }
+        }
+        var encoded: [[TokenID]] = []
+        encoded.reserveCapacity(documents.count)
+        for (index, result) in results.values.enumerated() {
+            switch result {
+            case .success(let ids): encoded.append(ids)
+            case .failure(let error): throw .inDocument(index: index, error)
+            case nil: encoded.append([])
+            }
+        }
+        return encoded
+    }
+
+    /// All cores of the machine.
+    public static var defaultThreadCount: Int { Parallelism.processorCount }
+
+    static func checkedUTF8(_ bytes: [UInt8], lossy: Bool) throws(EncodingError) -> [UInt8] {
+        guard let offset = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) else { return bytes }
+        guard lossy else { throw .invalidUTF8(offset: offset) }
+        return UTF8Validation.repaired(bytes)
+    }
+
+    // MARK: Decoding
+
+    /// The bytes the ids stand for.
+    public func decodeBytes(_ ids: [TokenID]) throws(DecodingError) -> [UInt8] {
+        try vocabulary.decodeBytes(ids)
+    }
+
+    /// The text the ids stand for; ill-formed UTF-8 (a sequence cut between tokens) becomes U+FFFD.
+    public func decode(_ ids: [TokenID]) throws(DecodingError) -> String {
+        try vocabulary.decodeText(ids)
+    }
+}
+
+/// One slot per document, written by exactly one worker each.
+///
+/// `@unchecked Sendable`: workers write disjoint indices (index ≡ worker mod workers) through a raw
+/// buffer (no shared Swift array, so no exclusivity conflict), and the slots are read only after
+/// `concurrentPerform` returns, which orders every write before the read.
+final class BatchSlots<Value>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Value) { storage[index] = value }
+
+    var values: [Value?] { Array(storage) }
+}

@@ -38,6 +38,10 @@ static void tk_fill_message(TKICUError *error, const char *message) {
 }
 
 static TKRegex *tk_wrap(URegularExpression *compiled, TKICUError *error) {
+    // ICU caps its backtracking stack at 8 MB by default, which a long run of one character (a 1 MB
+    // piece) exceeds with U_REGEX_STACK_OVERFLOW; tiktoken has no such limit, so neither do we.
+    UErrorCode limitStatus = U_ZERO_ERROR;
+    uregex_setStackLimit(compiled, 0, &limitStatus);
     TKRegex *regex = calloc(1, sizeof *regex);
     if (!regex) {
         uregex_close(compiled);

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TokkitCore
+import TokkitFormats
 
 /// How input text is read and cut into documents.
 struct InputOptions: ParsableArguments {
@@ -76,15 +77,10 @@ enum Output {
             FileHandle.standardOutput.write(Data(bytes))
             return
         }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
-            try Data(bytes).write(to: temporary)
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(at: url) }
-            try FileManager.default.moveItem(at: temporary, to: url)
+            try FileIO.writeAtomically(bytes, to: path)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CLIError("\(path): cannot write: \(error.localizedDescription)")
+            throw CLIError(error.description)
         }
     }
 }

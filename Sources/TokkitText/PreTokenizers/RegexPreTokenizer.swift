@@ -16,10 +16,12 @@ public final class RegexPreTokenizer: PreTokenizer {
     private let pool = Mutex<[ICURegex]>([])
 
     /// Compiles `pattern`.
+    /// - Parameter translating: `false` hands the pattern to ICU as written, with ICU's own meaning of
+    ///   `$` and `.` (see `ICUPatternTranslation`); the default reads it as tiktoken does.
     /// - Throws: `PreTokenizerError.invalidPattern` with ICU's reason and position.
-    public init(pattern: String) throws(PreTokenizerError) {
+    public init(pattern: String, translating: Bool = true) throws(PreTokenizerError) {
         self.pattern = pattern
-        self.icuPattern = ICUPatternTranslation.translate(pattern)
+        self.icuPattern = translating ? ICUPatternTranslation.translate(pattern) : pattern
         var error = TKICUError()
         let bytes = Array(icuPattern.utf8)
         guard let handle = bytes.withUnsafeBufferPointer({ tk_regex_open($0.baseAddress, Int64($0.count), 0, &error) }) else {

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TokkitCore
+
+/// The `tokkit` executable, run as a user runs it.
+@Suite("Command line")
+struct CLITests {
+    /// `tokkit` is built next to the test bundle (`swift test` builds every product).
+    static var executable: String {
+        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        return bundle.appendingPathComponent("tokkit").path
+    }
+
+    func tokkit(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Subprocess.Result {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
+            throw TestSetupError("tokkit executable not found at \(Self.executable); run `swift build` first")
+        }
+        return try Subprocess.run(Self.executable, arguments, stdin: stdin)
+    }
+
+    @Test("encode writes tiktoken's ids as text, JSON and binary")
+    func encodeFormats() throws {
+        let text = try tokkit(["encode", "--vocab", "gpt2"], stdin: Array("hello world".utf8))
+        #expect(text.status == 0)
+        #expect(text.stdout == "31373 995\n")
+        let json = try tokkit(["encode", "--vocab", "cl100k_base", "--format", "json"], stdin: Array("hello world".utf8))
+        #expect(json.stdout == "[15339,1917]\n")
+        let binary = try tokkit(["encode", "--format", "uint16"], stdin: Array("hello world".utf8))
+        #expect(binary.stdoutBytes == [0x8D, 0x7A, 0xE3, 0x03])
+    }
+
+    @Test("encode a fixture file by lines, then decode it back")
+    func fileRoundTrip() throws {
+        let scratch = Scratch()
+        let fixture = Repository.path("fixtures/english-prose.txt")
+        let ids = scratch.file("ids.u32")
+        let encoded = try tokkit(["encode", fixture, "--vocab", "cl100k_base", "--format", "uint32", "-o", ids])
+        #expect(encoded.status == 0, "\(encoded.stderr)")
+        let decoded = try tokkit(["decode", ids, "--vocab", "cl100k_base", "--format", "uint32", "--bytes"])
+        #expect(decoded.stdoutBytes == (try Repository.fixture("english-prose.txt")))
+        let lines = try tokkit(["encode", fixture, "--docs", "lines"])
+        let lineCount = try Repository.fixture("english-prose.txt").filter { $0 == UInt8(ascii: "\n") }.count
+        #expect(lines.stdout.filter { $0 == "\n" }.count == lineCount)
+    }
+
+    @Test("bad input: errors name the offset, the token or the id, and exit non-zero")
+    func errors() throws {
+        let special = try tokkit(["encode"], stdin: Array("abc <|endoftext|>".utf8))
+        #expect(special.status != 0)
+        #expect(special.stderr.contains("<|endoftext|>") && special.stderr.contains("byte offset 4"))
+        let utf8 = try tokkit(["encode"], stdin: [0x61, 0x62, 0xFF])
+        #expect(utf8.status != 0 && utf8.stderr.contains("invalid UTF-8 at byte offset 2"))
+        let lossy = try tokkit(["encode", "--lossy"], stdin: [0x61, 0x62, 0xFF])
+        #expect(lossy.status == 0)
+        let unknown = try tokkit(["decode"], stdin: Array("31373 99999".utf8))
+        #expect(unknown.status != 0 && unknown.stderr.contains("99999") && unknown.stderr.contains("position 1"))
+        let wide = try tokkit(["encode", "--vocab", "cl100k_base", "--format", "uint16", "--allow-special", "all"],
+                              stdin: Array("<|endofprompt|>".utf8))
+        #expect(wide.status != 0 && wide.stderr.contains("uint16"))
+        let missing = try tokkit(["encode", "/nonexistent/input.txt"])
+        #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/input.txt"))
+        let vocab = try tokkit(["encode", "--vocab", "nope"], stdin: [])
+        #expect(vocab.status != 0 && vocab.stderr.contains("unknown vocabulary"))
+        let pattern = try tokkit(["encode", "--pattern-regex", "(ab"], stdin: Array("x".utf8))
+        #expect(pattern.status != 0 && pattern.stderr.contains("U_REGEX_MISMATCHED_PAREN"))
+    }
+
+    @Test("inspect reports size, specials, sha256, coverage and longest tokens")
+    func inspect() throws {
+        let result = try tokkit(["inspect", "--vocab", "gpt2", "--longest", "3"])
+        #expect(result.status == 0)
+        for expected in ["50256 tokens", "50257 ids", "<|endoftext|>=50256", "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+                         "256/256", "longest tokens"] {
+            #expect(result.stdout.contains(expected), "missing \(expected)")
+        }
+        let json = try tokkit(["inspect", "--vocab", "cl100k_base", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdoutBytes)) as? [String: Any]
+        #expect(object?["size"] as? Int == 100277)
+    }
+
+    @Test("show separates tokens with │ when stdout is not a terminal, and colours them when asked")
+    func show() throws {
+        let plain = try tokkit(["show", "--ids"], stdin: Array("hello world\n".utf8))
+        #expect(plain.stdout.hasPrefix("hello[31373]│·world[995]│↵[198]"))
+        let colored = try tokkit(["show", "--color", "always"], stdin: Array("hello world".utf8))
+        #expect(colored.stdout.contains("\u{1B}[30;48;5;"))
+    }
+
+    @Test("every command has complete help")
+    func help() throws {
+        for command in ["encode", "decode", "inspect", "show"] {
+            let result = try tokkit([command, "--help"])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("--vocab"))
+            #expect(result.stdout.contains("OVERVIEW"))
+        }
+    }
+}

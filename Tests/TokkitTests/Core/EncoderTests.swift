@@ -1,0 +1,130 @@
+import Testing
+import TokkitCore
+import TokkitFormats
+import TokkitText
+
+@Suite("Encoder: special tokens, bad input, long pieces")
+struct EncoderTests {
+    @Test("special tokens are disallowed by default, with the token and its byte offset in the error")
+    func disallowedByDefault() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        #expect(throws: EncodingError.disallowedSpecialToken(text: "<|endoftext|>", offset: 6)) {
+            _ = try gpt2.encode("hello <|endoftext|>")
+        }
+    }
+
+    @Test("allowed special tokens become one id; ordinary encoding treats them as text")
+    func allowed() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        #expect(try gpt2.encode("hello <|endoftext|>", allowedSpecial: .all) == [31373, 220, 50256])
+        #expect(try gpt2.encode("a<|endoftext|>b", allowedSpecial: .only(["<|endoftext|>"])) == [64, 50256, 65])
+        #expect(try gpt2.encodeOrdinary("<|endoftext|>") == [27, 91, 437, 1659, 5239, 91, 29])
+        #expect(try gpt2.encode("<|endoftext|>", disallowedSpecial: .none) == [27, 91, 437, 1659, 5239, 91, 29])
+    }
+
+    @Test("a special token outside the disallowed set but not allowed is plain text")
+    func partlyDisallowed() throws {
+        let cl100k = try Loaded.tokenizer("cl100k_base")
+        let ids = try cl100k.encode("<|fim_prefix|>x<|endoftext|>", allowedSpecial: .only(["<|endoftext|>"]),
+                                    disallowedSpecial: .only([]))
+        #expect(ids.last == 100257)
+        #expect(!ids.contains(100258))
+        #expect(throws: EncodingError.disallowedSpecialToken(text: "<|fim_prefix|>", offset: 0)) {
+            _ = try cl100k.encode("<|fim_prefix|>x<|endoftext|>", allowedSpecial: .only(["<|endoftext|>"]))
+        }
+    }
+
+    @Test("invalid UTF-8 is an error at its byte offset; lossy mode replaces it with U+FFFD")
+    func invalidUTF8() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        let bytes: [UInt8] = Array("héllo ".utf8) + [0xFF, 0x61]
+        #expect(throws: EncodingError.invalidUTF8(offset: 7)) { _ = try gpt2.encode(bytes: bytes) }
+        let lossy = try gpt2.encode(bytes: bytes, lossy: true)
+        #expect(try gpt2.decode(lossy) == "héllo \u{FFFD}a")
+        for bad: [UInt8] in [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80]] {
+            #expect(throws: EncodingError.invalidUTF8(offset: 1)) { _ = try gpt2.encode(bytes: [0x41] + bad) }
+        }
+    }
+
+    @Test("decode names an unknown id and its position; decode to text replaces cut UTF-8")
+    func decoding() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        #expect(throws: DecodingError.unknownID(id: 50257, position: 1)) { _ = try gpt2.decode([31373, 50257]) }
+        #expect(try gpt2.decode([50256]) == "<|endoftext|>")
+        let snowman = try gpt2.encode("☃")
+        #expect(snowman.count > 1)
+        #expect(try gpt2.decode([snowman[0]]).unicodeScalars.allSatisfy { $0 == "\u{FFFD}" })
+        #expect(try gpt2.decodeBytes(snowman) == Array("☃".utf8))
+    }
+
+    @Test("a 1 MB piece takes the heap path and comes out right, without quadratic time")
+    func hugePiece() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        let text = String(repeating: "a", count: 1 << 20)
+        let ids = try gpt2.encode(text)
+        #expect(try gpt2.decode(ids) == text)
+        #expect(ids.count <= text.count / 4, "runs of a merge into long tokens")
+        // Ids equal to tiktoken's on the same piece: LiveParityTests.hugePiece.
+    }
+
+    @Test("heap merging equals rescanning merging on random pieces", arguments: [1, 2, 3, 4, 5])
+    func heapEqualsRescan(seed: UInt64) throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        var random = SeededRandom(seed: seed)
+        let alphabet = Array("aab ethlo\n".utf8)
+        var merger = BytePairMerger()
+        for _ in 0..<40 {
+            let length = Int.random(in: 100...400, using: &random)
+            let piece = (0..<length).map { _ in alphabet.randomElement(using: &random)! }
+            var viaHeap: [TokenID] = []
+            piece.withUnsafeBufferPointer { _ = merger.encode($0, with: gpt2.vocabulary, into: &viaHeap) }
+            #expect(viaHeap == ReferenceBPE.encode(piece, gpt2.vocabulary))
+        }
+    }
+
+    @Test("batch encoding keeps input order and does not depend on the thread count")
+    func batch() throws {
+        let cl100k = try Loaded.tokenizer("cl100k_base")
+        let documents = try Repository.fixtureNames.map { try Repository.fixture($0) }
+        let one = try cl100k.encodeBatch(documents, disallowedSpecial: .none, threads: 1)
+        let four = try cl100k.encodeBatch(documents, disallowedSpecial: .none, threads: 4)
+        #expect(one == four)
+        #expect(one[0] == (try cl100k.encode(bytes: documents[0], disallowedSpecial: .none)))
+        #expect(throws: EncodingError.inDocument(index: 1, .invalidUTF8(offset: 0))) {
+            _ = try cl100k.encodeBatch([[0x41], [0xFF]], threads: 2)
+        }
+    }
+}
+
+/// tiktoken's `_educational.py` rule, written the obvious way: merge the lowest-ranked adjacent pair,
+/// leftmost on ties, until none is a token.
+enum ReferenceBPE {
+    static func encode(_ piece: [UInt8], _ vocabulary: Vocabulary) -> [TokenID] {
+        var parts = piece.map { [$0] }
+        while parts.count > 1 {
+            var best: (rank: TokenID, index: Int)?
+            for i in 0..<(parts.count - 1) {
+                if let rank = vocabulary.rank(of: parts[i] + parts[i + 1]), rank < best?.rank ?? .max {
+                    best = (rank, i)
+                }
+            }
+            guard let best else { break }
+            parts[best.index] += parts[best.index + 1]
+            parts.remove(at: best.index + 1)
+        }
+        return parts.map { vocabulary.rank(of: $0)! }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that every seeded test replays exactly.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

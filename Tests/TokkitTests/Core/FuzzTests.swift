@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TokkitCore
+import TokkitFormats
+import TokkitText
+
+/// Seeded fuzzing: random bytes and random Unicode thrown at the loaders, the encoder and the decoder.
+/// Nothing may crash; every failure must be a typed error; valid text must round-trip exactly.
+@Suite("Fuzz: no crash, typed errors, exact round trips")
+struct FuzzTests {
+    static let seeds: [UInt64] = [1, 7, 42, 1234, 99991]
+
+    /// A random string drawn from every plane and category, with the awkward characters over-represented.
+    static func randomText(_ random: inout SeededRandom, length: Int) -> String {
+        let awkward: [Unicode.Scalar] = ["\u{0B}", "\u{85}", "\u{A0}", "\u{3000}", "\u{2028}", "\u{2029}", "\u{200B}",
+                                        "\u{FEFF}", "\u{17F}", "\u{2019}", "'", "\r", "\n", " ", "\t", "\u{301}", "\u{200D}",
+                                        "\u{1F3FD}", "s", "S", "t", "1", "<", "|"]
+        var scalars = String.UnicodeScalarView()
+        for _ in 0..<length {
+            let pick = Int.random(in: 0..<10, using: &random)
+            let value: UInt32
+            switch pick {
+            case 0..<3: scalars.append(awkward.randomElement(using: &random)!); continue
+            case 3..<5: value = UInt32.random(in: 0x20..<0x7F, using: &random)
+            case 5..<7: value = UInt32.random(in: 0x80..<0x3000, using: &random)
+            case 7: value = UInt32.random(in: 0x3000..<0xD800, using: &random)
+            case 8: value = UInt32.random(in: 0xE000..<0x10000, using: &random)
+            default: value = UInt32.random(in: 0x10000..<0x110000, using: &random)
+            }
+            if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
+        }
+        return String(scalars)
+    }
+
+    @Test("random Unicode round-trips through encode and decode", arguments: seeds)
+    func unicodeRoundTrip(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        for name in ["gpt2", "cl100k_base"] {
+            let tokenizer = try Loaded.tokenizer(name)
+            let o200k = try Loaded.tokenizer(name, pattern: .o200k)
+            for _ in 0..<60 {
+                let text = Self.randomText(&random, length: Int.random(in: 0...300, using: &random))
+                for candidate in [tokenizer, o200k] {
+                    let ids = try candidate.encodeOrdinary(text)
+                    #expect(try candidate.decode(ids) == text)
+                }
+            }
+        }
+    }
+
+    @Test("random bytes: a typed error or ids that decode to the (repaired) input", arguments: seeds)
+    func randomBytes(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        for _ in 0..<200 {
+            let bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            do {
+                let ids = try tokenizer.encode(bytes: bytes, disallowedSpecial: .none)
+                #expect(try tokenizer.decodeBytes(ids) == bytes)
+            } catch let error as EncodingError {
+                guard case .invalidUTF8(let offset) = error else { Issue.record("unexpected \(error)"); continue }
+                #expect(offset == UTF8Validation.firstInvalidOffset(bytes))
+            }
+            let lossy = try tokenizer.encode(bytes: bytes, disallowedSpecial: .none, lossy: true)
+            #expect(try tokenizer.decodeBytes(lossy) == UTF8Validation.repaired(bytes))
+        }
+    }
+
+    @Test("random ids decode or name the first unknown id", arguments: seeds)
+    func randomIDs(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let tokenizer = try Loaded.tokenizer("gpt2")
+        for _ in 0..<200 {
+            let ids = (0..<Int.random(in: 0...50, using: &random)).map { _ in TokenID.random(in: 0...60000, using: &random) }
+            do {
+                _ = try tokenizer.decode(ids)
+                #expect(ids.allSatisfy { $0 <= 50256 })
+            } catch let error {
+                let position = ids.firstIndex { $0 > 50256 }
+                #expect(error == .unknownID(id: ids[position ?? 0], position: position ?? -1))
+            }
+        }
+    }
+
+    @Test("random and mutated vocabulary files give typed errors, never a crash", arguments: seeds)
+    func loaders(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let valid = Array(VocabularyFileTests.smallFile().utf8)
+        let hf = Array(#"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": [["a", "b"]]}, "pre_tokenizer": {"type": "ByteLevel"}}"#.utf8)
+        for round in 0..<150 {
+            var tiktoken = valid
+            var json = hf
+            for _ in 0..<Int.random(in: 1...8, using: &random) {
+                tiktoken[Int.random(in: 0..<tiktoken.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                json[Int.random(in: 0..<json.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+            }
+            if round % 10 == 0 {
+                tiktoken = (0..<200).map { _ in UInt8.random(in: 0...255, using: &random) }
+            }
+            do { _ = try TiktokenFile.parse(tiktoken, path: "fuzz.tiktoken") } catch { _ = error.description }
+            do { _ = try HuggingFaceTokenizerFile.parse(json, path: "fuzz.json") } catch { _ = error.description }
+        }
+    }
+}

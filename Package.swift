@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TokkitCore", targets: ["TokkitCore"]),
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
+        .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
@@ -27,16 +28,17 @@ let package = Package(
         .target(name: "TokkitCore"),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
+        .target(name: "TokkitCorpus", dependencies: ["TokkitCore", "TokkitText"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats",
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats"],
+            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"],
             exclude: ["Golden"]
         ),
     ],

@@ -43,6 +43,6 @@ struct Decode: ParsableCommand {
         } catch {
             throw CLIError("\(source): \(error)")
         }
-        try Output.write(bytes ? decoded : Array(String(decoding: decoded, as: UTF8.self).utf8), to: output)
+        try OutputSink.write(bytes ? decoded : Array(String(decoding: decoded, as: UTF8.self).utf8), to: output)
     }
 }

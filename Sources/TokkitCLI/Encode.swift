@@ -1,5 +1,6 @@
 import ArgumentParser
 import TokkitCore
+import TokkitCorpus
 import TokkitText
 
 struct Encode: ParsableCommand {
@@ -38,20 +39,30 @@ struct Encode: ParsableCommand {
         let tokenizer = try vocabulary.load()
         let allowed = ordinary ? .none : SpecialTokenSet(argument: allowSpecial)
         let disallowed = ordinary ? .none : SpecialTokenSet(argument: disallowSpecial)
-        let documents = try input.documents()
-        let encoded: [[TokenID]]
-        do {
-            encoded = try tokenizer.encodeBatch(documents, allowedSpecial: allowed, disallowedSpecial: disallowed,
-                                                lossy: input.lossy, threads: max(1, threads))
-        } catch {
-            throw CLIError("\(input.inputName): \(documents.count == 1 ? Self.unwrap(error).description : error.description)")
+        let reader = try input.reader()
+        let sink = try OutputSink(path: output)
+        // Batch by batch: memory holds one batch of documents and its ids, whatever the input size.
+        while let batch = try nextBatch(reader) {
+            let encoded: [[TokenID]]
+            do {
+                encoded = try tokenizer.encodeBatch(batch.documents, allowedSpecial: allowed, disallowedSpecial: disallowed,
+                                                    threads: max(1, threads))
+            } catch {
+                throw CLIError(Self.describe(error, origins: batch.origins))
+            }
+            try sink.write(try format.render(encoded))
         }
-        try Output.write(try format.render(encoded), to: output)
+        try sink.commit()
     }
 
-    private static func unwrap(_ error: EncodingError) -> EncodingError {
-        if case .inDocument(_, let inner) = error { return inner }
-        return error
+    private func nextBatch(_ reader: DocumentReader) throws -> DocumentReader.Batch? {
+        do { return try reader.nextBatch() } catch { throw CLIError(error.description) }
+    }
+
+    /// Names the file and line where the failing document starts.
+    private static func describe(_ error: EncodingError, origins: [DocumentOrigin]) -> String {
+        guard case .inDocument(let index, let inner) = error, origins.indices.contains(index) else { return error.description }
+        return "\(origins[index]): \(inner)"
     }
 }
 

@@ -1,68 +1,51 @@
 import ArgumentParser
 import Foundation
 import TokkitCore
+import TokkitCorpus
 import TokkitFormats
 
-/// How input text is read and cut into documents.
+/// Where documents come from and how they are cut.
 struct InputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Input file; standard input when absent or '-'.", valueName: "file"))
-    var file: String?
+    @Argument(help: ArgumentHelp("Input files, directories or glob patterns; standard input when none or '-'.", valueName: "input"))
+    var inputs: [String] = []
 
-    @Option(name: .long, help: "What one document is: the whole input, each line, or each blank-line-separated paragraph.")
+    @Option(name: .long, help: "What one document of a text file is: each line, each blank-line-separated paragraph, or the whole file.")
     var docs: DocumentSplit = .file
+
+    @Option(name: .customLong("jsonl-field"), help: ArgumentHelp("Read JSON Lines; the document is this string field of each object.", valueName: "field"))
+    var jsonlField: String?
+
+    @Flag(name: .customLong("skip-bad-lines"), help: "Count and skip JSONL lines that are not JSON objects or lack the field, instead of stopping.")
+    var skipBadLines = false
 
     @Flag(name: .long, help: "Replace invalid UTF-8 with U+FFFD instead of stopping with an error at its byte offset.")
     var lossy = false
 
-    func readBytes() throws -> [UInt8] {
-        if let file, file != "-" {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw CLIError("\(file): cannot read (\(FileManager.default.fileExists(atPath: file) ? "permission denied or not a regular file" : "no such file"))")
-            }
-            return [UInt8](data)
+    var format: DocumentFormat { jsonlField.map { .jsonl(field: $0) } ?? .text(docs) }
+
+    func reader() throws -> DocumentReader {
+        do {
+            return try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format,
+                                      skipBadLines: skipBadLines, lossy: lossy)
+        } catch {
+            throw CLIError(error.description)
         }
-        return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
     }
 
-    var inputName: String { file.flatMap { $0 == "-" ? nil : $0 } ?? "<stdin>" }
-
-    func documents() throws -> [[UInt8]] {
-        docs.split(try readBytes())
+    /// Every document at once, for commands that need the whole input (show).
+    func readAll() throws -> [[UInt8]] {
+        let reader = try reader()
+        var documents: [[UInt8]] = []
+        do {
+            while let batch = try reader.nextBatch() { documents += batch.documents }
+        } catch {
+            throw CLIError(error.description)
+        }
+        return documents
     }
 }
 
-enum DocumentSplit: String, ExpressibleByArgument, CaseIterable {
-    case file, lines, paragraphs
-
-    /// Cuts input into documents. Lines drop their `\n` (and a `\r` before it); paragraphs are
-    /// separated by one or more blank lines and keep their inner newlines.
-    func split(_ bytes: [UInt8]) -> [[UInt8]] {
-        switch self {
-        case .file:
-            return [bytes]
-        case .lines:
-            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
-                Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
-            }
-            if bytes.last == UInt8(ascii: "\n") { lines.removeLast() }
-            return lines
-        case .paragraphs:
-            var paragraphs: [[UInt8]] = []
-            var current: [UInt8] = []
-            for line in DocumentSplit.lines.split(bytes) {
-                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-                    if !current.isEmpty { paragraphs.append(current) }
-                    current = []
-                } else {
-                    if !current.isEmpty { current.append(UInt8(ascii: "\n")) }
-                    current += line
-                }
-            }
-            if !current.isEmpty { paragraphs.append(current) }
-            return paragraphs
-        }
-    }
-}
+extension DocumentSplit: ExpressibleByArgument {}
 
 /// An error the command line reports as it is.
 struct CLIError: Error, CustomStringConvertible {
@@ -70,17 +53,33 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Writes bytes to a file atomically or to stdout.
-enum Output {
-    static func write(_ bytes: [UInt8], to path: String?) throws {
-        guard let path, path != "-" else {
+/// Output to a file (written to a temporary name, renamed when complete) or to stdout.
+final class OutputSink {
+    private let writer: AtomicFileWriter?
+
+    init(path: String?) throws {
+        if let path, path != "-" {
+            do { writer = try AtomicFileWriter(path: path) } catch { throw CLIError(error.description) }
+        } else {
+            writer = nil
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        guard let writer else {
             FileHandle.standardOutput.write(Data(bytes))
             return
         }
-        do {
-            try FileIO.writeAtomically(bytes, to: path)
-        } catch {
-            throw CLIError(error.description)
-        }
+        do { try writer.write(bytes) } catch { throw CLIError(error.description) }
+    }
+
+    func commit() throws {
+        do { try writer?.commit() } catch { throw CLIError(error.description) }
+    }
+
+    static func write(_ bytes: [UInt8], to path: String?) throws {
+        let sink = try OutputSink(path: path)
+        try sink.write(bytes)
+        try sink.commit()
     }
 }

@@ -35,12 +35,12 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let tokenizer = try vocabulary.load()
-        let bytes = try input.readBytes()
+        let bytes = Array(try input.readAll().joined())
         let tokens: [TokenID]
         do {
-            tokens = try tokenizer.encode(bytes: bytes, allowedSpecial: allowSpecial ? .all : .none, lossy: input.lossy)
+            tokens = try tokenizer.encode(bytes: bytes, allowedSpecial: allowSpecial ? .all : .none)
         } catch {
-            throw CLIError("\(input.inputName): \(error)")
+            throw CLIError("\(input.inputs.first ?? "<stdin>"): \(error)")
         }
         let colored = color == .always || (color == .auto && isatty(STDOUT_FILENO) != 0)
         var out = ""

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Whole-file reads and crash-safe writes.
 public enum FileIO {
@@ -17,20 +14,8 @@ public enum FileIO {
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
     /// sees the old file or the whole new one, never a partial file that looks complete.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(VocabularyFileError) {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try Data(bytes).write(to: temporary)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .unwritable(path: path, reason: error.localizedDescription)
-        }
-        // rename(2) replaces the target in one step; Foundation's replaceItemAt is not reliable on Linux.
-        guard rename(temporary.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .unwritable(path: path, reason: reason)
-        }
+        let writer = try AtomicFileWriter(path: path)
+        try writer.write(bytes)
+        try writer.commit()
     }
 }

@@ -1,0 +1,287 @@
+import Foundation
+import TokkitCore
+
+/// Streams documents from files, directories, glob patterns or standard input, in batches.
+///
+/// Memory holds one read buffer plus the batch being handed out, never the corpus: a 100 GB file
+/// streams through. Inputs are read in the order given; a directory contributes its regular files
+/// recursively in sorted path order; a glob pattern (`data/*.jsonl`) its matches in sorted order.
+/// `-` is standard input.
+///
+/// ```swift
+/// let reader = try DocumentReader(inputs: ["corpus/"], format: .text(.lines))
+/// while let batch = try reader.nextBatch() { count(batch.documents) }
+/// ```
+public final class DocumentReader {
+    /// One batch of documents, in input order.
+    public struct Batch: Sendable {
+        public var documents: [[UInt8]]
+        /// Where each document starts, for error messages.
+        public var origins: [DocumentOrigin]
+        /// Bytes read from the inputs for this batch (including separators), for progress reports.
+        public var bytesRead: Int
+    }
+
+    /// What was read so far.
+    public struct Statistics: Sendable, Equatable {
+        public var files = 0
+        public var documents = 0
+        public var bytes = 0
+        /// Lines skipped under `skipBadLines` (not JSON, or lacking the field).
+        public var skippedLines = 0
+        /// Documents in which `lossy` replaced invalid UTF-8.
+        public var repairedDocuments = 0
+    }
+
+    public let format: DocumentFormat
+    public let skipBadLines: Bool
+    public let lossy: Bool
+    public private(set) var statistics = Statistics()
+
+    private var pending: [String]
+    private var current: LineSource?
+    private var paragraph: [UInt8] = []
+    private var paragraphLine = 0
+    private var lastOrigin = DocumentOrigin(path: "", line: 0)
+
+    /// - Parameters:
+    ///   - inputs: files, directories, glob patterns, or `-` for standard input.
+    ///   - skipBadLines: JSONL lines that are not JSON objects or lack the field are counted and skipped instead of stopping the run.
+    ///   - lossy: invalid UTF-8 is replaced with U+FFFD instead of stopping with its byte offset.
+    /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches.
+    public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false) throws(CorpusError) {
+        self.format = format
+        self.skipBadLines = skipBadLines
+        self.lossy = lossy
+        self.pending = try Self.expand(inputs)
+    }
+
+    /// Files to read, in order. Directories expand recursively (sorted); patterns with `*?[` expand with glob(3).
+    static func expand(_ inputs: [String]) throws(CorpusError) -> [String] {
+        var files: [String] = []
+        let fileManager = FileManager.default
+        for input in inputs {
+            if input == "-" {
+                files.append(input)
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
+                if isDirectory.boolValue {
+                    guard let walker = fileManager.enumerator(atPath: input) else {
+                        throw .unreadable(path: input, reason: "cannot list the directory")
+                    }
+                    var found: [String] = []
+                    while let relative = walker.nextObject() as? String {
+                        let path = input + "/" + relative
+                        var childIsDirectory: ObjCBool = false
+                        if fileManager.fileExists(atPath: path, isDirectory: &childIsDirectory), !childIsDirectory.boolValue,
+                           !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+                            found.append(path)
+                        }
+                    }
+                    files += found.sorted()
+                } else {
+                    files.append(input)
+                }
+            } else if input.contains(where: { "*?[".contains($0) }) {
+                let matches = Glob.match(input)
+                guard !matches.isEmpty else { throw .noInputs(pattern: input) }
+                files += matches
+            } else {
+                throw .unreadable(path: input, reason: "no such file or directory")
+            }
+        }
+        return files
+    }
+
+    /// The next batch of about `targetBytes` of documents, or `nil` at the end of the inputs.
+    public func nextBatch(targetBytes: Int = 4 << 20) throws(CorpusError) -> Batch? {
+        var documents: [[UInt8]] = []
+        var origins: [DocumentOrigin] = []
+        var bytes = 0
+        while bytes < targetBytes {
+            guard let document = try nextDocument(&bytes) else { break }
+            documents.append(document)
+            origins.append(lastOrigin)
+        }
+        if documents.isEmpty, bytes == 0 { return nil }
+        return Batch(documents: documents, origins: origins, bytesRead: bytes)
+    }
+
+    private func nextDocument(_ bytes: inout Int) throws(CorpusError) -> [UInt8]? {
+        while true {
+            if current == nil {
+                guard !pending.isEmpty else { return try flushParagraph() }
+                let path = pending.removeFirst()
+                current = try LineSource(path: path)
+                statistics.files += 1
+                if case .text(.file) = format {
+                    let whole = try current!.readAll()
+                    bytes += whole.count
+                    statistics.bytes += whole.count
+                    current = nil
+                    return try finish(whole, path: path, line: 1, fileOffset: 0)
+                }
+            }
+            guard let source = current else { continue }
+            guard let line = try source.nextLine() else {
+                current = nil
+                if let last = try flushParagraph() { return last }
+                continue
+            }
+            bytes += line.consumed
+            statistics.bytes += line.consumed
+            switch format {
+            case .text(.lines):
+                return try finish(line.bytes, path: source.path, line: line.number, fileOffset: line.offset)
+            case .text(.paragraphs):
+                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                    if let done = try flushParagraph() { return done }
+                } else {
+                    if paragraph.isEmpty {
+                        paragraphLine = line.number
+                    } else {
+                        paragraph.append(UInt8(ascii: "\n"))
+                    }
+                    paragraph += line.bytes
+                }
+            case .text(.file):
+                continue
+            case .jsonl(let field):
+                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+                guard let text = try extract(field, from: line.bytes, path: source.path, line: line.number) else { continue }
+                return try finish(text, path: source.path, line: line.number, fileOffset: line.offset)
+            }
+        }
+    }
+
+    private func flushParagraph() throws(CorpusError) -> [UInt8]? {
+        guard !paragraph.isEmpty else { return nil }
+        let done = paragraph
+        paragraph = []
+        // Paragraph offsets are not tracked line by line; the error names the paragraph's first line.
+        return try finish(done, path: current?.path ?? "input", line: paragraphLine, fileOffset: -1)
+    }
+
+    private func finish(_ document: [UInt8], path: String, line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {
+        statistics.documents += 1
+        lastOrigin = DocumentOrigin(path: path, line: line)
+        guard let bad = UTF8Validation.firstInvalidOffset(document) else { return document }
+        guard lossy else {
+            throw .invalidUTF8(path: path, line: line, byteOffset: fileOffset >= 0 ? fileOffset + bad : bad)
+        }
+        statistics.repairedDocuments += 1
+        return UTF8Validation.repaired(document)
+    }
+
+    private func extract(_ field: String, from line: [UInt8], path: String, line number: Int) throws(CorpusError) -> [UInt8]? {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(line))
+        } catch {
+            if skipBadLines { statistics.skippedLines += 1; return nil }
+            throw .notJSON(path: path, line: number, reason: (error as NSError).userInfo["NSDebugDescription"] as? String ?? "parse error")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            if skipBadLines { statistics.skippedLines += 1; return nil }
+            throw .notJSON(path: path, line: number, reason: "the line is JSON but not an object")
+        }
+        guard let text = dictionary[field] as? String else {
+            if skipBadLines { statistics.skippedLines += 1; return nil }
+            throw .missingField(path: path, line: number, field: field)
+        }
+        return Array(text.utf8)
+    }
+}
+
+/// Where a document starts: its file and 1-based line.
+public struct DocumentOrigin: Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var description: String { "\(path):\(line)" }
+}
+
+/// Reads one file (or standard input) line by line through a fixed-size buffer.
+final class LineSource {
+    struct Line {
+        var bytes: [UInt8]
+        var number: Int
+        /// Offset of the line's first byte in the file.
+        var offset: Int
+        /// Bytes consumed, including the line terminator.
+        var consumed: Int
+    }
+
+    let path: String
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+    private var lineNumber = 0
+    private var fileOffset = 0
+
+    init(path: String) throws(CorpusError) {
+        self.path = path == "-" ? "<stdin>" : path
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                let exists = FileManager.default.fileExists(atPath: path)
+                throw .unreadable(path: path, reason: exists ? "permission denied" : "no such file")
+            }
+            handle = opened
+        }
+    }
+
+    deinit { try? handle.close() }
+
+    private func refill() throws(CorpusError) {
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        do {
+            guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else {
+                atEnd = true
+                return
+            }
+            buffer.append(contentsOf: data)
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The next line without its terminator (`\n`, and a `\r` before it), or `nil` at the end.
+    func nextLine() throws(CorpusError) -> Line? {
+        var searchFrom = position
+        while true {
+            if let newline = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > position, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                return emit(Array(buffer[position..<end]), consumed: newline + 1 - position)
+            }
+            if atEnd {
+                guard position < buffer.count else { return nil }
+                return emit(Array(buffer[position...]), consumed: buffer.count - position)
+            }
+            searchFrom = buffer.count - position
+            try refill()
+        }
+    }
+
+    private func emit(_ bytes: [UInt8], consumed: Int) -> Line {
+        lineNumber += 1
+        let line = Line(bytes: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
+        position += consumed
+        fileOffset += consumed
+        return line
+    }
+
+    func readAll() throws(CorpusError) -> [UInt8] {
+        while !atEnd { try refill() }
+        let all = Array(buffer[position...])
+        position = buffer.count
+        return all
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Streams bytes into `.NAME.partial` beside the destination and renames it into place on `commit()`.
+///
+/// Until `commit()` succeeds the destination is untouched, so an interrupted or failed run never
+/// leaves a file under the final name that looks complete. Dropping an uncommitted writer removes
+/// the partial file.
+public final class AtomicFileWriter {
+    public let path: String
+    public let temporaryPath: String
+    private var handle: FileHandle?
+    private var buffer: [UInt8] = []
+    public private(set) var bytesWritten = 0
+
+    /// - Throws: `VocabularyFileError.unwritable` naming `path` when its folder cannot take a file.
+    public init(path: String) throws(VocabularyFileError) {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+            throw .unwritable(path: path, reason: "cannot create \(temporaryPath) (missing folder or no permission)")
+        }
+        self.handle = handle
+    }
+
+    public func write<Bytes: Collection>(_ bytes: Bytes) throws(VocabularyFileError) where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        bytesWritten += bytes.count
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws(VocabularyFileError) {
+        guard !buffer.isEmpty, let handle else { return }
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            throw .unwritable(path: path, reason: error.localizedDescription)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    public func commit() throws(VocabularyFileError) {
+        try flush()
+        guard let handle else { return }
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw .unwritable(path: path, reason: error.localizedDescription)
+        }
+        self.handle = nil
+        guard rename(temporaryPath, path) == 0 else {
+            throw .unwritable(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    deinit {
+        if let handle {
+            try? handle.close()
+            unlink(temporaryPath)
+        }
+    }
+}

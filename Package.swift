@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(
             name: "TokkitTests",
             dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "Training/Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,8 +9,8 @@ struct InputOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Input files, directories or glob patterns; standard input when none or '-'.", valueName: "input"))
     var inputs: [String] = []
 
-    @Option(name: .long, help: "What one document of a text file is: each line, each blank-line-separated paragraph, or the whole file.")
-    var docs: DocumentSplit = .file
+    @Option(name: .long, help: "What one document of a text file is: each line, each blank-line-separated paragraph, or the whole file (default: file; lines for train and count).")
+    var docs: DocumentSplit?
 
     @Option(name: .customLong("jsonl-field"), help: ArgumentHelp("Read JSON Lines; the document is this string field of each object.", valueName: "field"))
     var jsonlField: String?
@@ -21,11 +21,13 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Replace invalid UTF-8 with U+FFFD instead of stopping with an error at its byte offset.")
     var lossy = false
 
-    var format: DocumentFormat { jsonlField.map { .jsonl(field: $0) } ?? .text(docs) }
+    func format(defaultSplit: DocumentSplit) -> DocumentFormat {
+        jsonlField.map { .jsonl(field: $0) } ?? .text(docs ?? defaultSplit)
+    }
 
-    func reader() throws -> DocumentReader {
+    func reader(defaultSplit: DocumentSplit = .file) throws -> DocumentReader {
         do {
-            return try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format,
+            return try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format(defaultSplit: defaultSplit),
                                       skipBadLines: skipBadLines, lossy: lossy)
         } catch {
             throw CLIError(error.description)

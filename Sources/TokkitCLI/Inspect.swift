@@ -58,7 +58,7 @@ struct Inspect: ParsableCommand {
         print("token lengths   " + (1...8).map { "\($0 == 8 ? "8+" : String($0))B: \(lengths[$0])" }.joined(separator: "  "))
         print("longest tokens")
         for (offset, token) in longestTokens {
-            print("  \(String(vocab.firstRank + TokenID(offset)).padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(token.count).padding(toLength: 4, withPad: " ", startingAt: 0))B  \(Self.display(token))")
+            print("  \(String(vocab.firstRank + TokenID(offset)).padding(toLength: 8, withPad: " ", startingAt: 0)) \("\(token.count)B".padding(toLength: 6, withPad: " ", startingAt: 0))\(Self.display(token))")
         }
     }
 

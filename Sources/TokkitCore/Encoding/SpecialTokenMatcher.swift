@@ -25,7 +25,7 @@ public struct SpecialTokenMatcher: Sendable {
         while i < text.count {
             if firstBytes[Int(text[i])] {
                 for token in tokens where token.bytes.count <= text.count - i {
-                    if token.bytes.withUnsafeBufferPointer({ memoryEqual($0.baseAddress!, text.baseAddress! + i, $0.count) }) {
+                    if token.bytes.withUnsafeBufferPointer({ ByteHash.equal(UnsafeRawPointer($0.baseAddress), UnsafeRawPointer(text.baseAddress! + i), count: $0.count) }) {
                         return (token, i)
                     }
                 }

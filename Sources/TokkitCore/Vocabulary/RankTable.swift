@@ -26,7 +26,7 @@ struct RankTable: Sendable {
     /// - Complexity: O(bytes.count) expected.
     @inline(__always)
     func index(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        let hash = ByteHash.hash(bytes)
+        let hash = ByteHash.hash(UnsafeRawPointer(bytes.baseAddress), count: bytes.count)
         let tag = hash & 0xFFFF_FFFF_0000_0000
         return slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBufferPointer { arena in
@@ -40,7 +40,7 @@ struct RankTable: Sendable {
                             let start = Int(offsets[index])
                             let end = Int(offsets[index + 1])
                             if end - start == bytes.count,
-                               memoryEqual(arena.baseAddress! + start, bytes.baseAddress, bytes.count) {
+                               ByteHash.equal(UnsafeRawPointer(arena.baseAddress.map { $0 + start }), UnsafeRawPointer(bytes.baseAddress), count: bytes.count) {
                                 return index
                             }
                         }
@@ -66,7 +66,7 @@ struct RankTable: Sendable {
 
         /// Adds `bytes` as the next index, or returns the index that already holds the same bytes.
         mutating func insert(_ bytes: [UInt8]) -> Int? {
-            let hash = bytes.withUnsafeBufferPointer { ByteHash.hash($0) }
+            let hash = bytes.withUnsafeBufferPointer { ByteHash.hash(UnsafeRawPointer($0.baseAddress), count: $0.count) }
             let tag = hash & 0xFFFF_FFFF_0000_0000
             var position = Int(truncatingIfNeeded: hash) & mask
             while slots[position] != 0 {
@@ -87,59 +87,5 @@ struct RankTable: Sendable {
         func build() -> RankTable {
             RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask)
         }
-    }
-}
-
-/// Compares `count` bytes; `nil` only when `count` is 0.
-@inline(__always)
-func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
-    guard let b else { return count == 0 }
-    var i = 0
-    while i + 8 <= count {
-        if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
-            return false
-        }
-        i += 8
-    }
-    while i < count {
-        if a[i] != b[i] { return false }
-        i += 1
-    }
-    return true
-}
-
-/// A fast, seedless 64-bit hash over bytes, eight at a time. Not for adversarial keys: tables keyed
-/// by it hold vocabulary tokens, which the user chose.
-enum ByteHash {
-    @inline(__always)
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        guard let base = bytes.baseAddress else { return mix(h) }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        let count = bytes.count
-        while i + 8 <= count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < count {
-            tail |= UInt64(base[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return mix(h)
-    }
-
-    @inline(__always)
-    static func mix(_ value: UInt64) -> UInt64 {
-        var h = value
-        h ^= h >> 33
-        h = h &* 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 33
-        return h
     }
 }

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import TokkitCore
+import TokkitCorpus
+import TokkitFormats
+import TokkitText
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a byte-level BPE vocabulary; merges identical to Hugging Face's BpeTrainer.",
+        discussion: """
+        Phases: count the corpus's pieces on all cores (or merge count files with --counts), then merge \
+        pairs on the unique pieces with a lazy max-heap, touching only the pieces that contain the chosen pair.
+
+        Tie policies: hf (default) picks the highest count, then the smallest left id, then the smallest \
+        right id, with byte ids in GPT-2's byte-character order: bit-exact with Hugging Face's BpeTrainer \
+        fed the same documents. bytes uses raw byte values as ids, as rustbpe does.
+
+        Writes into --output: tokenizer.json (Hugging Face), NAME.tiktoken (tiktoken; pattern and specials \
+        are in tokenizer.json), encoder.json + vocab.bpe (GPT-2). Each file is written under a temporary \
+        name and renamed when complete.
+        """
+    )
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var splitting: PatternOptions
+
+    @Option(name: .customLong("counts"), parsing: .upToNextOption, help: ArgumentHelp(
+        "Count files (from tokkit count) to merge, instead of or in addition to input files.", valueName: "file"))
+    var countFiles: [String] = []
+
+    @Option(name: .customLong("vocab-size"), help: "Total vocabulary size: 256 byte tokens + merges + special tokens.")
+    var vocabularySize: Int
+
+    @Option(name: .customLong("min-frequency"), help: "Stop when the best pair occurs fewer times than this (inclusive, as HF).")
+    var minFrequency: UInt64 = 0
+
+    @Option(name: .customLong("special"), help: ArgumentHelp("A special token; repeat for several.", valueName: "text"))
+    var specials: [String] = []
+
+    @Flag(name: .customLong("specials-first"), help: "Give special tokens the first ids (HF's order) instead of the last (GPT-2's).")
+    var specialsFirst = false
+
+    @Option(name: .customLong("max-token-length"), help: "The longest token, in bytes.")
+    var maxTokenLength: Int?
+
+    @Option(name: .customLong("tie-policy"), help: "How equal pair counts are ordered: hf (BpeTrainer, default) or bytes (rustbpe).")
+    var tiePolicy: TiePolicy = .hf
+
+    @Option(name: .long, help: "Worker threads for counting (default: all cores).")
+    var threads: Int = Tokenizer.defaultThreadCount
+
+    @Option(name: [.short, .long], help: "Folder for the vocabulary files (created if missing).")
+    var output: String
+
+    @Option(name: .long, help: "Base name of the .tiktoken file.")
+    var name: String = "vocab"
+
+    @Flag(name: .long, help: "Overwrite existing vocabulary files in the output folder.")
+    var force = false
+
+    @Flag(name: .long, help: "No progress line and no summary.")
+    var quiet = false
+
+    func run() throws {
+        let pattern = try splitting.splitPattern()
+        let configuration = TrainerConfiguration(
+            vocabularySize: vocabularySize, minFrequency: minFrequency, specialTokens: specials.map { Array($0.utf8) },
+            specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
+        let trainer: BPETrainer
+        do { trainer = try BPETrainer(configuration) } catch { throw CLIError(error.description) }
+        let paths = Paths(folder: output, name: name)
+        try paths.prepare(force: force)
+
+        let progress = ProgressLine(quiet: quiet)
+        var counts = WordCounts()
+        var pieces = 0
+        var documents = 0
+        var bytesRead = 0
+        if !input.inputs.isEmpty || countFiles.isEmpty {
+            let counted = try CorpusCount.run(input: input, pattern: pattern, threads: threads, progress: progress)
+            counts = counted.counts
+            pieces = counted.pieces
+            documents = counted.statistics.documents
+            bytesRead = counted.statistics.bytes
+        }
+        for file in countFiles {
+            do {
+                counts.merge(try WordCounts(deserializing: try FileIO.read(file), source: file))
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
+        let countingTime = progress.elapsed
+
+        let mergeStart = progress.elapsed
+        let trained: TrainedVocabulary
+        do {
+            trained = try trainer.train(counts) { step in
+                let done = Double(step.tokensDone) / Double(max(step.tokensTarget, 1))
+                let elapsed = progress.elapsed - mergeStart
+                let eta = done > 0 ? elapsed / done - elapsed : 0
+                progress.update("merging: \(ProgressLine.bar(done)) \(step.mergesDone) merges, last count \(step.lastMergeCount), ETA \(ProgressLine.duration(eta))")
+            }
+        } catch {
+            throw CLIError(error.description)
+        }
+        progress.finish()
+        let mergingTime = progress.elapsed - mergeStart
+
+        let writeStart = progress.elapsed
+        let vocabulary = try trained.vocabulary()
+        let merges = trained.merges.map { Vocabulary.Merge(left: $0.left, right: $0.right) }
+        do {
+            try HuggingFaceTokenizerFile.write(vocabulary, pattern: pattern, merges: merges, to: paths.huggingFace)
+            try TiktokenFile.write(vocabulary, to: paths.tiktoken)
+            try GPT2Files.write(vocabulary, merges: merges, encoderPath: paths.encoder, mergesPath: paths.merges)
+        } catch {
+            throw CLIError(error.description)
+        }
+        if !quiet {
+            log("""
+                trained \(trained.merges.count) merges, \(vocabulary.size) ids (\(vocabulary.specialTokens.count) special) into \(output)
+                  corpus   \(documents) documents, \(ProgressLine.bytes(bytesRead)), \(pieces) pieces, \(counts.distinctCount) distinct
+                  time     counting \(ProgressLine.duration(countingTime)), merging \(ProgressLine.duration(mergingTime)), writing \(ProgressLine.duration(progress.elapsed - writeStart))
+                  memory   peak \(ProgressLine.bytes(PeakMemory.bytes))
+                """)
+        }
+    }
+
+    struct Paths {
+        var folder: String
+        var name: String
+        var huggingFace: String { folder + "/tokenizer.json" }
+        var tiktoken: String { folder + "/\(name).tiktoken" }
+        var encoder: String { folder + "/encoder.json" }
+        var merges: String { folder + "/vocab.bpe" }
+
+        func prepare(force: Bool) throws {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw CLIError("\(folder): cannot create the output folder: \(error.localizedDescription)")
+            }
+            guard !force else { return }
+            for path in [huggingFace, tiktoken, encoder, merges] where FileManager.default.fileExists(atPath: path) {
+                throw CLIError("\(path) exists; pass --force to overwrite it")
+            }
+        }
+    }
+}
+
+extension TiePolicy: ExpressibleByArgument {}
+
+extension TrainedVocabulary {
+    /// The trained tokens as a `Vocabulary` (special tokens included).
+    func vocabulary() throws -> Vocabulary {
+        do {
+            return try Vocabulary(tokens: tokens, firstRank: firstTokenID,
+                                  specialTokens: specialTokens)
+        } catch {
+            throw CLIError("the trained vocabulary is inconsistent: \(error)")
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// Why training could not start or produce a vocabulary.
+public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `vocabularySize` leaves no room for the 256 byte tokens plus the special tokens.
+    case vocabularyTooSmall(requested: Int, minimum: Int)
+    /// The same special token appears twice (ids must be unique).
+    case duplicateSpecialToken(bytes: [UInt8], firstIndex: Int, secondIndex: Int)
+    /// A special token has no bytes.
+    case emptySpecialToken(index: Int)
+    /// `maxTokenLength` is below 2, so no merge could ever happen.
+    case maxTokenLengthTooSmall(Int)
+    /// The word counts hold no piece at all.
+    case emptyCorpus
+
+    public var description: String {
+        switch self {
+        case .vocabularyTooSmall(let requested, let minimum):
+            return "vocabulary size \(requested) is too small: it must be at least \(minimum) "
+                + "(256 byte tokens + the special tokens)"
+        case .duplicateSpecialToken(let bytes, let first, let second):
+            return "special token \"\(String(decoding: bytes, as: UTF8.self))\" is listed twice "
+                + "(positions \(first) and \(second)); remove one"
+        case .emptySpecialToken(let index):
+            return "special token at position \(index) is empty; give it at least one byte"
+        case .maxTokenLengthTooSmall(let length):
+            return "max token length \(length) is too small: use at least 2 bytes, or no limit"
+        case .emptyCorpus:
+            return "the word counts are empty: nothing to train on (did the pre-tokenizer see any text?)"
+        }
+    }
+}

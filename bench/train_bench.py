@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Training benchmark: HF `tokenizers` vs karpathy/rustbpe vs tokkit's trainer, same documents.
+"""Training benchmark: tokkit vs Hugging Face `tokenizers` vs rustbpe (vs SentencePiece BPE, for
+reference), end to end on the same documents in one run.
 
-Each contender runs in its own process under /usr/bin/time -v (peak RSS). For HF and rustbpe the
-merge phase is estimated as time(vocab N) - time(vocab 257): both count words inside training,
-and a 257-token run pays for reading, splitting and counting plus one merge. tokkit's number is the
-`train` time printed by `train-words` (merge phase only, count file already loaded); its split +
-count step is done here by scripts/reference/split_count.py (Python `regex`, single thread) and is
-NOT representative of tokkit's Swift pre-tokenizer (not wired yet), so it is reported apart.
+Every contender runs in its own process under /usr/bin/time -v and is timed from start to finish:
+read the file, pre-split with the GPT-2 pattern, count, merge, write the vocabulary. Documents are
+the lines of the input (no newline), as `tokenizers` trains from files. Thread counts are set with
+RAYON_NUM_THREADS (HF, rustbpe), num_threads (SentencePiece) and --threads (tokkit). After each
+tokkit run its merge list is compared with HF's at the same vocabulary size.
 
-usage: bench/train_bench.py DOCUMENTS [--vocab 8192 32768] [--lines N] [--train-words PATH]
-Record results with the machine (nproc, CPU model, load) they ran on.
+usage: bench/train_bench.py INPUT [INPUT...] [--vocab 8192 32768] [--threads 1 2] [--skip sentencepiece]
+       (build first: swift build -c release; pip install tokenizers rustbpe sentencepiece)
+Writes a Markdown table to stdout; record it with the machine in bench/RESULTS.md.
 """
 import argparse
+import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -22,12 +25,20 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
-from common import GPT2_PATTERN, read_documents  # noqa: E402
+from common import GPT2_PATTERN, bytes_to_unicode  # noqa: E402
+
+TOKKIT = os.path.join(ROOT, ".build", "release", "tokkit")
 
 
-def worker(kind, path, vocab, lines):
-    documents = read_documents(path, lines)
-    start = time.perf_counter()
+def documents(paths):
+    for path in paths:
+        with open(path, "rb") as f:
+            for line in f.read().decode("utf-8").split("\n"):
+                yield line
+
+
+def worker(kind, paths, vocab, threads, output):
+    """Runs inside a fresh process, so that /usr/bin/time sees only this contender."""
     if kind == "hf":
         from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
         tokenizer = Tokenizer(models.BPE())
@@ -36,63 +47,83 @@ def worker(kind, path, vocab, lines):
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
         trainer = trainers.BpeTrainer(vocab_size=vocab, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
                                       show_progress=False)
-        tokenizer.train_from_iterator(documents, trainer=trainer)
-    else:
+        tokenizer.train_from_iterator(documents(paths), trainer=trainer)
+        tokenizer.save(output)
+    elif kind == "rustbpe":
         import rustbpe
         tokenizer = rustbpe.Tokenizer()
-        tokenizer.train_from_iterator(iter(documents), vocab, pattern=GPT2_PATTERN)
-    print(f"TRAIN_SECONDS {time.perf_counter() - start:.3f}")
+        tokenizer.train_from_iterator(documents(paths), vocab, pattern=GPT2_PATTERN)
+    else:
+        import sentencepiece as spm
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=(d for d in documents(paths) if d), model_prefix=output, vocab_size=vocab,
+            model_type="bpe", byte_fallback=True, num_threads=threads, character_coverage=0.9995,
+            max_sentence_length=1 << 20, minloglevel=2)
 
 
-def timed(command):
-    result = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
+def timed(command, env=None):
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True,
+                            env=dict(os.environ, **(env or {})))
+    seconds = time.perf_counter() - start
     if result.returncode != 0:
-        sys.exit(f"failed: {' '.join(command)}\n{result.stderr}")
+        sys.exit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1)) / 1024
-    return result.stdout + result.stderr, rss
+    return seconds, rss
+
+
+def merges_as_bytes(tokenizer_json):
+    byte_of = {char: byte for byte, char in bytes_to_unicode().items()}
+    merges = json.load(open(tokenizer_json, encoding="utf-8"))["model"]["merges"]
+    pairs = [m if isinstance(m, list) else m.split(" ") for m in merges]
+    return [(bytes(byte_of[c] for c in a), bytes(byte_of[c] for c in b)) for a, b in pairs]
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("documents")
+    parser.add_argument("inputs", nargs="+")
     parser.add_argument("--vocab", type=int, nargs="+", default=[8192, 32768])
-    parser.add_argument("--lines", type=int, default=None)
-    parser.add_argument("--train-words", default=os.path.join(ROOT, ".build", "release", "train-words"))
-    parser.add_argument("--worker", choices=["hf", "rustbpe"])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--skip", nargs="*", default=[])
+    parser.add_argument("--worker")
     parser.add_argument("--worker-vocab", type=int)
+    parser.add_argument("--worker-threads", type=int)
+    parser.add_argument("--worker-output")
     args = parser.parse_args()
     if args.worker:
-        return worker(args.worker, args.documents, args.worker_vocab, args.lines)
+        return worker(args.worker, args.inputs, args.worker_vocab, args.worker_threads, args.worker_output)
+    if not os.path.exists(TOKKIT):
+        sys.exit("build tokkit first: swift build -c release")
 
-    lines = ["--lines", str(args.lines)] if args.lines else []
+    size = sum(os.path.getsize(p) for p in args.inputs)
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    print(f"# {', '.join(os.path.basename(p) for p in args.inputs)} ({size / 1e6:.1f} MB), GPT-2 pattern, lines as documents")
+    print(f"# machine: {os.cpu_count()} cores, {cpu}; load average {os.getloadavg()[0]:.1f} at start; {time.strftime('%Y-%m-%d')}")
+    print("| vocab | threads | tokkit s | tokkit MB | HF s | HF MB | rustbpe s | rustbpe MB | SentencePiece s | SentencePiece MB "
+          "| vs HF | vs rustbpe | merges = HF |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as work:
-        counts = os.path.join(work, "words.counts")
-        start = time.perf_counter()
-        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "reference", "split_count.py"),
-                        args.documents, counts] + lines, check=True, capture_output=True)
-        split_seconds = time.perf_counter() - start
-
-        def python(kind, vocab):
-            output, rss = timed([sys.executable, __file__, args.documents, "--worker", kind,
-                                 "--worker-vocab", str(vocab)] + lines)
-            return float(re.search(r"TRAIN_SECONDS ([\d.]+)", output).group(1)), rss
-
-        base = {kind: python(kind, 257) for kind in ("hf", "rustbpe")}
-        print(f"# {args.documents} lines={args.lines or 'all'}; nproc={os.cpu_count()}, "
-              f"load {os.getloadavg()[0]:.1f}; split+count (python regex, not tokkit's) {split_seconds:.2f} s")
-        print(f"# baselines at vocab 257 (read+split+count): HF {base['hf'][0]:.2f} s, rustbpe {base['rustbpe'][0]:.2f} s")
-        print("| vocab | HF total s | HF merge s | HF RSS MB | rustbpe total s | rustbpe merge s | rustbpe RSS MB "
-              "| tokkit merge s | tokkit RSS MB | merge speed-up vs HF | vs rustbpe |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for vocab in args.vocab:
-            hf_total, hf_rss = python("hf", vocab)
-            rb_total, rb_rss = python("rustbpe", vocab)
-            output, ours_rss = timed([args.train_words, counts, "--vocab", str(vocab), "--quiet"])
-            ours = float(re.search(r"train ([\d.]+) s", output).group(1))
-            hf_merge = max(hf_total - base["hf"][0], 1e-3)
-            rb_merge = max(rb_total - base["rustbpe"][0], 1e-3)
-            print(f"| {vocab} | {hf_total:.2f} | {hf_merge:.2f} | {hf_rss:.0f} | {rb_total:.2f} | {rb_merge:.2f} "
-                  f"| {rb_rss:.0f} | {ours:.3f} | {ours_rss:.0f} | {hf_merge / ours:.1f}x | {rb_merge / ours:.1f}x |")
+            for threads in args.threads:
+                env = {"RAYON_NUM_THREADS": str(threads)}
+                row = {}
+                out = os.path.join(work, f"tokkit-{vocab}-{threads}")
+                row["tokkit"] = timed([TOKKIT, "train", *args.inputs, "--docs", "lines", "--vocab-size", str(vocab),
+                                       "--threads", str(threads), "-o", out, "--force", "--quiet"])
+                for kind in ("hf", "rustbpe", "sentencepiece"):
+                    if kind in args.skip:
+                        row[kind] = (float("nan"), float("nan"))
+                        continue
+                    output = os.path.join(work, f"{kind}-{vocab}-{threads}" + (".json" if kind == "hf" else ""))
+                    row[kind] = timed([sys.executable, __file__, *args.inputs, "--worker", kind, "--worker-vocab", str(vocab),
+                                       "--worker-threads", str(threads), "--worker-output", output], env)
+                hf_file = os.path.join(work, f"hf-{vocab}-{threads}.json")
+                same = "—" if "hf" in args.skip else (
+                    "yes" if merges_as_bytes(os.path.join(out, "tokenizer.json")) == merges_as_bytes(hf_file) else "**no**")
+                t = row["tokkit"][0]
+                print(f"| {vocab} | {threads} | {t:.2f} | {row['tokkit'][1]:.0f} | {row['hf'][0]:.2f} | {row['hf'][1]:.0f} "
+                      f"| {row['rustbpe'][0]:.2f} | {row['rustbpe'][1]:.0f} | {row['sentencepiece'][0]:.2f} | {row['sentencepiece'][1]:.0f} "
+                      f"| {row['hf'][0] / t:.1f}× | {row['rustbpe'][0] / t:.1f}× | {same} |", flush=True)
 
 
 if __name__ == "__main__":

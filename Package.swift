@@ -27,6 +27,9 @@ let package = Package(
         .target(name: "TokkitCore"),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
+        // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
+        // (the proof that the scanners equal ICU); not a product.
+        .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
@@ -36,7 +39,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats"],
+            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitVerification"],
             exclude: ["Golden"]
         ),
     ],

@@ -17,10 +17,12 @@ public struct Tokenizer: Sendable {
     public let pattern: SplitPattern
     public let preTokenizer: any PreTokenizer
 
-    public init(vocabulary: Vocabulary, pattern: SplitPattern) throws(PreTokenizerError) {
+    /// A tokenizer that pre-splits `pattern` with `engine`: by default the hand-written scanner for a
+    /// named pattern (many times faster, proven equal to ICU) and ICU for any other.
+    public init(vocabulary: Vocabulary, pattern: SplitPattern, engine: RegexEngine = .auto) throws(PreTokenizerError) {
         self.vocabulary = vocabulary
         self.pattern = pattern
-        self.preTokenizer = try RegexPreTokenizer(pattern)
+        self.preTokenizer = try engine.preTokenizer(for: pattern)
     }
 
     public init(vocabulary: Vocabulary, pattern: SplitPattern, preTokenizer: any PreTokenizer) {

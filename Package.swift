@@ -37,6 +37,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // bench/encode_bench.py drives this; not a product.
+        .executableTarget(
+            name: "TokkitBench",
+            dependencies: [
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitVerification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/TokkitBench"
+        ),
         .testTarget(
             name: "TokkitTests",
             dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitVerification"],

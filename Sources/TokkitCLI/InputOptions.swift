@@ -24,6 +24,32 @@ struct InputOptions: ParsableArguments {
         return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
     }
 
+
+    /// Calls `body` with successive blocks of the input (1 MiB each), so that input of any size can
+    /// be processed in bounded memory.
+    func forEachBlock(_ body: ([UInt8]) throws -> Void) throws {
+        let handle: FileHandle
+        if let file, file != "-" {
+            guard let opened = FileHandle(forReadingAtPath: file) else {
+                throw CLIError("\(file): cannot read (\(FileManager.default.fileExists(atPath: file) ? "permission denied or not a regular file" : "no such file"))")
+            }
+            handle = opened
+        } else {
+            handle = FileHandle.standardInput
+        }
+        defer { if handle !== FileHandle.standardInput { try? handle.close() } }
+        while true {
+            let data: Data?
+            do {
+                data = try handle.read(upToCount: 1 << 20)
+            } catch {
+                throw CLIError("\(inputName): cannot read: \(error.localizedDescription)")
+            }
+            guard let data, !data.isEmpty else { return }
+            try body([UInt8](data))
+        }
+    }
+
     var inputName: String { file.flatMap { $0 == "-" ? nil : $0 } ?? "<stdin>" }
 
     func documents() throws -> [[UInt8]] {
@@ -73,13 +99,29 @@ struct CLIError: Error, CustomStringConvertible {
 /// Writes bytes to a file atomically or to stdout.
 enum Output {
     static func write(_ bytes: [UInt8], to path: String?) throws {
+        try stream(to: path) { write in try write(bytes) }
+    }
+
+    /// Streams bytes to stdout, or into `path` atomically (the file appears only when all is written).
+    static func stream(to path: String?, _ produce: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
         guard let path, path != "-" else {
-            FileHandle.standardOutput.write(Data(bytes))
+            try produce { bytes in FileHandle.standardOutput.write(Data(bytes)) }
             return
         }
+        // An encoding error from `produce` must reach the user as it is, not as a write failure.
+        var produceError: (any Error)?
         do {
-            try FileIO.writeAtomically(bytes, to: path)
+            try FileIO.writeAtomically(to: path) { write in
+                // `write` does not outlive this call; Swift cannot see that through two closures.
+                try withoutActuallyEscaping(write) { write in
+                    do { try produce(write) } catch {
+                        produceError = error
+                        throw error
+                    }
+                }
+            }
         } catch {
+            if let produceError { throw produceError }
             throw CLIError(error.description)
         }
     }

@@ -73,9 +73,10 @@ public final class StreamingEncoder {
         try encodePending(final: true)
     }
 
-    /// The safe cut nearest below `target`, else the nearest above it, within `lower + 1 ..< text.count`.
+    /// The safe cut (see the type's notes) nearest below `target`, else the nearest above it,
+    /// within `lower + 2 ..< text.count`; `nil` when there is none.
     /// - Complexity: O(distance to the cut).
-    static func safeCut(in text: UnsafeBufferPointer<UInt8>, after lower: Int, near target: Int) -> Int? {
+    public static func safeCut(in text: UnsafeBufferPointer<UInt8>, after lower: Int, near target: Int) -> Int? {
         @inline(__always) func isCut(_ p: Int) -> Bool {
             let letter = text[p] | 0x20
             return text[p - 1] == UInt8(ascii: "\n") && letter >= UInt8(ascii: "a") && letter <= UInt8(ascii: "z")

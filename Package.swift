@@ -29,6 +29,9 @@ let package = Package(
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
         .target(name: "TokkitCorpus", dependencies: ["TokkitCore", "TokkitText"]),
+        // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
+        // (the proof that the scanners equal ICU); not a product.
+        .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
@@ -36,9 +39,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // bench/encode_bench.py drives this; not a product.
+        .executableTarget(
+            name: "TokkitBench",
+            dependencies: [
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitVerification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/TokkitBench"
+        ),
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"],
+            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitVerification"],
             exclude: ["Golden", "Training/Fixtures"]
         ),
     ],

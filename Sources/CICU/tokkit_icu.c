@@ -215,6 +215,14 @@ uint32_t tk_codepoint_classes(uint32_t codepoint) {
     return classes;
 }
 
+void tk_codepoint_classes_range(uint32_t first, uint32_t count, uint32_t *out) {
+    for (uint32_t k = 0; k < count; k++) out[k] = tk_codepoint_classes(first + k);
+}
+
+void tk_general_categories_range(uint32_t first, uint32_t count, uint8_t *out) {
+    for (uint32_t k = 0; k < count; k++) out[k] = (uint8_t)u_charType((UChar32)(first + k));
+}
+
 void tk_unicode_version(char *buffer, int32_t capacity) {
     UVersionInfo version;
     u_getUnicodeVersion(version);

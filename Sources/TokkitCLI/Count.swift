@@ -29,7 +29,8 @@ struct Count: ParsableCommand {
 
     func run() throws {
         let progress = ProgressLine(quiet: quiet)
-        let counted = try CorpusCount.run(input: input, pattern: splitting.splitPattern(), threads: threads, progress: progress)
+        let counted = try CorpusCount.run(input: input, pattern: splitting.splitPattern(), engine: splitting.engine,
+                                              threads: threads, progress: progress)
         try OutputSink.write(counted.counts.serialized(), to: output)
         if !quiet {
             log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
@@ -46,6 +47,9 @@ struct PatternOptions: ParsableArguments {
 
     @Option(name: .customLong("pattern-regex"), help: ArgumentHelp("A custom split pattern in tiktoken's regex syntax.", valueName: "regex"))
     var patternRegex: String?
+
+    @Option(name: .customLong("regex-engine"), help: "Pre-splitting engine: auto (a hand-written scanner for named patterns, ICU otherwise), icu, scanner.")
+    var engine: RegexEngine = .auto
 
     func splitPattern() throws -> SplitPattern {
         if let patternRegex { return SplitPattern(regex: patternRegex) }
@@ -64,9 +68,10 @@ enum CorpusCount {
         var statistics: DocumentReader.Statistics
     }
 
-    static func run(input: InputOptions, pattern: SplitPattern, threads: Int, progress: ProgressLine) throws -> Result {
+    static func run(input: InputOptions, pattern: SplitPattern, engine: RegexEngine, threads: Int,
+                    progress: ProgressLine) throws -> Result {
         let counter: PieceCounter
-        do { counter = try PieceCounter(pattern: pattern) } catch { throw CLIError(error.description) }
+        do { counter = try PieceCounter(pattern: pattern, engine: engine) } catch { throw CLIError(error.description) }
         let reader = try input.reader(defaultSplit: .lines)
         var counts = WordCounts()
         var pieces = 0

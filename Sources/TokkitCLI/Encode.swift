@@ -39,9 +39,43 @@ struct Encode: ParsableCommand {
         let tokenizer = try vocabulary.load()
         let allowed = ordinary ? .none : SpecialTokenSet(argument: allowSpecial)
         let disallowed = ordinary ? .none : SpecialTokenSet(argument: disallowSpecial)
-        let reader = try input.reader()
         let sink = try OutputSink(path: output)
-        // Batch by batch: memory holds one batch of documents and its ids, whatever the input size.
+        if input.jsonlField == nil, (input.docs ?? .file) == .file {
+            try encodeWholeFiles(tokenizer, allowed: allowed, disallowed: disallowed, into: sink)
+        } else {
+            try encodeDocuments(tokenizer, allowed: allowed, disallowed: disallowed, into: sink)
+        }
+        try sink.commit()
+    }
+
+    /// Each input is one document, read in blocks and encoded chunk by chunk on all cores, so memory
+    /// stays flat however large the file is (`StreamingEncoder`).
+    private func encodeWholeFiles(_ tokenizer: Tokenizer, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
+                                  into sink: OutputSink) throws {
+        let paths: [String]
+        do { paths = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
+        for path in paths {
+            let stream = StreamingEncoder(tokenizer: tokenizer, allowedSpecial: allowed, disallowedSpecial: disallowed,
+                                          lossy: input.lossy, threads: max(1, threads))
+            var renderer = IDRenderer(format: format)
+            try sink.write(renderer.begin())
+            do {
+                try InputOptions.forEachBlock(of: path) { block in
+                    let ids = try block.withUnsafeBufferPointer { try stream.feed($0) }
+                    try sink.write(try renderer.part(ids))
+                }
+                try sink.write(try renderer.part(try stream.finish()))
+            } catch let error as EncodingError {
+                throw CLIError("\(path == "-" ? "<stdin>" : path): \(error.description)")
+            }
+            try sink.write(renderer.end())
+        }
+    }
+
+    /// Lines, paragraphs or JSONL records, batch by batch: memory holds one batch and its ids.
+    private func encodeDocuments(_ tokenizer: Tokenizer, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
+                                 into sink: OutputSink) throws {
+        let reader = try input.reader()
         while let batch = try nextBatch(reader) {
             let encoded: [[TokenID]]
             do {
@@ -52,7 +86,6 @@ struct Encode: ParsableCommand {
             }
             try sink.write(try format.render(encoded))
         }
-        try sink.commit()
     }
 
     private func nextBatch(_ reader: DocumentReader) throws -> DocumentReader.Batch? {
@@ -81,32 +114,11 @@ enum IDFormat: String, ExpressibleByArgument, CaseIterable {
 
     func render(_ documents: [[TokenID]]) throws -> [UInt8] {
         var output: [UInt8] = []
-        switch self {
-        case .text:
-            for ids in documents {
-                output += Array(ids.map(String.init).joined(separator: " ").utf8)
-                output.append(UInt8(ascii: "\n"))
-            }
-        case .json:
-            for ids in documents {
-                output += Array(("[" + ids.map(String.init).joined(separator: ",") + "]\n").utf8)
-            }
-        case .uint16:
-            for ids in documents {
-                for (position, id) in ids.enumerated() {
-                    guard id <= UInt16.max else {
-                        throw CLIError("token id \(id) at position \(position) does not fit in uint16; use --format uint32")
-                    }
-                    output.append(UInt8(truncatingIfNeeded: id))
-                    output.append(UInt8(truncatingIfNeeded: id >> 8))
-                }
-            }
-        case .uint32:
-            for ids in documents {
-                for id in ids {
-                    for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: id >> UInt32(shift))) }
-                }
-            }
+        for ids in documents {
+            var renderer = IDRenderer(format: self)
+            output += renderer.begin()
+            output += try renderer.part(ids)
+            output += renderer.end()
         }
         return output
     }
@@ -143,6 +155,71 @@ enum IDFormat: String, ExpressibleByArgument, CaseIterable {
             return stride(from: 0, to: bytes.count, by: 4).map {
                 TokenID(bytes[$0]) | TokenID(bytes[$0 + 1]) << 8 | TokenID(bytes[$0 + 2]) << 16 | TokenID(bytes[$0 + 3]) << 24
             }
+        }
+    }
+}
+
+/// Renders one document's ids in a format, in parts, so that a streamed document is written as it
+/// is encoded: `begin()`, `part(_:)` for each run of ids, `end()`.
+struct IDRenderer {
+    let format: IDFormat
+    /// Ids written so far: decides separators, and names the position of an id too large for uint16.
+    private var written = 0
+
+    init(format: IDFormat) { self.format = format }
+
+    func begin() -> [UInt8] { format == .json ? [UInt8(ascii: "[")] : [] }
+
+    func end() -> [UInt8] {
+        switch format {
+        case .text: return [UInt8(ascii: "\n")]
+        case .json: return Array("]\n".utf8)
+        case .uint16, .uint32: return []
+        }
+    }
+
+    mutating func part(_ ids: [TokenID]) throws -> [UInt8] {
+        var output: [UInt8] = []
+        switch format {
+        case .text, .json:
+            let separator = format == .text ? UInt8(ascii: " ") : UInt8(ascii: ",")
+            output.reserveCapacity(ids.count * 6)
+            for id in ids {
+                if written > 0 { output.append(separator) }
+                Self.appendDecimal(id, to: &output)
+                written += 1
+            }
+        case .uint16:
+            output.reserveCapacity(ids.count * 2)
+            for id in ids {
+                guard id <= UInt16.max else {
+                    throw CLIError("token id \(id) at position \(written) does not fit in uint16; use --format uint32")
+                }
+                output.append(UInt8(truncatingIfNeeded: id))
+                output.append(UInt8(truncatingIfNeeded: id >> 8))
+                written += 1
+            }
+        case .uint32:
+            output.reserveCapacity(ids.count * 4)
+            for id in ids {
+                for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: id >> UInt32(shift))) }
+            }
+            written += ids.count
+        }
+        return output
+    }
+
+    private static func appendDecimal(_ value: TokenID, to output: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { digits in
+            repeat {
+                digits[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for k in stride(from: count - 1, through: 0, by: -1) { output.append(digits[k]) }
         }
     }
 }

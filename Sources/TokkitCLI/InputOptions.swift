@@ -34,6 +34,31 @@ struct InputOptions: ParsableArguments {
         }
     }
 
+    /// Calls `body` with successive blocks (1 MiB) of one input file, or of standard input for `-`,
+    /// so that input of any size is processed in bounded memory.
+    static func forEachBlock(of path: String, _ body: ([UInt8]) throws -> Void) throws {
+        let handle: FileHandle
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                throw CLIError("\(path): cannot read (\(FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"))")
+            }
+            handle = opened
+        }
+        defer { if path != "-" { try? handle.close() } }
+        while true {
+            let data: Data?
+            do {
+                data = try handle.read(upToCount: 1 << 20)
+            } catch {
+                throw CLIError("\(path): cannot read: \(error.localizedDescription)")
+            }
+            guard let data, !data.isEmpty else { return }
+            try body([UInt8](data))
+        }
+    }
+
     /// Every document at once, for commands that need the whole input (show).
     func readAll() throws -> [[UInt8]] {
         let reader = try reader()

@@ -78,7 +78,8 @@ struct Train: ParsableCommand {
         var documents = 0
         var bytesRead = 0
         if !input.inputs.isEmpty || countFiles.isEmpty {
-            let counted = try CorpusCount.run(input: input, pattern: pattern, threads: threads, progress: progress)
+            let counted = try CorpusCount.run(input: input, pattern: pattern, engine: splitting.engine, threads: threads,
+                                                  progress: progress)
             counts = counted.counts
             pieces = counted.pieces
             documents = counted.statistics.documents

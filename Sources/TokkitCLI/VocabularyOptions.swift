@@ -23,6 +23,11 @@ struct VocabularyOptions: ParsableArguments {
         "A special token as TEXT=ID; repeat for several. Replaces the vocabulary's special tokens.", valueName: "text=id"))
     var specials: [String] = []
 
+    @Option(name: .customLong("regex-engine"), help: ArgumentHelp(
+        "What pre-splits: auto (the hand-written scanner for gpt2, cl100k and o200k, ICU for other patterns), icu, or scanner.",
+        valueName: "auto|icu|scanner"))
+    var regexEngine: RegexEngine = .auto
+
     @Option(name: .long, help: ArgumentHelp("GPT-2 vocab.bpe to go with an encoder.json (default: beside it).", valueName: "path"))
     var merges: String?
 
@@ -50,6 +55,9 @@ struct VocabularyOptions: ParsableArguments {
     }
 
     func load() throws -> Tokenizer {
-        try TokenizerLoader.load(vocab, pattern: splitPattern(), specialTokens: specialTokens(), mergesPath: merges)
+        try TokenizerLoader.load(vocab, pattern: splitPattern(), specialTokens: specialTokens(), mergesPath: merges,
+                                 engine: regexEngine)
     }
 }
+
+extension RegexEngine: ExpressibleByArgument {}

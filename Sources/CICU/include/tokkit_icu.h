@@ -50,6 +50,13 @@ enum {
     TK_CLASS_LOWERCASE = 1u << 8,       // \p{Ll}
 };
 
+/// Fills `out[k]` with `tk_codepoint_classes(first + k)` for k < count: one call instead of a million
+/// when a table of every code point is built (Swift debug builds pay per call).
+void tk_codepoint_classes_range(uint32_t first, uint32_t count, uint32_t *out);
+
+/// Fills `out[k]` with ICU's general category (`UCharCategory`: 0 = Cn unassigned … 29) of `first + k`.
+void tk_general_categories_range(uint32_t first, uint32_t count, uint8_t *out);
+
 /// The Unicode version of the ICU data in use, as "15.0" (written into `buffer`, NUL-terminated).
 void tk_unicode_version(char *buffer, int32_t capacity);
 

@@ -6,17 +6,23 @@
 /// `"hello"` is itself a token → `[31373]`; `"helloo"` is not, so `h e l l o o` merges
 /// `ll`, `he`, `hell`… and ends as `["hello", "o"]`.
 ///
-/// Short pieces rescan a small array after each merge (what tiktoken does below 100 bytes: cheaper
-/// than a heap for the pieces real text is made of). Long pieces use a linked list and a min-heap,
-/// so a 1 MB run of one character costs O(n log n), not O(n²).
+/// Where the time goes, and what is done about it (measured on real text, see `bench/RESULTS.md`):
+/// - Most pieces are whole tokens: one hash of the piece, one probe. The hash is computed once and
+///   reused for the piece cache.
+/// - Pieces that need merging repeat (Zipf), so their ids are kept in a bounded per-merger
+///   `PieceCache`; a repeated word costs a probe, not a merge.
+/// - Short pieces are merged in a stack buffer (`withUnsafeTemporaryAllocation`) by rescanning, as
+///   tiktoken does below 100 bytes: cheaper than a heap for the pieces real text is made of.
+/// - Long pieces use a linked list and a min-heap, so a 1 MB run of one character costs
+///   O(n log n), not O(n²).
 ///
-/// The merger keeps its scratch buffers between calls: reuse one per thread.
+/// The merger keeps its cache and scratch buffers between calls: reuse one per thread; nothing is
+/// allocated per piece in the steady state.
 public struct BytePairMerger: Sendable {
     /// Pieces at least this long take the heap path. Same threshold as tiktoken 0.13+.
     public static let heapThreshold = 100
 
-    private var starts: [Int] = []
-    private var ranks: [TokenID] = []
+    private var cache = PieceCache()
     private var heap: [UInt64] = []
     private var nextStart: [Int32] = []
     private var previousStart: [Int32] = []
@@ -32,111 +38,109 @@ public struct BytePairMerger: Sendable {
     @discardableResult
     public mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, with vocabulary: Vocabulary,
                                 into output: inout [TokenID]) -> Bool {
-        if piece.isEmpty { return true }
-        if let whole = vocabulary.rank(of: piece) {
+        vocabulary.withRankLookup { encode(piece, with: $0, into: &output) }
+    }
+
+    /// Appends the ids of `piece` to `output`, with the vocabulary's table already at hand: the
+    /// form for loops over many pieces.
+    /// - Returns: `false` when some byte of the piece is not a token (nothing is appended then).
+    @discardableResult
+    public mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup,
+                                into output: inout [TokenID]) -> Bool {
+        guard let bytes = piece.baseAddress, !piece.isEmpty else { return true }
+        let n = piece.count
+        let hash = ByteHash.hash(bytes, count: n)
+        let whole = lookup.rank(bytes, n, hash: hash)
+        if whole != .max {
             output.append(whole)
             return true
         }
-        for byte in piece where vocabulary.singleByteRank[Int(byte)] == .max { return false }
-        if piece.count < Self.heapThreshold {
-            mergeByRescanning(piece, vocabulary, &output)
+        let cacheable = n <= PieceCache.maxPieceLength
+        if cacheable, cache.appendIDs(of: bytes, count: n, hash: hash, to: &output) { return true }
+        for i in 0..<n where lookup.singleByteRank[Int(bytes[i])] == .max { return false }
+        let first = output.count
+        if n < Self.heapThreshold {
+            Self.mergeByRescanning(bytes, n, lookup, &output)
         } else {
-            mergeWithHeap(piece, vocabulary, &output)
+            mergeWithHeap(bytes, n, lookup, &output)
         }
+        if cacheable { cache.insert(bytes, count: n, hash: hash, ids: output[first...]) }
         return true
     }
 
-    @inline(__always)
-    private static func rank(_ piece: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                             _ vocabulary: Vocabulary) -> TokenID {
-        vocabulary.rank(of: UnsafeBufferPointer(rebasing: piece[start..<end])) ?? .max
-    }
-
-    /// tiktoken's `_byte_pair_merge`: `starts[i]` is where part i begins, `ranks[i]` the rank of
-    /// part i joined with part i+1. Two sentinel parts at the end keep the indexing branch-free.
-    private mutating func mergeByRescanning(_ piece: UnsafeBufferPointer<UInt8>, _ vocabulary: Vocabulary,
-                                            _ output: inout [TokenID]) {
-        let n = piece.count
-        starts.removeAll(keepingCapacity: true)
-        ranks.removeAll(keepingCapacity: true)
-        var best = (rank: TokenID.max, index: -1)
-        for i in 0..<(n - 1) {
-            let rank = Self.rank(piece, i, i + 2, vocabulary)
-            // Strict `<`: on equal ranks the leftmost pair wins.
-            if rank < best.rank { best = (rank, i) }
-            starts.append(i)
-            ranks.append(rank)
-        }
-        starts.append(n - 1)
-        ranks.append(.max)
-        starts.append(n)
-        ranks.append(.max)
-
-        while best.rank != .max {
-            let i = best.index
-            // Part i absorbs part i+1; the pairs that change are (i-1, i) and (i, i+1).
-            if i > 0 {
-                ranks[i - 1] = joinedRank(piece, i - 1, vocabulary)
+    /// tiktoken's `_byte_pair_merge` in a stack buffer: `starts[k]` is where part k begins (with
+    /// `starts[m - 1] = n` closing the last part), `ranks[k]` the rank of part k joined with part
+    /// k + 1. Merging part i with i + 1 removes `starts[i + 1]` and changes only `ranks[i - 1]`
+    /// and `ranks[i]`.
+    private static func mergeByRescanning(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
+                                          _ output: inout [TokenID]) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * (n + 1)) { scratch in
+            let starts = scratch.baseAddress!
+            let ranks = starts + (n + 1)
+            @inline(__always) func rank(_ start: UInt32, _ end: UInt32) -> TokenID {
+                lookup.rank(bytes + Int(start), Int(end &- start))
             }
-            ranks[i] = joinedRank(piece, i, vocabulary)
-            starts.remove(at: i + 1)
-            ranks.remove(at: i + 1)
-            best = (.max, -1)
-            for j in 0..<(ranks.count - 1) where ranks[j] < best.rank {
-                best = (ranks[j], j)
+            var m = n + 1
+            for k in 0...n { starts[k] = UInt32(k) }
+            for k in 0..<(n - 1) { ranks[k] = rank(UInt32(k), UInt32(k + 2)) }
+            ranks[n - 1] = .max
+            while true {
+                // Strict `<`: on equal ranks the leftmost pair wins.
+                var best = TokenID.max
+                var i = -1
+                for k in 0..<(m - 1) where ranks[k] < best {
+                    best = ranks[k]
+                    i = k
+                }
+                if i < 0 { break }
+                (starts + i + 1).update(from: starts + i + 2, count: m - i - 2)
+                (ranks + i + 1).update(from: ranks + i + 2, count: m - i - 3)
+                m -= 1
+                ranks[i] = i + 2 < m ? rank(starts[i], starts[i + 2]) : .max
+                if i > 0 { ranks[i - 1] = rank(starts[i - 1], starts[i + 1]) }
             }
+            for k in 0..<(m - 1) { output.append(rank(starts[k], starts[k + 1])) }
         }
-        for i in 0..<(starts.count - 1) {
-            output.append(Self.rank(piece, starts[i], starts[i + 1], vocabulary))
-        }
-    }
-
-    /// The rank of part `i` joined with its right neighbour, computed before part i+1 is removed,
-    /// hence `starts[i + 3]` (tiktoken's `get_rank`).
-    @inline(__always)
-    private func joinedRank(_ piece: UnsafeBufferPointer<UInt8>, _ i: Int, _ vocabulary: Vocabulary) -> TokenID {
-        guard i + 3 < starts.count else { return .max }
-        return Self.rank(piece, starts[i], starts[i + 3], vocabulary)
     }
 
     /// The same merges in O(n log n): parts form a linked list by start offset, and a min-heap holds
     /// `(rank << 32 | start)` for every candidate pair. An entry is stale when the pair starting there
     /// has changed since it was pushed; ranks name unique byte strings, so comparing the rank is enough.
-    private mutating func mergeWithHeap(_ piece: UnsafeBufferPointer<UInt8>, _ vocabulary: Vocabulary,
+    private mutating func mergeWithHeap(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
                                         _ output: inout [TokenID]) {
-        let n = piece.count
+        @inline(__always) func rank(_ start: Int, _ end: Int) -> TokenID { lookup.rank(bytes + start, end - start) }
         nextStart = (0..<n).map { Int32($0 + 1) }
         previousStart = (0..<n).map { Int32($0 - 1) }
         pairRank = [TokenID](repeating: .max, count: n)
         heap.removeAll(keepingCapacity: true)
         for i in 0..<(n - 1) {
-            let rank = Self.rank(piece, i, i + 2, vocabulary)
-            pairRank[i] = rank
-            if rank != .max { heap.append(UInt64(rank) << 32 | UInt64(i)) }
+            let pair = rank(i, i + 2)
+            pairRank[i] = pair
+            if pair != .max { heap.append(UInt64(pair) << 32 | UInt64(i)) }
         }
         MinHeap.heapify(&heap)
 
         while let top = MinHeap.pop(&heap) {
-            let rank = TokenID(top >> 32)
+            let merged = TokenID(top >> 32)
             let i = Int(top & 0xFFFF_FFFF)
-            guard pairRank[i] == rank else { continue }
+            guard pairRank[i] == merged else { continue }
             let j = Int(nextStart[i])
             let k = Int(nextStart[j])
             nextStart[i] = Int32(k)
             pairRank[j] = .max
             if k < n { previousStart[k] = Int32(i) }
-            pairRank[i] = k < n ? Self.rank(piece, i, Int(nextStart[k]), vocabulary) : .max
+            pairRank[i] = k < n ? rank(i, Int(nextStart[k])) : .max
             if pairRank[i] != .max { MinHeap.push(&heap, UInt64(pairRank[i]) << 32 | UInt64(i)) }
             let p = Int(previousStart[i])
             if p >= 0 {
-                pairRank[p] = Self.rank(piece, p, k, vocabulary)
+                pairRank[p] = rank(p, k)
                 if pairRank[p] != .max { MinHeap.push(&heap, UInt64(pairRank[p]) << 32 | UInt64(p)) }
             }
         }
         var start = 0
         while start < n {
             let end = Int(nextStart[start])
-            output.append(Self.rank(piece, start, end, vocabulary))
+            output.append(rank(start, end))
             start = end
         }
     }

@@ -1,35 +1,52 @@
-/// A fast, seedless 64-bit hash and equality test over raw bytes.
+/// A fast, seedless 64-bit hash, equality and order over raw bytes: one implementation for every
+/// byte-keyed table in Tokkit (the vocabulary's rank table, the piece cache, word counts, the
+/// trainer's token table).
 ///
 /// Seedless on purpose: training must be reproducible bit for bit, and nothing observable depends on
-/// the hash (only where entries sit in a table). It reads eight bytes at a time; pre-tokenized pieces
-/// are short, so the tail and the finalizer dominate.
+/// the hash (only where entries sit in a table). Not for adversarial keys: the tables hold vocabulary
+/// tokens, which the user chose, or pieces of the user's own text. Tokens and pieces are short (4–8
+/// bytes on average), so a key of up to eight bytes is read as one integer (`prefix`) instead of
+/// byte by byte.
 enum ByteHash {
-    /// Hashes `count` bytes at `base`.
-    ///
+    /// Hashes `count` bytes at `bytes`.
     /// - Complexity: O(`count`).
     @inline(__always)
-    static func hash(_ base: UnsafeRawPointer?, count: Int) -> UInt64 {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
-        guard let base, count > 0 else { return finalize(state) }
-        var offset = 0
-        while offset &+ 8 <= count {
-            let word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            state = ((state &<< 5) | (state &>> 59)) ^ word
-            state = state &* 0x517C_C1B7_2722_0A95
-            offset &+= 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(base.load(fromByteOffset: offset, as: UInt8.self)) &<< shift
-                shift &+= 8
-                offset &+= 1
+    static func hash(_ bytes: UnsafeRawPointer?, count: Int) -> UInt64 {
+        guard let raw = bytes, count > 0 else { return mix(0x9E37_79B9_7F4A_7C15) }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
+        if count > 8 {
+            var i = 0
+            while i &+ 8 < count {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                i &+= 8
             }
-            state = ((state &<< 5) | (state &>> 59)) ^ tail
-            state = state &* 0x517C_C1B7_2722_0A95
+            h ^= raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) &* 0xC4CE_B9FE_1A85_EC53
+        } else {
+            h ^= prefix(raw, count: count) &* 0xC4CE_B9FE_1A85_EC53
         }
-        return finalize(state)
+        return mix(h)
+    }
+
+    /// The first `min(count, 8)` bytes as a little-endian integer, zero-padded, read without
+    /// touching memory past `count`: two overlapping loads whose shared bytes coincide, so `|` is exact.
+    @inline(__always)
+    static func prefix(_ bytes: UnsafeRawPointer?, count: Int) -> UInt64 {
+        guard let raw = bytes, count > 0 else { return 0 }
+        switch count {
+        case 1:
+            return UInt64(raw.load(as: UInt8.self))
+        case 2, 3:
+            let low = UInt64(raw.loadUnaligned(as: UInt16.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self))
+            return low | high << UInt64((count &- 2) &* 8)
+        case 4...7:
+            let low = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+            return low | high << UInt64((count &- 4) &* 8)
+        default:
+            return raw.loadUnaligned(as: UInt64.self)
+        }
     }
 
     /// Whether two byte ranges of equal length `count` hold the same bytes.
@@ -63,12 +80,13 @@ enum ByteHash {
         return lhs.count < rhs.count
     }
 
-    /// splitmix64's finalizer: spreads every input bit over the low bits used as a table index.
+    /// A 64-bit finalizer: spreads every input bit over the low bits used as a table index.
     @inline(__always)
-    static func finalize(_ value: UInt64) -> UInt64 {
-        var mixed = value
-        mixed = (mixed ^ (mixed &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed &>> 31)
+    static func mix(_ value: UInt64) -> UInt64 {
+        var h = value
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        return h
     }
 }

@@ -57,7 +57,7 @@ public final class DocumentReader {
     }
 
     /// Files to read, in order. Directories expand recursively (sorted); patterns with `*?[` expand with glob(3).
-    static func expand(_ inputs: [String]) throws(CorpusError) -> [String] {
+    public static func expand(_ inputs: [String]) throws(CorpusError) -> [String] {
         var files: [String] = []
         let fileManager = FileManager.default
         for input in inputs {

@@ -13,11 +13,12 @@ public enum TokenizerLoader {
     ///     the bundled vocabulary with the same sha256, else this one, else an error.
     ///   - specialTokens: overrides the special tokens (a `.tiktoken` file records none).
     ///   - mergesPath: GPT-2's `vocab.bpe`; defaults to the one beside `encoder.json`.
+    ///   - engine: what pre-splits: `.auto` takes the hand-written scanner for a named pattern, ICU otherwise.
     public static func load(_ source: String, pattern: SplitPattern? = nil, specialTokens: [SpecialToken]? = nil,
-                            mergesPath: String? = nil) throws(TokenizerLoadError) -> Tokenizer {
+                            mergesPath: String? = nil, engine: RegexEngine = .auto) throws(TokenizerLoadError) -> Tokenizer {
         let (vocabulary, filePattern) = try loadVocabulary(source, pattern: pattern, specialTokens: specialTokens, mergesPath: mergesPath)
         do {
-            return try Tokenizer(vocabulary: vocabulary, pattern: pattern ?? filePattern)
+            return try Tokenizer(vocabulary: vocabulary, pattern: pattern ?? filePattern, engine: engine)
         } catch {
             throw .pattern(error)
         }

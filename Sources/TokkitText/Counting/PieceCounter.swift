@@ -16,8 +16,9 @@ public struct PieceCounter: Sendable {
         self.preTokenizer = preTokenizer
     }
 
-    public init(pattern: SplitPattern) throws(PreTokenizerError) {
-        self.preTokenizer = try RegexPreTokenizer(pattern)
+    /// Counts with `engine`'s pre-tokenizer for `pattern` (by default the scanner of a named pattern).
+    public init(pattern: SplitPattern, engine: RegexEngine = .auto) throws(PreTokenizerError) {
+        self.preTokenizer = try engine.preTokenizer(for: pattern)
     }
 
     /// Adds the pieces of `documents` (valid UTF-8) to `counts`, on `threads` workers.
@@ -49,8 +50,8 @@ public struct PieceCounter: Sendable {
             }
         }
         var total = 0
-        for share in shares.values {
-            guard let share else { continue }
+        for worker in 0..<workers {
+            guard let share = shares.take(worker) else { continue }
             let (local, pieces) = try share.get()
             counts.merge(local)
             total += pieces

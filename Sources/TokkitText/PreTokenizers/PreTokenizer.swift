@@ -6,6 +6,8 @@ public enum PreTokenizerError: Error, Equatable, Sendable, CustomStringConvertib
     case invalidPattern(pattern: String, reason: String, line: Int, column: Int)
     /// ICU failed while matching (for example a document over 2^31 UTF-16 units).
     case matchingFailed(reason: String)
+    /// The scanner engine was asked for, but only the named patterns have a scanner.
+    case noScanner(pattern: String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,8 @@ public enum PreTokenizerError: Error, Equatable, Sendable, CustomStringConvertib
             return "invalid split pattern\(place): \(reason) (pattern: \(pattern))"
         case .matchingFailed(let reason):
             return "pre-splitting failed: \(reason)"
+        case .noScanner(let pattern):
+            return "no hand-written scanner for the pattern \(pattern) (only gpt2, cl100k and o200k have one); use the icu or auto engine"
         }
     }
 }

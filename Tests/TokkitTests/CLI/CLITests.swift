@@ -29,6 +29,20 @@ struct CLITests {
         #expect(binary.stdoutBytes == [0x8D, 0x7A, 0xE3, 0x03])
     }
 
+    @Test("--regex-engine icu writes the same ids as the default scanner; scanner refuses a custom pattern")
+    func regexEngines() throws {
+        let fixture = Repository.path("fixtures/whitespace-torture.txt")
+        for vocab in ["gpt2", "cl100k_base"] {
+            let scanned = try tokkit(["encode", fixture, "--vocab", vocab])
+            let icu = try tokkit(["encode", fixture, "--vocab", vocab, "--regex-engine", "icu"])
+            #expect(scanned.status == 0 && icu.status == 0)
+            #expect(scanned.stdout == icu.stdout)
+        }
+        let refused = try tokkit(["encode", "--pattern-regex", #"\p{L}+|."#, "--regex-engine", "scanner"], stdin: Array("x".utf8))
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("no hand-written scanner"))
+    }
+
     @Test("encode a fixture file by lines, then decode it back")
     func fileRoundTrip() throws {
         let scratch = Scratch()

@@ -2,6 +2,7 @@ import Testing
 import TokkitCore
 import TokkitFormats
 import TokkitText
+import TokkitVerification
 
 @Suite("Encoder: special tokens, bad input, long pieces")
 struct EncoderTests {
@@ -113,18 +114,5 @@ enum ReferenceBPE {
             parts.remove(at: best.index + 1)
         }
         return parts.map { vocabulary.rank(of: $0)! }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so that every seeded test replays exactly.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

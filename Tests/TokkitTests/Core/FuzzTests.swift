@@ -3,6 +3,7 @@ import Testing
 import TokkitCore
 import TokkitFormats
 import TokkitText
+import TokkitVerification
 
 /// Seeded fuzzing: random bytes and random Unicode thrown at the loaders, the encoder and the decoder.
 /// Nothing may crash; every failure must be a typed error; valid text must round-trip exactly.

@@ -1,0 +1,35 @@
+/// A vocabulary's rank table as raw pointers, for encoding loops; valid only inside
+/// `Vocabulary.withRankLookup`.
+///
+/// Why: reaching three arrays through `Vocabulary` on every lookup costs retains and checks that
+/// add up over tens of millions of pieces; the pointers are taken once per text instead.
+public struct RankLookup {
+    let table: RankTable.View
+    let singleByteRank: UnsafePointer<TokenID>
+    let firstRank: TokenID
+
+    /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash`, or `TokenID.max`.
+    @inline(__always)
+    func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> TokenID {
+        let index = table.index(of: bytes, count: count, hash: hash)
+        return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
+    }
+
+    /// The rank of the `count` bytes at `bytes`, or `TokenID.max`.
+    @inline(__always)
+    func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> TokenID {
+        rank(bytes, count, hash: ByteHash.hash(bytes, count: count))
+    }
+}
+
+extension Vocabulary {
+    /// Runs `body` with the rank table at hand as raw pointers (see `RankLookup`).
+    public func withRankLookup<R, E: Error>(_ body: (RankLookup) throws(E) -> R) throws(E) -> R {
+        try singleByteRank.withUnsafeBufferPointer { singles throws(E) in
+            try table.withView { view throws(E) in
+                // `singleByteRank` always has 256 entries.
+                try body(RankLookup(table: view, singleByteRank: singles.baseAddress!, firstRank: firstRank))
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CICU
+
+/// The Unicode classes the named split patterns ask about, for every code point, as ICU sees them.
+///
+/// The scanners must agree with ICU's regex engine character for character, so the classes come
+/// from ICU itself (`tk_codepoint_classes_range`), never from hand-typed ranges or Swift's own
+/// Unicode tables (which may carry another Unicode version). They are packed into one byte per code
+/// point and stored as a two-level table: `blockOf[cp >> 8]` names a 256-entry block of `blocks`, and
+/// identical blocks are stored once (the 4,352 blocks of Unicode collapse to a few hundred).
+/// ASCII is block 0, so `blocks[byte]` classifies an ASCII byte directly.
+struct CodePointClasses: Sendable {
+    /// `\p{L}`.
+    static let letter: UInt8 = 1 << 0
+    /// `\p{N}`.
+    static let number: UInt8 = 1 << 1
+    /// `\s`: Unicode White_Space.
+    static let whiteSpace: UInt8 = 1 << 2
+    /// `\p{M}`.
+    static let mark: UInt8 = 1 << 3
+    /// o200k's `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`.
+    static let upperOrMark: UInt8 = 1 << 4
+    /// o200k's `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`.
+    static let lowerOrMark: UInt8 = 1 << 5
+
+    /// Built on first use; Swift runs a `static let` initializer exactly once, even under contention.
+    static let shared = CodePointClasses()
+
+    /// Block number of each run of 256 code points (0x110000 / 256 entries).
+    let blockOf: [UInt16]
+    /// The distinct blocks, 256 class bytes each.
+    let blocks: [UInt8]
+
+    /// - Complexity: O(0x110000), about 10 ms in a release build; done once per process.
+    private init() {
+        var blockOf = [UInt16](repeating: 0, count: 0x1100)
+        var blocks: [UInt8] = []
+        var known: [[UInt8]: UInt16] = [:]
+        var raw = [UInt32](repeating: 0, count: 256)
+        for block in 0..<0x1100 {
+            raw.withUnsafeMutableBufferPointer { tk_codepoint_classes_range(UInt32(block << 8), 256, $0.baseAddress) }
+            let packed = raw.map(Self.pack)
+            if let existing = known[packed] {
+                blockOf[block] = existing
+            } else {
+                let number = UInt16(known.count)
+                known[packed] = number
+                blockOf[block] = number
+                blocks += packed
+            }
+        }
+        self.blockOf = blockOf
+        self.blocks = blocks
+    }
+
+    private static func pack(_ icu: UInt32) -> UInt8 {
+        var classes: UInt8 = 0
+        let upper = UInt32(TK_CLASS_UPPERCASE | TK_CLASS_TITLECASE | TK_CLASS_MODIFIER_LETTER | TK_CLASS_OTHER_LETTER | TK_CLASS_MARK)
+        let lower = UInt32(TK_CLASS_LOWERCASE | TK_CLASS_MODIFIER_LETTER | TK_CLASS_OTHER_LETTER | TK_CLASS_MARK)
+        if icu & UInt32(TK_CLASS_LETTER) != 0 { classes |= letter }
+        if icu & UInt32(TK_CLASS_NUMBER) != 0 { classes |= number }
+        if icu & UInt32(TK_CLASS_WHITE_SPACE) != 0 { classes |= whiteSpace }
+        if icu & UInt32(TK_CLASS_MARK) != 0 { classes |= mark }
+        if icu & upper != 0 { classes |= upperOrMark }
+        if icu & lower != 0 { classes |= lowerOrMark }
+        return classes
+    }
+
+    /// The classes of one code point.
+    func classes(of codePoint: UInt32) -> UInt8 {
+        guard codePoint < 0x110000 else { return 0 }
+        return blocks[Int(blockOf[Int(codePoint >> 8)]) << 8 | Int(codePoint & 0xFF)]
+    }
+}

@@ -1,0 +1,144 @@
+/// UTF-8 text as the hand-written scanners see it: bytes, plus the class of the code point at any
+/// byte offset. The rules every named pattern shares (runs of a class, the whitespace tail,
+/// contractions) live here; each scanner only orders them as its pattern's alternatives are ordered.
+///
+/// The pointers stay valid for the duration of one `ScannedText.with` call: the text's, and those of
+/// `CodePointClasses.shared`, which lives for the whole process.
+struct ScannedText {
+    let bytes: UnsafePointer<UInt8>
+    let count: Int
+    private let blockOf: UnsafePointer<UInt16>
+    private let blocks: UnsafePointer<UInt8>
+
+    static let letter = CodePointClasses.letter
+    static let number = CodePointClasses.number
+    static let whiteSpace = CodePointClasses.whiteSpace
+    /// `\p{L}`, `\p{N}` or `\s`: what `[^\s\p{L}\p{N}]` ("other") excludes.
+    static let letterNumberSpace = letter | number | whiteSpace
+
+    /// Runs `body` over `text` with the class table at hand; the scanners' only entry point.
+    static func with<R>(_ text: UnsafeBufferPointer<UInt8>, _ body: (ScannedText) throws -> R) rethrows -> R {
+        let classes = CodePointClasses.shared
+        return try classes.blockOf.withUnsafeBufferPointer { blockOf in
+            try classes.blocks.withUnsafeBufferPointer { blocks in
+                // An empty buffer may have no base address; any valid pointer will do, it is never read.
+                let base = text.baseAddress ?? blocks.baseAddress!
+                return try body(ScannedText(bytes: base, count: text.count, blockOf: blockOf.baseAddress!,
+                                            blocks: blocks.baseAddress!))
+            }
+        }
+    }
+
+    /// The classes of the code point starting at byte `i < count`, and its length in bytes.
+    ///
+    /// ASCII is one table load. Input is valid UTF-8 by contract; a truncated or out-of-range
+    /// sequence is still read in bounds (as one unclassified byte), so bad input can give odd pieces
+    /// but never an out-of-bounds read.
+    @inline(__always)
+    func classes(at i: Int) -> (classes: UInt8, width: Int) {
+        let lead = bytes[i]
+        if lead < 0x80 { return (blocks[Int(lead)], 1) }
+        let width = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        guard i + width <= count else { return (0, 1) }
+        var codePoint = UInt32(lead) & (0x7F >> UInt32(width))
+        for k in 1..<width { codePoint = codePoint << 6 | UInt32(bytes[i + k] & 0x3F) }
+        guard codePoint < 0x110000 else { return (0, 1) }
+        return (blocks[Int(blockOf[Int(codePoint >> 8)]) << 8 | Int(codePoint & 0xFF)], width)
+    }
+
+    /// The end of the run of code points from `i` whose classes intersect `mask`.
+    @inline(__always)
+    func endOfRun(from i: Int, of mask: UInt8) -> Int {
+        var j = i
+        while j < count {
+            let (classes, width) = classes(at: j)
+            if classes & mask == 0 { break }
+            j += width
+        }
+        return j
+    }
+
+    /// The end of the run from `i` of "other" code points: `[^\s\p{L}\p{N}]+` (marks included).
+    @inline(__always)
+    func endOfOtherRun(from i: Int) -> Int {
+        var j = i
+        while j < count {
+            let (classes, width) = classes(at: j)
+            if classes & Self.letterNumberSpace != 0 { break }
+            j += width
+        }
+        return j
+    }
+
+    /// `\p{N}{1,3}`: up to three numbers from `i`, which is one.
+    @inline(__always)
+    func endOfNumbers(from i: Int) -> Int {
+        var j = i
+        var taken = 0
+        while j < count, taken < 3 {
+            let (classes, width) = classes(at: j)
+            if classes & Self.number == 0 { break }
+            j += width
+            taken += 1
+        }
+        return j
+    }
+
+    /// Whether the code point at `i` (if any) is "other", `[^\s\p{L}\p{N}]`.
+    @inline(__always)
+    func isOther(at i: Int) -> Bool {
+        i < count && classes(at: i).classes & Self.letterNumberSpace == 0
+    }
+
+    /// The end of the piece that the whitespace run starting at `i` gives: the tail of every named
+    /// pattern, in the order of its alternatives.
+    ///
+    /// - `wholeRunAtEnd` (cl100k's `\s++$`, tried first): a run that reaches the end of the text is one piece.
+    /// - `throughLastNewline` (`\s*[\r\n]`, `\s*[\r\n]+`): a run holding `\r` or `\n` ends after the last one.
+    /// - `\s+(?!\S)`: a run followed by a non-space gives up its last code point to the next piece
+    ///   (`"  a"` → `" "`, `" a"`), unless that would leave nothing; at the end of the text it is whole.
+    /// - `\s` / `\s+`: otherwise the single code point.
+    func endOfWhitespacePiece(from i: Int, wholeRunAtEnd: Bool, throughLastNewline: Bool) -> Int {
+        var j = i
+        var lastStart = i
+        var afterLastNewline = -1
+        while j < count {
+            let (classes, width) = classes(at: j)
+            if classes & Self.whiteSpace == 0 { break }
+            let byte = bytes[j]
+            if byte == 0x0A || byte == 0x0D { afterLastNewline = j + 1 }
+            lastStart = j
+            j += width
+        }
+        if wholeRunAtEnd && j == count { return j }
+        if throughLastNewline && afterLastNewline >= 0 { return afterLastNewline }
+        if j == count { return j }
+        return lastStart > i ? lastStart : j
+    }
+
+    /// The end of a contraction at `i`: `'` then `s d m t ll ve re`. Case-insensitive matching is
+    /// ICU's (and tiktoken's) `(?i)`, under which `s` also matches U+017F `ſ`.
+    @inline(__always)
+    func endOfContraction(at i: Int, caseInsensitive: Bool) -> Int? {
+        guard i + 1 < count, bytes[i] == UInt8(ascii: "'") else { return nil }
+        // `| 0x20` lowers an ASCII capital and maps no other byte onto a lowercase letter.
+        let fold: UInt8 = caseInsensitive ? 0x20 : 0
+        let first = bytes[i + 1] | fold
+        switch first {
+        case UInt8(ascii: "s"), UInt8(ascii: "d"), UInt8(ascii: "m"), UInt8(ascii: "t"):
+            return i + 2
+        default:
+            break
+        }
+        guard i + 2 < count else { return nil }
+        if caseInsensitive && bytes[i + 1] == 0xC5 && bytes[i + 2] == 0xBF { return i + 3 } // ſ
+        let second = bytes[i + 2] | fold
+        switch (first, second) {
+        case (UInt8(ascii: "l"), UInt8(ascii: "l")), (UInt8(ascii: "v"), UInt8(ascii: "e")),
+             (UInt8(ascii: "r"), UInt8(ascii: "e")):
+            return i + 3
+        default:
+            return nil
+        }
+    }
+}

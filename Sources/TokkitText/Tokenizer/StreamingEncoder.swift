@@ -1,0 +1,178 @@
+import Dispatch
+import Synchronization
+import TokkitCore
+
+/// Encodes input of any size in bounded memory and on all cores, with the ids of whole-text encoding.
+///
+/// Feed bytes as they are read; the encoder cuts the pending bytes into chunks at *safe cuts*,
+/// encodes the chunks in parallel (one `BytePairMerger`, with its piece cache, per worker, kept
+/// from feed to feed) and returns their ids in input order. Bytes after the last safe cut wait for
+/// the next feed.
+///
+/// A safe cut is an offset `p` with `text[p - 2]` printable ASCII other than space, `text[p - 1]`
+/// `\n` and `text[p]` an ASCII letter. For the named patterns no piece contains both `\n` and a
+/// letter, a whitespace run that ends in `\n` before a letter is cut after that `\n` with or
+/// without the text after it (gpt2: `\s` takes the lone `\n`; cl100k and o200k: through the last
+/// newline), and no rule looks behind; so the pieces of the whole text are the pieces of the
+/// chunks. Special tokens are matched before splitting and cannot straddle a cut unless one holds
+/// `\n` before its last byte. `StreamingEncoderTests` checks the equality against whole-text
+/// encoding. Where no cut can be proven (a custom pattern, or such a special token), nothing is
+/// cut: the input is encoded whole by `finish()`, in memory.
+///
+/// Memory: about `threads × chunkSize` bytes of input and their ids, plus the longest stretch
+/// without a safe cut (a text with no line starting with a letter is held whole).
+///
+/// ```swift
+/// let stream = StreamingEncoder(tokenizer: tokenizer)
+/// while let block = read() { write(try stream.feed(block)) }
+/// write(try stream.finish())
+/// ```
+public final class StreamingEncoder {
+    public let tokenizer: Tokenizer
+    /// The target chunk length in bytes; each chunk ends at the safe cut nearest below it.
+    public let chunkSize: Int
+    public let threads: Int
+    /// Whether this tokenizer's pattern and special tokens allow cutting at all (see the type's notes).
+    public let cutsSafely: Bool
+    private let policy: SpecialTokenPolicy
+    private let lossy: Bool
+    private var pending: [UInt8] = []
+    /// Input bytes already encoded and dropped from `pending`: the base of error offsets.
+    private var consumed = 0
+    private let mergers: BatchSlots<BytePairMerger>
+
+    /// - Parameters:
+    ///   - allowedSpecial, disallowedSpecial: as in `Tokenizer.encode`.
+    ///   - lossy: replace ill-formed UTF-8 by U+FFFD instead of failing.
+    ///   - chunkSize: bytes per chunk (1 MiB by default: large enough that the per-chunk work is
+    ///     noise, small enough that all cores get work and memory stays small).
+    public init(tokenizer: Tokenizer, allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all,
+                lossy: Bool = false, chunkSize: Int = 1 << 20, threads: Int = Tokenizer.defaultThreadCount) {
+        self.tokenizer = tokenizer
+        self.chunkSize = max(64, chunkSize)
+        self.threads = max(1, threads)
+        self.policy = SpecialTokenPolicy(tokenizer.vocabulary.specialTokens, allowed: allowedSpecial, disallowed: disallowedSpecial)
+        self.lossy = lossy
+        let named = tokenizer.pattern.scanner != nil
+        let newlineInside = tokenizer.vocabulary.specialTokens.contains { $0.bytes.dropLast().contains(UInt8(ascii: "\n")) }
+        self.cutsSafely = named && !newlineInside
+        self.mergers = BatchSlots(count: self.threads)
+        for worker in 0..<self.threads { mergers.set(worker, BytePairMerger()) }
+    }
+
+    /// Takes the next bytes of the input and returns the ids of every chunk that is now complete.
+    /// - Throws: `EncodingError` with offsets counted from the start of the whole input.
+    public func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws(EncodingError) -> [TokenID] {
+        pending.append(contentsOf: bytes)
+        guard cutsSafely, pending.count >= threads * chunkSize else { return [] }
+        return try encodePending(final: false)
+    }
+
+    /// Encodes what is left, as the end of the text.
+    public func finish() throws(EncodingError) -> [TokenID] {
+        try encodePending(final: true)
+    }
+
+    /// The safe cut (see the type's notes) nearest below `target`, else the nearest above it,
+    /// within `lower + 2 ..< text.count`; `nil` when there is none.
+    /// - Complexity: O(distance to the cut).
+    public static func safeCut(in text: UnsafeBufferPointer<UInt8>, after lower: Int, near target: Int) -> Int? {
+        @inline(__always) func isCut(_ p: Int) -> Bool {
+            let letter = text[p] | 0x20
+            return text[p - 1] == UInt8(ascii: "\n") && letter >= UInt8(ascii: "a") && letter <= UInt8(ascii: "z")
+                && text[p - 2] > 0x20 && text[p - 2] < 0x7F
+        }
+        let lowest = lower + 2
+        var p = min(target, text.count - 1)
+        while p >= lowest {
+            if isCut(p) { return p }
+            p -= 1
+        }
+        p = max(target + 1, lowest)
+        while p < text.count {
+            if isCut(p) { return p }
+            p += 1
+        }
+        return nil
+    }
+
+    private func encodePending(final: Bool) throws(EncodingError) -> [TokenID] {
+        let (ranges, encodedEnd) = pending.withUnsafeBufferPointer { text -> ([Range<Int>], Int) in
+            var ranges: [Range<Int>] = []
+            var start = 0
+            if cutsSafely {
+                while let cut = Self.safeCut(in: text, after: start, near: start + chunkSize) {
+                    ranges.append(start..<cut)
+                    start = cut
+                }
+            }
+            if final && (start < text.count || ranges.isEmpty) { ranges.append(start..<text.count) }
+            return (ranges, ranges.last?.upperBound ?? 0)
+        }
+        guard !ranges.isEmpty else { return [] }
+        let results = BatchSlots<Result<[TokenID], EncodingError>>(count: ranges.count)
+        let next = Atomic<Int>(0)
+        let base = consumed
+        let workers = min(threads, ranges.count)
+        let tokenizer = self.tokenizer
+        let policy = self.policy
+        let lossy = self.lossy
+        let mergers = self.mergers
+        pending.withUnsafeBufferPointer { text in
+            // The buffer is read-only here and outlives `concurrentPerform`.
+            let text = UncheckedSendableBuffer(text)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var merger = mergers.take(worker) ?? BytePairMerger()
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    if index >= ranges.count { break }
+                    let range = ranges[index]
+                    results.set(index, Result { () throws(EncodingError) -> [TokenID] in
+                        try Self.encodeChunk(UnsafeBufferPointer(rebasing: text.buffer[range]), base: base + range.lowerBound,
+                                             tokenizer: tokenizer, policy: policy, lossy: lossy, merger: &merger)
+                    })
+                }
+                mergers.set(worker, merger)
+            }
+        }
+        var ids: [TokenID] = []
+        for index in 0..<ranges.count {
+            switch results.take(index) {
+            case .success(let chunk): ids += chunk
+            case .failure(let error): throw error
+            case nil: break
+            }
+        }
+        pending.removeFirst(encodedEnd)
+        consumed += encodedEnd
+        return ids
+    }
+
+    private static func encodeChunk(_ chunk: UnsafeBufferPointer<UInt8>, base: Int, tokenizer: Tokenizer,
+                                    policy: SpecialTokenPolicy, lossy: Bool,
+                                    merger: inout BytePairMerger) throws(EncodingError) -> [TokenID] {
+        var output: [TokenID] = []
+        output.reserveCapacity(chunk.count / 3 + 1)
+        if let bad = UTF8Validation.firstInvalidOffset(chunk) {
+            guard lossy else { throw .invalidUTF8(offset: base + bad) }
+            // Cuts sit on ASCII bytes, which end every ill-formed sequence: repairing per chunk
+            // equals repairing the whole input.
+            let repaired = UTF8Validation.repaired(Array(chunk))
+            try repaired.withUnsafeBufferPointer { buffer throws(EncodingError) in
+                try tokenizer.encode(validUTF8: buffer, policy: policy, base: base, merger: &merger, into: &output)
+            }
+            return output
+        }
+        try tokenizer.encode(validUTF8: chunk, policy: policy, base: base, merger: &merger, into: &output)
+        return output
+    }
+}
+
+/// A read-only buffer handed to the workers of one `concurrentPerform`.
+///
+/// `@unchecked Sendable`: the workers only read it, and the caller keeps the memory alive and
+/// unmodified until `concurrentPerform` returns.
+struct UncheckedSendableBuffer: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+    init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
+}

@@ -1,0 +1,96 @@
+import Testing
+import TokkitCore
+import TokkitFormats
+import TokkitText
+import TokkitVerification
+
+/// Streaming in chunks cut at safe cuts gives exactly the ids of encoding the whole text at once.
+@Suite("StreamingEncoder equals whole-text encoding")
+struct StreamingEncoderTests {
+    static let tokenizers: [(String, SplitPattern?)] = [("gpt2", nil), ("cl100k_base", nil), ("gpt2", .o200k)]
+
+    /// Feeds `text` in blocks of `block` bytes and gathers every id.
+    static func streamed(_ text: [UInt8], _ stream: StreamingEncoder, block: Int) throws -> [TokenID] {
+        var ids: [TokenID] = []
+        var offset = 0
+        while offset < text.count {
+            let end = min(text.count, offset + block)
+            ids += try text[offset..<end].withUnsafeBufferPointer { try stream.feed($0) }
+            offset = end
+        }
+        return ids + (try stream.finish())
+    }
+
+    @Test("safe cuts are piece boundaries of every named pattern, and each side splits alone as in the whole",
+          arguments: [SplitPattern.gpt2, .cl100k, .o200k])
+    func cutsArePieceBoundaries(pattern: SplitPattern) throws {
+        let splitter = try RegexPreTokenizer(pattern)
+        let alphabet = AdversarialText()
+        var random = SeededRandom(seed: 3)
+        var cuts = 0
+        for _ in 0..<3_000 {
+            // Adversarial text around a candidate cut: `X\nL` in the middle.
+            let left = alphabet.string(maxLength: 12, using: &random)
+            let right = alphabet.string(maxLength: 12, using: &random)
+            let text = left + Array("x\nA".utf8) + right
+            let whole = try splitter.pieces(of: text)
+            try text.withUnsafeBufferPointer { buffer in
+                var p = 0
+                while let cut = StreamingEncoder.safeCut(in: buffer, after: p, near: p + 1), cut > p {
+                    let head = try splitter.pieces(of: Array(text[..<cut]))
+                    let tail = try splitter.pieces(of: Array(text[cut...])).map { ($0.lowerBound + cut)..<($0.upperBound + cut) }
+                    #expect(head + tail == whole, "cut at \(cut) in \(text)")
+                    cuts += 1
+                    p = cut
+                }
+            }
+        }
+        #expect(cuts >= 3_000)
+    }
+
+    @Test("1 MB of real multilingual text and every fixture, in small chunks on two threads", arguments: tokenizers)
+    func corpus(name: String, pattern: SplitPattern?) throws {
+        let tokenizer = try Loaded.tokenizer(name, pattern: pattern)
+        var text = try Repository.corpusPrefix("public_multi.txt", bytes: 1 << 20)
+        for fixture in Repository.fixtureNames { text += try Repository.fixture(fixture) }
+        let whole = try tokenizer.encode(bytes: text, disallowedSpecial: .none)
+        for (chunk, block) in [(4_096, 1_000), (65_536, 300_000)] {
+            let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: chunk, threads: 2)
+            #expect(stream.cutsSafely)
+            #expect(try Self.streamed(text, stream, block: block) == whole, "chunk \(chunk), block \(block)")
+        }
+    }
+
+    @Test("special tokens, invalid UTF-8 and lossy repair behave as in whole-text encoding")
+    func specialsAndBadBytes() throws {
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        var text = Array(String(repeating: "Some line of text.\nAnother <|endoftext|> line\n", count: 400).utf8)
+        let allowed = try tokenizer.encode(bytes: text, allowedSpecial: .all)
+        let stream = StreamingEncoder(tokenizer: tokenizer, allowedSpecial: .all, chunkSize: 512, threads: 2)
+        #expect(try Self.streamed(text, stream, block: 700) == allowed)
+
+        let disallowed = StreamingEncoder(tokenizer: tokenizer, chunkSize: 512, threads: 2)
+        #expect(throws: EncodingError.disallowedSpecialToken(text: "<|endoftext|>", offset: 27)) {
+            try Self.streamed(text, disallowed, block: 700)
+        }
+
+        text[15_000] = 0xFF
+        #expect(throws: EncodingError.invalidUTF8(offset: 15_000)) {
+            try Self.streamed(text, StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 512, threads: 2), block: 700)
+        }
+        let lossy = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, lossy: true, chunkSize: 512, threads: 2)
+        #expect(try Self.streamed(text, lossy, block: 700) == tokenizer.encode(bytes: text, disallowedSpecial: .none, lossy: true))
+    }
+
+    @Test("a custom pattern is never cut: it is encoded whole at the end")
+    func customPatternIsNotCut() throws {
+        let base = try Loaded.tokenizer("gpt2")
+        let tokenizer = try Tokenizer(vocabulary: base.vocabulary, pattern: .custom(#"\p{L}+|\s+|."#))
+        let text = Array(String(repeating: "word.\nNext\n", count: 200).utf8)
+        let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 64, threads: 2)
+        #expect(!stream.cutsSafely)
+        let fed = try text.withUnsafeBufferPointer { try stream.feed($0) }
+        #expect(fed.isEmpty)
+        #expect(try stream.finish() == tokenizer.encode(bytes: text, disallowedSpecial: .none))
+    }
+}

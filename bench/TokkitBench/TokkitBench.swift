@@ -1,0 +1,175 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Synchronization
+import TokkitCore
+import TokkitFormats
+import TokkitText
+import TokkitVerification
+
+/// The Swift side of `bench/encode_bench.py`: each subcommand times one thing on a file already in
+/// memory and prints one JSON object, so the script can compare it with the anchors measured in the
+/// same run. Not a test: correctness is the test suite's job (and the script verifies ids).
+@main
+struct TokkitBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokkit-bench",
+        abstract: "Time tokkit's encoder, pre-splitters and decoder for bench/encode_bench.py.",
+        subcommands: [EncodeBench.self, PresplitBench.self, DecodeBench.self, Differential.self, ExportHF.self])
+}
+
+struct Common: ParsableArguments {
+    @Option(help: "Vocabulary name or file.") var vocab = "gpt2"
+    @Option(help: "Input text file.") var file: String
+    @Option(help: "auto | icu | scanner") var engine: RegexEngine = .auto
+    @Option(help: "Best of this many runs.") var repeats = 3
+
+    func text() throws -> [UInt8] { try FileIO.read(file) }
+    func tokenizer() throws -> Tokenizer { try TokenizerLoader.load(vocab, engine: engine) }
+}
+
+extension RegexEngine: ExpressibleByArgument {}
+
+/// Seconds of CPU the process has used: on a shared machine, the measure that other processes'
+/// load does not inflate (for one thread; for several it sums their time).
+func processCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// The best wall-clock and the best CPU time of `repeats` runs of `body`.
+func bestTimes(_ repeats: Int, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    var best = (wall: Double.infinity, cpu: Double.infinity)
+    for _ in 0..<max(1, repeats) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = processCPUSeconds()
+        try body()
+        best.cpu = min(best.cpu, processCPUSeconds() - cpuStart)
+        best.wall = min(best.wall, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return best
+}
+
+/// The best wall-clock time of `repeats` runs of `body`.
+func bestTime(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try bestTimes(repeats, body).wall
+}
+
+func printJSON(_ fields: [String: Any]) {
+    let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+    print(String(decoding: data, as: UTF8.self))
+}
+
+struct EncodeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "encode",
+        abstract: "Encode the whole file as one text (encode_ordinary); threads > 1 cut it with StreamingEncoder.")
+    @OptionGroup var common: Common
+    @Option(help: "Worker threads.") var threads = 1
+    @Option(help: "Write the ids here as little-endian uint32, for the script to compare.") var ids: String?
+
+    func run() throws {
+        let tokenizer = try common.tokenizer()
+        let text = try common.text()
+        var result: [TokenID] = []
+        let (seconds, cpu) = try bestTimes(common.repeats) {
+            if threads == 1 {
+                result = try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }
+            } else {
+                let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, threads: threads)
+                result = try text.withUnsafeBufferPointer { try stream.feed($0) }
+                result += try stream.finish()
+            }
+        }
+        if let ids {
+            let bytes = result.withUnsafeBytes { Array($0) }
+            try FileIO.writeAtomically(bytes, to: ids)
+        }
+        printJSON(["bytes": text.count, "tokens": result.count, "seconds": seconds, "threads": threads,
+                   "mbps": Double(text.count) / seconds / 1e6, "cpu_mbps": Double(text.count) / cpu / 1e6])
+    }
+}
+
+struct PresplitBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "presplit", abstract: "Pre-split only; count pieces.")
+    @OptionGroup var common: Common
+    @Option(help: "gpt2 | cl100k | o200k") var pattern = "gpt2"
+
+    func run() throws {
+        guard let named = SplitPattern(name: pattern) else { throw ValidationError("unknown pattern \(pattern)") }
+        let splitter = try common.engine.preTokenizer(for: named)
+        let text = try common.text()
+        var pieces = 0
+        let seconds = try bestTime(common.repeats) {
+            pieces = 0
+            try text.withUnsafeBufferPointer { try splitter.forEachPiece(in: $0) { _, _ in pieces += 1 } }
+        }
+        printJSON(["bytes": text.count, "pieces": pieces, "seconds": seconds, "mbps": Double(text.count) / seconds / 1e6])
+    }
+}
+
+struct DecodeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode", abstract: "Decode the file's ids to bytes; MB/s of output.")
+    @OptionGroup var common: Common
+
+    func run() throws {
+        let tokenizer = try common.tokenizer()
+        let text = try common.text()
+        let ids = try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }
+        var bytes: [UInt8] = []
+        let seconds = try bestTime(common.repeats) { bytes = try tokenizer.decodeBytes(ids) }
+        guard bytes == text else { throw ValidationError("decoded bytes differ from the input") }
+        printJSON(["bytes": bytes.count, "tokens": ids.count, "seconds": seconds, "mbps": Double(bytes.count) / seconds / 1e6])
+    }
+}
+
+struct Differential: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "differential",
+        abstract: "Compare each scanner with ICU on N seeded adversarial strings per pattern.")
+    @Option(help: "Strings per pattern.") var count = 10_000_000
+    @Option(help: "Worker threads.") var threads = Parallelism.processorCount
+    @Option(help: "Seed.") var seed: UInt64 = 2026
+
+    func run() throws {
+        let alphabet = AdversarialText()
+        var report: [String: Any] = [:]
+        for pattern in [SplitPattern.gpt2, .cl100k, .o200k] {
+            guard let scanner = pattern.scanner else { continue }
+            let icu = try RegexPreTokenizer(pattern)
+            let compared = Atomic<Int>(0)
+            let mismatches = Mutex<[String]>([])
+            let perWorker = (count + threads - 1) / threads
+            let start = DispatchTime.now().uptimeNanoseconds
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                var random = SeededRandom(seed: seed &+ UInt64(worker) &* 1_000_003)
+                for _ in 0..<min(perWorker, count - worker * perWorker) {
+                    let text = alphabet.string(maxLength: 24, using: &random)
+                    do {
+                        if let mismatch = try SplitComparison.firstMismatch(scanner, icu, on: text) {
+                            mismatches.withLock { $0.append(mismatch.description) }
+                        }
+                    } catch {
+                        mismatches.withLock { $0.append("\(error)") }
+                    }
+                    compared.add(1, ordering: .relaxed)
+                }
+            }
+            let found = mismatches.withLock { $0 }
+            report[pattern.description] = ["compared": compared.load(ordering: .relaxed), "mismatches": found.count,
+                                           "first": found.first ?? "",
+                                           "seconds": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9]
+        }
+        printJSON(report)
+    }
+}
+
+struct ExportHF: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export-hf", abstract: "Write a bundled vocabulary as tokenizer.json.")
+    @Option(help: "Vocabulary name.") var vocab = "gpt2"
+    @Option(help: "Output path.") var output: String
+
+    func run() throws {
+        let tokenizer = try TokenizerLoader.load(vocab)
+        try HuggingFaceTokenizerFile.write(tokenizer.vocabulary, pattern: tokenizer.pattern, to: output)
+    }
+}

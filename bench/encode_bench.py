@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Encoding benchmark: tokkit against the anchors, same text, same vocabulary, measured in one run.
+
+  python3 bench/encode_bench.py [--corpus DIR] [--differential N] [--no-build]
+
+For gpt2 and cl100k on public_en and public_multi (scripts/corpus/build-public-corpus.sh): tokkit
+(release build, through bench/TokkitBench) vs tiktoken encode_ordinary, encode_ordinary_batch with
+1 and 2 threads, HF tokenizers, bpe-openai, tokendagger, kitoken (whichever import). Every tool's
+ids are compared with tiktoken's on the same text before its time is printed; a tool whose ids
+differ gets no time. Multi-threaded runs and tools with input limits get the text cut at safe cuts
+(a newline between printable ASCII and a letter: a piece boundary that no later text can move, see
+StreamingEncoder), so their concatenated ids must still equal whole-text ids. Also: pre-splitting
+alone (scanner vs ICU), decode MB/s, peak memory of `tokkit encode` as the input grows ten-fold,
+and the scanner-vs-ICU differential on N random strings per pattern. Results go to the "Encoding"
+section of bench/RESULTS.md (other sections are kept).
+"""
+import argparse
+import array
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ["TIKTOKEN_CACHE_DIR"] = ""
+PATTERNS = {  # tiktoken 0.14.0 tiktoken_ext/openai_public.py, as in DESIGN.md
+    "gpt2": r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s""",
+    "cl100k_base": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+}
+SPECIALS = {"gpt2": {"<|endoftext|>": 50256},
+            "cl100k_base": {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
+                            "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276}}
+SAFE_CUT = re.compile(r"(?<=[!-~]\n)(?=[A-Za-z])")
+HF_PREFIX = 4 << 20  # HF tokenizers runs at ~1 MB/s: timed on the first 4 MB (same text for its reference ids)
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def bench_binary():
+    return os.path.join(ROOT, ".build", "release", "TokkitBench")
+
+
+def run_bench(*args):
+    out = subprocess.run([bench_binary(), *args], check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def chunks(text, size):
+    """Cuts text at safe cuts near every `size` characters."""
+    cuts = [m.start() for m in SAFE_CUT.finditer(text)]
+    pieces, start, k = [], 0, 0
+    while True:
+        target = start + size
+        while k < len(cuts) and cuts[k] <= target:
+            k += 1
+        if target >= len(text) or k == 0 or cuts[k - 1] <= start:
+            nxt = next((c for c in cuts[k:] if c > start), None) if target < len(text) else None
+            if nxt is None:
+                pieces.append(text[start:])
+                return pieces
+            pieces.append(text[start:nxt])
+            start = nxt
+            continue
+        pieces.append(text[start:cuts[k - 1]])
+        start = cuts[k - 1]
+
+
+CPU = {}  # the CPU seconds of the last `timed` call, for single-threaded tools
+
+
+def timed(fn, repeats=1):
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        t, c = time.perf_counter(), time.process_time()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+        CPU["last"] = time.process_time() - c
+    return best, result
+
+
+def flatten(lists):
+    out = []
+    for ids in lists:
+        out.extend(ids)
+    return out
+
+
+def peak_rss_mb(args, stdin_path=None):
+    with open(os.devnull, "wb") as devnull:
+        proc = subprocess.Popen(args, stdout=devnull, stderr=subprocess.PIPE, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{args} failed: {proc.stderr.read().decode()}")
+    return usage.ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
+    parser.add_argument("--differential", type=int, default=10_000_000, help="random strings per pattern")
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+
+    if not args.no_build:
+        log("building release …")
+        subprocess.run(["swift", "build", "-c", "release"], check=True, cwd=ROOT, stdout=sys.stderr)
+
+    import tiktoken
+    from tiktoken.load import load_tiktoken_bpe
+
+    anchors = {}
+    try:
+        import tokenizers
+        anchors["HF tokenizers " + tokenizers.__version__] = "hf"
+    except ImportError:
+        log("tokenizers not installed")
+    try:
+        import bpe_openai
+        anchors["bpe-openai " + bpe_openai.__version__] = "bpe_openai"
+    except ImportError:
+        log("bpe-openai not installed")
+    try:
+        import tokendagger
+        anchors["tokendagger"] = "tokendagger"
+    except ImportError:
+        log("tokendagger not installed (pip install tokendagger needs libpcre2-dev)")
+    try:
+        import kitoken
+        anchors["kitoken"] = "kitoken"
+    except ImportError:
+        log("kitoken not installed")
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    lines = [f"Machine: {cores} cores (`nproc`), {cpu}, {platform.system()} {platform.release()}; "
+             f"{datetime.date.today().isoformat()}; tiktoken {tiktoken.__version__}. "
+             f"load average at start {os.getloadavg()[0]:.1f} (the machine is shared: CPU-time MB/s, which other processes do not inflate, is given beside wall-clock for one thread). "
+             f"Command: `python3 bench/encode_bench.py`. MB/s = 10^6 bytes of UTF-8 input per second; tokkit best of 3, anchors one run.", ""]
+    tmp = tempfile.mkdtemp(prefix="tokkit-bench-")
+    hf_files = {}
+    for vocab in PATTERNS:
+        hf_files[vocab] = os.path.join(tmp, vocab + ".json")
+        subprocess.run([bench_binary(), "export-hf", "--vocab", vocab, "--output", hf_files[vocab]], check=True, cwd=ROOT)
+
+    table = ["| corpus | vocab | tool | 1 thread MB/s (wall) | 1 thread MB/s (CPU time) | all cores MB/s | tokkit ÷ tool, 1 thread (wall / CPU) | ids |",
+             "|---|---|---|---|---|---|---|---|"]
+    ratios = []
+    for corpus in ["public_en.txt", "public_multi.txt"]:
+        path = os.path.join(args.corpus, corpus)
+        raw = open(path, "rb").read()
+        text = raw.decode("utf-8")
+        mb = len(raw) / 1e6
+        for vocab in PATTERNS:
+            log(f"{corpus} {vocab}")
+            ranks = load_tiktoken_bpe(os.path.join(ROOT, "vocabularies", vocab + ".tiktoken"))
+            enc = tiktoken.Encoding(vocab, pat_str=PATTERNS[vocab], mergeable_ranks=ranks, special_tokens=SPECIALS[vocab])
+            t_tik, ref = timed(lambda: enc.encode_ordinary(text))
+            c_tik = CPU["last"]
+            ids_file = os.path.join(tmp, "ids.u32")
+            one = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1", "--ids", ids_file)
+            mine = array.array("I", open(ids_file, "rb").read())
+            assert list(mine) == ref, f"tokkit ids differ from tiktoken on {corpus} {vocab}"
+            many = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", str(cores), "--ids", ids_file)
+            assert list(array.array("I", open(ids_file, "rb").read())) == ref, "tokkit multi-threaded ids differ"
+            two = many if cores == 2 else run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "2")
+            tk1, tkc = one["mbps"], one["cpu_mbps"]
+            table.append(f"| {corpus} | {vocab} | **tokkit** | **{tk1:.1f}** | **{tkc:.1f}** | **{many['mbps']:.1f}** | 1.00 | = |")
+            ratios.append((corpus, vocab, "tokkit 2 threads ÷ 1 thread (wall)", two["mbps"] / tk1))
+
+            def row(tool, single, multi, same, cpu=None):
+                if not same:
+                    table.append(f"| {corpus} | {vocab} | {tool} | — | — | — | — | **differ** (time not reported) |")
+                    return
+                multi_text = f"{multi:.1f}" if multi else "—"
+                cpu_text = f"{cpu:.1f}" if cpu else "—"
+                ratio_text = f"{tk1 / single:.1f}× / {tkc / cpu:.1f}×" if cpu else f"{tk1 / single:.1f}×"
+                table.append(f"| {corpus} | {vocab} | {tool} | {single:.1f} | {cpu_text} | {multi_text} | {ratio_text} | = |")
+                ratios.append((corpus, vocab, f"tokkit ÷ {tool} (wall)", tk1 / single))
+                if cpu:
+                    ratios.append((corpus, vocab, f"tokkit ÷ {tool} (CPU time)", tkc / cpu))
+
+            parts = chunks(text, 1 << 20)
+            t_b1, b1 = timed(lambda: enc.encode_ordinary_batch(parts, num_threads=1))
+            t_b2, b2 = timed(lambda: enc.encode_ordinary_batch(parts, num_threads=2))
+            row(f"tiktoken {tiktoken.__version__} encode_ordinary", mb / t_tik, None, True, mb / c_tik)
+            row("tiktoken encode_ordinary_batch (1 / 2 threads)", mb / t_b1, mb / t_b2, flatten(b1) == ref and flatten(b2) == ref)
+
+            for tool, kind in anchors.items():
+                try:
+                    if kind == "hf":
+                        from tokenizers import Tokenizer as HF
+                        hf = HF.from_file(hf_files[vocab])
+                        prefix = chunks(text, HF_PREFIX)[0]
+                        pre_ref = enc.encode_ordinary(prefix)
+                        pmb = len(prefix.encode()) / 1e6
+                        t1, got = timed(lambda: hf.encode(prefix, add_special_tokens=False).ids)
+                        c1 = CPU["last"]
+                        small = chunks(prefix, 1 << 18)
+                        t2, got2 = timed(lambda: [e.ids for e in hf.encode_batch(small, add_special_tokens=False)])
+                        row(tool + " (first 4 MB)", pmb / t1, pmb / t2, got == pre_ref and flatten(got2) == pre_ref, pmb / c1)
+                    elif kind == "bpe_openai":
+                        if vocab != "cl100k_base":
+                            continue  # built-in cl100k/o200k only
+                        b = bpe_openai.get_encoding("cl100k_base")
+                        small = chunks(text, 1 << 18)  # its wrapper refuses 10^6+ characters
+                        t1, got = timed(lambda: flatten(b.encode_ordinary(c) for c in small))
+                        row(tool, mb / t1, None, got == ref, mb / CPU["last"])
+                    elif kind == "tokendagger":
+                        td = tokendagger.Encoding(vocab, pat_str=PATTERNS[vocab], mergeable_ranks=ranks, special_tokens=SPECIALS[vocab])
+                        t1, got = timed(lambda: td.encode_ordinary(text))
+                        row(tool, mb / t1, None, got == ref, mb / CPU["last"])
+                    elif kind == "kitoken":
+                        kt = kitoken.Kitoken.from_tiktoken_file(os.path.join(ROOT, "vocabularies", vocab + ".tiktoken"))
+                        t1, got = timed(lambda: kt.encode(text))
+                        row(tool, mb / t1, None, list(got) == ref, mb / CPU["last"])
+                except Exception as error:  # an anchor that cannot run is reported, not fatal
+                    table.append(f"| {corpus} | {vocab} | {tool} | — | — | — | failed: {type(error).__name__}: {str(error)[:80]} |")
+
+    # Pre-splitting alone, decoding.
+    pre = ["| corpus | pattern | scanner MB/s | ICU MB/s | scanner ÷ ICU |", "|---|---|---|---|---|"]
+    dec = ["| corpus | vocab | tokkit decode MB/s | tiktoken decode_bytes MB/s |", "|---|---|---|---|"]
+    for corpus in ["public_en.txt", "public_multi.txt"]:
+        path = os.path.join(args.corpus, corpus)
+        for pattern in ["gpt2", "cl100k", "o200k"]:
+            s = run_bench("presplit", "--pattern", pattern, "--file", path, "--engine", "scanner")
+            i = run_bench("presplit", "--pattern", pattern, "--file", path, "--engine", "icu", "--repeats", "1")
+            assert s["pieces"] == i["pieces"], f"{pattern} piece counts differ on {corpus}"
+            pre.append(f"| {corpus} | {pattern} | {s['mbps']:.0f} | {i['mbps']:.1f} | {s['mbps'] / i['mbps']:.0f}× |")
+        raw = open(path, "rb").read()
+        for vocab in PATTERNS:
+            d = run_bench("decode", "--vocab", vocab, "--file", path)
+            enc = tiktoken.Encoding(vocab, pat_str=PATTERNS[vocab], mergeable_ranks=load_tiktoken_bpe(os.path.join(ROOT, "vocabularies", vocab + ".tiktoken")), special_tokens=SPECIALS[vocab])
+            ids = enc.encode_ordinary(raw.decode())
+            t, out = timed(lambda: enc.decode_bytes(ids))
+            assert out == raw
+            dec.append(f"| {corpus} | {vocab} | {d['mbps']:.0f} | {len(raw) / 1e6 / t:.0f} |")
+
+    # Memory: `tokkit encode` (streaming, all cores) on public_en ×1, ×4, ×10.
+    mem = ["| input | size | peak RSS of `tokkit encode --format uint32 > /dev/null` |", "|---|---|---|"]
+    en = open(os.path.join(args.corpus, "public_en.txt"), "rb").read()
+    big = os.path.join(tmp, "big.txt")
+    for factor in [1, 4, 10]:
+        with open(big, "wb") as f:
+            for _ in range(factor):
+                f.write(en)
+        rss = peak_rss_mb([os.path.join(ROOT, ".build", "release", "tokkit"), "encode", big, "--vocab", "gpt2", "--format", "uint32"])
+        mem.append(f"| public_en × {factor} | {len(en) * factor / 1e6:.0f} MB | {rss:.0f} MB |")
+    os.remove(big)
+
+    log(f"differential: {args.differential} strings per pattern …")
+    diff = run_bench("differential", "--count", str(args.differential))
+    diff_lines = [f"- {name}: {r['compared']:,} strings compared, {r['mismatches']} mismatches ({r['seconds']:.0f} s)"
+                  for name, r in sorted(diff.items())]
+
+    summary = ["| ratio | value |", "|---|---|"] + [f"| {c} {v}: {name} | {x:.2f} |" for c, v, name, x in ratios]
+    section = "\n".join(["## Encoding", ""] + lines + ["### Encode (ids identical to tiktoken before any time)", ""] + table
+                        + ["", "### Ratios", ""] + summary + ["", "### Pre-splitting alone", ""] + pre
+                        + ["", "### Decode (MB/s of output bytes)", ""] + dec + ["", "### Memory", ""] + mem
+                        + ["", "### Scanner ≡ ICU differential", ""] + diff_lines) + "\n"
+    print(section)
+    results = os.path.join(ROOT, "bench", "RESULTS.md")
+    old = open(results).read() if os.path.exists(results) else "# Benchmarks\n"
+    kept = re.sub(r"## Encoding\n.*?(?=^## |\Z)", "", old, flags=re.S | re.M).rstrip() + "\n\n"
+    open(results, "w").write(kept + section)
+    log(f"wrote {results}")
+
+
+if __name__ == "__main__":
+    main()

@@ -38,7 +38,7 @@ public final class AtomicFileWriter {
         do {
             try handle.write(contentsOf: buffer)
         } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -54,7 +54,7 @@ public final class AtomicFileWriter {
             try handle.write(contentsOf: bytes)
             try handle.seekToEnd()
         } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
     }
 
@@ -65,7 +65,7 @@ public final class AtomicFileWriter {
         do {
             try handle?.synchronize()
         } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
     }
 
@@ -77,7 +77,7 @@ public final class AtomicFileWriter {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
         self.handle = nil
         guard rename(temporaryPath, path) == 0 else {

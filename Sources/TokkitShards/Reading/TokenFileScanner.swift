@@ -50,7 +50,7 @@ public struct TokenFileScanner {
         defer { try? handle.close() }
         let fileSize: Int
         do { fileSize = Int(try handle.seekToEnd()); try handle.seek(toOffset: 0) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+            throw .unreadable(path: path, reason: FileIO.reason(for: error))
         }
         var hasher = SHA256()
         var header: LLMCHeader?
@@ -137,7 +137,7 @@ public struct TokenFileScanner {
         do {
             return [UInt8](try handle.read(upToCount: count) ?? Data())
         } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+            throw .unreadable(path: path, reason: FileIO.reason(for: error))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
+import TokkitFormats
 import TokkitText
 
 /// What one shard run should do.
@@ -66,7 +67,7 @@ public enum CorpusSharder {
                 // The manifest goes first: from then on nothing claims the old shards are valid.
                 for name in [ShardManifest.fileName] + existing.filter({ $0 != ShardManifest.fileName }) {
                     do { try FileManager.default.removeItem(atPath: directory + "/" + name) } catch {
-                        throw .unwritable(path: directory + "/" + name, reason: "cannot remove it for --force: \(error.localizedDescription)")
+                        throw .unwritable(path: directory + "/" + name, reason: "cannot remove it for --force: \(FileIO.reason(for: error))")
                     }
                 }
             case .resume:
@@ -156,17 +157,12 @@ public enum CorpusSharder {
             guard isDirectory.boolValue else { throw .unwritable(path: directory, reason: "it exists and is not a directory") }
         } else {
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw .unwritable(path: directory, reason: "cannot create the output directory: \(Self.reason(error))")
+                throw .unwritable(path: directory, reason: "cannot create the output directory: \(FileIO.reason(for: error))")
             }
         }
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw .unwritable(path: directory, reason: "the output directory is not writable")
         }
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        return underlying?.localizedDescription ?? error.localizedDescription
     }
 
     private static func describeInputs(_ files: [String]) throws(ShardError) -> [InputFile] {

@@ -40,7 +40,7 @@ public enum ShardVerifier {
                 throw .manifest(path: directory + "/" + ShardManifest.fileName, reason: "Megatron shard \(record.index) has no index file recorded")
             }
             let indexPath = directory + "/" + indexRecord.file
-            let bytes = try SmallFile.read(indexPath)
+            let bytes = try CheckedFile.read(indexPath)
             let index = try MegatronIndex.parse(bytes, path: indexPath)
             guard index.width == settings.tokenWidth else {
                 throw .unexpected(path: indexPath, offset: 17, expected: "dtype code \(MegatronIndex(width: settings.tokenWidth, documentLengths: []).dtypeCode) as the manifest records",

@@ -76,6 +76,8 @@ public struct TokenFileScanner {
             throw .sizeMismatch(path: path, size: fileSize, expected: "a whole number of \(width.rawValue) tokens after \(headerBytes) header bytes")
         }
         let stride = width.byteCount
+        // Ids are gathered only for a visitor: the writer's read-back and `verify` need counts and a digest.
+        let collect = visit != nil
         // `offset` is the file offset of `pending[0]`; a token cut by a short read waits in `pending` for the next chunk.
         while offset + pending.count < fileSize {
             let chunk = try read(handle, path: path, count: min(Self.chunkBytes, fileSize - offset - pending.count))
@@ -114,7 +116,7 @@ public struct TokenFileScanner {
                         }
                     }
                     if id == endTokenID { endTokens += 1 }
-                    ids.append(id)
+                    if collect { ids.append(id) }
                     tokens += 1
                     position += stride
                 }
@@ -139,12 +141,5 @@ public struct TokenFileScanner {
         } catch {
             throw .unreadable(path: path, reason: FileIO.reason(for: error))
         }
-    }
-}
-
-/// Reads and hashes a whole small file (a Megatron `.idx`).
-enum SmallFile {
-    static func read(_ path: String) throws(ShardError) -> [UInt8] {
-        do { return try FileIO.read(path) } catch { throw .unreadable(path: path, reason: error.description) }
     }
 }

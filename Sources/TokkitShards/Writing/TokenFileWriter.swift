@@ -61,8 +61,12 @@ final class TokenFileWriter {
     }
 }
 
-/// Writes a small file whole (a Megatron `.idx`), checking it on read-back before the rename.
+/// Small files (a Megatron `.idx`) written whole and checked on read-back before the rename.
 enum CheckedFile {
+    static func read(_ path: String) throws(ShardError) -> [UInt8] {
+        do { return try FileIO.read(path) } catch { throw .unreadable(path: path, reason: error.description) }
+    }
+
     static func write(_ bytes: [UInt8], to path: String, check: ([UInt8]) throws(ShardError) -> Void) throws(ShardError) -> String {
         let file: AtomicFileWriter
         do {
@@ -72,7 +76,7 @@ enum CheckedFile {
         } catch {
             throw ShardError(error, path: path)
         }
-        let back = try SmallFile.read(file.temporaryPath)
+        let back = try read(file.temporaryPath)
         guard back == bytes else {
             throw .sizeMismatch(path: file.temporaryPath, size: back.count, expected: "the \(bytes.count) bytes written (read-back differs)")
         }

@@ -98,7 +98,7 @@ struct ShardWrite: ParsableCommand {
             }
             let requested: TokenWidth? = tokenWidth == .auto ? nil : TokenWidth(rawValue: tokenWidth.rawValue)
             let width = try format.tokenWidth(forVocabularySize: vocab.size, requested: requested)
-            let documents = input.jsonlField.map { "jsonl:\($0)" } ?? input.docs.rawValue
+            let documents = input.jsonlField.map { "jsonl:\($0)" } ?? (input.docs ?? .file).rawValue
             let settings = try ShardSettings(
                 format: format, tokenWidth: width,
                 vocabulary: VocabularyRecord(source: vocabulary.vocab, sha256: try vocabulary.sha256(), size: vocab.size,

@@ -21,6 +21,12 @@ public enum ShardVerifier {
             guard record.index == position else {
                 throw .manifest(path: path, reason: "shard \(position) is recorded with index \(record.index)")
             }
+            // llm.c fills every shard but the last to exactly its size; a short one means lost tokens.
+            if manifest.settings.format == .llmc, position < manifest.shards.count - 1,
+               record.tokens != manifest.settings.capacity(ofShard: position) {
+                throw .manifest(path: path, reason: "shard \(position) (\(record.tokenFile.file)) holds \(record.tokens) tokens; "
+                                + "llm.c shards before the last hold exactly \(manifest.settings.capacity(ofShard: position))")
+            }
             try check(record, settings: manifest.settings, directory: directory)
             progress(record)
         }

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
+        .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
@@ -32,10 +33,11 @@ let package = Package(
         // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
         // (the proof that the scanners equal ICU); not a product.
         .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
+        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus",
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitVerification"],
+            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitVerification", "TokkitShards"],
             exclude: ["Golden", "Training/Fixtures"]
         ),
     ],

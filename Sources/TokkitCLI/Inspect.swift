@@ -21,12 +21,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let tokenizer = try vocabulary.load()
         let vocab = tokenizer.vocabulary
-        let digest: String
-        if let named = NamedVocabulary.named(vocabulary.vocab) {
-            digest = named.sha256
-        } else {
-            digest = SHA256.hex(try FileIO.read(vocabulary.vocab))
-        }
+        let digest = try vocabulary.sha256()
         let tokens = vocab.tokensByRank
         let covered = (0..<256).filter { vocab.rank(of: [UInt8($0)]) != nil }.count
         let longestTokens = tokens.enumerated().sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }

@@ -54,6 +54,12 @@ struct VocabularyOptions: ParsableArguments {
         }
     }
 
+    /// The sha256 of the vocabulary: the recorded one for a bundled name, else the file's.
+    func sha256() throws -> String {
+        if let named = NamedVocabulary.named(vocab) { return named.sha256 }
+        return SHA256.hex(try FileIO.read(vocab))
+    }
+
     func load() throws -> Tokenizer {
         try TokenizerLoader.load(vocab, pattern: splitPattern(), specialTokens: specialTokens(), mergesPath: merges,
                                  engine: regexEngine)

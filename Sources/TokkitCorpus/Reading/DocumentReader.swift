@@ -37,6 +37,8 @@ public final class DocumentReader {
     public let skipBadLines: Bool
     public let lossy: Bool
     public private(set) var statistics = Statistics()
+    /// The files the inputs expand to, in reading order (`-` for standard input).
+    public let files: [String]
 
     private var pending: [String]
     private var current: LineSource?
@@ -53,7 +55,8 @@ public final class DocumentReader {
         self.format = format
         self.skipBadLines = skipBadLines
         self.lossy = lossy
-        self.pending = try Self.expand(inputs)
+        self.files = try Self.expand(inputs)
+        self.pending = files
     }
 
     /// Files to read, in order. Directories expand recursively (sorted); patterns with `*?[` expand with glob(3).

@@ -38,9 +38,35 @@ public final class AtomicFileWriter {
         do {
             try handle.write(contentsOf: buffer)
         } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Replaces bytes already written, at `offset` from the start of the file: for headers that
+    /// record a count known only at the end (llm.c's token count).
+    public func overwrite(_ bytes: [UInt8], at offset: Int) throws(VocabularyFileError) {
+        precondition(offset >= 0 && offset + bytes.count <= bytesWritten, "overwrite only bytes already written")
+        try flush()
+        guard let handle else { return }
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            try handle.write(contentsOf: bytes)
+            try handle.seekToEnd()
+        } catch {
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
+        }
+    }
+
+    /// Flushes and syncs the temporary file without renaming it, so it can be read back and checked
+    /// at `temporaryPath` before `commit()`.
+    public func synchronize() throws(VocabularyFileError) {
+        try flush()
+        do {
+            try handle?.synchronize()
+        } catch {
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
+        }
     }
 
     /// Flushes, syncs and renames the file into place.
@@ -51,7 +77,7 @@ public final class AtomicFileWriter {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
         self.handle = nil
         guard rename(temporaryPath, path) == 0 else {

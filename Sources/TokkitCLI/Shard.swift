@@ -1,0 +1,280 @@
+import ArgumentParser
+import Foundation
+import TokkitCore
+import TokkitFormats
+import TokkitShards
+import TokkitText
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Shard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Encode a corpus to training-ready token shards for llm.c, nanoGPT or Megatron-LM, and check them.",
+        discussion: """
+        tokkit shard [write] encodes documents on all cores and writes shards plus manifest.json; \
+        tokkit shard verify DIR checks them against the manifest; tokkit shard inspect FILE shows one file.
+        """,
+        subcommands: [ShardWrite.self, ShardVerify.self, ShardInspect.self],
+        defaultSubcommand: ShardWrite.self
+    )
+}
+
+struct ShardWrite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "write",
+        abstract: "Encode documents and write token shards with a manifest (the default subcommand).",
+        discussion: """
+        Layouts (byte-exact with each project's loader):
+          llmc      PREFIX_val_000000.bin, PREFIX_train_000001.bin, …: a 1024-byte header of 256 little-endian int32 \
+        [magic, version, N, 0…] then N tokens. uint16 tokens: magic 20240520 version 1 (llm.c's gpt-2 files); \
+        uint32 tokens (vocabularies over 65,536 ids, e.g. cl100k_base): magic 20240801 version 7 (llm.c's llama-3 files). \
+        <|endoftext|> before every document; every shard holds exactly --shard-tokens tokens except the last, \
+        and a document may continue into the next shard, as llm.c's fineweb.py writes them.
+          nanogpt   val.bin and train.bin: headerless uint16 tokens, the end token after every document. A vocabulary \
+        over 65,536 ids is an error unless --token-width uint32 is given (then read the files with np.uint32).
+          megatron  PREFIX_val_000000.bin + .idx, …: Megatron-LM's MMIDIDX index, one sequence per document with the \
+        end token appended (--append-eod); uint16 below 65,500 ids, else int32, as Megatron's optimal_dtype.
+        Shard 0 is the validation split (--val-tokens, default the shard size); nanoGPT and Megatron shards hold whole documents.
+
+        Documents are encoded like tiktoken's encode_ordinary: special-token text in a document is plain text. \
+        The bytes of every shard are the same whatever --threads is. Each file is written under a temporary name, \
+        read back and checked, then renamed; manifest.json is rewritten after every shard and says complete: true \
+        only at the end. An output directory that already holds shards is an error unless --resume (keep the shards \
+        whose sha256 still matches the manifest, write the rest) or --force (replace them).
+        """
+    )
+
+    @OptionGroup var vocabulary: VocabularyOptions
+    @OptionGroup var input: InputOptions
+
+    @Option(name: [.short, .long], help: ArgumentHelp("The output directory (created if missing).", valueName: "dir"))
+    var output: String
+
+    @Option(name: .long, help: "Layout: llmc, nanogpt or megatron.")
+    var format: ShardFormat = .llmc
+
+    @Option(name: .long, help: "File name prefix for llmc and megatron shards (PREFIX_val_000000.bin).")
+    var prefix: String = "tokkit"
+
+    @Option(name: .customLong("shard-tokens"), help: "Tokens per shard (llmc: exactly; megatron: at most, whole documents).")
+    var shardTokens: Int = 100_000_000
+
+    @Option(name: .customLong("val-tokens"), help: "Tokens in the validation shard 0 (default: --shard-tokens).")
+    var valTokens: Int?
+
+    @Option(name: .customLong("token-width"), help: "Token width: auto (from the vocabulary size and the layout), uint16 or uint32.")
+    var tokenWidth: TokenWidthChoice = .auto
+
+    @Option(name: .customLong("end-token"), help: ArgumentHelp("The special token that delimits documents.", valueName: "text"))
+    var endToken: String = "<|endoftext|>"
+
+    @Option(name: .long, help: "Worker threads for encoding (default: all cores). The output does not depend on it.")
+    var threads: Int = Tokenizer.defaultThreadCount
+
+    @Flag(name: .long, help: "Continue an interrupted run: keep the shards whose sha256 matches manifest.json, write the rest.")
+    var resume = false
+
+    @Flag(name: .long, help: "Replace the shards and manifest already in the output directory.")
+    var force = false
+
+    enum TokenWidthChoice: String, ExpressibleByArgument, CaseIterable { case auto, uint16, uint32 }
+
+    func validate() throws {
+        if resume && force { throw ValidationError("give --resume or --force, not both") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        // Under a file-size limit (ulimit -f) the kernel would kill the process with SIGXFSZ, leaving a
+        // .partial file; ignored, write(2) fails with EFBIG instead and the error path cleans up.
+        signal(SIGXFSZ, SIG_IGN)
+        let tokenizer = try vocabulary.load()
+        let vocab = tokenizer.vocabulary
+        do {
+            guard let end = vocab.specialToken(named: endToken) else {
+                throw ShardError.noEndToken(text: endToken, known: vocab.specialTokens.map(\.text))
+            }
+            let requested: TokenWidth? = tokenWidth == .auto ? nil : TokenWidth(rawValue: tokenWidth.rawValue)
+            let width = try format.tokenWidth(forVocabularySize: vocab.size, requested: requested)
+            let documents = input.jsonlField.map { "jsonl:\($0)" } ?? (input.docs ?? .file).rawValue
+            let settings = try ShardSettings(
+                format: format, tokenWidth: width,
+                vocabulary: VocabularyRecord(source: vocabulary.vocab, sha256: try vocabulary.sha256(), size: vocab.size,
+                                             endToken: endToken, endTokenID: end.id),
+                shardTokens: shardTokens, valTokens: valTokens ?? shardTokens, prefix: prefix, documents: documents,
+                lossy: input.lossy, skipBadLines: input.skipBadLines)
+            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: threads,
+                               existing: resume ? .resume : force ? .replace : .refuse)
+            let result = try CorpusSharder.run(job, reader: try input.reader(), tokenizer: tokenizer) { record in
+                Self.log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
+            }
+            let manifest = result.manifest
+            if result.keptShards > 0 { Self.log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
+            if !manifest.shards.contains(where: { $0.split == .train }) {
+                Self.log("warning: every token went to the validation split; lower --val-tokens to get training data")
+            }
+            print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents, \(settings.layout) → \(output)/\(ShardManifest.fileName)")
+        } catch let error as ShardError {
+            throw CLIError(error.description)
+        }
+    }
+
+    static func log(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+struct ShardVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check shards against their manifest: headers, sizes, token and document counts, ids, sha256.",
+        discussion: "Stops at the first problem with the file, the byte offset and what was expected there, and exits non-zero."
+    )
+
+    @Argument(help: ArgumentHelp("A directory written by tokkit shard.", valueName: "dir"))
+    var directory: String
+
+    func run() throws {
+        do {
+            let manifest = try ShardVerifier.verify(directory: directory) { record in
+                print("ok  \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? "")  \(record.tokens) tokens  \(record.documents) documents")
+            }
+            print("verified \(manifest.shards.count) shards, \(manifest.totalTokens) tokens: \(manifest.settings.layout), vocabulary \(manifest.settings.vocabulary.source) (\(manifest.settings.vocabulary.size) ids)")
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+struct ShardInspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show one shard file: its header or index, its counts and its first documents decoded.",
+        discussion: """
+        The layout is read from the file: an llm.c header (magic 20240520 version 1 = uint16 tokens, magic 20240801 \
+        version 7 = uint32 tokens), a Megatron .idx beside it, else headerless tokens (nanoGPT). Width, end token and \
+        vocabulary size come from manifest.json beside the file when there is one; --vocab decodes.
+        """
+    )
+
+    @OptionGroup var vocabulary: VocabularyOptions
+
+    @Argument(help: ArgumentHelp("A .bin (or Megatron .idx) file.", valueName: "file"))
+    var file: String
+
+    @Option(name: .long, help: "How many documents to decode.")
+    var documents: Int = 3
+
+    @Option(name: .customLong("token-width"), help: "Token width of a headerless file without a manifest beside it.")
+    var tokenWidth: TokenWidth = .uint16
+
+    @Option(name: .customLong("end-token"), help: ArgumentHelp("The document delimiter, when no manifest is beside the file.", valueName: "text"))
+    var endToken: String = "<|endoftext|>"
+
+    func run() throws {
+        let tokenizer = try vocabulary.load()
+        do {
+            try inspect(tokenizer)
+        } catch let error as ShardError {
+            throw CLIError(error.description)
+        }
+    }
+
+    private func inspect(_ tokenizer: Tokenizer) throws {
+        let path = file.hasSuffix(".idx") ? String(file.dropLast(4)) + ".bin" : file
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let manifest = try? ShardManifest.read(directory: directory)
+        let record = manifest?.shards.first { $0.tokenFile.file == url.lastPathComponent }
+        let indexPath = String(path.dropLast(4)) + ".idx"
+        let head = [UInt8]((FileHandle(forReadingAtPath: path)?.readData(ofLength: LLMCHeader.byteCount)) ?? Data())
+        guard !head.isEmpty || FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("\(path): cannot read: no such file")
+        }
+        let format: ShardFormat
+        if head.count >= 8, [LLMCHeader.uint16Magic, LLMCHeader.uint32Magic].contains(Int32(bitPattern: UInt32(head[0]) | UInt32(head[1]) << 8 | UInt32(head[2]) << 16 | UInt32(head[3]) << 24)) {
+            format = .llmc
+        } else if FileManager.default.fileExists(atPath: indexPath) {
+            format = .megatron
+        } else {
+            format = .nanogpt
+        }
+        var width = manifest?.settings.tokenWidth ?? tokenWidth
+        let endID: TokenID
+        if let settings = manifest?.settings {
+            endID = settings.vocabulary.endTokenID
+        } else {
+            guard let end = tokenizer.vocabulary.specialToken(named: endToken) else {
+                throw ShardError.noEndToken(text: endToken, known: tokenizer.vocabulary.specialTokens.map(\.text))
+            }
+            endID = end.id
+        }
+        let size = manifest?.settings.vocabulary.size ?? tokenizer.vocabulary.size
+        print("file            \(path)")
+        switch format {
+        case .llmc:
+            let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            let header = try LLMCHeader.parse(head, fileSize: fileSize, path: path)
+            width = header.width
+            print("layout          llm.c: 1024-byte header, then \(header.width.rawValue) little-endian tokens")
+            print("header          magic \(header.magic), version \(header.version) (\(header.width == .uint16 ? "1 = uint16 tokens, llm.c's gpt-2 layout" : "7 = uint32 tokens, llm.c's llama-3 layout")), N = \(header.tokenCount), words 3…255 zero")
+        case .megatron:
+            let index = try MegatronIndex.parse(try FileIO.read(indexPath), path: indexPath)
+            width = index.width
+            print("layout          Megatron-LM MMapIndexedDataset: .bin tokens + .idx")
+            print("index           \(indexPath): MMIDIDX version 1, dtype code \(index.dtypeCode) (\(index.width == .uint16 ? "uint16" : "int32")), \(index.sequenceLengths.count) sequences, \(index.documentIndices.count) document indices")
+        case .nanogpt:
+            print("layout          headerless \(width.rawValue) little-endian tokens (nanoGPT)")
+        }
+        // llm.c puts the end token before each document, so ids before the first one continue a document
+        // begun in the previous shard; the other layouts end every document with it.
+        var leading: [TokenID] = []
+        var shown: [[TokenID]] = []
+        var current: [TokenID] = []
+        let before = format.delimiter == .before
+        let scanner = TokenFileScanner(format: format, width: width, vocabularySize: size, endTokenID: endID)
+        let summary = try scanner.scan(path) { ids in
+            for id in ids {
+                if before {
+                    if id == endID {
+                        guard shown.count < documents else { break }
+                        shown.append([])
+                    } else if shown.isEmpty {
+                        if leading.count < 4096 { leading.append(id) }
+                    } else if shown[shown.count - 1].count < 4096 {
+                        shown[shown.count - 1].append(id)
+                    }
+                } else if shown.count < documents {
+                    if id == endID {
+                        shown.append(current)
+                        current = []
+                    } else {
+                        current.append(id)
+                    }
+                }
+            }
+            return true
+        }
+        print("tokens          \(summary.tokens) (\(summary.bytes) bytes)")
+        print("documents       \(summary.endTokens) (end token \(endID) \(before ? "before" : "after") each)")
+        let check = record.map { $0.tokenFile.sha256 == summary.sha256 ? " (matches manifest.json)" : " (manifest.json records \($0.tokenFile.sha256))" }
+        print("sha256          \(summary.sha256)\(check ?? "")")
+        if !leading.isEmpty {
+            print("continued       \(Self.preview(leading, tokenizer)) (the end of a document begun in the previous shard)")
+        }
+        for (number, ids) in shown.enumerated() {
+            print("document \(number)      \(ids.count)\(ids.count == 4096 ? "+" : "") tokens: \(Self.preview(ids, tokenizer))")
+        }
+    }
+
+    /// The first 300 characters of the decoded ids, escaped.
+    static func preview(_ ids: [TokenID], _ tokenizer: Tokenizer) -> String {
+        let text = (try? tokenizer.decode(ids)) ?? "<ids outside this vocabulary>"
+        return (text.count > 300 ? String(text.prefix(300)) + "…" : text).debugDescription
+    }
+}
+
+extension ShardFormat: ExpressibleByArgument {}
+extension TokenWidth: ExpressibleByArgument {}

@@ -1,0 +1,237 @@
+import Foundation
+import TokkitCore
+import TokkitFormats
+
+/// `manifest.json`: what a shard run wrote, from what, and how to check it.
+///
+/// It is rewritten (atomically) after every shard, with `complete: false` until the last one is
+/// renamed into place, so an interrupted run can be resumed and `tokkit shard verify` can tell a
+/// finished output from an unfinished one.
+public struct ShardManifest: Codable, Sendable, Equatable {
+    public static let fileName = "manifest.json"
+    /// The manifest's own schema version.
+    public static let currentSchema = 1
+
+    public var schema = ShardManifest.currentSchema
+    public var complete: Bool
+    public var settings: ShardSettings
+    public var inputs: [InputFile]
+    /// The command line that made the shards.
+    public var command: [String]
+    public var totalTokens: Int
+    public var totalDocuments: Int
+    public var shards: [ShardRecord]
+
+    public init(settings: ShardSettings, inputs: [InputFile], command: [String]) {
+        self.complete = false
+        self.settings = settings
+        self.inputs = inputs
+        self.command = command
+        self.totalTokens = 0
+        self.totalDocuments = 0
+        self.shards = []
+    }
+
+    /// Reads `manifest.json` from `directory`.
+    public static func read(directory: String) throws(ShardError) -> ShardManifest {
+        let path = directory + "/" + fileName
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch { throw .unreadable(path: path, reason: error.description) }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            let manifest = try decoder.decode(ShardManifest.self, from: Data(bytes))
+            guard manifest.schema == currentSchema else {
+                throw ShardError.manifest(path: path, reason: "schema \(manifest.schema), this tokkit reads schema \(currentSchema)")
+            }
+            return manifest
+        } catch let error as ShardError {
+            throw error
+        } catch {
+            throw .manifest(path: path, reason: "not a tokkit shard manifest (\(Self.describe(error)))")
+        }
+    }
+
+    /// Writes `manifest.json` into `directory` through a temporary file and a rename.
+    public func write(directory: String) throws(ShardError) {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let path = directory + "/" + Self.fileName
+        do {
+            let data = try encoder.encode(self)
+            try FileIO.writeAtomically([UInt8](data) + [UInt8(ascii: "\n")], to: path)
+        } catch let error as VocabularyFileError {
+            if case .unwritable(_, let reason) = error { throw .unwritable(path: path, reason: reason) }
+            throw .unwritable(path: path, reason: error.description)
+        } catch {
+            throw .unwritable(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error as? Swift.DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return "missing \(context.codingPath.map(\.stringValue).joined(separator: ".")).\(key.stringValue)"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
+            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// Everything that decides the bytes of the shards. Resuming requires equal settings.
+public struct ShardSettings: Codable, Sendable, Equatable {
+    public var format: ShardFormat
+    public var tokenWidth: TokenWidth
+    /// The header or index layout in words, e.g. `llm.c magic 20240520 version 1`.
+    public var layout: String
+    public var delimiter: DelimiterPosition
+    public var vocabulary: VocabularyRecord
+    public var shardTokens: Int
+    public var valTokens: Int
+    public var prefix: String
+    /// `lines`, `paragraphs`, `file`, or `jsonl:FIELD`.
+    public var documents: String
+    public var lossy: Bool
+    public var skipBadLines: Bool
+
+    public init(format: ShardFormat, tokenWidth: TokenWidth, vocabulary: VocabularyRecord, shardTokens: Int, valTokens: Int,
+                prefix: String, documents: String, lossy: Bool, skipBadLines: Bool) throws(ShardError) {
+        guard shardTokens > 0 else { throw .invalidSetting("--shard-tokens must be at least 1") }
+        guard valTokens > 0 else { throw .invalidSetting("--val-tokens must be at least 1: shard 0 is the validation split") }
+        if format == .llmc {
+            // llm.c writes N into an int32 and asserts N < 2^31.
+            guard max(shardTokens, valTokens) < Int(Int32.max) else {
+                throw .invalidSetting("llm.c stores a shard's token count in an int32: --shard-tokens and --val-tokens must be below 2^31")
+            }
+        }
+        guard !prefix.isEmpty, !prefix.contains("/") else { throw .invalidSetting("--prefix must be a non-empty file name prefix without '/'") }
+        self.format = format
+        self.tokenWidth = tokenWidth
+        self.delimiter = format.delimiter
+        self.vocabulary = vocabulary
+        self.shardTokens = shardTokens
+        self.valTokens = valTokens
+        self.prefix = prefix
+        self.documents = documents
+        self.lossy = lossy
+        self.skipBadLines = skipBadLines
+        switch format {
+        case .llmc:
+            let header = LLMCHeader(width: tokenWidth, tokenCount: 0)
+            layout = "llm.c 1024-byte header, magic \(header.magic) version \(header.version), \(tokenWidth.rawValue) little-endian tokens"
+        case .nanogpt:
+            layout = "headerless \(tokenWidth.rawValue) little-endian tokens"
+        case .megatron:
+            let index = MegatronIndex(width: tokenWidth, documentLengths: [])
+            layout = "Megatron MMIDIDX version 1, dtype code \(index.dtypeCode) (\(tokenWidth == .uint16 ? "uint16" : "int32")), one sequence per document"
+        }
+    }
+
+    /// The settings that differ from `other`, as `name: this vs other`.
+    public func differences(from other: ShardSettings) -> [String] {
+        var found: [String] = []
+        func compare<Value: Equatable>(_ name: String, _ mine: Value, _ theirs: Value) {
+            if mine != theirs { found.append("\(name): \(theirs) then, \(mine) now") }
+        }
+        compare("format", format.rawValue, other.format.rawValue)
+        compare("token width", tokenWidth.rawValue, other.tokenWidth.rawValue)
+        compare("vocabulary sha256", vocabulary.sha256, other.vocabulary.sha256)
+        compare("vocabulary size", vocabulary.size, other.vocabulary.size)
+        compare("end token", vocabulary.endTokenID, other.vocabulary.endTokenID)
+        compare("shard tokens", shardTokens, other.shardTokens)
+        compare("val tokens", valTokens, other.valTokens)
+        compare("prefix", prefix, other.prefix)
+        compare("documents", documents, other.documents)
+        compare("lossy", lossy, other.lossy)
+        compare("skip bad lines", skipBadLines, other.skipBadLines)
+        return found
+    }
+
+    /// The largest id a shard may hold.
+    var largestID: TokenID { TokenID(vocabulary.size - 1) }
+
+    /// How many tokens shard `index` holds at most (nanoGPT's single train file has no limit).
+    func capacity(ofShard index: Int) -> Int {
+        if index == 0 { return valTokens }
+        return format == .nanogpt ? Int.max : shardTokens
+    }
+
+    func split(ofShard index: Int) -> ShardSplit { index == 0 ? .val : .train }
+}
+
+/// The vocabulary the shards were encoded with.
+public struct VocabularyRecord: Codable, Sendable, Equatable {
+    /// What the user named: a bundled vocabulary or a path.
+    public var source: String
+    public var sha256: String
+    /// Ids run from 0 to size - 1.
+    public var size: Int
+    public var endToken: String
+    public var endTokenID: TokenID
+
+    // The snake_case key strategies turn `endTokenID` into `end_token_id` but read that back as `endTokenId`.
+    enum CodingKeys: String, CodingKey {
+        case source, sha256, size, endToken
+        case endTokenID = "endTokenId"
+    }
+
+    public init(source: String, sha256: String, size: Int, endToken: String, endTokenID: TokenID) {
+        self.source = source
+        self.sha256 = sha256
+        self.size = size
+        self.endToken = endToken
+        self.endTokenID = endTokenID
+    }
+}
+
+/// One input file; `bytes` is `nil` for standard input.
+public struct InputFile: Codable, Sendable, Equatable {
+    public var path: String
+    public var bytes: Int?
+
+    public init(path: String, bytes: Int?) {
+        self.path = path
+        self.bytes = bytes
+    }
+}
+
+/// One file as written: its name in the output directory, size and sha256.
+public struct FileRecord: Codable, Sendable, Equatable {
+    public var file: String
+    public var bytes: Int
+    public var sha256: String
+}
+
+/// A point in the stream of delimited documents: token `token` of document `document` (both 0-based,
+/// counting the end token as part of its document).
+public struct StreamPosition: Codable, Sendable, Equatable {
+    public var document: Int
+    public var token: Int
+
+    public init(document: Int, token: Int) {
+        self.document = document
+        self.token = token
+    }
+
+    /// The first token of the first document.
+    public static let start = StreamPosition(document: 0, token: 0)
+}
+
+/// One shard as written.
+public struct ShardRecord: Codable, Sendable, Equatable {
+    public var index: Int
+    public var split: ShardSplit
+    /// The token file (`.bin`).
+    public var tokenFile: FileRecord
+    /// Megatron's `.idx`.
+    public var indexFile: FileRecord?
+    public var tokens: Int
+    /// Documents whose first token is in this shard.
+    public var documents: Int
+    /// Where the shard's first token comes from, and where the next shard starts.
+    public var start: StreamPosition
+    public var end: StreamPosition
+}

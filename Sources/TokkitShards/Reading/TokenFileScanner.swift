@@ -1,0 +1,145 @@
+import Foundation
+import TokkitCore
+import TokkitFormats
+
+/// What reading a token file end to end found.
+public struct TokenFileSummary: Sendable, Equatable {
+    public var bytes: Int
+    public var sha256: String
+    public var tokens: Int
+    /// How many times the end token occurs: the documents begun (llm.c) or ended (nanoGPT, Megatron) in the file.
+    public var endTokens: Int
+    /// llm.c's header, for `llmc` files.
+    public var header: LLMCHeader?
+}
+
+/// Reads a token file once, in fixed-size chunks, checking it as its loader would and hashing it.
+///
+/// The writer runs it on every file before renaming it into place (so a shard is verified on
+/// read-back before it gets its final name) and `tokkit shard verify` runs it on every shard.
+public struct TokenFileScanner {
+    public var format: ShardFormat
+    /// The width the manifest records; an llm.c header must agree with it.
+    public var width: TokenWidth
+    public var vocabularySize: Int
+    public var endTokenID: TokenID
+    /// Token positions, counted from the file's first token, at which the end token must stand and
+    /// nowhere else (Megatron: the last token of every sequence). `nil` checks no positions.
+    public var endPositions: [Int]?
+
+    static let chunkBytes = 4 << 20
+
+    public init(format: ShardFormat, width: TokenWidth, vocabularySize: Int, endTokenID: TokenID, endPositions: [Int]? = nil) {
+        self.format = format
+        self.width = width
+        self.vocabularySize = vocabularySize
+        self.endTokenID = endTokenID
+        self.endPositions = endPositions
+    }
+
+    /// Scans the file at `path`; `visit` sees the ids in order, a chunk at a time, and returns `false` to stop
+    /// early (the summary then covers only what was read, and carries no digest).
+    ///
+    /// - Throws: the first problem, with the file, the byte offset and what was expected there.
+    /// - Complexity: O(file size) time, O(chunk) memory.
+    public func scan(_ path: String, visit: ((ArraySlice<TokenID>) -> Bool)? = nil) throws(ShardError) -> TokenFileSummary {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw .unreadable(path: path, reason: exists ? "permission denied" : "no such file")
+        }
+        defer { try? handle.close() }
+        let fileSize: Int
+        do { fileSize = Int(try handle.seekToEnd()); try handle.seek(toOffset: 0) } catch {
+            throw .unreadable(path: path, reason: FileIO.reason(for: error))
+        }
+        var hasher = SHA256()
+        var header: LLMCHeader?
+        var pending: [UInt8] = []
+        var offset = 0
+        var tokens = 0
+        var endTokens = 0
+        var nextEnd = 0
+        var ids: [TokenID] = []
+        let headerBytes = format.headerBytes
+        if headerBytes > 0 {
+            let first = try read(handle, path: path, count: headerBytes)
+            let parsed = try LLMCHeader.parse(first, fileSize: fileSize, path: path)
+            guard parsed.width == width else {
+                throw .unexpected(path: path, offset: 0, expected: "the \(width.rawValue) header the manifest records (magic \(LLMCHeader(width: width, tokenCount: 0).magic))",
+                                 found: "magic \(parsed.magic), a \(parsed.width.rawValue) file")
+            }
+            header = parsed
+            hasher.update(first)
+            offset = headerBytes
+        }
+        guard (fileSize - headerBytes) % width.byteCount == 0 else {
+            throw .sizeMismatch(path: path, size: fileSize, expected: "a whole number of \(width.rawValue) tokens after \(headerBytes) header bytes")
+        }
+        let stride = width.byteCount
+        // Ids are gathered only for a visitor: the writer's read-back and `verify` need counts and a digest.
+        let collect = visit != nil
+        // `offset` is the file offset of `pending[0]`; a token cut by a short read waits in `pending` for the next chunk.
+        while offset + pending.count < fileSize {
+            let chunk = try read(handle, path: path, count: min(Self.chunkBytes, fileSize - offset - pending.count))
+            guard !chunk.isEmpty else {
+                throw .truncated(path: path, size: offset + pending.count, expected: "\(fileSize) bytes (the file shrank while being read)")
+            }
+            hasher.update(chunk)
+            pending += chunk
+            ids.removeAll(keepingCapacity: true)
+            var problem: ShardError?
+            pending.withUnsafeBufferPointer { bytes in
+                var position = 0
+                while position + stride <= bytes.count {
+                    var id = TokenID(bytes[position]) | TokenID(bytes[position + 1]) << 8
+                    if stride == 4 { id |= TokenID(bytes[position + 2]) << 16 | TokenID(bytes[position + 3]) << 24 }
+                    let fileOffset = offset + position
+                    if Int(id) >= vocabularySize {
+                        problem = .idOutOfRange(path: path, offset: fileOffset, id: id, vocabularySize: vocabularySize)
+                        return
+                    }
+                    if let endPositions {
+                        let expectedHere = nextEnd < endPositions.count && endPositions[nextEnd] == tokens
+                        if id == endTokenID, !expectedHere {
+                            problem = .unexpected(path: path, offset: fileOffset, expected: nextEnd < endPositions.count
+                                                 ? "a document token (the next sequence ends at token \(endPositions[nextEnd]))"
+                                                 : "no more end tokens", found: "the end token \(id)")
+                            return
+                        }
+                        if expectedHere {
+                            guard id == endTokenID else {
+                                problem = .unexpected(path: path, offset: fileOffset, expected: "the end token \(endTokenID) closing sequence \(nextEnd)",
+                                                     found: "\(id)")
+                                return
+                            }
+                            nextEnd += 1
+                        }
+                    }
+                    if id == endTokenID { endTokens += 1 }
+                    if collect { ids.append(id) }
+                    tokens += 1
+                    position += stride
+                }
+            }
+            if let problem { throw problem }
+            let whole = pending.count - pending.count % stride
+            offset += whole
+            pending.removeFirst(whole)
+            if let visit, !visit(ids[...]) {
+                return TokenFileSummary(bytes: fileSize, sha256: "", tokens: tokens, endTokens: endTokens, header: header)
+            }
+        }
+        if let endPositions, nextEnd < endPositions.count {
+            throw .truncated(path: path, size: fileSize, expected: "\(endPositions.count) sequences; sequence \(nextEnd) has no end token where it should end")
+        }
+        return TokenFileSummary(bytes: fileSize, sha256: hasher.finalizeHex(), tokens: tokens, endTokens: endTokens, header: header)
+    }
+
+    private func read(_ handle: FileHandle, path: String, count: Int) throws(ShardError) -> [UInt8] {
+        do {
+            return [UInt8](try handle.read(upToCount: count) ?? Data())
+        } catch {
+            throw .unreadable(path: path, reason: FileIO.reason(for: error))
+        }
+    }
+}

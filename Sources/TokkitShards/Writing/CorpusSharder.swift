@@ -1,0 +1,217 @@
+import Foundation
+import TokkitCore
+import TokkitCorpus
+import TokkitFormats
+import TokkitText
+
+/// What one shard run should do.
+public struct ShardJob: Sendable {
+    /// What to do when the output directory already holds shards or a manifest.
+    public enum ExistingOutput: Sendable {
+        /// Stop with an error (the default: never overwrite a finished output by accident).
+        case refuse
+        /// Keep the leading shards whose files still match the manifest's sha256, write the rest.
+        case resume
+        /// Delete the manifest and this run's shard names first, then write everything.
+        case replace
+    }
+
+    public var directory: String
+    public var settings: ShardSettings
+    public var command: [String]
+    public var threads: Int
+    public var existing: ExistingOutput
+
+    public init(directory: String, settings: ShardSettings, command: [String], threads: Int, existing: ExistingOutput) {
+        self.directory = directory
+        self.settings = settings
+        self.command = command
+        self.threads = threads
+        self.existing = existing
+    }
+}
+
+/// The outcome of a shard run.
+public struct ShardRunResult: Sendable {
+    public var manifest: ShardManifest
+    /// Shards kept from an earlier run because their sha256 still matched.
+    public var keptShards: Int
+}
+
+/// Reads documents, encodes them on all cores, and writes shards with a manifest.
+///
+/// Batches from `DocumentReader` are encoded with `Tokenizer.encodeBatch`, whose output is in input
+/// order whatever the thread count, and handed to one `ShardWriter`: the shard bytes depend only on
+/// the inputs and the settings. Memory holds one batch of documents and their ids; shards stream to
+/// disk. Documents are encoded as tiktoken's `encode_ordinary` (as llm.c and nanoGPT do): special-token
+/// text inside a document is plain text, so the end token marks document boundaries and nothing else.
+public enum CorpusSharder {
+    /// Runs `job`.
+    ///
+    /// - Parameter progress: called after each shard is renamed into place.
+    /// - Throws: `ShardError`; the manifest then says `complete: false`, and no file under a final name is partial.
+    public static func run(_ job: ShardJob, reader: DocumentReader, tokenizer: Tokenizer,
+                           progress: @escaping (ShardRecord) -> Void = { _ in }) throws(ShardError) -> ShardRunResult {
+        let directory = job.directory
+        let settings = job.settings
+        try prepare(directory)
+        let inputs = try describeInputs(reader.files)
+        var kept: [ShardRecord] = []
+        var previous: ShardManifest?
+        let existing = existingOutputs(in: directory, settings: settings)
+        if !existing.isEmpty {
+            switch job.existing {
+            case .refuse:
+                throw .outputExists(directory: directory, found: existing)
+            case .replace:
+                // The manifest goes first: from then on nothing claims the old shards are valid.
+                for name in [ShardManifest.fileName] + existing.filter({ $0 != ShardManifest.fileName }) {
+                    do { try FileManager.default.removeItem(atPath: directory + "/" + name) } catch {
+                        throw .unwritable(path: directory + "/" + name, reason: "cannot remove it for --force: \(FileIO.reason(for: error))")
+                    }
+                }
+            case .resume:
+                if existing.contains(ShardManifest.fileName) {
+                    let manifest = try ShardManifest.read(directory: directory)
+                    try checkResumable(manifest, settings: settings, inputs: inputs, directory: directory)
+                    kept = verifiedPrefix(of: manifest, directory: directory)
+                    previous = manifest
+                }
+            }
+        }
+        if let previous, previous.complete, kept.count == previous.shards.count {
+            return ShardRunResult(manifest: previous, keptShards: kept.count)
+        }
+
+        var manifest = ShardManifest(settings: settings, inputs: inputs, command: job.command)
+        manifest.shards = kept
+        manifest.totalTokens = kept.reduce(0) { $0 + $1.tokens }
+        // Written before any encoding: an unwritable directory fails now, not after an hour of work.
+        try manifest.write(directory: directory)
+        let start = kept.last?.end ?? StreamPosition(document: 0, token: 0)
+        let writer = ShardWriter(settings: settings, directory: directory, startingShard: kept.count, at: start) { record throws(ShardError) in
+            manifest.shards.append(record)
+            manifest.totalTokens += record.tokens
+            try manifest.write(directory: directory)
+            progress(record)
+        }
+        var documentIndex = 0
+        while let batch = try nextBatch(reader) {
+            let first = documentIndex
+            documentIndex += batch.documents.count
+            // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
+            guard documentIndex > start.document else { continue }
+            let skip = max(0, start.document - first)
+            let documents = skip == 0 ? batch.documents : Array(batch.documents[skip...])
+            let encoded: [[TokenID]]
+            do {
+                encoded = try tokenizer.encodeBatch(documents, allowedSpecial: .none, disallowedSpecial: .none,
+                                                    threads: max(1, job.threads))
+            } catch {
+                throw describe(error, origins: Array(batch.origins[skip...]))
+            }
+            for (offset, ids) in encoded.enumerated() {
+                let document = first + skip + offset
+                try writer.append(ids, document: document, skipping: document == start.document ? start.token : 0)
+            }
+        }
+        guard documentIndex >= start.document else {
+            throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName,
+                                  differences: ["the inputs hold \(documentIndex) documents, the kept shards end at document \(start.document)"])
+        }
+        try writer.finish()
+        guard !manifest.shards.isEmpty else {
+            throw .invalidSetting("the inputs hold no documents: nothing to shard")
+        }
+        manifest.totalDocuments = writer.documentCount
+        manifest.complete = true
+        try manifest.write(directory: directory)
+        return ShardRunResult(manifest: manifest, keptShards: kept.count)
+    }
+
+    /// The names in `directory` that a run with `settings` would write: the manifest and the shard files.
+    static func existingOutputs(in directory: String, settings: ShardSettings) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { name in
+            if name == ShardManifest.fileName { return true }
+            switch settings.format {
+            case .nanogpt:
+                return name == "train.bin" || name == "val.bin"
+            case .llmc, .megatron:
+                // PREFIX_val_000000.bin, PREFIX_train_000001.idx, …
+                guard name.hasPrefix(settings.prefix + "_") else { return false }
+                let rest = name.dropFirst(settings.prefix.count + 1)
+                let parts = rest.split(separator: "_")
+                guard parts.count == 2, ["val", "train"].contains(String(parts[0])) else { return false }
+                let tail = parts[1]
+                guard tail.hasSuffix(".bin") || tail.hasSuffix(".idx") else { return false }
+                let digits = tail.dropLast(4)
+                return digits.count >= 6 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+            }
+        }.sorted { $0 == ShardManifest.fileName || ($1 != ShardManifest.fileName && $0 < $1) }
+    }
+
+    private static func prepare(_ directory: String) throws(ShardError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw .unwritable(path: directory, reason: "it exists and is not a directory") }
+        } else {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw .unwritable(path: directory, reason: "cannot create the output directory: \(FileIO.reason(for: error))")
+            }
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw .unwritable(path: directory, reason: "the output directory is not writable")
+        }
+    }
+
+    private static func describeInputs(_ files: [String]) throws(ShardError) -> [InputFile] {
+        var inputs: [InputFile] = []
+        for file in files {
+            if file == "-" {
+                inputs.append(InputFile(path: "<stdin>", bytes: nil))
+                continue
+            }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            let size = (attributes?[.size] as? NSNumber)?.intValue
+            inputs.append(InputFile(path: file, bytes: size))
+        }
+        return inputs
+    }
+
+    private static func checkResumable(_ manifest: ShardManifest, settings: ShardSettings, inputs: [InputFile],
+                                       directory: String) throws(ShardError) {
+        var differences = settings.differences(from: manifest.settings)
+        if inputs.contains(where: { $0.bytes == nil }) {
+            differences.append("standard input cannot be compared with the earlier run; give the input as files")
+        } else if manifest.inputs != inputs {
+            let then = manifest.inputs.map { "\($0.path) (\($0.bytes.map(String.init) ?? "?") bytes)" }
+            let now = inputs.map { "\($0.path) (\($0.bytes.map(String.init) ?? "?") bytes)" }
+            differences.append("inputs: \(then.joined(separator: ", ")) then, \(now.joined(separator: ", ")) now")
+        }
+        guard differences.isEmpty else {
+            throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName, differences: differences)
+        }
+    }
+
+    /// The leading shards of `manifest` whose files are present and read back to the recorded sha256.
+    private static func verifiedPrefix(of manifest: ShardManifest, directory: String) -> [ShardRecord] {
+        var kept: [ShardRecord] = []
+        for record in manifest.shards {
+            guard record.index == kept.count, (try? ShardVerifier.check(record, settings: manifest.settings, directory: directory)) != nil else { break }
+            kept.append(record)
+        }
+        return kept
+    }
+
+    private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.Batch? {
+        do { return try reader.nextBatch() } catch { throw .input(error) }
+    }
+
+    private static func describe(_ error: EncodingError, origins: [DocumentOrigin]) -> ShardError {
+        guard case .inDocument(let index, let inner) = error, origins.indices.contains(index) else {
+            return .encoding(origin: "input", reason: error.description)
+        }
+        return .encoding(origin: origins[index].description, reason: inner.description)
+    }
+}

@@ -1,0 +1,98 @@
+import TokkitCore
+import TokkitFormats
+
+/// Streams one token file to a temporary name, then checks it on read-back and renames it into place.
+///
+/// Memory holds one conversion buffer, never the shard: ids go out as they come. llm.c's header is
+/// written as zeros first and filled in by `finish()`, when the token count is known.
+final class TokenFileWriter {
+    let path: String
+    let format: ShardFormat
+    let width: TokenWidth
+    let largestID: TokenID
+    private let file: AtomicFileWriter
+    private var scratch: [UInt8] = []
+    private(set) var tokenCount = 0
+
+    init(path: String, format: ShardFormat, width: TokenWidth, largestID: TokenID) throws(ShardError) {
+        self.path = path
+        self.format = format
+        self.width = width
+        self.largestID = largestID
+        do {
+            file = try AtomicFileWriter(path: path)
+            if format.headerBytes > 0 { try file.write(repeatElement(0, count: format.headerBytes)) }
+        } catch {
+            throw ShardError(error, path: path)
+        }
+    }
+
+    /// Appends ids little-endian at the file's width.
+    /// - Complexity: O(`ids.count`).
+    func append(_ ids: ArraySlice<TokenID>) throws(ShardError) {
+        scratch.removeAll(keepingCapacity: true)
+        let bad = ids.withUnsafeBufferPointer { width.append($0, limit: largestID, to: &scratch) }
+        if let bad {
+            throw .idOutOfRange(path: path, offset: format.headerBytes + (tokenCount + bad) * width.byteCount,
+                                id: ids[ids.startIndex + bad], vocabularySize: Int(largestID) + 1)
+        }
+        do { try file.write(scratch) } catch { throw ShardError(error, path: path) }
+        tokenCount += ids.count
+    }
+
+    /// Fills in the header, syncs, reads the temporary file back through `scanner` and renames it into
+    /// place only when the read-back agrees with what was written.
+    func finish(scanner: TokenFileScanner, expectedEndTokens: Int) throws(ShardError) -> TokenFileSummary {
+        do {
+            if format == .llmc {
+                try file.overwrite(LLMCHeader(width: width, tokenCount: tokenCount).bytes, at: 0)
+            }
+            try file.synchronize()
+        } catch {
+            throw ShardError(error, path: path)
+        }
+        let summary = try scanner.scan(file.temporaryPath)
+        guard summary.tokens == tokenCount, summary.endTokens == expectedEndTokens else {
+            throw .countMismatch(path: file.temporaryPath, what: "tokens and \(summary.endTokens) end tokens on read-back",
+                                 expected: tokenCount, found: summary.tokens)
+        }
+        do { try file.commit() } catch { throw ShardError(error, path: path) }
+        return summary
+    }
+}
+
+/// Small files (a Megatron `.idx`) written whole and checked on read-back before the rename.
+enum CheckedFile {
+    static func read(_ path: String) throws(ShardError) -> [UInt8] {
+        do { return try FileIO.read(path) } catch { throw .unreadable(path: path, reason: error.description) }
+    }
+
+    static func write(_ bytes: [UInt8], to path: String, check: ([UInt8]) throws(ShardError) -> Void) throws(ShardError) -> String {
+        let file: AtomicFileWriter
+        do {
+            file = try AtomicFileWriter(path: path)
+            try file.write(bytes)
+            try file.synchronize()
+        } catch {
+            throw ShardError(error, path: path)
+        }
+        let back = try read(file.temporaryPath)
+        guard back == bytes else {
+            throw .sizeMismatch(path: file.temporaryPath, size: back.count, expected: "the \(bytes.count) bytes written (read-back differs)")
+        }
+        try check(back)
+        do { try file.commit() } catch { throw ShardError(error, path: path) }
+        return SHA256.hex(back)
+    }
+}
+
+extension ShardError {
+    /// A file-writing error from `AtomicFileWriter`, named by the shard's path.
+    init(_ error: VocabularyFileError, path: String) {
+        if case .unwritable(_, let reason) = error {
+            self = .unwritable(path: path, reason: reason)
+        } else {
+            self = .unwritable(path: path, reason: error.description)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TokkitCore
+import TokkitFormats
+import TokkitShards
+
+@Suite("Verifying shards: the first problem, with file, byte offset and expectation")
+struct ShardVerifyTests {
+    /// A finished output of `format` in a fresh scratch directory.
+    static func written(_ format: ShardFormat, _ scratch: Scratch) throws -> ShardManifest {
+        try Sharding.writeJSONL(try Sharding.fixtureDocuments(), to: scratch.file("docs.jsonl"))
+        return try Sharding.run(try Sharding.settings(format, shardTokens: 3000), input: scratch.file("docs.jsonl"),
+                                directory: scratch.file("out")).manifest
+    }
+
+    static func problem(_ directory: String) -> String? {
+        do {
+            _ = try ShardVerifier.verify(directory: directory)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    static func edit(_ path: String, _ change: (inout [UInt8]) -> Void) throws {
+        var bytes = try FileIO.read(path)
+        change(&bytes)
+        try FileIO.writeAtomically(bytes, to: path)
+    }
+
+    @Test("an id outside the vocabulary is named with its byte offset")
+    func idOutOfRange() throws {
+        let scratch = Scratch()
+        let manifest = try Self.written(.llmc, scratch)
+        let file = scratch.file("out/" + manifest.shards[1].tokenFile.file)
+        try Self.edit(file) { $0[1024 + 2 * 7] = 0xFF; $0[1024 + 2 * 7 + 1] = 0xFF }
+        #expect(Self.problem(scratch.file("out")) == "\(file): byte offset 1038: token id 65535 is outside the vocabulary (expected < 50257)")
+    }
+
+    @Test("a changed token, a truncated file, a wrong header, a missing file: each names the file and what was expected")
+    func corruptions() throws {
+        let scratch = Scratch()
+        let manifest = try Self.written(.llmc, scratch)
+        let file = scratch.file("out/" + manifest.shards[0].tokenFile.file)
+        let original = try FileIO.read(file)
+        try Self.edit(file) { $0[1024 + 2 * 3] ^= 1 }
+        #expect(Self.problem(scratch.file("out"))?.hasPrefix("\(file): sha256 is ") == true)
+
+        try FileIO.writeAtomically(Array(original.dropLast(2)), to: file)
+        #expect(Self.problem(scratch.file("out")) == "\(file): the file has \(original.count - 2) bytes, expected \(original.count) bytes = 1024 + 3000 tokens × 2 (header word 2 at byte offset 8)")
+
+        try FileIO.writeAtomically(original, to: file)
+        try Self.edit(file) { $0[4] = 2 }
+        #expect(Self.problem(scratch.file("out"))?.hasPrefix("\(file): byte offset 4: expected version 1") == true)
+
+        try FileIO.writeAtomically(original, to: file)
+        #expect(Self.problem(scratch.file("out")) == nil)
+        try FileManager.default.removeItem(atPath: file)
+        #expect(Self.problem(scratch.file("out")) == "\(file): cannot read: no such file")
+    }
+
+    @Test("a Megatron index whose pointers or end tokens disagree is caught at the exact offset")
+    func megatron() throws {
+        let scratch = Scratch()
+        let manifest = try Self.written(.megatron, scratch)
+        let index = scratch.file("out/" + (manifest.shards[0].indexFile?.file ?? ""))
+        let original = try FileIO.read(index)
+        let sequences = manifest.shards[0].documents
+        try Self.edit(index) { $0[34 + 4 * sequences + 8] ^= 2 }
+        #expect(Self.problem(scratch.file("out"))?.hasPrefix("\(index): byte offset \(34 + 4 * sequences + 8): expected sequence pointer") == true)
+
+        try FileIO.writeAtomically(original, to: index)
+        let bin = scratch.file("out/" + manifest.shards[0].tokenFile.file)
+        try Self.edit(bin) { $0[0] = 0x50; $0[1] = 0xC4 }
+        #expect(Self.problem(scratch.file("out")) == "\(bin): byte offset 0: expected a document token (the next sequence ends at token \(Int(try MegatronIndex.parse(original, path: index).sequenceLengths[0]) - 1)), found the end token 50256")
+    }
+
+    @Test("an unfinished run is not verified")
+    func incomplete() throws {
+        let scratch = Scratch()
+        var manifest = try Self.written(.nanogpt, scratch)
+        manifest.complete = false
+        try manifest.write(directory: scratch.file("out"))
+        #expect(Self.problem(scratch.file("out"))?.contains("did not finish (complete: false") == true)
+        #expect(Self.problem(scratch.file("nowhere"))?.contains("nowhere/manifest.json: cannot read") == true)
+    }
+}

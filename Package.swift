@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
+        .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
@@ -29,16 +30,17 @@ let package = Package(
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
         .target(name: "TokkitCorpus", dependencies: ["TokkitCore", "TokkitText"]),
+        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus",
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitCompare",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"],
+            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitCompare"],
             exclude: ["Golden", "Training/Fixtures"]
         ),
     ],

@@ -216,7 +216,10 @@ public struct HTMLReport: Sendable {
         var status = document.getElementById('status');
         if (status) status.textContent = 'error: ' + message;
       }
-      window.addEventListener('error', function (event) { fail(event.message || 'a resource failed to load'); }, true);
+      window.addEventListener('error', function (event) {
+        var target = event.target || {};
+        fail(event.message || ('cannot load ' + (target.src || target.href || 'a resource')));
+      }, true);
       document.addEventListener('securitypolicyviolation', function (event) { fail('blocked ' + event.blockedURI); });
       window.addEventListener('load', function () {
         if (document.body.getAttribute('data-status') === 'error') return;

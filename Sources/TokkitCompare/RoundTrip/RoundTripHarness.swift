@@ -196,8 +196,9 @@ public struct RoundTripFailure: Sendable, CustomStringConvertible {
     public var reencoded: [TokenID]?
 
     public var description: String {
+        func count(_ bytes: Int) -> String { bytes == 1 ? "1 byte" : "\(bytes) bytes" }
         func bytes(_ value: [UInt8]) -> String {
-            "\"\(TokenText.visible(value))\" (\(value.count) bytes: \(TokenText.hex(value)))"
+            "\"\(TokenText.visible(value))\" (\(count(value.count))\(value.isEmpty ? "" : ": " + TokenText.hex(value)))"
         }
         var lines: [String]
         switch problem {
@@ -209,7 +210,7 @@ public struct RoundTripFailure: Sendable, CustomStringConvertible {
         case .unknownIDAccepted:
             return "\(source) is outside the vocabulary but decoded to \(bytes(decoded ?? [])) instead of being refused"
         }
-        lines[0] += originalByteCount == input.count ? "" : "; shrunk from \(originalByteCount) to \(input.count) bytes"
+        lines[0] += originalByteCount == input.count ? "" : "; shrunk from \(count(originalByteCount)) to \(count(input.count))"
         lines.append("  input      \(bytes(input))")
         if expected != input { lines.append("  expected   \(bytes(expected))") }
         if !ids.isEmpty || decoded != nil { lines.append("  ids        \(ids)") }

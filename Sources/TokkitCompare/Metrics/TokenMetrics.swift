@@ -45,8 +45,6 @@ public struct TokenMetrics: Sendable, Equatable {
         guard let encodeSeconds, encodeSeconds > 0 else { return nil }
         return Double(text.bytes) / encodeSeconds / 1_000_000
     }
-    /// Whether every checked file round-tripped.
-    public var roundTripsHold: Bool { roundTripsPassed == roundTripsChecked }
 
     private func ratio(_ numerator: Int, _ denominator: Int) -> Double? {
         denominator == 0 ? nil : Double(numerator) / Double(denominator)

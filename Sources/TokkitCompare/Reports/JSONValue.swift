@@ -7,7 +7,6 @@ public enum JSONValue: Sendable {
     case string(String)
     case integer(Int)
     case number(Double)
-    case bool(Bool)
     case null
 
     /// A number, or `null` for `nil` and for values JSON cannot hold (NaN, infinities).
@@ -38,7 +37,6 @@ public enum JSONValue: Sendable {
             // Six significant decimals are more than any metric here means.
             let rounded = (value * 1_000_000).rounded() / 1_000_000
             return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : String(rounded)
-        case .bool(let value): return value ? "true" : "false"
         case .null: return "null"
         }
     }

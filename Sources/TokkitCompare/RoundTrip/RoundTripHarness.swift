@@ -43,7 +43,7 @@ public struct RoundTripHarness: Sendable {
             record(checkAndShrink(file.bytes, source: file.name, codec: codec, lossy: false))
         }
         for index in 0..<randomCount {
-            var generator = SeededGenerator(seed: seed, index: index)
+            var generator = SplitMix64(seed: seed, index: index)
             let input = lossy ? RandomText.bytes(maxLength: maxLength, using: &generator)
                               : RandomText.utf8(RandomText.scalars(maxLength: maxLength, using: &generator))
             report.inputsChecked += 1

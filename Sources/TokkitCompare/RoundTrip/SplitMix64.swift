@@ -1,6 +1,6 @@
-/// SplitMix64: a small, fast generator whose whole state is one seed, so any random input is
+/// SplitMix64 (Steele, Lea and Flood, 2014): a small, fast generator whose whole state is one seed, so any random input is
 /// reproducible from the seed and its index alone.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
@@ -8,7 +8,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// The generator for the `index`-th input of a run seeded with `seed`, independent of every other
     /// index, so one failing input can be regenerated without the ones before it.
     public init(seed: UInt64, index: Int) {
-        var mixer = SeededGenerator(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
+        var mixer = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
         state = mixer.next()
     }
 

@@ -55,6 +55,23 @@ struct CompareCLITests {
         #expect(needed.status != 0 && needed.stderr.contains("emoji.txt"))
     }
 
+    @Test("a vocabulary from tokkit train compares the same in its three file formats, and round-trips")
+    func trainedVocabulary() throws {
+        let scratch = Scratch()
+        let fixtures = Repository.path("fixtures")
+        let trained = try tokkit(["train", fixtures, "--vocab-size", "600", "--output", scratch.directory])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let vocabularies = ["--vocab", scratch.file("tokenizer.json"), "--vocab", scratch.file("encoder.json"),
+                            "--vocab", scratch.file("vocab.tiktoken"), "--pattern", "gpt2"]
+        let result = try tokkit(["compare", "--no-speed", "--format", "csv"] + vocabularies + [fixtures])
+        #expect(result.status == 0, "\(result.stderr)")
+        let totals = result.stdout.split(separator: "\r\n").filter { $0.hasPrefix("*,") }
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(3).joined(separator: ",") }
+        #expect(totals.count == 3 && Set(totals).count == 1, "\(totals)")
+        let roundTrip = try tokkit(["roundtrip"] + vocabularies + ["--random", "100", fixtures])
+        #expect(roundTrip.status == 0, "\(roundTrip.stdout)")
+    }
+
     @Test("roundtrip passes on the fixtures and random text for three tokenizers")
     func roundTripPasses() throws {
         let result = try tokkit(["roundtrip"] + Self.threeVocabularies + ["--random", "100", "--seed", "5", Repository.path("fixtures")])

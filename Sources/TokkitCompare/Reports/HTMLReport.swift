@@ -58,7 +58,7 @@ public struct HTMLReport: Sendable {
     // MARK: Tables
 
     static func table(_ table: TextTable, id: String) -> String {
-        var html = "<table id=\"\(id)\" class=\"sortable\">\n<thead><tr>"
+        var html = "<div class=\"scroll\"><table id=\"\(id)\" class=\"sortable\">\n<thead><tr>"
         for column in table.columns {
             html += "<th class=\"\(column.alignment == .left ? "l" : "r")\" title=\"click to sort\">\(escape(column.title))</th>"
         }
@@ -71,7 +71,7 @@ public struct HTMLReport: Sendable {
             }
             html += "</tr>\n"
         }
-        return html + "</tbody>\n</table>\n"
+        return html + "</tbody>\n</table></div>\n"
     }
 
     // MARK: Charts
@@ -193,14 +193,14 @@ public struct HTMLReport: Sendable {
     body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1f2328; background: #fff; }
     h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; } h3 { font-size: 14px; margin: 0 0 6px; border-bottom: 3px solid; }
     code, pre, td, th { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
-    table { border-collapse: collapse; } th, td { padding: 2px 8px; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
+    .scroll { overflow-x: auto; } table { border-collapse: collapse; } th, td { padding: 2px 8px; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
     th { background: #f6f8fa; cursor: pointer; user-select: none; } .l { text-align: left; } .r { text-align: right; }
     td.fail { color: #fff; background: #cf222e; } .note { color: #59636e; font-weight: normal; }
     #status { font-size: 12px; color: #59636e; } body[data-status="error"] #status { color: #cf222e; font-weight: bold; }
     svg.chart { display: block; max-width: 100%; height: auto; } svg text { font: 11px system-ui, sans-serif; fill: #1f2328; }
     details.view { margin: 10px 0; border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 10px; }
     summary { cursor: pointer; } .columns { display: grid; gap: 12px; margin-top: 8px; }
-    pre.tokens { white-space: pre-wrap; word-break: break-all; margin: 0; line-height: 1.7; max-height: 420px; overflow: auto; }
+    pre.tokens { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; line-height: 1.7; max-height: 420px; overflow: auto; }
     pre.tokens > span { border-radius: 2px; }
     pre.tokens > span:nth-child(5n+1) { background: #dbeafe; } pre.tokens > span:nth-child(5n+2) { background: #fde68a; }
     pre.tokens > span:nth-child(5n+3) { background: #bbf7d0; } pre.tokens > span:nth-child(5n+4) { background: #fbcfe8; }

@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The targets follow the data flow of DESIGN.md: ICU (C) → text pre-splitting → core BPE → file formats → CLI.
+// The targets follow the data flow of DESIGN.md: ICU (C) → text pre-splitting → core BPE → file
+// formats → corpus reading → shards and comparison → CLI.
 let package = Package(
     name: "Tokkit",
     products: [
@@ -10,6 +11,7 @@ let package = Package(
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
+        .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
@@ -30,14 +32,15 @@ let package = Package(
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
         .target(name: "TokkitCorpus", dependencies: ["TokkitCore", "TokkitText"]),
+        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
+        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats"]),
         // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
         // (the proof that the scanners equal ICU); not a product.
         .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
-        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards",
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +55,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitVerification", "TokkitShards"],
+            dependencies: [
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
+                "TokkitVerification",
+            ],
             exclude: ["Golden", "Training/Fixtures"]
         ),
     ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TokkitCompare
 import TokkitCore
 import TokkitText
 
@@ -45,7 +46,7 @@ struct Show: ParsableCommand {
         let colored = color == .always || (color == .auto && isatty(STDOUT_FILENO) != 0)
         var out = ""
         for (index, id) in tokens.enumerated() {
-            let text = Self.visible(try tokenizer.decodeBytes([id]))
+            let text = TokenText.visible(try tokenizer.decodeBytes([id]))
             if colored {
                 out += "\u{1B}[30;48;5;\(Self.palette[index % Self.palette.count])m\(text)\u{1B}[0m"
                 if ids { out += "\u{1B}[2m\(id)\u{1B}[0m" }
@@ -58,24 +59,5 @@ struct Show: ParsableCommand {
         }
         print(out)
         print("\(tokens.count) tokens, \(bytes.count) bytes, \(String(format: "%.2f", tokens.isEmpty ? 0 : Double(bytes.count) / Double(tokens.count))) bytes/token")
-    }
-
-    static func visible(_ bytes: [UInt8]) -> String {
-        if UTF8Validation.firstInvalidOffset(bytes) != nil {
-            return bytes.map { "\\x" + String(format: "%02X", $0) }.joined()
-        }
-        var text = ""
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            switch scalar {
-            case " ": text += "·"
-            case "\t": text += "→"
-            case "\n": text += "↵"
-            case "\r": text += "␍"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-                text += "\\u{\(String(scalar.value, radix: 16))}"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Writes JSON by hand, so that files keep a readable order (vocabularies by id, not by key).
-enum JSONText {
+public enum JSONText {
     /// `text` as a JSON string literal, with the escapes RFC 8259 requires.
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var output = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

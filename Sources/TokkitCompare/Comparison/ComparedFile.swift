@@ -1,0 +1,72 @@
+import Foundation
+import TokkitCore
+import TokkitFormats
+
+/// A text the tokenizers are compared on.
+public struct ComparedFile: Sendable {
+    /// How the file is named in reports: its path below the directory it was found in, or the path
+    /// as given.
+    public var name: String
+    /// The UTF-8 bytes that are encoded (after U+FFFD repair in lossy mode).
+    public var bytes: [UInt8]
+    public var measure: TextMeasure
+
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        self.bytes = bytes
+        self.measure = TextMeasure(utf8: bytes)
+    }
+
+    /// Reads files, and the files inside directories (recursively, sorted by path, hidden ones skipped)
+    /// whose names end in one of `extensions`.
+    ///
+    /// - Parameter lossy: replace ill-formed UTF-8 with U+FFFD instead of failing.
+    /// - Throws: `CompareError` naming the file that is missing, unreadable or not UTF-8.
+    public static func collect(_ paths: [String], extensions: [String] = ["txt"],
+                               lossy: Bool = false) throws(CompareError) -> [ComparedFile] {
+        var found: [(name: String, path: String)] = []
+        let fileManager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw .unreadable(path: path, reason: "no such file or directory")
+            }
+            guard isDirectory.boolValue else {
+                found.append((path, path))
+                continue
+            }
+            guard let enumerator = fileManager.enumerator(atPath: path) else {
+                throw .unreadable(path: path, reason: "cannot list the directory")
+            }
+            var inside: [String] = []
+            while let relative = enumerator.nextObject() as? String {
+                let components = relative.split(separator: "/")
+                guard !components.contains(where: { $0.hasPrefix(".") }),
+                      extensions.contains(where: { relative.hasSuffix("." + $0) }) else { continue }
+                let full = (path as NSString).appendingPathComponent(relative)
+                var nestedDirectory: ObjCBool = false
+                if fileManager.fileExists(atPath: full, isDirectory: &nestedDirectory), !nestedDirectory.boolValue {
+                    inside.append(relative)
+                }
+            }
+            found += inside.sorted().map { ($0, (path as NSString).appendingPathComponent($0)) }
+        }
+        guard !found.isEmpty else { throw .noInputFiles(paths: paths, extensions: extensions) }
+        var files: [ComparedFile] = []
+        for (name, path) in found {
+            let bytes: [UInt8]
+            do {
+                bytes = try FileIO.read(path)
+            } catch {
+                throw .file(error)
+            }
+            if let offset = UTF8Validation.firstInvalidOffset(bytes) {
+                guard lossy else { throw .invalidUTF8(path: path, offset: offset) }
+                files.append(ComparedFile(name: name, bytes: UTF8Validation.repaired(bytes)))
+            } else {
+                files.append(ComparedFile(name: name, bytes: bytes))
+            }
+        }
+        return files
+    }
+}

@@ -141,7 +141,7 @@ struct Differential: ParsableCommand {
             let perWorker = (count + threads - 1) / threads
             let start = DispatchTime.now().uptimeNanoseconds
             DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                var random = SeededRandom(seed: seed &+ UInt64(worker) &* 1_000_003)
+                var random = SplitMix64(seed: seed &+ UInt64(worker) &* 1_000_003)
                 for _ in 0..<min(perWorker, count - worker * perWorker) {
                     let text = alphabet.string(maxLength: 24, using: &random)
                     do {

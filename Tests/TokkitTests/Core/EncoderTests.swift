@@ -71,7 +71,7 @@ struct EncoderTests {
     @Test("heap merging equals rescanning merging on random pieces", arguments: [1, 2, 3, 4, 5])
     func heapEqualsRescan(seed: UInt64) throws {
         let gpt2 = try Loaded.tokenizer("gpt2")
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let alphabet = Array("aab ethlo\n".utf8)
         var merger = BytePairMerger()
         for _ in 0..<40 {

@@ -12,7 +12,7 @@ struct FuzzTests {
     static let seeds: [UInt64] = [1, 7, 42, 1234, 99991]
 
     /// A random string drawn from every plane and category, with the awkward characters over-represented.
-    static func randomText(_ random: inout SeededRandom, length: Int) -> String {
+    static func randomText(_ random: inout SplitMix64, length: Int) -> String {
         let awkward: [Unicode.Scalar] = ["\u{0B}", "\u{85}", "\u{A0}", "\u{3000}", "\u{2028}", "\u{2029}", "\u{200B}",
                                         "\u{FEFF}", "\u{17F}", "\u{2019}", "'", "\r", "\n", " ", "\t", "\u{301}", "\u{200D}",
                                         "\u{1F3FD}", "s", "S", "t", "1", "<", "|"]
@@ -35,7 +35,7 @@ struct FuzzTests {
 
     @Test("random Unicode round-trips through encode and decode", arguments: seeds)
     func unicodeRoundTrip(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         for name in ["gpt2", "cl100k_base"] {
             let tokenizer = try Loaded.tokenizer(name)
             let o200k = try Loaded.tokenizer(name, pattern: .o200k)
@@ -51,7 +51,7 @@ struct FuzzTests {
 
     @Test("random bytes: a typed error or ids that decode to the (repaired) input", arguments: seeds)
     func randomBytes(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let tokenizer = try Loaded.tokenizer("cl100k_base")
         for _ in 0..<200 {
             let bytes = (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -69,7 +69,7 @@ struct FuzzTests {
 
     @Test("random ids decode or name the first unknown id", arguments: seeds)
     func randomIDs(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let tokenizer = try Loaded.tokenizer("gpt2")
         for _ in 0..<200 {
             let ids = (0..<Int.random(in: 0...50, using: &random)).map { _ in TokenID.random(in: 0...60000, using: &random) }
@@ -85,7 +85,7 @@ struct FuzzTests {
 
     @Test("random and mutated vocabulary files give typed errors, never a crash", arguments: seeds)
     func loaders(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let valid = Array(VocabularyFileTests.smallFile().utf8)
         let hf = Array(#"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": [["a", "b"]]}, "pre_tokenizer": {"type": "ByteLevel"}}"#.utf8)
         for round in 0..<150 {

@@ -17,7 +17,7 @@ struct ScannerDifferentialTests {
     func adversarial(pattern: SplitPattern, seed: UInt64) throws {
         let scanner = try #require(pattern.scanner)
         let icu = try RegexPreTokenizer(pattern)
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var compared = 0
         for _ in 0..<Self.stringsPerSeed {
             let text = Self.alphabet.string(maxLength: 24, using: &random)
@@ -35,7 +35,7 @@ struct ScannerDifferentialTests {
     func power(scanned: SplitPattern, reference: SplitPattern) throws {
         let scanner = try #require(scanned.scanner)
         let icu = try RegexPreTokenizer(reference)
-        var random = SeededRandom(seed: 5)
+        var random = SplitMix64(seed: 5)
         let firstMismatch = try (0..<2_000).first { _ in
             try SplitComparison.firstMismatch(scanner, icu, on: Self.alphabet.string(maxLength: 24, using: &random)) != nil
         }

@@ -26,7 +26,7 @@ struct StreamingEncoderTests {
     func cutsArePieceBoundaries(pattern: SplitPattern) throws {
         let splitter = try RegexPreTokenizer(pattern)
         let alphabet = AdversarialText()
-        var random = SeededRandom(seed: 3)
+        var random = SplitMix64(seed: 3)
         var cuts = 0
         for _ in 0..<3_000 {
             // Adversarial text around a candidate cut: `X\nL` in the middle.

@@ -6,7 +6,7 @@ struct ReferenceComparisonTests {
     /// A random corpus over a small alphabet (so ties and repeats like `abab`/`aaaa` are common)
     /// mixing ASCII, newline, multi-byte UTF-8 and an invalid byte.
     static func corpus(seed: UInt64) -> [([UInt8], UInt64)] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let alphabets: [[[UInt8]]] = [
             [[0x61], [0x62]],
             [[0x61], [0x62], [0x63], [0x20]],
@@ -26,7 +26,7 @@ struct ReferenceComparisonTests {
     }
 
     static func configuration(seed: UInt64, policy: TiePolicy) -> TrainerConfiguration {
-        var generator = SeededGenerator(seed: seed ^ 0xABCD)
+        var generator = SplitMix64(seed: seed ^ 0xABCD)
         return TrainerConfiguration(
             vocabularySize: 256 + Int.random(in: 1...80, using: &generator),
             minFrequency: [0, 0, 2, 3].randomElement(using: &generator) ?? 0,
@@ -51,7 +51,7 @@ struct ReferenceComparisonTests {
     @Test("trains identically from counts built and merged in different orders")
     func mergeOrderDeterminism() throws {
         for seed in UInt64(0)..<20 {
-            var generator = SeededGenerator(seed: seed)
+            var generator = SplitMix64(seed: seed)
             let corpus = Self.corpus(seed: seed)
             var whole = WordCounts()
             for (word, count) in corpus { whole.add(word, count: count) }

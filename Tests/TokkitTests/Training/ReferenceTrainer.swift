@@ -69,19 +69,6 @@ struct ReferenceTrainer {
     }
 }
 
-/// SplitMix64: a tiny seeded generator so random corpora are reproducible from the seed alone.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
-
 extension TrainedVocabulary {
     /// The merges as readable strings, e.g. `["a+a", "a+b"]` (tests only; bytes shown as UTF-8).
     var mergeStrings: [String] {

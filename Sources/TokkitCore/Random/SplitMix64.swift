@@ -1,4 +1,5 @@
-/// SplitMix64 (Steele, Lea and Flood, 2014): a small, fast generator whose whole state is one seed, so any random input is
+/// SplitMix64 (Steele, Lea and Flood, 2014): the one seeded generator of the project (round-trip
+/// harness, differential tests, benches). A small, fast generator whose whole state is one seed, so any random input is
 /// reproducible from the seed and its index alone.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64

@@ -178,23 +178,55 @@ public final class DocumentReader {
         return UTF8Validation.repaired(document)
     }
 
+    /// The string `field` of the JSON object on `line`.
+    ///
+    /// Decoded with `JSONDecoder`, not `JSONSerialization`: the latter silently drops a U+FEFF at
+    /// the start of a string value on Linux, and the document must keep every byte Python's `json` keeps.
     private func extract(_ field: String, from line: [UInt8], path: String, line number: Int) throws(CorpusError) -> [UInt8]? {
-        let object: Any
+        let decoder = JSONDecoder()
+        decoder.userInfo[JSONLField.key] = field
+        let record: JSONLField
         do {
-            object = try JSONSerialization.jsonObject(with: Data(line))
+            record = try decoder.decode(JSONLField.self, from: Data(line))
         } catch {
             if skipBadLines { statistics.skippedLines += 1; return nil }
-            throw .notJSON(path: path, line: number, reason: (error as NSError).userInfo["NSDebugDescription"] as? String ?? "parse error")
+            throw .notJSON(path: path, line: number, reason: JSONLField.reason(error))
         }
-        guard let dictionary = object as? [String: Any] else {
-            if skipBadLines { statistics.skippedLines += 1; return nil }
-            throw .notJSON(path: path, line: number, reason: "the line is JSON but not an object")
-        }
-        guard let text = dictionary[field] as? String else {
+        guard let text = record.text else {
             if skipBadLines { statistics.skippedLines += 1; return nil }
             throw .missingField(path: path, line: number, field: field)
         }
         return Array(text.utf8)
+    }
+}
+
+/// One JSONL record, of which only the string field named in the decoder's user info is read.
+private struct JSONLField: Decodable {
+    static let key = CodingUserInfoKey(rawValue: "tokkit.jsonl.field")!
+    /// The field's string, or `nil` when it is missing or not a string.
+    let text: String?
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        // A line that is JSON but not an object fails here, as a type mismatch.
+        let object = try decoder.container(keyedBy: Key.self)
+        let field = decoder.userInfo[Self.key] as? String ?? "text"
+        text = try? object.decodeIfPresent(String.self, forKey: Key(stringValue: field))
+    }
+
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case Swift.DecodingError.typeMismatch: return "the line is JSON but not an object"
+        case Swift.DecodingError.dataCorrupted(let context):
+            return (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String ?? context.debugDescription
+        default: return "\(error)"
+        }
     }
 }
 

@@ -47,12 +47,12 @@ struct DocumentReaderTests {
     func jsonl() throws {
         let scratch = Scratch()
         let path = scratch.file("docs.jsonl")
-        try FileIO.writeAtomically(Array("{\"text\": \"héllo\"}\n\n{\"id\": 3}\nnot json\n{\"text\": \"bye\\n\"}\n".utf8), to: path)
+        try FileIO.writeAtomically(Array("{\"text\": \"héllo\"}\n\n{\"id\": 3}\nnot json\n{\"text\": \"bye\\n\"}\n{\"text\": \"\u{FEFF}bom kept\", \"n\": [1]}\n".utf8), to: path)
         #expect(throws: CorpusError.missingField(path: path, line: 3, field: "text")) {
             _ = try Self.readAll(DocumentReader(inputs: [path], format: .jsonl(field: "text")))
         }
         let skipping = try DocumentReader(inputs: [path], format: .jsonl(field: "text"), skipBadLines: true)
-        #expect(try Self.readAll(skipping) == ["héllo", "bye\n"])
+        #expect(try Self.readAll(skipping) == ["héllo", "bye\n", "\u{FEFF}bom kept"])
         #expect(skipping.statistics.skippedLines == 2)
         try FileIO.writeAtomically(Array("{\"text\": \"a\"}\n[1]\n".utf8), to: path)
         #expect {

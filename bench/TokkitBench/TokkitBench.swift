@@ -66,6 +66,7 @@ struct EncodeBench: ParsableCommand {
         abstract: "Encode the whole file as one text (encode_ordinary); threads > 1 cut it with StreamingEncoder.")
     @OptionGroup var common: Common
     @Option(help: "Worker threads.") var threads = 1
+    @Flag(help: "Use StreamingEncoder even for one thread.") var streaming = false
     @Option(help: "Write the ids here as little-endian uint32, for the script to compare.") var ids: String?
 
     func run() throws {
@@ -73,7 +74,7 @@ struct EncodeBench: ParsableCommand {
         let text = try common.text()
         var result: [TokenID] = []
         let (seconds, cpu) = try bestTimes(common.repeats) {
-            if threads == 1 {
+            if threads == 1 && !streaming {
                 result = try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }
             } else {
                 let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, threads: threads)

@@ -3,12 +3,13 @@
 /// The vocabulary already answers for pieces that are single tokens (tiktoken: "the vocabulary is
 /// the cache"); this cache holds the rest, which in real text repeat with a Zipf tail (`" Kernel"`,
 /// `"ологи"`). One per worker, never shared, so no locks. Bounded: at most `capacity` entries of at
-/// most `maxPieceLength` bytes; when full it is emptied at once, which costs less than tracking
-/// recency and keeps the steady state free of allocation.
+/// most `maxPieceLength` bytes (about 8 MB); when full it is emptied at once, which costs less than
+/// tracking recency and keeps the steady state free of allocation. 2^17 entries rather than 2^15:
+/// on 24 MB of English the smaller cache filled and emptied often enough to cost 15% of encode time.
 struct PieceCache {
     /// Longer pieces are rare and not worth their memory.
     static let maxPieceLength = 64
-    static let capacity = 1 << 15
+    static let capacity = 1 << 17
 
     /// Open addressing as in `RankTable`: `(hash >> 32) << 32 | (entry + 1)`, 0 when empty.
     private var slots: [UInt64]

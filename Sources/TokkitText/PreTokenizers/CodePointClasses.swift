@@ -15,9 +15,8 @@ struct CodePointClasses: Sendable {
     static let number: UInt8 = 1 << 1
     /// `\s`: Unicode White_Space.
     static let whiteSpace: UInt8 = 1 << 2
-    /// `\p{M}`.
-    static let mark: UInt8 = 1 << 3
-    /// o200k's `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`.
+    /// o200k's `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`. (Marks need no bit of their own: gpt2 and cl100k
+    /// count them as "other", o200k only through these two classes.)
     static let upperOrMark: UInt8 = 1 << 4
     /// o200k's `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`.
     static let lowerOrMark: UInt8 = 1 << 5
@@ -59,15 +58,8 @@ struct CodePointClasses: Sendable {
         if icu & UInt32(TK_CLASS_LETTER) != 0 { classes |= letter }
         if icu & UInt32(TK_CLASS_NUMBER) != 0 { classes |= number }
         if icu & UInt32(TK_CLASS_WHITE_SPACE) != 0 { classes |= whiteSpace }
-        if icu & UInt32(TK_CLASS_MARK) != 0 { classes |= mark }
         if icu & upper != 0 { classes |= upperOrMark }
         if icu & lower != 0 { classes |= lowerOrMark }
         return classes
-    }
-
-    /// The classes of one code point.
-    func classes(of codePoint: UInt32) -> UInt8 {
-        guard codePoint < 0x110000 else { return 0 }
-        return blocks[Int(blockOf[Int(codePoint >> 8)]) << 8 | Int(codePoint & 0xFF)]
     }
 }

@@ -135,14 +135,18 @@ public final class StreamingEncoder {
                 mergers.set(worker, merger)
             }
         }
-        var ids: [TokenID] = []
+        var chunks: [[TokenID]] = []
         for index in 0..<ranges.count {
             switch results.take(index) {
-            case .success(let chunk): ids += chunk
+            case .success(let chunk): chunks.append(chunk)
             case .failure(let error): throw error
             case nil: break
             }
         }
+        // One allocation for the joined ids instead of a doubling copy per chunk.
+        var ids: [TokenID] = []
+        ids.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { ids += chunk }
         pending.removeFirst(encodedEnd)
         consumed += encodedEnd
         return ids

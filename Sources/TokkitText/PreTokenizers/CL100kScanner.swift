@@ -8,21 +8,11 @@
 /// up to three numbers; an optional space, an "other" run and the `\r`/`\n` after it; then
 /// whitespace, where a run reaching the end of the text stays whole (`"x\n  "` → `x`, `"\n  "`).
 /// Proven equal to `RegexPreTokenizer(.cl100k)` by `ScannerDifferentialTests`.
-public struct CL100kScanner: PreTokenizer {
+public struct CL100kScanner: PieceScanner {
     public init() {}
 
-    /// - Complexity: O(n).
-    public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
-        try ScannedText.with(text) { text in
-            var start = 0
-            while start < text.count {
-                let end = Self.endOfPiece(in: text, from: start)
-                try body(start, end)
-                start = end
-            }
-        }
-    }
-
+    /// The end of the piece that starts at `i`.
+    /// - Complexity: over a whole text, O(n).
     @inline(__always)
     static func endOfPiece(in text: ScannedText, from i: Int) -> Int {
         if let end = text.endOfContraction(at: i, caseInsensitive: true) { return end }

@@ -6,21 +6,11 @@
 /// "other" code points (neither space, letter nor number: marks are "other" here); else the
 /// whitespace run rule of `ScannedText.endOfWhitespacePiece`. `"I'm  here"` → `I`, `'m`, ` `, ` here`.
 /// Proven equal to `RegexPreTokenizer(.gpt2)` by `ScannerDifferentialTests`.
-public struct GPT2Scanner: PreTokenizer {
+public struct GPT2Scanner: PieceScanner {
     public init() {}
 
-    /// - Complexity: O(n); each byte is classified at most twice.
-    public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
-        try ScannedText.with(text) { text in
-            var start = 0
-            while start < text.count {
-                let end = Self.endOfPiece(in: text, from: start)
-                try body(start, end)
-                start = end
-            }
-        }
-    }
-
+    /// The end of the piece that starts at `i`.
+    /// - Complexity: over a whole text, O(n); each byte is classified at most twice.
     @inline(__always)
     static func endOfPiece(in text: ScannedText, from i: Int) -> Int {
         if let end = text.endOfContraction(at: i, caseInsensitive: false) { return end }

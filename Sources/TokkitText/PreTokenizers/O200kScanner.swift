@@ -10,24 +10,14 @@
 /// `Hello`, `WORLD's`. Then up to three numbers, ` ?[^\s\p{L}\p{N}]+[\r\n/]*`, and whitespace
 /// (through the last `\r`/`\n` of a run; no end-of-text special case).
 /// Proven equal to `RegexPreTokenizer(.o200k)` by `ScannerDifferentialTests`.
-public struct O200kScanner: PreTokenizer {
+public struct O200kScanner: PieceScanner {
     public init() {}
-
-    /// - Complexity: O(n) for text with words of bounded length; a word's `UP` run may be read twice.
-    public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
-        try ScannedText.with(text) { text in
-            var start = 0
-            while start < text.count {
-                let end = Self.endOfPiece(in: text, from: start)
-                try body(start, end)
-                start = end
-            }
-        }
-    }
 
     private static let upper = CodePointClasses.upperOrMark
     private static let lower = CodePointClasses.lowerOrMark
 
+    /// The end of the piece that starts at `i`.
+    /// - Complexity: over a whole text, O(n) for text with words of bounded length; a word's `UP` run may be read twice.
     @inline(__always)
     static func endOfPiece(in text: ScannedText, from i: Int) -> Int {
         let byte = text.bytes[i]

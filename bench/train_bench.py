@@ -121,8 +121,9 @@ def main():
                 same = "—" if "hf" in args.skip else (
                     "yes" if merges_as_bytes(os.path.join(out, "tokenizer.json")) == merges_as_bytes(hf_file) else "**no**")
                 t = row["tokkit"][0]
-                print(f"| {vocab} | {threads} | {t:.2f} | {row['tokkit'][1]:.0f} | {row['hf'][0]:.2f} | {row['hf'][1]:.0f} "
-                      f"| {row['rustbpe'][0]:.2f} | {row['rustbpe'][1]:.0f} | {row['sentencepiece'][0]:.2f} | {row['sentencepiece'][1]:.0f} "
+                cell = lambda kind: ("skipped | —" if kind in args.skip else f"{row[kind][0]:.2f} | {row[kind][1]:.0f}")
+                print(f"| {vocab} | {threads} | {t:.2f} | {row['tokkit'][1]:.0f} | {cell('hf')} "
+                      f"| {cell('rustbpe')} | {cell('sentencepiece')} "
                       f"| {row['hf'][0] / t:.1f}× | {row['rustbpe'][0] / t:.1f}× | {same} |", flush=True)
 
 

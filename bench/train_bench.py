@@ -25,7 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
-from common import GPT2_PATTERN, bytes_to_unicode  # noqa: E402
+from common import GPT2_PATTERN, merge_bytes  # noqa: E402
 
 TOKKIT = os.path.join(ROOT, ".build", "release", "tokkit")
 
@@ -73,10 +73,7 @@ def timed(command, env=None):
 
 
 def merges_as_bytes(tokenizer_json):
-    byte_of = {char: byte for byte, char in bytes_to_unicode().items()}
-    merges = json.load(open(tokenizer_json, encoding="utf-8"))["model"]["merges"]
-    pairs = [m if isinstance(m, list) else m.split(" ") for m in merges]
-    return [(bytes(byte_of[c] for c in a), bytes(byte_of[c] for c in b)) for a, b in pairs]
+    return merge_bytes(json.load(open(tokenizer_json, encoding="utf-8"))["model"]["merges"])
 
 
 def main():

@@ -1,4 +1,5 @@
-"""Shared helpers for the reference scripts: document reading and the GPT-2 pattern.
+"""Shared helpers for the reference scripts and benches: document reading, the GPT-2 pattern,
+byte-level merge lists, and JSON output.
 
 Documents are the lines of a UTF-8 text file, split on b"\\n" only, WITHOUT the newline (a "\\r"
 before it stays in the document). A final newline does not start an extra empty document. Both
@@ -31,3 +32,21 @@ def bytes_to_unicode():
             chars.append(256 + extra)
             extra += 1
     return dict(zip(printable, map(chr, chars)))
+
+
+def merge_bytes(merges):
+    """A tokenizer.json merge list (either ["a", "b"] pairs or "a b" strings) as pairs of raw bytes."""
+    byte_of = {char: byte for byte, char in bytes_to_unicode().items()}
+    pairs = [merge if isinstance(merge, list) else merge.split(" ") for merge in merges]
+    return [(bytes(byte_of[c] for c in left), bytes(byte_of[c] for c in right)) for left, right in pairs]
+
+
+def write_json(path, value):
+    """Writes `value` as JSON to the file `path`, or to stdout for "-"."""
+    import json
+    text = json.dumps(value)
+    if path == "-":
+        print(text)
+    else:
+        with open(path, "w") as handle:
+            handle.write(text)

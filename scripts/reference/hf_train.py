@@ -14,7 +14,7 @@ import time
 
 from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
 
-from common import GPT2_PATTERN, bytes_to_unicode, read_documents
+from common import GPT2_PATTERN, merge_bytes, read_documents, write_json
 
 
 def main():
@@ -48,18 +48,9 @@ def main():
     tokenizer.train_from_iterator(documents, trainer=trainer)
     elapsed = time.perf_counter() - start
 
-    byte_of = {char: byte for byte, char in bytes_to_unicode().items()}
-    merges = json.loads(tokenizer.to_str())["model"]["merges"]
-    out = []
-    for merge in merges:
-        left, right = merge if isinstance(merge, list) else merge.split(" ")
-        out.append([bytes(byte_of[c] for c in left).hex(), bytes(byte_of[c] for c in right).hex()])
-    text = json.dumps(out)
-    if args.output == "-":
-        print(text)
-    else:
-        with open(args.output, "w") as handle:
-            handle.write(text)
+    merges = merge_bytes(json.loads(tokenizer.to_str())["model"]["merges"])
+    out = [[left.hex(), right.hex()] for left, right in merges]
+    write_json(args.output, out)
     print(f"hf_train: {len(documents)} documents, {len(out)} merges, "
           f"vocab {tokenizer.get_vocab_size()}, train {elapsed:.3f} s", file=sys.stderr)
 

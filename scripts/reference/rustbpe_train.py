@@ -5,13 +5,12 @@ hex strings. Compare with tokkit's `.bytes` tie policy: the concatenation of eac
 usage: rustbpe_train.py INPUT --vocab N [--lines N] [--output tokens.json]
 """
 import argparse
-import json
 import sys
 import time
 
 import rustbpe
 
-from common import GPT2_PATTERN, read_documents
+from common import GPT2_PATTERN, read_documents, write_json
 
 
 def main():
@@ -28,12 +27,7 @@ def main():
     elapsed = time.perf_counter() - start
     ranked = sorted(tokenizer.get_mergeable_ranks(), key=lambda item: item[1])
     tokens = [bytes(token).hex() for token, rank in ranked if rank >= 256]
-    text = json.dumps(tokens)
-    if args.output == "-":
-        print(text)
-    else:
-        with open(args.output, "w") as handle:
-            handle.write(text)
+    write_json(args.output, tokens)
     print(f"rustbpe_train: {len(documents)} documents, {len(tokens)} new tokens, train {elapsed:.3f} s",
           file=sys.stderr)
 

@@ -17,7 +17,7 @@ import zlib
 
 import regex
 
-from common import GPT2_PATTERN, bytes_to_unicode, read_documents
+from common import GPT2_PATTERN, read_documents
 
 MAGIC = b"TKWC\r\n\x1a\n"
 

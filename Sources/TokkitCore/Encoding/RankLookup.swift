@@ -6,6 +6,7 @@
 public struct RankLookup {
     let table: RankTable.View
     let singleByteRank: UnsafePointer<TokenID>
+    let bytePairRank: UnsafePointer<TokenID>
     let firstRank: TokenID
 
     /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash`, or `TokenID.max`.
@@ -15,10 +16,18 @@ public struct RankLookup {
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
     }
 
+    /// The rank of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or `TokenID.max`.
+    @inline(__always)
+    func rank(prefix: UInt64, count: Int) -> TokenID {
+        let index = table.index(prefix: prefix, count: count)
+        return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
+    }
+
     /// The rank of the `count` bytes at `bytes`, or `TokenID.max`.
     @inline(__always)
     func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> TokenID {
-        rank(bytes, count, hash: ByteHash.hash(bytes, count: count))
+        if count == 2 { return bytePairRank[Int(bytes[0]) << 8 | Int(bytes[1])] }
+        return rank(bytes, count, hash: ByteHash.hash(bytes, count: count))
     }
 }
 
@@ -26,9 +35,12 @@ extension Vocabulary {
     /// Runs `body` with the rank table at hand as raw pointers (see `RankLookup`).
     public func withRankLookup<R, E: Error>(_ body: (RankLookup) throws(E) -> R) throws(E) -> R {
         try singleByteRank.withUnsafeBufferPointer { singles throws(E) in
-            try table.withView { view throws(E) in
-                // `singleByteRank` always has 256 entries.
-                try body(RankLookup(table: view, singleByteRank: singles.baseAddress!, firstRank: firstRank))
+            try bytePairRank.withUnsafeBufferPointer { pairs throws(E) in
+                try table.withView { view throws(E) in
+                    // `singleByteRank` always has 256 entries, `bytePairRank` 65,536.
+                    try body(RankLookup(table: view, singleByteRank: singles.baseAddress!,
+                                        bytePairRank: pairs.baseAddress!, firstRank: firstRank))
+                }
             }
         }
     }

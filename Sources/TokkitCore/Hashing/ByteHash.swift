@@ -22,10 +22,17 @@ enum ByteHash {
                 i &+= 8
             }
             h ^= raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) &* 0xC4CE_B9FE_1A85_EC53
-        } else {
-            h ^= prefix(raw, count: count) &* 0xC4CE_B9FE_1A85_EC53
+            return mix(h)
         }
-        return mix(h)
+        return hash(prefix: prefix(raw, count: count), count: count)
+    }
+
+    /// The hash of a key of 1 to 8 bytes given as its `prefix`: equal to `hash(_:count:)` of those
+    /// bytes. For callers that already hold the key as an integer (the merger reads it with one
+    /// masked load), so the length switch in `prefix` is skipped.
+    @inline(__always)
+    static func hash(prefix: UInt64, count: Int) -> UInt64 {
+        mix(0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count) ^ prefix &* 0xC4CE_B9FE_1A85_EC53)
     }
 
     /// The first `min(count, 8)` bytes as a little-endian integer, zero-padded, read without

@@ -77,6 +77,23 @@ struct RankTable: Sendable {
                 position = (position &+ 1) & mask
             }
         }
+
+        /// The index of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or -1: the slot
+        /// alone decides, the arena is never read.
+        @inline(__always)
+        func index(prefix: UInt64, count: Int) -> Int {
+            let hash = ByteHash.hash(prefix: prefix, count: count)
+            let meta = RankTable.meta(hash: hash, count: count)
+            var position = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[2 &* position &+ 1]
+                if slot == 0 { return -1 }
+                if slot & RankTable.metaMask == meta, slots[2 &* position] == prefix {
+                    return Int(slot & 0xFFFF_FFFF) &- 1
+                }
+                position = (position &+ 1) & mask
+            }
+        }
     }
 
     /// The bits of a slot's second word that identify the key: hash tag and (capped) length.

@@ -16,6 +16,10 @@ struct RankTable: Sendable {
     /// second word is 0 when the slot is empty.
     let slots: [UInt64]
     let mask: Int
+    /// One bit per `filterBits` hash value, set for the hash of every token: most lookups while
+    /// merging ask for byte strings that are no token, and this bitset, small enough to stay in
+    /// the L2 cache, answers most of them without touching `slots`, which is too large to.
+    let filter: [UInt64]
 
     var count: Int { offsets.count - 1 }
 
@@ -44,8 +48,10 @@ struct RankTable: Sendable {
                     // Slots and offsets are never empty (16+ slots, one offset per token plus one). An
                     // empty arena has no base address, but then no slot is filled and it is never read.
                     let arenaBase = arena.baseAddress ?? UnsafeRawPointer(slots.baseAddress!).assumingMemoryBound(to: UInt8.self)
-                    return try body(View(slots: slots.baseAddress!, arena: arenaBase,
-                                  offsets: offsets.baseAddress!, mask: mask))
+                    return try filter.withUnsafeBufferPointer { filter throws(E) in
+                        try body(View(slots: slots.baseAddress!, arena: arenaBase,
+                                      offsets: offsets.baseAddress!, mask: mask, filter: filter.baseAddress!))
+                    }
                 }
             }
         }
@@ -57,10 +63,19 @@ struct RankTable: Sendable {
         let arena: UnsafePointer<UInt8>
         let offsets: UnsafePointer<UInt32>
         let mask: Int
+        let filter: UnsafePointer<UInt64>
+
+        /// Whether some token may have this hash; `false` is certain.
+        @inline(__always)
+        func mayContain(hash: UInt64) -> Bool {
+            let bit = Int(truncatingIfNeeded: hash >> 32) & (RankTable.filterBits &- 1)
+            return filter[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0
+        }
 
         /// The index of the `count` bytes at `bytes`, whose `ByteHash` is `hash`, or -1.
         @inline(__always)
         func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64) -> Int {
+            guard mayContain(hash: hash) else { return -1 }
             let meta = RankTable.meta(hash: hash, count: count)
             var position = Int(truncatingIfNeeded: hash) & mask
             while true {
@@ -83,6 +98,7 @@ struct RankTable: Sendable {
         @inline(__always)
         func index(prefix: UInt64, count: Int) -> Int {
             let hash = ByteHash.hash(prefix: prefix, count: count)
+            guard mayContain(hash: hash) else { return -1 }
             let meta = RankTable.meta(hash: hash, count: count)
             var position = Int(truncatingIfNeeded: hash) & mask
             while true {
@@ -95,6 +111,9 @@ struct RankTable: Sendable {
             }
         }
     }
+
+    /// 2^21 bits (256 KiB): with cl100k's 100,000 tokens about 5% of absent keys pass.
+    static let filterBits = 1 << 21
 
     /// The bits of a slot's second word that identify the key: hash tag and (capped) length.
     static let metaMask: UInt64 = 0xFFFF_FF00_0000_0000 | 0xFF << 32
@@ -109,6 +128,7 @@ struct RankTable: Sendable {
         var offsets: [UInt32] = [0]
         var slots: [UInt64]
         let mask: Int
+        var filter = [UInt64](repeating: 0, count: RankTable.filterBits / 64)
 
         init(expectedCount: Int) {
             var capacity = 16
@@ -133,13 +153,15 @@ struct RankTable: Sendable {
             let index = offsets.count - 1
             slots[2 * position] = prefix
             slots[2 * position + 1] = meta | UInt64(index + 1)
+            let bit = Int(truncatingIfNeeded: hash >> 32) & (RankTable.filterBits - 1)
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
             arena.append(contentsOf: bytes)
             offsets.append(UInt32(arena.count))
             return nil
         }
 
         func build() -> RankTable {
-            RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask)
+            RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter)
         }
     }
 }

@@ -28,7 +28,9 @@ let package = Package(
                 .linkedLibrary("icudata"),
             ]
         ),
-        .target(name: "TokkitCore"),
+        // One inline function, a cache prefetch, which Swift cannot express.
+        .target(name: "CPrefetch"),
+        .target(name: "TokkitCore", dependencies: ["CPrefetch"]),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
         .target(name: "TokkitCorpus", dependencies: ["TokkitCore", "TokkitText"]),

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Turns one pre-split piece into token ids with tiktoken's rule.
 ///
 /// The rule: look the whole piece up first (the vocabulary is the cache); otherwise start from single
@@ -47,9 +49,38 @@ public struct BytePairMerger: Sendable {
     @discardableResult
     public mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup,
                                 into output: inout [TokenID]) -> Bool {
-        guard let bytes = piece.baseAddress, !piece.isEmpty else { return true }
-        let n = piece.count
-        let hash = ByteHash.hash(bytes, count: n)
+        encode(prepare(piece, with: lookup), with: lookup, into: &output)
+    }
+
+    /// A piece whose hash is computed and whose table slots are on their way into the CPU cache.
+    public struct PreparedPiece {
+        public let piece: UnsafeBufferPointer<UInt8>
+        let hash: UInt64
+    }
+
+    /// Hashes `piece` and starts loading what `encode` will read first: the rank table's filter
+    /// word and slot, and the piece cache's slot.
+    ///
+    /// Why: on real text a piece's lookups are mostly cache misses (the rank table and the piece
+    /// cache are megabytes, pieces arrive in no order); preparing the next piece before encoding
+    /// the current one lets those misses overlap useful work. `Tokenizer` keeps one piece in flight.
+    /// `mutating` only so that calling it on a merger held `inout` does not copy the merger.
+    @inline(__always)
+    public mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {
+        guard let bytes = piece.baseAddress, !piece.isEmpty else { return PreparedPiece(piece: piece, hash: 0) }
+        let hash = ByteHash.hash(bytes, count: piece.count)
+        lookup.prefetch(hash: hash)
+        if piece.count > 1 && piece.count <= PieceCache.maxPieceLength { cache.prefetch(hash: hash) }
+        return PreparedPiece(piece: piece, hash: hash)
+    }
+
+    /// Appends the ids of a prepared piece to `output`.
+    /// - Returns: `false` when some byte of the piece is not a token (nothing is appended then).
+    @inline(__always)
+    public mutating func encode(_ prepared: PreparedPiece, with lookup: RankLookup, into output: inout [TokenID]) -> Bool {
+        guard let bytes = prepared.piece.baseAddress, !prepared.piece.isEmpty else { return true }
+        let n = prepared.piece.count
+        let hash = prepared.hash
         let whole = lookup.rank(bytes, n, hash: hash)
         if whole != .max {
             output.append(whole)

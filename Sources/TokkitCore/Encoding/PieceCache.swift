@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The ids of pieces that needed merging, kept so that a word seen again is not merged again.
 ///
 /// The vocabulary already answers for pieces that are single tokens (tiktoken: "the vocabulary is
@@ -54,6 +56,12 @@ struct PieceCache {
                 }
             }
         }
+    }
+
+    /// Starts loading the slot where a piece with this hash is looked for first.
+    @inline(__always)
+    func prefetch(hash: UInt64) {
+        slots.withUnsafeBufferPointer { tk_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash) & mask)) }
     }
 
     /// Remembers that the piece at `bytes` encodes to `pieceIDs`; the caller has just missed it.

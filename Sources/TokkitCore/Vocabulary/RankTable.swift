@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Byte strings stored back to back in one arena, found again through a flat open-addressing table.
 ///
 /// Why not `[[UInt8]: TokenID]`: hashing an `Array` key allocates nothing but still walks generic
@@ -64,6 +66,14 @@ struct RankTable: Sendable {
         let offsets: UnsafePointer<UInt32>
         let mask: Int
         let filter: UnsafePointer<UInt64>
+
+        /// Starts loading the filter word and the first slot that a lookup of this hash reads.
+        @inline(__always)
+        func prefetch(hash: UInt64) {
+            let bit = Int(truncatingIfNeeded: hash >> 32) & (RankTable.filterBits &- 1)
+            tk_prefetch(filter + (bit &>> 6))
+            tk_prefetch(slots + 2 &* (Int(truncatingIfNeeded: hash) & mask))
+        }
 
         /// Whether some token may have this hash; `false` is certain.
         @inline(__always)

@@ -111,14 +111,19 @@ public struct Tokenizer: Sendable {
         guard !text.isEmpty else { return }
         let preTokenizer = self.preTokenizer
         do {
+            func unknownByte(in piece: UnsafeBufferPointer<UInt8>) -> EncodingError {
+                let bad = piece.firstIndex { vocabulary.rank(of: [$0]) == nil } ?? 0
+                return .byteNotInVocabulary(byte: piece[bad], offset: base + (piece.baseAddress! - text.baseAddress!) + bad)
+            }
             try vocabulary.withRankLookup { lookup in
+                // One piece in flight: the next piece's table slot loads while this one is encoded.
+                var pending: BytePairMerger.PreparedPiece?
                 try preTokenizer.forEachPiece(in: text) { start, end in
-                    let piece = UnsafeBufferPointer(rebasing: text[start..<end])
-                    if !merger.encode(piece, with: lookup, into: &output) {
-                        let bad = piece.firstIndex { vocabulary.rank(of: [$0]) == nil } ?? 0
-                        throw EncodingError.byteNotInVocabulary(byte: piece[bad], offset: base + start + bad)
-                    }
+                    let next = merger.prepare(UnsafeBufferPointer(rebasing: text[start..<end]), with: lookup)
+                    if let pending, !merger.encode(pending, with: lookup, into: &output) { throw unknownByte(in: pending.piece) }
+                    pending = next
                 }
+                if let pending, !merger.encode(pending, with: lookup, into: &output) { throw unknownByte(in: pending.piece) }
             }
         } catch let error as EncodingError {
             throw error

@@ -1,0 +1,1 @@
+// Empty: the module is its header, whose one function is inline.

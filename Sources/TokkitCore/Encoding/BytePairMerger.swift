@@ -21,7 +21,8 @@ import CPrefetch
 /// The merger keeps its cache and scratch buffers between calls: reuse one per thread; nothing is
 /// allocated per piece in the steady state.
 public struct BytePairMerger: Sendable {
-    /// Pieces at least this long take the heap path. Same threshold as tiktoken 0.13+.
+    /// Pieces at least this long take the heap path. Same threshold as tiktoken 0.13+, and below
+    /// the 128 bytes `mergeByRescanning` can index.
     public static let heapThreshold = 100
 
     private var cache = PieceCache()
@@ -90,7 +91,7 @@ public struct BytePairMerger: Sendable {
         if cacheable, cache.appendIDs(of: bytes, count: n, hash: hash, to: &output) { return true }
         for i in 0..<n where lookup.singleByteRank[Int(bytes[i])] == .max { return false }
         let first = output.count
-        if n < Self.heapThreshold {
+        if n < Self.heapThreshold && lookup.rankLimit <= 1 << 25 {
             Self.mergeByRescanning(bytes, n, lookup, &output)
         } else {
             mergeWithHeap(bytes, n, lookup, &output)
@@ -101,12 +102,13 @@ public struct BytePairMerger: Sendable {
 
     /// tiktoken's `_byte_pair_merge` in stack buffers, for the short pieces real text is made of.
     ///
-    /// Parts are a linked list by start offset (`next`, `previous`); `ranks[s]` is the rank of part
-    /// `s` joined with the part after it (`TokenID.max` when that is no token, or when `s` is no
-    /// longer the start of a part) and `ids[s]` the id of part `s`. Each round takes the leftmost
-    /// lowest rank over all `n` slots: a vectorised minimum and a scan, cheaper at these lengths
-    /// than shifting arrays the way tiktoken does. Merging part `i` with the next changes only the
-    /// ranks of `i` and of the part before it.
+    /// Parts are a linked list by start offset (`next`, `previous`), and `ids[s]` is the id of the
+    /// part starting at `s`. `order[s]` ranks joining part `s` with the part after it as
+    /// `rank << 7 | s` (`UInt32.max` when the join is no token, or `s` no longer starts a part), so
+    /// the plain minimum over all slots is the lowest rank and, on ties, the leftmost pair: one
+    /// vectorised pass per round, no second scan for the position, and no array shifting as in
+    /// tiktoken. Hence the limits: fewer than 128 bytes and ranks below 2^25. Merging part `i`
+    /// with the next changes only the order of `i` and of the part before it.
     ///
     /// Lookups avoid the general path: byte pairs come from the dense pair table, and any other key
     /// of up to eight bytes is read with one masked load from a zero-padded copy of the piece.
@@ -116,14 +118,14 @@ public struct BytePairMerger: Sendable {
             let key = padded.baseAddress!
             key.initialize(from: bytes, count: n)
             (key + n).initialize(repeating: 0, count: 8)
-            // `ranks` is padded with `TokenID.max` to whole vectors of eight.
+            // `order` is padded with `UInt32.max` to whole vectors of eight.
             let vectors = (n + 7) / 8
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 8 * vectors + 3 * n + 2) { scratch in
-                let ranks = scratch.baseAddress!
-                let next = ranks + 8 * vectors
+                let order = scratch.baseAddress!
+                let next = order + 8 * vectors
                 let previous = next + (n + 1)
                 let ids = previous + (n + 1)
-                let rankVectors = UnsafeMutableRawPointer(ranks)
+                let orderVectors = UnsafeRawPointer(order)
                 @inline(__always) func rank(_ start: Int, _ end: Int) -> TokenID {
                     let count = end &- start
                     if count == 2 { return lookup.bytePairRank[Int(key[start]) << 8 | Int(key[start &+ 1])] }
@@ -133,36 +135,38 @@ public struct BytePairMerger: Sendable {
                     }
                     return lookup.rank(key + start, count)
                 }
+                @inline(__always) func setOrder(_ s: Int, _ rank: TokenID) {
+                    order[s] = rank == .max ? .max : rank &<< 7 | UInt32(truncatingIfNeeded: s)
+                }
                 for s in 0..<n {
                     next[s] = UInt32(s + 1)
                     previous[s] = UInt32(truncatingIfNeeded: s - 1)
                     ids[s] = lookup.singleByteRank[Int(key[s])]
                 }
-                for s in 0..<(n - 1) { ranks[s] = lookup.bytePairRank[Int(key[s]) << 8 | Int(key[s + 1])] }
-                (ranks + (n - 1)).initialize(repeating: .max, count: 8 * vectors - (n - 1))
+                for s in 0..<(n - 1) { setOrder(s, lookup.bytePairRank[Int(key[s]) << 8 | Int(key[s + 1])]) }
+                (order + (n - 1)).initialize(repeating: .max, count: 8 * vectors - (n - 1))
                 while true {
-                    var lowest = SIMD8<TokenID>(repeating: .max)
+                    var lowest = SIMD8<UInt32>(repeating: .max)
                     for v in 0..<vectors {
-                        lowest = pointwiseMin(lowest, rankVectors.loadUnaligned(fromByteOffset: v &* 32, as: SIMD8<TokenID>.self))
+                        lowest = pointwiseMin(lowest, orderVectors.loadUnaligned(fromByteOffset: v &* 32, as: SIMD8<UInt32>.self))
                     }
-                    let best = lowest.min()
-                    if best == .max { break }
-                    var i = 0
-                    while ranks[i] != best { i &+= 1 }
+                    let first = lowest.min()
+                    if first == .max { break }
+                    let i = Int(first & 127)
                     let j = Int(next[i])
                     let k = Int(next[j])
-                    ids[i] = best
+                    ids[i] = first &>> 7
                     next[i] = UInt32(k)
-                    ranks[j] = .max
+                    order[j] = .max
                     if k < n {
                         previous[k] = UInt32(i)
-                        ranks[i] = rank(i, Int(next[k]))
+                        setOrder(i, rank(i, Int(next[k])))
                     } else {
-                        ranks[i] = .max
+                        order[i] = .max
                     }
                     if i > 0 {
                         let p = Int(previous[i])
-                        ranks[p] = rank(p, k)
+                        setOrder(p, rank(p, k))
                     }
                 }
                 var s = 0

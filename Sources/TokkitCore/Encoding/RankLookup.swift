@@ -8,6 +8,8 @@ public struct RankLookup {
     let singleByteRank: UnsafePointer<TokenID>
     let bytePairRank: UnsafePointer<TokenID>
     let firstRank: TokenID
+    /// One more than the largest mergeable rank.
+    let rankLimit: Int
 
     /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash`, or `TokenID.max`.
     @inline(__always)
@@ -45,7 +47,8 @@ extension Vocabulary {
                 try table.withView { view throws(E) in
                     // `singleByteRank` always has 256 entries, `bytePairRank` 65,536.
                     try body(RankLookup(table: view, singleByteRank: singles.baseAddress!,
-                                        bytePairRank: pairs.baseAddress!, firstRank: firstRank))
+                                        bytePairRank: pairs.baseAddress!, firstRank: firstRank,
+                                        rankLimit: Int(firstRank) + table.count))
                 }
             }
         }

@@ -91,7 +91,7 @@ public struct BytePairMerger: Sendable {
         if cacheable, cache.appendIDs(of: bytes, count: n, hash: hash, to: &output) { return true }
         for i in 0..<n where lookup.singleByteRank[Int(bytes[i])] == .max { return false }
         let first = output.count
-        if n < Self.heapThreshold && lookup.rankLimit <= 1 << 25 {
+        if n < Self.heapThreshold && lookup.rankLimit < 1 << 24 {
             Self.mergeByRescanning(bytes, n, lookup, &output)
         } else {
             mergeWithHeap(bytes, n, lookup, &output)
@@ -104,10 +104,11 @@ public struct BytePairMerger: Sendable {
     ///
     /// Parts are a linked list by start offset (`next`, `previous`), and `ids[s]` is the id of the
     /// part starting at `s`. `order[s]` ranks joining part `s` with the part after it as
-    /// `rank << 7 | s` (`UInt32.max` when the join is no token, or `s` no longer starts a part), so
+    /// `rank << 7 | s` (`Int32.max` when the join is no token, or `s` no longer starts a part), so
     /// the plain minimum over all slots is the lowest rank and, on ties, the leftmost pair: one
     /// vectorised pass per round, no second scan for the position, and no array shifting as in
-    /// tiktoken. Hence the limits: fewer than 128 bytes and ranks below 2^25. Merging part `i`
+    /// tiktoken. Hence the limits: fewer than 128 bytes and ranks below 2^24 (signed, because SSE2
+    /// has no unsigned 32-bit minimum and emulating one costs a third more). Merging part `i`
     /// with the next changes only the order of `i` and of the part before it.
     ///
     /// Lookups avoid the general path: byte pairs come from the dense pair table, and any other key
@@ -118,11 +119,11 @@ public struct BytePairMerger: Sendable {
             let key = padded.baseAddress!
             key.initialize(from: bytes, count: n)
             (key + n).initialize(repeating: 0, count: 8)
-            // `order` is padded with `UInt32.max` to whole vectors of eight.
+            // `order` is padded with `Int32.max` to whole vectors of eight.
             let vectors = (n + 7) / 8
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 8 * vectors + 3 * n + 2) { scratch in
-                let order = scratch.baseAddress!
-                let next = order + 8 * vectors
+                let next = scratch.baseAddress! + 8 * vectors
+                let order = UnsafeMutableRawPointer(scratch.baseAddress!).assumingMemoryBound(to: Int32.self)
                 let previous = next + (n + 1)
                 let ids = previous + (n + 1)
                 let orderVectors = UnsafeRawPointer(order)
@@ -136,7 +137,7 @@ public struct BytePairMerger: Sendable {
                     return lookup.rank(key + start, count)
                 }
                 @inline(__always) func setOrder(_ s: Int, _ rank: TokenID) {
-                    order[s] = rank == .max ? .max : rank &<< 7 | UInt32(truncatingIfNeeded: s)
+                    order[s] = rank == .max ? Int32.max : Int32(truncatingIfNeeded: rank &<< 7) | Int32(truncatingIfNeeded: s)
                 }
                 for s in 0..<n {
                     next[s] = UInt32(s + 1)
@@ -146,12 +147,12 @@ public struct BytePairMerger: Sendable {
                 for s in 0..<(n - 1) { setOrder(s, lookup.bytePairRank[Int(key[s]) << 8 | Int(key[s + 1])]) }
                 (order + (n - 1)).initialize(repeating: .max, count: 8 * vectors - (n - 1))
                 while true {
-                    var lowest = SIMD8<UInt32>(repeating: .max)
+                    var lowest = SIMD8<Int32>(repeating: .max)
                     for v in 0..<vectors {
-                        lowest = pointwiseMin(lowest, orderVectors.loadUnaligned(fromByteOffset: v &* 32, as: SIMD8<UInt32>.self))
+                        lowest = pointwiseMin(lowest, orderVectors.loadUnaligned(fromByteOffset: v &* 32, as: SIMD8<Int32>.self))
                     }
-                    let first = lowest.min()
-                    if first == .max { break }
+                    let first = UInt32(truncatingIfNeeded: lowest.min())
+                    if first == Int32.max { break }
                     let i = Int(first & 127)
                     let j = Int(next[i])
                     let k = Int(next[j])

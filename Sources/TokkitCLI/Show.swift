@@ -14,7 +14,9 @@ struct Show: ParsableCommand {
         discussion: """
         Each token gets a background colour in turn; whitespace is made visible (· space, → tab, ↵ newline). \
         When stdout is not a terminal (or with --color never) tokens are separated by │ instead. \
-        Bytes that are not whole UTF-8 characters on their own are shown as \\xNN. A summary line follows.
+        Tokens that only together make whole characters (a CJK character split into byte tokens) are shown \
+        once as those characters, underlined in colour and between ⟨ ⟩ without it; bytes that never make \
+        whole characters are shown as \\xNN. A summary line follows.
         """
     )
 
@@ -45,15 +47,18 @@ struct Show: ParsableCommand {
         }
         let colored = color == .always || (color == .auto && isatty(STDOUT_FILENO) != 0)
         var out = ""
-        for (index, id) in tokens.enumerated() {
-            let text = TokenText.visible(try tokenizer.decodeBytes([id]))
+        for (index, group) in TokenText.characterGroups(tokens, vocabulary: tokenizer.vocabulary).enumerated() {
+            let text = TokenText.visible(group.bytes)
+            let split = group.tokens.count > 1
+            let groupIDs = group.tokens.map { String($0.id) }.joined(separator: ",")
             if colored {
-                out += "\u{1B}[30;48;5;\(Self.palette[index % Self.palette.count])m\(text)\u{1B}[0m"
-                if ids { out += "\u{1B}[2m\(id)\u{1B}[0m" }
+                let underline = split ? ";4" : ""
+                out += "\u{1B}[30;48;5;\(Self.palette[index % Self.palette.count])\(underline)m\(text)\u{1B}[0m"
+                if ids { out += "\u{1B}[2m\(groupIDs)\u{1B}[0m" }
             } else {
                 if index > 0 { out += "│" }
-                out += text
-                if ids { out += "[\(id)]" }
+                out += split ? "⟨\(text)⟩" : text
+                if ids { out += "[\(groupIDs)]" }
             }
             if text.hasSuffix("↵") { out += "\n" }
         }

@@ -119,36 +119,15 @@ public struct HTMLReport: Sendable {
     }
 
     /// The ids as `<span>`s, one per token, except that tokens which only together form whole
-    /// characters (a CJK character split into byte tokens) share one dashed span: a lone piece of a
-    /// character has no text to show.
-    ///
-    /// - Complexity: O(total bytes); a group is checked only while it is incomplete, at most four bytes
-    ///   of a character at its end.
+    /// characters share one dashed span (`TokenText.characterGroups`).
     static func spans(_ ids: [TokenID], vocabulary: Vocabulary) -> String {
         var html = ""
-        var group: [(id: TokenID, bytes: [UInt8])] = []
-        var groupBytes: [UInt8] = []
-        func flush(complete: Bool) {
-            guard !group.isEmpty else { return }
-            let title = group.map { "id \($0.id) · bytes \(TokenText.hex($0.bytes))" }.joined(separator: "&#10;")
-            let text = complete ? visibleHTML(groupBytes) : escape(TokenText.visible(groupBytes))
-            let classes = group.count > 1 ? " class=\"multi\"" : (complete ? "" : " class=\"partial\"")
+        for group in TokenText.characterGroups(ids, vocabulary: vocabulary) {
+            let title = group.tokens.map { "id \($0.id) · bytes \(TokenText.hex($0.bytes))" }.joined(separator: "&#10;")
+            let text = group.complete ? visibleHTML(group.bytes) : escape(TokenText.visible(group.bytes))
+            let classes = group.tokens.count > 1 ? " class=\"multi\"" : (group.complete ? "" : " class=\"partial\"")
             html += "<span\(classes) title=\"\(title)\">\(text)</span>"
-            group.removeAll(keepingCapacity: true)
-            groupBytes.removeAll(keepingCapacity: true)
         }
-        for id in ids {
-            let bytes = vocabulary.bytes(of: id) ?? []
-            group.append((id, bytes))
-            groupBytes += bytes
-            if UTF8Validation.firstInvalidOffset(groupBytes) == nil {
-                flush(complete: true)
-            } else if group.count >= 8 {
-                // Eight tokens that still do not make whole characters are not a split character.
-                flush(complete: false)
-            }
-        }
-        flush(complete: false)
         return html
     }
 

@@ -31,6 +31,37 @@ public enum TokenText {
         return text
     }
 
+    /// Tokens in order, gathered so that each group's bytes are whole UTF-8 characters.
+    ///
+    /// Most groups are one token. Tokens that only together form whole characters (a CJK character
+    /// split into byte tokens) make one group: a lone piece of a character has no text to show.
+    /// Eight tokens that still do not make whole characters are not a split character: they
+    /// become a group marked incomplete, as does an unfinished group at the end.
+    ///
+    /// - Complexity: O(total bytes); a group is checked only while it is incomplete.
+    public static func characterGroups(_ ids: [TokenID], vocabulary: Vocabulary) -> [TokenGroup] {
+        var groups: [TokenGroup] = []
+        var group = TokenGroup()
+        for id in ids {
+            let bytes = vocabulary.bytes(of: id) ?? []
+            group.tokens.append((id, bytes))
+            group.bytes += bytes
+            if UTF8Validation.firstInvalidOffset(group.bytes) == nil {
+                groups.append(group)
+                group = TokenGroup()
+            } else if group.tokens.count >= 8 {
+                group.complete = false
+                groups.append(group)
+                group = TokenGroup()
+            }
+        }
+        if !group.tokens.isEmpty {
+            group.complete = false
+            groups.append(group)
+        }
+        return groups
+    }
+
     /// `visible(bytes)`, cut to `limit` characters with an ellipsis when longer.
     public static func visible(_ bytes: [UInt8], limit: Int) -> String {
         let text = visible(bytes)
@@ -47,4 +78,14 @@ public enum TokenText {
         let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
         return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
     }
+}
+
+/// One or more consecutive tokens whose bytes together are whole UTF-8 characters (see
+/// `TokenText.characterGroups`).
+public struct TokenGroup {
+    public var tokens: [(id: TokenID, bytes: [UInt8])] = []
+    /// The tokens' bytes, concatenated.
+    public var bytes: [UInt8] = []
+    /// `false` when the bytes are still not valid UTF-8 (a run of eight tokens, or the end).
+    public var complete = true
 }

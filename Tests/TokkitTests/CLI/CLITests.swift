@@ -100,6 +100,16 @@ struct CLITests {
         #expect(colored.stdout.contains("\u{1B}[30;48;5;"))
     }
 
+    @Test("show prints a character split over several tokens once, between ⟨ ⟩, with all its ids")
+    func showSplitCharacters() throws {
+        // gpt2 has no token for 你 or 好: each is two byte tokens, which alone are no text.
+        let plain = try tokkit(["show", "--ids"], stdin: Array("你好 hi".utf8))
+        #expect(plain.stdout.hasPrefix("⟨你⟩[19526,254]│⟨好⟩[25001,121]│·hi[23105]"))
+        #expect(plain.stdout.contains("5 tokens"))
+        let colored = try tokkit(["show", "--color", "always"], stdin: Array("你".utf8))
+        #expect(colored.stdout.contains(";4m你"))
+    }
+
     @Test("every command has complete help")
     func help() throws {
         for command in ["encode", "decode", "inspect", "show"] {

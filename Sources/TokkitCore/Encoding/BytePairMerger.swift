@@ -10,22 +10,28 @@ import CPrefetch
 ///
 /// Where the time goes, and what is done about it (measured on real text, see `bench/RESULTS.md`):
 /// - Most pieces are whole tokens: one hash of the piece, one probe. The hash is computed once and
-///   reused for the piece cache.
+///   reused for the piece cache. Probes are mostly cache misses, so `prepare` starts loading the
+///   next piece's slots before the current piece is encoded.
 /// - Pieces that need merging repeat (Zipf), so their ids are kept in a bounded per-merger
 ///   `PieceCache`; a repeated word costs a probe, not a merge.
-/// - Short pieces are merged in a stack buffer (`withUnsafeTemporaryAllocation`) by rescanning, as
-///   tiktoken does below 100 bytes: cheaper than a heap for the pieces real text is made of.
+/// - Short pieces are merged in stack buffers by rescanning, as tiktoken does below 100 bytes, but
+///   with one vectorised minimum per round and lookups that skip the general path: a dense table
+///   for byte pairs, a masked load for keys up to eight bytes, and the rank table's filter for the
+///   many joins that are no token.
 /// - Long pieces use a linked list and a min-heap, so a 1 MB run of one character costs
 ///   O(n log n), not O(n²).
 ///
 /// The merger keeps its cache and scratch buffers between calls: reuse one per thread; nothing is
-/// allocated per piece in the steady state.
+/// allocated per piece in the steady state. The cache is emptied when the merger meets another
+/// vocabulary.
 public struct BytePairMerger: Sendable {
     /// Pieces at least this long take the heap path. Same threshold as tiktoken 0.13+, and below
     /// the 128 bytes `mergeByRescanning` can index.
     public static let heapThreshold = 100
 
     private var cache = PieceCache()
+    /// The `RankTable.serial` of the vocabulary the cache holds ids of.
+    private var cacheSerial: UInt64 = 0
     private var heap: [UInt64] = []
     private var nextStart: [Int32] = []
     private var previousStart: [Int32] = []
@@ -68,6 +74,10 @@ public struct BytePairMerger: Sendable {
     /// `mutating` only so that calling it on a merger held `inout` does not copy the merger.
     @inline(__always)
     public mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {
+        if lookup.serial != cacheSerial {
+            cache = PieceCache()
+            cacheSerial = lookup.serial
+        }
         guard let bytes = piece.baseAddress, !piece.isEmpty else { return PreparedPiece(piece: piece, hash: 0) }
         let hash = ByteHash.hash(bytes, count: piece.count)
         lookup.prefetch(hash: hash)

@@ -18,19 +18,17 @@ struct PieceCache {
     static let maxPieceLength = 64
     static let capacity = 1 << 17
 
-    /// Open addressing: `(hash >> 32) << 32 | (record offset + 1)`, 0 when empty.
-    private var slots: [UInt64]
+    /// Open addressing: `(hash >> 32) << 32 | (record offset + 1)`, 0 when empty. Starts as one
+    /// empty slot and doubles (at most half full) up to `2 × capacity`: encoding one short string
+    /// must not pay for zeroing megabytes.
+    private var slots: [UInt64] = [0]
+    private var mask = 0
     /// Records back to back: `keyLength | idCount << 16`, then `keyLength` bytes padded to whole
     /// words, then `idCount` ids.
     private var records: [UInt32] = []
     private var count = 0
-    private let mask: Int
 
-    init() {
-        slots = [UInt64](repeating: 0, count: Self.capacity * 2)
-        mask = Self.capacity * 2 - 1
-        records.reserveCapacity(Self.capacity * 12)
-    }
+    init() {}
 
     /// Appends the cached ids of the `count` bytes at `bytes` (whose hash is `hash`) to `output`.
     /// - Returns: `false` on a miss.
@@ -71,10 +69,10 @@ struct PieceCache {
             self.count = 0
             records.removeAll(keepingCapacity: true)
             slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else if (self.count + 1) * 2 > slots.count {
+            grow()
         }
-        var position = Int(truncatingIfNeeded: hash) & mask
-        while slots[position] != 0 { position = (position &+ 1) & mask }
-        slots[position] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(records.count + 1)
+        place(hash: hash, record: records.count)
         self.count += 1
         records.append(UInt32(count) | UInt32(pieceIDs.count) << 16)
         let keyStart = records.count
@@ -83,5 +81,26 @@ struct PieceCache {
             raw.baseAddress!.advanced(by: keyStart * 4).copyMemory(from: bytes, byteCount: count)
         }
         records.append(contentsOf: pieceIDs)
+    }
+
+    private mutating func place(hash: UInt64, record: Int) {
+        var position = Int(truncatingIfNeeded: hash) & mask
+        while slots[position] != 0 { position = (position &+ 1) & mask }
+        slots[position] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(record + 1)
+    }
+
+    /// Doubles the slots (to 1,024 at first) and places every record again.
+    private mutating func grow() {
+        let size = max(1 << 10, slots.count * 2)
+        slots = [UInt64](repeating: 0, count: size)
+        mask = size - 1
+        var record = 0
+        while record < records.count {
+            let header = records[record]
+            let keyLength = Int(header & 0xFFFF)
+            let hash = records.withUnsafeBytes { ByteHash.hash($0.baseAddress! + 4 * (record + 1), count: keyLength) }
+            place(hash: hash, record: record)
+            record += 1 + (keyLength + 3) / 4 + Int(header >> 16)
+        }
     }
 }

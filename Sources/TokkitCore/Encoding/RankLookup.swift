@@ -10,6 +10,8 @@ public struct RankLookup {
     let firstRank: TokenID
     /// One more than the largest mergeable rank.
     let rankLimit: Int
+    /// The table's `RankTable.serial`.
+    let serial: UInt64
 
     /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash`, or `TokenID.max`.
     @inline(__always)
@@ -48,7 +50,7 @@ extension Vocabulary {
                     // `singleByteRank` always has 256 entries, `bytePairRank` 65,536.
                     try body(RankLookup(table: view, singleByteRank: singles.baseAddress!,
                                         bytePairRank: pairs.baseAddress!, firstRank: firstRank,
-                                        rankLimit: Int(firstRank) + table.count))
+                                        rankLimit: Int(firstRank) + table.count, serial: table.serial))
                 }
             }
         }

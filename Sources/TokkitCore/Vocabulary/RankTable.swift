@@ -1,4 +1,5 @@
 import CPrefetch
+import Synchronization
 
 /// Byte strings stored back to back in one arena, found again through a flat open-addressing table.
 ///
@@ -24,6 +25,9 @@ struct RankTable: Sendable {
     let filter: [UInt64]
     /// The filter's bit count minus one.
     let filterMask: Int
+    /// Different for every table built in this process (copies share it): what a merger's piece
+    /// cache checks so that ids cached for one vocabulary are never given for another.
+    let serial: UInt64
 
     var count: Int { offsets.count - 1 }
 
@@ -179,7 +183,10 @@ struct RankTable: Sendable {
         }
 
         func build() -> RankTable {
-            RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask)
+            RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask,
+                      serial: rankTableSerials.add(1, ordering: .relaxed).newValue)
         }
     }
 }
+
+private let rankTableSerials = Atomic<UInt64>(0)

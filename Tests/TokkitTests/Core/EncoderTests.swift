@@ -83,6 +83,38 @@ struct EncoderTests {
         }
     }
 
+    @Test("short-piece merging equals the reference on random multi-byte pieces", arguments: ["gpt2", "cl100k_base"])
+    func rescanEqualsReference(vocabulary name: String) throws {
+        let tokenizer = try Loaded.tokenizer(name)
+        var random = SplitMix64(seed: 7)
+        // NUL (a zero byte inside the masked loads), ASCII, Cyrillic, CJK, an emoji: keys of every
+        // length up to and past eight bytes.
+        let alphabet = ["\u{0}", "a", "e", "t", " ", "о", "п", "и", "с", "中", "文", "😀", "é"].map { Array($0.utf8) }
+        var merger = BytePairMerger()
+        for _ in 0..<3_000 {
+            var piece: [UInt8] = []
+            let target = Int.random(in: 2..<BytePairMerger.heapThreshold, using: &random)
+            while piece.count < target { piece += alphabet.randomElement(using: &random)! }
+            var ids: [TokenID] = []
+            piece.withUnsafeBufferPointer { _ = merger.encode($0, with: tokenizer.vocabulary, into: &ids) }
+            #expect(ids == ReferenceBPE.encode(piece, tokenizer.vocabulary), "\(piece)")
+        }
+    }
+
+    @Test("a merger used with another vocabulary does not give the first one's cached ids")
+    func mergerAcrossVocabularies() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        let cl100k = try Loaded.tokenizer("cl100k_base")
+        let piece = Array(" Tokenisierungsverfahren".utf8)  // merged, so cached, in both
+        var merger = BytePairMerger()
+        var first: [TokenID] = [], second: [TokenID] = []
+        piece.withUnsafeBufferPointer { _ = merger.encode($0, with: gpt2.vocabulary, into: &first) }
+        piece.withUnsafeBufferPointer { _ = merger.encode($0, with: cl100k.vocabulary, into: &second) }
+        #expect(first == ReferenceBPE.encode(piece, gpt2.vocabulary))
+        #expect(second == ReferenceBPE.encode(piece, cl100k.vocabulary))
+        #expect(first != second)
+    }
+
     @Test("batch encoding keeps input order and does not depend on the thread count")
     func batch() throws {
         let cl100k = try Loaded.tokenizer("cl100k_base")

@@ -93,21 +93,10 @@ struct RankTable: Sendable {
         /// The index of the `count` bytes at `bytes`, whose `ByteHash` is `hash`, or -1.
         @inline(__always)
         func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64) -> Int {
-            guard mayContain(hash: hash) else { return -1 }
-            let meta = RankTable.meta(hash: hash, count: count)
-            var position = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let slot = slots[2 &* position &+ 1]
-                if slot == 0 { return -1 }
-                if slot & RankTable.metaMask == meta, slots[2 &* position] == ByteHash.prefix(bytes, count: count) {
-                    let index = Int(slot & 0xFFFF_FFFF) &- 1
-                    if count <= 8 { return index }
-                    let start = Int(offsets[index])
-                    if Int(offsets[index &+ 1]) &- start == count, ByteHash.equal(arena + start, bytes, count: count) {
-                        return index
-                    }
-                }
-                position = (position &+ 1) & mask
+            probe(hash: hash, count: count, prefix: ByteHash.prefix(bytes, count: count)) { index in
+                if count <= 8 { return true }
+                let start = Int(offsets[index])
+                return Int(offsets[index &+ 1]) &- start == count && ByteHash.equal(arena + start, bytes, count: count)
             }
         }
 
@@ -115,7 +104,13 @@ struct RankTable: Sendable {
         /// alone decides, the arena is never read.
         @inline(__always)
         func index(prefix: UInt64, count: Int) -> Int {
-            let hash = ByteHash.hash(prefix: prefix, count: count)
+            probe(hash: ByteHash.hash(prefix: prefix, count: count), count: count, prefix: prefix) { _ in true }
+        }
+
+        /// Walks the slots from the hash's home; a slot whose tag, length and first eight bytes
+        /// match is the key when `rest` confirms the bytes after the eighth.
+        @inline(__always)
+        private func probe(hash: UInt64, count: Int, prefix: UInt64, rest: (Int) -> Bool) -> Int {
             guard mayContain(hash: hash) else { return -1 }
             let meta = RankTable.meta(hash: hash, count: count)
             var position = Int(truncatingIfNeeded: hash) & mask
@@ -123,7 +118,8 @@ struct RankTable: Sendable {
                 let slot = slots[2 &* position &+ 1]
                 if slot == 0 { return -1 }
                 if slot & RankTable.metaMask == meta, slots[2 &* position] == prefix {
-                    return Int(slot & 0xFFFF_FFFF) &- 1
+                    let index = Int(slot & 0xFFFF_FFFF) &- 1
+                    if rest(index) { return index }
                 }
                 position = (position &+ 1) & mask
             }

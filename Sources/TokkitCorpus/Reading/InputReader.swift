@@ -43,7 +43,8 @@ public final class InputReader {
     ///   name promises gzip or zstd and its bytes do not start like one.
     public init(path: String) throws(CorpusError) {
         let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: Self.reason(errno)) }
+        let openError = errno
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: Self.reason(openError)) }
         self.descriptor = descriptor
         self.path = path == "-" ? "<stdin>" : path
         // From here on, a throw runs deinit, which closes and frees.
@@ -62,6 +63,15 @@ public final class InputReader {
         if descriptor != STDIN_FILENO { close(descriptor) }
         raw.deallocate()
         output?.deallocate()
+    }
+
+    /// The whole uncompressed content of `path`, for inputs that are one text each (`tokkit compare`).
+    /// - Throws: as ``init(path:)`` and ``read(appendingTo:)``.
+    public static func contents(of path: String) throws(CorpusError) -> [UInt8] {
+        let input = try InputReader(path: path)
+        var bytes: [UInt8] = []
+        while try input.read(appendingTo: &bytes) {}
+        return bytes
     }
 
     /// Appends the next block (at most 1 MiB) of uncompressed bytes to `buffer`.
@@ -124,8 +134,9 @@ public final class InputReader {
                 atEnd = true
                 return
             }
-            if errno == EINTR { continue }
-            throw .unreadable(path: path, reason: Self.reason(errno))
+            let code = errno
+            if code == EINTR { continue }
+            throw .unreadable(path: path, reason: Self.reason(code))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokkitCompare
 import TokkitCore
 import TokkitCorpus
 import TokkitFormats
@@ -183,6 +184,20 @@ struct CompressedInputTests {
         }
         #expect(CorpusError.notCompressed(path: text, expected: .gzip, found: Array("{\"te".utf8)).description
                 == "\(text): named like a gzip file but not gzip data (it starts with 7b 22 74 65, not 1f 8b); if it is plain text, rename it")
+    }
+
+    @Test("compare takes .txt.gz and .txt.zst files from a directory and reads them decompressed")
+    func compareFiles() throws {
+        let scratch = Scratch()
+        let directory = scratch.file("texts")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let prose = try Repository.fixture("english-prose.txt")
+        for name in ["a.txt", "b.txt", "c.txt"] { try FileIO.writeAtomically(prose, to: directory + "/" + name) }
+        _ = try CompressionTool.compress(directory + "/b.txt", .gzip, keep: false)
+        _ = try CompressionTool.compress(directory + "/c.txt", .zstd, keep: false)
+        let files = try ComparedFile.collect([directory])
+        #expect(files.map(\.name) == ["a.txt", "b.txt.gz", "c.txt.zst"])
+        #expect(files.allSatisfy { $0.bytes == prose })
     }
 
     @Test("tokkit count on a .jsonl.gz and .jsonl.zst writes the same count file as on the plain .jsonl")

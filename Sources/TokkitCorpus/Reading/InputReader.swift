@@ -6,9 +6,9 @@ import Darwin
 
 /// One input file, or standard input, read as blocks of its uncompressed bytes.
 ///
-/// The first bytes decide how it is read: gzip (`1f 8b`) and zstd (`28 b5 2f fd`) are decompressed
-/// as they stream, whatever the file is called, so a `.gz` found by a directory walk or glob, or
-/// `zcat`-less `cat x.gz | tokkit count`, reads like the text inside. Anything else is plain bytes.
+/// The first bytes decide how it is read (``CompressionFormat/init(magicOf:)``): gzip and zstd are
+/// decompressed as they stream, whatever the file is called, so a `.gz` found by a directory walk or
+/// glob, or `cat x.gz | tokkit count`, reads like the text inside. Anything else is plain bytes.
 /// A name ending in `.gz`, `.zst` or `.zstd` is a promise: such a file without a compressed format's
 /// magic is an error (``CorpusError/notCompressed(path:expected:found:)``), because it is almost
 /// always a failed download or an error page saved under the archive's name, not a corpus.

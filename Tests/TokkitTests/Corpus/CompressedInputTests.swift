@@ -89,6 +89,21 @@ struct CompressedInputTests {
                 == ["first line", "half of a line", "", "second paragraph", "third part, no newline at the end"])
     }
 
+    @Test("pzstd's output, a skippable frame then one frame per block, reads like the plain file")
+    func parallelZstd() throws {
+        let scratch = Scratch()
+        let plain = scratch.file("corpus.txt")
+        try FileIO.writeAtomically(Self.plainText(), to: plain)
+        // Level 1 cuts the input into about 1 MB blocks, so several frames.
+        let compressed = try CompressionTool.compress(plain, .zstd, tool: "pzstd", arguments: ["-q", "-f", "-p", "2", "-1"])
+        let bytes = try FileIO.read(compressed)
+        #expect(bytes.prefix(4) == [0x50, 0x2A, 0x4D, 0x18])
+        let frames = (0..<(bytes.count - 3)).filter { bytes[$0..<($0 + 4)].elementsEqual([0x28, 0xB5, 0x2F, 0xFD]) }
+        #expect(frames.count >= 2)
+        #expect(try InputReader(path: compressed).compression == .zstd)
+        #expect(try Self.read([compressed], .text(.file)) == [Self.plainText()])
+    }
+
     @Test("a directory or glob mixing plain, gzip and zstd files reads each by its magic bytes, not its name")
     func mixedDirectory() throws {
         let scratch = Scratch()
@@ -247,12 +262,16 @@ extension CompressionFormat {
 enum CompressionTool {
     /// Compresses `path` into `path.gz` or `path.zst` and returns that path; `keep: false` removes the original.
     static func compress(_ path: String, _ format: CompressionFormat, keep: Bool = true) throws -> String {
-        let tool = format == .gzip ? "gzip" : "zstd"
+        // gzip removes its input unless -k; zstd keeps it unless --rm.
+        let arguments = format == .gzip ? ["-f", "-n"] + (keep ? ["-k"] : []) : ["-q", "-f"] + (keep ? [] : ["--rm"])
+        return try compress(path, format, tool: format == .gzip ? "gzip" : "zstd", arguments: arguments)
+    }
+
+    /// Runs `tool arguments path`, which must write `path.gz` or `path.zst`.
+    static func compress(_ path: String, _ format: CompressionFormat, tool: String, arguments: [String]) throws -> String {
         guard let executable = locate(tool) else {
             throw TestSetupError("`\(tool)` is not on PATH: the compressed-input tests compress with the real tools (apt-get install gzip zstd)")
         }
-        // gzip removes its input unless -k; zstd keeps it unless --rm.
-        let arguments = format == .gzip ? ["-f", "-n"] + (keep ? ["-k"] : []) : ["-q", "-f"] + (keep ? [] : ["--rm"])
         let result = try Subprocess.run(executable, arguments + [path])
         guard result.status == 0 else { throw TestSetupError("\(tool) \(path) failed (\(result.status)): \(result.stderr)") }
         return path + "." + format.fileExtension

@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The targets follow the data flow of DESIGN.md: ICU (C) → text pre-splitting → core BPE → file
-// formats → corpus reading → shards and comparison → CLI.
+// The targets follow the data flow of DESIGN.md: ICU (C) → text pre-splitting → core BPE → file formats →
+// corpus reading (gzip/zstd in C) → shards and comparison → CLI.
 let package = Package(
     name: "Tokkit",
     products: [
@@ -28,14 +28,23 @@ let package = Package(
                 .linkedLibrary("icudata"),
             ]
         ),
+        // The only code that includes zlib and libzstd headers: one opaque streaming decompressor for
+        // gzip and zstd corpus files, so Swift sees neither library's macros.
+        .target(
+            name: "CCompression",
+            linkerSettings: [
+                .linkedLibrary("z"),
+                .linkedLibrary("zstd"),
+            ]
+        ),
         // One inline function, a cache prefetch, which Swift cannot express.
         .target(name: "CPrefetch"),
         .target(name: "TokkitCore", dependencies: ["CPrefetch"]),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
-        .target(name: "TokkitCorpus", dependencies: ["TokkitCore", "TokkitText"]),
+        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitText"]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
-        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats"]),
+        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
         // (the proof that the scanners equal ICU); not a product.
         .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),

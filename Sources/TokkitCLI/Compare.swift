@@ -30,7 +30,7 @@ struct Compare: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write a self-contained HTML report (tables, charts, token views) here.", valueName: "path"))
     var html: String?
 
-    @Option(name: .long, help: ArgumentHelp("File name endings taken from directories, comma-separated.", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("File name endings taken from directories, comma-separated (each also with .gz, .zst).", valueName: "list"))
     var ext: String = "txt"
 
     @Flag(name: .long, inversion: .prefixedNo, help: "Time the encodes (--no-speed: omit the MB/s column, for output that is the same on every run).")

@@ -35,27 +35,19 @@ struct InputOptions: ParsableArguments {
     }
 
     /// Calls `body` with successive blocks (1 MiB) of one input file, or of standard input for `-`,
-    /// so that input of any size is processed in bounded memory.
+    /// decompressed if it is gzip or zstd, so that input of any size is processed in bounded memory.
     static func forEachBlock(of path: String, _ body: ([UInt8]) throws -> Void) throws {
-        let handle: FileHandle
-        if path == "-" {
-            handle = FileHandle.standardInput
-        } else {
-            guard let opened = FileHandle(forReadingAtPath: path) else {
-                throw CLIError("\(path): cannot read (\(FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"))")
-            }
-            handle = opened
-        }
-        defer { if path != "-" { try? handle.close() } }
+        let input: InputReader
+        do { input = try InputReader(path: path) } catch { throw CLIError(error.description) }
+        var block: [UInt8] = []
         while true {
-            let data: Data?
+            block.removeAll(keepingCapacity: true)
             do {
-                data = try handle.read(upToCount: 1 << 20)
+                guard try input.read(appendingTo: &block) else { return }
             } catch {
-                throw CLIError("\(path): cannot read: \(error.localizedDescription)")
+                throw CLIError(error.description)
             }
-            guard let data, !data.isEmpty else { return }
-            try body([UInt8](data))
+            try body(block)
         }
     }
 

@@ -1,9 +1,10 @@
-import TokkitFormats
+import TokkitCorpus
 
 /// Why a comparison or a round-trip run could not be made. Every case names the file or tokenizer.
 public enum CompareError: Error, Sendable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
-    case file(VocabularyFileError)
+    /// A file that cannot be read, or compressed input that is corrupt or truncated.
+    case input(CorpusError)
     case invalidUTF8(path: String, offset: Int)
     case noInputFiles(paths: [String], extensions: [String])
     case encodingFailed(tokenizer: String, file: String, reason: String)
@@ -13,7 +14,7 @@ public enum CompareError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .unreadable(let path, let reason):
             return "\(path): cannot read: \(reason)"
-        case .file(let error):
+        case .input(let error):
             return error.description
         case .invalidUTF8(let path, let offset):
             return "\(path): invalid UTF-8 at byte offset \(offset); pass --lossy to replace it with U+FFFD"

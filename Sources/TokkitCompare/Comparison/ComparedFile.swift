@@ -1,6 +1,6 @@
 import Foundation
 import TokkitCore
-import TokkitFormats
+import TokkitCorpus
 
 /// A text the tokenizers are compared on.
 public struct ComparedFile: Sendable {
@@ -18,10 +18,11 @@ public struct ComparedFile: Sendable {
     }
 
     /// Reads files, and the files inside directories (recursively, sorted by path, hidden ones skipped)
-    /// whose names end in one of `extensions`.
+    /// whose names end in one of `extensions`, or in one of them followed by `.gz`, `.zst` or `.zstd`.
+    /// gzip and zstd files are decompressed (``InputReader``); the report names them as they are named.
     ///
     /// - Parameter lossy: replace ill-formed UTF-8 with U+FFFD instead of failing.
-    /// - Throws: `CompareError` naming the file that is missing, unreadable or not UTF-8.
+    /// - Throws: `CompareError` naming the file that is missing, unreadable, corrupt or not UTF-8.
     public static func collect(_ paths: [String], extensions: [String] = ["txt"],
                                lossy: Bool = false) throws(CompareError) -> [ComparedFile] {
         var found: [(name: String, path: String)] = []
@@ -42,7 +43,9 @@ public struct ComparedFile: Sendable {
             while let relative = enumerator.nextObject() as? String {
                 let components = relative.split(separator: "/")
                 guard !components.contains(where: { $0.hasPrefix(".") }),
-                      extensions.contains(where: { relative.hasSuffix("." + $0) }) else { continue }
+                      extensions.contains(where: { ext in
+                          ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) }
+                      }) else { continue }
                 let full = (path as NSString).appendingPathComponent(relative)
                 var nestedDirectory: ObjCBool = false
                 if fileManager.fileExists(atPath: full, isDirectory: &nestedDirectory), !nestedDirectory.boolValue {
@@ -56,9 +59,9 @@ public struct ComparedFile: Sendable {
         for (name, path) in found {
             let bytes: [UInt8]
             do {
-                bytes = try FileIO.read(path)
+                bytes = try InputReader.contents(of: path)
             } catch {
-                throw .file(error)
+                throw .input(error)
             }
             if let offset = UTF8Validation.firstInvalidOffset(bytes) {
                 guard lossy else { throw .invalidUTF8(path: path, offset: offset) }

@@ -6,7 +6,8 @@ import TokkitCore
 /// Memory holds one read buffer plus the batch being handed out, never the corpus: a 100 GB file
 /// streams through. Inputs are read in the order given; a directory contributes its regular files
 /// recursively in sorted path order; a glob pattern (`data/*.jsonl`) its matches in sorted order.
-/// `-` is standard input.
+/// `-` is standard input. gzip and zstd input, files or standard input, is recognised by its first
+/// bytes and decompressed as it streams (``InputReader``); lines and offsets count uncompressed bytes.
 ///
 /// ```swift
 /// let reader = try DocumentReader(inputs: ["corpus/"], format: .text(.lines))
@@ -237,19 +238,20 @@ public struct DocumentOrigin: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(path):\(line)" }
 }
 
-/// Reads one file (or standard input) line by line through a fixed-size buffer.
+/// Reads one file (or standard input) line by line through a fixed-size buffer, decompressing
+/// gzip and zstd input on the way (`InputReader`).
 final class LineSource {
     struct Line {
         var bytes: [UInt8]
         var number: Int
-        /// Offset of the line's first byte in the file.
+        /// Offset of the line's first byte in the (uncompressed) file.
         var offset: Int
         /// Bytes consumed, including the line terminator.
         var consumed: Int
     }
 
     let path: String
-    private let handle: FileHandle
+    private let input: InputReader
     private var buffer: [UInt8] = []
     private var position = 0
     private var atEnd = false
@@ -257,34 +259,16 @@ final class LineSource {
     private var fileOffset = 0
 
     init(path: String) throws(CorpusError) {
-        self.path = path == "-" ? "<stdin>" : path
-        if path == "-" {
-            handle = FileHandle.standardInput
-        } else {
-            guard let opened = FileHandle(forReadingAtPath: path) else {
-                let exists = FileManager.default.fileExists(atPath: path)
-                throw .unreadable(path: path, reason: exists ? "permission denied" : "no such file")
-            }
-            handle = opened
-        }
+        input = try InputReader(path: path)
+        self.path = input.path
     }
-
-    deinit { try? handle.close() }
 
     private func refill() throws(CorpusError) {
         if position > 0 {
             buffer.removeFirst(position)
             position = 0
         }
-        do {
-            guard let data = try handle.read(upToCount: 1 << 20), !data.isEmpty else {
-                atEnd = true
-                return
-            }
-            buffer.append(contentsOf: data)
-        } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
-        }
+        if try !input.read(appendingTo: &buffer) { atEnd = true }
     }
 
     /// The next line without its terminator (`\n`, and a `\r` before it), or `nil` at the end.

@@ -57,6 +57,8 @@ public struct Vocabulary: Sendable {
     let table: RankTable
     /// The id of each byte value as a one-byte token, or `TokenID.max` when the vocabulary lacks it.
     let singleByteRank: [TokenID]
+    /// Every mergeable token padded to 16 bytes, for decoding.
+    let decoding: DecodingTable
 
     /// Builds a vocabulary from token bytes listed by rank, starting at `firstRank`.
     ///
@@ -92,6 +94,7 @@ public struct Vocabulary: Sendable {
         self.specialTokens = specialTokens
         self.table = table
         self.singleByteRank = singles
+        self.decoding = DecodingTable(table)
     }
 
     /// How many mergeable tokens there are.

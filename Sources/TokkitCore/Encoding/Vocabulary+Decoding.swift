@@ -49,6 +49,7 @@ extension Vocabulary {
             // 16 bytes of slack for the padding written after the last token.
             return Array(unsafeUninitializedCapacity: total + 16) { buffer, initialized in
                 let output = UnsafeMutableRawPointer(buffer.baseAddress!)
+                HugePages.advise(output, byteCount: total)
                 var at = 0
                 var position = view.write(ids, from: 0, to: output, at: &at)
                 while position < ids.count {

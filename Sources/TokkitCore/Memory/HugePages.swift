@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Advice to the kernel for large output buffers that are about to be written once, front to back.
-enum HugePages {
+package enum HugePages {
     /// Asks for transparent huge pages for the 2 MiB pages wholly inside `byteCount` bytes at `start`.
     ///
     /// Why: a fresh buffer of tens of megabytes (glibc maps every allocation above 32 MiB anew)
@@ -11,7 +11,7 @@ enum HugePages {
     /// 30% of its time in them; with huge pages, 560 faults. It is only advice: where the system
     /// offers no huge pages (`/sys/kernel/mm/transparent_hugepage/enabled` is `never`), or on other
     /// platforms, nothing changes.
-    static func advise(_ start: UnsafeMutableRawPointer, byteCount: Int) {
+    package static func advise(_ start: UnsafeMutableRawPointer, byteCount: Int) {
         #if os(Linux)
         let hugePage = 1 << 21
         let first = (Int(bitPattern: start) + hugePage - 1) & ~(hugePage - 1)

@@ -61,6 +61,24 @@ struct StreamingEncoderTests {
         }
     }
 
+    @Test("one feed of the whole text is cut in the caller's buffer", arguments: [1, 2, 3])
+    func oneFeed(threads: Int) throws {
+        let tokenizer = try Loaded.tokenizer("gpt2")
+        var text = try Repository.corpusPrefix("public_multi.txt", bytes: 1 << 19)
+        let whole = try tokenizer.encode(bytes: text, disallowedSpecial: .none)
+        for block in [text.count, text.count - 1_000] {
+            // The second: the bytes kept after the last cut of the first feed join the next feed.
+            let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads)
+            #expect(try Self.streamed(text, stream, block: block) == whole, "block \(block)")
+        }
+
+        text[400_000] = 0xFF
+        #expect(throws: EncodingError.invalidUTF8(offset: 400_000)) {
+            try Self.streamed(text, StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads),
+                              block: text.count)
+        }
+    }
+
     @Test("special tokens, invalid UTF-8 and lossy repair behave as in whole-text encoding")
     func specialsAndBadBytes() throws {
         let tokenizer = try Loaded.tokenizer("cl100k_base")

@@ -116,11 +116,18 @@ public final class StreamingEncoder {
 
     /// The chunks of `text` (which starts at input offset `consumed`) up to its last safe cut, or all
     /// of it when `final`.
+    ///
+    /// Chunks shrink toward the end, to a sixteenth of `chunkSize`, so that the workers finish
+    /// together: with equal chunks, the last one handed out kept one worker busy for up to a whole
+    /// chunk's time while the others waited.
     private func ranges(in text: UnsafeBufferPointer<UInt8>, final: Bool) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
         if cutsSafely {
-            while let cut = Self.safeCut(in: text, after: start, near: start + chunkSize) {
+            let smallest = max(1, chunkSize / 16)
+            while true {
+                let size = min(chunkSize, max(smallest, (text.count - start) / (threads * 4)))
+                guard let cut = Self.safeCut(in: text, after: start, near: start + size) else { break }
                 ranges.append(start..<cut)
                 start = cut
             }

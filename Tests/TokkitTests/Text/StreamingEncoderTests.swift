@@ -61,7 +61,8 @@ struct StreamingEncoderTests {
         }
     }
 
-    @Test("one feed of the whole text is cut in the caller's buffer", arguments: [1, 2, 3])
+    @Test("one feed of the whole text is cut in the caller's buffer, with chunks shrinking toward the end",
+          arguments: [1, 2, 3])
     func oneFeed(threads: Int) throws {
         let tokenizer = try Loaded.tokenizer("gpt2")
         var text = try Repository.corpusPrefix("public_multi.txt", bytes: 1 << 19)

@@ -14,71 +14,61 @@ extension Vocabulary {
     /// The bytes that `ids` stand for, special tokens included.
     ///
     /// - Throws: `DecodingError.unknownID` naming the first id the vocabulary lacks.
-    /// - Complexity: O(number of output bytes).
+    /// - Complexity: O(number of ids + number of output bytes).
     public func decodeBytes<IDs: Collection>(_ ids: IDs) throws(DecodingError) -> [UInt8] where IDs.Element == TokenID {
-        var output: [UInt8] = []
-        try appendBytes(of: ids, to: &output)
-        return output
+        let contiguous = ids.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(DecodingError) in try decodeBytes(of: buffer) }
+        }
+        if let contiguous { return try contiguous.get() }
+        return try Array(ids).withUnsafeBufferPointer { buffer throws(DecodingError) in try decodeBytes(of: buffer) }
     }
 
     /// Appends the bytes that `ids` stand for to `output`.
     ///
-    /// Two passes over the ids: the first sums the lengths (and finds any unknown id), so the second
-    /// writes into memory reserved once. Tokens are short, so each is copied with two 8-byte loads
-    /// and stores, which may write past its end into space the next token overwrites, instead of a
-    /// `memcpy` call per token.
+    /// The bytes are decoded into a fresh array first (see `decodeBytes`), so appending to a
+    /// non-empty `output` costs one more copy of them.
     public func appendBytes<IDs: Collection>(of ids: IDs, to output: inout [UInt8]) throws(DecodingError) where IDs.Element == TokenID {
-        let contiguous = ids.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(DecodingError) in try appendBytes(of: buffer, to: &output) }
-        }
-        if let contiguous { return try contiguous.get() }
-        try Array(ids).withUnsafeBufferPointer { buffer throws(DecodingError) in try appendBytes(of: buffer, to: &output) }
+        let bytes = try decodeBytes(ids)
+        if output.isEmpty { output = bytes } else { output += bytes }
     }
 
-    private func appendBytes(of ids: UnsafeBufferPointer<TokenID>, to output: inout [UInt8]) throws(DecodingError) {
-        let count = UInt32(table.count)
-        let first = firstRank
-        try table.withView { view throws(DecodingError) in
-            let offsets = view.offsets
+    /// Two passes over the ids. The first sums their lengths (and finds any unknown id), so that the
+    /// second writes into an array allocated once at its final size and never zero-filled; the
+    /// second copies each token with one 16-byte load and store (see `DecodingTable`).
+    private func decodeBytes(of ids: UnsafeBufferPointer<TokenID>) throws(DecodingError) -> [UInt8] {
+        try decoding.withView(table, firstRank: firstRank) { view throws(DecodingError) in
             var total = 0
-            for (position, id) in ids.enumerated() {
-                let index = id &- first
-                if id >= first, index < count {
-                    total &+= Int(offsets[Int(index) &+ 1] &- offsets[Int(index)])
-                } else if let special = specialTokens.first(where: { $0.id == id }) {
-                    total &+= special.bytes.count
-                } else {
-                    throw .unknownID(id: id, position: position)
+            var position = view.addLengths(of: ids, from: 0, to: &total)
+            while position < ids.count {
+                guard let special = specialBytes(of: ids[position]) else {
+                    throw .unknownID(id: ids[position], position: position)
                 }
+                total += special.count
+                position = view.addLengths(of: ids, from: position + 1, to: &total)
             }
-            let arenaCount = Int(offsets[Int(count)])
-            let start = output.count
-            // 16 bytes of slack for the last over-wide copy; trimmed below.
-            output.append(contentsOf: repeatElement(0, count: total + 16))
-            output.withUnsafeMutableBufferPointer { buffer in
-                let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
-                let arena = UnsafeRawPointer(view.arena)
-                var at = start
-                for id in ids {
-                    let index = id &- first
-                    if id >= first, index < count {
-                        let from = Int(offsets[Int(index)])
-                        let length = Int(offsets[Int(index) &+ 1]) &- from
-                        if length <= 16 && from &+ 16 <= arenaCount {
-                            raw.storeBytes(of: arena.loadUnaligned(fromByteOffset: from, as: UInt64.self), toByteOffset: at, as: UInt64.self)
-                            raw.storeBytes(of: arena.loadUnaligned(fromByteOffset: from &+ 8, as: UInt64.self), toByteOffset: at &+ 8, as: UInt64.self)
-                        } else {
-                            (raw + at).copyMemory(from: arena + from, byteCount: length)
-                        }
-                        at &+= length
-                    } else if let special = specialTokens.first(where: { $0.id == id }) {
-                        special.bytes.withUnsafeBytes { (raw + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-                        at &+= special.bytes.count
+            // 16 bytes of slack for the padding written after the last token.
+            return Array(unsafeUninitializedCapacity: total + 16) { buffer, initialized in
+                let output = UnsafeMutableRawPointer(buffer.baseAddress!)
+                HugePages.advise(output, byteCount: total)
+                var at = 0
+                var position = view.write(ids, from: 0, to: output, at: &at)
+                while position < ids.count {
+                    // The first pass proved every id that is not mergeable to be special.
+                    if let special = specialBytes(of: ids[position]) {
+                        special.withUnsafeBytes { (output + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                        at += special.count
                     }
+                    position = view.write(ids, from: position + 1, to: output, at: &at)
                 }
+                initialized = total
             }
-            output.removeLast(16)
         }
+    }
+
+    /// The bytes of the special token with this id; a linear search, as special tokens are few and
+    /// rare in running text.
+    private func specialBytes(of id: TokenID) -> [UInt8]? {
+        specialTokens.first { $0.id == id }?.bytes
     }
 
     /// The text that `ids` stand for. Token boundaries may cut UTF-8 sequences; any ill-formed

@@ -90,6 +90,12 @@ struct RankTable: Sendable {
             return filter[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0
         }
 
+        /// The length of token `index`.
+        @inline(__always)
+        func length(at index: Int) -> Int {
+            Int(offsets[index &+ 1] &- offsets[index])
+        }
+
         /// The index of the `count` bytes at `bytes`, whose `ByteHash` is `hash`, or -1.
         @inline(__always)
         func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64) -> Int {

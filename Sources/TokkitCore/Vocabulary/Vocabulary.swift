@@ -61,6 +61,8 @@ public struct Vocabulary: Sendable {
     /// from byte pairs: a dense 256 KB array answers those without hashing or probing, and on
     /// non-Latin text they are about half of all merge lookups.
     let bytePairRank: [TokenID]
+    /// Every mergeable token padded to 16 bytes, for decoding.
+    let decoding: DecodingTable
 
     /// Builds a vocabulary from token bytes listed by rank, starting at `firstRank`.
     ///
@@ -103,6 +105,7 @@ public struct Vocabulary: Sendable {
         self.table = table
         self.singleByteRank = singles
         self.bytePairRank = pairs
+        self.decoding = DecodingTable(table)
     }
 
     /// How many mergeable tokens there are.

@@ -28,11 +28,20 @@ struct StreamingEncoderTests {
         let alphabet = AdversarialText()
         var random = SplitMix64(seed: 3)
         var cuts = 0
+        // Around a candidate cut: marks (ASCII and not, letters, punctuation, a combining
+        // accent, astral), whitespace (ASCII and not) and o200k's `/`, which a `\n` joins.
+        let before = ["x", "7", ".", "é", "日", "。", "\u{301}", "𝔸", "'", " ", "\u{3000}", "\u{A0}", "\u{85}", "\r", "\u{1F}"]
+        let after = ["A", "ж", "日", "「", "𝔸", "é", "\u{301}", "/", "1", "'", " ", "\u{3000}", "\u{2028}", "\u{A0}", "\r"]
+        // Newlines, alone or in whitespace runs; spaces after whitespace (no cut: cl100k's `\s++$`).
+        let separators = ["\n", "\n ", "\n\n", "\n  ", " \n ", "\r\n", "  ", "\t "]
+        var nonASCIICuts = 0
+        var cutsBeforeNewline = 0
         for _ in 0..<3_000 {
-            // Adversarial text around a candidate cut: `X\nL` in the middle.
             let left = alphabet.string(maxLength: 12, using: &random)
             let right = alphabet.string(maxLength: 12, using: &random)
-            let text = left + Array("x\nA".utf8) + right
+            let middle = before[Int.random(in: before.indices, using: &random)] + separators[Int.random(in: separators.indices, using: &random)]
+                + after[Int.random(in: after.indices, using: &random)]
+            let text = left + Array(middle.utf8) + right
             let whole = try splitter.pieces(of: text)
             try text.withUnsafeBufferPointer { buffer in
                 var p = 0
@@ -41,11 +50,18 @@ struct StreamingEncoderTests {
                     let tail = try splitter.pieces(of: Array(text[cut...])).map { ($0.lowerBound + cut)..<($0.upperBound + cut) }
                     #expect(head + tail == whole, "cut at \(cut) in \(text)")
                     cuts += 1
+                    if text[cut] == UInt8(ascii: "\n") {
+                        cutsBeforeNewline += 1
+                    } else if text[cut] >= 0x80 || text[cut - 2] >= 0x80 {
+                        nonASCIICuts += 1
+                    }
                     p = cut
                 }
             }
         }
-        #expect(cuts >= 3_000)
+        #expect(cuts >= 300)
+        #expect(nonASCIICuts >= 100, "non-ASCII marks beside a newline make cuts")
+        #expect(cutsBeforeNewline >= 50, "a newline after an ASCII letter or digit makes a cut")
     }
 
     @Test("1 MB of real multilingual text and every fixture, in small chunks on two threads", arguments: tokenizers)
@@ -58,6 +74,25 @@ struct StreamingEncoderTests {
             let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: chunk, threads: 2)
             #expect(stream.cutsSafely)
             #expect(try Self.streamed(text, stream, block: block) == whole, "chunk \(chunk), block \(block)")
+        }
+    }
+
+    @Test("one feed of the whole text is cut in the caller's buffer, with chunks shrinking toward the end",
+          arguments: [1, 2, 3])
+    func oneFeed(threads: Int) throws {
+        let tokenizer = try Loaded.tokenizer("gpt2")
+        var text = try Repository.corpusPrefix("public_multi.txt", bytes: 1 << 19)
+        let whole = try tokenizer.encode(bytes: text, disallowedSpecial: .none)
+        for block in [text.count, text.count - 1_000] {
+            // The second: the bytes kept after the last cut of the first feed join the next feed.
+            let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads)
+            #expect(try Self.streamed(text, stream, block: block) == whole, "block \(block)")
+        }
+
+        text[400_000] = 0xFF
+        #expect(throws: EncodingError.invalidUTF8(offset: 400_000)) {
+            try Self.streamed(text, StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads),
+                              block: text.count)
         }
     }
 

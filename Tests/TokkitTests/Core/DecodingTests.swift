@@ -1,0 +1,65 @@
+import Testing
+import TokkitCore
+import TokkitFormats
+import TokkitText
+
+/// The fast decoder (16-byte padded copies, long tokens and special tokens off the hot path)
+/// against the plain one: each id's `bytes(of:)`, joined.
+@Suite("Decoding: fast path ≡ token-by-token join")
+struct DecodingTests {
+    static func joined(_ vocabulary: Vocabulary, _ ids: [TokenID]) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        for id in ids {
+            guard let token = vocabulary.bytes(of: id) else { return nil }
+            bytes += token
+        }
+        return bytes
+    }
+
+    @Test("every token of gpt2 and cl100k_base, long ones included, decodes to its bytes", arguments: ["gpt2", "cl100k_base"])
+    func everyToken(name: String) throws {
+        let vocabulary = try Loaded.tokenizer(name).vocabulary
+        let ids = (0..<TokenID(vocabulary.mergeableCount)).map { $0 } + vocabulary.specialTokens.map(\.id)
+        #expect(vocabulary.tokensByRank.contains { $0.count > 16 }, "the vocabulary exercises the long-token path")
+        #expect(try vocabulary.decodeBytes(ids) == Self.joined(vocabulary, ids))
+        #expect(try vocabulary.decodeBytes(ids.reversed()) == Self.joined(vocabulary, ids.reversed()))
+    }
+
+    @Test("seeded random ids mixing short, long and special tokens decode like the join", arguments: [1, 2, 3] as [UInt64])
+    func randomMix(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let vocabulary = try Loaded.tokenizer("cl100k_base").vocabulary
+        let long = (0..<TokenID(vocabulary.mergeableCount)).filter { (vocabulary.bytes(of: $0)?.count ?? 0) > 16 }
+        let special = vocabulary.specialTokens.map(\.id)
+        try #require(!long.isEmpty && !special.isEmpty)
+        for _ in 0..<50 {
+            let ids = (0..<Int.random(in: 0...300, using: &random)).map { _ -> TokenID in
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0: return long[Int.random(in: long.indices, using: &random)]
+                case 1: return special[Int.random(in: special.indices, using: &random)]
+                default: return TokenID.random(in: 0..<TokenID(vocabulary.mergeableCount), using: &random)
+                }
+            }
+            #expect(try vocabulary.decodeBytes(ids) == Self.joined(vocabulary, ids))
+        }
+    }
+
+    @Test("appending keeps what was there; non-contiguous ids decode too")
+    func appending() throws {
+        let vocabulary = try Loaded.tokenizer("gpt2").vocabulary
+        var output: [UInt8] = Array("> ".utf8)
+        try vocabulary.appendBytes(of: [31373, 50256], to: &output)
+        #expect(output == Array("> hello<|endoftext|>".utf8))
+        #expect(try vocabulary.decodeBytes(([31373, 50256] as [TokenID]).lazy.map { $0 }) == Array("hello<|endoftext|>".utf8))
+        #expect(try vocabulary.decodeBytes([TokenID]()) == [])
+    }
+
+    @Test("with mergeable ranks starting above 0, ids on both sides of the range are unknown")
+    func offsetRanks() throws {
+        let vocabulary = try Vocabulary(tokens: [[0x61], [0x62], Array("abcdefghijklmnopqrstuvwxyz".utf8)], firstRank: 10,
+                                        specialTokens: [SpecialToken("<s>", id: 3)])
+        #expect(try vocabulary.decodeBytes([10, 12, 3, 11]) == Array("aabcdefghijklmnopqrstuvwxyz<s>b".utf8))
+        #expect(throws: DecodingError.unknownID(id: 9, position: 1)) { _ = try vocabulary.decodeBytes([10, 9, 13]) }
+        #expect(throws: DecodingError.unknownID(id: 13, position: 2)) { _ = try vocabulary.decodeBytes([10, 3, 13, 9]) }
+    }
+}

@@ -175,33 +175,69 @@ public final class StreamingEncoder {
     }
 
     /// The chunks of `text` (which starts at input offset `consumed`) up to its last safe cut, or all
-    /// of it when `final`.
+    /// of it when `final`, in order; and which of them each worker starts with.
     ///
-    /// Chunks shrink toward the end, to a sixteenth of `chunkSize`, so that the workers finish
-    /// together: with equal chunks, the last one handed out kept one worker busy for up to a whole
-    /// chunk's time while the others waited.
-    private func ranges(in text: UnsafeBufferPointer<UInt8>, final: Bool) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        var start = 0
-        if cutsSafely {
-            let smallest = max(1, chunkSize / 16)
-            while true {
-                let size = min(chunkSize, max(smallest, (text.count - start) / (threads * 4)))
-                guard let cut = Self.safeCut(in: text, after: start, near: start + size) else { break }
-                ranges.append(start..<cut)
-                start = cut
-            }
+    /// The text is first split into one contiguous region per worker, each worker encodes its own
+    /// region front to back, and a worker that runs out takes chunks from the back of the region with
+    /// the most left. Why regions: each worker has its own piece cache, so a word met by two workers
+    /// is merged twice; with chunks dealt out in turn, every worker met all of a multilingual text.
+    /// Chunks shrink toward the end of each region, to a sixteenth of `chunkSize`, so that what is
+    /// taken from the back is small and the workers finish together.
+    private func chunks(in text: UnsafeBufferPointer<UInt8>, final: Bool) -> (ranges: [Range<Int>], regions: [Range<Int>]) {
+        guard cutsSafely else { return final && !text.isEmpty ? ([0..<text.count], [0..<1]) : ([], []) }
+        let end: Int
+        if final {
+            end = text.count
+        } else {
+            guard let last = Self.safeCut(in: text, after: 0, near: text.count) else { return ([], []) }
+            end = last
         }
-        if final && (start < text.count || ranges.isEmpty) { ranges.append(start..<text.count) }
-        return ranges
+        var ranges: [Range<Int>] = []
+        var regions: [Range<Int>] = []
+        var start = 0
+        let smallest = max(1, chunkSize / 16)
+        for worker in 0..<threads {
+            var regionEnd = end
+            if worker < threads - 1, let cut = Self.safeCut(in: text, after: start, near: start + (end - start) / (threads - worker)),
+               cut < end {
+                regionEnd = cut
+            }
+            let first = ranges.count
+            while start < regionEnd {
+                let size = min(chunkSize, max(smallest, (regionEnd - start) / 4))
+                if start + size < regionEnd, let cut = Self.safeCut(in: text, after: start, near: start + size), cut < regionEnd {
+                    ranges.append(start..<cut)
+                    start = cut
+                } else {
+                    ranges.append(start..<regionEnd)
+                    start = regionEnd
+                }
+            }
+            regions.append(first..<ranges.count)
+        }
+        return (ranges, regions)
+    }
+
+    /// The next chunk for `worker`: the front of its own region, else the back of the region with
+    /// the most chunks left; `nil` when none is left.
+    private static func claim(_ worker: Int, from regions: inout [Range<Int>]) -> Int? {
+        if worker < regions.count, let index = regions[worker].first {
+            regions[worker] = (index + 1)..<regions[worker].upperBound
+            return index
+        }
+        guard let victim = regions.indices.max(by: { regions[$0].count < regions[$1].count }),
+              let index = regions[victim].last else { return nil }
+        regions[victim] = regions[victim].lowerBound..<index
+        return index
     }
 
     /// Encodes the chunks of `text` in parallel; returns their ids in order and where the last one ends.
     private func encode(_ text: UnsafeBufferPointer<UInt8>, final: Bool) throws(EncodingError) -> ([TokenID], Int) {
-        let ranges = ranges(in: text, final: final)
+        let (ranges, regions) = chunks(in: text, final: final)
         guard let encodedEnd = ranges.last?.upperBound else { return ([], 0) }
         let results = BatchSlots<Result<[TokenID], EncodingError>>(count: ranges.count)
-        let next = Atomic<Int>(0)
+        // Taken once per chunk (a few hundred times per 100 MB): a lock costs nothing here.
+        let unclaimed = Mutex(regions)
         let base = consumed
         let workers = min(threads, ranges.count)
         let tokenizer = self.tokenizer
@@ -212,9 +248,7 @@ public final class StreamingEncoder {
         let shared = UncheckedSendableBuffer(text)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var merger = mergers.take(worker) ?? BytePairMerger()
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                if index >= ranges.count { break }
+            while let index = unclaimed.withLock({ Self.claim(worker, from: &$0) }) {
                 let range = ranges[index]
                 results.set(index, Result { () throws(EncodingError) -> [TokenID] in
                     try Self.encodeChunk(UnsafeBufferPointer(rebasing: shared.buffer[range]), base: base + range.lowerBound,

@@ -131,9 +131,9 @@ public struct BytePairMerger: Sendable {
             (key + n).initialize(repeating: 0, count: 8)
             // `order` is padded with `Int32.max` to whole vectors of eight.
             let vectors = (n + 7) / 8
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 8 * vectors + 3 * n + 2) { scratch in
-                let next = scratch.baseAddress! + 8 * vectors
-                let order = UnsafeMutableRawPointer(scratch.baseAddress!).assumingMemoryBound(to: Int32.self)
+            withUnsafeTemporaryAllocation(byteCount: 4 * (8 * vectors + 3 * n + 2), alignment: 16) { scratch in
+                let order = scratch.baseAddress!.bindMemory(to: Int32.self, capacity: 8 * vectors)
+                let next = (scratch.baseAddress! + 32 * vectors).bindMemory(to: UInt32.self, capacity: 3 * n + 2)
                 let previous = next + (n + 1)
                 let ids = previous + (n + 1)
                 let orderVectors = UnsafeRawPointer(order)

@@ -80,7 +80,7 @@ public struct BytePairMerger: Sendable {
         }
         guard let bytes = piece.baseAddress, !piece.isEmpty else { return PreparedPiece(piece: piece, hash: 0) }
         let hash = ByteHash.hash(bytes, count: piece.count)
-        lookup.prefetch(hash: hash)
+        lookup.table.prefetch(hash: hash)
         if piece.count > 1 && piece.count <= PieceCache.maxPieceLength { cache.prefetch(hash: hash) }
         return PreparedPiece(piece: piece, hash: hash)
     }

@@ -20,12 +20,6 @@ public struct RankLookup {
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
     }
 
-    /// Starts loading the filter word and the first slot that a lookup of this hash reads.
-    @inline(__always)
-    func prefetch(hash: UInt64) {
-        table.prefetch(hash: hash)
-    }
-
     /// The rank of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or `TokenID.max`.
     @inline(__always)
     func rank(prefix: UInt64, count: Int) -> TokenID {

@@ -41,7 +41,7 @@ import TokkitCore
 /// ```
 public final class StreamingEncoder {
     public let tokenizer: Tokenizer
-    /// The largest target chunk length in bytes (the last chunks of each batch are smaller); each
+    /// The largest target chunk length in bytes (the last chunks of each worker's region are smaller); each
     /// chunk ends at the safe cut nearest below its target.
     public let chunkSize: Int
     public let threads: Int

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TokkitCore
 import TokkitFormats
+import TokkitIO
 import TokkitText
 
 /// `tokkit train --docs lines --keep-newlines` against Hugging Face's quick-tour call,

@@ -11,11 +11,13 @@ let package = Package(
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
+        .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The only code that includes ICU headers; its public header exposes opaque types only, because a
@@ -43,6 +45,8 @@ let package = Package(
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitText"]),
+        // The stages upstream of tokenization (cleaning, filters, PII), with datatrove's decisions.
+        .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
@@ -51,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare", "TokkitPrep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,7 +72,7 @@ let package = Package(
             name: "TokkitTests",
             dependencies: [
                 "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
-                "TokkitVerification",
+                "TokkitVerification", "TokkitPrep",
             ],
             exclude: ["Golden", "Training/Fixtures"]
         ),

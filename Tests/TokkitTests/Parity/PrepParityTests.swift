@@ -23,6 +23,11 @@ struct PrepParityTests {
     }()
 
     static func build() throws -> Fixture {
+        // While developing, TOKKIT_PREP_PARITY_DIR may name a directory where a previous run left
+        // testset.jsonl and reference.jsonl, to iterate on the Swift side without rerunning datatrove.
+        if let cached = ProcessInfo.processInfo.environment["TOKKIT_PREP_PARITY_DIR"], !cached.isEmpty {
+            return try load(testset: cached + "/testset.jsonl", reference: cached + "/reference.jsonl", directory: cached)
+        }
         let directory = NSTemporaryDirectory() + "tokkit-prep-parity-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let corpus = (try Repository.corpusFile("public_en.txt") as NSString).deletingLastPathComponent
@@ -39,6 +44,10 @@ struct PrepParityTests {
             throw TestSetupError("datatrove failed (is `pip install datatrove spacy tldextract pyahocorasick fasteners` done?): \(run.stderr)")
         }
         print("prep parity: reference \(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
+        return try load(testset: testset, reference: reference, directory: directory)
+    }
+
+    static func load(testset: String, reference: String, directory: String) throws -> Fixture {
         var documents: [Document] = []
         var kinds: [String: String] = [:]
         let reader = try DocumentFileReader(path: testset, format: .jsonl(DocumentAdapter()))
@@ -245,7 +254,6 @@ struct PrepParityTests {
         #expect(comparison.disagreements.allSatisfy { $0.contains("gopher_short_doc") })
     }
 
-    static func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 }
 
-private func percent(_ value: Double) -> String { PrepParityTests.percent(value) }
+private func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }

@@ -27,13 +27,10 @@ struct PrepFilterTests {
         return filter.evaluate(TextView(text), &measured)
     }
 
-    static let tolkien = """
-    A wizard is never late, Frodo Baggins. Nor is he early. He arrives precisely when he means to. \
-    Now I know you are not a fool, and you have a bright mind with plenty of thought. All we have to decide is what \
-    to do with the time that is given to us. There are other forces at work in this world, Frodo, besides the will \
-    of evil. Bilbo was meant to find the Ring, in which case you also were meant to have it. And that is an \
-    encouraging thought.
-    """
+    /// datatrove's `TEXT_LF_1` (the Lord of the Rings quote of its filter tests).
+    static let tolkien = "I wish it need not have happened in my time,' said Frodo. 'So do I,' said Gandalf, 'and so do all who live to "
+        + "see such times. But that is not for them to decide. All we have to decide is what to do with the time that is "
+        + "given us.'"
 
     @Test("spaCy blank(\"en\") splits: contractions, abbreviations, URLs, e-mails, currency, ellipses, infixes")
     func spacySplits() {

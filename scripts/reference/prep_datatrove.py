@@ -93,8 +93,9 @@ def run_chain(doc, stages, pii):
         reason = outcome(stage.filter(doc))
         if reason is not None:
             return {"stage": name, "reason": reason}
+    before = doc.text
     doc.text = pii.format(doc.text)
-    return {"stage": None, "reason": None, "text": doc.text}
+    return {"stage": None, "reason": None, "text_before_pii": before, "text": doc.text}
 
 
 def to_document(record, index, path):

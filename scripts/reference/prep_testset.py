@@ -84,7 +84,7 @@ def main():
             add(make(rng.choice(base)), kind, url=rng.choice(URLS_OK), language=None if rng.random() < 0.2 else ("en", 0.9))
 
     # Gopher quality.
-    variant("long-doc", lambda t: " ".join(rng.choice(base).replace("\n", " ") for _ in range(5))[:9000], 40)
+    variant("long-doc", lambda t: " ".join(rng.choice(base).replace("\n", " ") for _ in range(14))[:12000], 40)
     variant("short-words", lambda t: " ".join(rng.choice(["a", "an", "I", "to", "of", "the", "is", "it", "on", "we", "be"]) for _ in range(rng.randint(60, 300))))
     variant("long-words", lambda t: "".join(w + (" " if rng.random() < 0.25 else "") for w in words_of(t)))
     variant("hashes", lambda t: " ".join(("#" + w if rng.random() < 0.3 else w) for w in words_of(t)))
@@ -110,6 +110,20 @@ def main():
         return " ".join(words)
 
     variant("ngram-repeat", phrase_repeat, 400)
+    def repeated_block(t):
+        # Appends a copy of a run of the text's own words sized so that the duplicated characters are
+        # 10-15.5% of the text: datatrove's 5- to 10-gram rules (0.15 down to 0.10) then fire at
+        # different n depending on where in that band the fraction falls.
+        words = t.replace("\n", " ").split()
+        target = rng.uniform(0.10, 0.155)
+        for size in range(5, len(words)):
+            block = words[:size]
+            text = " ".join(words) + " " + " ".join(block)
+            if sum(len(w) for w in block) / len(text) >= target:
+                return text
+        return t
+
+    variant("repeated-block", repeated_block, 220)
     variant("ngram-block", lambda t: t + " " + " ".join(words_of(t.replace("\n", " "))[: rng.randint(20, 200)]) * rng.randint(1, 3), 150)
     # C4 quality.
     variant("lorem", lambda t: t + "\n" + LOREM)
@@ -120,6 +134,8 @@ def main():
     # FineWeb quality.
     variant("short-lines", lambda t: "\n".join(" ".join(words_of(t)[i:i + rng.randint(1, 5)]) for i in range(0, len(words_of(t)), 3)))
     variant("one-word-lines", lambda t: "\n".join(words_of(t.replace("\n", " "))[:rng.randint(40, 200)]))
+    variant("short-punct-lines", lambda t: "\n".join(" ".join(words_of(t.replace("\n", " "))[i:i + 3]) + "." for i in range(0, 120, 3)))
+    variant("spread-lines", lambda t: "\n\n\n".join(" ".join(words_of(t.replace("\n", " "))[i:i + 6]) + "." for i in range(0, 180, 6)))
     variant("no-punct", lambda t: t.replace(".", "").replace("!", "").replace("?", ""))
     variant("whitespace", lambda t: rng.choice([" ", "\n", "  \n \n", "\t\n"]), 30)
     variant("dup-line-small", lambda t: t + "\n" + rng.choice([l for l in t.split("\n") if l.strip()] or ["x"]), 80)

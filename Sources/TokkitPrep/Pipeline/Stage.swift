@@ -59,7 +59,7 @@ public enum Stage: Sendable {
 
     /// Applies a parallel stage to `document`; `view` is the text's analysis, replaced when the
     /// stage rewrites the text.
-    func apply(_ document: inout Document, _ view: inout TextView, _ measured: inout Measurements) -> Outcome {
+    public func apply(_ document: inout Document, _ view: inout TextView, _ measured: inout Measurements) -> Outcome {
         switch self {
         case .urlFilter(let filter):
             let result = filter.evaluate(document.metadata, &measured)

@@ -1,17 +1,34 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The targets follow the data flow of DESIGN.md: ICU (C) → text pre-splitting → core BPE → file formats →
-// corpus reading (gzip/zstd in C) → shards and comparison → CLI.
+// The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
+//
+//   TokkitCore (plain data, vocabulary, merging, decoding, training; no Foundation)   TokkitIO (file plumbing)
+//     ├─► TokkitText      (+ CICU)          pre-splitting, Tokenizer, streaming and parallel encoding, counting
+//     ├─► TokkitFormats   (+ TokkitIO)      .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
+//     └─► TokkitCorpus    (+ CCompression, IO) documents from files, directories, globs, stdin, JSONL, gzip/zstd
+//   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)  corpus encoding, shards; metrics and reports
+//   Tokkit  (everything)  the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
+//   tokkit  (Tokkit)      the command line: parses options, calls the library, prints
+//
+// A target declares exactly the targets its files import.
+// `TOKKIT_INTERNAL_CHECKS=1 swift test` compiles the invariant checks of the merge engine and the tables
+// (InternalChecks.swift), as swift-collections' COLLECTIONS_INTERNAL_CHECKS does: a plain define, no
+// unsafe flags, so the package stays usable as a dependency. One CI step runs the unit tests that way.
+let internalChecks: [SwiftSetting] = Context.environment["TOKKIT_INTERNAL_CHECKS"] == "1"
+    ? [.define("TOKKIT_INTERNAL_CHECKS")] : []
+
 let package = Package(
     name: "Tokkit",
     products: [
+        .library(name: "Tokkit", targets: ["Tokkit"]),
         .library(name: "TokkitCore", targets: ["TokkitCore"]),
+        .library(name: "TokkitIO", targets: ["TokkitIO"]),
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
-        .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
+        .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
@@ -41,21 +58,29 @@ let package = Package(
         ),
         // One inline function, a cache prefetch, which Swift cannot express.
         .target(name: "CPrefetch"),
-        .target(name: "TokkitCore", dependencies: ["CPrefetch"]),
+        .target(name: "TokkitCore", dependencies: ["CPrefetch"], swiftSettings: internalChecks),
+        .target(name: "TokkitIO"),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
-        .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
-        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitText"]),
+        // The bundled vocabularies are resources: they travel with every program that links Tokkit.
+        .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],
+                exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],
+                resources: [.copy("Catalog/Vocabularies")]),
+        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitIO"]),
         // The stages upstream of tokenization (cleaning, filters, PII), with datatrove's decisions.
         .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
-        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
-        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
-        // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
-        // (the proof that the scanners equal ICU); not a product.
-        .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
+        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        .target(
+            name: "Tokkit",
+            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare"]
+        ),
+        // Piece-by-piece comparison of two pre-splitters, shared by the tests and the bench (the proof
+        // that the scanners equal ICU); not a product.
+        .target(name: "TokkitVerification", dependencies: ["TokkitText"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare", "TokkitPrep",
+                "Tokkit", "TokkitPrep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,18 +88,26 @@ let package = Package(
         .executableTarget(
             name: "TokkitBench",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitVerification",
+                "Tokkit", "TokkitVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/TokkitBench"
         ),
+        // Paths, scratch folders, subprocesses and the reference libraries' runner, shared by both test
+        // targets; not a product.
+        .target(name: "TokkitTestSupport", dependencies: ["Tokkit"], path: "Tests/TokkitTestSupport"),
+        // Hermetic unit tests: no network, no Python, no corpus, no browser (`swift test --filter TokkitTests.`).
         .testTarget(
             name: "TokkitTests",
-            dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
-                "TokkitVerification", "TokkitPrep",
-            ],
-            exclude: ["Golden", "Training/Fixtures"]
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
+            exclude: ["Golden"]
+        ),
+        // Parity with the real reference libraries (Python), on the real-text corpus, in headless Chromium,
+        // and the first run of a new user (a clean clone, a package depending on Tokkit).
+        .testTarget(
+            name: "TokkitParityTests",
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
+            exclude: ["Training/Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
-import TokkitCore
+import Tokkit
 
 /// The obviously-correct trainer the fast one is compared against: recount every pair of every
 /// word from scratch before each merge, take the argmax, replace occurrences left to right.
@@ -77,8 +77,8 @@ extension TrainedVocabulary {
 }
 
 /// Word counts from `(text, count)` pairs.
-func wordCounts(_ words: [(String, UInt64)]) -> WordCounts {
+func wordCounts(_ words: [(String, UInt64)]) throws -> WordCounts {
     var counts = WordCounts()
-    for (text, count) in words { counts.add(Array(text.utf8), count: count) }
+    for (text, count) in words { try counts.add(Array(text.utf8), count: count) }
     return counts
 }

@@ -1,0 +1,92 @@
+import Foundation
+import TokkitCore
+import TokkitFormats
+import TokkitIO
+import TokkitText
+
+/// Turns what a user names (`gpt2`, `cl100k_base`, `my.tiktoken`, `tokenizer.json`, `encoder.json`)
+/// into a ready `Tokenizer`.
+public enum TokenizerLoader {
+    /// Loads a tokenizer.
+    ///
+    /// - Parameters:
+    ///   - source: a bundled vocabulary's name, or a path to a `.tiktoken`, `tokenizer.json` or GPT-2 `encoder.json` file.
+    ///   - pattern: overrides the file's pattern. A `.tiktoken` file records none: it gets the pattern of
+    ///     the bundled vocabulary with the same sha256, else this one, else an error.
+    ///   - specialTokens: overrides the special tokens (a `.tiktoken` file records none).
+    ///   - mergesPath: GPT-2's `vocab.bpe`; defaults to the one beside `encoder.json`.
+    ///   - engine: what pre-splits: `.auto` takes the hand-written scanner for a named pattern, ICU otherwise.
+    public static func load(_ source: String, pattern: SplitPattern? = nil, specialTokens: [SpecialToken]? = nil,
+                            mergesPath: String? = nil, engine: RegexEngine = .auto) throws(TokenizerLoadError) -> Tokenizer {
+        let (vocabulary, filePattern) = try loadVocabulary(source, pattern: pattern, specialTokens: specialTokens, mergesPath: mergesPath)
+        do {
+            return try Tokenizer(vocabulary: vocabulary, pattern: pattern ?? filePattern, engine: engine)
+        } catch {
+            throw .pattern(error)
+        }
+    }
+
+    static func loadVocabulary(_ source: String, pattern: SplitPattern?, specialTokens: [SpecialToken]?,
+                               mergesPath: String?) throws(TokenizerLoadError) -> (Vocabulary, SplitPattern) {
+        do {
+            if let named = NamedVocabulary.named(source) {
+                let vocabulary = try named.load()
+                return (try replacingSpecials(vocabulary, specialTokens, path: source), named.pattern)
+            }
+            guard FileManager.default.fileExists(atPath: source) else {
+                throw VocabularyFileError.unknownVocabulary(name: source, known: NamedVocabulary.all.map(\.name))
+            }
+            if source.hasSuffix(".json") {
+                let root = try JSONObject.parse(try VocabularyFiles.read(source), path: source)
+                // tokenizer.json has a "model"; GPT-2's encoder.json maps tokens to ids and nothing else.
+                if root["model"] != nil {
+                    let contents = try HuggingFaceTokenizerFile.parse(root: root, path: source)
+                    return (try replacingSpecials(contents.vocabulary, specialTokens, path: source), contents.pattern)
+                }
+                let merges = mergesPath ?? URL(fileURLWithPath: source).deletingLastPathComponent().appendingPathComponent("vocab.bpe").path
+                let vocabulary = try GPT2Files.read(encoderPath: source, mergesPath: merges)
+                return (try replacingSpecials(vocabulary, specialTokens, path: source), .gpt2)
+            }
+            let bytes = try VocabularyFiles.read(source)
+            let digest = SHA256.hex(bytes)
+            let known = NamedVocabulary.all.first { $0.sha256 == digest }
+            guard let chosen = pattern ?? known?.pattern else {
+                throw TokenizerLoadError.patternNeeded(path: source)
+            }
+            let vocabulary = try TiktokenFile.parse(bytes, path: source, specialTokens: specialTokens ?? known?.specialTokens ?? [])
+            return (vocabulary, chosen)
+        } catch let error as VocabularyFileError {
+            throw .file(error)
+        } catch let error as TokenizerLoadError {
+            throw error
+        } catch {
+            throw .file(.unreadable(path: source, reason: "\(error)"))
+        }
+    }
+
+    private static func replacingSpecials(_ vocabulary: Vocabulary, _ specials: [SpecialToken]?,
+                                          path: String) throws(VocabularyFileError) -> Vocabulary {
+        guard let specials else { return vocabulary }
+        do {
+            return try Vocabulary(tokensOrGaps: vocabulary.tokensOrGaps, firstRank: vocabulary.firstRank, specialTokens: specials)
+        } catch {
+            throw .invalidContent(path: path, reason: error.description)
+        }
+    }
+}
+
+/// Why a tokenizer could not be loaded.
+public enum TokenizerLoadError: Error, Equatable, Sendable, CustomStringConvertible {
+    case file(VocabularyFileError)
+    case pattern(PreTokenizerError)
+    case patternNeeded(path: String)
+
+    public var description: String {
+        switch self {
+        case .file(let error): return error.description
+        case .pattern(let error): return error.description
+        case .patternNeeded(let path):
+            return "\(path): a .tiktoken file does not record its split pattern; pass one (--pattern gpt2|cl100k|o200k or --pattern-regex)"
+        }
+    }
+}

@@ -27,12 +27,14 @@ let package = Package(
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
+        .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The only code that includes ICU headers; its public header exposes opaque types only, because a
@@ -64,6 +66,8 @@ let package = Package(
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],
                 resources: [.copy("Catalog/Vocabularies")]),
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitIO"]),
+        // The stages upstream of tokenization (cleaning, filters, PII), with datatrove's decisions.
+        .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(
@@ -76,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "Tokkit",
+                "Tokkit", "TokkitPrep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,14 +99,14 @@ let package = Package(
         // Hermetic unit tests: no network, no Python, no corpus, no browser (`swift test --filter TokkitTests.`).
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport"],
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
             exclude: ["Golden"]
         ),
         // Parity with the real reference libraries (Python), on the real-text corpus, in headless Chromium,
         // and the first run of a new user (a clean clone, a package depending on Tokkit).
         .testTarget(
             name: "TokkitParityTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport"],
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
             exclude: ["Training/Fixtures"]
         ),
     ],

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
+        .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
@@ -45,13 +46,15 @@ let package = Package(
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitText"]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
+        // The upstream curation stages (DESIGN.md module table): dedup, decontamination, relevance, mixing, synthetic seeds.
+        .target(name: "TokkitPrep", dependencies: ["TokkitCore", "TokkitText", "TokkitCorpus"]),
         // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
         // (the proof that the scanners equal ICU); not a product.
         .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
+                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare", "TokkitPrep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,7 +71,7 @@ let package = Package(
             name: "TokkitTests",
             dependencies: [
                 "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
-                "TokkitVerification",
+                "TokkitVerification", "TokkitPrep",
             ],
             exclude: ["Golden", "Training/Fixtures"]
         ),

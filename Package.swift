@@ -11,12 +11,14 @@ let package = Package(
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
+        .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The only code that includes ICU headers; its public header exposes opaque types only, because a
@@ -44,6 +46,8 @@ let package = Package(
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitText"]),
+        // The stages upstream of tokenization (cleaning, filters, PII), with datatrove's decisions.
+        .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         // The upstream curation stages (DESIGN.md module table): dedup, decontamination, relevance, mixing, synthetic seeds.

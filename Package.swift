@@ -13,7 +13,6 @@ let package = Package(
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
-        .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
     ],
     dependencies: [
@@ -50,8 +49,6 @@ let package = Package(
         .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
-        // The upstream curation stages (DESIGN.md module table): dedup, decontamination, relevance, mixing, synthetic seeds.
-        .target(name: "TokkitPrep", dependencies: ["TokkitCore", "TokkitText", "TokkitCorpus"]),
         // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
         // (the proof that the scanners equal ICU); not a product.
         .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The part of numpy's legacy `np.random.RandomState(seed)` that MinHash needs:
 /// `randint(low, high, size=n, dtype=np.uint64)`, draw for draw.
 ///
@@ -45,7 +47,7 @@ struct NumpyRandomState {
         return high << 32 | UInt64(next32())
     }
 
-    private mutating func next32() -> UInt32 {
+    mutating func next32() -> UInt32 {
         if position >= 624 { regenerate() }
         var y = key[position]
         position += 1
@@ -62,5 +64,21 @@ struct NumpyRandomState {
             key[index] = key[(index + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
         }
         position = 0
+    }
+}
+
+extension NumpyRandomState {
+    /// numpy's legacy `random_sample()`: 53 random bits from two draws, `(a >> 5 · 2²⁶ + b >> 6) / 2⁵³`.
+    mutating func nextDouble() -> Double {
+        let a = Double(next32() >> 5), b = Double(next32() >> 6)
+        return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
+    }
+
+    /// numpy's legacy `gumbel(0, 1)`: `−log(−log(1 − U))`, redrawn when `1 − U` is 1.
+    mutating func gumbel() -> Double {
+        while true {
+            let u = 1.0 - nextDouble()
+            if u < 1.0 { return -log(-log(u)) }
+        }
     }
 }

@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 @Suite("Vocabulary files: read, write, and every way they can be broken")
 struct VocabularyFileTests {

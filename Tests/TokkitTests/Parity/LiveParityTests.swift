@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Tokkit against the real tiktoken and Hugging Face tokenizers, run live on fixtures and on real
 /// text neither side was tuned to. Zero mismatches. These tests fail (never skip) when Python, the
@@ -17,7 +15,7 @@ struct LiveParityTests {
 
     static let cases = [
         Case(vocabulary: .gpt2, pattern: .gpt2),
-        Case(vocabulary: .cl100kBase, pattern: .cl100k),
+        Case(vocabulary: .cl100k_base, pattern: .cl100k),
         Case(vocabulary: .gpt2, pattern: .o200k),
     ]
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCorpus
-import TokkitPrep
+import Tokkit
 
 /// Inputs and outputs shared by the curation commands (dedup, decontaminate, select, mix).
 struct CurationInputOptions: ParsableArguments {

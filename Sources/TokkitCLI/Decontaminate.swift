@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCorpus
-import TokkitPrep
+import Tokkit
 
 struct Decontaminate: ParsableCommand {
     static let configuration = CommandConfiguration(

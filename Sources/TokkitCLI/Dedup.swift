@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCorpus
-import TokkitPrep
+import Tokkit
 
 struct Dedup: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -66,13 +66,14 @@ let package = Package(
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],
                 resources: [.copy("Catalog/Vocabularies")]),
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitIO"]),
-        // The stages upstream of tokenization (cleaning, filters, PII), with datatrove's decisions.
-        .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        // The stages upstream of tokenization: cleaning, filters, PII (datatrove's decisions), and curation
+        // (dedup, decontamination, relevance, mixing, synthetic-data seeds).
+        .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Tokkit",
-            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare"]
+            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare", "TokkitPrep"]
         ),
         // Piece-by-piece comparison of two pre-splitters, shared by the tests and the bench (the proof
         // that the scanners equal ICU); not a product.

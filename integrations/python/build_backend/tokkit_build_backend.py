@@ -68,10 +68,14 @@ def _swift_build(root: str) -> str:
     if swift is None:
         raise RuntimeError("tokkit build: `swift` is not on PATH; building the wheel needs a Swift 6 toolchain "
                            "(the built wheel does not)")
-    command = [swift, "build", "-c", "release", "--product", "TokkitCAPI", "-Xswiftc", "-no-toolchain-stdlib-rpath"]
+    # A scratch folder of its own: the linker flag below differs from a plain release build's, and
+    # sharing .build/release would rebuild everything each time one or the other is built.
+    scratch = os.path.join(root, ".build", "python-wheel")
+    command = [swift, "build", "-c", "release", "--scratch-path", scratch, "--product", "TokkitCAPI",
+               "-Xswiftc", "-no-toolchain-stdlib-rpath"]
     _log(" ".join(command) + f"  (in {root})")
     subprocess.run(command, cwd=root, check=True, stdout=sys.stderr)
-    binaries = subprocess.run(command[:4] + ["--show-bin-path"], cwd=root, check=True, capture_output=True,
+    binaries = subprocess.run(command[:6] + ["--show-bin-path"], cwd=root, check=True, capture_output=True,
                               text=True).stdout.strip()
     library = os.path.join(binaries, "libTokkitCAPI.so")
     if not os.path.exists(library):

@@ -17,10 +17,9 @@ import tiktoken_ext.openai_public as openai_public
 import tokkit
 from tokkit import registry
 
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 # The encodings every build must bundle; the others are checked when their files are bundled.
 REQUIRED = ["gpt2", "r50k_base", "cl100k_base"]
-SAMPLE_BYTES = 4 << 20
+SAMPLE_BYTES = 2 << 20
 
 
 def corpus_folder() -> str:

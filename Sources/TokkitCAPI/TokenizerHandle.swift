@@ -117,7 +117,8 @@ public func tk_tokenizer_load(
 }
 
 /// The tokenizer's description as a `malloc`ed JSON object: `pattern`, `n_vocab` (one more than the
-/// largest id), `mergeable_count`, `first_rank` and `special_tokens` (`[[text, id], …]`).
+/// largest id), `mergeable_count`, `first_rank`, `mergeable_end` (one more than the largest mergeable
+/// rank) and `special_tokens` (`[[text, id], …]`).
 @_cdecl("tk_tokenizer_describe")
 public func tk_tokenizer_describe(_ tokenizer: OpaquePointer?, _ output: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                                   _ error: UnsafeMutableRawPointer?) -> Int32 {
@@ -128,6 +129,7 @@ public func tk_tokenizer_describe(_ tokenizer: OpaquePointer?, _ output: UnsafeM
         let specials = vocabulary.specialTokens.map { JSONText.quote($0.text) + ", " + String($0.id) }
         let json = "{\"pattern\": \(JSONText.quote(tokenizer.pattern.regex)), \"n_vocab\": \(vocabulary.size), "
             + "\"mergeable_count\": \(vocabulary.mergeableCount), \"first_rank\": \(vocabulary.firstRank), "
+            + "\"mergeable_end\": \(Int(vocabulary.firstRank) + vocabulary.mergeableCount), "
             + "\"special_tokens\": [" + specials.map { "[\($0)]" }.joined(separator: ", ") + "]}"
         output.pointee = strdup(json)
     }

@@ -124,8 +124,7 @@ class Encoding:
         self = cls.__new__(cls)
         info = _describe(handle)
         self._setup(name, pat_str, special_tokens, explicit_n_vocab, handle=handle, mergeable_ranks=None,
-                    max_rank=info["first_rank"] + info["mergeable_count"] - 1,
-                    mergeable_count=info["mergeable_count"])
+                    max_rank=info["mergeable_end"] - 1, mergeable_count=info["mergeable_count"])
         return self
 
     @classmethod
@@ -134,8 +133,7 @@ class Encoding:
         self = cls.__new__(cls)
         self._setup(name, info["pattern"], {text: value for text, value in info["special_tokens"]}, None,
                     handle=handle, mergeable_ranks=None,
-                    max_rank=info["first_rank"] + info["mergeable_count"] - 1,
-                    mergeable_count=info["mergeable_count"])
+                    max_rank=info["mergeable_end"] - 1, mergeable_count=info["mergeable_count"])
         return self
 
     def __repr__(self) -> str:
@@ -301,7 +299,7 @@ class Encoding:
         """The bytes of one token, special tokens included; ``KeyError`` if there is none."""
         table, first = self._tokens()
         index = token - first
-        if 0 <= index < len(table):
+        if 0 <= index < len(table) and table[index]:  # an empty entry is a rank gap (p50k's 50256)
             return table[index]
         special = self._special_by_id.get(token)
         if special is not None:
@@ -338,7 +336,7 @@ class Encoding:
 
     def token_byte_values(self) -> list[bytes]:
         """Every mergeable token's bytes, sorted."""
-        return sorted(self._tokens()[0])
+        return sorted(token for token in self._tokens()[0] if token)
 
     @property
     def eot_token(self) -> int:
@@ -431,7 +429,7 @@ class Encoding:
     def _rank_lookup(self) -> dict[bytes, int]:
         if self._ranks is None:
             table, first = self._tokens()
-            self._ranks = {token: first + index for index, token in enumerate(table)}
+            self._ranks = {token: first + index for index, token in enumerate(table) if token}
         return self._ranks
 
     def _encode_single_piece(self, text_or_bytes: str | bytes) -> list[int]:

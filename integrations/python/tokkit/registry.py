@@ -65,7 +65,7 @@ DEFINITIONS: dict[str, tuple] = {
     "o200k_harmony": ("o200k_base.tiktoken", "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
                       O200K_PATTERN, _harmony_specials(), None),
     "qwen2": ("qwen2.tiktoken", "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186",
-              QWEN2_PATTERN, {ENDOFTEXT: 151643}, None),
+              QWEN2_PATTERN, {ENDOFTEXT: 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}, None),
 }
 
 ENCODINGS: dict[str, Encoding] = {}

@@ -42,7 +42,7 @@ struct Count: ParsableCommand {
 
 /// The split pattern of commands that have no vocabulary yet (count, train).
 struct PatternOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k | qwen2.", valueName: "name"))
     var pattern: String = "gpt2"
 
     @Option(name: .customLong("pattern-regex"), help: ArgumentHelp("A custom split pattern in tiktoken's regex syntax.", valueName: "regex"))

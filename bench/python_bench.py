@@ -103,11 +103,12 @@ def main():
            f"Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ". "
            "Command: `python3 bench/python_bench.py --write`. MB/s = 10^6 bytes of UTF-8 input per second of wall "
            f"clock, in one Python process; tokkit best of {args.repeats}, peers one run. Every row's ids were "
-           "compared with tiktoken's first ('=' in the ids column). One text = the whole corpus file as one str; "
+           "compared with tiktoken's first ('=' in the ids column). The machine is shared: ratios use CPU time on one thread, which other processes do not inflate. One text = the whole corpus file as one str; "
            "many documents = its blank-line-separated paragraphs, as a list of str. Outputs are Python lists "
            "unless the row says numpy.", ""]
-    table = ["| corpus | vocab | input | tool | 1 thread MB/s | all cores MB/s | tokkit ÷ tool (1 thread / all cores) | ids |",
-             "|---|---|---|---|---|---|---|---|"]
+    table = ["| corpus | vocab | input | tool | 1 thread MB/s (wall) | 1 thread MB/s (CPU time) | all cores MB/s (wall) | "
+             "tokkit ÷ tool (1 thread CPU time / all cores wall) | ids |",
+             "|---|---|---|---|---|---|---|---|---|"]
     summary = []
     for corpus in ("public_en.txt", "public_multi.txt"):
         path = os.path.join(args.corpus, corpus)
@@ -128,44 +129,48 @@ def main():
             rows = {}
 
             def add(tool, kind, single, multi, same):
+                """single: (wall MB/s, CPU-time MB/s) on one thread; multi: all-cores wall MB/s or None."""
                 rows[(tool, kind)] = (single, multi, same)
 
+            def rate(size, measured):
+                return (size / measured[0], size / measured[1])
+
             # tokkit
-            w1, _, ids = timed(lambda: enc.encode_ordinary(text), args.repeats)
+            w1, c1, ids = timed(lambda: enc.encode_ordinary(text), args.repeats)
             wn, _, ids_n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=(), num_threads=0), args.repeats)
-            add("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text", mb / w1, mb / wn,
+            add("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text", rate(mb, (w1, c1)), mb / wn,
                 ids == reference and np.array_equal(ids_n, np.asarray(reference, dtype=np.uint32)))
-            w1n, _, ids_1n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=()), args.repeats)
-            add("**tokkit** encode_to_numpy (numpy)", "one text", mb / w1n, None,
+            w1n, c1n, ids_1n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=()), args.repeats)
+            add("**tokkit** encode_to_numpy (numpy)", "one text", rate(mb, (w1n, c1n)), None,
                 np.array_equal(ids_1n, np.asarray(reference, dtype=np.uint32)))
-            b1, _, d1 = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=1), args.repeats)
+            b1, cb1, d1 = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=1), args.repeats)
             bn, _, dn = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=cores), args.repeats)
-            add("**tokkit** encode_ordinary_batch", "many documents", doc_mb / b1, doc_mb / bn,
+            add("**tokkit** encode_ordinary_batch", "many documents", rate(doc_mb, (b1, cb1)), doc_mb / bn,
                 d1 == reference_docs and dn == reference_docs)
-            f1, _, (fl1, _) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=1, disallowed_special=()),
+            f1, cf1, (fl1, _) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=1, disallowed_special=()),
                                     args.repeats)
             fn, _, (fln, offn) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=0, disallowed_special=()),
                                        args.repeats)
-            add("**tokkit** encode_batch_to_numpy (flat numpy + offsets)", "many documents", doc_mb / f1, doc_mb / fn,
+            add("**tokkit** encode_batch_to_numpy (flat numpy + offsets)", "many documents", rate(doc_mb, (f1, cf1)), doc_mb / fn,
                 fl1.tolist() == ref_flat and fln.tolist() == ref_flat and int(offn[-1]) == len(ref_flat))
-            tk_single, tk_batch = mb / w1, doc_mb / bn
+            tk_one_text, tk_documents = rows[("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text")], rows[("**tokkit** encode_ordinary_batch", "many documents")]
 
             # tiktoken
-            w, _, _ = timed(lambda: ref_enc.encode_ordinary(text))
-            add(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", mb / w, None, True)
-            t1, _, r1 = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=1))
+            w, c, _ = timed(lambda: ref_enc.encode_ordinary(text))
+            add(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", rate(mb, (w, c)), None, True)
+            t1, ct1, r1 = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=1))
             tn, _, rn = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=cores))
-            add("tiktoken encode_ordinary_batch", "many documents", doc_mb / t1, doc_mb / tn,
+            add("tiktoken encode_ordinary_batch", "many documents", rate(doc_mb, (t1, ct1)), doc_mb / tn,
                 r1 == reference_docs and rn == reference_docs)
 
             # quicktok-v1
             try:
                 q = peers["quicktok-v1"].get_encoding(vocab)
-                w, _, got = timed(lambda: q.encode_ordinary(text))
-                add("quicktok-v1 encode_ordinary", "one text", mb / w, None, list(got) == reference)
-                q1, _, (qt1, _) = timed(lambda: q.encode_batch(documents, threads=1))
+                w, c, got = timed(lambda: q.encode_ordinary(text))
+                add("quicktok-v1 encode_ordinary", "one text", rate(mb, (w, c)), None, list(got) == reference)
+                q1, cq1, (qt1, _) = timed(lambda: q.encode_batch(documents, threads=1))
                 qn, _, (qtn, _) = timed(lambda: q.encode_batch(documents, threads=0))
-                add("quicktok-v1 encode_batch (flat numpy + offsets)", "many documents", doc_mb / q1, doc_mb / qn,
+                add("quicktok-v1 encode_batch (flat numpy + offsets)", "many documents", rate(doc_mb, (q1, cq1)), doc_mb / qn,
                     list(qt1) == ref_flat and list(qtn) == ref_flat)
             except Exception as error:
                 table.append(f"| {corpus} | {vocab} | — | quicktok-v1 | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
@@ -173,14 +178,14 @@ def main():
             # splintr-rs
             try:
                 s = peers["splintr-rs"].Tokenizer.from_pretrained(vocab)
-                w, _, got = timed(lambda: s.encode_ordinary(text))
+                w, c, got = timed(lambda: s.encode_ordinary(text))
                 wr, _, gotr = timed(lambda: s.encode_rayon(text))
-                add("splintr-rs encode_ordinary / encode_rayon", "one text", mb / w, mb / wr,
+                add("splintr-rs encode_ordinary / encode_rayon", "one text", rate(mb, (w, c)), mb / wr,
                     list(got) == reference and list(gotr) == reference)
-                s1, _, g1 = timed(lambda: [s.encode_ordinary(d) for d in documents])
+                s1, cs1, g1 = timed(lambda: [s.encode_ordinary(d) for d in documents])
                 sn, _, gn = timed(lambda: s.encode_batch(documents))
-                add("splintr-rs encode_ordinary per document / encode_batch", "many documents", doc_mb / s1,
-                    doc_mb / sn, [list(x) for x in g1] == reference_docs and [list(x) for x in gn] == reference_docs)
+                add("splintr-rs encode_ordinary per document / encode_batch", "many documents",
+                    rate(doc_mb, (s1, cs1)), doc_mb / sn, [list(x) for x in g1] == reference_docs and [list(x) for x in gn] == reference_docs)
             except Exception as error:
                 table.append(f"| {corpus} | {vocab} | — | splintr-rs | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
 
@@ -191,31 +196,32 @@ def main():
                 hf = HF.from_file(json_path)
                 prefix = text.encode()[:HF_PREFIX].decode("utf-8", "ignore")
                 pmb = len(prefix.encode()) / 1e6
-                w, _, got = timed(lambda: hf.encode(prefix, add_special_tokens=False).ids)
-                add("HF tokenizers encode (first 4 MB)", "one text", pmb / w, None, got == ref_enc.encode_ordinary(prefix))
+                w, c, got = timed(lambda: hf.encode(prefix, add_special_tokens=False).ids)
+                add("HF tokenizers encode (first 4 MB)", "one text", rate(pmb, (w, c)), None, got == ref_enc.encode_ordinary(prefix))
                 some = documents[: max(1, len(documents) // 8)]
                 some_mb = sum(len(d.encode()) for d in some) / 1e6
-                h1, _, g1 = timed(lambda: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in some)])
+                h1, ch1, g1 = timed(lambda: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in some)])
                 hn, _, gn = timed(lambda: [e.ids for e in hf.encode_batch(some, add_special_tokens=False)])
                 add("HF tokenizers encode per document / encode_batch (first 1/8 of documents)", "many documents",
-                    some_mb / h1, some_mb / hn, g1 == reference_docs[:len(some)] and gn == reference_docs[:len(some)])
+                    rate(some_mb, (h1, ch1)), some_mb / hn, g1 == reference_docs[:len(some)] and gn == reference_docs[:len(some)])
             except Exception as error:
                 table.append(f"| {corpus} | {vocab} | — | HF tokenizers | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
 
             for (tool, kind), (single, multi, same) in rows.items():
                 if not same:
-                    table.append(f"| {corpus} | {vocab} | {kind} | {tool} | — | — | — | **differ** |")
+                    table.append(f"| {corpus} | {vocab} | {kind} | {tool} | — | — | — | — | **differ** |")
                     continue
-                tk = (tk_single, mb / wn) if kind == "one text" else (doc_mb / b1, tk_batch)
-                ratio = f"{tk[0] / single:.2f}×" + (f" / {tk[1] / multi:.2f}×" if multi else "")
+                ours_single, ours_multi, _ = tk_one_text if kind == "one text" else tk_documents
+                ratio = f"{ours_single[1] / single[1]:.2f}×" + (f" / {ours_multi / multi:.2f}×" if multi else "")
                 multi_text = f"{multi:.1f}" if multi else "—"
-                table.append(f"| {corpus} | {vocab} | {kind} | {tool} | {single:.1f} | {multi_text} | "
-                             f"{'1.00×' if tool.startswith('**tokkit** encode_ordinary') else ratio} | = |")
+                table.append(f"| {corpus} | {vocab} | {kind} | {tool} | {single[0]:.1f} | {single[1]:.1f} | {multi_text} | "
+                             f"{ratio} | = |")
             swift = swift_rate(vocab, path)
-            summary.append(f"- {corpus} {vocab}: Python `encode_ordinary` {mb / w1:.1f} MB/s and `encode_to_numpy` "
-                           f"{mb / w1n:.1f} MB/s on one thread vs the Swift engine (TokkitBench, one thread) "
-                           f"{swift['mbps']:.1f} MB/s: **{mb / w1 / swift['mbps'] * 100:.0f}%** / "
-                           f"**{mb / w1n / swift['mbps'] * 100:.0f}%** of the CLI's per-core rate.")
+            summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread, Python `encode_ordinary` (list) "
+                           f"{mb / c1:.1f} and `encode_to_numpy` {mb / c1n:.1f}, the Swift engine (TokkitBench) "
+                           f"{swift['cpu_mbps']:.1f}: **{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / "
+                           f"**{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
+                           f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s).")
     out += table + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
     report = "\n".join(out)
     print(report)

@@ -1,4 +1,5 @@
 import Foundation
+import Tokkit
 import TokkitCore
 import TokkitFormats
 import TokkitText

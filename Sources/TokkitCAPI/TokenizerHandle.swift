@@ -1,7 +1,9 @@
 import Foundation
+import Tokkit
 import Synchronization
 import TokkitCore
 import TokkitFormats
+import TokkitIO
 import TokkitText
 
 /// What a `tk_tokenizer *` points to: a tokenizer, the merges it was trained with (if it was), and
@@ -129,7 +131,7 @@ public func tk_tokenizer_describe(_ tokenizer: OpaquePointer?, _ output: UnsafeM
         let specials = vocabulary.specialTokens.map { JSONText.quote($0.text) + ", " + String($0.id) }
         let json = "{\"pattern\": \(JSONText.quote(tokenizer.pattern.regex)), \"n_vocab\": \(vocabulary.size), "
             + "\"mergeable_count\": \(vocabulary.mergeableCount), \"first_rank\": \(vocabulary.firstRank), "
-            + "\"mergeable_end\": \(Int(vocabulary.firstRank) + vocabulary.mergeableCount), "
+            + "\"mergeable_end\": \(vocabulary.mergeableEnd), "
             + "\"special_tokens\": [" + specials.map { "[\($0)]" }.joined(separator: ", ") + "]}"
         output.pointee = strdup(json)
     }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import TokkitCompare
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Several tokenizers for the commands that work on many at once (compare, roundtrip).
 ///

@@ -1,7 +1,5 @@
 import ArgumentParser
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// The options every command that needs a tokenizer shares.
 struct VocabularyOptions: ParsableArguments {

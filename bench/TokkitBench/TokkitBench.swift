@@ -2,9 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Synchronization
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 /// The Swift side of `bench/encode_bench.py`: each subcommand times one thing on a file already in

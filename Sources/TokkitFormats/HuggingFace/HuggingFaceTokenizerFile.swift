@@ -1,6 +1,6 @@
 import Foundation
 import TokkitCore
-import TokkitText
+import TokkitIO
 
 /// Hugging Face `tokenizer.json` for byte-level BPE: model `BPE` with byte-level strings as tokens, a
 /// `Split` pre-tokenizer with the pattern followed by `ByteLevel`, a `ByteLevel` decoder, and the
@@ -29,7 +29,7 @@ public enum HuggingFaceTokenizerFile {
     }
 
     public static func read(path: String) throws(VocabularyFileError) -> Contents {
-        let bytes = try FileIO.read(path)
+        let bytes = try VocabularyFiles.read(path)
         return try parse(bytes, path: path)
     }
 
@@ -151,7 +151,7 @@ public enum HuggingFaceTokenizerFile {
 
     public static func write(_ vocabulary: Vocabulary, pattern: SplitPattern, merges: [Vocabulary.Merge]? = nil,
                              to path: String) throws(VocabularyFileError) {
-        try FileIO.writeAtomically(serialize(vocabulary, pattern: pattern, merges: merges), to: path)
+        try VocabularyFiles.writeAtomically(serialize(vocabulary, pattern: pattern, merges: merges), to: path)
     }
 
     static func mergesOrThrow(_ vocabulary: Vocabulary, format: String) throws(VocabularyFileError) -> [Vocabulary.Merge] {

@@ -1,4 +1,5 @@
 import TokkitCore
+import TokkitIO
 
 /// tiktoken's vocabulary format: one line per mergeable token, `base64(bytes) SP rank LF`, in rank
 /// order. Special tokens are not part of the file; they come with the encoding's definition.
@@ -72,7 +73,7 @@ public enum TiktokenFile {
     /// Reads a `.tiktoken` file, checking its sha256 when `expectedSHA256` is given.
     public static func read(path: String, specialTokens: [SpecialToken] = [],
                             expectedSHA256: String? = nil) throws(VocabularyFileError) -> Vocabulary {
-        let contents = try FileIO.read(path)
+        let contents = try VocabularyFiles.read(path)
         if let expectedSHA256 {
             let actual = SHA256.hex(contents)
             guard actual == expectedSHA256.lowercased() else {
@@ -96,7 +97,7 @@ public enum TiktokenFile {
 
     /// Writes the file atomically.
     public static func write(_ vocabulary: Vocabulary, to path: String) throws(VocabularyFileError) {
-        try FileIO.writeAtomically(serialize(vocabulary), to: path)
+        try VocabularyFiles.writeAtomically(serialize(vocabulary), to: path)
     }
 
     private static func parseRank(_ digits: ArraySlice<UInt8>) -> TokenID? {

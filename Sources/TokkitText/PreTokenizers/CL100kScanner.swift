@@ -1,3 +1,4 @@
+import TokkitCore
 /// Splits text exactly as cl100k's pattern does (`SplitPattern.cl100k`, tiktoken ≥ 0.8), without a
 /// regex engine.
 ///

@@ -1,3 +1,4 @@
+import TokkitCore
 /// Which implementation pre-splits text.
 public enum RegexEngine: String, Sendable, CaseIterable {
     /// The hand-written scanner when the pattern is a named one (gpt2, cl100k, o200k, qwen2), else ICU.

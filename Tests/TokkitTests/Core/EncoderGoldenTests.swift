@@ -1,7 +1,5 @@
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Ids equal the real tiktoken's on every fixture (golden files from `scripts/reference/make_golden.py`).
 @Suite("Encoding every fixture gives tiktoken's ids")

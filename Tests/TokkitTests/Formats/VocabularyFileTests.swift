@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 @Suite("Vocabulary files: read, write, and every way they can be broken")
 struct VocabularyFileTests {
@@ -63,10 +61,10 @@ struct VocabularyFileTests {
 
     @Test("the bundled p50k_base has its one gap at 50256, and p50k_edit adds the FIM tokens after 50280")
     func p50k() throws {
-        let base = try NamedVocabulary.p50kBase.load()
+        let base = try NamedVocabulary.p50k_base.load()
         #expect(base.gaps == [50256] && base.mergeableCount == 50280 && base.size == 50281)
         #expect(try base.decodeBytes([50256]) == Array("<|endoftext|>".utf8))
-        let edit = try NamedVocabulary.p50kEdit.load()
+        let edit = try NamedVocabulary.p50k_edit.load()
         #expect(edit.size == 50284)
         #expect(try edit.decodeBytes([50281, 50283]) == Array("<|fim_prefix|><|fim_suffix|>".utf8))
     }

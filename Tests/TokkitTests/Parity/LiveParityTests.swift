@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Tokkit against the real tiktoken and Hugging Face tokenizers, run live on fixtures and on real
 /// text neither side was tuned to. Zero mismatches. These tests fail (never skip) when Python, the
@@ -17,12 +15,12 @@ struct LiveParityTests {
 
     static let cases = [
         Case(vocabulary: .gpt2, pattern: .gpt2),
-        Case(vocabulary: .cl100kBase, pattern: .cl100k),
+        Case(vocabulary: .cl100k_base, pattern: .cl100k),
         Case(vocabulary: .gpt2, pattern: .o200k),
-        Case(vocabulary: .o200kBase, pattern: .o200k),
+        Case(vocabulary: .o200k_base, pattern: .o200k),
         Case(vocabulary: .qwen2, pattern: .qwen2),
-        Case(vocabulary: .p50kBase, pattern: .gpt2),
-        Case(vocabulary: .p50kEdit, pattern: .gpt2),
+        Case(vocabulary: .p50k_base, pattern: .gpt2),
+        Case(vocabulary: .p50k_edit, pattern: .gpt2),
     ]
 
     /// Real text: the first 2 MB of English kernel documentation and 2 MB of man pages in seven languages.

@@ -1,6 +1,5 @@
 import Testing
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// ICU pre-splitting equals tiktoken's on every fixture, piece by piece (golden pieces from the real
 /// tiktoken via `scripts/reference/make_golden.py`).

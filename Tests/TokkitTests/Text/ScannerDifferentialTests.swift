@@ -1,6 +1,5 @@
 import Testing
-import TokkitCore
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 /// The hand-written scanners cut text exactly where ICU's regex engine does, piece by piece: on

@@ -1,7 +1,5 @@
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 /// Streaming in chunks cut at safe cuts gives exactly the ids of encoding the whole text at once.

@@ -19,7 +19,7 @@ from tokkit import registry
 
 # The encodings every build must bundle; the others are checked when their files are bundled.
 REQUIRED = ["gpt2", "r50k_base", "cl100k_base"]
-SAMPLE_BYTES = 2 << 20
+SAMPLE_BYTES = 1 << 20
 
 
 def corpus_folder() -> str:

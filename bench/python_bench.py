@@ -72,6 +72,8 @@ def main():
     parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
     parser.add_argument("--vocab", action="append", help="encodings to measure (default: cl100k_base, o200k_base)")
     parser.add_argument("--repeats", type=int, default=3, help="tokkit's runs per measurement (best is kept)")
+    parser.add_argument("--megabytes", type=float, default=8.0,
+                        help="use the first N MB of each corpus file (cut at a line end); 0 = whole files")
     parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
@@ -103,7 +105,8 @@ def main():
            f"Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ". "
            "Command: `python3 bench/python_bench.py --write`. MB/s = 10^6 bytes of UTF-8 input per second of wall "
            f"clock, in one Python process; tokkit best of {args.repeats}, peers one run. Every row's ids were "
-           "compared with tiktoken's first ('=' in the ids column). The machine is shared: ratios use CPU time on one thread, which other processes do not inflate. One text = the whole corpus file as one str; "
+           "compared with tiktoken's first ('=' in the ids column). The machine is shared: ratios use CPU time on one thread, which other processes do not inflate. One text = the corpus text (the first "
+           f"{args.megabytes:g} MB of each file, cut at a line end; 0 = whole file) as one str; "
            "many documents = its blank-line-separated paragraphs, as a list of str. Outputs are Python lists "
            "unless the row says numpy.", ""]
     table = ["| corpus | vocab | input | tool | 1 thread MB/s (wall) | 1 thread MB/s (CPU time) | all cores MB/s (wall) | "
@@ -114,7 +117,13 @@ def main():
         path = os.path.join(args.corpus, corpus)
         with open(path, "rb") as file:
             raw = file.read()
+        if args.megabytes:
+            raw = raw[: int(args.megabytes * 1e6)]
+            raw = raw[: raw.rfind(b"\n") + 1]
         text = raw.decode("utf-8")
+        path = os.path.join("/tmp", f"tokkit-python-bench-{corpus}")
+        with open(path, "wb") as file:  # the same bytes for the Swift engine's measurement
+            file.write(raw)
         documents = split_documents(text)
         mb = len(raw) / 1e6
         doc_mb = sum(len(d.encode()) for d in documents) / 1e6

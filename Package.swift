@@ -31,6 +31,8 @@ let package = Package(
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
+        // The C ABI that integrations/python loads (libTokkitCAPI.so); see Sources/TokkitCAPI/tokkit.h.
+        .library(name: "TokkitCAPI", type: .dynamic, targets: ["TokkitCAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -84,6 +86,12 @@ let package = Package(
                 "Tokkit", "TokkitPrep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `@_cdecl` functions over opaque handles: what Python (ctypes) and any C caller link against.
+        .target(
+            name: "TokkitCAPI",
+            dependencies: ["Tokkit", "TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitCompare"],
+            exclude: ["tokkit.h"]
         ),
         // bench/encode_bench.py drives this; not a product.
         .executableTarget(

@@ -11,11 +11,16 @@ struct Encode: ParsableCommand {
         error naming it and its byte offset. --allow-special all encodes them as their ids; --disallow-special none \
         encodes them as plain text (the same as --ordinary). Documents (--docs lines|paragraphs) are encoded in \
         parallel; text output puts one document per line, json one array per document.
+
+        With --rank R --world-size W the command encodes sorted(files)[R::W] into -o with R zero-padded ({rank} in -o \
+        is replaced; otherwise -RRRRR goes before the extension) and leaves a completion marker in completions/ \
+        beside it; a rerun of a finished rank skips it.
         """
     )
 
     @OptionGroup var vocabulary: VocabularyOptions
     @OptionGroup var input: InputOptions
+    @OptionGroup var ranks: RankOptions
 
     @Option(name: .long, help: "Output format: ids separated by spaces (text), JSON arrays, or little-endian binary uint16/uint32.")
     var format: IDFormat = .text
@@ -36,24 +41,45 @@ struct Encode: ParsableCommand {
     var output: String?
 
     func run() throws {
+        guard ranks.isPartitioned else {
+            try encode(files: nil, into: output)
+            return
+        }
+        guard let output, output != "-" else {
+            throw ValidationError("--rank/--world-size need -o: each rank writes its own file (and a completion marker beside it)")
+        }
+        let partition = try ranks.partition()
+        let files = try ranks.files(of: input)
+        let path = partition.outputPath(output)
+        let task = RankedTask(
+            task: "encode vocab=\(vocabulary.vocab) sha256=\(try vocabulary.sha256()) format=\(format) documents=\(input.format(defaultSplit: .file)) "
+                + "allow=\(ordinary ? "none" : allowSpecial) disallow=\(ordinary ? "none" : disallowSpecial) lossy=\(input.lossy) skip-bad-lines=\(input.skipBadLines)",
+            partition: partition, inputs: files.mine, outputs: [path])
+        _ = try task.run(quiet: false) { try encode(files: files.mine, into: path) }
+    }
+
+    /// - Parameter files: exactly these files (one rank's share) instead of the command's inputs.
+    private func encode(files: [String]?, into output: String?) throws {
         let tokenizer = try vocabulary.load()
         let allowed = ordinary ? .none : SpecialTokenSet(argument: allowSpecial)
         let disallowed = ordinary ? .none : SpecialTokenSet(argument: disallowSpecial)
         let sink = try OutputSink(path: output)
         if input.jsonlField == nil, (input.docs ?? .file) == .file {
-            try encodeWholeFiles(tokenizer, allowed: allowed, disallowed: disallowed, into: sink)
+            try encodeWholeFiles(tokenizer, files: files, allowed: allowed, disallowed: disallowed, into: sink)
         } else {
-            try encodeDocuments(tokenizer, allowed: allowed, disallowed: disallowed, into: sink)
+            try encodeDocuments(tokenizer, files: files, allowed: allowed, disallowed: disallowed, into: sink)
         }
         try sink.commit()
     }
 
     /// Each input is one document, read in blocks and encoded chunk by chunk on all cores, so memory
     /// stays flat however large the file is (`StreamingEncoder`).
-    private func encodeWholeFiles(_ tokenizer: Tokenizer, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
+    private func encodeWholeFiles(_ tokenizer: Tokenizer, files: [String]?, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
                                   into sink: OutputSink) throws {
-        let paths: [String]
-        do { paths = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
+        var paths = files ?? []
+        if files == nil {
+            do { paths = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
+        }
         for path in paths {
             let stream = StreamingEncoder(tokenizer: tokenizer, allowedSpecial: allowed, disallowedSpecial: disallowed,
                                           lossy: input.lossy, threads: max(1, threads))
@@ -73,9 +99,9 @@ struct Encode: ParsableCommand {
     }
 
     /// Lines, paragraphs or JSONL records, batch by batch: memory holds one batch and its ids.
-    private func encodeDocuments(_ tokenizer: Tokenizer, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
+    private func encodeDocuments(_ tokenizer: Tokenizer, files: [String]?, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
                                  into sink: OutputSink) throws {
-        let reader = try input.reader()
+        let reader = try files.map { try input.reader(files: $0) } ?? input.reader()
         while let batch = try nextBatch(reader) {
             let encoded: [[TokenID]]
             do {

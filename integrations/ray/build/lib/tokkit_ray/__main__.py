@@ -9,6 +9,7 @@ import ray
 
 from .binary import TokkitNotFound, find_tokkit
 from .flow import Flow, FlowSettings
+from .loopback import keep_loopback
 
 EPILOG = """
 examples (every path must be visible at the same place on every node):
@@ -33,6 +34,8 @@ def parser():
         command.add_argument("--work", required=True, help="the shared work directory (outputs, logs, stats.json)")
         command.add_argument("--world-size", type=int, default=8, help="ranks: tasks per phase; each reads sorted(files)[rank::world_size]")
         command.add_argument("--address", default=os.environ.get("RAY_ADDRESS"), help="Ray cluster address (e.g. 127.0.0.1:6379)")
+        command.add_argument("--node-ip-address", default=None,
+                             help="this driver's address for Ray (a local Ray started here uses 127.0.0.1)")
         command.add_argument("--tokkit-bin", help="the tokkit binary (default: $TOKKIT_BIN, then PATH)")
         command.add_argument("--threads", type=int, default=1, help="threads and Ray CPUs per task")
         command.add_argument("--retries", type=int, default=3, help="retries of a task whose worker dies or whose tokkit is killed")
@@ -45,13 +48,13 @@ def parser():
             command.add_argument("--fan-in", type=int, default=8, help="count files per reduce task")
         if name == "shard":
             command.add_argument("--vocab", required=True, help="the vocabulary (tokenizer.json, .tiktoken, or a bundled name)")
-        command.add_argument("passthrough", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return top
 
 
 def main(argv=None):
-    arguments = parser().parse_args(argv)
-    extra = [a for a in arguments.passthrough if a != "--"]
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    arguments = parser().parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     try:
         tokkit = find_tokkit(arguments.tokkit_bin)
     except TokkitNotFound as error:
@@ -66,7 +69,12 @@ def main(argv=None):
         vocab=os.path.abspath(arguments.vocab) if getattr(arguments, "vocab", "") and os.path.exists(arguments.vocab) else getattr(arguments, "vocab", ""),
         shard_args=extra if arguments.command in ("run", "shard") else [],
         prep_args=extra if arguments.command == "prep" else [])
-    ray.init(address=arguments.address, logging_level="warning", log_to_driver=False)
+    node_ip = arguments.node_ip_address or (None if arguments.address else "127.0.0.1")
+    if node_ip == "127.0.0.1" or (arguments.address or "").split(":")[0] in ("127.0.0.1", "localhost"):
+        # A cluster on the loopback interface stays there (Ray would otherwise swap in the outward address).
+        keep_loopback()
+    ray.init(address=arguments.address, _node_ip_address=node_ip, logging_level="warning", log_to_driver=False,
+             include_dashboard=False if not arguments.address else None)
     try:
         flow = Flow(settings)
         phases = {"run": ("count", "reduce", "train", "shard"), "shard": ("shard",), "prep": ("prep",)}[arguments.command]

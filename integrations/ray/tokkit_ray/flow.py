@@ -221,8 +221,8 @@ class Flow:
         Needs a tokkit with the prep subcommand; the statistics each rank writes are merged by summing
         the per-stage counters.
         """
-        probe = subprocess.run([self.s.tokkit, "prep", "--help"], capture_output=True)
-        if probe.returncode != 0:
+        probe = subprocess.run([self.s.tokkit, "prep", "--help"], capture_output=True, text=True)
+        if probe.returncode != 0 or "tokkit prep" not in probe.stdout:
             raise RuntimeError(f"{self.s.tokkit} has no prep subcommand (tokkit prep --help failed); build a tokkit that has it")
         out = self.path("prep")
         jobs = []

@@ -86,23 +86,36 @@ def ray_cli(*arguments):
     return run([sys.executable, "-m", "tokkit_ray.loopback", *arguments])
 
 
+LOOPBACK = {"0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F"}
+
+
+def is_loopback(local):
+    """Whether a /proc/net/tcp local address (hex IP:port) is 127.0.0.1, ::1 or ::ffff:127.0.0.1."""
+    return local.split(":")[0] in LOOPBACK
+
+
 def listeners_off_loopback():
-    """Listening TCP sockets of Ray's processes on any address but loopback (must be none)."""
-    output = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True).stdout
+    """Listening TCP sockets of Ray's processes on any address but loopback (must be none), read from
+    /proc/net/tcp{,6} (state 0A = LISTEN) and matched to processes through /proc/PID/fd."""
+    listening = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as handle:
+            for row in list(handle)[1:]:
+                fields = row.split()
+                if fields[3] == "0A":
+                    listening[fields[9]] = fields[1]
     stray = []
-    for line in output.splitlines():
-        fields = line.split()
-        local = fields[3] if len(fields) > 3 else ""
-        if local.startswith(("127.0.0.1:", "[::ffff:127.0.0.1]:", "[::1]:")):
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"ray" not in open(f"/proc/{pid}/cmdline", "rb").read():
+                continue
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                inode = target[8:-1] if target.startswith("socket:[") else None
+                if inode in listening and not is_loopback(listening[inode]):
+                    stray.append(f"pid {pid} listens on {listening[inode]}")
+        except OSError:
             continue
-        pids = [int(p) for p in __import__("re").findall(r"pid=(\d+)", line)]
-        def is_ray(pid):
-            try:
-                return b"ray" in open(f"/proc/{pid}/cmdline", "rb").read()
-            except OSError:
-                return False
-        if any(is_ray(pid) for pid in pids):
-            stray.append(line)
     return stray
 
 
@@ -152,6 +165,8 @@ def main():
     try:
         run([sys.executable, "-m", "tokkit_ray.loopback", "start", "--head", f"--port={port}", "--include-dashboard=false", *common], env=ray_env)
         run([sys.executable, "-m", "tokkit_ray.loopback", "start", f"--address=127.0.0.1:{port}", *common], env=ray_env)
+        # The check can fail: 0.0.0.0 and this machine's own address are not loopback.
+        assert is_loopback("0100007F:18EB") and not is_loopback("00000000:18EB") and not is_loopback("020000C0:18EB")
         stray = listeners_off_loopback()
         assert not stray, f"Ray listens beyond 127.0.0.1: {stray}"
         print(f"cluster: head + 1 worker node on 127.0.0.1:{port}, every Ray listener on 127.0.0.1")

@@ -24,6 +24,13 @@ VOCAB_SIZE = 1000
 SHARD_ARGS = ["--shard-tokens", "40000", "--val-tokens", "10000"]
 
 
+START = time.time()
+
+
+def say(message):
+    print(f"[{time.time() - START:6.1f}s] {message}", flush=True)
+
+
 def run(command, **kwargs):
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True, **kwargs)
@@ -148,7 +155,7 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
     inputs = os.path.join(scratch, "in")
     size = split_corpus(corpus, inputs)
-    print(f"input: {FILES} files, {size} bytes from {corpus}")
+    say(f"input: {FILES} files, {size} bytes from {corpus}")
 
     # The single-process reference, with the plain CLI.
     single = os.path.join(scratch, "single")
@@ -157,7 +164,7 @@ def main():
                          "--special", "<|endoftext|>", "-o", os.path.join(single, "vocab"), "--quiet"])
     _, shard_time = run([tokkit, "shard", inputs, "--vocab", os.path.join(single, "vocab", "tokenizer.json"), *SHARD_ARGS,
                          "-o", os.path.join(single, "shards")])
-    print(f"single process: count {count_time:.1f}s, train {train_time:.1f}s, shard {shard_time:.1f}s")
+    say(f"single process: count {count_time:.1f}s, train {train_time:.1f}s, shard {shard_time:.1f}s")
 
     port = free_port()
     ray_env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
@@ -169,7 +176,7 @@ def main():
         assert is_loopback("0100007F:18EB") and not is_loopback("00000000:18EB") and not is_loopback("020000C0:18EB")
         stray = listeners_off_loopback()
         assert not stray, f"Ray listens beyond 127.0.0.1: {stray}"
-        print(f"cluster: head + 1 worker node on 127.0.0.1:{port}, every Ray listener on 127.0.0.1")
+        say(f"cluster: head + 1 worker node on 127.0.0.1:{port}, every Ray listener on 127.0.0.1")
 
         def flow(work, killer_phase=None):
             killer = Killer(work, killer_phase) if killer_phase else None
@@ -190,7 +197,7 @@ def main():
             problems += [f"shards/{p}" for p in differences(os.path.join(single, "shards"), os.path.join(work, "shards"))]
             compared = len(glob.glob(os.path.join(single, "shards", "*"))) + len(glob.glob(os.path.join(single, "vocab", "*"))) + 1
             assert not problems, f"{label}: differs from the single-process run: {problems}"
-            print(f"{label}: {compared} files (counts, vocabulary, shards, manifest) byte-identical to the single-process run")
+            say(f"{label}: {compared} files (counts, vocabulary, shards, manifest) byte-identical to the single-process run")
 
         # The comparison can fail: a planted one-byte difference in a copy is caught.
         planted = os.path.join(scratch, "planted")
@@ -203,12 +210,12 @@ def main():
             handle.write(bytes([last[0] ^ 1]))
         caught = differences(os.path.join(single, "shards"), planted)
         assert caught == [f"{os.path.basename(victim)}: bytes differ"], caught
-        print(f"planted difference caught: {caught[0]}")
+        say(f"planted difference caught: {caught[0]}")
 
         seconds, stats, _ = flow(os.path.join(scratch, "ray1"))
         nodes = set().union(*(set(p["nodes"]) for p in stats["phases"].values()))
         assert len(nodes) == 2, f"tasks ran on {len(nodes)} node(s), expected both"
-        print(f"ray run 1: {seconds:.1f}s on {len(nodes)} nodes, "
+        say(f"ray run 1: {seconds:.1f}s on {len(nodes)} nodes, "
               + ", ".join(f"{name} {p['tasks']} tasks {p['seconds']:.1f}s" for name, p in stats["phases"].items()))
         check(os.path.join(scratch, "ray1"), "ray run 1")
 
@@ -220,23 +227,27 @@ def main():
         attempts = open(os.path.join(work2, "logs", "shard", rank + ".log")).read().count("== attempt")
         assert retries >= 1 and attempts >= 2, f"the killed task was not retried (retries {retries}, attempts {attempts})"
         assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z", "the killed worker's tokkit outlived it"
-        print(f"ray run 2: killed worker pid {pid} (running tokkit pid {child}) in shard rank {rank}; retried ({attempts} attempts), {seconds:.1f}s")
+        say(f"ray run 2: killed worker pid {pid} (running tokkit pid {child}) in shard rank {rank}; retried ({attempts} attempts), {seconds:.1f}s")
         check(work2, "ray run 2 (worker killed)")
 
         if has_prep(tokkit):
-            print("tokkit prep exists: checking the Ray prep flow against a single-process prep")
+            say("tokkit prep exists: checking the Ray prep flow against a single-process prep")
             prep_single = os.path.join(scratch, "prep-single")
-            run([tokkit, "prep", "--preset", "fineweb", inputs, "-o", prep_single])
+            prep_args = ["--preset", "fineweb-datatrove", "--format", "lines"]
+            run([tokkit, "prep", *prep_args, inputs, "-o", prep_single, "--quiet"])
             run([sys.executable, "-m", "tokkit_ray", "prep", inputs, "--work", os.path.join(scratch, "ray-prep"), "--world-size", str(WORLD_SIZE),
-                 "--address", f"127.0.0.1:{port}", "--tokkit-bin", tokkit, "--", "--preset", "fineweb"], env=ray_env)
+                 "--address", f"127.0.0.1:{port}", "--tokkit-bin", tokkit, "--", *prep_args], env=ray_env)
+            outputs = sorted(glob.glob(os.path.join(prep_single, "*.jsonl*")))
+            assert len(outputs) == FILES, f"single-process prep wrote {len(outputs)} files for {FILES} inputs"
             problems = [p for p in differences(prep_single, os.path.join(scratch, "ray-prep", "prep")) if not p.startswith("stats")]
             assert not problems, f"prep output differs: {problems}"
-            print("ray prep: output byte-identical to the single-process prep")
+            merged = json.load(open(os.path.join(scratch, "ray-prep", "stats.json")))["prep"]
+            say(f"ray prep: {len(outputs)} output files byte-identical to the single-process prep; merged statistics of {WORLD_SIZE} ranks in stats.json")
         else:
-            print("NOTE: this tokkit has no prep subcommand; the Ray prep flow was not exercised")
+            say("NOTE: this tokkit has no prep subcommand; the Ray prep flow was not exercised")
     finally:
         subprocess.run([sys.executable, "-m", "tokkit_ray.loopback", "stop", "--force"], capture_output=True, env=ray_env)
-    print("ray cluster test: passed")
+    say("ray cluster test: passed")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 corpus="${TOKKIT_CORPUS:?set TOKKIT_CORPUS to the public corpus folder}/public_en.txt"
+started=$SECONDS
 python3 -c "import ray" 2>/dev/null || python3 -m pip install -q "ray==2.60.0"
-python3 -m pip install -q ./integrations/ray
+python3 -m pip install -q --no-deps --force-reinstall ./integrations/ray   # this checkout's tokkit_ray, never a stale install
+echo "ray cluster test: ray and tokkit_ray ready after $((SECONDS - started))s" >&2
 swift build --product tokkit >&2
 bin="$(swift build --show-bin-path)/tokkit"
 scratch="$(mktemp -d)"

@@ -216,21 +216,25 @@ class Flow:
         return out
 
     def prep(self):
-        """``tokkit prep PREP_ARGS INPUTS --rank R --world-size W -o work/prep`` on every rank.
+        """``tokkit prep PREP_ARGS INPUTS --rank R --world-size W -o work/prep`` on every rank, then one
+        ``tokkit prep --merge-stats`` task that sums the ranks' ``stats/RRRRR.json`` into ``prep/stats.json``.
 
-        Needs a tokkit with the prep subcommand; the statistics each rank writes are merged by summing
-        the per-stage counters.
+        Needs a tokkit with the prep subcommand (its output names files by their index in the sorted
+        input list, so the union of the ranks' outputs is the single run's output).
         """
         probe = subprocess.run([self.s.tokkit, "prep", "--help"], capture_output=True, text=True)
         if probe.returncode != 0 or "tokkit prep" not in probe.stdout:
-            raise RuntimeError(f"{self.s.tokkit} has no prep subcommand (tokkit prep --help failed); build a tokkit that has it")
+            raise RuntimeError(f"{self.s.tokkit} has no prep subcommand (tokkit prep --help does not describe it); build a tokkit that has it")
         out = self.path("prep")
         jobs = []
         for rank in self._ranks():
             jobs.append((self._label(rank), [
-                "prep", *self.s.prep_args, *self.s.inputs, "--rank", str(rank), "--world-size", str(self.s.world_size), "-o", out]))
+                "prep", *self.s.prep_args, *self.s.inputs, "--rank", str(rank), "--world-size", str(self.s.world_size),
+                "-o", out, "--threads", str(self.s.threads), "--quiet"]))
         self._map("prep", jobs)
-        self.stats["prep"] = merge_stage_statistics(out)
+        self._map("prep-stats", [("merge", ["prep", "--merge-stats", out])])
+        with open(os.path.join(out, "stats.json")) as handle:
+            self.stats["prep"] = json.load(handle)
         return out
 
     def write_stats(self):
@@ -255,29 +259,3 @@ class Flow:
             self.shard(vocab)
         self.write_stats()
         return self.stats
-
-
-def merge_stage_statistics(directory):
-    """Sums every numeric field of the per-rank statistics JSON files tokkit prep wrote under ``directory``
-    (``stats/*.json``, datatrove's layout), stage by stage, into one record."""
-    merged = {}
-    files = sorted(glob.glob(os.path.join(directory, "stats", "*.json")))
-
-    def add(into, value):
-        for key, item in value.items():
-            if isinstance(item, bool):
-                into[key] = into.get(key, True) and item
-            elif isinstance(item, (int, float)):
-                into[key] = into.get(key, 0) + item
-            elif isinstance(item, dict):
-                add(into.setdefault(key, {}), item)
-            else:
-                into.setdefault(key, item)
-
-    for path in files:
-        with open(path) as handle:
-            data = json.load(handle)
-        stages = data if isinstance(data, list) else data.get("stages", [data])
-        for stage in stages:
-            add(merged.setdefault(stage.get("name", "?"), {}), stage)
-    return {"ranks": len(files), "stages": merged}

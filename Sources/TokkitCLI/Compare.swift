@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCompare
-import TokkitFormats
+import Tokkit
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 struct Count: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,8 +56,16 @@ struct Count: ParsableCommand {
 
     private func count(files: [String]?, into output: String) throws {
         let progress = ProgressLine(quiet: quiet)
-        let counted = try CorpusCount.run(input: input, pattern: splitting.splitPattern(), engine: splitting.engine,
-                                              threads: threads, progress: progress, files: files)
+        let counted: CorpusCounting.Result
+        do {
+            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: threads)
+            counted = try counting.count(try files.map { try input.reader(files: $0, defaultSplit: .lines) } ?? input.reader(defaultSplit: .lines)) { step in
+                progress.update(CountProgress.line(step, elapsed: progress.elapsed))
+            }
+        } catch let error as PipelineError {
+            throw CLIError(error.description)
+        }
+        progress.finish()
         try OutputSink.write(counted.counts.serialized(), to: output)
         if !quiet {
             log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
@@ -72,7 +77,7 @@ struct Count: ParsableCommand {
 
 /// The split pattern of commands that have no vocabulary yet (count, train).
 struct PatternOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k | qwen2.", valueName: "name"))
     var pattern: String = "gpt2"
 
     @Option(name: .customLong("pattern-regex"), help: ArgumentHelp("A custom split pattern in tiktoken's regex syntax.", valueName: "regex"))
@@ -90,37 +95,10 @@ struct PatternOptions: ParsableArguments {
     }
 }
 
-/// The counting phase shared by `count` and `train`: read batches, count each on all cores.
-enum CorpusCount {
-    struct Result {
-        var counts: WordCounts
-        var pieces: Int
-        var statistics: DocumentReader.Statistics
-    }
-
-    /// - Parameter files: exactly these files (one rank's share) instead of the command's inputs.
-    static func run(input: InputOptions, pattern: SplitPattern, engine: RegexEngine, threads: Int,
-                    progress: ProgressLine, files: [String]? = nil) throws -> Result {
-        let counter: PieceCounter
-        do { counter = try PieceCounter(pattern: pattern, engine: engine) } catch { throw CLIError(error.description) }
-        let reader = try files.map { try input.reader(files: $0, defaultSplit: .lines) } ?? input.reader(defaultSplit: .lines)
-        var counts = WordCounts()
-        var pieces = 0
-        var bytes = 0
-        while true {
-            let batch: DocumentReader.Batch?
-            do { batch = try reader.nextBatch(targetBytes: 8 << 20) } catch { throw CLIError(error.description) }
-            guard let batch else { break }
-            do {
-                pieces += try counter.count(batch.documents, into: &counts, threads: max(1, threads))
-            } catch {
-                throw CLIError(error.description)
-            }
-            bytes += batch.bytesRead
-            let rate = Double(bytes) / max(progress.elapsed, 0.001)
-            progress.update("counting: \(ProgressLine.bytes(bytes)) read, \(pieces) pieces, \(counts.distinctCount) distinct, \(ProgressLine.bytes(Int(rate)))/s")
-        }
-        progress.finish()
-        return Result(counts: counts, pieces: pieces, statistics: reader.statistics)
+/// The progress line of counting, shared by `count` and `train`.
+enum CountProgress {
+    static func line(_ step: CorpusCounting.Progress, elapsed: Double) -> String {
+        let rate = Double(step.bytesRead) / max(elapsed, 0.001)
+        return "counting: \(ProgressLine.bytes(step.bytesRead)) read, \(step.pieces) pieces, \(step.distinctPieces) distinct, \(ProgressLine.bytes(Int(rate)))/s"
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitFormats
+import Tokkit
 
 /// `tokkit count`: counts a corpus (the default, `tokkit count corpus`) or sums count files (`tokkit count reduce`).
 struct CountGroup: ParsableCommand {

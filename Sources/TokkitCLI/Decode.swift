@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
+import Tokkit
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
+import Tokkit
 
 /// Where documents come from and how they are cut.
 struct InputOptions: ParsableArguments {
@@ -31,23 +29,6 @@ struct InputOptions: ParsableArguments {
                                       skipBadLines: skipBadLines, lossy: lossy)
         } catch {
             throw CLIError(error.description)
-        }
-    }
-
-    /// Calls `body` with successive blocks (1 MiB) of one input file, or of standard input for `-`,
-    /// decompressed if it is gzip or zstd, so that input of any size is processed in bounded memory.
-    static func forEachBlock(of path: String, _ body: ([UInt8]) throws -> Void) throws {
-        let input: InputReader
-        do { input = try InputReader(path: path) } catch { throw CLIError(error.description) }
-        var block: [UInt8] = []
-        while true {
-            block.removeAll(keepingCapacity: true)
-            do {
-                guard try input.read(appendingTo: &block) else { return }
-            } catch {
-                throw CLIError(error.description)
-            }
-            try body(block)
         }
     }
 

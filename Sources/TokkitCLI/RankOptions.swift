@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCorpus
-import TokkitFormats
+import Tokkit
 
 /// `--rank R --world-size W`: run one task of a job split over many processes or machines.
 struct RankOptions: ParsableArguments {

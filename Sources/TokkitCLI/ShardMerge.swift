@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitShards
+import Tokkit
 
 /// `tokkit shard merge DIR`: the shards of a partitioned run, from its ranks' parts.
 struct ShardMerge: ParsableCommand {

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,104 +60,46 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let pattern = try splitting.splitPattern()
         let configuration = TrainerConfiguration(
             vocabularySize: vocabularySize, minFrequency: minFrequency, specialTokens: specials.map { Array($0.utf8) },
             specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
-        let trainer: BPETrainer
-        do { trainer = try BPETrainer(configuration) } catch { throw CLIError(error.description) }
-        let paths = Paths(folder: output, name: name)
-        try paths.prepare(force: force)
-
         let progress = ProgressLine(quiet: quiet)
-        var counts = WordCounts()
-        var pieces = 0
-        var documents = 0
-        var bytesRead = 0
-        if !input.inputs.isEmpty || countFiles.isEmpty {
-            let counted = try CorpusCount.run(input: input, pattern: pattern, engine: splitting.engine, threads: threads,
-                                                  progress: progress)
-            counts = counted.counts
-            pieces = counted.pieces
-            documents = counted.statistics.documents
-            bytesRead = counted.statistics.bytes
-        }
-        for file in countFiles {
-            do {
-                counts.merge(try WordCounts(deserializing: try FileIO.read(file), source: file))
-            } catch {
-                throw CLIError("\(error)")
-            }
-        }
-        let countingTime = progress.elapsed
-
-        let mergeStart = progress.elapsed
-        let trained: TrainedVocabulary
+        let summary: TrainingPipeline.Summary
         do {
-            trained = try trainer.train(counts) { step in
-                let done = Double(step.tokensDone) / Double(max(step.tokensTarget, 1))
-                let elapsed = progress.elapsed - mergeStart
-                let eta = done > 0 ? elapsed / done - elapsed : 0
-                progress.update("merging: \(ProgressLine.bar(done)) \(step.mergesDone) merges, last count \(step.lastMergeCount), ETA \(ProgressLine.duration(eta))")
+            let pipeline = try TrainingPipeline(configuration: configuration, pattern: try splitting.splitPattern(),
+                                                engine: splitting.engine, threads: threads)
+            let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
+            var mergeStart = 0.0
+            summary = try pipeline.run(reader: reader, countFiles: countFiles,
+                                       output: .init(folder: output, name: name, force: force)) { event in
+                switch event {
+                case .counting(let step):
+                    progress.update(CountProgress.line(step, elapsed: progress.elapsed))
+                case .merging(let step):
+                    if mergeStart == 0 {
+                        progress.finish()
+                        mergeStart = progress.elapsed
+                    }
+                    let done = Double(step.tokensDone) / Double(max(step.tokensTarget, 1))
+                    let elapsed = progress.elapsed - mergeStart
+                    let eta = done > 0 ? elapsed / done - elapsed : 0
+                    progress.update("merging: \(ProgressLine.bar(done)) \(step.mergesDone) merges, last count \(step.lastMergeCount), ETA \(ProgressLine.duration(eta))")
+                case .writing:
+                    progress.finish()
+                }
             }
-        } catch {
-            throw CLIError(error.description)
-        }
-        progress.finish()
-        let mergingTime = progress.elapsed - mergeStart
-
-        let writeStart = progress.elapsed
-        let vocabulary = try trained.vocabulary()
-        let merges = trained.merges.map { Vocabulary.Merge(left: $0.left, right: $0.right) }
-        do {
-            try HuggingFaceTokenizerFile.write(vocabulary, pattern: pattern, merges: merges, to: paths.huggingFace)
-            try TiktokenFile.write(vocabulary, to: paths.tiktoken)
-            try GPT2Files.write(vocabulary, merges: merges, encoderPath: paths.encoder, mergesPath: paths.merges)
-        } catch {
+        } catch let error as PipelineError {
             throw CLIError(error.description)
         }
         if !quiet {
             log("""
-                trained \(trained.merges.count) merges, \(vocabulary.size) ids (\(vocabulary.specialTokens.count) special) into \(output)
-                  corpus   \(documents) documents, \(ProgressLine.bytes(bytesRead)), \(pieces) pieces, \(counts.distinctCount) distinct
-                  time     counting \(ProgressLine.duration(countingTime)), merging \(ProgressLine.duration(mergingTime)), writing \(ProgressLine.duration(progress.elapsed - writeStart))
+                trained \(summary.trained.merges.count) merges, \(summary.vocabulary.size) ids (\(summary.vocabulary.specialTokens.count) special) into \(output)
+                  corpus   \(summary.documents) documents, \(ProgressLine.bytes(summary.bytesRead)), \(summary.pieces) pieces, \(summary.distinctPieces) distinct
+                  time     counting \(ProgressLine.duration(summary.countingSeconds)), merging \(ProgressLine.duration(summary.mergingSeconds)), writing \(ProgressLine.duration(summary.writingSeconds))
                   memory   peak \(ProgressLine.bytes(PeakMemory.bytes))
                 """)
-        }
-    }
-
-    struct Paths {
-        var folder: String
-        var name: String
-        var huggingFace: String { folder + "/tokenizer.json" }
-        var tiktoken: String { folder + "/\(name).tiktoken" }
-        var encoder: String { folder + "/encoder.json" }
-        var merges: String { folder + "/vocab.bpe" }
-
-        func prepare(force: Bool) throws {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError("\(folder): cannot create the output folder: \(error.localizedDescription)")
-            }
-            guard !force else { return }
-            for path in [huggingFace, tiktoken, encoder, merges] where FileManager.default.fileExists(atPath: path) {
-                throw CLIError("\(path) exists; pass --force to overwrite it")
-            }
         }
     }
 }
 
 extension TiePolicy: ExpressibleByArgument {}
-
-extension TrainedVocabulary {
-    /// The trained tokens as a `Vocabulary` (special tokens included).
-    func vocabulary() throws -> Vocabulary {
-        do {
-            return try Vocabulary(tokens: tokens, firstRank: firstTokenID,
-                                  specialTokens: specialTokens)
-        } catch {
-            throw CLIError("the trained vocabulary is inconsistent: \(error)")
-        }
-    }
-}

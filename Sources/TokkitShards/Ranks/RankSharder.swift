@@ -1,7 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
-import TokkitFormats
+import TokkitIO
 import TokkitText
 
 /// The first step of a many-machine shard run: encodes one rank's files into a `ShardPart`.

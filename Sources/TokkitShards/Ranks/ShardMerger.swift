@@ -1,7 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
-import TokkitFormats
+import TokkitIO
 
 /// The second step of a many-machine shard run: assembles the ranks' parts into the shards and the
 /// `manifest.json` that a single `tokkit shard` over the same files writes.

@@ -1,7 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
-import TokkitFormats
+import TokkitIO
 
 /// `parts/PREFIX-RRRRR.json`: what one rank of a partitioned shard run encoded.
 ///
@@ -83,7 +83,7 @@ public struct ShardPart: Codable, Sendable, Equatable {
         do {
             let data = try encoder.encode(self)
             try FileIO.writeAtomically([UInt8](data) + [UInt8(ascii: "\n")], to: path)
-        } catch let error as VocabularyFileError {
+        } catch let error as FileError {
             throw ShardError(error, path: path)
         } catch {
             throw .unwritable(path: path, reason: "\(error)")

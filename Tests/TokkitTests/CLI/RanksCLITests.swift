@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TokkitFormats
+import Tokkit
 
 /// `--rank/--world-size` on count, encode and shard, `count reduce` and `shard merge`: a job split over
 /// ranks gives the bytes of one process over the same files.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TokkitCorpus
+import Tokkit
 
 /// `--rank R --world-size W` reads `sorted(files)[R::W]`, exactly as datatrove's `DataFolder.get_shard` does in Python.
 @Suite("Rank partition")

@@ -7,7 +7,9 @@ import Glibc
 ///
 /// Until `commit()` succeeds the destination is untouched, so an interrupted or failed run never
 /// leaves a file under the final name that looks complete. Dropping an uncommitted writer removes
-/// the partial file.
+/// the partial file. The destination must be a regular file or absent: renaming over a device, a
+/// FIFO, a directory or a symbolic link would replace the node itself (`-o /dev/null` would delete
+/// `/dev/null`), so those are refused before anything is written.
 public final class AtomicFileWriter {
     public let path: String
     public let temporaryPath: String
@@ -15,9 +17,14 @@ public final class AtomicFileWriter {
     private var buffer: [UInt8] = []
     public private(set) var bytesWritten = 0
 
-    /// - Throws: `VocabularyFileError.unwritable` naming `path` when its folder cannot take a file.
-    public init(path: String) throws(VocabularyFileError) {
+    /// - Throws: `FileError.unwritable` naming `path` when its folder cannot take a file, or when
+    ///   `path` exists and is not a regular file.
+    public init(path: String) throws(FileError) {
         self.path = path
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw .unwritable(path: path, reason: "it is not a regular file (a device, FIFO, directory or symbolic link is never replaced)")
+        }
         let url = URL(fileURLWithPath: path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
@@ -27,13 +34,13 @@ public final class AtomicFileWriter {
         self.handle = handle
     }
 
-    public func write<Bytes: Collection>(_ bytes: Bytes) throws(VocabularyFileError) where Bytes.Element == UInt8 {
+    public func write<Bytes: Collection>(_ bytes: Bytes) throws(FileError) where Bytes.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         bytesWritten += bytes.count
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    private func flush() throws(VocabularyFileError) {
+    private func flush() throws(FileError) {
         guard !buffer.isEmpty, let handle else { return }
         do {
             try handle.write(contentsOf: buffer)
@@ -45,7 +52,7 @@ public final class AtomicFileWriter {
 
     /// Replaces bytes already written, at `offset` from the start of the file: for headers that
     /// record a count known only at the end (llm.c's token count).
-    public func overwrite(_ bytes: [UInt8], at offset: Int) throws(VocabularyFileError) {
+    public func overwrite(_ bytes: [UInt8], at offset: Int) throws(FileError) {
         precondition(offset >= 0 && offset + bytes.count <= bytesWritten, "overwrite only bytes already written")
         try flush()
         guard let handle else { return }
@@ -60,7 +67,7 @@ public final class AtomicFileWriter {
 
     /// Flushes and syncs the temporary file without renaming it, so it can be read back and checked
     /// at `temporaryPath` before `commit()`.
-    public func synchronize() throws(VocabularyFileError) {
+    public func synchronize() throws(FileError) {
         try flush()
         do {
             try handle?.synchronize()
@@ -70,7 +77,7 @@ public final class AtomicFileWriter {
     }
 
     /// Flushes, syncs and renames the file into place.
-    public func commit() throws(VocabularyFileError) {
+    public func commit() throws(FileError) {
         try flush()
         guard let handle else { return }
         do {

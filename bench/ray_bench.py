@@ -4,6 +4,8 @@ workers against the plain CLI with the same number of cores, outputs verified eq
 
 usage: python3 bench/ray_bench.py [--corpus FILE] [--files 48] [--world-size 8] [--tokkit .build/release/tokkit]
 
+CPU seconds are tokkit's own (user + system), from getrusage: on a shared machine they are steadier
+than wall time, and the difference between the two is what the engine and the waiting cost.
 Ray runs on 127.0.0.1 only: a head node with one CPU ("1 worker"), then a head and a second node with
 one CPU each ("2 workers"), started with tokkit_ray.loopback and stopped at the end. The plain CLI gets
 --threads 1 and --threads 2. Each figure is the best of --repeat runs. The per-core rates printed at the
@@ -16,6 +18,7 @@ import glob
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import subprocess
@@ -33,12 +36,18 @@ VOCAB = 8192
 SHARD = ["--shard-tokens", "1000000", "--val-tokens", "1000000"]
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(command, env=None):
-    started = time.time()
+    """Runs a command; returns (wall seconds, CPU seconds of the command)."""
+    started, cpu = time.time(), children_cpu()
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode:
         sys.exit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
-    return time.time() - started
+    return time.time() - started, children_cpu() - cpu
 
 
 def split(corpus, folder, files):
@@ -71,13 +80,14 @@ def same_tree(left, right):
 
 
 def cli_run(tokkit, inputs, work, threads):
+    """(count+train wall, shard wall, count+train CPU, shard CPU)."""
     os.makedirs(work)
     count = run([tokkit, "count", inputs, "-o", f"{work}/all.counts", "--threads", str(threads), "--quiet"])
     train = run([tokkit, "train", "--counts", f"{work}/all.counts", "--vocab-size", str(VOCAB), "--special", "<|endoftext|>",
                  "-o", f"{work}/vocab", "--quiet"])
     shard = run([tokkit, "shard", inputs, "--vocab", f"{work}/vocab/tokenizer.json", *SHARD, "-o", f"{work}/shards",
                  "--threads", str(threads)])
-    return count + train, shard
+    return count[0] + train[0], shard[0], count[1] + train[1], shard[1]
 
 
 def ray_run(tokkit, inputs, work, world_size, address):
@@ -95,9 +105,12 @@ def ray_run(tokkit, inputs, work, world_size, address):
                                               "-o", out, "--threads", "1"]) for r in range(world_size)])
         flow._map("merge", [("merge", ["shard", "merge", out, "--force"])])
         shard = time.time() - started
+        phases = flow.stats["phases"]
+        cpu_count = sum(phases[p]["tokkit_cpu_seconds"] for p in ("count", "reduce", "train"))
+        cpu_shard = sum(phases[p]["tokkit_cpu_seconds"] for p in ("shard", "merge"))
     finally:
         ray.shutdown()
-    return count_train, shard
+    return count_train, shard, cpu_count, cpu_shard
 
 
 def start_cluster(nodes):
@@ -139,7 +152,7 @@ def main():
         rows = []
         reference = None
         for cores in (1, 2):
-            best = [float("inf"), float("inf")]
+            best = [float("inf")] * 4
             for attempt in range(arguments.repeat):
                 work = os.path.join(scratch, f"cli{cores}-{attempt}")
                 best = [min(a, b) for a, b in zip(best, cli_run(tokkit, inputs, work, cores))]
@@ -147,7 +160,7 @@ def main():
             rows.append((f"CLI --threads {cores}", cores, *best))
             address = start_cluster(cores)
             try:
-                best_ray = [float("inf"), float("inf")]
+                best_ray = [float("inf")] * 4
                 for attempt in range(arguments.repeat):
                     work = os.path.join(scratch, f"ray{cores}-{attempt}")
                     best_ray = [min(a, b) for a, b in zip(best_ray, ray_run(tokkit, inputs, work, arguments.world_size, address))]
@@ -158,19 +171,20 @@ def main():
             rows.append((f"Ray, {cores} worker{'s' if cores > 1 else ''} ({cores} node{'s' if cores > 1 else ''})", cores, *best_ray))
         print("outputs: every Ray run's vocabulary and shards byte-identical to the CLI's")
         print()
-        print("| run | cores | count+train s | MB/s | shard s | MB/s | Ray / CLI (count+train, shard) |")
-        print("|---|---:|---:|---:|---:|---:|---|")
+        print("| run | cores | count+train s | MB/s | shard s | MB/s | Ray / CLI wall (count+train, shard) | tokkit CPU s (count+train, shard) |")
+        print("|---|---:|---:|---:|---:|---:|---|---|")
         cli = {}
-        for name, cores, count_train, shard in rows:
+        for name, cores, count_train, shard, cpu_count, cpu_shard in rows:
             if name.startswith("CLI"):
                 cli[cores] = (count_train, shard)
                 ratio = "—"
             else:
                 ratio = f"{count_train / cli[cores][0]:.2f}×, {shard / cli[cores][1]:.2f}×"
-            print(f"| {name} | {cores} | {count_train:.2f} | {megabytes / count_train:.2f} | {shard:.2f} | {megabytes / shard:.2f} | {ratio} |")
-        one = cli[1]
+            print(f"| {name} | {cores} | {count_train:.2f} | {megabytes / count_train:.2f} | {shard:.2f} | {megabytes / shard:.2f} | {ratio} | {cpu_count:.2f}, {cpu_shard:.2f} |")
+        one = [row for row in rows if row[0] == "CLI --threads 1"][0]
         print()
-        print(f"per-core rates (CLI, 1 thread): count+train {megabytes / one[0]:.2f} MB/s, shard {megabytes / one[1]:.2f} MB/s")
+        print(f"per-core rates (CLI, 1 thread): wall: count+train {megabytes / one[2]:.2f} MB/s, shard {megabytes / one[3]:.2f} MB/s; "
+              f"per CPU-second: count+train {megabytes / one[4]:.2f} MB/s, shard {megabytes / one[5]:.2f} MB/s")
     finally:
         stop_cluster()
         shutil.rmtree(scratch, ignore_errors=True)

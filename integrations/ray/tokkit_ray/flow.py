@@ -139,11 +139,12 @@ class Flow:
                 results[name] = ray.get(ref)
                 retried = results[name]["attempts"] - 1
                 bar.advance(f"{name}" + (f" (retried {retried}x)" if retried else ""))
-        self.stats["phases"].setdefault(phase, {"tasks": 0, "seconds": 0.0, "retries": 0, "nodes": []})
+        self.stats["phases"].setdefault(phase, {"tasks": 0, "seconds": 0.0, "tokkit_cpu_seconds": 0.0, "retries": 0, "nodes": []})
         record = self.stats["phases"][phase]
         record["tasks"] += len(results)
         record["seconds"] = round(record["seconds"] + time.time() - started, 3)
         record["retries"] += sum(r["attempts"] - 1 for r in results.values())
+        record["tokkit_cpu_seconds"] = round(record["tokkit_cpu_seconds"] + sum(r["cpu_seconds"] for r in results.values()), 3)
         record["nodes"] = sorted(set(record["nodes"]) | {r["node"] for r in results.values()})
         return results
 

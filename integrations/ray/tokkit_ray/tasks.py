@@ -2,6 +2,7 @@
 
 import ctypes
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -47,7 +48,11 @@ def run_tokkit_local(binary, arguments, log_path, pid_path=None):
             with open(pid_path + ".tmp", "w") as handle:
                 handle.write(str(os.getpid()))
             os.replace(pid_path + ".tmp", pid_path)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         process = subprocess.run([binary, *arguments], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU time of tokkit alone (user + system), steadier than wall time on a loaded machine.
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         log.write(f"== exit {process.returncode} after {time.time() - started:.2f}s\n".encode())
     with open(log_path, "rb") as handle:
         attempts = sum(1 for line in handle if line.startswith(b"== attempt"))
@@ -61,6 +66,7 @@ def run_tokkit_local(binary, arguments, log_path, pid_path=None):
         "node": ray.get_runtime_context().get_node_id() if ray.is_initialized() else socket.gethostname(),
         "pid": os.getpid(),
         "seconds": round(time.time() - started, 3),
+        "cpu_seconds": round(cpu, 3),
         "attempts": attempts,
         "log": log_path,
     }

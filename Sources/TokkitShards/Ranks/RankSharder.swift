@@ -6,9 +6,8 @@ import TokkitText
 
 /// The first step of a many-machine shard run: encodes one rank's files into a `ShardPart`.
 ///
-/// Documents are encoded on all cores with `Tokenizer.encodeBatch` (input order, whatever the thread
-/// count) as `encode_ordinary`, as `CorpusSharder` does, so the ids are the ones a single run would put
-/// in its shards. Both data files stream to temporary names and are renamed when complete; the part
+/// Documents are encoded by the `CorpusEncoder` that `CorpusSharder` uses (all cores, input order
+/// whatever the thread count, `encode_ordinary`), so the ids are the ones a single run puts in its shards. Both data files stream to temporary names and are renamed when complete; the part
 /// manifest is written last, so a part without its manifest is unfinished.
 public enum RankSharder {
     /// Encodes `files` (this rank's share, in sorted order) into `directory/parts/`.
@@ -34,17 +33,10 @@ public enum RankSharder {
         var scratch: [UInt8] = []
         var totalTokens = 0
         var totalDocuments = 0
+        let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: max(1, threads))
         while let batch = try nextBatch(reader) {
             let encoded: [[TokenID]]
-            do {
-                encoded = try tokenizer.encodeBatch(batch.documents, allowedSpecial: .none, disallowedSpecial: .none,
-                                                    threads: max(1, threads))
-            } catch {
-                guard case .inDocument(let index, let inner) = error, batch.origins.indices.contains(index) else {
-                    throw .encoding(origin: "input", reason: error.description)
-                }
-                throw .encoding(origin: batch.origins[index].description, reason: inner.description)
-            }
+            do { encoded = try encoder.encode(batch) } catch { throw ShardError(error) }
             scratch.removeAll(keepingCapacity: true)
             var lengthBytes: [UInt8] = []
             lengthBytes.reserveCapacity(encoded.count * 8)
@@ -62,11 +54,7 @@ public enum RankSharder {
                     throw .idOutOfRange(path: base + ".ids", offset: (totalTokens + bad) * settings.tokenWidth.byteCount,
                                         id: document[bad], vocabularySize: settings.vocabulary.size)
                 }
-                var length = UInt64(document.count)
-                for _ in 0..<8 {
-                    lengthBytes.append(UInt8(truncatingIfNeeded: length))
-                    length >>= 8
-                }
+                LittleEndianIDs.appendInteger(UInt64(document.count), to: &lengthBytes)
                 totalTokens += document.count
                 totalDocuments += 1
             }

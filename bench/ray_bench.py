@@ -103,11 +103,12 @@ def ray_run(tokkit, inputs, work, world_size, address):
         out = flow.path("shards")
         flow._map("shard", [(flow._label(r), ["shard", inputs, "--vocab", vocab, *SHARD, "--rank", str(r), "--world-size", str(world_size),
                                               "-o", out, "--threads", "1"]) for r in range(world_size)])
-        flow._map("merge", [("merge", ["shard", "merge", out, "--force"])])
+        flow._map("merge", [(flow._label(r), ["shard", "merge", out, "--rank", str(r), "--world-size", str(world_size)]) for r in range(world_size)])
+        flow._map("finalize", [("finalize", ["shard", "merge", out, "--finalize"])])
         shard = time.time() - started
         phases = flow.stats["phases"]
         cpu_count = sum(phases[p]["tokkit_cpu_seconds"] for p in ("count", "reduce", "train"))
-        cpu_shard = sum(phases[p]["tokkit_cpu_seconds"] for p in ("shard", "merge"))
+        cpu_shard = sum(phases[p]["tokkit_cpu_seconds"] for p in ("shard", "merge", "finalize"))
     finally:
         ray.shutdown()
     return count_train, shard, cpu_count, cpu_shard

@@ -97,7 +97,7 @@ struct RanksCLITests {
         #expect(!fourth.stderr.contains("already complete"))
     }
 
-    @Test("shard on W ranks then merge writes the single run's shards and manifest", arguments: [
+    @Test("shard on W ranks then merge (serial, or over merge ranks) writes the single run's shards and manifest", arguments: [
         ("llmc", 1), ("llmc", 3), ("llmc", 7), ("megatron", 3), ("megatron", 25), ("nanogpt", 4),
     ])
     func shardMerge(format: String, worldSize: Int) throws {
@@ -112,6 +112,19 @@ struct RanksCLITests {
         #expect(try Self.differences(scratch.file("single"), scratch.file("ranks")) == [])
         let verified = try succeed(["shard", "verify", scratch.file("ranks")])
         #expect(verified.stdout.contains("verified"))
+
+        // The merge split over 2 and 4 merge ranks, then --finalize: the same files again.
+        for mergeWorld in [2, 4] {
+            let copy = scratch.file("ranks-\(mergeWorld)")
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: scratch.file("ranks/parts"), toPath: copy + "/parts")
+            for rank in 0..<mergeWorld {
+                _ = try succeed(["shard", "merge", copy, "--rank", "\(rank)", "--world-size", "\(mergeWorld)"])
+            }
+            _ = try succeed(["shard", "merge", copy, "--finalize"])
+            #expect(try Self.differences(scratch.file("single"), copy) == [], "merge over \(mergeWorld) ranks")
+            #expect(try succeed(["shard", "verify", copy]).stdout.contains("verified"))
+        }
         let shards = try FileManager.default.contentsOfDirectory(atPath: scratch.file("single")).filter { $0.hasSuffix(".bin") }
         #expect(shards.count >= (format == "nanogpt" ? 2 : 5), "the corpus should fill several shards")
     }
@@ -134,6 +147,11 @@ struct RanksCLITests {
         #expect(damaged.status != 0 && damaged.stderr.contains("tokkit-00001.ids") && damaged.stderr.contains("sha256"), "\(damaged.stderr)")
         let verify = try cli.tokkit(["shard", "verify", scratch.file("out")])
         #expect(verify.status != 0, "an unfinished merge must not verify")
+        let splitDamaged = try cli.tokkit(["shard", "merge", scratch.file("out"), "--rank", "1", "--world-size", "2"])
+        #expect(splitDamaged.status != 0 && splitDamaged.stderr.contains("tokkit-00001.ids"), "\(splitDamaged.stderr)")
+        _ = try cli.tokkit(["shard", "merge", scratch.file("out"), "--rank", "0", "--world-size", "2"])
+        let unfinished = try cli.tokkit(["shard", "merge", scratch.file("out"), "--finalize"])
+        #expect(unfinished.status != 0 && unfinished.stderr.contains("merge records"), "\(unfinished.stderr)")
     }
 
     @Test("encode --rank writes each rank's files, as encode over those files does")

@@ -126,6 +126,11 @@ public final class Scratch {
 }
 
 /// Runs a program to completion, collecting its output.
+///
+/// Built on `posix_spawn` and `waitpid` rather than Foundation's `Process`: with many tests spawning
+/// programs at once, `Process.waitUntilExit()` on Linux can miss a child's exit and wait forever with
+/// the child left a zombie (seen here with two `tokkit` runs ending together). `waitpid` on the child's
+/// own pid cannot miss it.
 public enum Subprocess {
     public struct Result {
         public var status: Int32
@@ -135,36 +140,80 @@ public enum Subprocess {
     }
 
     /// - Parameter directory: the working directory (default: this process's).
+    /// - Returns: the exit status, or the signal number when a signal ended the program (as `Process` reports it).
     public static func run(_ executable: String, _ arguments: [String], stdin: [UInt8]? = nil,
                            environment: [String: String]? = nil, directory: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // A child that exits before reading its input must not kill the test process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        var variables = ProcessInfo.processInfo.environment
+        if let environment { variables.merge(environment) { $1 } }
+
+        // Pipes are close-on-exec, so programs spawned by other tests do not hold them open; dup2 into
+        // 0, 1, 2 clears the flag for this child. (`pipe2` is not visible to Swift here.)
+        var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1], errors: [Int32] = [-1, -1]
+        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
+            throw TestSetupError("pipe failed: \(String(cString: strerror(errno)))")
         }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        // Read both pipes while the process runs, so that neither fills up and blocks it.
+        for fd in input + output + errors { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        // posix_spawn_file_actions_addchdir_np is not visible to Swift here: coreutils' `env -C` changes directory.
+        let command = directory.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]
+
+        let argv = (command + arguments).map { strdup($0) } + [nil]
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+        close(input[0]); close(output[1]); close(errors[1])
+        guard spawned == 0 else {
+            close(input[1]); close(output[0]); close(errors[0])
+            throw TestSetupError("cannot run \(executable): \(String(cString: strerror(spawned)))")
+        }
+
+        // Read both pipes while the program runs, so that neither fills up and blocks it.
         let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        nonisolated(unsafe) var outBytes: [UInt8] = []
+        nonisolated(unsafe) var errBytes: [UInt8] = []
+        let outFD = output[0], errFD = errors[0]
+        DispatchQueue.global().async(group: group) { outBytes = readToEnd(outFD) }
+        DispatchQueue.global().async(group: group) { errBytes = readToEnd(errFD) }
+        if let stdin { writeAll(stdin, to: input[1]) }
+        close(input[1])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         group.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: [UInt8](outData))
+        close(outFD); close(errFD)
+        let signalNumber = status & 0x7f
+        let code = signalNumber == 0 ? (status >> 8) & 0xff : signalNumber
+        return Result(status: code, stdout: String(decoding: outBytes, as: UTF8.self),
+                      stderr: String(decoding: errBytes, as: UTF8.self), stdoutBytes: outBytes)
+    }
+
+    private static func readToEnd(_ fd: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { bytes.append(contentsOf: buffer[0..<n]); continue }
+            if n < 0 && errno == EINTR { continue }
+            return bytes
+        }
+    }
+
+    /// Writes until done or until the program stops reading (EPIPE), as a pipe to a real program would.
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+        var offset = 0
+        bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+            }
+        }
     }
 }
 

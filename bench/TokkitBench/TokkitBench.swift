@@ -95,7 +95,7 @@ struct EncodeBench: ParsableCommand {
 struct PresplitBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "presplit", abstract: "Pre-split only; count pieces.")
     @OptionGroup var common: Common
-    @Option(help: "gpt2 | cl100k | o200k") var pattern = "gpt2"
+    @Option(help: "gpt2 | cl100k | o200k | qwen2") var pattern = "gpt2"
 
     func run() throws {
         guard let named = SplitPattern(name: pattern) else { throw ValidationError("unknown pattern \(pattern)") }

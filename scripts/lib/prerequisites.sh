@@ -5,9 +5,10 @@
 # The Debian packages the build links against (ICU, zlib, zstd headers).
 TOKKIT_BUILD_PACKAGES="libicu-dev zlib1g-dev libzstd-dev"
 # What the test suite runs besides Swift: the compressors its inputs are made with, headless
-# Chromium for the HTML report, Python with pip for the reference libraries.
+# Chromium for the HTML report, Python with pip for the reference libraries, git for the clean-clone
+# test, iproute2 to run the hermetic tests in a network namespace with only the loopback up.
 # publicsuffix: the Public Suffix List tokkit prep's URL filter (and datatrove's, in the parity test) read.
-TOKKIT_TEST_PACKAGES="zstd gzip chromium python3 python3-pip python3-venv git publicsuffix"
+TOKKIT_TEST_PACKAGES="zstd gzip chromium python3 python3-pip python3-venv git iproute2 publicsuffix"
 
 # tokkit_missing_packages PKG… : prints the packages of the list that dpkg does not report installed.
 tokkit_missing_packages() {

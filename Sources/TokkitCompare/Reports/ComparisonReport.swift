@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCore
+import TokkitIO
 
 /// The tables and documents made from a `Comparison`: per-file rows and per-tokenizer totals with
 /// the ranking, as aligned text, Markdown, CSV or JSON.

@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCore
+import TokkitIO
 
 /// Streams documents from files, directories, glob patterns or standard input, in batches.
 ///
@@ -74,19 +75,11 @@ public final class DocumentReader {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
-                    guard let walker = fileManager.enumerator(atPath: input) else {
-                        throw .unreadable(path: input, reason: "cannot list the directory")
+                    do {
+                        files += try DirectoryWalker.files(under: input).map { input + "/" + $0 }
+                    } catch {
+                        throw .unreadable(path: input, reason: error.reason)
                     }
-                    var found: [String] = []
-                    while let relative = walker.nextObject() as? String {
-                        let path = input + "/" + relative
-                        var childIsDirectory: ObjCBool = false
-                        if fileManager.fileExists(atPath: path, isDirectory: &childIsDirectory), !childIsDirectory.boolValue,
-                           !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-                            found.append(path)
-                        }
-                    }
-                    files += found.sorted()
                 } else {
                     files.append(input)
                 }

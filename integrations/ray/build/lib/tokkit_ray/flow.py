@@ -7,7 +7,8 @@ Layout of the work directory (every path must be visible at the same place on ev
     all.counts                   the root of the tree
     vocab/                       tokenizer.json, vocab.tiktoken, encoder.json + vocab.bpe
     shards/parts/                one part per rank (tokkit shard --rank R --world-size W)
-    shards/                      the merged shards and manifest.json (tokkit shard merge)
+    shards/merge/                one shard record file per merge rank (tokkit shard merge --rank R --world-size W)
+    shards/                      the shards and manifest.json (tokkit shard merge --finalize)
     prep/                        tokkit prep output, one file per input (tokkit prep --rank R --world-size W)
     logs/PHASE/NAME.log          each task's output, every attempt
     stats.json                   what each phase did, merged from the ranks
@@ -17,6 +18,7 @@ import dataclasses
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -200,7 +202,11 @@ class Flow:
                 "shard", *self.s.inputs, *self._input_options(), "--vocab", vocab, *self.s.shard_args,
                 "--rank", str(rank), "--world-size", str(self.s.world_size), "-o", out, "--threads", str(self.s.threads)]))
         self._map("shard", jobs)
-        self._map("merge", [("merge", ["shard", "merge", out, "--force"])])
+        # The merge is split too: merge rank R writes shards R, R+W, …; one task then writes manifest.json.
+        shutil.rmtree(os.path.join(out, "merge"), ignore_errors=True)
+        self._map("merge", [(self._label(rank), ["shard", "merge", out, "--rank", str(rank), "--world-size", str(self.s.world_size)])
+                            for rank in self._ranks()])
+        self._map("finalize", [("finalize", ["shard", "merge", out, "--finalize"])])
         self._map("verify", [("verify", ["shard", "verify", out])])
         parts = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(out, "parts", "*.json")))]
         manifest = json.load(open(os.path.join(out, "manifest.json")))

@@ -1,27 +1,28 @@
 import Foundation
+import Synchronization
 import Tokkit
 
 /// Paths inside the checkout the tests run from.
-enum Repository {
-    /// The package root: this file is Tests/TokkitTests/Support/Repository.swift.
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum Repository {
+    /// The package root: this file is Tests/TokkitTestSupport/Repository.swift.
+    public static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    public static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
-    static var fixtureNames: [String] {
+    public static var fixtureNames: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path("fixtures"))) ?? [])
             .filter { $0.hasSuffix(".txt") }.sorted()
     }
 
-    static func fixture(_ name: String) throws -> [UInt8] {
+    public static func fixture(_ name: String) throws -> [UInt8] {
         try FileIO.read(path("fixtures/\(name)"))
     }
 
     /// Real text nobody on the project wrote, for parity runs: the public corpus that
     /// `scripts/corpus/build-public-corpus.sh` builds. `$TOKKIT_CORPUS`, else `.corpus/` in the checkout.
     /// Missing corpus is a failure, never a skip: `scripts/test` builds it first.
-    static func corpusFile(_ name: String) throws -> String {
+    public static func corpusFile(_ name: String) throws -> String {
         let directory = ProcessInfo.processInfo.environment["TOKKIT_CORPUS"].flatMap { $0.isEmpty ? nil : $0 } ?? path(".corpus")
         let file = directory + "/" + name
         guard FileManager.default.fileExists(atPath: file) else {
@@ -31,7 +32,7 @@ enum Repository {
     }
 
     /// The first `limit` bytes of a corpus file, cut after the last complete line.
-    static func corpusPrefix(_ name: String, bytes limit: Int) throws -> [UInt8] {
+    public static func corpusPrefix(_ name: String, bytes limit: Int) throws -> [UInt8] {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: corpusFile(name)))
         defer { try? handle.close() }
         let data = [UInt8](handle.readData(ofLength: limit))
@@ -40,39 +41,39 @@ enum Repository {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Tokenizers loaded once per test process (loading cl100k takes a moment in debug builds).
-enum Loaded {
+public enum Loaded {
     private static let cache = TokenizerCache()
 
-    static func tokenizer(_ name: String, pattern: SplitPattern? = nil) throws -> Tokenizer {
+    public static func tokenizer(_ name: String, pattern: SplitPattern? = nil) throws -> Tokenizer {
         try cache.get(name, pattern: pattern)
     }
 }
 
-private final class TokenizerCache: @unchecked Sendable {
-    // `@unchecked Sendable`: every access to `loaded` holds `lock`.
-    private let lock = NSLock()
-    private var loaded: [String: Tokenizer] = [:]
+private final class TokenizerCache: Sendable {
+    private let loaded = Mutex<[String: Tokenizer]>([:])
 
     func get(_ name: String, pattern: SplitPattern?) throws -> Tokenizer {
         let key = "\(name)|\(pattern.map { $0.regex } ?? "")"
-        lock.lock()
-        defer { lock.unlock() }
-        if let tokenizer = loaded[key] { return tokenizer }
+        if let tokenizer = loaded.withLock({ $0[key] }) { return tokenizer }
+        // Loaded outside the lock (two tests may load the same one at once; the first stored wins).
         let tokenizer = try TokenizerLoader.load(name, pattern: pattern)
-        loaded[key] = tokenizer
-        return tokenizer
+        return loaded.withLock { cache in
+            if let earlier = cache[key] { return earlier }
+            cache[key] = tokenizer
+            return tokenizer
+        }
     }
 }
 
 /// Calls the real tiktoken and Hugging Face tokenizers through `scripts/reference/reference_ids.py`.
-enum Reference {
-    static func tiktokenIDs(vocabularyFile: String, pattern: SplitPattern, specials: [SpecialToken] = [],
+public enum Reference {
+    public static func tiktokenIDs(vocabularyFile: String, pattern: SplitPattern, specials: [SpecialToken] = [],
                             allowSpecial: Bool = false, text: [UInt8]) throws -> [TokenID] {
         var arguments = ["tiktoken", "--vocab", vocabularyFile, "--pattern", pattern.regex,
                          "--allowed", allowSpecial ? "all" : "none"]
@@ -80,12 +81,12 @@ enum Reference {
         return try run(arguments, text: text)
     }
 
-    static func huggingFaceIDs(tokenizerFile: String, text: [UInt8]) throws -> [TokenID] {
+    public static func huggingFaceIDs(tokenizerFile: String, text: [UInt8]) throws -> [TokenID] {
         try run(["hf", "--tokenizer", tokenizerFile], text: text)
     }
 
     /// Runs a Python snippet and returns its standard output.
-    static func python(_ script: String, arguments: [String] = []) throws -> String {
+    public static func python(_ script: String, arguments: [String] = []) throws -> String {
         let result = try Subprocess.run("/usr/bin/env", ["python3", "-c", script] + arguments)
         guard result.status == 0 else {
             throw TestSetupError("python3 failed (\(result.status)): \(result.stderr)")
@@ -103,41 +104,43 @@ enum Reference {
         guard result.status == 0 else {
             throw TestSetupError("the reference library failed (is `pip install tiktoken tokenizers` done?): \(result.stderr)")
         }
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))
-        return stride(from: 0, to: bytes.count, by: 4).map {
-            TokenID(bytes[$0]) | TokenID(bytes[$0 + 1]) << 8 | TokenID(bytes[$0 + 2]) << 16 | TokenID(bytes[$0 + 3]) << 24
+        guard let ids = LittleEndianIDs.read(try FileIO.read(output), width: .uint32) else {
+            throw TestSetupError("\(output): not a whole number of uint32 ids")
         }
+        return ids
     }
 }
 
 /// A temporary directory removed when the value goes away.
-final class Scratch {
-    let directory: String
+public final class Scratch {
+    public let directory: String
 
-    init() {
+    public init() {
         directory = NSTemporaryDirectory() + "tokkit-test-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
-    func file(_ name: String) -> String { directory + "/" + name }
+    public func file(_ name: String) -> String { directory + "/" + name }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 }
 
 /// Runs a program to completion, collecting its output.
-enum Subprocess {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stdoutBytes: [UInt8]
+public enum Subprocess {
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var stdoutBytes: [UInt8]
     }
 
-    static func run(_ executable: String, _ arguments: [String], stdin: [UInt8]? = nil,
-                    environment: [String: String]? = nil) throws -> Result {
+    /// - Parameter directory: the working directory (default: this process's).
+    public static func run(_ executable: String, _ arguments: [String], stdin: [UInt8]? = nil,
+                           environment: [String: String]? = nil, directory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
@@ -163,4 +166,28 @@ enum Subprocess {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: [UInt8](outData))
     }
+}
+
+/// The `tokkit` executable, run as a user runs it.
+public enum TokkitCommand {
+    /// `tokkit` is built next to the test bundle (`swift test` builds every product).
+    public static var executable: String {
+        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        return bundle.appendingPathComponent("tokkit").path
+    }
+
+    public static func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Subprocess.Result {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw TestSetupError("tokkit executable not found at \(executable); run `swift build` first")
+        }
+        return try Subprocess.run(executable, arguments, stdin: stdin)
+    }
+}
+
+/// Where two id lists first differ, for failure messages.
+public func firstDifference(_ actual: [TokenID], _ expected: [TokenID]) -> String {
+    guard let index = zip(actual, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset else {
+        return actual.count == expected.count ? "equal" : "lengths \(actual.count) vs \(expected.count)"
+    }
+    return "first difference at \(index): \(Array(actual[index..<min(actual.count, index + 5)])) vs \(Array(expected[index..<min(expected.count, index + 5)]))"
 }

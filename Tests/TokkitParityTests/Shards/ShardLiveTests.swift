@@ -30,7 +30,7 @@ struct ShardLiveTests {
         var arguments = ["shard", documents, "--jsonl-field", "text", "-o", output, "--vocab", vocabulary,
                          "--format", format.rawValue, "--shard-tokens", "30000", "--val-tokens", "12000"]
         if vocabulary == "cl100k_base" && format == .nanogpt { arguments += ["--token-width", "uint32"] }
-        let written = try CLITests().tokkit(arguments)
+        let written = try TokkitCommand.run(arguments)
         try #require(written.status == 0, "\(written.stderr)")
         guard let named = NamedVocabulary.named(vocabulary), let directory = VocabularyDirectory.locate() else {
             throw TestSetupError("no bundled \(vocabulary)")

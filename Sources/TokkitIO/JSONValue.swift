@@ -1,6 +1,5 @@
-import TokkitIO
-
-/// A JSON value whose objects keep their keys in the order written, so reports read top-down.
+/// A JSON value whose objects keep their keys in the order written, so reports read
+/// top-down: the one JSON writer of the package (strings escaped by `JSONText`).
 public enum JSONValue: Sendable {
     case object([(String, JSONValue)])
     case array([JSONValue])
@@ -10,7 +9,7 @@ public enum JSONValue: Sendable {
     case null
 
     /// A number, or `null` for `nil` and for values JSON cannot hold (NaN, infinities).
-    static func number(orNull value: Double?) -> JSONValue {
+    public static func number(orNull value: Double?) -> JSONValue {
         guard let value, value.isFinite else { return .null }
         return .number(value)
     }

@@ -2,10 +2,10 @@ import Foundation
 import Tokkit
 
 /// Shard runs in the test process, over documents written to a JSONL file.
-enum Sharding {
+public enum Sharding {
     /// Documents from every fixture (each non-empty line one document), plus the edge cases a shard
     /// writer must survive: an empty document, special-token text inside a document, a long document.
-    static func fixtureDocuments() throws -> [String] {
+    public static func fixtureDocuments() throws -> [String] {
         var documents: [String] = []
         for name in Repository.fixtureNames {
             let text = String(decoding: try Repository.fixture(name), as: UTF8.self)
@@ -20,7 +20,7 @@ enum Sharding {
         return documents
     }
 
-    static func writeJSONL(_ documents: [String], to path: String) throws {
+    public static func writeJSONL(_ documents: [String], to path: String) throws {
         var lines: [UInt8] = []
         for document in documents {
             lines += [UInt8](try JSONSerialization.data(withJSONObject: ["text": document], options: [.withoutEscapingSlashes]))
@@ -29,7 +29,7 @@ enum Sharding {
         try FileIO.writeAtomically(lines, to: path)
     }
 
-    static func settings(_ format: ShardFormat, vocabulary name: String = "gpt2", shardTokens: Int = 4000, valTokens: Int? = nil,
+    public static func settings(_ format: ShardFormat, vocabulary name: String = "gpt2", shardTokens: Int = 4000, valTokens: Int? = nil,
                          width: TokenWidth? = nil, prefix: String = "test") throws -> ShardSettings {
         let tokenizer = try Loaded.tokenizer(name)
         let vocab = tokenizer.vocabulary
@@ -44,7 +44,7 @@ enum Sharding {
     }
 
     @discardableResult
-    static func run(_ settings: ShardSettings, input: String, directory: String, threads: Int = 2,
+    public static func run(_ settings: ShardSettings, input: String, directory: String, threads: Int = 2,
                     existing: ShardJob.ExistingOutput = .refuse) throws -> ShardRunResult {
         let reader = try DocumentReader(inputs: [input], format: .jsonl(field: "text"))
         let job = ShardJob(directory: directory, settings: settings, command: ["test"], threads: threads, existing: existing)
@@ -52,7 +52,7 @@ enum Sharding {
     }
 
     /// The ids of one token file, read through the same scanner `verify` uses.
-    static func tokens(of file: String, settings: ShardSettings) throws -> [TokenID] {
+    public static func tokens(of file: String, settings: ShardSettings) throws -> [TokenID] {
         var ids: [TokenID] = []
         let scanner = TokenFileScanner(format: settings.format, width: settings.tokenWidth, vocabularySize: settings.vocabulary.size,
                                        endTokenID: settings.vocabulary.endTokenID)
@@ -61,7 +61,7 @@ enum Sharding {
     }
 
     /// Every shard's tokens in manifest order, concatenated, cut back into documents at the end token.
-    static func documents(in directory: String) throws -> [[TokenID]] {
+    public static func documents(in directory: String) throws -> [[TokenID]] {
         let manifest = try ShardManifest.read(directory: directory)
         var stream: [TokenID] = []
         for shard in manifest.shards {
@@ -75,7 +75,7 @@ enum Sharding {
     }
 
     /// The bytes of every file in `directory` but the manifest, by name.
-    static func fileBytes(in directory: String) throws -> [String: [UInt8]] {
+    public static func fileBytes(in directory: String) throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name != ShardManifest.fileName {
             files[name] = try FileIO.read(directory + "/" + name)

@@ -1,6 +1,7 @@
 import CICU
 
-/// Random strings built to break a pre-splitter: every general category (unassigned code points and
+/// The one random Unicode generator of the package (tests, the scanner proof in the bench, and the
+/// round-trip harness's `RandomText` draw from it). Random strings built to break a pre-splitter: every general category (unassigned code points and
 /// all planes included), every White_Space code point, and the characters the named patterns treat
 /// specially, often repeated into runs.
 ///
@@ -22,6 +23,15 @@ public struct AdversarialText: Sendable {
         [0x27, 0x73], [0x27, 0x4C, 0x4C], [0x27, 0x17F], [0x27, 0x52, 0x45], [0x20, 0x27, 0x76, 0x65], [0x2F, 0x0A, 0x2F],
         [0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37], [0x20, 0x31], [0x3000, 0x41], [0x41, 0x42, 0x63, 0x64], [0x0301, 0x5A],
     ]
+
+    /// Built once per process (reading every code point from ICU takes a moment in debug builds).
+    public static let shared = AdversarialText()
+
+    /// A code point of a uniformly chosen general category (so rare categories occur as often as letters).
+    public func codePointOfRandomCategory(using random: inout some RandomNumberGenerator) -> UInt32 {
+        let pool = categories[Int.random(in: 0..<categories.count, using: &random)]
+        return pool.randomElement(using: &random) ?? 0x41
+    }
 
     /// Reads the category of every code point from ICU once.
     /// - Complexity: O(0x110000).
@@ -57,8 +67,7 @@ public struct AdversarialText: Sendable {
             case 5..<8: codePoints = [whiteSpace.randomElement(using: &random) ?? 0x20]
             case 8..<11: codePoints = [UInt32.random(in: 0x20..<0x7F, using: &random)]
             case 11..<16:
-                let pool = categories[Int.random(in: 0..<categories.count, using: &random)]
-                codePoints = [pool.randomElement(using: &random) ?? 0x41]
+                codePoints = [codePointOfRandomCategory(using: &random)]
             case 16: codePoints = [UInt32.random(in: 0...0x10FFFF, using: &random)]
             case 17: codePoints = Self.motifs.randomElement(using: &random) ?? []
             default:

@@ -2,18 +2,18 @@ import Foundation
 import Tokkit
 
 /// The golden files written by `scripts/reference/make_golden.py` with the real tiktoken 0.14.0.
-struct GoldenFile {
-    struct Fixture {
-        var sha256: String
-        var ordinary: [TokenID]
-        var allSpecial: [TokenID]?
-        var pieces: [Range<Int>]
+public struct GoldenFile {
+    public struct Fixture {
+        public var sha256: String
+        public var ordinary: [TokenID]
+        public var allSpecial: [TokenID]?
+        public var pieces: [Range<Int>]
     }
 
-    var pattern: String
-    var fixtures: [String: Fixture]
+    public var pattern: String
+    public var fixtures: [String: Fixture]
 
-    static func load(_ name: String) throws -> GoldenFile {
+    public static func load(_ name: String) throws -> GoldenFile {
         let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path("Tests/TokkitTests/Golden/\(name)")))
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let pattern = root["pattern"] as? String,

@@ -38,6 +38,11 @@ public final class DocumentReader {
     public let format: DocumentFormat
     public let skipBadLines: Bool
     public let lossy: Bool
+    /// With `.text(.lines)`: each document keeps its line's `\n` (or `\r\n`); a last line without
+    /// one stays as it is. This is what Hugging Face's `tokenizer.train(files)` trains on (it reads
+    /// with Rust's `read_line`, which keeps the terminator), and it changes the merges: `"\n"` and
+    /// the pieces before it are counted.
+    public let keepLineTerminators: Bool
     public private(set) var statistics = Statistics()
     /// The files the inputs expand to, in reading order (`-` for standard input).
     public let files: [String]
@@ -54,11 +59,14 @@ public final class DocumentReader {
     ///   - inputs: files, directories, glob patterns, or `-` for standard input.
     ///   - skipBadLines: JSONL lines that are not JSON objects or lack the field are counted and skipped instead of stopping the run.
     ///   - lossy: invalid UTF-8 is replaced with U+FFFD instead of stopping with its byte offset.
+    ///   - keepLineTerminators: with `.text(.lines)`, documents keep their `\n` or `\r\n` (see the property).
     /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches.
-    public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false) throws(CorpusError) {
+    public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false,
+                keepLineTerminators: Bool = false) throws(CorpusError) {
         self.format = format
         self.skipBadLines = skipBadLines
         self.lossy = lossy
+        self.keepLineTerminators = keepLineTerminators && format == .text(.lines)
         self.files = try Self.expand(inputs)
         self.pending = files
     }
@@ -124,7 +132,7 @@ public final class DocumentReader {
                 }
             }
             guard let source = current else { continue }
-            guard let line = try source.nextLine() else {
+            guard let line = try source.nextLine(keepingTerminator: keepLineTerminators) else {
                 current = nil
                 if let last = try flushParagraph() { return last }
                 continue
@@ -267,13 +275,18 @@ final class LineSource {
         if try !input.read(appendingTo: &buffer) { atEnd = true }
     }
 
-    /// The next line without its terminator (`\n`, and a `\r` before it), or `nil` at the end.
-    func nextLine() throws(CorpusError) -> Line? {
+    /// The next line without its terminator (`\n`, and a `\r` before it), or with it when
+    /// `keepingTerminator`; `nil` at the end.
+    func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> Line? {
         var searchFrom = position
         while true {
             if let newline = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = newline
-                if end > position, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                if keepingTerminator {
+                    end = newline + 1
+                } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
+                    end -= 1
+                }
                 return emit(Array(buffer[position..<end]), consumed: newline + 1 - position)
             }
             if atEnd {

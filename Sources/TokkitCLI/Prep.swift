@@ -130,8 +130,8 @@ struct Prep: ParsableCommand {
         case "zstd": outputCompression = .zstd(level: configuration.level ?? level)
         case let other: throw ValidationError("unknown --compression \(other.debugDescription); valid: none, gzip, zstd")
         }
-        let plan: ShardPlan
-        do { plan = try ShardPlan(rank: rank, worldSize: worldSize) } catch { throw ValidationError(error.description) }
+        let plan: RankPartition
+        do { plan = try RankPartition(rank: rank, worldSize: worldSize) } catch { throw ValidationError(error.description) }
         var options = PrepRun.Options(inputs: configuration.inputs, outputDirectory: outputDirectory, plan: plan,
                                       fingerprint: configuration.fingerprint + " compression=\(outputCompression) world=\(worldSize)")
         options.format = readFormat

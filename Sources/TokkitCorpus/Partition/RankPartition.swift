@@ -61,8 +61,18 @@ public struct RankPartition: Sendable, Equatable, Hashable {
         if isPartial, files.contains("-") {
             throw .invalid("standard input cannot be split with --rank/--world-size; give the inputs as files")
         }
-        return Self.sorted(files).enumerated().filter { $0.offset % worldSize == rank }.map(\.element)
+        return assign(files).map(\.path)
     }
+
+    /// This rank's files with their index in the sorted list of all files, in sorted order: the index
+    /// names a per-input output (`tokkit prep` writes input `i` to `name(i).jsonl`), so the union of all
+    /// ranks' outputs is the same set of files whatever the world size.
+    public func assign(_ files: [String]) -> [(index: Int, path: String)] {
+        Self.sorted(files).enumerated().filter { $0.offset % worldSize == rank }.map { ($0.offset, $0.element) }
+    }
+
+    /// `%05d` (more digits past 99,999): the name of per-input outputs and of per-rank files.
+    public static func name(_ index: Int) -> String { label(index, worldSize: 1) }
 
     /// The rank of the task that reads `index` in the sorted file list.
     public func owner(ofSortedIndex index: Int) -> Int { index % worldSize }

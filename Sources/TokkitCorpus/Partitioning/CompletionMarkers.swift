@@ -16,7 +16,7 @@ public struct CompletionMarkers: Sendable {
         self.fingerprint = fingerprint
     }
 
-    private func markerPath(_ index: Int) -> String { directory + "/" + ShardPlan.name(index) }
+    private func markerPath(_ index: Int) -> String { directory + "/" + RankPartition.name(index) }
 
     /// Whether input `index` (`path`) was finished by a run with this fingerprint.
     public func isComplete(_ index: Int, path: String) -> Bool {

@@ -81,7 +81,7 @@ public final class CuratedOutput {
     public func write(_ document: Document, fileIndex: Int, keep: Bool) throws {
         if current?.index != fileIndex {
             try closeFile()
-            let name = ShardPlan.name(fileIndex) + ".jsonl" + compression.fileExtension
+            let name = RankPartition.name(fileIndex) + ".jsonl" + compression.fileExtension
             current = (fileIndex, try JSONLWriter(path: directory + "/" + name, compression: compression),
                        writeRemoved ? try JSONLWriter(path: directory + "/removed/" + name, compression: compression) : nil)
         }
@@ -98,7 +98,7 @@ public final class CuratedOutput {
     public func finish(fileCount: Int) throws {
         try closeFile()
         for index in 0..<fileCount {
-            let name = ShardPlan.name(index) + ".jsonl" + compression.fileExtension
+            let name = RankPartition.name(index) + ".jsonl" + compression.fileExtension
             if !FileManager.default.fileExists(atPath: directory + "/" + name) {
                 try JSONLWriter(path: directory + "/" + name, compression: compression).finish()
             }

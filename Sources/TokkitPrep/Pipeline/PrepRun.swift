@@ -18,7 +18,7 @@ public final class PrepRun {
         public var outputDirectory: String
         public var format: DocumentFileReader.Format = .jsonl(DocumentAdapter())
         public var compression: OutputCompression = .none
-        public var plan: ShardPlan
+        public var plan: RankPartition
         public var threads = ProcessInfo.processInfo.activeProcessorCount
         public var resume = false
         public var writeDropped = false
@@ -29,7 +29,7 @@ public final class PrepRun {
         /// Documents per parallel batch: bounds memory (one batch in flight), not the corpus.
         public var batchSize = 4096
 
-        public init(inputs: [String], outputDirectory: String, plan: ShardPlan, fingerprint: String) {
+        public init(inputs: [String], outputDirectory: String, plan: RankPartition, fingerprint: String) {
             self.inputs = inputs
             self.outputDirectory = outputDirectory
             self.plan = plan
@@ -86,7 +86,7 @@ public final class PrepRun {
                 statistics.reader.add("files_skipped_complete")
                 continue
             }
-            let name = ShardPlan.name(input.index) + ".jsonl" + options.compression.fileExtension
+            let name = RankPartition.name(input.index) + ".jsonl" + options.compression.fileExtension
             let writer = try JSONLWriter(path: options.outputDirectory + "/" + name, compression: options.compression)
             let dropped = options.writeDropped
                 ? try JSONLWriter(path: options.outputDirectory + "/removed/" + name, compression: options.compression) : nil
@@ -134,7 +134,7 @@ public final class PrepRun {
             statistics.reader.add("bad_lines_skipped", reader.statistics.badLines)
             statistics.reader.add("utf8_repaired", reader.statistics.repaired)
         }
-        let statsPath = options.outputDirectory + "/stats/" + ShardPlan.name(options.plan.rank) + ".json"
+        let statsPath = options.outputDirectory + "/stats/" + RankPartition.name(options.plan.rank) + ".json"
         var json = JSONWriter.bytes(statistics.json)
         json.append(0x0A)
         try AtomicFile.write(json, to: statsPath)

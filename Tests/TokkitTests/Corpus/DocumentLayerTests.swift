@@ -111,10 +111,10 @@ struct DocumentLayerTests {
     @Test("--rank R --world-size W takes sorted(files)[R::W], keeping each file's index for its %05d name")
     func partition() throws {
         let files = ["d", "b", "a", "e", "c"]
-        #expect(try ShardPlan(rank: 0, worldSize: 2).assign(files).map(\.path) == ["a", "c", "e"])
-        #expect(try ShardPlan(rank: 1, worldSize: 2).assign(files).map(\.index) == [1, 3])
-        #expect(ShardPlan.name(7) == "00007")
-        #expect(throws: ShardPlan.InvalidPlan.self) { _ = try ShardPlan(rank: 2, worldSize: 2) }
+        #expect(try RankPartition(rank: 0, worldSize: 2).assign(files).map(\.path) == ["a", "c", "e"])
+        #expect(try RankPartition(rank: 1, worldSize: 2).assign(files).map(\.index) == [1, 3])
+        #expect(RankPartition.name(7) == "00007")
+        #expect(throws: PartitionError.self) { _ = try RankPartition(rank: 2, worldSize: 2) }
     }
 
     @Test("statistics merge across ranks by adding, stage by stage, and survive their JSON")

@@ -2,46 +2,10 @@ import Foundation
 import Testing
 import Tokkit
 
-/// `--rank R --world-size W` reads `sorted(files)[R::W]`, exactly as datatrove's `DataFolder.get_shard` does in Python.
+/// `--rank R --world-size W` reads `sorted(files)[R::W]` (the comparison with Python itself is in
+/// `RankPartitionParityTests`).
 @Suite("Rank partition")
 struct RankPartitionTests {
-    /// Paths whose order differs between UTF-8 bytes (Python) and Swift's `String` comparison, which
-    /// treats canonically equivalent spellings as equal and orders by normalized scalars.
-    static let paths = [
-        "data/e\u{301}t\u{E9}.txt", "data/\u{E9}t\u{E9}.txt", "data/Zebra.txt", "data/apple.txt", "data/\u{1F600}.txt",
-        "data/\u{FB01}le.txt", "data/a/b.txt", "data/a-b.txt", "data/a.txt", "data/\u{212B}ngstrom.txt",
-        "data/\u{C5}ngstrom.txt", "data/10.txt", "data/9.txt", "data/_x.txt", "data/~y.txt", "data/\u{4E2D}.txt",
-    ]
-
-    /// Python's answer: `sorted(paths)[rank::world_size]` for every rank.
-    static func python(_ paths: [String], worldSize: Int) throws -> [[String]] {
-        let script = """
-        import json, sys
-        paths = json.loads(sys.argv[1]); w = int(sys.argv[2])
-        print(json.dumps([sorted(paths)[r::w] for r in range(w)]))
-        """
-        let json = String(decoding: try JSONEncoder().encode(paths), as: UTF8.self)
-        let output = try Reference.python(script, arguments: [json, String(worldSize)])
-        return try JSONDecoder().decode([[String]].self, from: Data(output.utf8))
-    }
-
-    @Test("every rank's files equal Python's sorted(files)[rank::world_size]", arguments: [1, 2, 3, 5, 16, 20])
-    func matchesPython(worldSize: Int) throws {
-        let expected = try Self.python(Self.paths.shuffled(), worldSize: worldSize)
-        for rank in 0..<worldSize {
-            let mine = try RankPartition(rank: rank, worldSize: worldSize).files(Self.paths.shuffled())
-            #expect(mine.map { Array($0.utf8) } == expected[rank].map { Array($0.utf8) }, "rank \(rank) of \(worldSize)")
-        }
-        print("rank partition: \(worldSize) ranks over \(Self.paths.count) paths agree with Python's sorted()[r::w]")
-    }
-
-    @Test("the comparison with Python can fail: Swift's own String sort gives another order on these paths")
-    func swiftSortDiffers() throws {
-        let python = try Self.python(Self.paths, worldSize: 1)[0]
-        #expect(Self.paths.sorted().map { Array($0.utf8) } != python.map { Array($0.utf8) })
-        #expect(RankPartition.sorted(Self.paths).map { Array($0.utf8) } == python.map { Array($0.utf8) })
-    }
-
     @Test("the ranks together read every file exactly once, whatever the world size")
     func unionIsEveryFile() throws {
         let files = (0..<23).map { "f\($0).txt" }

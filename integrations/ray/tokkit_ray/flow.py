@@ -237,8 +237,12 @@ class Flow:
         for rank in self._ranks():
             jobs.append((self._label(rank), [
                 "prep", *self.s.prep_args, *self.s.inputs, "--rank", str(rank), "--world-size", str(self.s.world_size),
-                "-o", out, "--threads", str(self.s.threads), "--quiet"]))
-        self._map("prep", jobs)
+                "-o", out, "--threads", str(self.s.threads), "--quiet", "--resume"]))
+        # Every rank writes into one directory, which tokkit prep accepts with --resume once run.json
+        # (the run's configuration) is there: rank 0 writes it first, then the others run at once.
+        # --resume also makes a rerun of the flow skip the inputs already finished.
+        self._map("prep", jobs[:1])
+        self._map("prep", jobs[1:])
         self._map("prep-stats", [("merge", ["prep", "--merge-stats", out])])
         with open(os.path.join(out, "stats.json")) as handle:
             self.stats["prep"] = json.load(handle)

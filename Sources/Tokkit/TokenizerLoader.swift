@@ -68,7 +68,7 @@ public enum TokenizerLoader {
                                           path: String) throws(VocabularyFileError) -> Vocabulary {
         guard let specials else { return vocabulary }
         do {
-            return try Vocabulary(tokens: vocabulary.tokensByRank, firstRank: vocabulary.firstRank, specialTokens: specials)
+            return try Vocabulary(tokensOrGaps: vocabulary.tokensOrGaps, firstRank: vocabulary.firstRank, specialTokens: specials)
         } catch {
             throw .invalidContent(path: path, reason: error.description)
         }

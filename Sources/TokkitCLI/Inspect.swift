@@ -43,7 +43,7 @@ struct Inspect: ParsableCommand {
         }
         print("source          \(vocabulary.vocab)")
         print("sha256          \(digest)")
-        print("mergeable       \(vocab.mergeableCount) tokens, ranks \(vocab.firstRank)…\(Int(vocab.firstRank) + vocab.mergeableCount - 1)")
+        print("mergeable       \(vocab.mergeableCount) tokens, ranks \(vocab.firstRank)…\(Int(vocab.mergeableEnd) - 1)\(vocab.gaps.isEmpty ? "" : " except \(vocab.gaps.map(String.init).joined(separator: ", "))")")
         print("size            \(vocab.size) ids (embedding rows)")
         print("pattern         \(tokenizer.pattern) \(tokenizer.pattern.regex)")
         print("special tokens  \(vocab.specialTokens.isEmpty ? "none" : vocab.specialTokens.map { "\($0.text)=\($0.id)" }.joined(separator: " "))")

@@ -11,12 +11,12 @@ import Tokkit
 /// command line itself and checked against what Argument Parser parsed.
 struct TokenizerListOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "A tokenizer: gpt2 | cl100k_base, or a .tiktoken, tokenizer.json or encoder.json file. Repeat to compare several (default: gpt2 and cl100k_base).",
+        "A tokenizer: a bundled name (gpt2, r50k_base, p50k_base, p50k_edit, cl100k_base, o200k_base, qwen2), or a .tiktoken, tokenizer.json or encoder.json file. Repeat to compare several (default: gpt2, cl100k_base, o200k_base, qwen2).",
         valueName: "name-or-path"))
     var vocab: [String] = []
 
     @Option(name: .long, help: ArgumentHelp(
-        "Split pattern (gpt2 | cl100k | o200k) for the --vocab just before it; needed for a .tiktoken file that is not bundled.",
+        "Split pattern (gpt2 | cl100k | o200k | qwen2) for the --vocab just before it; needed for a .tiktoken file that is not bundled.",
         valueName: "name"))
     var pattern: [String] = []
 
@@ -75,6 +75,10 @@ struct TokenizerListOptions: ParsableArguments {
         return entries
     }
 
+    /// What `compare` and `roundtrip` use when no `--vocab` is given: one tokenizer per generation
+    /// of OpenAI's vocabularies, and Qwen's.
+    static let defaultSources = ["gpt2", "cl100k_base", "o200k_base", "qwen2"]
+
     /// Loads every tokenizer (in parallel: loading a large vocabulary parses megabytes of base64).
     func load(arguments: [String] = Array(CommandLine.arguments.dropFirst())) throws -> [ComparedTokenizer] {
         let typed = try Self.entries(in: arguments)
@@ -82,15 +86,15 @@ struct TokenizerListOptions: ParsableArguments {
               typed.compactMap(\.patternRegex) == patternRegex, typed.compactMap(\.label) == label else {
             throw ValidationError("cannot tell which --vocab each --pattern, --pattern-regex or --label belongs to; write each right after its --vocab")
         }
-        let entries = typed.isEmpty ? [Entry(source: "gpt2"), Entry(source: "cl100k_base")] : typed
-        let slots = LoadSlots(count: entries.count)
-        DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+        let entries = typed.isEmpty ? Self.defaultSources.map { Entry(source: $0) } : typed
+        let slots = BatchSlots<Result<Tokenizer, any Error>>(count: entries.count)
+        Parallelism.run(workers: entries.count) { index in
             slots.set(index, Result { try Self.load(entries[index]) })
         }
         var tokenizers: [ComparedTokenizer] = []
         var seen: [String: Int] = [:]
         for (index, entry) in entries.enumerated() {
-            guard let result = slots.value(index) else { throw CLIError("loading \(entry.source) did not finish") }
+            guard let result = slots.take(index) else { throw CLIError("loading \(entry.source) did not finish") }
             var label = entry.label ?? Self.defaultLabel(entry)
             // Two --vocab giving the same label would make reports ambiguous.
             seen[label, default: 0] += 1
@@ -125,28 +129,5 @@ struct TokenizerListOptions: ParsableArguments {
         if let pattern = entry.pattern { return base + "+" + pattern }
         if entry.patternRegex != nil { return base + "+regex" }
         return base
-    }
-}
-
-/// One result slot per tokenizer being loaded.
-///
-/// `@unchecked Sendable`: each worker of `concurrentPerform` writes only its own index, under `lock`,
-/// and the slots are read after `concurrentPerform` returns.
-private final class LoadSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<Tokenizer, any Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<Tokenizer, any Error>) {
-        lock.lock()
-        defer { lock.unlock() }
-        results[index] = result
-    }
-
-    func value(_ index: Int) -> Result<Tokenizer, any Error>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return results[index]
     }
 }

@@ -95,7 +95,7 @@ struct EncodeBench: ParsableCommand {
 struct PresplitBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "presplit", abstract: "Pre-split only; count pieces.")
     @OptionGroup var common: Common
-    @Option(help: "gpt2 | cl100k | o200k") var pattern = "gpt2"
+    @Option(help: "gpt2 | cl100k | o200k | qwen2") var pattern = "gpt2"
 
     func run() throws {
         guard let named = SplitPattern(name: pattern) else { throw ValidationError("unknown pattern \(pattern)") }
@@ -104,7 +104,7 @@ struct PresplitBench: ParsableCommand {
         var pieces = 0
         let seconds = try bestTime(common.repeats) {
             pieces = 0
-            try text.withUnsafeBufferPointer { try splitter.forEachPiece(in: $0) { _, _ in pieces += 1 } }
+            try splitter.forEachPiece(in: text.span) { _, _ in pieces += 1 }
         }
         printJSON(["bytes": text.count, "pieces": pieces, "seconds": seconds, "mbps": Double(text.count) / seconds / 1e6])
     }

@@ -28,7 +28,7 @@ public enum VocabularyFileError: Error, Equatable, Sendable, CustomStringConvert
         case .duplicateRank(let path, let line, let rank):
             return "\(path):\(line): rank \(rank) appears a second time"
         case .missingRank(let path, let rank):
-            return "\(path): rank \(rank) is missing; ranks must run without gaps"
+            return "\(path): rank \(rank) is missing; ranks must run without gaps (except at a special token's id)"
         case .duplicateToken(let path, let line, let rank):
             return "\(path):\(line): this token has the same bytes as rank \(rank)"
         case .checksumMismatch(let path, let expected, let actual):

@@ -71,7 +71,8 @@ public enum GPT2Files {
         let mergeList: [Vocabulary.Merge]
         if let merges { mergeList = merges } else { mergeList = try HuggingFaceTokenizerFile.mergesOrThrow(vocabulary, format: "vocab.bpe") }
         let names = vocabulary.tokensByRank.map { ByteLevelAlphabet.encode($0) }
-        var entries = names.enumerated().map { ($1, vocabulary.firstRank + TokenID($0)) }
+        // A gap in the ranks (p50k_base's 50256) has no bytes and no entry.
+        var entries = names.enumerated().filter { !$0.element.isEmpty }.map { ($1, vocabulary.firstRank + TokenID($0)) }
         entries += vocabulary.specialTokens.map { ($0.text, $0.id) }
         entries.sort { $0.1 < $1.1 }
         let encoder = "{" + entries.map { "\(JSONText.quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"

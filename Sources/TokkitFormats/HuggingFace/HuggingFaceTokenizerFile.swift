@@ -103,7 +103,7 @@ public enum HuggingFaceTokenizerFile {
             guard (steps[0]["behavior"] as? String) == "Isolated", (steps[0]["invert"] as? Bool) != true else {
                 throw .invalidContent(path: path, reason: "only Split with behavior \"Isolated\" and invert=false is supported")
             }
-            for named in [SplitPattern.gpt2, .cl100k, .o200k] where onigurumaPattern(named.regex) == regex {
+            for named in [SplitPattern.gpt2, .cl100k, .o200k, .qwen2] where onigurumaPattern(named.regex) == regex {
                 return named
             }
             return SplitPattern(regex: regex)
@@ -139,7 +139,8 @@ public enum HuggingFaceTokenizerFile {
         json += "  \"post_processor\": null,\n"
         json += "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
         json += "  \"model\": {\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n    \"ignore_merges\": true,\n    \"vocab\": {"
-        json += names.enumerated().map { offset, text in
+        // A gap in the ranks (p50k_base's 50256) has no bytes and no entry.
+        json += names.enumerated().filter { !tokens[$0.offset].isEmpty }.map { offset, text in
             "\n      \(JSONText.quote(text)): \(vocabulary.firstRank + TokenID(offset))"
         }.joined(separator: ",")
         json += "\n    },\n    \"merges\": ["

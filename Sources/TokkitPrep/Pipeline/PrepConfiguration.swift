@@ -320,6 +320,43 @@ public struct PrepConfiguration {
                 }
             }
             return .pii(try PIIFormatter(version: version, removeEmails: emails, removeIPs: ips, onlyPublicIPs: publicOnly))
+        case "control_characters":
+            if let parameter = rest.first { throw unknown(parameter, []) }
+            return .controlCharacters(ControlCharacterCleaner())
+        case "replacement_characters":
+            var cleaner = ReplacementCharacterCleaner()
+            for parameter in rest {
+                switch parameter.key {
+                case "max_fraction": cleaner.maxFraction = try Self.double(parameter)
+                default: throw unknown(parameter, ["max_fraction"])
+                }
+            }
+            return .replacementCharacters(cleaner)
+        case "symbol_lines":
+            var cleaner = SymbolLinesCleaner()
+            for parameter in rest {
+                switch parameter.key {
+                case "symbols": cleaner.symbols = Set((parameter.value.sequence?.compactMap(\.string) ?? []).flatMap { $0.unicodeScalars })
+                case "replacement": cleaner.replacement = parameter.value.string ?? ""
+                default: throw unknown(parameter, ["symbols", "replacement"])
+                }
+            }
+            return .symbolLines(cleaner)
+        case "normalize":
+            var normalizer = TextNormalizer()
+            for parameter in rest {
+                switch parameter.key {
+                case "form":
+                    guard let form = parameter.value.string.flatMap(TextNormalizer.Form.init(rawValue:)) else {
+                        throw PrepError.unknownName(kind: "normalization form", name: parameter.value.string ?? "", line: parameter.line,
+                                                    valid: TextNormalizer.Form.allCases.map(\.rawValue))
+                    }
+                    normalizer.form = form
+                case "fold_whitespace": normalizer.foldWhitespace = try Self.bool(parameter)
+                default: throw unknown(parameter, ["form", "fold_whitespace"])
+                }
+            }
+            return .normalize(normalizer)
         default:
             throw PrepError.unknownName(kind: "stage", name: name, line: nil, valid: Stage.names)
         }

@@ -13,6 +13,10 @@ public enum Stage: Sendable {
     case fineWebQuality(FineWebQualityFilter)
     case length(LengthFilter)
     case pii(PIIFormatter)
+    case controlCharacters(ControlCharacterCleaner)
+    case replacementCharacters(ReplacementCharacterCleaner)
+    case symbolLines(SymbolLinesCleaner)
+    case normalize(TextNormalizer)
 
     /// The stage's name in configurations, statistics and drop records.
     public var name: String {
@@ -27,11 +31,16 @@ public enum Stage: Sendable {
         case .fineWebQuality: return "fineweb_quality"
         case .length: return "length"
         case .pii: return "pii"
+        case .controlCharacters: return "control_characters"
+        case .replacementCharacters: return "replacement_characters"
+        case .symbolLines: return "symbol_lines"
+        case .normalize: return "normalize"
         }
     }
 
     public static let names = ["url_filter", "language_score", "gopher_repetition", "gopher_quality", "c4_quality", "c4_paragraph",
-                               "bad_words", "fineweb_quality", "length", "pii"]
+                               "bad_words", "fineweb_quality", "length", "pii", "control_characters", "replacement_characters",
+                               "symbol_lines", "normalize"]
 
     /// Whether the stage carries state from one document to the next (PII's round-robin
     /// placeholders), so the runner applies it in input order rather than in parallel.
@@ -50,7 +59,7 @@ public enum Stage: Sendable {
 
     /// Applies a parallel stage to `document`; `view` is the text's analysis, replaced when the
     /// stage rewrites the text.
-    func apply(_ document: inout Document, _ view: inout TextView, _ measured: inout Measurements) -> Outcome {
+    public func apply(_ document: inout Document, _ view: inout TextView, _ measured: inout Measurements) -> Outcome {
         switch self {
         case .urlFilter(let filter):
             let result = filter.evaluate(document.metadata, &measured)
@@ -67,10 +76,7 @@ public enum Stage: Sendable {
         case .c4Quality(let filter):
             var rewritten = ""
             if let reason = filter.evaluate(view, &measured, rewritten: &rewritten) { return .drop(reason: reason) }
-            if rewritten != document.text || Array(rewritten.utf8) != Array(document.text.utf8) {
-                document.text = rewritten
-                view = TextView(rewritten)
-            }
+            rewrite(&document, &view, rewritten)
             return .keep
         case .c4Paragraph(let filter):
             return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
@@ -82,7 +88,32 @@ public enum Stage: Sendable {
             return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
         case .pii:
             return .keep
+        case .controlCharacters(let cleaner):
+            let result = cleaner.clean(document.text)
+            measured.note("control_characters_removed", result.removed)
+            if result.removed > 0 { rewrite(&document, &view, result.text) }
+            return .keep
+        case .replacementCharacters(let cleaner):
+            let result = cleaner.clean(document.text)
+            measured.note("replacement_runs_collapsed", result.collapsed)
+            if let reason = result.reason { return .drop(reason: reason) }
+            if result.collapsed > 0 { rewrite(&document, &view, result.text) }
+            return .keep
+        case .symbolLines(let cleaner):
+            let result = cleaner.clean(document.text)
+            measured.note("symbol_lines_removed", result.removed)
+            rewrite(&document, &view, result.text)
+            return .keep
+        case .normalize(let normalizer):
+            rewrite(&document, &view, normalizer.normalize(document.text))
+            return .keep
         }
+    }
+
+    private func rewrite(_ document: inout Document, _ view: inout TextView, _ text: String) {
+        guard Array(text.utf8) != Array(document.text.utf8) else { return }
+        document.text = text
+        view = TextView(text)
     }
 }
 

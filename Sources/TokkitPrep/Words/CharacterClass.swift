@@ -9,8 +9,8 @@ struct CharacterClass: Sendable {
         self.ranges = ranges.sorted { $0.lowerBound < $1.lowerBound }
         var low: UInt64 = 0
         var high: UInt64 = 0
-        for range in ranges {
-            for value in range.lowerBound...min(range.upperBound, 127) where range.lowerBound < 128 {
+        for range in ranges where range.lowerBound < 128 {
+            for value in range.lowerBound...min(range.upperBound, 127) {
                 if value < 64 { low |= 1 << UInt64(value) } else { high |= 1 << UInt64(value - 64) }
             }
         }

@@ -32,8 +32,20 @@ public struct SpacyEnglishWordSplitter: Sendable {
     private let infixDotAfter = CharacterClass(SpacyEnglishTables.infixDotAfter)
     private let alphaUpper = CharacterClass(SpacyEnglishTables.alphaUpper)
     let sentenceEnd = CharacterClass(SpacyEnglishTables.sentenceEnd)
-    /// Special cases by their text: the code-point lengths of the tokens each becomes.
-    private let specialCases: [String: [Int]]
+    /// Special cases by the FNV-1a hash of their scalars: the key's scalars and the code-point
+    /// lengths of the tokens it becomes. Hashing a slice in place avoids building a `String` for
+    /// every candidate, and the tokenizer asks about several candidates per chunk.
+    private let specialCases: [UInt64: [(key: [Unicode.Scalar], lengths: [Int])]]
+    /// Longest special case, in scalars: longer candidates are not looked up.
+    private let longestSpecialCase: Int
+    /// spaCy's second pass (`_apply_special_cases`): special cases whose text the affix rules
+    /// split, as the token sequence they split into, by the hash of that sequence's first token.
+    private var phrases: [UInt64: [Phrase]] = [:]
+
+    private struct Phrase: Sendable {
+        var pattern: [[Unicode.Scalar]]
+        var lengths: [Int]
+    }
 
     /// Single characters that are whole alternatives of spaCy's prefix list, in its order.
     private static let punct = Array("…,:;!?¿؟¡()[]{}<>_#*&。？！，、；：～·।،۔؛٪".unicodeScalars)
@@ -48,12 +60,75 @@ public struct SpacyEnglishWordSplitter: Sendable {
     private static let suffixWords = ["'s", "'S", "’s", "’S"].map { Array($0.unicodeScalars) }
 
     public init() {
-        var cases: [String: [Int]] = [:]
+        var cases: [UInt64: [(key: [Unicode.Scalar], lengths: [Int])]] = [:]
+        var longest = 0
         for line in SpacyEnglishTables.specialCases.split(separator: "\n") {
             guard let tab = line.lastIndex(of: "\t") else { continue }
-            cases[String(line[..<tab])] = line[line.index(after: tab)...].split(separator: ",").compactMap { Int($0) }
+            let key = Array(line[..<tab].unicodeScalars)
+            let lengths = line[line.index(after: tab)...].split(separator: ",").compactMap { Int($0) }
+            cases[Self.hash(key[...]), default: []].append((key, lengths))
+            longest = max(longest, key.count)
         }
         specialCases = cases
+        longestSpecialCase = longest
+        // spaCy adds a special case to its matcher when a prefix, suffix or infix rule applies to
+        // its text ("faster heuristics"); the pattern is that text split without special cases.
+        var phrases: [UInt64: [Phrase]] = [:]
+        for entries in cases.values {
+            for entry in entries {
+                let key = entry.key
+                let whole = 0..<key.count
+                guard prefix(key, whole) > 0 || suffix(key, whole) > 0 || hasInfix(key, whole) else { continue }
+                var split: [Range<Int>] = []
+                splitAffixes(key, whole, specialCases: false, into: &split)
+                let pattern = split.map { Array(key[$0]) }
+                phrases[Self.hash(pattern[0][...]), default: []].append(Phrase(pattern: pattern, lengths: entry.lengths))
+            }
+        }
+        self.phrases = phrases
+    }
+
+    private func hasInfix(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Bool {
+        range.contains { infixMatch(scalars, at: $0, range: range) > $0 }
+    }
+
+    /// spaCy's second pass over the tokens of one chunk (`tokens[from...]`): every run of tokens
+    /// that spells a special case's affix split is replaced by the special case's tokens, longest
+    /// runs first, then leftmost; a run overlapping a taken one at its first or last token is skipped.
+    private func applySpecialPhrases(_ scalars: [Unicode.Scalar], _ tokens: inout [Range<Int>], from start: Int) {
+        guard tokens.count > start else { return }
+        var matches: [(start: Int, end: Int, lengths: [Int])] = []
+        for index in start..<tokens.count {
+            guard let candidates = phrases[Self.hash(scalars[tokens[index]])] else { continue }
+            for phrase in candidates where index + phrase.pattern.count <= tokens.count {
+                var matched = true
+                for (offset, piece) in phrase.pattern.enumerated() where !scalars[tokens[index + offset]].elementsEqual(piece) {
+                    matched = false
+                    break
+                }
+                if matched { matches.append((index, index + phrase.pattern.count, phrase.lengths)) }
+            }
+        }
+        guard !matches.isEmpty else { return }
+        matches.sort { ($0.end - $0.start, -$0.start) > ($1.end - $1.start, -$1.start) }
+        var seen = Set<Int>()
+        var taken: [Int: (end: Int, lengths: [Int])] = [:]
+        for match in matches {
+            if !seen.contains(match.start), !seen.contains(match.end - 1) { taken[match.start] = (match.end, match.lengths) }
+            for index in match.start..<match.end { seen.insert(index) }
+        }
+        var rebuilt = Array(tokens[..<start])
+        var index = start
+        while index < tokens.count {
+            if let span = taken[index] {
+                pushSpecial(span.lengths, at: tokens[index].lowerBound, into: &rebuilt)
+                index = span.end
+            } else {
+                rebuilt.append(tokens[index])
+                index += 1
+            }
+        }
+        tokens = rebuilt
     }
 
     /// The words of `text` as datatrove's `split_into_words(text, "en")` returns them.
@@ -92,11 +167,20 @@ public struct SpacyEnglishWordSplitter: Sendable {
         return tokens
     }
 
-    private func special(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> [Int]? {
-        guard !range.isEmpty, range.count <= 24 else { return nil }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[range])
-        return specialCases[String(view)]
+    @inline(__always)
+    private static func hash(_ scalars: ArraySlice<Unicode.Scalar>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for scalar in scalars {
+            hash ^= UInt64(scalar.value)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    private func lookupSpecial(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> [Int]? {
+        guard !range.isEmpty, range.count <= longestSpecialCase else { return nil }
+        guard let candidates = specialCases[Self.hash(scalars[range])] else { return nil }
+        return candidates.first { $0.key.elementsEqual(scalars[range]) }?.lengths
     }
 
     private func pushSpecial(_ lengths: [Int], at start: Int, into tokens: inout [Range<Int>]) {
@@ -111,6 +195,18 @@ public struct SpacyEnglishWordSplitter: Sendable {
         if PythonText.isSpace(scalars[chunk.lowerBound]) {
             tokens.append(chunk)
             return
+        }
+        let start = tokens.count
+        splitAffixes(scalars, chunk, specialCases: true, into: &tokens)
+        applySpecialPhrases(scalars, &tokens, from: start)
+    }
+
+    /// spaCy's `_tokenize_affixes` for one chunk; `specialCases: false` is how spaCy tokenizes a
+    /// special case's own text to make the pattern of its second pass.
+    private func splitAffixes(_ scalars: [Unicode.Scalar], _ chunk: Range<Int>, specialCases useSpecials: Bool,
+                              into tokens: inout [Range<Int>]) {
+        func special(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> [Int]? {
+            useSpecials ? lookupSpecial(scalars, range) : nil
         }
         if let lengths = special(scalars, chunk) {
             pushSpecial(lengths, at: chunk.lowerBound, into: &tokens)
@@ -274,7 +370,7 @@ public struct SpacyEnglishWordSplitter: Sendable {
            let after, PythonText.isDigit(after) || after == "-" { return position + 1 }
         if scalar == ".", let before, infixDotBefore.contains(before), let after, infixDotAfter.contains(after) { return position + 1 }
         if scalar == ",", let before, alpha.contains(before), let after, alpha.contains(after) { return position + 1 }
-        if let before, alpha.contains(before) {
+        if let before, alpha.contains(before) || PythonText.isDigit(before) {
             for hyphen in ["-", "–", "—", "--", "---", "——", "~"] {
                 let pattern = Array(hyphen.unicodeScalars)
                 let end = position + pattern.count

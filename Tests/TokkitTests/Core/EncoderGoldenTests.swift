@@ -7,6 +7,10 @@ struct EncoderGoldenTests {
     @Test("encode_ordinary and encode(allowed_special=all) match", arguments: [
         ("tiktoken-gpt2.json", "gpt2"),
         ("tiktoken-cl100k_base.json", "cl100k_base"),
+        ("tiktoken-o200k_base.json", "o200k_base"),
+        ("tiktoken-qwen2.json", "qwen2"),
+        ("tiktoken-p50k_base.json", "p50k_base"),
+        ("tiktoken-p50k_edit.json", "p50k_edit"),
     ])
     func fixtures(golden name: String, vocabulary: String) throws {
         let golden = try GoldenFile.load(name)
@@ -32,12 +36,4 @@ struct EncoderGoldenTests {
             #expect(ids == fixture.ordinary, "\(file): \(firstDifference(ids, fixture.ordinary))")
         }
     }
-}
-
-/// Where two id lists first differ, for failure messages.
-func firstDifference(_ actual: [TokenID], _ expected: [TokenID]) -> String {
-    guard let index = zip(actual, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset else {
-        return actual.count == expected.count ? "equal" : "lengths \(actual.count) vs \(expected.count)"
-    }
-    return "first difference at \(index): \(Array(actual[index..<min(actual.count, index + 5)])) vs \(Array(expected[index..<min(expected.count, index + 5)]))"
 }

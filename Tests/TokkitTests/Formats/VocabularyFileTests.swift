@@ -45,6 +45,30 @@ struct VocabularyFileTests {
         #expect(throws: VocabularyFileError.missingRank(path: "test.tiktoken", rank: 257)) { _ = try Self.parse(text) }
     }
 
+    @Test("a missing rank where a special token sits is a gap: p50k_base's <|endoftext|> = 50256")
+    func gapAtSpecialToken() throws {
+        let text = Self.smallFile().replacingOccurrences(of: " 257\n", with: " 258\n")
+        let special = SpecialToken("<|endoftext|>", id: 257)
+        let vocabulary = try TiktokenFile.parse(Array(text.utf8), path: "test.tiktoken", specialTokens: [special])
+        #expect(vocabulary.gaps == [257])
+        #expect(vocabulary.mergeableCount == 258)
+        #expect(vocabulary.rank(of: Array("abc".utf8)) == 258)
+        #expect(try vocabulary.decodeBytes([256, 257, 258]) == Array("ab<|endoftext|>abc".utf8))
+        #expect(TiktokenFile.serialize(vocabulary) == Array(text.utf8), "the gap is not written")
+        let withoutSpecial = try Vocabulary(tokensOrGaps: vocabulary.tokensOrGaps, firstRank: 0)
+        #expect(throws: DecodingError.unknownID(id: 257, position: 1)) { _ = try withoutSpecial.decodeBytes([256, 257]) }
+    }
+
+    @Test("the bundled p50k_base has its one gap at 50256, and p50k_edit adds the FIM tokens after 50280")
+    func p50k() throws {
+        let base = try NamedVocabulary.p50k_base.load()
+        #expect(base.gaps == [50256] && base.mergeableCount == 50280 && base.size == 50281)
+        #expect(try base.decodeBytes([50256]) == Array("<|endoftext|>".utf8))
+        let edit = try NamedVocabulary.p50k_edit.load()
+        #expect(edit.size == 50284)
+        #expect(try edit.decodeBytes([50281, 50283]) == Array("<|fim_prefix|><|fim_suffix|>".utf8))
+    }
+
     @Test("a duplicate token names its line and the earlier rank")
     func duplicateToken() {
         let text = Self.smallFile() + "\(Self.base64(Array("ab".utf8))) 258\n"
@@ -110,15 +134,6 @@ struct VocabularyFileTests {
         let reread = try GPT2Files.read(encoderPath: encoder, mergesPath: merges)
         #expect(reread.tokensByRank == gpt2.vocabulary.tokensByRank)
         #expect(reread.specialTokens == gpt2.vocabulary.specialTokens)
-        // tiktoken's own check (data_gym_to_mergeable_bpe_ranks) accepts the pair and rebuilds the same ranks.
-        let output = try Reference.python("""
-            import sys, os
-            os.environ["TIKTOKEN_CACHE_DIR"] = ""
-            from tiktoken.load import data_gym_to_mergeable_bpe_ranks, load_tiktoken_bpe
-            ranks = data_gym_to_mergeable_bpe_ranks(sys.argv[1], sys.argv[2])
-            print(ranks == load_tiktoken_bpe(sys.argv[3]))
-            """, arguments: [merges, encoder, Repository.path("vocabularies/gpt2.tiktoken")])
-        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "True")
         // A merge whose result is not in encoder.json is named by line.
         try FileIO.writeAtomically(Array("#version: 0.2\nĠ t\nq Ġ\n".utf8), to: merges)
         #expect(throws: VocabularyFileError.self) { _ = try GPT2Files.read(encoderPath: encoder, mergesPath: merges) }

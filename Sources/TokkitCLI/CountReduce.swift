@@ -42,7 +42,7 @@ struct CountReduce: ParsableCommand {
         var total = WordCounts()
         for file in inputs {
             do {
-                total.merge(try WordCounts(deserializing: try FileIO.read(file), source: file))
+                try total.merge(try WordCounts(deserializing: try FileIO.read(file), source: file))
             } catch {
                 throw CLIError("\(error)")
             }

@@ -9,7 +9,9 @@ Input: documents of real text from the public corpus ($TOKKIT_CORPUS): each is t
 2. Speed and memory: Tokkit on all --docs documents (1 thread and all threads), datatrove on
    --datatrove-docs documents (scaled down: it runs at a few thousand documents/s per core; the ratio is
    per document). Each side's wall time covers the same work: read JSONL, sign, find band matches, cluster,
-   write the kept documents. Peak memory is the maximum RSS of the process (`/usr/bin/time -v`).
+   write the kept documents. Rates per core are documents per CPU-second (user + system, children
+   included, from `/usr/bin/time -v`), which a shared, loaded machine distorts far less than wall time.
+   Peak memory is the maximum RSS.
 
     python3 bench/curate_bench.py --docs 1000000 --datatrove-docs 50000
 """
@@ -68,7 +70,8 @@ def timed(command, **kwargs):
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{result.stderr[-3000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1)) * 1024
-    return seconds, rss, result.stderr
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([0-9.]+)", result.stderr).group(1)) for kind in ("User", "System"))
+    return seconds, cpu, rss
 
 
 def tokkit_removed(out):
@@ -82,6 +85,7 @@ def main():
     ap.add_argument("--verify-docs", type=int, default=20_000)
     ap.add_argument("--tokkit", default=os.path.join(ROOT, ".build/release/tokkit"))
     ap.add_argument("--memory-mb", type=int, default=256)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count()], help="Tokkit thread counts to run")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="curate-bench-")
     try:
@@ -115,33 +119,35 @@ def main():
 
         # 2. Speed and memory.
         rows = []
-        for threads in (1, os.cpu_count()):
+        for threads in args.threads:
             out = os.path.join(work, f"tk-{threads}")
-            seconds, rss, log = timed([args.tokkit, "dedup", "minhash", full, "-o", out, "--threads", str(threads),
+            seconds, cpu, rss = timed([args.tokkit, "dedup", "minhash", full, "-o", out, "--threads", str(threads),
                                        "--memory-mb", str(args.memory_mb), "--scratch", os.path.join(work, f"scratch-{threads}")])
             kept = sum(1 for path in glob.glob(f"{out}/*.jsonl") for _ in open(path))
-            rows.append((f"Tokkit, {threads} thread(s)", len(docs), seconds, rss, len(docs) - kept))
+            rows.append((f"Tokkit, {threads} thread(s)", len(docs), seconds, cpu, rss, len(docs) - kept))
             shutil.rmtree(out)
         dt_input = os.path.join(work, "dt", "docs.jsonl")
         os.makedirs(os.path.dirname(dt_input))
         write_jsonl(dt_input, docs[: args.datatrove_docs])
-        seconds, rss, _ = timed([sys.executable, reference, "--input", dt_input, "--work", os.path.join(work, "dt-work"),
+        seconds, cpu, rss = timed([sys.executable, reference, "--input", dt_input, "--work", os.path.join(work, "dt-work"),
                                  "--output", os.path.join(work, "dt.json")])
         dt_removed = len(json.load(open(os.path.join(work, "dt.json")))["removed"])
-        rows.append(("datatrove, 1 process", args.datatrove_docs, seconds, rss, dt_removed))
+        rows.append(("datatrove, 1 process", args.datatrove_docs, seconds, cpu, rss, dt_removed))
 
         print()
-        print("| run | documents | seconds | docs/s | peak RSS | removed |")
-        print("|---|---:|---:|---:|---:|---:|")
-        for name, n, seconds, rss, removed in rows:
-            print(f"| {name} | {n:,} | {seconds:.1f} | {n / seconds:,.0f} | {rss / 2**20:,.0f} MiB | {removed:,} |")
-        tk1 = rows[0][1] / rows[0][2]
-        dt = rows[-1][1] / rows[-1][2]
+        load = os.getloadavg()[0]
+        print(f"load average at the end: {load:.1f} on {os.cpu_count()} cores (a shared machine: per-core rates use CPU seconds)")
+        print("| run | documents | wall s | CPU s | docs per CPU-second | peak RSS | removed |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, n, seconds, cpu, rss, removed in rows:
+            print(f"| {name} | {n:,} | {seconds:.1f} | {cpu:.1f} | {n / cpu:,.0f} | {rss / 2**20:,.0f} MiB | {removed:,} |")
+        tk1 = rows[0][1] / rows[0][3]
+        dt = rows[-1][1] / rows[-1][3]
         print()
-        print(f"per core: Tokkit {tk1:,.0f} docs/s vs datatrove {dt:,.0f} docs/s = {tk1 / dt:.1f}x "
+        print(f"per core (documents per CPU-second): Tokkit {tk1:,.0f} vs datatrove {dt:,.0f} = {tk1 / dt:.1f}x "
               f"(datatrove scaled down to {args.datatrove_docs:,} documents)")
-        print(f"peak memory: Tokkit {rows[0][3] / 2**20:,.0f} MiB on {len(docs):,} documents (--memory-mb {args.memory_mb}) vs "
-              f"datatrove {rows[-1][3] / 2**20:,.0f} MiB on {args.datatrove_docs:,}")
+        print(f"peak memory: Tokkit {rows[0][4] / 2**20:,.0f} MiB on {len(docs):,} documents (--memory-mb {args.memory_mb}) vs "
+              f"datatrove {rows[-1][4] / 2**20:,.0f} MiB on {args.datatrove_docs:,}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TokkitCompare
+import TokkitCorpus
 import TokkitFormats
 
 struct Compare: ParsableCommand {
@@ -80,10 +81,14 @@ struct Compare: ParsableCommand {
             }
             paths = [URL(fileURLWithPath: vocabularies).deletingLastPathComponent().appendingPathComponent("fixtures").path]
         }
+        var skipped: [DirectoryWalk.Skipped] = []
+        let files: [ComparedFile]
         do {
-            return try ComparedFile.collect(paths, extensions: extensions, lossy: lossy)
+            files = try ComparedFile.collect(paths, extensions: extensions, lossy: lossy) { skipped.append($0) }
         } catch {
             throw CLIError(error.description)
         }
+        try InputOptions.warn(skipped: skipped)
+        return files
     }
 }

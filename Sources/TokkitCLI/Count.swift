@@ -31,9 +31,10 @@ struct Count: ParsableCommand {
         let progress = ProgressLine(quiet: quiet)
         let counted = try CorpusCount.run(input: input, pattern: splitting.splitPattern(), engine: splitting.engine,
                                               threads: threads, progress: progress)
-        try OutputSink.write(counted.counts.serialized(), to: output)
+        let pattern = try splitting.splitPattern()
+        try OutputSink.write(counted.counts.serialized(settings: CorpusCount.settings(pattern: pattern, input: input)), to: output)
         if !quiet {
-            log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
+            try log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
                 + "(\(ProgressLine.bytes(counted.statistics.bytes))) in \(ProgressLine.duration(progress.elapsed)); "
                 + "peak memory \(ProgressLine.bytes(PeakMemory.bytes))")
         }
@@ -42,8 +43,8 @@ struct Count: ParsableCommand {
 
 /// The split pattern of commands that have no vocabulary yet (count, train).
 struct PatternOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k.", valueName: "name"))
-    var pattern: String = "gpt2"
+    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k (default: gpt2, or the count files' pattern).", valueName: "name"))
+    var pattern: String?
 
     @Option(name: .customLong("pattern-regex"), help: ArgumentHelp("A custom split pattern in tiktoken's regex syntax.", valueName: "regex"))
     var patternRegex: String?
@@ -51,8 +52,16 @@ struct PatternOptions: ParsableArguments {
     @Option(name: .customLong("regex-engine"), help: "Pre-splitting engine: auto (a hand-written scanner for named patterns, ICU otherwise), icu, scanner.")
     var engine: RegexEngine = .auto
 
+    func validate() throws {
+        if pattern != nil, patternRegex != nil { throw ValidationError("give --pattern or --pattern-regex, not both") }
+    }
+
+    /// Whether the user chose a pattern (else the default, or what count files recorded, applies).
+    var isGiven: Bool { pattern != nil || patternRegex != nil }
+
     func splitPattern() throws -> SplitPattern {
         if let patternRegex { return SplitPattern(regex: patternRegex) }
+        let pattern = self.pattern ?? "gpt2"
         guard let named = SplitPattern(name: pattern) else {
             throw ValidationError("unknown pattern \(pattern.debugDescription); known: \(SplitPattern.names.joined(separator: ", "))")
         }
@@ -62,6 +71,14 @@ struct PatternOptions: ParsableArguments {
 
 /// The counting phase shared by `count` and `train`: read batches, count each on all cores.
 enum CorpusCount {
+    /// What a count file records about how it was made (`WordCounts.serialized(settings:)`).
+    static func settings(pattern: SplitPattern, input: InputOptions) -> [(key: String, value: String)] {
+        [("pattern", pattern.regex),
+         ("documents", input.jsonlField.map { "jsonl:\($0)" } ?? (input.docs ?? .lines).rawValue),
+         ("lossy", String(input.lossy)),
+         ("skip_bad_lines", String(input.skipBadLines))]
+    }
+
     struct Result {
         var counts: WordCounts
         var pieces: Int
@@ -90,6 +107,7 @@ enum CorpusCount {
             progress.update("counting: \(ProgressLine.bytes(bytes)) read, \(pieces) pieces, \(counts.distinctCount) distinct, \(ProgressLine.bytes(Int(rate)))/s")
         }
         progress.finish()
+        try warnAboutUncoveredBytes(counter.preTokenizer)
         return Result(counts: counts, pieces: pieces, statistics: reader.statistics)
     }
 }

@@ -46,15 +46,14 @@ struct Encode: ParsableCommand {
             try encodeDocuments(tokenizer, allowed: allowed, disallowed: disallowed, into: sink)
         }
         try sink.commit()
+        try warnAboutUncoveredBytes(tokenizer.preTokenizer)
     }
 
     /// Each input is one document, read in blocks and encoded chunk by chunk on all cores, so memory
     /// stays flat however large the file is (`StreamingEncoder`).
     private func encodeWholeFiles(_ tokenizer: Tokenizer, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
                                   into sink: OutputSink) throws {
-        let paths: [String]
-        do { paths = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
-        for path in paths {
+        for path in try input.files() {
             let stream = StreamingEncoder(tokenizer: tokenizer, allowedSpecial: allowed, disallowedSpecial: disallowed,
                                           lossy: input.lossy, threads: max(1, threads))
             var renderer = IDRenderer(format: format)
@@ -121,41 +120,6 @@ enum IDFormat: String, ExpressibleByArgument, CaseIterable {
             output += renderer.end()
         }
         return output
-    }
-
-    /// Reads ids back; text and json accept any whitespace, commas and brackets between numbers.
-    func parse(_ bytes: [UInt8], source: String) throws -> [TokenID] {
-        switch self {
-        case .text, .json:
-            var ids: [TokenID] = []
-            var value: UInt64 = 0
-            var inNumber = false
-            for (offset, byte) in bytes.enumerated() {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
-                    guard value <= UInt64(UInt32.max) else { throw CLIError("\(source): byte \(offset): id larger than 2^32-1") }
-                    inNumber = true
-                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), UInt8(ascii: ","),
-                     UInt8(ascii: "["), UInt8(ascii: "]"):
-                    if inNumber { ids.append(TokenID(value)) }
-                    value = 0
-                    inNumber = false
-                default:
-                    throw CLIError("\(source): byte \(offset): expected a token id, found \(String(decoding: [byte], as: UTF8.self).debugDescription)")
-                }
-            }
-            if inNumber { ids.append(TokenID(value)) }
-            return ids
-        case .uint16:
-            guard bytes.count % 2 == 0 else { throw CLIError("\(source): \(bytes.count) bytes is not a whole number of uint16 ids") }
-            return stride(from: 0, to: bytes.count, by: 2).map { TokenID(bytes[$0]) | TokenID(bytes[$0 + 1]) << 8 }
-        case .uint32:
-            guard bytes.count % 4 == 0 else { throw CLIError("\(source): \(bytes.count) bytes is not a whole number of uint32 ids") }
-            return stride(from: 0, to: bytes.count, by: 4).map {
-                TokenID(bytes[$0]) | TokenID(bytes[$0 + 1]) << 8 | TokenID(bytes[$0 + 2]) << 16 | TokenID(bytes[$0 + 3]) << 24
-            }
-        }
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import TokkitCore
 import TokkitCorpus
 import TokkitFormats
+import TokkitText
 
 /// Where documents come from and how they are cut.
 struct InputOptions: ParsableArguments {
@@ -26,12 +27,30 @@ struct InputOptions: ParsableArguments {
     }
 
     func reader(defaultSplit: DocumentSplit = .file) throws -> DocumentReader {
+        let reader: DocumentReader
+        try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
         do {
-            return try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format(defaultSplit: defaultSplit),
-                                      skipBadLines: skipBadLines, lossy: lossy)
+            reader = try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format(defaultSplit: defaultSplit),
+                                        skipBadLines: skipBadLines, lossy: lossy)
         } catch {
             throw CLIError(error.description)
         }
+        try Self.warn(skipped: reader.skipped)
+        return reader
+    }
+
+    /// The input files, after warning about directory entries that were left out.
+    func files() throws -> [String] {
+        let expanded: (files: [String], skipped: [DirectoryWalk.Skipped])
+        try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
+        do { expanded = try DocumentReader.expandReportingSkipped(inputs.isEmpty ? ["-"] : inputs) } catch { throw CLIError(error.description) }
+        try Self.warn(skipped: expanded.skipped)
+        return expanded.files
+    }
+
+    /// One warning per entry of an input directory that is not read (a FIFO, a device, a link loop).
+    static func warn(skipped: [DirectoryWalk.Skipped]) throws {
+        for entry in skipped { try log("warning: \(entry)") }
     }
 
     /// Calls `body` with successive blocks (1 MiB) of one input file, or of standard input for `-`,
@@ -86,7 +105,7 @@ final class OutputSink {
 
     func write(_ bytes: [UInt8]) throws {
         guard let writer else {
-            FileHandle.standardOutput.write(Data(bytes))
+            try StandardStreams.out(bytes)
             return
         }
         do { try writer.write(bytes) } catch { throw CLIError(error.description) }
@@ -101,4 +120,12 @@ final class OutputSink {
         try sink.write(bytes)
         try sink.commit()
     }
+}
+
+/// Warns when a custom split pattern dropped bytes between its matches (see `RegexPreTokenizer.uncovered`):
+/// those bytes are in no token, so decoding the ids cannot give the text back.
+func warnAboutUncoveredBytes(_ preTokenizer: any PreTokenizer) throws {
+    guard let regex = preTokenizer as? RegexPreTokenizer, let gap = regex.uncovered else { return }
+    try log("warning: the split pattern left \(gap.count) bytes uncovered, first at byte offset \(gap.firstOffset) "
+        + "of its text; they are in no token and are lost (tiktoken drops them too): make the pattern match every character")
 }

@@ -44,12 +44,12 @@ struct RoundTrip: ParsableCommand {
             let report = harness.run(tokenizer, files: files)
             let summary = "\(report.inputsChecked) inputs (\(files.count) files, \(max(0, random)) random, seed \(seed)\(lossy ? ", lossy" : "")), \(report.idsChecked) ids"
             if report.passed {
-                print("PASS \(tokenizer.label): \(summary)")
+                try StandardStreams.print("PASS \(tokenizer.label): \(summary)")
             } else {
                 failed = true
-                print("FAIL \(tokenizer.label): \(summary); first failures, shrunk:")
+                try StandardStreams.print("FAIL \(tokenizer.label): \(summary); first failures, shrunk:")
                 for failure in report.failures {
-                    print(failure.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                    try StandardStreams.print(failure.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
                 }
             }
         }

@@ -29,7 +29,8 @@ struct Train: ParsableCommand {
         "Count files (from tokkit count) to merge, instead of or in addition to input files.", valueName: "file"))
     var countFiles: [String] = []
 
-    @Option(name: .customLong("vocab-size"), help: "Total vocabulary size: 256 byte tokens + merges + special tokens.")
+    // `.unconditional`: `--vocab-size -5` is a value to refuse with a reason, not a missing value.
+    @Option(name: .customLong("vocab-size"), parsing: .unconditional, help: "Total vocabulary size: 256 byte tokens + merges + special tokens.")
     var vocabularySize: Int
 
     @Option(name: .customLong("min-frequency"), help: "Stop when the best pair occurs fewer times than this (inclusive, as HF).")
@@ -63,7 +64,34 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let pattern = try splitting.splitPattern()
+        // Count files record their pattern: read them first, so that the vocabulary declares the pattern the
+        // counts were made with, and counts of different patterns are refused instead of merged.
+        var recorded: (pattern: String, file: String)?
+        var fromFiles = WordCounts()
+        for file in countFiles {
+            var settings: [(key: String, value: String)] = []
+            do {
+                fromFiles.merge(try WordCounts(deserializing: try FileIO.read(file), source: file, settings: &settings))
+            } catch {
+                throw CLIError("\(error)")
+            }
+            guard let pattern = settings.first(where: { $0.key == "pattern" })?.value else { continue }
+            if let recorded, recorded.pattern != pattern {
+                throw CLIError("\(recorded.file) and \(file) were counted with different split patterns "
+                    + "(\(SplitPattern(regex: recorded.pattern)) and \(SplitPattern(regex: pattern))); their counts cannot be merged")
+            }
+            recorded = (pattern, file)
+        }
+        let pattern: SplitPattern
+        if let recorded {
+            pattern = SplitPattern(regex: recorded.pattern)
+            if splitting.isGiven, try splitting.splitPattern() != pattern {
+                throw CLIError("\(recorded.file) was counted with the split pattern \(pattern), not \(try splitting.splitPattern()); "
+                    + "leave out --pattern, or count again with the pattern you want")
+            }
+        } else {
+            pattern = try splitting.splitPattern()
+        }
         let configuration = TrainerConfiguration(
             vocabularySize: vocabularySize, minFrequency: minFrequency, specialTokens: specials.map { Array($0.utf8) },
             specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
@@ -85,13 +113,7 @@ struct Train: ParsableCommand {
             documents = counted.statistics.documents
             bytesRead = counted.statistics.bytes
         }
-        for file in countFiles {
-            do {
-                counts.merge(try WordCounts(deserializing: try FileIO.read(file), source: file))
-            } catch {
-                throw CLIError("\(error)")
-            }
-        }
+        counts.merge(fromFiles)
         let countingTime = progress.elapsed
 
         let mergeStart = progress.elapsed
@@ -112,15 +134,19 @@ struct Train: ParsableCommand {
         let writeStart = progress.elapsed
         let vocabulary = try trained.vocabulary()
         let merges = trained.merges.map { Vocabulary.Merge(left: $0.left, right: $0.right) }
-        do {
+        try paths.writeAsOneSet { () throws(VocabularyFileError) in
             try HuggingFaceTokenizerFile.write(vocabulary, pattern: pattern, merges: merges, to: paths.huggingFace)
             try TiktokenFile.write(vocabulary, to: paths.tiktoken)
             try GPT2Files.write(vocabulary, merges: merges, encoderPath: paths.encoder, mergesPath: paths.merges)
-        } catch {
-            throw CLIError(error.description)
+        }
+        // Training stops early when no pair is left (or none reaches --min-frequency): say so, quiet or not,
+        // since the vocabulary is smaller than asked and a model sized for it would have unused rows.
+        if vocabulary.size < vocabularySize {
+            try log("warning: the merges ran out after \(trained.merges.count) merges: the vocabulary has \(vocabulary.size) ids, "
+                + "\(vocabularySize) were asked for (the corpus has no more pairs\(minFrequency > 1 ? " occurring \(minFrequency) times or more" : ""))")
         }
         if !quiet {
-            log("""
+            try log("""
                 trained \(trained.merges.count) merges, \(vocabulary.size) ids (\(vocabulary.specialTokens.count) special) into \(output)
                   corpus   \(documents) documents, \(ProgressLine.bytes(bytesRead)), \(pieces) pieces, \(counts.distinctCount) distinct
                   time     counting \(ProgressLine.duration(countingTime)), merging \(ProgressLine.duration(mergingTime)), writing \(ProgressLine.duration(progress.elapsed - writeStart))
@@ -136,6 +162,23 @@ struct Train: ParsableCommand {
         var tiktoken: String { folder + "/\(name).tiktoken" }
         var encoder: String { folder + "/encoder.json" }
         var merges: String { folder + "/vocab.bpe" }
+
+        /// Runs `write` between creating and removing the ``IncompleteVocabularySet`` marker; when it fails,
+        /// removes the files of the set and then the marker, so the folder never holds a partial set that loads.
+        func writeAsOneSet(_ write: () throws(VocabularyFileError) -> Void) throws {
+            let marker = IncompleteVocabularySet.marker(in: folder)
+            do {
+                try FileIO.writeAtomically([], to: marker)
+                try write()
+            } catch {
+                for path in [huggingFace, tiktoken, encoder, merges] { unlink(path) }
+                unlink(marker)
+                throw CLIError(error.description)
+            }
+            guard unlink(marker) == 0 else {
+                throw CLIError("\(marker): cannot remove the marker of an unfinished set: \(String(cString: strerror(errno)))")
+            }
+        }
 
         func prepare(force: Bool) throws {
             do {

@@ -21,38 +21,33 @@ public struct ComparedFile: Sendable {
     /// whose names end in one of `extensions`, or in one of them followed by `.gz`, `.zst` or `.zstd`.
     /// gzip and zstd files are decompressed (``InputReader``); the report names them as they are named.
     ///
-    /// - Parameter lossy: replace ill-formed UTF-8 with U+FFFD instead of failing.
+    /// - Parameters:
+    ///   - lossy: replace ill-formed UTF-8 with U+FFFD instead of failing.
+    ///   - onSkipped: told about each directory entry left out (a FIFO, a device, a symbolic link loop;
+    ///     see ``DirectoryWalk``), for the caller to report.
     /// - Throws: `CompareError` naming the file that is missing, unreadable, corrupt or not UTF-8.
-    public static func collect(_ paths: [String], extensions: [String] = ["txt"],
-                               lossy: Bool = false) throws(CompareError) -> [ComparedFile] {
+    public static func collect(_ paths: [String], extensions: [String] = ["txt"], lossy: Bool = false,
+                               onSkipped: (DirectoryWalk.Skipped) -> Void = { _ in }) throws(CompareError) -> [ComparedFile] {
         var found: [(name: String, path: String)] = []
-        let fileManager = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw .unreadable(path: path, reason: "no such file or directory")
             }
             guard isDirectory.boolValue else {
                 found.append((path, path))
                 continue
             }
-            guard let enumerator = fileManager.enumerator(atPath: path) else {
-                throw .unreadable(path: path, reason: "cannot list the directory")
-            }
-            var inside: [String] = []
-            while let relative = enumerator.nextObject() as? String {
-                let components = relative.split(separator: "/")
-                guard !components.contains(where: { $0.hasPrefix(".") }),
-                      extensions.contains(where: { ext in
-                          ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) }
-                      }) else { continue }
-                let full = (path as NSString).appendingPathComponent(relative)
-                var nestedDirectory: ObjCBool = false
-                if fileManager.fileExists(atPath: full, isDirectory: &nestedDirectory), !nestedDirectory.boolValue {
-                    inside.append(relative)
+            let walk: DirectoryWalk
+            do {
+                walk = try DirectoryWalk(root: path) { relative in
+                    extensions.contains { ext in ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) } }
                 }
+            } catch {
+                throw .input(error)
             }
-            found += inside.sorted().map { ($0, (path as NSString).appendingPathComponent($0)) }
+            walk.skipped.forEach(onSkipped)
+            found += walk.files.map { (String($0.dropFirst(path.count + 1)), $0) }
         }
         guard !found.isEmpty else { throw .noInputFiles(paths: paths, extensions: extensions) }
         var files: [ComparedFile] = []

@@ -40,6 +40,8 @@ public final class DocumentReader {
     public private(set) var statistics = Statistics()
     /// The files the inputs expand to, in reading order (`-` for standard input).
     public let files: [String]
+    /// Entries of input directories left out because they are not regular files (see ``DirectoryWalk``).
+    public let skipped: [DirectoryWalk.Skipped]
 
     private var pending: [String]
     private var current: LineSource?
@@ -51,18 +53,26 @@ public final class DocumentReader {
     ///   - inputs: files, directories, glob patterns, or `-` for standard input.
     ///   - skipBadLines: JSONL lines that are not JSON objects or lack the field are counted and skipped instead of stopping the run.
     ///   - lossy: invalid UTF-8 is replaced with U+FFFD instead of stopping with its byte offset.
-    /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches.
+    /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches,
+    ///   `.emptyDirectory` for a directory without a regular file.
     public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false) throws(CorpusError) {
         self.format = format
         self.skipBadLines = skipBadLines
         self.lossy = lossy
-        self.files = try Self.expand(inputs)
+        (self.files, self.skipped) = try Self.expandReportingSkipped(inputs)
         self.pending = files
     }
 
     /// Files to read, in order. Directories expand recursively (sorted); patterns with `*?[` expand with glob(3).
     public static func expand(_ inputs: [String]) throws(CorpusError) -> [String] {
+        try expandReportingSkipped(inputs).files
+    }
+
+    /// As ``expand(_:)``, with the entries of input directories that were left out (FIFOs, devices,
+    /// symbolic link loops; see ``DirectoryWalk``), for the caller to report.
+    public static func expandReportingSkipped(_ inputs: [String]) throws(CorpusError) -> (files: [String], skipped: [DirectoryWalk.Skipped]) {
         var files: [String] = []
+        var skipped: [DirectoryWalk.Skipped] = []
         let fileManager = FileManager.default
         for input in inputs {
             if input == "-" {
@@ -72,19 +82,11 @@ public final class DocumentReader {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
-                    guard let walker = fileManager.enumerator(atPath: input) else {
-                        throw .unreadable(path: input, reason: "cannot list the directory")
-                    }
-                    var found: [String] = []
-                    while let relative = walker.nextObject() as? String {
-                        let path = input + "/" + relative
-                        var childIsDirectory: ObjCBool = false
-                        if fileManager.fileExists(atPath: path, isDirectory: &childIsDirectory), !childIsDirectory.boolValue,
-                           !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-                            found.append(path)
-                        }
-                    }
-                    files += found.sorted()
+                    let walk = try DirectoryWalk(root: input)
+                    skipped += walk.skipped
+                    // One rule for every command: a directory that contributes nothing is an error, not an empty run.
+                    guard !walk.files.isEmpty else { throw .emptyDirectory(path: input, skipped: walk.skipped.count) }
+                    files += walk.files
                 } else {
                     files.append(input)
                 }
@@ -96,7 +98,7 @@ public final class DocumentReader {
                 throw .unreadable(path: input, reason: "no such file or directory")
             }
         }
-        return files
+        return (files, skipped)
     }
 
     /// The next batch of about `targetBytes` of documents, or `nil` at the end of the inputs.

@@ -89,10 +89,22 @@ public enum CorpusSharder {
         // Written before any encoding: an unwritable directory fails now, not after an hour of work.
         try manifest.write(directory: directory)
         let start = kept.last?.end ?? StreamPosition(document: 0, token: 0)
+        // The manifest is rewritten when at least a second, and ten times the last rewrite's cost, has
+        // passed: rewriting it after every shard made a run quadratic in its shard count (each rewrite
+        // serialises every record). A shard missing from the manifest after a kill is only written again
+        // by --resume, which recomputes it byte for byte.
+        let clock = ContinuousClock()
+        var lastRewrite = clock.now
+        var rewriteCost = Duration.zero
         let writer = ShardWriter(settings: settings, directory: directory, startingShard: kept.count, at: start) { record throws(ShardError) in
             manifest.shards.append(record)
             manifest.totalTokens += record.tokens
-            try manifest.write(directory: directory)
+            let now = clock.now
+            if now - lastRewrite >= max(.seconds(1), rewriteCost * 10) {
+                try manifest.write(directory: directory)
+                lastRewrite = clock.now
+                rewriteCost = lastRewrite - now
+            }
             progress(record)
         }
         var documentIndex = 0
@@ -167,15 +179,7 @@ public enum CorpusSharder {
 
     private static func describeInputs(_ files: [String]) throws(ShardError) -> [InputFile] {
         var inputs: [InputFile] = []
-        for file in files {
-            if file == "-" {
-                inputs.append(InputFile(path: "<stdin>", bytes: nil))
-                continue
-            }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
-            let size = (attributes?[.size] as? NSNumber)?.intValue
-            inputs.append(InputFile(path: file, bytes: size))
-        }
+        for file in files { inputs.append(try InputFile.fingerprint(of: file)) }
         return inputs
     }
 
@@ -184,10 +188,15 @@ public enum CorpusSharder {
         var differences = settings.differences(from: manifest.settings)
         if inputs.contains(where: { $0.bytes == nil }) {
             differences.append("standard input cannot be compared with the earlier run; give the input as files")
-        } else if manifest.inputs != inputs {
-            let then = manifest.inputs.map { "\($0.path) (\($0.bytes.map(String.init) ?? "?") bytes)" }
-            let now = inputs.map { "\($0.path) (\($0.bytes.map(String.init) ?? "?") bytes)" }
-            differences.append("inputs: \(then.joined(separator: ", ")) then, \(now.joined(separator: ", ")) now")
+        } else if manifest.inputs.count != inputs.count {
+            differences.append("inputs: \(manifest.inputs.count) files then, \(inputs.count) now")
+        } else {
+            for (then, now) in zip(manifest.inputs, inputs) where !then.sameContent(as: now) {
+                let what = then.realPath != now.realPath ? "is another file (\(then.realPath ?? then.path) then, \(now.realPath ?? now.path) now)"
+                    : then.bytes != now.bytes ? "changed size (\(then.bytes.map(String.init) ?? "?") bytes then, \(now.bytes.map(String.init) ?? "?") now)"
+                    : "changed content (modification time or sampled sha256 differ)"
+                differences.append("input \(now.path) \(what)")
+            }
         }
         guard differences.isEmpty else {
             throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName, differences: differences)

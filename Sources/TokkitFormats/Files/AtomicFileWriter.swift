@@ -25,6 +25,11 @@ public final class AtomicFileWriter {
     private var handle: FileHandle?
     private var buffer: [UInt8] = []
     public private(set) var bytesWritten = 0
+    /// Whether `synchronize()` and `commit()` fsync the file (the default). A writer of many files that
+    /// syncs them in one call before it records them elsewhere (`CorpusSharder`, with syncfs before each
+    /// manifest rewrite) turns this off: one fsync per small file made a run of thousands of shards
+    /// wait on the disk for most of its time.
+    public var durable = true
 
     /// - Throws: `VocabularyFileError.unwritable` naming `path` when its folder cannot take a file or the
     ///   destination is a kind of file that cannot be replaced.
@@ -113,7 +118,7 @@ public final class AtomicFileWriter {
     /// at `temporaryPath` before `commit()`.
     public func synchronize() throws(VocabularyFileError) {
         try flush()
-        guard !writesInPlace else { return }
+        guard !writesInPlace, durable else { return }
         do {
             try handle?.synchronize()
         } catch {
@@ -126,7 +131,7 @@ public final class AtomicFileWriter {
         try flush()
         guard let handle else { return }
         do {
-            if !writesInPlace { try handle.synchronize() }
+            if !writesInPlace, durable { try handle.synchronize() }
             try handle.close()
         } catch {
             throw .unwritable(path: path, reason: FileIO.reason(for: error))

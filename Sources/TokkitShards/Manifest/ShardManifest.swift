@@ -191,7 +191,7 @@ public struct VocabularyRecord: Codable, Sendable, Equatable {
 ///
 /// `--resume` trusts kept shards only when every input still has the same fingerprint: the file it
 /// resolves to (`realPath`, so `data/a.txt` and `/abs/data/a.txt` are the same input), its size, its
-/// modification time in nanoseconds, and `sampleSHA256`: the SHA-256 of 16 samples of 4 KiB at evenly
+/// modification time in nanoseconds, and `sampleDigest`: the SHA-256 of 16 samples of 4 KiB at evenly
 /// spaced offsets from the first byte to the last (the whole file when it is under 64 KiB). Hashing
 /// samples keeps the check to 64 KiB of reading per input however large it is; an edit that keeps the
 /// size and the modification time (`touch -r`) and misses every sample is the one change it cannot see.
@@ -200,14 +200,14 @@ public struct InputFile: Codable, Sendable, Equatable {
     public var bytes: Int?
     public var realPath: String?
     public var modifiedNanoseconds: Int64?
-    public var sampleSHA256: String?
+    public var sampleDigest: String?
 
-    public init(path: String, bytes: Int?, realPath: String? = nil, modifiedNanoseconds: Int64? = nil, sampleSHA256: String? = nil) {
+    public init(path: String, bytes: Int?, realPath: String? = nil, modifiedNanoseconds: Int64? = nil, sampleDigest: String? = nil) {
         self.path = path
         self.bytes = bytes
         self.realPath = realPath
         self.modifiedNanoseconds = modifiedNanoseconds
-        self.sampleSHA256 = sampleSHA256
+        self.sampleDigest = sampleDigest
     }
 
     /// The fingerprint of the file at `path`; only the path, for standard input (`-`).
@@ -238,13 +238,13 @@ public struct InputFile: Codable, Sendable, Equatable {
         }
         let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
         return InputFile(path: path, bytes: size, realPath: String(cString: real), modifiedNanoseconds: modified,
-                         sampleSHA256: digest.finalizeHex())
+                         sampleDigest: digest.finalizeHex())
     }
 
     /// Whether `other` is the same input with the same content, by fingerprint (the path as typed may differ).
     public func sameContent(as other: InputFile) -> Bool {
         realPath != nil && realPath == other.realPath && bytes == other.bytes
-            && modifiedNanoseconds == other.modifiedNanoseconds && sampleSHA256 == other.sampleSHA256
+            && modifiedNanoseconds == other.modifiedNanoseconds && sampleDigest == other.sampleDigest
     }
 }
 

@@ -96,11 +96,15 @@ public enum CorpusSharder {
         let clock = ContinuousClock()
         var lastRewrite = clock.now
         var rewriteCost = Duration.zero
+        var unsynced: [String] = []
         let writer = ShardWriter(settings: settings, directory: directory, startingShard: kept.count, at: start) { record throws(ShardError) in
             manifest.shards.append(record)
             manifest.totalTokens += record.tokens
+            unsynced += [record.tokenFile.file] + (record.indexFile.map { [$0.file] } ?? [])
             let now = clock.now
             if now - lastRewrite >= max(.seconds(1), rewriteCost * 10) {
+                try synchronize(unsynced.map { directory + "/" + $0 }, in: directory)
+                unsynced = []
                 try manifest.write(directory: directory)
                 lastRewrite = clock.now
                 rewriteCost = lastRewrite - now
@@ -137,6 +141,7 @@ public enum CorpusSharder {
         }
         manifest.totalDocuments = writer.documentCount
         manifest.complete = true
+        try synchronize(unsynced.map { directory + "/" + $0 }, in: directory)
         try manifest.write(directory: directory)
         return ShardRunResult(manifest: manifest, keptShards: kept.count)
     }
@@ -174,6 +179,18 @@ public enum CorpusSharder {
         }
         guard FileManager.default.isWritableFile(atPath: directory) else {
             throw .unwritable(path: directory, reason: "the output directory is not writable")
+        }
+    }
+
+    /// Flushes `files` and then the directory (their renames) to disk. Shards are written without an
+    /// fsync each and synced here in a batch, before a manifest that records their sha256: the first
+    /// fsync commits the file system's journal for all of them, so the rest cost little.
+    private static func synchronize(_ files: [String], in directory: String) throws(ShardError) {
+        for path in files + [directory] {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+            defer { close(descriptor) }
+            guard fsync(descriptor) == 0 else { throw .unwritable(path: path, reason: "fsync: \(String(cString: strerror(errno)))") }
         }
     }
 

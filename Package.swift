@@ -1,12 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The targets follow the data flow of DESIGN.md: ICU (C) → text pre-splitting → core BPE → file formats →
-// corpus reading (gzip/zstd in C) → shards and comparison → CLI.
+// The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
+//
+//   TokkitCore (plain data, vocabulary, merging, decoding, training; no Foundation)   TokkitIO (file plumbing)
+//     ├─► TokkitText      (+ CICU)          pre-splitting, Tokenizer, streaming and parallel encoding, counting
+//     ├─► TokkitFormats   (+ TokkitIO)      .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
+//     └─► TokkitCorpus    (+ CCompression)  documents from files, directories, globs, stdin, JSONL, gzip/zstd
+//   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)  corpus encoding, shards; metrics and reports
+//   Tokkit  (everything)  the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
+//   tokkit  (Tokkit)      the command line: parses options, calls the library, prints
+//
+// A target declares exactly the targets its files import.
 let package = Package(
     name: "Tokkit",
     products: [
+        .library(name: "Tokkit", targets: ["Tokkit"]),
         .library(name: "TokkitCore", targets: ["TokkitCore"]),
+        .library(name: "TokkitIO", targets: ["TokkitIO"]),
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
@@ -40,18 +51,26 @@ let package = Package(
         // One inline function, a cache prefetch, which Swift cannot express.
         .target(name: "CPrefetch"),
         .target(name: "TokkitCore", dependencies: ["CPrefetch"]),
+        .target(name: "TokkitIO"),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
-        .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitText"]),
-        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitText"]),
-        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
-        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus"]),
+        // The bundled vocabularies are resources: they travel with every program that links Tokkit.
+        .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],
+                exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],
+                resources: [.copy("Catalog/Vocabularies")]),
+        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore"]),
+        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        .target(
+            name: "Tokkit",
+            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare"]
+        ),
         // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
         // (the proof that the scanners equal ICU); not a product.
         .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
+                "Tokkit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,17 +78,16 @@ let package = Package(
         .executableTarget(
             name: "TokkitBench",
             dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitVerification",
+                "Tokkit", "TokkitVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/TokkitBench"
         ),
+        // libFuzzer targets for the loaders and encode/decode; built normally it replays files (Tests/Fuzz/README.md).
+        .executableTarget(name: "TokkitFuzz", dependencies: ["Tokkit"], path: "Tests/Fuzz/Sources"),
         .testTarget(
             name: "TokkitTests",
-            dependencies: [
-                "TokkitCore", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare",
-                "TokkitVerification",
-            ],
+            dependencies: ["Tokkit", "TokkitVerification"],
             exclude: ["Golden", "Training/Fixtures"]
         ),
     ],

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCompare
-import TokkitCorpus
-import TokkitFormats
+import Tokkit
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(

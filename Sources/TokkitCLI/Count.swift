@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 struct Count: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,10 +26,20 @@ struct Count: ParsableCommand {
 
     func run() throws {
         let progress = ProgressLine(quiet: quiet)
-        let counted = try CorpusCount.run(input: input, pattern: splitting.splitPattern(), engine: splitting.engine,
-                                              threads: threads, progress: progress)
-        let pattern = try splitting.splitPattern()
-        try OutputSink.write(counted.counts.serialized(settings: CorpusCount.settings(pattern: pattern, input: input)), to: output)
+        let counted: CorpusCounting.Result
+        do {
+            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: threads)
+            counted = try counting.count(try input.reader(defaultSplit: .lines)) { step in
+                progress.update(CountProgress.line(step, elapsed: progress.elapsed))
+            }
+        } catch let error as PipelineError {
+            throw CLIError(error.description)
+        }
+        progress.finish()
+        if let gap = counted.uncovered { try warnAboutUncoveredBytes(gap) }
+        let settings = CorpusCounting.countFileSettings(pattern: try splitting.splitPattern(), format: input.format(defaultSplit: .lines),
+                                                        lossy: input.lossy, skipBadLines: input.skipBadLines)
+        try OutputSink.write(counted.counts.serialized(settings: settings), to: output)
         if !quiet {
             try log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
                 + "(\(ProgressLine.bytes(counted.statistics.bytes))) in \(ProgressLine.duration(progress.elapsed)); "
@@ -43,7 +50,7 @@ struct Count: ParsableCommand {
 
 /// The split pattern of commands that have no vocabulary yet (count, train).
 struct PatternOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k (default: gpt2, or the count files' pattern).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k | qwen2 (default: gpt2, or the count files' pattern).", valueName: "name"))
     var pattern: String?
 
     @Option(name: .customLong("pattern-regex"), help: ArgumentHelp("A custom split pattern in tiktoken's regex syntax.", valueName: "regex"))
@@ -69,45 +76,10 @@ struct PatternOptions: ParsableArguments {
     }
 }
 
-/// The counting phase shared by `count` and `train`: read batches, count each on all cores.
-enum CorpusCount {
-    /// What a count file records about how it was made (`WordCounts.serialized(settings:)`).
-    static func settings(pattern: SplitPattern, input: InputOptions) -> [(key: String, value: String)] {
-        [("pattern", pattern.regex),
-         ("documents", input.jsonlField.map { "jsonl:\($0)" } ?? (input.docs ?? .lines).rawValue),
-         ("lossy", String(input.lossy)),
-         ("skip_bad_lines", String(input.skipBadLines))]
-    }
-
-    struct Result {
-        var counts: WordCounts
-        var pieces: Int
-        var statistics: DocumentReader.Statistics
-    }
-
-    static func run(input: InputOptions, pattern: SplitPattern, engine: RegexEngine, threads: Int,
-                    progress: ProgressLine) throws -> Result {
-        let counter: PieceCounter
-        do { counter = try PieceCounter(pattern: pattern, engine: engine) } catch { throw CLIError(error.description) }
-        let reader = try input.reader(defaultSplit: .lines)
-        var counts = WordCounts()
-        var pieces = 0
-        var bytes = 0
-        while true {
-            let batch: DocumentReader.Batch?
-            do { batch = try reader.nextBatch(targetBytes: 8 << 20) } catch { throw CLIError(error.description) }
-            guard let batch else { break }
-            do {
-                pieces += try counter.count(batch.documents, into: &counts, threads: max(1, threads))
-            } catch {
-                throw CLIError(error.description)
-            }
-            bytes += batch.bytesRead
-            let rate = Double(bytes) / max(progress.elapsed, 0.001)
-            progress.update("counting: \(ProgressLine.bytes(bytes)) read, \(pieces) pieces, \(counts.distinctCount) distinct, \(ProgressLine.bytes(Int(rate)))/s")
-        }
-        progress.finish()
-        try warnAboutUncoveredBytes(counter.preTokenizer)
-        return Result(counts: counts, pieces: pieces, statistics: reader.statistics)
+/// The progress line of counting, shared by `count` and `train`.
+enum CountProgress {
+    static func line(_ step: CorpusCounting.Progress, elapsed: Double) -> String {
+        let rate = Double(step.bytesRead) / max(elapsed, 0.001)
+        return "counting: \(ProgressLine.bytes(step.bytesRead)) read, \(step.pieces) pieces, \(step.distinctPieces) distinct, \(ProgressLine.bytes(Int(rate)))/s"
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
-import TokkitCore
-import TokkitCorpus
+import Tokkit
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -116,15 +115,10 @@ struct IDParser {
                 offset += 1
             }
         case .uint16, .uint32:
-            let width = format == .uint16 ? 2 : 4
+            let width: LittleEndianIDs.Width = format == .uint16 ? .uint16 : .uint32
             let all = leftover + bytes
-            let whole = all.count - all.count % width
-            ids.reserveCapacity(whole / width)
-            for start in stride(from: 0, to: whole, by: width) {
-                var id: TokenID = 0
-                for k in 0..<width { id |= TokenID(all[start + k]) << (8 * k) }
-                ids.append(id)
-            }
+            let whole = all.count - all.count % width.rawValue
+            ids = LittleEndianIDs.read(Array(all[0..<whole]), width: width) ?? []
             leftover = Array(all[whole...])
             offset += bytes.count
         }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import TokkitCore
-import TokkitCorpus
-import TokkitText
+import Tokkit
 
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,64 +35,29 @@ struct Encode: ParsableCommand {
 
     func run() throws {
         let tokenizer = try vocabulary.load()
-        let allowed = ordinary ? .none : SpecialTokenSet(argument: allowSpecial)
-        let disallowed = ordinary ? .none : SpecialTokenSet(argument: disallowSpecial)
+        let encoder = CorpusEncoder(tokenizer: tokenizer,
+                                    allowedSpecial: ordinary ? .none : SpecialTokenSet(argument: allowSpecial),
+                                    disallowedSpecial: ordinary ? .none : SpecialTokenSet(argument: disallowSpecial),
+                                    threads: threads)
         let sink = try OutputSink(path: output)
-        if input.jsonlField == nil, (input.docs ?? .file) == .file {
-            try encodeWholeFiles(tokenizer, allowed: allowed, disallowed: disallowed, into: sink)
-        } else {
-            try encodeDocuments(tokenizer, allowed: allowed, disallowed: disallowed, into: sink)
+        do {
+            if input.jsonlField == nil, (input.docs ?? .file) == .file {
+                // Each input is one document, streamed: memory stays flat however large the file is.
+                for path in try input.files() {
+                    var renderer = IDRenderer(format: format)
+                    try sink.write(renderer.begin())
+                    try encoder.encodeFile(path, lossy: input.lossy) { ids in try sink.write(try renderer.part(ids)) }
+                    try sink.write(renderer.end())
+                }
+            } else {
+                // Lines, paragraphs or JSONL records, batch by batch on all cores.
+                try encoder.encodeAll(try input.reader()) { _, encoded in try sink.write(try format.render(encoded)) }
+            }
+        } catch let error as CorpusEncodingError {
+            throw CLIError(error.description)
         }
         try sink.commit()
         try warnAboutUncoveredBytes(tokenizer.preTokenizer)
-    }
-
-    /// Each input is one document, read in blocks and encoded chunk by chunk on all cores, so memory
-    /// stays flat however large the file is (`StreamingEncoder`).
-    private func encodeWholeFiles(_ tokenizer: Tokenizer, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
-                                  into sink: OutputSink) throws {
-        for path in try input.files() {
-            let stream = StreamingEncoder(tokenizer: tokenizer, allowedSpecial: allowed, disallowedSpecial: disallowed,
-                                          lossy: input.lossy, threads: max(1, threads))
-            var renderer = IDRenderer(format: format)
-            try sink.write(renderer.begin())
-            do {
-                try InputOptions.forEachBlock(of: path) { block in
-                    let ids = try block.withUnsafeBufferPointer { try stream.feed($0) }
-                    try sink.write(try renderer.part(ids))
-                }
-                try sink.write(try renderer.part(try stream.finish()))
-            } catch let error as EncodingError {
-                throw CLIError("\(path == "-" ? "<stdin>" : path): \(error.description)")
-            }
-            try sink.write(renderer.end())
-        }
-    }
-
-    /// Lines, paragraphs or JSONL records, batch by batch: memory holds one batch and its ids.
-    private func encodeDocuments(_ tokenizer: Tokenizer, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
-                                 into sink: OutputSink) throws {
-        let reader = try input.reader()
-        while let batch = try nextBatch(reader) {
-            let encoded: [[TokenID]]
-            do {
-                encoded = try tokenizer.encodeBatch(batch.documents, allowedSpecial: allowed, disallowedSpecial: disallowed,
-                                                    threads: max(1, threads))
-            } catch {
-                throw CLIError(Self.describe(error, origins: batch.origins))
-            }
-            try sink.write(try format.render(encoded))
-        }
-    }
-
-    private func nextBatch(_ reader: DocumentReader) throws -> DocumentReader.Batch? {
-        do { return try reader.nextBatch() } catch { throw CLIError(error.description) }
-    }
-
-    /// Names the file and line where the failing document starts.
-    private static func describe(_ error: EncodingError, origins: [DocumentOrigin]) -> String {
-        guard case .inDocument(let index, let inner) = error, origins.indices.contains(index) else { return error.description }
-        return "\(origins[index]): \(inner)"
     }
 }
 
@@ -154,20 +117,12 @@ struct IDRenderer {
                 written += 1
             }
         case .uint16:
-            output.reserveCapacity(ids.count * 2)
-            for id in ids {
-                guard id <= UInt16.max else {
-                    throw CLIError("token id \(id) at position \(written) does not fit in uint16; use --format uint32")
-                }
-                output.append(UInt8(truncatingIfNeeded: id))
-                output.append(UInt8(truncatingIfNeeded: id >> 8))
-                written += 1
+            if let tooWide = LittleEndianIDs.append(ids, width: .uint16, to: &output) {
+                throw CLIError("token id \(ids[tooWide]) at position \(written + tooWide) does not fit in uint16; use --format uint32")
             }
+            written += ids.count
         case .uint32:
-            output.reserveCapacity(ids.count * 4)
-            for id in ids {
-                for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: id >> UInt32(shift))) }
-            }
+            LittleEndianIDs.append(ids, width: .uint32, to: &output)
             written += ids.count
         }
         return output

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Where documents come from and how they are cut.
 struct InputOptions: ParsableArguments {
@@ -51,23 +48,6 @@ struct InputOptions: ParsableArguments {
     /// One warning per entry of an input directory that is not read (a FIFO, a device, a link loop).
     static func warn(skipped: [DirectoryWalk.Skipped]) throws {
         for entry in skipped { try log("warning: \(entry)") }
-    }
-
-    /// Calls `body` with successive blocks (1 MiB) of one input file, or of standard input for `-`,
-    /// decompressed if it is gzip or zstd, so that input of any size is processed in bounded memory.
-    static func forEachBlock(of path: String, _ body: ([UInt8]) throws -> Void) throws {
-        let input: InputReader
-        do { input = try InputReader(path: path) } catch { throw CLIError(error.description) }
-        var block: [UInt8] = []
-        while true {
-            block.removeAll(keepingCapacity: true)
-            do {
-                guard try input.read(appendingTo: &block) else { return }
-            } catch {
-                throw CLIError(error.description)
-            }
-            try body(block)
-        }
     }
 
     /// Every document at once, for commands that need the whole input (show).
@@ -126,6 +106,10 @@ final class OutputSink {
 /// those bytes are in no token, so decoding the ids cannot give the text back.
 func warnAboutUncoveredBytes(_ preTokenizer: any PreTokenizer) throws {
     guard let regex = preTokenizer as? RegexPreTokenizer, let gap = regex.uncovered else { return }
+    try warnAboutUncoveredBytes(gap)
+}
+
+func warnAboutUncoveredBytes(_ gap: RegexPreTokenizer.UncoveredBytes) throws {
     try log("warning: the split pattern left \(gap.count) bytes uncovered, first at byte offset \(gap.firstOffset) "
         + "of its text; they are in no token and are lost (tiktoken drops them too): make the pattern match every character")
 }

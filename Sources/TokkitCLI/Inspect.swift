@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +43,7 @@ struct Inspect: ParsableCommand {
         }
         try StandardStreams.print("source          \(vocabulary.vocab)")
         try StandardStreams.print("sha256          \(digest)")
-        try StandardStreams.print("mergeable       \(vocab.mergeableCount) tokens, ranks \(vocab.firstRank)…\(Int(vocab.firstRank) + vocab.mergeableCount - 1)")
+        try StandardStreams.print("mergeable       \(vocab.mergeableCount) tokens, ranks \(vocab.firstRank)…\(Int(vocab.mergeableEnd) - 1)\(vocab.gaps.isEmpty ? "" : " except \(vocab.gaps.map(String.init).joined(separator: ", "))")")
         try StandardStreams.print("size            \(vocab.size) ids (embedding rows)")
         try StandardStreams.print("pattern         \(tokenizer.pattern) \(tokenizer.pattern.regex)")
         try StandardStreams.print("special tokens  \(vocab.specialTokens.isEmpty ? "none" : vocab.specialTokens.map { "\($0.text)=\($0.id)" }.joined(separator: " "))")

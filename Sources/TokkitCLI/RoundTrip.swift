@@ -1,5 +1,5 @@
 import ArgumentParser
-import TokkitCompare
+import Tokkit
 
 struct RoundTrip: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitFormats
-import TokkitShards
-import TokkitText
+import Tokkit
 
 #if canImport(Glibc)
 import Glibc

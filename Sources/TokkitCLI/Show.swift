@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCompare
-import TokkitCore
-import TokkitText
+import Tokkit
 
 #if canImport(Glibc)
 import Glibc

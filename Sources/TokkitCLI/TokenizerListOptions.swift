@@ -1,9 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import TokkitCompare
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Several tokenizers for the commands that work on many at once (compare, roundtrip).
 ///
@@ -13,12 +11,12 @@ import TokkitText
 /// command line itself and checked against what Argument Parser parsed.
 struct TokenizerListOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "A tokenizer: gpt2 | cl100k_base, or a .tiktoken, tokenizer.json or encoder.json file. Repeat to compare several (default: gpt2 and cl100k_base).",
+        "A tokenizer: a bundled name (gpt2, r50k_base, p50k_base, p50k_edit, cl100k_base, o200k_base, qwen2), or a .tiktoken, tokenizer.json or encoder.json file. Repeat to compare several (default: gpt2, cl100k_base, o200k_base, qwen2).",
         valueName: "name-or-path"))
     var vocab: [String] = []
 
     @Option(name: .long, help: ArgumentHelp(
-        "Split pattern (gpt2 | cl100k | o200k) for the --vocab just before it; needed for a .tiktoken file that is not bundled.",
+        "Split pattern (gpt2 | cl100k | o200k | qwen2) for the --vocab just before it; needed for a .tiktoken file that is not bundled.",
         valueName: "name"))
     var pattern: [String] = []
 
@@ -77,6 +75,10 @@ struct TokenizerListOptions: ParsableArguments {
         return entries
     }
 
+    /// What `compare` and `roundtrip` use when no `--vocab` is given: one tokenizer per generation
+    /// of OpenAI's vocabularies, and Qwen's.
+    static let defaultSources = ["gpt2", "cl100k_base", "o200k_base", "qwen2"]
+
     /// Loads every tokenizer (in parallel: loading a large vocabulary parses megabytes of base64).
     func load(arguments: [String] = Array(CommandLine.arguments.dropFirst())) throws -> [ComparedTokenizer] {
         let typed = try Self.entries(in: arguments)
@@ -84,7 +86,7 @@ struct TokenizerListOptions: ParsableArguments {
               typed.compactMap(\.patternRegex) == patternRegex, typed.compactMap(\.label) == label else {
             throw ValidationError("cannot tell which --vocab each --pattern, --pattern-regex or --label belongs to; write each right after its --vocab")
         }
-        let entries = typed.isEmpty ? [Entry(source: "gpt2"), Entry(source: "cl100k_base")] : typed
+        let entries = typed.isEmpty ? Self.defaultSources.map { Entry(source: $0) } : typed
         let slots = LoadSlots(count: entries.count)
         DispatchQueue.concurrentPerform(iterations: entries.count) { index in
             slots.set(index, Result { try Self.load(entries[index]) })

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,146 +61,56 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        // Count files record their pattern: read them first, so that the vocabulary declares the pattern the
-        // counts were made with, and counts of different patterns are refused instead of merged.
-        var recorded: (pattern: String, file: String)?
-        var fromFiles = WordCounts()
-        for file in countFiles {
-            var settings: [(key: String, value: String)] = []
-            do {
-                fromFiles.merge(try WordCounts(deserializing: try FileIO.read(file), source: file, settings: &settings))
-            } catch {
-                throw CLIError("\(error)")
-            }
-            guard let pattern = settings.first(where: { $0.key == "pattern" })?.value else { continue }
-            if let recorded, recorded.pattern != pattern {
-                throw CLIError("\(recorded.file) and \(file) were counted with different split patterns "
-                    + "(\(SplitPattern(regex: recorded.pattern)) and \(SplitPattern(regex: pattern))); their counts cannot be merged")
-            }
-            recorded = (pattern, file)
-        }
-        let pattern: SplitPattern
-        if let recorded {
-            pattern = SplitPattern(regex: recorded.pattern)
-            if splitting.isGiven, try splitting.splitPattern() != pattern {
-                throw CLIError("\(recorded.file) was counted with the split pattern \(pattern), not \(try splitting.splitPattern()); "
-                    + "leave out --pattern, or count again with the pattern you want")
-            }
-        } else {
-            pattern = try splitting.splitPattern()
-        }
         let configuration = TrainerConfiguration(
             vocabularySize: vocabularySize, minFrequency: minFrequency, specialTokens: specials.map { Array($0.utf8) },
             specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
-        let trainer: BPETrainer
-        do { trainer = try BPETrainer(configuration) } catch { throw CLIError(error.description) }
-        let paths = Paths(folder: output, name: name)
-        try paths.prepare(force: force)
-
         let progress = ProgressLine(quiet: quiet)
-        var counts = WordCounts()
-        var pieces = 0
-        var documents = 0
-        var bytesRead = 0
-        if !input.inputs.isEmpty || countFiles.isEmpty {
-            let counted = try CorpusCount.run(input: input, pattern: pattern, engine: splitting.engine, threads: threads,
-                                                  progress: progress)
-            counts = counted.counts
-            pieces = counted.pieces
-            documents = counted.statistics.documents
-            bytesRead = counted.statistics.bytes
-        }
-        counts.merge(fromFiles)
-        let countingTime = progress.elapsed
-
-        let mergeStart = progress.elapsed
-        let trained: TrainedVocabulary
+        let summary: TrainingPipeline.Summary
         do {
-            trained = try trainer.train(counts) { step in
-                let done = Double(step.tokensDone) / Double(max(step.tokensTarget, 1))
-                let elapsed = progress.elapsed - mergeStart
-                let eta = done > 0 ? elapsed / done - elapsed : 0
-                progress.update("merging: \(ProgressLine.bar(done)) \(step.mergesDone) merges, last count \(step.lastMergeCount), ETA \(ProgressLine.duration(eta))")
+            // Count files record their pattern: with none given, the vocabulary declares theirs; a different one
+            // given is refused by the pipeline, as are count files of different patterns.
+            let recorded = splitting.isGiven ? nil : try TrainingPipeline.recordedPattern(of: countFiles)
+            let pipeline = try TrainingPipeline(configuration: configuration, pattern: try recorded ?? splitting.splitPattern(),
+                                                engine: splitting.engine, threads: threads)
+            let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
+            var mergeStart = 0.0
+            summary = try pipeline.run(reader: reader, countFiles: countFiles,
+                                       output: .init(folder: output, name: name, force: force)) { event in
+                switch event {
+                case .counting(let step):
+                    progress.update(CountProgress.line(step, elapsed: progress.elapsed))
+                case .merging(let step):
+                    if mergeStart == 0 {
+                        progress.finish()
+                        mergeStart = progress.elapsed
+                    }
+                    let done = Double(step.tokensDone) / Double(max(step.tokensTarget, 1))
+                    let elapsed = progress.elapsed - mergeStart
+                    let eta = done > 0 ? elapsed / done - elapsed : 0
+                    progress.update("merging: \(ProgressLine.bar(done)) \(step.mergesDone) merges, last count \(step.lastMergeCount), ETA \(ProgressLine.duration(eta))")
+                case .writing:
+                    progress.finish()
+                }
             }
-        } catch {
+        } catch let error as PipelineError {
             throw CLIError(error.description)
         }
-        progress.finish()
-        let mergingTime = progress.elapsed - mergeStart
-
-        let writeStart = progress.elapsed
-        let vocabulary = try trained.vocabulary()
-        let merges = trained.merges.map { Vocabulary.Merge(left: $0.left, right: $0.right) }
-        try paths.writeAsOneSet { () throws(VocabularyFileError) in
-            try HuggingFaceTokenizerFile.write(vocabulary, pattern: pattern, merges: merges, to: paths.huggingFace)
-            try TiktokenFile.write(vocabulary, to: paths.tiktoken)
-            try GPT2Files.write(vocabulary, merges: merges, encoderPath: paths.encoder, mergesPath: paths.merges)
-        }
+        if let gap = summary.uncovered { try warnAboutUncoveredBytes(gap) }
         // Training stops early when no pair is left (or none reaches --min-frequency): say so, quiet or not,
         // since the vocabulary is smaller than asked and a model sized for it would have unused rows.
-        if vocabulary.size < vocabularySize {
-            try log("warning: the merges ran out after \(trained.merges.count) merges: the vocabulary has \(vocabulary.size) ids, "
+        if summary.vocabulary.size < vocabularySize {
+            try log("warning: the merges ran out after \(summary.trained.merges.count) merges: the vocabulary has \(summary.vocabulary.size) ids, "
                 + "\(vocabularySize) were asked for (the corpus has no more pairs\(minFrequency > 1 ? " occurring \(minFrequency) times or more" : ""))")
         }
         if !quiet {
             try log("""
-                trained \(trained.merges.count) merges, \(vocabulary.size) ids (\(vocabulary.specialTokens.count) special) into \(output)
-                  corpus   \(documents) documents, \(ProgressLine.bytes(bytesRead)), \(pieces) pieces, \(counts.distinctCount) distinct
-                  time     counting \(ProgressLine.duration(countingTime)), merging \(ProgressLine.duration(mergingTime)), writing \(ProgressLine.duration(progress.elapsed - writeStart))
+                trained \(summary.trained.merges.count) merges, \(summary.vocabulary.size) ids (\(summary.vocabulary.specialTokens.count) special) into \(output)
+                  corpus   \(summary.documents) documents, \(ProgressLine.bytes(summary.bytesRead)), \(summary.pieces) pieces, \(summary.distinctPieces) distinct
+                  time     counting \(ProgressLine.duration(summary.countingSeconds)), merging \(ProgressLine.duration(summary.mergingSeconds)), writing \(ProgressLine.duration(summary.writingSeconds))
                   memory   peak \(ProgressLine.bytes(PeakMemory.bytes))
                 """)
-        }
-    }
-
-    struct Paths {
-        var folder: String
-        var name: String
-        var huggingFace: String { folder + "/tokenizer.json" }
-        var tiktoken: String { folder + "/\(name).tiktoken" }
-        var encoder: String { folder + "/encoder.json" }
-        var merges: String { folder + "/vocab.bpe" }
-
-        /// Runs `write` between creating and removing the ``IncompleteVocabularySet`` marker; when it fails,
-        /// removes the files of the set and then the marker, so the folder never holds a partial set that loads.
-        func writeAsOneSet(_ write: () throws(VocabularyFileError) -> Void) throws {
-            let marker = IncompleteVocabularySet.marker(in: folder)
-            do {
-                try FileIO.writeAtomically([], to: marker)
-                try write()
-            } catch {
-                for path in [huggingFace, tiktoken, encoder, merges] { unlink(path) }
-                unlink(marker)
-                throw CLIError(error.description)
-            }
-            guard unlink(marker) == 0 else {
-                throw CLIError("\(marker): cannot remove the marker of an unfinished set: \(String(cString: strerror(errno)))")
-            }
-        }
-
-        func prepare(force: Bool) throws {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError("\(folder): cannot create the output folder: \(error.localizedDescription)")
-            }
-            guard !force else { return }
-            for path in [huggingFace, tiktoken, encoder, merges] where FileManager.default.fileExists(atPath: path) {
-                throw CLIError("\(path) exists; pass --force to overwrite it")
-            }
         }
     }
 }
 
 extension TiePolicy: ExpressibleByArgument {}
-
-extension TrainedVocabulary {
-    /// The trained tokens as a `Vocabulary` (special tokens included).
-    func vocabulary() throws -> Vocabulary {
-        do {
-            return try Vocabulary(tokens: tokens, firstRank: firstTokenID,
-                                  specialTokens: specialTokens)
-        } catch {
-            throw CLIError("the trained vocabulary is inconsistent: \(error)")
-        }
-    }
-}

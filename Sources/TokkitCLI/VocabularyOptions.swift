@@ -1,17 +1,15 @@
 import ArgumentParser
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// The options every command that needs a tokenizer shares.
 struct VocabularyOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Vocabulary: gpt2 | cl100k_base, or a path to a .tiktoken, tokenizer.json or encoder.json file.",
+        "Vocabulary: a bundled name (gpt2, r50k_base, p50k_base, p50k_edit, cl100k_base, o200k_base, qwen2), or a path to a .tiktoken, tokenizer.json or encoder.json file.",
         valueName: "name-or-path"))
     var vocab: String = "gpt2"
 
     @Option(name: .long, help: ArgumentHelp(
-        "Split pattern by name (gpt2 | cl100k | o200k), overriding the vocabulary's. Needed for a .tiktoken file that is not a bundled vocabulary.",
+        "Split pattern by name (gpt2 | cl100k | o200k | qwen2), overriding the vocabulary's. Needed for a .tiktoken file that is not a bundled vocabulary.",
         valueName: "name"))
     var pattern: String?
 
@@ -24,7 +22,7 @@ struct VocabularyOptions: ParsableArguments {
     var specials: [String] = []
 
     @Option(name: .customLong("regex-engine"), help: ArgumentHelp(
-        "What pre-splits: auto (the hand-written scanner for gpt2, cl100k and o200k, ICU for other patterns), icu, or scanner.",
+        "What pre-splits: auto (the hand-written scanner for gpt2, cl100k, o200k and qwen2, ICU for other patterns), icu, or scanner.",
         valueName: "auto|icu|scanner"))
     var regexEngine: RegexEngine = .auto
 

@@ -2,9 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Synchronization
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 /// The Swift side of `bench/encode_bench.py`: each subcommand times one thing on a file already in
@@ -97,7 +95,7 @@ struct EncodeBench: ParsableCommand {
 struct PresplitBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "presplit", abstract: "Pre-split only; count pieces.")
     @OptionGroup var common: Common
-    @Option(help: "gpt2 | cl100k | o200k") var pattern = "gpt2"
+    @Option(help: "gpt2 | cl100k | o200k | qwen2") var pattern = "gpt2"
 
     func run() throws {
         guard let named = SplitPattern(name: pattern) else { throw ValidationError("unknown pattern \(pattern)") }

@@ -2,10 +2,14 @@
 """Golden token ids and pre-tokenizer pieces from the real tiktoken, for every fixture.
 
 Reads `fixtures/*.txt` (strict UTF-8, bytes used as they are: no newline
-normalization) and `vocabularies/{gpt2,cl100k_base}.tiktoken`, and writes
+normalization) and `vocabularies/*.tiktoken`, and writes
 
     Tests/TokkitTests/Golden/tiktoken-gpt2.json         gpt2 pattern, gpt2 ranks
     Tests/TokkitTests/Golden/tiktoken-cl100k_base.json  cl100k pattern, cl100k ranks
+    Tests/TokkitTests/Golden/tiktoken-o200k_base.json   o200k pattern, o200k ranks
+    Tests/TokkitTests/Golden/tiktoken-qwen2.json        qwen2 pattern, qwen2 ranks
+    Tests/TokkitTests/Golden/tiktoken-p50k_base.json    gpt2 pattern, p50k ranks
+    Tests/TokkitTests/Golden/tiktoken-p50k_edit.json    the same with p50k_edit's FIM special tokens
     Tests/TokkitTests/Golden/pieces-o200k.json          o200k pattern, gpt2 ranks
 
 Per fixture: `ordinary` = encode_ordinary(text), `all_special` =
@@ -50,7 +54,16 @@ GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|
 CL100K_PATTERN = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 O200K_PATTERN = r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 
+# Qwen2's pre-tokenizer `Split` regex (its tokenizer.json), not part of tiktoken.
+QWEN2_PATTERN = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+# qwen2.tiktoken (vocabularies/PROVENANCE.md): tiktoken knows no hash for it; this is SHA256SUMS's.
+QWEN2_SHA256 = "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186"
+
 GPT2_SPECIAL_TOKENS = {"<|endoftext|>": 50256}
+O200K_SPECIAL_TOKENS = {"<|endoftext|>": 199999, "<|endofprompt|>": 200018}
+# Qwen2's tokenizer_config.json `added_tokens_decoder`.
+QWEN2_SPECIAL_TOKENS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
+P50K_EDIT_SPECIAL_TOKENS = {"<|endoftext|>": 50256, "<|fim_prefix|>": 50281, "<|fim_middle|>": 50282, "<|fim_suffix|>": 50283}
 CL100K_SPECIAL_TOKENS = {
     "<|endoftext|>": 100257,
     "<|fim_prefix|>": 100258,
@@ -79,6 +92,8 @@ def installed_definitions() -> dict[str, dict]:
             "gpt2": openai_public.r50k_base(),  # same ranks and pattern as `gpt2`, loaded from a .tiktoken file
             "cl100k_base": openai_public.cl100k_base(),
             "o200k_base": openai_public.o200k_base(),
+            "p50k_base": openai_public.p50k_base(),
+            "p50k_edit": openai_public.p50k_edit(),
         }
 
 
@@ -92,7 +107,9 @@ def check_against_installed_tiktoken() -> dict[str, str]:
     ours = {
         "gpt2": (GPT2_PATTERN, GPT2_SPECIAL_TOKENS),
         "cl100k_base": (CL100K_PATTERN, CL100K_SPECIAL_TOKENS),
-        "o200k_base": (O200K_PATTERN, None),
+        "o200k_base": (O200K_PATTERN, O200K_SPECIAL_TOKENS),
+        "p50k_base": (GPT2_PATTERN, GPT2_SPECIAL_TOKENS),
+        "p50k_edit": (GPT2_PATTERN, P50K_EDIT_SPECIAL_TOKENS),
     }
     for name, (pattern, special_tokens) in ours.items():
         if installed[name]["pat_str"] != pattern:
@@ -101,7 +118,8 @@ def check_against_installed_tiktoken() -> dict[str, str]:
         if special_tokens is not None and installed[name]["special_tokens"] != special_tokens:
             fail(f"the {name} special tokens differ from tiktoken_ext.openai_public: "
                  f"{installed[name]['special_tokens']}")
-    return {name: installed[name]["mergeable_ranks"]["expected_hash"] for name in ("gpt2", "cl100k_base")}
+    hashes = {name: installed[name]["mergeable_ranks"]["expected_hash"] for name in ("gpt2", "cl100k_base", "o200k_base", "p50k_base")}
+    return hashes | {"qwen2": QWEN2_SHA256}
 
 
 def load_vocabulary(directory: pathlib.Path, name: str, expected_sha256: str) -> tuple[dict[bytes, int], str]:
@@ -210,22 +228,28 @@ def render(document: dict) -> str:
 
 
 def build_documents(vocabulary_directory: pathlib.Path) -> dict[str, str]:
-    """The three golden files by name, rendered."""
+    """The golden files by name, rendered."""
     expected_hashes = check_against_installed_tiktoken()
     fixtures = read_fixtures()
-    vocabularies = {name: load_vocabulary(vocabulary_directory, name, expected_hashes[name]) for name in ("gpt2", "cl100k_base")}
+    vocabularies = {name: load_vocabulary(vocabulary_directory, name, expected_hashes[name])
+                    for name in ("gpt2", "cl100k_base", "o200k_base", "qwen2", "p50k_base")}
     documents = {}
-    for name, pattern, special_tokens in [
-        ("gpt2", GPT2_PATTERN, GPT2_SPECIAL_TOKENS),
-        ("cl100k_base", CL100K_PATTERN, CL100K_SPECIAL_TOKENS),
+    for name, file, pattern, special_tokens in [
+        ("gpt2", "gpt2", GPT2_PATTERN, GPT2_SPECIAL_TOKENS),
+        ("cl100k_base", "cl100k_base", CL100K_PATTERN, CL100K_SPECIAL_TOKENS),
+        ("o200k_base", "o200k_base", O200K_PATTERN, O200K_SPECIAL_TOKENS),
+        ("qwen2", "qwen2", QWEN2_PATTERN, QWEN2_SPECIAL_TOKENS),
+        ("p50k_base", "p50k_base", GPT2_PATTERN, GPT2_SPECIAL_TOKENS),
+        ("p50k_edit", "p50k_base", GPT2_PATTERN, P50K_EDIT_SPECIAL_TOKENS),
     ]:
-        ranks, sha256 = vocabularies[name]
+        ranks, sha256 = vocabularies[file]
         encoding = tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=special_tokens)
         entries, pieces = golden_entries(encoding, name, fixtures, with_special=True)
         documents[f"tiktoken-{name}.json"] = render({
             "generator": GENERATOR,
             "tiktoken_version": TIKTOKEN_VERSION,
             "vocabulary": name,
+            "vocabulary_file": f"{file}.tiktoken",
             "vocabulary_sha256": sha256,
             "pattern": pattern,
             "special_tokens": special_tokens,
@@ -252,7 +276,7 @@ def build_documents(vocabulary_directory: pathlib.Path) -> dict[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vocabularies", type=pathlib.Path, default=REPO / "vocabularies",
-                        help="directory holding gpt2.tiktoken and cl100k_base.tiktoken (default: <repo>/vocabularies)")
+                        help="directory holding the .tiktoken files (default: <repo>/vocabularies)")
     parser.add_argument("--check", action="store_true", help="only verify that the golden files on disk are current")
     args = parser.parse_args()
     documents = build_documents(args.vocabularies)

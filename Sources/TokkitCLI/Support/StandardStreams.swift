@@ -1,5 +1,5 @@
 import Foundation
-import TokkitFormats
+import Tokkit
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,4 @@
-import TokkitFormats
+import TokkitIO
 
 /// A JSON value whose objects keep their keys in the order written, so reports read top-down.
 public enum JSONValue: Sendable {

@@ -136,8 +136,9 @@ public struct RoundTripHarness: Sendable {
     func checkIDs(_ codec: any TokenCodec, count: inout Int) -> [RoundTripFailure] {
         let vocabulary = codec.vocabulary
         var failures: [RoundTripFailure] = []
-        let mergeable = vocabulary.firstRank..<(vocabulary.firstRank + TokenID(vocabulary.mergeableCount))
-        let defined = Array(mergeable) + vocabulary.specialTokens.map(\.id)
+        let mergeable = vocabulary.firstRank..<vocabulary.mergeableEnd
+        let gaps = Set(vocabulary.gaps)
+        let defined = mergeable.filter { !gaps.contains($0) } + vocabulary.specialTokens.map(\.id)
         for id in defined where failures.count < failureLimit {
             count += 1
             let problem: Problem?
@@ -151,9 +152,11 @@ public struct RoundTripHarness: Sendable {
                                                  expected: vocabulary.bytes(of: id) ?? [], ids: [id]))
             }
         }
-        // The first id past the end, and the gaps between special tokens (cl100k has some).
+        // The first id past the end, the gaps between special tokens (cl100k has some), and gaps in
+        // the ranks that no special token fills.
         let definedSet = Set(defined)
-        let probes = [TokenID(vocabulary.size)] + (Int(mergeable.upperBound)..<vocabulary.size).map(TokenID.init).filter { !definedSet.contains($0) }
+        let probes = [TokenID(vocabulary.size)] + (vocabulary.gaps + (Int(mergeable.upperBound)..<vocabulary.size).map(TokenID.init))
+            .filter { !definedSet.contains($0) }
         for id in probes.prefix(64) {
             count += 1
             if let bytes = try? codec.decodeBytes([id]) {

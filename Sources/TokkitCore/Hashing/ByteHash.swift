@@ -7,7 +7,7 @@
 /// tokens, which the user chose, or pieces of the user's own text. Tokens and pieces are short (4–8
 /// bytes on average), so a key of up to eight bytes is read as one integer (`prefix`) instead of
 /// byte by byte.
-enum ByteHash {
+package enum ByteHash {
     /// Hashes `count` bytes at `bytes`.
     /// - Complexity: O(`count`).
     @inline(__always)
@@ -76,7 +76,7 @@ enum ByteHash {
     }
 
     /// Lexicographic order of unsigned bytes, shorter first on a common prefix (Python's `bytes` order).
-    static func less(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+    package static func less(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
         let common = min(lhs.count, rhs.count)
         var index = 0
         while index < common {

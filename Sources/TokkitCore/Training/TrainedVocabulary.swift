@@ -51,3 +51,18 @@ public struct TrainedVocabulary: Sendable, Equatable {
         merges.map { (bytes(of: $0.left) ?? [], bytes(of: $0.right) ?? []) }
     }
 }
+
+extension TrainedVocabulary {
+    /// The trained tokens as a `Vocabulary`, special tokens included: what the file writers and the
+    /// encoder take.
+    ///
+    /// - Throws: `VocabularyError` only if the trainer broke its own invariants (two equal tokens).
+    public func vocabulary() throws(VocabularyError) -> Vocabulary {
+        try Vocabulary(tokens: tokens, firstRank: firstTokenID, specialTokens: specialTokens)
+    }
+
+    /// The merges as the vocabulary files record them (pairs of ids, in creation order).
+    public var vocabularyMerges: [Vocabulary.Merge] {
+        merges.map { Vocabulary.Merge(left: $0.left, right: $0.right) }
+    }
+}

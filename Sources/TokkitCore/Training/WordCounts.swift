@@ -17,16 +17,16 @@
 /// counts.totalCount      // 4
 /// ```
 public struct WordCounts: Sendable {
-    struct Entry: Sendable {
-        var offset: Int
-        var length: Int
-        var count: UInt64
+    package struct Entry: Sendable {
+        package var offset: Int
+        package var length: Int
+        package var count: UInt64
     }
 
     /// Every distinct piece, back to back, in first-insertion order.
-    private(set) var arena: [UInt8] = []
+    package private(set) var arena: [UInt8] = []
     /// One entry per distinct piece, in first-insertion order.
-    private(set) var entries: [Entry] = []
+    package private(set) var entries: [Entry] = []
     /// `0` = empty, else `(hash >> 32) << 32 | (entry index + 1)`. Power-of-two size.
     private var slots: [UInt64] = Array(repeating: 0, count: 64)
     private var total: UInt64 = 0

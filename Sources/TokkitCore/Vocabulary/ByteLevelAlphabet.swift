@@ -1,6 +1,3 @@
-/// A token id. Ids are ranks for mergeable tokens and arbitrary (but unique) for special tokens.
-public typealias TokenID = UInt32
-
 /// GPT-2's reversible map from the 256 byte values to printable Unicode scalars.
 ///
 /// Byte-level BPE files written for Hugging Face `tokenizers` and GPT-2 (`encoder.json`, `vocab.bpe`,

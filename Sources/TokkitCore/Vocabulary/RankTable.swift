@@ -184,6 +184,11 @@ struct RankTable: Sendable {
             return nil
         }
 
+        /// Adds an index with no bytes, which no lookup finds: a rank the vocabulary leaves unused.
+        mutating func insertGap() {
+            offsets.append(UInt32(arena.count))
+        }
+
         func build() -> RankTable {
             RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask,
                       serial: rankTableSerials.add(1, ordering: .relaxed).newValue)

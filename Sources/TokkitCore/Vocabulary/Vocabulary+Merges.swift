@@ -22,7 +22,7 @@ extension Vocabulary {
         var merges: [Merge] = []
         merges.reserveCapacity(max(0, mergeableCount - 256))
         var parts: [Int] = []
-        for index in 0..<mergeableCount {
+        for index in 0..<table.count {
             let rank = firstRank + TokenID(index)
             let token = Array(table.bytes(at: index))
             guard token.count > 1 else { continue }

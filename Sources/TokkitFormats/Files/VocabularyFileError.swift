@@ -1,4 +1,5 @@
 import TokkitCore
+import TokkitIO
 
 /// Why a vocabulary file could not be read or written. Every case names the file; line numbers are 1-based.
 public enum VocabularyFileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -27,7 +28,7 @@ public enum VocabularyFileError: Error, Equatable, Sendable, CustomStringConvert
         case .duplicateRank(let path, let line, let rank):
             return "\(path):\(line): rank \(rank) appears a second time"
         case .missingRank(let path, let rank):
-            return "\(path): rank \(rank) is missing; ranks must run without gaps"
+            return "\(path): rank \(rank) is missing; ranks must run without gaps (except at a special token's id)"
         case .duplicateToken(let path, let line, let rank):
             return "\(path):\(line): this token has the same bytes as rank \(rank)"
         case .checksumMismatch(let path, let expected, let actual):
@@ -39,5 +40,26 @@ public enum VocabularyFileError: Error, Equatable, Sendable, CustomStringConvert
         case .unknownVocabulary(let name, let known):
             return "unknown vocabulary \(name.debugDescription); known: \(known.joined(separator: ", ")), or a path to a .tiktoken, tokenizer.json or encoder.json file"
         }
+    }
+}
+
+extension VocabularyFileError {
+    /// The same failure, as a vocabulary-file error.
+    public init(_ error: FileError) {
+        switch error {
+        case .unreadable(let path, let reason): self = .unreadable(path: path, reason: reason)
+        case .unwritable(let path, let reason): self = .unwritable(path: path, reason: reason)
+        }
+    }
+}
+
+/// `FileIO` with the errors of this module, so the format readers and writers can throw one type.
+package enum VocabularyFiles {
+    package static func read(_ path: String) throws(VocabularyFileError) -> [UInt8] {
+        do { return try FileIO.read(path) } catch { throw VocabularyFileError(error) }
+    }
+
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(VocabularyFileError) {
+        do { try FileIO.writeAtomically(bytes, to: path) } catch { throw VocabularyFileError(error) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import TokkitCore
-import TokkitText
+import TokkitIO
 
 /// GPT-2's original pair of files: `encoder.json` (byte-level string → id, `<|endoftext|>` included)
 /// and `vocab.bpe` (`#version: 0.2`, then one merge `left right` per line, in rank order).
@@ -11,7 +11,7 @@ public enum GPT2Files {
     /// Reads `encoder.json` and checks it against `vocab.bpe`: every merge must join two tokens into
     /// a token of the encoder, and merge i must create the token of rank 256 + i (after the bytes).
     public static func read(encoderPath: String, mergesPath: String) throws(VocabularyFileError) -> Vocabulary {
-        let encoder = try JSONObject.parse(try FileIO.read(encoderPath), path: encoderPath)
+        let encoder = try JSONObject.parse(try VocabularyFiles.read(encoderPath), path: encoderPath)
         var specials: [SpecialToken] = []
         var tokens: [(id: TokenID, bytes: [UInt8])] = []
         for (text, value) in encoder {
@@ -38,7 +38,7 @@ public enum GPT2Files {
         } catch {
             throw .invalidContent(path: encoderPath, reason: error.description)
         }
-        try checkMerges(try FileIO.read(mergesPath), path: mergesPath, against: vocabulary)
+        try checkMerges(try VocabularyFiles.read(mergesPath), path: mergesPath, against: vocabulary)
         return vocabulary
     }
 
@@ -71,7 +71,8 @@ public enum GPT2Files {
         let mergeList: [Vocabulary.Merge]
         if let merges { mergeList = merges } else { mergeList = try HuggingFaceTokenizerFile.mergesOrThrow(vocabulary, format: "vocab.bpe") }
         let names = vocabulary.tokensByRank.map { ByteLevelAlphabet.encode($0) }
-        var entries = names.enumerated().map { ($1, vocabulary.firstRank + TokenID($0)) }
+        // A gap in the ranks (p50k_base's 50256) has no bytes and no entry.
+        var entries = names.enumerated().filter { !$0.element.isEmpty }.map { ($1, vocabulary.firstRank + TokenID($0)) }
         entries += vocabulary.specialTokens.map { ($0.text, $0.id) }
         entries.sort { $0.1 < $1.1 }
         let encoder = "{" + entries.map { "\(JSONText.quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
@@ -79,7 +80,7 @@ public enum GPT2Files {
         for merge in mergeList {
             bpe += names[Int(merge.left - vocabulary.firstRank)] + " " + names[Int(merge.right - vocabulary.firstRank)] + "\n"
         }
-        try FileIO.writeAtomically(Array(encoder.utf8), to: encoderPath)
-        try FileIO.writeAtomically(Array(bpe.utf8), to: mergesPath)
+        try VocabularyFiles.writeAtomically(Array(encoder.utf8), to: encoderPath)
+        try VocabularyFiles.writeAtomically(Array(bpe.utf8), to: mergesPath)
     }
 }

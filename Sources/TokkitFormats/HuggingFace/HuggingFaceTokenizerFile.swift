@@ -1,6 +1,6 @@
 import Foundation
 import TokkitCore
-import TokkitText
+import TokkitIO
 
 /// Hugging Face `tokenizer.json` for byte-level BPE: model `BPE` with byte-level strings as tokens, a
 /// `Split` pre-tokenizer with the pattern followed by `ByteLevel`, a `ByteLevel` decoder, and the
@@ -29,7 +29,7 @@ public enum HuggingFaceTokenizerFile {
     }
 
     public static func read(path: String) throws(VocabularyFileError) -> Contents {
-        let bytes = try FileIO.read(path)
+        let bytes = try VocabularyFiles.read(path)
         return try parse(bytes, path: path)
     }
 
@@ -149,7 +149,7 @@ public enum HuggingFaceTokenizerFile {
             guard (steps[0]["behavior"] as? String) == "Isolated", (steps[0]["invert"] as? Bool) != true else {
                 throw .invalidContent(path: path, reason: "only Split with behavior \"Isolated\" and invert=false is supported")
             }
-            for named in [SplitPattern.gpt2, .cl100k, .o200k] where onigurumaPattern(named.regex) == regex {
+            for named in [SplitPattern.gpt2, .cl100k, .o200k, .qwen2] where onigurumaPattern(named.regex) == regex {
                 return named
             }
             return SplitPattern(regex: regex)
@@ -185,7 +185,8 @@ public enum HuggingFaceTokenizerFile {
         json += "  \"post_processor\": null,\n"
         json += "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
         json += "  \"model\": {\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n    \"ignore_merges\": true,\n    \"vocab\": {"
-        json += names.enumerated().map { offset, text in
+        // A gap in the ranks (p50k_base's 50256) has no bytes and no entry.
+        json += names.enumerated().filter { !tokens[$0.offset].isEmpty }.map { offset, text in
             "\n      \(JSONText.quote(text)): \(vocabulary.firstRank + TokenID(offset))"
         }.joined(separator: ",")
         json += "\n    },\n    \"merges\": ["
@@ -196,7 +197,7 @@ public enum HuggingFaceTokenizerFile {
 
     public static func write(_ vocabulary: Vocabulary, pattern: SplitPattern, merges: [Vocabulary.Merge]? = nil,
                              to path: String) throws(VocabularyFileError) {
-        try FileIO.writeAtomically(serialize(vocabulary, pattern: pattern, merges: merges), to: path)
+        try VocabularyFiles.writeAtomically(serialize(vocabulary, pattern: pattern, merges: merges), to: path)
     }
 
     static func mergesOrThrow(_ vocabulary: Vocabulary, format: String) throws(VocabularyFileError) -> [Vocabulary.Merge] {

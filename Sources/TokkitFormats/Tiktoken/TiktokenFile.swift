@@ -1,11 +1,13 @@
 import TokkitCore
+import TokkitIO
 
 /// tiktoken's vocabulary format: one line per mergeable token, `base64(bytes) SP rank LF`, in rank
 /// order. Special tokens are not part of the file; they come with the encoding's definition.
 public enum TiktokenFile {
     /// Parses a `.tiktoken` file's bytes.
     ///
-    /// Ranks must be distinct and run without gaps from the smallest one; token bytes must be distinct.
+    /// Ranks must be distinct and run without gaps from the smallest one, except at the id of one of
+    /// `specialTokens`; token bytes must be distinct.
     /// - Throws: `VocabularyFileError` naming `path` and the offending line.
     public static func parse(_ contents: [UInt8], path: String,
                              specialTokens: [SpecialToken] = []) throws(VocabularyFileError) -> Vocabulary {
@@ -43,11 +45,21 @@ public enum TiktokenFile {
         }
         let sorted = entries.sorted { $0.rank < $1.rank }
         let firstRank = sorted[0].rank
-        for (offset, entry) in sorted.enumerated() where entry.rank != firstRank + TokenID(offset) {
-            throw .missingRank(path: path, rank: firstRank + TokenID(offset))
+        // A rank may be missing only where a special token sits (p50k_base's `<|endoftext|>` = 50256):
+        // tiktoken accepts any ranks, but any other gap is far more likely a damaged file.
+        let specialIDs = Set(specialTokens.map(\.id))
+        var tokens: [[UInt8]?] = []
+        tokens.reserveCapacity(sorted.count)
+        for entry in sorted {
+            while firstRank + TokenID(tokens.count) < entry.rank {
+                let missing = firstRank + TokenID(tokens.count)
+                guard specialIDs.contains(missing) else { throw .missingRank(path: path, rank: missing) }
+                tokens.append(nil)
+            }
+            tokens.append(entry.bytes)
         }
         do {
-            return try Vocabulary(tokens: sorted.map(\.bytes), firstRank: firstRank, specialTokens: specialTokens)
+            return try Vocabulary(tokensOrGaps: tokens, firstRank: firstRank, specialTokens: specialTokens)
         } catch {
             switch error {
             case .duplicateToken(let rank, let earlier):
@@ -61,7 +73,7 @@ public enum TiktokenFile {
     /// Reads a `.tiktoken` file, checking its sha256 when `expectedSHA256` is given.
     public static func read(path: String, specialTokens: [SpecialToken] = [],
                             expectedSHA256: String? = nil) throws(VocabularyFileError) -> Vocabulary {
-        let contents = try FileIO.read(path)
+        let contents = try VocabularyFiles.read(path)
         if let expectedSHA256 {
             let actual = SHA256.hex(contents)
             guard actual == expectedSHA256.lowercased() else {
@@ -74,7 +86,7 @@ public enum TiktokenFile {
     /// The file contents for a vocabulary's mergeable tokens (special tokens are not written).
     public static func serialize(_ vocabulary: Vocabulary) -> [UInt8] {
         var output: [UInt8] = []
-        for (offset, token) in vocabulary.tokensByRank.enumerated() {
+        for (offset, token) in vocabulary.tokensByRank.enumerated() where !token.isEmpty {
             output.append(contentsOf: Base64.encode(token))
             output.append(UInt8(ascii: " "))
             output.append(contentsOf: String(vocabulary.firstRank + TokenID(offset)).utf8)
@@ -85,7 +97,7 @@ public enum TiktokenFile {
 
     /// Writes the file atomically.
     public static func write(_ vocabulary: Vocabulary, to path: String) throws(VocabularyFileError) {
-        try FileIO.writeAtomically(serialize(vocabulary), to: path)
+        try VocabularyFiles.writeAtomically(serialize(vocabulary), to: path)
     }
 
     private static func parseRank(_ digits: ArraySlice<UInt8>) -> TokenID? {

@@ -1,6 +1,6 @@
 import Foundation
 import TokkitCore
-import TokkitFormats
+import TokkitIO
 
 /// `manifest.json`: what a shard run wrote, from what, and how to check it.
 ///
@@ -61,9 +61,8 @@ public struct ShardManifest: Codable, Sendable, Equatable {
         do {
             let data = try encoder.encode(self)
             try FileIO.writeAtomically([UInt8](data) + [UInt8(ascii: "\n")], to: path)
-        } catch let error as VocabularyFileError {
-            if case .unwritable(_, let reason) = error { throw .unwritable(path: path, reason: reason) }
-            throw .unwritable(path: path, reason: error.description)
+        } catch let error as FileError {
+            throw .unwritable(path: path, reason: error.reason)
         } catch {
             throw .unwritable(path: path, reason: "\(error)")
         }

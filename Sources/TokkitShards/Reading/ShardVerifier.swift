@@ -1,4 +1,4 @@
-import TokkitFormats
+import TokkitIO
 
 /// Checks a shard directory against its manifest: every header, size, token count, document count,
 /// id range and sha256.

@@ -1,6 +1,6 @@
 import Foundation
 import TokkitCore
-import TokkitFormats
+import TokkitIO
 
 /// What reading a token file end to end found.
 public struct TokenFileSummary: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
-import TokkitFormats
+import TokkitIO
 import TokkitText
 
 /// What one shard run should do.
@@ -40,8 +40,8 @@ public struct ShardRunResult: Sendable {
 
 /// Reads documents, encodes them on all cores, and writes shards with a manifest.
 ///
-/// Batches from `DocumentReader` are encoded with `Tokenizer.encodeBatch`, whose output is in input
-/// order whatever the thread count, and handed to one `ShardWriter`: the shard bytes depend only on
+/// Batches from `DocumentReader` are encoded by `CorpusEncoder` (on all cores, in input order
+/// whatever the thread count) and handed to one `ShardWriter`: the shard bytes depend only on
 /// the inputs and the settings. Memory holds one batch of documents and their ids; shards stream to
 /// disk. Documents are encoded as tiktoken's `encode_ordinary` (as llm.c and nanoGPT do): special-token
 /// text inside a document is plain text, so the end token marks document boundaries and nothing else.
@@ -112,20 +112,15 @@ public enum CorpusSharder {
             progress(record)
         }
         var documentIndex = 0
+        let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: job.threads)
         while let batch = try nextBatch(reader) {
             let first = documentIndex
             documentIndex += batch.documents.count
             // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
             guard documentIndex > start.document else { continue }
             let skip = max(0, start.document - first)
-            let documents = skip == 0 ? batch.documents : Array(batch.documents[skip...])
             let encoded: [[TokenID]]
-            do {
-                encoded = try tokenizer.encodeBatch(documents, allowedSpecial: .none, disallowedSpecial: .none,
-                                                    threads: max(1, job.threads))
-            } catch {
-                throw describe(error, origins: Array(batch.origins[skip...]))
-            }
+            do { encoded = try encoder.encode(batch, from: skip) } catch { throw ShardError(error) }
             for (offset, ids) in encoded.enumerated() {
                 let document = first + skip + offset
                 try writer.append(ids, document: document, skipping: document == start.document ? start.token : 0)
@@ -233,11 +228,14 @@ public enum CorpusSharder {
     private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.Batch? {
         do { return try reader.nextBatch() } catch { throw .input(error) }
     }
+}
 
-    private static func describe(_ error: EncodingError, origins: [DocumentOrigin]) -> ShardError {
-        guard case .inDocument(let index, let inner) = error, origins.indices.contains(index) else {
-            return .encoding(origin: "input", reason: error.description)
+extension ShardError {
+    /// An encoding failure, named by the document's file and line.
+    init(_ error: CorpusEncodingError) {
+        switch error {
+        case .input(let error): self = .input(error)
+        case .encoding(let origin, let error): self = .encoding(origin: origin ?? "input", reason: error.description)
         }
-        return .encoding(origin: origins[index].description, reason: inner.description)
     }
 }

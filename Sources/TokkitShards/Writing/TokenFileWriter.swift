@@ -1,5 +1,5 @@
 import TokkitCore
-import TokkitFormats
+import TokkitIO
 
 /// Streams one token file to a temporary name, then checks it on read-back and renames it into place.
 ///
@@ -90,11 +90,7 @@ enum CheckedFile {
 
 extension ShardError {
     /// A file-writing error from `AtomicFileWriter`, named by the shard's path.
-    init(_ error: VocabularyFileError, path: String) {
-        if case .unwritable(_, let reason) = error {
-            self = .unwritable(path: path, reason: reason)
-        } else {
-            self = .unwritable(path: path, reason: error.description)
-        }
+    init(_ error: FileError, path: String) {
+        self = .unwritable(path: path, reason: error.reason)
     }
 }

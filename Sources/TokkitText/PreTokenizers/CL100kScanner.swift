@@ -1,3 +1,4 @@
+import TokkitCore
 /// Splits text exactly as cl100k's pattern does (`SplitPattern.cl100k`, tiktoken ≥ 0.8), without a
 /// regex engine.
 ///
@@ -15,11 +16,19 @@ public struct CL100kScanner: PieceScanner {
     /// - Complexity: over a whole text, O(n).
     @inline(__always)
     static func endOfPiece(in text: ScannedText, from i: Int) -> Int {
+        endOfPiece(in: text, from: i, digitsPerPiece: 3, wholeRunAtEnd: true)
+    }
+
+    /// cl100k's rules with its two parameters open, so that `Qwen2Scanner` states only how it differs:
+    /// how many numbers one piece holds (`\p{N}{1,3}+` or `\p{N}`), and whether a whitespace run that
+    /// reaches the end of the text is one piece (`\s++$`). Constant arguments fold away when inlined.
+    @inline(__always)
+    static func endOfPiece(in text: ScannedText, from i: Int, digitsPerPiece: Int, wholeRunAtEnd: Bool) -> Int {
         if let end = text.endOfContraction(at: i, caseInsensitive: true) { return end }
         let byte = text.bytes[i]
         let (classes, width) = text.classes(at: i)
         if classes & ScannedText.letter != 0 { return text.endOfRun(from: i, of: ScannedText.letter) }
-        if classes & ScannedText.number != 0 { return text.endOfNumbers(from: i) }
+        if classes & ScannedText.number != 0 { return text.endOfNumbers(from: i, upTo: digitsPerPiece) }
         // `[^\r\n\p{L}\p{N}]?+\p{L}++`: possessive, so the borrowed code point needs a letter right after it.
         if byte != 0x0A && byte != 0x0D && i + width < text.count,
            text.classes(at: i + width).classes & ScannedText.letter != 0 {
@@ -32,6 +41,6 @@ public struct CL100kScanner: PieceScanner {
             while end < text.count, text.bytes[end] == 0x0A || text.bytes[end] == 0x0D { end += 1 }
             return end
         }
-        return text.endOfWhitespacePiece(from: i, wholeRunAtEnd: true, throughLastNewline: true)
+        return text.endOfWhitespacePiece(from: i, wholeRunAtEnd: wholeRunAtEnd, throughLastNewline: true)
     }
 }

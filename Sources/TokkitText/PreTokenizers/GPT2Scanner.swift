@@ -1,3 +1,4 @@
+import TokkitCore
 /// Splits text exactly as GPT-2's pattern does (`SplitPattern.gpt2`), without a regex engine.
 ///
 /// The alternatives of `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`

@@ -1,3 +1,4 @@
+import TokkitCore
 /// Splits text exactly as o200k's pattern does (`SplitPattern.o200k`), without a regex engine.
 ///
 /// o200k's words are case-shaped: with `UP` = `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]` and

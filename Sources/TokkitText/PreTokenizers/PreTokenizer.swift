@@ -20,7 +20,7 @@ public enum PreTokenizerError: Error, Equatable, Sendable, CustomStringConvertib
         case .matchingFailed(let reason):
             return "pre-splitting failed: \(reason)"
         case .noScanner(let pattern):
-            return "no hand-written scanner for the pattern \(pattern) (only gpt2, cl100k and o200k have one); use the icu or auto engine"
+            return "no hand-written scanner for the pattern \(pattern) (only gpt2, cl100k, o200k and qwen2 have one); use the icu or auto engine"
         case .patternTooSlow(let pattern, let offset):
             return "pattern too slow at offset \(offset): matching \(pattern) there exceeded ICU's time limit "
                 + "(nested repetition like (a+)+ backtracks exponentially); simplify the pattern"

@@ -1,6 +1,7 @@
+import TokkitCore
 /// Which implementation pre-splits text.
 public enum RegexEngine: String, Sendable, CaseIterable {
-    /// The hand-written scanner when the pattern is a named one (gpt2, cl100k, o200k), else ICU.
+    /// The hand-written scanner when the pattern is a named one (gpt2, cl100k, o200k, qwen2), else ICU.
     case auto
     /// ICU's regex engine, for any pattern: the reference the scanners are proven against.
     case icu
@@ -23,6 +24,7 @@ extension SplitPattern {
         case .gpt2: return GPT2Scanner()
         case .cl100k: return CL100kScanner()
         case .o200k: return O200kScanner()
+        case .qwen2: return Qwen2Scanner()
         case .custom: return nil
         }
     }

@@ -70,12 +70,12 @@ struct ScannedText {
         return j
     }
 
-    /// `\p{N}{1,3}`: up to three numbers from `i`, which is one.
+    /// `\p{N}{1,3}`: up to three numbers from `i`, which is one (`upTo: 1` is qwen2's `\p{N}`).
     @inline(__always)
-    func endOfNumbers(from i: Int) -> Int {
+    func endOfNumbers(from i: Int, upTo limit: Int = 3) -> Int {
         var j = i
         var taken = 0
-        while j < count, taken < 3 {
+        while j < count, taken < limit {
             let (classes, width) = classes(at: j)
             if classes & Self.number == 0 { break }
             j += width

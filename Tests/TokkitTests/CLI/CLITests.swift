@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
+import Tokkit
 
 /// The `tokkit` executable, run as a user runs it.
 @Suite("Command line")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TokkitFormats
+import Tokkit
 
 /// `tokkit train` and `tokkit count` as a user runs them, including every bad input of the trainer issue.
 @Suite("Command line: train and count")

@@ -25,11 +25,13 @@ struct CompareCLITests {
         let fixture = Repository.path("fixtures/english-prose.txt")
         let text = try tokkit(["compare", fixture, "--timing-ms", "1"])
         #expect(text.status == 0, "\(text.stderr)")
-        for expected in ["Per file", "encode MB/s", "Totals over 1 files", "cl100k_base", "gpt2", "words: whitespace-separated"] {
+        for expected in ["Per file", "encode MB/s", "Totals over 1 files", "gpt2", "cl100k_base", "o200k_base", "qwen2",
+                         "words: whitespace-separated"] {
             #expect(text.stdout.contains(expected), "missing \(expected)")
         }
         let csv = try tokkit(["compare", fixture, "--format", "csv", "--no-speed"])
-        #expect(csv.stdout.split(separator: "\r\n").count == 1 + 2 + 2)
+        // A header, then per file and in total one row for each of the four default tokenizers.
+        #expect(csv.stdout.split(separator: "\r\n").count == 1 + 4 + 4)
         let scratch = Scratch()
         let json = try tokkit(["compare", fixture, "--format", "json", "--no-speed", "-o", scratch.file("r.json"),
                                "--html", scratch.file("r.html"), "--vocab", "gpt2", "--label", "GPT-2"])

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TokkitCompare
+import Tokkit
 
 /// The HTML report: its structure, and how it renders in a real browser (headless Chromium).
 @Suite("HTML report")

@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCompare
-import TokkitCore
-import TokkitText
+import Tokkit
 
 /// Every metric on cases small enough to work out by hand.
 @Suite("Comparison metrics")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TokkitCompare
+import Tokkit
 
 /// Tables and documents: alignment, escaping, and formats that parse back to the metrics.
 @Suite("Comparison reports")

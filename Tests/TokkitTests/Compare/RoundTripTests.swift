@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCompare
-import TokkitCore
-import TokkitText
+import Tokkit
 
 /// The round-trip harness: it passes real tokenizers, and it finds and shrinks planted bugs.
 @Suite("Round-trip harness")

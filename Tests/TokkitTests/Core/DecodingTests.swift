@@ -1,7 +1,5 @@
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// The fast decoder (16-byte padded copies, long tokens and special tokens off the hot path)
 /// against the plain one: each id's `bytes(of:)`, joined.

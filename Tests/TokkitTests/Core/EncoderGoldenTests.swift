@@ -1,7 +1,5 @@
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Ids equal the real tiktoken's on every fixture (golden files from `scripts/reference/make_golden.py`).
 @Suite("Encoding every fixture gives tiktoken's ids")
@@ -9,6 +7,10 @@ struct EncoderGoldenTests {
     @Test("encode_ordinary and encode(allowed_special=all) match", arguments: [
         ("tiktoken-gpt2.json", "gpt2"),
         ("tiktoken-cl100k_base.json", "cl100k_base"),
+        ("tiktoken-o200k_base.json", "o200k_base"),
+        ("tiktoken-qwen2.json", "qwen2"),
+        ("tiktoken-p50k_base.json", "p50k_base"),
+        ("tiktoken-p50k_edit.json", "p50k_edit"),
     ])
     func fixtures(golden name: String, vocabulary: String) throws {
         let golden = try GoldenFile.load(name)

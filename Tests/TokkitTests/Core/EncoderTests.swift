@@ -1,7 +1,5 @@
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 @Suite("Encoder: special tokens, bad input, long pieces")

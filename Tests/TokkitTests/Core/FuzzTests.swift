@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 /// Seeded fuzzing: random bytes and random Unicode thrown at the loaders, the encoder and the decoder.

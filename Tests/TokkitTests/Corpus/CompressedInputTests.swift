@@ -1,9 +1,6 @@
 import Foundation
 import Testing
-import TokkitCompare
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
+import Tokkit
 
 /// gzip and zstd inputs, made by the real `gzip` and `zstd` tools, read exactly like the text inside
 /// them; bad compressed input stops with a typed error, never with a shorter text.

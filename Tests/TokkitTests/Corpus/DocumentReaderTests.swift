@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-import TokkitCorpus
-import TokkitFormats
+import Tokkit
 
 @Suite("Reading documents from files, directories, globs and JSONL")
 struct DocumentReaderTests {

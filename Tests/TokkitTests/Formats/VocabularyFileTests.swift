@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 @Suite("Vocabulary files: read, write, and every way they can be broken")
 struct VocabularyFileTests {
@@ -45,6 +43,30 @@ struct VocabularyFileTests {
     func missingRank() {
         let text = Self.smallFile().replacingOccurrences(of: " 257\n", with: " 300\n")
         #expect(throws: VocabularyFileError.missingRank(path: "test.tiktoken", rank: 257)) { _ = try Self.parse(text) }
+    }
+
+    @Test("a missing rank where a special token sits is a gap: p50k_base's <|endoftext|> = 50256")
+    func gapAtSpecialToken() throws {
+        let text = Self.smallFile().replacingOccurrences(of: " 257\n", with: " 258\n")
+        let special = SpecialToken("<|endoftext|>", id: 257)
+        let vocabulary = try TiktokenFile.parse(Array(text.utf8), path: "test.tiktoken", specialTokens: [special])
+        #expect(vocabulary.gaps == [257])
+        #expect(vocabulary.mergeableCount == 258)
+        #expect(vocabulary.rank(of: Array("abc".utf8)) == 258)
+        #expect(try vocabulary.decodeBytes([256, 257, 258]) == Array("ab<|endoftext|>abc".utf8))
+        #expect(TiktokenFile.serialize(vocabulary) == Array(text.utf8), "the gap is not written")
+        let withoutSpecial = try Vocabulary(tokensOrGaps: vocabulary.tokensOrGaps, firstRank: 0)
+        #expect(throws: DecodingError.unknownID(id: 257, position: 1)) { _ = try withoutSpecial.decodeBytes([256, 257]) }
+    }
+
+    @Test("the bundled p50k_base has its one gap at 50256, and p50k_edit adds the FIM tokens after 50280")
+    func p50k() throws {
+        let base = try NamedVocabulary.p50k_base.load()
+        #expect(base.gaps == [50256] && base.mergeableCount == 50280 && base.size == 50281)
+        #expect(try base.decodeBytes([50256]) == Array("<|endoftext|>".utf8))
+        let edit = try NamedVocabulary.p50k_edit.load()
+        #expect(edit.size == 50284)
+        #expect(try edit.decodeBytes([50281, 50283]) == Array("<|fim_prefix|><|fim_suffix|>".utf8))
     }
 
     @Test("a duplicate token names its line and the earlier rank")

@@ -6,8 +6,8 @@ import Testing
 @Suite("Failure: hangs")
 struct HangTests {
     @Test("a catastrophically backtracking --pattern-regex is a typed 'pattern too slow' error in encode and train", arguments: [
-        #"printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab' | timeout 120 "$TOKKIT" encode --pattern-regex '(a+)+$'"#,
-        #"printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n' > in.txt; timeout 120 "$TOKKIT" train in.txt --pattern-regex '(a+)+$' --vocab-size 300 -o v"#,
+        #"printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab' | timeout -s KILL 120 "$TOKKIT" encode --pattern-regex '(a+)+$'"#,
+        #"printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n' > in.txt; timeout -s KILL 120 "$TOKKIT" train in.txt --pattern-regex '(a+)+$' --vocab-size 300 -o v"#,
     ])
     func slowPattern(command: String) throws {
         let shell = FaultShell()
@@ -17,10 +17,10 @@ struct HangTests {
     }
 
     @Test("a FIFO inside an input directory is skipped with a warning, not opened", arguments: [
-        #"timeout 120 "$TOKKIT" encode d > /dev/null"#,
-        #"timeout 120 "$TOKKIT" compare --no-speed d > /dev/null"#,
-        #"timeout 120 "$TOKKIT" train d --vocab-size 300 -o v --quiet"#,
-        #"timeout 120 "$TOKKIT" roundtrip d --random 1 > /dev/null"#,
+        #"timeout -s KILL 120 "$TOKKIT" encode d > /dev/null"#,
+        #"timeout -s KILL 120 "$TOKKIT" compare --no-speed d > /dev/null"#,
+        #"timeout -s KILL 120 "$TOKKIT" train d --vocab-size 300 -o v --quiet"#,
+        #"timeout -s KILL 120 "$TOKKIT" roundtrip d --random 1 > /dev/null"#,
     ])
     func fifoInDirectory(command: String) throws {
         let shell = FaultShell()
@@ -37,7 +37,7 @@ struct HangTests {
         let shell = FaultShell()
         let outcome = try shell.run("""
             mkdir -p d/sub && cp "$FIXTURES/english-prose.txt" d/sub/ && ln -s .. d/sub/up && ln -s self d/self || exit 9
-            timeout 120 "$TOKKIT" encode d > ids.txt; echo status=$?
+            timeout -s KILL 120 "$TOKKIT" encode d > ids.txt; echo status=$?
             wc -l < ids.txt
             """)
         #expect(outcome.reported == 0, "\(outcome.stdout) \(outcome.stderr)")
@@ -66,7 +66,7 @@ struct HangTests {
         let outcome = try shell.run("""
             yes 'a few words of text for many small shards' | head -n 8000 > in.txt
             TIMEFORMAT='cpu=%U+%S'
-            { time timeout 300 "$TOKKIT" shard in.txt -o s --docs lines --shard-tokens 40 --threads 1 >/dev/null 2>&1; } 2> cpu.txt
+            { time timeout -s KILL 300 "$TOKKIT" shard in.txt -o s --docs lines --shard-tokens 40 --threads 1 >/dev/null 2>&1; } 2> cpu.txt
             echo "status=$?"
             cat cpu.txt
             ls s | wc -l

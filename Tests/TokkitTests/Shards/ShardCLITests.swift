@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-import TokkitFormats
-import TokkitShards
+import Tokkit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitShards
+import Tokkit
 
 /// Headers and indexes, byte for byte, against expectations built by hand from the llm.c and
 /// Megatron-LM sources (`data_common.py::write_datafile`, `indexed_dataset.py::_IndexWriter`).

@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitShards
+import Tokkit
 
 /// The shards read back by the consumers' own loading code (numpy, as nanoGPT, llm.c and Megatron-LM
 /// read them: `scripts/reference/read_shards.py`) and compared with ids from the real tiktoken on the

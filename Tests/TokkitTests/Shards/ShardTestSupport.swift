@@ -1,9 +1,5 @@
 import Foundation
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
-import TokkitShards
-import TokkitText
+import Tokkit
 
 /// Shard runs in the test process, over documents written to a JSONL file.
 enum Sharding {

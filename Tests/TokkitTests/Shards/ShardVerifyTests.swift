@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitShards
+import Tokkit
 
 @Suite("Verifying shards: the first problem, with file, byte offset and expectation")
 struct ShardVerifyTests {

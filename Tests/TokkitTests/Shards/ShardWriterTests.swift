@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitShards
+import Tokkit
 
 @Suite("Writing shards: round trip, uint32, determinism, resume")
 struct ShardWriterTests {

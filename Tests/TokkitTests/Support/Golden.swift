@@ -1,5 +1,5 @@
 import Foundation
-import TokkitCore
+import Tokkit
 
 /// The golden files written by `scripts/reference/make_golden.py` with the real tiktoken 0.14.0.
 struct GoldenFile {

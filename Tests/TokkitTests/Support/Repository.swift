@@ -1,7 +1,5 @@
 import Foundation
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// Paths inside the checkout the tests run from.
 enum Repository {

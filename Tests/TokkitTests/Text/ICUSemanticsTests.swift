@@ -1,5 +1,5 @@
 import Testing
-import TokkitText
+import Tokkit
 
 /// Where ICU's regex dialect differs from tiktoken's (fancy-regex over Rust `regex`), and how the
 /// translation makes them agree. Each expectation about tiktoken was checked against tiktoken 0.14.0.

@@ -1,6 +1,5 @@
 import Testing
-import TokkitFormats
-import TokkitText
+import Tokkit
 
 /// ICU pre-splitting equals tiktoken's on every fixture, piece by piece (golden pieces from the real
 /// tiktoken via `scripts/reference/make_golden.py`).
@@ -10,6 +9,8 @@ struct PreTokenizerGoldenTests {
         ("tiktoken-gpt2.json", SplitPattern.gpt2),
         ("tiktoken-cl100k_base.json", SplitPattern.cl100k),
         ("pieces-o200k.json", SplitPattern.o200k),
+        ("tiktoken-o200k_base.json", SplitPattern.o200k),
+        ("tiktoken-qwen2.json", SplitPattern.qwen2),
     ])
     func pieces(golden name: String, pattern: SplitPattern) throws {
         let golden = try GoldenFile.load(name)

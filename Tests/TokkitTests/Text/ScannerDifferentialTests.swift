@@ -1,6 +1,5 @@
 import Testing
-import TokkitCore
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 /// The hand-written scanners cut text exactly where ICU's regex engine does, piece by piece: on
@@ -8,7 +7,7 @@ import TokkitVerification
 /// (`bench/encode_bench.py` runs the same comparison on 10 million strings per pattern.)
 @Suite("Scanners equal ICU, piece by piece")
 struct ScannerDifferentialTests {
-    static let patterns: [SplitPattern] = [.gpt2, .cl100k, .o200k]
+    static let patterns: [SplitPattern] = [.gpt2, .cl100k, .o200k, .qwen2]
     static let seeds: [UInt64] = [11, 23, 47, 83]
     static let stringsPerSeed = 25_000
     static let alphabet = AdversarialText()
@@ -31,7 +30,8 @@ struct ScannerDifferentialTests {
     }
 
     @Test("the strings tell the patterns apart: a scanner compared with another pattern's ICU fails fast",
-          arguments: [(SplitPattern.gpt2, SplitPattern.cl100k), (.cl100k, .o200k), (.o200k, .cl100k)])
+          arguments: [(SplitPattern.gpt2, SplitPattern.cl100k), (.cl100k, .o200k), (.o200k, .cl100k),
+                     (.qwen2, .cl100k), (.cl100k, .qwen2)])
     func power(scanned: SplitPattern, reference: SplitPattern) throws {
         let scanner = try #require(scanned.scanner)
         let icu = try RegexPreTokenizer(reference)
@@ -58,7 +58,8 @@ struct ScannerDifferentialTests {
         let icu = try RegexPreTokenizer(pattern)
         let edges = ["", " ", "  ", "x\n  ", "\n  ", "x\n\n ", "a  b", "'s", "'S", "'ſ", "'LL", "'ll", "'Ve", "'x",
                      "\u{301}Z", " \u{301}", "A\u{301}b", "ǅa", "ABC'S", "abc'Sx", "\r\n\r\n", "  \r\n  x", "1234567",
-                     " 12", "+\n/\nx", " +/", "\u{3000}word", "\u{A0}\u{A0}x", "x\u{85}", "\u{200D}\u{1F468}", "'\u{2019}s"]
+                     " 12", "+\n/\nx", " +/", "\u{3000}word", "\u{A0}\u{A0}x", "x\u{85}", "\u{200D}\u{1F468}", "'\u{2019}s",
+                     "2024", "x 12345\n", "\u{661}\u{662}\u{663}\u{664}", "Ⅻ1", "x\r\n  ", "\n \n  ", " \t", "'s'T'rE'M'lL'D"]
         for edge in edges {
             if let mismatch = try SplitComparison.firstMismatch(scanner, icu, on: Array(edge.utf8)) {
                 Issue.record("\(pattern): \(mismatch)")

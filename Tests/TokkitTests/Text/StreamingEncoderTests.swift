@@ -1,13 +1,11 @@
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitText
+import Tokkit
 import TokkitVerification
 
 /// Streaming in chunks cut at safe cuts gives exactly the ids of encoding the whole text at once.
 @Suite("StreamingEncoder equals whole-text encoding")
 struct StreamingEncoderTests {
-    static let tokenizers: [(String, SplitPattern?)] = [("gpt2", nil), ("cl100k_base", nil), ("gpt2", .o200k)]
+    static let tokenizers: [(String, SplitPattern?)] = [("gpt2", nil), ("cl100k_base", nil), ("gpt2", .o200k), ("qwen2", nil)]
 
     /// Feeds `text` in blocks of `block` bytes and gathers every id.
     static func streamed(_ text: [UInt8], _ stream: StreamingEncoder, block: Int) throws -> [TokenID] {
@@ -22,7 +20,7 @@ struct StreamingEncoderTests {
     }
 
     @Test("safe cuts are piece boundaries of every named pattern, and each side splits alone as in the whole",
-          arguments: [SplitPattern.gpt2, .cl100k, .o200k])
+          arguments: [SplitPattern.gpt2, .cl100k, .o200k, .qwen2])
     func cutsArePieceBoundaries(pattern: SplitPattern) throws {
         let splitter = try RegexPreTokenizer(pattern)
         let alphabet = AdversarialText()

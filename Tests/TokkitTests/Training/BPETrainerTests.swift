@@ -1,5 +1,5 @@
 import Testing
-import TokkitCore
+import Tokkit
 
 @Suite("BPE trainer")
 struct BPETrainerTests {

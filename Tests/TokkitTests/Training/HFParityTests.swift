@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
+import Tokkit
 
 /// Live parity with Hugging Face `tokenizers`: the reference scripts pre-split the documents with
 /// the GPT-2 pattern (Python `regex`) into a count file and train HF's `BpeTrainer` on the same

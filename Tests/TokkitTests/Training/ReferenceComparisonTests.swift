@@ -1,5 +1,5 @@
 import Testing
-import TokkitCore
+import Tokkit
 
 @Suite("Fast trainer equals the reference trainer")
 struct ReferenceComparisonTests {

@@ -1,4 +1,4 @@
-import TokkitCore
+import Tokkit
 
 /// The obviously-correct trainer the fast one is compared against: recount every pair of every
 /// word from scratch before each merge, take the argmax, replace occurrences left to right.

@@ -1,12 +1,10 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitCorpus
-import TokkitFormats
-import TokkitText
+import Tokkit
 
-/// The whole training pipeline as users run it — documents read by `DocumentReader`, pre-split by
-/// ICU, counted on several threads, merged by `BPETrainer` — against Hugging Face's `BpeTrainer`
+/// The whole training pipeline as users run it (`TrainingPipeline`, what `tokkit train` calls) —
+/// documents read by `DocumentReader`, pre-split, counted on several threads, merged by `BPETrainer`,
+/// written in three formats — against Hugging Face's `BpeTrainer`
 /// fed the same documents through `train_from_iterator`, on real text. Then the three files tokkit
 /// writes are loaded by tiktoken, by `tokenizers` and by tokkit, which must all give the same ids.
 @Suite("Training pipeline parity with the real tokenizers and tiktoken", .serialized)
@@ -19,16 +17,13 @@ struct TrainingPipelineParityTests {
         var testDescription: String { "\(corpus) first \(bytes / 1000) KB, \(pattern), vocab \(vocabularySize)" }
     }
 
+    /// Trains with `TrainingPipeline`, the library call `tokkit train` makes, writing every format into `folder`.
     static func train(_ documentsFile: String, pattern: SplitPattern, vocabularySize: Int, threads: Int,
-                      specials: [String] = []) throws -> TrainedVocabulary {
+                      specials: [String] = [], into folder: String) throws -> TrainingPipeline.Summary {
         let reader = try DocumentReader(inputs: [documentsFile], format: .text(.lines))
-        let counter = try PieceCounter(pattern: pattern)
-        var counts = WordCounts()
-        while let batch = try reader.nextBatch(targetBytes: 256 << 10) {
-            try counter.count(batch.documents, into: &counts, threads: threads)
-        }
         let configuration = TrainerConfiguration(vocabularySize: vocabularySize, specialTokens: specials.map { Array($0.utf8) })
-        return try BPETrainer(configuration).train(counts)
+        let pipeline = try TrainingPipeline(configuration: configuration, pattern: pattern, threads: threads)
+        return try pipeline.run(reader: reader, output: .init(folder: folder, name: "trained"))
     }
 
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
@@ -41,8 +36,9 @@ struct TrainingPipelineParityTests {
         let scratch = Scratch()
         let documents = scratch.file("documents.txt")
         try FileIO.writeAtomically(try Repository.corpusPrefix(parity.corpus, bytes: parity.bytes), to: documents)
-        let ours = try Self.train(documents, pattern: parity.pattern, vocabularySize: parity.vocabularySize, threads: 2)
-            .mergedBytes.map { [Self.hex($0.left), Self.hex($0.right)] }
+        let ours = try Self.train(documents, pattern: parity.pattern, vocabularySize: parity.vocabularySize, threads: 2,
+                                  into: scratch.file("vocabulary"))
+            .trained.mergedBytes.map { [Self.hex($0.left), Self.hex($0.right)] }
         let mergesFile = scratch.file("hf-merges.json")
         let result = try Subprocess.run("/usr/bin/env", [
             "python3", Repository.path("scripts/reference/hf_train.py"), documents, "--vocab", String(parity.vocabularySize),
@@ -61,9 +57,12 @@ struct TrainingPipelineParityTests {
         let scratch = Scratch()
         let documents = scratch.file("documents.txt")
         try FileIO.writeAtomically(try Repository.corpusPrefix("public_multi.txt", bytes: 300_000), to: documents)
-        let one = try Self.train(documents, pattern: .gpt2, vocabularySize: 2000, threads: 1)
-        let three = try Self.train(documents, pattern: .gpt2, vocabularySize: 2000, threads: 3)
-        #expect(one == three)
+        let one = try Self.train(documents, pattern: .gpt2, vocabularySize: 2000, threads: 1, into: scratch.file("one"))
+        let three = try Self.train(documents, pattern: .gpt2, vocabularySize: 2000, threads: 3, into: scratch.file("three"))
+        #expect(one.trained == three.trained)
+        for name in ["tokenizer.json", "trained.tiktoken", "encoder.json", "vocab.bpe"] {
+            #expect(try FileIO.read(scratch.file("one/" + name)) == FileIO.read(scratch.file("three/" + name)), "\(name) differs")
+        }
     }
 
     @Test("tokenizer.json, .tiktoken and encoder.json+vocab.bpe give the same ids in tokkit, tokenizers and tiktoken")
@@ -71,16 +70,12 @@ struct TrainingPipelineParityTests {
         let scratch = Scratch()
         let documents = scratch.file("documents.txt")
         try FileIO.writeAtomically(try Repository.corpusPrefix("public_en.txt", bytes: 600_000), to: documents)
-        let trained = try Self.train(documents, pattern: .gpt2, vocabularySize: 4096, threads: 2, specials: ["<|endoftext|>"])
-        let vocabulary = try Vocabulary(tokens: trained.tokens, firstRank: trained.firstTokenID, specialTokens: trained.specialTokens)
-        let merges = trained.merges.map { Vocabulary.Merge(left: $0.left, right: $0.right) }
-        let hfPath = scratch.file("tokenizer.json")
-        let tiktokenPath = scratch.file("trained.tiktoken")
-        let encoderPath = scratch.file("encoder.json")
-        let bpePath = scratch.file("vocab.bpe")
-        try HuggingFaceTokenizerFile.write(vocabulary, pattern: .gpt2, merges: merges, to: hfPath)
-        try TiktokenFile.write(vocabulary, to: tiktokenPath)
-        try GPT2Files.write(vocabulary, merges: merges, encoderPath: encoderPath, mergesPath: bpePath)
+        let folder = scratch.file("vocabulary")
+        let vocabulary = try Self.train(documents, pattern: .gpt2, vocabularySize: 4096, threads: 2, specials: ["<|endoftext|>"],
+                                        into: folder).vocabulary
+        let hfPath = folder + "/tokenizer.json"
+        let tiktokenPath = folder + "/trained.tiktoken"
+        let encoderPath = folder + "/encoder.json"
 
         // Text the vocabulary was not trained on: held-out corpus lines, every fixture but the special-token one.
         var text = Array(try Repository.corpusPrefix("public_en.txt", bytes: 900_000).dropFirst(600_000))

@@ -1,5 +1,5 @@
 import Testing
-import TokkitCore
+import Tokkit
 
 @Suite("Word counts and count files")
 struct WordCountsTests {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Writes JSON by hand, so that files keep a readable order (vocabularies by id, not by key).
 public enum JSONText {
     /// `text` as a JSON string literal, with the escapes RFC 8259 requires.
@@ -19,21 +17,5 @@ public enum JSONText {
             }
         }
         return output + "\""
-    }
-}
-
-/// Reads a JSON document whose top level must be an object.
-enum JSONObject {
-    static func parse(_ bytes: [UInt8], path: String) throws(VocabularyFileError) -> [String: Any] {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
-        } catch {
-            throw .invalidJSON(path: path, reason: (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)")
-        }
-        guard let dictionary = object as? [String: Any] else {
-            throw .invalidContent(path: path, reason: "the top level is not a JSON object")
-        }
-        return dictionary
     }
 }

@@ -31,9 +31,9 @@ public final class AtomicFileWriter {
     /// wait on the disk for most of its time.
     public var durable = true
 
-    /// - Throws: `VocabularyFileError.unwritable` naming `path` when its folder cannot take a file or the
+    /// - Throws: `FileError.unwritable` naming `path` when its folder cannot take a file or the
     ///   destination is a kind of file that cannot be replaced.
-    public init(path: String) throws(VocabularyFileError) {
+    public init(path: String) throws(FileError) {
         self.path = path
         let target = try Self.destination(of: path)
         if let special = target.special {
@@ -61,7 +61,7 @@ public final class AtomicFileWriter {
     }
 
     /// Where `path` really is and whether it is a file to write in place (its kind, for messages).
-    private static func destination(of path: String) throws(VocabularyFileError) -> (path: String, special: String?) {
+    private static func destination(of path: String) throws(FileError) -> (path: String, special: String?) {
         var status = stat()
         guard lstat(path, &status) == 0 else { return (path, nil) }  // missing: created
         var resolved = path
@@ -82,13 +82,13 @@ public final class AtomicFileWriter {
         }
     }
 
-    public func write<Bytes: Collection>(_ bytes: Bytes) throws(VocabularyFileError) where Bytes.Element == UInt8 {
+    public func write<Bytes: Collection>(_ bytes: Bytes) throws(FileError) where Bytes.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         bytesWritten += bytes.count
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    private func flush() throws(VocabularyFileError) {
+    private func flush() throws(FileError) {
         guard !buffer.isEmpty, let handle else { return }
         do {
             try handle.write(contentsOf: buffer)
@@ -100,7 +100,7 @@ public final class AtomicFileWriter {
 
     /// Replaces bytes already written, at `offset` from the start of the file: for headers that
     /// record a count known only at the end (llm.c's token count).
-    public func overwrite(_ bytes: [UInt8], at offset: Int) throws(VocabularyFileError) {
+    public func overwrite(_ bytes: [UInt8], at offset: Int) throws(FileError) {
         precondition(offset >= 0 && offset + bytes.count <= bytesWritten, "overwrite only bytes already written")
         guard !writesInPlace else { throw .unwritable(path: path, reason: "a device or FIFO cannot be rewritten in place") }
         try flush()
@@ -116,7 +116,7 @@ public final class AtomicFileWriter {
 
     /// Flushes and syncs the temporary file without renaming it, so it can be read back and checked
     /// at `temporaryPath` before `commit()`.
-    public func synchronize() throws(VocabularyFileError) {
+    public func synchronize() throws(FileError) {
         try flush()
         guard !writesInPlace, durable else { return }
         do {
@@ -127,7 +127,7 @@ public final class AtomicFileWriter {
     }
 
     /// Flushes, syncs and renames the file into place (a device or FIFO: flushes and closes).
-    public func commit() throws(VocabularyFileError) {
+    public func commit() throws(FileError) {
         try flush()
         guard let handle else { return }
         do {

@@ -2,8 +2,8 @@ import Foundation
 
 /// Whole-file reads and crash-safe writes.
 public enum FileIO {
-    /// The bytes of a file, or `VocabularyFileError.unreadable` naming it.
-    public static func read(_ path: String) throws(VocabularyFileError) -> [UInt8] {
+    /// The bytes of a file, or `FileError.unreadable` naming it.
+    public static func read(_ path: String) throws(FileError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a regular file" : "no such file"
             throw .unreadable(path: path, reason: reason)
@@ -24,7 +24,7 @@ public enum FileIO {
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
     /// sees the old file or the whole new one, never a partial file that looks complete.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(VocabularyFileError) {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
         let writer = try AtomicFileWriter(path: path)
         try writer.write(bytes)
         try writer.commit()

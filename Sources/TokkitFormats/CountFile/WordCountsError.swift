@@ -1,3 +1,5 @@
+import TokkitCore
+
 /// Why a count file could not be read. Every case names the file (`source`) and the byte offset
 /// where reading stopped, so a user can inspect it with `xxd -s OFFSET`.
 public enum WordCountsError: Error, Sendable, Equatable, CustomStringConvertible {

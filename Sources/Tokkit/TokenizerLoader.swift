@@ -1,5 +1,7 @@
 import Foundation
 import TokkitCore
+import TokkitFormats
+import TokkitIO
 import TokkitText
 
 /// Turns what a user names (`gpt2`, `cl100k_base`, `my.tiktoken`, `tokenizer.json`, `encoder.json`)
@@ -36,7 +38,7 @@ public enum TokenizerLoader {
             }
             try IncompleteVocabularySet.check(source)
             if source.hasSuffix(".json") {
-                let root = try JSONObject.parse(try FileIO.read(source), path: source)
+                let root = try JSONObject.parse(try VocabularyFiles.read(source), path: source)
                 // tokenizer.json has a "model"; GPT-2's encoder.json maps tokens to ids and nothing else.
                 if root["model"] != nil {
                     let contents = try HuggingFaceTokenizerFile.parse(root: root, path: source)
@@ -46,7 +48,7 @@ public enum TokenizerLoader {
                 let vocabulary = try GPT2Files.read(encoderPath: source, mergesPath: merges)
                 return (try replacingSpecials(vocabulary, specialTokens, path: source), .gpt2)
             }
-            let bytes = try FileIO.read(source)
+            let bytes = try VocabularyFiles.read(source)
             let digest = SHA256.hex(bytes)
             let known = NamedVocabulary.all.first { $0.sha256 == digest }
             guard let chosen = pattern ?? known?.pattern else {
@@ -67,7 +69,7 @@ public enum TokenizerLoader {
                                           path: String) throws(VocabularyFileError) -> Vocabulary {
         guard let specials else { return vocabulary }
         do {
-            return try Vocabulary(tokens: vocabulary.tokensByRank, firstRank: vocabulary.firstRank, specialTokens: specials)
+            return try Vocabulary(tokensOrGaps: vocabulary.tokensOrGaps, firstRank: vocabulary.firstRank, specialTokens: specials)
         } catch {
             throw .invalidContent(path: path, reason: error.description)
         }

@@ -1,3 +1,6 @@
+import TokkitCore
+import TokkitIO
+
 /// The count file: word counts saved between `tokkit count` and `tokkit train`.
 ///
 /// Layout (version 1, all integers little-endian):
@@ -43,11 +46,11 @@ extension WordCounts {
         var out: [UInt8] = []
         out.reserveCapacity(Self.headerSize + arena.count + entries.count * 3 + 4)
         out.append(contentsOf: Self.countFileMagic)
-        appendLittleEndian(settings.isEmpty ? UInt32(1) : Self.countFileVersion, to: &out)
-        appendLittleEndian(UInt64(entries.count), to: &out)
-        appendLittleEndian(totalCount, to: &out)
+        LittleEndianIDs.appendInteger(settings.isEmpty ? UInt32(1) : Self.countFileVersion, to: &out)
+        LittleEndianIDs.appendInteger(UInt64(entries.count), to: &out)
+        LittleEndianIDs.appendInteger(totalCount, to: &out)
         if !settings.isEmpty {
-            appendLittleEndian(UInt32(settings.count), to: &out)
+            LittleEndianIDs.appendInteger(UInt32(settings.count), to: &out)
             for (key, value) in settings {
                 for text in [key, value] {
                     appendLEB128(UInt64(text.utf8.count), to: &out)
@@ -61,7 +64,7 @@ extension WordCounts {
             appendLEB128(entry.count, to: &out)
             out.append(contentsOf: arena[entry.offset..<(entry.offset + entry.length)])
         }
-        appendLittleEndian(CRC32.checksum(out), to: &out)
+        LittleEndianIDs.appendInteger(CRC32.checksum(out), to: &out)
         return out
     }
 
@@ -89,12 +92,12 @@ extension WordCounts {
         guard bytes.count >= Self.headerSize else {
             throw .truncated(source: source, offset: bytes.count, expected: "the 28-byte header")
         }
-        let version = UInt32(truncatingIfNeeded: readLittleEndian(bytes, at: 8, size: 4))
+        let version = UInt32(truncatingIfNeeded: LittleEndianIDs.readInteger(bytes, at: 8, size: 4))
         guard version == 1 || version == Self.countFileVersion else {
             throw .unsupportedVersion(version, source: source, offset: 8)
         }
-        let headerDistinct = readLittleEndian(bytes, at: 12, size: 8)
-        let headerTotal = readLittleEndian(bytes, at: 20, size: 8)
+        let headerDistinct = LittleEndianIDs.readInteger(bytes, at: 12, size: 8)
+        let headerTotal = LittleEndianIDs.readInteger(bytes, at: 20, size: 8)
         guard bytes.count >= Self.headerSize + 4 else {
             throw .truncated(source: source, offset: bytes.count, expected: "the CRC-32 trailer")
         }
@@ -102,7 +105,7 @@ extension WordCounts {
         var offset = Self.headerSize
         if version == 2 {
             guard offset + 4 <= end else { throw .truncated(source: source, offset: offset, expected: "the settings count") }
-            let count = readLittleEndian(bytes, at: offset, size: 4)
+            let count = LittleEndianIDs.readInteger(bytes, at: offset, size: 4)
             offset += 4
             for _ in 0..<count {
                 var pair: [String] = []
@@ -148,22 +151,12 @@ extension WordCounts {
         guard sum == headerTotal else {
             throw .headerMismatch(field: "total count", header: headerTotal, actual: sum, source: source, offset: 20)
         }
-        let stored = UInt32(truncatingIfNeeded: readLittleEndian(bytes, at: end, size: 4))
+        let stored = UInt32(truncatingIfNeeded: LittleEndianIDs.readInteger(bytes, at: end, size: 4))
         let computed = bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<end])) }
         guard stored == computed else {
             throw .checksumMismatch(stored: stored, computed: computed, source: source, offset: end)
         }
     }
-}
-
-private func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
-    withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
-}
-
-private func readLittleEndian(_ bytes: [UInt8], at offset: Int, size: Int) -> UInt64 {
-    var value: UInt64 = 0
-    for index in 0..<size { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
-    return value
 }
 
 private func appendLEB128(_ value: UInt64, to out: inout [UInt8]) {

@@ -82,13 +82,18 @@ struct DecodingTable: Sendable {
         }
 
         /// Adds the lengths of the mergeable tokens `ids[start...]` to `total`, up to the first
-        /// other id, and returns that id's position (or `ids.count`).
+        /// other id (special, unknown, or a gap in the ranks), and returns that id's position (or `ids.count`).
         func addLengths(of ids: UnsafeBufferPointer<TokenID>, from start: Int, to total: inout Int) -> Int {
             var sum = total
             var position = start
             while position < ids.count, let index = index(of: ids[position]) {
-                let length = Int(lengths[index])
-                sum &+= length != 0 ? length : tokens.length(at: index)
+                var length = Int(lengths[index])
+                if length == 0 {
+                    // A long token, or a gap (no bytes: not mergeable, the caller decides).
+                    length = tokens.length(at: index)
+                    if length == 0 { break }
+                }
+                sum &+= length
                 position &+= 1
             }
             total = sum
@@ -109,6 +114,7 @@ struct DecodingTable: Sendable {
                     end &+= length
                 } else {
                     let long = tokens.length(at: index)
+                    if long == 0 { break }
                     (output + end).copyMemory(from: tokens.arena + Int(tokens.offsets[index]), byteCount: long)
                     end &+= long
                 }

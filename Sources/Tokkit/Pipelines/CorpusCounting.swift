@@ -1,0 +1,68 @@
+import TokkitCore
+import TokkitCorpus
+import TokkitText
+
+/// The first phase of training: read a corpus batch by batch and count its distinct pieces on all
+/// cores. `tokkit count` writes the result as a count file; `TrainingPipeline` trains on it.
+///
+/// Memory grows with the number of distinct pieces, not with the corpus: the reader streams, and
+/// each batch (8 MB of text) is pre-split and counted in parallel, then dropped.
+public struct CorpusCounting: Sendable {
+    /// What was counted.
+    public struct Result: Sendable {
+        public var counts: WordCounts
+        /// Pieces seen (with repetition).
+        public var pieces: Int
+        public var statistics: DocumentReader.Statistics
+        /// Bytes a custom pattern left between its matches (dropped from every piece), if any.
+        public var uncovered: RegexPreTokenizer.UncoveredBytes?
+    }
+
+    /// Where counting is, after each batch.
+    public struct Progress: Sendable {
+        public var bytesRead: Int
+        public var pieces: Int
+        public var distinctPieces: Int
+    }
+
+    public let counter: PieceCounter
+    public var threads: Int
+    /// Text per batch; a batch is counted on all cores at once.
+    public var batchBytes = 8 << 20
+
+    public init(pattern: SplitPattern, engine: RegexEngine = .auto, threads: Int = Tokenizer.defaultThreadCount) throws(PipelineError) {
+        do { counter = try PieceCounter(pattern: pattern, engine: engine) } catch { throw .pattern(error) }
+        self.threads = max(1, threads)
+    }
+
+    /// Counts every document of `reader`.
+    public func count(_ reader: DocumentReader, progress: (Progress) -> Void = { _ in }) throws(PipelineError) -> Result {
+        var counts = WordCounts()
+        var pieces = 0
+        var bytes = 0
+        while true {
+            let batch: DocumentReader.Batch?
+            do { batch = try reader.nextBatch(targetBytes: batchBytes) } catch { throw .input(error) }
+            guard let batch else { break }
+            do { pieces += try counter.count(batch.documents, into: &counts, threads: threads) } catch { throw .pattern(error) }
+            bytes += batch.bytesRead
+            progress(Progress(bytesRead: bytes, pieces: pieces, distinctPieces: counts.distinctCount))
+        }
+        return Result(counts: counts, pieces: pieces, statistics: reader.statistics,
+                      uncovered: (counter.preTokenizer as? RegexPreTokenizer)?.uncovered)
+    }
+}
+
+extension CorpusCounting {
+    /// What a count file records about how counts were made (`WordCounts.serialized(settings:)`): the
+    /// split pattern (its regex) and the reader's settings.
+    public static func countFileSettings(pattern: SplitPattern, format: DocumentFormat, lossy: Bool,
+                                         skipBadLines: Bool) -> [(key: String, value: String)] {
+        let documents: String
+        switch format {
+        case .jsonl(let field): documents = "jsonl:\(field)"
+        case .text(let split): documents = split.rawValue
+        }
+        return [("pattern", pattern.regex), ("documents", documents), ("lossy", String(lossy)), ("skip_bad_lines", String(skipBadLines))]
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import Tokkit
+
+@Suite("Atomic file writing")
+struct AtomicFileWriterTests {
+    @Test("nothing appears under the final name until commit; an abandoned writer removes its partial file")
+    func abandoned() throws {
+        let scratch = Scratch()
+        let path = scratch.file("out.bin")
+        do {
+            let writer = try AtomicFileWriter(path: path)
+            try writer.write([UInt8](repeating: 7, count: 3 << 20))
+            #expect(!FileManager.default.fileExists(atPath: path))
+            #expect(FileManager.default.fileExists(atPath: writer.temporaryPath))
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).isEmpty)
+    }
+
+    @Test("an existing file stays whole until the new one is committed over it")
+    func replace() throws {
+        let scratch = Scratch()
+        let path = scratch.file("out.bin")
+        try FileIO.writeAtomically([1, 2, 3], to: path)
+        let writer = try AtomicFileWriter(path: path)
+        try writer.write([9, 9])
+        #expect(try FileIO.read(path) == [1, 2, 3])
+        try writer.commit()
+        #expect(try FileIO.read(path) == [9, 9])
+    }
+
+    @Test("a folder that cannot take the file is an error naming the path")
+    func unwritable() {
+        #expect {
+            _ = try AtomicFileWriter(path: "/nonexistent-folder/out.bin")
+        } throws: { error in
+            (error as? FileError)?.path == "/nonexistent-folder/out.bin"
+        }
+    }
+
+    @Test("a directory is refused; a device is written in place and stays a device (never renamed over)")
+    func notRegular() throws {
+        let scratch = Scratch()
+        let folder = scratch.file("folder")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        #expect {
+            _ = try AtomicFileWriter(path: folder)
+        } throws: { error in
+            guard case .unwritable(let errorPath, let reason)? = error as? FileError else { return false }
+            return errorPath == folder && reason.contains("it is a directory")
+        }
+        let writer = try AtomicFileWriter(path: "/dev/null")
+        #expect(writer.writesInPlace)
+        try writer.write([1, 2, 3])
+        try writer.commit()
+        var status = stat()
+        #expect(lstat("/dev/null", &status) == 0)
+        #expect(status.st_mode & S_IFMT == S_IFCHR)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.directory) == ["folder"])
+    }
+
+    @Test("a symbolic link is followed: its target is replaced atomically and the link stays a link; a dangling one is refused")
+    func symbolicLink() throws {
+        let scratch = Scratch()
+        let target = scratch.file("target.txt")
+        try FileIO.writeAtomically([1], to: target)
+        let link = scratch.file("link")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try FileIO.writeAtomically([2, 2], to: link)
+        #expect(try FileIO.read(target) == [2, 2])
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target)
+        let dangling = scratch.file("dangling")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: scratch.file("missing/x"))
+        #expect(throws: FileError.self) { _ = try AtomicFileWriter(path: dangling) }
+    }
+}

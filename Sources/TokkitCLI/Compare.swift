@@ -35,7 +35,7 @@ struct Compare: ParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Time the encodes (--no-speed: omit the MB/s column, for output that is the same on every run).")
     var speed = true
 
-    @Option(name: .customLong("timing-ms"), help: "Repeat each encode for at least this many milliseconds when timing.")
+    @Option(name: .customLong("timing-ms"), parsing: .unconditional, help: "Repeat each encode for at least this many milliseconds when timing.")
     var timingMilliseconds: Int = 10
 
     @Flag(name: .long, help: "Replace invalid UTF-8 in the inputs with U+FFFD instead of stopping at it.")
@@ -45,6 +45,10 @@ struct Compare: ParsableCommand {
     var output: String?
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, markdown, csv, json }
+
+    func validate() throws {
+        guard timingMilliseconds >= 0 else { throw ValidationError("--timing-ms must be 0 or more, not \(timingMilliseconds)") }
+    }
 
     func run() throws {
         let loaded = try tokenizers.load()

@@ -18,8 +18,7 @@ struct Count: ParsableCommand {
     @Option(name: [.short, .long], help: "The count file to write.")
     var output: String
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var run: RunOptions
 
     @Flag(name: .long, help: "No progress line and no summary.")
     var quiet = false
@@ -28,7 +27,7 @@ struct Count: ParsableCommand {
         let progress = ProgressLine(quiet: quiet)
         let counted: CorpusCounting.Result
         do {
-            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: threads)
+            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: run.threads)
             counted = try counting.count(try input.reader(defaultSplit: .lines)) { step in
                 progress.update(CountProgress.line(step, elapsed: progress.elapsed))
             }

@@ -27,18 +27,33 @@ struct Encode: ParsableCommand {
     @Flag(name: .long, help: "Treat special-token text as plain text (tiktoken's encode_ordinary).")
     var ordinary = false
 
-    @Option(name: .long, help: "Worker threads for several documents (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var run: RunOptions
 
     @Option(name: [.short, .long], help: "Write here (atomically) instead of stdout.")
     var output: String?
+
+    func validate() throws {
+        if ordinary, allowSpecial != "none" || disallowSpecial != "all" {
+            throw ValidationError("--ordinary encodes special-token text as plain text; it cannot be combined with --allow-special or --disallow-special")
+        }
+        let allowed = SpecialTokenSet(argument: allowSpecial), disallowed = SpecialTokenSet(argument: disallowSpecial)
+        // As tiktoken refuses a token both allowed and disallowed; "all" in --disallow-special means those not allowed.
+        switch (allowed, disallowed) {
+        case (.all, .only(let texts)) where !texts.isEmpty:
+            throw ValidationError("--disallow-special \(disallowSpecial) names tokens that --allow-special all allows")
+        case (.only(let a), .only(let d)) where !a.isDisjoint(with: d):
+            throw ValidationError("\(a.intersection(d).sorted().joined(separator: ", ")) is both allowed and disallowed")
+        default:
+            break
+        }
+    }
 
     func run() throws {
         let tokenizer = try vocabulary.load()
         let encoder = CorpusEncoder(tokenizer: tokenizer,
                                     allowedSpecial: ordinary ? .none : SpecialTokenSet(argument: allowSpecial),
                                     disallowedSpecial: ordinary ? .none : SpecialTokenSet(argument: disallowSpecial),
-                                    threads: threads)
+                                    threads: run.threads)
         let sink = try OutputSink(path: output)
         do {
             if input.jsonlField == nil, (input.docs ?? .file) == .file {

@@ -67,8 +67,7 @@ struct ShardWrite: ParsableCommand {
     @Option(name: .customLong("end-token"), help: ArgumentHelp("The special token that delimits documents.", valueName: "text"))
     var endToken: String = "<|endoftext|>"
 
-    @Option(name: .long, help: "Worker threads for encoding (default: all cores). The output does not depend on it.")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var run: RunOptions
 
     @Flag(name: .long, help: "Continue an interrupted run: keep the shards whose sha256 matches manifest.json, write the rest.")
     var resume = false
@@ -80,7 +79,6 @@ struct ShardWrite: ParsableCommand {
 
     func validate() throws {
         if resume && force { throw ValidationError("give --resume or --force, not both") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -99,7 +97,7 @@ struct ShardWrite: ParsableCommand {
                                              endToken: endToken, endTokenID: end.id),
                 shardTokens: shardTokens, valTokens: valTokens ?? shardTokens, prefix: prefix, documents: documents,
                 lossy: input.lossy, skipBadLines: input.skipBadLines)
-            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: threads,
+            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: run.threads,
                                existing: resume ? .resume : force ? .replace : .refuse)
             // The progress callback cannot throw; a failed log line is kept and reported once the run ends.
             nonisolated(unsafe) var logFailure: CLIError?

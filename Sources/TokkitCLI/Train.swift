@@ -45,8 +45,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("tie-policy"), help: "How equal pair counts are ordered: hf (BpeTrainer, default) or bytes (rustbpe).")
     var tiePolicy: TiePolicy = .hf
 
-    @Option(name: .long, help: "Worker threads for counting (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var run: RunOptions
 
     @Option(name: [.short, .long], help: "Folder for the vocabulary files (created if missing).")
     var output: String
@@ -71,7 +70,7 @@ struct Train: ParsableCommand {
             // given is refused by the pipeline, as are count files of different patterns.
             let recorded = splitting.isGiven ? nil : try TrainingPipeline.recordedPattern(of: countFiles)
             let pipeline = try TrainingPipeline(configuration: configuration, pattern: try recorded ?? splitting.splitPattern(),
-                                                engine: splitting.engine, threads: threads)
+                                                engine: splitting.engine, threads: run.threads)
             let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
             var mergeStart = 0.0
             summary = try pipeline.run(reader: reader, countFiles: countFiles,

@@ -213,14 +213,18 @@ public struct InputFile: Codable, Sendable, Equatable {
     /// - Throws: `ShardError.unreadable` when the file cannot be examined.
     public static func fingerprint(of path: String) throws(ShardError) -> InputFile {
         guard path != "-" else { return InputFile(path: "<stdin>", bytes: nil) }
+        // In the words the corpus readers use, so one input reads the same whichever step fails on it.
+        func reason(_ code: Int32) -> String {
+            code == ENOENT ? "no such file" : code == EACCES ? "permission denied" : String(cString: strerror(code))
+        }
         var status = stat()
         guard stat(path, &status) == 0, let real = realpath(path, nil) else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+            throw .unreadable(path: path, reason: reason(errno))
         }
         defer { free(real) }
         let size = Int(status.st_size)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: reason(errno)) }
         defer { close(descriptor) }
         var digest = SHA256()
         let sample = 4096, samples = 16
@@ -231,7 +235,7 @@ public struct InputFile: Codable, Sendable, Equatable {
             let count = min(sample, size - offset)
             let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(offset)) }
             guard got == count else {
-                throw .unreadable(path: path, reason: got < 0 ? String(cString: strerror(errno)) : "the file shrank while being read")
+                throw .unreadable(path: path, reason: got < 0 ? reason(errno) : "the file shrank while being read")
             }
             digest.update(buffer[0..<count])
         }

@@ -112,11 +112,26 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-#if !TOKKIT_LIBFUZZER
+#if TOKKIT_LIBFUZZER
+/// libFuzzer's entry for programs with their own `main` (SwiftPM always links the module's `@main`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+@main
+enum Fuzz {
+    static func main() {
+        _ = selectedTarget
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(runFuzzerDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
+    }
+}
+#else
 /// Replays files through a target: `tokkit-fuzz TARGET FILE…` (the seed corpus check, without libFuzzer).
 @main
-enum Replay {
-    static func main() {
+enum Replay {    static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
             FileHandle.standardError.write(Data("usage: tokkit-fuzz TARGET FILE…; targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " "))\n".utf8))

@@ -18,7 +18,7 @@ struct Count: ParsableCommand {
     @Option(name: [.short, .long], help: "The count file to write.")
     var output: String
 
-    @OptionGroup var run: RunOptions
+    @OptionGroup var workers: RunOptions
 
     @Flag(name: .long, help: "No progress line and no summary.")
     var quiet = false
@@ -27,7 +27,7 @@ struct Count: ParsableCommand {
         let progress = ProgressLine(quiet: quiet)
         let counted: CorpusCounting.Result
         do {
-            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: run.threads)
+            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: workers.threads)
             counted = try counting.count(try input.reader(defaultSplit: .lines)) { step in
                 progress.update(CountProgress.line(step, elapsed: progress.elapsed))
             }

@@ -27,7 +27,7 @@ struct Encode: ParsableCommand {
     @Flag(name: .long, help: "Treat special-token text as plain text (tiktoken's encode_ordinary).")
     var ordinary = false
 
-    @OptionGroup var run: RunOptions
+    @OptionGroup var workers: RunOptions
 
     @Option(name: [.short, .long], help: "Write here (atomically) instead of stdout.")
     var output: String?
@@ -53,7 +53,7 @@ struct Encode: ParsableCommand {
         let encoder = CorpusEncoder(tokenizer: tokenizer,
                                     allowedSpecial: ordinary ? .none : SpecialTokenSet(argument: allowSpecial),
                                     disallowedSpecial: ordinary ? .none : SpecialTokenSet(argument: disallowSpecial),
-                                    threads: run.threads)
+                                    threads: workers.threads)
         let sink = try OutputSink(path: output)
         do {
             if input.jsonlField == nil, (input.docs ?? .file) == .file {

@@ -67,7 +67,7 @@ struct ShardWrite: ParsableCommand {
     @Option(name: .customLong("end-token"), help: ArgumentHelp("The special token that delimits documents.", valueName: "text"))
     var endToken: String = "<|endoftext|>"
 
-    @OptionGroup var run: RunOptions
+    @OptionGroup var workers: RunOptions
 
     @Flag(name: .long, help: "Continue an interrupted run: keep the shards whose sha256 matches manifest.json, write the rest.")
     var resume = false
@@ -97,7 +97,7 @@ struct ShardWrite: ParsableCommand {
                                              endToken: endToken, endTokenID: end.id),
                 shardTokens: shardTokens, valTokens: valTokens ?? shardTokens, prefix: prefix, documents: documents,
                 lossy: input.lossy, skipBadLines: input.skipBadLines)
-            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: run.threads,
+            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: workers.threads,
                                existing: resume ? .resume : force ? .replace : .refuse)
             // The progress callback cannot throw; a failed log line is kept and reported once the run ends.
             nonisolated(unsafe) var logFailure: CLIError?

@@ -45,7 +45,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("tie-policy"), help: "How equal pair counts are ordered: hf (BpeTrainer, default) or bytes (rustbpe).")
     var tiePolicy: TiePolicy = .hf
 
-    @OptionGroup var run: RunOptions
+    @OptionGroup var workers: RunOptions
 
     @Option(name: [.short, .long], help: "Folder for the vocabulary files (created if missing).")
     var output: String
@@ -70,7 +70,7 @@ struct Train: ParsableCommand {
             // given is refused by the pipeline, as are count files of different patterns.
             let recorded = splitting.isGiven ? nil : try TrainingPipeline.recordedPattern(of: countFiles)
             let pipeline = try TrainingPipeline(configuration: configuration, pattern: try recorded ?? splitting.splitPattern(),
-                                                engine: splitting.engine, threads: run.threads)
+                                                engine: splitting.engine, threads: workers.threads)
             let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
             var mergeStart = 0.0
             summary = try pipeline.run(reader: reader, countFiles: countFiles,

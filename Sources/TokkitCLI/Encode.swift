@@ -66,7 +66,9 @@ struct Encode: ParsableCommand {
                 }
             } else {
                 // Lines, paragraphs or JSONL records, batch by batch on all cores.
-                try encoder.encodeAll(try input.reader()) { _, encoded in try sink.write(try format.render(encoded)) }
+                let reader = try input.reader()
+                try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
+                try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
             }
         } catch let error as CorpusEncodingError {
             throw CLIError(error.description)

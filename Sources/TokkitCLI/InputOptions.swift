@@ -36,6 +36,12 @@ struct InputOptions: ParsableArguments {
         return reader
     }
 
+    /// Says how many JSONL lines `--skip-bad-lines` skipped (a run that drops data says so).
+    static func reportSkippedLines(_ skipped: Int) throws {
+        guard skipped > 0 else { return }
+        try log("warning: skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON objects with the field, or not UTF-8 (--skip-bad-lines)")
+    }
+
     /// The input files, after warning about directory entries that were left out.
     func files() throws -> [String] {
         let expanded: (files: [String], skipped: [DirectoryWalk.Skipped])

@@ -101,7 +101,8 @@ struct ShardWrite: ParsableCommand {
                                existing: resume ? .resume : force ? .replace : .refuse)
             // The progress callback cannot throw; a failed log line is kept and reported once the run ends.
             nonisolated(unsafe) var logFailure: CLIError?
-            let result = try CorpusSharder.run(job, reader: try input.reader(), tokenizer: tokenizer) { record in
+            let reader = try input.reader()
+            let result = try CorpusSharder.run(job, reader: reader, tokenizer: tokenizer) { record in
                 let files = record.tokenFile.file + (record.indexFile.map { " + \($0.file)" } ?? "")
                 do throws(CLIError) {
                     try log("wrote \(files): \(record.tokens) tokens, \(record.documents) documents")
@@ -110,6 +111,7 @@ struct ShardWrite: ParsableCommand {
                 }
             }
             if let logFailure { throw logFailure }
+            try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
             let manifest = result.manifest
             if result.keptShards > 0 { try log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
             if !manifest.shards.contains(where: { $0.split == .train }) {

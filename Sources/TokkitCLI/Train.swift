@@ -65,6 +65,7 @@ struct Train: ParsableCommand {
             specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
         let progress = ProgressLine(quiet: quiet)
         let summary: TrainingPipeline.Summary
+        var skippedLines = 0
         do {
             // Count files record their pattern: with none given, the vocabulary declares theirs; a different one
             // given is refused by the pipeline, as are count files of different patterns.
@@ -73,6 +74,7 @@ struct Train: ParsableCommand {
                                                 engine: splitting.engine, threads: workers.threads)
             let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
             var mergeStart = 0.0
+            defer { skippedLines = reader?.statistics.skippedLines ?? 0 }
             summary = try pipeline.run(reader: reader, countFiles: countFiles,
                                        output: .init(folder: output, name: name, force: force)) { event in
                 switch event {
@@ -94,6 +96,7 @@ struct Train: ParsableCommand {
         } catch let error as PipelineError {
             throw CLIError(error.description)
         }
+        try InputOptions.reportSkippedLines(skippedLines)
         if let gap = summary.uncovered { try warnAboutUncoveredBytes(gap) }
         // Training stops early when no pair is left (or none reaches --min-frequency): say so, quiet or not,
         // since the vocabulary is smaller than asked and a model sized for it would have unused rows.

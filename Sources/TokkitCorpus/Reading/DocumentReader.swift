@@ -156,7 +156,21 @@ public final class DocumentReader {
                 continue
             case .jsonl(let field):
                 if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-                guard let text = try extract(field, from: line.bytes, path: source.path, line: line.number) else { continue }
+                var bytes = line.bytes
+                // JSON text is UTF-8 (RFC 8259): invalid bytes inside a string used to surface as "no string
+                // field". They are what they are: repaired first under --lossy, else skipped or an error.
+                if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+                    if lossy {
+                        bytes = UTF8Validation.repaired(bytes)
+                        statistics.repairedDocuments += 1
+                    } else if skipBadLines {
+                        statistics.skippedLines += 1
+                        continue
+                    } else {
+                        throw .invalidUTF8(path: source.path, line: line.number, byteOffset: line.offset + bad)
+                    }
+                }
+                guard let text = try extract(field, from: bytes, path: source.path, line: line.number) else { continue }
                 return try finish(text, path: source.path, line: line.number, fileOffset: line.offset)
             }
         }

@@ -12,7 +12,7 @@ struct StandardStreamTests {
         #""$TOKKIT" compare --no-speed "$FIXTURES/english-prose.txt""#,
         #""$TOKKIT" inspect --vocab gpt2"#,
         #""$TOKKIT" show "$FIXTURES/english-prose.txt""#,
-        #""$TOKKIT" roundtrip --vocab gpt2 --random 5 --seed 1"#,
+        #""$TOKKIT" roundtrip "$FIXTURES/english-prose.txt" --vocab gpt2 --random 5 --seed 1"#,
     ]
 
     @Test("a full disk on stdout is an error naming standard output, for every command", arguments: printingCommands)

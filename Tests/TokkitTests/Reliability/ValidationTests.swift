@@ -25,3 +25,37 @@ struct ValidationTests {
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
     }
 }
+
+/// JSONL lines that are dropped or misread.
+@Suite("Failure: JSONL lines")
+struct JSONLLineTests {
+    @Test("--skip-bad-lines says how many lines it skipped, in encode, count and shard", arguments: [
+        #""$TOKKIT" encode bad.jsonl --jsonl-field text --skip-bad-lines > /dev/null"#,
+        #""$TOKKIT" count bad.jsonl --jsonl-field text --skip-bad-lines -o c.counts --quiet"#,
+        #""$TOKKIT" shard bad.jsonl --jsonl-field text --skip-bad-lines -o s > /dev/null"#,
+    ])
+    func skippedCount(command: String) throws {
+        let shell = FaultShell()
+        let outcome = try shell.run(#"""
+            printf '{"text": "hello world"}\nnot json\n{"other": 1}\n{"text": "again"}\n' > bad.jsonl
+            """# + "\n\(command); echo status=$?")
+        #expect(outcome.reported == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("warning: skipped 2 lines"), "\(outcome.stderr)")
+    }
+
+    @Test("invalid UTF-8 inside a JSON string is named as such, and --lossy repairs it")
+    func invalidUTF8InString() throws {
+        let shell = FaultShell()
+        let outcome = try shell.run(#"""
+            printf '{"text": "ab\xffcd"}\n' > bad.jsonl
+            "$TOKKIT" encode bad.jsonl --jsonl-field text; echo "strict=$?"
+            "$TOKKIT" encode bad.jsonl --jsonl-field text --lossy > lossy.txt; echo status=$?
+            printf 'ab\xef\xbf\xbdcd' | "$TOKKIT" encode > repaired.txt
+            cmp -s lossy.txt repaired.txt && echo same-as-U+FFFD
+            """#)
+        #expect(outcome.stdout.contains("strict=1"))
+        #expect(outcome.stderr.contains("bad.jsonl:1: invalid UTF-8 at byte offset 12"), "\(outcome.stderr)")
+        #expect(outcome.reported == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("same-as-U+FFFD"), "\(outcome.stdout)")
+    }
+}

@@ -19,16 +19,23 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Replace invalid UTF-8 with U+FFFD instead of stopping with an error at its byte offset.")
     var lossy = false
 
+    @Flag(name: .customLong("keep-newlines"), help: "With --docs lines: each document keeps its \\n or \\r\\n, as Hugging Face's tokenizer.train(files) reads lines (its merges differ from training on stripped lines).")
+    var keepNewlines = false
+
     func format(defaultSplit: DocumentSplit) -> DocumentFormat {
         jsonlField.map { .jsonl(field: $0) } ?? .text(docs ?? defaultSplit)
     }
 
     func reader(defaultSplit: DocumentSplit = .file) throws -> DocumentReader {
+        let format = format(defaultSplit: defaultSplit)
+        if keepNewlines && format != .text(.lines) {
+            throw ValidationError("--keep-newlines needs documents that are lines (--docs lines)")
+        }
         let reader: DocumentReader
         try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
         do {
-            reader = try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format(defaultSplit: defaultSplit),
-                                        skipBadLines: skipBadLines, lossy: lossy)
+            reader = try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format,
+                                        skipBadLines: skipBadLines, lossy: lossy, keepLineTerminators: keepNewlines)
         } catch {
             throw CLIError(error.description)
         }
@@ -44,7 +51,7 @@ struct InputOptions: ParsableArguments {
 
     /// The input files, after warning about directory entries that were left out.
     func files() throws -> [String] {
-        let expanded: (files: [String], skipped: [DirectoryWalk.Skipped])
+        let expanded: (files: [String], skipped: [DirectoryWalker.Skipped])
         try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
         do { expanded = try DocumentReader.expandReportingSkipped(inputs.isEmpty ? ["-"] : inputs) } catch { throw CLIError(error.description) }
         try Self.warn(skipped: expanded.skipped)
@@ -52,7 +59,7 @@ struct InputOptions: ParsableArguments {
     }
 
     /// One warning per entry of an input directory that is not read (a FIFO, a device, a link loop).
-    static func warn(skipped: [DirectoryWalk.Skipped]) throws {
+    static func warn(skipped: [DirectoryWalker.Skipped]) throws {
         for entry in skipped { try log("warning: \(entry)") }
     }
 

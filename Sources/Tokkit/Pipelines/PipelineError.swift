@@ -11,6 +11,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case input(CorpusError)
     /// The split pattern does not compile.
     case pattern(PreTokenizerError)
+    /// A batch could not be counted (pre-splitting failed, or too many distinct pieces).
+    case counting(CountingError)
     /// A count file could not be read or is corrupt.
     case countFile(path: String, reason: String)
     /// A count file was made with another split pattern than this run's (`recorded` and `expected` are regexes).
@@ -28,6 +30,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .input(let error): return error.description
         case .pattern(let error): return error.description
+        case .counting(let error): return error.description
         case .countFile(let path, let reason): return reason.hasPrefix(path) ? reason : "\(path): \(reason)"
         case .countFilePattern(let path, let recorded, let expected):
             return "\(path) was counted with the split pattern \(SplitPattern(regex: recorded)), not \(SplitPattern(regex: expected)): "

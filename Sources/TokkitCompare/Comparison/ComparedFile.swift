@@ -1,6 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
+import TokkitIO
 
 /// A text the tokenizers are compared on.
 public struct ComparedFile: Sendable {
@@ -24,10 +25,10 @@ public struct ComparedFile: Sendable {
     /// - Parameters:
     ///   - lossy: replace ill-formed UTF-8 with U+FFFD instead of failing.
     ///   - onSkipped: told about each directory entry left out (a FIFO, a device, a symbolic link loop;
-    ///     see ``DirectoryWalk``), for the caller to report.
+    ///     see ``DirectoryWalker``), for the caller to report.
     /// - Throws: `CompareError` naming the file that is missing, unreadable, corrupt or not UTF-8.
     public static func collect(_ paths: [String], extensions: [String] = ["txt"], lossy: Bool = false,
-                               onSkipped: (DirectoryWalk.Skipped) -> Void = { _ in }) throws(CompareError) -> [ComparedFile] {
+                               onSkipped: (DirectoryWalker.Skipped) -> Void = { _ in }) throws(CompareError) -> [ComparedFile] {
         var found: [(name: String, path: String)] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -38,13 +39,13 @@ public struct ComparedFile: Sendable {
                 found.append((path, path))
                 continue
             }
-            let walk: DirectoryWalk
+            let walk: DirectoryWalker
             do {
-                walk = try DirectoryWalk(root: path) { relative in
+                walk = try DirectoryWalker(root: path) { relative in
                     extensions.contains { ext in ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) } }
                 }
             } catch {
-                throw .input(error)
+                throw .unreadable(path: path, reason: error.reason)
             }
             walk.skipped.forEach(onSkipped)
             found += walk.files.map { (String($0.dropFirst(path.count + 1)), $0) }

@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCore
+import TokkitIO
 
 /// Streams documents from files, directories, glob patterns or standard input, in batches.
 ///
@@ -37,28 +38,38 @@ public final class DocumentReader {
     public let format: DocumentFormat
     public let skipBadLines: Bool
     public let lossy: Bool
+    /// With `.text(.lines)`: each document keeps its line's `\n` (or `\r\n`); a last line without
+    /// one stays as it is. This is what Hugging Face's `tokenizer.train(files)` trains on (it reads
+    /// with Rust's `read_line`, which keeps the terminator), and it changes the merges: `"\n"` and
+    /// the pieces before it are counted.
+    public let keepLineTerminators: Bool
     public private(set) var statistics = Statistics()
     /// The files the inputs expand to, in reading order (`-` for standard input).
     public let files: [String]
-    /// Entries of input directories left out because they are not regular files (see ``DirectoryWalk``).
-    public let skipped: [DirectoryWalk.Skipped]
+    /// Entries of input directories left out because they are not regular files (see ``DirectoryWalker``).
+    public let skipped: [DirectoryWalker.Skipped]
 
     private var pending: [String]
     private var current: LineSource?
     private var paragraph: [UInt8] = []
     private var paragraphLine = 0
+    /// The file of the paragraph being collected: the last one of a file is flushed after the file is closed.
+    private var paragraphPath = ""
     private var lastOrigin = DocumentOrigin(path: "", line: 0)
 
     /// - Parameters:
     ///   - inputs: files, directories, glob patterns, or `-` for standard input.
     ///   - skipBadLines: JSONL lines that are not JSON objects or lack the field are counted and skipped instead of stopping the run.
     ///   - lossy: invalid UTF-8 is replaced with U+FFFD instead of stopping with its byte offset.
+    ///   - keepLineTerminators: with `.text(.lines)`, documents keep their `\n` or `\r\n` (see the property).
     /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches,
     ///   `.emptyDirectory` for a directory without a regular file.
-    public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false) throws(CorpusError) {
+    public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false,
+                keepLineTerminators: Bool = false) throws(CorpusError) {
         self.format = format
         self.skipBadLines = skipBadLines
         self.lossy = lossy
+        self.keepLineTerminators = keepLineTerminators && format == .text(.lines)
         (self.files, self.skipped) = try Self.expandReportingSkipped(inputs)
         self.pending = files
     }
@@ -69,10 +80,10 @@ public final class DocumentReader {
     }
 
     /// As ``expand(_:)``, with the entries of input directories that were left out (FIFOs, devices,
-    /// symbolic link loops; see ``DirectoryWalk``), for the caller to report.
-    public static func expandReportingSkipped(_ inputs: [String]) throws(CorpusError) -> (files: [String], skipped: [DirectoryWalk.Skipped]) {
+    /// symbolic link loops; see ``DirectoryWalker``), for the caller to report.
+    public static func expandReportingSkipped(_ inputs: [String]) throws(CorpusError) -> (files: [String], skipped: [DirectoryWalker.Skipped]) {
         var files: [String] = []
-        var skipped: [DirectoryWalk.Skipped] = []
+        var skipped: [DirectoryWalker.Skipped] = []
         let fileManager = FileManager.default
         for input in inputs {
             if input == "-" {
@@ -82,7 +93,8 @@ public final class DocumentReader {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
-                    let walk = try DirectoryWalk(root: input)
+                    let walk: DirectoryWalker
+                    do { walk = try DirectoryWalker(root: input) } catch { throw .unreadable(path: input, reason: error.reason) }
                     skipped += walk.skipped
                     // One rule for every command: a directory that contributes nothing is an error, not an empty run.
                     guard !walk.files.isEmpty else { throw .emptyDirectory(path: input, skipped: walk.skipped.count) }
@@ -131,7 +143,7 @@ public final class DocumentReader {
                 }
             }
             guard let source = current else { continue }
-            guard let line = try source.nextLine() else {
+            guard let line = try source.nextLine(keepingTerminator: keepLineTerminators) else {
                 current = nil
                 if let last = try flushParagraph() { return last }
                 continue
@@ -147,6 +159,7 @@ public final class DocumentReader {
                 } else {
                     if paragraph.isEmpty {
                         paragraphLine = line.number
+                        paragraphPath = source.path
                     } else {
                         paragraph.append(UInt8(ascii: "\n"))
                     }
@@ -181,7 +194,7 @@ public final class DocumentReader {
         let done = paragraph
         paragraph = []
         // Paragraph offsets are not tracked line by line; the error names the paragraph's first line.
-        return try finish(done, path: current?.path ?? "input", line: paragraphLine, fileOffset: -1)
+        return try finish(done, path: paragraphPath, line: paragraphLine, fileOffset: -1)
     }
 
     private func finish(_ document: [UInt8], path: String, line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {
@@ -287,13 +300,18 @@ final class LineSource {
         if try !input.read(appendingTo: &buffer) { atEnd = true }
     }
 
-    /// The next line without its terminator (`\n`, and a `\r` before it), or `nil` at the end.
-    func nextLine() throws(CorpusError) -> Line? {
+    /// The next line without its terminator (`\n`, and a `\r` before it), or with it when
+    /// `keepingTerminator`; `nil` at the end.
+    func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> Line? {
         var searchFrom = position
         while true {
             if let newline = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = newline
-                if end > position, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                if keepingTerminator {
+                    end = newline + 1
+                } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
+                    end -= 1
+                }
                 return emit(Array(buffer[position..<end]), consumed: newline + 1 - position)
             }
             if atEnd {

@@ -102,6 +102,8 @@ let package = Package(
             ],
             path: "bench/TokkitBench"
         ),
+        // libFuzzer targets for the loaders and encode/decode; built normally it replays files (Tests/Fuzz/README.md).
+        .executableTarget(name: "TokkitFuzz", dependencies: ["Tokkit"], path: "Tests/Fuzz/Sources"),
         // Paths, scratch folders, subprocesses and the reference libraries' runner, shared by both test
         // targets; not a product.
         .target(name: "TokkitTestSupport", dependencies: ["Tokkit"], path: "Tests/TokkitTestSupport"),

@@ -176,7 +176,15 @@ int64_t tk_regex_matches(TKRegex *regex, const uint8_t *text, int64_t length,
 
     UErrorCode status = U_ZERO_ERROR;
     uregex_setText(regex->compiled, utf16, (int32_t)units, &status);
+    // ICU counts time in steps of 10,000 iterations of its match loop. A pattern that matches in linear
+    // time needs a few iterations per UTF-16 unit, and the named patterns fewer than 10; a limit of
+    // 1,000 steps plus 100 iterations per unit of the text lets any such pattern finish on any text,
+    // whether ICU counts per match or per text, while a catastrophically backtracking one (2^n
+    // iterations) stops within a second or so instead of running forever.
+    int64_t steps = 1000 + units / 100;
+    uregex_setTimeLimit(regex->compiled, steps > INT32_MAX ? INT32_MAX : (int32_t)steps, &status);
     int64_t count = 0;
+    int32_t lastEnd = 0;
     while (U_SUCCESS(status) && uregex_findNext(regex->compiled, &status)) {
         int32_t start = uregex_start(regex->compiled, 0, &status);
         int32_t end = uregex_end(regex->compiled, 0, &status);
@@ -188,12 +196,17 @@ int64_t tk_regex_matches(TKRegex *regex, const uint8_t *text, int64_t length,
         regex->ranges[2 * count] = offsetAt[start];
         regex->ranges[2 * count + 1] = offsetAt[end];
         count++;
+        lastEnd = end;
     }
     // Detach the scratch buffer so that the handle never points at memory a later realloc frees.
     UErrorCode resetStatus = U_ZERO_ERROR;
     uregex_setText(regex->compiled, utf16, 0, &resetStatus);
     if (U_FAILURE(status)) {
         tk_fill(error, status, -1, -1);
+        if (error && status == U_REGEX_TIME_OUT) {
+            error->timedOut = 1;
+            error->textOffset = offsetAt[lastEnd];
+        }
         return -1;
     }
     *ranges = regex->ranges;

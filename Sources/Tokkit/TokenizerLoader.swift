@@ -36,6 +36,7 @@ public enum TokenizerLoader {
             guard FileManager.default.fileExists(atPath: source) else {
                 throw VocabularyFileError.unknownVocabulary(name: source, known: NamedVocabulary.all.map(\.name))
             }
+            try IncompleteVocabularySet.check(source)
             if source.hasSuffix(".json") {
                 let root = try JSONObject.parse(try VocabularyFiles.read(source), path: source)
                 // tokenizer.json has a "model"; GPT-2's encoder.json maps tokens to ids and nothing else.

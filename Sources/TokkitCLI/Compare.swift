@@ -36,7 +36,7 @@ struct Compare: ParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Time the encodes (--no-speed: omit the MB/s column, for output that is the same on every run).")
     var speed = true
 
-    @Option(name: .customLong("timing-ms"), help: "Encode all files, round after round, for at least this many milliseconds per tokenizer when timing.")
+    @Option(name: .customLong("timing-ms"), parsing: .unconditional, help: "Encode all files, round after round, for at least this many milliseconds per tokenizer when timing.")
     var timingMilliseconds: Int = 200
 
     @Flag(name: .long, help: "Replace invalid UTF-8 in the inputs with U+FFFD instead of stopping at it.")
@@ -46,6 +46,10 @@ struct Compare: ParsableCommand {
     var output: String?
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, markdown, csv, json }
+
+    func validate() throws {
+        guard timingMilliseconds >= 0 else { throw ValidationError("--timing-ms must be 0 or more, not \(timingMilliseconds)") }
+    }
 
     func run() throws {
         let loaded = try tokenizers.load()
@@ -80,10 +84,14 @@ struct Compare: ParsableCommand {
             }
             paths = [URL(fileURLWithPath: vocabularies).deletingLastPathComponent().appendingPathComponent("fixtures").path]
         }
+        var skipped: [DirectoryWalker.Skipped] = []
+        let files: [ComparedFile]
         do {
-            return try ComparedFile.collect(paths, extensions: extensions, lossy: lossy)
+            files = try ComparedFile.collect(paths, extensions: extensions, lossy: lossy) { skipped.append($0) }
         } catch {
             throw CLIError(error.description)
         }
+        try InputOptions.warn(skipped: skipped)
+        return files
     }
 }

@@ -24,8 +24,7 @@ struct Count: ParsableCommand {
     @Option(name: [.short, .long], help: "The count file to write.")
     var output: String
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var workers: RunOptions
 
     @Flag(name: .long, help: "No progress line and no summary.")
     var quiet = false
@@ -48,7 +47,7 @@ struct Count: ParsableCommand {
                               partition: partition, inputs: files.mine, outputs: [path])
         _ = try task.run(quiet: quiet) {
             if files.mine.isEmpty, !quiet {
-                log("rank \(partition.label) of \(partition.worldSize): no input files (\(files.run) files in all); writing empty counts")
+                try log("rank \(partition.label) of \(partition.worldSize): no input files (\(files.run) files in all); writing empty counts")
             }
             try count(files: files.mine, into: path)
         }
@@ -58,7 +57,7 @@ struct Count: ParsableCommand {
         let progress = ProgressLine(quiet: quiet)
         let counted: CorpusCounting.Result
         do {
-            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: threads)
+            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: workers.threads)
             counted = try counting.count(try files.map { try input.reader(files: $0, defaultSplit: .lines) } ?? input.reader(defaultSplit: .lines)) { step in
                 progress.update(CountProgress.line(step, elapsed: progress.elapsed))
             }
@@ -66,9 +65,13 @@ struct Count: ParsableCommand {
             throw CLIError(error.description)
         }
         progress.finish()
-        try OutputSink.write(counted.counts.serialized(), to: output)
+        try InputOptions.reportSkippedLines(counted.statistics.skippedLines)
+        if let gap = counted.uncovered { try warnAboutUncoveredBytes(gap) }
+        let settings = CorpusCounting.countFileSettings(pattern: try splitting.splitPattern(), format: input.format(defaultSplit: .lines),
+                                                        lossy: input.lossy, skipBadLines: input.skipBadLines)
+        try OutputSink.write(counted.counts.serialized(settings: settings), to: output)
         if !quiet {
-            log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
+            try log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
                 + "(\(ProgressLine.bytes(counted.statistics.bytes))) in \(ProgressLine.duration(progress.elapsed)); "
                 + "peak memory \(ProgressLine.bytes(PeakMemory.bytes))")
         }
@@ -77,8 +80,8 @@ struct Count: ParsableCommand {
 
 /// The split pattern of commands that have no vocabulary yet (count, train).
 struct PatternOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k | qwen2.", valueName: "name"))
-    var pattern: String = "gpt2"
+    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k | qwen2 (default: gpt2, or the count files' pattern).", valueName: "name"))
+    var pattern: String?
 
     @Option(name: .customLong("pattern-regex"), help: ArgumentHelp("A custom split pattern in tiktoken's regex syntax.", valueName: "regex"))
     var patternRegex: String?
@@ -86,8 +89,16 @@ struct PatternOptions: ParsableArguments {
     @Option(name: .customLong("regex-engine"), help: "Pre-splitting engine: auto (a hand-written scanner for named patterns, ICU otherwise), icu, scanner.")
     var engine: RegexEngine = .auto
 
+    func validate() throws {
+        if pattern != nil, patternRegex != nil { throw ValidationError("give --pattern or --pattern-regex, not both") }
+    }
+
+    /// Whether the user chose a pattern (else the default, or what count files recorded, applies).
+    var isGiven: Bool { pattern != nil || patternRegex != nil }
+
     func splitPattern() throws -> SplitPattern {
         if let patternRegex { return SplitPattern(regex: patternRegex) }
+        let pattern = self.pattern ?? "gpt2"
         guard let named = SplitPattern(name: pattern) else {
             throw ValidationError("unknown pattern \(pattern.debugDescription); known: \(SplitPattern.names.joined(separator: ", "))")
         }

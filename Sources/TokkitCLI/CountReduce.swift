@@ -49,7 +49,7 @@ struct CountReduce: ParsableCommand {
         }
         try OutputSink.write(total.serialized(), to: output)
         if !quiet {
-            log("reduced \(inputs.count) count files: \(total.distinctCount) distinct pieces, \(total.totalCount) in all → \(output)")
+            try log("reduced \(inputs.count) count files: \(total.distinctCount) distinct pieces, \(total.totalCount) in all → \(output)")
         }
     }
 }

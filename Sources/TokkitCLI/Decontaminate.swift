@@ -54,7 +54,7 @@ struct Decontaminate: ParsableCommand {
         run.threads = max(1, io.threads)
         let summary = try run.run()
         let perBenchmark = summary.byBenchmark.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        log("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "
+        try log("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "
             + "\(summary.contaminated) contaminated (\(perBenchmark.isEmpty ? "none" : perBenchmark)), \(summary.removed) removed"
             + String(format: ", %.2f s", summary.seconds))
     }

@@ -68,7 +68,7 @@ struct Dedup: ParsableCommand {
             run.writeRemoved = io.removed
             run.clustersPath = clusters
             let summary = try run.run()
-            log("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep): "
+            try log("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep): "
                 + "\(summary.documents) documents (\(summary.signed) with shingles), \(summary.removed) removed in \(summary.clusters) clusters, "
                 + "\(summary.bandMatches) band matches, \(summary.spilledRuns) spilled runs, "
                 + String(format: "%.2f s (%.0f docs/s)", summary.seconds, Double(summary.documents) / max(summary.seconds, 1e-9)))
@@ -103,7 +103,7 @@ struct Dedup: ParsableCommand {
             run.writeRemoved = io.removed
             run.threads = max(1, io.threads)
             let summary = try run.run()
-            log("exact (\(normalize)): \(summary.documents) documents, \(summary.removed) removed"
+            try log("exact (\(normalize)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")
                 + String(format: ", %.2f s", summary.seconds))
         }

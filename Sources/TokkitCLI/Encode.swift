@@ -32,11 +32,26 @@ struct Encode: ParsableCommand {
     @Flag(name: .long, help: "Treat special-token text as plain text (tiktoken's encode_ordinary).")
     var ordinary = false
 
-    @Option(name: .long, help: "Worker threads for several documents (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var workers: RunOptions
 
     @Option(name: [.short, .long], help: "Write here (atomically) instead of stdout.")
     var output: String?
+
+    func validate() throws {
+        if ordinary, allowSpecial != "none" || disallowSpecial != "all" {
+            throw ValidationError("--ordinary encodes special-token text as plain text; it cannot be combined with --allow-special or --disallow-special")
+        }
+        let allowed = SpecialTokenSet(argument: allowSpecial), disallowed = SpecialTokenSet(argument: disallowSpecial)
+        // As tiktoken refuses a token both allowed and disallowed; "all" in --disallow-special means those not allowed.
+        switch (allowed, disallowed) {
+        case (.all, .only(let texts)) where !texts.isEmpty:
+            throw ValidationError("--disallow-special \(disallowSpecial) names tokens that --allow-special all allows")
+        case (.only(let a), .only(let d)) where !a.isDisjoint(with: d):
+            throw ValidationError("\(a.intersection(d).sorted().joined(separator: ", ")) is both allowed and disallowed")
+        default:
+            break
+        }
+    }
 
     func run() throws {
         guard ranks.isPartitioned else {
@@ -62,15 +77,13 @@ struct Encode: ParsableCommand {
         let encoder = CorpusEncoder(tokenizer: tokenizer,
                                     allowedSpecial: ordinary ? .none : SpecialTokenSet(argument: allowSpecial),
                                     disallowedSpecial: ordinary ? .none : SpecialTokenSet(argument: disallowSpecial),
-                                    threads: threads)
+                                    threads: workers.threads)
         let sink = try OutputSink(path: output)
         do {
             if input.jsonlField == nil, (input.docs ?? .file) == .file {
                 // Each input is one document, streamed: memory stays flat however large the file is.
                 var paths = files ?? []
-                if files == nil {
-                    do { paths = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
-                }
+                if files == nil { paths = try input.files() }
                 for path in paths {
                     var renderer = IDRenderer(format: format)
                     try sink.write(renderer.begin())
@@ -79,12 +92,15 @@ struct Encode: ParsableCommand {
                 }
             } else {
                 // Lines, paragraphs or JSONL records, batch by batch on all cores.
-                try encoder.encodeAll(try files.map { try input.reader(files: $0) } ?? input.reader()) { _, encoded in try sink.write(try format.render(encoded)) }
+                let reader = try files.map { try input.reader(files: $0) } ?? input.reader()
+                try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
+                try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
             }
         } catch let error as CorpusEncodingError {
             throw CLIError(error.description)
         }
         try sink.commit()
+        try warnAboutUncoveredBytes(tokenizer.preTokenizer)
     }
 }
 
@@ -110,39 +126,6 @@ enum IDFormat: String, ExpressibleByArgument, CaseIterable {
             output += renderer.end()
         }
         return output
-    }
-
-    /// Reads ids back; text and json accept any whitespace, commas and brackets between numbers.
-    func parse(_ bytes: [UInt8], source: String) throws -> [TokenID] {
-        switch self {
-        case .text, .json:
-            var ids: [TokenID] = []
-            var value: UInt64 = 0
-            var inNumber = false
-            for (offset, byte) in bytes.enumerated() {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
-                    guard value <= UInt64(UInt32.max) else { throw CLIError("\(source): byte \(offset): id larger than 2^32-1") }
-                    inNumber = true
-                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), UInt8(ascii: ","),
-                     UInt8(ascii: "["), UInt8(ascii: "]"):
-                    if inNumber { ids.append(TokenID(value)) }
-                    value = 0
-                    inNumber = false
-                default:
-                    throw CLIError("\(source): byte \(offset): expected a token id, found \(String(decoding: [byte], as: UTF8.self).debugDescription)")
-                }
-            }
-            if inNumber { ids.append(TokenID(value)) }
-            return ids
-        case .uint16, .uint32:
-            let width: LittleEndianIDs.Width = self == .uint16 ? .uint16 : .uint32
-            guard let ids = LittleEndianIDs.read(bytes, width: width) else {
-                throw CLIError("\(source): \(bytes.count) bytes is not a whole number of \(rawValue) ids")
-            }
-            return ids
-        }
     }
 }
 

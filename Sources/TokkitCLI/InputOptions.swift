@@ -31,12 +31,36 @@ struct InputOptions: ParsableArguments {
         if keepNewlines && format != .text(.lines) {
             throw ValidationError("--keep-newlines needs documents that are lines (--docs lines)")
         }
+        let reader: DocumentReader
+        try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
         do {
-            return try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format,
-                                      skipBadLines: skipBadLines, lossy: lossy, keepLineTerminators: keepNewlines)
+            reader = try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format,
+                                        skipBadLines: skipBadLines, lossy: lossy, keepLineTerminators: keepNewlines)
         } catch {
             throw CLIError(error.description)
         }
+        try Self.warn(skipped: reader.skipped)
+        return reader
+    }
+
+    /// Says how many JSONL lines `--skip-bad-lines` skipped (a run that drops data says so).
+    static func reportSkippedLines(_ skipped: Int) throws {
+        guard skipped > 0 else { return }
+        try log("warning: skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON objects with the field, or not UTF-8 (--skip-bad-lines)")
+    }
+
+    /// The input files, after warning about directory entries that were left out.
+    func files() throws -> [String] {
+        let expanded: (files: [String], skipped: [DirectoryWalker.Skipped])
+        try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
+        do { expanded = try DocumentReader.expandReportingSkipped(inputs.isEmpty ? ["-"] : inputs) } catch { throw CLIError(error.description) }
+        try Self.warn(skipped: expanded.skipped)
+        return expanded.files
+    }
+
+    /// One warning per entry of an input directory that is not read (a FIFO, a device, a link loop).
+    static func warn(skipped: [DirectoryWalker.Skipped]) throws {
+        for entry in skipped { try log("warning: \(entry)") }
     }
 
     /// Every document at once, for commands that need the whole input (show).
@@ -74,7 +98,7 @@ final class OutputSink {
 
     func write(_ bytes: [UInt8]) throws {
         guard let writer else {
-            FileHandle.standardOutput.write(Data(bytes))
+            try StandardStreams.out(bytes)
             return
         }
         do { try writer.write(bytes) } catch { throw CLIError(error.description) }
@@ -89,4 +113,16 @@ final class OutputSink {
         try sink.write(bytes)
         try sink.commit()
     }
+}
+
+/// Warns when a custom split pattern dropped bytes between its matches (see `RegexPreTokenizer.uncovered`):
+/// those bytes are in no token, so decoding the ids cannot give the text back.
+func warnAboutUncoveredBytes(_ preTokenizer: any PreTokenizer) throws {
+    guard let regex = preTokenizer as? RegexPreTokenizer, let gap = regex.uncovered else { return }
+    try warnAboutUncoveredBytes(gap)
+}
+
+func warnAboutUncoveredBytes(_ gap: RegexPreTokenizer.UncoveredBytes) throws {
+    try log("warning: the split pattern left \(gap.count) bytes uncovered, first at byte offset \(gap.firstOffset) "
+        + "of its text; they are in no token and are lost (tiktoken drops them too): make the pattern match every character")
 }

@@ -38,20 +38,20 @@ struct Inspect: ParsableCommand {
             lines.append("  \"byte_coverage\": \(covered),")
             lines.append("  \"longest\": [" + longestTokens.map { "{\"id\": \(vocab.firstRank + TokenID($0.offset)), \"bytes\": \($0.element.count), \"text\": \(jsonString(Self.display($0.element)))}" }.joined(separator: ", ") + "]")
             lines.append("}")
-            print(lines.joined(separator: "\n"))
+            try StandardStreams.print(lines.joined(separator: "\n"))
             return
         }
-        print("source          \(vocabulary.vocab)")
-        print("sha256          \(digest)")
-        print("mergeable       \(vocab.mergeableCount) tokens, ranks \(vocab.firstRank)…\(Int(vocab.mergeableEnd) - 1)\(vocab.gaps.isEmpty ? "" : " except \(vocab.gaps.map(String.init).joined(separator: ", "))")")
-        print("size            \(vocab.size) ids (embedding rows)")
-        print("pattern         \(tokenizer.pattern) \(tokenizer.pattern.regex)")
-        print("special tokens  \(vocab.specialTokens.isEmpty ? "none" : vocab.specialTokens.map { "\($0.text)=\($0.id)" }.joined(separator: " "))")
-        print("byte coverage   \(covered)/256 byte values are tokens\(covered == 256 ? " (any input encodes)" : "")")
-        print("token lengths   " + (1...8).map { "\($0 == 8 ? "8+" : String($0))B: \(lengths[$0])" }.joined(separator: "  "))
-        print("longest tokens")
+        try StandardStreams.print("source          \(vocabulary.vocab)")
+        try StandardStreams.print("sha256          \(digest)")
+        try StandardStreams.print("mergeable       \(vocab.mergeableCount) tokens, ranks \(vocab.firstRank)…\(Int(vocab.mergeableEnd) - 1)\(vocab.gaps.isEmpty ? "" : " except \(vocab.gaps.map(String.init).joined(separator: ", "))")")
+        try StandardStreams.print("size            \(vocab.size) ids (embedding rows)")
+        try StandardStreams.print("pattern         \(tokenizer.pattern) \(tokenizer.pattern.regex)")
+        try StandardStreams.print("special tokens  \(vocab.specialTokens.isEmpty ? "none" : vocab.specialTokens.map { "\($0.text)=\($0.id)" }.joined(separator: " "))")
+        try StandardStreams.print("byte coverage   \(covered)/256 byte values are tokens\(covered == 256 ? " (any input encodes)" : "")")
+        try StandardStreams.print("token lengths   " + (1...8).map { "\($0 == 8 ? "8+" : String($0))B: \(lengths[$0])" }.joined(separator: "  "))
+        try StandardStreams.print("longest tokens")
         for (offset, token) in longestTokens {
-            print("  \(String(vocab.firstRank + TokenID(offset)).padding(toLength: 8, withPad: " ", startingAt: 0)) \("\(token.count)B".padding(toLength: 6, withPad: " ", startingAt: 0))\(Self.display(token))")
+            try StandardStreams.print("  \(String(vocab.firstRank + TokenID(offset)).padding(toLength: 8, withPad: " ", startingAt: 0)) \("\(token.count)B".padding(toLength: 6, withPad: " ", startingAt: 0))\(Self.display(token))")
         }
     }
 

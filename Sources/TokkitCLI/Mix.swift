@@ -33,13 +33,13 @@ struct Mix: ParsableCommand {
         run.seed = configuration.seed
         run.threads = max(1, threads)
         let reports = try run.run()
-        print("source        read docs   eligible tokens   target tokens     rate   written docs   written tokens   written bytes")
+        try StandardStreams.print("source        read docs   eligible tokens   target tokens     rate   written docs   written tokens   written bytes")
         for report in reports {
-            print(report.name.padding(toLength: 12, withPad: " ", startingAt: 0)
+            try StandardStreams.print(report.name.padding(toLength: 12, withPad: " ", startingAt: 0)
                   + String(format: " %10d %17d %15d %8.3f %14d %16d %15d", report.read.documents, report.eligible.tokens,
                            report.targetTokens, report.rate, report.written.documents, report.written.tokens, report.written.bytes))
         }
         let total = reports.reduce(0) { $0 + $1.written.tokens }
-        print("total written: \(total) \(configuration.tokenizer) tokens" + (configuration.budgetTokens.map { " (budget \($0))" } ?? ""))
+        try StandardStreams.print("total written: \(total) \(configuration.tokenizer) tokens" + (configuration.budgetTokens.map { " (budget \($0))" } ?? ""))
     }
 }

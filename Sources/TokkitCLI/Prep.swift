@@ -86,7 +86,7 @@ struct Prep: ParsableCommand {
     func run() throws {
         if let mergeStats {
             let merged = try PrepRun.mergedStatistics(directory: mergeStats)
-            print(StatisticsTable.render(merged))
+            try StandardStreams.print(StatisticsTable.render(merged))
             var json = JSONWriter.bytes(merged.json)
             json.append(0x0A)
             try AtomicFile.write(json, to: mergeStats + "/stats.json")
@@ -150,8 +150,8 @@ struct Prep: ParsableCommand {
         let statistics = try run.run()
         progress.finish()
         if !quiet {
-            log(StatisticsTable.render(statistics))
-            log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(outputDirectory)/stats/")
+            try log(StatisticsTable.render(statistics))
+            try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(outputDirectory)/stats/")
         }
     }
 
@@ -162,7 +162,7 @@ struct Prep: ParsableCommand {
                 var statistics = processor.emptyStatistics()
                 var trace: [(stage: String, measured: Measurements, outcome: Stage.Outcome)] = []
                 let result = withUnsafeMutablePointer(to: &trace) { processor.runParallelStages(document, &statistics, explain: $0) }
-                print("document \(document.id) (\(path):\(reader.lastLine)), \(document.text.unicodeScalars.count) characters")
+                try StandardStreams.print("document \(document.id) (\(path):\(reader.lastLine)), \(document.text.unicodeScalars.count) characters")
                 for step in trace {
                     let values = step.measured.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
                     let decision: String
@@ -171,14 +171,14 @@ struct Prep: ParsableCommand {
                     case .drop(let reason): decision = "DROP \(reason)"
                     case .passWithout(let counter): decision = "pass (\(counter))"
                     }
-                    print("  \(step.stage.padding(toLength: 18, withPad: " ", startingAt: 0)) \(decision.padding(toLength: 34, withPad: " ", startingAt: 0)) \(values)")
+                    try StandardStreams.print("  \(step.stage.padding(toLength: 18, withPad: " ", startingAt: 0)) \(decision.padding(toLength: 34, withPad: " ", startingAt: 0)) \(values)")
                 }
                 if result.drop == nil {
                     for index in processor.parallelCount..<processor.stages.count {
-                        print("  \(processor.stages[index].name.padding(toLength: 18, withPad: " ", startingAt: 0)) rewrites the kept text")
+                        try StandardStreams.print("  \(processor.stages[index].name.padding(toLength: 18, withPad: " ", startingAt: 0)) rewrites the kept text")
                     }
                 }
-                print("  => \(result.drop.map { "dropped by \(processor.stages[$0.stage].name): \($0.reason)" } ?? "kept")")
+                try StandardStreams.print("  => \(result.drop.map { "dropped by \(processor.stages[$0.stage].name): \($0.reason)" } ?? "kept")")
             }
         }
     }

@@ -22,12 +22,13 @@ final class ProgressLine {
         let now = elapsed
         guard force || now - lastDraw >= 0.1 else { return }
         lastDraw = now
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text())".utf8))
+        // A progress redraw is not data: a failing terminal is reported by the summary written after it.
+        try? StandardStreams.error("\r\u{1B}[2K\(text())")
     }
 
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        try? StandardStreams.error("\r\u{1B}[2K")
     }
 
     /// `[#####.....] 52%` for a fraction in 0...1.
@@ -61,9 +62,4 @@ enum PeakMemory {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
     }
-}
-
-/// Prints a line to stderr (logs and summaries never go to stdout, which carries data).
-func log(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -85,7 +85,7 @@ struct RankedTask {
     func run(quiet: Bool, _ body: () throws -> Void) throws -> Bool {
         if isComplete() {
             if !quiet {
-                log("rank \(partition.label) of \(partition.worldSize): already complete (\(CompletionMarker.path(forOutput: outputs[0]))); skipped")
+                try log("rank \(partition.label) of \(partition.worldSize): already complete (\(CompletionMarker.path(forOutput: outputs[0]))); skipped")
             }
             return false
         }

@@ -20,13 +20,13 @@ struct RoundTrip: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or directories to check (default: the bundled fixtures/).", valueName: "input"))
     var inputs: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("How many random strings to check per tokenizer.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("How many random strings to check per tokenizer.", valueName: "n"))
     var random: Int = 1000
 
     @Option(name: .long, help: "The seed of the random strings; string i depends only on the seed and i.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("max-length"), help: "The most scalars, snippets or runs in one random string.")
+    @Option(name: .customLong("max-length"), parsing: .unconditional, help: "The most scalars, snippets or runs in one random string.")
     var maxLength: Int = 64
 
     @Flag(name: .long, help: "Mix ill-formed UTF-8 into the random strings (and repair invalid input files).")
@@ -34,6 +34,11 @@ struct RoundTrip: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("File name endings taken from directories, comma-separated.", valueName: "list"))
     var ext: String = "txt"
+
+    func validate() throws {
+        guard random >= 0 else { throw ValidationError("--random must be 0 or more, not \(random)") }
+        guard maxLength >= 0 else { throw ValidationError("--max-length must be 0 or more, not \(maxLength)") }
+    }
 
     func run() throws {
         let loaded = try tokenizers.load()
@@ -44,12 +49,12 @@ struct RoundTrip: ParsableCommand {
             let report = harness.run(tokenizer, files: files)
             let summary = "\(report.inputsChecked) inputs (\(files.count) files, \(max(0, random)) random, seed \(seed)\(lossy ? ", lossy" : "")), \(report.idsChecked) ids"
             if report.passed {
-                print("PASS \(tokenizer.label): \(summary)")
+                try StandardStreams.print("PASS \(tokenizer.label): \(summary)")
             } else {
                 failed = true
-                print("FAIL \(tokenizer.label): \(summary); first failures, shrunk:")
+                try StandardStreams.print("FAIL \(tokenizer.label): \(summary); first failures, shrunk:")
                 for failure in report.failures {
-                    print(failure.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                    try StandardStreams.print(failure.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
                 }
             }
         }

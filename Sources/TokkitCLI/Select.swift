@@ -21,7 +21,7 @@ struct Select: ParsableCommand {
         func run() throws {
             let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
             let summary = try SelectionRun.threshold(input: try io.corpus(), rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
-            log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
+            try log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
         }
     }
 
@@ -45,7 +45,7 @@ struct Select: ParsableCommand {
             let summary = try SelectionRun.dsir(input: try io.corpus(), target: try io.corpus(target), count: max(0, k),
                                                 selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
                                                 features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
-            log("select dsir: \(summary.kept)/\(summary.documents) selected" + String(format: ", %.2f s", summary.seconds))
+            try log("select dsir: \(summary.kept)/\(summary.documents) selected" + String(format: ", %.2f s", summary.seconds))
         }
     }
 
@@ -84,7 +84,7 @@ struct Select: ParsableCommand {
             }
             let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
             let summary = try SelectionRun.classify(input: try io.corpus(), classifier: classifier, rule: rule, output: output)
-            log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
+            try log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
         }
     }
 }

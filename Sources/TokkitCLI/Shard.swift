@@ -39,8 +39,8 @@ struct ShardWrite: ParsableCommand {
 
         Documents are encoded like tiktoken's encode_ordinary: special-token text in a document is plain text. \
         The bytes of every shard are the same whatever --threads is. Each file is written under a temporary name, \
-        read back and checked, then renamed; manifest.json is rewritten after every shard and says complete: true \
-        only at the end. An output directory that already holds shards is an error unless --resume (keep the shards \
+        read back and checked, then renamed; manifest.json is rewritten as shards finish (about once a second) \
+        and says complete: true only at the end. An output directory that already holds shards is an error unless --resume (keep the shards \
         whose sha256 still matches the manifest, write the rest) or --force (replace them).
 
         With --rank R --world-size W the command encodes only sorted(files)[R::W], into DIR/parts/PREFIX-RRRRR.ids, \
@@ -75,8 +75,7 @@ struct ShardWrite: ParsableCommand {
     @Option(name: .customLong("end-token"), help: ArgumentHelp("The special token that delimits documents.", valueName: "text"))
     var endToken: String = "<|endoftext|>"
 
-    @Option(name: .long, help: "Worker threads for encoding (default: all cores). The output does not depend on it.")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var workers: RunOptions
 
     @Flag(name: .long, help: "Continue an interrupted run: keep the shards whose sha256 matches manifest.json, write the rest.")
     var resume = false
@@ -88,13 +87,9 @@ struct ShardWrite: ParsableCommand {
 
     func validate() throws {
         if resume && force { throw ValidationError("give --resume or --force, not both") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        // Under a file-size limit (ulimit -f) the kernel would kill the process with SIGXFSZ, leaving a
-        // .partial file; ignored, write(2) fails with EFBIG instead and the error path cleans up.
-        signal(SIGXFSZ, SIG_IGN)
         let tokenizer = try vocabulary.load()
         let vocab = tokenizer.vocabulary
         do {
@@ -114,24 +109,30 @@ struct ShardWrite: ParsableCommand {
                 try writePart(settings: settings, tokenizer: tokenizer)
                 return
             }
-            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: threads,
+            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: workers.threads,
                                existing: resume ? .resume : force ? .replace : .refuse)
-            let result = try CorpusSharder.run(job, reader: try input.reader(), tokenizer: tokenizer) { record in
-                Self.log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
+            // The progress callback cannot throw; a failed log line is kept and reported once the run ends.
+            nonisolated(unsafe) var logFailure: CLIError?
+            let reader = try input.reader()
+            let result = try CorpusSharder.run(job, reader: reader, tokenizer: tokenizer) { record in
+                let files = record.tokenFile.file + (record.indexFile.map { " + \($0.file)" } ?? "")
+                do throws(CLIError) {
+                    try log("wrote \(files): \(record.tokens) tokens, \(record.documents) documents")
+                } catch {
+                    logFailure = logFailure ?? error
+                }
             }
+            if let logFailure { throw logFailure }
+            try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
             let manifest = result.manifest
-            if result.keptShards > 0 { Self.log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
+            if result.keptShards > 0 { try log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
             if !manifest.shards.contains(where: { $0.split == .train }) {
-                Self.log("warning: every token went to the validation split; lower --val-tokens to get training data")
+                try log("warning: every token went to the validation split; lower --val-tokens to get training data")
             }
-            print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents, \(settings.layout) → \(output)/\(ShardManifest.fileName)")
+            try StandardStreams.print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents, \(settings.layout) → \(output)/\(ShardManifest.fileName)")
         } catch let error as ShardError {
             throw CLIError(error.description)
         }
-    }
-
-    static func log(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
     /// One rank of a partitioned shard run: encodes its files into a part, unless its marker says it is done.
@@ -148,10 +149,10 @@ struct ShardWrite: ParsableCommand {
         var part: ShardPart?
         let ran = try task.run(quiet: false) {
             part = try RankSharder.run(directory: output, settings: settings, partition: partition, files: files.mine, runFiles: files.run,
-                                       reader: try input.reader(files: files.mine), tokenizer: tokenizer, threads: threads)
+                                       reader: try input.reader(files: files.mine), tokenizer: tokenizer, threads: workers.threads)
         }
         if ran, let part {
-            print("rank \(partition.label) of \(partition.worldSize): \(part.files.count) files, \(part.totalDocuments) documents, \(part.totalTokens) tokens → \(manifest)")
+            try StandardStreams.print("rank \(partition.label) of \(partition.worldSize): \(part.files.count) files, \(part.totalDocuments) documents, \(part.totalTokens) tokens → \(manifest)")
         }
     }
 }
@@ -167,14 +168,23 @@ struct ShardVerify: ParsableCommand {
     var directory: String
 
     func run() throws {
+        let manifest: ShardManifest
+        // The visitor cannot throw: the first failed line is kept and reported when verification ends.
+        nonisolated(unsafe) var printFailure: CLIError?
         do {
-            let manifest = try ShardVerifier.verify(directory: directory) { record in
-                print("ok  \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? "")  \(record.tokens) tokens  \(record.documents) documents")
+            manifest = try ShardVerifier.verify(directory: directory) { record in
+                let files = record.tokenFile.file + (record.indexFile.map { " + \($0.file)" } ?? "")
+                do throws(CLIError) {
+                    try StandardStreams.print("ok  \(files)  \(record.tokens) tokens  \(record.documents) documents")
+                } catch {
+                    printFailure = printFailure ?? error
+                }
             }
-            print("verified \(manifest.shards.count) shards, \(manifest.totalTokens) tokens: \(manifest.settings.layout), vocabulary \(manifest.settings.vocabulary.source) (\(manifest.settings.vocabulary.size) ids)")
         } catch {
             throw CLIError(error.description)
         }
+        if let printFailure { throw printFailure }
+        try StandardStreams.print("verified \(manifest.shards.count) shards, \(manifest.totalTokens) tokens: \(manifest.settings.layout), vocabulary \(manifest.settings.vocabulary.source) (\(manifest.settings.vocabulary.size) ids)")
     }
 }
 
@@ -219,9 +229,14 @@ struct ShardInspect: ParsableCommand {
         let manifest = try? ShardManifest.read(directory: directory)
         let record = manifest?.shards.first { $0.tokenFile.file == url.lastPathComponent }
         let indexPath = String(path.dropLast(4)) + ".idx"
-        let head = [UInt8]((FileHandle(forReadingAtPath: path)?.readData(ofLength: LLMCHeader.byteCount)) ?? Data())
-        guard !head.isEmpty || FileManager.default.fileExists(atPath: path) else {
-            throw CLIError("\(path): cannot read: no such file")
+        // The throwing reads: a directory, /proc/self/mem or a vanished file is an error with the system's reason.
+        let head: [UInt8]
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            head = [UInt8](try handle.read(upToCount: LLMCHeader.byteCount) ?? Data())
+        } catch {
+            throw CLIError("\(path): cannot read: \(FileIO.reason(for: error))")
         }
         let format: ShardFormat
         if head.count >= 8, [LLMCHeader.uint16Magic, LLMCHeader.uint32Magic].contains(Int32(bitPattern: UInt32(head[0]) | UInt32(head[1]) << 8 | UInt32(head[2]) << 16 | UInt32(head[3]) << 24)) {
@@ -242,21 +257,21 @@ struct ShardInspect: ParsableCommand {
             endID = end.id
         }
         let size = manifest?.settings.vocabulary.size ?? tokenizer.vocabulary.size
-        print("file            \(path)")
+        try StandardStreams.print("file            \(path)")
         switch format {
         case .llmc:
             let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
             let header = try LLMCHeader.parse(head, fileSize: fileSize, path: path)
             width = header.width
-            print("layout          llm.c: 1024-byte header, then \(header.width.rawValue) little-endian tokens")
-            print("header          magic \(header.magic), version \(header.version) (\(header.width == .uint16 ? "1 = uint16 tokens, llm.c's gpt-2 layout" : "7 = uint32 tokens, llm.c's llama-3 layout")), N = \(header.tokenCount), words 3…255 zero")
+            try StandardStreams.print("layout          llm.c: 1024-byte header, then \(header.width.rawValue) little-endian tokens")
+            try StandardStreams.print("header          magic \(header.magic), version \(header.version) (\(header.width == .uint16 ? "1 = uint16 tokens, llm.c's gpt-2 layout" : "7 = uint32 tokens, llm.c's llama-3 layout")), N = \(header.tokenCount), words 3…255 zero")
         case .megatron:
             let index = try MegatronIndex.parse(try FileIO.read(indexPath), path: indexPath)
             width = index.width
-            print("layout          Megatron-LM MMapIndexedDataset: .bin tokens + .idx")
-            print("index           \(indexPath): MMIDIDX version 1, dtype code \(index.dtypeCode) (\(index.width == .uint16 ? "uint16" : "int32")), \(index.sequenceLengths.count) sequences, \(index.documentIndices.count) document indices")
+            try StandardStreams.print("layout          Megatron-LM MMapIndexedDataset: .bin tokens + .idx")
+            try StandardStreams.print("index           \(indexPath): MMIDIDX version 1, dtype code \(index.dtypeCode) (\(index.width == .uint16 ? "uint16" : "int32")), \(index.sequenceLengths.count) sequences, \(index.documentIndices.count) document indices")
         case .nanogpt:
-            print("layout          headerless \(width.rawValue) little-endian tokens (nanoGPT)")
+            try StandardStreams.print("layout          headerless \(width.rawValue) little-endian tokens (nanoGPT)")
         }
         // llm.c puts the end token before each document, so ids before the first one continue a document
         // begun in the previous shard; the other layouts end every document with it.
@@ -287,15 +302,15 @@ struct ShardInspect: ParsableCommand {
             }
             return true
         }
-        print("tokens          \(summary.tokens) (\(summary.bytes) bytes)")
-        print("documents       \(summary.endTokens) (end token \(endID) \(before ? "before" : "after") each)")
+        try StandardStreams.print("tokens          \(summary.tokens) (\(summary.bytes) bytes)")
+        try StandardStreams.print("documents       \(summary.endTokens) (end token \(endID) \(before ? "before" : "after") each)")
         let check = record.map { $0.tokenFile.sha256 == summary.sha256 ? " (matches manifest.json)" : " (manifest.json records \($0.tokenFile.sha256))" }
-        print("sha256          \(summary.sha256)\(check ?? "")")
+        try StandardStreams.print("sha256          \(summary.sha256)\(check ?? "")")
         if !leading.isEmpty {
-            print("continued       \(Self.preview(leading, tokenizer)) (the end of a document begun in the previous shard)")
+            try StandardStreams.print("continued       \(Self.preview(leading, tokenizer)) (the end of a document begun in the previous shard)")
         }
         for (number, ids) in shown.enumerated() {
-            print("document \(number)      \(ids.count)\(ids.count == 4096 ? "+" : "") tokens: \(Self.preview(ids, tokenizer))")
+            try StandardStreams.print("document \(number)      \(ids.count)\(ids.count == 4096 ? "+" : "") tokens: \(Self.preview(ids, tokenizer))")
         }
     }
 

@@ -43,35 +43,37 @@ struct ShardMerge: ParsableCommand {
             let partition = try ranks.partition()
             do {
                 let records = try ShardMerger.runRange(directory: directory, partition: partition) { record in
-                    ShardWrite.log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
+                    // A per-shard progress line; the summary printed after the run is checked.
+                    try? log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
                 }
-                print("merge rank \(partition.label) of \(partition.worldSize): \(records.count) shards, \(records.reduce(0) { $0 + $1.tokens }) tokens")
+                try StandardStreams.print("merge rank \(partition.label) of \(partition.worldSize): \(records.count) shards, \(records.reduce(0) { $0 + $1.tokens }) tokens")
             } catch {
-                throw CLIError(error.description)
+                throw (error as? CLIError) ?? CLIError("\(error)")
             }
             return
         }
         if finalize {
             do {
                 let manifest = try ShardMerger.finalize(directory: directory, command: CommandLine.arguments)
-                print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents → \(directory)/\(ShardManifest.fileName)")
+                try StandardStreams.print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents → \(directory)/\(ShardManifest.fileName)")
             } catch {
-                throw CLIError(error.description)
+                throw (error as? CLIError) ?? CLIError("\(error)")
             }
             return
         }
         do {
             let result = try ShardMerger.run(directory: directory, command: CommandLine.arguments, replace: force) { record in
-                ShardWrite.log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
+                // A per-shard progress line; the summary printed after the run is checked.
+                try? log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
             }
             let manifest = result.manifest
             if removeParts {
                 try? FileManager.default.removeItem(atPath: directory + "/" + ShardPart.folder)
             }
-            print("merged \(result.parts.count) rank parts: \(manifest.shards.count) shards, \(manifest.totalTokens) tokens, "
+            try StandardStreams.print("merged \(result.parts.count) rank parts: \(manifest.shards.count) shards, \(manifest.totalTokens) tokens, "
                   + "\(manifest.totalDocuments) documents → \(directory)/\(ShardManifest.fileName)")
         } catch {
-            throw CLIError(error.description)
+            throw (error as? CLIError) ?? CLIError("\(error)")
         }
     }
 }

@@ -60,7 +60,7 @@ struct Show: ParsableCommand {
             }
             if text.hasSuffix("↵") { out += "\n" }
         }
-        print(out)
-        print("\(tokens.count) tokens, \(bytes.count) bytes, \(String(format: "%.2f", tokens.isEmpty ? 0 : Double(bytes.count) / Double(tokens.count))) bytes/token")
+        try StandardStreams.print(out)
+        try StandardStreams.print("\(tokens.count) tokens, \(bytes.count) bytes, \(String(format: "%.2f", tokens.isEmpty ? 0 : Double(bytes.count) / Double(tokens.count))) bytes/token")
     }
 }

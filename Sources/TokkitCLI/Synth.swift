@@ -26,7 +26,7 @@ struct Synth: ParsableCommand {
             var bytes: [UInt8] = []
             for request in requests { bytes += recipe.batchLine(request) }
             try AtomicFile.write(bytes, to: output)
-            log("synth: \(requests.count) distinct requests for \(recipe.model) in \(output)")
+            try log("synth: \(requests.count) distinct requests for \(recipe.model) in \(output)")
         }
     }
 
@@ -40,7 +40,7 @@ struct Synth: ParsableCommand {
 
         func run() throws {
             let summary = try SyntheticIngest.run(inputs: inputs, outputDirectory: output)
-            log("synth ingest: \(summary.documents) documents, \(summary.failed) failed requests skipped")
+            try log("synth ingest: \(summary.documents) documents, \(summary.failed) failed requests skipped")
         }
     }
 }

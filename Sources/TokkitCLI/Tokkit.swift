@@ -12,4 +12,16 @@ struct Tokkit: ParsableCommand {
         version: "0.1.0",
         subcommands: [Prep.self, Dedup.self, Decontaminate.self, Select.self, Mix.self, Synth.self, Train.self, CountGroup.self, Encode.self, Decode.self, Inspect.self, Show.self, Shard.self, Compare.self, RoundTrip.self]
     )
+
+    /// Argument Parser's entry point, after the signal dispositions every command relies on (`Interruption`):
+    /// temporary files removed on SIGINT/SIGTERM, EFBIG instead of SIGXFSZ, EPIPE instead of SIGPIPE.
+    static func main() {
+        Interruption.install()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -26,7 +26,8 @@ struct Train: ParsableCommand {
         "Count files (from tokkit count) to merge, instead of or in addition to input files.", valueName: "file"))
     var countFiles: [String] = []
 
-    @Option(name: .customLong("vocab-size"), help: "Total vocabulary size: 256 byte tokens + merges + special tokens.")
+    // `.unconditional`: `--vocab-size -5` is a value to refuse with a reason, not a missing value.
+    @Option(name: .customLong("vocab-size"), parsing: .unconditional, help: "Total vocabulary size: 256 byte tokens + merges + special tokens.")
     var vocabularySize: Int
 
     @Option(name: .customLong("min-frequency"), help: "Stop when the best pair occurs fewer times than this (inclusive, as HF).")
@@ -44,8 +45,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("tie-policy"), help: "How equal pair counts are ordered: hf (BpeTrainer, default) or bytes (rustbpe).")
     var tiePolicy: TiePolicy = .hf
 
-    @Option(name: .long, help: "Worker threads for counting (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @OptionGroup var workers: RunOptions
 
     @Option(name: [.short, .long], help: "Folder for the vocabulary files (created if missing).")
     var output: String
@@ -65,11 +65,16 @@ struct Train: ParsableCommand {
             specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
         let progress = ProgressLine(quiet: quiet)
         let summary: TrainingPipeline.Summary
+        var skippedLines = 0
         do {
-            let pipeline = try TrainingPipeline(configuration: configuration, pattern: try splitting.splitPattern(),
-                                                engine: splitting.engine, threads: threads)
+            // Count files record their pattern: with none given, the vocabulary declares theirs; a different one
+            // given is refused by the pipeline, as are count files of different patterns.
+            let recorded = splitting.isGiven ? nil : try TrainingPipeline.recordedPattern(of: countFiles)
+            let pipeline = try TrainingPipeline(configuration: configuration, pattern: try recorded ?? splitting.splitPattern(),
+                                                engine: splitting.engine, threads: workers.threads)
             let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
             var mergeStart = 0.0
+            defer { skippedLines = reader?.statistics.skippedLines ?? 0 }
             summary = try pipeline.run(reader: reader, countFiles: countFiles,
                                        output: .init(folder: output, name: name, force: force)) { event in
                 switch event {
@@ -91,8 +96,16 @@ struct Train: ParsableCommand {
         } catch let error as PipelineError {
             throw CLIError(error.description)
         }
+        try InputOptions.reportSkippedLines(skippedLines)
+        if let gap = summary.uncovered { try warnAboutUncoveredBytes(gap) }
+        // Training stops early when no pair is left (or none reaches --min-frequency): say so, quiet or not,
+        // since the vocabulary is smaller than asked and a model sized for it would have unused rows.
+        if summary.vocabulary.size < vocabularySize {
+            try log("warning: the merges ran out after \(summary.trained.merges.count) merges: the vocabulary has \(summary.vocabulary.size) ids, "
+                + "\(vocabularySize) were asked for (the corpus has no more pairs\(minFrequency > 1 ? " occurring \(minFrequency) times or more" : ""))")
+        }
         if !quiet {
-            log("""
+            try log("""
                 trained \(summary.trained.merges.count) merges, \(summary.vocabulary.size) ids (\(summary.vocabulary.specialTokens.count) special) into \(output)
                   corpus   \(summary.documents) documents, \(ProgressLine.bytes(summary.bytesRead)), \(summary.pieces) pieces, \(summary.distinctPieces) distinct
                   time     counting \(ProgressLine.duration(summary.countingSeconds)), merging \(ProgressLine.duration(summary.mergingSeconds)), writing \(ProgressLine.duration(summary.writingSeconds))

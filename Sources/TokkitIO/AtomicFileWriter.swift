@@ -7,31 +7,79 @@ import Glibc
 ///
 /// Until `commit()` succeeds the destination is untouched, so an interrupted or failed run never
 /// leaves a file under the final name that looks complete. Dropping an uncommitted writer removes
-/// the partial file. The destination must be a regular file or absent: renaming over a device, a
-/// FIFO, a directory or a symbolic link would replace the node itself (`-o /dev/null` would delete
-/// `/dev/null`), so those are refused before anything is written.
+/// the partial file, and so does the CLI's SIGINT/SIGTERM handler (``PartialFiles``).
+///
+/// Atomic replacement is for regular files only. The destination decides:
+/// - missing or a regular file: written to the partial name and renamed over it;
+/// - a symbolic link: followed (every link in the chain), and its final target is treated as below;
+///   a dangling link or a loop is an error, because renaming over the link would replace the link;
+/// - a character device or FIFO (`/dev/null`, `/dev/stdout`, a named pipe): written directly, since
+///   renaming over it would replace the device node with a regular file;
+/// - a directory, socket or block device: an error.
 public final class AtomicFileWriter {
     public let path: String
+    /// Where the bytes go until `commit()`; the destination itself when it is written directly.
     public let temporaryPath: String
+    /// True when the destination is a device or FIFO written in place (nothing to rename).
+    public let writesInPlace: Bool
     private var handle: FileHandle?
     private var buffer: [UInt8] = []
     public private(set) var bytesWritten = 0
+    /// Whether `synchronize()` and `commit()` fsync the file (the default). A writer of many files that
+    /// syncs them in one call before it records them elsewhere (`CorpusSharder`, with syncfs before each
+    /// manifest rewrite) turns this off: one fsync per small file made a run of thousands of shards
+    /// wait on the disk for most of its time.
+    public var durable = true
 
-    /// - Throws: `FileError.unwritable` naming `path` when its folder cannot take a file, or when
-    ///   `path` exists and is not a regular file.
+    /// - Throws: `FileError.unwritable` naming `path` when its folder cannot take a file or the
+    ///   destination is a kind of file that cannot be replaced.
     public init(path: String) throws(FileError) {
         self.path = path
-        var status = stat()
-        if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-            throw .unwritable(path: path, reason: "it is not a regular file (a device, FIFO, directory or symbolic link is never replaced)")
+        let target = try Self.destination(of: path)
+        if let special = target.special {
+            guard let handle = FileHandle(forWritingAtPath: target.path) else {
+                throw .unwritable(path: path, reason: "cannot open the \(special) for writing: \(String(cString: strerror(errno)))")
+            }
+            self.handle = handle
+            temporaryPath = target.path
+            writesInPlace = true
+            return
         }
-        let url = URL(fileURLWithPath: path)
+        let url = URL(fileURLWithPath: target.path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw .unwritable(path: path, reason: "cannot create \(temporaryPath) (missing folder or no permission)")
+        writesInPlace = false
+        guard PartialFiles.register(temporaryPath) else {
+            throw .unwritable(path: path, reason: "the process is being interrupted")
         }
-        self.handle = handle
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            PartialFiles.unregister(temporaryPath)
+            throw .unwritable(path: path, reason: "cannot create \(temporaryPath): \(reason)")
+        }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+
+    /// Where `path` really is and whether it is a file to write in place (its kind, for messages).
+    private static func destination(of path: String) throws(FileError) -> (path: String, special: String?) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return (path, nil) }  // missing: created
+        var resolved = path
+        if status.st_mode & S_IFMT == S_IFLNK {
+            guard let real = realpath(path, nil) else {
+                throw .unwritable(path: path, reason: "it is a symbolic link that cannot be followed (\(String(cString: strerror(errno))))")
+            }
+            resolved = String(cString: real)
+            free(real)
+            guard stat(resolved, &status) == 0 else { return (resolved, nil) }
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return (resolved, nil)
+        case S_IFCHR: return (resolved, "character device")
+        case S_IFIFO: return (resolved, "FIFO")
+        case S_IFDIR: throw .unwritable(path: path, reason: "it is a directory")
+        default: throw .unwritable(path: path, reason: "it is not a regular file, a character device or a FIFO")
+        }
     }
 
     public func write<Bytes: Collection>(_ bytes: Bytes) throws(FileError) where Bytes.Element == UInt8 {
@@ -54,6 +102,7 @@ public final class AtomicFileWriter {
     /// record a count known only at the end (llm.c's token count).
     public func overwrite(_ bytes: [UInt8], at offset: Int) throws(FileError) {
         precondition(offset >= 0 && offset + bytes.count <= bytesWritten, "overwrite only bytes already written")
+        guard !writesInPlace else { throw .unwritable(path: path, reason: "a device or FIFO cannot be rewritten in place") }
         try flush()
         guard let handle else { return }
         do {
@@ -69,6 +118,7 @@ public final class AtomicFileWriter {
     /// at `temporaryPath` before `commit()`.
     public func synchronize() throws(FileError) {
         try flush()
+        guard !writesInPlace, durable else { return }
         do {
             try handle?.synchronize()
         } catch {
@@ -76,26 +126,40 @@ public final class AtomicFileWriter {
         }
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place (a device or FIFO: flushes and closes).
     public func commit() throws(FileError) {
         try flush()
         guard let handle else { return }
         do {
-            try handle.synchronize()
+            if !writesInPlace, durable { try handle.synchronize() }
             try handle.close()
         } catch {
             throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
         self.handle = nil
-        guard rename(temporaryPath, path) == 0 else {
-            throw .unwritable(path: path, reason: String(cString: strerror(errno)))
+        guard !writesInPlace else { return }
+        defer { PartialFiles.unregister(temporaryPath) }
+        // The destination may have changed kind since `init` (someone made a FIFO there): never rename over
+        // anything but a regular file or nothing.
+        let target = try Self.destination(of: path)
+        guard target.special == nil else {
+            unlink(temporaryPath)
+            throw .unwritable(path: path, reason: "it became a \(target.special ?? "special file") while being written")
+        }
+        guard rename(temporaryPath, target.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw .unwritable(path: path, reason: reason)
         }
     }
 
     deinit {
         if let handle {
             try? handle.close()
-            unlink(temporaryPath)
+            if !writesInPlace {
+                unlink(temporaryPath)
+                PartialFiles.unregister(temporaryPath)
+            }
         }
     }
 }

@@ -16,6 +16,10 @@ typedef struct TKICUError {
     int32_t line;
     int32_t offset;
     char name[64];
+    /// For a match that ran out of time (`timedOut` = 1): the byte offset in the text where the match
+    /// attempt began (the end of the last match found).
+    int32_t timedOut;
+    int64_t textOffset;
 } TKICUError;
 
 /// A compiled regular expression with its own scratch buffers. Not thread-safe: clone one per thread.
@@ -32,6 +36,8 @@ void tk_regex_close(TKRegex *regex);
 /// Finds every successive non-overlapping match in valid UTF-8 `text` and returns how many there are.
 /// `*ranges` then points at 2 × count offsets (start, end) in bytes of `text`, valid until the next call
 /// on this handle. Returns -1 and fills `error` on failure (for example a text over 2^31 - 1 UTF-16 units).
+/// Matching has a time limit that grows with the text (see the .c file): a pattern that backtracks
+/// exponentially, like `(a+)+$` on `aaaa…b`, fails with `timedOut` set instead of running forever.
 int64_t tk_regex_matches(TKRegex *regex, const uint8_t *text, int64_t length,
                          const int64_t **ranges, TKICUError *error);
 

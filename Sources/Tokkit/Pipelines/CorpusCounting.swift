@@ -14,6 +14,8 @@ public struct CorpusCounting: Sendable {
         /// Pieces seen (with repetition).
         public var pieces: Int
         public var statistics: DocumentReader.Statistics
+        /// Bytes a custom pattern left between its matches (dropped from every piece), if any.
+        public var uncovered: RegexPreTokenizer.UncoveredBytes?
     }
 
     /// Where counting is, after each batch.
@@ -46,6 +48,21 @@ public struct CorpusCounting: Sendable {
             bytes += batch.bytesRead
             progress(Progress(bytesRead: bytes, pieces: pieces, distinctPieces: counts.distinctCount))
         }
-        return Result(counts: counts, pieces: pieces, statistics: reader.statistics)
+        return Result(counts: counts, pieces: pieces, statistics: reader.statistics,
+                      uncovered: (counter.preTokenizer as? RegexPreTokenizer)?.uncovered)
+    }
+}
+
+extension CorpusCounting {
+    /// What a count file records about how counts were made (`WordCounts.serialized(settings:)`): the
+    /// split pattern (its regex) and the reader's settings.
+    public static func countFileSettings(pattern: SplitPattern, format: DocumentFormat, lossy: Bool,
+                                         skipBadLines: Bool) -> [(key: String, value: String)] {
+        let documents: String
+        switch format {
+        case .jsonl(let field): documents = "jsonl:\(field)"
+        case .text(let split): documents = split.rawValue
+        }
+        return [("pattern", pattern.regex), ("documents", documents), ("lossy", String(lossy)), ("skip_bad_lines", String(skipBadLines))]
     }
 }

@@ -15,6 +15,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case counting(CountingError)
     /// A count file could not be read or is corrupt.
     case countFile(path: String, reason: String)
+    /// A count file was made with another split pattern than this run's (`recorded` and `expected` are regexes).
+    case countFilePattern(path: String, recorded: String, expected: String)
     /// The trainer's settings are impossible, or the corpus is empty.
     case training(TrainerError)
     /// The trained vocabulary is inconsistent: a bug in the trainer, reported rather than written.
@@ -30,6 +32,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case .pattern(let error): return error.description
         case .counting(let error): return error.description
         case .countFile(let path, let reason): return reason.hasPrefix(path) ? reason : "\(path): \(reason)"
+        case .countFilePattern(let path, let recorded, let expected):
+            return "\(path) was counted with the split pattern \(SplitPattern(regex: recorded)), not \(SplitPattern(regex: expected)): "
+                + "counts of different patterns cannot be merged (give the count files' pattern, or count again)"
         case .training(let error): return error.description
         case .inconsistent(let error): return "the trained vocabulary is inconsistent: \(error)"
         case .outputExists(let path): return "\(path) exists; pass --force to overwrite it"

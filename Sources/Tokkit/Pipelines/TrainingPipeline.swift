@@ -51,6 +51,8 @@ public struct TrainingPipeline: Sendable {
     public struct Summary: Sendable {
         public var trained: TrainedVocabulary
         public var vocabulary: Vocabulary
+        /// Bytes a custom pattern left between its matches while counting, if any (they are in no piece).
+        public var uncovered: RegexPreTokenizer.UncoveredBytes?
         public var documents = 0
         public var bytesRead = 0
         public var pieces = 0
@@ -83,16 +85,18 @@ public struct TrainingPipeline: Sendable {
         let start = clock.now
         var counts = WordCounts()
         var documents = 0, bytesRead = 0, pieces = 0
+        var countedUncovered: RegexPreTokenizer.UncoveredBytes?
         if let reader {
             let counted = try CorpusCounting(pattern: pattern, engine: engine, threads: threads)
                 .count(reader) { progress(.counting($0)) }
             counts = counted.counts
+            countedUncovered = counted.uncovered
             pieces = counted.pieces
             documents = counted.statistics.documents
             bytesRead = counted.statistics.bytes
         }
         for file in countFiles {
-            do { try counts.merge(try Self.readCountFile(file)) } catch let error as WordCountsFull {
+            do { try counts.merge(try Self.readCountFile(file, expecting: pattern)) } catch let error as WordCountsFull {
                 throw .countFile(path: file, reason: error.description)
             } catch let error as PipelineError {
                 throw error
@@ -117,23 +121,43 @@ public struct TrainingPipeline: Sendable {
         let vocabulary: Vocabulary
         do { vocabulary = try trained.vocabulary() } catch { throw .inconsistent(error) }
         let merges = trained.vocabularyMerges
+        // Four renames are not one: the IncompleteVocabularySet marker exists from before the first file
+        // until after the last, and a failure removes the set, so no folder holds part of a set that loads.
+        let marker = IncompleteVocabularySet.marker(in: output.folder)
         do {
+            try FileIO.writeAtomically([], to: marker)
             try HuggingFaceTokenizerFile.write(vocabulary, pattern: pattern, merges: merges, to: output.huggingFace)
             try TiktokenFile.write(vocabulary, to: output.tiktoken)
             try GPT2Files.write(vocabulary, merges: merges, encoderPath: output.encoder, mergesPath: output.merges)
-        } catch {
+        } catch let error as VocabularyFileError {
+            for path in output.files { unlink(path) }
+            unlink(marker)
             throw .output(error)
+        } catch {
+            for path in output.files { unlink(path) }
+            unlink(marker)
+            throw .output(.unwritable(path: marker, reason: "\(error)"))
+        }
+        guard unlink(marker) == 0 else {
+            throw .output(.unwritable(path: marker, reason: "cannot remove the unfinished-set marker: \(String(cString: strerror(errno)))"))
         }
         let written = clock.now
-        return Summary(trained: trained, vocabulary: vocabulary, documents: documents, bytesRead: bytesRead, pieces: pieces,
+        return Summary(trained: trained, vocabulary: vocabulary, uncovered: countedUncovered, documents: documents, bytesRead: bytesRead, pieces: pieces,
                        distinctPieces: counts.distinctCount, countingSeconds: Self.seconds(counted - start),
                        mergingSeconds: Self.seconds(merged - counted), writingSeconds: Self.seconds(written - merged))
     }
 
     /// A count file written by `tokkit count` (`WordCounts.serialized()`), checked as it is read.
-    public static func readCountFile(_ path: String) throws(PipelineError) -> WordCounts {
+    public static func readCountFile(_ path: String, expecting pattern: SplitPattern? = nil) throws(PipelineError) -> WordCounts {
         do {
-            return try WordCounts(deserializing: try FileIO.read(path), source: path)
+            var settings: [(key: String, value: String)] = []
+            let counts = try WordCounts(deserializing: try FileIO.read(path), source: path, settings: &settings)
+            if let pattern, let recorded = settings.first(where: { $0.key == "pattern" })?.value, recorded != pattern.regex {
+                throw PipelineError.countFilePattern(path: path, recorded: recorded, expected: pattern.regex)
+            }
+            return counts
+        } catch let error as PipelineError {
+            throw error
         } catch let error as FileError {
             throw .countFile(path: path, reason: error.description)
         } catch {
@@ -142,6 +166,19 @@ public struct TrainingPipeline: Sendable {
     }
 
     /// Creates the folder and refuses to overwrite unless asked, before any work is done.
+    /// The split pattern the first of `countFiles` records, or nil (none given, or version-1 files, which
+    /// record none): a run on count files alone declares the pattern they were counted with.
+    public static func recordedPattern(of countFiles: [String]) throws(PipelineError) -> SplitPattern? {
+        guard let first = countFiles.first else { return nil }
+        do {
+            var settings: [(key: String, value: String)] = []
+            _ = try WordCounts(deserializing: try FileIO.read(first), source: first, settings: &settings)
+            return settings.first { $0.key == "pattern" }.map { SplitPattern(regex: $0.value) }
+        } catch {
+            throw .countFile(path: first, reason: "\(error)")
+        }
+    }
+
     private func prepare(_ output: Output) throws(PipelineError) {
         do {
             try FileManager.default.createDirectory(atPath: output.folder, withIntermediateDirectories: true)

@@ -22,26 +22,33 @@ public struct ComparedFile: Sendable {
     /// whose names end in one of `extensions`, or in one of them followed by `.gz`, `.zst` or `.zstd`.
     /// gzip and zstd files are decompressed (``InputReader``); the report names them as they are named.
     ///
-    /// - Parameter lossy: replace ill-formed UTF-8 with U+FFFD instead of failing.
+    /// - Parameters:
+    ///   - lossy: replace ill-formed UTF-8 with U+FFFD instead of failing.
+    ///   - onSkipped: told about each directory entry left out (a FIFO, a device, a symbolic link loop;
+    ///     see ``DirectoryWalker``), for the caller to report.
     /// - Throws: `CompareError` naming the file that is missing, unreadable, corrupt or not UTF-8.
-    public static func collect(_ paths: [String], extensions: [String] = ["txt"],
-                               lossy: Bool = false) throws(CompareError) -> [ComparedFile] {
+    public static func collect(_ paths: [String], extensions: [String] = ["txt"], lossy: Bool = false,
+                               onSkipped: (DirectoryWalker.Skipped) -> Void = { _ in }) throws(CompareError) -> [ComparedFile] {
         var found: [(name: String, path: String)] = []
-        let fileManager = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw .unreadable(path: path, reason: "no such file or directory")
             }
             guard isDirectory.boolValue else {
                 found.append((path, path))
                 continue
             }
-            let inside: [String]
-            do { inside = try DirectoryWalker.files(under: path) } catch { throw .unreadable(path: path, reason: error.reason) }
-            found += inside.filter { relative in
-                extensions.contains { ext in ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) } }
-            }.map { ($0, (path as NSString).appendingPathComponent($0)) }
+            let walk: DirectoryWalker
+            do {
+                walk = try DirectoryWalker(root: path) { relative in
+                    extensions.contains { ext in ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) } }
+                }
+            } catch {
+                throw .unreadable(path: path, reason: error.reason)
+            }
+            walk.skipped.forEach(onSkipped)
+            found += walk.files.map { (String($0.dropFirst(path.count + 1)), $0) }
         }
         guard !found.isEmpty else { throw .noInputFiles(paths: paths, extensions: extensions) }
         var files: [ComparedFile] = []

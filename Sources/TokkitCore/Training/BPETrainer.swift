@@ -29,7 +29,7 @@ public struct BPETrainer: Sendable {
     /// Validates `configuration`.
     ///
     /// - Throws: ``TrainerError/vocabularyTooSmall(requested:minimum:)`` when there is no room for
-    ///   the 256 bytes and the specials, ``TrainerError/duplicateSpecialToken(bytes:firstIndex:secondIndex:)``,
+    ///   the 256 bytes and the specials, ``TrainerError/vocabularyTooLarge(requested:maximum:)`` beyond 2^32 ids, ``TrainerError/duplicateSpecialToken(bytes:firstIndex:secondIndex:)``,
     ///   ``TrainerError/emptySpecialToken(index:)``, ``TrainerError/maxTokenLengthTooSmall(_:)``.
     public init(_ configuration: TrainerConfiguration) throws(TrainerError) {
         var firstIndexOf: [[UInt8]: Int] = [:]
@@ -43,6 +43,10 @@ public struct BPETrainer: Sendable {
         let minimum = 256 + configuration.specialTokens.count
         guard configuration.vocabularySize >= minimum else {
             throw .vocabularyTooSmall(requested: configuration.vocabularySize, minimum: minimum)
+        }
+        let maximum = Int(TokenID.max) + 1
+        guard configuration.vocabularySize <= maximum else {
+            throw .vocabularyTooLarge(requested: configuration.vocabularySize, maximum: maximum)
         }
         if let length = configuration.maxTokenLength, length < 2 { throw .maxTokenLengthTooSmall(length) }
         self.configuration = configuration

@@ -137,9 +137,13 @@ struct MergeEngine: ~Copyable {
             if pairCount[pair] >= threshold { candidates.append(PairHeap.Entry(count: pairCount[pair], pair: key)) }
         }
         heap = PairHeap(candidates)
-        tokens = TokenTable(byteOrder: byteOrder, expectedTokens: tokenLimit)
+        // Tables are sized by the tokens the corpus can yield, not by the size asked for: every merge
+        // shortens at least one word by a symbol, so there are at most `symbolTotal - wordTotal` of them.
+        // `--vocab-size 5000000000` on a 4 KB corpus then allocates for a few thousand tokens.
+        let reachable = min(tokenLimit, 256 + (symbolTotal - wordTotal))
+        tokens = TokenTable(byteOrder: byteOrder, expectedTokens: reachable)
 
-        let dense = max(tokenLimit, 256)
+        let dense = max(reachable, 256)
         fallingLeft = RawBuffer(repeating: 0, count: dense)
         fallingRight = RawBuffer(repeating: 0, count: dense)
         risingLeft = RawBuffer(repeating: 0, count: dense)

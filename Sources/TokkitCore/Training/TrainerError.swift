@@ -2,6 +2,8 @@
 public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `vocabularySize` leaves no room for the 256 byte tokens plus the special tokens.
     case vocabularyTooSmall(requested: Int, minimum: Int)
+    /// `vocabularySize` has ids that `TokenID` (32 bits) cannot hold.
+    case vocabularyTooLarge(requested: Int, maximum: Int)
     /// The same special token appears twice (ids must be unique).
     case duplicateSpecialToken(bytes: [UInt8], firstIndex: Int, secondIndex: Int)
     /// A special token has no bytes.
@@ -22,6 +24,8 @@ public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .vocabularyTooSmall(let requested, let minimum):
             return "vocabulary size \(requested) is too small: it must be at least \(minimum) "
                 + "(256 byte tokens + the special tokens)"
+        case .vocabularyTooLarge(let requested, let maximum):
+            return "vocabulary size \(requested) is too large: token ids are 32-bit, so at most \(maximum)"
         case .duplicateSpecialToken(let bytes, let first, let second):
             return "special token \"\(String(decoding: bytes, as: UTF8.self))\" is listed twice "
                 + "(positions \(first) and \(second)); remove one"

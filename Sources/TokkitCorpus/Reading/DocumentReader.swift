@@ -46,6 +46,8 @@ public final class DocumentReader {
     public private(set) var statistics = Statistics()
     /// The files the inputs expand to, in reading order (`-` for standard input).
     public let files: [String]
+    /// Entries of input directories left out because they are not regular files (see ``DirectoryWalker``).
+    public let skipped: [DirectoryWalker.Skipped]
 
     private var pending: [String]
     private var current: LineSource?
@@ -60,20 +62,28 @@ public final class DocumentReader {
     ///   - skipBadLines: JSONL lines that are not JSON objects or lack the field are counted and skipped instead of stopping the run.
     ///   - lossy: invalid UTF-8 is replaced with U+FFFD instead of stopping with its byte offset.
     ///   - keepLineTerminators: with `.text(.lines)`, documents keep their `\n` or `\r\n` (see the property).
-    /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches.
+    /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches,
+    ///   `.emptyDirectory` for a directory without a regular file.
     public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false,
                 keepLineTerminators: Bool = false) throws(CorpusError) {
         self.format = format
         self.skipBadLines = skipBadLines
         self.lossy = lossy
         self.keepLineTerminators = keepLineTerminators && format == .text(.lines)
-        self.files = try Self.expand(inputs)
+        (self.files, self.skipped) = try Self.expandReportingSkipped(inputs)
         self.pending = files
     }
 
     /// Files to read, in order. Directories expand recursively (sorted); patterns with `*?[` expand with glob(3).
     public static func expand(_ inputs: [String]) throws(CorpusError) -> [String] {
+        try expandReportingSkipped(inputs).files
+    }
+
+    /// As ``expand(_:)``, with the entries of input directories that were left out (FIFOs, devices,
+    /// symbolic link loops; see ``DirectoryWalker``), for the caller to report.
+    public static func expandReportingSkipped(_ inputs: [String]) throws(CorpusError) -> (files: [String], skipped: [DirectoryWalker.Skipped]) {
         var files: [String] = []
+        var skipped: [DirectoryWalker.Skipped] = []
         let fileManager = FileManager.default
         for input in inputs {
             if input == "-" {
@@ -83,11 +93,12 @@ public final class DocumentReader {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
-                    do {
-                        files += try DirectoryWalker.files(under: input).map { input + "/" + $0 }
-                    } catch {
-                        throw .unreadable(path: input, reason: error.reason)
-                    }
+                    let walk: DirectoryWalker
+                    do { walk = try DirectoryWalker(root: input) } catch { throw .unreadable(path: input, reason: error.reason) }
+                    skipped += walk.skipped
+                    // One rule for every command: a directory that contributes nothing is an error, not an empty run.
+                    guard !walk.files.isEmpty else { throw .emptyDirectory(path: input, skipped: walk.skipped.count) }
+                    files += walk.files
                 } else {
                     files.append(input)
                 }
@@ -99,7 +110,7 @@ public final class DocumentReader {
                 throw .unreadable(path: input, reason: "no such file or directory")
             }
         }
-        return files
+        return (files, skipped)
     }
 
     /// The next batch of about `targetBytes` of documents, or `nil` at the end of the inputs.
@@ -158,7 +169,21 @@ public final class DocumentReader {
                 continue
             case .jsonl(let field):
                 if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-                guard let text = try extract(field, from: line.bytes, path: source.path, line: line.number) else { continue }
+                var bytes = line.bytes
+                // JSON text is UTF-8 (RFC 8259): invalid bytes inside a string used to surface as "no string
+                // field". They are what they are: repaired first under --lossy, else skipped or an error.
+                if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+                    if lossy {
+                        bytes = UTF8Validation.repaired(bytes)
+                        statistics.repairedDocuments += 1
+                    } else if skipBadLines {
+                        statistics.skippedLines += 1
+                        continue
+                    } else {
+                        throw .invalidUTF8(path: source.path, line: line.number, byteOffset: line.offset + bad)
+                    }
+                }
+                guard let text = try extract(field, from: bytes, path: source.path, line: line.number) else { continue }
                 return try finish(text, path: source.path, line: line.number, fileOffset: line.offset)
             }
         }

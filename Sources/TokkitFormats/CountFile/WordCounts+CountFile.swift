@@ -14,12 +14,18 @@ import TokkitIO
 /// | 28 | … | records, sorted by piece bytes (unsigned lexicographic, shorter first on a common prefix), no duplicates |
 /// | end − 4 | 4 | CRC-32 (IEEE 802.3 / zlib) of every byte before it (`UInt32`) |
 ///
+/// Version 2 adds, right after the header, what the counts were made with, so that `train --counts`
+/// can declare the right split pattern and refuse to merge counts made with different ones:
+/// `UInt32 n`, then n settings, each `LEB128(key length) key LEB128(value length) value` in UTF-8
+/// (`pattern`, the pattern's name or `regex:` and the regex; `documents`, `lossy`, `skip_bad_lines`).
+/// ``serialized(settings:)`` writes version 2 when given settings, version 1 otherwise; both are read.
+///
 /// A record is `LEB128(piece length) LEB128(count ≥ 1) piece bytes`. Sorted records make the file a
 /// function of the multiset alone (parallel counting in any order writes identical files) and let a
 /// reader detect duplicates. `scripts/reference/split_count.py` writes the same format.
 extension WordCounts {
-    /// The count-file format version this build writes and reads.
-    public static let countFileVersion: UInt32 = 1
+    /// The newest count-file format version this build writes and reads (it reads 1 too).
+    public static let countFileVersion: UInt32 = 2
 
     /// The 8 magic bytes at offset 0 of every count file.
     public static let countFileMagic: [UInt8] = [0x54, 0x4B, 0x57, 0x43, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -29,7 +35,7 @@ extension WordCounts {
     /// The count file for these counts (see the extension's discussion for the layout).
     ///
     /// - Complexity: O(n log n · piece length) for n distinct pieces (the records are sorted).
-    public func serialized() -> [UInt8] {
+    public func serialized(settings: [(key: String, value: String)] = []) -> [UInt8] {
         var order = Array(entries.indices)
         arena.withUnsafeBytes { arenaBytes in
             func bytes(_ entry: Entry) -> UnsafeRawBufferPointer {
@@ -40,9 +46,18 @@ extension WordCounts {
         var out: [UInt8] = []
         out.reserveCapacity(Self.headerSize + arena.count + entries.count * 3 + 4)
         out.append(contentsOf: Self.countFileMagic)
-        LittleEndianIDs.appendInteger(Self.countFileVersion, to: &out)
+        LittleEndianIDs.appendInteger(settings.isEmpty ? UInt32(1) : Self.countFileVersion, to: &out)
         LittleEndianIDs.appendInteger(UInt64(entries.count), to: &out)
         LittleEndianIDs.appendInteger(totalCount, to: &out)
+        if !settings.isEmpty {
+            LittleEndianIDs.appendInteger(UInt32(settings.count), to: &out)
+            for (key, value) in settings {
+                for text in [key, value] {
+                    appendLEB128(UInt64(text.utf8.count), to: &out)
+                    out.append(contentsOf: text.utf8)
+                }
+            }
+        }
         for index in order {
             let entry = entries[index]
             appendLEB128(UInt64(entry.length), to: &out)
@@ -62,6 +77,14 @@ extension WordCounts {
     ///   Structure is checked before the checksum, so a malformed record is reported where it is.
     /// - Complexity: O(file size).
     public init(deserializing bytes: [UInt8], source: String) throws(WordCountsError) {
+        var settings: [(key: String, value: String)] = []
+        try self.init(deserializing: bytes, source: source, settings: &settings)
+    }
+
+    /// Reads a count file and the settings it records (none for a version-1 file).
+    /// - Throws: as ``init(deserializing:source:)``.
+    public init(deserializing bytes: [UInt8], source: String,
+                settings: inout [(key: String, value: String)]) throws(WordCountsError) {
         self.init()
         guard bytes.count >= 8, Array(bytes[0..<8]) == Self.countFileMagic else {
             throw .notACountFile(source: source)
@@ -70,7 +93,7 @@ extension WordCounts {
             throw .truncated(source: source, offset: bytes.count, expected: "the 28-byte header")
         }
         let version = UInt32(truncatingIfNeeded: LittleEndianIDs.readInteger(bytes, at: 8, size: 4))
-        guard version == Self.countFileVersion else {
+        guard version == 1 || version == Self.countFileVersion else {
             throw .unsupportedVersion(version, source: source, offset: 8)
         }
         let headerDistinct = LittleEndianIDs.readInteger(bytes, at: 12, size: 8)
@@ -80,6 +103,21 @@ extension WordCounts {
         }
         let end = bytes.count - 4
         var offset = Self.headerSize
+        if version == 2 {
+            guard offset + 4 <= end else { throw .truncated(source: source, offset: offset, expected: "the settings count") }
+            let count = LittleEndianIDs.readInteger(bytes, at: offset, size: 4)
+            offset += 4
+            for _ in 0..<count {
+                var pair: [String] = []
+                for what in ["a setting's name", "a setting's value"] {
+                    let length = try readLEB128(bytes, &offset, end: end, source: source, what: what + " length")
+                    guard length <= UInt64(end - offset) else { throw .truncated(source: source, offset: end, expected: what) }
+                    pair.append(String(decoding: bytes[offset..<(offset + Int(length))], as: UTF8.self))
+                    offset += Int(length)
+                }
+                settings.append((pair[0], pair[1]))
+            }
+        }
         var previous: Range<Int>? = nil
         var sum: UInt64 = 0
         while offset < end {

@@ -69,6 +69,11 @@ public enum HuggingFaceTokenizerFile {
         }
         guard !tokens.isEmpty else { throw .invalidContent(path: path, reason: "model.vocab is empty") }
         tokens.sort { $0.id < $1.id }
+        for (earlier, later) in zip(tokens, tokens.dropFirst()) where earlier.id == later.id {
+            throw .invalidContent(path: path, reason: "id \(later.id) is given to two tokens in model.vocab "
+                + "(\(JSONText.quote(ByteLevelAlphabet.encode(earlier.bytes))) and \(JSONText.quote(ByteLevelAlphabet.encode(later.bytes))))")
+        }
+        try checkMerges(model["merges"], vocab: vocab, path: path)
         let firstRank = tokens[0].id
         for (offset, token) in tokens.enumerated() where token.id != firstRank + TokenID(offset) {
             throw .missingRank(path: path, rank: firstRank + TokenID(offset))
@@ -79,6 +84,47 @@ public enum HuggingFaceTokenizerFile {
             return Contents(vocabulary: vocabulary, pattern: pattern)
         } catch {
             throw .invalidContent(path: path, reason: error.description)
+        }
+    }
+
+    /// Checks `model.merges` as Hugging Face's `BPE` builder does, and that they agree with the ids.
+    ///
+    /// Hugging Face refuses a file whose merges are missing, malformed (not `"a b"` or `["a", "b"]`), or
+    /// name a token (either side, or their concatenation) that `model.vocab` lacks. It then ranks pairs by
+    /// merge order, while tokkit, like tiktoken, ranks by the id of the merged token: the two encode alike
+    /// only when each merge makes a larger id than the merge before it. A file where they disagree (two
+    /// merges swapped by hand) is refused, saying which merge, rather than encoded differently from
+    /// Hugging Face.
+    static func checkMerges(_ node: Any?, vocab: [String: Any], path: String) throws(VocabularyFileError) {
+        guard let merges = node as? [Any] else {
+            throw .invalidContent(path: path, reason: "model.merges is missing or not a list; byte-level BPE needs its merges")
+        }
+        func id(_ text: String) -> TokenID? { (vocab[text] as? NSNumber)?.uint32Value }
+        var previous: (id: TokenID, index: Int)?
+        for (index, entry) in merges.enumerated() {
+            let left: String, right: String
+            if let text = entry as? String {
+                let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw .invalidContent(path: path, reason: "model.merges[\(index)] \(JSONText.quote(text)) is not two tokens separated by one space")
+                }
+                (left, right) = (String(parts[0]), String(parts[1]))
+            } else if let pair = entry as? [Any], pair.count == 2, let first = pair[0] as? String, let second = pair[1] as? String {
+                (left, right) = (first, second)
+            } else {
+                throw .invalidContent(path: path, reason: "model.merges[\(index)] is neither \"a b\" nor [\"a\", \"b\"]")
+            }
+            for token in [left, right, left + right] where id(token) == nil {
+                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONText.quote(left)) \(JSONText.quote(right))) "
+                    + "needs the token \(JSONText.quote(token)), which model.vocab lacks")
+            }
+            let made = id(left + right) ?? 0
+            if let previous, made <= previous.id {
+                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONText.quote(left)) \(JSONText.quote(right))) makes id \(made), "
+                    + "but model.merges[\(previous.index)] already made id \(previous.id): the merges are not in the order of the ids they "
+                    + "create, so Hugging Face (which ranks by merge order) and tiktoken-style encoding (by id) would give different ids")
+            }
+            previous = (made, index)
         }
     }
 

@@ -4,8 +4,8 @@ import TokkitIO
 
 /// `manifest.json`: what a shard run wrote, from what, and how to check it.
 ///
-/// It is rewritten (atomically) after every shard, with `complete: false` until the last one is
-/// renamed into place, so an interrupted run can be resumed and `tokkit shard verify` can tell a
+/// It is rewritten (atomically) as shards are finished (at most about once a second, so that a run of
+/// thousands of small shards stays linear), with `complete: false` until the last one is renamed into place, so an interrupted run can be resumed and `tokkit shard verify` can tell a
 /// finished output from an unfinished one.
 public struct ShardManifest: Codable, Sendable, Equatable {
     public static let fileName = "manifest.json"
@@ -187,13 +187,67 @@ public struct VocabularyRecord: Codable, Sendable, Equatable {
 }
 
 /// One input file; `bytes` is `nil` for standard input.
+///
+/// `--resume` trusts kept shards only when every input still has the same fingerprint: the file it
+/// resolves to (`realPath`, so `data/a.txt` and `/abs/data/a.txt` are the same input), its size, its
+/// modification time in nanoseconds, and `sampleDigest`: the SHA-256 of 16 samples of 4 KiB at evenly
+/// spaced offsets from the first byte to the last (the whole file when it is under 64 KiB). Hashing
+/// samples keeps the check to 64 KiB of reading per input however large it is; an edit that keeps the
+/// size and the modification time (`touch -r`) and misses every sample is the one change it cannot see.
 public struct InputFile: Codable, Sendable, Equatable {
     public var path: String
     public var bytes: Int?
+    public var realPath: String?
+    public var modifiedNanoseconds: Int64?
+    public var sampleDigest: String?
 
-    public init(path: String, bytes: Int?) {
+    public init(path: String, bytes: Int?, realPath: String? = nil, modifiedNanoseconds: Int64? = nil, sampleDigest: String? = nil) {
         self.path = path
         self.bytes = bytes
+        self.realPath = realPath
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.sampleDigest = sampleDigest
+    }
+
+    /// The fingerprint of the file at `path`; only the path, for standard input (`-`).
+    /// - Throws: `ShardError.unreadable` when the file cannot be examined.
+    public static func fingerprint(of path: String) throws(ShardError) -> InputFile {
+        guard path != "-" else { return InputFile(path: "<stdin>", bytes: nil) }
+        // In the words the corpus readers use, so one input reads the same whichever step fails on it.
+        func reason(_ code: Int32) -> String {
+            code == ENOENT ? "no such file" : code == EACCES ? "permission denied" : String(cString: strerror(code))
+        }
+        var status = stat()
+        guard stat(path, &status) == 0, let real = realpath(path, nil) else {
+            throw .unreadable(path: path, reason: reason(errno))
+        }
+        defer { free(real) }
+        let size = Int(status.st_size)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: reason(errno)) }
+        defer { close(descriptor) }
+        var digest = SHA256()
+        let sample = 4096, samples = 16
+        var buffer = [UInt8](repeating: 0, count: sample)
+        let offsets = size <= sample * samples ? stride(from: 0, to: size, by: sample).map { $0 }
+            : (0..<samples).map { $0 * ((size - sample) / (samples - 1)) }
+        for offset in offsets {
+            let count = min(sample, size - offset)
+            let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(offset)) }
+            guard got == count else {
+                throw .unreadable(path: path, reason: got < 0 ? reason(errno) : "the file shrank while being read")
+            }
+            digest.update(buffer[0..<count])
+        }
+        let modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        return InputFile(path: path, bytes: size, realPath: String(cString: real), modifiedNanoseconds: modified,
+                         sampleDigest: digest.finalizeHex())
+    }
+
+    /// Whether `other` is the same input with the same content, by fingerprint (the path as typed may differ).
+    public func sameContent(as other: InputFile) -> Bool {
+        realPath != nil && realPath == other.realPath && bytes == other.bytes
+            && modifiedNanoseconds == other.modifiedNanoseconds && sampleDigest == other.sampleDigest
     }
 }
 

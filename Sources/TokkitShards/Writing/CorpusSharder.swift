@@ -89,10 +89,26 @@ public enum CorpusSharder {
         // Written before any encoding: an unwritable directory fails now, not after an hour of work.
         try manifest.write(directory: directory)
         let start = kept.last?.end ?? StreamPosition(document: 0, token: 0)
+        // The manifest is rewritten when at least a second, and ten times the last rewrite's cost, has
+        // passed: rewriting it after every shard made a run quadratic in its shard count (each rewrite
+        // serialises every record). A shard missing from the manifest after a kill is only written again
+        // by --resume, which recomputes it byte for byte.
+        let clock = ContinuousClock()
+        var lastRewrite = clock.now
+        var rewriteCost = Duration.zero
+        var unsynced: [String] = []
         let writer = ShardWriter(settings: settings, directory: directory, startingShard: kept.count, at: start) { record throws(ShardError) in
             manifest.shards.append(record)
             manifest.totalTokens += record.tokens
-            try manifest.write(directory: directory)
+            unsynced += [record.tokenFile.file] + (record.indexFile.map { [$0.file] } ?? [])
+            let now = clock.now
+            if now - lastRewrite >= max(.seconds(1), rewriteCost * 10) {
+                try synchronize(unsynced.map { directory + "/" + $0 }, in: directory)
+                unsynced = []
+                try manifest.write(directory: directory)
+                lastRewrite = clock.now
+                rewriteCost = lastRewrite - now
+            }
             progress(record)
         }
         var documentIndex = 0
@@ -120,6 +136,7 @@ public enum CorpusSharder {
         }
         manifest.totalDocuments = writer.documentCount
         manifest.complete = true
+        try synchronize(unsynced.map { directory + "/" + $0 }, in: directory)
         try manifest.write(directory: directory)
         return ShardRunResult(manifest: manifest, keptShards: kept.count)
     }
@@ -160,17 +177,21 @@ public enum CorpusSharder {
         }
     }
 
+    /// Flushes `files` and then the directory (their renames) to disk. Shards are written without an
+    /// fsync each and synced here in a batch, before a manifest that records their sha256: the first
+    /// fsync commits the file system's journal for all of them, so the rest cost little.
+    private static func synchronize(_ files: [String], in directory: String) throws(ShardError) {
+        for path in files + [directory] {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+            defer { close(descriptor) }
+            guard fsync(descriptor) == 0 else { throw .unwritable(path: path, reason: "fsync: \(String(cString: strerror(errno)))") }
+        }
+    }
+
     private static func describeInputs(_ files: [String]) throws(ShardError) -> [InputFile] {
         var inputs: [InputFile] = []
-        for file in files {
-            if file == "-" {
-                inputs.append(InputFile(path: "<stdin>", bytes: nil))
-                continue
-            }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
-            let size = (attributes?[.size] as? NSNumber)?.intValue
-            inputs.append(InputFile(path: file, bytes: size))
-        }
+        for file in files { inputs.append(try InputFile.fingerprint(of: file)) }
         return inputs
     }
 
@@ -179,10 +200,15 @@ public enum CorpusSharder {
         var differences = settings.differences(from: manifest.settings)
         if inputs.contains(where: { $0.bytes == nil }) {
             differences.append("standard input cannot be compared with the earlier run; give the input as files")
-        } else if manifest.inputs != inputs {
-            let then = manifest.inputs.map { "\($0.path) (\($0.bytes.map(String.init) ?? "?") bytes)" }
-            let now = inputs.map { "\($0.path) (\($0.bytes.map(String.init) ?? "?") bytes)" }
-            differences.append("inputs: \(then.joined(separator: ", ")) then, \(now.joined(separator: ", ")) now")
+        } else if manifest.inputs.count != inputs.count {
+            differences.append("inputs: \(manifest.inputs.count) files then, \(inputs.count) now")
+        } else {
+            for (then, now) in zip(manifest.inputs, inputs) where !then.sameContent(as: now) {
+                let what = then.realPath != now.realPath ? "is another file (\(then.realPath ?? then.path) then, \(now.realPath ?? now.path) now)"
+                    : then.bytes != now.bytes ? "changed size (\(then.bytes.map(String.init) ?? "?") bytes then, \(now.bytes.map(String.init) ?? "?") now)"
+                    : "changed content (modification time or sampled sha256 differ)"
+                differences.append("input \(now.path) \(what)")
+            }
         }
         guard differences.isEmpty else {
             throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName, differences: differences)

@@ -21,6 +21,7 @@ final class TokenFileWriter {
         self.largestID = largestID
         do {
             file = try AtomicFileWriter(path: path)
+            file.durable = false  // synced with the whole directory before the manifest lists it (CorpusSharder)
             if format.headerBytes > 0 { try file.write(repeatElement(0, count: format.headerBytes)) }
         } catch {
             throw ShardError(error, path: path)
@@ -71,6 +72,7 @@ enum CheckedFile {
         let file: AtomicFileWriter
         do {
             file = try AtomicFileWriter(path: path)
+            file.durable = false  // synced with the whole directory before the manifest lists it (CorpusSharder)
             try file.write(bytes)
             try file.synchronize()
         } catch {

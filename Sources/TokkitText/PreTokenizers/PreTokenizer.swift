@@ -8,6 +8,9 @@ public enum PreTokenizerError: Error, Equatable, Sendable, CustomStringConvertib
     case matchingFailed(reason: String)
     /// The scanner engine was asked for, but only the named patterns have a scanner.
     case noScanner(pattern: String)
+    /// ICU gave up on a match after its time limit: the pattern backtracks catastrophically (like
+    /// `(a+)+$` on `aaaa…b`). `offset` is the byte offset, in the text being split, where the match began.
+    case patternTooSlow(pattern: String, offset: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +21,9 @@ public enum PreTokenizerError: Error, Equatable, Sendable, CustomStringConvertib
             return "pre-splitting failed: \(reason)"
         case .noScanner(let pattern):
             return "no hand-written scanner for the pattern \(pattern) (only gpt2, cl100k, o200k and qwen2 have one); use the icu or auto engine"
+        case .patternTooSlow(let pattern, let offset):
+            return "pattern too slow at offset \(offset): matching \(pattern) there exceeded ICU's time limit "
+                + "(nested repetition like (a+)+ backtracks exponentially); simplify the pattern"
         }
     }
 }

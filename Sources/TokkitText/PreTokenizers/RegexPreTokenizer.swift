@@ -14,6 +14,19 @@ public final class RegexPreTokenizer: PreTokenizer {
     public let icuPattern: String
     private let prototype: Exclusive<ICURegex>
     private let pool = Mutex<[Exclusive<ICURegex>]>([])
+    private let gaps = Mutex<UncoveredBytes?>(nil)
+
+    /// Bytes between matches, which splitting drops (as tiktoken drops them): a custom pattern that does
+    /// not cover every character loses text silently. The named patterns cover everything.
+    public struct UncoveredBytes: Sendable, Equatable {
+        /// How many bytes were dropped, over every text split so far.
+        public var count: Int
+        /// Where the first dropped byte was, in the text that held it (a document, or a streamed input).
+        public var firstOffset: Int
+    }
+
+    /// What splitting has dropped so far, or `nil` when every byte was in a piece.
+    public var uncovered: UncoveredBytes? { gaps.withLock { $0 } }
 
     /// Compiles `pattern`.
     /// - Parameter translating: `false` hands the pattern to ICU as written, with ICU's own meaning of
@@ -44,10 +57,33 @@ public final class RegexPreTokenizer: PreTokenizer {
         var error = TKICUError()
         var ranges: UnsafePointer<Int64>?
         let count = tk_regex_matches(regex.value.handle, text.baseAddress, Int64(text.count), &ranges, &error)
-        guard count >= 0 else { throw PreTokenizerError.matchingFailed(reason: error.reason) }
-        guard let ranges else { return }
-        for i in 0..<Int(count) {
-            try body(Int(ranges[2 * i]), Int(ranges[2 * i + 1]))
+        guard count >= 0 else {
+            if error.timedOut != 0 { throw PreTokenizerError.patternTooSlow(pattern: pattern, offset: Int(error.textOffset)) }
+            throw PreTokenizerError.matchingFailed(reason: error.reason)
+        }
+        var covered = 0
+        var dropped = 0
+        var firstDropped = -1
+        if let ranges {
+            for i in 0..<Int(count) {
+                let start = Int(ranges[2 * i]), end = Int(ranges[2 * i + 1])
+                if start > covered {
+                    if firstDropped < 0 { firstDropped = covered }
+                    dropped += start - covered
+                }
+                covered = end
+                try body(start, end)
+            }
+        }
+        if covered < text.count {
+            if firstDropped < 0 { firstDropped = covered }
+            dropped += text.count - covered
+        }
+        if dropped > 0 {
+            gaps.withLock { gaps in
+                if let earlier = gaps { gaps = UncoveredBytes(count: earlier.count + dropped, firstOffset: earlier.firstOffset) }
+                else { gaps = UncoveredBytes(count: dropped, firstOffset: firstDropped) }
+            }
         }
     }
 

@@ -1,0 +1,152 @@
+import Foundation
+import Tokkit
+
+/// Coverage-guided fuzz targets for every loader and for encode/decode (libFuzzer).
+///
+/// Each target takes arbitrary bytes and must either succeed or throw a typed error: a trap (a
+/// failed precondition, an out-of-bounds index, a force-unwrap) is a crash that libFuzzer reports and
+/// minimises. Targets whose reader takes a path get the bytes through a file in a private temporary
+/// folder. The round-trip target also checks a property: decode(encode(x)) == x for valid UTF-8.
+///
+/// Built with `-sanitize=fuzzer` (see Tests/Fuzz/README.md), libFuzzer drives `LLVMFuzzerTestOneInput`
+/// and `TOKKIT_FUZZ_TARGET` names the target. Built normally, the same executable replays files:
+/// `tokkit-fuzz TARGET FILE…`, which is how the seed corpus is checked without libFuzzer.
+enum FuzzTarget: String, CaseIterable {
+    case tiktoken, tokenizerJSON = "tokenizer-json", gpt2, countFile = "count-file", llmcHeader = "llmc-header",
+         megatronIndex = "megatron-index", manifest, jsonl, encode, decode
+
+    /// Runs the target on `data`. Errors are expected outcomes; only traps are findings.
+    func run(_ data: [UInt8]) {
+        switch self {
+        case .tiktoken:
+            _ = try? TiktokenFile.parse(data, path: "fuzz.tiktoken")
+        case .tokenizerJSON:
+            _ = try? HuggingFaceTokenizerFile.parse(data, path: "tokenizer.json")
+        case .gpt2:
+            // encoder.json and vocab.bpe, separated by the first NUL byte.
+            let cut = data.firstIndex(of: 0) ?? data.count
+            let encoder = Scratch.write(Array(data[..<cut]), name: "encoder.json")
+            let merges = Scratch.write(cut < data.count ? Array(data[(cut + 1)...]) : [], name: "vocab.bpe")
+            _ = try? GPT2Files.read(encoderPath: encoder, mergesPath: merges)
+        case .countFile:
+            var settings: [(key: String, value: String)] = []
+            if let counts = try? WordCounts(deserializing: data, source: "fuzz.counts", settings: &settings) {
+                // What was read must write back to a file that reads back the same.
+                let again = try? WordCounts(deserializing: counts.serialized(settings: settings), source: "again")
+                precondition(again?.serialized() == counts.serialized(), "count file does not survive a write and read")
+            }
+        case .llmcHeader:
+            _ = try? LLMCHeader.parse(data, fileSize: data.count, path: "fuzz.bin")
+        case .megatronIndex:
+            _ = try? MegatronIndex.parse(data, path: "fuzz.idx")
+        case .manifest:
+            let folder = Scratch.folder("manifest")
+            _ = Scratch.write(data, name: "manifest/" + ShardManifest.fileName)
+            _ = try? ShardManifest.read(directory: folder)
+        case .jsonl:
+            let path = Scratch.write(data, name: "fuzz.jsonl")
+            for skip in [false, true] {
+                guard let reader = try? DocumentReader(inputs: [path], format: .jsonl(field: "text"), skipBadLines: skip, lossy: skip)
+                else { continue }
+                while (try? reader.nextBatch()) != nil {}
+            }
+        case .encode:
+            let tokenizer = Shared.gpt2
+            if let ids = try? tokenizer.encode(bytes: data, allowedSpecial: .all) {
+                let back = try? tokenizer.decodeBytes(ids)
+                precondition(back == data, "decode(encode(x)) != x for \(data)")
+            }
+        case .decode:
+            let ids = stride(from: 0, to: data.count - data.count % 4, by: 4).map {
+                UInt32(data[$0]) | UInt32(data[$0 + 1]) << 8 | UInt32(data[$0 + 2]) << 16 | UInt32(data[$0 + 3]) << 24 & 0x0001_FFFF
+            }
+            _ = try? Shared.gpt2.decodeBytes(ids)
+        }
+    }
+}
+
+/// The tokenizer the encode and decode targets share (loading it per input would dominate the run).
+enum Shared {
+    nonisolated(unsafe) static let gpt2: Tokenizer = {
+        do { return try Tokenizer(named: .gpt2) } catch {
+            FileHandle.standardError.write(Data("cannot load the bundled gpt2 vocabulary: \(error)\n".utf8))
+            exit(70)
+        }
+    }()
+}
+
+/// A private temporary folder for the targets whose readers take paths.
+enum Scratch {
+    static let root: String = {
+        let path = NSTemporaryDirectory() + "tokkit-fuzz-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
+    static func folder(_ name: String) -> String {
+        let path = root + "/" + name
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func write(_ bytes: [UInt8], name: String) -> String {
+        let path = root + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+}
+
+/// The target named by `TOKKIT_FUZZ_TARGET`, read once.
+let selectedTarget: FuzzTarget = {
+    let name = ProcessInfo.processInfo.environment["TOKKIT_FUZZ_TARGET"] ?? ""
+    guard let target = FuzzTarget(rawValue: name) else {
+        FileHandle.standardError.write(Data("set TOKKIT_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
+        exit(64)
+    }
+    return target
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    selectedTarget.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+
+#if TOKKIT_LIBFUZZER
+/// libFuzzer's entry for programs with their own `main` (SwiftPM always links the module's `@main`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+@main
+enum Fuzz {
+    static func main() {
+        // The bundled vocabulary is loaded (and sha256-checked) before libFuzzer's clock starts: under load
+        // an instrumented debug build took longer than -timeout for it, reported as a timeout of input 1.
+        if [.encode, .decode].contains(selectedTarget) { _ = Shared.gpt2 }
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(runFuzzerDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
+    }
+}
+#else
+/// Replays files through a target: `tokkit-fuzz TARGET FILE…` (the seed corpus check, without libFuzzer).
+@main
+enum Replay {    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
+            FileHandle.standardError.write(Data("usage: tokkit-fuzz TARGET FILE…; targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " "))\n".utf8))
+            exit(64)
+        }
+        for file in arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                FileHandle.standardError.write(Data("\(file): cannot read\n".utf8))
+                exit(1)
+            }
+            target.run([UInt8](data))
+        }
+        print("\(name): \(arguments.count - 1) inputs, no crash")
+    }
+}
+#endif

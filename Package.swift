@@ -27,12 +27,16 @@ let package = Package(
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
+        .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
+        // The C ABI that integrations/python loads (libTokkitCAPI.so); see Sources/TokkitCAPI/tokkit.h.
+        .library(name: "TokkitCAPI", type: .dynamic, targets: ["TokkitCAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The only code that includes ICU headers; its public header exposes opaque types only, because a
@@ -66,9 +70,12 @@ let package = Package(
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitIO"]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        // The stages upstream of tokenization: cleaning, filters, PII (datatrove's decisions), and curation
+        // (dedup, decontamination, relevance, mixing, synthetic-data seeds).
+        .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Tokkit",
-            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare"]
+            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare", "TokkitPrep"]
         ),
         // Piece-by-piece comparison of two pre-splitters, shared by the tests and the bench (the proof
         // that the scanners equal ICU); not a product.
@@ -76,9 +83,15 @@ let package = Package(
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "Tokkit",
+                "Tokkit", "TokkitPrep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `@_cdecl` functions over opaque handles: what Python (ctypes) and any C caller link against.
+        .target(
+            name: "TokkitCAPI",
+            dependencies: ["Tokkit", "TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitCompare"],
+            exclude: ["tokkit.h"]
         ),
         // bench/encode_bench.py drives this; not a product.
         .executableTarget(
@@ -95,14 +108,14 @@ let package = Package(
         // Hermetic unit tests: no network, no Python, no corpus, no browser (`swift test --filter TokkitTests.`).
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport"],
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
             exclude: ["Golden"]
         ),
         // Parity with the real reference libraries (Python), on the real-text corpus, in headless Chromium,
         // and the first run of a new user (a clean clone, a package depending on Tokkit).
         .testTarget(
             name: "TokkitParityTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport"],
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
             exclude: ["Training/Fixtures"]
         ),
     ],

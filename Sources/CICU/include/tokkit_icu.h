@@ -69,6 +69,18 @@ int32_t tk_is_unspaced_script(uint32_t codepoint);
 /// The Unicode version of the ICU data in use, as "15.0" (written into `buffer`, NUL-terminated).
 void tk_unicode_version(char *buffer, int32_t capacity);
 
+
+/// Unicode normalization forms for tk_normalize.
+enum {
+    TK_NORMALIZE_NFC = 1,
+    TK_NORMALIZE_NFKC = 2,
+};
+
+/// Normalizes valid UTF-8 `text` to `form` (TK_NORMALIZE_*). Returns a malloc'd UTF-8 buffer the
+/// caller frees with free(), its length in `*out_length`; NULL on failure (memory, or a text over
+/// 2^31 - 1 UTF-16 units).
+uint8_t *tk_normalize(int32_t form, const uint8_t *text, int64_t length, int64_t *out_length);
+
 #ifdef __cplusplus
 }
 #endif

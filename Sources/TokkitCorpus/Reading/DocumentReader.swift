@@ -51,6 +51,8 @@ public final class DocumentReader {
     private var current: LineSource?
     private var paragraph: [UInt8] = []
     private var paragraphLine = 0
+    /// The file of the paragraph being collected: the last one of a file is flushed after the file is closed.
+    private var paragraphPath = ""
     private var lastOrigin = DocumentOrigin(path: "", line: 0)
 
     /// - Parameters:
@@ -146,6 +148,7 @@ public final class DocumentReader {
                 } else {
                     if paragraph.isEmpty {
                         paragraphLine = line.number
+                        paragraphPath = source.path
                     } else {
                         paragraph.append(UInt8(ascii: "\n"))
                     }
@@ -166,7 +169,7 @@ public final class DocumentReader {
         let done = paragraph
         paragraph = []
         // Paragraph offsets are not tracked line by line; the error names the paragraph's first line.
-        return try finish(done, path: current?.path ?? "input", line: paragraphLine, fileOffset: -1)
+        return try finish(done, path: paragraphPath, line: paragraphLine, fileOffset: -1)
     }
 
     private func finish(_ document: [UInt8], path: String, line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {

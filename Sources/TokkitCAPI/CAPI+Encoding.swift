@@ -1,0 +1,257 @@
+import Dispatch
+import Foundation
+import Synchronization
+import TokkitCore
+import TokkitText
+
+/// A special-token set from C: mode 0 = none, 1 = all, 2 = the listed texts.
+func specialSet(_ mode: Int32, _ texts: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int) throws(CFailure) -> SpecialTokenSet {
+    switch mode {
+    case 0: return .none
+    case 1: return .all
+    case 2: return .only(Set(try strings(texts, count)))
+    default: throw CFailure(.invalidArgument, "special-token mode \(mode) is not 0 (none), 1 (all) or 2 (listed)")
+    }
+}
+
+/// The special-token arguments every encode entry point takes, bundled as C passes them.
+struct SpecialArguments {
+    var allowed: SpecialTokenSet
+    var disallowed: SpecialTokenSet
+}
+
+/// Validates UTF-8 in place (no copy): the encoder's fast paths assume it.
+func checkedText(_ pointer: UnsafePointer<UInt8>?, _ length: Int) throws(CFailure) -> UnsafeBufferPointer<UInt8> {
+    let text = try bytes(pointer, length)
+    if let offset = UTF8Validation.firstInvalidOffset(text) {
+        throw CFailure(EncodingError.invalidUTF8(offset: offset))
+    }
+    return text
+}
+
+/// Encodes one text. `threads` > 1 cuts a long text into chunks at boundaries no later text can move
+/// and encodes them on that many cores (`StreamingEncoder`: the same ids as one pass); 1 encodes on
+/// the calling thread; 0 means all cores.
+@_cdecl("tk_encode")
+public func tk_encode(
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int,
+    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
+    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
+    _ threads: Int, _ ids: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>?, _ count: UnsafeMutablePointer<Int>?,
+    _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let ids, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let input = try checkedText(text, length)
+        let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
+        let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
+        let workers = threads <= 0 ? Tokenizer.defaultThreadCount : threads
+        var output: [TokenID] = []
+        do throws(EncodingError) {
+            // Below two chunks per worker there is nothing to share out: one pass on this thread.
+            if workers > 1, input.count >= 2 << 20 {
+                let stream = StreamingEncoder(tokenizer: handle.tokenizer, allowedSpecial: allowed,
+                                              disallowedSpecial: disallowed, threads: workers)
+                output = try stream.feed(input)
+                output += try stream.finish()
+            } else {
+                output.reserveCapacity(input.count / 3 + 1)
+                try handle.withMerger { (merger: inout BytePairMerger) throws(EncodingError) in
+                    try handle.tokenizer.encode(validUTF8: input, allowedSpecial: allowed, disallowedSpecial: disallowed,
+                                                merger: &merger, into: &output)
+                }
+            }
+        } catch {
+            throw CFailure(error)
+        }
+        ids.pointee = mallocCopy(output)
+        count.pointee = output.count
+    }
+}
+
+/// Encodes `documentCount` documents stored back to back in `text` (document `i` is
+/// `text[offsets[i] ..< offsets[i + 1]]`) on `threads` cores (0 = all), into one flat id array and
+/// `documentCount + 1` id offsets. The ids do not depend on the thread count.
+@_cdecl("tk_encode_batch")
+public func tk_encode_batch(
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ offsets: UnsafePointer<UInt64>?, _ documentCount: Int,
+    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
+    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
+    _ threads: Int, _ ids: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>?, _ idCount: UnsafeMutablePointer<Int>?,
+    _ idOffsets: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>?, _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let ids, let idCount, let idOffsets else { throw CFailure(.invalidArgument, "an output pointer is null") }
+        guard documentCount >= 0 else { throw CFailure(.invalidArgument, "negative document count \(documentCount)") }
+        guard documentCount == 0 || offsets != nil else { throw CFailure(.invalidArgument, "the document offsets are null") }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
+        let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
+        let total = documentCount == 0 ? 0 : Int(offsets![documentCount])
+        let all = try bytes(text, total)
+        for index in 0..<documentCount where offsets![index] > offsets![index + 1] {
+            throw CFailure(.invalidArgument, "document offsets decrease at document \(index)")
+        }
+        let encoded = try encodeDocuments(handle, all, offsets: offsets, count: documentCount,
+                                          specials: SpecialArguments(allowed: allowed, disallowed: disallowed),
+                                          threads: threads <= 0 ? Tokenizer.defaultThreadCount : threads)
+        idOffsets.pointee = mallocCopy(encoded.offsets)
+        ids.pointee = encoded.ids
+        idCount.pointee = Int(encoded.offsets.last ?? 0)
+    }
+}
+
+/// One slot per document, each written by exactly one worker.
+///
+/// `@unchecked Sendable`: a document index is claimed by one worker through an atomic counter and
+/// only that worker writes its slot; the slots are read after `concurrentPerform` returns, which
+/// orders every write before the reads.
+private final class DocumentSlots: @unchecked Sendable {
+    let ids: UnsafeMutableBufferPointer<[TokenID]>
+    let failures: UnsafeMutableBufferPointer<CFailure?>
+
+    init(count: Int) {
+        ids = .allocate(capacity: count)
+        ids.initialize(repeating: [])
+        failures = .allocate(capacity: count)
+        failures.initialize(repeating: nil)
+    }
+
+    deinit {
+        ids.deinitialize()
+        ids.deallocate()
+        failures.deinitialize()
+        failures.deallocate()
+    }
+}
+
+/// The batch loop: workers claim blocks of documents from a shared counter (one long document does
+/// not leave the other cores idle), each with its own merger; results are joined in input order.
+private func encodeDocuments(_ handle: TokenizerHandle, _ text: UnsafeBufferPointer<UInt8>, offsets: UnsafePointer<UInt64>?,
+                             count: Int, specials: SpecialArguments,
+                             threads: Int) throws(CFailure) -> (ids: UnsafeMutablePointer<UInt32>, offsets: [UInt64]) {
+    guard count > 0, let offsets else { return (mallocCopy([UInt32]()), [0]) }
+    let slots = DocumentSlots(count: count)
+    let workers = max(1, min(threads, count))
+    let next = Atomic<Int>(0)
+    let block = max(1, min(64, count / (workers * 8)))
+    let tokenizer = handle.tokenizer
+    nonisolated(unsafe) let base = text.baseAddress
+    nonisolated(unsafe) let bounds = offsets
+    let work: @Sendable (inout BytePairMerger) -> Void = { merger in
+        while true {
+            let first = next.add(block, ordering: .relaxed).oldValue
+            if first >= count { break }
+            for index in first..<min(first + block, count) {
+                let start = Int(bounds[index]), end = Int(bounds[index + 1])
+                let document = UnsafeBufferPointer(start: base.map { $0 + start }, count: end - start)
+                if let bad = UTF8Validation.firstInvalidOffset(document) {
+                    slots.failures[index] = CFailure(EncodingError.inDocument(index: index, .invalidUTF8(offset: bad)))
+                    continue
+                }
+                var output: [TokenID] = []
+                output.reserveCapacity(document.count / 3 + 1)
+                do throws(EncodingError) {
+                    try tokenizer.encode(validUTF8: document, allowedSpecial: specials.allowed,
+                                         disallowedSpecial: specials.disallowed, merger: &merger, into: &output)
+                    slots.ids[index] = output
+                } catch {
+                    slots.failures[index] = CFailure(EncodingError.inDocument(index: index, error))
+                }
+            }
+        }
+    }
+    if workers == 1 {
+        handle.withMerger { work(&$0) }
+    } else {
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in handle.withMerger { work(&$0) } }
+    }
+    var idOffsets: [UInt64] = [0]
+    idOffsets.reserveCapacity(count + 1)
+    for index in 0..<count {
+        if let failure = slots.failures[index] { throw failure }
+        idOffsets.append(idOffsets[index] + UInt64(slots.ids[index].count))
+    }
+    let total = Int(idOffsets[count])
+    let flat = malloc(max(1, total * 4))!.bindMemory(to: UInt32.self, capacity: max(1, total))
+    for index in 0..<count {
+        slots.ids[index].withUnsafeBufferPointer { source in
+            if let source = source.baseAddress {
+                (flat + Int(idOffsets[index])).initialize(from: source, count: slots.ids[index].count)
+            }
+        }
+    }
+    return (flat, idOffsets)
+}
+
+/// Merges `bytes` as one piece, with no pre-splitting and no special tokens (tiktoken's
+/// `_encode_single_piece`); the bytes need not be UTF-8.
+@_cdecl("tk_encode_piece")
+public func tk_encode_piece(
+    _ tokenizer: OpaquePointer?, _ piece: UnsafePointer<UInt8>?, _ length: Int,
+    _ ids: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>?, _ count: UnsafeMutablePointer<Int>?,
+    _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let ids, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let input = try bytes(piece, length)
+        var output: [TokenID] = []
+        if !input.isEmpty {
+            let vocabulary = handle.tokenizer.vocabulary
+            let complete = handle.withMerger { $0.encode(input, with: vocabulary, into: &output) }
+            guard complete else {
+                let bad = input.firstIndex { vocabulary.rank(of: [$0]) == nil } ?? 0
+                throw CFailure(EncodingError.byteNotInVocabulary(byte: input[bad], offset: bad))
+            }
+        }
+        ids.pointee = mallocCopy(output)
+        count.pointee = output.count
+    }
+}
+
+/// The pre-tokenizer's pieces of a UTF-8 text, as `2 × count` byte offsets (start, end, start, end, …).
+@_cdecl("tk_split")
+public func tk_split(
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int,
+    _ ranges: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>?, _ count: UnsafeMutablePointer<Int>?,
+    _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let ranges, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let input = Array(try checkedText(text, length))
+        let pieces: [Range<Int>]
+        do {
+            pieces = try handle.tokenizer.preTokenizer.pieces(of: input)
+        } catch {
+            throw CFailure(.patternError, "\(error)")
+        }
+        ranges.pointee = mallocCopy(pieces.flatMap { [UInt64($0.lowerBound), UInt64($0.upperBound)] })
+        count.pointee = pieces.count
+    }
+}
+
+/// The bytes `ids` stand for, special tokens included, `malloc`ed.
+@_cdecl("tk_decode_bytes")
+public func tk_decode_bytes(
+    _ tokenizer: OpaquePointer?, _ ids: UnsafePointer<UInt32>?, _ count: Int,
+    _ output: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, _ length: UnsafeMutablePointer<Int>?,
+    _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let output, let length else { throw CFailure(.invalidArgument, "an output pointer is null") }
+        guard count >= 0 else { throw CFailure(.invalidArgument, "negative id count \(count)") }
+        guard count == 0 || ids != nil else { throw CFailure(.invalidArgument, "the ids are null") }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let decoded: [UInt8]
+        do throws(DecodingError) {
+            decoded = try handle.tokenizer.vocabulary.decodeBytes(UnsafeBufferPointer(start: ids, count: count))
+        } catch {
+            throw CFailure(error)
+        }
+        output.pointee = mallocCopy(decoded)
+        length.pointee = decoded.count
+    }
+}

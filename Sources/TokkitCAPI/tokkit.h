@@ -1,0 +1,95 @@
+/* tokkit.h — the C ABI of libTokkitCAPI.so (Sources/TokkitCAPI), ABI version 1.
+ *
+ * Opaque handles, plain C types, no Swift type crosses. Every function that can fail returns a
+ * status (0 = success, else one of TK_*) and fills the caller's tk_error, whose strings are
+ * malloc'ed: release them with tk_error_clear. Buffers returned through out-pointers are malloc'ed:
+ * release them with tk_free. Handles are released with their *_free function. A tokenizer handle may
+ * be used from many threads at once. Special-token modes: 0 = none, 1 = all, 2 = the listed texts. */
+#ifndef TOKKIT_H
+#define TOKKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    TK_OK = 0,
+    TK_INVALID_ARGUMENT = 1,          /* null handle, negative count, unknown format or policy */
+    TK_FILE_ERROR = 2,                /* a file could not be read or written; the message names it */
+    TK_DISALLOWED_SPECIAL_TOKEN = 3,  /* token = the special token's text, offset = its byte offset */
+    TK_INVALID_UTF8 = 4,              /* offset = the first bad byte */
+    TK_UNKNOWN_TOKEN_ID = 5,          /* decode: token = the id, offset = its position */
+    TK_INVALID_VOCABULARY = 6,        /* duplicate or colliding tokens, bad file content, sha256 mismatch */
+    TK_PATTERN_ERROR = 7,             /* a split pattern that cannot be compiled */
+    TK_TRAINING_ERROR = 8,
+    TK_COMPARE_ERROR = 9,
+    TK_BYTE_NOT_IN_VOCABULARY = 10    /* offset = the byte with no single-byte token */
+};
+
+typedef struct tk_error {
+    int32_t code;
+    int32_t reserved;
+    int64_t offset;   /* -1 when none applies */
+    char *message;    /* what went wrong, for a person */
+    char *token;      /* the special token or id concerned, or NULL */
+} tk_error;
+
+typedef struct tk_tokenizer tk_tokenizer;
+typedef struct tk_trainer tk_trainer;
+
+int32_t tk_abi_version(void);
+void tk_free(void *pointer);
+void tk_error_clear(tk_error *error);
+
+/* Tokenizers */
+int32_t tk_tokenizer_from_tiktoken(const uint8_t *contents, ssize_t length, const char *name, const char *pattern,
+                                   const char *const *special_texts, const uint32_t *special_ids, ssize_t special_count,
+                                   const char *expected_sha256, tk_tokenizer **out, tk_error *error);
+int32_t tk_tokenizer_load(const char *source, const char *pattern_or_null, tk_tokenizer **out, tk_error *error);
+void tk_tokenizer_free(tk_tokenizer *tokenizer);
+int32_t tk_tokenizer_describe(tk_tokenizer *tokenizer, char **json, tk_error *error);
+int32_t tk_tokenizer_tokens(tk_tokenizer *tokenizer, uint8_t **arena, uint64_t **offsets, ssize_t *count,
+                            tk_error *error);
+int32_t tk_tokenizer_save(tk_tokenizer *tokenizer, const char *format, const char *path, const char *second_path,
+                          tk_error *error);
+
+/* Encoding and decoding */
+int32_t tk_encode(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length,
+                  int32_t allowed_mode, const char *const *allowed, ssize_t allowed_count,
+                  int32_t disallowed_mode, const char *const *disallowed, ssize_t disallowed_count,
+                  ssize_t threads, uint32_t **ids, ssize_t *count, tk_error *error);
+int32_t tk_encode_batch(tk_tokenizer *tokenizer, const uint8_t *text, const uint64_t *offsets, ssize_t document_count,
+                        int32_t allowed_mode, const char *const *allowed, ssize_t allowed_count,
+                        int32_t disallowed_mode, const char *const *disallowed, ssize_t disallowed_count,
+                        ssize_t threads, uint32_t **ids, ssize_t *id_count, uint64_t **id_offsets, tk_error *error);
+int32_t tk_encode_piece(tk_tokenizer *tokenizer, const uint8_t *piece, ssize_t length, uint32_t **ids, ssize_t *count,
+                        tk_error *error);
+int32_t tk_split(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length, uint64_t **ranges, ssize_t *count,
+                 tk_error *error);
+int32_t tk_decode_bytes(tk_tokenizer *tokenizer, const uint32_t *ids, ssize_t count, uint8_t **bytes, ssize_t *length,
+                        tk_error *error);
+
+/* Training */
+int32_t tk_trainer_new(const char *pattern, tk_trainer **out, tk_error *error);
+void tk_trainer_free(tk_trainer *trainer);
+int32_t tk_trainer_add_documents(tk_trainer *trainer, const uint8_t *text, const uint64_t *offsets,
+                                 ssize_t document_count, ssize_t threads, tk_error *error);
+int32_t tk_trainer_add_files(tk_trainer *trainer, const char *const *paths, ssize_t path_count, const char *split,
+                             ssize_t threads, tk_error *error);
+int32_t tk_trainer_finish(tk_trainer *trainer, ssize_t vocab_size, uint64_t min_frequency,
+                          const char *const *special_texts, ssize_t special_count, int32_t specials_first,
+                          const char *tie_policy, ssize_t max_token_length, tk_tokenizer **out, tk_error *error);
+
+/* Comparison: the report of `tokkit compare --format json` */
+int32_t tk_compare(tk_tokenizer *const *tokenizers, const char *const *labels, ssize_t tokenizer_count,
+                   const char *const *paths, ssize_t path_count, const char *extensions, ssize_t timing_ms,
+                   char **json, tk_error *error);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""In-process Python encode benchmark: tokkit (the pip package) against tiktoken, quicktok-v1,
+splintr-rs and HF tokenizers, on one long text and on many documents, one thread and all cores.
+
+Every tool's ids are compared with tiktoken's on the same input before its time is reported (a tool
+whose ids differ is reported as differing, without a time). The Swift engine alone (TokkitBench, what
+the `tokkit` CLI runs) is measured on the same text, for the "Python package ÷ CLI per core" ratio.
+
+Needs: `pip install ./integrations/python` (the release wheel), `pip install tiktoken==0.14.0
+tokenizers==0.23.3 quicktok-v1==0.4.0 splintr-rs==0.22.0`, and the public corpus ($TOKKIT_CORPUS).
+Writes its table to stdout and, with --write, into bench/RESULTS.md's "Python package" section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HF_PREFIX = 4 << 20  # HF tokenizers runs at ~1-2 MB/s on one thread: its single-text time is on the first 4 MB
+SECTION = "## Python package (`bench/python_bench.py`)"
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def timed(function, repeats=1):
+    """(best wall seconds, best CPU seconds, result) over `repeats` runs."""
+    best_wall = best_cpu = float("inf")
+    result = None
+    for _ in range(repeats):
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return best_wall, best_cpu, result
+
+
+def flat(batches):
+    return [i for batch in batches for i in batch]
+
+
+def split_documents(text: str) -> list[str]:
+    """Paragraphs (blank-line separated): the size of a typical pre-training document."""
+    return [part for part in re.split(r"\n\s*\n", text) if part]
+
+
+def swift_rate(vocab: str, path: str) -> dict:
+    """TokkitBench's one-thread encode of the file: the CLI's engine, without Python."""
+    binary = os.path.join(ROOT, ".build", "release", "TokkitBench")
+    if not os.path.exists(binary):
+        log("building TokkitBench (release) …")
+        subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT,
+                       stdout=sys.stderr)
+    output = subprocess.run([binary, "encode", "--vocab", vocab, "--file", path, "--threads", "1"], check=True,
+                            capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
+    parser.add_argument("--vocab", action="append", help="encodings to measure (default: cl100k_base, o200k_base)")
+    parser.add_argument("--repeats", type=int, default=3, help="tokkit's runs per measurement (best is kept)")
+    parser.add_argument("--megabytes", type=float, default=8.0,
+                        help="use the first N MB of each corpus file (cut at a line end); 0 = whole files")
+    parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+
+    import numpy as np
+    import tiktoken
+    import tokenizers
+    from tokenizers import Tokenizer as HF
+
+    import tokkit
+
+    if "site-packages" not in tokkit.__file__:
+        raise SystemExit(f"tokkit is imported from {tokkit.__file__}: install the wheel (pip install ./integrations/python)")
+    peers = {}
+    for module, label in (("quicktok", "quicktok-v1"), ("splintr", "splintr-rs")):
+        try:
+            peers[label] = __import__(module)
+        except ImportError:
+            raise SystemExit(f"{label} is not installed: pip install {label}")
+    from importlib.metadata import version
+
+    versions = {"tiktoken": tiktoken.__version__, "tokenizers": tokenizers.__version__,
+                "quicktok-v1": version("quicktok-v1"), "splintr-rs": version("splintr-rs")}
+    vocabs = args.vocab or [v for v in ("cl100k_base", "o200k_base") if v in tokkit.list_encoding_names()]
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    out = [SECTION, "",
+           f"Machine: {cores} cores, {cpu}, {platform.system()} {platform.release()}, Python {platform.python_version()}; "
+           f"{datetime.date.today().isoformat()}; load average at start {os.getloadavg()[0]:.1f} (shared machine). "
+           f"Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ". "
+           "Command: `python3 bench/python_bench.py --write`. MB/s = 10^6 bytes of UTF-8 input per second of wall "
+           f"clock, in one Python process; tokkit best of {args.repeats}, peers one run. Every row's ids were "
+           "compared with tiktoken's first ('=' in the ids column). The machine is shared: ratios use CPU time on one thread, which other processes do not inflate. One text = the corpus text (the first "
+           f"{args.megabytes:g} MB of each file, cut at a line end; 0 = whole file) as one str; "
+           "many documents = its blank-line-separated paragraphs, as a list of str. Outputs are Python lists "
+           "unless the row says numpy.", ""]
+    table = ["| corpus | vocab | input | tool | 1 thread MB/s (wall) | 1 thread MB/s (CPU time) | all cores MB/s (wall) | "
+             "tokkit ÷ tool (1 thread CPU time / all cores wall) | ids |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    summary = []
+    for corpus in ("public_en.txt", "public_multi.txt"):
+        path = os.path.join(args.corpus, corpus)
+        with open(path, "rb") as file:
+            raw = file.read()
+        if args.megabytes:
+            raw = raw[: int(args.megabytes * 1e6)]
+            raw = raw[: raw.rfind(b"\n") + 1]
+        text = raw.decode("utf-8")
+        path = os.path.join("/tmp", f"tokkit-python-bench-{corpus}")
+        with open(path, "wb") as file:  # the same bytes for the Swift engine's measurement
+            file.write(raw)
+        documents = split_documents(text)
+        mb = len(raw) / 1e6
+        doc_mb = sum(len(d.encode()) for d in documents) / 1e6
+        for vocab in vocabs:
+            log(f"{corpus} {vocab}: {mb:.1f} MB, {len(documents)} documents")
+            enc = tokkit.get_encoding(vocab)
+            ref_enc = tiktoken.Encoding(vocab, pat_str=enc._pat_str, mergeable_ranks=enc._mergeable_ranks,
+                                        special_tokens=enc._special_tokens)
+            _, _, reference = timed(lambda: ref_enc.encode_ordinary(text))
+            reference_docs = ref_enc.encode_ordinary_batch(documents, num_threads=cores)
+            ref_flat = flat(reference_docs)
+            rows = {}
+
+            def add(tool, kind, single, multi, same):
+                """single: (wall MB/s, CPU-time MB/s) on one thread; multi: all-cores wall MB/s or None."""
+                rows[(tool, kind)] = (single, multi, same)
+
+            def rate(size, measured):
+                return (size / measured[0], size / measured[1])
+
+            # tokkit
+            w1, c1, ids = timed(lambda: enc.encode_ordinary(text), args.repeats)
+            wn, _, ids_n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=(), num_threads=0), args.repeats)
+            add("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text", rate(mb, (w1, c1)), mb / wn,
+                ids == reference and np.array_equal(ids_n, np.asarray(reference, dtype=np.uint32)))
+            w1n, c1n, ids_1n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=()), args.repeats)
+            add("**tokkit** encode_to_numpy (numpy)", "one text", rate(mb, (w1n, c1n)), None,
+                np.array_equal(ids_1n, np.asarray(reference, dtype=np.uint32)))
+            b1, cb1, d1 = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=1), args.repeats)
+            bn, _, dn = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=cores), args.repeats)
+            add("**tokkit** encode_ordinary_batch", "many documents", rate(doc_mb, (b1, cb1)), doc_mb / bn,
+                d1 == reference_docs and dn == reference_docs)
+            f1, cf1, (fl1, _) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=1, disallowed_special=()),
+                                    args.repeats)
+            fn, _, (fln, offn) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=0, disallowed_special=()),
+                                       args.repeats)
+            add("**tokkit** encode_batch_to_numpy (flat numpy + offsets)", "many documents", rate(doc_mb, (f1, cf1)), doc_mb / fn,
+                fl1.tolist() == ref_flat and fln.tolist() == ref_flat and int(offn[-1]) == len(ref_flat))
+            tk_one_text, tk_documents = rows[("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text")], rows[("**tokkit** encode_ordinary_batch", "many documents")]
+
+            # tiktoken
+            w, c, _ = timed(lambda: ref_enc.encode_ordinary(text))
+            add(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", rate(mb, (w, c)), None, True)
+            t1, ct1, r1 = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=1))
+            tn, _, rn = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=cores))
+            add("tiktoken encode_ordinary_batch", "many documents", rate(doc_mb, (t1, ct1)), doc_mb / tn,
+                r1 == reference_docs and rn == reference_docs)
+
+            # quicktok-v1
+            try:
+                q = peers["quicktok-v1"].get_encoding(vocab)
+                w, c, got = timed(lambda: q.encode_ordinary(text))
+                add("quicktok-v1 encode_ordinary", "one text", rate(mb, (w, c)), None, list(got) == reference)
+                q1, cq1, (qt1, _) = timed(lambda: q.encode_batch(documents, threads=1))
+                qn, _, (qtn, _) = timed(lambda: q.encode_batch(documents, threads=0))
+                add("quicktok-v1 encode_batch (flat numpy + offsets)", "many documents", rate(doc_mb, (q1, cq1)), doc_mb / qn,
+                    list(qt1) == ref_flat and list(qtn) == ref_flat)
+            except Exception as error:
+                table.append(f"| {corpus} | {vocab} | — | quicktok-v1 | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
+
+            # splintr-rs
+            try:
+                s = peers["splintr-rs"].Tokenizer.from_pretrained(vocab)
+                w, c, got = timed(lambda: s.encode_ordinary(text))
+                wr, _, gotr = timed(lambda: s.encode_rayon(text))
+                add("splintr-rs encode_ordinary / encode_rayon", "one text", rate(mb, (w, c)), mb / wr,
+                    list(got) == reference and list(gotr) == reference)
+                s1, cs1, g1 = timed(lambda: [s.encode_ordinary(d) for d in documents])
+                sn, _, gn = timed(lambda: s.encode_batch(documents))
+                add("splintr-rs encode_ordinary per document / encode_batch", "many documents",
+                    rate(doc_mb, (s1, cs1)), doc_mb / sn, [list(x) for x in g1] == reference_docs and [list(x) for x in gn] == reference_docs)
+            except Exception as error:
+                table.append(f"| {corpus} | {vocab} | — | splintr-rs | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
+
+            # HF tokenizers, from the tokenizer.json tokkit writes for this vocabulary
+            try:
+                json_path = os.path.join("/tmp", f"tokkit-python-bench-{vocab}.json")
+                enc.save(json_path, "huggingface")
+                hf = HF.from_file(json_path)
+                prefix = text.encode()[:HF_PREFIX].decode("utf-8", "ignore")
+                pmb = len(prefix.encode()) / 1e6
+                w, c, got = timed(lambda: hf.encode(prefix, add_special_tokens=False).ids)
+                add("HF tokenizers encode (first 4 MB)", "one text", rate(pmb, (w, c)), None, got == ref_enc.encode_ordinary(prefix))
+                some = documents[: max(1, len(documents) // 8)]
+                some_mb = sum(len(d.encode()) for d in some) / 1e6
+                h1, ch1, g1 = timed(lambda: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in some)])
+                hn, _, gn = timed(lambda: [e.ids for e in hf.encode_batch(some, add_special_tokens=False)])
+                add("HF tokenizers encode per document / encode_batch (first 1/8 of documents)", "many documents",
+                    rate(some_mb, (h1, ch1)), some_mb / hn, g1 == reference_docs[:len(some)] and gn == reference_docs[:len(some)])
+            except Exception as error:
+                table.append(f"| {corpus} | {vocab} | — | HF tokenizers | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
+
+            for (tool, kind), (single, multi, same) in rows.items():
+                if not same:
+                    table.append(f"| {corpus} | {vocab} | {kind} | {tool} | — | — | — | — | **differ** |")
+                    continue
+                ours_single, ours_multi, _ = tk_one_text if kind == "one text" else tk_documents
+                ratio = f"{ours_single[1] / single[1]:.2f}×" + (f" / {ours_multi / multi:.2f}×" if multi else "")
+                multi_text = f"{multi:.1f}" if multi else "—"
+                table.append(f"| {corpus} | {vocab} | {kind} | {tool} | {single[0]:.1f} | {single[1]:.1f} | {multi_text} | "
+                             f"{ratio} | = |")
+            swift = swift_rate(vocab, path)
+            summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread, Python `encode_ordinary` (list) "
+                           f"{mb / c1:.1f} and `encode_to_numpy` {mb / c1n:.1f}, the Swift engine (TokkitBench) "
+                           f"{swift['cpu_mbps']:.1f}: **{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / "
+                           f"**{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
+                           f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s).")
+    out += table + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
+    report = "\n".join(out)
+    print(report)
+    if args.write:
+        results = os.path.join(ROOT, "bench", "RESULTS.md")
+        existing = open(results).read() if os.path.exists(results) else ""
+        if SECTION in existing:
+            start = existing.index(SECTION)
+            following = existing.find("\n## ", start + len(SECTION))
+            existing = existing[:start] + report + (existing[following + 1:] if following >= 0 else "")
+        else:
+            existing = existing.rstrip("\n") + "\n\n" + report
+        with open(results + ".tmp", "w") as file:
+            file.write(existing)
+        os.replace(results + ".tmp", results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The built wheel runs without the Swift toolchain: installed into a fresh venv, imported with no
+library path set, every Swift, Foundation and ICU library it loads comes from inside the wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+
+PROBE = r"""
+import json, sys
+import tokkit
+enc = tokkit.get_encoding("cl100k_base")
+assert enc.encode("hello world") == [15339, 1917]
+rows = [line.split() for line in open("/proc/self/maps")]
+loaded = sorted({row[-1] for row in rows if len(row) >= 6 and ".so" in row[-1]})
+print(json.dumps({"package": tokkit.__file__, "loaded": loaded}))
+"""
+
+
+def clean_environment() -> dict[str, str]:
+    """No library path, no Tokkit overrides, and a PATH without the Swift toolchain."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("LD_LIBRARY_PATH", "LD_PRELOAD", "TOKKIT_CAPI_LIBRARY", "TOKKIT_VOCABULARIES",
+                                  "PYTHONPATH", "PYTHONHOME")}
+    environment["PATH"] = "/usr/bin:/bin"
+    return environment
+
+
+def toolchain_libraries(loaded: list[str], package_folder: str) -> list[str]:
+    """Loaded Swift/Foundation/ICU/zstd libraries that do not come from the installed package."""
+    runtime = ("libswift", "libFoundation", "lib_Foundation", "libdispatch", "libBlocksRuntime", "libicu", "libzstd",
+               "libTokkitCAPI")
+    return [path for path in loaded
+            if os.path.basename(path).startswith(runtime) and not path.startswith(package_folder)]
+
+
+def run_probe(python: str, extra: dict[str, str] | None = None) -> dict:
+    environment = clean_environment() | (extra or {})
+    output = subprocess.run([python, "-c", PROBE], env=environment, check=True, capture_output=True, text=True,
+                            cwd="/").stdout
+    return json.loads(output)
+
+
+def test_the_wheel_runs_from_a_fresh_venv_without_the_toolchain(tmp_path):
+    wheel = os.environ.get("TOKKIT_WHEEL")
+    assert wheel and os.path.exists(wheel), "TOKKIT_WHEEL must name the built wheel (integrations/python/run_tests.sh)"
+    folder = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True, clear=True).create(folder)
+    python = str(folder / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", wheel], check=True,
+                   env=clean_environment())
+    result = run_probe(python)
+    package_folder = os.path.dirname(result["package"])
+    assert package_folder.startswith(str(folder)), result["package"]
+    assert not toolchain_libraries(result["loaded"], package_folder), result["loaded"]
+    assert any(path.endswith("/_lib/libswiftCore.so") for path in result["loaded"]), result["loaded"]
+
+    # The check can fail: pointed at the debug build (RUNPATH into the toolchain), it sees the toolchain.
+    debug = os.environ.get("TOKKIT_DEBUG_LIBRARY")
+    assert debug and os.path.exists(debug), "TOKKIT_DEBUG_LIBRARY must name .build/debug/libTokkitCAPI.so"
+    planted = run_probe(python, {"TOKKIT_CAPI_LIBRARY": debug})
+    assert toolchain_libraries(planted["loaded"], package_folder), planted["loaded"]
+    print(f"wheel: {len(result['loaded'])} libraries loaded, none from the toolchain; "
+          f"the debug build loads {len(toolchain_libraries(planted['loaded'], package_folder))} from outside the wheel")
+
+
+def test_this_interpreter_runs_the_installed_wheel():
+    import tokkit
+
+    assert "site-packages" in tokkit.__file__ and os.path.exists(os.path.join(os.path.dirname(tokkit.__file__), "_lib"))
+    assert sys.version_info >= (3, 9)

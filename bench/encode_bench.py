@@ -131,6 +131,7 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--peers", action="store_true", help="only tokkit against the 2026 peers")
     parser.add_argument("--corpora", nargs="+", default=["public_en.txt", "public_multi.txt"])
+    parser.add_argument("--prefix-mb", type=float, default=None, help="--peers: only the first N MB of each corpus (cut at a line end)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
 
@@ -323,7 +324,8 @@ def peers(args):
             f"between minutes, so only the ratios of one run mean anything). Versions: "
             + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
             + (". nanotok: not installed (its sdist downloads nlohmann/json from GitHub at build time, which this machine cannot reach)" if not versions["nanotok"] else "")
-            + ". MB/s = 10^6 input bytes per second, one run each; per-document: each line of the file is one document.", ""]
+            + ". MB/s = 10^6 input bytes per second, one run each; per-document: each line of the file is one document."
+            + (f" Inputs: the first {args.prefix_mb:g} MB of each corpus (cut at a line end)." if args.prefix_mb else ""), ""]
     rows = ["| corpus | vocab | tool | one text, 1 thread MB/s | tokkit ÷ tool | per document, 1 thread MB/s | tokkit ÷ tool | per document, 2 threads MB/s | tokkit ÷ tool | ids |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     tmp = tempfile.mkdtemp(prefix="tokkit-peers-")
@@ -331,6 +333,10 @@ def peers(args):
     for corpus in args.corpora:
         path = os.path.join(args.corpus, corpus)
         raw = open(path, "rb").read()
+        if args.prefix_mb:
+            raw = raw[:raw.rfind(b"\n", 0, int(args.prefix_mb * 1e6)) + 1]
+            path = os.path.join(tmp, corpus)
+            open(path, "wb").write(raw)
         text = raw.decode("utf-8")
         lines = text.split("\n")
         if lines and lines[-1] == "":
@@ -423,6 +429,7 @@ def peers(args):
             for tool, body in [("quicktok-v1", quicktok_row), ("splintr-rs", splintr_row), ("riptoken", riptoken_row),
                                ("bpe-openai", bpe_openai_row)]:
                 attempt(tool, body)
+            log("\n".join(rows))  # partial results survive an interrupted run
     section = "\n".join(["## Encoding against the 2026 peers", ""] + head + rows) + "\n"
     print(section)
     results = os.path.join(ROOT, "bench", "RESULTS.md")

@@ -1,9 +1,6 @@
 import Foundation
 import Testing
-import TokkitCore
-import TokkitFormats
-import TokkitIO
-import TokkitText
+import Tokkit
 
 /// `tokkit train --docs lines --keep-newlines` against Hugging Face's quick-tour call,
 /// `tokenizer.train(files)`, which reads each line *with* its `\n` or `\r\n` (Rust's `read_line`):
@@ -11,7 +8,6 @@ import TokkitText
 /// as a user runs it. Fails (never skips) without python3 and `tokenizers`.
 @Suite("HF tokenizer.train(files) parity: --keep-newlines (runs python3)", .serialized)
 struct TrainFilesParityTests {
-    let cli = CLITests()
 
     struct Case: Sendable, CustomTestStringConvertible {
         var lineEnd: String
@@ -63,7 +59,7 @@ struct TrainFilesParityTests {
     @Test("--keep-newlines needs documents that are lines")
     func needsLines() throws {
         let scratch = Scratch()
-        let result = try cli.tokkit(["train", Repository.path("fixtures/english-prose.txt"), "--docs", "paragraphs", "--keep-newlines",
+        let result = try TokkitCommand.run(["train", Repository.path("fixtures/english-prose.txt"), "--docs", "paragraphs", "--keep-newlines",
                                      "--vocab-size", "300", "-o", scratch.file("out")])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--keep-newlines needs documents that are lines"))
@@ -72,7 +68,7 @@ struct TrainFilesParityTests {
     /// Runs `tokkit train` and reads the merges back from its tokenizer.json, as hex byte pairs.
     func merges(trainedOn input: String, pattern: String, keepNewlines: Bool, vocabularySize: Int, in scratch: Scratch) throws -> [[String]] {
         let folder = scratch.file(keepNewlines ? "kept" : "stripped")
-        let result = try cli.tokkit(["train", input, "--docs", "lines", "--pattern", pattern, "--vocab-size", String(vocabularySize),
+        let result = try TokkitCommand.run(["train", input, "--docs", "lines", "--pattern", pattern, "--vocab-size", String(vocabularySize),
                                      "-o", folder, "--quiet", "--force"] + (keepNewlines ? ["--keep-newlines"] : []))
         #expect(result.status == 0, "\(result.stderr)")
         let root = try JSONSerialization.jsonObject(with: Data(try FileIO.read(folder + "/tokenizer.json"))) as? [String: Any]

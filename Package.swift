@@ -6,12 +6,18 @@ import PackageDescription
 //   TokkitCore (plain data, vocabulary, merging, decoding, training; no Foundation)   TokkitIO (file plumbing)
 //     ├─► TokkitText      (+ CICU)          pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (+ TokkitIO)      .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
-//     └─► TokkitCorpus    (+ CCompression)  documents from files, directories, globs, stdin, JSONL, gzip/zstd
+//     └─► TokkitCorpus    (+ CCompression, IO) documents from files, directories, globs, stdin, JSONL, gzip/zstd
 //   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)  corpus encoding, shards; metrics and reports
 //   Tokkit  (everything)  the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
 //   tokkit  (Tokkit)      the command line: parses options, calls the library, prints
 //
 // A target declares exactly the targets its files import.
+// `TOKKIT_INTERNAL_CHECKS=1 swift test` compiles the invariant checks of the merge engine and the tables
+// (InternalChecks.swift), as swift-collections' COLLECTIONS_INTERNAL_CHECKS does: a plain define, no
+// unsafe flags, so the package stays usable as a dependency. One CI step runs the unit tests that way.
+let internalChecks: [SwiftSetting] = Context.environment["TOKKIT_INTERNAL_CHECKS"] == "1"
+    ? [.define("TOKKIT_INTERNAL_CHECKS")] : []
+
 let package = Package(
     name: "Tokkit",
     products: [
@@ -21,6 +27,7 @@ let package = Package(
         .library(name: "TokkitText", targets: ["TokkitText"]),
         .library(name: "TokkitFormats", targets: ["TokkitFormats"]),
         .library(name: "TokkitCorpus", targets: ["TokkitCorpus"]),
+        .library(name: "TokkitPrep", targets: ["TokkitPrep"]),
         .library(name: "TokkitShards", targets: ["TokkitShards"]),
         .library(name: "TokkitCompare", targets: ["TokkitCompare"]),
         .executable(name: "tokkit", targets: ["TokkitCLI"]),
@@ -29,6 +36,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The only code that includes ICU headers; its public header exposes opaque types only, because a
@@ -52,27 +60,30 @@ let package = Package(
         ),
         // One inline function, a cache prefetch, which Swift cannot express.
         .target(name: "CPrefetch"),
-        .target(name: "TokkitCore", dependencies: ["CPrefetch"]),
+        .target(name: "TokkitCore", dependencies: ["CPrefetch"], swiftSettings: internalChecks),
         .target(name: "TokkitIO"),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         // The bundled vocabularies are resources: they travel with every program that links Tokkit.
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],
                 resources: [.copy("Catalog/Vocabularies")]),
-        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore"]),
+        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitIO"]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        // The stages upstream of tokenization: cleaning, filters, PII (datatrove's decisions), and curation
+        // (dedup, decontamination, relevance, mixing, synthetic-data seeds).
+        .target(name: "TokkitPrep", dependencies: ["CICU", "TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Tokkit",
-            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare"]
+            dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitCompare", "TokkitPrep"]
         ),
-        // Seeded adversarial text and piece-by-piece comparison, shared by the tests and the bench
-        // (the proof that the scanners equal ICU); not a product.
-        .target(name: "TokkitVerification", dependencies: ["CICU", "TokkitText"]),
+        // Piece-by-piece comparison of two pre-splitters, shared by the tests and the bench (the proof
+        // that the scanners equal ICU); not a product.
+        .target(name: "TokkitVerification", dependencies: ["TokkitText"]),
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "Tokkit",
+                "Tokkit", "TokkitPrep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,10 +102,21 @@ let package = Package(
             ],
             path: "bench/TokkitBench"
         ),
+        // Paths, scratch folders, subprocesses and the reference libraries' runner, shared by both test
+        // targets; not a product.
+        .target(name: "TokkitTestSupport", dependencies: ["Tokkit"], path: "Tests/TokkitTestSupport"),
+        // Hermetic unit tests: no network, no Python, no corpus, no browser (`swift test --filter TokkitTests.`).
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["Tokkit", "TokkitVerification"],
-            exclude: ["Golden", "Training/Fixtures"]
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
+            exclude: ["Golden"]
+        ),
+        // Parity with the real reference libraries (Python), on the real-text corpus, in headless Chromium,
+        // and the first run of a new user (a clean clone, a package depending on Tokkit).
+        .testTarget(
+            name: "TokkitParityTests",
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
+            exclude: ["Training/Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@
 """Encoding benchmark: tokkit against the anchors, same text, same vocabulary, measured in one run.
 
   python3 bench/encode_bench.py [--corpus DIR] [--differential N] [--no-build]
+  python3 bench/encode_bench.py --peers [--corpus DIR] [--no-build]   # the 2026 peers only (below)
 
 For gpt2 and cl100k on public_en and public_multi (scripts/corpus/build-public-corpus.sh): tokkit
 (release build, through bench/TokkitBench) vs tiktoken encode_ordinary, encode_ordinary_batch with
@@ -13,6 +14,13 @@ StreamingEncoder), so their concatenated ids must still equal whole-text ids. Al
 alone (scanner vs ICU), decode MB/s, peak memory of `tokkit encode` as the input grows ten-fold,
 and the scanner-vs-ICU differential on N random strings per pattern. Results go to the "Encoding"
 section of bench/RESULTS.md (other sections are kept).
+
+--peers: tokkit against the exact encoders of 2026 on gpt2, cl100k_base and o200k_base, one large text
+and per document (each line one document), all measured in the same run: quicktok-v1, splintr-rs,
+riptoken, bpe-openai (and tiktoken). Each peer's ids are compared with tiktoken's first; a peer whose
+ids differ is reported as differing and gets no ratio. tokkit's per-document rate is the whole
+`tokkit encode --docs lines` process (start-up, reading and writing included), the peers' is their
+in-process batch call. Writes the "Encoding against the 2026 peers" section of bench/RESULTS.md.
 """
 import argparse
 import array
@@ -28,6 +36,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ["TIKTOKEN_CACHE_DIR"] = ""
+O200K_PATTERN = "|".join([
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""\p{N}{1,3}""", r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""", r"""\s*[\r\n]+""", r"""\s+(?!\S)""", r"""\s+"""])
 PATTERNS = {  # tiktoken 0.14.0 tiktoken_ext/openai_public.py, as in DESIGN.md
     "gpt2": r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s""",
     "cl100k_base": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
@@ -117,12 +129,16 @@ def main():
     parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
     parser.add_argument("--differential", type=int, default=10_000_000, help="random strings per pattern")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--peers", action="store_true", help="only tokkit against the 2026 peers")
+    parser.add_argument("--corpora", nargs="+", default=["public_en.txt", "public_multi.txt"])
     args = parser.parse_args()
     cores = os.cpu_count() or 1
 
     if not args.no_build:
         log("building release …")
         subprocess.run(["swift", "build", "-c", "release"], check=True, cwd=ROOT, stdout=sys.stderr)
+    if args.peers:
+        return peers(args)
 
     import tiktoken
     from tiktoken.load import load_tiktoken_bpe
@@ -279,6 +295,139 @@ def main():
     results = os.path.join(ROOT, "bench", "RESULTS.md")
     old = open(results).read() if os.path.exists(results) else "# Benchmarks\n"
     kept = re.sub(r"## Encoding\n.*?(?=^## |\Z)", "", old, flags=re.S | re.M).rstrip() + "\n\n"
+    open(results, "w").write(kept + section)
+    log(f"wrote {results}")
+
+
+PEER_SPECIALS = dict(SPECIALS, o200k_base={"<|endoftext|>": 199999, "<|endofprompt|>": 200018})
+PEER_PATTERNS = dict(PATTERNS, o200k_base=O200K_PATTERN)
+
+
+def peers(args):
+    """tokkit against quicktok-v1, splintr-rs, riptoken and bpe-openai: one text, then each line a document."""
+    import importlib.metadata as metadata
+    import tiktoken
+    from tiktoken.load import load_tiktoken_bpe
+
+    def version(package):
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    versions = {name: version(name) for name in ["tiktoken", "quicktok-v1", "splintr-rs", "riptoken", "bpe-openai", "nanotok"]}
+    load = os.getloadavg()
+    cores = os.cpu_count() or 1
+    head = [f"`python3 bench/encode_bench.py --peers` on {datetime.date.today().isoformat()}; {cores} cores; load average "
+            f"{load[0]:.1f} at start (five other engineers share this machine: absolute MB/s drift by 2× and more "
+            f"between minutes, so only the ratios of one run mean anything). Versions: "
+            + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
+            + (". nanotok: not installed (its sdist downloads nlohmann/json from GitHub at build time, which this machine cannot reach)" if not versions["nanotok"] else "")
+            + ". MB/s = 10^6 input bytes per second, one run each; per-document: each line of the file is one document.", ""]
+    rows = ["| corpus | vocab | tool | one text, 1 thread MB/s | tokkit ÷ tool | per document, 1 thread MB/s | tokkit ÷ tool | per document, 2 threads MB/s | tokkit ÷ tool | ids |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    tmp = tempfile.mkdtemp(prefix="tokkit-peers-")
+    tokkit = os.path.join(ROOT, ".build", "release", "tokkit")
+    for corpus in args.corpora:
+        path = os.path.join(args.corpus, corpus)
+        raw = open(path, "rb").read()
+        text = raw.decode("utf-8")
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        mb = len(raw) / 1e6
+        lines_mb = sum(len(l.encode()) for l in lines) / 1e6
+        for vocab in ["gpt2", "cl100k_base", "o200k_base"]:
+            log(f"peers: {corpus} {vocab}")
+            vocab_file = os.path.join(ROOT, "vocabularies", vocab + ".tiktoken")
+            ranks = load_tiktoken_bpe(vocab_file)
+            enc = tiktoken.Encoding(vocab, pat_str=PEER_PATTERNS[vocab], mergeable_ranks=ranks, special_tokens=PEER_SPECIALS[vocab])
+            ref = enc.encode_ordinary(text)
+            ref_docs = enc.encode_ordinary_batch(lines, num_threads=cores)
+            ids_file = os.path.join(tmp, "ids.u32")
+            one = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1", "--ids", ids_file, "--repeats", "1")
+            assert list(array.array("I", open(ids_file, "rb").read())) == ref, f"tokkit ids differ from tiktoken on {corpus} {vocab}"
+            docs = {}
+            for threads in (1, 2):
+                out = os.path.join(tmp, f"docs{threads}.u32")
+                t, _ = timed(lambda: subprocess.run([tokkit, "encode", path, "--docs", "lines", "--vocab", vocab, "--format", "uint32",
+                                                     "--threads", str(threads), "-o", out], check=True, cwd=ROOT))
+                assert list(array.array("I", open(out, "rb").read())) == flatten(ref_docs), f"tokkit --docs lines ids differ ({corpus} {vocab})"
+                docs[threads] = lines_mb / t
+            mine = (one["mbps"], docs[1], docs[2])
+            rows.append(f"| {corpus} | {vocab} | **tokkit** | **{mine[0]:.1f}** | 1.00 | **{mine[1]:.1f}** | 1.00 | **{mine[2]:.1f}** | 1.00 | = |")
+
+            def row(tool, single=None, batch1=None, batch2=None, same=True, note=""):
+                if not same:
+                    rows.append(f"| {corpus} | {vocab} | {tool} | — | — | — | — | — | — | **differ from tiktoken** {note} |")
+                    return
+                cells = []
+                for value, base in zip((single, batch1, batch2), mine):
+                    cells += [f"{value:.1f}", f"{base / value:.2f}×"] if value else ["—", "—"]
+                rows.append(f"| {corpus} | {vocab} | {tool} | " + " | ".join(cells) + f" | = {note}|")
+
+            t, _ = timed(lambda: enc.encode_ordinary(text))
+            t1, b1 = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=1))
+            t2, _ = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=2))
+            row(f"tiktoken {versions['tiktoken']}", mb / t, lines_mb / t1, lines_mb / t2)
+
+            def attempt(tool, body):
+                try:
+                    body()
+                except Exception as error:  # a peer that cannot run is reported, not fatal
+                    rows.append(f"| {corpus} | {vocab} | {tool} | — | — | — | — | — | — | failed: {type(error).__name__}: {str(error)[:80]} |")
+
+            def quicktok_row():
+                import quicktok
+                if vocab not in ("cl100k_base", "o200k_base"):
+                    rows.append(f"| {corpus} | {vocab} | quicktok-v1 {versions['quicktok-v1']} | — | — | — | — | — | — | not bundled (cl100k_base, o200k_base, llama3, qwen3 only) |")
+                    return
+                q = quicktok.get_encoding(vocab)
+                t, got = timed(lambda: q.encode(text))
+                t1, (toks1, offs1) = timed(lambda: q.encode_batch(lines, 1, False))
+                t2, (toks2, offs2) = timed(lambda: q.encode_batch(lines, 2, False))
+                same = list(got) == ref and list(toks1) == flatten(ref_docs) and list(toks2) == flatten(ref_docs)
+                row(f"quicktok-v1 {versions['quicktok-v1']} (encode / encode_batch)", mb / t, lines_mb / t1, lines_mb / t2, same)
+
+            def splintr_row():
+                import splintr
+                # splintr's regex engine refuses possessive quantifiers; it ships equivalent patterns
+                # (the ids below are checked against tiktoken's all the same).
+                pattern = {"gpt2": splintr.GPT2_PATTERN, "cl100k_base": splintr.CL100K_BASE_PATTERN}.get(vocab, PEER_PATTERNS[vocab])
+                s = splintr.Tokenizer(vocab_file, pattern, PEER_SPECIALS[vocab])
+                t, got = timed(lambda: s.encode_ordinary(text))
+                t2, got2 = timed(lambda: s.encode_batch(lines))
+                same = list(got) == ref and flatten(got2) == flatten(ref_docs)
+                row(f"splintr-rs {versions['splintr-rs']} (encode_ordinary / encode_batch, all cores)", mb / t, None, lines_mb / t2, same)
+
+            def riptoken_row():
+                import riptoken
+                core = riptoken.CoreBPE(ranks, PEER_SPECIALS[vocab], PEER_PATTERNS[vocab])
+                t, got = timed(lambda: core.encode_ordinary(text))
+                t2, got2 = timed(lambda: core.encode_ordinary_batch(lines))
+                same = list(got) == ref and flatten(got2) == flatten(ref_docs)
+                row(f"riptoken {versions['riptoken']} (encode_ordinary / encode_ordinary_batch, all cores)", mb / t, None, lines_mb / t2, same)
+
+            def bpe_openai_row():
+                import bpe_openai
+                if vocab == "gpt2":
+                    rows.append(f"| {corpus} | {vocab} | bpe-openai {versions['bpe-openai']} | — | — | — | — | — | — | built-in cl100k_base and o200k_base only |")
+                    return
+                b = bpe_openai.get_encoding(vocab)
+                small = chunks(text, 1 << 18)  # its wrapper refuses inputs of 10^6+ characters
+                t, got = timed(lambda: flatten(b.encode_ordinary(c) for c in small))
+                t1, got1 = timed(lambda: [b.encode_ordinary(l) for l in lines])
+                row(f"bpe-openai {versions['bpe-openai']} (encode_ordinary on 256K-character cuts / per line)", mb / t, lines_mb / t1, None,
+                    got == ref and flatten(got1) == flatten(ref_docs))
+
+            for tool, body in [("quicktok-v1", quicktok_row), ("splintr-rs", splintr_row), ("riptoken", riptoken_row),
+                               ("bpe-openai", bpe_openai_row)]:
+                attempt(tool, body)
+    section = "\n".join(["## Encoding against the 2026 peers", ""] + head + rows) + "\n"
+    print(section)
+    results = os.path.join(ROOT, "bench", "RESULTS.md")
+    old = open(results).read()
+    kept = re.sub(r"## Encoding against the 2026 peers\n.*?(?=^## |\Z)", "", old, flags=re.S | re.M).rstrip() + "\n\n"
     open(results, "w").write(kept + section)
     log(f"wrote {results}")
 

@@ -8,7 +8,16 @@ the lines of the input (no newline), as `tokenizers` trains from files. Thread c
 RAYON_NUM_THREADS (HF, rustbpe), num_threads (SentencePiece) and --threads (tokkit). After each
 tokkit run its merge list is compared with HF's at the same vocabulary size.
 
-usage: bench/train_bench.py INPUT [INPUT...] [--vocab 8192 32768] [--threads 1 2] [--skip sentencepiece]
+--peers: the 2026 trainers instead, on the documents of Hugging Face's quick tour,
+`tokenizer.train(files)`: each line WITH its newline. HF train(files) is the reference; tokkit runs with
+--keep-newlines; gigabpe (pretokenizer="bytelevel"; its alphabet is the bytes that occur, so it is asked
+for the vocabulary size that gives the same number of merges; reading the files is part of its time),
+fast-bpe-rs and bpeasy get the same lines.
+Each one's learned tokens (the bytes of every merge's result, in order; whole merge pairs where the
+tool gives them) are compared with HF's before its time is printed, and a tool that differs is
+reported as differing.
+
+usage: bench/train_bench.py INPUT [INPUT...] [--vocab 8192 32768] [--threads 1 2] [--skip sentencepiece] [--peers]
        (build first: swift build -c release; pip install tokenizers rustbpe sentencepiece)
 Writes a Markdown table to stdout; record it with the machine in bench/RESULTS.md.
 """
@@ -37,9 +46,51 @@ def documents(paths):
                 yield line
 
 
+def lines_with_newlines(paths):
+    """The documents of HF's `tokenizer.train(files)`: every line with its terminator."""
+    for path in paths:
+        with open(path, "rb") as f:
+            for line in f.read().decode("utf-8").splitlines(keepends=True):
+                yield line
+
+
+def learned_tokens_json(output, tokens):
+    with open(output, "w") as f:
+        json.dump([t.hex() for t in tokens], f)
+
+
 def worker(kind, paths, vocab, threads, output):
     """Runs inside a fresh process, so that /usr/bin/time sees only this contender."""
-    if kind == "hf":
+    if kind == "hf-files":
+        from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
+        tokenizer = Tokenizer(models.BPE())
+        tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(GPT2_PATTERN), "isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+        trainer = trainers.BpeTrainer(vocab_size=vocab, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                      show_progress=False)
+        tokenizer.train(list(paths), trainer=trainer)
+        tokenizer.save(output)
+    elif kind == "gigabpe":
+        import gigabpe
+        # gigabpe's alphabet is the bytes that occur, not all 256 (HF's BpeTrainer without
+        # initial_alphabet): asked for the same number of merges, it learns HF's merge list.
+        seen = set()
+        for path in paths:
+            seen.update(open(path, "rb").read())
+        _, merges = gigabpe.train_bpe(list(paths), vocab - 256 + len(seen), pretokenizer="bytelevel", threads=threads)
+        with open(output, "w") as f:
+            json.dump({"model": {"merges": [list(m) for m in merges]}}, f)
+    elif kind == "fast-bpe-rs":
+        import fast_bpe_rs
+        model = fast_bpe_rs.BPE(GPT2_PATTERN)
+        model.train(vocab, list(lines_with_newlines(paths)))
+        learned_tokens_json(output, [model.decode([i]) for i in range(256, vocab)])
+    elif kind == "bpeasy":
+        import bpeasy
+        ranks = bpeasy.train_bpe(lines_with_newlines(paths), GPT2_PATTERN, 256, vocab)
+        learned_tokens_json(output, [t for t, rank in sorted(ranks.items(), key=lambda kv: kv[1]) if rank >= 256])
+    elif kind == "hf":
         from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
         tokenizer = Tokenizer(models.BPE())
         tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
@@ -86,11 +137,14 @@ def main():
     parser.add_argument("--worker-vocab", type=int)
     parser.add_argument("--worker-threads", type=int)
     parser.add_argument("--worker-output")
+    parser.add_argument("--peers", action="store_true")
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.inputs, args.worker_vocab, args.worker_threads, args.worker_output)
     if not os.path.exists(TOKKIT):
         sys.exit("build tokkit first: swift build -c release")
+    if args.peers:
+        return peers(args)
 
     size = sum(os.path.getsize(p) for p in args.inputs)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
@@ -122,6 +176,67 @@ def main():
                 print(f"| {vocab} | {threads} | {t:.2f} | {row['tokkit'][1]:.0f} | {cell('hf')} "
                       f"| {cell('rustbpe')} | {cell('sentencepiece')} "
                       f"| {row['hf'][0] / t:.1f}× | {row['rustbpe'][0] / t:.1f}× | {same} |", flush=True)
+
+
+def peers(args):
+    import importlib.metadata as metadata
+    versions = {}
+    for name in ["tokenizers", "gigabpe", "fast-bpe-rs", "bpeasy"]:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    size = sum(os.path.getsize(p) for p in args.inputs)
+    print(f"# {', '.join(os.path.basename(p) for p in args.inputs)} ({size / 1e6:.1f} MB), GPT-2 pattern, each line WITH its newline "
+          f"(HF tokenizer.train(files)); load average {os.getloadavg()[0]:.1f} at start; {time.strftime('%Y-%m-%d')}; "
+          + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    kinds = ["hf-files", "gigabpe", "fast-bpe-rs", "bpeasy"]
+    print("| vocab | threads | tokkit s | tokkit MB | " + " | ".join(f"{k} s | {k} MB | tokkit ÷ {k} | = HF train(files)" for k in kinds) + " |")
+    print("|---|---|---|---|" + "---|---|---|---|" * len(kinds))
+
+    def learned(kind, output):
+        if kind in ("hf-files", "gigabpe", "tokkit"):
+            pairs = merges_as_bytes(output)
+            return pairs, [a + b for a, b in pairs]
+        return None, [bytes.fromhex(t) for t in json.load(open(output))]
+
+    with tempfile.TemporaryDirectory() as work:
+        for vocab in args.vocab:
+            for threads in args.threads:
+                env = {"RAYON_NUM_THREADS": str(threads)}
+                out = os.path.join(work, f"tokkit-{vocab}-{threads}")
+                t_tokkit, m_tokkit = timed([TOKKIT, "train", *args.inputs, "--docs", "lines", "--keep-newlines", "--vocab-size", str(vocab),
+                                            "--threads", str(threads), "-o", out, "--force", "--quiet"])
+                results = {"tokkit": learned("tokkit", os.path.join(out, "tokenizer.json"))}
+                times = {}
+                for kind in kinds:
+                    if kind in args.skip:
+                        continue
+                    output = os.path.join(work, f"{kind}-{vocab}-{threads}.json")
+                    try:
+                        times[kind] = timed([sys.executable, __file__, *args.inputs, "--worker", kind, "--worker-vocab", str(vocab),
+                                             "--worker-threads", str(threads), "--worker-output", output], env)
+                        results[kind] = learned(kind, output)
+                    except SystemExit as failure:
+                        times[kind] = None
+                        print(f"<!-- {kind} failed: {str(failure)[-300:]} -->")
+                reference_pairs, reference_tokens = results["hf-files"]
+                cells = []
+                for kind in ["tokkit"] + kinds:
+                    if kind == "tokkit":
+                        continue
+                    if times.get(kind) is None:
+                        cells.append("— | — | — | failed")
+                        continue
+                    pairs, tokens = results[kind]
+                    same = (pairs == reference_pairs) if pairs is not None else (tokens == reference_tokens)
+                    first = next((i for i, (a, b) in enumerate(zip(tokens, reference_tokens)) if a != b), None)
+                    verdict = "yes" if same else f"**no** (first difference at merge {first}, {len(tokens)} vs {len(reference_tokens)} merges)"
+                    ratio = f"{times[kind][0] / t_tokkit:.2f}×" if same else "— (differs)"
+                    cells.append(f"{times[kind][0]:.2f} | {times[kind][1]:.0f} | {ratio} | {verdict}")
+                tokkit_same = results["tokkit"][0] == reference_pairs
+                print(f"| {vocab} | {threads} | {t_tokkit:.2f} | {m_tokkit:.0f}{'' if tokkit_same else ' (**merges differ from HF!**)'} | "
+                      + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

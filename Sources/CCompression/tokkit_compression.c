@@ -153,3 +153,80 @@ int32_t tk_decompressor_at_boundary(const TKDecompressor *d) { return d->at_boun
 int64_t tk_decompressor_consumed(const TKDecompressor *d) { return d->consumed; }
 
 int64_t tk_decompressor_member_start(const TKDecompressor *d) { return d->member_start; }
+
+struct TKCompressor {
+    int32_t format;
+    z_stream zlib;
+    ZSTD_CStream *zstd;
+    uint8_t block[1 << 16];
+};
+
+TKCompressor *tk_compressor_open(int32_t format, int32_t level) {
+    TKCompressor *c = calloc(1, sizeof *c);
+    if (c == NULL) return NULL;
+    c->format = format;
+    switch (format) {
+    case TK_FORMAT_GZIP:
+        if (level < 0 || level > 9) { free(c); return NULL; }
+        // 16 + MAX_WBITS: a gzip wrapper (what `.gz` readers, Python's gzip and fsspec expect).
+        if (deflateInit2(&c->zlib, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                         Z_DEFAULT_STRATEGY) != Z_OK) { free(c); return NULL; }
+        return c;
+    case TK_FORMAT_ZSTD:
+        if (level < 0 || level > ZSTD_maxCLevel()) { free(c); return NULL; }
+        c->zstd = ZSTD_createCStream();
+        if (c->zstd == NULL) { free(c); return NULL; }
+        if (ZSTD_isError(ZSTD_initCStream(c->zstd, level == 0 ? ZSTD_CLEVEL_DEFAULT : level))) {
+            ZSTD_freeCStream(c->zstd);
+            free(c);
+            return NULL;
+        }
+        return c;
+    default:
+        free(c);
+        return NULL;
+    }
+}
+
+void tk_compressor_close(TKCompressor *c) {
+    if (c == NULL) return;
+    if (c->format == TK_FORMAT_GZIP) deflateEnd(&c->zlib);
+    if (c->zstd != NULL) ZSTD_freeCStream(c->zstd);
+    free(c);
+}
+
+int32_t tk_compressor_run(TKCompressor *c, const uint8_t *input, size_t input_length, int32_t finish,
+                          int32_t (*sink)(void *context, const uint8_t *bytes, size_t length), void *context,
+                          const char **message) {
+    static uint8_t nothing;
+    if (input == NULL) { input = &nothing; input_length = 0; }
+    *message = NULL;
+    if (c->format == TK_FORMAT_GZIP) {
+        size_t offset = 0;
+        for (;;) {
+            size_t chunk = input_length - offset > UINT32_MAX ? UINT32_MAX : input_length - offset;
+            c->zlib.next_in = (Bytef *)(input + offset);
+            c->zlib.avail_in = (uInt)chunk;
+            int last = finish && offset + chunk == input_length;
+            int result;
+            do {
+                c->zlib.next_out = c->block;
+                c->zlib.avail_out = sizeof c->block;
+                result = deflate(&c->zlib, last ? Z_FINISH : Z_NO_FLUSH);
+                if (result == Z_STREAM_ERROR) { *message = "deflate failed"; return -1; }
+                size_t have = sizeof c->block - c->zlib.avail_out;
+                if (have > 0 && sink(context, c->block, have) != 0) { *message = "write failed"; return -1; }
+            } while (c->zlib.avail_out == 0 || (last && result != Z_STREAM_END));
+            offset += chunk;
+            if (offset == input_length) return 0;
+        }
+    }
+    ZSTD_inBuffer in = { input, input_length, 0 };
+    for (;;) {
+        ZSTD_outBuffer out = { c->block, sizeof c->block, 0 };
+        size_t remaining = ZSTD_compressStream2(c->zstd, &out, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(remaining)) { *message = ZSTD_getErrorName(remaining); return -1; }
+        if (out.pos > 0 && sink(context, c->block, out.pos) != 0) { *message = "write failed"; return -1; }
+        if (finish ? remaining == 0 : in.pos == in.size) return 0;
+    }
+}

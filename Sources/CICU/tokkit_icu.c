@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/uregex.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utypes.h>
 #include <unicode/uversion.h>
@@ -230,4 +231,37 @@ void tk_unicode_version(char *buffer, int32_t capacity) {
     u_versionToString(version, text);
     strncpy(buffer, text, (size_t)capacity - 1);
     buffer[capacity - 1] = 0;
+}
+
+int32_t tk_is_wide(uint32_t codepoint) {
+    UChar32 c = (UChar32)codepoint;
+    int32_t width = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    return width == U_EA_WIDE || width == U_EA_FULLWIDTH || u_hasBinaryProperty(c, UCHAR_EMOJI_PRESENTATION);
+}
+
+static int tk_is_unspaced(UScriptCode script) {
+    switch (script) {
+    case USCRIPT_HAN: case USCRIPT_HIRAGANA: case USCRIPT_KATAKANA: case USCRIPT_THAI:
+    case USCRIPT_LAO: case USCRIPT_KHMER: case USCRIPT_MYANMAR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int32_t tk_is_unspaced_script(uint32_t codepoint) {
+    UErrorCode status = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript((UChar32)codepoint, &status);
+    if (U_FAILURE(status)) return 0;
+    if (tk_is_unspaced(script)) return 1;
+    if (script != USCRIPT_COMMON && script != USCRIPT_INHERITED) return 0;
+    // A shared sign (ー, the Katakana middle dot's kin) counts when every script that uses it is one
+    // of these; signs shared with spaced scripts (·, ʼ, 。 also used in Hangul and Yi) do not.
+    UScriptCode extensions[32];
+    int32_t count = uscript_getScriptExtensions((UChar32)codepoint, extensions, 32, &status);
+    if (U_FAILURE(status) || count <= 0) return 0;
+    for (int32_t k = 0; k < count; k++) {
+        if (!tk_is_unspaced(extensions[k])) return 0;
+    }
+    return 1;
 }

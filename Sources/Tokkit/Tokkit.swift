@@ -8,3 +8,4 @@
 @_exported import TokkitCorpus
 @_exported import TokkitShards
 @_exported import TokkitCompare
+@_exported import TokkitPrep

@@ -29,7 +29,11 @@ final class TrainerHandle: Sendable {
         } catch {
             throw CFailure(.patternError, "\(error)")
         }
-        counts.withLock { $0.merge(local) }
+        do {
+            try counts.withLock { try $0.merge(local) }
+        } catch {
+            throw CFailure(.trainingError, "\(error)")
+        }
     }
 
     static func from(_ pointer: OpaquePointer?) throws(CFailure) -> TrainerHandle {

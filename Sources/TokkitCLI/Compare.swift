@@ -11,8 +11,9 @@ struct Compare: ParsableCommand {
         tokens; UTF-8 bytes and characters (Unicode scalars) per token; tokens per word (fertility; words are \
         whitespace-separated runs, except that each character of Han, Hiragana, Katakana, Thai, Lao, Khmer and \
         Myanmar is a word, since those scripts put no spaces between words); distinct ids and the share of the \
-        vocabulary they are; the longest token used; the round trip; encode speed in MB/s (10^6 bytes, each file \
-        encoded repeatedly for --timing-ms). Totals are ratios of sums. Tokenizers are ranked by total tokens, \
+        vocabulary they are; the longest token used; the round trip; encode speed in MB/s (10^6 bytes; each \
+        tokenizer encodes all files together, round after round, for at least --timing-ms, on one thread, and \
+        the report says how many rounds it ran). Totals are ratios of sums. Tokenizers are ranked by total tokens, \
         fewest first. Directories contribute their files ending in --ext, recursively; with no input, the bundled \
         fixtures/ are used.
         """
@@ -35,8 +36,8 @@ struct Compare: ParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Time the encodes (--no-speed: omit the MB/s column, for output that is the same on every run).")
     var speed = true
 
-    @Option(name: .customLong("timing-ms"), help: "Repeat each encode for at least this many milliseconds when timing.")
-    var timingMilliseconds: Int = 10
+    @Option(name: .customLong("timing-ms"), help: "Encode all files, round after round, for at least this many milliseconds per tokenizer when timing.")
+    var timingMilliseconds: Int = 200
 
     @Flag(name: .long, help: "Replace invalid UTF-8 in the inputs with U+FFFD instead of stopping at it.")
     var lossy = false

@@ -4,16 +4,22 @@ import Tokkit
 
 struct Count: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "corpus",
         abstract: "Pre-split a corpus and count its distinct pieces, into a count file that train can merge.",
         discussion: """
         Counting is the first phase of training. Count files from several runs (other shards of the corpus, \
-        other machines) merge with `tokkit train --counts a.counts b.counts …`. The file lists pieces in \
-        sorted byte order, so the same corpus always gives the same bytes.
+        other machines) merge with `tokkit train --counts a.counts b.counts …` or into one file with \
+        `tokkit count reduce`. The file lists pieces in sorted byte order, so the same corpus always gives the same bytes.
+
+        With --rank R --world-size W the command counts sorted(files)[R::W] into -o with R zero-padded \
+        ({rank} in -o is replaced; otherwise -RRRRR goes before the extension) and leaves a completion \
+        marker in completions/ beside it; a rerun of a finished rank skips it.
         """
     )
 
     @OptionGroup var input: InputOptions
     @OptionGroup var splitting: PatternOptions
+    @OptionGroup var ranks: RankOptions
 
     @Option(name: [.short, .long], help: "The count file to write.")
     var output: String
@@ -25,11 +31,35 @@ struct Count: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        if ranks.isPartitioned {
+            try runRank()
+            return
+        }
+        try count(files: nil, into: output)
+    }
+
+    /// One rank of a partitioned count, skipped when its completion marker says it is done.
+    private func runRank() throws {
+        let partition = try ranks.partition()
+        let files = try ranks.files(of: input)
+        let path = partition.outputPath(output)
+        let pattern = try splitting.splitPattern()
+        let task = RankedTask(task: "count pattern=\(pattern.regex) documents=\(input.format(defaultSplit: .lines)) lossy=\(input.lossy) skip-bad-lines=\(input.skipBadLines)",
+                              partition: partition, inputs: files.mine, outputs: [path])
+        _ = try task.run(quiet: quiet) {
+            if files.mine.isEmpty, !quiet {
+                log("rank \(partition.label) of \(partition.worldSize): no input files (\(files.run) files in all); writing empty counts")
+            }
+            try count(files: files.mine, into: path)
+        }
+    }
+
+    private func count(files: [String]?, into output: String) throws {
         let progress = ProgressLine(quiet: quiet)
         let counted: CorpusCounting.Result
         do {
             let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: threads)
-            counted = try counting.count(try input.reader(defaultSplit: .lines)) { step in
+            counted = try counting.count(try files.map { try input.reader(files: $0, defaultSplit: .lines) } ?? input.reader(defaultSplit: .lines)) { step in
                 progress.update(CountProgress.line(step, elapsed: progress.elapsed))
             }
         } catch let error as PipelineError {

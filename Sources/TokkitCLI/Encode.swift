@@ -9,11 +9,16 @@ struct Encode: ParsableCommand {
         error naming it and its byte offset. --allow-special all encodes them as their ids; --disallow-special none \
         encodes them as plain text (the same as --ordinary). Documents (--docs lines|paragraphs) are encoded in \
         parallel; text output puts one document per line, json one array per document.
+
+        With --rank R --world-size W the command encodes sorted(files)[R::W] into -o with R zero-padded ({rank} in -o \
+        is replaced; otherwise -RRRRR goes before the extension) and leaves a completion marker in completions/ \
+        beside it; a rerun of a finished rank skips it.
         """
     )
 
     @OptionGroup var vocabulary: VocabularyOptions
     @OptionGroup var input: InputOptions
+    @OptionGroup var ranks: RankOptions
 
     @Option(name: .long, help: "Output format: ids separated by spaces (text), JSON arrays, or little-endian binary uint16/uint32.")
     var format: IDFormat = .text
@@ -34,6 +39,25 @@ struct Encode: ParsableCommand {
     var output: String?
 
     func run() throws {
+        guard ranks.isPartitioned else {
+            try encode(files: nil, into: output)
+            return
+        }
+        guard let output, output != "-" else {
+            throw ValidationError("--rank/--world-size need -o: each rank writes its own file (and a completion marker beside it)")
+        }
+        let partition = try ranks.partition()
+        let files = try ranks.files(of: input)
+        let path = partition.outputPath(output)
+        let task = RankedTask(
+            task: "encode vocab=\(vocabulary.vocab) sha256=\(try vocabulary.sha256()) format=\(format) documents=\(input.format(defaultSplit: .file)) "
+                + "allow=\(ordinary ? "none" : allowSpecial) disallow=\(ordinary ? "none" : disallowSpecial) lossy=\(input.lossy) skip-bad-lines=\(input.skipBadLines)",
+            partition: partition, inputs: files.mine, outputs: [path])
+        _ = try task.run(quiet: false) { try encode(files: files.mine, into: path) }
+    }
+
+    /// - Parameter files: exactly these files (one rank's share) instead of the command's inputs.
+    private func encode(files: [String]?, into output: String?) throws {
         let tokenizer = try vocabulary.load()
         let encoder = CorpusEncoder(tokenizer: tokenizer,
                                     allowedSpecial: ordinary ? .none : SpecialTokenSet(argument: allowSpecial),
@@ -43,8 +67,10 @@ struct Encode: ParsableCommand {
         do {
             if input.jsonlField == nil, (input.docs ?? .file) == .file {
                 // Each input is one document, streamed: memory stays flat however large the file is.
-                let paths: [String]
-                do { paths = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
+                var paths = files ?? []
+                if files == nil {
+                    do { paths = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
+                }
                 for path in paths {
                     var renderer = IDRenderer(format: format)
                     try sink.write(renderer.begin())
@@ -53,7 +79,7 @@ struct Encode: ParsableCommand {
                 }
             } else {
                 // Lines, paragraphs or JSONL records, batch by batch on all cores.
-                try encoder.encodeAll(try input.reader()) { _, encoded in try sink.write(try format.render(encoded)) }
+                try encoder.encodeAll(try files.map { try input.reader(files: $0) } ?? input.reader()) { _, encoded in try sink.write(try format.render(encoded)) }
             }
         } catch let error as CorpusEncodingError {
             throw CLIError(error.description)

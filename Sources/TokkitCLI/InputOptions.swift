@@ -19,14 +19,21 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .long, help: "Replace invalid UTF-8 with U+FFFD instead of stopping with an error at its byte offset.")
     var lossy = false
 
+    @Flag(name: .customLong("keep-newlines"), help: "With --docs lines: each document keeps its \\n or \\r\\n, as Hugging Face's tokenizer.train(files) reads lines (its merges differ from training on stripped lines).")
+    var keepNewlines = false
+
     func format(defaultSplit: DocumentSplit) -> DocumentFormat {
         jsonlField.map { .jsonl(field: $0) } ?? .text(docs ?? defaultSplit)
     }
 
     func reader(defaultSplit: DocumentSplit = .file) throws -> DocumentReader {
+        let format = format(defaultSplit: defaultSplit)
+        if keepNewlines && format != .text(.lines) {
+            throw ValidationError("--keep-newlines needs documents that are lines (--docs lines)")
+        }
         do {
-            return try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format(defaultSplit: defaultSplit),
-                                      skipBadLines: skipBadLines, lossy: lossy)
+            return try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format,
+                                      skipBadLines: skipBadLines, lossy: lossy, keepLineTerminators: keepNewlines)
         } catch {
             throw CLIError(error.description)
         }

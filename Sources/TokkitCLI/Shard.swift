@@ -11,9 +11,11 @@ struct Shard: ParsableCommand {
         abstract: "Encode a corpus to training-ready token shards for llm.c, nanoGPT or Megatron-LM, and check them.",
         discussion: """
         tokkit shard [write] encodes documents on all cores and writes shards plus manifest.json; \
-        tokkit shard verify DIR checks them against the manifest; tokkit shard inspect FILE shows one file.
+        tokkit shard verify DIR checks them against the manifest; tokkit shard inspect FILE shows one file. \
+        Many machines: tokkit shard --rank R --world-size W -o DIR encodes one rank's files into DIR/parts/, \
+        then tokkit shard merge DIR writes the shards and manifest a single run would.
         """,
-        subcommands: [ShardWrite.self, ShardVerify.self, ShardInspect.self],
+        subcommands: [ShardWrite.self, ShardMerge.self, ShardVerify.self, ShardInspect.self],
         defaultSubcommand: ShardWrite.self
     )
 }
@@ -40,11 +42,17 @@ struct ShardWrite: ParsableCommand {
         read back and checked, then renamed; manifest.json is rewritten after every shard and says complete: true \
         only at the end. An output directory that already holds shards is an error unless --resume (keep the shards \
         whose sha256 still matches the manifest, write the rest) or --force (replace them).
+
+        With --rank R --world-size W the command encodes only sorted(files)[R::W], into DIR/parts/PREFIX-RRRRR.ids, \
+        .lengths and .json (ids and document lengths, not shards yet), and leaves a completion marker in \
+        DIR/parts/completions/; a rerun of a finished rank skips it. When every rank is done, tokkit shard merge DIR \
+        writes the shards and manifest.json, byte-identical to one tokkit shard over the same files in sorted order.
         """
     )
 
     @OptionGroup var vocabulary: VocabularyOptions
     @OptionGroup var input: InputOptions
+    @OptionGroup var ranks: RankOptions
 
     @Option(name: [.short, .long], help: ArgumentHelp("The output directory (created if missing).", valueName: "dir"))
     var output: String
@@ -102,6 +110,10 @@ struct ShardWrite: ParsableCommand {
                                              endToken: endToken, endTokenID: end.id),
                 shardTokens: shardTokens, valTokens: valTokens ?? shardTokens, prefix: prefix, documents: documents,
                 lossy: input.lossy, skipBadLines: input.skipBadLines)
+            if ranks.isPartitioned {
+                try writePart(settings: settings, tokenizer: tokenizer)
+                return
+            }
             let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: threads,
                                existing: resume ? .resume : force ? .replace : .refuse)
             let result = try CorpusSharder.run(job, reader: try input.reader(), tokenizer: tokenizer) { record in
@@ -120,6 +132,27 @@ struct ShardWrite: ParsableCommand {
 
     static func log(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// One rank of a partitioned shard run: encodes its files into a part, unless its marker says it is done.
+    private func writePart(settings: ShardSettings, tokenizer: Tokenizer) throws {
+        let partition = try ranks.partition()
+        let files = try ranks.files(of: input)
+        let manifest = ShardPart.manifestPath(directory: output, prefix: prefix, partition: partition)
+        let base = String(manifest.dropLast(".json".count))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let settingsText = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        let task = RankedTask(task: "shard \(settingsText)", partition: partition, inputs: files.mine,
+                              outputs: [manifest, base + ".ids", base + ".lengths"])
+        var part: ShardPart?
+        let ran = try task.run(quiet: false) {
+            part = try RankSharder.run(directory: output, settings: settings, partition: partition, files: files.mine, runFiles: files.run,
+                                       reader: try input.reader(files: files.mine), tokenizer: tokenizer, threads: threads)
+        }
+        if ran, let part {
+            print("rank \(partition.label) of \(partition.worldSize): \(part.files.count) files, \(part.totalDocuments) documents, \(part.totalTokens) tokens → \(manifest)")
+        }
     }
 }
 

@@ -87,14 +87,14 @@ struct TokenizerListOptions: ParsableArguments {
             throw ValidationError("cannot tell which --vocab each --pattern, --pattern-regex or --label belongs to; write each right after its --vocab")
         }
         let entries = typed.isEmpty ? Self.defaultSources.map { Entry(source: $0) } : typed
-        let slots = LoadSlots(count: entries.count)
-        DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+        let slots = BatchSlots<Result<Tokenizer, any Error>>(count: entries.count)
+        Parallelism.run(workers: entries.count) { index in
             slots.set(index, Result { try Self.load(entries[index]) })
         }
         var tokenizers: [ComparedTokenizer] = []
         var seen: [String: Int] = [:]
         for (index, entry) in entries.enumerated() {
-            guard let result = slots.value(index) else { throw CLIError("loading \(entry.source) did not finish") }
+            guard let result = slots.take(index) else { throw CLIError("loading \(entry.source) did not finish") }
             var label = entry.label ?? Self.defaultLabel(entry)
             // Two --vocab giving the same label would make reports ambiguous.
             seen[label, default: 0] += 1
@@ -129,28 +129,5 @@ struct TokenizerListOptions: ParsableArguments {
         if let pattern = entry.pattern { return base + "+" + pattern }
         if entry.patternRegex != nil { return base + "+regex" }
         return base
-    }
-}
-
-/// One result slot per tokenizer being loaded.
-///
-/// `@unchecked Sendable`: each worker of `concurrentPerform` writes only its own index, under `lock`,
-/// and the slots are read after `concurrentPerform` returns.
-private final class LoadSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<Tokenizer, any Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<Tokenizer, any Error>) {
-        lock.lock()
-        defer { lock.unlock() }
-        results[index] = result
-    }
-
-    func value(_ index: Int) -> Result<Tokenizer, any Error>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return results[index]
     }
 }

@@ -10,6 +10,6 @@ struct Tokkit: ParsableCommand {
         tokenizer.json, or GPT-2's encoder.json (with vocab.bpe beside it). Data goes to stdout; errors to stderr.
         """,
         version: "0.1.0",
-        subcommands: [Train.self, Count.self, Encode.self, Decode.self, Inspect.self, Show.self, Shard.self, Compare.self, RoundTrip.self]
+        subcommands: [Prep.self, Dedup.self, Decontaminate.self, Select.self, Mix.self, Synth.self, Train.self, CountGroup.self, Encode.self, Decode.self, Inspect.self, Show.self, Shard.self, Compare.self, RoundTrip.self]
     )
 }

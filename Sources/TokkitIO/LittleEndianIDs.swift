@@ -1,8 +1,11 @@
-/// Token ids as little-endian `uint16` or `uint32`: the one reader and writer of the binary id
-/// layouts (`tokkit encode --format uint16|uint32`, llm.c, nanoGPT and Megatron token files).
+/// Token ids and header integers as little-endian bytes: the one reader and writer of the binary
+/// layouts (`tokkit encode --format uint16|uint32`, llm.c, nanoGPT and Megatron token files, count
+/// files, the reference runner's output).
 ///
 /// Little-endian is fixed by the formats, not by the machine, so bytes are assembled one by one;
-/// the compiler turns these loops into plain loads and stores on little-endian machines.
+/// the compiler turns these loops into plain loads and stores on little-endian machines. The
+/// functions are `@inlinable` so that callers in other modules get them specialised for their
+/// collection type, which the shard writer's hot loop needs.
 public enum LittleEndianIDs {
     /// The width of one id in a file.
     public enum Width: Int, Sendable, CaseIterable {
@@ -10,36 +13,46 @@ public enum LittleEndianIDs {
         case uint32 = 4
 
         /// The largest id this width holds.
+        @inlinable
         public var largestID: UInt32 { self == .uint16 ? UInt32(UInt16.max) : UInt32.max }
     }
 
-    /// Appends `ids` to `output`; returns the index in `ids` of the first id too large for `width`
-    /// (nothing of it or after it is appended), or `nil` when all were appended.
+    /// Appends `ids` to `output`, each checked against `limit` (default and at most: the largest id
+    /// the width holds), never truncated.
+    ///
+    /// - Returns: the index in `ids` of the first id above the limit (nothing of it or after it is
+    ///   appended), or `nil` when all were appended.
+    /// - Complexity: O(`ids.count`).
+    @inlinable
     @discardableResult
-    public static func append<IDs: Collection>(_ ids: IDs, width: Width, to output: inout [UInt8]) -> IDs.Index?
-    where IDs.Element == UInt32 {
-        output.reserveCapacity(output.count + ids.count * width.rawValue)
-        switch width {
-        case .uint16:
+    public static func append<IDs: Collection>(_ ids: IDs, width: Width, limit: UInt32? = nil,
+                                               to output: inout [UInt8]) -> IDs.Index? where IDs.Element == UInt32 {
+        let limit = min(limit ?? width.largestID, width.largestID)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: ids.count * width.rawValue))
+        var written = 0
+        let failed: IDs.Index? = output.withUnsafeMutableBufferPointer { buffer in
+            var position = start
             for index in ids.indices {
                 let id = ids[index]
-                guard id <= UInt32(UInt16.max) else { return index }
-                output.append(UInt8(truncatingIfNeeded: id))
-                output.append(UInt8(truncatingIfNeeded: id >> 8))
+                guard id <= limit else { return index }
+                buffer[position] = UInt8(truncatingIfNeeded: id)
+                buffer[position + 1] = UInt8(truncatingIfNeeded: id >> 8)
+                if width == .uint32 {
+                    buffer[position + 2] = UInt8(truncatingIfNeeded: id >> 16)
+                    buffer[position + 3] = UInt8(truncatingIfNeeded: id >> 24)
+                }
+                position += width.rawValue
+                written += 1
             }
-        case .uint32:
-            for id in ids {
-                output.append(UInt8(truncatingIfNeeded: id))
-                output.append(UInt8(truncatingIfNeeded: id >> 8))
-                output.append(UInt8(truncatingIfNeeded: id >> 16))
-                output.append(UInt8(truncatingIfNeeded: id >> 24))
-            }
+            return nil
         }
-        return nil
+        if failed != nil { output.removeLast(output.count - start - written * width.rawValue) }
+        return failed
     }
 
     /// The id at byte `offset` of `bytes`; the caller checks that `width.rawValue` bytes are there.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func id<Bytes: RandomAccessCollection>(in bytes: Bytes, at offset: Bytes.Index, width: Width) -> UInt32
     where Bytes.Element == UInt8 {
         var value = UInt32(bytes[offset]) | UInt32(bytes[bytes.index(offset, offsetBy: 1)]) << 8
@@ -55,10 +68,18 @@ public enum LittleEndianIDs {
         return stride(from: 0, to: bytes.count, by: width.rawValue).map { id(in: bytes, at: $0, width: width) }
     }
 
-    /// Appends a fixed-width integer little-endian (headers: llm.c's int32s, Megatron's index, count files).
-    @inline(__always)
+    /// Appends a fixed-width integer little-endian (llm.c's header words, Megatron's index, count files).
+    @inlinable @inline(__always)
     public static func appendInteger<T: FixedWidthInteger>(_ value: T, to output: inout [UInt8]) {
         for shift in stride(from: 0, to: T.bitWidth, by: 8) { output.append(UInt8(truncatingIfNeeded: value >> shift)) }
+    }
+
+    /// Reads a little-endian integer of `T`'s width at `offset`; the caller checks the bounds.
+    @inlinable
+    public static func readInteger<T: FixedWidthInteger>(_ bytes: [UInt8], at offset: Int, as type: T.Type = T.self) -> T {
+        var value = T.zero
+        for byte in 0..<(T.bitWidth / 8) { value |= T(truncatingIfNeeded: bytes[offset + byte]) << (8 * byte) }
+        return value
     }
 
     /// Reads a little-endian unsigned integer of `size` bytes at `offset`; the caller checks the bounds.

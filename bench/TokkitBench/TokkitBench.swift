@@ -104,7 +104,7 @@ struct PresplitBench: ParsableCommand {
         var pieces = 0
         let seconds = try bestTime(common.repeats) {
             pieces = 0
-            try text.withUnsafeBufferPointer { try splitter.forEachPiece(in: $0) { _, _ in pieces += 1 } }
+            try splitter.forEachPiece(in: text.span) { _, _ in pieces += 1 }
         }
         printJSON(["bytes": text.count, "pieces": pieces, "seconds": seconds, "mbps": Double(text.count) / seconds / 1e6])
     }

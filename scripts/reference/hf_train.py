@@ -2,10 +2,11 @@
 """Train Hugging Face `tokenizers` BPE (byte-level, GPT-2 pattern) and write its merges as JSON.
 
 Output: [[left_hex, right_hex], ...] in merge order, each side the raw bytes of the token in hex
-(byte-level characters mapped back to bytes). Documents: see common.py (one per line, no newline).
+(byte-level characters mapped back to bytes). Documents: see common.py (one per line, no newline),
+or with --from-files HF's own `tokenizer.train([INPUT])`, which reads each line WITH its terminator.
 
 usage: hf_train.py INPUT --vocab N [--min-frequency F] [--special TEXT]... [--max-token-length L]
-                   [--lines N] [--output merges.json]
+                   [--lines N] [--from-files] [--output merges.json]
 """
 import argparse
 import json
@@ -28,9 +29,13 @@ def main():
     parser.add_argument("--lines", type=int, default=None)
     parser.add_argument("--pattern", default=GPT2_PATTERN)
     parser.add_argument("--output", default="-")
+    parser.add_argument("--from-files", action="store_true",
+                        help="train with tokenizer.train([INPUT]) (lines keep their \\n / \\r\\n) instead of train_from_iterator")
     args = parser.parse_args()
+    if args.from_files and args.lines is not None:
+        sys.exit("hf_train.py: --from-files reads the whole file; cut it first instead of --lines")
 
-    documents = read_documents(args.input, args.lines)
+    documents = None if args.from_files else read_documents(args.input, args.lines)
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(args.pattern), "isolated"),
@@ -45,13 +50,16 @@ def main():
         show_progress=False,
     )
     start = time.perf_counter()
-    tokenizer.train_from_iterator(documents, trainer=trainer)
+    if args.from_files:
+        tokenizer.train([args.input], trainer=trainer)
+    else:
+        tokenizer.train_from_iterator(documents, trainer=trainer)
     elapsed = time.perf_counter() - start
 
     merges = merge_bytes(json.loads(tokenizer.to_str())["model"]["merges"])
     out = [[left.hex(), right.hex()] for left, right in merges]
     write_json(args.output, out)
-    print(f"hf_train: {len(documents)} documents, {len(out)} merges, "
+    print(f"hf_train: {'train(files)' if documents is None else f'{len(documents)} documents'}, {len(out)} merges, "
           f"vocab {tokenizer.get_vocab_size()}, train {elapsed:.3f} s", file=sys.stderr)
 
 

@@ -53,6 +53,24 @@ int32_t tk_decompressor_at_boundary(const TKDecompressor *decompressor);
 int64_t tk_decompressor_consumed(const TKDecompressor *decompressor);
 int64_t tk_decompressor_member_start(const TKDecompressor *decompressor);
 
+
+/// A streaming compressor for one output file (gzip or zstd). Not thread-safe; one per output.
+typedef struct TKCompressor TKCompressor;
+
+/// A compressor for `format` (TK_FORMAT_*) at `level` (gzip 1–9, zstd 1–19; 0 = the library
+/// default), or NULL when memory is short, the format is unknown or the level is out of range.
+TKCompressor *tk_compressor_open(int32_t format, int32_t level);
+
+void tk_compressor_close(TKCompressor *compressor);
+
+/// Compresses all of `input`, appending compressed bytes to `output` through `sink`, which is
+/// called with each filled block; when `finish` is 1 the stream is ended (gzip trailer, zstd
+/// frame epilogue). Returns 0, or -1 when the library fails (then `*message` names why) or the
+/// sink returns non-zero.
+int32_t tk_compressor_run(TKCompressor *compressor, const uint8_t *input, size_t input_length, int32_t finish,
+                          int32_t (*sink)(void *context, const uint8_t *bytes, size_t length), void *context,
+                          const char **message);
+
 #ifdef __cplusplus
 }
 #endif

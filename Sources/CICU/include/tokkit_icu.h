@@ -57,8 +57,29 @@ void tk_codepoint_classes_range(uint32_t first, uint32_t count, uint32_t *out);
 /// Fills `out[k]` with ICU's general category (`UCharCategory`: 0 = Cn unassigned … 29) of `first + k`.
 void tk_general_categories_range(uint32_t first, uint32_t count, uint8_t *out);
 
+/// 1 when a terminal shows the code point in two cells: East_Asian_Width Wide or Fullwidth, or
+/// Emoji_Presentation; else 0.
+int32_t tk_is_wide(uint32_t codepoint);
+
+/// 1 when the code point's Script is one written without spaces between words (Han, Hiragana,
+/// Katakana, Thai, Lao, Khmer, Myanmar), or its Script is Common or Inherited and every script of its
+/// Script_Extensions is one of those; else 0.
+int32_t tk_is_unspaced_script(uint32_t codepoint);
+
 /// The Unicode version of the ICU data in use, as "15.0" (written into `buffer`, NUL-terminated).
 void tk_unicode_version(char *buffer, int32_t capacity);
+
+
+/// Unicode normalization forms for tk_normalize.
+enum {
+    TK_NORMALIZE_NFC = 1,
+    TK_NORMALIZE_NFKC = 2,
+};
+
+/// Normalizes valid UTF-8 `text` to `form` (TK_NORMALIZE_*). Returns a malloc'd UTF-8 buffer the
+/// caller frees with free(), its length in `*out_length`; NULL on failure (memory, or a text over
+/// 2^31 - 1 UTF-16 units).
+uint8_t *tk_normalize(int32_t form, const uint8_t *text, int64_t length, int64_t *out_length);
 
 #ifdef __cplusplus
 }

@@ -42,7 +42,7 @@ public struct CorpusCounting: Sendable {
             let batch: DocumentReader.Batch?
             do { batch = try reader.nextBatch(targetBytes: batchBytes) } catch { throw .input(error) }
             guard let batch else { break }
-            do { pieces += try counter.count(batch.documents, into: &counts, threads: threads) } catch { throw .pattern(error) }
+            do { pieces += try counter.count(batch.documents, into: &counts, threads: threads) } catch { throw .counting(error) }
             bytes += batch.bytesRead
             progress(Progress(bytesRead: bytes, pieces: pieces, distinctPieces: counts.distinctCount))
         }

@@ -11,6 +11,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case input(CorpusError)
     /// The split pattern does not compile.
     case pattern(PreTokenizerError)
+    /// A batch could not be counted (pre-splitting failed, or too many distinct pieces).
+    case counting(CountingError)
     /// A count file could not be read or is corrupt.
     case countFile(path: String, reason: String)
     /// The trainer's settings are impossible, or the corpus is empty.
@@ -26,6 +28,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .input(let error): return error.description
         case .pattern(let error): return error.description
+        case .counting(let error): return error.description
         case .countFile(let path, let reason): return reason.hasPrefix(path) ? reason : "\(path): \(reason)"
         case .training(let error): return error.description
         case .inconsistent(let error): return "the trained vocabulary is inconsistent: \(error)"

@@ -92,7 +92,13 @@ public struct TrainingPipeline: Sendable {
             bytesRead = counted.statistics.bytes
         }
         for file in countFiles {
-            counts.merge(try Self.readCountFile(file))
+            do { try counts.merge(try Self.readCountFile(file)) } catch let error as WordCountsFull {
+                throw .countFile(path: file, reason: error.description)
+            } catch let error as PipelineError {
+                throw error
+            } catch {
+                throw .countFile(path: file, reason: "\(error)")
+            }
         }
         let counted = clock.now
 

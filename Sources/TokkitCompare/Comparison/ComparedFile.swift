@@ -1,6 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
+import TokkitIO
 
 /// A text the tokenizers are compared on.
 public struct ComparedFile: Sendable {
@@ -36,23 +37,11 @@ public struct ComparedFile: Sendable {
                 found.append((path, path))
                 continue
             }
-            guard let enumerator = fileManager.enumerator(atPath: path) else {
-                throw .unreadable(path: path, reason: "cannot list the directory")
-            }
-            var inside: [String] = []
-            while let relative = enumerator.nextObject() as? String {
-                let components = relative.split(separator: "/")
-                guard !components.contains(where: { $0.hasPrefix(".") }),
-                      extensions.contains(where: { ext in
-                          ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) }
-                      }) else { continue }
-                let full = (path as NSString).appendingPathComponent(relative)
-                var nestedDirectory: ObjCBool = false
-                if fileManager.fileExists(atPath: full, isDirectory: &nestedDirectory), !nestedDirectory.boolValue {
-                    inside.append(relative)
-                }
-            }
-            found += inside.sorted().map { ($0, (path as NSString).appendingPathComponent($0)) }
+            let inside: [String]
+            do { inside = try DirectoryWalker.files(under: path) } catch { throw .unreadable(path: path, reason: error.reason) }
+            found += inside.filter { relative in
+                extensions.contains { ext in ["", ".gz", ".zst", ".zstd"].contains { relative.hasSuffix("." + ext + $0) } }
+            }.map { ($0, (path as NSString).appendingPathComponent($0)) }
         }
         guard !found.isEmpty else { throw .noInputFiles(paths: paths, extensions: extensions) }
         var files: [ComparedFile] = []

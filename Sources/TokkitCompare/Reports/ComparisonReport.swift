@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCore
+import TokkitIO
 
 /// The tables and documents made from a `Comparison`: per-file rows and per-tokenizer totals with
 /// the ranking, as aligned text, Markdown, CSV or JSON.
@@ -112,14 +113,14 @@ public struct ComparisonReport: Sendable {
     public func plainText() -> String {
         "Per file\n\n" + fileTable().plainText()
             + "\nTotals over \(comparison.files.count) files, fewest tokens first\n\n" + rankingTable().plainText()
-            + "\n" + Self.wordRule + "\n"
+            + "\n" + Self.wordRule + "\n" + (includeSpeed ? comparison.timingNote.map { $0 + "\n" } ?? "" : "")
     }
 
     /// Both tables as a Markdown document.
     public func markdown() -> String {
         "## Ranking over \(comparison.files.count) files (fewest tokens first)\n\n" + rankingTable(style: .markdown).markdown()
             + "\n## Per file\n\n" + fileTable(style: .markdown).markdown() + "\n" + Self.wordRule.prefix(1).uppercased()
-            + Self.wordRule.dropFirst() + ".\n"
+            + Self.wordRule.dropFirst() + ".\n" + (includeSpeed ? comparison.timingNote.map { "\n" + $0 + ".\n" } ?? "" : "")
     }
 
     /// One CSV table: a row per file and tokenizer, then a row per tokenizer over all files (file `*`),
@@ -186,6 +187,7 @@ public struct ComparisonReport: Sendable {
         return JSONValue.object([
             ("ranking", .array(ranking.map { .string(comparison.tokenizers[$0].label) })),
             ("word_rule", .string(Self.wordRule)),
+            ("timing", comparison.timingNote.map { .string($0) } ?? .null),
             ("tokenizers", .array(tokenizers)),
             ("files", .array(files)),
         ]).serialized() + "\n"

@@ -47,7 +47,9 @@ public struct HTMLReport: Sendable {
         html += "<section id=\"ranking\">\n<h2>Ranking</h2>\n" + Self.table(report.rankingTable(style: .html), id: "ranking-table") + "</section>\n"
         html += "<section id=\"charts\">\n<h2>Tokens per file</h2>\n" + tokensChart() + "\n<h2>Totals</h2>\n" + totalsChart() + "</section>\n"
         html += "<section id=\"files\">\n<h2>Per file</h2>\n" + Self.table(report.fileTable(style: .html), id: "file-table")
-            + "<p class=\"note\">" + Self.escape(ComparisonReport.wordRule) + ".</p>\n</section>\n"
+            + "<p class=\"note\">" + Self.escape(ComparisonReport.wordRule) + ".</p>\n"
+            + (report.includeSpeed ? comparison.timingNote.map { "<p class=\"note\">" + Self.escape($0) + ".</p>\n" } ?? "" : "")
+            + "</section>\n"
         html += "<section id=\"views\">\n<h2>Token views</h2>\n<p class=\"note\">Each token has its own background; hover one for its id and bytes. "
             + "A dashed box holds several tokens that only together make whole characters.</p>\n"
         for file in comparison.files.indices { html += tokenView(file: file) }

@@ -1,3 +1,5 @@
+import TokkitText
+
 /// A table of text cells, rendered as aligned plain text, GitHub Markdown or CSV.
 public struct TextTable: Sendable, Equatable {
     public enum Alignment: Sendable, Equatable { case left, right }
@@ -61,19 +63,14 @@ public struct TextTable: Sendable, Equatable {
     }
 
     /// How many terminal cells `text` takes: two for East Asian wide and full-width characters and
-    /// emoji, one for anything else (combining marks belong to their grapheme, so count nothing).
+    /// emoji (East_Asian_Width and Emoji_Presentation from ICU), one for anything else (combining
+    /// marks belong to their grapheme, so count nothing).
     public static func displayWidth(_ text: String) -> Int {
         text.reduce(0) { width, character in
             guard let first = character.unicodeScalars.first else { return width }
-            return width + (wideRanges.contains { $0.contains(first.value) } ? 2 : 1)
+            return width + (UnicodeProperties.isWide(first) ? 2 : 1)
         }
     }
-
-    private static let wideRanges: [ClosedRange<UInt32>] = [
-        0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-        0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
-        0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD,
-    ]
 
     private func trimmingTrailingSpaces(_ text: String) -> String {
         var text = text

@@ -45,7 +45,7 @@ public struct BytePairMerger: Sendable {
     ///   appended then); a vocabulary that holds all 256 bytes never returns `false`.
     /// - Complexity: O(n²) worst case below `heapThreshold` bytes, O(n log n) above.
     @discardableResult
-    public mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, with vocabulary: Vocabulary,
+    package mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, with vocabulary: Vocabulary,
                                 into output: inout [TokenID]) -> Bool {
         vocabulary.withRankLookup { encode(piece, with: $0, into: &output) }
     }
@@ -54,14 +54,14 @@ public struct BytePairMerger: Sendable {
     /// form for loops over many pieces.
     /// - Returns: `false` when some byte of the piece is not a token (nothing is appended then).
     @discardableResult
-    public mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup,
+    package mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup,
                                 into output: inout [TokenID]) -> Bool {
         encode(prepare(piece, with: lookup), with: lookup, into: &output)
     }
 
     /// A piece whose hash is computed and whose table slots are on their way into the CPU cache.
-    public struct PreparedPiece {
-        public let piece: UnsafeBufferPointer<UInt8>
+    package struct PreparedPiece {
+        package let piece: UnsafeBufferPointer<UInt8>
         let hash: UInt64
     }
 
@@ -73,7 +73,7 @@ public struct BytePairMerger: Sendable {
     /// the current one lets those misses overlap useful work. `Tokenizer` keeps one piece in flight.
     /// `mutating` only so that calling it on a merger held `inout` does not copy the merger.
     @inline(__always)
-    public mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {
+    package mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {
         if lookup.serial != cacheSerial {
             cache = PieceCache()
             cacheSerial = lookup.serial
@@ -88,7 +88,7 @@ public struct BytePairMerger: Sendable {
     /// Appends the ids of a prepared piece to `output`.
     /// - Returns: `false` when some byte of the piece is not a token (nothing is appended then).
     @inline(__always)
-    public mutating func encode(_ prepared: PreparedPiece, with lookup: RankLookup, into output: inout [TokenID]) -> Bool {
+    package mutating func encode(_ prepared: PreparedPiece, with lookup: RankLookup, into output: inout [TokenID]) -> Bool {
         guard let bytes = prepared.piece.baseAddress, !prepared.piece.isEmpty else { return true }
         let n = prepared.piece.count
         let hash = prepared.hash
@@ -232,21 +232,24 @@ public struct BytePairMerger: Sendable {
     }
 }
 
-/// A binary min-heap over packed `UInt64` keys, in a plain array.
-enum MinHeap {
+/// The long-piece merger's min-heap of packed `rank << 32 | start` keys, in a plain array that the
+/// merger keeps between calls; sifting is `BinaryHeap`'s.
+enum MinHeap: HeapOrder {
+    @inline(__always)
+    static func precedes(_ lhs: UInt64, _ rhs: UInt64) -> Bool { lhs < rhs }
+
     static func heapify(_ heap: inout [UInt64]) {
-        guard heap.count > 1 else { return }
-        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(&heap, i) }
+        heap.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            BinaryHeap<MinHeap>.heapify(base, count: buffer.count)
+        }
     }
 
     static func push(_ heap: inout [UInt64], _ value: UInt64) {
         heap.append(value)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if heap[parent] <= heap[i] { break }
-            heap.swapAt(parent, i)
-            i = parent
+        heap.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            BinaryHeap<MinHeap>.siftUp(base, from: buffer.count - 1)
         }
     }
 
@@ -255,21 +258,10 @@ enum MinHeap {
         guard !heap.isEmpty else { return last }
         let top = heap[0]
         heap[0] = last
-        siftDown(&heap, 0)
-        return top
-    }
-
-    private static func siftDown(_ heap: inout [UInt64], _ start: Int) {
-        var i = start
-        let count = heap.count
-        while true {
-            let left = 2 * i + 1
-            if left >= count { return }
-            var smallest = left
-            if left + 1 < count, heap[left + 1] < heap[left] { smallest = left + 1 }
-            if heap[i] <= heap[smallest] { return }
-            heap.swapAt(i, smallest)
-            i = smallest
+        heap.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            BinaryHeap<MinHeap>.siftDown(base, count: buffer.count, from: 0)
         }
+        return top
     }
 }

@@ -19,7 +19,7 @@ public struct SpecialTokenMatcher: Sendable {
 
     /// The first special token that starts at or after `offset`, with its start.
     /// - Complexity: O(n · k) worst case for n bytes and k tokens; O(n) when the first bytes are rare.
-    public func firstMatch(in text: UnsafeBufferPointer<UInt8>, from offset: Int) -> (token: SpecialToken, start: Int)? {
+    package func firstMatch(in text: UnsafeBufferPointer<UInt8>, from offset: Int) -> (token: SpecialToken, start: Int)? {
         guard !tokens.isEmpty else { return nil }
         var i = offset
         while i < text.count {

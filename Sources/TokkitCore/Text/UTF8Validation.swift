@@ -4,7 +4,7 @@ public enum UTF8Validation {
     /// all of `bytes` is valid. Overlong forms, surrogates (U+D800–U+DFFF) and values above U+10FFFF
     /// are invalid, as in the Unicode standard and Python's strict decoder.
     /// - Complexity: O(n), with an eight-bytes-at-a-time lane for ASCII.
-    public static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         let n = bytes.count

@@ -52,7 +52,8 @@ public struct BPETrainer: Sendable {
     ///
     /// - Parameter progress: called about every 1 % of the target and once at the end, on the
     ///   calling thread.
-    /// - Throws: ``TrainerError/emptyCorpus`` when `counts` holds no piece.
+    /// - Throws: ``TrainerError/emptyCorpus`` when `counts` holds no piece; ``TrainerError/tooManySymbols``
+    ///   or ``TrainerError/occurrenceIndexFull`` when the corpus is beyond the engine's 32-bit offsets.
     /// - Complexity: O(n) to load n bytes of distinct pieces, then per merge O(Σ length of the words
     ///   that contained the pair) + O(changed pairs · log H) for H heap entries. Memory ≈ 4n bytes of
     ///   symbols + 4 bytes per (pair, word) incidence + 24 bytes per live pair slot + 16 per heap entry.
@@ -66,7 +67,7 @@ public struct BPETrainer: Sendable {
         case .hf: ByteLevelAlphabet.gpt2Order
         case .bytes: (0...255).map { UInt8($0) }
         }
-        var engine = MergeEngine(
+        var engine = try MergeEngine(
             counts: counts, byteOrder: byteOrder, tokenLimit: tokenLimit,
             minFrequency: configuration.minFrequency, maxTokenLength: configuration.maxTokenLength)
 
@@ -77,7 +78,7 @@ public struct BPETrainer: Sendable {
         // Like HF, the size check counts distinct tokens, so a merge that re-creates an existing
         // token costs no room and training continues.
         while engine.tokenCount < tokenLimit, let best = engine.nextPair() {
-            _ = engine.merge(best.pair)
+            _ = try engine.merge(best.pair)
             lastCount = best.count
             let done = engine.tokenCount - 256
             if let progress, done / interval != reported / interval {

@@ -13,7 +13,7 @@
 ///   update per occurrence with one per distinct pair per merge.
 struct MergeEngine: ~Copyable {
     // Words.
-    private var symbols: RawBuffer<UInt32>
+    private(set) var symbols: RawBuffer<UInt32>
     /// Where a word's symbols live, how many are left, and how often the word occurs. One 16-byte
     /// record, so visiting a word costs one cache miss for its metadata, not three.
     struct Word {
@@ -22,13 +22,13 @@ struct MergeEngine: ~Copyable {
         var count: UInt64
     }
 
-    private var words: RawBuffer<Word>
+    private(set) var words: RawBuffer<Word>
 
-    private var tokens: TokenTable
-    private var pairs: PairTable
-    private var occurrences: RawBuffer<UInt32>
+    private(set) var tokens: TokenTable
+    private(set) var pairs: PairTable
+    private(set) var occurrences: RawBuffer<UInt32>
     /// Σ occurrence lengths over live pairs: what a compaction would keep.
-    private var liveOccurrences = 0
+    private(set) var liveOccurrences = 0
     private var heap: PairHeap
 
     // Per-merge scratch, indexed by the other symbol x; all zero between merges.
@@ -36,10 +36,10 @@ struct MergeEngine: ~Copyable {
     private var fallingRight: RawBuffer<UInt64>   // (b, x)
     private var risingLeft: RawBuffer<UInt64>     // (x, n), including (n, n)
     private var risingRight: RawBuffer<UInt64>    // (n, x), x ≠ n
-    private var touchedFallingLeft: RawBuffer<UInt32>
-    private var touchedFallingRight: RawBuffer<UInt32>
-    private var touchedRisingLeft: RawBuffer<UInt32>
-    private var touchedRisingRight: RawBuffer<UInt32>
+    private(set) var touchedFallingLeft: RawBuffer<UInt32>
+    private(set) var touchedFallingRight: RawBuffer<UInt32>
+    private(set) var touchedRisingLeft: RawBuffer<UInt32>
+    private(set) var touchedRisingRight: RawBuffer<UInt32>
     private var lastWordLeft: RawBuffer<UInt32>
     private var lastWordRight: RawBuffer<UInt32>
     private var registeredLeft: RawBuffer<UInt32>
@@ -47,14 +47,16 @@ struct MergeEngine: ~Copyable {
     private var slotLeft: RawBuffer<Int>
     private var slotRight: RawBuffer<Int>
     /// `side << 63 | x << 32 | word` for each (new pair, word) incidence of the current merge.
-    private var registrations: RawBuffer<UInt64>
+    private(set) var registrations: RawBuffer<UInt64>
 
-    private let maxTokenLength: UInt32
+    let maxTokenLength: UInt32
     private let threshold: UInt64
     private let tokenLimit: Int
     private(set) var merges: [TrainedVocabulary.Merge] = []
 
     private static let noWord = UInt32.max
+    /// Symbol offsets and occurrence offsets are `UInt32`; `UInt32.max` is reserved (`noWord`).
+    static let positionLimit = Int(UInt32.max)
 
     /// Loads the words of `counts` (pieces shorter than 2 bytes have no pairs and are skipped) and
     /// counts the initial byte pairs.
@@ -63,7 +65,8 @@ struct MergeEngine: ~Copyable {
     ///   - byteOrder: token id → byte for the 256 initial tokens (the tie policy).
     ///   - tokenLimit: the number of mergeable tokens to stop at (256 + new tokens).
     /// - Complexity: O(total bytes of distinct pieces + 65 536).
-    init(counts: WordCounts, byteOrder: [UInt8], tokenLimit: Int, minFrequency: UInt64, maxTokenLength: Int?) {
+    /// - Throws: `TrainerError.tooManySymbols` when the words hold 2³² symbols or more.
+    init(counts: WordCounts, byteOrder: [UInt8], tokenLimit: Int, minFrequency: UInt64, maxTokenLength: Int?) throws(TrainerError) {
         var idOfByte = [UInt32](repeating: 0, count: 256)
         for (id, byte) in byteOrder.enumerated() { idOfByte[Int(byte)] = UInt32(id) }
 
@@ -72,7 +75,7 @@ struct MergeEngine: ~Copyable {
         counts.forEach { piece, _ in
             if piece.count >= 2 { symbolTotal += piece.count; wordTotal += 1 }
         }
-        precondition(symbolTotal < Int(UInt32.max), "training words hold more than 2^32 symbols")
+        guard symbolTotal < Self.positionLimit else { throw .tooManySymbols(symbolTotal, limit: Self.positionLimit - 1) }
         var symbols = RawBuffer<UInt32>(capacity: symbolTotal)
         var words = RawBuffer<Word>(capacity: wordTotal)
         counts.forEach { piece, count in
@@ -193,7 +196,9 @@ struct MergeEngine: ~Copyable {
     /// `(Z, Z)` directly, so no pair is counted up and then down again.
     ///
     /// - Complexity: O(Σ length of the words listed for `pair`) + O(distinct changed pairs · log H).
-    mutating func merge(_ pair: UInt64) -> UInt32 {
+    /// - Throws: `TrainerError.occurrenceIndexFull` when the pair index would pass 2³² entries;
+    ///   the engine is then unusable.
+    mutating func merge(_ pair: UInt64) throws(TrainerError) -> UInt32 {
         let a = UInt32(truncatingIfNeeded: pair >> 32)
         let b = UInt32(truncatingIfNeeded: pair)
         let (n, _) = tokens.concatenate(a, b)
@@ -263,8 +268,9 @@ struct MergeEngine: ~Copyable {
         liveOccurrences -= Int(pairs.occurrenceLength[mergedSlot])
         pairs.remove(at: mergedSlot)
         applyFalling(a: a, b: b)
-        applyRising(n: n)
+        try applyRising(n: n)
         if occurrences.count > 2 * liveOccurrences + (1 << 20) { compactOccurrences() }
+        InternalChecks.require(firstInvariantViolation(), "MergeEngine")
         return n
     }
 
@@ -343,7 +349,7 @@ struct MergeEngine: ~Copyable {
 
     /// Adds the new pairs' counts, gives each one a fresh occurrence segment (after its old one,
     /// which exists only when `n` is an existing token), and pushes them onto the heap.
-    private mutating func applyRising(n: UInt32) {
+    private mutating func applyRising(n: UInt32) throws(TrainerError) {
         pairs.reserve(additional: touchedRisingLeft.count + touchedRisingRight.count)
         for side in 0..<2 {
             let touched = side == 0 ? touchedRisingLeft.base : touchedRisingRight.base
@@ -356,6 +362,9 @@ struct MergeEngine: ~Copyable {
                 pairs.counts[slot] &+= added
                 let oldStart = Int(pairs.occurrenceStart[slot]), oldLength = Int(pairs.occurrenceLength[slot])
                 let newWords = Int(side == 0 ? registeredLeft[Int(x)] : registeredRight[Int(x)])
+                guard occurrences.count + oldLength + newWords < Self.positionLimit else {
+                    throw .occurrenceIndexFull(merge: merges.count, limit: Self.positionLimit - 1)
+                }
                 let start = occurrences.extend(by: oldLength + newWords, with: 0)
                 for offset in 0..<oldLength { occurrences[start + offset] = occurrences[oldStart + offset] }
                 pairs.occurrenceStart[slot] = UInt32(start)
@@ -379,7 +388,6 @@ struct MergeEngine: ~Copyable {
             occurrences[Int(pairs.occurrenceStart[slot]) + Int(length)] = UInt32(truncatingIfNeeded: registration)
             pairs.occurrenceLength[slot] = length + 1
         }
-        precondition(occurrences.count < Int(UInt32.max), "occurrence index exceeds 2^32 entries")
         for index in 0..<touchedRisingLeft.count {
             let x = Int(touchedRisingLeft[index])
             lastWordLeft[x] = Self.noWord

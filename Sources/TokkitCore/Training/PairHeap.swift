@@ -10,6 +10,14 @@ struct PairHeap: ~Copyable {
         var pair: UInt64
     }
 
+    /// Count descending, then pair ascending: the whole tie-break of training.
+    enum Order: HeapOrder {
+        @inline(__always)
+        static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
+            lhs.count > rhs.count || (lhs.count == rhs.count && lhs.pair < rhs.pair)
+        }
+    }
+
     private var storage: RawBuffer<Entry>
 
     /// A heap of `entries`, built bottom-up.
@@ -17,35 +25,16 @@ struct PairHeap: ~Copyable {
     /// - Complexity: O(n).
     init(_ entries: consuming RawBuffer<Entry>) {
         storage = entries
-        var index = storage.count / 2
-        while index > 0 {
-            index -= 1
-            siftDown(from: index)
-        }
+        BinaryHeap<Order>.heapify(storage.base, count: storage.count)
     }
 
     var isEmpty: Bool { storage.count == 0 }
     var count: Int { storage.count }
 
-    /// Whether `lhs` must be merged before `rhs`. The whole tie-break of training lives here.
-    @inline(__always)
-    static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
-        lhs.count > rhs.count || (lhs.count == rhs.count && lhs.pair < rhs.pair)
-    }
-
     /// - Complexity: O(log n).
     mutating func push(count: UInt64, pair: UInt64) {
         storage.append(Entry(count: count, pair: pair))
-        let base = storage.base
-        var child = storage.count - 1
-        let entry = base[child]
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.precedes(entry, base[parent]) else { break }
-            base[child] = base[parent]
-            child = parent
-        }
-        base[child] = entry
+        BinaryHeap<Order>.siftUp(storage.base, from: storage.count - 1)
     }
 
     /// Removes and returns the first entry; the heap must not be empty.
@@ -56,24 +45,8 @@ struct PairHeap: ~Copyable {
         let last = storage.removeLast()
         if storage.count > 0 {
             storage[0] = last
-            siftDown(from: 0)
+            BinaryHeap<Order>.siftDown(storage.base, count: storage.count, from: 0)
         }
         return top
-    }
-
-    private func siftDown(from start: Int) {
-        let base = storage.base
-        let count = storage.count
-        var parent = start
-        let entry = base[parent]
-        while true {
-            var child = 2 * parent + 1
-            if child >= count { break }
-            if child + 1 < count, Self.precedes(base[child + 1], base[child]) { child += 1 }
-            guard Self.precedes(base[child], entry) else { break }
-            base[parent] = base[child]
-            parent = child
-        }
-        base[parent] = entry
     }
 }

@@ -10,6 +10,12 @@ public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
     case maxTokenLengthTooSmall(Int)
     /// The word counts hold no piece at all.
     case emptyCorpus
+    /// The distinct pieces of two bytes or more hold more symbols than the engine's 32-bit
+    /// positions address (one symbol per byte).
+    case tooManySymbols(Int, limit: Int)
+    /// The pair → word index outgrew its 32-bit offsets during merge `merge` (a corpus of billions of
+    /// distinct words).
+    case occurrenceIndexFull(merge: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +31,12 @@ public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
             return "max token length \(length) is too small: use at least 2 bytes, or no limit"
         case .emptyCorpus:
             return "the word counts are empty: nothing to train on (did the pre-tokenizer see any text?)"
+        case .tooManySymbols(let symbols, let limit):
+            return "the distinct pieces hold \(symbols) bytes, more than the \(limit) the trainer addresses; "
+                + "train on a part of the corpus or raise --min-frequency"
+        case .occurrenceIndexFull(let merge, let limit):
+            return "at merge \(merge) the pair index passed \(limit) entries, the most the trainer addresses; "
+                + "train on a part of the corpus"
         }
     }
 }

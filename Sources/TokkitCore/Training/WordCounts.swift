@@ -28,11 +28,14 @@ public struct WordCounts: Sendable {
     /// One entry per distinct piece, in first-insertion order.
     package private(set) var entries: [Entry] = []
     /// `0` = empty, else `(hash >> 32) << 32 | (entry index + 1)`. Power-of-two size.
-    private var slots: [UInt64] = Array(repeating: 0, count: 64)
+    private(set) var slots: [UInt64] = Array(repeating: 0, count: 64)
     private var total: UInt64 = 0
 
     /// An empty table.
     public init() {}
+
+    /// The most distinct pieces one table holds: slots store an entry index in 32 bits.
+    public static let maximumDistinctCount = Int(UInt32.max) - 2
 
     /// The number of distinct pieces.
     public var distinctCount: Int { entries.count }
@@ -45,12 +48,12 @@ public struct WordCounts: Sendable {
     /// This is the counting hot path: one call per pre-tokenized piece of the corpus.
     ///
     /// - Complexity: O(`piece.count`) expected; amortized O(1) table growth.
-    /// - Precondition: fewer than 2³² − 1 distinct pieces.
-    public mutating func add(_ piece: UnsafeBufferPointer<UInt8>, count: UInt64 = 1) {
+    /// - Throws: `WordCountsFull` when `piece` is new and the table already holds
+    ///   `maximumDistinctCount` pieces (the counts are then unchanged).
+    package mutating func add(_ piece: UnsafeBufferPointer<UInt8>, count: UInt64 = 1) throws(WordCountsFull) {
         let pieceBase = UnsafeRawPointer(piece.baseAddress)
         let length = piece.count
         let hash = ByteHash.hash(pieceBase, count: length)
-        total &+= count
         if (entries.count &+ 1) &* 2 > slots.count { grow() }
         let tag = hash & 0xFFFF_FFFF_0000_0000
         let mask = slots.count &- 1
@@ -78,9 +81,11 @@ public struct WordCounts: Sendable {
         }
         if let found {
             entries[found].count &+= count
+            total &+= count
             return
         }
-        precondition(entries.count < Int(UInt32.max) - 1, "WordCounts holds at most 2^32 - 2 distinct pieces")
+        guard entries.count < Self.maximumDistinctCount else { throw WordCountsFull(limit: Self.maximumDistinctCount) }
+        total &+= count
         slots[index] = tag | UInt64(entries.count &+ 1)
         entries.append(Entry(offset: arena.count, length: length, count: count))
         arena.append(contentsOf: piece)
@@ -89,8 +94,8 @@ public struct WordCounts: Sendable {
     /// Adds `count` occurrences of `piece`.
     ///
     /// - Complexity: O(`piece.count`) expected.
-    public mutating func add(_ piece: [UInt8], count: UInt64 = 1) {
-        piece.withUnsafeBufferPointer { add($0, count: count) }
+    public mutating func add(_ piece: [UInt8], count: UInt64 = 1) throws(WordCountsFull) {
+        try piece.withUnsafeBufferPointer { buffer throws(WordCountsFull) in try add(buffer, count: count) }
     }
 
     /// Adds every piece of `other` with its count.
@@ -99,16 +104,18 @@ public struct WordCounts: Sendable {
     /// what makes parallel counting deterministic (see the type's discussion).
     ///
     /// - Complexity: O(total bytes of `other`'s distinct pieces).
-    public mutating func merge(_ other: WordCounts) {
-        other.forEach { piece, count in add(piece, count: count) }
+    /// - Throws: `WordCountsFull` when the union has more than `maximumDistinctCount` pieces.
+    public mutating func merge(_ other: WordCounts) throws(WordCountsFull) {
+        try other.forEach { piece, count throws(WordCountsFull) in try add(piece, count: count) }
+        InternalChecks.require(firstInvariantViolation(), "WordCounts")
     }
 
     /// Calls `body` once per distinct piece, in first-insertion order (not meaningful: use the
     /// multiset, never the order).
     ///
     /// - Complexity: O(distinct pieces).
-    public func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt64) throws -> Void) rethrows {
-        try arena.withUnsafeBufferPointer { arenaBuffer in
+    package func forEach<Failure: Error>(_ body: (UnsafeBufferPointer<UInt8>, UInt64) throws(Failure) -> Void) throws(Failure) {
+        try arena.withUnsafeBufferPointer { arenaBuffer throws(Failure) in
             for entry in entries {
                 let start = arenaBuffer.baseAddress.map { $0 + entry.offset }
                 try body(UnsafeBufferPointer(start: start, count: entry.length), entry.count)
@@ -169,5 +176,18 @@ extension WordCounts: Equatable {
             if equal, rhs.count(of: Array(piece)) != count { equal = false }
         }
         return equal
+    }
+}
+
+/// A piece could not be counted: the table already holds `limit` distinct pieces, the most its
+/// 32-bit entry indexes address. A corpus this varied is better split (by language or source) and
+/// trained per part than counted whole.
+public struct WordCountsFull: Error, Equatable, Sendable, CustomStringConvertible {
+    public var limit: Int
+
+    public init(limit: Int) { self.limit = limit }
+
+    public var description: String {
+        "the corpus has more than \(limit) distinct pieces, the most one count table holds; split the corpus and train on a part"
     }
 }

@@ -129,6 +129,7 @@ public struct Vocabulary: Sendable {
         self.singleByteRank = singles
         self.bytePairRank = pairs
         self.decoding = DecodingTable(table)
+        InternalChecks.require(firstInvariantViolation(), "Vocabulary")
     }
 
     /// How many mergeable tokens there are.
@@ -145,14 +146,13 @@ public struct Vocabulary: Sendable {
 
     /// The rank of a byte string, or `nil` when it is not a mergeable token.
     /// - Complexity: O(length of `bytes`) expected.
-    @inlinable
     public func rank(of bytes: [UInt8]) -> TokenID? {
         bytes.withUnsafeBufferPointer { rank(of: $0) }
     }
 
     /// The rank of a byte string, or `nil` when it is not a mergeable token.
     @inline(__always)
-    public func rank(of bytes: UnsafeBufferPointer<UInt8>) -> TokenID? {
+    package func rank(of bytes: UnsafeBufferPointer<UInt8>) -> TokenID? {
         guard let index = table.index(of: bytes) else { return nil }
         return firstRank + TokenID(index)
     }

@@ -38,7 +38,7 @@ public final class Decompressor {
     /// produces nothing.
     /// - Returns: how many bytes of `input` were consumed and of `output` written.
     /// - Throws: `DecompressionError.invalid` naming the compressed byte offset; `.outOfMemory`.
-    public func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+    package func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
         throws(DecompressionError) -> (consumed: Int, produced: Int) {
         var consumed = 0
         var produced = 0

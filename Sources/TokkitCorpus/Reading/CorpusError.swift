@@ -6,6 +6,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     case noInputs(pattern: String)
     case notJSON(path: String, line: Int, reason: String)
     case missingField(path: String, line: Int, field: String)
+    /// The record has the text field, but its value is `found` (a number, null…) rather than a string.
+    case nonStringField(path: String, line: Int, field: String, found: String)
     case invalidUTF8(path: String, line: Int, byteOffset: Int)
     /// The name ends in `.gz`, `.zst` or `.zstd` but the bytes do not start with that format's magic
     /// (`found`: the first four bytes, fewer for a shorter file).
@@ -23,6 +25,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path):\(line): not a JSON object (\(reason)); use --skip-bad-lines to count and skip such lines"
         case .missingField(let path, let line, let field):
             return "\(path):\(line): no string field \(field.debugDescription); use --skip-bad-lines to count and skip such lines"
+        case .nonStringField(let path, let line, let field, let found):
+            return "\(path):\(line): field \(field.debugDescription) is \(found), not a string; use --skip-bad-lines to count and skip such lines"
         case .invalidUTF8(let path, let line, let byteOffset):
             return "\(path):\(line): invalid UTF-8 at byte offset \(byteOffset) of the file; use --lossy to replace it with U+FFFD"
         case .notCompressed(let path, let expected, let found):

@@ -8,7 +8,8 @@ public enum DocumentFormat: Sendable, Hashable {
 
 /// What one document of a plain-text file is.
 public enum DocumentSplit: String, Sendable, Hashable, CaseIterable {
-    /// Each line, without its `\n` (or `\r\n`). This is how HF `tokenizers` trains from files.
+    /// Each line, without its `\n` (or `\r\n`), as `train_from_iterator` over stripped lines sees it.
+    /// (HF's `tokenizer.train(files)` keeps the terminator: `DocumentReader`'s `keepLineTerminators`.)
     case lines
     /// Runs of non-blank lines, separated by one or more blank lines; inner newlines are kept.
     case paragraphs

@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCore
+import TokkitIO
 
 /// Streams documents from files, directories, glob patterns or standard input, in batches.
 ///
@@ -37,6 +38,11 @@ public final class DocumentReader {
     public let format: DocumentFormat
     public let skipBadLines: Bool
     public let lossy: Bool
+    /// With `.text(.lines)`: each document keeps its line's `\n` (or `\r\n`); a last line without
+    /// one stays as it is. This is what Hugging Face's `tokenizer.train(files)` trains on (it reads
+    /// with Rust's `read_line`, which keeps the terminator), and it changes the merges: `"\n"` and
+    /// the pieces before it are counted.
+    public let keepLineTerminators: Bool
     public private(set) var statistics = Statistics()
     /// The files the inputs expand to, in reading order (`-` for standard input).
     public let files: [String]
@@ -45,17 +51,22 @@ public final class DocumentReader {
     private var current: LineSource?
     private var paragraph: [UInt8] = []
     private var paragraphLine = 0
+    /// The file of the paragraph being collected: the last one of a file is flushed after the file is closed.
+    private var paragraphPath = ""
     private var lastOrigin = DocumentOrigin(path: "", line: 0)
 
     /// - Parameters:
     ///   - inputs: files, directories, glob patterns, or `-` for standard input.
     ///   - skipBadLines: JSONL lines that are not JSON objects or lack the field are counted and skipped instead of stopping the run.
     ///   - lossy: invalid UTF-8 is replaced with U+FFFD instead of stopping with its byte offset.
+    ///   - keepLineTerminators: with `.text(.lines)`, documents keep their `\n` or `\r\n` (see the property).
     /// - Throws: `CorpusError.unreadable` for a missing input, `.noInputs` for a glob without matches.
-    public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false) throws(CorpusError) {
+    public init(inputs: [String], format: DocumentFormat, skipBadLines: Bool = false, lossy: Bool = false,
+                keepLineTerminators: Bool = false) throws(CorpusError) {
         self.format = format
         self.skipBadLines = skipBadLines
         self.lossy = lossy
+        self.keepLineTerminators = keepLineTerminators && format == .text(.lines)
         self.files = try Self.expand(inputs)
         self.pending = files
     }
@@ -72,19 +83,11 @@ public final class DocumentReader {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
-                    guard let walker = fileManager.enumerator(atPath: input) else {
-                        throw .unreadable(path: input, reason: "cannot list the directory")
+                    do {
+                        files += try DirectoryWalker.files(under: input).map { input + "/" + $0 }
+                    } catch {
+                        throw .unreadable(path: input, reason: error.reason)
                     }
-                    var found: [String] = []
-                    while let relative = walker.nextObject() as? String {
-                        let path = input + "/" + relative
-                        var childIsDirectory: ObjCBool = false
-                        if fileManager.fileExists(atPath: path, isDirectory: &childIsDirectory), !childIsDirectory.boolValue,
-                           !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-                            found.append(path)
-                        }
-                    }
-                    files += found.sorted()
                 } else {
                     files.append(input)
                 }
@@ -129,7 +132,7 @@ public final class DocumentReader {
                 }
             }
             guard let source = current else { continue }
-            guard let line = try source.nextLine() else {
+            guard let line = try source.nextLine(keepingTerminator: keepLineTerminators) else {
                 current = nil
                 if let last = try flushParagraph() { return last }
                 continue
@@ -145,6 +148,7 @@ public final class DocumentReader {
                 } else {
                     if paragraph.isEmpty {
                         paragraphLine = line.number
+                        paragraphPath = source.path
                     } else {
                         paragraph.append(UInt8(ascii: "\n"))
                     }
@@ -165,7 +169,7 @@ public final class DocumentReader {
         let done = paragraph
         paragraph = []
         // Paragraph offsets are not tracked line by line; the error names the paragraph's first line.
-        return try finish(done, path: current?.path ?? "input", line: paragraphLine, fileOffset: -1)
+        return try finish(done, path: paragraphPath, line: paragraphLine, fileOffset: -1)
     }
 
     private func finish(_ document: [UInt8], path: String, line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {
@@ -271,13 +275,18 @@ final class LineSource {
         if try !input.read(appendingTo: &buffer) { atEnd = true }
     }
 
-    /// The next line without its terminator (`\n`, and a `\r` before it), or `nil` at the end.
-    func nextLine() throws(CorpusError) -> Line? {
+    /// The next line without its terminator (`\n`, and a `\r` before it), or with it when
+    /// `keepingTerminator`; `nil` at the end.
+    func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> Line? {
         var searchFrom = position
         while true {
             if let newline = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = newline
-                if end > position, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                if keepingTerminator {
+                    end = newline + 1
+                } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
+                    end -= 1
+                }
                 return emit(Array(buffer[position..<end]), consumed: newline + 1 - position)
             }
             if atEnd {

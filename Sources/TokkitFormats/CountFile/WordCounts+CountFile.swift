@@ -102,7 +102,11 @@ extension WordCounts {
                                       source: source, offset: 20)
             }
             sum = next
-            bytes[piece].withUnsafeBufferPointer { add($0, count: count) }
+            do {
+                try bytes[piece].withUnsafeBufferPointer { buffer throws(WordCountsFull) in try add(buffer, count: count) }
+            } catch {
+                throw .tooManyPieces(limit: error.limit, source: source, offset: recordOffset)
+            }
             previous = piece
             offset = piece.upperBound
         }

@@ -17,6 +17,8 @@ public enum WordCountsError: Error, Sendable, Equatable, CustomStringConvertible
     case outOfOrder(source: String, offset: Int)
     /// The header's distinct-piece count or total disagrees with the records.
     case headerMismatch(field: String, header: UInt64, actual: UInt64, source: String, offset: Int)
+    /// The file holds more distinct pieces than one count table addresses.
+    case tooManyPieces(limit: Int, source: String, offset: Int)
     /// The CRC-32 stored at the end does not match the bytes before it (bit rot or a partial copy).
     case checksumMismatch(stored: UInt32, computed: UInt32, source: String, offset: Int)
 
@@ -38,6 +40,8 @@ public enum WordCountsError: Error, Sendable, Equatable, CustomStringConvertible
                 + "(records must be sorted and unique); the file is corrupt"
         case .headerMismatch(let field, let header, let actual, let source, let offset):
             return "\(source): header \(field) at offset \(offset) says \(header) but the records give \(actual)"
+        case .tooManyPieces(let limit, let source, let offset):
+            return "\(source): record at offset \(offset) is past the \(limit) distinct pieces one count table holds"
         case .checksumMismatch(let stored, let computed, let source, let offset):
             return "\(source): CRC-32 at offset \(offset) is \(hex(stored)) but the contents hash to "
                 + "\(hex(computed)); the file is corrupt or was modified"

@@ -1,3 +1,5 @@
+import TokkitIO
+
 /// The 1024-byte header of an llm.c token file: 256 little-endian int32, `[magic, version, N, 0, …]`.
 ///
 /// Written as llm.c's `dev/data/data_common.py::write_datafile` writes it and checked as
@@ -31,11 +33,10 @@ public struct LLMCHeader: Sendable, Hashable {
 
     /// The 1024 header bytes.
     public var bytes: [UInt8] {
-        var header = [UInt8](repeating: 0, count: Self.byteCount)
-        for (slot, value) in [magic, version, Int32(clamping: tokenCount)].enumerated() {
-            let word = UInt32(bitPattern: value)
-            for byte in 0..<4 { header[4 * slot + byte] = UInt8(truncatingIfNeeded: word >> UInt32(8 * byte)) }
-        }
+        var header: [UInt8] = []
+        header.reserveCapacity(Self.byteCount)
+        for value in [magic, version, Int32(clamping: tokenCount)] { LittleEndianIDs.appendInteger(value, to: &header) }
+        header.append(contentsOf: repeatElement(0, count: Self.byteCount - header.count))
         return header
     }
 
@@ -49,11 +50,7 @@ public struct LLMCHeader: Sendable, Hashable {
         guard bytes.count >= byteCount, fileSize >= byteCount else {
             throw .truncated(path: path, size: fileSize, expected: "at least \(byteCount) bytes of llm.c header")
         }
-        func word(_ slot: Int) -> Int32 {
-            var value: UInt32 = 0
-            for byte in 0..<4 { value |= UInt32(bytes[4 * slot + byte]) << UInt32(8 * byte) }
-            return Int32(bitPattern: value)
-        }
+        func word(_ slot: Int) -> Int32 { LittleEndianIDs.readInteger(bytes, at: 4 * slot, as: Int32.self) }
         let width: TokenWidth
         switch (word(0), word(1)) {
         case (uint16Magic, uint16Version): width = .uint16

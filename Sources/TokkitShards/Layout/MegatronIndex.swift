@@ -1,3 +1,5 @@
+import TokkitIO
+
 /// The `.idx` file of a Megatron-LM `MMapIndexedDataset` (`megatron/core/datasets/indexed_dataset.py`).
 ///
 /// All little-endian:
@@ -49,9 +51,7 @@ public struct MegatronIndex: Sendable, Hashable {
     public var bytes: [UInt8] {
         var out = Self.magic
         out.reserveCapacity(Self.fileSize(sequences: sequenceLengths.count, documents: documentIndices.count))
-        func put<Value: FixedWidthInteger>(_ value: Value) {
-            withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
-        }
+        func put<Value: FixedWidthInteger>(_ value: Value) { LittleEndianIDs.appendInteger(value, to: &out) }
         put(Self.version)
         out.append(dtypeCode)
         put(UInt64(sequenceLengths.count))
@@ -76,9 +76,7 @@ public struct MegatronIndex: Sendable, Hashable {
             throw .unexpected(path: path, offset: 0, expected: "MMIDIDX\\0\\0", found: bytes[0..<9].map { String($0) }.joined(separator: " "))
         }
         func read<Value: FixedWidthInteger>(_ offset: Int, as type: Value.Type) -> Value {
-            var value = Value.zero
-            for byte in 0..<MemoryLayout<Value>.size { value |= Value(truncatingIfNeeded: bytes[offset + byte]) << (8 * byte) }
-            return value
+            LittleEndianIDs.readInteger(bytes, at: offset, as: type)
         }
         let version = read(9, as: UInt64.self)
         guard version == Self.version else { throw .unexpected(path: path, offset: 9, expected: "version 1", found: "\(version)") }

@@ -1,4 +1,5 @@
 import TokkitCore
+import TokkitIO
 
 /// The training-data layouts tokkit writes, each byte-exact with the loader that reads it.
 ///
@@ -111,31 +112,8 @@ public enum TokenWidth: String, Sendable, Hashable, CaseIterable, Codable {
     /// - Returns: the position in `ids` of the first id above `limit` (`output` then holds a partial
     ///   record and must be discarded), or `nil` when all were written.
     /// - Complexity: O(`ids.count`).
-    @inlinable
-    public func append(_ ids: UnsafeBufferPointer<TokenID>, limit: TokenID, to output: inout [UInt8]) -> Int? {
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: ids.count * byteCount))
-        return output.withUnsafeMutableBufferPointer { buffer -> Int? in
-            var position = start
-            switch self {
-            case .uint16:
-                for (index, id) in ids.enumerated() {
-                    guard id <= limit else { return index }
-                    buffer[position] = UInt8(truncatingIfNeeded: id)
-                    buffer[position + 1] = UInt8(truncatingIfNeeded: id >> 8)
-                    position += 2
-                }
-            case .uint32:
-                for (index, id) in ids.enumerated() {
-                    guard id <= limit else { return index }
-                    buffer[position] = UInt8(truncatingIfNeeded: id)
-                    buffer[position + 1] = UInt8(truncatingIfNeeded: id >> 8)
-                    buffer[position + 2] = UInt8(truncatingIfNeeded: id >> 16)
-                    buffer[position + 3] = UInt8(truncatingIfNeeded: id >> 24)
-                    position += 4
-                }
-            }
-            return nil
-        }
+    package func append(_ ids: UnsafeBufferPointer<TokenID>, limit: TokenID, to output: inout [UInt8]) -> Int? {
+        LittleEndianIDs.append(ids, width: self == .uint16 ? .uint16 : .uint32, limit: limit, to: &output)
     }
+
 }

@@ -91,8 +91,7 @@ public struct TokenFileScanner {
             pending.withUnsafeBufferPointer { bytes in
                 var position = 0
                 while position + stride <= bytes.count {
-                    var id = TokenID(bytes[position]) | TokenID(bytes[position + 1]) << 8
-                    if stride == 4 { id |= TokenID(bytes[position + 2]) << 16 | TokenID(bytes[position + 3]) << 24 }
+                    let id = LittleEndianIDs.id(in: bytes, at: position, width: stride == 4 ? .uint32 : .uint16)
                     let fileOffset = offset + position
                     if Int(id) >= vocabularySize {
                         problem = .idOutOfRange(path: path, offset: fileOffset, id: id, vocabularySize: vocabularySize)

@@ -24,11 +24,11 @@ public struct PieceCounter: Sendable {
     /// Adds the pieces of `documents` (valid UTF-8) to `counts`, on `threads` workers.
     /// - Returns: the number of pieces counted.
     @discardableResult
-    public func count(_ documents: [[UInt8]], into counts: inout WordCounts, threads: Int) throws(PreTokenizerError) -> Int {
+    public func count(_ documents: [[UInt8]], into counts: inout WordCounts, threads: Int) throws(CountingError) -> Int {
         let workers = max(1, min(threads, documents.count))
-        let shares = BatchSlots<Result<(WordCounts, Int), PreTokenizerError>>(count: workers)
+        let shares = BatchSlots<Result<(WordCounts, Int), CountingError>>(count: workers)
         let splitter = preTokenizer
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        Parallelism.run(workers: workers) { worker in
             let start = documents.count * worker / workers
             let end = documents.count * (worker + 1) / workers
             var local = WordCounts()
@@ -36,24 +36,26 @@ public struct PieceCounter: Sendable {
             do {
                 for index in start..<end {
                     try documents[index].withUnsafeBufferPointer { text in
-                        try splitter.forEachPiece(in: text) { pieceStart, pieceEnd in
-                            local.add(UnsafeBufferPointer(rebasing: text[pieceStart..<pieceEnd]))
+                        try splitter.forEachPiece(inBuffer: text) { pieceStart, pieceEnd in
+                            try local.add(UnsafeBufferPointer(rebasing: text[pieceStart..<pieceEnd]))
                             pieces += 1
                         }
                     }
                 }
                 shares.set(worker, .success((local, pieces)))
             } catch let error as PreTokenizerError {
-                shares.set(worker, .failure(error))
+                shares.set(worker, .failure(.preTokenizer(error)))
+            } catch let error as WordCountsFull {
+                shares.set(worker, .failure(.tooManyDistinctPieces(error)))
             } catch {
-                shares.set(worker, .failure(.matchingFailed(reason: "\(error)")))
+                shares.set(worker, .failure(.preTokenizer(.matchingFailed(reason: "\(error)"))))
             }
         }
         var total = 0
         for worker in 0..<workers {
             guard let share = shares.take(worker) else { continue }
             let (local, pieces) = try share.get()
-            counts.merge(local)
+            do { try counts.merge(local) } catch { throw .tooManyDistinctPieces(error) }
             total += pieces
         }
         return total

@@ -51,6 +51,13 @@ struct CodePointClasses: Sendable {
         self.blocks = blocks
     }
 
+    /// The packed classes of a code point (0 for values past U+10FFFF).
+    @inline(__always)
+    func classes(of codePoint: UInt32) -> UInt8 {
+        guard codePoint < 0x110000 else { return 0 }
+        return blocks[Int(blockOf[Int(codePoint >> 8)]) << 8 | Int(codePoint & 0xFF)]
+    }
+
     private static func pack(_ icu: UInt32) -> UInt8 {
         var classes: UInt8 = 0
         let upper = UInt32(TK_CLASS_UPPERCASE | TK_CLASS_TITLECASE | TK_CLASS_MODIFIER_LETTER | TK_CLASS_OTHER_LETTER | TK_CLASS_MARK)

@@ -9,8 +9,13 @@ protocol PieceScanner: PreTokenizer {
 }
 
 extension PieceScanner {
-    public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
-        try ScannedText.with(text) { text in
+    public func forEachPiece(in span: Span<UInt8>, _ body: (Int, Int) throws -> Void) throws {
+        try span.withUnsafeBufferPointer { buffer in try forEachPiece(scanning: buffer, body) }
+    }
+
+    @inline(__always)
+    private func forEachPiece(scanning buffer: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
+        try ScannedText.with(buffer) { text in
             var start = 0
             while start < text.count {
                 let end = Self.endOfPiece(in: text, from: start)

@@ -26,18 +26,25 @@ public enum PreTokenizerError: Error, Equatable, Sendable, CustomStringConvertib
 ///
 /// Pieces are byte ranges into the original UTF-8, in order and non-overlapping. Text between
 /// matches (a custom pattern may skip some) is dropped, as tiktoken drops it.
+///
+/// The text arrives as a `Span`: a borrowed view that cannot outlive the call, so an implementation
+/// outside this package never handles a raw pointer.
 public protocol PreTokenizer: Sendable {
     /// Calls `body(start, end)` for each piece of `text`, which must be valid UTF-8.
-    func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws
+    func forEachPiece(in text: Span<UInt8>, _ body: (Int, Int) throws -> Void) throws
 }
 
 extension PreTokenizer {
+    /// The same over a buffer the caller keeps alive: what the encoders' hot loops hold.
+    @inline(__always)
+    package func forEachPiece(inBuffer text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
+        try forEachPiece(in: Span(_unsafeElements: text), body)
+    }
+
     /// The pieces of `text` as byte ranges.
     public func pieces(of text: [UInt8]) throws -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        try text.withUnsafeBufferPointer { buffer in
-            try forEachPiece(in: buffer) { ranges.append($0..<$1) }
-        }
+        try forEachPiece(in: text.span) { ranges.append($0..<$1) }
         return ranges
     }
 

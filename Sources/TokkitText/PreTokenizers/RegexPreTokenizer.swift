@@ -12,8 +12,8 @@ public final class RegexPreTokenizer: PreTokenizer {
     public let pattern: String
     /// What ICU compiles: `pattern` after `ICUPatternTranslation`.
     public let icuPattern: String
-    private let prototype: ICURegex
-    private let pool = Mutex<[ICURegex]>([])
+    private let prototype: Exclusive<ICURegex>
+    private let pool = Mutex<[Exclusive<ICURegex>]>([])
 
     /// Compiles `pattern`.
     /// - Parameter translating: `false` hands the pattern to ICU as written, with ICU's own meaning of
@@ -27,19 +27,23 @@ public final class RegexPreTokenizer: PreTokenizer {
         guard let handle = bytes.withUnsafeBufferPointer({ tk_regex_open($0.baseAddress, Int64($0.count), 0, &error) }) else {
             throw .invalidPattern(pattern: pattern, reason: error.reason, line: Int(error.line), column: Int(error.offset))
         }
-        self.prototype = ICURegex(handle)
+        self.prototype = Exclusive(ICURegex(handle))
     }
 
     public convenience init(_ pattern: SplitPattern) throws(PreTokenizerError) {
         try self.init(pattern: pattern.regex)
     }
 
-    public func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
+    public func forEachPiece(in span: Span<UInt8>, _ body: (Int, Int) throws -> Void) throws {
+        try span.withUnsafeBufferPointer { text in try forEachPiece(matching: text, body) }
+    }
+
+    private func forEachPiece(matching text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
         let regex = try borrow()
         defer { pool.withLock { $0.append(regex) } }
         var error = TKICUError()
         var ranges: UnsafePointer<Int64>?
-        let count = tk_regex_matches(regex.handle, text.baseAddress, Int64(text.count), &ranges, &error)
+        let count = tk_regex_matches(regex.value.handle, text.baseAddress, Int64(text.count), &ranges, &error)
         guard count >= 0 else { throw PreTokenizerError.matchingFailed(reason: error.reason) }
         guard let ranges else { return }
         for i in 0..<Int(count) {
@@ -47,27 +51,27 @@ public final class RegexPreTokenizer: PreTokenizer {
         }
     }
 
-    private func borrow() throws(PreTokenizerError) -> ICURegex {
+    private func borrow() throws(PreTokenizerError) -> Exclusive<ICURegex> {
         let prototype = self.prototype
-        let borrowed: Result<ICURegex, PreTokenizerError> = pool.withLock { pool in
+        let borrowed: Result<Exclusive<ICURegex>, PreTokenizerError> = pool.withLock { pool in
             if let pooled = pool.popLast() { return .success(pooled) }
             // Cloning under the lock: the prototype is then touched by one thread at a time.
             var error = TKICUError()
-            guard let handle = tk_regex_clone(prototype.handle, &error) else {
+            guard let handle = tk_regex_clone(prototype.value.handle, &error) else {
                 return .failure(.matchingFailed(reason: error.reason))
             }
-            return .success(ICURegex(handle))
+            return .success(Exclusive(ICURegex(handle)))
         }
         return try borrowed.get()
     }
 }
 
-/// Owns one ICU regex handle.
+/// Owns one ICU regex handle; closes it when dropped.
 ///
-/// `@unchecked Sendable`: a handle is used by one thread at a time, because `RegexPreTokenizer`
-/// hands each one out from its mutex-guarded pool, and clones its prototype (never used for
-/// matching) only while holding that mutex.
-final class ICURegex: @unchecked Sendable {
+/// Not `Sendable` itself: a handle is used by one thread at a time, so `RegexPreTokenizer` keeps each
+/// one as an `Exclusive` value, hands it out from its mutex-guarded pool, and clones its prototype
+/// (never used for matching) only while holding that mutex.
+final class ICURegex {
     let handle: OpaquePointer
 
     init(_ handle: OpaquePointer) { self.handle = handle }

@@ -75,7 +75,12 @@ public final class StreamingEncoder {
 
     /// Takes the next bytes of the input and returns the ids of every chunk that is now complete.
     /// - Throws: `EncodingError` with offsets counted from the start of the whole input.
-    public func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws(EncodingError) -> [TokenID] {
+    /// Encodes what `bytes` completes; see `feed(_:)` on a buffer.
+    public func feed(_ bytes: [UInt8]) throws(EncodingError) -> [TokenID] {
+        try bytes.withUnsafeBufferPointer { buffer throws(EncodingError) in try feed(buffer) }
+    }
+
+    package func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws(EncodingError) -> [TokenID] {
         // With nothing pending, the chunks are encoded straight from the caller's bytes and only the
         // bytes after the last cut are kept: copying a large input into `pending` first was serial
         // work (15 ms of a 280 ms run of two threads on one 24 MB feed: a memcpy into fresh pages).
@@ -98,7 +103,7 @@ public final class StreamingEncoder {
     /// The safe cut (see the type's notes) nearest below `target`, else the nearest above it,
     /// within `lower + 2 ..< text.count`; `nil` when there is none.
     /// - Complexity: O(distance to the cut).
-    public static func safeCut(in text: UnsafeBufferPointer<UInt8>, after lower: Int, near target: Int) -> Int? {
+    package static func safeCut(in text: UnsafeBufferPointer<UInt8>, after lower: Int, near target: Int) -> Int? {
         @inline(__always) func startsWord(_ q: Int) -> Bool {
             let letter = text[q] | 0x20
             return text[q] >= 0x80 ? markLength(in: text, at: q) > 0
@@ -152,8 +157,11 @@ public final class StreamingEncoder {
         // Overlong forms and surrogates would make the text invalid; they are no mark either.
         let smallest: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
         guard scalar >= smallest, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return 0 }
+        // White_Space from ICU (the class `\s` matches); U+180E, U+200B and U+FEFF were White_Space
+        // in older Unicode versions and are kept out of marks to be safe.
+        if CodePointClasses.shared.classes(of: scalar) & CodePointClasses.whiteSpace != 0 { return 0 }
         switch scalar {
-        case 0x85, 0xA0, 0x1680, 0x180E, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: return 0
+        case 0x180E, 0x200B, 0xFEFF: return 0
         default: return length
         }
     }
@@ -244,9 +252,9 @@ public final class StreamingEncoder {
         let policy = self.policy
         let lossy = self.lossy
         let mergers = self.mergers
-        // The buffer is read-only here and outlives `concurrentPerform`.
+        // The buffer is read-only here and outlives `Parallelism.run`.
         let shared = UncheckedSendableBuffer(text)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        Parallelism.run(workers: workers) { worker in
             var merger = mergers.take(worker) ?? BytePairMerger()
             while let index = unclaimed.withLock({ Self.claim(worker, from: &$0) }) {
                 let range = ranges[index]
@@ -281,10 +289,10 @@ public final class StreamingEncoder {
                 HugePages.advise(UnsafeMutableRawPointer(start), byteCount: total * MemoryLayout<TokenID>.stride)
             }
             // Each chunk is copied by one worker into its own range of `buffer`, which outlives
-            // `concurrentPerform`.
+            // `Parallelism.run`.
             let shared = UncheckedSendableBuffer(buffer)
             let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            Parallelism.run(workers: workers) { _ in
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     if index >= chunks.count { break }
@@ -315,13 +323,4 @@ public final class StreamingEncoder {
         try tokenizer.encode(validUTF8: chunk, policy: policy, base: base, merger: &merger, into: &output)
         return output
     }
-}
-
-/// A buffer handed to the workers of one `concurrentPerform`.
-///
-/// `@unchecked Sendable`: the caller keeps the memory alive, and does not touch it, until
-/// `concurrentPerform` returns; the workers only read it, or each write ranges no other touches.
-struct UncheckedSendableBuffer<Buffer>: @unchecked Sendable {
-    let buffer: Buffer
-    init(_ buffer: Buffer) { self.buffer = buffer }
 }

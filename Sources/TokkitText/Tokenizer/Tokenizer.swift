@@ -67,7 +67,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// Encodes already-validated UTF-8.
-    public func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet = .none,
+    package func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet = .none,
                        disallowedSpecial: SpecialTokenSet = .all) throws(EncodingError) -> [TokenID] {
         var output: [TokenID] = []
         output.reserveCapacity(text.count / 3)
@@ -78,7 +78,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// Encodes already-validated UTF-8 into `output`, reusing `merger`'s cache and scratch space.
-    public func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet,
+    package func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, allowedSpecial: SpecialTokenSet,
                        disallowedSpecial: SpecialTokenSet, merger: inout BytePairMerger,
                        into output: inout [TokenID]) throws(EncodingError) {
         let policy = SpecialTokenPolicy(vocabulary.specialTokens, allowed: allowedSpecial, disallowed: disallowedSpecial)
@@ -118,7 +118,7 @@ public struct Tokenizer: Sendable {
             try vocabulary.withRankLookup { lookup in
                 // One piece in flight: the next piece's table slot loads while this one is encoded.
                 var pending: BytePairMerger.PreparedPiece?
-                try preTokenizer.forEachPiece(in: text) { start, end in
+                try preTokenizer.forEachPiece(inBuffer: text) { start, end in
                     let next = merger.prepare(UnsafeBufferPointer(rebasing: text[start..<end]), with: lookup)
                     if let pending, !merger.encode(pending, with: lookup, into: &output) { throw unknownByte(in: pending.piece) }
                     pending = next
@@ -146,7 +146,7 @@ public struct Tokenizer: Sendable {
         // leave the other cores idle behind a fixed assignment; order comes from the slots.
         let next = Atomic<Int>(0)
         let block = max(1, min(64, documents.count / (workers * 8)))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        Parallelism.run(workers: workers) { _ in
             var merger = BytePairMerger()
             while true {
                 let first = next.add(block, ordering: .relaxed).oldValue
@@ -195,34 +195,6 @@ public struct Tokenizer: Sendable {
     /// The text the ids stand for; ill-formed UTF-8 (a sequence cut between tokens) becomes U+FFFD.
     public func decode(_ ids: [TokenID]) throws(DecodingError) -> String {
         try vocabulary.decodeText(ids)
-    }
-}
-
-/// One slot per document (or per worker), written by exactly one worker each.
-///
-/// `@unchecked Sendable`: each index is handed to exactly one worker (by an atomic counter or by
-/// the worker's own iteration number) and written through a raw buffer (no shared Swift array, so
-/// no exclusivity conflict); the slots are read only after `concurrentPerform` returns, which
-/// orders every write before the read.
-final class BatchSlots<Value>: @unchecked Sendable {
-    private let storage: UnsafeMutableBufferPointer<Value?>
-
-    init(count: Int) {
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: nil)
-    }
-
-    deinit {
-        storage.deinitialize()
-        storage.deallocate()
-    }
-
-    func set(_ index: Int, _ value: Value) { storage[index] = value }
-
-    /// Moves the value out of a slot, leaving it empty (no copy of a large result).
-    func take(_ index: Int) -> Value? {
-        defer { storage[index] = nil }
-        return storage[index]
     }
 }
 

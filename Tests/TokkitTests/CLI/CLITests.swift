@@ -5,17 +5,10 @@ import Tokkit
 /// The `tokkit` executable, run as a user runs it.
 @Suite("Command line")
 struct CLITests {
-    /// `tokkit` is built next to the test bundle (`swift test` builds every product).
-    static var executable: String {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        return bundle.appendingPathComponent("tokkit").path
-    }
+    static var executable: String { TokkitCommand.executable }
 
     func tokkit(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Subprocess.Result {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
-            throw TestSetupError("tokkit executable not found at \(Self.executable); run `swift build` first")
-        }
-        return try Subprocess.run(Self.executable, arguments, stdin: stdin)
+        try TokkitCommand.run(arguments, stdin: stdin)
     }
 
     @Test("encode writes tiktoken's ids as text, JSON and binary")

@@ -26,7 +26,7 @@ struct CompareCLITests {
         let text = try tokkit(["compare", fixture, "--timing-ms", "1"])
         #expect(text.status == 0, "\(text.stderr)")
         for expected in ["Per file", "encode MB/s", "Totals over 1 files", "gpt2", "cl100k_base", "o200k_base", "qwen2",
-                         "words: whitespace-separated"] {
+                         "words: whitespace-separated", "encoded all 1 files", "for at least 1 ms", " in "] {
             #expect(text.stdout.contains(expected), "missing \(expected)")
         }
         let csv = try tokkit(["compare", fixture, "--format", "csv", "--no-speed"])

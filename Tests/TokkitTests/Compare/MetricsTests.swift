@@ -164,16 +164,3 @@ struct DroppingDecoder: TokenCodec {
         return bytes
     }
 }
-
-/// Writes test files, creating their folders.
-enum FileSystem {
-    static func write(_ text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
-
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: url)
-    }
-
-    static func read(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
-}

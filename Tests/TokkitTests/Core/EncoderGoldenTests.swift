@@ -37,11 +37,3 @@ struct EncoderGoldenTests {
         }
     }
 }
-
-/// Where two id lists first differ, for failure messages.
-func firstDifference(_ actual: [TokenID], _ expected: [TokenID]) -> String {
-    guard let index = zip(actual, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset else {
-        return actual.count == expected.count ? "equal" : "lengths \(actual.count) vs \(expected.count)"
-    }
-    return "first difference at \(index): \(Array(actual[index..<min(actual.count, index + 5)])) vs \(Array(expected[index..<min(expected.count, index + 5)]))"
-}

@@ -7,18 +7,6 @@ import TokkitVerification
 struct StreamingEncoderTests {
     static let tokenizers: [(String, SplitPattern?)] = [("gpt2", nil), ("cl100k_base", nil), ("gpt2", .o200k), ("qwen2", nil)]
 
-    /// Feeds `text` in blocks of `block` bytes and gathers every id.
-    static func streamed(_ text: [UInt8], _ stream: StreamingEncoder, block: Int) throws -> [TokenID] {
-        var ids: [TokenID] = []
-        var offset = 0
-        while offset < text.count {
-            let end = min(text.count, offset + block)
-            ids += try text[offset..<end].withUnsafeBufferPointer { try stream.feed($0) }
-            offset = end
-        }
-        return ids + (try stream.finish())
-    }
-
     @Test("safe cuts are piece boundaries of every named pattern, and each side splits alone as in the whole",
           arguments: [SplitPattern.gpt2, .cl100k, .o200k, .qwen2])
     func cutsArePieceBoundaries(pattern: SplitPattern) throws {
@@ -62,35 +50,24 @@ struct StreamingEncoderTests {
         #expect(cutsBeforeNewline >= 50, "a newline after an ASCII letter or digit makes a cut")
     }
 
-    @Test("1 MB of real multilingual text and every fixture, in small chunks on two threads", arguments: tokenizers)
-    func corpus(name: String, pattern: SplitPattern?) throws {
-        let tokenizer = try Loaded.tokenizer(name, pattern: pattern)
-        var text = try Repository.corpusPrefix("public_multi.txt", bytes: 1 << 20)
-        for fixture in Repository.fixtureNames { text += try Repository.fixture(fixture) }
-        let whole = try tokenizer.encode(bytes: text, disallowedSpecial: .none)
-        for (chunk, block) in [(4_096, 1_000), (65_536, 300_000)] {
-            let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: chunk, threads: 2)
-            #expect(stream.cutsSafely)
-            #expect(try Self.streamed(text, stream, block: block) == whole, "chunk \(chunk), block \(block)")
-        }
-    }
-
     @Test("one feed of the whole text is cut in the caller's buffer, with chunks shrinking toward the end",
           arguments: [1, 2, 3])
     func oneFeed(threads: Int) throws {
         let tokenizer = try Loaded.tokenizer("gpt2")
-        var text = try Repository.corpusPrefix("public_multi.txt", bytes: 1 << 19)
+        // Every fixture (eight languages, emoji, code), repeated to half a megabyte.
+        var text: [UInt8] = []
+        while text.count < 1 << 19 { for fixture in Repository.fixtureNames { text += try Repository.fixture(fixture) } }
         let whole = try tokenizer.encode(bytes: text, disallowedSpecial: .none)
         for block in [text.count, text.count - 1_000] {
             // The second: the bytes kept after the last cut of the first feed join the next feed.
             let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads)
-            #expect(try Self.streamed(text, stream, block: block) == whole, "block \(block)")
+            #expect(try stream.encodeInBlocks(text, block: block) == whole, "block \(block)")
         }
 
         text[400_000] = 0xFF
         #expect(throws: EncodingError.invalidUTF8(offset: 400_000)) {
-            try Self.streamed(text, StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads),
-                              block: text.count)
+            try StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads)
+                .encodeInBlocks(text, block: text.count)
         }
     }
 
@@ -100,19 +77,19 @@ struct StreamingEncoderTests {
         var text = Array(String(repeating: "Some line of text.\nAnother <|endoftext|> line\n", count: 400).utf8)
         let allowed = try tokenizer.encode(bytes: text, allowedSpecial: .all)
         let stream = StreamingEncoder(tokenizer: tokenizer, allowedSpecial: .all, chunkSize: 512, threads: 2)
-        #expect(try Self.streamed(text, stream, block: 700) == allowed)
+        #expect(try stream.encodeInBlocks(text, block: 700) == allowed)
 
         let disallowed = StreamingEncoder(tokenizer: tokenizer, chunkSize: 512, threads: 2)
         #expect(throws: EncodingError.disallowedSpecialToken(text: "<|endoftext|>", offset: 27)) {
-            try Self.streamed(text, disallowed, block: 700)
+            try disallowed.encodeInBlocks(text, block: 700)
         }
 
         text[15_000] = 0xFF
         #expect(throws: EncodingError.invalidUTF8(offset: 15_000)) {
-            try Self.streamed(text, StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 512, threads: 2), block: 700)
+            try StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 512, threads: 2).encodeInBlocks(text, block: 700)
         }
         let lossy = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, lossy: true, chunkSize: 512, threads: 2)
-        #expect(try Self.streamed(text, lossy, block: 700) == tokenizer.encode(bytes: text, disallowedSpecial: .none, lossy: true))
+        #expect(try lossy.encodeInBlocks(text, block: 700) == tokenizer.encode(bytes: text, disallowedSpecial: .none, lossy: true))
     }
 
     @Test("a custom pattern is never cut: it is encoded whole at the end")

@@ -77,8 +77,8 @@ extension TrainedVocabulary {
 }
 
 /// Word counts from `(text, count)` pairs.
-func wordCounts(_ words: [(String, UInt64)]) -> WordCounts {
+func wordCounts(_ words: [(String, UInt64)]) throws -> WordCounts {
     var counts = WordCounts()
-    for (text, count) in words { counts.add(Array(text.utf8), count: count) }
+    for (text, count) in words { try counts.add(Array(text.utf8), count: count) }
     return counts
 }

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Tokkit
+
+struct Select: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Relevance selection: a metadata score threshold, DSIR importance resampling, or a trained quality classifier.",
+        subcommands: [Score.self, DSIR.self, Classifier.self]
+    )
+
+    struct Score: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep documents whose metadata score passes FineWeb-Edu's rule: round(clip(score, 0, 5)) >= 3.",
+            discussion: "Python rounding (halves to even). Kept documents get metadata.int_score. Documents without the score are dropped unless --keep-missing."
+        )
+        @OptionGroup var io: CurationInputOptions
+        @Option(name: .long, help: "The metadata key holding the score.") var key = "score"
+        @Option(name: .long, help: "Minimum rounded score.") var minimum = 3
+        @Flag(name: .customLong("keep-missing"), help: "Keep documents that have no score.") var keepMissing = false
+
+        func run() throws {
+            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
+            let summary = try SelectionRun.threshold(input: try io.corpus(), rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
+            log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
+        }
+    }
+
+    struct DSIR: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dsir",
+            abstract: "DSIR importance resampling towards target documents (the data-selection package's weights).",
+            discussion: "Hashed unigram+bigram features (10,000 buckets), log-importance weights, then top-k (--top-k) or Gumbel top-k with --seed (numpy's noise: the same selection as data-selection with num_proc=1 and np.random.seed(seed)). Documents shorter than --min-length words are never selected."
+        )
+        @OptionGroup var io: CurationInputOptions
+        @Option(name: .long, parsing: .upToNextOption, help: "Target documents (JSONL) whose distribution to select towards.") var target: [String] = []
+        @Option(name: .short, help: "Documents to select.") var k: Int
+        @Flag(name: .customLong("top-k"), help: "Deterministic top-k by weight, no noise.") var topK = false
+        @Option(name: .long, help: "Seed of the Gumbel noise.") var seed: UInt32 = 0
+        @Option(name: .customLong("min-length"), help: "Minimum words (data-selection's min_example_length).") var minLength = 100
+        @Option(name: .long, help: "Hash buckets.") var buckets = 10_000
+
+        func run() throws {
+            guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
+            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
+            let summary = try SelectionRun.dsir(input: try io.corpus(), target: try io.corpus(target), count: max(0, k),
+                                                selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
+                                                features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
+            log("select dsir: \(summary.kept)/\(summary.documents) selected" + String(format: ", %.2f s", summary.seconds))
+        }
+    }
+
+    struct Classifier: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score documents with a hashed n-gram logistic-regression quality classifier (GPT-3 style) and keep by threshold or Pareto sampling.",
+            discussion: "Train from --positive and --negative example files (and save with --save-model), or load --model. Scores go to metadata.quality_score."
+        )
+        @OptionGroup var io: CurationInputOptions
+        @Option(name: .long, parsing: .upToNextOption, help: "Positive examples (JSONL).") var positive: [String] = []
+        @Option(name: .long, parsing: .upToNextOption, help: "Negative examples (JSONL).") var negative: [String] = []
+        @Option(name: .long, help: "A saved classifier (instead of training).") var model: String?
+        @Option(name: .customLong("save-model"), help: "Write the trained classifier here.") var saveModel: String?
+        @Option(name: .long, help: "Keep documents scoring at least this.") var threshold: Double?
+        @Option(name: .customLong("pareto-alpha"), help: "GPT-3's rule instead: keep when pareto(alpha) > 1 − score (GPT-3 used 9).") var paretoAlpha: Double?
+        @Option(name: .long, help: "Seed of training order and Pareto draws.") var seed: UInt64 = 0
+        @Option(name: .long, help: "Hash buckets.") var buckets = 1 << 18
+        @Option(name: .long, help: "Training epochs.") var epochs = 8
+
+        func run() throws {
+            let classifier: QualityClassifier
+            if let model {
+                classifier = try QualityClassifier.load(path: model)
+            } else {
+                guard !positive.isEmpty, !negative.isEmpty else { throw ValidationError("give --model, or --positive and --negative example files") }
+                classifier = try QualityClassifier.train(positive: SelectionRun.texts(try io.corpus(positive)), negative: SelectionRun.texts(try io.corpus(negative)),
+                                                         features: try HashedNGramFeatures(n: 2, buckets: buckets), epochs: epochs, seed: seed)
+                if let saveModel { try AtomicFile.write(classifier.json, to: saveModel) }
+            }
+            let rule: SelectionRun.ClassifierRule
+            switch (threshold, paretoAlpha) {
+            case (let threshold?, nil): rule = .threshold(threshold)
+            case (nil, let alpha?): rule = .pareto(alpha: alpha, seed: seed)
+            case (nil, nil): rule = .threshold(0.5)
+            default: throw ValidationError("give --threshold or --pareto-alpha, not both")
+            }
+            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
+            let summary = try SelectionRun.classify(input: try io.corpus(), classifier: classifier, rule: rule, output: output)
+            log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
+        }
+    }
+}

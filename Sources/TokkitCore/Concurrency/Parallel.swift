@@ -1,0 +1,76 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The one place where Tokkit hands memory to worker threads that the compiler cannot prove safe.
+// Every `@unchecked Sendable` of the package is in this file, each with the argument that makes it
+// sound; the rest of the code shares work through these types only.
+
+/// How much parallel work the machine can take.
+public enum Parallelism {
+    /// The number of online processors (at least 1).
+    public static var processorCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Runs `body(worker)` for `workers` workers on the system's threads and returns when all are
+    /// done (every write a worker made is then visible to the caller).
+    @inline(__always)
+    package static func run(workers: Int, _ body: @Sendable (Int) -> Void) {
+        if workers <= 1 {
+            body(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+        }
+    }
+}
+
+/// One slot per document (or per worker), written by exactly one worker each.
+///
+/// `@unchecked Sendable`: each index is handed to exactly one worker (by an atomic counter or by
+/// the worker's own iteration number) and written through a raw buffer (no shared Swift array, so
+/// no exclusivity conflict); the slots are read only after `Parallelism.run` returns, which
+/// orders every write before the read.
+package final class BatchSlots<Value>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Value?>
+
+    package init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    package func set(_ index: Int, _ value: Value) { storage[index] = value }
+
+    /// Moves the value out of a slot, leaving it empty (no copy of a large result).
+    package func take(_ index: Int) -> Value? {
+        defer { storage[index] = nil }
+        return storage[index]
+    }
+}
+
+/// A buffer handed to the workers of one `Parallelism.run`.
+///
+/// `@unchecked Sendable`: the caller keeps the memory alive, and does not touch it, until
+/// `Parallelism.run` returns; the workers only read it, or each writes ranges no other touches.
+package struct UncheckedSendableBuffer<Buffer>: @unchecked Sendable {
+    package let buffer: Buffer
+    package init(_ buffer: Buffer) { self.buffer = buffer }
+}
+
+/// A value one thread at a time uses, handed between threads by a lock its owner holds.
+///
+/// `@unchecked Sendable`: the owner never lets two threads hold the same value at once (a pool
+/// behind a mutex lends each to one caller), so the value itself needs no synchronisation. For
+/// handles of C libraries that are not thread-safe, such as an ICU regex.
+package final class Exclusive<Value>: @unchecked Sendable {
+    package let value: Value
+    package init(_ value: Value) { self.value = value }
+}

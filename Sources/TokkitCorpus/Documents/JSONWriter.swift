@@ -1,0 +1,74 @@
+/// Writes `JSONValue`s as compact JSON the way orjson (datatrove's `JsonlWriter`) does: no spaces,
+/// non-ASCII text as raw UTF-8, and only `"`, `\` and the C0 controls escaped (`\n`, `\t`, `\r`,
+/// `\b`, `\f`, otherwise `\u00XX`). A document's text therefore comes out as the same bytes datatrove
+/// writes, which is what lets the parity test compare outputs byte for byte.
+public enum JSONWriter {
+    /// Appends `value` to `output`.
+    public static func write(_ value: JSONValue, into output: inout [UInt8]) {
+        switch value {
+        case .null: output += "null".utf8
+        case .bool(let flag): output += (flag ? "true" : "false").utf8
+        case .number(let literal): output += literal.utf8
+        case .string(let text): writeString(text, into: &output)
+        case .array(let items):
+            output.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                write(item, into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            write(object, into: &output)
+        }
+    }
+
+    /// Appends `object` to `output`, keys in their order.
+    public static func write(_ object: JSONObject, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        for (index, entry) in object.entries.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            writeString(entry.key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            write(entry.value, into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// The compact JSON text of `value`.
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        write(value, into: &output)
+        return output
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `text` as a JSON string literal.
+    public static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+                case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case 0x08: output += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+                case 0x0C: output += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+                default:
+                    output += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                               hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why an output file could not be written.
+public enum OutputError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotWrite(path: String, reason: String)
+    /// The final name exists and is not a regular file (a directory, device, FIFO or symlink).
+    case notRegularFile(path: String)
+    case compression(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .notRegularFile(let path): return "\(path): exists and is not a regular file; refusing to replace it"
+        case .compression(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+/// A file written under a temporary name in its final directory and renamed into place when
+/// complete, so a reader never sees half a file under the final name, whatever interrupts the run.
+///
+/// The temporary name is `.<name>.tmp-<pid>`, hidden from directory walks (``DocumentReader`` skips
+/// dot files). ``commit()`` renames, refusing to replace anything but a regular file: renaming over
+/// a symlink would replace the link, over a FIFO or device would surprise whoever made it.
+public final class AtomicFile {
+    public let path: String
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var committed = false
+
+    /// Creates the temporary file.
+    public init(path: String) throws(OutputError) {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) + "/" } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = directory + "." + name + ".tmp-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if !committed { unlink(temporaryPath) }
+    }
+
+    /// Appends `bytes`.
+    public func write(_ bytes: [UInt8]) throws(OutputError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+    }
+
+    /// Flushes the file to disk and renames it to its final name.
+    public func commit() throws(OutputError) {
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG { throw .notRegularFile(path: path) }
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            descriptor = -1
+            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        committed = true
+    }
+
+    /// Writes `bytes` as the whole content of `path`, atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
+        let file = try AtomicFile(path: path)
+        try file.write(bytes)
+        try file.commit()
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import TokkitCorpus
+
+/// Runs a pipeline's stages over documents and keeps per-stage statistics.
+///
+/// The stages before the first sequential one (all filters) run on any thread, document by
+/// document, independently; the sequential tail (PII) runs afterwards in input order. Each
+/// worker keeps its own statistics, added together at the end: addition does not depend on
+/// order, so counts are the same for any thread count, and so is the output.
+public struct DocumentProcessor: Sendable {
+    public let stages: [Stage]
+    /// `stages[..<parallelCount]` may run in parallel.
+    public let parallelCount: Int
+
+    public init(stages: [Stage]) {
+        self.stages = stages
+        parallelCount = stages.firstIndex(where: \.isSequential) ?? stages.count
+    }
+
+    /// The result of the parallel stages for one document.
+    public struct Result: Sendable {
+        public var document: Document
+        /// The stage index and reason of the drop, or `nil` when the document reached the end.
+        public var drop: (stage: Int, reason: String)?
+    }
+
+    public func emptyStatistics() -> [StageStatistics] { stages.map { StageStatistics(name: $0.name) } }
+
+    /// Runs the parallel stages on `document`, updating `statistics` (one entry per stage).
+    /// With `explain`, every stage's measurements and outcome are appended.
+    public func runParallelStages(_ document: Document, _ statistics: inout [StageStatistics],
+                                  explain: UnsafeMutablePointer<[(stage: String, measured: Measurements, outcome: Stage.Outcome)]>? = nil) -> Result {
+        var document = document
+        var view = TextView(document.text)
+        for index in 0..<parallelCount {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let bytesIn = document.text.utf8.count
+            statistics[index].documentsIn += 1
+            statistics[index].bytesIn += bytesIn
+            var measured: Measurements = []
+            let outcome = stages[index].apply(&document, &view, &measured)
+            explain?.pointee.append((stages[index].name, measured, outcome))
+            statistics[index].seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            switch outcome {
+            case .drop(let reason):
+                statistics[index].drops.add(reason)
+                return Result(document: document, drop: (index, reason))
+            case .passWithout(let counter):
+                statistics[index].counters.add(counter)
+            case .keep:
+                break
+            }
+            statistics[index].documentsOut += 1
+            statistics[index].bytesOut += document.text.utf8.count
+        }
+        return Result(document: document, drop: nil)
+    }
+
+    /// Runs the sequential tail on a document that passed the parallel stages, in input order.
+    public func runSequentialStages(_ document: inout Document, _ statistics: inout [StageStatistics]) {
+        for index in parallelCount..<stages.count {
+            let started = DispatchTime.now().uptimeNanoseconds
+            statistics[index].documentsIn += 1
+            statistics[index].bytesIn += document.text.utf8.count
+            if case .pii(let formatter) = stages[index] {
+                var counts = (emails: 0, ips: 0)
+                document.text = formatter.format(document.text, counts: &counts)
+                if counts.emails > 0 { statistics[index].counters.add("emails_replaced", counts.emails) }
+                if counts.ips > 0 { statistics[index].counters.add("ips_replaced", counts.ips) }
+            }
+            statistics[index].documentsOut += 1
+            statistics[index].bytesOut += document.text.utf8.count
+            statistics[index].seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        }
+    }
+
+    /// Runs the parallel stages over `documents` on `threads` threads; results in input order.
+    public func runBatch(_ documents: [Document], threads: Int, statistics: inout [StageStatistics]) -> [Result] {
+        let count = documents.count
+        guard threads > 1, count > 1 else {
+            return documents.map { runParallelStages($0, &statistics) }
+        }
+        let workers = min(threads, count)
+        let results = DisjointSlots<Result?>(count: count, initial: nil)
+        let perWorker = DisjointSlots<[StageStatistics]>(count: workers, initial: emptyStatistics())
+        // Documents are handed out in small interleaved chunks so one slow document does not hold a
+        // whole stripe; each index is written by exactly one worker.
+        let chunk = 16
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            while true {
+                let start = next.take(chunk)
+                guard start < count else { break }
+                for index in start..<min(start + chunk, count) {
+                    results.buffer[index] = runParallelStages(documents[index], &perWorker.buffer[worker])
+                }
+            }
+        }
+        for worker in perWorker.buffer {
+            for (index, stage) in worker.enumerated() { statistics[index].merge(stage) }
+        }
+        return results.buffer.compactMap { $0 }
+    }
+}
+
+/// A buffer whose slots are written by different threads, each slot by one thread only.
+final class DisjointSlots<Element>: @unchecked Sendable {
+    // @unchecked: callers write each index from exactly one thread and read only after the
+    // concurrentPerform that wrote them has returned, so no two threads touch one slot.
+    let buffer: UnsafeMutableBufferPointer<Element>
+
+    init(count: Int, initial: Element) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: initial)
+    }
+
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+}
+
+/// An atomic ticket counter for handing out work.
+final class Counter: @unchecked Sendable {
+    // @unchecked: every access holds the lock.
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(_ amount: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = value
+        value += amount
+        return taken
+    }
+}

@@ -1,0 +1,403 @@
+import Foundation
+import TokkitCorpus
+import Yams
+
+/// A `tokkit prep` configuration: where documents come from and go, and the stages in order with
+/// their parameters, from a YAML file or a preset.
+///
+/// ```yaml
+/// preset: fineweb-datatrove        # optional: start from a preset's stages
+/// inputs: [raw/]
+/// output: clean/
+/// reader: {format: jsonl, text_key: text, id_key: id}
+/// writer: {compression: zstd, level: 3}
+/// blocklists: fixtures/prep/blocklists
+/// stages:                          # replaces the preset's stages when given
+///   - url_filter: {soft_word_threshold: 2}
+///   - gopher_quality: {version: current, min_doc_words: 50}
+///   - c4_quality: {filter_no_terminal_punct: false}
+///   - pii: {version: current}
+/// ```
+///
+/// Every name is checked: an unknown key, stage, parameter, preset or version is an error naming
+/// it, its line in the file and the valid choices.
+public struct PrepConfiguration {
+    public var preset: String?
+    public var inputs: [String] = []
+    public var output: String?
+    public var textKey: String?
+    public var idKey: String?
+    public var format: String?
+    public var compression: String?
+    public var level: Int?
+    public var blocklists: String?
+    public var publicSuffixList: String?
+    /// Stages from the file: name, parameters, line.
+    var stageSpecs: [(name: String, parameters: [(key: String, value: Node, line: Int)], line: Int)]?
+    /// The file's text, part of the fingerprint.
+    var source = ""
+
+    public init(preset: String) { self.preset = preset }
+
+    static let topKeys = ["preset", "inputs", "output", "reader", "writer", "blocklists", "public_suffix_list", "stages"]
+
+    /// Reads and checks a YAML configuration.
+    public static func load(path: String) throws -> PrepConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw PrepError.invalidConfiguration("\(path): cannot read the configuration")
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw PrepError.invalidConfiguration("\(path): the configuration is empty") }
+            root = node
+        } catch let error as PrepError {
+            throw error
+        } catch {
+            throw PrepError.invalidConfiguration("\(path): not valid YAML: \(error)")
+        }
+        var configuration = PrepConfiguration(preset: "")
+        configuration.preset = nil
+        configuration.source = text
+        guard let mapping = root.mapping else { throw PrepError.invalidConfiguration("\(path): the configuration must be a mapping of \(topKeys.joined(separator: ", "))") }
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let line = keyNode.mark?.line
+            switch key {
+            case "preset": configuration.preset = try string(value, key, path)
+            case "inputs":
+                if let single = value.string { configuration.inputs = [single] } else {
+                    configuration.inputs = try (value.sequence ?? []).map { try string($0, key, path) }
+                }
+            case "output": configuration.output = try string(value, key, path)
+            case "blocklists": configuration.blocklists = try string(value, key, path)
+            case "public_suffix_list": configuration.publicSuffixList = try string(value, key, path)
+            case "reader":
+                for (inner, innerValue) in innerMapping(value) {
+                    switch inner.string ?? "" {
+                    case "format": configuration.format = try string(innerValue, "format", path)
+                    case "text_key": configuration.textKey = try string(innerValue, "text_key", path)
+                    case "id_key": configuration.idKey = try string(innerValue, "id_key", path)
+                    case let other: throw PrepError.unknownName(kind: "reader parameter", name: other, line: inner.mark?.line, valid: ["format", "text_key", "id_key"])
+                    }
+                }
+            case "writer":
+                for (inner, innerValue) in innerMapping(value) {
+                    switch inner.string ?? "" {
+                    case "compression": configuration.compression = try string(innerValue, "compression", path)
+                    case "level":
+                        guard let level = innerValue.int else { throw PrepError.invalidConfiguration("\(path): line \(innerValue.mark?.line ?? 0): level must be an integer") }
+                        configuration.level = level
+                    case let other: throw PrepError.unknownName(kind: "writer parameter", name: other, line: inner.mark?.line, valid: ["compression", "level"])
+                    }
+                }
+            case "stages":
+                guard let items = value.sequence else { throw PrepError.invalidConfiguration("\(path): line \(line ?? 0): stages must be a list") }
+                var specs: [(name: String, parameters: [(key: String, value: Node, line: Int)], line: Int)] = []
+                for item in items {
+                    let itemLine = item.mark?.line ?? 0
+                    let (name, parameters): (String, Node?)
+                    if let only = item.string {
+                        (name, parameters) = (only, nil)
+                    } else if let map = item.mapping, map.count == 1, let first = map.first {
+                        (name, parameters) = (first.key.string ?? "", first.value)
+                    } else {
+                        throw PrepError.invalidConfiguration("\(path): line \(itemLine): a stage is a name, or a name with a mapping of parameters")
+                    }
+                    guard Stage.names.contains(name) else { throw PrepError.unknownName(kind: "stage", name: name, line: itemLine, valid: Stage.names) }
+                    let params = innerMapping(parameters).map { (key: $0.key.string ?? "", value: $0.value, line: $0.key.mark?.line ?? itemLine) }
+                    specs.append((name, params, itemLine))
+                }
+                configuration.stageSpecs = specs
+            default:
+                throw PrepError.unknownName(kind: "key", name: key, line: line, valid: topKeys)
+            }
+        }
+        if let preset = configuration.preset, Preset(rawValue: preset) == nil {
+            throw PrepError.unknownName(kind: "preset", name: preset, line: mapping.first { $0.key.string == "preset" }?.key.mark?.line,
+                                        valid: Preset.allCases.map(\.rawValue))
+        }
+        if configuration.preset == nil, configuration.stageSpecs == nil {
+            throw PrepError.invalidConfiguration("\(path): give a preset or a list of stages")
+        }
+        return configuration
+    }
+
+    private static func innerMapping(_ node: Node?) -> [(key: Node, value: Node)] {
+        guard let node, let mapping = node.mapping else { return [] }
+        return mapping.map { ($0.key, $0.value) }
+    }
+
+    private static func string(_ node: Node, _ key: String, _ path: String) throws -> String {
+        guard let value = node.string else { throw PrepError.invalidConfiguration("\(path): line \(node.mark?.line ?? 0): \(key) must be a string") }
+        return value
+    }
+
+    /// Identifies the configuration in completion markers and `run.json`.
+    public var fingerprint: String {
+        "preset=\(preset ?? "-") blocklists=\(blocklists ?? "-") reader=\(format ?? "jsonl"),\(textKey ?? "text"),\(idKey ?? "id") config=\(source.hashValueStable)"
+    }
+
+    /// The URL filter with this configuration's block lists.
+    func urlFilter(parameters: [(key: String, value: Node, line: Int)] = []) throws -> URLFilter {
+        var filter = URLFilter(suffixes: nil)
+        var directory = blocklists
+        for parameter in parameters {
+            switch parameter.key {
+            case "blocklists": directory = parameter.value.string
+            case "soft_word_threshold": filter.softWordThreshold = try Self.int(parameter)
+            default: throw PrepError.unknownName(kind: "url_filter parameter", name: parameter.key, line: parameter.line,
+                                                 valid: ["blocklists", "soft_word_threshold"])
+            }
+        }
+        guard let directory else { return filter }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw PrepError.unreadableList(path: directory, reason: "not a directory of block lists")
+        }
+        func list(_ name: String, normalized: Bool) throws -> [String] {
+            let path = directory + "/" + name
+            guard FileManager.default.fileExists(atPath: path) else { return [] }
+            return try URLFilter.readList(path, normalized: normalized)
+        }
+        filter.domains = Set(try list("domains", normalized: false))
+        filter.urls = Set(try list("urls", normalized: false))
+        filter.bannedWords = Set(try list("banned_words.txt", normalized: true))
+        filter.bannedSubwords = Array(Set(try list("banned_subwords.txt", normalized: true))).sorted()
+        filter.softBannedWords = Set(try list("soft_banned_words.txt", normalized: true))
+        if !filter.domains.isEmpty { filter.suffixes = try PublicSuffixList(path: publicSuffixList ?? PublicSuffixList.systemPath) }
+        return filter
+    }
+
+    /// The stages, built and checked.
+    public func stages() throws -> [Stage] {
+        guard let specs = stageSpecs else {
+            guard let name = preset, let preset = Preset(rawValue: name) else {
+                throw PrepError.unknownName(kind: "preset", name: preset ?? "", line: nil, valid: Preset.allCases.map(\.rawValue))
+            }
+            return try preset.stages(urlFilter: try urlFilter())
+        }
+        let defaultVersion = preset.flatMap(Preset.init(rawValue:))?.version ?? .current
+        return try specs.map { spec in try stage(spec.name, spec.parameters, defaultVersion: defaultVersion) }
+    }
+
+    private func stage(_ name: String, _ parameters: [(key: String, value: Node, line: Int)], defaultVersion: RuleVersion) throws -> Stage {
+        var version = defaultVersion
+        var rest: [(key: String, value: Node, line: Int)] = []
+        for parameter in parameters {
+            if parameter.key == "version" {
+                guard let text = parameter.value.string, let chosen = RuleVersion(rawValue: text) else {
+                    throw PrepError.unknownName(kind: "version", name: parameter.value.string ?? "", line: parameter.line,
+                                                valid: RuleVersion.allCases.map(\.rawValue))
+                }
+                version = chosen
+            } else {
+                rest.append(parameter)
+            }
+        }
+        func unknown(_ parameter: (key: String, value: Node, line: Int), _ valid: [String]) -> PrepError {
+            .unknownName(kind: "\(name) parameter", name: parameter.key, line: parameter.line, valid: valid + ["version"])
+        }
+        switch name {
+        case "url_filter":
+            return .urlFilter(try urlFilter(parameters: rest))
+        case "language_score":
+            var filter = LanguageScoreFilter()
+            filter.languages = version == .v0_2_0 ? ["en"] : nil
+            for parameter in rest {
+                switch parameter.key {
+                case "languages": filter.languages = parameter.value.sequence?.compactMap(\.string) ?? parameter.value.string.map { [$0] }
+                case "threshold": filter.threshold = try Self.double(parameter)
+                default: throw unknown(parameter, ["languages", "threshold"])
+                }
+            }
+            return .languageScore(filter)
+        case "gopher_repetition":
+            var filter = GopherRepetitionFilter(version: version)
+            for parameter in rest {
+                switch parameter.key {
+                case "dup_line_frac": filter.dupLineFrac = try Self.double(parameter)
+                case "dup_para_frac": filter.dupParaFrac = try Self.double(parameter)
+                case "dup_line_char_frac": filter.dupLineCharFrac = try Self.double(parameter)
+                case "dup_para_char_frac": filter.dupParaCharFrac = try Self.double(parameter)
+                case "top_n_grams": filter.topNGrams = try Self.nGrams(parameter)
+                case "dup_n_grams": filter.dupNGrams = try Self.nGrams(parameter)
+                default: throw unknown(parameter, ["dup_line_frac", "dup_para_frac", "dup_line_char_frac", "dup_para_char_frac", "top_n_grams", "dup_n_grams"])
+                }
+            }
+            return .gopherRepetition(filter)
+        case "gopher_quality":
+            var filter = GopherQualityFilter(version: version)
+            for parameter in rest {
+                switch parameter.key {
+                case "min_doc_words": filter.minDocWords = try Self.int(parameter)
+                case "max_doc_words": filter.maxDocWords = try Self.int(parameter)
+                case "min_avg_word_length": filter.minAvgWordLength = try Self.double(parameter)
+                case "max_avg_word_length": filter.maxAvgWordLength = try Self.double(parameter)
+                case "max_symbol_word_ratio": filter.maxSymbolWordRatio = try Self.double(parameter)
+                case "max_bullet_lines_ratio": filter.maxBulletLinesRatio = try Self.double(parameter)
+                case "max_ellipsis_lines_ratio": filter.maxEllipsisLinesRatio = try Self.double(parameter)
+                case "max_non_alpha_words_ratio": filter.maxNonAlphaWordsRatio = try Self.double(parameter)
+                case "min_stop_words": filter.minStopWords = try Self.int(parameter)
+                case "stop_words": filter.stopWords = Set(parameter.value.sequence?.compactMap(\.string) ?? [])
+                default: throw unknown(parameter, ["min_doc_words", "max_doc_words", "min_avg_word_length", "max_avg_word_length",
+                                                   "max_symbol_word_ratio", "max_bullet_lines_ratio", "max_ellipsis_lines_ratio",
+                                                   "max_non_alpha_words_ratio", "min_stop_words", "stop_words"])
+                }
+            }
+            return .gopherQuality(filter)
+        case "c4_quality":
+            var filter = C4QualityFilter()
+            for parameter in rest {
+                switch parameter.key {
+                case "remove_citations": filter.removeCitations = try Self.bool(parameter)
+                case "filter_no_terminal_punct": filter.filterNoTerminalPunct = try Self.bool(parameter)
+                case "min_num_sentences": filter.minNumSentences = try Self.int(parameter)
+                case "min_words_per_line": filter.minWordsPerLine = try Self.int(parameter)
+                case "max_word_length": filter.maxWordLength = try Self.int(parameter)
+                case "filter_lorem_ipsum": filter.filterLoremIpsum = try Self.bool(parameter)
+                case "filter_javascript": filter.filterJavascript = try Self.bool(parameter)
+                case "filter_curly_bracket": filter.filterCurlyBracket = try Self.bool(parameter)
+                case "filter_policy": filter.filterPolicy = try Self.bool(parameter)
+                default: throw unknown(parameter, ["remove_citations", "filter_no_terminal_punct", "min_num_sentences", "min_words_per_line",
+                                                   "max_word_length", "filter_lorem_ipsum", "filter_javascript", "filter_curly_bracket", "filter_policy"])
+                }
+            }
+            return .c4Quality(filter)
+        case "c4_paragraph":
+            if let parameter = rest.first { throw unknown(parameter, []) }
+            return .c4Paragraph(C4ParagraphFilter())
+        case "bad_words":
+            var path: String?
+            for parameter in rest {
+                switch parameter.key {
+                case "list": path = parameter.value.string
+                default: throw unknown(parameter, ["list"])
+                }
+            }
+            guard let path else { throw PrepError.invalidConfiguration("bad_words needs `list: FILE` (one word or phrase per line)") }
+            return .badWords(try BannedWordsFilter(path: path))
+        case "fineweb_quality":
+            var filter = FineWebQualityFilter(version: version)
+            for parameter in rest {
+                switch parameter.key {
+                case "line_punct_thr": filter.linePunctThreshold = try Self.double(parameter)
+                case "line_punct_exclude_zero": filter.linePunctExcludeZero = try Self.bool(parameter)
+                case "short_line_thr": filter.shortLineThreshold = try Self.double(parameter)
+                case "short_line_length": filter.shortLineLength = try Self.int(parameter)
+                case "char_duplicates_ratio": filter.charDuplicatesRatio = try Self.double(parameter)
+                case "new_line_ratio": filter.newLineRatio = try Self.double(parameter)
+                default: throw unknown(parameter, ["line_punct_thr", "line_punct_exclude_zero", "short_line_thr", "short_line_length",
+                                                   "char_duplicates_ratio", "new_line_ratio"])
+                }
+            }
+            return .fineWebQuality(filter)
+        case "length":
+            var filter = LengthFilter()
+            for parameter in rest {
+                switch parameter.key {
+                case "unit":
+                    guard let unit = parameter.value.string.flatMap(LengthFilter.Unit.init(rawValue:)) else {
+                        throw PrepError.unknownName(kind: "length unit", name: parameter.value.string ?? "", line: parameter.line,
+                                                    valid: LengthFilter.Unit.allCases.map(\.rawValue))
+                    }
+                    filter.unit = unit
+                case "min": filter.minimum = try Self.int(parameter)
+                case "max": filter.maximum = try Self.int(parameter)
+                default: throw unknown(parameter, ["unit", "min", "max"])
+                }
+            }
+            return .length(filter)
+        case "pii":
+            var emails = true
+            var ips = true
+            var publicOnly = true
+            for parameter in rest {
+                switch parameter.key {
+                case "remove_emails": emails = try Self.bool(parameter)
+                case "remove_ips": ips = try Self.bool(parameter)
+                case "only_remove_public_ips": publicOnly = try Self.bool(parameter)
+                default: throw unknown(parameter, ["remove_emails", "remove_ips", "only_remove_public_ips"])
+                }
+            }
+            return .pii(try PIIFormatter(version: version, removeEmails: emails, removeIPs: ips, onlyPublicIPs: publicOnly))
+        case "control_characters":
+            if let parameter = rest.first { throw unknown(parameter, []) }
+            return .controlCharacters(ControlCharacterCleaner())
+        case "replacement_characters":
+            var cleaner = ReplacementCharacterCleaner()
+            for parameter in rest {
+                switch parameter.key {
+                case "max_fraction": cleaner.maxFraction = try Self.double(parameter)
+                default: throw unknown(parameter, ["max_fraction"])
+                }
+            }
+            return .replacementCharacters(cleaner)
+        case "symbol_lines":
+            var cleaner = SymbolLinesCleaner()
+            for parameter in rest {
+                switch parameter.key {
+                case "symbols": cleaner.symbols = Set((parameter.value.sequence?.compactMap(\.string) ?? []).flatMap { $0.unicodeScalars })
+                case "replacement": cleaner.replacement = parameter.value.string ?? ""
+                default: throw unknown(parameter, ["symbols", "replacement"])
+                }
+            }
+            return .symbolLines(cleaner)
+        case "normalize":
+            var normalizer = TextNormalizer()
+            for parameter in rest {
+                switch parameter.key {
+                case "form":
+                    guard let form = parameter.value.string.flatMap(TextNormalizer.Form.init(rawValue:)) else {
+                        throw PrepError.unknownName(kind: "normalization form", name: parameter.value.string ?? "", line: parameter.line,
+                                                    valid: TextNormalizer.Form.allCases.map(\.rawValue))
+                    }
+                    normalizer.form = form
+                case "fold_whitespace": normalizer.foldWhitespace = try Self.bool(parameter)
+                default: throw unknown(parameter, ["form", "fold_whitespace"])
+                }
+            }
+            return .normalize(normalizer)
+        default:
+            throw PrepError.unknownName(kind: "stage", name: name, line: nil, valid: Stage.names)
+        }
+    }
+
+    private static func double(_ parameter: (key: String, value: Node, line: Int)) throws -> Double {
+        guard let value = parameter.value.float ?? parameter.value.int.map(Double.init) else {
+            throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be a number")
+        }
+        return value
+    }
+
+    private static func int(_ parameter: (key: String, value: Node, line: Int)) throws -> Int {
+        guard let value = parameter.value.int else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be an integer") }
+        return value
+    }
+
+    private static func bool(_ parameter: (key: String, value: Node, line: Int)) throws -> Bool {
+        guard let value = parameter.value.bool else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be true or false") }
+        return value
+    }
+
+    private static func nGrams(_ parameter: (key: String, value: Node, line: Int)) throws -> [GopherRepetitionFilter.NGramLimit] {
+        guard let items = parameter.value.sequence else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be a list of [n, fraction]") }
+        return try items.map { item in
+            guard let pair = item.sequence, pair.count == 2, let n = pair[0].int, let fraction = pair[1].float ?? pair[1].int.map(Double.init) else {
+                throw PrepError.invalidConfiguration("line \(item.mark?.line ?? parameter.line): \(parameter.key) entries are [n, fraction]")
+            }
+            return .init(n, fraction)
+        }
+    }
+}
+
+extension String {
+    /// FNV-1a of the UTF-8, in hex: stable across runs (Swift's `hashValue` is seeded per process).
+    var hashValueStable: String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,20 @@
+/// Why a preprocessing run cannot start or continue. Every case says what to fix.
+public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unreadableList(path: String, reason: String)
+    case invalidConfiguration(String)
+    /// A configuration key that is not a stage, parameter or preset: where it is and what is valid.
+    case unknownName(kind: String, name: String, line: Int?, valid: [String])
+    case outputNotEmpty(directory: String)
+
+    public var description: String {
+        switch self {
+        case .unreadableList(let path, let reason): return "\(path): cannot read the list: \(reason)"
+        case .invalidConfiguration(let message): return message
+        case .unknownName(let kind, let name, let line, let valid):
+            let place = line.map { "line \($0): " } ?? ""
+            return "\(place)unknown \(kind) \(name.debugDescription); valid: \(valid.joined(separator: ", "))"
+        case .outputNotEmpty(let directory):
+            return "\(directory) holds files of another run; use an empty directory, or --resume with the same configuration"
+        }
+    }
+}

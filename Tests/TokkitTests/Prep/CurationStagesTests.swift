@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import TokkitCorpus
+@testable import TokkitPrep
+
+@Suite("Relevance, mixing and synthetic-data stages")
+struct CurationStagesTests {
+    @Test("FineWeb-Edu's rule rounds halves to even, as Python does", arguments: [
+        (2.49, false), (2.5, false), (2.51, true), (3.5, true), (7.0, true), (-1.0, false),
+    ])
+    func fineWebEdu(_ score: Double, _ kept: Bool) {
+        let document = Document(id: "d", text: "x", metadata: JSONObject([("score", .double(score))]))
+        if case .keep = ScoreThreshold().decide(document) { #expect(kept) } else { #expect(!kept) }
+    }
+
+    @Test("a document without the score is missing, not kept")
+    func missingScore() {
+        #expect(ScoreThreshold().decide(Document(id: "d", text: "x")) == .missing)
+    }
+
+    @Test("include/exclude rules follow Dolma's keep rule, including its JSONPath guard form")
+    func attributeRules() throws {
+        let duplicate = Document(id: "a", text: "t", metadata: JSONObject([
+            ("language_score", .double(0.9)),
+            ("attributes", .object(JSONObject([("bff_duplicate", .array([.array([.integer(0), .integer(5), .double(1.0)])]))]))),
+        ]))
+        let unique = Document(id: "b", text: "t", metadata: JSONObject([("language_score", .double(0.5))]))
+        let include = [try AttributeRule(parsing: "metadata.language_score >= 0.65")]
+        let exclude = [try AttributeRule(parsing: "$.attributes[?(@.bff_duplicate && @.bff_duplicate[0] && @.bff_duplicate[0][2] >= 1.0)]")]
+        #expect(!AttributeRule.keeps(duplicate, include: include, exclude: exclude))  // included, then excluded
+        #expect(!AttributeRule.keeps(unique, include: include, exclude: exclude))     // not included
+        #expect(AttributeRule.keeps(unique, include: [], exclude: exclude))           // a missing attribute never excludes
+        #expect(throws: PrepError.self) { try AttributeRule(parsing: "language_score > 1") }
+    }
+
+    @Test("hash sampling: copies follow the rate, and the draw depends only on seed, source and id")
+    func sampling() {
+        let draws = (0..<20_000).map { MixRun.draw(seed: 3, source: "web", id: "doc-\($0)") }
+        #expect(draws == (0..<20_000).map { MixRun.draw(seed: 3, source: "web", id: "doc-\($0)") })
+        let copies = draws.map { MixRun.copies(rate: 2.25, draw: $0) }
+        #expect(Set(copies) == [2, 3])
+        let mean = Double(copies.reduce(0, +)) / Double(copies.count)
+        #expect(abs(mean - 2.25) < 0.02)
+        #expect(draws.map { MixRun.copies(rate: 0.1, draw: $0) }.filter { $0 == 1 }.count > 1_800)
+    }
+
+    @Test("a mix to a token budget writes about the budget, split by weight, and the same output on rerun")
+    func mixToBudget() throws {
+        let scratch = Scratch()
+        func source(_ name: String, _ count: Int, words: Int) throws -> String {
+            let path = scratch.file("\(name).jsonl")
+            var out = ""
+            for index in 0..<count {
+                let text = (0..<words).map { "\(name)\($0 + index)" }.joined(separator: " ")
+                out += String(decoding: try JSONSerialization.data(withJSONObject: ["id": "\(name)-\(index)", "text": text]), as: UTF8.self) + "\n"
+            }
+            try out.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let sources = [MixRun.Source(name: "web", input: CorpusInput(inputs: [try source("web", 400, words: 20)]), weight: 0.6),
+                       MixRun.Source(name: "code", input: CorpusInput(inputs: [try source("code", 50, words: 20)]), weight: 0.4)]
+        func run(_ directory: String, threads: Int) throws -> [MixRun.SourceReport] {
+            var mix = MixRun(sources: sources, outputDirectory: directory) { $0.split(separator: " ").count }
+            mix.budgetTokens = 4_000
+            mix.threads = threads
+            return try mix.run()
+        }
+        let reports = try run(scratch.file("a"), threads: 1)
+        #expect(reports[0].targetTokens == 2_400 && reports[1].targetTokens == 1_600)
+        #expect(reports[1].rate > 1)  // code is up-sampled: 1,000 tokens to 1,600
+        for report in reports { #expect(abs(Double(report.written.tokens - report.targetTokens)) < 0.2 * Double(report.targetTokens)) }
+        _ = try run(scratch.file("b"), threads: 4)
+        for name in ["web", "code"] {
+            #expect(FileManager.default.contents(atPath: scratch.file("a/\(name)/00000.jsonl"))
+                    == FileManager.default.contents(atPath: scratch.file("b/\(name)/00000.jsonl")))
+        }
+    }
+
+    @Test("a quality classifier learns English prose from multilingual man pages and scores held-out text")
+    func classifier() throws {
+        let english = try CurationTestSet.paragraphs(files: [("public_en.txt", 1 << 20)], minWords: 20)
+        let other = try CurationTestSet.paragraphs(files: [("public_multi.txt", 4 << 20)], minWords: 20)
+            .filter { $0.unicodeScalars.filter { $0.value > 0x7F }.count > 5 }
+        let train = 300
+        let classifier = try QualityClassifier.train(positive: Array(english.prefix(train)), negative: Array(other.prefix(train)),
+                                                     features: try HashedNGramFeatures(n: 2, buckets: 1 << 16))
+        let heldEnglish = english.dropFirst(train).prefix(200), heldOther = other.dropFirst(train).prefix(200)
+        #expect(heldEnglish.count == 200 && heldOther.count == 200)
+        let correct = heldEnglish.filter { classifier.score($0) >= 0.5 }.count + heldOther.filter { classifier.score($0) < 0.5 }.count
+        let accuracy = Double(correct) / Double(heldEnglish.count + heldOther.count)
+        print("quality classifier held-out accuracy: \(accuracy) on \(heldEnglish.count + heldOther.count) paragraphs")
+        #expect(accuracy > 0.9)
+        let reloaded = try { () throws -> QualityClassifier in
+            let scratch = Scratch()
+            try Data(classifier.json).write(to: URL(fileURLWithPath: scratch.file("model.json")))
+            return try QualityClassifier.load(path: scratch.file("model.json"))
+        }()
+        #expect(abs(reloaded.score(english[train]) - classifier.score(english[train])) < 1e-12)
+    }
+
+    @Test("a synthetic template expands to distinct OpenAI batch requests, and outputs come back as tagged documents")
+    func synthetic() throws {
+        let scratch = Scratch()
+        try """
+        name: textbook
+        model: gpt-4o-mini
+        system: You are a teacher.
+        prompt: "Write a {format} about {topic} for {audience}."
+        topics: [photosynthesis, binary search, photosynthesis]
+        audiences: [children, experts]
+        formats: [story]
+        max_tokens: 512
+        """.write(toFile: scratch.file("t.yaml"), atomically: true, encoding: .utf8)
+        let template = try SyntheticTemplate.load(path: scratch.file("t.yaml"))
+        let requests = try template.requests()
+        #expect(requests.count == 4)  // 3 topics × 2 audiences, the repeated topic removed
+        let line = String(decoding: template.batchLine(requests[0]), as: UTF8.self)
+        #expect(line.hasPrefix("{\"custom_id\":\"textbook-"))
+        #expect(line.contains("\"url\":\"/v1/chat/completions\"") && line.contains("Write a story about photosynthesis for children."))
+        try "prompt: x\nname: n\nmodel: m\ncolour: red\n".write(toFile: scratch.file("bad.yaml"), atomically: true, encoding: .utf8)
+        #expect(throws: PrepError.self) { try SyntheticTemplate.load(path: scratch.file("bad.yaml")) }
+
+        let output = """
+        {"id":"b1","custom_id":"\(requests[0].id)","response":{"status_code":200,"body":{"model":"gpt-4o-mini","choices":[{"message":{"role":"assistant","content":"Plants make food from light."}}]}},"error":null}
+        {"id":"b2","custom_id":"\(requests[1].id)","response":null,"error":{"code":"rate_limit","message":"slow down"}}
+        """
+        try output.write(toFile: scratch.file("out.jsonl"), atomically: true, encoding: .utf8)
+        let summary = try SyntheticIngest.run(inputs: [scratch.file("out.jsonl")], outputDirectory: scratch.file("docs"))
+        #expect(summary == SyntheticIngest.Summary(documents: 1, failed: 1))
+        let written = String(decoding: FileManager.default.contents(atPath: scratch.file("docs/00000.jsonl")) ?? Data(), as: UTF8.self)
+        #expect(written.contains("\"source\":\"synthetic\"") && written.contains("\"prompt_id\":\"\(requests[0].id)\""))
+    }
+}

@@ -57,9 +57,9 @@ public func tk_encode(
                 output += try stream.finish()
             } else {
                 output.reserveCapacity(input.count / 3 + 1)
+                let specials = handle.preparedSpecials(allowed: allowed, disallowed: disallowed)
                 try handle.withMerger { (merger: inout BytePairMerger) throws(EncodingError) in
-                    try handle.tokenizer.encode(validUTF8: input, allowedSpecial: allowed, disallowedSpecial: disallowed,
-                                                merger: &merger, into: &output)
+                    try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &merger, into: &output)
                 }
             }
         } catch {
@@ -137,6 +137,7 @@ private func encodeDocuments(_ handle: TokenizerHandle, _ text: UnsafeBufferPoin
     let next = Atomic<Int>(0)
     let block = max(1, min(64, count / (workers * 8)))
     let tokenizer = handle.tokenizer
+    let prepared = handle.preparedSpecials(allowed: specials.allowed, disallowed: specials.disallowed)
     nonisolated(unsafe) let base = text.baseAddress
     nonisolated(unsafe) let bounds = offsets
     let work: @Sendable (inout BytePairMerger) -> Void = { merger in
@@ -153,8 +154,7 @@ private func encodeDocuments(_ handle: TokenizerHandle, _ text: UnsafeBufferPoin
                 var output: [TokenID] = []
                 output.reserveCapacity(document.count / 3 + 1)
                 do throws(EncodingError) {
-                    try tokenizer.encode(validUTF8: document, allowedSpecial: specials.allowed,
-                                         disallowedSpecial: specials.disallowed, merger: &merger, into: &output)
+                    try tokenizer.encode(validUTF8: document, specials: prepared, merger: &merger, into: &output)
                     slots.ids[index] = output
                 } catch {
                     slots.failures[index] = CFailure(EncodingError.inDocument(index: index, error))

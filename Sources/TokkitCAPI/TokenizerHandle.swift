@@ -18,6 +18,13 @@ final class TokenizerHandle: Sendable {
     /// The merge list as trained; `nil` for a loaded vocabulary, whose merges are derived on save.
     let trainedMerges: [Vocabulary.Merge]?
     private let mergers = Mutex<[BytePairMerger]>([])
+    /// Special-token matchers by the rules they were built for: a caller repeats the same few rules.
+    private let specials = Mutex<[SpecialRules: Tokenizer.PreparedSpecials]>([:])
+
+    struct SpecialRules: Hashable {
+        var allowed: SpecialTokenSet
+        var disallowed: SpecialTokenSet
+    }
 
     init(_ tokenizer: Tokenizer, trainedMerges: [Vocabulary.Merge]? = nil) {
         self.tokenizer = tokenizer
@@ -29,6 +36,19 @@ final class TokenizerHandle: Sendable {
         var merger = mergers.withLock { $0.popLast() } ?? BytePairMerger()
         defer { mergers.withLock { $0.append(merger) } }
         return try body(&merger)
+    }
+
+    /// The prepared matchers for these rules, built on first use. At most 64 rule pairs are kept, so
+    /// a caller that varies them per call cannot grow the cache without bound.
+    func preparedSpecials(allowed: SpecialTokenSet, disallowed: SpecialTokenSet) -> Tokenizer.PreparedSpecials {
+        let rules = SpecialRules(allowed: allowed, disallowed: disallowed)
+        if let known = specials.withLock({ $0[rules] }) { return known }
+        let prepared = tokenizer.prepareSpecials(allowed: allowed, disallowed: disallowed)
+        specials.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[rules] = prepared
+        }
+        return prepared
     }
 
     /// Hands the handle to C: one retain, released by `tk_tokenizer_free`.

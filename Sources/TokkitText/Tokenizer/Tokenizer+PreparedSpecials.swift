@@ -1,0 +1,26 @@
+import TokkitCore
+
+extension Tokenizer {
+    /// The special-token rules of one `allowedSpecial` / `disallowedSpecial` pair, with their matchers
+    /// built once.
+    ///
+    /// Why: building the matchers sorts and scans the special tokens; per call that is noise, but a
+    /// caller that encodes fifty thousand short documents with the same rules (a batch from Python), or
+    /// uses a vocabulary with a thousand special tokens (o200k_harmony), pays it per document.
+    public struct PreparedSpecials: Sendable {
+        let policy: SpecialTokenPolicy
+    }
+
+    /// Builds the matchers for these rules (tiktoken's: `disallowed: .all` means every special token
+    /// that is not allowed).
+    public func prepareSpecials(allowed: SpecialTokenSet, disallowed: SpecialTokenSet) -> PreparedSpecials {
+        PreparedSpecials(policy: SpecialTokenPolicy(vocabulary.specialTokens, allowed: allowed, disallowed: disallowed))
+    }
+
+    /// Encodes already-validated UTF-8 into `output` with prepared special-token rules, reusing
+    /// `merger`'s cache and scratch space. The same ids as `encode(validUTF8:allowedSpecial:disallowedSpecial:…)`.
+    public func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, specials: PreparedSpecials,
+                       merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
+        try encode(validUTF8: text, policy: specials.policy, base: 0, merger: &merger, into: &output)
+    }
+}

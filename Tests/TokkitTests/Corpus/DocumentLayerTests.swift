@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokkitTestSupport
 import TokkitCorpus
 
 @Suite("Documents: datatrove's JSONL adapter, JSONL writers, rank partitioning and statistics")

@@ -39,15 +39,8 @@ struct CountReduce: ParsableCommand {
     }
 
     func run() throws {
-        var total = WordCounts()
-        for file in inputs {
-            do {
-                try total.merge(try WordCounts(deserializing: try FileIO.read(file), source: file))
-            } catch {
-                throw CLIError("\(error)")
-            }
-        }
-        try OutputSink.write(total.serialized(), to: output)
+        let (total, settings) = try CorpusCounting.reduce(countFiles: inputs)
+        try OutputSink.write(total.serialized(settings: settings), to: output)
         if !quiet {
             try log("reduced \(inputs.count) count files: \(total.distinctCount) distinct pieces, \(total.totalCount) in all → \(output)")
         }

@@ -1,5 +1,7 @@
 import TokkitCore
 import TokkitCorpus
+import TokkitFormats
+import TokkitIO
 import TokkitText
 
 /// The first phase of training: read a corpus batch by batch and count its distinct pieces on all
@@ -64,5 +66,37 @@ extension CorpusCounting {
         case .text(let split): documents = split.rawValue
         }
         return [("pattern", pattern.regex), ("documents", documents), ("lossy", String(lossy)), ("skip_bad_lines", String(skipBadLines))]
+    }
+}
+
+extension CorpusCounting {
+    /// Sums count files (the reduce step of map/reduce training), keeping the settings they record.
+    ///
+    /// Counts made with different settings (another pattern, another reader) do not describe one corpus,
+    /// so files whose recorded settings differ from the first file's are refused rather than summed.
+    /// The result serializes to the same bytes for any grouping of the same files, because sums are
+    /// associative and a count file lists its pieces in sorted order.
+    /// - Throws: ``PipelineError/countFile(path:reason:)`` naming the unreadable, full or mismatching file.
+    public static func reduce(countFiles: [String]) throws(PipelineError) -> (counts: WordCounts, settings: [(key: String, value: String)]) {
+        var total = WordCounts()
+        var first: (path: String, settings: [(key: String, value: String)])?
+        for path in countFiles {
+            var settings: [(key: String, value: String)] = []
+            do {
+                let counts = try WordCounts(deserializing: try FileIO.read(path), source: path, settings: &settings)
+                try total.merge(counts)
+            } catch {
+                throw .countFile(path: path, reason: "\(error)")
+            }
+            if let first {
+                guard settings.map(\.key) == first.settings.map(\.key), settings.map(\.value) == first.settings.map(\.value) else {
+                    let describe = { (s: [(key: String, value: String)]) in s.isEmpty ? "none" : s.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") }
+                    throw .countFile(path: path, reason: "it records the settings \(describe(settings)), but \(first.path) records \(describe(first.settings)): counts made differently cannot be summed")
+                }
+            } else {
+                first = (path, settings)
+            }
+        }
+        return (total, first?.settings ?? [])
     }
 }

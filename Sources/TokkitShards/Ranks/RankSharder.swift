@@ -25,9 +25,11 @@ public enum RankSharder {
         let base = folder + "/" + ShardPart.baseName(prefix: settings.prefix, partition: partition)
         let ids = try DigestingWriter(path: base + ".ids")
         let lengths = try DigestingWriter(path: base + ".lengths")
-        var parts = files.map { path in
-            ShardPart.File(path: path, bytes: (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue,
-                           documents: 0, tokens: 0)
+        var parts: [ShardPart.File] = []
+        for path in files {
+            let input = try InputFile.fingerprint(of: path)
+            parts.append(ShardPart.File(path: path, bytes: input.bytes, documents: 0, tokens: 0, realPath: input.realPath,
+                                        modifiedNanoseconds: input.modifiedNanoseconds, sampleDigest: input.sampleDigest))
         }
         var current = 0
         var scratch: [UInt8] = []

@@ -158,7 +158,7 @@ extension ShardMerger {
         for (previous, next) in zip(records, records.dropFirst()) where previous.end != next.start {
             throw .manifest(path: folder, reason: "shard \(previous.index) ends at \(previous.end), shard \(next.index) starts at \(next.start)")
         }
-        var manifest = ShardManifest(settings: parts[0].settings, inputs: order.map { InputFile(path: $0.path, bytes: $0.bytes) }, command: command)
+        var manifest = ShardManifest(settings: parts[0].settings, inputs: order.map(\.input), command: command)
         manifest.shards = records
         manifest.totalTokens = records.reduce(0) { $0 + $1.tokens }
         manifest.totalDocuments = parts.reduce(0) { $0 + $1.totalDocuments }

@@ -39,7 +39,7 @@ public enum ShardMerger {
             }
         }
 
-        var manifest = ShardManifest(settings: settings, inputs: order.map { InputFile(path: $0.path, bytes: $0.bytes) }, command: command)
+        var manifest = ShardManifest(settings: settings, inputs: order.map(\.input), command: command)
         try manifest.write(directory: directory)
         let writer = ShardWriter(settings: settings, directory: directory) { record throws(ShardError) in
             manifest.shards.append(record)

@@ -24,6 +24,16 @@ public struct ShardPart: Codable, Sendable, Equatable {
         public var bytes: Int?
         public var documents: Int
         public var tokens: Int
+        /// The input's fingerprint when the rank read it (``InputFile/fingerprint(of:)``), so the merged
+        /// manifest records what a single run records and `shard --resume` can check it.
+        public var realPath: String?
+        public var modifiedNanoseconds: Int64?
+        public var sampleDigest: String?
+
+        /// The manifest's entry for this input.
+        var input: InputFile {
+            InputFile(path: path, bytes: bytes, realPath: realPath, modifiedNanoseconds: modifiedNanoseconds, sampleDigest: sampleDigest)
+        }
     }
 
     /// What the rank's reader saw (summed over ranks by the merge).

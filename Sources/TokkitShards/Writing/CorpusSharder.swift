@@ -104,40 +104,48 @@ public enum CorpusSharder {
             let now = clock.now
             if now - lastRewrite >= max(.seconds(1), rewriteCost * 10) {
                 try synchronize(unsynced.map { directory + "/" + $0 }, in: directory)
-                unsynced = []
                 try manifest.write(directory: directory)
+                unsynced = []
                 lastRewrite = clock.now
                 rewriteCost = lastRewrite - now
             }
             progress(record)
         }
-        var documentIndex = 0
-        let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: job.threads)
-        while let batch = try nextBatch(reader) {
-            let first = documentIndex
-            documentIndex += batch.documents.count
-            // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
-            guard documentIndex > start.document else { continue }
-            let skip = max(0, start.document - first)
-            let encoded: [[TokenID]]
-            do { encoded = try encoder.encode(batch, from: skip) } catch { throw ShardError(error) }
-            for (offset, ids) in encoded.enumerated() {
-                let document = first + skip + offset
-                try writer.append(ids, document: document, skipping: document == start.document ? start.token : 0)
+        do throws(ShardError) {
+            var documentIndex = 0
+            let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: job.threads)
+            while let batch = try nextBatch(reader) {
+                let first = documentIndex
+                documentIndex += batch.documents.count
+                // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
+                guard documentIndex > start.document else { continue }
+                let skip = max(0, start.document - first)
+                let encoded: [[TokenID]]
+                do { encoded = try encoder.encode(batch, from: skip) } catch { throw ShardError(error) }
+                for (offset, ids) in encoded.enumerated() {
+                    let document = first + skip + offset
+                    try writer.append(ids, document: document, skipping: document == start.document ? start.token : 0)
+                }
             }
+            guard documentIndex >= start.document else {
+                throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName,
+                                      differences: ["the inputs hold \(documentIndex) documents, the kept shards end at document \(start.document)"])
+            }
+            try writer.finish()
+            guard !manifest.shards.isEmpty else {
+                throw .invalidSetting("the inputs hold no documents: nothing to shard")
+            }
+            manifest.totalDocuments = writer.documentCount
+            manifest.complete = true
+            try synchronize(unsynced.map { directory + "/" + $0 }, in: directory)
+            try manifest.write(directory: directory)
+        } catch {
+            // Shards finished since the last manifest rewrite are not listed in it: remove them, so that no
+            // file under a final name looks like part of a run (a full disk must not leave an unlisted shard).
+            // --resume writes them again, byte for byte.
+            for name in unsynced { unlink(directory + "/" + name) }
+            throw error
         }
-        guard documentIndex >= start.document else {
-            throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName,
-                                  differences: ["the inputs hold \(documentIndex) documents, the kept shards end at document \(start.document)"])
-        }
-        try writer.finish()
-        guard !manifest.shards.isEmpty else {
-            throw .invalidSetting("the inputs hold no documents: nothing to shard")
-        }
-        manifest.totalDocuments = writer.documentCount
-        manifest.complete = true
-        try synchronize(unsynced.map { directory + "/" + $0 }, in: directory)
-        try manifest.write(directory: directory)
         return ShardRunResult(manifest: manifest, keptShards: kept.count)
     }
 

@@ -40,18 +40,7 @@ public struct MixConfiguration: Sendable {
     static let sourceKeys = ["name", "inputs", "weight", "tokens", "include", "exclude"]
 
     public static func load(path: String) throws -> MixConfiguration {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw PrepError.invalidConfiguration("\(path): cannot read the mix configuration")
-        }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw PrepError.invalidConfiguration("\(path): the configuration is empty") }
-            root = node
-        } catch let error as PrepError {
-            throw error
-        } catch {
-            throw PrepError.invalidConfiguration("\(path): not valid YAML: \(error)")
-        }
+        let root = try PrepConfiguration.composeYAML(path: path, what: "mix configuration").root
         func where_(_ node: Node) -> String { "\(path):\((node.mark?.line).map(String.init) ?? "?")" }
         func string(_ node: Node, _ key: String) throws -> String {
             guard let value = node.string else { throw PrepError.invalidConfiguration("\(where_(node)): \(key) must be a scalar") }

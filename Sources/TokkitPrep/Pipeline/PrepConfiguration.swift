@@ -41,20 +41,24 @@ public struct PrepConfiguration {
 
     static let topKeys = ["preset", "inputs", "output", "reader", "writer", "blocklists", "public_suffix_list", "stages"]
 
-    /// Reads and checks a YAML configuration.
-    public static func load(path: String) throws -> PrepConfiguration {
+    /// The YAML document at `path` and its text, with one error wording for every configuration file Tokkit reads.
+    static func composeYAML(path: String, what: String) throws -> (root: Node, text: String) {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw PrepError.invalidConfiguration("\(path): cannot read the configuration")
+            throw PrepError.invalidConfiguration("\(path): cannot read the \(what)")
         }
-        let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw PrepError.invalidConfiguration("\(path): the configuration is empty") }
-            root = node
+            return (node, text)
         } catch let error as PrepError {
             throw error
         } catch {
             throw PrepError.invalidConfiguration("\(path): not valid YAML: \(error)")
         }
+    }
+
+    /// Reads and checks a YAML configuration.
+    public static func load(path: String) throws -> PrepConfiguration {
+        let (root, text) = try composeYAML(path: path, what: "configuration")
         var configuration = PrepConfiguration(preset: "")
         configuration.preset = nil
         configuration.source = text

@@ -76,9 +76,14 @@ enum Shared {
 }
 
 /// A private temporary folder for the targets whose readers take paths.
+///
+/// In memory (`/dev/shm`) where there is one, and written with plain `write(2)`: `FileManager.createFile`
+/// writes atomically with an `fsync`, which was nine tenths of the time of the file-based targets
+/// (gpt2, jsonl and manifest ran at 100–200 executions per second in an optimised build).
 enum Scratch {
     static let root: String = {
-        let path = NSTemporaryDirectory() + "tokkit-fuzz-\(getpid())"
+        let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm/" : NSTemporaryDirectory()
+        let path = base + "tokkit-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()
@@ -91,7 +96,15 @@ enum Scratch {
 
     static func write(_ bytes: [UInt8], name: String) -> String {
         let path = root + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { return path }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            written += count
+        }
         return path
     }
 }

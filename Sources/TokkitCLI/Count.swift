@@ -65,7 +65,7 @@ struct Count: ParsableCommand {
             throw CLIError(error.description)
         }
         progress.finish()
-        try InputOptions.reportSkippedLines(counted.statistics.skippedLines)
+        try InputOptions.reportSkippedLines(counted.statistics.skipped)
         if let gap = counted.uncovered { try warnAboutUncoveredBytes(gap) }
         let settings = CorpusCounting.countFileSettings(pattern: try splitting.splitPattern(), format: input.format(defaultSplit: .lines),
                                                         lossy: input.lossy, skipBadLines: input.skipBadLines)

@@ -53,6 +53,7 @@ struct Decontaminate: ParsableCommand {
         run.writeRemoved = io.removed
         run.threads = max(1, io.threads)
         let summary = try run.run()
+        try InputOptions.reportSkippedLines(run.input.skippedLines)
         let perBenchmark = summary.byBenchmark.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         try log("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "
             + "\(summary.contaminated) contaminated (\(perBenchmark.isEmpty ? "none" : perBenchmark)), \(summary.removed) removed"

@@ -68,6 +68,7 @@ struct Dedup: ParsableCommand {
             run.writeRemoved = io.removed
             run.clustersPath = clusters
             let summary = try run.run()
+            try InputOptions.reportSkippedLines(run.input.skippedLines)
             try log("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep): "
                 + "\(summary.documents) documents (\(summary.signed) with shingles), \(summary.removed) removed in \(summary.clusters) clusters, "
                 + "\(summary.bandMatches) band matches, \(summary.spilledRuns) spilled runs, "
@@ -103,6 +104,8 @@ struct Dedup: ParsableCommand {
             run.writeRemoved = io.removed
             run.threads = max(1, io.threads)
             let summary = try run.run()
+            try InputOptions.reportSkippedLines(run.input.skippedLines)
+            if let reference = run.reference { try InputOptions.reportSkippedLines(reference.skippedLines) }
             try log("exact (\(normalize)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")
                 + String(format: ", %.2f s", summary.seconds))

@@ -94,7 +94,7 @@ struct Encode: ParsableCommand {
                 // Lines, paragraphs or JSONL records, batch by batch on all cores.
                 let reader = try files.map { try input.reader(files: $0) } ?? input.reader()
                 try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
-                try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
+                try InputOptions.reportSkippedLines(reader.statistics.skipped)
             }
         } catch let error as CorpusEncodingError {
             throw CLIError(error.description)

@@ -149,6 +149,7 @@ struct Prep: ParsableCommand {
         }
         let statistics = try run.run()
         progress.finish()
+        try InputOptions.reportSkippedLines(run.skippedLines)
         if !quiet {
             try log(StatisticsTable.render(statistics))
             try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(outputDirectory)/stats/")

@@ -20,7 +20,9 @@ struct Select: ParsableCommand {
 
         func run() throws {
             let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
-            let summary = try SelectionRun.threshold(input: try io.corpus(), rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
+            let input = try io.corpus()
+            let summary = try SelectionRun.threshold(input: input, rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
+            try InputOptions.reportSkippedLines(input.skippedLines)
             try log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
         }
     }
@@ -42,9 +44,12 @@ struct Select: ParsableCommand {
         func run() throws {
             guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
             let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
-            let summary = try SelectionRun.dsir(input: try io.corpus(), target: try io.corpus(target), count: max(0, k),
+            let (input, targets) = (try io.corpus(), try io.corpus(target))
+            let summary = try SelectionRun.dsir(input: input, target: targets, count: max(0, k),
                                                 selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
                                                 features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
+            try InputOptions.reportSkippedLines(input.skippedLines)
+            try InputOptions.reportSkippedLines(targets.skippedLines)
             try log("select dsir: \(summary.kept)/\(summary.documents) selected" + String(format: ", %.2f s", summary.seconds))
         }
     }
@@ -71,8 +76,11 @@ struct Select: ParsableCommand {
                 classifier = try QualityClassifier.load(path: model)
             } else {
                 guard !positive.isEmpty, !negative.isEmpty else { throw ValidationError("give --model, or --positive and --negative example files") }
-                classifier = try QualityClassifier.train(positive: SelectionRun.texts(try io.corpus(positive)), negative: SelectionRun.texts(try io.corpus(negative)),
+                let examples = (positive: try io.corpus(positive), negative: try io.corpus(negative))
+                classifier = try QualityClassifier.train(positive: SelectionRun.texts(examples.positive), negative: SelectionRun.texts(examples.negative),
                                                          features: try HashedNGramFeatures(n: 2, buckets: buckets), epochs: epochs, seed: seed)
+                try InputOptions.reportSkippedLines(examples.positive.skippedLines)
+                try InputOptions.reportSkippedLines(examples.negative.skippedLines)
                 if let saveModel { try AtomicFile.write(classifier.json, to: saveModel) }
             }
             let rule: SelectionRun.ClassifierRule
@@ -83,7 +91,9 @@ struct Select: ParsableCommand {
             default: throw ValidationError("give --threshold or --pareto-alpha, not both")
             }
             let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
-            let summary = try SelectionRun.classify(input: try io.corpus(), classifier: classifier, rule: rule, output: output)
+            let input = try io.corpus()
+            let summary = try SelectionRun.classify(input: input, classifier: classifier, rule: rule, output: output)
+            try InputOptions.reportSkippedLines(input.skippedLines)
             try log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
         }
     }

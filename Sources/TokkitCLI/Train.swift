@@ -65,7 +65,7 @@ struct Train: ParsableCommand {
             specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
         let progress = ProgressLine(quiet: quiet)
         let summary: TrainingPipeline.Summary
-        var skippedLines = 0
+        var skippedLines = SkippedLines()
         do {
             // Count files record their pattern: with none given, the vocabulary declares theirs; a different one
             // given is refused by the pipeline, as are count files of different patterns.
@@ -74,7 +74,7 @@ struct Train: ParsableCommand {
                                                 engine: splitting.engine, threads: workers.threads)
             let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
             var mergeStart = 0.0
-            defer { skippedLines = reader?.statistics.skippedLines ?? 0 }
+            defer { skippedLines = reader?.statistics.skipped ?? SkippedLines() }
             summary = try pipeline.run(reader: reader, countFiles: countFiles,
                                        output: .init(folder: output, name: name, force: force)) { event in
                 switch event {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TokkitCorpus
 
 /// The documents of a set of input files, read in a fixed order (files sorted as `DocumentReader`
@@ -11,6 +12,8 @@ public struct CorpusInput: Sendable {
     public var format: DocumentFileReader.Format
     public var skipBadLines: Bool
     public var lossy: Bool
+    /// The lines `skipBadLines` skipped, per file, shared by the copies of this input.
+    private let skippedLog = SkippedLineLog()
 
     public init(inputs: [String], format: DocumentFileReader.Format = .jsonl(DocumentAdapter()), skipBadLines: Bool = false, lossy: Bool = false) {
         self.inputs = inputs
@@ -40,14 +43,34 @@ public struct CorpusInput: Sendable {
                 }
             }
             if !batch.isEmpty { try body(index, batch) }
+            skippedLog.set(reader.statistics.skipped, for: path)
         }
     }
+
+    /// The lines `skipBadLines` skipped, in file order. A stage reads its input more than once; each
+    /// line counts once.
+    public var skippedLines: SkippedLines { skippedLog.lines }
 
     /// Default ids are relative to the input directory a file was found in, as datatrove's are
     /// relative to its data folder (the same rule as `tokkit prep`).
     private func idPath(_ path: String) -> String {
         for input in inputs where path.hasPrefix(input + "/") { return String(path.dropFirst(input.count + 1)) }
         return path
+    }
+}
+
+/// The skipped lines of each file of a ``CorpusInput``, kept by the last read of the file.
+private final class SkippedLineLog: Sendable {
+    private let files = Mutex<(order: [String], lines: [String: SkippedLines])>(([], [:]))
+
+    func set(_ lines: SkippedLines, for path: String) {
+        files.withLock {
+            if $0.lines.updateValue(lines, forKey: path) == nil { $0.order.append(path) }
+        }
+    }
+
+    var lines: SkippedLines {
+        files.withLock { files in files.order.reduce(into: SkippedLines()) { $0.add(files.lines[$1] ?? SkippedLines()) } }
     }
 }
 

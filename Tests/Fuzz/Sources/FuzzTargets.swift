@@ -13,7 +13,7 @@ import Tokkit
 /// `tokkit-fuzz TARGET FILE…`, which is how the seed corpus is checked without libFuzzer.
 enum FuzzTarget: String, CaseIterable {
     case tiktoken, tokenizerJSON = "tokenizer-json", gpt2, countFile = "count-file", llmcHeader = "llmc-header",
-         megatronIndex = "megatron-index", manifest, jsonl, encode, decode
+         megatronIndex = "megatron-index", manifest, jsonl, encode, decode, stream
 
     /// Runs the target on `data`. Errors are expected outcomes; only traps are findings.
     func run(_ data: [UInt8]) {
@@ -56,6 +56,30 @@ enum FuzzTarget: String, CaseIterable {
                 let back = try? tokenizer.decodeBytes(ids)
                 precondition(back == data, "decode(encode(x)) != x for \(data)")
             }
+        case .stream:
+            // The first byte picks the vocabulary (pattern) and the block size; streamed ids must equal
+            // whole-text ids, and a streamed error the whole-text error.
+            guard let first = data.first else { return }
+            let tokenizer = Shared.named[Int(first) % Shared.named.count]
+            let text = Array(data.dropFirst())
+            let whole = Result { () throws(EncodingError) in try tokenizer.encode(bytes: text, allowedSpecial: .all) }
+            let stream = StreamingEncoder(tokenizer: tokenizer, allowedSpecial: .all, chunkSize: 64, threads: 1)
+            let block = 1 + Int(first >> 2)
+            let streamed = Result { () throws(EncodingError) -> [TokenID] in
+                var ids: [TokenID] = []
+                var offset = 0
+                while offset < text.count {
+                    let end = min(text.count, offset + block)
+                    ids += try stream.feed(Array(text[offset..<end]))
+                    offset = end
+                }
+                return ids + (try stream.finish())
+            }
+            switch (whole, streamed) {
+            case (.success(let a), .success(let b)): precondition(a == b, "streamed ids differ from whole-text ids for \(data)")
+            case (.failure(let a), .failure(let b)): precondition(a == b, "streamed error \(b) differs from \(a) for \(data)")
+            default: preconditionFailure("streamed and whole-text encoding disagree on success for \(data): \(whole) \(streamed)")
+            }
         case .decode:
             let ids = stride(from: 0, to: data.count - data.count % 4, by: 4).map {
                 UInt32(data[$0]) | UInt32(data[$0 + 1]) << 8 | UInt32(data[$0 + 2]) << 16 | UInt32(data[$0 + 3]) << 24 & 0x0001_FFFF
@@ -73,6 +97,16 @@ enum Shared {
             exit(70)
         }
     }()
+}
+
+extension Shared {
+    /// One tokenizer per named pattern, for the streaming target.
+    nonisolated(unsafe) static let named: [Tokenizer] = [NamedVocabulary.gpt2, .cl100k_base, .o200k_base, .qwen2].map { name in
+        do { return try Tokenizer(named: name) } catch {
+            FileHandle.standardError.write(Data("cannot load the bundled \(name) vocabulary: \(error)\n".utf8))
+            exit(70)
+        }
+    }
 }
 
 /// A private temporary folder for the targets whose readers take paths.
@@ -138,6 +172,7 @@ enum Fuzz {
         // The bundled vocabulary is loaded (and sha256-checked) before libFuzzer's clock starts: under load
         // an instrumented debug build took longer than -timeout for it, reported as a timeout of input 1.
         if [.encode, .decode].contains(selectedTarget) { _ = Shared.gpt2 }
+        if selectedTarget == .stream { _ = Shared.named }
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(runFuzzerDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })

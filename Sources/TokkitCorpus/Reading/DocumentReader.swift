@@ -82,6 +82,9 @@ public final class DocumentReader {
         try expandReportingSkipped(inputs).files
     }
 
+    /// The file a curation stage keeps in its output directory until the run is complete.
+    public static let incompleteMarker = ".tokkit-incomplete"
+
     /// As ``expand(_:)``, with the entries of input directories that were left out (FIFOs, devices,
     /// symbolic link loops; see ``DirectoryWalker``), for the caller to report.
     public static func expandReportingSkipped(_ inputs: [String]) throws(CorpusError) -> (files: [String], skipped: [DirectoryWalker.Skipped]) {
@@ -96,11 +99,17 @@ public final class DocumentReader {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
+                    // Reading half of an interrupted stage's output would be silent loss.
+                    guard !fileManager.fileExists(atPath: input + "/" + incompleteMarker) else { throw .interruptedOutput(path: input) }
                     let walk: DirectoryWalker
                     do { walk = try DirectoryWalker(root: input) } catch { throw .unreadable(path: input, reason: error.reason) }
                     skipped += walk.skipped
                     // One rule for every command: a directory that contributes nothing is an error, not an empty run.
                     guard !walk.files.isEmpty else { throw .emptyDirectory(path: input, skipped: walk.skipped.count) }
+                    for folder in Set(walk.files.map { ($0 as NSString).deletingLastPathComponent }).sorted()
+                    where fileManager.fileExists(atPath: folder + "/" + incompleteMarker) {
+                        throw .interruptedOutput(path: folder)
+                    }
                     files += walk.files
                 } else {
                     files.append(input)

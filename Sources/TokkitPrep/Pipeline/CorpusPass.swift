@@ -77,6 +77,10 @@ private final class SkippedLineLog: Sendable {
 /// Where a curation stage writes: `<directory>/<NNNNN>.jsonl[.gz|.zst]` per input file (kept
 /// documents), `removed/<NNNNN>.jsonl…` for the dropped ones when asked, each file written under a
 /// temporary name and renamed when complete — the layout of `tokkit prep`, so stages chain.
+///
+/// Until ``finish(fileCount:)`` the directory holds ``DocumentReader/incompleteMarker``: a run killed
+/// half way leaves some complete-looking files, and the marker is what says the set is not whole.
+/// Readers refuse such a directory, and a new run into it says it was interrupted.
 public final class CuratedOutput {
     public let directory: String
     public let compression: OutputCompression
@@ -88,6 +92,7 @@ public final class CuratedOutput {
     /// Creates the directory; refuses one that already holds files (another run's output).
     public init(directory: String, compression: OutputCompression = .none, writeRemoved: Bool = false) throws {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if entries.contains(DocumentReader.incompleteMarker) { throw PrepError.interruptedOutput(directory: directory) }
         guard entries.isEmpty else { throw PrepError.outputNotEmpty(directory: directory) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -95,6 +100,8 @@ public final class CuratedOutput {
         } catch {
             throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error.localizedDescription)")
         }
+        try AtomicFile.write(Array("written by a tokkit run that has not finished; if none is running, it was interrupted\n".utf8),
+                             to: directory + "/" + DocumentReader.incompleteMarker)
         self.directory = directory
         self.compression = compression
         self.writeRemoved = writeRemoved
@@ -118,6 +125,7 @@ public final class CuratedOutput {
     }
 
     /// Finishes the last file. Input files without any document get an empty output file.
+    /// Removes the incomplete marker last: call it after every other file of the run is written.
     public func finish(fileCount: Int) throws {
         try closeFile()
         for index in 0..<fileCount {
@@ -126,6 +134,7 @@ public final class CuratedOutput {
                 try JSONLWriter(path: directory + "/" + name, compression: compression).finish()
             }
         }
+        try FileManager.default.removeItem(atPath: directory + "/" + DocumentReader.incompleteMarker)
     }
 
     private func closeFile() throws {

@@ -90,6 +90,11 @@ public final class PrepRun {
                 continue
             }
             let name = RankPartition.name(input.index) + ".jsonl" + options.compression.fileExtension
+            if options.resume {
+                // A run killed while writing this file left its temporary; only this rank writes the file.
+                AtomicFile.removeStaleTemporaries(of: options.outputDirectory + "/" + name)
+                AtomicFile.removeStaleTemporaries(of: options.outputDirectory + "/removed/" + name)
+            }
             let writer = try JSONLWriter(path: options.outputDirectory + "/" + name, compression: options.compression)
             let dropped = options.writeDropped
                 ? try JSONLWriter(path: options.outputDirectory + "/removed/" + name, compression: options.compression) : nil

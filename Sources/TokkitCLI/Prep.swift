@@ -122,7 +122,7 @@ struct Prep: ParsableCommand {
             while let document = try reader.next() {
                 var statistics = processor.emptyStatistics()
                 var trace: [(stage: String, measured: Measurements, outcome: Stage.Outcome)] = []
-                let result = withUnsafeMutablePointer(to: &trace) { processor.runParallelStages(document, &statistics, explain: $0) }
+                let result = processor.runParallelStages(document, &statistics) { trace.append(($0, $1, $2)) }
                 try StandardStreams.print("document \(document.id) (\(path):\(reader.lastLine)), \(document.text.unicodeScalars.count) characters")
                 for step in trace {
                     let values = step.measured.map { "\($0.name)=\($0.value)" }.joined(separator: " ")

@@ -93,55 +93,27 @@ struct Prep: ParsableCommand {
             return
         }
         let configFile = arguments.first { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-        let inputs = arguments.filter { $0 != configFile }
-        var configuration: PrepConfiguration
-        if let configFile {
-            configuration = try PrepConfiguration.load(path: configFile)
-        } else {
-            guard let preset else { throw ValidationError("give a configuration file or --preset (\(Preset.allCases.map(\.rawValue).joined(separator: ", ")))") }
-            configuration = PrepConfiguration(preset: preset)
-        }
-        if let preset, configFile != nil { configuration.preset = preset }
-        if !inputs.isEmpty { configuration.inputs = inputs }
-        if let output { configuration.output = output }
-        if let blocklists { configuration.blocklists = blocklists }
-        configuration.publicSuffixList = configuration.publicSuffixList ?? publicSuffixList
-        let stages = try configuration.stages()
-        let processor = DocumentProcessor(stages: stages)
-        let adapter = DocumentAdapter(textKey: configuration.textKey ?? textKey, idKey: configuration.idKey ?? idKey)
-        let readFormat: DocumentFileReader.Format
-        switch configuration.format ?? format {
-        case "jsonl": readFormat = .jsonl(adapter)
-        case let split: guard let text = DocumentSplit(rawValue: split) else {
-                throw ValidationError("unknown --format \(split.debugDescription); valid: jsonl, lines, paragraphs, file")
-            }
-            readFormat = .text(text)
-        }
-        guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
+        var request = PrepRequest()
+        request.configurationPath = configFile
+        request.preset = preset
+        request.inputs = arguments.filter { $0 != configFile }
+        request.output = output
+        request.blocklists = blocklists
+        request.publicSuffixList = publicSuffixList
+        (request.textKey, request.idKey, request.format) = (textKey, idKey, format)
+        (request.compression, request.level) = (compression, level)
+        (request.rank, request.worldSize, request.threads) = (rank, worldSize, threads)
+        (request.resume, request.writeDropped, request.skipBadLines, request.lossy) = (resume, dropped, skipBadLines, lossy)
+        let configuration = try request.configuration()
+        let processor = DocumentProcessor(stages: try configuration.stages())
         if explain {
-            try Self.explain(inputs: configuration.inputs, format: readFormat, processor: processor)
+            guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
+            try Self.explain(inputs: configuration.inputs, format: try request.readFormat(configuration), processor: processor)
             return
         }
-        guard let outputDirectory = configuration.output else { throw ValidationError("give the output directory with -o") }
-        let outputCompression: OutputCompression
-        switch configuration.compression ?? compression {
-        case "none": outputCompression = .none
-        case "gzip": outputCompression = .gzip(level: configuration.level ?? level)
-        case "zstd": outputCompression = .zstd(level: configuration.level ?? level)
-        case let other: throw ValidationError("unknown --compression \(other.debugDescription); valid: none, gzip, zstd")
-        }
-        let plan: RankPartition
-        do { plan = try RankPartition(rank: rank, worldSize: worldSize) } catch { throw ValidationError(error.description) }
-        var options = PrepRun.Options(inputs: configuration.inputs, outputDirectory: outputDirectory, plan: plan,
-                                      fingerprint: configuration.fingerprint + " compression=\(outputCompression) world=\(worldSize)")
-        options.format = readFormat
-        options.compression = outputCompression
-        options.threads = max(1, threads)
-        options.resume = resume
-        options.writeDropped = dropped
-        options.skipBadLines = skipBadLines
-        options.lossy = lossy
-        let run = PrepRun(options: options, processor: processor)
+        guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
+        let run = try request.makeRun(configuration, processor: processor)
+        let outputDirectory = run.options.outputDirectory
         let progress = ProgressLine(quiet: quiet)
         run.progress = { documents, bytes, done, total in
             progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes)) "

@@ -54,6 +54,7 @@ class _PrepHandle:
     __slots__ = ("pointer",)
 
     def __init__(self, options: dict):
+        self.pointer = None  # set before the call that may fail, so __del__ finds it
         out = c_void_p()
         error = _Error()
         _check(lib.tk_prep_new(json.dumps(options).encode("utf-8"), byref(out), byref(error)), error)

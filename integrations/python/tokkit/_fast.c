@@ -217,6 +217,75 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* A tokenizer, its id table and special-token modes bound once, so that the per-text call
+ * (encode_bound, METH_FASTCALL: no argument tuple, no format parsing) costs little more than the
+ * Swift call itself: what a Python loop over many short documents pays per document. */
+typedef struct {
+    tk_tokenizer *handle;
+    PyObject *table_capsule;
+    IntTable *table;
+    int allowed, disallowed;
+} Bound;
+
+static const char *BOUND_NAME = "tokkit._fast.Bound";
+
+static void bound_free(PyObject *capsule) {
+    Bound *bound = PyCapsule_GetPointer(capsule, BOUND_NAME);
+    if (!bound) return;
+    Py_XDECREF(bound->table_capsule);
+    free(bound);
+}
+
+/* bound(handle, table, allowed_mode, disallowed_mode) -> a capsule for encode_bound. */
+static PyObject *make_bound(PyObject *self, PyObject *args) {
+    unsigned long long handle;
+    PyObject *capsule;
+    int allowed, disallowed;
+    if (!PyArg_ParseTuple(args, "KOii", &handle, &capsule, &allowed, &disallowed)) return NULL;
+    IntTable *table = table_of(capsule);
+    if (!table) return NULL;
+    Bound *bound = malloc(sizeof(Bound));
+    if (!bound) return PyErr_NoMemory();
+    bound->handle = (tk_tokenizer *)(uintptr_t)handle;
+    bound->table_capsule = capsule;
+    Py_INCREF(capsule);
+    bound->table = table;
+    bound->allowed = allowed;
+    bound->disallowed = disallowed;
+    PyObject *result = PyCapsule_New(bound, BOUND_NAME, bound_free);
+    if (!result) {
+        Py_DECREF(capsule);
+        free(bound);
+    }
+    return result;
+}
+
+/* encode_bound(bound, text: str | bytes) -> list[int], on the calling thread. */
+static PyObject *encode_bound(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "encode_bound(bound, text)");
+        return NULL;
+    }
+    if (check_bound() < 0) return NULL;
+    Bound *bound = PyCapsule_GetPointer(args[0], BOUND_NAME);
+    if (!bound) return NULL;
+    const char *data;
+    Py_ssize_t length;
+    if (utf8_of(args[1], &data, &length) < 0) return NULL;
+    uint32_t *ids = NULL;
+    ssize_t count = 0;
+    tk_error error = {0, 0, -1, NULL, NULL};
+    int32_t status;
+    Py_BEGIN_ALLOW_THREADS
+    status = tk_encode_ptr(bound->handle, (const uint8_t *)data, length, bound->allowed, NULL, 0, bound->disallowed,
+                           NULL, 0, 1, &ids, &count, &error);
+    Py_END_ALLOW_THREADS
+    if (status != 0) return raise_failure(status, &error);
+    PyObject *list = ids_to_list(ids, count, bound->table);
+    tk_free_ptr(ids);
+    return list;
+}
+
 /* bind(tk_encode, tk_encode_batch, tk_free, tk_error_clear): addresses from the loaded library. */
 static PyObject *bind(PyObject *self, PyObject *args) {
     unsigned long long encode_address, batch_address, free_address, clear_address;
@@ -231,6 +300,8 @@ static PyObject *bind(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS, "bind(tk_encode, tk_encode_batch, tk_free, tk_error_clear): the C functions to call."},
     {"int_table", int_table, METH_VARARGS, "int_table(n): the ints 0 ..< n, shared by every list of ids."},
+    {"bound", make_bound, METH_VARARGS, "bound(handle, table, allowed_mode, disallowed_mode): for encode_bound."},
+    {"encode_bound", (PyCFunction)(void (*)(void))encode_bound, METH_FASTCALL, "encode_bound(bound, text) -> list[int]"},
     {"encode", encode, METH_VARARGS, "encode(handle, text, allowed_mode, disallowed_mode, threads, table) -> list[int]"},
     {"encode_batch", encode_batch, METH_VARARGS,
      "encode_batch(handle, texts, allowed_mode, disallowed_mode, threads, table) -> list[list[int]]"},

@@ -110,6 +110,7 @@ class Encoding:
             assert count + len(special_tokens) == explicit_n_vocab
             assert self.max_token_value == explicit_n_vocab - 1
         self._special_token_values = set(self._special_tokens.values())
+        self._bound = None  # the compiled per-text calls, bound on first use (_bind)
         self._special_bytes = {text.encode("utf-8"): value for text, value in self._special_tokens.items()}
         self._special_by_id = {value: text.encode("utf-8") for text, value in self._special_tokens.items()}
 
@@ -216,7 +217,42 @@ class Encoding:
         >>> enc.encode_ordinary("hello world")
         [31373, 995]
         """
-        return self._ids(text, None, None)
+        try:  # inline, not through _encode_text: a loop over short documents pays for every call
+            return _encode_bound(self._bound[0], text)
+        except Exception as problem:  # noqa: BLE001 — each case is handled or re-raised by _retry
+            return self._retry(problem, 0, text, None, None)
+
+    def _encode_text(self, which: int, text, allowed, disallowed) -> list[int]:
+        """``text`` through the compiled call bound for rule pair ``which`` (0: no special token,
+        1: every special token refused)."""
+        try:
+            return _encode_bound(self._bound[which], text)
+        except Exception as problem:  # noqa: BLE001
+            return self._retry(problem, which, text, allowed, disallowed)
+
+    def _retry(self, problem: Exception, which: int, text, allowed, disallowed) -> list[int]:
+        """After a compiled call failed: bind on first use, repair surrogates, turn a Swift failure
+        into tiktoken's exception, or go through ctypes in a wheel without the compiled module."""
+        if isinstance(problem, _Failure):
+            _raise_failure(*problem.args)
+        if isinstance(problem, UnicodeEncodeError):
+            return self._ids(_utf8(text), allowed, disallowed)
+        if isinstance(problem, (TypeError, IndexError)) and self._bound is None and self._bind():
+            return self._encode_text(which, text, allowed, disallowed)
+        if isinstance(problem, (TypeError, IndexError)) and self._bound == ():
+            return self._ids(text, allowed, disallowed)
+        raise problem
+
+    def _bind(self) -> bool:
+        """The compiled per-text calls for ordinary text and for ``encode``'s default rules; False
+        (and ctypes from then on) in a wheel without tokkit._fast."""
+        fast = _native.fast
+        if fast is None:
+            self._bound = ()
+            return False
+        table = self._int_table()
+        self._bound = (fast.bound(self._handle.pointer, table, 0, 0), fast.bound(self._handle.pointer, table, 0, 1))
+        return True
 
     def encode(self, text: str, *, allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
                disallowed_special: Literal["all"] | Collection[str] = "all") -> list[int]:
@@ -226,6 +262,8 @@ class Encoding:
         >>> enc.encode("hello <|endoftext|>", allowed_special="all")
         [31373, 220, 50256]
         """
+        if not allowed_special and disallowed_special == "all":  # the default rules: Swift refuses special tokens
+            return self._encode_text(1, text, None, _ALL)
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
         self._refuse_unknown(text, allowed, disallowed)
         return self._ids(text, allowed, disallowed)
@@ -678,6 +716,14 @@ def _last_character(data: bytes) -> tuple[str | None, int]:
                 return None, 1
             return (character, len(data) - start) if len(character) == 1 else (None, 1)
     return None, 1
+
+
+class _NeverRaised(Exception):
+    """Stands for tokkit._fast.Failure in a wheel without the compiled module."""
+
+
+_encode_bound = _native.fast.encode_bound if _native.fast is not None else None
+_Failure = _native.fast.Failure if _native.fast is not None else _NeverRaised
 
 
 def _simple_mode(selection):

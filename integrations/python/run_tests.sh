@@ -67,7 +67,7 @@ python3 -m venv --system-site-packages "$work/venv-suite"
 cp -r "$here/tests" "$work/tokkit_suite"
 (cd "$work" && TOKKIT_WHEEL="$wheel" TOKKIT_SDIST="$sdist" TOKKIT_DEBUG_LIBRARY="$debug_bin/libTokkitCAPI.so" \
   TOKKIT_CLI="$debug_bin/tokkit" TOKKIT_REPOSITORY="$root" \
-  "$work/venv-suite/bin/python" -m pytest -q -p no:cacheprovider -s tokkit_suite)
+  "$work/venv-suite/bin/python" -m pytest -q -p no:cacheprovider -s --durations=8 tokkit_suite)
 
 echo "python: tiktoken 0.14.0's own tests against tokkit" >&2
 python3 -m pip download -q --no-binary :all: --no-deps tiktoken==0.14.0 -d "$work/sdist"

@@ -35,7 +35,7 @@ def testset(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("prep")
     path = str(folder / "testset.jsonl")
     subprocess.run([sys.executable, os.path.join(repository(), "scripts/reference/prep_testset.py"), "--corpus",
-                    corpus_folder(), "--output", path, "--documents", "400"], check=True)
+                    corpus_folder(), "--output", path, "--documents", "150"], check=True)
     return path
 
 

@@ -42,8 +42,10 @@ public struct PrepConfiguration {
     static let topKeys = ["preset", "inputs", "output", "reader", "writer", "blocklists", "public_suffix_list", "stages"]
 
     /// The YAML document at `path` and its text, with one error wording for every configuration file Tokkit reads.
-    static func composeYAML(path: String, what: String) throws -> (root: Node, text: String) {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+    /// `text`, when given, is the document itself and `path` only names it in errors (a configuration
+    /// built in memory, e.g. a Python dict written as JSON, which is YAML).
+    static func composeYAML(path: String, what: String, text given: String? = nil) throws -> (root: Node, text: String) {
+        guard let text = given ?? FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw PrepError.invalidConfiguration("\(path): cannot read the \(what)")
         }
         do {
@@ -56,9 +58,9 @@ public struct PrepConfiguration {
         }
     }
 
-    /// Reads and checks a YAML configuration.
-    public static func load(path: String) throws -> PrepConfiguration {
-        let (root, text) = try composeYAML(path: path, what: "configuration")
+    /// Reads and checks a YAML configuration: the file at `path`, or `text` named `path` in errors.
+    public static func load(path: String, text given: String? = nil) throws -> PrepConfiguration {
+        let (root, text) = try composeYAML(path: path, what: "configuration", text: given)
         var configuration = PrepConfiguration(preset: "")
         configuration.preset = nil
         configuration.source = text

@@ -101,7 +101,7 @@ enum Shared {
 
 extension Shared {
     /// One tokenizer per named pattern, for the streaming target.
-    nonisolated(unsafe) static let named: [Tokenizer] = [NamedVocabulary.gpt2, .cl100k_base, .o200k_base, .qwen2].map { name in
+    static let named: [Tokenizer] = [NamedVocabulary.gpt2, .cl100k_base, .o200k_base, .qwen2].map { name in
         do { return try Tokenizer(named: name) } catch {
             FileHandle.standardError.write(Data("cannot load the bundled \(name) vocabulary: \(error)\n".utf8))
             exit(70)

@@ -21,6 +21,15 @@ struct RankTableCacheTests {
 
     static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 
+    /// The small vocabulary in a scratch folder, loaded once so its cache file exists.
+    static func filledCache() throws -> (scratch: Scratch, path: String, sha256: String, cache: RankTableCache) {
+        let scratch = Scratch()
+        let (path, sha) = try vocabularyFile(in: scratch)
+        let cache = RankTableCache(directory: scratch.file("cache"))
+        _ = try cache.load(path: path, sha256: sha, specialTokens: [special])
+        return (scratch, path, sha, cache)
+    }
+
     /// Everything a caller can observe of a vocabulary: tokens and gaps, specials, every lookup, decoding.
     static func expectSame(_ loaded: Vocabulary, _ reference: Vocabulary) throws {
         #expect(loaded.tokensOrGaps == reference.tokensOrGaps)
@@ -143,10 +152,8 @@ struct RankTableCacheTests {
 
     @Test("a vocabulary file edited after it was cached is hashed again and refused; a copy elsewhere is hashed and served")
     func editedSource() throws {
-        let scratch = Scratch()
-        let (path, sha) = try Self.vocabularyFile(in: scratch)
-        let cache = RankTableCache(directory: scratch.file("cache"))
-        _ = try cache.load(path: path, sha256: sha, specialTokens: [Self.special])
+        let (scratch, path, sha, cache) = try Self.filledCache()
+        defer { withExtendedLifetime(scratch) {} }
         let copy = scratch.file("copy.tiktoken")
         try FileIO.writeAtomically(try FileIO.read(path), to: copy)
         #expect(try cache.loadReporting(path: copy, sha256: sha, specialTokens: [Self.special]).outcome == .hit)
@@ -163,10 +170,8 @@ struct RankTableCacheTests {
 
     @Test("special tokens are checked on a cache hit as on a parse: a gap without one is refused")
     func gapsNeedSpecials() throws {
-        let scratch = Scratch()
-        let (path, sha) = try Self.vocabularyFile(in: scratch)
-        let cache = RankTableCache(directory: scratch.file("cache"))
-        _ = try cache.load(path: path, sha256: sha, specialTokens: [Self.special])
+        let (scratch, path, sha, cache) = try Self.filledCache()
+        defer { withExtendedLifetime(scratch) {} }
         #expect(throws: VocabularyFileError.missingRank(path: path, rank: 257)) {
             _ = try cache.load(path: path, sha256: sha, specialTokens: [])
         }

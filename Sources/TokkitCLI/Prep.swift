@@ -170,6 +170,7 @@ struct Prep: ParsableCommand {
                     case .keep: decision = "keep"
                     case .drop(let reason): decision = "DROP \(reason)"
                     case .passWithout(let counter): decision = "pass (\(counter))"
+                    case .fail(let message): decision = "STOP \(message)"
                     }
                     try StandardStreams.print("  \(step.stage.padding(toLength: 18, withPad: " ", startingAt: 0)) \(decision.padding(toLength: 34, withPad: " ", startingAt: 0)) \(values)")
                 }

@@ -58,12 +58,14 @@ public struct C4QualityFilter: Sendable, Hashable {
             if filterJavascript, lower.contains("javascript") { removed["javascript", default: 0] += 1; continue }
             if filterCurlyBracket, line.contains("{") { return "curly_bracket" }
             if filterPolicy, Self.policies.contains(where: { lower.contains($0) }) { removed["policy", default: 0] += 1; continue }
-            if minNumSentences != -1 { sentences += SpacyEnglishWordSplitter.shared.sentenceCount(text) }
+            // Only `sentences < minNumSentences` is asked, so counting stops once the minimum is
+            // reached: sentence splitting is a full spaCy tokenization of the line.
+            if minNumSentences != -1, sentences < minNumSentences { sentences += SpacyEnglishWordSplitter.shared.sentenceCount(text) }
             kept.append(text)
         }
         measured.note("kept_lines", kept.count)
         for (reason, count) in removed.sorted(by: { $0.key < $1.key }) { measured.note("lines_removed_\(reason)", count) }
-        measured.note("sentences", sentences)
+        measured.append(("sentences", minNumSentences != -1 && sentences >= minNumSentences ? "\(minNumSentences)+" : "\(sentences)"))
         if sentences < minNumSentences { return "too_few_sentences" }
         let joined = kept.joined(separator: "\n")
         let scalars = Array(joined.unicodeScalars)

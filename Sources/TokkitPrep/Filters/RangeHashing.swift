@@ -14,12 +14,13 @@ struct RangeHasher {
         prefix = [UInt64](repeating: 0, count: count + 1)
         powers = [UInt64](repeating: 1, count: count + 1)
         for index in 0..<count {
-            prefix[index + 1] = prefix[index] &* Self.base &+ Self.mix(value(index))
+            prefix[index + 1] = prefix[index] &* Self.base &+ value(index) &+ 1
             powers[index + 1] = powers[index] &* Self.base
         }
     }
 
-    /// splitmix64's finalizer: spreads small values (word ids, ASCII scalars) over all 64 bits.
+    /// splitmix64's finalizer: the polynomial's low bits depend only on the values' low bits, so a
+    /// hash is mixed once before its low bits pick a table slot.
     @inline(__always) static func mix(_ value: UInt64) -> UInt64 {
         var z = value &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -53,7 +54,7 @@ struct RangeSet {
     /// The entry equal to `range`, inserting it if new: its index and whether it was inserted.
     @inline(__always)
     mutating func insert(_ range: Range<Int>, hash: UInt64, same: (Range<Int>, Range<Int>) -> Bool) -> (entry: Int, inserted: Bool) {
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        var slot = Int(truncatingIfNeeded: RangeHasher.mix(hash)) & mask
         while true {
             let entry = Int(slots[slot])
             if entry < 0 {

@@ -19,7 +19,7 @@ public final class TextView {
     /// `split_into_words(text, "en")`.
     public var words: [String] {
         if let cachedWords { return cachedWords }
-        let words = SpacyEnglishWordSplitter.shared.words(text)
+        let words = SpacyEnglishWordSplitter.shared.words(text, scalars: scalars)
         cachedWords = words
         return words
     }

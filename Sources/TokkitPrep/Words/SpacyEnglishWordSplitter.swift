@@ -126,7 +126,8 @@ public struct SpacyEnglishWordSplitter: Sendable {
             if !seen.contains(match.start), !seen.contains(match.end - 1) { taken[match.start] = (match.end, match.lengths) }
             for index in match.start..<match.end { seen.insert(index) }
         }
-        var rebuilt = Array(tokens[..<start])
+        // Only this chunk's tokens are rebuilt (copying the whole document's made long texts quadratic).
+        var rebuilt: [Range<Int>] = []
         var index = start
         while index < tokens.count {
             if let span = taken[index] {
@@ -137,12 +138,14 @@ public struct SpacyEnglishWordSplitter: Sendable {
                 index += 1
             }
         }
-        tokens = rebuilt
+        tokens.replaceSubrange(start..., with: rebuilt)
     }
 
     /// The words of `text` as datatrove's `split_into_words(text, "en")` returns them.
-    public func words(_ text: String) -> [String] {
-        let scalars = Array(text.unicodeScalars)
+    public func words(_ text: String) -> [String] { words(text, scalars: Array(text.unicodeScalars)) }
+
+    /// `words(text)` when the caller already holds `text`'s scalars.
+    func words(_ text: String, scalars: [Unicode.Scalar]) -> [String] {
         // Each word is copied out of the text's UTF-8 at its scalars' byte offsets.
         var offsets = [Int](repeating: 0, count: scalars.count + 1)
         for (index, scalar) in scalars.enumerated() { offsets[index + 1] = offsets[index] + UTF8.width(scalar) }
@@ -210,14 +213,22 @@ public struct SpacyEnglishWordSplitter: Sendable {
             return
         }
         let start = tokens.count
-        if chunk.allSatisfy({ (scalars[$0].value | 0x20) &- 0x61 < 26 }) {
-            // ASCII letters only (most words): no prefix, suffix, infix or URL rule can apply, so the
+        if chunk.allSatisfy({ isPlainLetter(scalars[$0]) }) {
+            // Letters only (most words): no prefix, suffix, infix or URL rule can apply, so the
             // chunk is a special case or one token; the affix loop below would find just that.
             if let lengths = lookupSpecial(scalars, chunk) { pushSpecial(lengths, at: chunk.lowerBound, into: &tokens) } else { tokens.append(chunk) }
         } else {
             splitAffixes(scalars, chunk, specialCases: true, into: &tokens)
         }
         applySpecialPhrases(scalars, &tokens, from: start)
+    }
+
+    /// A letter of spaCy's alphabet that is in none of its punctuation, quote or icon lists: no
+    /// affix or infix rule starts or ends at it.
+    @inline(__always)
+    private func isPlainLetter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return (scalar.value | 0x20) &- 0x61 < 26 }
+        return alpha.contains(scalar) && !Self.punctClass.contains(scalar) && !Self.quotesClass.contains(scalar) && !icons.contains(scalar)
     }
 
     /// spaCy's `_tokenize_affixes` for one chunk; `specialCases: false` is how spaCy tokenizes a
@@ -314,7 +325,13 @@ public struct SpacyEnglishWordSplitter: Sendable {
     /// alternative of the suffix list matches through to the end.
     private func suffix(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Int {
         guard !range.isEmpty else { return 0 }
-        for start in range {
+        // Every alternative but a run of dots is at most 5 scalars long ("US$", units like "km³"),
+        // so only the last 6 positions can start a match, besides the trailing run of dots.
+        let window = max(range.lowerBound, range.upperBound - 6)
+        var dots = range.upperBound
+        while dots > range.lowerBound, scalars[dots - 1] == "." { dots -= 1 }
+        if range.upperBound - dots >= 2, dots < window { return range.upperBound - dots }
+        for start in window..<range.upperBound {
             if suffixMatches(scalars, start: start, range: range) { return range.upperBound - start }
         }
         return 0

@@ -69,7 +69,7 @@ struct ScriptAndBadWordsTests {
         #expect(throws: PrepError.self) { try ScriptFilter(scripts: []) }
         // The ASCII shortcut agrees with ICU for every ASCII letter.
         let latin = try #require(ScriptFilter.code(named: "Latn"))
-        let ascii = String(String.UnicodeScalarView((0x41...0x7A).compactMap(Unicode.Scalar.init)))
+        let ascii = String(String.UnicodeScalarView((0x41...0x7A).compactMap { Unicode.Scalar(UInt32($0)) }))
         #expect(ScriptFilter.letterCounts(ascii) == [latin: 52])
         #expect(ScriptFilter.letterCounts("ÀÉ" + ascii) == [latin: 54])
     }

@@ -62,7 +62,7 @@ struct PrepRunTests {
         var reports = 0
         run.progress = { _, _, _, _ in reports += 1 }
         let statistics = try run.run()
-        #expect(reports > 0, "the progress callback is called after each batch")
+        if !resume { #expect(reports > 0, "the progress callback is called after each batch") }
         return statistics
     }
 

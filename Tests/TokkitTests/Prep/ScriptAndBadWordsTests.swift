@@ -27,7 +27,7 @@ struct ScriptAndBadWordsTests {
         ("ひらがなのぶんしょうです", "Hira"),
     ])
     func dominantScript(_ text: String, _ script: String) throws {
-        let filter = try ScriptFilter(scripts: [script], minShare: 0.99)
+        let filter = try ScriptFilter(scripts: [script], minShare: 0.9)
         let result = Self.verdict(filter, text)
         #expect(result.measured["dominant_script"] == script)
         #expect(result.reason == nil, "\(text): \(result.measured)")
@@ -38,10 +38,10 @@ struct ScriptAndBadWordsTests {
         let russian = "Этот файл пуст; see ls(1)."
         #expect(Self.verdict(try ScriptFilter(scripts: ["Latn"]), russian).reason == "script_share")
         #expect(Self.verdict(try ScriptFilter(scripts: ["Cyrillic"]), russian).reason == nil)
-        // 11 Cyrillic letters and 5 Latin ones: 5/16 Latin.
+        // 12 Cyrillic letters and 5 Latin ones: 5/17 Latin.
         let measured = Self.verdict(try ScriptFilter(scripts: ["Latn"]), russian).measured
-        #expect(measured["letters"] == "16")
-        #expect(measured["kept_scripts_share"] == "0.3125")
+        #expect(measured["letters"] == "17")
+        #expect(measured["kept_scripts_share"] == "0.2941")
     }
 
     @Test("Japanese is three scripts: listing Han, Hiragana and Katakana keeps mixed text that any one of them alone would drop")

@@ -42,8 +42,10 @@ public struct PrepConfiguration {
     static let topKeys = ["preset", "inputs", "output", "reader", "writer", "blocklists", "public_suffix_list", "stages"]
 
     /// The YAML document at `path` and its text, with one error wording for every configuration file Tokkit reads.
-    static func composeYAML(path: String, what: String) throws -> (root: Node, text: String) {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+    /// `text`, when given, is the document itself and `path` only names it in errors (a configuration
+    /// built in memory, e.g. a Python dict written as JSON, which is YAML).
+    static func composeYAML(path: String, what: String, text given: String? = nil) throws -> (root: Node, text: String) {
+        guard let text = given ?? FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw PrepError.invalidConfiguration("\(path): cannot read the \(what)")
         }
         do {
@@ -56,9 +58,9 @@ public struct PrepConfiguration {
         }
     }
 
-    /// Reads and checks a YAML configuration.
-    public static func load(path: String) throws -> PrepConfiguration {
-        let (root, text) = try composeYAML(path: path, what: "configuration")
+    /// Reads and checks a YAML configuration: the file at `path`, or `text` named `path` in errors.
+    public static func load(path: String, text given: String? = nil) throws -> PrepConfiguration {
+        let (root, text) = try composeYAML(path: path, what: "configuration", text: given)
         var configuration = PrepConfiguration(preset: "")
         configuration.preset = nil
         configuration.source = text
@@ -134,6 +136,28 @@ public struct PrepConfiguration {
     private static func string(_ node: Node, _ key: String, _ path: String) throws -> String {
         guard let value = node.string else { throw PrepError.invalidConfiguration("\(path): line \(node.mark?.line ?? 0): \(key) must be a string") }
         return value
+    }
+
+    /// How input files are read: the `reader` section (JSON Lines with its keys, or a plain-text split).
+    public func readFormat() throws -> DocumentFileReader.Format {
+        switch format ?? "jsonl" {
+        case "jsonl": return .jsonl(DocumentAdapter(textKey: textKey ?? "text", idKey: idKey ?? "id"))
+        case let split:
+            guard let text = DocumentSplit(rawValue: split) else {
+                throw PrepError.unknownName(kind: "reader format", name: split, line: nil, valid: ["jsonl"] + DocumentSplit.allCases.map(\.rawValue))
+            }
+            return .text(text)
+        }
+    }
+
+    /// How output files are compressed: the `writer` section.
+    public func outputCompression() throws -> OutputCompression {
+        switch compression ?? "none" {
+        case "none": return .none
+        case "gzip": return .gzip(level: level)
+        case "zstd": return .zstd(level: level)
+        case let other: throw PrepError.unknownName(kind: "writer compression", name: other, line: nil, valid: ["none", "gzip", "zstd"])
+        }
     }
 
     /// Identifies the configuration in completion markers and `run.json`.

@@ -98,6 +98,7 @@ struct Prep: ParsableCommand {
         }
         let statistics = try run.run()
         progress.finish()
+        try InputOptions.reportSkippedLines(run.skippedLines)
         if !workers.quiet {
             try log(StatisticsTable.render(statistics))
             try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(outputDirectory)/stats/")

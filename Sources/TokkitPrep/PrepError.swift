@@ -1,3 +1,5 @@
+import TokkitCorpus
+
 /// Why a preprocessing run cannot start or continue. Every case says what to fix.
 public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadableList(path: String, reason: String)
@@ -7,6 +9,8 @@ public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputNotEmpty(directory: String)
     /// A stage could not decide on a document (bad_words without a list for its language).
     case stageFailed(path: String, document: String, message: String)
+    /// The directory is what a killed run left (it holds ``DocumentReader/incompleteMarker``).
+    case interruptedOutput(directory: String)
 
     public var description: String {
         switch self {
@@ -19,6 +23,8 @@ public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(directory) holds files of another run; use an empty directory, or --resume with the same configuration"
         case .stageFailed(let path, let document, let message):
             return "\(path): document \(document.debugDescription): \(message)"
+        case .interruptedOutput(let directory):
+            return "\(directory) holds the output of an interrupted run (\(DocumentReader.incompleteMarker)); remove it and run again"
         }
     }
 }

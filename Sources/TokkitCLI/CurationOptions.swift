@@ -34,6 +34,9 @@ struct CurationInputOptions: ParsableArguments {
     @Flag(name: .long, help: "Replace invalid UTF-8 with U+FFFD instead of stopping.")
     var lossy = false
 
+    @Flag(name: .long, help: "Continue an interrupted run into the same output directory (same settings and inputs): finished inputs are not written again.")
+    var resume = false
+
     @Option(name: .long, help: "Worker threads (default: all cores). The output does not depend on it.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 

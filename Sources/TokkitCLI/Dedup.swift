@@ -5,7 +5,7 @@ import Tokkit
 struct Dedup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove duplicate documents: exact (normalized text) or near-duplicates (MinHash LSH, datatrove's).",
-        subcommands: [MinHash.self, Exact.self]
+        subcommands: [MinHash.self, Exact.self, Lines.self]
     )
 
     struct MinHash: ParsableCommand {
@@ -106,6 +106,70 @@ struct Dedup: ParsableCommand {
             try log("exact (\(normalize)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")
                 + String(format: ", %.2f s", summary.seconds))
+        }
+    }
+
+    struct Lines: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lines",
+            abstract: "Remove repeated spans of lines across a corpus (datatrove's sentence dedup on lines, C4's rule).",
+            discussion: """
+            Every window of --span-lines consecutive lines is keyed by the hash of its simplify_text lines; a window seen \
+            earlier in the corpus removes its lines from the later document, and a changed document is dropped when fewer \
+            than --min-doc-words words or --min-sentences sentences remain — datatrove's SentenceDedupSignature/FindDedups/\
+            Filter with split_sentences=False, one task. Keys are --precision-bit hashes: the chance of any false match among \
+            N distinct spans is at most N²/2^(p+1); --false-positive-rate with --expected-spans picks the precision.
+            """
+        )
+
+        @OptionGroup var io: CurationInputOptions
+
+        @Option(name: .customLong("span-lines"), help: "Lines per span (datatrove n_sentences).")
+        var spanLines = 3
+
+        @Option(name: .customLong("min-doc-words"), help: "Words a changed document must keep (0: no minimum).")
+        var minDocWords = 50
+
+        @Option(name: .customLong("min-sentences"), help: "Sentences a changed document must keep (0: no minimum).")
+        var minSentences = 3
+
+        @Option(name: .customLong("min-words-to-remove-span"), help: "Removed runs whose first line has fewer words are kept.")
+        var minWordsToRemoveSpan = 0
+
+        @Option(name: .long, help: "Key hash: xxhash | sha1.")
+        var hash = "xxhash"
+
+        @Option(name: .long, help: "Key bits: 32 | 64.")
+        var precision: Int?
+
+        @Option(name: .customLong("false-positive-rate"), help: "Largest acceptable chance of any false match (chooses --precision).")
+        var falsePositiveRate: Double?
+
+        @Option(name: .customLong("expected-spans"), help: "Distinct spans expected, for --false-positive-rate.")
+        var expectedSpans: Double?
+
+        func run() throws {
+            guard let hashFunction = LineDedupConfiguration.HashFunction(rawValue: hash) else {
+                throw ValidationError("unknown --hash \(hash.debugDescription); valid: xxhash, sha1")
+            }
+            var bits = precision ?? 64
+            if let falsePositiveRate {
+                guard precision == nil else { throw ValidationError("give --precision or --false-positive-rate, not both") }
+                guard let expectedSpans else { throw ValidationError("--false-positive-rate needs --expected-spans") }
+                bits = try LineDedupConfiguration.precision(falsePositiveRate: falsePositiveRate, expectedSpans: expectedSpans)
+            }
+            var run = LineDedupRun(input: try io.corpus(),
+                                   configuration: .init(spanLines: spanLines, minDocumentWords: minDocWords, minSentences: minSentences,
+                                                        minWordsToRemoveSpan: minWordsToRemoveSpan, hash: hashFunction, precision: bits),
+                                   outputDirectory: io.output)
+            run.compression = try io.outputCompression()
+            run.writeRemoved = io.removed
+            run.threads = max(1, io.threads)
+            run.resume = io.resume
+            let s = try run.run()
+            try log("lines (\(spanLines)-line spans, \(hash) \(bits)-bit): \(s.documents) documents, \(s.duplicateSpans) of \(s.spans) spans repeated, "
+                + "\(s.changed) documents changed, \(s.removed) removed" + (s.skippedFiles > 0 ? ", \(s.skippedFiles) inputs already complete" : "")
+                + String(format: ", %.2f s", s.seconds))
         }
     }
 }

@@ -55,6 +55,12 @@ struct CurationInputOptions: ParsableArguments {
         return CorpusInput(inputs: files, format: readFormat, skipBadLines: skipBadLines, lossy: lossy)
     }
 
+    /// The output directory of a stage, resumable with --resume (`settings`: what decides its output).
+    func resumableOutput(_ stage: String, _ settings: [String]) throws -> CuratedOutput {
+        try CuratedOutput.resumable(directory: output, input: corpus(), stage: stage, settings: settings,
+                                    compression: outputCompression(), writeRemoved: removed, resume: resume)
+    }
+
     func outputCompression() throws -> OutputCompression {
         switch compression {
         case "none": return .none

@@ -52,6 +52,7 @@ struct Decontaminate: ParsableCommand {
         run.compression = try io.outputCompression()
         run.writeRemoved = io.removed
         run.threads = max(1, io.threads)
+        run.resume = io.resume
         let summary = try run.run()
         let perBenchmark = summary.byBenchmark.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         try log("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "

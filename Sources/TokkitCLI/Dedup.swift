@@ -67,6 +67,7 @@ struct Dedup: ParsableCommand {
             run.compression = try io.outputCompression()
             run.writeRemoved = io.removed
             run.clustersPath = clusters
+            run.resume = io.resume
             let summary = try run.run()
             try log("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep): "
                 + "\(summary.documents) documents (\(summary.signed) with shingles), \(summary.removed) removed in \(summary.clusters) clusters, "
@@ -102,6 +103,7 @@ struct Dedup: ParsableCommand {
             run.compression = try io.outputCompression()
             run.writeRemoved = io.removed
             run.threads = max(1, io.threads)
+            run.resume = io.resume
             let summary = try run.run()
             try log("exact (\(normalize)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")

@@ -19,7 +19,7 @@ struct Select: ParsableCommand {
         @Flag(name: .customLong("keep-missing"), help: "Keep documents that have no score.") var keepMissing = false
 
         func run() throws {
-            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
+            let output = try io.resumableOutput("select score", ["key \(key) minimum \(minimum) keep_missing \(keepMissing)"])
             let summary = try SelectionRun.threshold(input: try io.corpus(), rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
             try log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
         }
@@ -41,7 +41,8 @@ struct Select: ParsableCommand {
 
         func run() throws {
             guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
-            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
+            let output = try io.resumableOutput("select dsir", ["k \(k) top_k \(topK) seed \(seed) min_length \(minLength) buckets \(buckets)",
+                                                                 CuratedOutput.fingerprint(stage: "target", settings: [], inputs: try io.corpus(target).files())])
             let summary = try SelectionRun.dsir(input: try io.corpus(), target: try io.corpus(target), count: max(0, k),
                                                 selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
                                                 features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
@@ -82,7 +83,8 @@ struct Select: ParsableCommand {
             case (nil, nil): rule = .threshold(0.5)
             default: throw ValidationError("give --threshold or --pareto-alpha, not both")
             }
-            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
+            let output = try io.resumableOutput("select classifier", ["threshold \(threshold ?? -1) pareto \(paretoAlpha ?? -1) seed \(seed) buckets \(buckets) epochs \(epochs)",
+                                                                       "model sha256 \(SHA256.hex(classifier.json))"])
             let summary = try SelectionRun.classify(input: try io.corpus(), classifier: classifier, rule: rule, output: output)
             try log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
         }

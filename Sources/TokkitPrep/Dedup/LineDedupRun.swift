@@ -39,17 +39,15 @@ public struct LineDedupRun {
     public var settings: [String] {
         ["span_lines \(configuration.spanLines)", "min_doc_words \(configuration.minDocumentWords)",
          "min_num_sentences \(configuration.minSentences)", "min_words_to_remove_span \(configuration.minWordsToRemoveSpan)",
-         "hash \(configuration.hash.rawValue) \(configuration.precision)", "removed \(writeRemoved)", "compression \(compression)",
-         "read \(input.format) skip_bad_lines \(input.skipBadLines) lossy \(input.lossy)"]
+         "hash \(configuration.hash.rawValue) \(configuration.precision)"]
     }
 
     public func run() throws -> Summary {
         let start = Date()
         let deduplicator = try LineDeduplicator(configuration: configuration)
         let files = try input.files()
-        let output = try CuratedOutput(directory: outputDirectory, compression: compression, writeRemoved: writeRemoved, inputs: files,
-                                       fingerprint: CuratedOutput.fingerprint(stage: "dedup lines", settings: settings, inputs: files),
-                                       resume: resume)
+        let output = try CuratedOutput.resumable(directory: outputDirectory, input: input, stage: "dedup lines", settings: settings,
+                                                 compression: compression, writeRemoved: writeRemoved, resume: resume)
         var index = LineDedupIndex()
         var summary = Summary()
         try input.forEachBatch { fileIndex, documents in

@@ -125,6 +125,17 @@ public final class CuratedOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The output of a resumable stage reading `input`: its fingerprint is the stage, its
+    /// `settings`, how the input is read, and each input file (see ``fingerprint(stage:settings:inputs:)``).
+    public static func resumable(directory: String, input: CorpusInput, stage: String, settings: [String],
+                                 compression: OutputCompression = .none, writeRemoved: Bool = false, resume: Bool) throws -> CuratedOutput {
+        let files = try input.files()
+        let all = settings + ["read \(input.format) skip_bad_lines \(input.skipBadLines) lossy \(input.lossy)",
+                              "compression \(compression)", "removed \(writeRemoved)"]
+        return try CuratedOutput(directory: directory, compression: compression, writeRemoved: writeRemoved, inputs: files,
+                                 fingerprint: fingerprint(stage: stage, settings: all, inputs: files), resume: resume)
+    }
+
     /// Whether input `fileIndex` was completed by an earlier run of this one (so it is not written
     /// again and a stage may skip its per-document work).
     public func isComplete(_ fileIndex: Int) -> Bool {

@@ -21,7 +21,10 @@ struct Dedup: ParsableCommand {
             """
         )
 
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var workers: RunOptions
+        @OptionGroup var resumption: ResumeOptions
 
         @Option(name: .long, help: "Jaccard threshold: choose bands × rows as datasketch does (instead of --buckets/--rows).")
         var threshold: Double?
@@ -41,8 +44,8 @@ struct Dedup: ParsableCommand {
         @Option(name: .long, help: "Permutation seed (numpy RandomState).")
         var seed: UInt32 = 1
 
-        @Option(name: .long, help: "Which document a cluster keeps: first | datatrove.")
-        var keep = "first"
+        @Option(name: .long, help: "Which document a cluster keeps: the first in input order, or the one datatrove's union-find keeps.")
+        var keep: MinHashDeduplicator.Keep = .first
 
         @Option(name: .customLong("memory-mb"), help: "Signature memory before spilling sorted runs to disk.")
         var memoryMB = 1024
@@ -54,22 +57,19 @@ struct Dedup: ParsableCommand {
         var clusters: String?
 
         func run() throws {
-            guard let keepPolicy = MinHashDeduplicator.Keep(rawValue: keep) else {
-                throw ValidationError("unknown --keep \(keep.debugDescription); valid: first, datatrove")
-            }
             let configuration = try threshold.map {
                 try MinHashConfiguration(threshold: $0, permutations: permutations, shingleWords: ngram, seed: seed)
             } ?? MinHashConfiguration(shingleWords: ngram, buckets: buckets, rowsPerBucket: rows, seed: seed)
-            var run = MinHashRun(input: try io.corpus(),
-                                 options: .init(configuration: configuration, keep: keepPolicy, memoryBudget: max(1, memoryMB) << 20,
-                                                scratchDirectory: scratch, threads: max(1, io.threads)),
-                                 outputDirectory: io.output)
-            run.compression = try io.outputCompression()
-            run.writeRemoved = io.removed
+            var run = MinHashRun(input: try input.corpus(),
+                                 options: .init(configuration: configuration, keep: keep, memoryBudget: max(1, memoryMB) << 20,
+                                                scratchDirectory: scratch, threads: workers.threads),
+                                 outputDirectory: try destination.directory())
+            run.compression = destination.outputCompression()
+            run.writeRemoved = destination.removed
             run.clustersPath = clusters
-            run.resume = io.resume
+            run.resume = resumption.resume
             let summary = try run.run()
-            try log("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep): "
+            try workers.summary("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep.rawValue): "
                 + "\(summary.documents) documents (\(summary.signed) with shingles), \(summary.removed) removed in \(summary.clusters) clusters, "
                 + "\(summary.bandMatches) band matches, \(summary.spilledRuns) spilled runs, "
                 + String(format: "%.2f s (%.0f docs/s)", summary.seconds, Double(summary.documents) / max(summary.seconds, 1e-9)))
@@ -86,26 +86,26 @@ struct Dedup: ParsableCommand {
             """
         )
 
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var workers: RunOptions
+        @OptionGroup var resumption: ResumeOptions
 
-        @Option(name: .long, help: "Normalization before hashing: none | whitespace | nfc | simplified (datatrove simplify_text).")
-        var normalize = "none"
+        @Option(name: .long, help: "Normalization before hashing (simplified: datatrove's simplify_text).")
+        var normalize: ExactDeduplicator.Normalization = .none
 
         @Option(name: .long, parsing: .upToNextOption, help: "Reference dataset A: remove from the inputs what occurs in it.")
         var against: [String] = []
 
         func run() throws {
-            guard let normalization = ExactDeduplicator.Normalization(rawValue: normalize) else {
-                throw ValidationError("unknown --normalize \(normalize.debugDescription); valid: \(ExactDeduplicator.Normalization.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            var run = ExactDedupRun(input: try io.corpus(), normalization: normalization, outputDirectory: io.output)
-            if !against.isEmpty { run.reference = try io.corpus(against) }
-            run.compression = try io.outputCompression()
-            run.writeRemoved = io.removed
-            run.threads = max(1, io.threads)
-            run.resume = io.resume
+            var run = ExactDedupRun(input: try input.corpus(), normalization: normalize, outputDirectory: try destination.directory())
+            if !against.isEmpty { run.reference = try input.corpus(against) }
+            run.compression = destination.outputCompression()
+            run.writeRemoved = destination.removed
+            run.threads = workers.threads
+            run.resume = resumption.resume
             let summary = try run.run()
-            try log("exact (\(normalize)): \(summary.documents) documents, \(summary.removed) removed"
+            try workers.summary("exact (\(normalize.rawValue)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")
                 + String(format: ", %.2f s", summary.seconds))
         }
@@ -118,13 +118,17 @@ struct Dedup: ParsableCommand {
             discussion: """
             Every window of --span-lines consecutive lines is keyed by the hash of its simplify_text lines; a window seen \
             earlier in the corpus removes its lines from the later document, and a changed document is dropped when fewer \
-            than --min-doc-words words or --min-sentences sentences remain — datatrove's SentenceDedupSignature/FindDedups/\
-            Filter with split_sentences=False, one task. Keys are --precision-bit hashes: the chance of any false match among \
-            N distinct spans is at most N²/2^(p+1); --false-positive-rate with --expected-spans picks the precision.
+            than --min-doc-words words or --min-sentences sentences remain: datatrove's SentenceDedupSignature, \
+            SentenceFindDedups and SentenceDedupFilter with split_sentences=False and one task. Keys are --precision-bit \
+            hashes: the chance of any false match among N distinct spans is at most N²/2^(p+1); --false-positive-rate \
+            with --expected-spans picks the precision.
             """
         )
 
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var workers: RunOptions
+        @OptionGroup var resumption: ResumeOptions
 
         @Option(name: .customLong("span-lines"), help: "Lines per span (datatrove n_sentences).")
         var spanLines = 3
@@ -138,10 +142,10 @@ struct Dedup: ParsableCommand {
         @Option(name: .customLong("min-words-to-remove-span"), help: "Removed runs whose first line has fewer words are kept.")
         var minWordsToRemoveSpan = 0
 
-        @Option(name: .long, help: "Key hash: xxhash | sha1.")
-        var hash = "xxhash"
+        @Option(name: .long, help: "Key hash.")
+        var hash: LineDedupConfiguration.HashFunction = .xxhash
 
-        @Option(name: .long, help: "Key bits: 32 | 64.")
+        @Option(name: .long, help: "Key bits: 32 or 64 (default 64).")
         var precision: Int?
 
         @Option(name: .customLong("false-positive-rate"), help: "Largest acceptable chance of any false match (chooses --precision).")
@@ -151,27 +155,28 @@ struct Dedup: ParsableCommand {
         var expectedSpans: Double?
 
         func run() throws {
-            guard let hashFunction = LineDedupConfiguration.HashFunction(rawValue: hash) else {
-                throw ValidationError("unknown --hash \(hash.debugDescription); valid: xxhash, sha1")
-            }
             var bits = precision ?? 64
             if let falsePositiveRate {
                 guard precision == nil else { throw ValidationError("give --precision or --false-positive-rate, not both") }
                 guard let expectedSpans else { throw ValidationError("--false-positive-rate needs --expected-spans") }
                 bits = try LineDedupConfiguration.precision(falsePositiveRate: falsePositiveRate, expectedSpans: expectedSpans)
             }
-            var run = LineDedupRun(input: try io.corpus(),
+            var run = LineDedupRun(input: try input.corpus(),
                                    configuration: .init(spanLines: spanLines, minDocumentWords: minDocWords, minSentences: minSentences,
-                                                        minWordsToRemoveSpan: minWordsToRemoveSpan, hash: hashFunction, precision: bits),
-                                   outputDirectory: io.output)
-            run.compression = try io.outputCompression()
-            run.writeRemoved = io.removed
-            run.threads = max(1, io.threads)
-            run.resume = io.resume
+                                                        minWordsToRemoveSpan: minWordsToRemoveSpan, hash: hash, precision: bits),
+                                   outputDirectory: try destination.directory())
+            run.compression = destination.outputCompression()
+            run.writeRemoved = destination.removed
+            run.threads = workers.threads
+            run.resume = resumption.resume
             let s = try run.run()
-            try log("lines (\(spanLines)-line spans, \(hash) \(bits)-bit): \(s.documents) documents, \(s.duplicateSpans) of \(s.spans) spans repeated, "
-                + "\(s.changed) documents changed, \(s.removed) removed" + (s.skippedFiles > 0 ? ", \(s.skippedFiles) inputs already complete" : "")
-                + String(format: ", %.2f s", s.seconds))
+            try workers.summary("lines (\(spanLines)-line spans, \(hash.rawValue) \(bits)-bit): \(s.documents) documents, "
+                + "\(s.duplicateSpans) of \(s.spans) spans repeated, \(s.changed) documents changed, \(s.removed) removed"
+                + (s.skippedFiles > 0 ? ", \(s.skippedFiles) inputs already complete" : "") + String(format: ", %.2f s", s.seconds))
         }
     }
 }
+
+extension MinHashDeduplicator.Keep: ExpressibleByArgument {}
+extension LineDedupConfiguration.HashFunction: ExpressibleByArgument {}
+extension ExactDeduplicator.Normalization: ExpressibleByArgument {}

@@ -17,10 +17,8 @@ struct Mix: ParsableCommand {
     @Argument(help: "The mix configuration (YAML).") var config: String
     @Option(name: [.short, .long], help: "The output directory (must be empty or absent).") var output: String
     @Option(name: .long, help: "Override the configuration's budget_tokens.") var budget: Int?
-    @Flag(name: .long, help: "Continue an interrupted run into the same output directory (same configuration): finished inputs are not written again.")
-    var resume = false
-    @Option(name: .long, help: "Worker threads for token counting (default: all cores). The output does not depend on it.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var workers: RunOptions
+    @OptionGroup var resumption: ResumeOptions
 
     func run() throws {
         var configuration = try MixConfiguration.load(path: config)
@@ -33,8 +31,8 @@ struct Mix: ParsableCommand {
         var run = MixRun(sources: sources, outputDirectory: output) { text in (try? tokenizer.encodeOrdinary(text).count) ?? 0 }
         run.budgetTokens = configuration.budgetTokens
         run.seed = configuration.seed
-        run.threads = max(1, threads)
-        run.resume = resume
+        run.threads = workers.threads
+        run.resume = resumption.resume
         run.settings = ["tokenizer \(configuration.tokenizer)"]
         let reports = try run.run()
         try StandardStreams.print("source        read docs   eligible tokens   target tokens     rate   written docs   written tokens   written bytes")

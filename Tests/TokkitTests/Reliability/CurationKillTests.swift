@@ -8,11 +8,11 @@ import Testing
 @Suite("Failure: curation kill -9 and --resume")
 struct CurationKillTests {
     static let commands: [String: String] = [
-        "dedup lines": #"dedup lines in --format paragraphs --min-doc-words 5 --min-sentences 1 --span-lines 2 --removed"#,
-        "dedup minhash": #"dedup minhash in --format paragraphs --removed"#,
-        "dedup exact": #"dedup exact in --format lines --normalize simplified --removed"#,
-        "decontaminate": #"decontaminate in --format paragraphs --eval eval.txt --eval-format lines --ngram 8 --removed"#,
-        "select score": #"select score in --format paragraphs --keep-missing --removed"#,
+        "dedup lines": #"dedup lines in --docs paragraphs --min-doc-words 5 --min-sentences 1 --span-lines 2 --removed"#,
+        "dedup minhash": #"dedup minhash in --docs paragraphs --removed"#,
+        "dedup exact": #"dedup exact in --docs lines --normalize simplified --removed"#,
+        "decontaminate": #"decontaminate in --docs paragraphs --eval eval.txt --eval-format lines --ngram 8 --removed"#,
+        "select score": #"select score in --docs paragraphs --keep-missing --removed"#,
         "mix": #"mix mix.yaml"#,
     ]
 
@@ -29,7 +29,7 @@ struct CurationKillTests {
             for i in $(seq 0 7); do
               for j in $(seq 0 $((${#files[@]} - 1))); do cat "${files[$(( (i + j) % ${#files[@]} ))]}"; echo; echo; done > in/$(printf %02d $i).txt
             done
-            "$TOKKIT" dedup exact in --format paragraphs -o j >/dev/null 2>&1 || echo "cannot make JSONL inputs"
+            "$TOKKIT" dedup exact in --docs paragraphs -o j >/dev/null 2>&1 || echo "cannot make JSONL inputs"
             head -c 3000 "$FIXTURES/english-prose.txt" > eval.txt
             printf 'tokenizer: cl100k_base\\nbudget_tokens: 150000\\nseed: 3\\nsources:\\n  - name: a\\n    inputs: [j/00000.jsonl, j/00001.jsonl, j/00002.jsonl]\\n    weight: 2\\n  - name: b\\n    inputs: [j/*.jsonl]\\n    weight: 1\\n' > mix.yaml
             "$TOKKIT" \(arguments) -o ref --threads 2 >/dev/null 2>ref.err || { cat ref.err; echo status=9; exit 0; }

@@ -90,7 +90,7 @@ let package = Package(
         // `@_cdecl` functions over opaque handles: what Python (ctypes) and any C caller link against.
         .target(
             name: "TokkitCAPI",
-            dependencies: ["Tokkit", "TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitCompare"],
+            dependencies: ["Tokkit", "TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats", "TokkitCorpus", "TokkitCompare", "TokkitPrep"],
             exclude: ["tokkit.h"]
         ),
         // bench/encode_bench.py drives this; not a product.

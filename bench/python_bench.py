@@ -72,7 +72,7 @@ def main():
     parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
     parser.add_argument("--vocab", action="append", help="encodings to measure (default: cl100k_base, o200k_base)")
     parser.add_argument("--repeats", type=int, default=3, help="tokkit's runs per measurement (best is kept)")
-    parser.add_argument("--megabytes", type=float, default=8.0,
+    parser.add_argument("--megabytes", type=float, default=4.0,
                         help="use the first N MB of each corpus file (cut at a line end); 0 = whole files")
     parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
     args = parser.parse_args()
@@ -103,15 +103,21 @@ def main():
            f"Machine: {cores} cores, {cpu}, {platform.system()} {platform.release()}, Python {platform.python_version()}; "
            f"{datetime.date.today().isoformat()}; load average at start {os.getloadavg()[0]:.1f} (shared machine). "
            f"Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ". "
-           "Command: `python3 bench/python_bench.py --write`. MB/s = 10^6 bytes of UTF-8 input per second of wall "
-           f"clock, in one Python process; tokkit best of {args.repeats}, peers one run. Every row's ids were "
-           "compared with tiktoken's first ('=' in the ids column). The machine is shared: ratios use CPU time on one thread, which other processes do not inflate. One text = the corpus text (the first "
-           f"{args.megabytes:g} MB of each file, cut at a line end; 0 = whole file) as one str; "
-           "many documents = its blank-line-separated paragraphs, as a list of str. Outputs are Python lists "
-           "unless the row says numpy. The ratio column compares with tokkit's row of the same input and output "
-           "(list rows with `encode_ordinary` / `encode_ordinary_batch`, numpy batch rows with `encode_batch_to_numpy`).", ""]
-    table = ["| corpus | vocab | input | tool | 1 thread MB/s (wall) | 1 thread MB/s (CPU time) | all cores MB/s (wall) | "
-             "tokkit ÷ tool (1 thread CPU time / all cores wall) | ids |",
+           f"Command: `python3 bench/python_bench.py --megabytes {args.megabytes:g} --write` (one run, in one Python process, "
+           f"from a venv with the wheel installed). MB/s = 10^6 bytes of UTF-8 input per second; every measurement is the "
+           f"best of {args.repeats} (HF tokenizers: one), tokkit's and each peer's taken in the same run one after the other. "
+           "Every row's ids were compared with tiktoken's first ('=' in the ids column). The machine is shared and was "
+           "loaded: the ratio column uses CPU time (user + sys of the process), which other processes do not inflate. "
+           f"One text = the corpus text (the first {args.megabytes:g} MB of each file, cut at a line end) as one str; "
+           "documents = its blank-line-separated paragraphs, as a list of str. Outputs are Python lists unless the input "
+           "column says numpy. Each row is compared with tokkit's row of the same input column: `one text` with "
+           "`encode_ordinary`; `documents, loop` (a Python loop calling the one-text method per document) with tokkit's own "
+           "loop; `documents, batch` with `encode_ordinary_batch` (CPU time on one thread / wall clock on all cores); "
+           "`documents, all cores` (splintr-rs's `encode_batch` always uses every core) with tokkit's "
+           "`encode_ordinary_batch(num_threads=all)` (CPU time = the total work / wall clock); `documents, numpy` with "
+           "`encode_batch_to_numpy`; HF rows with tokkit on the same prefix.", ""]
+    table = ["| corpus | vocab | input | tool | MB/s (wall) | MB/s (CPU time) | all cores MB/s (wall) | "
+             "tokkit ÷ tool (CPU time / all cores wall) | ids |",
              "|---|---|---|---|---|---|---|---|---|"]
     summary = []
     for corpus in ("public_en.txt", "public_multi.txt"):
@@ -139,64 +145,68 @@ def main():
             rows = {}
 
             def add(tool, kind, single, multi, same):
-                """single: (wall MB/s, CPU-time MB/s) on one thread; multi: all-cores wall MB/s or None.
-                A row whose output is numpy is compared with tokkit's numpy row of the same input kind."""
+                """single: (wall MB/s, CPU-time MB/s); multi: all-cores wall MB/s or None. Rows of one
+                kind are compared with tokkit's row of that kind (KINDS)."""
                 rows[(tool, kind)] = (single, multi, same)
 
             def rate(size, measured):
                 return (size / measured[0], size / measured[1])
 
+            r = args.repeats
             # tokkit
-            w1, c1, ids = timed(lambda: enc.encode_ordinary(text), args.repeats)
-            wn, _, ids_n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=(), num_threads=0), args.repeats)
+            w1, c1, ids = timed(lambda: enc.encode_ordinary(text), r)
+            wn, _, ids_n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=(), num_threads=0), r)
             add("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text", rate(mb, (w1, c1)), mb / wn,
                 ids == reference and np.array_equal(ids_n, np.asarray(reference, dtype=np.uint32)))
-            w1n, c1n, ids_1n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=()), args.repeats)
-            add("**tokkit** encode_to_numpy (numpy)", "one text", rate(mb, (w1n, c1n)), None,
+            w1n, c1n, ids_1n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=()), r)
+            add("**tokkit** encode_to_numpy", "one text, numpy", rate(mb, (w1n, c1n)), None,
                 np.array_equal(ids_1n, np.asarray(reference, dtype=np.uint32)))
-            b1, cb1, d1 = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=1), args.repeats)
-            bn, _, dn = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=cores), args.repeats)
-            add("**tokkit** encode_ordinary_batch", "many documents", rate(doc_mb, (b1, cb1)), doc_mb / bn,
-                d1 == reference_docs and dn == reference_docs)
-            f1, cf1, (fl1, _) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=1, disallowed_special=()),
-                                    args.repeats)
-            fn, _, (fln, offn) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=0, disallowed_special=()),
-                                       args.repeats)
-            add("**tokkit** encode_batch_to_numpy (flat numpy + offsets)", "many documents", rate(doc_mb, (f1, cf1)), doc_mb / fn,
+            p1, cp1, dp = timed(lambda: [enc.encode_ordinary(d) for d in documents], r)
+            add("**tokkit** encode_ordinary per document", "documents, loop", rate(doc_mb, (p1, cp1)), None, dp == reference_docs)
+            b1, cb1, d1 = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=1), r)
+            bn, cbn, dn = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=cores), r)
+            add("**tokkit** encode_ordinary_batch (1 thread / all cores)", "documents, batch", rate(doc_mb, (b1, cb1)),
+                doc_mb / bn, d1 == reference_docs and dn == reference_docs)
+            f1, cf1, (fl1, _) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=1, disallowed_special=()), r)
+            fn, _, (fln, offn) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=0, disallowed_special=()), r)
+            add("**tokkit** encode_batch_to_numpy (flat numpy + offsets)", "documents, numpy", rate(doc_mb, (f1, cf1)), doc_mb / fn,
                 fl1.tolist() == ref_flat and fln.tolist() == ref_flat and int(offn[-1]) == len(ref_flat))
-            tk_one_text, tk_documents = rows[("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text")], rows[("**tokkit** encode_ordinary_batch", "many documents")]
 
             # tiktoken
-            w, c, _ = timed(lambda: ref_enc.encode_ordinary(text))
+            w, c, _ = timed(lambda: ref_enc.encode_ordinary(text), r)
             add(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", rate(mb, (w, c)), None, True)
-            t1, ct1, r1 = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=1))
-            tn, _, rn = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=cores))
-            add("tiktoken encode_ordinary_batch", "many documents", rate(doc_mb, (t1, ct1)), doc_mb / tn,
+            t1, ct1, r1 = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=1), r)
+            tn, _, rn = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=cores), r)
+            add("tiktoken encode_ordinary_batch (1 thread / all cores)", "documents, batch", rate(doc_mb, (t1, ct1)), doc_mb / tn,
                 r1 == reference_docs and rn == reference_docs)
 
             # quicktok-v1
             try:
                 q = peers["quicktok-v1"].get_encoding(vocab)
-                w, c, got = timed(lambda: q.encode_ordinary(text))
+                w, c, got = timed(lambda: q.encode_ordinary(text), r)
                 add("quicktok-v1 encode_ordinary", "one text", rate(mb, (w, c)), None, list(got) == reference)
-                q1, cq1, (qt1, _) = timed(lambda: q.encode_batch(documents, threads=1))
-                qn, _, (qtn, _) = timed(lambda: q.encode_batch(documents, threads=0))
-                add("quicktok-v1 encode_batch (flat numpy + offsets)", "many documents", rate(doc_mb, (q1, cq1)), doc_mb / qn,
+                q1, cq1, (qt1, _) = timed(lambda: q.encode_batch(documents, threads=1), r)
+                qn, _, (qtn, _) = timed(lambda: q.encode_batch(documents, threads=0), r)
+                add("quicktok-v1 encode_batch (flat numpy + offsets)", "documents, numpy", rate(doc_mb, (q1, cq1)), doc_mb / qn,
                     list(qt1) == ref_flat and list(qtn) == ref_flat)
             except Exception as error:
                 table.append(f"| {corpus} | {vocab} | — | quicktok-v1 | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
 
-            # splintr-rs
+            # splintr-rs: its per-document loop and its batch call (rayon, all cores; one thread is not selectable,
+            # so its batch row is compared on all cores: wall clock, and CPU time = total work)
             try:
                 s = peers["splintr-rs"].Tokenizer.from_pretrained(vocab)
-                w, c, got = timed(lambda: s.encode_ordinary(text))
-                wr, _, gotr = timed(lambda: s.encode_rayon(text))
+                w, c, got = timed(lambda: s.encode_ordinary(text), r)
+                wr, _, gotr = timed(lambda: s.encode_rayon(text), r)
                 add("splintr-rs encode_ordinary / encode_rayon", "one text", rate(mb, (w, c)), mb / wr,
                     list(got) == reference and list(gotr) == reference)
-                s1, cs1, g1 = timed(lambda: [s.encode_ordinary(d) for d in documents])
-                sn, _, gn = timed(lambda: s.encode_batch(documents))
-                add("splintr-rs encode_ordinary per document / encode_batch", "many documents",
-                    rate(doc_mb, (s1, cs1)), doc_mb / sn, [list(x) for x in g1] == reference_docs and [list(x) for x in gn] == reference_docs)
+                s1, cs1, g1 = timed(lambda: [s.encode_ordinary(d) for d in documents], r)
+                add("splintr-rs encode_ordinary per document", "documents, loop", rate(doc_mb, (s1, cs1)), None,
+                    [list(x) for x in g1] == reference_docs)
+                sn, csn, gn = timed(lambda: s.encode_batch(documents), r)
+                rows[("**tokkit** encode_ordinary_batch (all cores)", "documents, all cores")] = ((doc_mb / bn, doc_mb / cbn), doc_mb / bn, True)
+                add("splintr-rs encode_batch (all cores)", "documents, all cores", (doc_mb / sn, doc_mb / csn), doc_mb / sn,
+                    [list(x) for x in gn] == reference_docs)
             except Exception as error:
                 table.append(f"| {corpus} | {vocab} | — | splintr-rs | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
 
@@ -207,33 +217,36 @@ def main():
                 hf = HF.from_file(json_path)
                 prefix = text.encode()[:HF_PREFIX].decode("utf-8", "ignore")
                 pmb = len(prefix.encode()) / 1e6
+                _, ct_prefix, _ = timed(lambda: enc.encode_ordinary(prefix), r)
                 w, c, got = timed(lambda: hf.encode(prefix, add_special_tokens=False).ids)
-                add("HF tokenizers encode (first 4 MB)", "one text", rate(pmb, (w, c)), None, got == ref_enc.encode_ordinary(prefix))
+                rows[("**tokkit** encode_ordinary (first 4 MB)", "one text, HF input")] = (rate(pmb, (ct_prefix, ct_prefix)), None, True)
+                add("HF tokenizers encode (first 4 MB)", "one text, HF input", rate(pmb, (w, c)), None, got == ref_enc.encode_ordinary(prefix))
                 some = documents[: max(1, len(documents) // 8)]
                 some_mb = sum(len(d.encode()) for d in some) / 1e6
+                _, ct_some, _ = timed(lambda: [enc.encode_ordinary(d) for d in some], r)
                 h1, ch1, g1 = timed(lambda: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in some)])
-                hn, _, gn = timed(lambda: [e.ids for e in hf.encode_batch(some, add_special_tokens=False)])
-                add("HF tokenizers encode per document / encode_batch (first 1/8 of documents)", "many documents",
-                    rate(some_mb, (h1, ch1)), some_mb / hn, g1 == reference_docs[:len(some)] and gn == reference_docs[:len(some)])
+                rows[("**tokkit** encode_ordinary per document (first 1/8)", "documents, loop, HF input")] = (rate(some_mb, (ct_some, ct_some)), None, True)
+                add("HF tokenizers encode per document (first 1/8 of documents)", "documents, loop, HF input",
+                    rate(some_mb, (h1, ch1)), None, g1 == reference_docs[:len(some)])
             except Exception as error:
                 table.append(f"| {corpus} | {vocab} | — | HF tokenizers | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
 
+            ours = {kind: value for (tool, kind), value in rows.items() if tool.startswith("**tokkit**")}
             for (tool, kind), (single, multi, same) in rows.items():
                 if not same:
                     table.append(f"| {corpus} | {vocab} | {kind} | {tool} | — | — | — | — | **differ** |")
                     continue
-                ours_single, ours_multi, _ = tk_one_text if kind == "one text" else tk_documents
-                if kind == "many documents" and "numpy" in tool:
-                    ours_single, ours_multi, _ = rows[("**tokkit** encode_batch_to_numpy (flat numpy + offsets)", kind)]
-                ratio = f"{ours_single[1] / single[1]:.2f}×" + (f" / {ours_multi / multi:.2f}×" if multi else "")
+                mine_single, mine_multi, _ = ours[kind]
+                ratio = f"{mine_single[1] / single[1]:.2f}×" + (f" / {mine_multi / multi:.2f}×" if multi and mine_multi else "")
                 multi_text = f"{multi:.1f}" if multi else "—"
                 table.append(f"| {corpus} | {vocab} | {kind} | {tool} | {single[0]:.1f} | {single[1]:.1f} | {multi_text} | "
                              f"{ratio} | = |")
             swift = swift_rate(vocab, path)
-            summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread, Python `encode_ordinary` (list) "
-                           f"{mb / c1:.1f} and `encode_to_numpy` {mb / c1n:.1f}, the Swift engine (TokkitBench) "
-                           f"{swift['cpu_mbps']:.1f}: **{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / "
-                           f"**{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
+            summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread: Python `encode_ordinary` (list) "
+                           f"{mb / c1:.1f}, `encode_to_numpy` {mb / c1n:.1f}, `encode_ordinary_batch` (list, documents) "
+                           f"{doc_mb / cb1:.1f}; the Swift engine (TokkitBench, one text) {swift['cpu_mbps']:.1f}: "
+                           f"**{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / **{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** / "
+                           f"**{doc_mb / cb1 / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
                            f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s).")
     out += table + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
     report = "\n".join(out)

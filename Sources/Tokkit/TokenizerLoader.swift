@@ -83,7 +83,8 @@ public enum TokenizerLoader {
             guard let chosen = pattern ?? known?.pattern else {
                 throw TokenizerLoadError.patternNeeded(path: source)
             }
-            let vocabulary = try TiktokenFile.parse(bytes, path: source, specialTokens: specialTokens ?? known?.specialTokens ?? [])
+            let vocabulary = try RankTableCache.standard().load(contents: bytes, path: source, sha256: digest,
+                                                               specialTokens: specialTokens ?? known?.specialTokens ?? [])
             return (vocabulary, chosen)
         } catch let error as VocabularyFileError {
             throw .file(error)

@@ -177,15 +177,9 @@ public func tk_encode_piece(
     reporting(error) { () throws(CFailure) in
         guard let ids, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
         let handle = try TokenizerHandle.from(tokenizer)
-        let input = try bytes(piece, length)
         var output: [TokenID] = []
-        if !input.isEmpty {
-            let vocabulary = handle.tokenizer.vocabulary
-            let complete = handle.withMerger { $0.encode(input, with: vocabulary, into: &output) }
-            guard complete else {
-                let bad = input.firstIndex { vocabulary.rank(of: [$0]) == nil } ?? 0
-                throw CFailure(EncodingError.byteNotInVocabulary(byte: input[bad], offset: bad))
-            }
+        try handle.withMerger { merger throws(CFailure) in
+            try handle.encodePiece(try bytes(piece, length), merger: &merger, into: &output)
         }
         ids.pointee = mallocCopy(output)
         count.pointee = output.count

@@ -29,6 +29,8 @@ enum CStatus: Int32 {
     case compareError = 9
     /// A byte of the text has no single-byte token in this vocabulary; `offset` is where.
     case byteNotInVocabulary = 10
+    /// A prep configuration or run failed (the message names the file and line, or the document).
+    case prepError = 11
 }
 
 /// What a failed call reports through the caller's `tk_error` (see `tokkit.h`):
@@ -166,4 +168,4 @@ public func tk_error_clear(_ error: UnsafeMutableRawPointer?) {
 
 /// The ABI version: bumped whenever a signature in `tokkit.h` changes, checked by the Python package.
 @_cdecl("tk_abi_version")
-public func tk_abi_version() -> Int32 { 1 }
+public func tk_abi_version() -> Int32 { 2 }

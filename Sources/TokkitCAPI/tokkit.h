@@ -1,4 +1,4 @@
-/* tokkit.h — the C ABI of libTokkitCAPI.so (Sources/TokkitCAPI), ABI version 1.
+/* tokkit.h — the C ABI of libTokkitCAPI.so (Sources/TokkitCAPI), ABI version 2.
  *
  * Opaque handles, plain C types, no Swift type crosses. Every function that can fail returns a
  * status (0 = success, else one of TK_*) and fills the caller's tk_error, whose strings are
@@ -27,7 +27,8 @@ enum {
     TK_PATTERN_ERROR = 7,             /* a split pattern that cannot be compiled */
     TK_TRAINING_ERROR = 8,
     TK_COMPARE_ERROR = 9,
-    TK_BYTE_NOT_IN_VOCABULARY = 10    /* offset = the byte with no single-byte token */
+    TK_BYTE_NOT_IN_VOCABULARY = 10,   /* offset = the byte with no single-byte token */
+    TK_PREP_ERROR = 11                /* a prep configuration or run failed; the message names file and line */
 };
 
 typedef struct tk_error {
@@ -68,6 +69,8 @@ int32_t tk_encode_batch(tk_tokenizer *tokenizer, const uint8_t *text, const uint
                         ssize_t threads, uint32_t **ids, ssize_t *id_count, uint64_t **id_offsets, tk_error *error);
 int32_t tk_encode_piece(tk_tokenizer *tokenizer, const uint8_t *piece, ssize_t length, uint32_t **ids, ssize_t *count,
                         tk_error *error);
+int32_t tk_encode_pieces(tk_tokenizer *tokenizer, const uint8_t *text, const uint64_t *offsets, ssize_t piece_count,
+                         uint32_t **ids, ssize_t *id_count, uint64_t **id_offsets, tk_error *error);
 int32_t tk_split(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length, uint64_t **ranges, ssize_t *count,
                  tk_error *error);
 int32_t tk_decode_bytes(tk_tokenizer *tokenizer, const uint32_t *ids, ssize_t count, uint8_t **bytes, ssize_t *length,
@@ -88,6 +91,22 @@ int32_t tk_trainer_finish(tk_trainer *trainer, ssize_t vocab_size, uint64_t min_
 int32_t tk_compare(tk_tokenizer *const *tokenizers, const char *const *labels, ssize_t tokenizer_count,
                    const char *const *paths, ssize_t path_count, const char *extensions, ssize_t timing_ms,
                    char **json, tk_error *error);
+
+/* Preprocessing (`tokkit prep`). options_json is a JSON object with any of: config_path (a YAML file),
+ * config_text (a configuration held in memory; config_path, if given, names it in errors), preset, inputs
+ * (list), output, blocklists, public_suffix_list, text_key, id_key, format, compression, level, rank,
+ * world_size, threads (0 = all cores), resume, dropped, skip_bad_lines, lossy. Given settings override the
+ * configuration's, as `tokkit prep`'s flags do. Configuration errors are reported by tk_prep_new. */
+typedef struct tk_prep tk_prep;
+int32_t tk_prep_new(const char *options_json, tk_prep **out, tk_error *error);
+void tk_prep_free(tk_prep *prep);
+/* Runs over the inputs into the output directory as `tokkit prep` does; stats_json = stats/<rank>.json. */
+int32_t tk_prep_run(tk_prep *prep, char **stats_json, tk_error *error);
+/* Filters JSONL records held in memory; results_json is a JSON array, one entry per record in order:
+ * {"text": kept text} or {"stage": name, "reason": reason}. Statistics accumulate in the handle. */
+int32_t tk_prep_process(tk_prep *prep, const uint8_t *jsonl, ssize_t length, ssize_t threads, char **results_json,
+                        tk_error *error);
+int32_t tk_prep_statistics(tk_prep *prep, char **stats_json, tk_error *error);
 
 #ifdef __cplusplus
 }

@@ -60,19 +60,19 @@ struct Prep: ParsableCommand {
         }
         // The first positional argument ending in .yaml or .yml is the configuration; the others are inputs.
         let configFile = input.inputs.first { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-        let inputs = input.inputs.filter { $0 != configFile }
-        var configuration: PrepConfiguration
-        if let configFile {
-            configuration = try PrepConfiguration.load(path: configFile)
-        } else {
-            guard let preset else { throw ValidationError("give a configuration file or --preset (\(Preset.allCases.map(\.rawValue).joined(separator: ", ")))") }
-            configuration = PrepConfiguration(preset: preset)
-        }
+        var request = PrepRequest()
+        request.configurationPath = configFile
+        request.preset = preset
+        request.inputs = input.inputs.filter { $0 != configFile }
+        request.output = destination.output
+        request.blocklists = blocklists
+        request.publicSuffixList = publicSuffixList
+        let partition = try ranks.partition()
+        (request.rank, request.worldSize, request.threads) = (partition.rank, partition.worldSize, workers.threads)
+        (request.resume, request.writeDropped) = (resume, destination.removed)
+        (request.skipBadLines, request.lossy) = (input.skipBadLines, input.lossy)
+        var configuration = try request.configuration()
         // What the command line gives overrides the configuration file.
-        if let preset, configFile != nil { configuration.preset = preset }
-        if !inputs.isEmpty { configuration.inputs = inputs }
-        if let output = destination.output { configuration.output = output }
-        if let blocklists { configuration.blocklists = blocklists }
         if let field = input.jsonlField {
             configuration.format = DocumentKind.jsonl.rawValue
             configuration.textKey = field
@@ -82,27 +82,15 @@ struct Prep: ParsableCommand {
         if let idKey = input.idKey { configuration.idKey = idKey }
         if let compression = destination.compression { configuration.compression = compression.rawValue }
         if let level = destination.level { configuration.level = level }
-        configuration.publicSuffixList = configuration.publicSuffixList ?? publicSuffixList
         let processor = DocumentProcessor(stages: try configuration.stages())
-        let readFormat = try configuration.readFormat()
-        guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
         if explain {
-            try Self.explain(inputs: configuration.inputs, format: readFormat, processor: processor)
+            guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
+            try Self.explain(inputs: configuration.inputs, format: try request.readFormat(configuration), processor: processor)
             return
         }
-        guard let outputDirectory = configuration.output else { throw ValidationError("give the output directory with -o") }
-        let outputCompression = try configuration.outputCompression()
-        let plan = try ranks.partition()
-        var options = PrepRun.Options(inputs: configuration.inputs, outputDirectory: outputDirectory, plan: plan,
-                                      fingerprint: configuration.fingerprint + " compression=\(outputCompression) world=\(plan.worldSize)")
-        options.format = readFormat
-        options.compression = outputCompression
-        options.threads = workers.threads
-        options.resume = resume
-        options.writeDropped = destination.removed
-        options.skipBadLines = input.skipBadLines
-        options.lossy = input.lossy
-        let run = PrepRun(options: options, processor: processor)
+        guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
+        let run = try request.makeRun(configuration, processor: processor)
+        let outputDirectory = run.options.outputDirectory
         let progress = ProgressLine(quiet: workers.quiet)
         run.progress = { documents, bytes, done, total in
             progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes)) "
@@ -131,8 +119,11 @@ struct Prep: ParsableCommand {
                     case .keep: decision = "keep"
                     case .drop(let reason): decision = "DROP \(reason)"
                     case .passWithout(let counter): decision = "pass (\(counter))"
+                    case .fail(let message): decision = "STOP \(message)"
                     }
-                    try StandardStreams.print("  \(step.stage.padding(toLength: 18, withPad: " ", startingAt: 0)) \(decision.padding(toLength: 34, withPad: " ", startingAt: 0)) \(values)")
+                    // Padded, never cut: `padding(toLength:)` would truncate a long reason.
+                    let stage = step.stage + String(repeating: " ", count: max(0, 18 - step.stage.count))
+                    try StandardStreams.print("  \(stage) \(decision + String(repeating: " ", count: max(0, 34 - decision.count))) \(values)")
                 }
                 if result.drop == nil {
                     for index in processor.parallelCount..<processor.stages.count {

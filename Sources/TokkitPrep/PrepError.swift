@@ -5,6 +5,8 @@ public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A configuration key that is not a stage, parameter or preset: where it is and what is valid.
     case unknownName(kind: String, name: String, line: Int?, valid: [String])
     case outputNotEmpty(directory: String)
+    /// A stage could not decide on a document (bad_words without a list for its language).
+    case stageFailed(path: String, document: String, message: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(place)unknown \(kind) \(name.debugDescription); valid: \(valid.joined(separator: ", "))"
         case .outputNotEmpty(let directory):
             return "\(directory) holds files of another run; use an empty directory, or --resume with the same configuration"
+        case .stageFailed(let path, let document, let message):
+            return "\(path): document \(document.debugDescription): \(message)"
         }
     }
 }

@@ -6,9 +6,10 @@
 TOKKIT_BUILD_PACKAGES="libicu-dev zlib1g-dev libzstd-dev"
 # What the test suite runs besides Swift: the compressors its inputs are made with, headless
 # Chromium for the HTML report, Python with pip for the reference libraries, git for the clean-clone
-# test, iproute2 to run the hermetic tests in a network namespace with only the loopback up.
+# test, iproute2 to run the hermetic tests in a network namespace with only the loopback up, python3-dev for
+# the Python headers the tokkit wheel compiles its list builder (tokkit/_fast.c) against.
 # publicsuffix: the Public Suffix List tokkit prep's URL filter (and datatrove's, in the parity test) read.
-TOKKIT_TEST_PACKAGES="zstd gzip chromium python3 python3-pip python3-venv git iproute2 publicsuffix"
+TOKKIT_TEST_PACKAGES="zstd gzip chromium python3 python3-pip python3-venv python3-dev git iproute2 publicsuffix"
 
 # tokkit_missing_packages PKG… : prints the packages of the list that dpkg does not report installed.
 tokkit_missing_packages() {
@@ -48,7 +49,7 @@ tokkit_require_packages() {
 # of its modules does not import (pip needs no root: it installs for the user when not root).
 tokkit_require_python_packages() {
   local who="$1" requirements="$2"
-  if python3 -c "import tiktoken, tokenizers, regex, numpy, datatrove, spacy, tldextract, ahocorasick, fasteners, data_selection, pytest, hypothesis, ray, xxhash; assert xxhash.VERSION.startswith('3.')" 2>/dev/null; then
+  if python3 -c "import tiktoken, tokenizers, regex, numpy, datatrove, spacy, tldextract, ahocorasick, fasteners, data_selection, pytest, hypothesis, ray, build, xxhash; assert xxhash.VERSION.startswith('3.')" 2>/dev/null; then
     return 0
   fi
   echo "$who: installing the reference libraries ($requirements)" >&2

@@ -98,6 +98,9 @@ public final class PrepRun {
                 var stageStatistics = statistics.stages
                 let results = processor.runBatch(batch, threads: options.threads, statistics: &stageStatistics)
                 for result in results {
+                    if let failure = result.failure {
+                        throw PrepError.stageFailed(path: input.path, document: result.document.id, message: failure)
+                    }
                     if let drop = result.drop {
                         if let dropped {
                             var document = result.document

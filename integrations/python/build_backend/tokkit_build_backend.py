@@ -8,7 +8,16 @@ folder belongs to, then packs into a platform wheel:
   system every Linux wheel may assume (glibc, libgcc_s, libstdc++, zlib): the Swift runtime and
   Foundation from the toolchain, ICU and libzstd — found with ``ldd``, so the list is what the
   library really needs, not a guess;
-- ``tokkit/vocabularies/*.tiktoken`` from ``vocabularies/``.
+- ``tokkit/vocabularies/*.tiktoken`` from the bundled vocabularies;
+- ``tokkit/_fast.abi3.so``: ``tokkit/_fast.c`` compiled against this Python's headers (the limited
+  API, so one wheel serves CPython 3.10 and later), which makes list-returning encode calls cheap.
+  Without ``Python.h`` (``apt-get install python3-dev``) the build stops and says so, unless
+  ``TOKKIT_NO_EXTENSION=1`` asks for a wheel without it (ctypes only, slower on short texts).
+
+``build_sdist`` writes a source distribution that holds exactly what ``build_wheel`` needs: this
+package (without its tests) and, under ``swift/``, the Swift package manifest, its pins and the folder
+of every target the manifest declares (SwiftPM refuses a manifest whose target folders are missing).
+Building a wheel from it fetches the two pinned Swift dependencies, as any SwiftPM build does.
 
 The library is linked with ``-no-toolchain-stdlib-rpath`` (SwiftPM already adds ``$ORIGIN``), so its
 RUNPATH is ``$ORIGIN`` alone; the toolchain's runtime libraries carry ``$ORIGIN`` already. Every packed
@@ -32,6 +41,8 @@ import zipfile
 NAME = "tokkit"
 VERSION = "0.1.0"
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The bundled vocabularies (SwiftPM resources; the checkout's top-level `vocabularies` links here).
+VOCABULARIES = os.path.join("Sources", "TokkitFormats", "Catalog", "Vocabularies")
 PACKAGE_ROOT = os.path.dirname(HERE)
 
 # Libraries every manylinux wheel may take from the system (PEP 600's base set); the rest is packed.
@@ -43,7 +54,7 @@ Name: {NAME}
 Version: {VERSION}
 Summary: Tokkit from Python: tiktoken's API on Tokkit's Swift encoder, plus training, numpy output and comparisons
 License: MIT
-Requires-Python: >=3.9
+Requires-Python: >=3.10
 Provides-Extra: numpy
 Requires-Dist: numpy; extra == "numpy"
 """
@@ -54,8 +65,12 @@ def _log(message: str) -> None:
 
 
 def _source_root() -> str:
-    """The Tokkit checkout: ``$TOKKIT_SOURCE_ROOT``, else two folders above this package."""
-    root = os.environ.get("TOKKIT_SOURCE_ROOT") or os.path.dirname(os.path.dirname(PACKAGE_ROOT))
+    """The Swift package: ``$TOKKIT_SOURCE_ROOT``; else ``swift/`` in an unpacked sdist; else the
+    checkout two folders above this package."""
+    root = os.environ.get("TOKKIT_SOURCE_ROOT")
+    if not root:
+        bundled = os.path.join(PACKAGE_ROOT, "swift")
+        root = bundled if os.path.isdir(bundled) else os.path.dirname(os.path.dirname(PACKAGE_ROOT))
     if not os.path.exists(os.path.join(root, "Package.swift")):
         raise RuntimeError(f"tokkit build: no Package.swift in {root}; build from a Tokkit checkout "
                            "(pip install ./integrations/python) or set TOKKIT_SOURCE_ROOT")
@@ -70,7 +85,8 @@ def _swift_build(root: str) -> str:
                            "(the built wheel does not)")
     # A scratch folder of its own: the linker flag below differs from a plain release build's, and
     # sharing .build/release would rebuild everything each time one or the other is built.
-    scratch = os.path.join(root, ".build", "python-wheel")
+    # TOKKIT_WHEEL_SCRATCH moves it (run_tests.sh keeps it across runs of the unpacked sdist).
+    scratch = os.environ.get("TOKKIT_WHEEL_SCRATCH") or os.path.join(root, ".build", "python-wheel")
     command = [swift, "build", "-c", "release", "--scratch-path", scratch, "--product", "TokkitCAPI",
                "-Xswiftc", "-no-toolchain-stdlib-rpath"]
     _log(" ".join(command) + f"  (in {root})")
@@ -140,13 +156,38 @@ def _check_search_paths(path: str) -> None:
                                "a wheel must only search $ORIGIN")
 
 
+def _compile_extension(root: str, folder: str) -> str | None:
+    """Compiles ``tokkit/_fast.c`` into ``folder``; returns the path, or None when
+    ``TOKKIT_NO_EXTENSION=1`` asked for a wheel without it."""
+    import sysconfig
+
+    if os.environ.get("TOKKIT_NO_EXTENSION") == "1":
+        _log("TOKKIT_NO_EXTENSION=1: no tokkit._fast extension (list-returning calls go through ctypes)")
+        return None
+    include = sysconfig.get_paths()["include"]
+    if not os.path.exists(os.path.join(include, "Python.h")):
+        raise RuntimeError(f"tokkit build: {include}/Python.h is missing, so tokkit._fast cannot be compiled; "
+                           "install the Python headers (apt-get install python3-dev) or set TOKKIT_NO_EXTENSION=1 "
+                           "for a slower wheel without it")
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
+    if compiler is None:
+        raise RuntimeError("tokkit build: no C compiler (cc, clang or gcc) for tokkit._fast")
+    output = os.path.join(folder, "_fast.abi3.so")
+    command = [compiler, "-shared", "-fPIC", "-O2", "-I", include, "-I", os.path.join(root, "Sources", "TokkitCAPI"),
+               os.path.join(PACKAGE_ROOT, NAME, "_fast.c"), "-o", output]
+    _log(" ".join(command))
+    subprocess.run(command, check=True, stdout=sys.stderr)
+    return output
+
+
 def _record_line(name: str, data: bytes) -> str:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return f"{name},sha256={digest},{len(data)}"
 
 
-def _tag() -> str:
-    return f"py3-none-linux_{platform.machine()}"
+def _tag(extension: bool) -> str:
+    """abi3 when the limited-API extension is inside (CPython 3.10+), else any Python 3."""
+    return f"cp310-abi3-linux_{platform.machine()}" if extension else f"py3-none-linux_{platform.machine()}"
 
 
 def _dist_info() -> str:
@@ -191,7 +232,11 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
             with open(copy, "rb") as file:
                 files[f"{NAME}/_lib/{soname}"] = file.read()
             _log(f"packed {soname} ({os.path.getsize(copy) // 1024} KB) from {path}")
-    vocabularies = os.path.join(root, "vocabularies")
+        extension = _compile_extension(root, scratch)
+        if extension:
+            with open(extension, "rb") as file:
+                files[f"{NAME}/_fast.abi3.so"] = file.read()
+    vocabularies = os.path.join(root, VOCABULARIES)
     for name in sorted(os.listdir(vocabularies)):
         if name.endswith(".tiktoken"):
             with open(os.path.join(vocabularies, name), "rb") as file:
@@ -199,10 +244,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     info = _dist_info()
     files[f"{info}/METADATA"] = METADATA.encode()
     files[f"{info}/WHEEL"] = (f"Wheel-Version: 1.0\nGenerator: tokkit_build_backend\nRoot-Is-Purelib: false\n"
-                              f"Tag: {_tag()}\n").encode()
+                              f"Tag: {_tag(extension is not None)}\n").encode()
     record = [_record_line(name, data) for name, data in files.items()] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
-    wheel_name = f"{NAME}-{VERSION}-{_tag()}.whl"
+    wheel_name = f"{NAME}-{VERSION}-{_tag(extension is not None)}.whl"
     target = os.path.join(wheel_directory, wheel_name)
     temporary = target + ".partial"
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -216,6 +261,65 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return wheel_name
 
 
+def _declared_target_folders(root: str) -> list[str]:
+    """The folder of every target in the manifest (``swift package dump-package``), relative to root."""
+    import json
+
+    swift = shutil.which("swift")
+    if swift is None:
+        raise RuntimeError("tokkit build: `swift` is not on PATH; the sdist lists the manifest's targets with it")
+    manifest = json.loads(subprocess.run([swift, "package", "dump-package"], cwd=root, check=True,
+                                         capture_output=True, text=True).stdout)
+    folders = []
+    for target in manifest["targets"]:
+        default = "Tests" if target["type"] == "test" else "Sources"
+        folders.append(target.get("path") or os.path.join(default, target["name"]))
+    return sorted(set(folders))
+
+
+def _sdist_files(root: str) -> dict[str, str]:
+    """Archive name -> path of every file the sdist holds."""
+    files = {}
+    for name in ("pyproject.toml",):
+        files[name] = os.path.join(PACKAGE_ROOT, name)
+    for folder in ("build_backend", NAME):
+        for name in sorted(os.listdir(os.path.join(PACKAGE_ROOT, folder))):
+            path = os.path.join(PACKAGE_ROOT, folder, name)
+            if os.path.isfile(path) and name.endswith((".py", ".c")):
+                files[f"{folder}/{name}"] = path
+    files["swift/Package.swift"] = os.path.join(root, "Package.swift")
+    # The pins, when this checkout has resolved its dependencies (the file is not committed).
+    if os.path.exists(os.path.join(root, "Package.resolved")):
+        files["swift/Package.resolved"] = os.path.join(root, "Package.resolved")
+    for folder in _declared_target_folders(root):
+        for directory, subdirectories, names in os.walk(os.path.join(root, folder)):
+            subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith(".") or name == "__pycache__":
+                    continue
+                path = os.path.join(directory, name)
+                files["swift/" + os.path.relpath(path, root)] = path
+    return files
+
+
 def build_sdist(sdist_directory, config_settings=None):
-    raise RuntimeError("tokkit build: there is no source distribution; the package is built from a Tokkit "
-                       "checkout with `pip install ./integrations/python` (or `pip wheel`)")
+    import io
+    import tarfile
+
+    root = _source_root()
+    base = f"{NAME}-{VERSION}"
+    files = _sdist_files(root)
+    target = os.path.join(sdist_directory, f"{base}.tar.gz")
+    temporary = target + ".partial"
+    with tarfile.open(temporary, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+        def add(name: str, data: bytes, mode: int = 0o644) -> None:
+            entry = tarfile.TarInfo(f"{base}/{name}")
+            entry.size, entry.mode, entry.mtime = len(data), mode, 1767225600  # 2026-01-01, reproducible
+            archive.addfile(entry, io.BytesIO(data))
+        add("PKG-INFO", METADATA.encode())
+        for name, path in sorted(files.items()):
+            with open(path, "rb") as file:
+                add(name, file.read())
+    os.replace(temporary, target)
+    _log(f"wrote {target} ({len(files) + 1} files)")
+    return os.path.basename(target)

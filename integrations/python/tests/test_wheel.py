@@ -72,3 +72,38 @@ def test_this_interpreter_runs_the_installed_wheel():
 
     assert "site-packages" in tokkit.__file__ and os.path.exists(os.path.join(os.path.dirname(tokkit.__file__), "_lib"))
     assert sys.version_info >= (3, 9)
+
+
+def test_the_wheel_has_the_compiled_list_builder_and_it_agrees_with_ctypes():
+    import tokkit
+    from tokkit import _native
+
+    assert _native.fast is not None, "the wheel was built without tokkit._fast (TOKKIT_NO_EXTENSION=1, or no Python.h)"
+    enc = tokkit.get_encoding("o200k_base")
+    texts = ["hello world", "naïve café — 日本語", "", "x" * 5000, "tab\tand\nnewline  ", "\ud83d\ude00 surrogates \udc00"]
+    by_ctypes = enc._split(*enc._call_batch(texts, None, None, 1))
+    assert enc.encode_ordinary_batch(texts, num_threads=1) == by_ctypes
+    assert [enc.encode_ordinary(t) for t in texts] == by_ctypes
+    big = enc.max_token_value  # the table's last id, and an id past any table would still be an int
+    assert enc.encode("<|endoftext|>", allowed_special="all") == [enc.eot_token] and big >= enc.eot_token
+    # The comparison can fail: a different text gives different ids.
+    assert enc.encode_ordinary_batch(["hello world!"], num_threads=1) != by_ctypes[:1]
+
+
+def test_the_sdist_holds_the_swift_package_and_the_python_package_only():
+    import tarfile
+
+    sdist = os.environ.get("TOKKIT_SDIST")
+    assert sdist and os.path.exists(sdist), "TOKKIT_SDIST must name the built sdist (run_tests.sh)"
+    root = os.environ.get("TOKKIT_REPOSITORY")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for required in ("PKG-INFO", "pyproject.toml", "build_backend/tokkit_build_backend.py", "tokkit/_fast.c",
+                     "tokkit/core.py", "swift/Package.swift", "swift/Sources/TokkitCAPI/tokkit.h",
+                     "swift/Sources/TokkitPrep/Pipeline/PrepRequest.swift",
+                     "swift/Sources/TokkitFormats/Catalog/Vocabularies/cl100k_base.tiktoken"):
+        assert required in names, required
+    assert not [n for n in names if n.startswith("tests/") or "/.build/" in n or n.endswith((".pyc", ".so"))]
+    # Every Swift file comes from the checkout, unchanged in name: nothing generated, nothing outside it.
+    assert all(os.path.exists(os.path.join(root, n[len("swift/"):])) for n in names if n.startswith("swift/"))
+    print(f"sdist: {len(names)} files, {os.path.getsize(sdist) // 1024} KB")

@@ -17,7 +17,7 @@ from ctypes import (POINTER, Structure, byref, c_char_p, c_int32, c_int64, c_siz
 _HERE = os.path.dirname(os.path.abspath(__file__))
 LIBRARY_DIR = os.path.join(_HERE, "_lib")
 VOCABULARY_DIR = os.path.join(_HERE, "vocabularies")
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # Status codes of tokkit.h (CStatus in Sources/TokkitCAPI/CStatus.swift).
 OK = 0
@@ -31,6 +31,7 @@ PATTERN_ERROR = 7
 TRAINING_ERROR = 8
 COMPARE_ERROR = 9
 BYTE_NOT_IN_VOCABULARY = 10
+PREP_ERROR = 11
 
 
 class TokkitError(Exception):
@@ -50,6 +51,11 @@ class TokkitFileError(TokkitError, OSError):
 
 class TokkitValueError(TokkitError, ValueError):
     """Input Tokkit rejects: invalid UTF-8, a bad vocabulary, pattern or training setting."""
+
+
+class PrepError(TokkitValueError):
+    """A prep configuration that cannot run (the message names the file and line, or the stage and
+    parameter), or a document or input the pipeline cannot read."""
 
 
 class _Error(Structure):
@@ -88,6 +94,13 @@ def _load() -> ctypes.CDLL:
                              c_ssize_t, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_U64P),
                              POINTER(_Error)], c_int32),
         "tk_encode_piece": ([c_void_p, c_char_p, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_Error)], c_int32),
+        "tk_encode_pieces": ([c_void_p, c_char_p, c_void_p, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_U64P),
+                              POINTER(_Error)], c_int32),
+        "tk_prep_new": ([c_char_p, POINTER(c_void_p), POINTER(_Error)], c_int32),
+        "tk_prep_free": ([c_void_p], None),
+        "tk_prep_run": ([c_void_p, POINTER(c_void_p), POINTER(_Error)], c_int32),
+        "tk_prep_process": ([c_void_p, c_char_p, c_ssize_t, c_ssize_t, POINTER(c_void_p), POINTER(_Error)], c_int32),
+        "tk_prep_statistics": ([c_void_p, POINTER(c_void_p), POINTER(_Error)], c_int32),
         "tk_split": ([c_void_p, c_char_p, c_ssize_t, POINTER(_U64P), POINTER(c_ssize_t), POINTER(_Error)], c_int32),
         "tk_decode_bytes": ([c_void_p, c_void_p, c_ssize_t, POINTER(_U8P), POINTER(c_ssize_t), POINTER(_Error)], c_int32),
         "tk_trainer_new": ([c_char_p, POINTER(c_void_p), POINTER(_Error)], c_int32),
@@ -113,6 +126,21 @@ def _load() -> ctypes.CDLL:
 lib = _load()
 
 
+def _bind_fast():
+    """The compiled list builder (tokkit/_fast.c), bound to this library's functions; None in a wheel
+    built without it (TOKKIT_NO_EXTENSION=1), where every call goes through ctypes."""
+    try:
+        from . import _fast
+    except ImportError:
+        return None
+    address = lambda function: ctypes.cast(function, c_void_p).value  # noqa: E731
+    _fast.bind(address(lib.tk_encode), address(lib.tk_encode_batch), address(lib.tk_free), address(lib.tk_error_clear))
+    return _fast
+
+
+fast = _bind_fast()
+
+
 def check(status: int, error: _Error) -> None:
     """Raises the exception that matches a failed call's status; does nothing on success."""
     if status == OK:
@@ -121,10 +149,17 @@ def check(status: int, error: _Error) -> None:
     token = ctypes.string_at(error.token).decode("utf-8", "replace") if error.token else None
     offset = error.offset
     lib.tk_error_clear(byref(error))
+    raise_status(status, message, offset, token)
+
+
+def raise_status(status: int, message: str, offset: int = -1, token: str | None = None):
+    """Raises the exception class that matches a tokkit.h status."""
     if status == FILE_ERROR:
         raise TokkitFileError(status, message, offset, token)
     if status == UNKNOWN_TOKEN_ID:
         raise TokkitKeyError(status, message, offset, token)
+    if status == PREP_ERROR:
+        raise PrepError(status, message, offset, token)
     raise TokkitValueError(status, message, offset, token)
 
 
@@ -179,5 +214,5 @@ def take_string(pointer) -> str:
 
 
 __all__ = ["lib", "check", "strings", "take_u32", "take_u64", "take_bytes", "take_string", "TokkitError",
-           "TokkitFileError", "TokkitValueError", "TokkitKeyError", "_Error", "VOCABULARY_DIR", "byref",
+           "TokkitFileError", "TokkitValueError", "TokkitKeyError", "PrepError", "raise_status", "fast", "_Error", "VOCABULARY_DIR", "byref",
            "c_void_p", "c_ssize_t", "c_uint32", "c_uint64", "c_uint8", "c_size_t", "POINTER"]

@@ -110,6 +110,7 @@ class Encoding:
             assert count + len(special_tokens) == explicit_n_vocab
             assert self.max_token_value == explicit_n_vocab - 1
         self._special_token_values = set(self._special_tokens.values())
+        self._bound = None  # the compiled per-text calls, bound on first use (_bind)
         self._special_bytes = {text.encode("utf-8"): value for text, value in self._special_tokens.items()}
         self._special_by_id = {value: text.encode("utf-8") for text, value in self._special_tokens.items()}
 
@@ -154,6 +155,41 @@ class Encoding:
                              threads, byref(ids), byref(count), byref(error)), error)
         return _native.take_u32(ids, count.value)
 
+    def _ids(self, text, allowed, disallowed, threads: int = 1) -> list[int]:
+        """The ids as a list: through the compiled extension when the special-token rules are
+        "none" or "all" (the common calls), else through ctypes."""
+        fast = _native.fast
+        amode, dmode = _simple_mode(allowed), _simple_mode(disallowed)
+        if fast is None or amode is None or dmode is None:
+            return self._call_encode(text if isinstance(text, bytes) else _utf8(text), allowed, disallowed, threads).tolist()
+        try:
+            return fast.encode(self._handle.pointer, text, amode, dmode, threads, self._int_table())
+        except UnicodeEncodeError:
+            return fast.encode(self._handle.pointer, _utf8(text), amode, dmode, threads, self._int_table())
+        except fast.Failure as failure:
+            _raise_failure(*failure.args)
+
+    def _batch_ids(self, texts, allowed, disallowed, num_threads: int) -> list[list[int]]:
+        fast = _native.fast
+        amode, dmode = _simple_mode(allowed), _simple_mode(disallowed)
+        if fast is None or amode is None or dmode is None:
+            return self._split(*self._call_batch(texts, allowed, disallowed, num_threads))
+        texts = texts if type(texts) is list else list(texts)
+        try:
+            return fast.encode_batch(self._handle.pointer, texts, amode, dmode, num_threads, self._int_table())
+        except UnicodeEncodeError:
+            return fast.encode_batch(self._handle.pointer, [_utf8(t) for t in texts], amode, dmode, num_threads,
+                                     self._int_table())
+        except fast.Failure as failure:
+            _raise_failure(*failure.args)
+
+    def _int_table(self):
+        """The ints 0 ..< n_vocab, made once: every list of ids shares them (ints are immutable)."""
+        table = self.__dict__.get("_ints")
+        if table is None:
+            table = self._ints = _native.fast.int_table(self.max_token_value + 1)
+        return table
+
     def _special_policy(self, allowed_special, disallowed_special):
         """tiktoken's rules, resolved: returns what Swift should allow and refuse. A refused text
         that is not a special token (tiktoken searches for it too) is checked here."""
@@ -181,7 +217,42 @@ class Encoding:
         >>> enc.encode_ordinary("hello world")
         [31373, 995]
         """
-        return self._call_encode(_utf8(text), None, None).tolist()
+        try:  # inline, not through _encode_text: a loop over short documents pays for every call
+            return _encode_bound(self._bound[0], text)
+        except Exception as problem:  # noqa: BLE001 — each case is handled or re-raised by _retry
+            return self._retry(problem, 0, text, None, None)
+
+    def _encode_text(self, which: int, text, allowed, disallowed) -> list[int]:
+        """``text`` through the compiled call bound for rule pair ``which`` (0: no special token,
+        1: every special token refused)."""
+        try:
+            return _encode_bound(self._bound[which], text)
+        except Exception as problem:  # noqa: BLE001
+            return self._retry(problem, which, text, allowed, disallowed)
+
+    def _retry(self, problem: Exception, which: int, text, allowed, disallowed) -> list[int]:
+        """After a compiled call failed: bind on first use, repair surrogates, turn a Swift failure
+        into tiktoken's exception, or go through ctypes in a wheel without the compiled module."""
+        if isinstance(problem, _Failure):
+            _raise_failure(*problem.args)
+        if isinstance(problem, UnicodeEncodeError):
+            return self._ids(_utf8(text), allowed, disallowed)
+        if isinstance(problem, (TypeError, IndexError)) and self._bound is None and self._bind():
+            return self._encode_text(which, text, allowed, disallowed)
+        if isinstance(problem, (TypeError, IndexError)) and self._bound == ():
+            return self._ids(text, allowed, disallowed)
+        raise problem
+
+    def _bind(self) -> bool:
+        """The compiled per-text calls for ordinary text and for ``encode``'s default rules; False
+        (and ctypes from then on) in a wheel without tokkit._fast."""
+        fast = _native.fast
+        if fast is None:
+            self._bound = ()
+            return False
+        table = self._int_table()
+        self._bound = (fast.bound(self._handle.pointer, table, 0, 0), fast.bound(self._handle.pointer, table, 0, 1))
+        return True
 
     def encode(self, text: str, *, allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
                disallowed_special: Literal["all"] | Collection[str] = "all") -> list[int]:
@@ -191,9 +262,141 @@ class Encoding:
         >>> enc.encode("hello <|endoftext|>", allowed_special="all")
         [31373, 220, 50256]
         """
+        if not allowed_special and disallowed_special == "all":  # the default rules: Swift refuses special tokens
+            return self._encode_text(1, text, None, _ALL)
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
         self._refuse_unknown(text, allowed, disallowed)
-        return self._call_encode(_utf8(text), allowed, disallowed).tolist()
+        return self._ids(text, allowed, disallowed)
+
+    def encode_with_unstable(self, text: str, *,
+                             allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
+                             disallowed_special: Literal["all"] | Collection[str] = "all") -> tuple[list[int], list[list[int]]]:
+        """tiktoken's ``encode_with_unstable``: the tokens no continuation of ``text`` can change,
+        and every token sequence the rest may become once more text follows (in no particular
+        order, as tiktoken returns a set's items). Same algorithm, so the same answer: the last
+        regex piece (widened over whitespace tokens before it) is unstable; candidates are every
+        token that starts with it, and every token that starts with one of its suffixes, re-encoded
+        after the prefix it leaves (all candidates in one batch call).
+
+        >>> stable, completions = enc.encode_with_unstable("hello fanta")
+        """
+        if allowed_special == "all":
+            allowed_special = self.special_tokens_set
+        if disallowed_special == "all":
+            disallowed_special = self.special_tokens_set - allowed_special
+        if disallowed_special:
+            found = [(text.find(t), t) for t in disallowed_special if t and t in text]
+            if found:
+                raise_disallowed_special_token(min(found)[1])
+        allowed = frozenset(allowed_special) & frozenset(self._special_tokens) if allowed_special else None
+        tokens = self._call_encode(_utf8(text), allowed or None, None).tolist()
+        unstable_count = self._last_piece_token_count(tokens, allowed)
+        if unstable_count == 0:
+            return tokens, []
+        table, first = self._tokens()
+
+        def mergeable(token: int) -> bytes | None:
+            index = token - first
+            return table[index] if 0 <= index < len(table) and table[index] else None
+
+        def all_space(token: int) -> bool:
+            data = mergeable(token)
+            return data is not None and all(byte in b" \n\t" for byte in data)
+
+        if all_space(tokens[len(tokens) - unstable_count]):
+            while unstable_count < len(tokens) and all_space(tokens[len(tokens) - unstable_count - 1]):
+                unstable_count += 1
+        unstable = self.decode_bytes(tokens[len(tokens) - unstable_count:])
+        del tokens[len(tokens) - unstable_count:]
+        if not unstable:
+            return tokens, []
+        ranks = self._rank_lookup()
+        completions = {(ranks[token],) for token in self._tokens_starting_with(unstable)}
+        texts, pieces = [], []
+        for cut in range(1, len(unstable)):
+            prefix = unstable[:cut]
+            for token in self._tokens_starting_with(unstable[cut:]):
+                possibility = prefix + token
+                try:
+                    texts.append(possibility.decode("utf-8"))
+                except UnicodeDecodeError:
+                    pieces.append(possibility)
+        lengths = self._token_lengths()
+        for encoded in (self.encode_ordinary_batch(texts) if texts else []) + self._encode_pieces(pieces):
+            sequence, covered = [], 0
+            for token in encoded:
+                sequence.append(token)
+                covered += lengths[token]
+                if covered >= len(unstable):
+                    break
+            completions.add(tuple(sequence))
+        if len(unstable) > 1:
+            last, size = _last_character(unstable)
+            if last is not None and len(unstable) > size and last in _WHITE_SPACE:
+                head, tail = self._encode_pieces([unstable[:-size], unstable[-size:]])
+                completions.add(tuple(head + tail))
+        return tokens, [list(sequence) for sequence in completions]
+
+    def _last_piece_token_count(self, tokens: list[int], allowed) -> int:
+        """How many of ``tokens`` came from the last regex piece (tiktoken's ``last_piece_token_len``):
+        0 when the text ends with an allowed special token or is empty."""
+        specials = {self._special_tokens[t] for t in allowed} if allowed else set()
+        start = len(tokens)
+        while start > 0 and tokens[start - 1] not in specials:
+            start -= 1
+        if start == len(tokens):
+            return 0
+        tail = self.decode_bytes(tokens[start:])
+        ranges = self._split_ranges(tail)
+        if not ranges:
+            return 0
+        piece = ranges[-1][1] - ranges[-1][0]
+        lengths = self._token_lengths()
+        count = covered = 0
+        while covered < piece:
+            count += 1
+            covered += lengths[tokens[len(tokens) - count]]
+        return count
+
+    def _tokens_starting_with(self, prefix: bytes) -> list[bytes]:
+        """Mergeable tokens that start with ``prefix``, in byte order (a binary search in the sorted tokens)."""
+        import bisect
+
+        ordered = self.__dict__.get("_sorted_tokens")
+        if ordered is None:
+            ordered = self._sorted_tokens = self.token_byte_values()
+        result = []
+        for index in range(bisect.bisect_left(ordered, prefix), len(ordered)):
+            if not ordered[index].startswith(prefix):
+                break
+            result.append(ordered[index])
+        return result
+
+    def _token_lengths(self) -> list[int]:
+        """Byte length by id (0 for special tokens and gaps)."""
+        lengths = self.__dict__.get("_lengths")
+        if lengths is None:
+            table, first = self._tokens()
+            lengths = [0] * (self.max_token_value + 1)
+            for index, token in enumerate(table):
+                lengths[first + index] = len(token)
+            self._lengths = lengths
+        return lengths
+
+    def _encode_pieces(self, pieces: list[bytes]) -> list[list[int]]:
+        """BPE over each byte string as one piece (``_encode_single_piece`` for many, in one call)."""
+        if not pieces:
+            return []
+        offsets = array("Q", [0])
+        for piece in pieces:
+            offsets.append(offsets[-1] + len(piece))
+        ids = _native.POINTER(_native.c_uint32)()
+        count = c_ssize_t()
+        id_offsets = _native.POINTER(_native.c_uint64)()
+        error = _Error()
+        _check(lib.tk_encode_pieces(self._handle.pointer, b"".join(pieces), offsets.buffer_info()[0], len(pieces),
+                                    byref(ids), byref(count), byref(id_offsets), byref(error)), error)
+        return self._split(_native.take_u32(ids, count.value), _native.take_u64(id_offsets, len(pieces) + 1))
 
     def encode_to_numpy(self, text: str, *, allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
                         disallowed_special: Literal["all"] | Collection[str] = "all", num_threads: int = 1):
@@ -236,7 +439,7 @@ class Encoding:
 
     def encode_ordinary_batch(self, text: list[str], *, num_threads: int = 8) -> list[list[int]]:
         """Encodes many strings on ``num_threads`` cores in Swift (ordinary text)."""
-        return self._split(*self._call_batch(text, None, None, num_threads))
+        return self._batch_ids(text, None, None, num_threads)
 
     def encode_batch(self, text: list[str], *, num_threads: int = 8,
                      allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
@@ -245,7 +448,7 @@ class Encoding:
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
         for item in text:
             self._refuse_unknown(item, allowed, disallowed)
-        return self._split(*self._call_batch(text, allowed, disallowed, num_threads))
+        return self._batch_ids(text, allowed, disallowed, num_threads)
 
     def encode_batch_to_numpy(self, text: Sequence[str], *, num_threads: int = 0,
                               allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
@@ -495,6 +698,47 @@ class Encoding:
             self.__dict__ = registry.get_encoding(value).__dict__
             return
         self.__init__(**value)
+
+
+# Unicode's White_Space property (what Rust's char::is_whitespace tests, unlike str.isspace).
+_WHITE_SPACE = frozenset("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                         "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _last_character(data: bytes) -> tuple[str | None, int]:
+    """The last UTF-8 character of ``data`` and its byte length, or (None, 1) when the end is not a
+    whole character (a lone or cut byte sequence counts one byte, as bstr's decode_last_utf8 does)."""
+    for start in range(len(data) - 1, max(-1, len(data) - 5), -1):
+        if data[start] & 0xC0 != 0x80:
+            try:
+                character = data[start:].decode("utf-8")
+            except UnicodeDecodeError:
+                return None, 1
+            return (character, len(data) - start) if len(character) == 1 else (None, 1)
+    return None, 1
+
+
+class _NeverRaised(Exception):
+    """Stands for tokkit._fast.Failure in a wheel without the compiled module."""
+
+
+_encode_bound = _native.fast.encode_bound if _native.fast is not None else None
+_Failure = _native.fast.Failure if _native.fast is not None else _NeverRaised
+
+
+def _simple_mode(selection):
+    """0 (no token) or 1 (every token) for the compiled path; None for a list of texts."""
+    if not selection:
+        return 0
+    return 1 if selection is _ALL else None
+
+
+def _raise_failure(status: int, message: bytes, offset: int, token: bytes | None):
+    """The exception for a failure the compiled path reported, as ``_check`` raises it."""
+    token_text = token.decode("utf-8", "replace") if token is not None else None
+    if status == _native.DISALLOWED_SPECIAL_TOKEN:
+        raise_disallowed_special_token(token_text or "?")
+    _native.raise_status(status, message.decode("utf-8", "replace"), offset, token_text)
 
 
 def _special_arguments(selection):

@@ -1,0 +1,102 @@
+import Foundation
+import TokkitCorpus
+
+/// What a caller asks of a prep run besides the YAML file: a preset, inputs, output, reader and
+/// writer settings, ranks and threads. The CLI fills it from its flags and the C ABI from its
+/// options, and both get the same composition (settings given here override the file's), so a
+/// Python user and a shell user given the same settings run the same pipeline.
+public struct PrepRequest: Sendable {
+    /// A YAML configuration file; with ``configurationText`` it only names the text in errors.
+    public var configurationPath: String?
+    /// A configuration held in memory (YAML, or JSON, which is YAML).
+    public var configurationText: String?
+    public var preset: String?
+    public var inputs: [String] = []
+    public var output: String?
+    public var blocklists: String?
+    public var publicSuffixList: String?
+    /// Used when the configuration does not say (`reader:` / `writer:` in the file win).
+    public var textKey = "text"
+    public var idKey = "id"
+    public var format = "jsonl"
+    public var compression = "none"
+    public var level: Int?
+    public var rank = 0
+    public var worldSize = 1
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var resume = false
+    public var writeDropped = false
+    public var skipBadLines = false
+    public var lossy = false
+
+    public init() {}
+
+    /// The configuration file (or preset) with this request's settings laid over it. A file's error
+    /// that gives only a line is prefixed with the file's name, so every message says where.
+    public func configuration() throws -> PrepConfiguration {
+        var configuration: PrepConfiguration
+        if let path = configurationPath ?? (configurationText == nil ? nil : "<configuration>") {
+            do {
+                configuration = try PrepConfiguration.load(path: path, text: configurationText)
+            } catch let error as PrepError where !error.description.hasPrefix(path) {
+                throw PrepError.invalidConfiguration("\(path): \(error.description)")
+            }
+            if let preset { configuration.preset = preset }
+        } else {
+            guard let preset else {
+                throw PrepError.invalidConfiguration("give a configuration file or a preset (\(Preset.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard Preset(rawValue: preset) != nil else {
+                throw PrepError.unknownName(kind: "preset", name: preset, line: nil, valid: Preset.allCases.map(\.rawValue))
+            }
+            configuration = PrepConfiguration(preset: preset)
+        }
+        if !inputs.isEmpty { configuration.inputs = inputs }
+        if let output { configuration.output = output }
+        if let blocklists { configuration.blocklists = blocklists }
+        configuration.publicSuffixList = configuration.publicSuffixList ?? publicSuffixList ?? PublicSuffixList.systemPath
+        return configuration
+    }
+
+    /// How input files are read, from the configuration's reader settings or this request's.
+    public func readFormat(_ configuration: PrepConfiguration) throws -> DocumentFileReader.Format {
+        switch configuration.format ?? format {
+        case "jsonl": return .jsonl(adapter(configuration))
+        case let split:
+            guard let text = DocumentSplit(rawValue: split) else {
+                throw PrepError.invalidConfiguration("unknown format \(split.debugDescription); valid: jsonl, lines, paragraphs, file")
+            }
+            return .text(text)
+        }
+    }
+
+    /// The JSONL record → document rules (text and id keys).
+    public func adapter(_ configuration: PrepConfiguration) -> DocumentAdapter {
+        DocumentAdapter(textKey: configuration.textKey ?? textKey, idKey: configuration.idKey ?? idKey)
+    }
+
+    /// The whole run over the configuration's inputs into its output directory.
+    public func makeRun(_ configuration: PrepConfiguration, processor: DocumentProcessor) throws -> PrepRun {
+        guard !configuration.inputs.isEmpty else { throw PrepError.invalidConfiguration("no inputs: give files, directories or globs") }
+        guard let outputDirectory = configuration.output else { throw PrepError.invalidConfiguration("give the output directory") }
+        let outputCompression: OutputCompression
+        switch configuration.compression ?? compression {
+        case "none": outputCompression = .none
+        case "gzip": outputCompression = .gzip(level: configuration.level ?? level)
+        case "zstd": outputCompression = .zstd(level: configuration.level ?? level)
+        case let other: throw PrepError.invalidConfiguration("unknown compression \(other.debugDescription); valid: none, gzip, zstd")
+        }
+        let plan: RankPartition
+        do { plan = try RankPartition(rank: rank, worldSize: worldSize) } catch { throw PrepError.invalidConfiguration(error.description) }
+        var options = PrepRun.Options(inputs: configuration.inputs, outputDirectory: outputDirectory, plan: plan,
+                                      fingerprint: configuration.fingerprint + " compression=\(outputCompression) world=\(worldSize)")
+        options.format = try readFormat(configuration)
+        options.compression = outputCompression
+        options.threads = max(1, threads)
+        options.resume = resume
+        options.writeDropped = writeDropped
+        options.skipBadLines = skipBadLines
+        options.lossy = lossy
+        return PrepRun(options: options, processor: processor)
+    }
+}

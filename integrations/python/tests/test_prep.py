@@ -1,0 +1,138 @@
+"""`tokkit.prep` and `tokkit.Pipeline` make the command line's decisions: on real documents (the
+public corpus, plus the seeded variants scripts/reference/prep_testset.py makes so every rule fires),
+the files `tokkit.prep` writes equal `tokkit prep`'s byte for byte, its statistics equal the CLI's, and
+filtering the same documents in memory keeps the same texts and drops the rest at the same stage for
+the same reason. Configuration errors reach Python as `tokkit.PrepError` naming the file and line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import tokkit
+
+from .conftest import corpus_folder
+
+
+def repository() -> str:
+    root = os.environ.get("TOKKIT_REPOSITORY")
+    assert root and os.path.exists(os.path.join(root, "Package.swift")), "TOKKIT_REPOSITORY must name the checkout (run_tests.sh)"
+    return root
+
+
+def cli() -> str:
+    binary = os.environ.get("TOKKIT_CLI")
+    assert binary and os.access(binary, os.X_OK), "TOKKIT_CLI must name the tokkit binary (run_tests.sh)"
+    return binary
+
+
+@pytest.fixture(scope="module")
+def testset(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("prep")
+    path = str(folder / "testset.jsonl")
+    subprocess.run([sys.executable, os.path.join(repository(), "scripts/reference/prep_testset.py"), "--corpus",
+                    corpus_folder(), "--output", path, "--documents", "150"], check=True)
+    return path
+
+
+def records(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def without_seconds(statistics: dict) -> dict:
+    """Statistics minus the measured seconds (the only part that depends on the run)."""
+    return {"reader": statistics["reader"],
+            "stages": [{k: v for k, v in stage.items() if k != "seconds"} for stage in statistics["stages"]]}
+
+
+def decisions_differ(expected: dict[str, tuple], actual: dict[str, tuple]) -> list[str]:
+    """Document ids whose (kept text | stage, reason) differ between two runs."""
+    return sorted(key for key in expected.keys() | actual.keys() if expected.get(key) != actual.get(key))
+
+
+def cli_decisions(output: str) -> dict[str, tuple]:
+    """id -> ("kept", text) or ("dropped", stage, reason) from a `tokkit prep --dropped` output folder."""
+    result = {}
+    for record in records(os.path.join(output, "00000.jsonl")):
+        result[record["id"]] = ("kept", record["text"])
+    for record in records(os.path.join(output, "removed", "00000.jsonl")):
+        result[record["id"]] = ("dropped", record["metadata"]["filter_stage"], record["metadata"]["filter_reason"])
+    return result
+
+
+def test_the_decision_comparison_catches_a_planted_difference():
+    expected = {"a": ("kept", "text"), "b": ("dropped", "gopher_quality", "gopher_short_doc")}
+    assert decisions_differ(expected, dict(expected)) == []
+    assert decisions_differ(expected, {**expected, "b": ("dropped", "gopher_quality", "gopher_below_avg_threshold")}) == ["b"]
+    assert decisions_differ(expected, {"a": ("kept", "text!"), "b": expected["b"]}) == ["a"]
+
+
+@pytest.mark.parametrize("preset", ["fineweb", "fineweb-datatrove"])
+def test_prep_from_python_equals_the_cli_on_real_documents(testset, tmp_path, preset):
+    blocklists = os.path.join(repository(), "fixtures/prep/blocklists")
+    by_cli, by_python = str(tmp_path / "cli"), str(tmp_path / "python")
+    subprocess.run([cli(), "prep", "--preset", preset, "--blocklists", blocklists, "--dropped", "--quiet", testset,
+                    "-o", by_cli], check=True)
+    statistics = tokkit.prep(preset=preset, inputs=[testset], output=by_python, blocklists=blocklists, dropped=True)
+    for name in ("00000.jsonl", "removed/00000.jsonl"):
+        with open(os.path.join(by_cli, name), "rb") as a, open(os.path.join(by_python, name), "rb") as b:
+            assert a.read() == b.read(), f"{name} differs between `tokkit prep` and tokkit.prep"
+    with open(os.path.join(by_cli, "stats", "00000.json")) as file:
+        assert without_seconds(json.load(file)) == without_seconds(statistics)
+
+    # In memory: the same documents as dicts, the same decisions.
+    expected = cli_decisions(by_cli)
+    pipeline = tokkit.Pipeline(preset=preset, blocklists=blocklists)
+    actual = {}
+    for decision in pipeline.decisions(records(testset), batch_size=300):
+        document = decision.document
+        actual[document["id"]] = ("kept", document["text"]) if decision.kept else ("dropped", decision.stage, decision.reason)
+    differing = decisions_differ(expected, actual)
+    kept = sum(1 for value in expected.values() if value[0] == "kept")
+    reasons = {value[2] for value in expected.values() if value[0] == "dropped"}
+    print(f"prep {preset}: {len(expected)} documents, {kept} kept, {len(expected) - kept} dropped for {len(reasons)} "
+          f"reasons; files, statistics and in-memory decisions "
+          f"{'identical to the CLI' if not differing else f'DIFFER on {len(differing)}: {differing[:5]}'}")
+    assert not differing
+    assert len(reasons) >= 10 and kept >= 50, "the test set must exercise many rules"
+    assert without_seconds(pipeline.statistics)["stages"] == without_seconds(statistics)["stages"]
+
+
+def test_filter_yields_kept_documents_and_collects_drops():
+    pipeline = tokkit.Pipeline({"stages": [{"length": {"unit": "characters", "min": 10}}, "pii"]})
+    dropped = []
+    texts = ["short", "long enough, mail me at someone@example.com please", ""]
+    kept = list(pipeline.filter(texts, dropped=dropped))
+    assert len(kept) == 1 and "someone@example.com" not in kept[0] and kept[0].startswith("long enough")
+    assert [(d.document, d.stage) for d in dropped] == [("short", "length"), ("", "reader")]
+    assert [d.reason for d in dropped][1] == "empty_text"
+    records_in = [{"text": "a document that is long enough", "id": "x", "url": "https://example.org"}]
+    out = list(pipeline.filter(records_in))
+    assert out == [{"text": "a document that is long enough", "id": "x", "url": "https://example.org"}]
+
+
+def test_configuration_errors_name_the_file_and_line(tmp_path):
+    config = tmp_path / "clean.yaml"
+    config.write_text("preset: fineweb\nstages:\n  - url_filter\n  - gopher_qualty: {min_doc_words: 50}\n")
+    with pytest.raises(tokkit.PrepError) as error:
+        tokkit.prep(config, inputs=[str(tmp_path)], output=str(tmp_path / "out"))
+    message = str(error.value)
+    assert message.startswith(str(config)) and "line 4" in message and "gopher_qualty" in message, message
+    assert "gopher_quality" in message  # the valid choices are listed
+    with pytest.raises(tokkit.PrepError, match=r"min_doc_wrds"):
+        tokkit.Pipeline({"stages": [{"gopher_quality": {"min_doc_wrds": 3}}]})
+    with pytest.raises(tokkit.PrepError, match="unknown preset"):
+        tokkit.Pipeline(preset="finewebb")
+    with pytest.raises(tokkit.PrepError, match="give a configuration file or a preset"):
+        tokkit.Pipeline()
+    with pytest.raises(OSError, match="nothing-here"):
+        tokkit.prep(preset="fineweb", inputs=[str(tmp_path / "nothing-here")], output=str(tmp_path / "out2"))
+    with pytest.raises(tokkit.PrepError, match="document 1"):
+        list(tokkit.Pipeline(preset="fineweb").filter([{"text": "fine"}, {"body": "no text key"}]))
+    with pytest.raises(tokkit.TokkitValueError, match="unknown prep option"):
+        tokkit.prep(preset="fineweb", inputs=[str(tmp_path)], output=str(tmp_path / "out3"), colour="blue")

@@ -16,6 +16,7 @@ struct Decontaminate: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var destination: DocumentOutputOptions
     @OptionGroup var workers: RunOptions
+    @OptionGroup var resumption: ResumeOptions
 
     @Option(name: .long, parsing: .upToNextOption, help: "Evaluation files (JSONL with --eval-text-key, or text: one item per line).")
     var eval: [String] = []
@@ -49,6 +50,7 @@ struct Decontaminate: ParsableCommand {
         run.compression = destination.outputCompression()
         run.writeRemoved = destination.removed
         run.threads = workers.threads
+        run.resume = resumption.resume
         let summary = try run.run()
         try InputOptions.reportSkippedLines(run.input.skippedLines)
         let perBenchmark = summary.byBenchmark.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -5,7 +5,7 @@ import Tokkit
 struct Dedup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remove duplicate documents: exact (normalized text) or near-duplicates (MinHash LSH, datatrove's).",
-        subcommands: [MinHash.self, Exact.self]
+        subcommands: [MinHash.self, Exact.self, Lines.self]
     )
 
     struct MinHash: ParsableCommand {
@@ -24,6 +24,7 @@ struct Dedup: ParsableCommand {
         @OptionGroup var input: InputOptions
         @OptionGroup var destination: DocumentOutputOptions
         @OptionGroup var workers: RunOptions
+        @OptionGroup var resumption: ResumeOptions
 
         @Option(name: .long, help: "Jaccard threshold: choose bands × rows as datasketch does (instead of --buckets/--rows).")
         var threshold: Double?
@@ -66,6 +67,7 @@ struct Dedup: ParsableCommand {
             run.compression = destination.outputCompression()
             run.writeRemoved = destination.removed
             run.clustersPath = clusters
+            run.resume = resumption.resume
             let summary = try run.run()
             try InputOptions.reportSkippedLines(run.input.skippedLines)
             try workers.summary("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep.rawValue): "
@@ -88,6 +90,7 @@ struct Dedup: ParsableCommand {
         @OptionGroup var input: InputOptions
         @OptionGroup var destination: DocumentOutputOptions
         @OptionGroup var workers: RunOptions
+        @OptionGroup var resumption: ResumeOptions
 
         @Option(name: .long, help: "Normalization before hashing (simplified: datatrove's simplify_text).")
         var normalize: ExactDeduplicator.Normalization = .none
@@ -101,6 +104,7 @@ struct Dedup: ParsableCommand {
             run.compression = destination.outputCompression()
             run.writeRemoved = destination.removed
             run.threads = workers.threads
+            run.resume = resumption.resume
             let summary = try run.run()
             try InputOptions.reportSkippedLines(run.input.skippedLines)
             if let reference = run.reference { try InputOptions.reportSkippedLines(reference.skippedLines) }
@@ -109,7 +113,73 @@ struct Dedup: ParsableCommand {
                 + String(format: ", %.2f s", summary.seconds))
         }
     }
+
+    struct Lines: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lines",
+            abstract: "Remove repeated spans of lines across a corpus (datatrove's sentence dedup on lines, C4's rule).",
+            discussion: """
+            Every window of --span-lines consecutive lines is keyed by the hash of its simplify_text lines; a window seen \
+            earlier in the corpus removes its lines from the later document, and a changed document is dropped when fewer \
+            than --min-doc-words words or --min-sentences sentences remain: datatrove's SentenceDedupSignature, \
+            SentenceFindDedups and SentenceDedupFilter with split_sentences=False and one task. Keys are --precision-bit \
+            hashes: the chance of any false match among N distinct spans is at most N²/2^(p+1); --false-positive-rate \
+            with --expected-spans picks the precision.
+            """
+        )
+
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var workers: RunOptions
+        @OptionGroup var resumption: ResumeOptions
+
+        @Option(name: .customLong("span-lines"), help: "Lines per span (datatrove n_sentences).")
+        var spanLines = 3
+
+        @Option(name: .customLong("min-doc-words"), help: "Words a changed document must keep (0: no minimum).")
+        var minDocWords = 50
+
+        @Option(name: .customLong("min-sentences"), help: "Sentences a changed document must keep (0: no minimum).")
+        var minSentences = 3
+
+        @Option(name: .customLong("min-words-to-remove-span"), help: "Removed runs whose first line has fewer words are kept.")
+        var minWordsToRemoveSpan = 0
+
+        @Option(name: .long, help: "Key hash.")
+        var hash: LineDedupConfiguration.HashFunction = .xxhash
+
+        @Option(name: .long, help: "Key bits: 32 or 64 (default 64).")
+        var precision: Int?
+
+        @Option(name: .customLong("false-positive-rate"), help: "Largest acceptable chance of any false match (chooses --precision).")
+        var falsePositiveRate: Double?
+
+        @Option(name: .customLong("expected-spans"), help: "Distinct spans expected, for --false-positive-rate.")
+        var expectedSpans: Double?
+
+        func run() throws {
+            var bits = precision ?? 64
+            if let falsePositiveRate {
+                guard precision == nil else { throw ValidationError("give --precision or --false-positive-rate, not both") }
+                guard let expectedSpans else { throw ValidationError("--false-positive-rate needs --expected-spans") }
+                bits = try LineDedupConfiguration.precision(falsePositiveRate: falsePositiveRate, expectedSpans: expectedSpans)
+            }
+            var run = LineDedupRun(input: try input.corpus(),
+                                   configuration: .init(spanLines: spanLines, minDocumentWords: minDocWords, minSentences: minSentences,
+                                                        minWordsToRemoveSpan: minWordsToRemoveSpan, hash: hash, precision: bits),
+                                   outputDirectory: try destination.directory())
+            run.compression = destination.outputCompression()
+            run.writeRemoved = destination.removed
+            run.threads = workers.threads
+            run.resume = resumption.resume
+            let s = try run.run()
+            try workers.summary("lines (\(spanLines)-line spans, \(hash.rawValue) \(bits)-bit): \(s.documents) documents, "
+                + "\(s.duplicateSpans) of \(s.spans) spans repeated, \(s.changed) documents changed, \(s.removed) removed"
+                + (s.skippedFiles > 0 ? ", \(s.skippedFiles) inputs already complete" : "") + String(format: ", %.2f s", s.seconds))
+        }
+    }
 }
 
 extension MinHashDeduplicator.Keep: ExpressibleByArgument {}
+extension LineDedupConfiguration.HashFunction: ExpressibleByArgument {}
 extension ExactDeduplicator.Normalization: ExpressibleByArgument {}

@@ -18,6 +18,7 @@ struct Mix: ParsableCommand {
     @Option(name: [.short, .long], help: "The output directory (must be empty or absent).") var output: String
     @Option(name: .long, help: "Override the configuration's budget_tokens.") var budget: Int?
     @OptionGroup var workers: RunOptions
+    @OptionGroup var resumption: ResumeOptions
 
     func run() throws {
         var configuration = try MixConfiguration.load(path: config)
@@ -31,6 +32,8 @@ struct Mix: ParsableCommand {
         run.budgetTokens = configuration.budgetTokens
         run.seed = configuration.seed
         run.threads = workers.threads
+        run.resume = resumption.resume
+        run.settings = ["tokenizer \(configuration.tokenizer)"]
         let reports = try run.run()
         try StandardStreams.print("source        read docs   eligible tokens   target tokens     rate   written docs   written tokens   written bytes")
         for report in reports {

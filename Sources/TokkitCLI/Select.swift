@@ -15,13 +15,14 @@ struct Select: ParsableCommand {
         )
         @OptionGroup var input: InputOptions
         @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var resumption: ResumeOptions
         @Option(name: .long, help: "The metadata key holding the score.") var key = "score"
         @Option(name: .long, help: "Minimum rounded score.") var minimum = 3
         @Flag(name: .customLong("keep-missing"), help: "Keep documents that have no score.") var keepMissing = false
 
         func run() throws {
-            let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
             let corpus = try input.corpus()
+            let output = try destination.curated(corpus, stage: "select score", settings: ["key \(key) minimum \(minimum) keep_missing \(keepMissing)"], resume: resumption)
             let summary = try SelectionRun.threshold(input: corpus, rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
             try InputOptions.reportSkippedLines(corpus.skippedLines)
             try log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
@@ -36,6 +37,7 @@ struct Select: ParsableCommand {
         )
         @OptionGroup var input: InputOptions
         @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var resumption: ResumeOptions
         @Option(name: .long, parsing: .upToNextOption, help: "Target documents (JSONL) whose distribution to select towards.") var target: [String] = []
         @Option(name: .short, help: "Documents to select.") var k: Int
         @Flag(name: .customLong("top-k"), help: "Deterministic top-k by weight, no noise.") var topK = false
@@ -45,8 +47,10 @@ struct Select: ParsableCommand {
 
         func run() throws {
             guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
-            let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
             let (corpus, targets) = (try input.corpus(), try input.corpus(target))
+            let output = try destination.curated(corpus, stage: "select dsir", settings: [
+                "k \(k) top_k \(topK) seed \(seed) min_length \(minLength) buckets \(buckets)",
+                CuratedOutput.fingerprint(stage: "target", settings: [], inputs: try targets.files())], resume: resumption)
             let summary = try SelectionRun.dsir(input: corpus, target: targets, count: max(0, k),
                                                 selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
                                                 features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
@@ -63,6 +67,7 @@ struct Select: ParsableCommand {
         )
         @OptionGroup var input: InputOptions
         @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var resumption: ResumeOptions
         @Option(name: .long, parsing: .upToNextOption, help: "Positive examples (JSONL).") var positive: [String] = []
         @Option(name: .long, parsing: .upToNextOption, help: "Negative examples (JSONL).") var negative: [String] = []
         @Option(name: .long, help: "A saved classifier (instead of training).") var model: String?
@@ -93,8 +98,10 @@ struct Select: ParsableCommand {
             case (nil, nil): rule = .threshold(0.5)
             default: throw ValidationError("give --threshold or --pareto-alpha, not both")
             }
-            let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
             let corpus = try input.corpus()
+            let output = try destination.curated(corpus, stage: "select classifier", settings: [
+                "threshold \(threshold ?? -1) pareto \(paretoAlpha ?? -1) seed \(seed) buckets \(buckets) epochs \(epochs)",
+                "model sha256 \(SHA256.hex(classifier.json))"], resume: resumption)
             let summary = try SelectionRun.classify(input: corpus, classifier: classifier, rule: rule, output: output)
             try InputOptions.reportSkippedLines(corpus.skippedLines)
             try log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))

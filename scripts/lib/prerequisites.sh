@@ -49,7 +49,7 @@ tokkit_require_packages() {
 # of its modules does not import (pip needs no root: it installs for the user when not root).
 tokkit_require_python_packages() {
   local who="$1" requirements="$2"
-  if python3 -c "import tiktoken, tokenizers, regex, numpy, datatrove, spacy, tldextract, ahocorasick, fasteners, data_selection, pytest, hypothesis, ray, build" 2>/dev/null; then
+  if python3 -c "import tiktoken, tokenizers, regex, numpy, datatrove, spacy, tldextract, ahocorasick, fasteners, data_selection, pytest, hypothesis, ray, build, xxhash; assert xxhash.VERSION.startswith('3.')" 2>/dev/null; then
     return 0
   fi
   echo "$who: installing the reference libraries ($requirements)" >&2

@@ -34,6 +34,8 @@ public struct DecontaminationRun {
     public var compression: OutputCompression = .none
     public var writeRemoved = false
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Continue an interrupted run: inputs already written are not written again.
+    public var resume = false
 
     public init(input: CorpusInput, evaluationFiles: [String], outputDirectory: String) {
         self.input = input
@@ -56,7 +58,10 @@ public struct DecontaminationRun {
     public func run() throws -> Summary {
         let start = Date()
         let decontaminator = try NGramDecontaminator(benchmarks: benchmarks(), n: n)
-        let output = try CuratedOutput(directory: outputDirectory, compression: compression, writeRemoved: writeRemoved)
+        let output = try CuratedOutput.resumable(directory: outputDirectory, input: input, stage: "decontaminate",
+                                                 settings: ["n \(n) min_matches \(minMatches) mode \(mode.rawValue) eval format \(evaluationFormat)",
+                                                            CuratedOutput.fingerprint(stage: "eval", settings: [], inputs: try DocumentReader.expand(evaluationFiles))],
+                                                 compression: compression, writeRemoved: writeRemoved, resume: resume)
         var summary = Summary(evaluationNGrams: decontaminator.ngramCount)
         var report: [UInt8] = Array("id\tbenchmark\titem\tword_offset\tngram\n".utf8)
         try input.forEachBatch(batchSize: 2048) { fileIndex, documents in

@@ -21,6 +21,8 @@ public struct ExactDedupRun {
     public var compression: OutputCompression = .none
     public var writeRemoved = false
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Continue an interrupted run: inputs already written are not written again.
+    public var resume = false
 
     public init(input: CorpusInput, normalization: ExactDeduplicator.Normalization, outputDirectory: String) {
         self.input = input
@@ -30,7 +32,11 @@ public struct ExactDedupRun {
 
     public func run() throws -> Summary {
         let start = Date()
-        let output = try CuratedOutput(directory: outputDirectory, compression: compression, writeRemoved: writeRemoved)
+        let referenceFiles = try reference?.files() ?? []
+        let output = try CuratedOutput.resumable(directory: outputDirectory, input: input, stage: "dedup exact",
+                                                 settings: ["normalize \(normalization.rawValue)",
+                                                            CuratedOutput.fingerprint(stage: "against", settings: [], inputs: referenceFiles)],
+                                                 compression: compression, writeRemoved: writeRemoved, resume: resume)
         var dedup = ExactDeduplicator(normalization: normalization)
         var ids: [String] = []
         var summary = Summary()

@@ -25,6 +25,9 @@ public struct MinHashRun {
     public var writeRemoved = false
     /// The clusters file; `<output>/clusters.tsv` when nil.
     public var clustersPath: String?
+    /// Continue an interrupted run: inputs already written are not written again (the signatures
+    /// and clusters are computed again; they decide every file).
+    public var resume = false
 
     public init(input: CorpusInput, options: MinHashDeduplicator.Options, outputDirectory: String) {
         self.input = input
@@ -34,7 +37,11 @@ public struct MinHashRun {
 
     public func run() throws -> Summary {
         let start = Date()
-        let output = try CuratedOutput(directory: outputDirectory, compression: compression, writeRemoved: writeRemoved)
+        let c = options.configuration
+        let output = try CuratedOutput.resumable(directory: outputDirectory, input: input, stage: "dedup minhash",
+                                                 settings: ["shingle \(c.shingleWords) bands \(c.buckets)x\(c.rowsPerBucket) seed \(c.seed)",
+                                                            "keep \(options.keep.rawValue)", "clusters \(clustersPath ?? "")"],
+                                                 compression: compression, writeRemoved: writeRemoved, resume: resume)
         let dedup = try MinHashDeduplicator(options: options)
         try input.forEachBatch { _, documents in try dedup.add(documents.map(\.text)) }
         let clusters = try dedup.finish()

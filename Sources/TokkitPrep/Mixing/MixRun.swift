@@ -54,6 +54,11 @@ public struct MixRun {
     public var outputDirectory: String
     public var compression: OutputCompression = .none
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Continue an interrupted run into the same directory: sources' inputs already written are
+    /// not written again (every count and rate is computed again; they decide every file).
+    public var resume = false
+    /// What else decides the output (the vocabulary counting tokens), part of the resume fingerprint.
+    public var settings: [String] = []
     /// Tokens of one text under the chosen vocabulary.
     public var countTokens: @Sendable (String) -> Int
 
@@ -83,8 +88,8 @@ public struct MixRun {
         }
         if let budgetTokens, budgetTokens <= 0 { throw PrepError.invalidConfiguration("the token budget must be > 0, got \(budgetTokens)") }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
-        if entries.contains(DocumentReader.incompleteMarker) { throw PrepError.interruptedOutput(directory: outputDirectory) }
-        guard entries.isEmpty else { throw PrepError.outputNotEmpty(directory: outputDirectory) }
+        if entries.contains(DocumentReader.incompleteMarker) && !resume { throw PrepError.interruptedOutput(directory: outputDirectory) }
+        guard entries.isEmpty || resume else { throw PrepError.outputNotEmpty(directory: outputDirectory) }
         // The whole mix is incomplete until its report is written (each source's folder also has its own marker).
         do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
             throw PrepError.invalidConfiguration("\(outputDirectory): cannot create the output directory: \(error.localizedDescription)")
@@ -132,7 +137,10 @@ public struct MixRun {
             reports[index].rate = reports[index].eligible.tokens > 0 ? target / Double(reports[index].eligible.tokens) : 0
         }
         for (index, source) in sources.enumerated() {
-            let output = try CuratedOutput(directory: outputDirectory + "/" + source.name, compression: compression)
+            let output = try CuratedOutput.resumable(directory: outputDirectory + "/" + source.name, input: source.input, stage: "mix",
+                                                     settings: settings + ["budget \(budgetTokens ?? -1) seed \(seed)"]
+                                                        + sources.map { "source \($0.name) weight \($0.weight) tokens \($0.targetTokens ?? -1) include \($0.include) exclude \($0.exclude) inputs \((try? $0.input.files()) ?? [])" },
+                                                     compression: compression, resume: resume)
             var eligibleIndex = 0
             let rate = reports[index].rate
             try source.input.forEachBatch(batchSize: 2048) { fileIndex, documents in

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TokkitCore
 import TokkitCorpus
 
 /// The documents of a set of input files, read in a fixed order (files sorted as `DocumentReader`
@@ -78,49 +79,115 @@ private final class SkippedLineLog: Sendable {
 /// documents), `removed/<NNNNN>.jsonl…` for the dropped ones when asked, each file written under a
 /// temporary name and renamed when complete — the layout of `tokkit prep`, so stages chain.
 ///
-/// Until ``finish(fileCount:)`` the directory holds ``DocumentReader/incompleteMarker``: a run killed
-/// half way leaves some complete-looking files, and the marker is what says the set is not whole.
-/// Readers refuse such a directory, and a new run into it says it was interrupted.
+/// Resumable like `tokkit prep`: a run with a ``fingerprint`` records it in `run.json` and leaves
+/// `completions/<NNNNN>` (``CompletionMarkers``) after each input's files have their final names.
+/// A rerun with `resume` and the same fingerprint accepts the directory, still makes every
+/// corpus-wide decision (they depend on all documents), but does not rewrite the inputs already
+/// complete; because every decision is deterministic, the files it does write are the bytes the
+/// interrupted run would have written.
+///
+/// Until ``finish(fileCount:)`` the directory also holds ``DocumentReader/incompleteMarker``: a run
+/// killed half way leaves some complete-looking files, and the marker is what says the set is not
+/// whole. Readers refuse such a directory; a new run into it says it was interrupted, unless it
+/// resumes.
 public final class CuratedOutput {
     public let directory: String
     public let compression: OutputCompression
     public let writeRemoved: Bool
     public private(set) var kept = 0
     public private(set) var removed = 0
+    /// Inputs found complete and not written again.
+    public private(set) var skippedFiles = 0
     private var current: (index: Int, kept: JSONLWriter, removed: JSONLWriter?)?
+    private let markers: CompletionMarkers?
+    private let inputs: [String]
+    private let resume: Bool
 
-    /// Creates the directory; refuses one that already holds files (another run's output).
-    public init(directory: String, compression: OutputCompression = .none, writeRemoved: Bool = false) throws {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        if entries.contains(DocumentReader.incompleteMarker) { throw PrepError.interruptedOutput(directory: directory) }
-        guard entries.isEmpty else { throw PrepError.outputNotEmpty(directory: directory) }
+    /// Creates the directory; refuses one that already holds files (another run's output), unless
+    /// `resume` is set and its `run.json` holds `fingerprint`.
+    ///
+    /// - Parameters:
+    ///   - inputs: the input files in processing order (the completion markers name them).
+    ///   - fingerprint: what decides the output (stage, settings, inputs); `nil` writes no markers.
+    public init(directory: String, compression: OutputCompression = .none, writeRemoved: Bool = false,
+                inputs: [String] = [], fingerprint: String? = nil, resume: Bool = false) throws {
+        let manager = FileManager.default
+        let entries = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
+        let runFile = directory + "/run.json"
+        if entries.contains(DocumentReader.incompleteMarker) && !resume { throw PrepError.interruptedOutput(directory: directory) }
+        if !entries.isEmpty {
+            guard resume, let fingerprint else { throw PrepError.outputNotEmpty(directory: directory) }
+            guard let previous = manager.contents(atPath: runFile) else {
+                throw PrepError.invalidConfiguration("\(directory): cannot resume: no run.json (not written by a resumable curation run)")
+            }
+            guard String(decoding: previous, as: UTF8.self) == fingerprint else {
+                throw PrepError.invalidConfiguration("\(directory): cannot resume: it was written with other settings or inputs (run.json differs); use a new output directory")
+            }
+        }
+        guard !resume || fingerprint != nil else { throw PrepError.invalidConfiguration("this stage cannot resume") }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            if writeRemoved { try FileManager.default.createDirectory(atPath: directory + "/removed", withIntermediateDirectories: true) }
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if writeRemoved { try manager.createDirectory(atPath: directory + "/removed", withIntermediateDirectories: true) }
+            if let fingerprint, !entries.contains("run.json") { try AtomicFile.write(Array(fingerprint.utf8), to: runFile) }
         } catch {
-            throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error.localizedDescription)")
+            throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error)")
         }
         try AtomicFile.write(Array("written by a tokkit run that has not finished; if none is running, it was interrupted\n".utf8),
                              to: directory + "/" + DocumentReader.incompleteMarker)
         self.directory = directory
         self.compression = compression
         self.writeRemoved = writeRemoved
+        self.inputs = inputs
+        self.resume = resume
+        markers = fingerprint.map { CompletionMarkers(outputDirectory: directory, fingerprint: $0) }
+        skippedFiles = inputs.indices.filter(isComplete).count
+    }
+
+    /// What a curation run's output depends on: its stage and settings, and each input's path,
+    /// size and modification time (a changed input makes a resume start over rather than mix runs).
+    public static func fingerprint(stage: String, settings: [String], inputs: [String]) -> String {
+        var lines = ["stage \(stage)"] + settings.map { "setting \($0)" }
+        for path in inputs {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            lines.append("input \(path) \(size) \(modified)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The output of a resumable stage reading `input`: its fingerprint is the stage, its
+    /// `settings`, how the input is read, and each input file (see ``fingerprint(stage:settings:inputs:)``).
+    public static func resumable(directory: String, input: CorpusInput, stage: String, settings: [String],
+                                 compression: OutputCompression = .none, writeRemoved: Bool = false, resume: Bool) throws -> CuratedOutput {
+        let files = try input.files()
+        let all = settings + ["read \(input.format) skip_bad_lines \(input.skipBadLines) lossy \(input.lossy)",
+                              "compression \(compression)", "removed \(writeRemoved)"]
+        return try CuratedOutput(directory: directory, compression: compression, writeRemoved: writeRemoved, inputs: files,
+                                 fingerprint: fingerprint(stage: stage, settings: all, inputs: files), resume: resume)
+    }
+
+    /// Whether input `fileIndex` was completed by an earlier run of this one (so it is not written
+    /// again and a stage may skip its per-document work).
+    public func isComplete(_ fileIndex: Int) -> Bool {
+        guard resume, let markers, fileIndex < inputs.count else { return false }
+        return markers.isComplete(fileIndex, path: inputs[fileIndex])
     }
 
     /// Writes a document of input file `fileIndex`, kept or removed.
     public func write(_ document: Document, fileIndex: Int, keep: Bool) throws {
+        if keep { kept += 1 } else { removed += 1 }
         if current?.index != fileIndex {
             try closeFile()
+            if isComplete(fileIndex) { return }
             let name = RankPartition.name(fileIndex) + ".jsonl" + compression.fileExtension
             current = (fileIndex, try JSONLWriter(path: directory + "/" + name, compression: compression),
                        writeRemoved ? try JSONLWriter(path: directory + "/removed/" + name, compression: compression) : nil)
         }
         if keep {
             try current?.kept.write(document)
-            kept += 1
         } else {
             try current?.removed?.write(document)
-            removed += 1
         }
     }
 
@@ -132,14 +199,37 @@ public final class CuratedOutput {
             let name = RankPartition.name(index) + ".jsonl" + compression.fileExtension
             if !FileManager.default.fileExists(atPath: directory + "/" + name) {
                 try JSONLWriter(path: directory + "/" + name, compression: compression).finish()
+                if writeRemoved { try JSONLWriter(path: directory + "/removed/" + name, compression: compression).finish() }
+                try mark(index)
             }
         }
         try FileManager.default.removeItem(atPath: directory + "/" + DocumentReader.incompleteMarker)
     }
 
     private func closeFile() throws {
-        try current?.kept.finish()
-        try current?.removed?.finish()
+        guard let open = current else { return }
+        try open.kept.finish()
+        try open.removed?.finish()
         current = nil
+        try mark(open.index)
+    }
+
+    private func mark(_ index: Int) throws {
+        guard let markers, index < inputs.count else { return }
+        try markers.markComplete(index, path: inputs[index])
+    }
+}
+
+/// Per-document work of a batch spread over threads; results in document order, so a stage's
+/// output does not depend on the thread count.
+enum CurationParallel {
+    static func map<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let workers = max(1, min(threads, count / 16))
+        guard workers > 1 else { return (0..<count).map(body) }
+        let slots = BatchSlots<T>(count: count)
+        Parallelism.run(workers: workers) { worker in
+            for index in stride(from: worker, to: count, by: workers) { slots.set(index, body(index)) }
+        }
+        return (0..<count).compactMap { slots.take($0) }
     }
 }

@@ -34,8 +34,13 @@ def cli() -> str:
 def testset(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("prep")
     path = str(folder / "testset.jsonl")
+    made = str(folder / "made.jsonl")
     subprocess.run([sys.executable, os.path.join(repository(), "scripts/reference/prep_testset.py"), "--corpus",
-                    corpus_folder(), "--output", path, "--documents", "150"], check=True)
+                    corpus_folder(), "--output", made, "--documents", "150"], check=True)
+    # Every other record (the variants are interleaved, so every rule still fires): the debug `tokkit`
+    # the CLI side runs is the slow half of this test.
+    with open(made, encoding="utf-8") as source, open(path, "w", encoding="utf-8") as target:
+        target.writelines(line for index, line in enumerate(source) if index % 2 == 0)
     return path
 
 

@@ -17,9 +17,9 @@ trap 'rm -rf "$scratch"' EXIT
 
 # Five tokenizers from the two bundled vocabularies: their own patterns, and each with another one.
 vocabs=(--vocab gpt2 --vocab cl100k_base
-        --vocab vocabularies/gpt2.tiktoken --pattern o200k
-        --vocab vocabularies/cl100k_base.tiktoken --pattern o200k
-        --vocab vocabularies/gpt2.tiktoken --pattern cl100k)
+        --vocab vocabularies/gpt2.tiktoken,pattern=o200k
+        --vocab vocabularies/cl100k_base.tiktoken,pattern=o200k
+        --vocab vocabularies/gpt2.tiktoken,pattern=cl100k)
 
 # Median wall seconds of `runs` runs of a command (output discarded).
 median_seconds() {

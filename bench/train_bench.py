@@ -225,6 +225,9 @@ def peers(args):
                 for kind in ["tokkit"] + kinds:
                     if kind == "tokkit":
                         continue
+                    if kind in args.skip:
+                        cells.append("— | — | — | skipped")
+                        continue
                     if times.get(kind) is None:
                         cells.append("— | — | — | failed")
                         continue

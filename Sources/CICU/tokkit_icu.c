@@ -5,6 +5,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uregex.h>
 #include <unicode/uscript.h>
+#include <unicode/uset.h>
 #include <unicode/ustring.h>
 #include <unicode/utypes.h>
 #include <unicode/uversion.h>
@@ -213,10 +214,8 @@ int64_t tk_regex_matches(TKRegex *regex, const uint8_t *text, int64_t length,
     return count;
 }
 
-uint32_t tk_codepoint_classes(uint32_t codepoint) {
-    UChar32 c = (UChar32)codepoint;
+static uint32_t tk_classes_of_category_mask(int32_t mask) {
     uint32_t classes = 0;
-    int32_t mask = U_GET_GC_MASK(c);
     if (mask & U_GC_L_MASK) classes |= TK_CLASS_LETTER;
     if (mask & U_GC_N_MASK) classes |= TK_CLASS_NUMBER;
     if (mask & U_GC_M_MASK) classes |= TK_CLASS_MARK;
@@ -225,8 +224,37 @@ uint32_t tk_codepoint_classes(uint32_t codepoint) {
     if (mask & U_GC_LM_MASK) classes |= TK_CLASS_MODIFIER_LETTER;
     if (mask & U_GC_LO_MASK) classes |= TK_CLASS_OTHER_LETTER;
     if (mask & U_GC_LL_MASK) classes |= TK_CLASS_LOWERCASE;
+    return classes;
+}
+
+uint32_t tk_codepoint_classes(uint32_t codepoint) {
+    UChar32 c = (UChar32)codepoint;
+    uint32_t classes = tk_classes_of_category_mask(U_GET_GC_MASK(c));
     if (u_hasBinaryProperty(c, UCHAR_WHITE_SPACE)) classes |= TK_CLASS_WHITE_SPACE;
     return classes;
+}
+
+static UBool tk_fill_category_run(const void *context, UChar32 start, UChar32 limit, UCharCategory type) {
+    uint32_t *out = (uint32_t *)context;
+    uint32_t classes = tk_classes_of_category_mask(U_MASK(type));
+    for (UChar32 c = start; c < limit && c < 0x110000; c++) out[c] = classes;
+    return 1;
+}
+
+void tk_codepoint_classes_all(uint32_t *out) {
+    u_enumCharTypes(tk_fill_category_run, out);
+    UErrorCode status = U_ZERO_ERROR;
+    USet *space = uset_openEmpty();
+    uset_applyIntPropertyValue(space, UCHAR_WHITE_SPACE, 1, &status);
+    int32_t items = U_SUCCESS(status) ? uset_getItemCount(space) : 0;
+    for (int32_t item = 0; item < items && U_SUCCESS(status); item++) {
+        UChar32 start, end;
+        if (uset_getItem(space, item, &start, &end, NULL, 0, &status) == 0 && U_SUCCESS(status)) {
+            for (UChar32 c = start; c <= end && c < 0x110000; c++) out[c] |= TK_CLASS_WHITE_SPACE;
+        }
+    }
+    uset_close(space);
+    if (U_FAILURE(status)) tk_codepoint_classes_range(0, 0x110000, out);
 }
 
 void tk_codepoint_classes_range(uint32_t first, uint32_t count, uint32_t *out) {

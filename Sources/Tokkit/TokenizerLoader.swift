@@ -26,6 +26,35 @@ public enum TokenizerLoader {
         }
     }
 
+    /// Loads a tokenizer whose special tokens are `specials`, those without an id numbered after the
+    /// vocabulary's mergeable tokens (``SpecialTokenRequest/assign(_:from:)``).
+    public static func load(_ source: String, pattern: SplitPattern? = nil, specials: [SpecialTokenRequest]?,
+                            mergesPath: String? = nil, engine: RegexEngine = .auto) throws(TokenizerLoadError) -> Tokenizer {
+        guard let specials else { return try load(source, pattern: pattern, mergesPath: mergesPath, engine: engine) }
+        let (loaded, filePattern) = try loadVocabulary(source, pattern: pattern, specialTokens: nil, mergesPath: mergesPath)
+        let vocabulary: Vocabulary
+        do {
+            vocabulary = try replacingSpecials(loaded, SpecialTokenRequest.assign(specials, from: loaded.mergeableEnd), path: source)
+        } catch {
+            throw .file(error)
+        }
+        do {
+            return try Tokenizer(vocabulary: vocabulary, pattern: pattern ?? filePattern, engine: engine)
+        } catch {
+            throw .pattern(error)
+        }
+    }
+
+    /// The sha256 of a vocabulary: the recorded one for a bundled name, else the file's.
+    public static func sha256(of source: String) throws(TokenizerLoadError) -> String {
+        if let named = NamedVocabulary.named(source) { return named.sha256 }
+        do {
+            return SHA256.hex(try FileIO.read(source))
+        } catch {
+            throw .file(.unreadable(path: source, reason: "\(error)"))
+        }
+    }
+
     static func loadVocabulary(_ source: String, pattern: SplitPattern?, specialTokens: [SpecialToken]?,
                                mergesPath: String?) throws(TokenizerLoadError) -> (Vocabulary, SplitPattern) {
         do {
@@ -54,7 +83,8 @@ public enum TokenizerLoader {
             guard let chosen = pattern ?? known?.pattern else {
                 throw TokenizerLoadError.patternNeeded(path: source)
             }
-            let vocabulary = try TiktokenFile.parse(bytes, path: source, specialTokens: specialTokens ?? known?.specialTokens ?? [])
+            let vocabulary = try RankTableCache.standard().load(contents: bytes, path: source, sha256: digest,
+                                                               specialTokens: specialTokens ?? known?.specialTokens ?? [])
             return (vocabulary, chosen)
         } catch let error as VocabularyFileError {
             throw .file(error)

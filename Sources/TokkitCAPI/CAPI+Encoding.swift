@@ -102,37 +102,14 @@ public func tk_encode_batch(
     }
 }
 
-/// One slot per document, each written by exactly one worker.
-///
-/// `@unchecked Sendable`: a document index is claimed by one worker through an atomic counter and
-/// only that worker writes its slot; the slots are read after `concurrentPerform` returns, which
-/// orders every write before the reads.
-private final class DocumentSlots: @unchecked Sendable {
-    let ids: UnsafeMutableBufferPointer<[TokenID]>
-    let failures: UnsafeMutableBufferPointer<CFailure?>
-
-    init(count: Int) {
-        ids = .allocate(capacity: count)
-        ids.initialize(repeating: [])
-        failures = .allocate(capacity: count)
-        failures.initialize(repeating: nil)
-    }
-
-    deinit {
-        ids.deinitialize()
-        ids.deallocate()
-        failures.deinitialize()
-        failures.deallocate()
-    }
-}
-
 /// The batch loop: workers claim blocks of documents from a shared counter (one long document does
 /// not leave the other cores idle), each with its own merger; results are joined in input order.
 private func encodeDocuments(_ handle: TokenizerHandle, _ text: UnsafeBufferPointer<UInt8>, offsets: UnsafePointer<UInt64>?,
                              count: Int, specials: SpecialArguments,
                              threads: Int) throws(CFailure) -> (ids: UnsafeMutablePointer<UInt32>, offsets: [UInt64]) {
     guard count > 0, let offsets else { return (mallocCopy([UInt32]()), [0]) }
-    let slots = DocumentSlots(count: count)
+    // One slot per document, written by the one worker that claimed it (`BatchSlots`).
+    let slots = BatchSlots<Result<[TokenID], CFailure>>(count: count)
     let workers = max(1, min(threads, count))
     let next = Atomic<Int>(0)
     let block = max(1, min(64, count / (workers * 8)))
@@ -148,16 +125,16 @@ private func encodeDocuments(_ handle: TokenizerHandle, _ text: UnsafeBufferPoin
                 let start = Int(bounds[index]), end = Int(bounds[index + 1])
                 let document = UnsafeBufferPointer(start: base.map { $0 + start }, count: end - start)
                 if let bad = UTF8Validation.firstInvalidOffset(document) {
-                    slots.failures[index] = CFailure(EncodingError.inDocument(index: index, .invalidUTF8(offset: bad)))
+                    slots.set(index, .failure(CFailure(EncodingError.inDocument(index: index, .invalidUTF8(offset: bad)))))
                     continue
                 }
                 var output: [TokenID] = []
                 output.reserveCapacity(document.count / 3 + 1)
                 do throws(EncodingError) {
                     try tokenizer.encode(validUTF8: document, specials: prepared, merger: &merger, into: &output)
-                    slots.ids[index] = output
+                    slots.set(index, .success(output))
                 } catch {
-                    slots.failures[index] = CFailure(EncodingError.inDocument(index: index, error))
+                    slots.set(index, .failure(CFailure(EncodingError.inDocument(index: index, error))))
                 }
             }
         }
@@ -169,16 +146,20 @@ private func encodeDocuments(_ handle: TokenizerHandle, _ text: UnsafeBufferPoin
     }
     var idOffsets: [UInt64] = [0]
     idOffsets.reserveCapacity(count + 1)
+    var documents: [[TokenID]] = []
+    documents.reserveCapacity(count)
     for index in 0..<count {
-        if let failure = slots.failures[index] { throw failure }
-        idOffsets.append(idOffsets[index] + UInt64(slots.ids[index].count))
+        // Every index below `count` was claimed by a worker, which filled its slot.
+        let ids = try slots.take(index)?.get() ?? []
+        idOffsets.append(idOffsets[index] + UInt64(ids.count))
+        documents.append(ids)
     }
     let total = Int(idOffsets[count])
     let flat = malloc(max(1, total * 4))!.bindMemory(to: UInt32.self, capacity: max(1, total))
     for index in 0..<count {
-        slots.ids[index].withUnsafeBufferPointer { source in
-            if let source = source.baseAddress {
-                (flat + Int(idOffsets[index])).initialize(from: source, count: slots.ids[index].count)
+        documents[index].withUnsafeBufferPointer { source in
+            if let base = source.baseAddress {
+                (flat + Int(idOffsets[index])).initialize(from: base, count: source.count)
             }
         }
     }

@@ -54,13 +54,7 @@ struct Compare: ParsableCommand {
     func run() throws {
         let loaded = try tokenizers.load()
         let files = try Self.collect(inputs, extensions: ext.split(separator: ",").map(String.init), lossy: lossy)
-        let comparison: Comparison
-        do {
-            comparison = try Comparison.run(loaded, on: files,
-                                            timing: speed ? .milliseconds(max(0, timingMilliseconds)) : nil)
-        } catch {
-            throw CLIError(error.description)
-        }
+        let comparison = try Comparison.run(loaded, on: files, timing: speed ? .milliseconds(max(0, timingMilliseconds)) : nil)
         let report = ComparisonReport(comparison)
         let text: String
         switch format {
@@ -85,12 +79,7 @@ struct Compare: ParsableCommand {
             paths = [URL(fileURLWithPath: vocabularies).deletingLastPathComponent().appendingPathComponent("fixtures").path]
         }
         var skipped: [DirectoryWalker.Skipped] = []
-        let files: [ComparedFile]
-        do {
-            files = try ComparedFile.collect(paths, extensions: extensions, lossy: lossy) { skipped.append($0) }
-        } catch {
-            throw CLIError(error.description)
-        }
+        let files = try ComparedFile.collect(paths, extensions: extensions, lossy: lossy) { skipped.append($0) }
         try InputOptions.warn(skipped: skipped)
         return files
     }

@@ -26,8 +26,8 @@ struct Count: ParsableCommand {
 
     @OptionGroup var workers: RunOptions
 
-    @Flag(name: .long, help: "No progress line and no summary.")
-    var quiet = false
+    /// The pattern given, else gpt2 (count files record it; train then uses the same).
+    private var pattern: SplitPattern { splitting.given ?? .gpt2 }
 
     func run() throws {
         if ranks.isPartitioned {
@@ -42,11 +42,10 @@ struct Count: ParsableCommand {
         let partition = try ranks.partition()
         let files = try ranks.files(of: input)
         let path = partition.outputPath(output)
-        let pattern = try splitting.splitPattern()
-        let task = RankedTask(task: "count pattern=\(pattern.regex) documents=\(input.format(defaultSplit: .lines)) lossy=\(input.lossy) skip-bad-lines=\(input.skipBadLines)",
+        let task = RankedTask(task: "count pattern=\(pattern.regex) documents=\(input.format(default: .lines)) lossy=\(input.lossy) skip-bad-lines=\(input.skipBadLines)",
                               partition: partition, inputs: files.mine, outputs: [path])
-        _ = try task.run(quiet: quiet) {
-            if files.mine.isEmpty, !quiet {
+        _ = try task.run(quiet: workers.quiet) {
+            if files.mine.isEmpty, !workers.quiet {
                 try log("rank \(partition.label) of \(partition.worldSize): no input files (\(files.run) files in all); writing empty counts")
             }
             try count(files: files.mine, into: path)
@@ -54,55 +53,22 @@ struct Count: ParsableCommand {
     }
 
     private func count(files: [String]?, into output: String) throws {
-        let progress = ProgressLine(quiet: quiet)
-        let counted: CorpusCounting.Result
-        do {
-            let counting = try CorpusCounting(pattern: try splitting.splitPattern(), engine: splitting.engine, threads: workers.threads)
-            counted = try counting.count(try files.map { try input.reader(files: $0, defaultSplit: .lines) } ?? input.reader(defaultSplit: .lines)) { step in
-                progress.update(CountProgress.line(step, elapsed: progress.elapsed))
-            }
-        } catch let error as PipelineError {
-            throw CLIError(error.description)
+        let progress = ProgressLine(quiet: workers.quiet)
+        let counting = try CorpusCounting(pattern: pattern, engine: splitting.engine, threads: workers.threads)
+        let counted = try counting.count(try input.reader(files: files, default: .lines)) { step in
+            progress.update(CountProgress.line(step, elapsed: progress.elapsed))
         }
         progress.finish()
         try InputOptions.reportSkippedLines(counted.statistics.skippedLines)
         if let gap = counted.uncovered { try warnAboutUncoveredBytes(gap) }
-        let settings = CorpusCounting.countFileSettings(pattern: try splitting.splitPattern(), format: input.format(defaultSplit: .lines),
+        let settings = CorpusCounting.countFileSettings(pattern: pattern, format: input.format(default: .lines),
                                                         lossy: input.lossy, skipBadLines: input.skipBadLines)
         try OutputSink.write(counted.counts.serialized(settings: settings), to: output)
-        if !quiet {
+        if !workers.quiet {
             try log("counted \(counted.pieces) pieces, \(counted.counts.distinctCount) distinct, from \(counted.statistics.documents) documents "
                 + "(\(ProgressLine.bytes(counted.statistics.bytes))) in \(ProgressLine.duration(progress.elapsed)); "
                 + "peak memory \(ProgressLine.bytes(PeakMemory.bytes))")
         }
-    }
-}
-
-/// The split pattern of commands that have no vocabulary yet (count, train).
-struct PatternOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Split pattern by name: gpt2 | cl100k | o200k | qwen2 (default: gpt2, or the count files' pattern).", valueName: "name"))
-    var pattern: String?
-
-    @Option(name: .customLong("pattern-regex"), help: ArgumentHelp("A custom split pattern in tiktoken's regex syntax.", valueName: "regex"))
-    var patternRegex: String?
-
-    @Option(name: .customLong("regex-engine"), help: "Pre-splitting engine: auto (a hand-written scanner for named patterns, ICU otherwise), icu, scanner.")
-    var engine: RegexEngine = .auto
-
-    func validate() throws {
-        if pattern != nil, patternRegex != nil { throw ValidationError("give --pattern or --pattern-regex, not both") }
-    }
-
-    /// Whether the user chose a pattern (else the default, or what count files recorded, applies).
-    var isGiven: Bool { pattern != nil || patternRegex != nil }
-
-    func splitPattern() throws -> SplitPattern {
-        if let patternRegex { return SplitPattern(regex: patternRegex) }
-        let pattern = self.pattern ?? "gpt2"
-        guard let named = SplitPattern(name: pattern) else {
-            throw ValidationError("unknown pattern \(pattern.debugDescription); known: \(SplitPattern.names.joined(separator: ", "))")
-        }
-        return named
     }
 }
 

@@ -28,9 +28,8 @@ struct Decode: ParsableCommand {
 
     func run() throws {
         let tokenizer = try vocabulary.load()
-        let input: InputReader
         try StandardStreams.checkInput([file ?? "-"])
-        do { input = try InputReader(path: file ?? "-") } catch { throw CLIError(error.description) }
+        let input = try InputReader(path: file ?? "-")
         let sink = try OutputSink(path: output)
         var parser = IDParser(format: format, source: input.path)
         var repair = UTF8Repair()
@@ -38,8 +37,7 @@ struct Decode: ParsableCommand {
         var position = 0
         while true {
             block.removeAll(keepingCapacity: true)
-            let more: Bool
-            do { more = try input.read(appendingTo: &block) } catch { throw CLIError(error.description) }
+            let more = try input.read(appendingTo: &block)
             let ids = more ? try parser.feed(block) : try parser.finish()
             let decoded: [UInt8]
             do {

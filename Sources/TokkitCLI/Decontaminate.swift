@@ -13,7 +13,9 @@ struct Decontaminate: ParsableCommand {
         """
     )
 
-    @OptionGroup var io: CurationInputOptions
+    @OptionGroup var input: InputOptions
+    @OptionGroup var destination: DocumentOutputOptions
+    @OptionGroup var workers: RunOptions
 
     @Option(name: .long, parsing: .upToNextOption, help: "Evaluation files (JSONL with --eval-text-key, or text: one item per line).")
     var eval: [String] = []
@@ -21,8 +23,8 @@ struct Decontaminate: ParsableCommand {
     @Option(name: .customLong("eval-text-key"), help: "The JSONL key holding an evaluation item's text.")
     var evalTextKey = "text"
 
-    @Option(name: .customLong("eval-format"), help: "Evaluation file format: jsonl | lines | paragraphs | file.")
-    var evalFormat = "jsonl"
+    @Option(name: .customLong("eval-format"), help: "What one evaluation item of an --eval file is.")
+    var evalFormat: DocumentKind = .jsonl
 
     @Option(name: .long, help: "Words per n-gram.")
     var ngram = 13
@@ -30,32 +32,29 @@ struct Decontaminate: ParsableCommand {
     @Option(name: .customLong("min-matches"), help: "Overlapping n-grams that make a document contaminated.")
     var minMatches = 1
 
-    @Option(name: .long, help: "remove | flag (keep, with metadata.contamination).")
-    var mode = "remove"
+    @Option(name: .long, help: "remove, or flag (keep, with metadata.contamination).")
+    var mode: DecontaminationRun.Mode = .remove
 
     func run() throws {
-        guard let runMode = DecontaminationRun.Mode(rawValue: mode) else {
-            throw ValidationError("unknown --mode \(mode.debugDescription); valid: remove, flag")
-        }
-        var run = DecontaminationRun(input: try io.corpus(), evaluationFiles: eval, outputDirectory: io.output)
+        var run = DecontaminationRun(input: try input.corpus(), evaluationFiles: eval, outputDirectory: try destination.directory())
         switch evalFormat {
-        case "jsonl": run.evaluationFormat = .jsonl(DocumentAdapter(textKey: evalTextKey))
-        case let split:
-            guard let text = DocumentSplit(rawValue: split) else {
-                throw ValidationError("unknown --eval-format \(split.debugDescription); valid: jsonl, lines, paragraphs, file")
-            }
-            run.evaluationFormat = .text(text)
+        case .jsonl: run.evaluationFormat = .jsonl(DocumentAdapter(textKey: evalTextKey))
+        case .lines: run.evaluationFormat = .text(.lines)
+        case .paragraphs: run.evaluationFormat = .text(.paragraphs)
+        case .file: run.evaluationFormat = .text(.file)
         }
         run.n = ngram
         run.minMatches = max(1, minMatches)
-        run.mode = runMode
-        run.compression = try io.outputCompression()
-        run.writeRemoved = io.removed
-        run.threads = max(1, io.threads)
+        run.mode = mode
+        run.compression = destination.outputCompression()
+        run.writeRemoved = destination.removed
+        run.threads = workers.threads
         let summary = try run.run()
         let perBenchmark = summary.byBenchmark.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        try log("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "
+        try workers.summary("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "
             + "\(summary.contaminated) contaminated (\(perBenchmark.isEmpty ? "none" : perBenchmark)), \(summary.removed) removed"
             + String(format: ", %.2f s", summary.seconds))
     }
 }
+
+extension DecontaminationRun.Mode: ExpressibleByArgument {}

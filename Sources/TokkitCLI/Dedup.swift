@@ -21,7 +21,9 @@ struct Dedup: ParsableCommand {
             """
         )
 
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var workers: RunOptions
 
         @Option(name: .long, help: "Jaccard threshold: choose bands × rows as datasketch does (instead of --buckets/--rows).")
         var threshold: Double?
@@ -41,8 +43,8 @@ struct Dedup: ParsableCommand {
         @Option(name: .long, help: "Permutation seed (numpy RandomState).")
         var seed: UInt32 = 1
 
-        @Option(name: .long, help: "Which document a cluster keeps: first | datatrove.")
-        var keep = "first"
+        @Option(name: .long, help: "Which document a cluster keeps: the first in input order, or the one datatrove's union-find keeps.")
+        var keep: MinHashDeduplicator.Keep = .first
 
         @Option(name: .customLong("memory-mb"), help: "Signature memory before spilling sorted runs to disk.")
         var memoryMB = 1024
@@ -54,21 +56,18 @@ struct Dedup: ParsableCommand {
         var clusters: String?
 
         func run() throws {
-            guard let keepPolicy = MinHashDeduplicator.Keep(rawValue: keep) else {
-                throw ValidationError("unknown --keep \(keep.debugDescription); valid: first, datatrove")
-            }
             let configuration = try threshold.map {
                 try MinHashConfiguration(threshold: $0, permutations: permutations, shingleWords: ngram, seed: seed)
             } ?? MinHashConfiguration(shingleWords: ngram, buckets: buckets, rowsPerBucket: rows, seed: seed)
-            var run = MinHashRun(input: try io.corpus(),
-                                 options: .init(configuration: configuration, keep: keepPolicy, memoryBudget: max(1, memoryMB) << 20,
-                                                scratchDirectory: scratch, threads: max(1, io.threads)),
-                                 outputDirectory: io.output)
-            run.compression = try io.outputCompression()
-            run.writeRemoved = io.removed
+            var run = MinHashRun(input: try input.corpus(),
+                                 options: .init(configuration: configuration, keep: keep, memoryBudget: max(1, memoryMB) << 20,
+                                                scratchDirectory: scratch, threads: workers.threads),
+                                 outputDirectory: try destination.directory())
+            run.compression = destination.outputCompression()
+            run.writeRemoved = destination.removed
             run.clustersPath = clusters
             let summary = try run.run()
-            try log("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep): "
+            try workers.summary("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep.rawValue): "
                 + "\(summary.documents) documents (\(summary.signed) with shingles), \(summary.removed) removed in \(summary.clusters) clusters, "
                 + "\(summary.bandMatches) band matches, \(summary.spilledRuns) spilled runs, "
                 + String(format: "%.2f s (%.0f docs/s)", summary.seconds, Double(summary.documents) / max(summary.seconds, 1e-9)))
@@ -85,27 +84,29 @@ struct Dedup: ParsableCommand {
             """
         )
 
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
+        @OptionGroup var workers: RunOptions
 
-        @Option(name: .long, help: "Normalization before hashing: none | whitespace | nfc | simplified (datatrove simplify_text).")
-        var normalize = "none"
+        @Option(name: .long, help: "Normalization before hashing (simplified: datatrove's simplify_text).")
+        var normalize: ExactDeduplicator.Normalization = .none
 
         @Option(name: .long, parsing: .upToNextOption, help: "Reference dataset A: remove from the inputs what occurs in it.")
         var against: [String] = []
 
         func run() throws {
-            guard let normalization = ExactDeduplicator.Normalization(rawValue: normalize) else {
-                throw ValidationError("unknown --normalize \(normalize.debugDescription); valid: \(ExactDeduplicator.Normalization.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            var run = ExactDedupRun(input: try io.corpus(), normalization: normalization, outputDirectory: io.output)
-            if !against.isEmpty { run.reference = try io.corpus(against) }
-            run.compression = try io.outputCompression()
-            run.writeRemoved = io.removed
-            run.threads = max(1, io.threads)
+            var run = ExactDedupRun(input: try input.corpus(), normalization: normalize, outputDirectory: try destination.directory())
+            if !against.isEmpty { run.reference = try input.corpus(against) }
+            run.compression = destination.outputCompression()
+            run.writeRemoved = destination.removed
+            run.threads = workers.threads
             let summary = try run.run()
-            try log("exact (\(normalize)): \(summary.documents) documents, \(summary.removed) removed"
+            try workers.summary("exact (\(normalize.rawValue)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")
                 + String(format: ", %.2f s", summary.seconds))
         }
     }
 }
+
+extension MinHashDeduplicator.Keep: ExpressibleByArgument {}
+extension ExactDeduplicator.Normalization: ExpressibleByArgument {}

@@ -65,10 +65,10 @@ struct Encode: ParsableCommand {
         let files = try ranks.files(of: input)
         let path = partition.outputPath(output)
         let task = RankedTask(
-            task: "encode vocab=\(vocabulary.vocab) sha256=\(try vocabulary.sha256()) format=\(format) documents=\(input.format(defaultSplit: .file)) "
+            task: "encode vocab=\(vocabulary.vocab) sha256=\(try vocabulary.sha256()) format=\(format) documents=\(input.format(default: .file)) "
                 + "allow=\(ordinary ? "none" : allowSpecial) disallow=\(ordinary ? "none" : disallowSpecial) lossy=\(input.lossy) skip-bad-lines=\(input.skipBadLines)",
             partition: partition, inputs: files.mine, outputs: [path])
-        _ = try task.run(quiet: false) { try encode(files: files.mine, into: path) }
+        _ = try task.run(quiet: workers.quiet) { try encode(files: files.mine, into: path) }
     }
 
     /// - Parameter files: exactly these files (one rank's share) instead of the command's inputs.
@@ -79,25 +79,19 @@ struct Encode: ParsableCommand {
                                     disallowedSpecial: ordinary ? .none : SpecialTokenSet(argument: disallowSpecial),
                                     threads: workers.threads)
         let sink = try OutputSink(path: output)
-        do {
-            if input.jsonlField == nil, (input.docs ?? .file) == .file {
-                // Each input is one document, streamed: memory stays flat however large the file is.
-                var paths = files ?? []
-                if files == nil { paths = try input.files() }
-                for path in paths {
-                    var renderer = IDRenderer(format: format)
-                    try sink.write(renderer.begin())
-                    try encoder.encodeFile(path, lossy: input.lossy) { ids in try sink.write(try renderer.part(ids)) }
-                    try sink.write(renderer.end())
-                }
-            } else {
-                // Lines, paragraphs or JSONL records, batch by batch on all cores.
-                let reader = try files.map { try input.reader(files: $0) } ?? input.reader()
-                try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
-                try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
+        if input.format(default: .file) == .text(.file) {
+            // Each input is one document, streamed: memory stays flat however large the file is.
+            for path in try files ?? input.files() {
+                var renderer = IDRenderer(format: format)
+                try sink.write(renderer.begin())
+                try encoder.encodeFile(path, lossy: input.lossy) { ids in try sink.write(try renderer.part(ids)) }
+                try sink.write(renderer.end())
             }
-        } catch let error as CorpusEncodingError {
-            throw CLIError(error.description)
+        } else {
+            // Lines, paragraphs or JSONL records, batch by batch on all cores.
+            let reader = try input.reader(files: files, default: .file)
+            try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
+            try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
         }
         try sink.commit()
         try warnAboutUncoveredBytes(tokenizer.preTokenizer)

@@ -2,18 +2,28 @@ import ArgumentParser
 import Foundation
 import Tokkit
 
-/// Where documents come from and how they are cut.
+/// Where documents come from and how files are cut into them: one group, the same options in every
+/// command that reads documents (encode, show, train, count, shard, prep and the curation commands).
+///
+/// What a document is by default depends on what the command does with it (train counts lines as
+/// Hugging Face's line iterators do; prep and the curation commands read JSON Lines records; encode
+/// takes whole files), so each command passes its `DocumentKind` when it asks for a reader.
 struct InputOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Input files, directories or glob patterns; standard input when none or '-'.", valueName: "input"))
     var inputs: [String] = []
 
-    @Option(name: .long, help: "What one document of a text file is: each line, each blank-line-separated paragraph, or the whole file (default: file; lines for train and count).")
-    var docs: DocumentSplit?
+    @Option(name: .long, help: ArgumentHelp(
+        "What one document is: each line, each blank-line-separated paragraph, the whole file, or each JSON Lines record (default: lines for train and count, jsonl for prep and the curation commands, file otherwise).",
+        valueName: "lines|paragraphs|file|jsonl"))
+    var docs: DocumentKind?
 
-    @Option(name: .customLong("jsonl-field"), help: ArgumentHelp("Read JSON Lines; the document is this string field of each object.", valueName: "field"))
+    @Option(name: .customLong("jsonl-field"), help: ArgumentHelp("The JSON Lines key holding a document's text (default: text); implies --docs jsonl.", valueName: "key"))
     var jsonlField: String?
 
-    @Flag(name: .customLong("skip-bad-lines"), help: "Count and skip JSONL lines that are not JSON objects or lack the field, instead of stopping.")
+    @Option(name: .customLong("id-key"), help: ArgumentHelp("The JSON Lines key holding a document's id, for commands that write documents (default: id; without one: <path>/<line index>).", valueName: "key"))
+    var idKey: String?
+
+    @Flag(name: .customLong("skip-bad-lines"), help: "Count and skip JSON Lines lines that are not JSON objects or lack the text, instead of stopping.")
     var skipBadLines = false
 
     @Flag(name: .long, help: "Replace invalid UTF-8 with U+FFFD instead of stopping with an error at its byte offset.")
@@ -22,25 +32,48 @@ struct InputOptions: ParsableArguments {
     @Flag(name: .customLong("keep-newlines"), help: "With --docs lines: each document keeps its \\n or \\r\\n, as Hugging Face's tokenizer.train(files) reads lines (its merges differ from training on stripped lines).")
     var keepNewlines = false
 
-    func format(defaultSplit: DocumentSplit) -> DocumentFormat {
-        jsonlField.map { .jsonl(field: $0) } ?? .text(docs ?? defaultSplit)
+    func validate() throws {
+        if jsonlField != nil, let docs, docs != .jsonl {
+            throw ValidationError("--jsonl-field reads JSON Lines records; it cannot go with --docs \(docs.rawValue)")
+        }
     }
 
-    func reader(defaultSplit: DocumentSplit = .file) throws -> DocumentReader {
-        let format = format(defaultSplit: defaultSplit)
+    /// What a document is for a command whose default is `kind`.
+    func format(default kind: DocumentKind) -> DocumentFormat {
+        switch jsonlField == nil ? docs ?? kind : .jsonl {
+        case .jsonl: return .jsonl(field: jsonlField ?? "text")
+        case .lines: return .text(.lines)
+        case .paragraphs: return .text(.paragraphs)
+        case .file: return .text(.file)
+        }
+    }
+
+    /// The inputs as given, standard input when there are none.
+    var sources: [String] { inputs.isEmpty ? ["-"] : inputs }
+
+    /// A reader over the inputs, or over exactly `files` (one rank's share).
+    func reader(files: [String]? = nil, default kind: DocumentKind) throws -> DocumentReader {
+        let format = format(default: kind)
         if keepNewlines && format != .text(.lines) {
             throw ValidationError("--keep-newlines needs documents that are lines (--docs lines)")
         }
-        let reader: DocumentReader
-        try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
-        do {
-            reader = try DocumentReader(inputs: inputs.isEmpty ? ["-"] : inputs, format: format,
-                                        skipBadLines: skipBadLines, lossy: lossy, keepLineTerminators: keepNewlines)
-        } catch {
-            throw CLIError(error.description)
-        }
+        try StandardStreams.checkInput(files ?? sources)
+        let reader = try DocumentReader(inputs: files ?? sources, format: format, skipBadLines: skipBadLines, lossy: lossy,
+                                        keepLineTerminators: keepNewlines)
         try Self.warn(skipped: reader.skipped)
         return reader
+    }
+
+    /// The inputs as a corpus the curation stages read twice (decide, then write), with document ids.
+    func corpus(_ files: [String]? = nil, default kind: DocumentKind = .jsonl) throws -> CorpusInput {
+        let files = files ?? inputs
+        guard !files.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
+        let readFormat: DocumentFileReader.Format
+        switch format(default: kind) {
+        case .jsonl(let field): readFormat = .jsonl(DocumentAdapter(textKey: field, idKey: idKey ?? "id"))
+        case .text(let split): readFormat = .text(split)
+        }
+        return CorpusInput(inputs: files, format: readFormat, skipBadLines: skipBadLines, lossy: lossy)
     }
 
     /// Says how many JSONL lines `--skip-bad-lines` skipped (a run that drops data says so).
@@ -51,9 +84,8 @@ struct InputOptions: ParsableArguments {
 
     /// The input files, after warning about directory entries that were left out.
     func files() throws -> [String] {
-        let expanded: (files: [String], skipped: [DirectoryWalker.Skipped])
-        try StandardStreams.checkInput(inputs.isEmpty ? ["-"] : inputs)
-        do { expanded = try DocumentReader.expandReportingSkipped(inputs.isEmpty ? ["-"] : inputs) } catch { throw CLIError(error.description) }
+        try StandardStreams.checkInput(sources)
+        let expanded = try DocumentReader.expandReportingSkipped(sources)
         try Self.warn(skipped: expanded.skipped)
         return expanded.files
     }
@@ -64,19 +96,18 @@ struct InputOptions: ParsableArguments {
     }
 
     /// Every document at once, for commands that need the whole input (show).
-    func readAll() throws -> [[UInt8]] {
-        let reader = try reader()
+    func readAll(default kind: DocumentKind) throws -> [[UInt8]] {
+        let reader = try reader(default: kind)
         var documents: [[UInt8]] = []
-        do {
-            while let batch = try reader.nextBatch() { documents += batch.documents }
-        } catch {
-            throw CLIError(error.description)
-        }
+        while let batch = try reader.nextBatch() { documents += batch.documents }
         return documents
     }
 }
 
-extension DocumentSplit: ExpressibleByArgument {}
+/// What one document of an input is (`--docs`): the plain-text splits, or a JSON Lines record.
+enum DocumentKind: String, ExpressibleByArgument, CaseIterable {
+    case lines, paragraphs, file, jsonl
+}
 
 /// An error the command line reports as it is.
 struct CLIError: Error, CustomStringConvertible {
@@ -90,7 +121,7 @@ final class OutputSink {
 
     init(path: String?) throws {
         if let path, path != "-" {
-            do { writer = try AtomicFileWriter(path: path) } catch { throw CLIError(error.description) }
+            writer = try AtomicFileWriter(path: path)
         } else {
             writer = nil
         }
@@ -101,11 +132,11 @@ final class OutputSink {
             try StandardStreams.out(bytes)
             return
         }
-        do { try writer.write(bytes) } catch { throw CLIError(error.description) }
+        try writer.write(bytes)
     }
 
     func commit() throws {
-        do { try writer?.commit() } catch { throw CLIError(error.description) }
+        try writer?.commit()
     }
 
     static func write(_ bytes: [UInt8], to path: String?) throws {

@@ -17,8 +17,7 @@ struct Mix: ParsableCommand {
     @Argument(help: "The mix configuration (YAML).") var config: String
     @Option(name: [.short, .long], help: "The output directory (must be empty or absent).") var output: String
     @Option(name: .long, help: "Override the configuration's budget_tokens.") var budget: Int?
-    @Option(name: .long, help: "Worker threads for token counting (default: all cores). The output does not depend on it.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var workers: RunOptions
 
     func run() throws {
         var configuration = try MixConfiguration.load(path: config)
@@ -31,7 +30,7 @@ struct Mix: ParsableCommand {
         var run = MixRun(sources: sources, outputDirectory: output) { text in (try? tokenizer.encodeOrdinary(text).count) ?? 0 }
         run.budgetTokens = configuration.budgetTokens
         run.seed = configuration.seed
-        run.threads = max(1, threads)
+        run.threads = workers.threads
         let reports = try run.run()
         try StandardStreams.print("source        read docs   eligible tokens   target tokens     rate   written docs   written tokens   written bytes")
         for report in reports {

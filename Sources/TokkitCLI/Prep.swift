@@ -8,7 +8,10 @@ struct Prep: ParsableCommand {
         abstract: "Filter and clean JSONL documents with datatrove's rules (FineWeb's filters), into shard-ready JSONL.",
         discussion: """
         tokkit prep --preset fineweb-datatrove raw/ -o clean/
-        tokkit prep CONFIG.yaml
+        tokkit prep CONFIG.yaml [input…]
+
+        The first argument ending in .yaml or .yml is a configuration file (inputs, output, reader, writer, \
+        stages); options given on the command line override it.
 
         Presets run FineWeb's chain after text extraction: url_filter → language_score → gopher_repetition → \
         gopher_quality → c4_quality (without the terminal-punctuation rule) → fineweb_quality → pii. \
@@ -19,42 +22,17 @@ struct Prep: ParsableCommand {
         Each input file gives one output file, <output>/<NNNNN>.jsonl (its index among all inputs, sorted), \
         written under a temporary name and renamed when complete; completions/ holds a marker per finished \
         input (--resume skips them), stats/<rank>.json the statistics, removed/ the dropped documents with \
-        filter_stage and filter_reason (--dropped). --rank R --world-size W processes sorted(inputs)[R::W].
+        filter_stage and filter_reason (--removed). --rank R --world-size W processes sorted(inputs)[R::W].
         """
     )
 
-    @Argument(help: "A YAML configuration (.yaml/.yml), and/or input files, directories, globs, - for stdin.")
-    var arguments: [String] = []
+    @OptionGroup var input: InputOptions
+    @OptionGroup var destination: DocumentOutputOptions
+    @OptionGroup var ranks: RankOptions
+    @OptionGroup var workers: RunOptions
 
     @Option(name: .long, help: "A built-in pipeline: fineweb | fineweb-datatrove.")
     var preset: String?
-
-    @Option(name: [.short, .long], help: "The output directory.")
-    var output: String?
-
-    @Option(name: .customLong("text-key"), help: "The JSONL key holding the text.")
-    var textKey = "text"
-
-    @Option(name: .customLong("id-key"), help: "The JSONL key holding the id (default id: <path>/<line index>).")
-    var idKey = "id"
-
-    @Option(name: .long, help: "Input format: jsonl | lines | paragraphs | file.")
-    var format = "jsonl"
-
-    @Option(name: .long, help: "Output compression: none | gzip | zstd.")
-    var compression = "none"
-
-    @Option(name: .long, help: "Compression level (gzip 1–9, zstd 1–19).")
-    var level: Int?
-
-    @Option(name: .long, help: "This process's rank (0-based).")
-    var rank = 0
-
-    @Option(name: .customLong("world-size"), help: "How many processes share the inputs.")
-    var worldSize = 1
-
-    @Option(name: .long, help: "Worker threads (default: all cores). The output does not depend on it.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "A directory of block lists for url_filter: domains, urls, banned_words.txt, banned_subwords.txt, soft_banned_words.txt (missing files are empty lists).")
     var blocklists: String?
@@ -65,23 +43,11 @@ struct Prep: ParsableCommand {
     @Flag(name: .long, help: "Skip inputs whose completion marker says a run with this configuration finished them.")
     var resume = false
 
-    @Flag(name: .long, help: "Write dropped documents to <output>/removed/ with their stage and reason.")
-    var dropped = false
-
-    @Flag(name: .customLong("skip-bad-lines"), help: "Count and skip malformed JSONL lines instead of stopping.")
-    var skipBadLines = false
-
-    @Flag(name: .long, help: "Replace invalid UTF-8 with U+FFFD instead of stopping.")
-    var lossy = false
-
     @Flag(name: .long, help: "Print every stage's measured values and decision for each input document; write nothing.")
     var explain = false
 
     @Option(name: .customLong("merge-stats"), help: "Print the merged statistics of every rank in this output directory, and exit.")
     var mergeStats: String?
-
-    @Flag(name: .long, help: "No progress line and no table.")
-    var quiet = false
 
     func run() throws {
         if let mergeStats {
@@ -92,19 +58,30 @@ struct Prep: ParsableCommand {
             try AtomicFile.write(json, to: mergeStats + "/stats.json")
             return
         }
-        let configFile = arguments.first { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        // The first positional argument ending in .yaml or .yml is the configuration; the others are inputs.
+        let configFile = input.inputs.first { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
         var request = PrepRequest()
         request.configurationPath = configFile
         request.preset = preset
-        request.inputs = arguments.filter { $0 != configFile }
-        request.output = output
+        request.inputs = input.inputs.filter { $0 != configFile }
+        request.output = destination.output
         request.blocklists = blocklists
         request.publicSuffixList = publicSuffixList
-        (request.textKey, request.idKey, request.format) = (textKey, idKey, format)
-        (request.compression, request.level) = (compression, level)
-        (request.rank, request.worldSize, request.threads) = (rank, worldSize, threads)
-        (request.resume, request.writeDropped, request.skipBadLines, request.lossy) = (resume, dropped, skipBadLines, lossy)
-        let configuration = try request.configuration()
+        let partition = try ranks.partition()
+        (request.rank, request.worldSize, request.threads) = (partition.rank, partition.worldSize, workers.threads)
+        (request.resume, request.writeDropped) = (resume, destination.removed)
+        (request.skipBadLines, request.lossy) = (input.skipBadLines, input.lossy)
+        var configuration = try request.configuration()
+        // What the command line gives overrides the configuration file.
+        if let field = input.jsonlField {
+            configuration.format = DocumentKind.jsonl.rawValue
+            configuration.textKey = field
+        } else if let docs = input.docs {
+            configuration.format = docs.rawValue
+        }
+        if let idKey = input.idKey { configuration.idKey = idKey }
+        if let compression = destination.compression { configuration.compression = compression.rawValue }
+        if let level = destination.level { configuration.level = level }
         let processor = DocumentProcessor(stages: try configuration.stages())
         if explain {
             guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
@@ -114,14 +91,14 @@ struct Prep: ParsableCommand {
         guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
         let run = try request.makeRun(configuration, processor: processor)
         let outputDirectory = run.options.outputDirectory
-        let progress = ProgressLine(quiet: quiet)
+        let progress = ProgressLine(quiet: workers.quiet)
         run.progress = { documents, bytes, done, total in
             progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes)) "
                 + "(\(ProgressLine.bytes(Int(Double(bytes) / max(progress.elapsed, 1e-9))))/s), file \(done + 1)/\(total)")
         }
         let statistics = try run.run()
         progress.finish()
-        if !quiet {
+        if !workers.quiet {
             try log(StatisticsTable.render(statistics))
             try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(outputDirectory)/stats/")
         }
@@ -133,7 +110,7 @@ struct Prep: ParsableCommand {
             while let document = try reader.next() {
                 var statistics = processor.emptyStatistics()
                 var trace: [(stage: String, measured: Measurements, outcome: Stage.Outcome)] = []
-                let result = withUnsafeMutablePointer(to: &trace) { processor.runParallelStages(document, &statistics, explain: $0) }
+                let result = processor.runParallelStages(document, &statistics) { trace.append(($0, $1, $2)) }
                 try StandardStreams.print("document \(document.id) (\(path):\(reader.lastLine)), \(document.text.unicodeScalars.count) characters")
                 for step in trace {
                     let values = step.measured.map { "\($0.name)=\($0.value)" }.joined(separator: " ")

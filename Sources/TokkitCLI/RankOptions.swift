@@ -25,20 +25,8 @@ struct RankOptions: ParsableArguments {
 
     /// This rank's input files, and how many files the whole job has.
     func files(of input: InputOptions) throws -> (mine: [String], run: Int) {
-        let all: [String]
-        do { all = try DocumentReader.expand(input.inputs.isEmpty ? ["-"] : input.inputs) } catch { throw CLIError(error.description) }
-        do { return (try partition().files(all), all.count) } catch let error as PartitionError { throw CLIError(error.description) }
-    }
-}
-
-extension InputOptions {
-    /// A reader over exactly `files` (one rank's share), with this command's format and settings.
-    func reader(files: [String], defaultSplit: DocumentSplit = .file) throws -> DocumentReader {
-        do {
-            return try DocumentReader(inputs: files, format: format(defaultSplit: defaultSplit), skipBadLines: skipBadLines, lossy: lossy)
-        } catch {
-            throw CLIError(error.description)
-        }
+        let all = try DocumentReader.expand(input.sources)
+        return (try partition().files(all), all.count)
     }
 }
 
@@ -78,7 +66,7 @@ struct RankedTask {
     func finish() throws {
         var done = marker
         done.outputs = try outputs.map(Self.describe)
-        do { try done.write(forOutput: outputs[0]) } catch { throw CLIError(error.description) }
+        try done.write(forOutput: outputs[0])
     }
 
     /// Runs `body` unless the task is already complete; returns whether it ran. Logs the skip.

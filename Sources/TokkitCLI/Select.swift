@@ -13,14 +13,15 @@ struct Select: ParsableCommand {
             abstract: "Keep documents whose metadata score passes FineWeb-Edu's rule: round(clip(score, 0, 5)) >= 3.",
             discussion: "Python rounding (halves to even). Kept documents get metadata.int_score. Documents without the score are dropped unless --keep-missing."
         )
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
         @Option(name: .long, help: "The metadata key holding the score.") var key = "score"
         @Option(name: .long, help: "Minimum rounded score.") var minimum = 3
         @Flag(name: .customLong("keep-missing"), help: "Keep documents that have no score.") var keepMissing = false
 
         func run() throws {
-            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
-            let summary = try SelectionRun.threshold(input: try io.corpus(), rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
+            let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
+            let summary = try SelectionRun.threshold(input: try input.corpus(), rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
             try log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
         }
     }
@@ -31,7 +32,8 @@ struct Select: ParsableCommand {
             abstract: "DSIR importance resampling towards target documents (the data-selection package's weights).",
             discussion: "Hashed unigram+bigram features (10,000 buckets), log-importance weights, then top-k (--top-k) or Gumbel top-k with --seed (numpy's noise: the same selection as data-selection with num_proc=1 and np.random.seed(seed)). Documents shorter than --min-length words are never selected."
         )
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
         @Option(name: .long, parsing: .upToNextOption, help: "Target documents (JSONL) whose distribution to select towards.") var target: [String] = []
         @Option(name: .short, help: "Documents to select.") var k: Int
         @Flag(name: .customLong("top-k"), help: "Deterministic top-k by weight, no noise.") var topK = false
@@ -41,8 +43,8 @@ struct Select: ParsableCommand {
 
         func run() throws {
             guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
-            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
-            let summary = try SelectionRun.dsir(input: try io.corpus(), target: try io.corpus(target), count: max(0, k),
+            let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
+            let summary = try SelectionRun.dsir(input: try input.corpus(), target: try input.corpus(target), count: max(0, k),
                                                 selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
                                                 features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
             try log("select dsir: \(summary.kept)/\(summary.documents) selected" + String(format: ", %.2f s", summary.seconds))
@@ -54,7 +56,8 @@ struct Select: ParsableCommand {
             abstract: "Score documents with a hashed n-gram logistic-regression quality classifier (GPT-3 style) and keep by threshold or Pareto sampling.",
             discussion: "Train from --positive and --negative example files (and save with --save-model), or load --model. Scores go to metadata.quality_score."
         )
-        @OptionGroup var io: CurationInputOptions
+        @OptionGroup var input: InputOptions
+        @OptionGroup var destination: DocumentOutputOptions
         @Option(name: .long, parsing: .upToNextOption, help: "Positive examples (JSONL).") var positive: [String] = []
         @Option(name: .long, parsing: .upToNextOption, help: "Negative examples (JSONL).") var negative: [String] = []
         @Option(name: .long, help: "A saved classifier (instead of training).") var model: String?
@@ -71,7 +74,7 @@ struct Select: ParsableCommand {
                 classifier = try QualityClassifier.load(path: model)
             } else {
                 guard !positive.isEmpty, !negative.isEmpty else { throw ValidationError("give --model, or --positive and --negative example files") }
-                classifier = try QualityClassifier.train(positive: SelectionRun.texts(try io.corpus(positive)), negative: SelectionRun.texts(try io.corpus(negative)),
+                classifier = try QualityClassifier.train(positive: SelectionRun.texts(try input.corpus(positive)), negative: SelectionRun.texts(try input.corpus(negative)),
                                                          features: try HashedNGramFeatures(n: 2, buckets: buckets), epochs: epochs, seed: seed)
                 if let saveModel { try AtomicFile.write(classifier.json, to: saveModel) }
             }
@@ -82,8 +85,8 @@ struct Select: ParsableCommand {
             case (nil, nil): rule = .threshold(0.5)
             default: throw ValidationError("give --threshold or --pareto-alpha, not both")
             }
-            let output = try CuratedOutput(directory: io.output, compression: try io.outputCompression(), writeRemoved: io.removed)
-            let summary = try SelectionRun.classify(input: try io.corpus(), classifier: classifier, rule: rule, output: output)
+            let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
+            let summary = try SelectionRun.classify(input: try input.corpus(), classifier: classifier, rule: rule, output: output)
             try log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
         }
     }

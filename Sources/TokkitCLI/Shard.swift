@@ -80,59 +80,58 @@ struct ShardWrite: ParsableCommand {
     @Flag(name: .long, help: "Continue an interrupted run: keep the shards whose sha256 matches manifest.json, write the rest.")
     var resume = false
 
-    @Flag(name: .long, help: "Replace the shards and manifest already in the output directory.")
-    var force = false
+    @OptionGroup var overwrite: OverwriteOptions
 
     enum TokenWidthChoice: String, ExpressibleByArgument, CaseIterable { case auto, uint16, uint32 }
 
     func validate() throws {
-        if resume && force { throw ValidationError("give --resume or --force, not both") }
+        if resume && overwrite.force { throw ValidationError("give --resume or --force, not both") }
     }
 
     func run() throws {
         let tokenizer = try vocabulary.load()
         let vocab = tokenizer.vocabulary
-        do {
-            guard let end = vocab.specialToken(named: endToken) else {
-                throw ShardError.noEndToken(text: endToken, known: vocab.specialTokens.map(\.text))
-            }
-            let requested: TokenWidth? = tokenWidth == .auto ? nil : TokenWidth(rawValue: tokenWidth.rawValue)
-            let width = try format.tokenWidth(forVocabularySize: vocab.size, requested: requested)
-            let documents = input.jsonlField.map { "jsonl:\($0)" } ?? (input.docs ?? .file).rawValue
-            let settings = try ShardSettings(
-                format: format, tokenWidth: width,
-                vocabulary: VocabularyRecord(source: vocabulary.vocab, sha256: try vocabulary.sha256(), size: vocab.size,
-                                             endToken: endToken, endTokenID: end.id),
-                shardTokens: shardTokens, valTokens: valTokens ?? shardTokens, prefix: prefix, documents: documents,
-                lossy: input.lossy, skipBadLines: input.skipBadLines)
-            if ranks.isPartitioned {
-                try writePart(settings: settings, tokenizer: tokenizer)
-                return
-            }
-            let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: workers.threads,
-                               existing: resume ? .resume : force ? .replace : .refuse)
-            // The progress callback cannot throw; a failed log line is kept and reported once the run ends.
-            nonisolated(unsafe) var logFailure: CLIError?
-            let reader = try input.reader()
-            let result = try CorpusSharder.run(job, reader: reader, tokenizer: tokenizer) { record in
-                let files = record.tokenFile.file + (record.indexFile.map { " + \($0.file)" } ?? "")
-                do throws(CLIError) {
-                    try log("wrote \(files): \(record.tokens) tokens, \(record.documents) documents")
-                } catch {
-                    logFailure = logFailure ?? error
-                }
-            }
-            if let logFailure { throw logFailure }
-            try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
-            let manifest = result.manifest
-            if result.keptShards > 0 { try log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
-            if !manifest.shards.contains(where: { $0.split == .train }) {
-                try log("warning: every token went to the validation split; lower --val-tokens to get training data")
-            }
-            try StandardStreams.print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents, \(settings.layout) → \(output)/\(ShardManifest.fileName)")
-        } catch let error as ShardError {
-            throw CLIError(error.description)
+        guard let end = vocab.specialToken(named: endToken) else {
+            throw ShardError.noEndToken(text: endToken, known: vocab.specialTokens.map(\.text))
         }
+        let requested: TokenWidth? = tokenWidth == .auto ? nil : TokenWidth(rawValue: tokenWidth.rawValue)
+        let width = try format.tokenWidth(forVocabularySize: vocab.size, requested: requested)
+        let documents: String
+        switch input.format(default: .file) {
+        case .jsonl(let field): documents = "jsonl:\(field)"
+        case .text(let split): documents = split.rawValue
+        }
+        let settings = try ShardSettings(
+            format: format, tokenWidth: width,
+            vocabulary: VocabularyRecord(source: vocabulary.vocab, sha256: try vocabulary.sha256(), size: vocab.size,
+                                         endToken: endToken, endTokenID: end.id),
+            shardTokens: shardTokens, valTokens: valTokens ?? shardTokens, prefix: prefix, documents: documents,
+            lossy: input.lossy, skipBadLines: input.skipBadLines)
+        if ranks.isPartitioned {
+            try writePart(settings: settings, tokenizer: tokenizer)
+            return
+        }
+        let job = ShardJob(directory: output, settings: settings, command: CommandLine.arguments, threads: workers.threads,
+                           existing: resume ? .resume : overwrite.force ? .replace : .refuse)
+        // The progress callback cannot throw; a failed log line is kept and reported once the run ends.
+        nonisolated(unsafe) var logFailure: CLIError?
+        let reader = try input.reader(default: .file)
+        let result = try CorpusSharder.run(job, reader: reader, tokenizer: tokenizer) { record in
+            let files = record.tokenFile.file + (record.indexFile.map { " + \($0.file)" } ?? "")
+            do throws(CLIError) {
+                if !workers.quiet { try log("wrote \(files): \(record.tokens) tokens, \(record.documents) documents") }
+            } catch {
+                logFailure = logFailure ?? error
+            }
+        }
+        if let logFailure { throw logFailure }
+        try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
+        let manifest = result.manifest
+        if result.keptShards > 0 { try log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
+        if !manifest.shards.contains(where: { $0.split == .train }) {
+            try log("warning: every token went to the validation split; lower --val-tokens to get training data")
+        }
+        try StandardStreams.print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents, \(settings.layout) → \(output)/\(ShardManifest.fileName)")
     }
 
     /// One rank of a partitioned shard run: encodes its files into a part, unless its marker says it is done.
@@ -147,9 +146,9 @@ struct ShardWrite: ParsableCommand {
         let task = RankedTask(task: "shard \(settingsText)", partition: partition, inputs: files.mine,
                               outputs: [manifest, base + ".ids", base + ".lengths"])
         var part: ShardPart?
-        let ran = try task.run(quiet: false) {
+        let ran = try task.run(quiet: workers.quiet) {
             part = try RankSharder.run(directory: output, settings: settings, partition: partition, files: files.mine, runFiles: files.run,
-                                       reader: try input.reader(files: files.mine), tokenizer: tokenizer, threads: workers.threads)
+                                       reader: try input.reader(files: files.mine, default: .file), tokenizer: tokenizer, threads: workers.threads)
         }
         if ran, let part {
             try StandardStreams.print("rank \(partition.label) of \(partition.worldSize): \(part.files.count) files, \(part.totalDocuments) documents, \(part.totalTokens) tokens → \(manifest)")
@@ -168,20 +167,15 @@ struct ShardVerify: ParsableCommand {
     var directory: String
 
     func run() throws {
-        let manifest: ShardManifest
         // The visitor cannot throw: the first failed line is kept and reported when verification ends.
         nonisolated(unsafe) var printFailure: CLIError?
-        do {
-            manifest = try ShardVerifier.verify(directory: directory) { record in
-                let files = record.tokenFile.file + (record.indexFile.map { " + \($0.file)" } ?? "")
-                do throws(CLIError) {
-                    try StandardStreams.print("ok  \(files)  \(record.tokens) tokens  \(record.documents) documents")
-                } catch {
-                    printFailure = printFailure ?? error
-                }
+        let manifest = try ShardVerifier.verify(directory: directory) { record in
+            let files = record.tokenFile.file + (record.indexFile.map { " + \($0.file)" } ?? "")
+            do throws(CLIError) {
+                try StandardStreams.print("ok  \(files)  \(record.tokens) tokens  \(record.documents) documents")
+            } catch {
+                printFailure = printFailure ?? error
             }
-        } catch {
-            throw CLIError(error.description)
         }
         if let printFailure { throw printFailure }
         try StandardStreams.print("verified \(manifest.shards.count) shards, \(manifest.totalTokens) tokens: \(manifest.settings.layout), vocabulary \(manifest.settings.vocabulary.source) (\(manifest.settings.vocabulary.size) ids)")
@@ -215,11 +209,7 @@ struct ShardInspect: ParsableCommand {
 
     func run() throws {
         let tokenizer = try vocabulary.load()
-        do {
-            try inspect(tokenizer)
-        } catch let error as ShardError {
-            throw CLIError(error.description)
-        }
+        try inspect(tokenizer)
     }
 
     private func inspect(_ tokenizer: Tokenizer) throws {

@@ -28,8 +28,7 @@ struct ShardMerge: ParsableCommand {
     @Flag(name: .long, help: "Write manifest.json from the records of every merge rank (after tokkit shard merge --rank R --world-size W).")
     var finalize = false
 
-    @Flag(name: .long, help: "Replace shards and a manifest already in the directory.")
-    var force = false
+    @OptionGroup var overwrite: OverwriteOptions
 
     @Flag(name: .long, help: "Delete the parts folder after a successful merge (they are kept by default).")
     var removeParts = false
@@ -41,39 +40,27 @@ struct ShardMerge: ParsableCommand {
     func run() throws {
         if ranks.isPartitioned {
             let partition = try ranks.partition()
-            do {
-                let records = try ShardMerger.runRange(directory: directory, partition: partition) { record in
-                    // A per-shard progress line; the summary printed after the run is checked.
-                    try? log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
-                }
-                try StandardStreams.print("merge rank \(partition.label) of \(partition.worldSize): \(records.count) shards, \(records.reduce(0) { $0 + $1.tokens }) tokens")
-            } catch {
-                throw (error as? CLIError) ?? CLIError("\(error)")
-            }
-            return
-        }
-        if finalize {
-            do {
-                let manifest = try ShardMerger.finalize(directory: directory, command: CommandLine.arguments)
-                try StandardStreams.print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents → \(directory)/\(ShardManifest.fileName)")
-            } catch {
-                throw (error as? CLIError) ?? CLIError("\(error)")
-            }
-            return
-        }
-        do {
-            let result = try ShardMerger.run(directory: directory, command: CommandLine.arguments, replace: force) { record in
+            let records = try ShardMerger.runRange(directory: directory, partition: partition) { record in
                 // A per-shard progress line; the summary printed after the run is checked.
                 try? log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
             }
-            let manifest = result.manifest
-            if removeParts {
-                try? FileManager.default.removeItem(atPath: directory + "/" + ShardPart.folder)
-            }
-            try StandardStreams.print("merged \(result.parts.count) rank parts: \(manifest.shards.count) shards, \(manifest.totalTokens) tokens, "
-                  + "\(manifest.totalDocuments) documents → \(directory)/\(ShardManifest.fileName)")
-        } catch {
-            throw (error as? CLIError) ?? CLIError("\(error)")
+            try StandardStreams.print("merge rank \(partition.label) of \(partition.worldSize): \(records.count) shards, \(records.reduce(0) { $0 + $1.tokens }) tokens")
+            return
         }
+        if finalize {
+            let manifest = try ShardMerger.finalize(directory: directory, command: CommandLine.arguments)
+            try StandardStreams.print("\(manifest.shards.count) shards, \(manifest.totalTokens) tokens, \(manifest.totalDocuments) documents → \(directory)/\(ShardManifest.fileName)")
+            return
+        }
+        let result = try ShardMerger.run(directory: directory, command: CommandLine.arguments, replace: overwrite.force) { record in
+            // A per-shard progress line; the summary printed after the run is checked.
+            try? log("wrote \(record.tokenFile.file)\(record.indexFile.map { " + \($0.file)" } ?? ""): \(record.tokens) tokens, \(record.documents) documents")
+        }
+        let manifest = result.manifest
+        if removeParts {
+            try? FileManager.default.removeItem(atPath: directory + "/" + ShardPart.folder)
+        }
+        try StandardStreams.print("merged \(result.parts.count) rank parts: \(manifest.shards.count) shards, \(manifest.totalTokens) tokens, "
+              + "\(manifest.totalDocuments) documents → \(directory)/\(ShardManifest.fileName)")
     }
 }

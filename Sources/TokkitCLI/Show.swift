@@ -36,7 +36,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let tokenizer = try vocabulary.load()
-        let bytes = Array(try input.readAll().joined())
+        let bytes = Array(try input.readAll(default: .file).joined())
         let tokens: [TokenID]
         do {
             tokens = try tokenizer.encode(bytes: bytes, allowedSpecial: allowSpecial ? .all : .none)

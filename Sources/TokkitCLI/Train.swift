@@ -33,8 +33,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("min-frequency"), help: "Stop when the best pair occurs fewer times than this (inclusive, as HF).")
     var minFrequency: UInt64 = 0
 
-    @Option(name: .customLong("special"), help: ArgumentHelp("A special token; repeat for several.", valueName: "text"))
-    var specials: [String] = []
+    @OptionGroup var special: SpecialTokenOptions
 
     @Flag(name: .customLong("specials-first"), help: "Give special tokens the first ids (HF's order) instead of the last (GPT-2's).")
     var specialsFirst = false
@@ -53,50 +52,44 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Base name of the .tiktoken file.")
     var name: String = "vocab"
 
-    @Flag(name: .long, help: "Overwrite existing vocabulary files in the output folder.")
-    var force = false
+    @OptionGroup var overwrite: OverwriteOptions
 
-    @Flag(name: .long, help: "No progress line and no summary.")
-    var quiet = false
+    func validate() throws {
+        if let numbered = special.specials.first(where: { $0.id != nil }) {
+            throw ValidationError("train assigns special-token ids itself (after the merges, or first with --specials-first): give --special \(numbered.text), without =\(numbered.id ?? 0)")
+        }
+    }
 
     func run() throws {
         let configuration = TrainerConfiguration(
-            vocabularySize: vocabularySize, minFrequency: minFrequency, specialTokens: specials.map { Array($0.utf8) },
+            vocabularySize: vocabularySize, minFrequency: minFrequency, specialTokens: special.specials.map { Array($0.text.utf8) },
             specialsFirst: specialsFirst, maxTokenLength: maxTokenLength, tiePolicy: tiePolicy)
-        let progress = ProgressLine(quiet: quiet)
-        let summary: TrainingPipeline.Summary
-        var skippedLines = 0
-        do {
-            // Count files record their pattern: with none given, the vocabulary declares theirs; a different one
-            // given is refused by the pipeline, as are count files of different patterns.
-            let recorded = splitting.isGiven ? nil : try TrainingPipeline.recordedPattern(of: countFiles)
-            let pipeline = try TrainingPipeline(configuration: configuration, pattern: try recorded ?? splitting.splitPattern(),
-                                                engine: splitting.engine, threads: workers.threads)
-            let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(defaultSplit: .lines) : nil
-            var mergeStart = 0.0
-            defer { skippedLines = reader?.statistics.skippedLines ?? 0 }
-            summary = try pipeline.run(reader: reader, countFiles: countFiles,
-                                       output: .init(folder: output, name: name, force: force)) { event in
-                switch event {
-                case .counting(let step):
-                    progress.update(CountProgress.line(step, elapsed: progress.elapsed))
-                case .merging(let step):
-                    if mergeStart == 0 {
-                        progress.finish()
-                        mergeStart = progress.elapsed
-                    }
-                    let done = Double(step.tokensDone) / Double(max(step.tokensTarget, 1))
-                    let elapsed = progress.elapsed - mergeStart
-                    let eta = done > 0 ? elapsed / done - elapsed : 0
-                    progress.update("merging: \(ProgressLine.bar(done)) \(step.mergesDone) merges, last count \(step.lastMergeCount), ETA \(ProgressLine.duration(eta))")
-                case .writing:
+        let progress = ProgressLine(quiet: workers.quiet)
+        // Count files record their pattern: with none given, the vocabulary declares theirs; a different one
+        // given is refused by the pipeline, as are count files of different patterns.
+        let pattern = try splitting.given ?? TrainingPipeline.recordedPattern(of: countFiles) ?? .gpt2
+        let pipeline = try TrainingPipeline(configuration: configuration, pattern: pattern, engine: splitting.engine, threads: workers.threads)
+        let reader = !input.inputs.isEmpty || countFiles.isEmpty ? try input.reader(default: .lines) : nil
+        var mergeStart = 0.0
+        let summary = try pipeline.run(reader: reader, countFiles: countFiles,
+                                       output: .init(folder: output, name: name, force: overwrite.force)) { event in
+            switch event {
+            case .counting(let step):
+                progress.update(CountProgress.line(step, elapsed: progress.elapsed))
+            case .merging(let step):
+                if mergeStart == 0 {
                     progress.finish()
+                    mergeStart = progress.elapsed
                 }
+                let done = Double(step.tokensDone) / Double(max(step.tokensTarget, 1))
+                let elapsed = progress.elapsed - mergeStart
+                let eta = done > 0 ? elapsed / done - elapsed : 0
+                progress.update("merging: \(ProgressLine.bar(done)) \(step.mergesDone) merges, last count \(step.lastMergeCount), ETA \(ProgressLine.duration(eta))")
+            case .writing:
+                progress.finish()
             }
-        } catch let error as PipelineError {
-            throw CLIError(error.description)
         }
-        try InputOptions.reportSkippedLines(skippedLines)
+        try InputOptions.reportSkippedLines(reader?.statistics.skippedLines ?? 0)
         if let gap = summary.uncovered { try warnAboutUncoveredBytes(gap) }
         // Training stops early when no pair is left (or none reaches --min-frequency): say so, quiet or not,
         // since the vocabulary is smaller than asked and a model sized for it would have unused rows.
@@ -104,7 +97,7 @@ struct Train: ParsableCommand {
             try log("warning: the merges ran out after \(summary.trained.merges.count) merges: the vocabulary has \(summary.vocabulary.size) ids, "
                 + "\(vocabularySize) were asked for (the corpus has no more pairs\(minFrequency > 1 ? " occurring \(minFrequency) times or more" : ""))")
         }
-        if !quiet {
+        if !workers.quiet {
             try log("""
                 trained \(summary.trained.merges.count) merges, \(summary.vocabulary.size) ids (\(summary.vocabulary.specialTokens.count) special) into \(output)
                   corpus   \(summary.documents) documents, \(ProgressLine.bytes(summary.bytesRead)), \(summary.pieces) pieces, \(summary.distinctPieces) distinct

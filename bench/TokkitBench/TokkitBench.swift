@@ -13,7 +13,7 @@ struct TokkitBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokkit-bench",
         abstract: "Time tokkit's encoder, pre-splitters and decoder for bench/encode_bench.py.",
-        subcommands: [EncodeBench.self, PresplitBench.self, DecodeBench.self, Differential.self, ExportHF.self])
+        subcommands: [EncodeBench.self, PresplitBench.self, DecodeBench.self, LoadBench.self, Differential.self, ExportHF.self])
 }
 
 struct Common: ParsableArguments {
@@ -119,9 +119,40 @@ struct DecodeBench: ParsableCommand {
         let text = try common.text()
         let ids = try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }
         var bytes: [UInt8] = []
-        let seconds = try bestTime(common.repeats) { bytes = try tokenizer.decodeBytes(ids) }
+        let (seconds, cpu) = try bestTimes(common.repeats) { bytes = try tokenizer.decodeBytes(ids) }
         guard bytes == text else { throw ValidationError("decoded bytes differ from the input") }
-        printJSON(["bytes": bytes.count, "tokens": ids.count, "seconds": seconds, "mbps": Double(bytes.count) / seconds / 1e6])
+        printJSON(["bytes": bytes.count, "tokens": ids.count, "seconds": seconds, "mbps": Double(bytes.count) / seconds / 1e6,
+                   "cpu_mbps": Double(bytes.count) / cpu / 1e6, "threads": Parallelism.processorCount])
+    }
+}
+
+struct LoadBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "load",
+        abstract: "Load bundled vocabularies into a Tokenizer without the rank-table cache and from it; ms of wall and CPU.")
+    @Option(help: "The rank-table cache folder to fill and read.") var cache: String
+    @Option(help: "Best of this many runs.") var repeats = 5
+    @Argument(help: "Bundled vocabulary names.") var names = ["gpt2", "cl100k_base", "o200k_base", "qwen2", "p50k_base"]
+
+    func run() throws {
+        guard let folder = VocabularyDirectory.locate() else { throw ValidationError("bundled vocabularies not found") }
+        let cached = RankTableCache(directory: cache)
+        var rows: [[String: Any]] = []
+        for name in names {
+            guard let named = NamedVocabulary.named(name) else { throw ValidationError("unknown vocabulary \(name)") }
+            let cold = try bestTimes(repeats) { _ = try Tokenizer(vocabulary: named.load(cache: .disabled), pattern: named.pattern) }
+            _ = try named.load(cache: cached)
+            var outcome = RankTableCache.Outcome.hit
+            let warm = try bestTimes(repeats) {
+                let loaded = try cached.loadReporting(path: folder + "/" + named.fileName, sha256: named.sha256,
+                                                      specialTokens: named.specialTokens)
+                if loaded.outcome != .hit { outcome = loaded.outcome }
+                _ = try Tokenizer(vocabulary: loaded.vocabulary, pattern: named.pattern)
+            }
+            guard outcome == .hit else { throw ValidationError("\(name): the cache was not used: \(outcome)") }
+            rows.append(["name": name, "cold_ms": cold.wall * 1e3, "cold_cpu_ms": cold.cpu * 1e3,
+                         "warm_ms": warm.wall * 1e3, "warm_cpu_ms": warm.cpu * 1e3])
+        }
+        printJSON(["vocabularies": rows])
     }
 }
 

@@ -44,6 +44,12 @@ struct DecodingTable: Sendable {
         self.lengths = lengths
     }
 
+    /// A table whose entries were built earlier (read back from a cache; see `VocabularyTables`).
+    init(entries: [SIMD16<UInt8>], lengths: [UInt8]) {
+        self.entries = entries
+        self.lengths = lengths
+    }
+
     /// Runs `body` with the tables (and `table`, for long tokens) as raw pointers.
     @inline(__always)
     func withView<R, E: Error>(_ table: RankTable, firstRank: TokenID, _ body: (View) throws(E) -> R) throws(E) -> R {
@@ -121,6 +127,21 @@ struct DecodingTable: Sendable {
                 position &+= 1
             }
             at = end
+            return position
+        }
+
+        /// `write`, but each token copied at its exact length: nothing is written past the last
+        /// token's end. For the end of a part that another thread writes right after.
+        func writeExactly(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
+                          to output: UnsafeMutableRawPointer, at: inout Int) -> Int {
+            var position = start
+            while position < ids.count, let index = index(of: ids[position]) {
+                let length = tokens.length(at: index)
+                if length == 0 { break }
+                (output + at).copyMemory(from: tokens.arena + Int(tokens.offsets[index]), byteCount: length)
+                at &+= length
+                position &+= 1
+            }
             return position
         }
     }

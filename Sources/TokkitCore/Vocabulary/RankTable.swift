@@ -191,9 +191,16 @@ struct RankTable: Sendable {
 
         func build() -> RankTable {
             RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask,
-                      serial: rankTableSerials.add(1, ordering: .relaxed).newValue)
+                      serial: RankTable.nextSerial())
         }
     }
 }
 
 private let rankTableSerials = Atomic<UInt64>(0)
+
+extension RankTable {
+    /// A serial no other table of this process has (see `serial`).
+    static func nextSerial() -> UInt64 {
+        rankTableSerials.add(1, ordering: .relaxed).newValue
+    }
+}

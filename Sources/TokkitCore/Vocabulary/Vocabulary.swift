@@ -101,17 +101,7 @@ public struct Vocabulary: Sendable {
             }
         }
         let table = builder.build()
-        let mergeable = firstRank..<(firstRank + TokenID(tokens.count))
-        var seenIDs = Set<TokenID>()
-        var seenTexts = Set<[UInt8]>()
-        for special in specialTokens {
-            guard !special.bytes.isEmpty else { throw .emptyToken(rank: special.id) }
-            guard seenIDs.insert(special.id).inserted else { throw .duplicateSpecialID(id: special.id) }
-            guard seenTexts.insert(special.bytes).inserted else { throw .duplicateSpecialText(text: special.text) }
-            if mergeable.contains(special.id) && !gaps.contains(special.id) {
-                throw .specialIDCollides(text: special.text, id: special.id)
-            }
-        }
+        try Self.checkSpecialTokens(specialTokens, mergeable: firstRank..<(firstRank + TokenID(tokens.count)), gaps: gaps)
         var singles = [TokenID](repeating: .max, count: 256)
         var pairs = [TokenID](repeating: .max, count: 1 << 16)
         for index in 0..<table.count {
@@ -130,6 +120,35 @@ public struct Vocabulary: Sendable {
         self.bytePairRank = pairs
         self.decoding = DecodingTable(table)
         InternalChecks.require(firstInvariantViolation(), "Vocabulary")
+    }
+
+    /// A vocabulary from tables built earlier (`VocabularyTables`), checked for consistency by the caller.
+    init(firstRank: TokenID, specialTokens: [SpecialToken], gaps: [TokenID], table: RankTable,
+         singleByteRank: [TokenID], bytePairRank: [TokenID], decoding: DecodingTable) throws(VocabularyError) {
+        try Self.checkSpecialTokens(specialTokens, mergeable: firstRank..<(firstRank + TokenID(table.count)), gaps: gaps)
+        self.firstRank = firstRank
+        self.specialTokens = specialTokens
+        self.gaps = gaps
+        self.table = table
+        self.singleByteRank = singleByteRank
+        self.bytePairRank = bytePairRank
+        self.decoding = decoding
+        InternalChecks.require(firstInvariantViolation(), "Vocabulary")
+    }
+
+    /// Special tokens must be non-empty and distinct, and may take a mergeable rank only where the ranks have a gap.
+    private static func checkSpecialTokens(_ specialTokens: [SpecialToken], mergeable: Range<TokenID>,
+                                           gaps: [TokenID]) throws(VocabularyError) {
+        var seenIDs = Set<TokenID>()
+        var seenTexts = Set<[UInt8]>()
+        for special in specialTokens {
+            guard !special.bytes.isEmpty else { throw .emptyToken(rank: special.id) }
+            guard seenIDs.insert(special.id).inserted else { throw .duplicateSpecialID(id: special.id) }
+            guard seenTexts.insert(special.bytes).inserted else { throw .duplicateSpecialText(text: special.text) }
+            if mergeable.contains(special.id) && !gaps.contains(special.id) {
+                throw .specialIDCollides(text: special.text, id: special.id)
+            }
+        }
     }
 
     /// How many mergeable tokens there are.

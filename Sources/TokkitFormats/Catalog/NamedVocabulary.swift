@@ -93,13 +93,14 @@ public struct NamedVocabulary: Sendable, Hashable {
     /// GPT-2's vocabulary under tiktoken's name for it.
     public static let r50k_base = gpt2
 
-    /// Loads the vocabulary file from `directory` (default: `VocabularyDirectory.locate()`), checking its sha256.
-    public func load(from directory: String? = nil) throws(VocabularyFileError) -> Vocabulary {
+    /// Loads the vocabulary file from `directory` (default: `VocabularyDirectory.locate()`), checking its
+    /// sha256, through `cache` (see `RankTableCache`: prebuilt tables, so a load takes milliseconds).
+    public func load(from directory: String? = nil, cache: RankTableCache = .standard()) throws(VocabularyFileError) -> Vocabulary {
         guard let directory = directory ?? VocabularyDirectory.locate() else {
             throw .unreadable(path: fileName, reason: "the bundled vocabularies were not found beside the executable "
                               + "(\(VocabularyDirectory.bundleSuffix)); set \(VocabularyDirectory.environmentKey) to a folder that holds \(fileName)")
         }
-        return try TiktokenFile.read(path: directory + "/" + fileName, specialTokens: specialTokens, expectedSHA256: sha256)
+        return try cache.load(path: directory + "/" + fileName, sha256: sha256, specialTokens: specialTokens)
     }
 }
 

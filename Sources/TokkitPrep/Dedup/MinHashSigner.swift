@@ -31,8 +31,9 @@ public struct MinHashSigner: Sendable {
         return found ? out : nil
     }
 
-    /// Writes the signature into `out` (`hashCount` values); false when the text has no shingle.
-    public func signature(of text: String, into out: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+    /// Writes the signature into `out` (`hashCount` values); false when the text has no shingle. `package`:
+    /// the parallel signer writes into slices of one buffer; users call `signature(of:)`.
+    package func signature(of text: String, into out: UnsafeMutableBufferPointer<UInt64>) -> Bool {
         let words = SimplifiedTextWords.split(SimplifiedText.scalars(of: Substring(text).unicodeScalars))
         return signature(words: words, into: out)
     }

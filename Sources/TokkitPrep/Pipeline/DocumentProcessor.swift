@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import TokkitCore
 import TokkitCorpus
 
 /// Runs a pipeline's stages over documents and keeps per-stage statistics.
@@ -27,9 +29,9 @@ public struct DocumentProcessor: Sendable {
     public func emptyStatistics() -> [StageStatistics] { stages.map { StageStatistics(name: $0.name) } }
 
     /// Runs the parallel stages on `document`, updating `statistics` (one entry per stage).
-    /// With `explain`, every stage's measurements and outcome are appended.
+    /// `explain`, when given, hears every stage's name, measurements and outcome in order.
     public func runParallelStages(_ document: Document, _ statistics: inout [StageStatistics],
-                                  explain: UnsafeMutablePointer<[(stage: String, measured: Measurements, outcome: Stage.Outcome)]>? = nil) -> Result {
+                                  explain: ((_ stage: String, _ measured: Measurements, _ outcome: Stage.Outcome) -> Void)? = nil) -> Result {
         var document = document
         var view = TextView(document.text)
         for index in 0..<parallelCount {
@@ -39,7 +41,7 @@ public struct DocumentProcessor: Sendable {
             statistics[index].bytesIn += bytesIn
             var measured: Measurements = []
             let outcome = stages[index].apply(&document, &view, &measured)
-            explain?.pointee.append((stages[index].name, measured, outcome))
+            explain?(stages[index].name, measured, outcome)
             statistics[index].seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             switch outcome {
             case .drop(let reason):
@@ -81,56 +83,27 @@ public struct DocumentProcessor: Sendable {
             return documents.map { runParallelStages($0, &statistics) }
         }
         let workers = min(threads, count)
-        let results = DisjointSlots<Result?>(count: count, initial: nil)
-        let perWorker = DisjointSlots<[StageStatistics]>(count: workers, initial: emptyStatistics())
+        let results = BatchSlots<Result>(count: count)
+        let perWorker = BatchSlots<[StageStatistics]>(count: workers)
         // Documents are handed out in small interleaved chunks so one slow document does not hold a
-        // whole stripe; each index is written by exactly one worker.
+        // whole stripe; each index is claimed by exactly one worker.
         let chunk = 16
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let next = Atomic<Int>(0)
+        Parallelism.run(workers: workers) { worker in
+            var mine = emptyStatistics()
             while true {
-                let start = next.take(chunk)
+                let start = next.add(chunk, ordering: .relaxed).oldValue
                 guard start < count else { break }
                 for index in start..<min(start + chunk, count) {
-                    results.buffer[index] = runParallelStages(documents[index], &perWorker.buffer[worker])
+                    results.set(index, runParallelStages(documents[index], &mine))
                 }
             }
+            perWorker.set(worker, mine)
         }
-        for worker in perWorker.buffer {
-            for (index, stage) in worker.enumerated() { statistics[index].merge(stage) }
+        for worker in 0..<workers {
+            guard let stages = perWorker.take(worker) else { continue }
+            for (index, stage) in stages.enumerated() { statistics[index].merge(stage) }
         }
-        return results.buffer.compactMap { $0 }
-    }
-}
-
-/// A buffer whose slots are written by different threads, each slot by one thread only.
-final class DisjointSlots<Element>: @unchecked Sendable {
-    // @unchecked: callers write each index from exactly one thread and read only after the
-    // concurrentPerform that wrote them has returned, so no two threads touch one slot.
-    let buffer: UnsafeMutableBufferPointer<Element>
-
-    init(count: Int, initial: Element) {
-        buffer = .allocate(capacity: count)
-        buffer.initialize(repeating: initial)
-    }
-
-    deinit {
-        buffer.deinitialize()
-        buffer.deallocate()
-    }
-}
-
-/// An atomic ticket counter for handing out work.
-final class Counter: @unchecked Sendable {
-    // @unchecked: every access holds the lock.
-    private var value = 0
-    private let lock = NSLock()
-
-    func take(_ amount: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = value
-        value += amount
-        return taken
+        return (0..<count).compactMap { results.take($0) }
     }
 }

@@ -138,6 +138,28 @@ public struct PrepConfiguration {
         return value
     }
 
+    /// How input files are read: the `reader` section (JSON Lines with its keys, or a plain-text split).
+    public func readFormat() throws -> DocumentFileReader.Format {
+        switch format ?? "jsonl" {
+        case "jsonl": return .jsonl(DocumentAdapter(textKey: textKey ?? "text", idKey: idKey ?? "id"))
+        case let split:
+            guard let text = DocumentSplit(rawValue: split) else {
+                throw PrepError.unknownName(kind: "reader format", name: split, line: nil, valid: ["jsonl"] + DocumentSplit.allCases.map(\.rawValue))
+            }
+            return .text(text)
+        }
+    }
+
+    /// How output files are compressed: the `writer` section.
+    public func outputCompression() throws -> OutputCompression {
+        switch compression ?? "none" {
+        case "none": return .none
+        case "gzip": return .gzip(level: level)
+        case "zstd": return .zstd(level: level)
+        case let other: throw PrepError.unknownName(kind: "writer compression", name: other, line: nil, valid: ["none", "gzip", "zstd"])
+        }
+    }
+
     /// Identifies the configuration in completion markers and `run.json`.
     public var fingerprint: String {
         "preset=\(preset ?? "-") blocklists=\(blocklists ?? "-") reader=\(format ?? "jsonl"),\(textKey ?? "text"),\(idKey ?? "id") config=\(source.hashValueStable)"

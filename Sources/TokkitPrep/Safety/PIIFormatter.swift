@@ -1,3 +1,5 @@
+import Synchronization
+
 /// datatrove's `PIIFormatter`: e-mail addresses, then public IPv4 addresses, replaced by fixed
 /// placeholders used round-robin.
 ///
@@ -6,8 +8,10 @@
 /// That is why the runner applies this stage in input order, after the parallel filters: the
 /// output is the same for any number of threads, and the same as one datatrove task reading the
 /// same files in the same order.
-public final class PIIFormatter: @unchecked Sendable {
-    // @unchecked: mutable counters, used by the runner's single sequential tail only.
+///
+/// The counters sit behind a mutex, so the formatter is safely shareable; the runner calls it from
+/// its one sequential tail, so the lock is never contended.
+public final class PIIFormatter: Sendable {
     public let version: RuleVersion
     public let removeEmails: Bool
     public let removeIPs: Bool
@@ -16,8 +20,8 @@ public final class PIIFormatter: @unchecked Sendable {
     public let ipReplacements: [String]
     private let emailPattern: ICUPattern
     private let ipPattern: ICUPattern
-    private var emailIndex = 0
-    private var ipIndex = 0
+    /// The next placeholder of each kind (round-robin).
+    private let next = Mutex<(email: Int, ip: Int)>((0, 0))
 
     public static let defaultEmailReplacements = ["email@example.com", "firstname.lastname@example.org"]
     public static let defaultIPReplacements = ["22.214.171.124", "126.96.36.199", "188.8.131.52", "184.108.40.206",
@@ -53,23 +57,29 @@ public final class PIIFormatter: @unchecked Sendable {
 
     /// The text with e-mails then IPs replaced; `counts` gets how many of each.
     public func format(_ text: String, counts: inout (emails: Int, ips: Int)) -> String {
-        var text = text
-        if removeEmails {
-            text = replace(text, emailPattern) { _ in
-                defer { emailIndex = (emailIndex + 1) % emailReplacements.count }
-                counts.emails += 1
-                return emailReplacements[emailIndex]
+        var found = (emails: 0, ips: 0)
+        let formatted = next.withLock { next in
+            var text = text
+            if removeEmails {
+                text = replace(text, emailPattern) { _ in
+                    defer { next.email = (next.email + 1) % emailReplacements.count }
+                    found.emails += 1
+                    return emailReplacements[next.email]
+                }
             }
-        }
-        if removeIPs {
-            text = replace(text, ipPattern) { match in
-                guard let address = IPv4Address(match), !onlyPublicIPs || address.isGlobal else { return nil }
-                defer { ipIndex = (ipIndex + 1) % ipReplacements.count }
-                counts.ips += 1
-                return ipReplacements[ipIndex]
+            if removeIPs {
+                text = replace(text, ipPattern) { match in
+                    guard let address = IPv4Address(match), !onlyPublicIPs || address.isGlobal else { return nil }
+                    defer { next.ip = (next.ip + 1) % ipReplacements.count }
+                    found.ips += 1
+                    return ipReplacements[next.ip]
+                }
             }
+            return text
         }
-        return text
+        counts.emails += found.emails
+        counts.ips += found.ips
+        return formatted
     }
 
     private func replace(_ text: String, _ pattern: ICUPattern, _ replacement: (String) -> String?) -> String {

@@ -5,15 +5,14 @@ import TokkitCore
 /// Pre-splits with an ICU regular expression: every named pattern, and any custom one.
 ///
 /// ICU runs over a UTF-16 copy of the text (2.7× faster than over UTF-8 through `UText`), and each
-/// match is mapped back to byte offsets of the original UTF-8. A compiled ICU regex is not
-/// thread-safe, so the pre-tokenizer keeps a small pool of clones: each call borrows one.
+/// match is mapped back to byte offsets of the original UTF-8. Any thread may split with it: the
+/// compiled regex is an `ICURegexPool`.
 public final class RegexPreTokenizer: PreTokenizer {
     /// The pattern as the user wrote it (tiktoken syntax).
     public let pattern: String
     /// What ICU compiles: `pattern` after `ICUPatternTranslation`.
     public let icuPattern: String
-    private let prototype: Exclusive<ICURegex>
-    private let pool = Mutex<[Exclusive<ICURegex>]>([])
+    private let regex: ICURegexPool
     private let gaps = Mutex<UncoveredBytes?>(nil)
 
     /// Bytes between matches, which splitting drops (as tiktoken drops them): a custom pattern that does
@@ -35,12 +34,13 @@ public final class RegexPreTokenizer: PreTokenizer {
     public init(pattern: String, translating: Bool = true) throws(PreTokenizerError) {
         self.pattern = pattern
         self.icuPattern = translating ? ICUPatternTranslation.translate(pattern) : pattern
-        var error = TKICUError()
-        let bytes = Array(icuPattern.utf8)
-        guard let handle = bytes.withUnsafeBufferPointer({ tk_regex_open($0.baseAddress, Int64($0.count), 0, &error) }) else {
-            throw .invalidPattern(pattern: pattern, reason: error.reason, line: Int(error.line), column: Int(error.offset))
+        do {
+            regex = try ICURegexPool(icuPattern: icuPattern)
+        } catch .invalidPattern(let reason, let line, let column) {
+            throw .invalidPattern(pattern: pattern, reason: reason, line: line, column: column)
+        } catch {
+            throw .matchingFailed(reason: "\(error)")
         }
-        self.prototype = Exclusive(ICURegex(handle))
     }
 
     public convenience init(_ pattern: SplitPattern) throws(PreTokenizerError) {
@@ -52,20 +52,23 @@ public final class RegexPreTokenizer: PreTokenizer {
     }
 
     private func forEachPiece(matching text: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) throws -> Void) throws {
-        let regex = try borrow()
-        defer { pool.withLock { $0.append(regex) } }
-        var error = TKICUError()
-        var ranges: UnsafePointer<Int64>?
-        let count = tk_regex_matches(regex.value.handle, text.baseAddress, Int64(text.count), &ranges, &error)
-        guard count >= 0 else {
-            if error.timedOut != 0 { throw PreTokenizerError.patternTooSlow(pattern: pattern, offset: Int(error.textOffset)) }
-            throw PreTokenizerError.matchingFailed(reason: error.reason)
+        do {
+            try regex.withMatches(in: text) { count, ranges in try visit(count, ranges, length: text.count, body) }
+        } catch let failure as ICURegexPool.Failure {
+            switch failure {
+            case .tooSlow(let offset): throw PreTokenizerError.patternTooSlow(pattern: pattern, offset: offset)
+            case .matchingFailed(let reason), .invalidPattern(let reason, _, _): throw PreTokenizerError.matchingFailed(reason: reason)
+            }
         }
+    }
+
+    /// Hands each match to `body` and records the bytes no match covered.
+    private func visit(_ count: Int, _ ranges: UnsafePointer<Int64>?, length: Int, _ body: (Int, Int) throws -> Void) throws {
         var covered = 0
         var dropped = 0
         var firstDropped = -1
         if let ranges {
-            for i in 0..<Int(count) {
+            for i in 0..<count {
                 let start = Int(ranges[2 * i]), end = Int(ranges[2 * i + 1])
                 if start > covered {
                     if firstDropped < 0 { firstDropped = covered }
@@ -75,51 +78,15 @@ public final class RegexPreTokenizer: PreTokenizer {
                 try body(start, end)
             }
         }
-        if covered < text.count {
+        if covered < length {
             if firstDropped < 0 { firstDropped = covered }
-            dropped += text.count - covered
+            dropped += length - covered
         }
         if dropped > 0 {
             gaps.withLock { gaps in
                 if let earlier = gaps { gaps = UncoveredBytes(count: earlier.count + dropped, firstOffset: earlier.firstOffset) }
                 else { gaps = UncoveredBytes(count: dropped, firstOffset: firstDropped) }
             }
-        }
-    }
-
-    private func borrow() throws(PreTokenizerError) -> Exclusive<ICURegex> {
-        let prototype = self.prototype
-        let borrowed: Result<Exclusive<ICURegex>, PreTokenizerError> = pool.withLock { pool in
-            if let pooled = pool.popLast() { return .success(pooled) }
-            // Cloning under the lock: the prototype is then touched by one thread at a time.
-            var error = TKICUError()
-            guard let handle = tk_regex_clone(prototype.value.handle, &error) else {
-                return .failure(.matchingFailed(reason: error.reason))
-            }
-            return .success(Exclusive(ICURegex(handle)))
-        }
-        return try borrowed.get()
-    }
-}
-
-/// Owns one ICU regex handle; closes it when dropped.
-///
-/// Not `Sendable` itself: a handle is used by one thread at a time, so `RegexPreTokenizer` keeps each
-/// one as an `Exclusive` value, hands it out from its mutex-guarded pool, and clones its prototype
-/// (never used for matching) only while holding that mutex.
-final class ICURegex {
-    let handle: OpaquePointer
-
-    init(_ handle: OpaquePointer) { self.handle = handle }
-
-    deinit { tk_regex_close(handle) }
-}
-
-extension TKICUError {
-    var reason: String {
-        withUnsafeBytes(of: name) { raw in
-            let bytes = raw.prefix { $0 != 0 }
-            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }

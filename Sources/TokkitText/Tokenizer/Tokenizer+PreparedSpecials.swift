@@ -19,8 +19,8 @@ extension Tokenizer {
 
     /// Encodes already-validated UTF-8 into `output` with prepared special-token rules, reusing
     /// `merger`'s cache and scratch space. The same ids as `encode(validUTF8:allowedSpecial:disallowedSpecial:…)`.
-    public func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, specials: PreparedSpecials,
-                       merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
+    package func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, specials: PreparedSpecials,
+                        merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
         try encode(validUTF8: text, policy: specials.policy, base: 0, merger: &merger, into: &output)
     }
 }

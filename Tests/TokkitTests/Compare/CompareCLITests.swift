@@ -8,10 +8,10 @@ struct CompareCLITests {
     func tokkit(_ arguments: [String]) throws -> Subprocess.Result { try CLITests().tokkit(arguments) }
 
     static let threeVocabularies = ["--vocab", "gpt2", "--vocab", "cl100k_base",
-                                    "--vocab", Repository.path("vocabularies/gpt2.tiktoken"), "--pattern", "o200k"]
+                                    "--vocab", Repository.path("vocabularies/gpt2.tiktoken") + ",pattern=o200k"]
 
     /// Regenerate after a change to the fixtures or the report with:
-    /// `swift run tokkit compare --vocab gpt2 --vocab cl100k_base --vocab vocabularies/gpt2.tiktoken --pattern o200k
+    /// `swift run tokkit compare --vocab gpt2 --vocab cl100k_base --vocab vocabularies/gpt2.tiktoken,pattern=o200k
     ///  --no-speed --format markdown fixtures > Tests/TokkitTests/Golden/compare-fixtures.md`
     @Test("the Markdown table of three tokenizers on the fixtures matches the committed golden file")
     func golden() throws {
@@ -35,7 +35,7 @@ struct CompareCLITests {
         #expect(csv.stdout.split(separator: "\r\n").count == 1 + 4 + 4)
         let scratch = Scratch()
         let json = try tokkit(["compare", fixture, "--format", "json", "--no-speed", "-o", scratch.file("r.json"),
-                               "--html", scratch.file("r.html"), "--vocab", "gpt2", "--label", "GPT-2"])
+                               "--html", scratch.file("r.html"), "--vocab", "gpt2,label=GPT-2"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(try FileSystem.read(scratch.file("r.json")))) as? [String: Any]
         #expect(object?["ranking"] as? [String] == ["GPT-2"])
@@ -43,16 +43,20 @@ struct CompareCLITests {
         #expect(html.contains("<svg class=\"chart\"") && html.contains("<pre class=\"tokens\">"))
     }
 
-    @Test("--pattern belongs to the --vocab before it; misplaced or unknown ones are errors")
+    @Test("each --vocab carries its own pattern, label or regex; unknown, doubled or separate ones are errors")
     func patternPairing() throws {
         let fixture = Repository.path("fixtures/contractions.txt")
         let paired = try tokkit(["compare", fixture, "--no-speed", "--format", "csv", "--vocab", "gpt2",
-                                 "--vocab=" + Repository.path("vocabularies/gpt2.tiktoken"), "--pattern=o200k"])
+                                 "--vocab=" + Repository.path("vocabularies/gpt2.tiktoken") + ",pattern=o200k",
+                                 "--vocab", "gpt2,label=mine, with a comma,pattern-regex=\\p{L}{1,3}|\\s+|."])
         #expect(paired.status == 0, "\(paired.stderr)")
         #expect(paired.stdout.contains("gpt2.tiktoken+o200k") && paired.stdout.contains(",gpt2,"))
-        let early = try tokkit(["compare", fixture, "--pattern", "o200k", "--vocab", "gpt2"])
-        #expect(early.status != 0 && early.stderr.contains("comes before any --vocab"))
-        let unknown = try tokkit(["compare", fixture, "--vocab", "gpt2", "--pattern", "nope"])
+        #expect(paired.stdout.contains("\"mine, with a comma\""), "\(paired.stdout)")
+        let separate = try tokkit(["compare", fixture, "--vocab", "gpt2", "--pattern", "o200k"])
+        #expect(separate.status != 0 && separate.stderr.contains("Unknown option '--pattern'"))
+        let doubled = try tokkit(["compare", fixture, "--vocab", "gpt2,label=a,label=b"])
+        #expect(doubled.status != 0 && doubled.stderr.contains("gpt2,label=a,label=b"))
+        let unknown = try tokkit(["compare", fixture, "--vocab", "gpt2,pattern=nope"])
         #expect(unknown.status != 0 && unknown.stderr.contains("unknown pattern \"nope\""))
         let needed = try tokkit(["compare", fixture, "--vocab", Repository.path("fixtures/emoji.txt")])
         #expect(needed.status != 0 && needed.stderr.contains("emoji.txt"))
@@ -65,7 +69,7 @@ struct CompareCLITests {
         let trained = try tokkit(["train", fixtures, "--vocab-size", "600", "--output", scratch.directory])
         #expect(trained.status == 0, "\(trained.stderr)")
         let vocabularies = ["--vocab", scratch.file("tokenizer.json"), "--vocab", scratch.file("encoder.json"),
-                            "--vocab", scratch.file("vocab.tiktoken"), "--pattern", "gpt2"]
+                            "--vocab", scratch.file("vocab.tiktoken") + ",pattern=gpt2"]
         let result = try tokkit(["compare", "--no-speed", "--format", "csv"] + vocabularies + [fixtures])
         #expect(result.status == 0, "\(result.stderr)")
         let totals = result.stdout.split(separator: "\r\n").filter { $0.hasPrefix("*,") }
@@ -91,7 +95,7 @@ struct CompareCLITests {
         // Tokens "a", "b", "ab" only: "c" has no token.
         try FileSystem.write("YQ== 0\nYg== 1\nYWI= 2\n", to: scratch.file("tiny.tiktoken"))
         try FileSystem.write("ababcab", to: scratch.file("input.txt"))
-        let result = try tokkit(["roundtrip", "--vocab", scratch.file("tiny.tiktoken"), "--pattern", "gpt2",
+        let result = try tokkit(["roundtrip", "--vocab", scratch.file("tiny.tiktoken") + ",pattern=gpt2",
                                  "--random", "0", scratch.file("input.txt")])
         #expect(result.status == 1)
         #expect(result.stdout.contains("FAIL tiny.tiktoken+gpt2"))
@@ -105,7 +109,7 @@ struct CompareCLITests {
         for command in ["compare", "roundtrip"] {
             let result = try tokkit([command, "--help"])
             #expect(result.status == 0)
-            for expected in ["OVERVIEW", "--vocab", "--pattern", "--label", "fixtures/"] {
+            for expected in ["OVERVIEW", "--vocab", ",pattern=", ",label=", ",pattern-regex=", "fixtures/"] {
                 #expect(result.stdout.contains(expected), "\(command) --help lacks \(expected)")
             }
         }

@@ -60,4 +60,33 @@ struct DecodingTests {
         #expect(throws: DecodingError.unknownID(id: 9, position: 1)) { _ = try vocabulary.decodeBytes([10, 9, 13]) }
         #expect(throws: DecodingError.unknownID(id: 13, position: 2)) { _ = try vocabulary.decodeBytes([10, 3, 13, 9]) }
     }
+
+    @Test("a list long enough to be decoded in parallel parts equals the join, whatever sits at the parts' edges",
+          arguments: [1, 2] as [UInt64])
+    func parallelParts(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let vocabulary = try Loaded.tokenizer("cl100k_base").vocabulary
+        let long = (0..<TokenID(vocabulary.mergeableCount)).filter { (vocabulary.bytes(of: $0)?.count ?? 0) > 16 }
+        let single = (0..<TokenID(vocabulary.mergeableCount)).filter { vocabulary.bytes(of: $0)?.count == 1 }
+        let special = vocabulary.specialTokens.map(\.id)
+        // Runs of one-byte tokens make the 16-byte stores land right at a part's end; long and
+        // special tokens, copied off the fast path, fall on the edges too.
+        let ids = (0..<(1 << 19) + 77).map { _ -> TokenID in
+            switch Int.random(in: 0..<20, using: &random) {
+            case 0: return long[Int.random(in: long.indices, using: &random)]
+            case 1: return special[Int.random(in: special.indices, using: &random)]
+            case 2...9: return single[Int.random(in: single.indices, using: &random)]
+            default: return TokenID.random(in: 0..<TokenID(vocabulary.mergeableCount), using: &random)
+            }
+        }
+        let expected = try #require(Self.joined(vocabulary, ids))
+        #expect(try vocabulary.decodeBytes(ids) == expected)
+        let ones = (0..<(1 << 19)).map { _ in single[Int.random(in: single.indices, using: &random)] }
+        #expect(try vocabulary.decodeBytes(ones) == Self.joined(vocabulary, ones))
+        // An unknown id is named at its position in the whole list, the first one when several parts have one.
+        var broken = ids
+        broken[ids.count - 5] = 999_999
+        broken[ids.count / 2 + 3] = 999_998
+        #expect(throws: DecodingError.unknownID(id: 999_998, position: ids.count / 2 + 3)) { _ = try vocabulary.decodeBytes(broken) }
+    }
 }

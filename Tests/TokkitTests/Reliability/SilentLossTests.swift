@@ -80,7 +80,7 @@ struct SilentLossTests {
         let outcome = try shell.run(#"""
             printf 'hello, world' | "$TOKKIT" encode --pattern-regex '\p{L}+'; echo "encode=$?"
             printf 'hello, world' > t.txt
-            "$TOKKIT" roundtrip t.txt --vocab gpt2 --pattern-regex '\p{L}+' --random 0; echo status=$?
+            "$TOKKIT" roundtrip t.txt --vocab 'gpt2,pattern-regex=\p{L}+' --random 0; echo status=$?
             """#)
         #expect(outcome.stdout.contains("encode=0"))
         #expect(outcome.stderr.contains("warning: the split pattern left 2 bytes uncovered, first at byte offset 5"), "\(outcome.stderr)")

@@ -233,7 +233,7 @@ def main():
         if has_prep(tokkit):
             say("tokkit prep exists: checking the Ray prep flow against a single-process prep")
             prep_single = os.path.join(scratch, "prep-single")
-            prep_args = ["--preset", "fineweb-datatrove", "--format", "lines"]
+            prep_args = ["--preset", "fineweb-datatrove", "--docs", "lines"]
             run([tokkit, "prep", *prep_args, inputs, "-o", prep_single, "--quiet"])
             run([sys.executable, "-m", "tokkit_ray", "prep", inputs, "--work", os.path.join(scratch, "ray-prep"), "--world-size", str(WORLD_SIZE),
                  "--address", f"127.0.0.1:{port}", "--tokkit-bin", tokkit, "--", *prep_args], env=ray_env)

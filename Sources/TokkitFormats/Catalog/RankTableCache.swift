@@ -1,0 +1,296 @@
+import Foundation
+import TokkitCore
+import TokkitIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Prebuilt vocabulary tables on disk, keyed by the sha256 of the `.tiktoken` file they were built
+/// from, so that loading a vocabulary maps one file and copies its tables instead of decoding
+/// base64 and hashing every token again (cl100k: 100k tokens, 1.7 MB of text).
+///
+/// Where: `$TOKKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/tokkit`, else `~/.cache/tokkit`. A cache
+/// directory that is missing and cannot be made, or is read-only, only means the tables are built
+/// in memory, as without a cache: the cache never turns a load that would work into an error.
+///
+/// What is trusted: nothing in a cache file is used before its length, header checksum and
+/// checksum over every table agree, its layout version and hash probe match this build
+/// (`VocabularyTables`), and `Vocabulary(sections:…)` has checked every index the hot loops follow.
+/// A file that fails any of these is rebuilt from the vocabulary and replaced (written under a
+/// temporary name and renamed, not synced: a file torn by a crash fails its checksum and is rebuilt).
+///
+/// Skipping the vocabulary's own sha256: a cache file records the device, inode, size, mtime and
+/// ctime of the vocabulary file it was built from, as seen before and after that file was read and
+/// hashed. While the vocabulary file still shows the same five values it holds the same bytes
+/// (a write changes ctime, which no user call can set back), so its sha256 is not computed again;
+/// when any differs (another copy of the same file, or an edited one) the file is read and
+/// hashed as before, and a mismatch is the same `checksumMismatch` error as without a cache.
+public struct RankTableCache: Sendable, Equatable {
+    /// The folder holding cache files, or `nil` for no cache.
+    public let directory: String?
+
+    public init(directory: String?) {
+        self.directory = directory
+    }
+
+    /// No cache: every load builds the tables.
+    public static let disabled = RankTableCache(directory: nil)
+
+    /// The variable naming the cache folder.
+    public static let environmentKey = "TOKKIT_CACHE_DIR"
+
+    /// `$TOKKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/tokkit`, else `$HOME/.cache/tokkit`, else no cache.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> RankTableCache {
+        if let explicit = environment[environmentKey], !explicit.isEmpty { return RankTableCache(directory: explicit) }
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return RankTableCache(directory: xdg + "/tokkit") }
+        if let home = environment["HOME"], !home.isEmpty { return RankTableCache(directory: home + "/.cache/tokkit") }
+        return .disabled
+    }
+
+    /// How a load went, for tests and benchmarks.
+    public enum Outcome: Sendable, Equatable {
+        /// The tables came from the cache.
+        case hit
+        /// The tables were built from the vocabulary file; `stored` says whether a cache file was
+        /// written, `reason` why the cache was not used (missing, stale, corrupt, no directory).
+        case built(stored: Bool, reason: String)
+    }
+
+    /// The cache file for a vocabulary file with this sha256.
+    public func path(forSHA256 sha256: String) -> String? {
+        directory.map { $0 + "/" + sha256.lowercased() + ".v\(VocabularyTables.layoutVersion).ranks" }
+    }
+
+    /// Loads the `.tiktoken` file at `path`, whose sha256 must be `sha256`, through the cache.
+    /// - Throws: `VocabularyFileError` as `TiktokenFile.read(path:specialTokens:expectedSHA256:)` does.
+    public func load(path: String, sha256: String, specialTokens: [SpecialToken]) throws(VocabularyFileError) -> Vocabulary {
+        try loadReporting(path: path, sha256: sha256, specialTokens: specialTokens).vocabulary
+    }
+
+    /// `load`, also saying whether the cache was used.
+    public func loadReporting(path: String, sha256: String,
+                              specialTokens: [SpecialToken]) throws(VocabularyFileError) -> (vocabulary: Vocabulary, outcome: Outcome) {
+        let expected = sha256.lowercased()
+        let before = SourceIdentity(path: path)
+        var reason = "no cache directory"
+        if let file = self.path(forSHA256: expected) {
+            switch Self.read(file, sha256: expected, specialTokens: specialTokens) {
+            case .refused(let why):
+                reason = why
+            case .tables(let vocabulary, let source):
+                if before == nil || source != before {
+                    _ = try Self.verifiedContents(path: path, sha256: expected)
+                }
+                return (vocabulary, .hit)
+            }
+        }
+        let contents = try Self.verifiedContents(path: path, sha256: expected)
+        let vocabulary = try TiktokenFile.parse(contents, path: path, specialTokens: specialTokens)
+        let after = SourceIdentity(path: path)
+        let stored = store(vocabulary, sha256: expected, source: before != nil && before == after ? before : nil)
+        return (vocabulary, .built(stored: stored, reason: reason))
+    }
+
+    /// Loads a `.tiktoken` file already read (and hashed) by the caller through the cache, keyed by `sha256`.
+    public func load(contents: [UInt8], path: String, sha256: String,
+                     specialTokens: [SpecialToken]) throws(VocabularyFileError) -> Vocabulary {
+        let expected = sha256.lowercased()
+        if let file = self.path(forSHA256: expected),
+           case .tables(let vocabulary, _) = Self.read(file, sha256: expected, specialTokens: specialTokens) {
+            return vocabulary
+        }
+        let vocabulary = try TiktokenFile.parse(contents, path: path, specialTokens: specialTokens)
+        _ = store(vocabulary, sha256: expected, source: nil)
+        return vocabulary
+    }
+
+    private static func verifiedContents(path: String, sha256: String) throws(VocabularyFileError) -> [UInt8] {
+        let contents = try VocabularyFiles.read(path)
+        let actual = SHA256.hex(contents)
+        guard actual == sha256 else { throw .checksumMismatch(path: path, expected: sha256, actual: actual) }
+        return contents
+    }
+
+    // MARK: - File layout
+
+    /// A cache file: a header of `headerWords` little-endian words (padded to `headerSize`), then the
+    /// sections of `Vocabulary.withTableSections`, each padded to 64 bytes.
+    ///
+    /// Header words: magic, layout version, hash probe, sha256 (4 words), source identity (5),
+    /// scalars (`VocabularyTables.scalarCount`), section byte counts (`VocabularyTables.sectionCount`),
+    /// checksum of the sections, checksum of the words before it.
+    static let magic: UInt64 = 0x3153_4B4E_4152_4B54  // "TKRANKS1"
+    static let headerSize = 256
+    static let alignment = 64
+    static var headerWords: Int { 12 + VocabularyTables.scalarCount + VocabularyTables.sectionCount + 2 }
+
+    private enum ReadResult {
+        case tables(Vocabulary, source: SourceIdentity)
+        case refused(String)
+    }
+
+    /// Maps the cache file and takes its tables, or says why not.
+    private static func read(_ file: String, sha256: String, specialTokens: [SpecialToken]) -> ReadResult {
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return .refused(errno == ENOENT ? "no cache file" : "cache file unreadable") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return .refused("cache file is not a regular file") }
+        let size = Int(status.st_size)
+        guard size >= headerSize else { return .refused("cache file truncated (\(size) bytes)") }
+        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapping != MAP_FAILED else {
+            return .refused("cache file cannot be mapped")
+        }
+        defer { munmap(mapping, size) }
+        let bytes = UnsafeRawBufferPointer(start: mapping, count: size)
+        let words = (0..<headerWords).map { bytes.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian }
+        guard words[0] == magic else { return .refused("not a cache file") }
+        guard words[headerWords - 1] == checksum(words: words.dropLast()) else { return .refused("cache header corrupt") }
+        guard words[1] == VocabularyTables.layoutVersion, words[2] == VocabularyTables.hashProbe else {
+            return .refused("cache written by another layout")
+        }
+        guard Array(words[3..<7]) == shaWords(sha256) else { return .refused("cache of another vocabulary file") }
+        let source = SourceIdentity(words: Array(words[7..<12]))
+        let scalars = Array(words[12..<(12 + VocabularyTables.scalarCount)])
+        let lengthStart = 12 + VocabularyTables.scalarCount
+        let lengths = words[lengthStart..<(lengthStart + VocabularyTables.sectionCount)].map { Int(clamping: $0) }
+        var offset = headerSize
+        var sections: [UnsafeRawBufferPointer] = []
+        for length in lengths {
+            guard length <= size - offset else { return .refused("cache file truncated") }
+            sections.append(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+            offset += padded(length)
+        }
+        guard offset == size else { return .refused("cache file has \(size) bytes, its header says \(offset)") }
+        // The tables are copied out of the mapping first and the checksum taken over the copies: what
+        // is checked is exactly what is used, even if another process rewrites the file meanwhile.
+        let vocabulary: Vocabulary
+        do {
+            guard let built = try Vocabulary(sections: sections, scalars: scalars, specialTokens: specialTokens) else {
+                return .refused("cache tables inconsistent")
+            }
+            vocabulary = built
+        } catch {
+            return .refused("special tokens: \(error)")
+        }
+        let specialIDs = Set(specialTokens.map(\.id))
+        guard vocabulary.gaps.allSatisfy(specialIDs.contains) else { return .refused("a gap in the ranks without a special token") }
+        guard vocabulary.withTableSections({ sections, _ in checksum(sections: sections) }) == words[headerWords - 2] else {
+            return .refused("cache tables corrupt (checksum)")
+        }
+        return .tables(vocabulary, source: source)
+    }
+
+    /// Writes the cache file for `vocabulary` (temporary name, then rename); `false` when it could not.
+    private func store(_ vocabulary: Vocabulary, sha256: String, source: SourceIdentity?) -> Bool {
+        guard let directory, let file = path(forSHA256: sha256) else { return false }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let writer = try AtomicFileWriter(path: file)
+            writer.durable = false
+            try vocabulary.withTableSections { sections, scalars in
+                var words: [UInt64] = [Self.magic, VocabularyTables.layoutVersion, VocabularyTables.hashProbe]
+                words += Self.shaWords(sha256)
+                words += (source ?? SourceIdentity.none).words
+                words += scalars
+                words += sections.map { UInt64($0.count) }
+                words.append(Self.checksum(sections: sections))
+                words.append(Self.checksum(words: words[...]))
+                var header = [UInt8](repeating: 0, count: Self.headerSize)
+                for (index, word) in words.enumerated() {
+                    header.withUnsafeMutableBytes { $0.storeBytes(of: word.littleEndian, toByteOffset: 8 * index, as: UInt64.self) }
+                }
+                try writer.write(header)
+                for section in sections {
+                    try writer.write(section)
+                    try writer.write([UInt8](repeating: 0, count: Self.padded(section.count) - section.count))
+                }
+            }
+            try writer.commit()
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    static func padded(_ length: Int) -> Int {
+        (length + alignment - 1) / alignment * alignment
+    }
+
+    /// The sha256 (64 hex digits) as four words, or zeros for text that is no sha256 (never matches a file).
+    private static func shaWords(_ hex: String) -> [UInt64] {
+        let digits = Array(hex.utf8)
+        guard digits.count == 64 else { return [0, 0, 0, 0] }
+        return (0..<4).map { word in
+            digits[(16 * word)..<(16 * word + 16)].reduce(UInt64(0)) { value, digit in
+                let nibble: UInt64
+                switch digit {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = UInt64(digit - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = UInt64(digit - UInt8(ascii: "a") + 10)
+                default: nibble = 0
+                }
+                return value << 4 | nibble
+            }
+        }
+    }
+
+    // MARK: - Checksum
+
+    /// A 64-bit checksum over the sections, their lengths included.
+    ///
+    /// Not SHA-256: a cache of o200k is 14 MB, and this runs at memory speed (four independent
+    /// multiply–xorshift lanes over 8-byte words). Each step is a bijection of its lane for a given
+    /// word, so any single changed word changes the result; it guards against torn writes and
+    /// damaged disks, not against someone forging a file in the user's own cache.
+    static func checksum(sections: [UnsafeRawBufferPointer]) -> UInt64 {
+        var lanes: (UInt64, UInt64, UInt64, UInt64) = (0x9E37_79B9_7F4A_7C15, 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9, 0x27D4_EB2F_1656_67C5)
+        @inline(__always) func step(_ lane: inout UInt64, _ word: UInt64) {
+            lane = (lane ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            lane ^= lane >> 29
+        }
+        for section in sections {
+            step(&lanes.0, UInt64(section.count))
+            guard let base = section.baseAddress else { continue }
+            let blocks = section.count / 32
+            for block in 0..<blocks {
+                let at = 32 &* block
+                step(&lanes.0, base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                step(&lanes.1, base.loadUnaligned(fromByteOffset: at &+ 8, as: UInt64.self))
+                step(&lanes.2, base.loadUnaligned(fromByteOffset: at &+ 16, as: UInt64.self))
+                step(&lanes.3, base.loadUnaligned(fromByteOffset: at &+ 24, as: UInt64.self))
+            }
+            for at in (32 * blocks)..<section.count {
+                step(&lanes.1, UInt64(base.load(fromByteOffset: at, as: UInt8.self)))
+            }
+        }
+        var result = lanes.0
+        for lane in [lanes.1, lanes.2, lanes.3] { step(&result, lane) }
+        return result
+    }
+
+    static func checksum(words: ArraySlice<UInt64>) -> UInt64 {
+        Array(words).withUnsafeBytes { checksum(sections: [$0]) }
+    }
+}
+
+/// What `stat` says about a file, to tell whether it changed since it was last hashed.
+struct SourceIdentity: Equatable {
+    let words: [UInt64]
+
+    static let none = SourceIdentity(words: [0, 0, 0, 0, 0])
+
+    init(words: [UInt64]) {
+        self.words = words
+    }
+
+    /// The identity of the file at `path` (symbolic links followed), or `nil` when it cannot be read.
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        func nanoseconds(_ time: timespec) -> UInt64 {
+            UInt64(truncatingIfNeeded: time.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: time.tv_nsec)
+        }
+        words = [UInt64(truncatingIfNeeded: status.st_dev), UInt64(truncatingIfNeeded: status.st_ino),
+                 UInt64(truncatingIfNeeded: status.st_size), nanoseconds(status.st_mtim), nanoseconds(status.st_ctim)]
+    }
+}

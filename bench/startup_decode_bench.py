@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Start-up and decode benchmark (issue #14): loading each bundled vocabulary with and without the
+rank-table cache, `tokkit encode` of a 1 KB file as a whole process, and decode MB/s against tiktoken.
+
+  python3 bench/startup_decode_bench.py [--before OLD_TOKKIT] [--corpus DIR] [--no-build] [--rounds N]
+
+Load (in process, bench/TokkitBench `load`): a Tokenizer from each bundled vocabulary, cold (the
+.tiktoken file read, sha256-checked, parsed and its tables built: `RankTableCache.disabled`) and warm
+(the tables taken from a cache file in a temporary folder, checked and copied); best of 5, wall and CPU.
+
+Process (`tokkit encode --vocab V 1k.txt`, the first 1,024 bytes of public_en): the whole command as a
+user runs it, with an empty cache folder each time (cold) and with a filled one (warm); with --before,
+an older binary (no cache) is run interleaved with the new one, round by round. Median of --rounds
+runs; CPU is the child's user+sys from getrusage.
+
+Decode: the corpus encoded by tokkit, then decoded by tokkit (`Vocabulary.decodeBytes`, all cores for
+long lists) and by tiktoken `decode_bytes` (one thread), bytes checked equal to the input first; MB/s of
+output, best of 3 wall, and per CPU-second.
+
+The machine is shared: CPU seconds are the measure that other processes' load inflates least.
+Writes the "Start-up and decode" section of bench/RESULTS.md (other sections are kept).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VOCABS = ["gpt2", "cl100k_base", "o200k_base", "qwen2", "p50k_base"]
+SECTION = "## Start-up and decode (issue #14)"
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def bench(*args):
+    out = subprocess.run([os.path.join(ROOT, ".build/release/TokkitBench"), *args], check=True,
+                         capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_timed(args, env):
+    """Wall and CPU (user+sys) seconds of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args} failed: {proc.stderr.decode()}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc.stdout
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
+    parser.add_argument("--before", help="an older tokkit binary to time interleaved with this one")
+    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--corpora", nargs="+", default=["public_en.txt", "public_multi.txt"])
+    parser.add_argument("--decode-vocabs", nargs="+", default=["gpt2", "cl100k_base", "o200k_base", "qwen2"])
+    args = parser.parse_args()
+    if not args.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT)
+        subprocess.run(["swift", "build", "-c", "release", "--product", "tokkit"], check=True, cwd=ROOT)
+    tokkit = os.path.join(ROOT, ".build/release/tokkit")
+    import tiktoken
+    load = os.getloadavg()[0]
+    lines = [SECTION, "",
+             f"`python3 bench/startup_decode_bench.py{' --before OLD' if args.before else ''}` on "
+             f"{datetime.date.today()}; {platform.machine()}, {os.cpu_count()} cores; load average {load:.1f} at start "
+             f"(shared machine: CPU time is the measure to read); tiktoken {tiktoken.__version__}.", ""]
+
+    # In-process load, cold and warm.
+    with tempfile.TemporaryDirectory() as cache:
+        loads = bench("load", "--cache", cache, *VOCABS)["vocabularies"]
+    lines += ["### Loading a bundled vocabulary into a Tokenizer (in process, best of 5)", "",
+              "| vocabulary | no cache: wall ms | no cache: CPU ms | cache: wall ms | cache: CPU ms | ≤ 10 ms |",
+              "|---|---:|---:|---:|---:|---|"]
+    for row in loads:
+        lines.append(f"| {row['name']} | {row['cold_ms']:.1f} | {row['cold_cpu_ms']:.1f} | {row['warm_ms']:.1f} | "
+                     f"{row['warm_cpu_ms']:.1f} | {'yes' if row['warm_cpu_ms'] <= 10 else '**no**'} |")
+        log(row)
+
+    # Whole process: tokkit encode of 1 KB.
+    with tempfile.TemporaryDirectory() as scratch:
+        small = os.path.join(scratch, "1k.txt")
+        with open(os.path.join(args.corpus, "public_en.txt"), "rb") as src:
+            data = src.read(1024)
+        with open(small, "wb") as out:
+            out.write(data)
+        cache = os.path.join(scratch, "cache")
+        env = dict(os.environ, TOKKIT_CACHE_DIR=cache)
+        lines += ["", f"### `tokkit encode --vocab V 1k.txt` as a whole process (median of {args.rounds}, interleaved)", "",
+                  "| vocabulary | " + ("before (no cache): wall ms | before: CPU ms | " if args.before else "")
+                  + "cold cache: wall ms | cold: CPU ms | warm cache: wall ms | warm: CPU ms | `tokkit --version` CPU ms |",
+                  "|---|" + ("---:|---:|" if args.before else "") + "---:|---:|---:|---:|---:|"]
+        for vocab in VOCABS:
+            samples = {"before": [], "cold": [], "warm": [], "version": []}
+            reference = None
+            for _ in range(args.rounds):
+                if args.before:
+                    wall, cpu, out = run_timed([args.before, "encode", "--vocab", vocab, small], env)
+                    samples["before"].append((wall, cpu))
+                    reference = out
+                shutil.rmtree(cache, ignore_errors=True)
+                wall, cpu, cold_out = run_timed([tokkit, "encode", "--vocab", vocab, small], env)
+                samples["cold"].append((wall, cpu))
+                wall, cpu, warm_out = run_timed([tokkit, "encode", "--vocab", vocab, small], env)
+                samples["warm"].append((wall, cpu))
+                samples["version"].append(run_timed([tokkit, "--version"], env)[:2])
+                if cold_out != warm_out or (reference is not None and reference != warm_out):
+                    raise RuntimeError(f"{vocab}: ids differ between runs")
+            med = {k: (statistics.median(w for w, _ in v) * 1e3, statistics.median(c for _, c in v) * 1e3)
+                   for k, v in samples.items() if v}
+            row = f"| {vocab} | "
+            if args.before:
+                row += f"{med['before'][0]:.0f} | {med['before'][1]:.0f} | "
+            row += (f"{med['cold'][0]:.0f} | {med['cold'][1]:.0f} | {med['warm'][0]:.0f} | {med['warm'][1]:.0f} | "
+                    f"{med['version'][1]:.0f} |")
+            lines.append(row)
+            log(row)
+
+    # Decode.
+    lines += ["", "### Decode (MB/s of output bytes; bytes checked equal to the input first)", "",
+              "| corpus | vocab | ids | tokkit wall MB/s (all cores) | tokkit MB/s per CPU-second | tiktoken decode_bytes MB/s | "
+              "tiktoken per CPU-second | tokkit ÷ tiktoken (CPU) | ≥ 2 GB/s wall |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    for corpus in args.corpora:
+        path = os.path.join(args.corpus, corpus)
+        with open(path, "rb") as f:
+            raw = f.read()
+        for vocab in args.decode_vocabs:
+            result = bench("decode", "--vocab", vocab, "--file", path)
+            enc = tiktoken.Encoding(name=f"{vocab}-bench", **_constructor(vocab))
+            ids = enc.encode_ordinary(raw.decode())
+            best, best_cpu = float("inf"), float("inf")
+            for _ in range(3):
+                t, c = time.perf_counter(), time.process_time()
+                out = enc.decode_bytes(ids)
+                best, best_cpu = min(best, time.perf_counter() - t), min(best_cpu, time.process_time() - c)
+            if out != raw or len(ids) != result["tokens"]:
+                raise RuntimeError(f"{corpus} {vocab}: tiktoken's ids or bytes differ from tokkit's")
+            tk = len(raw) / best / 1e6
+            tk_cpu = len(raw) / best_cpu / 1e6
+            row = (f"| {corpus} | {vocab} | {result['tokens']:,} | {result['mbps']:.0f} | {result['cpu_mbps']:.0f} | "
+                   f"{tk:.0f} | {tk_cpu:.0f} | {result['cpu_mbps'] / tk_cpu:.1f}× | "
+                   f"{'yes' if result['mbps'] >= 2000 else '**no**'} |")
+            lines.append(row)
+            log(row)
+    write_section(lines)
+    print("\n".join(lines))
+
+
+def _constructor(vocab):
+    """tiktoken's definition of a bundled encoding, read from the same file tokkit ships (no network)."""
+    from tiktoken.load import load_tiktoken_bpe
+    sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
+    import make_golden
+    patterns = {"gpt2": make_golden.GPT2_PATTERN, "p50k_base": make_golden.GPT2_PATTERN,
+                "cl100k_base": make_golden.CL100K_PATTERN, "o200k_base": make_golden.O200K_PATTERN,
+                "qwen2": make_golden.QWEN2_PATTERN}
+    ranks = load_tiktoken_bpe(os.path.join(ROOT, "vocabularies", f"{vocab}.tiktoken"))
+    return {"pat_str": patterns[vocab], "mergeable_ranks": ranks, "special_tokens": {}}
+
+
+def write_section(lines):
+    path = os.path.join(ROOT, "bench", "RESULTS.md")
+    with open(path) as f:
+        text = f.read()
+    start = text.find(SECTION)
+    body = "\n".join(lines) + "\n"
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + body
+    else:
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + body + (text[end + 1:] if end >= 0 else "")
+    tmp = path + ".partial"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    main()

@@ -61,7 +61,7 @@ def decisions_differ(expected: dict[str, tuple], actual: dict[str, tuple]) -> li
 
 
 def cli_decisions(output: str) -> dict[str, tuple]:
-    """id -> ("kept", text) or ("dropped", stage, reason) from a `tokkit prep --dropped` output folder."""
+    """id -> ("kept", text) or ("dropped", stage, reason) from a `tokkit prep --removed` output folder."""
     result = {}
     for record in records(os.path.join(output, "00000.jsonl")):
         result[record["id"]] = ("kept", record["text"])
@@ -81,7 +81,7 @@ def test_the_decision_comparison_catches_a_planted_difference():
 def test_prep_from_python_equals_the_cli_on_real_documents(testset, tmp_path, preset):
     blocklists = os.path.join(repository(), "fixtures/prep/blocklists")
     by_cli, by_python = str(tmp_path / "cli"), str(tmp_path / "python")
-    subprocess.run([cli(), "prep", "--preset", preset, "--blocklists", blocklists, "--dropped", "--quiet", testset,
+    subprocess.run([cli(), "prep", "--preset", preset, "--blocklists", blocklists, "--removed", "--quiet", testset,
                     "-o", by_cli], check=True)
     statistics = tokkit.prep(preset=preset, inputs=[testset], output=by_python, blocklists=blocklists, dropped=True)
     for name in ("00000.jsonl", "removed/00000.jsonl"):

@@ -306,3 +306,18 @@ int32_t tk_is_unspaced_script(uint32_t codepoint) {
     }
     return 1;
 }
+
+int32_t tk_letter_script(uint32_t codepoint) {
+    if ((U_GET_GC_MASK((UChar32)codepoint) & U_GC_L_MASK) == 0) return -1;
+    UErrorCode status = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript((UChar32)codepoint, &status);
+    return U_FAILURE(status) ? -1 : (int32_t)script;
+}
+
+int32_t tk_script_code(const char *name) {
+    return (int32_t)u_getPropertyValueEnum(UCHAR_SCRIPT, name);
+}
+
+const char *tk_script_short_name(int32_t script) {
+    return uscript_getShortName((UScriptCode)script);
+}

@@ -203,6 +203,9 @@ public func tk_prep_process(_ prep: OpaquePointer?, _ jsonl: UnsafePointer<UInt8
             var next = processed.makeIterator()
             for index in slots.indices where slots[index] == nil {
                 guard let result = next.next() else { break }
+                if let failure = result.failure {
+                    throw CFailure(.prepError, "document \(result.document.id.debugDescription): \(failure)")
+                }
                 if let drop = result.drop {
                     slots[index] = .object(JSONObject([("stage", .string(handle.processor.stages[drop.stage].name)),
                                                        ("reason", .string(drop.reason))]))

@@ -73,10 +73,8 @@ struct Compare: ParsableCommand {
     static func collect(_ inputs: [String], extensions: [String], lossy: Bool) throws -> [ComparedFile] {
         var paths = inputs
         if paths.isEmpty {
-            guard let vocabularies = VocabularyDirectory.locate() else {
-                throw CLIError("no input given and no bundled fixtures/ found; name the files or directories to compare on")
-            }
-            paths = [URL(fileURLWithPath: vocabularies).deletingLastPathComponent().appendingPathComponent("fixtures").path]
+            guard let fixtures = FixtureDirectory.locate() else { throw CLIError(FixtureDirectory.notFound) }
+            paths = [fixtures]
         }
         var skipped: [DirectoryWalker.Skipped] = []
         let files = try ComparedFile.collect(paths, extensions: extensions, lossy: lossy) { skipped.append($0) }

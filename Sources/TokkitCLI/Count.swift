@@ -59,7 +59,7 @@ struct Count: ParsableCommand {
             progress.update(CountProgress.line(step, elapsed: progress.elapsed))
         }
         progress.finish()
-        try InputOptions.reportSkippedLines(counted.statistics.skippedLines)
+        try InputOptions.reportSkippedLines(counted.statistics.skipped)
         if let gap = counted.uncovered { try warnAboutUncoveredBytes(gap) }
         let settings = CorpusCounting.countFileSettings(pattern: pattern, format: input.format(default: .lines),
                                                         lossy: input.lossy, skipBadLines: input.skipBadLines)

@@ -50,6 +50,7 @@ struct Decontaminate: ParsableCommand {
         run.writeRemoved = destination.removed
         run.threads = workers.threads
         let summary = try run.run()
+        try InputOptions.reportSkippedLines(run.input.skippedLines)
         let perBenchmark = summary.byBenchmark.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         try workers.summary("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "
             + "\(summary.contaminated) contaminated (\(perBenchmark.isEmpty ? "none" : perBenchmark)), \(summary.removed) removed"

@@ -67,6 +67,7 @@ struct Dedup: ParsableCommand {
             run.writeRemoved = destination.removed
             run.clustersPath = clusters
             let summary = try run.run()
+            try InputOptions.reportSkippedLines(run.input.skippedLines)
             try workers.summary("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep.rawValue): "
                 + "\(summary.documents) documents (\(summary.signed) with shingles), \(summary.removed) removed in \(summary.clusters) clusters, "
                 + "\(summary.bandMatches) band matches, \(summary.spilledRuns) spilled runs, "
@@ -101,6 +102,8 @@ struct Dedup: ParsableCommand {
             run.writeRemoved = destination.removed
             run.threads = workers.threads
             let summary = try run.run()
+            try InputOptions.reportSkippedLines(run.input.skippedLines)
+            if let reference = run.reference { try InputOptions.reportSkippedLines(reference.skippedLines) }
             try workers.summary("exact (\(normalize.rawValue)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")
                 + String(format: ", %.2f s", summary.seconds))

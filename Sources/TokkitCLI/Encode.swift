@@ -91,7 +91,7 @@ struct Encode: ParsableCommand {
             // Lines, paragraphs or JSONL records, batch by batch on all cores.
             let reader = try input.reader(files: files, default: .file)
             try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
-            try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
+            try InputOptions.reportSkippedLines(reader.statistics.skipped)
         }
         try sink.commit()
         try warnAboutUncoveredBytes(tokenizer.preTokenizer)

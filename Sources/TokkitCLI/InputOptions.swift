@@ -76,10 +76,11 @@ struct InputOptions: ParsableArguments {
         return CorpusInput(inputs: files, format: readFormat, skipBadLines: skipBadLines, lossy: lossy)
     }
 
-    /// Says how many JSONL lines `--skip-bad-lines` skipped (a run that drops data says so).
-    static func reportSkippedLines(_ skipped: Int) throws {
-        guard skipped > 0 else { return }
-        try log("warning: skipped \(skipped) line\(skipped == 1 ? "" : "s") that were not JSON objects with the field, or not UTF-8 (--skip-bad-lines)")
+    /// Says how many JSONL lines `--skip-bad-lines` skipped, and where the first were (a run that drops
+    /// data says so).
+    static func reportSkippedLines(_ skipped: SkippedLines) throws {
+        guard skipped.count > 0 else { return }
+        try log("warning: \(skipped)")
     }
 
     /// The input files, after warning about directory entries that were left out.

@@ -98,6 +98,7 @@ struct Prep: ParsableCommand {
         }
         let statistics = try run.run()
         progress.finish()
+        try InputOptions.reportSkippedLines(run.skippedLines)
         if !workers.quiet {
             try log(StatisticsTable.render(statistics))
             try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(outputDirectory)/stats/")
@@ -119,8 +120,11 @@ struct Prep: ParsableCommand {
                     case .keep: decision = "keep"
                     case .drop(let reason): decision = "DROP \(reason)"
                     case .passWithout(let counter): decision = "pass (\(counter))"
+                    case .fail(let message): decision = "STOP \(message)"
                     }
-                    try StandardStreams.print("  \(step.stage.padding(toLength: 18, withPad: " ", startingAt: 0)) \(decision.padding(toLength: 34, withPad: " ", startingAt: 0)) \(values)")
+                    // Padded, never cut: `padding(toLength:)` would truncate a long reason.
+                    let stage = step.stage + String(repeating: " ", count: max(0, 18 - step.stage.count))
+                    try StandardStreams.print("  \(stage) \(decision + String(repeating: " ", count: max(0, 34 - decision.count))) \(values)")
                 }
                 if result.drop == nil {
                     for index in processor.parallelCount..<processor.stages.count {

@@ -21,7 +21,9 @@ struct Select: ParsableCommand {
 
         func run() throws {
             let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
-            let summary = try SelectionRun.threshold(input: try input.corpus(), rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
+            let corpus = try input.corpus()
+            let summary = try SelectionRun.threshold(input: corpus, rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
+            try InputOptions.reportSkippedLines(corpus.skippedLines)
             try log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
         }
     }
@@ -44,9 +46,12 @@ struct Select: ParsableCommand {
         func run() throws {
             guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
             let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
-            let summary = try SelectionRun.dsir(input: try input.corpus(), target: try input.corpus(target), count: max(0, k),
+            let (corpus, targets) = (try input.corpus(), try input.corpus(target))
+            let summary = try SelectionRun.dsir(input: corpus, target: targets, count: max(0, k),
                                                 selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
                                                 features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
+            try InputOptions.reportSkippedLines(corpus.skippedLines)
+            try InputOptions.reportSkippedLines(targets.skippedLines)
             try log("select dsir: \(summary.kept)/\(summary.documents) selected" + String(format: ", %.2f s", summary.seconds))
         }
     }
@@ -74,8 +79,11 @@ struct Select: ParsableCommand {
                 classifier = try QualityClassifier.load(path: model)
             } else {
                 guard !positive.isEmpty, !negative.isEmpty else { throw ValidationError("give --model, or --positive and --negative example files") }
-                classifier = try QualityClassifier.train(positive: SelectionRun.texts(try input.corpus(positive)), negative: SelectionRun.texts(try input.corpus(negative)),
+                let examples = (positive: try input.corpus(positive), negative: try input.corpus(negative))
+                classifier = try QualityClassifier.train(positive: SelectionRun.texts(examples.positive), negative: SelectionRun.texts(examples.negative),
                                                          features: try HashedNGramFeatures(n: 2, buckets: buckets), epochs: epochs, seed: seed)
+                try InputOptions.reportSkippedLines(examples.positive.skippedLines)
+                try InputOptions.reportSkippedLines(examples.negative.skippedLines)
                 if let saveModel { try AtomicFile.write(classifier.json, to: saveModel) }
             }
             let rule: SelectionRun.ClassifierRule
@@ -86,7 +94,9 @@ struct Select: ParsableCommand {
             default: throw ValidationError("give --threshold or --pareto-alpha, not both")
             }
             let output = try CuratedOutput(directory: try destination.directory(), compression: destination.outputCompression(), writeRemoved: destination.removed)
-            let summary = try SelectionRun.classify(input: try input.corpus(), classifier: classifier, rule: rule, output: output)
+            let corpus = try input.corpus()
+            let summary = try SelectionRun.classify(input: corpus, classifier: classifier, rule: rule, output: output)
+            try InputOptions.reportSkippedLines(corpus.skippedLines)
             try log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
         }
     }

@@ -125,7 +125,7 @@ struct ShardWrite: ParsableCommand {
             }
         }
         if let logFailure { throw logFailure }
-        try InputOptions.reportSkippedLines(reader.statistics.skippedLines)
+        try InputOptions.reportSkippedLines(reader.statistics.skipped)
         let manifest = result.manifest
         if result.keptShards > 0 { try log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
         if !manifest.shards.contains(where: { $0.split == .train }) {

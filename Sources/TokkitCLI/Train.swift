@@ -89,7 +89,7 @@ struct Train: ParsableCommand {
                 progress.finish()
             }
         }
-        try InputOptions.reportSkippedLines(reader?.statistics.skippedLines ?? 0)
+        try InputOptions.reportSkippedLines(reader?.statistics.skipped ?? SkippedLines())
         if let gap = summary.uncovered { try warnAboutUncoveredBytes(gap) }
         // Training stops early when no pair is left (or none reaches --min-frequency): say so, quiet or not,
         // since the vocabulary is smaller than asked and a model sized for it would have unused rows.

@@ -1,3 +1,5 @@
+import TokkitCorpus
+
 /// Why a preprocessing run cannot start or continue. Every case says what to fix.
 public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadableList(path: String, reason: String)
@@ -5,6 +7,10 @@ public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A configuration key that is not a stage, parameter or preset: where it is and what is valid.
     case unknownName(kind: String, name: String, line: Int?, valid: [String])
     case outputNotEmpty(directory: String)
+    /// A stage could not decide on a document (bad_words without a list for its language).
+    case stageFailed(path: String, document: String, message: String)
+    /// The directory is what a killed run left (it holds ``DocumentReader/incompleteMarker``).
+    case interruptedOutput(directory: String)
 
     public var description: String {
         switch self {
@@ -15,6 +21,10 @@ public enum PrepError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(place)unknown \(kind) \(name.debugDescription); valid: \(valid.joined(separator: ", "))"
         case .outputNotEmpty(let directory):
             return "\(directory) holds files of another run; use an empty directory, or --resume with the same configuration"
+        case .stageFailed(let path, let document, let message):
+            return "\(path): document \(document.debugDescription): \(message)"
+        case .interruptedOutput(let directory):
+            return "\(directory) holds the output of an interrupted run (\(DocumentReader.incompleteMarker)); remove it and run again"
         }
     }
 }

@@ -77,6 +77,18 @@ int32_t tk_is_wide(uint32_t codepoint);
 /// Script_Extensions is one of those; else 0.
 int32_t tk_is_unspaced_script(uint32_t codepoint);
 
+/// ICU's Script property (a UScriptCode) of a letter (general category L*), or -1 when the code
+/// point is not a letter. USCRIPT_COMMON is 0 and USCRIPT_INHERITED is 1.
+int32_t tk_letter_script(uint32_t codepoint);
+
+/// The UScriptCode named by `name`, an ISO 15924 code or a Unicode script name as the Script
+/// property's value aliases spell them ("Cyrl", "Cyrillic", "Hani", "Han"); -1 when no script has
+/// that name.
+int32_t tk_script_code(const char *name);
+
+/// The ISO 15924 code of `script` ("Latn"); NULL for an invalid code. A static string of ICU's.
+const char *tk_script_short_name(int32_t script);
+
 /// The Unicode version of the ICU data in use, as "15.0" (written into `buffer`, NUL-terminated).
 void tk_unicode_version(char *buffer, int32_t capacity);
 

@@ -27,8 +27,10 @@ public final class DocumentFileReader {
         public var bytes = 0
         /// Records whose text was the empty string (skipped, as datatrove does).
         public var emptyDocuments = 0
-        /// Lines skipped under `skipBadLines`.
-        public var badLines = 0
+        /// Lines skipped under `skipBadLines`, with the first few places.
+        public var skipped = SkippedLines()
+        /// How many lines `skipBadLines` skipped.
+        public var badLines: Int { skipped.count }
         /// Lines or documents in which `lossy` replaced invalid UTF-8 with U+FFFD.
         public var repaired = 0
     }
@@ -61,6 +63,10 @@ public final class DocumentFileReader {
     /// - Throws: ``CorpusError`` for a line that is not a JSON object, a record without a string
     ///   text (unless `skipBadLines`), invalid UTF-8 (unless `lossy`), or a read error.
     public func next() throws(CorpusError) -> Document? {
+        do { return try nextDocument() } catch { throw source.explained(error) }
+    }
+
+    private func nextDocument() throws(CorpusError) -> Document? {
         guard !finished else { return nil }
         switch format {
         case .jsonl(let adapter):
@@ -77,10 +83,10 @@ public final class DocumentFileReader {
                 case .success(.object(let object)):
                     record = object
                 case .success:
-                    _ = try bad(.notJSON(path: path, line: line.number, reason: "the line is JSON but not an object"))
+                    try bad(.notJSON(path: path, line: line.number, reason: "the line is JSON but not an object"), line: line.number, reason: "not a JSON object")
                     continue
                 case .failure(let error):
-                    _ = try bad(.notJSON(path: path, line: line.number, reason: error.description))
+                    try bad(.notJSON(path: path, line: line.number, reason: error.description), line: line.number, reason: "not JSON: \(error.description)")
                     continue
                 }
                 switch adapter.adapt(record, path: idPath, lineIndex: line.number - 1) {
@@ -91,9 +97,11 @@ public final class DocumentFileReader {
                 case .empty:
                     statistics.emptyDocuments += 1
                 case .missingText:
-                    _ = try bad(.missingField(path: path, line: line.number, field: adapter.textKey))
+                    try bad(.missingField(path: path, line: line.number, field: adapter.textKey), line: line.number,
+                            reason: "no field \(adapter.textKey.debugDescription)")
                 case .nonStringText(let kind):
-                    _ = try bad(.nonStringField(path: path, line: line.number, field: adapter.textKey, found: kind))
+                    try bad(.nonStringField(path: path, line: line.number, field: adapter.textKey, found: kind), line: line.number,
+                            reason: "\(adapter.textKey.debugDescription) is \(kind)")
                 }
             }
         case .text(.file):
@@ -134,11 +142,10 @@ public final class DocumentFileReader {
         return nil
     }
 
-    /// Counts and skips a bad line under `skipBadLines` (returns `true`), otherwise throws `error`.
-    private func bad(_ error: CorpusError) throws(CorpusError) -> Bool {
+    /// Records a bad line under `skipBadLines` (the caller skips it), otherwise throws `error`.
+    private func bad(_ error: CorpusError, line: Int, reason: String) throws(CorpusError) {
         guard skipBadLines else { throw error }
-        statistics.badLines += 1
-        return true
+        statistics.skipped.record(path: path, line: line, reason: reason)
     }
 
     private func valid(_ bytes: [UInt8], line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {

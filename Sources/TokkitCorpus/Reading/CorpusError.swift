@@ -6,6 +6,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
     case noInputs(pattern: String)
     /// An input directory holds no regular file (`skipped`: entries left out as FIFOs, devices or loops).
     case emptyDirectory(path: String, skipped: Int)
+    /// An input directory is the output of a run that did not finish (it holds ``DocumentReader/incompleteMarker``).
+    case interruptedOutput(path: String)
     case notJSON(path: String, line: Int, reason: String)
     case missingField(path: String, line: Int, field: String)
     /// The record has the text field, but its value is `found` (a number, null…) rather than a string.
@@ -25,6 +27,8 @@ public enum CorpusError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(pattern): matches no files"
         case .emptyDirectory(let path, let skipped):
             return "\(path): the directory holds no regular files\(skipped > 0 ? " (\(skipped) other entries skipped)" : ""); nothing to read"
+        case .interruptedOutput(let path):
+            return "\(path): the output of an interrupted tokkit run (it holds \(DocumentReader.incompleteMarker)); run that command again"
         case .notJSON(let path, let line, let reason):
             return "\(path):\(line): not a JSON object (\(reason)); use --skip-bad-lines to count and skip such lines"
         case .missingField(let path, let line, let field):

@@ -29,8 +29,11 @@ public final class DocumentReader {
         public var files = 0
         public var documents = 0
         public var bytes = 0
-        /// Lines skipped under `skipBadLines` (not JSON, or lacking the field).
-        public var skippedLines = 0
+        /// Lines skipped under `skipBadLines` (not JSON, lacking the field, or not UTF-8), with the
+        /// first few places.
+        public var skipped = SkippedLines()
+        /// How many lines `skipBadLines` skipped.
+        public var skippedLines: Int { skipped.count }
         /// Documents in which `lossy` replaced invalid UTF-8.
         public var repairedDocuments = 0
     }
@@ -79,6 +82,9 @@ public final class DocumentReader {
         try expandReportingSkipped(inputs).files
     }
 
+    /// The file a curation stage keeps in its output directory until the run is complete.
+    public static let incompleteMarker = ".tokkit-incomplete"
+
     /// As ``expand(_:)``, with the entries of input directories that were left out (FIFOs, devices,
     /// symbolic link loops; see ``DirectoryWalker``), for the caller to report.
     public static func expandReportingSkipped(_ inputs: [String]) throws(CorpusError) -> (files: [String], skipped: [DirectoryWalker.Skipped]) {
@@ -93,11 +99,17 @@ public final class DocumentReader {
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: input, isDirectory: &isDirectory) {
                 if isDirectory.boolValue {
+                    // Reading half of an interrupted stage's output would be silent loss.
+                    guard !fileManager.fileExists(atPath: input + "/" + incompleteMarker) else { throw .interruptedOutput(path: input) }
                     let walk: DirectoryWalker
                     do { walk = try DirectoryWalker(root: input) } catch { throw .unreadable(path: input, reason: error.reason) }
                     skipped += walk.skipped
                     // One rule for every command: a directory that contributes nothing is an error, not an empty run.
                     guard !walk.files.isEmpty else { throw .emptyDirectory(path: input, skipped: walk.skipped.count) }
+                    for folder in Set(walk.files.map { ($0 as NSString).deletingLastPathComponent }).sorted()
+                    where fileManager.fileExists(atPath: folder + "/" + incompleteMarker) {
+                        throw .interruptedOutput(path: folder)
+                    }
                     files += walk.files
                 } else {
                     files.append(input)
@@ -119,7 +131,9 @@ public final class DocumentReader {
         var origins: [DocumentOrigin] = []
         var bytes = 0
         while bytes < targetBytes {
-            guard let document = try nextDocument(&bytes) else { break }
+            let next: [UInt8]?
+            do { next = try nextDocument(&bytes) } catch { throw current?.explained(error) ?? error }
+            guard let document = next else { break }
             documents.append(document)
             origins.append(lastOrigin)
         }
@@ -177,7 +191,7 @@ public final class DocumentReader {
                         bytes = UTF8Validation.repaired(bytes)
                         statistics.repairedDocuments += 1
                     } else if skipBadLines {
-                        statistics.skippedLines += 1
+                        statistics.skipped.record(path: source.path, line: line.number, reason: "invalid UTF-8 at byte \(line.offset + bad)")
                         continue
                     } else {
                         throw .invalidUTF8(path: source.path, line: line.number, byteOffset: line.offset + bad)
@@ -210,53 +224,35 @@ public final class DocumentReader {
 
     /// The string `field` of the JSON object on `line`.
     ///
-    /// Decoded with `JSONDecoder`, not `JSONSerialization`: the latter silently drops a U+FEFF at
-    /// the start of a string value on Linux, and the document must keep every byte Python's `json` keeps.
+    /// Parsed with ``JSONParser``, as every JSONL reader of Tokkit is: a duplicate key takes the last
+    /// value, as in Python's `json` (Foundation's `JSONDecoder` took the first), and every byte of a
+    /// string is kept (`JSONSerialization` drops a U+FEFF at the start of a string on Linux).
     private func extract(_ field: String, from line: [UInt8], path: String, line number: Int) throws(CorpusError) -> [UInt8]? {
-        let decoder = JSONDecoder()
-        decoder.userInfo[JSONLField.key] = field
-        let record: JSONLField
+        let value: JSONValue
         do {
-            record = try decoder.decode(JSONLField.self, from: Data(line))
+            value = try JSONParser.parse(line)
         } catch {
-            if skipBadLines { statistics.skippedLines += 1; return nil }
-            throw .notJSON(path: path, line: number, reason: JSONLField.reason(error))
+            return try skip(.notJSON(path: path, line: number, reason: error.description), path: path, line: number, reason: "not JSON: \(error.description)")
         }
-        guard let text = record.text else {
-            if skipBadLines { statistics.skippedLines += 1; return nil }
-            throw .missingField(path: path, line: number, field: field)
+        guard case .object(let object) = value else {
+            return try skip(.notJSON(path: path, line: number, reason: "the line is JSON but not an object"), path: path, line: number, reason: "not a JSON object")
         }
-        return Array(text.utf8)
-    }
-}
-
-/// One JSONL record, of which only the string field named in the decoder's user info is read.
-private struct JSONLField: Decodable {
-    static let key = CodingUserInfoKey(rawValue: "tokkit.jsonl.field")!
-    /// The field's string, or `nil` when it is missing or not a string.
-    let text: String?
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        switch object[field] {
+        case .string(let text)?:
+            return Array(text.utf8)
+        case nil:
+            return try skip(.missingField(path: path, line: number, field: field), path: path, line: number, reason: "no field \(field.debugDescription)")
+        case let other?:
+            let kind = DocumentAdapter.kind(of: other)
+            return try skip(.nonStringField(path: path, line: number, field: field, found: kind), path: path, line: number, reason: "\(field.debugDescription) is \(kind)")
+        }
     }
 
-    init(from decoder: any Decoder) throws {
-        // A line that is JSON but not an object fails here, as a type mismatch.
-        let object = try decoder.container(keyedBy: Key.self)
-        let field = decoder.userInfo[Self.key] as? String ?? "text"
-        text = try? object.decodeIfPresent(String.self, forKey: Key(stringValue: field))
-    }
-
-    static func reason(_ error: any Error) -> String {
-        switch error {
-        case Swift.DecodingError.typeMismatch: return "the line is JSON but not an object"
-        case Swift.DecodingError.dataCorrupted(let context):
-            return (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String ?? context.debugDescription
-        default: return "\(error)"
-        }
+    /// Records a skipped line under `skipBadLines` (and returns `nil`: no document), else throws `error`.
+    private func skip(_ error: CorpusError, path: String, line: Int, reason: String) throws(CorpusError) -> [UInt8]? {
+        guard skipBadLines else { throw error }
+        statistics.skipped.record(path: path, line: line, reason: reason)
+        return nil
     }
 }
 
@@ -329,6 +325,18 @@ final class LineSource {
         position += consumed
         fileOffset += consumed
         return line
+    }
+
+    /// See ``InputReader/corruption()``.
+    func corruption() -> CorpusError? { input.corruption() }
+
+    /// `error`, or the decompression error that explains it when this is a corrupt compressed file
+    /// (a read error is its own explanation).
+    func explained(_ error: CorpusError) -> CorpusError {
+        switch error {
+        case .invalidUTF8, .notJSON, .missingField, .nonStringField: return corruption() ?? error
+        default: return error
+        }
     }
 
     func readAll() throws(CorpusError) -> [UInt8] {

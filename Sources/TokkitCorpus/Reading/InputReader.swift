@@ -122,6 +122,24 @@ public final class InputReader {
         }
     }
 
+    /// The decompression error in the rest of a compressed input, if any, found by decompressing it to
+    /// the end and dropping the output; `nil` for plain input or intact data.
+    ///
+    /// Why: a corrupt deflate block often still decodes, to garbage, and gzip's CRC rejects it only at
+    /// the end of the member, so the first symptom is text that is not UTF-8 or not JSON. Before such
+    /// an error is reported for compressed input, this says whether the file is corrupt, which is what
+    /// the user must hear (with the compressed offset), rather than blaming the text.
+    public func corruption() -> CorpusError? {
+        guard decompressor != nil else { return nil }
+        var discarded: [UInt8] = []
+        do {
+            while try read(appendingTo: &discarded) { discarded.removeAll(keepingCapacity: true) }
+        } catch {
+            if case .decompression = error { return error }
+        }
+        return nil
+    }
+
     /// Reads more raw bytes after `count`; sets `atEnd` when the descriptor has no more.
     private func fill() throws(CorpusError) {
         while true {

@@ -1,3 +1,4 @@
+import TokkitIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,7 +25,8 @@ public enum OutputError: Error, Equatable, Sendable, CustomStringConvertible {
 /// complete, so a reader never sees half a file under the final name, whatever interrupts the run.
 ///
 /// The temporary name is `.<name>.tmp-<pid>`, hidden from directory walks (``DocumentReader`` skips
-/// dot files). ``commit()`` renames, refusing to replace anything but a regular file: renaming over
+/// dot files), and registered with ``PartialFiles`` so that SIGINT/SIGTERM remove it (it used not to
+/// be: an interrupted `prep` or `dedup` left its temporaries behind). ``commit()`` renames, refusing to replace anything but a regular file: renaming over
 /// a symlink would replace the link, over a FIFO or device would surprise whoever made it.
 public final class AtomicFile {
     public let path: String
@@ -35,17 +37,44 @@ public final class AtomicFile {
     /// Creates the temporary file.
     public init(path: String) throws(OutputError) {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) + "/" } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = directory + "." + name + ".tmp-\(getpid())"
+        temporaryPath = Self.temporaryPrefix(of: path) + "\(getpid())"
+        guard PartialFiles.register(temporaryPath) else { throw .cannotWrite(path: path, reason: "the process is being interrupted") }
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else {
+            PartialFiles.unregister(temporaryPath)
+            throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
         if !committed { unlink(temporaryPath) }
+        PartialFiles.unregister(temporaryPath)
+    }
+
+    /// `.<name>.tmp-` in the directory of `path`: the temporaries of `path` are this and a process id.
+    static func temporaryPrefix(of path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return directory + "." + name + ".tmp-"
+    }
+
+    /// Removes what an interrupted process (kill -9, power loss) left of `path`: its temporaries of
+    /// any process id. Only for a path no other live process writes (a resumed run's own files).
+    public static func removeStaleTemporaries(of path: String) {
+        let prefix = temporaryPrefix(of: path)
+        let slash = prefix.lastIndex(of: "/")
+        let directory = slash.map { String(prefix[..<$0]) } ?? "."
+        let namePrefix = slash.map { String(prefix[prefix.index(after: $0)...]) } ?? prefix
+        guard let folder = opendir(directory) else { return }
+        defer { closedir(folder) }
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(namePrefix), name.dropFirst(namePrefix.count).allSatisfy(\.isNumber) {
+                unlink(directory + "/" + name)
+            }
+        }
     }
 
     /// Appends `bytes`.
@@ -74,6 +103,7 @@ public final class AtomicFile {
         descriptor = -1
         guard rename(temporaryPath, path) == 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         committed = true
+        PartialFiles.unregister(temporaryPath)
     }
 
     /// Writes `bytes` as the whole content of `path`, atomically.

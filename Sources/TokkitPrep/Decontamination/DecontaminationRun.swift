@@ -90,8 +90,8 @@ public struct DecontaminationRun {
                 try output.write(document, fileIndex: fileIndex, keep: !(contaminated && mode == .remove))
             }
         }
-        try output.finish(fileCount: try input.files().count)
         try AtomicFile.write(report, to: outputDirectory + "/contamination.tsv")
+        try output.finish(fileCount: try input.files().count)
         summary.removed = output.removed
         summary.seconds = Date().timeIntervalSince(start)
         return summary

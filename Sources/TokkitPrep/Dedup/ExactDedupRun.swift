@@ -56,8 +56,8 @@ public struct ExactDedupRun {
                 try output.write(document, fileIndex: fileIndex, keep: first == nil)
             }
         }
-        try output.finish(fileCount: try input.files().count)
         try AtomicFile.write(matches, to: outputDirectory + "/matches.tsv")
+        try output.finish(fileCount: try input.files().count)
         summary.documents = ids.count - referenceCount
         summary.removed = output.removed
         summary.seconds = Date().timeIntervalSince(start)

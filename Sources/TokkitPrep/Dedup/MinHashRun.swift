@@ -54,13 +54,13 @@ public struct MinHashRun {
         guard index == clusters.documentCount else {
             throw PrepError.invalidConfiguration("the inputs changed between the two reads (\(clusters.documentCount) then \(index) documents)")
         }
-        try output.finish(fileCount: try input.files().count)
         var tsv: [UInt8] = Array("id\trepresentative\tcluster_size\n".utf8)
         for (document, id) in clustered {
             let representative = clusters.representative[document]
             tsv += Array("\(id)\t\(idOf[representative] ?? "")\t\(clusters.clusterSize[document])\n".utf8)
         }
         try AtomicFile.write(tsv, to: clustersPath ?? outputDirectory + "/clusters.tsv")
+        try output.finish(fileCount: try input.files().count)
         return Summary(documents: clusters.documentCount, signed: clusters.signedCount, removed: output.removed,
                        clusters: clusters.clusterCount, bandMatches: clusters.pairCount, spilledRuns: dedup.spilledRuns,
                        seconds: Date().timeIntervalSince(start))

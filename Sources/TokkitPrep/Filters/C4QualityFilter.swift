@@ -19,7 +19,7 @@ public struct C4QualityFilter: Sendable, Hashable {
     public init() {}
 
     public static let reasons = ["lorem_ipsum", "curly_bracket", "too_few_sentences"]
-    static let policies = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"]
+    static let policies: [StaticString] = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"]
 
     /// The reason to drop the document, or `nil` with `rewritten` set to the new text.
     public func evaluate(_ view: TextView, _ measured: inout Measurements, rewritten: inout String) -> String? {
@@ -53,17 +53,23 @@ public struct C4QualityFilter: Sendable, Hashable {
             var view = String.UnicodeScalarView()
             view.append(contentsOf: line)
             let text = String(view)
-            let lower = text.lowercased()
-            if filterLoremIpsum, lower.contains("lorem ipsum") { return "lorem_ipsum" }
-            if filterJavascript, lower.contains("javascript") { removed["javascript", default: 0] += 1; continue }
+            var lower = text.lowercased()
+            let (lorem, javascript, policy) = lower.withUTF8 { bytes in
+                (filterLoremIpsum && Self.contains(bytes, "lorem ipsum"), filterJavascript && Self.contains(bytes, "javascript"),
+                 filterPolicy && Self.policies.contains { Self.contains(bytes, $0) })
+            }
+            if lorem { return "lorem_ipsum" }
+            if javascript { removed["javascript", default: 0] += 1; continue }
             if filterCurlyBracket, line.contains("{") { return "curly_bracket" }
-            if filterPolicy, Self.policies.contains(where: { lower.contains($0) }) { removed["policy", default: 0] += 1; continue }
-            if minNumSentences != -1 { sentences += SpacyEnglishWordSplitter.shared.sentenceCount(text) }
+            if policy { removed["policy", default: 0] += 1; continue }
+            // Only `sentences < minNumSentences` is asked, so counting stops once the minimum is
+            // reached: sentence splitting is a full spaCy tokenization of the line.
+            if minNumSentences != -1, sentences < minNumSentences { sentences += SpacyEnglishWordSplitter.shared.sentenceCount(text) }
             kept.append(text)
         }
         measured.note("kept_lines", kept.count)
         for (reason, count) in removed.sorted(by: { $0.key < $1.key }) { measured.note("lines_removed_\(reason)", count) }
-        measured.note("sentences", sentences)
+        measured.append(("sentences", minNumSentences != -1 && sentences >= minNumSentences ? "\(minNumSentences)+" : "\(sentences)"))
         if sentences < minNumSentences { return "too_few_sentences" }
         let joined = kept.joined(separator: "\n")
         let scalars = Array(joined.unicodeScalars)
@@ -72,6 +78,20 @@ public struct C4QualityFilter: Sendable, Hashable {
         result.append(contentsOf: scalars[body])
         rewritten = String(result)
         return nil
+    }
+
+    /// Python's `needle in text` on UTF-8 bytes (the same answer as on code points, for valid UTF-8).
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: count)
+        let first = pattern[0]
+        var index = 0
+        while index <= bytes.count - count {
+            if bytes[index] == first, UnsafeBufferPointer(rebasing: bytes[index..<index + count]).elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// `re.sub(r"\[\d*]|\[edit]|\[citation needed]", "", line)` (`\d`: any Unicode decimal digit).

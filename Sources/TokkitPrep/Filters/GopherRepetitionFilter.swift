@@ -24,15 +24,21 @@ public struct GopherRepetitionFilter: Sendable, Hashable {
     }
 
     /// Python's `find_duplicates`: elements already seen, and their summed lengths (first occurrences not counted).
+    /// Elements are equal when their scalars are (Python's string equality, not Swift's canonical equivalence).
     static func duplicates(_ view: TextView, _ elements: [Range<Int>]) -> (elements: Int, characters: Int) {
-        // Keyed by UTF-8 bytes: Swift's String equality is canonical equivalence, Python's is not.
-        var seen = Set<[UInt8]>()
+        let hasher = view.scalarHasher
+        var seen = RangeSet(capacity: elements.count)
         var count = 0
         var characters = 0
-        for element in elements {
-            if !seen.insert(Array(view.string(element).utf8)).inserted {
-                count += 1
-                characters += element.count
+        view.scalars.withUnsafeBufferPointer { scalars in
+            for element in elements {
+                let new = seen.insert(element, hash: hasher.hash(element)) { a, b in
+                    a.count == b.count && scalars[a].elementsEqual(scalars[b])
+                }.inserted
+                if !new {
+                    count += 1
+                    characters += element.count
+                }
             }
         }
         return (count, characters)
@@ -100,21 +106,10 @@ public struct GopherRepetitionFilter: Sendable, Hashable {
         measured.note("dup_line_char_frac", lineCharFrac)
         if let dupLineCharFrac, dupLineCharFrac != 0, lineCharFrac > dupLineCharFrac { return "dup_line_char_frac" }
 
-        let words = view.words
-        // Words as small integers, so n-grams are compared as id tuples rather than joined strings.
-        var ids: [Int] = []
-        var lengths: [Int] = []
-        var table: [[UInt8]: Int] = [:]
-        ids.reserveCapacity(words.count)
-        for word in words {
-            let key = Array(word.utf8)
-            let id = table[key, default: table.count]
-            if id == table.count { table[key] = id; lengths.append(word.unicodeScalars.count) }
-            ids.append(id)
-        }
+        let words = WordBytes(view.words)
         for limit in topNGrams {
             guard words.count >= limit.n else { continue }
-            let score = Self.topNGramCharacters(ids, lengths, limit.n)
+            let score = Self.topNGramCharacters(words, limit.n)
             let fraction = Double(score) / length
             measured.note("top_\(limit.n)_gram_char_frac", fraction)
             if fraction > limit.fraction { return "top_\(limit.n)_gram" }
@@ -130,49 +125,100 @@ public struct GopherRepetitionFilter: Sendable, Hashable {
 
     /// `find_top_duplicate(get_n_grams(words, n))`: the most frequent space-joined n-gram, the
     /// first one seen among equally frequent ones (`Counter.most_common(1)`), scored as its length
-    /// times its count.
-    static func topNGramCharacters(_ ids: [Int], _ lengths: [Int], _ n: Int) -> Int {
-        var counts: [NGramKey: (count: Int, first: Int)] = [:]
-        var bestKey: NGramKey?
-        var best = (count: 0, first: Int.max)
-        for start in 0...(ids.count - n) {
-            let key = NGramKey(ids[start..<start + n])
-            var entry = counts[key] ?? (0, start)
-            entry.count += 1
-            counts[key] = entry
-            if entry.count > best.count || entry.count == best.count && entry.first < best.first {
-                best = entry
-                bestKey = key
+    /// times its count. Words hold no space, so equal joined strings are equal word-id tuples.
+    static func topNGramCharacters(_ words: WordBytes, _ n: Int) -> Int {
+        let ids = words.ids
+        let count = ids.count - n + 1
+        guard count > 0 else { return 0 }
+        let hasher = RangeHasher(count: ids.count) { UInt64(ids[$0]) }
+        var grams = RangeSet(capacity: count)
+        var counts: [Int] = []
+        counts.reserveCapacity(count)
+        var best = (entry: -1, count: 0)
+        ids.withUnsafeBufferPointer { ids in
+            for start in 0..<count {
+                let range = start..<start + n
+                let (entry, inserted) = grams.insert(range, hash: hasher.hash(range)) { a, b in ids[a].elementsEqual(ids[b]) }
+                if inserted { counts.append(0) }
+                counts[entry] += 1
+                // Entries are numbered in order of first appearance, so the smaller entry came first.
+                if counts[entry] > best.count || counts[entry] == best.count && entry < best.entry { best = (entry, counts[entry]) }
             }
         }
-        guard let bestKey else { return 0 }
-        let characters = bestKey.ids.reduce(0) { $0 + lengths[$1] } + n - 1
+        guard best.entry >= 0 else { return 0 }
+        let first = grams.ranges[best.entry].lowerBound
+        let characters = words.scalarCount(first..<first + n) + n - 1
         return characters * best.count
     }
 
-    /// `find_all_duplicate(words, n)`: n-grams joined *without* spaces; a repeat adds its length
-    /// and jumps past itself, a new one moves one word on.
-    static func duplicatedNGramCharacters(_ words: [String], _ n: Int) -> Int {
-        guard words.count >= n else { return 0 }
-        var seen = Set<[UInt8]>()
+    /// `find_all_duplicate(words, n)`: n-grams joined *without* spaces (so `ab c` equals `a bc`); a
+    /// repeat adds its length and jumps past itself, a new one moves one word on.
+    static func duplicatedNGramCharacters(_ words: WordBytes, _ n: Int) -> Int {
+        let total = words.count
+        guard total >= n else { return 0 }
+        var seen = RangeSet(capacity: total - n + 1)
         var repeated = 0
         var index = 0
-        while index < words.count - n + 1 {
-            let joined = Array(words[index..<index + n].joined().utf8)
-            if seen.contains(joined) {
-                repeated += words[index..<index + n].reduce(0) { $0 + $1.unicodeScalars.count }
-                index += n
-            } else {
-                seen.insert(joined)
-                index += 1
+        words.bytes.withUnsafeBufferPointer { bytes in
+            while index < total - n + 1 {
+                let range = words.byteRange(index..<index + n)
+                let new = seen.insert(range, hash: words.byteHasher.hash(range)) { a, b in
+                    a.count == b.count && bytes[a].elementsEqual(bytes[b])
+                }.inserted
+                if new {
+                    index += 1
+                } else {
+                    repeated += words.scalarCount(index..<index + n)
+                    index += n
+                }
             }
         }
         return repeated
     }
 }
 
-/// A word-id n-gram as a hashable key.
-struct NGramKey: Hashable {
+/// A document's words laid end to end in one UTF-8 buffer: the words `i..<j` joined without a
+/// separator are the bytes `offsets[i]..<offsets[j]`, hashed in O(1) by `byteHasher`; `ids`
+/// numbers equal words alike, in order of first appearance.
+struct WordBytes {
+    let bytes: [UInt8]
+    let offsets: [Int]
+    /// `scalarOffsets[i]`: Python `len` of the first `i` words together.
+    let scalarOffsets: [Int]
     let ids: [Int]
-    init(_ slice: ArraySlice<Int>) { ids = Array(slice) }
+    let byteHasher: RangeHasher
+
+    init(_ words: [String]) {
+        var bytes: [UInt8] = []
+        var offsets = [0]
+        var scalarOffsets = [0]
+        offsets.reserveCapacity(words.count + 1)
+        scalarOffsets.reserveCapacity(words.count + 1)
+        for word in words {
+            bytes.append(contentsOf: word.utf8)
+            offsets.append(bytes.count)
+            scalarOffsets.append(scalarOffsets[scalarOffsets.count - 1] + word.unicodeScalars.count)
+        }
+        let hasher = RangeHasher(count: bytes.count) { UInt64(bytes[$0]) }
+        var distinct = RangeSet(capacity: words.count)
+        var ids: [Int] = []
+        ids.reserveCapacity(words.count)
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in 0..<words.count {
+                let range = offsets[index]..<offsets[index + 1]
+                ids.append(distinct.insert(range, hash: hasher.hash(range)) { a, b in a.count == b.count && buffer[a].elementsEqual(buffer[b]) }.entry)
+            }
+        }
+        self.bytes = bytes
+        self.offsets = offsets
+        self.scalarOffsets = scalarOffsets
+        self.ids = ids
+        byteHasher = hasher
+    }
+
+    var count: Int { offsets.count - 1 }
+
+    @inline(__always) func byteRange(_ words: Range<Int>) -> Range<Int> { offsets[words.lowerBound]..<offsets[words.upperBound] }
+
+    @inline(__always) func scalarCount(_ words: Range<Int>) -> Int { scalarOffsets[words.upperBound] - scalarOffsets[words.lowerBound] }
 }

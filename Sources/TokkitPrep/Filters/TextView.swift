@@ -9,6 +9,7 @@ public final class TextView {
     public let text: String
     public let scalars: [Unicode.Scalar]
     private var cachedWords: [String]?
+    private var cachedScalarHasher: RangeHasher?
 
     public init(_ text: String) {
         self.text = text
@@ -18,9 +19,18 @@ public final class TextView {
     /// `split_into_words(text, "en")`.
     public var words: [String] {
         if let cachedWords { return cachedWords }
-        let words = SpacyEnglishWordSplitter.shared.words(text)
+        let words = SpacyEnglishWordSplitter.shared.words(text, scalars: scalars)
         cachedWords = words
         return words
+    }
+
+    /// Hashes of any range of the scalars (lines and paragraphs compared by the repetition filter).
+    var scalarHasher: RangeHasher {
+        if let cachedScalarHasher { return cachedScalarHasher }
+        let scalars = self.scalars
+        let hasher = RangeHasher(count: scalars.count) { UInt64(scalars[$0].value) }
+        cachedScalarHasher = hasher
+        return hasher
     }
 
     /// Python `len(text)`.

@@ -83,7 +83,14 @@ public struct MixRun {
         }
         if let budgetTokens, budgetTokens <= 0 { throw PrepError.invalidConfiguration("the token budget must be > 0, got \(budgetTokens)") }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
+        if entries.contains(DocumentReader.incompleteMarker) { throw PrepError.interruptedOutput(directory: outputDirectory) }
         guard entries.isEmpty else { throw PrepError.outputNotEmpty(directory: outputDirectory) }
+        // The whole mix is incomplete until its report is written (each source's folder also has its own marker).
+        do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
+            throw PrepError.invalidConfiguration("\(outputDirectory): cannot create the output directory: \(error.localizedDescription)")
+        }
+        let marker = outputDirectory + "/" + DocumentReader.incompleteMarker
+        try AtomicFile.write(Array("written by a tokkit mix run that has not finished\n".utf8), to: marker)
 
         var reports: [SourceReport] = []
         var tokenCounts: [[Int32]] = []
@@ -158,6 +165,7 @@ public struct MixRun {
                                                          ("seed", .number(String(seed)))])))
         json.append(0x0A)
         try AtomicFile.write(json, to: outputDirectory + "/mix-report.json")
+        try FileManager.default.removeItem(atPath: marker)
         return reports
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TokkitCorpus
 
 /// The documents of a set of input files, read in a fixed order (files sorted as `DocumentReader`
@@ -11,6 +12,8 @@ public struct CorpusInput: Sendable {
     public var format: DocumentFileReader.Format
     public var skipBadLines: Bool
     public var lossy: Bool
+    /// The lines `skipBadLines` skipped, per file, shared by the copies of this input.
+    private let skippedLog = SkippedLineLog()
 
     public init(inputs: [String], format: DocumentFileReader.Format = .jsonl(DocumentAdapter()), skipBadLines: Bool = false, lossy: Bool = false) {
         self.inputs = inputs
@@ -40,8 +43,13 @@ public struct CorpusInput: Sendable {
                 }
             }
             if !batch.isEmpty { try body(index, batch) }
+            skippedLog.set(reader.statistics.skipped, for: path)
         }
     }
+
+    /// The lines `skipBadLines` skipped, in file order. A stage reads its input more than once; each
+    /// line counts once.
+    public var skippedLines: SkippedLines { skippedLog.lines }
 
     /// Default ids are relative to the input directory a file was found in, as datatrove's are
     /// relative to its data folder (the same rule as `tokkit prep`).
@@ -51,9 +59,28 @@ public struct CorpusInput: Sendable {
     }
 }
 
+/// The skipped lines of each file of a ``CorpusInput``, kept by the last read of the file.
+private final class SkippedLineLog: Sendable {
+    private let files = Mutex<(order: [String], lines: [String: SkippedLines])>(([], [:]))
+
+    func set(_ lines: SkippedLines, for path: String) {
+        files.withLock {
+            if $0.lines.updateValue(lines, forKey: path) == nil { $0.order.append(path) }
+        }
+    }
+
+    var lines: SkippedLines {
+        files.withLock { files in files.order.reduce(into: SkippedLines()) { $0.add(files.lines[$1] ?? SkippedLines()) } }
+    }
+}
+
 /// Where a curation stage writes: `<directory>/<NNNNN>.jsonl[.gz|.zst]` per input file (kept
 /// documents), `removed/<NNNNN>.jsonl…` for the dropped ones when asked, each file written under a
 /// temporary name and renamed when complete — the layout of `tokkit prep`, so stages chain.
+///
+/// Until ``finish(fileCount:)`` the directory holds ``DocumentReader/incompleteMarker``: a run killed
+/// half way leaves some complete-looking files, and the marker is what says the set is not whole.
+/// Readers refuse such a directory, and a new run into it says it was interrupted.
 public final class CuratedOutput {
     public let directory: String
     public let compression: OutputCompression
@@ -65,6 +92,7 @@ public final class CuratedOutput {
     /// Creates the directory; refuses one that already holds files (another run's output).
     public init(directory: String, compression: OutputCompression = .none, writeRemoved: Bool = false) throws {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if entries.contains(DocumentReader.incompleteMarker) { throw PrepError.interruptedOutput(directory: directory) }
         guard entries.isEmpty else { throw PrepError.outputNotEmpty(directory: directory) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -72,6 +100,8 @@ public final class CuratedOutput {
         } catch {
             throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error.localizedDescription)")
         }
+        try AtomicFile.write(Array("written by a tokkit run that has not finished; if none is running, it was interrupted\n".utf8),
+                             to: directory + "/" + DocumentReader.incompleteMarker)
         self.directory = directory
         self.compression = compression
         self.writeRemoved = writeRemoved
@@ -95,6 +125,7 @@ public final class CuratedOutput {
     }
 
     /// Finishes the last file. Input files without any document get an empty output file.
+    /// Removes the incomplete marker last: call it after every other file of the run is written.
     public func finish(fileCount: Int) throws {
         try closeFile()
         for index in 0..<fileCount {
@@ -103,6 +134,7 @@ public final class CuratedOutput {
                 try JSONLWriter(path: directory + "/" + name, compression: compression).finish()
             }
         }
+        try FileManager.default.removeItem(atPath: directory + "/" + DocumentReader.incompleteMarker)
     }
 
     private func closeFile() throws {

@@ -24,6 +24,8 @@ public struct DocumentProcessor: Sendable {
         public var document: Document
         /// The stage index and reason of the drop, or `nil` when the document reached the end.
         public var drop: (stage: Int, reason: String)?
+        /// Why the run must stop at this document (a stage could not decide), if it must.
+        public var failure: String?
     }
 
     public func emptyStatistics() -> [StageStatistics] { stages.map { StageStatistics(name: $0.name) } }
@@ -49,6 +51,8 @@ public struct DocumentProcessor: Sendable {
                 return Result(document: document, drop: (index, reason))
             case .passWithout(let counter):
                 statistics[index].counters.add(counter)
+            case .fail(let message):
+                return Result(document: document, drop: nil, failure: "\(stages[index].name): \(message)")
             case .keep:
                 break
             }

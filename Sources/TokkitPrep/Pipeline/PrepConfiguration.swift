@@ -296,14 +296,52 @@ public struct PrepConfiguration {
             return .c4Paragraph(C4ParagraphFilter())
         case "bad_words":
             var path: String?
+            var directory: String?
+            var defaultLanguage = "en"
+            var failOnMissing = true
             for parameter in rest {
                 switch parameter.key {
-                case "list": path = parameter.value.string
-                default: throw unknown(parameter, ["list"])
+                case "list": path = try Self.string(parameter)
+                case "lists": directory = try Self.string(parameter)
+                case "default_language": defaultLanguage = try Self.string(parameter)
+                case "fail_on_missing_language": failOnMissing = try Self.bool(parameter)
+                default: throw unknown(parameter, ["list", "lists", "default_language", "fail_on_missing_language"])
                 }
             }
-            guard let path else { throw PrepError.invalidConfiguration("bad_words needs `list: FILE` (one word or phrase per line)") }
-            return .badWords(try BannedWordsFilter(path: path))
+            switch (path, directory) {
+            case (let path?, nil): return .badWords(try BannedWordsFilter(path: path))
+            case (nil, let directory?):
+                return .badWords(try BannedWordsFilter(directory: directory, defaultLanguage: defaultLanguage, failOnMissingLanguage: failOnMissing))
+            default:
+                throw PrepError.invalidConfiguration("bad_words needs either `list: FILE` (one list for every document) or `lists: DIRECTORY` "
+                    + "(one file per language, named by its code, chosen by metadata.language)")
+            }
+        case "script":
+            var names: [String] = []
+            var minShare = 0.5
+            var keepWithoutLetters = false
+            for parameter in rest {
+                switch parameter.key {
+                case "scripts":
+                    guard let items = parameter.value.sequence ?? parameter.value.string.map({ [Node($0)] }) else {
+                        throw PrepError.invalidConfiguration("line \(parameter.line): scripts must be a list of script codes or names")
+                    }
+                    names = try items.map { item in
+                        guard let name = item.string else { throw PrepError.invalidConfiguration("line \(parameter.line): scripts must be a list of script codes or names") }
+                        return name
+                    }
+                case "min_share": minShare = try Self.double(parameter)
+                case "keep_without_letters": keepWithoutLetters = try Self.bool(parameter)
+                default: throw unknown(parameter, ["scripts", "min_share", "keep_without_letters"])
+                }
+            }
+            do {
+                var filter = try ScriptFilter(scripts: names, minShare: minShare)
+                filter.keepWithoutLetters = keepWithoutLetters
+                return .script(filter)
+            } catch {
+                throw PrepError.invalidConfiguration("line \(parameters.first?.line ?? 0): \(error.description)")
+            }
         case "fineweb_quality":
             var filter = FineWebQualityFilter(version: version)
             for parameter in rest {
@@ -394,6 +432,11 @@ public struct PrepConfiguration {
         guard let value = parameter.value.float ?? parameter.value.int.map(Double.init) else {
             throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be a number")
         }
+        return value
+    }
+
+    private static func string(_ parameter: (key: String, value: Node, line: Int)) throws -> String {
+        guard let value = parameter.value.string else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be a string") }
         return value
     }
 

@@ -40,6 +40,9 @@ public final class PrepRun {
     public let options: Options
     public let processor: DocumentProcessor
     public private(set) var statistics: RunStatistics
+    /// The lines `skipBadLines` skipped in the files this run read (files a resumed run found complete
+    /// are not read again).
+    public private(set) var skippedLines = SkippedLines()
     /// Called after each batch with (documents read, bytes read, files done, files total).
     public var progress: ((Int, Int, Int, Int) -> Void)?
 
@@ -87,6 +90,11 @@ public final class PrepRun {
                 continue
             }
             let name = RankPartition.name(input.index) + ".jsonl" + options.compression.fileExtension
+            if options.resume {
+                // A run killed while writing this file left its temporary; only this rank writes the file.
+                AtomicFile.removeStaleTemporaries(of: options.outputDirectory + "/" + name)
+                AtomicFile.removeStaleTemporaries(of: options.outputDirectory + "/removed/" + name)
+            }
             let writer = try JSONLWriter(path: options.outputDirectory + "/" + name, compression: options.compression)
             let dropped = options.writeDropped
                 ? try JSONLWriter(path: options.outputDirectory + "/removed/" + name, compression: options.compression) : nil
@@ -98,6 +106,9 @@ public final class PrepRun {
                 var stageStatistics = statistics.stages
                 let results = processor.runBatch(batch, threads: options.threads, statistics: &stageStatistics)
                 for result in results {
+                    if let failure = result.failure {
+                        throw PrepError.stageFailed(path: input.path, document: result.document.id, message: failure)
+                    }
                     if let drop = result.drop {
                         if let dropped {
                             var document = result.document
@@ -132,6 +143,7 @@ public final class PrepRun {
             statistics.reader.add("bytes", reader.statistics.bytes)
             statistics.reader.add("empty_text_skipped", reader.statistics.emptyDocuments)
             statistics.reader.add("bad_lines_skipped", reader.statistics.badLines)
+            skippedLines.add(reader.statistics.skipped)
             statistics.reader.add("utf8_repaired", reader.statistics.repaired)
         }
         let statsPath = options.outputDirectory + "/stats/" + RankPartition.name(options.plan.rank) + ".json"

@@ -5,6 +5,7 @@ import TokkitCorpus
 public enum Stage: Sendable {
     case urlFilter(URLFilter)
     case languageScore(LanguageScoreFilter)
+    case script(ScriptFilter)
     case gopherRepetition(GopherRepetitionFilter)
     case gopherQuality(GopherQualityFilter)
     case c4Quality(C4QualityFilter)
@@ -23,6 +24,7 @@ public enum Stage: Sendable {
         switch self {
         case .urlFilter: return "url_filter"
         case .languageScore: return "language_score"
+        case .script: return "script"
         case .gopherRepetition: return "gopher_repetition"
         case .gopherQuality: return "gopher_quality"
         case .c4Quality: return "c4_quality"
@@ -38,7 +40,7 @@ public enum Stage: Sendable {
         }
     }
 
-    public static let names = ["url_filter", "language_score", "gopher_repetition", "gopher_quality", "c4_quality", "c4_paragraph",
+    public static let names = ["url_filter", "language_score", "script", "gopher_repetition", "gopher_quality", "c4_quality", "c4_paragraph",
                                "bad_words", "fineweb_quality", "length", "pii", "control_characters", "replacement_characters",
                                "symbol_lines", "normalize"]
 
@@ -55,6 +57,8 @@ public enum Stage: Sendable {
         case drop(reason: String)
         /// Kept because the metadata the stage reads (`url`, `language_score`) is absent; counted under `counter`.
         case passWithout(counter: String)
+        /// The run must stop: the stage cannot decide (bad_words meets a language without a list).
+        case fail(message: String)
     }
 
     /// Applies a parallel stage to `document`; `view` is the text's analysis, replaced when the
@@ -69,6 +73,8 @@ public enum Stage: Sendable {
             let result = filter.evaluate(document.metadata, &measured)
             if result.missing { return .passWithout(counter: "no_language_score") }
             return result.reason.map { .drop(reason: $0) } ?? .keep
+        case .script(let filter):
+            return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
         case .gopherRepetition(let filter):
             return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
         case .gopherQuality(let filter):
@@ -81,7 +87,15 @@ public enum Stage: Sendable {
         case .c4Paragraph(let filter):
             return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
         case .badWords(let filter):
-            return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
+            let result = filter.evaluate(document, view, &measured)
+            if let language = result.missingLanguage {
+                guard !filter.failOnMissingLanguage else {
+                    return .fail(message: "bad_words has no list for language \(language.debugDescription) (lists: \(filter.languages.joined(separator: ", "))); "
+                        + "add one, or set fail_on_missing_language: false to let such documents pass")
+                }
+                return .passWithout(counter: "missing_badwords_lang_\(language)")
+            }
+            return result.reason.map { .drop(reason: $0) } ?? .keep
         case .fineWebQuality(let filter):
             return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
         case .length(let filter):

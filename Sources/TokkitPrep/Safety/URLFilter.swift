@@ -73,32 +73,3 @@ public struct URLFilter: Sendable {
         return (nil, false)
     }
 }
-
-/// Drops a document containing any word of a list, C4's bad-words rule: the lowercased text is
-/// searched for `(?:\W|^)(word1|word2|…)(?:\W|$)`, so a word counts only between non-word
-/// characters. The list is a file, one word or phrase per line (`C4BadWordsFilter` downloads
-/// LDNOOBW's; Tokkit ships none and takes yours).
-public struct BannedWordsFilter: Sendable {
-    public let words: [String]
-    private let pattern: ICUPattern
-    public static let reason = "document_removed_with_badwords"
-
-    public init(path: String) throws(PrepError) {
-        var words = try URLFilter.readList(path, normalized: false).filter { !$0.isEmpty }
-        words = Array(Set(words)).sorted()
-        self.words = words
-        let escaped = words.map { "\\Q" + $0.replacingOccurrences(of: "\\E", with: "\\E\\\\E\\Q") + "\\E" }
-        do {
-            pattern = try ICUPattern("(?:\\W|^)(" + escaped.joined(separator: "|") + ")(?:\\W|$)")
-        } catch {
-            throw .invalidConfiguration(error.description)
-        }
-    }
-
-    public func evaluate(_ view: TextView, _ measured: inout Measurements) -> String? {
-        guard !words.isEmpty else { return nil }
-        let found = pattern.matches(view.text.lowercased())
-        measured.note("bad_word_matches", found.count)
-        return found.isEmpty ? nil : Self.reason
-    }
-}

@@ -41,6 +41,9 @@ public struct SpacyEnglishWordSplitter: Sendable {
     /// spaCy's second pass (`_apply_special_cases`): special cases whose text the affix rules
     /// split, as the token sequence they split into, by the hash of that sequence's first token.
     private var phrases: [UInt64: [Phrase]] = [:]
+    /// The first scalars of the phrases' first tokens: a token starting otherwise starts no phrase,
+    /// so most tokens are passed over without hashing.
+    private var phraseStarts = CharacterClass([])
 
     private struct Phrase: Sendable {
         var pattern: [[Unicode.Scalar]]
@@ -58,6 +61,10 @@ public struct SpacyEnglishWordSplitter: Sendable {
         + "нм кг г мг м/с км/ч кПа Па мбар Кб КБ кб Мб МБ мб Гб ГБ гб Тб ТБ тбكم كم² كم³ م م² م³ سم سم² سم³ مم مم² مم³ كم غرام "
         + "جرام جم كغ ملغ كوب اكواب").split(separator: " ").map(String.init))
     private static let suffixWords = ["'s", "'S", "’s", "’S"].map { Array($0.unicodeScalars) }
+    private static let punctClass = CharacterClass(String(String.UnicodeScalarView(punct)))
+    private static let quotesClass = CharacterClass(String(String.UnicodeScalarView(quotes)))
+    /// The hyphen alternatives of spaCy's infix list, in its order.
+    private static let hyphens = ["-", "–", "—", "--", "---", "——", "~"].map { Array($0.unicodeScalars) }
 
     public init() {
         var cases: [UInt64: [(key: [Unicode.Scalar], lengths: [Int])]] = [:]
@@ -86,6 +93,7 @@ public struct SpacyEnglishWordSplitter: Sendable {
             }
         }
         self.phrases = phrases
+        phraseStarts = CharacterClass(phrases.values.flatMap { $0.compactMap { $0.pattern.first?.first.map { $0.value...$0.value } } })
     }
 
     private func hasInfix(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Bool {
@@ -99,7 +107,8 @@ public struct SpacyEnglishWordSplitter: Sendable {
         guard tokens.count > start else { return }
         var matches: [(start: Int, end: Int, lengths: [Int])] = []
         for index in start..<tokens.count {
-            guard let candidates = phrases[Self.hash(scalars[tokens[index]])] else { continue }
+            guard let first = tokens[index].first, phraseStarts.contains(scalars[first]),
+                  let candidates = phrases[Self.hash(scalars[tokens[index]])] else { continue }
             for phrase in candidates where index + phrase.pattern.count <= tokens.count {
                 var matched = true
                 for (offset, piece) in phrase.pattern.enumerated() where !scalars[tokens[index + offset]].elementsEqual(piece) {
@@ -117,7 +126,8 @@ public struct SpacyEnglishWordSplitter: Sendable {
             if !seen.contains(match.start), !seen.contains(match.end - 1) { taken[match.start] = (match.end, match.lengths) }
             for index in match.start..<match.end { seen.insert(index) }
         }
-        var rebuilt = Array(tokens[..<start])
+        // Only this chunk's tokens are rebuilt (copying the whole document's made long texts quadratic).
+        var rebuilt: [Range<Int>] = []
         var index = start
         while index < tokens.count {
             if let span = taken[index] {
@@ -128,18 +138,24 @@ public struct SpacyEnglishWordSplitter: Sendable {
                 index += 1
             }
         }
-        tokens = rebuilt
+        tokens.replaceSubrange(start..., with: rebuilt)
     }
 
     /// The words of `text` as datatrove's `split_into_words(text, "en")` returns them.
-    public func words(_ text: String) -> [String] {
-        let scalars = Array(text.unicodeScalars)
-        return tokenRanges(scalars).compactMap { range in
-            let stripped = PythonText.strip(scalars, range)
-            guard !stripped.isEmpty else { return nil }
-            var word = String.UnicodeScalarView()
-            word.append(contentsOf: scalars[stripped])
-            return String(word)
+    public func words(_ text: String) -> [String] { words(text, scalars: Array(text.unicodeScalars)) }
+
+    /// `words(text)` when the caller already holds `text`'s scalars.
+    func words(_ text: String, scalars: [Unicode.Scalar]) -> [String] {
+        // Each word is copied out of the text's UTF-8 at its scalars' byte offsets.
+        var offsets = [Int](repeating: 0, count: scalars.count + 1)
+        for (index, scalar) in scalars.enumerated() { offsets[index + 1] = offsets[index] + UTF8.width(scalar) }
+        var text = text
+        return text.withUTF8 { bytes in
+            tokenRanges(scalars).compactMap { range in
+                let stripped = PythonText.strip(scalars, range)
+                guard !stripped.isEmpty else { return nil }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[offsets[stripped.lowerBound]..<offsets[stripped.upperBound]]), as: UTF8.self)
+            }
         }
     }
 
@@ -197,8 +213,22 @@ public struct SpacyEnglishWordSplitter: Sendable {
             return
         }
         let start = tokens.count
-        splitAffixes(scalars, chunk, specialCases: true, into: &tokens)
+        if chunk.allSatisfy({ isPlainLetter(scalars[$0]) }) {
+            // Letters only (most words): no prefix, suffix, infix or URL rule can apply, so the
+            // chunk is a special case or one token; the affix loop below would find just that.
+            if let lengths = lookupSpecial(scalars, chunk) { pushSpecial(lengths, at: chunk.lowerBound, into: &tokens) } else { tokens.append(chunk) }
+        } else {
+            splitAffixes(scalars, chunk, specialCases: true, into: &tokens)
+        }
         applySpecialPhrases(scalars, &tokens, from: start)
+    }
+
+    /// A letter of spaCy's alphabet that is in none of its punctuation, quote or icon lists: no
+    /// affix or infix rule starts or ends at it.
+    @inline(__always)
+    private func isPlainLetter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return (scalar.value | 0x20) &- 0x61 < 26 }
+        return alpha.contains(scalar) && !Self.punctClass.contains(scalar) && !Self.quotesClass.contains(scalar) && !icons.contains(scalar)
     }
 
     /// spaCy's `_tokenize_affixes` for one chunk; `specialCases: false` is how spaCy tokenizes a
@@ -275,13 +305,13 @@ public struct SpacyEnglishWordSplitter: Sendable {
             return next < range.upperBound && PythonText.isDigit(scalars[next]) ? 0 : 1
         default: break
         }
-        if Self.punct.contains(first) { return 1 }
+        if Self.punctClass.contains(first) { return 1 }
         if first == "." {
             var end = range.lowerBound
             while end < range.upperBound, scalars[end] == "." { end += 1 }
             if end - range.lowerBound >= 2 { return end - range.lowerBound }
         }
-        if Self.quotes.contains(first) { return 1 }
+        if Self.quotesClass.contains(first) { return 1 }
         for currency in Self.currencies where range.count >= currency.count {
             if scalars[range.lowerBound..<range.lowerBound + currency.count].elementsEqual(currency) { return currency.count }
         }
@@ -295,7 +325,13 @@ public struct SpacyEnglishWordSplitter: Sendable {
     /// alternative of the suffix list matches through to the end.
     private func suffix(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Int {
         guard !range.isEmpty else { return 0 }
-        for start in range {
+        // Every alternative but a run of dots is at most 5 scalars long ("US$", units like "km³"),
+        // so only the last 6 positions can start a match, besides the trailing run of dots.
+        let window = max(range.lowerBound, range.upperBound - 6)
+        var dots = range.upperBound
+        while dots > range.lowerBound, scalars[dots - 1] == "." { dots -= 1 }
+        if range.upperBound - dots >= 2, dots < window { return range.upperBound - dots }
+        for start in window..<range.upperBound {
             if suffixMatches(scalars, start: start, range: range) { return range.upperBound - start }
         }
         return 0
@@ -306,7 +342,7 @@ public struct SpacyEnglishWordSplitter: Sendable {
         let first = scalars[start]
         let before: Unicode.Scalar? = start > range.lowerBound ? scalars[start - 1] : nil
         if length == 1 {
-            if Self.punct.contains(first) || Self.quotes.contains(first) || icons.contains(first) { return true }
+            if Self.punctClass.contains(first) || Self.quotesClass.contains(first) || icons.contains(first) { return true }
             if first == "—" || first == "–" { return true }
             if first == "+", let before, PythonText.isDigit(before) { return true }
             if first == ".", let before {
@@ -366,18 +402,17 @@ public struct SpacyEnglishWordSplitter: Sendable {
         }
         if scalar == "…" { return position + 1 }
         if icons.contains(scalar) { return position + 1 }
-        if let before, PythonText.isDigit(before), "+-*^".unicodeScalars.contains(scalar),
+        if let before, PythonText.isDigit(before), scalar == "+" || scalar == "-" || scalar == "*" || scalar == "^",
            let after, PythonText.isDigit(after) || after == "-" { return position + 1 }
         if scalar == ".", let before, infixDotBefore.contains(before), let after, infixDotAfter.contains(after) { return position + 1 }
         if scalar == ",", let before, alpha.contains(before), let after, alpha.contains(after) { return position + 1 }
         if let before, alpha.contains(before) || PythonText.isDigit(before) {
-            for hyphen in ["-", "–", "—", "--", "---", "——", "~"] {
-                let pattern = Array(hyphen.unicodeScalars)
+            for pattern in Self.hyphens where pattern[0] == scalar {
                 let end = position + pattern.count
                 if end < range.upperBound, scalars[position..<end].elementsEqual(pattern), alpha.contains(scalars[end]) { return end }
             }
         }
-        if ":<>=/".unicodeScalars.contains(scalar), let before, alpha.contains(before) || PythonText.isDigit(before),
+        if scalar == ":" || scalar == "<" || scalar == ">" || scalar == "=" || scalar == "/", let before, alpha.contains(before) || PythonText.isDigit(before),
            let after, alpha.contains(after) { return position + 1 }
         return position
     }

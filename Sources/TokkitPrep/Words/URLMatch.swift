@@ -5,6 +5,8 @@
 /// fragment starting with `/`, `?` or `#`.
 enum URLMatch {
     static func matches(_ chunk: ArraySlice<Unicode.Scalar>, alphaLower: CharacterClass) -> Bool {
+        // Both kinds of host (dotted labels, IPv4) have a dot: without one, nothing below can match.
+        guard chunk.contains(".") else { return false }
         let scalars = Array(chunk)
         var starts = [0]
         if let scheme = schemeEnd(scalars) { starts.insert(scheme, at: 0) }

@@ -77,12 +77,14 @@ public struct CorpusEncoder: Sendable {
             }
             let ids: [TokenID]
             do { ids = try block.withUnsafeBufferPointer { buffer throws(EncodingError) in try stream.feed(buffer) } } catch {
-                throw CorpusEncodingError.encoding(origin: origin, error)
+                throw input.corruption().map(CorpusEncodingError.input) ?? CorpusEncodingError.encoding(origin: origin, error)
             }
             try body(ids)
         }
         let rest: [TokenID]
-        do { rest = try stream.finish() } catch { throw CorpusEncodingError.encoding(origin: origin, error) }
+        do { rest = try stream.finish() } catch {
+            throw input.corruption().map(CorpusEncodingError.input) ?? CorpusEncodingError.encoding(origin: origin, error)
+        }
         try body(rest)
     }
 }

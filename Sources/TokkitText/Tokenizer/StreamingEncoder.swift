@@ -26,6 +26,21 @@ import TokkitCore
 ///   at `p`, so the end of the earlier chunk changes no lookahead or `$`. This form keeps memory flat on
 ///   text without newlines (a 100 MB one-line file used to be held whole: 572 MB).
 ///
+/// - the end of a run of letters or of digits, for text without spaces or newlines (CJK, numbers,
+///   punctuation), where the pattern allows it (``CutRules``): a letter (`\p{L}`) before `p` and a
+///   non-letter at `p`; a digit (`\p{N}`) before `p` and a non-digit at `p`; inside a run of ASCII
+///   digits, every digit in qwen2 (`\p{N}`) and every third from the run's start in cl100k and o200k
+///   (`\p{N}{1,3}`). Why a piece ends there: a letter is only ever in a piece of letters (with at most
+///   one non-letter *before* them, and contraction letters after a `'`), which ends where the letters
+///   end, except in o200k, where marks (`\p{M}`) and a `'s` suffix continue it: so o200k wants neither
+///   at `p`. A digit is only ever in a piece of digits, which ends where the digits end (gpt2
+///   `\p{N}++`), or after 1–3 of them counted from the run's first digit (cl100k, o200k) or after each
+///   (qwen2). The piece that ends at `p` ends in a letter or digit, so it used no lookahead and no `$`.
+///   A cut never falls inside an occurrence of a special token. What no form can cut is one piece in
+///   every pattern: a run of one script's letters without punctuation (20 MB of "的" or of "a"), of
+///   punctuation ("。。。"), of whitespace, and gpt2's run of digits; such a piece is held and merged
+///   whole (see Memory).
+///
 /// No rule looks behind, so the pieces of the whole text are the pieces of the chunks. (A space
 /// before a word, after whitespace, is no cut: cl100k's `\s++$` takes a whitespace run that ends
 /// a chunk whole.) Non-ASCII marks and the second form matter on real text: 46 MB of multilingual
@@ -37,8 +52,17 @@ import TokkitCore
 /// encoded whole by `finish()`, in memory.
 ///
 /// Memory: about `threads × chunkSize` bytes of input and their ids, plus the longest stretch
-/// without a safe cut (a text whose lines neither end in an ASCII letter or digit nor start with a
-/// word is held whole).
+/// without a safe cut, which is at most one piece of the pattern plus a few characters. A piece
+/// longer than a chunk is held once in the pending buffer (which grows by doubling, so up to twice its
+/// length is reserved) and merged where it lies: the merger's working memory for a piece of `n` bytes
+/// is three 4-byte arrays and a heap of 8-byte entries that holds up to three per byte, stale ones
+/// included (≤ 36 bytes per byte; measured 316 MB peak for 10 MB of "a" with cl100k), and its ids are
+/// at most 4 bytes per byte. That part is not bounded by a constant, and cannot be in general:
+/// byte-pair merging is not local (in "baaa…a" the first merge of "ba" shifts the pairing of every
+/// later "aa", so the last id depends on the first byte), and the ids must equal whole-text
+/// encoding's. The search for a cut in a growing uncut stretch resumes where it stopped, so a long
+/// piece fed in small blocks costs linear time, not quadratic.
+///
 ///
 /// ```swift
 /// let stream = StreamingEncoder(tokenizer: tokenizer)
@@ -53,11 +77,16 @@ public final class StreamingEncoder {
     public let threads: Int
     /// Whether this tokenizer's pattern and special tokens allow cutting at all (see the type's notes).
     public let cutsSafely: Bool
+    /// The pattern-specific cut forms (`nil` when `cutsSafely` is false).
+    package let rules: CutRules?
     private let policy: SpecialTokenPolicy
     private let lossy: Bool
     private var pending: [UInt8] = []
     /// Input bytes already encoded and dropped from `pending`: the base of error offsets.
     private var consumed = 0
+    /// Where the last search of the whole `pending` for a cut stopped without finding one: positions
+    /// below it (less a margin for the characters a test reads) need no second look.
+    private var searchedUpTo = 0
     private let mergers: BatchSlots<BytePairMerger>
 
     /// - Parameters:
@@ -77,6 +106,7 @@ public final class StreamingEncoder {
             $0.bytes.contains(UInt8(ascii: "\n")) || $0.bytes.contains(UInt8(ascii: " "))
         }
         self.cutsSafely = named && !newlineInside
+        self.rules = cutsSafely ? CutRules(pattern: tokenizer.pattern, specialTokens: tokenizer.vocabulary.specialTokens.map(\.bytes)) : nil
         self.mergers = BatchSlots(count: self.threads)
         for worker in 0..<self.threads { mergers.set(worker, BytePairMerger()) }
     }
@@ -111,7 +141,12 @@ public final class StreamingEncoder {
     /// The safe cut (see the type's notes) nearest below `target`, else the nearest above it,
     /// within `lower + 2 ..< text.count`; `nil` when there is none.
     /// - Complexity: O(distance to the cut).
-    package static func safeCut(in text: UnsafeBufferPointer<UInt8>, after lower: Int, near target: Int) -> Int? {
+    /// - Parameters:
+    ///   - lower: a safe cut (or the start of the text): where pieces are known to start.
+    ///   - floor: no cut is looked for below it (a search that already failed there).
+    package static func safeCut(in text: UnsafeBufferPointer<UInt8>, after lower: Int, near target: Int,
+                                rules: CutRules? = nil, floor: Int = 0) -> Int? {
+        var digits = DigitRun()
         @inline(__always) func startsWord(_ q: Int) -> Bool {
             let letter = text[q] | 0x20
             return text[q] >= 0x80 ? markLength(in: text, at: q) > 0
@@ -122,17 +157,19 @@ public final class StreamingEncoder {
             case UInt8(ascii: "\n") where startsWord(p):
                 return isMark(in: text, endingAt: p - 2)
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return text[p] == UInt8(ascii: "\n")
+                if text[p] == UInt8(ascii: "\n") { return true }
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"):
                 if text[p] == UInt8(ascii: "\n") { return true }
-                guard text[p] == UInt8(ascii: " "), p + 1 < text.count else { return false }
+                guard text[p] == UInt8(ascii: " "), p + 1 < text.count else { break }
                 let next = text[p + 1] | 0x20
-                return next >= UInt8(ascii: "a") && next <= UInt8(ascii: "z")
+                if next >= UInt8(ascii: "a") && next <= UInt8(ascii: "z") { return true }
             default:
-                return false
+                break
             }
+            guard let rules else { return false }
+            return rules.endsRun(in: text, at: p, lower: lower, digits: &digits)
         }
-        let lowest = lower + 2
+        let lowest = max(lower + 2, floor)
         var p = min(target, text.count - 1)
         while p >= lowest {
             if isCut(p) { return p }
@@ -151,25 +188,9 @@ public final class StreamingEncoder {
     ///
     /// `text[start...]` = `"ж"` (D0 B6) → 2; `"\u{3000}"` (ideographic space, E3 80 80) → 0.
     static func markLength(in text: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
-        let lead = text[start]
-        let length: Int
-        switch lead {
-        case 0x21...0x7E: return 1
-        case 0xC2...0xDF: length = 2
-        case 0xE0...0xEF: length = 3
-        case 0xF0...0xF4: length = 4
-        default: return 0
-        }
-        guard start + length <= text.count else { return 0 }
-        var scalar = UInt32(lead) & (0x7F >> length)
-        for k in 1..<length {
-            let byte = text[start + k]
-            guard byte & 0xC0 == 0x80 else { return 0 }
-            scalar = scalar << 6 | UInt32(byte & 0x3F)
-        }
-        // Overlong forms and surrogates would make the text invalid; they are no mark either.
-        let smallest: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
-        guard scalar >= smallest, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return 0 }
+        guard let scalar = scalar(in: text, at: start) else { return 0 }
+        let length = scalar < 0x80 ? 1 : scalar < 0x800 ? 2 : scalar < 0x10000 ? 3 : 4
+        if length == 1 { return (0x21...0x7E).contains(scalar) ? 1 : 0 }
         // White_Space from ICU (the class `\s` matches); U+180E, U+200B and U+FEFF were White_Space
         // in older Unicode versions and are kept out of marks to be safe.
         if CodePointClasses.shared.classes(of: scalar) & CodePointClasses.whiteSpace != 0 { return 0 }
@@ -177,6 +198,40 @@ public final class StreamingEncoder {
         case 0x180E, 0x200B, 0xFEFF: return 0
         default: return length
         }
+    }
+
+    /// The code point of the well-formed character that starts at `start`; `nil` when it is
+    /// ill-formed or cut off by the end of `text`.
+    static func scalar(in text: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt32? {
+        let lead = text[start]
+        let length: Int
+        switch lead {
+        case 0x00...0x7F: return UInt32(lead)
+        case 0xC2...0xDF: length = 2
+        case 0xE0...0xEF: length = 3
+        case 0xF0...0xF4: length = 4
+        default: return nil
+        }
+        guard start + length <= text.count else { return nil }
+        var scalar = UInt32(lead) & (0x7F >> length)
+        for k in 1..<length {
+            let byte = text[start + k]
+            guard byte & 0xC0 == 0x80 else { return nil }
+            scalar = scalar << 6 | UInt32(byte & 0x3F)
+        }
+        // Overlong forms and surrogates would make the text invalid.
+        let smallest: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
+        guard scalar >= smallest, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return nil }
+        return scalar
+    }
+
+    /// The code point of the well-formed character whose last byte is `text[end]`, else `nil`.
+    static func scalar(in text: UnsafeBufferPointer<UInt8>, endingAt end: Int) -> UInt32? {
+        var start = end
+        while start > 0, end - start < 3, text[start] & 0xC0 == 0x80 { start -= 1 }
+        guard let scalar = scalar(in: text, at: start) else { return nil }
+        let length = scalar < 0x80 ? 1 : scalar < 0x800 ? 2 : scalar < 0x10000 ? 3 : 4
+        return length == end - start + 1 ? scalar : nil
     }
 
     /// Whether the character whose last byte is `text[end]` is a mark (see the type's notes).
@@ -189,6 +244,12 @@ public final class StreamingEncoder {
     private func encodePending(final: Bool) throws(EncodingError) -> [TokenID] {
         let (ids, encodedEnd) = try pending.withUnsafeBufferPointer { text throws(EncodingError) in
             try encode(text, final: final)
+        }
+        if encodedEnd == 0, !final {
+            // No cut yet: the next search starts where the tests of this one could not see the end.
+            searchedUpTo = max(0, pending.count - (rules?.margin ?? 0))
+        } else {
+            searchedUpTo = 0
         }
         pending.removeFirst(encodedEnd)
         consumed += encodedEnd
@@ -210,7 +271,7 @@ public final class StreamingEncoder {
         if final {
             end = text.count
         } else {
-            guard let last = Self.safeCut(in: text, after: 0, near: text.count) else { return ([], []) }
+            guard let last = Self.safeCut(in: text, after: 0, near: text.count, rules: rules, floor: searchedUpTo) else { return ([], []) }
             end = last
         }
         var ranges: [Range<Int>] = []
@@ -219,14 +280,16 @@ public final class StreamingEncoder {
         let smallest = max(1, chunkSize / 16)
         for worker in 0..<threads {
             var regionEnd = end
-            if worker < threads - 1, let cut = Self.safeCut(in: text, after: start, near: start + (end - start) / (threads - worker)),
+            if worker < threads - 1,
+               let cut = Self.safeCut(in: text, after: start, near: start + (end - start) / (threads - worker), rules: rules),
                cut < end {
                 regionEnd = cut
             }
             let first = ranges.count
             while start < regionEnd {
                 let size = min(chunkSize, max(smallest, (regionEnd - start) / 4))
-                if start + size < regionEnd, let cut = Self.safeCut(in: text, after: start, near: start + size), cut < regionEnd {
+                if start + size < regionEnd, let cut = Self.safeCut(in: text, after: start, near: start + size, rules: rules),
+                   cut < regionEnd {
                     ranges.append(start..<cut)
                     start = cut
                 } else {
@@ -325,8 +388,8 @@ public final class StreamingEncoder {
         output.reserveCapacity(chunk.count / 3 + 1)
         if let bad = UTF8Validation.firstInvalidOffset(chunk) {
             guard lossy else { throw .invalidUTF8(offset: base + bad) }
-            // Cuts sit on ASCII bytes, which end every ill-formed sequence: repairing per chunk
-            // equals repairing the whole input.
+            // Cuts sit on ASCII bytes or between two well-formed characters, which end every
+            // ill-formed sequence: repairing per chunk equals repairing the whole input.
             let repaired = UTF8Validation.repaired(Array(chunk))
             try repaired.withUnsafeBufferPointer { buffer throws(EncodingError) in
                 try tokenizer.encode(validUTF8: buffer, policy: policy, base: base, merger: &merger, into: &output)

@@ -128,6 +128,7 @@ struct PrepParityTests {
                 switch stage.apply(&copy, &view, &measured) {
                 case .drop(let reason): ours = reason
                 case .passWithout(let counter): ours = counter
+                case .fail(let message): ours = "stopped: \(message)"
                 case .keep: ours = nil
                 }
                 comparison.total += 1

@@ -33,6 +33,20 @@ struct MemoryTests {
         #expect(peak > 0 && peak < 150_000, "peak \(peak) KB")
     }
 
+    @Test("streaming encode of 42 MB of CJK without spaces or newlines, and 20 MB of digits, stays under 150 MB (it held the whole text)",
+          arguments: ["的是一个中文句子，没有空格。", "31415926535897932384"])
+    func textWithoutSpaces(unit: String) throws {
+        let shell = FaultShell()
+        let outcome = try shell.run("""
+            yes '\(unit)' | head -n 1000000 | tr -d '\\n' > line.txt
+            "$TOKKIT" encode line.txt --vocab cl100k_base --format uint32 -o ids.bin --threads 2 & pid=$!
+            \(Self.peakProbe)
+            """)
+        #expect(outcome.reported == 0, "\(outcome.stderr)")
+        let peak = try #require(Self.peakKilobytes(outcome.stdout))
+        #expect(peak > 0 && peak < 150_000, "peak \(peak) KB")
+    }
+
     @Test("decode streams: 40 MB of ids decode in under 150 MB")
     func decodeStreams() throws {
         let shell = FaultShell()

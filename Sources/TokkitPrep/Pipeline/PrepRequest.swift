@@ -58,34 +58,33 @@ public struct PrepRequest: Sendable {
         return configuration
     }
 
+    /// The configuration with this request's reader and writer settings filled in where it says nothing.
+    public func completed(_ configuration: PrepConfiguration) -> PrepConfiguration {
+        var completed = configuration
+        completed.format = configuration.format ?? format
+        completed.textKey = configuration.textKey ?? textKey
+        completed.idKey = configuration.idKey ?? idKey
+        completed.compression = configuration.compression ?? compression
+        completed.level = configuration.level ?? level
+        return completed
+    }
+
     /// How input files are read, from the configuration's reader settings or this request's.
     public func readFormat(_ configuration: PrepConfiguration) throws -> DocumentFileReader.Format {
-        switch configuration.format ?? format {
-        case "jsonl": return .jsonl(adapter(configuration))
-        case let split:
-            guard let text = DocumentSplit(rawValue: split) else {
-                throw PrepError.invalidConfiguration("unknown format \(split.debugDescription); valid: jsonl, lines, paragraphs, file")
-            }
-            return .text(text)
-        }
+        try completed(configuration).readFormat()
     }
 
     /// The JSONL record → document rules (text and id keys).
     public func adapter(_ configuration: PrepConfiguration) -> DocumentAdapter {
-        DocumentAdapter(textKey: configuration.textKey ?? textKey, idKey: configuration.idKey ?? idKey)
+        let filled = completed(configuration)
+        return DocumentAdapter(textKey: filled.textKey ?? textKey, idKey: filled.idKey ?? idKey)
     }
 
     /// The whole run over the configuration's inputs into its output directory.
     public func makeRun(_ configuration: PrepConfiguration, processor: DocumentProcessor) throws -> PrepRun {
         guard !configuration.inputs.isEmpty else { throw PrepError.invalidConfiguration("no inputs: give files, directories or globs") }
         guard let outputDirectory = configuration.output else { throw PrepError.invalidConfiguration("give the output directory") }
-        let outputCompression: OutputCompression
-        switch configuration.compression ?? compression {
-        case "none": outputCompression = .none
-        case "gzip": outputCompression = .gzip(level: configuration.level ?? level)
-        case "zstd": outputCompression = .zstd(level: configuration.level ?? level)
-        case let other: throw PrepError.invalidConfiguration("unknown compression \(other.debugDescription); valid: none, gzip, zstd")
-        }
+        let outputCompression = try completed(configuration).outputCompression()
         let plan: RankPartition
         do { plan = try RankPartition(rank: rank, worldSize: worldSize) } catch { throw PrepError.invalidConfiguration(error.description) }
         var options = PrepRun.Options(inputs: configuration.inputs, outputDirectory: outputDirectory, plan: plan,

@@ -34,8 +34,13 @@ def cli() -> str:
 def testset(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("prep")
     path = str(folder / "testset.jsonl")
+    made = str(folder / "made.jsonl")
     subprocess.run([sys.executable, os.path.join(repository(), "scripts/reference/prep_testset.py"), "--corpus",
-                    corpus_folder(), "--output", path, "--documents", "150"], check=True)
+                    corpus_folder(), "--output", made, "--documents", "150"], check=True)
+    # Every other record (the variants are interleaved, so every rule still fires): the debug `tokkit`
+    # the CLI side runs is the slow half of this test.
+    with open(made, encoding="utf-8") as source, open(path, "w", encoding="utf-8") as target:
+        target.writelines(line for index, line in enumerate(source) if index % 2 == 0)
     return path
 
 
@@ -56,7 +61,7 @@ def decisions_differ(expected: dict[str, tuple], actual: dict[str, tuple]) -> li
 
 
 def cli_decisions(output: str) -> dict[str, tuple]:
-    """id -> ("kept", text) or ("dropped", stage, reason) from a `tokkit prep --dropped` output folder."""
+    """id -> ("kept", text) or ("dropped", stage, reason) from a `tokkit prep --removed` output folder."""
     result = {}
     for record in records(os.path.join(output, "00000.jsonl")):
         result[record["id"]] = ("kept", record["text"])
@@ -76,7 +81,7 @@ def test_the_decision_comparison_catches_a_planted_difference():
 def test_prep_from_python_equals_the_cli_on_real_documents(testset, tmp_path, preset):
     blocklists = os.path.join(repository(), "fixtures/prep/blocklists")
     by_cli, by_python = str(tmp_path / "cli"), str(tmp_path / "python")
-    subprocess.run([cli(), "prep", "--preset", preset, "--blocklists", blocklists, "--dropped", "--quiet", testset,
+    subprocess.run([cli(), "prep", "--preset", preset, "--blocklists", blocklists, "--removed", "--quiet", testset,
                     "-o", by_cli], check=True)
     statistics = tokkit.prep(preset=preset, inputs=[testset], output=by_python, blocklists=blocklists, dropped=True)
     for name in ("00000.jsonl", "removed/00000.jsonl"):

@@ -47,7 +47,7 @@ def test_the_comparison_catches_a_planted_difference():
     assert difference(result, ([1], [[3], [4, 5]])) is not None
 
 
-@pytest.mark.parametrize("name,count", [("cl100k_base", 80), ("o200k_base", 80), ("r50k_base", 40)])
+@pytest.mark.parametrize("name,count", [("cl100k_base", 60), ("o200k_base", 30), ("r50k_base", 30)])
 def test_encode_with_unstable_equals_tiktoken_on_prefixes_of_real_text(name, count):
     enc, ref = tokkit.get_encoding(name), reference(name)
     cases = prefixes(count, seed=len(name))

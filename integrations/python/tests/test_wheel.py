@@ -105,5 +105,6 @@ def test_the_sdist_holds_the_swift_package_and_the_python_package_only():
         assert required in names, required
     assert not [n for n in names if n.startswith("tests/") or "/.build/" in n or n.endswith((".pyc", ".so"))]
     # Every Swift file comes from the checkout, unchanged in name: nothing generated, nothing outside it.
-    assert all(os.path.exists(os.path.join(root, n[len("swift/"):])) for n in names if n.startswith("swift/"))
+    strays = [n for n in names if n.startswith("swift/") and not os.path.exists(os.path.join(root, n[len("swift/"):]))]
+    assert not strays, f"sdist files that the checkout lacks: {strays[:5]}"
     print(f"sdist: {len(names)} files, {os.path.getsize(sdist) // 1024} KB")

@@ -299,19 +299,29 @@ public struct PrepConfiguration {
             var directory: String?
             var defaultLanguage = "en"
             var failOnMissing = true
+            var keepFraction = 0.0
+            var seed = 0
             for parameter in rest {
                 switch parameter.key {
                 case "list": path = try Self.string(parameter)
                 case "lists": directory = try Self.string(parameter)
                 case "default_language": defaultLanguage = try Self.string(parameter)
                 case "fail_on_missing_language": failOnMissing = try Self.bool(parameter)
-                default: throw unknown(parameter, ["list", "lists", "default_language", "fail_on_missing_language"])
+                case "keep_fraction":
+                    keepFraction = try Self.double(parameter)
+                    guard (0...1).contains(keepFraction) else {
+                        throw PrepError.invalidConfiguration("line \(parameter.line): keep_fraction must be between 0 and 1")
+                    }
+                case "seed": seed = try Self.int(parameter)
+                default: throw unknown(parameter, ["list", "lists", "default_language", "fail_on_missing_language", "keep_fraction", "seed"])
                 }
             }
             switch (path, directory) {
-            case (let path?, nil): return .badWords(try BannedWordsFilter(path: path))
+            case (let path?, nil):
+                return .badWords(try BannedWordsFilter(path: path).keeping(fraction: keepFraction, seed: UInt64(truncatingIfNeeded: seed)))
             case (nil, let directory?):
-                return .badWords(try BannedWordsFilter(directory: directory, defaultLanguage: defaultLanguage, failOnMissingLanguage: failOnMissing))
+                return .badWords(try BannedWordsFilter(directory: directory, defaultLanguage: defaultLanguage, failOnMissingLanguage: failOnMissing)
+                    .keeping(fraction: keepFraction, seed: UInt64(truncatingIfNeeded: seed)))
             default:
                 throw PrepError.invalidConfiguration("bad_words needs either `list: FILE` (one list for every document) or `lists: DIRECTORY` "
                     + "(one file per language, named by its code, chosen by metadata.language)")

@@ -95,6 +95,7 @@ public enum Stage: Sendable {
                 }
                 return .passWithout(counter: "missing_badwords_lang_\(language)")
             }
+            if result.keptByDraw { return .passWithout(counter: "document_kept_with_badwords") }
             return result.reason.map { .drop(reason: $0) } ?? .keep
         case .fineWebQuality(let filter):
             return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep

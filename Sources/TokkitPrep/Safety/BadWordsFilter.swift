@@ -18,9 +18,15 @@ import TokkitCorpus
 ///   passes the document, counted under `missing_badwords_lang`.
 /// Tokkit ships no list (LDNOOBW's are the user's to supply). A list with a blank line, or an empty
 /// one, is refused: datatrove would compile the empty word into its pattern and drop nearly every
-/// document. datatrove's `keep_fraction` (keep a random share of matching documents) is not
-/// offered: its draws come from numpy's PCG64 stream, and a filter here that dropped only some
-/// matching documents would not make datatrove's decisions.
+/// document.
+///
+/// `keep_fraction` keeps that share of the matching documents, as datatrove's parameter of the same
+/// name, but with a different draw: datatrove takes the next number of numpy's `default_rng(seed)`
+/// stream for each matching document, so which documents survive depends on the order each task
+/// met them in (and on nothing reproducible without a seed). Here the draw is
+/// ``MixRun/draw(seed:source:id:)`` of the document id, the one deterministic draw mixing and the
+/// classifier's Pareto rule use: the same documents survive for any thread count, rank split or
+/// rerun. The kept share matches in expectation; the kept documents are not datatrove's.
 public struct BannedWordsFilter: Sendable {
     /// The words of the single list, or of the default language's list.
     public let words: [String]
@@ -28,6 +34,10 @@ public struct BannedWordsFilter: Sendable {
     private let perLanguage: [String: WordPattern]
     public let defaultLanguage: String
     public let failOnMissingLanguage: Bool
+    /// The share of matching documents kept anyway (0 drops them all, datatrove's default).
+    public private(set) var keepFraction = 0.0
+    /// The seed of the keep draw.
+    public private(set) var seed: UInt64 = 0
 
     public static let reason = "document_removed_with_badwords"
     /// The languages datatrove matches without word boundaries.
@@ -72,6 +82,17 @@ public struct BannedWordsFilter: Sendable {
         self.failOnMissingLanguage = failOnMissingLanguage
     }
 
+    /// This filter keeping `fraction` (0…1) of the matching documents, drawn with `seed`.
+    public func keeping(fraction: Double, seed: UInt64) throws(PrepError) -> BannedWordsFilter {
+        guard fraction.isFinite, (0...1).contains(fraction) else {
+            throw .invalidConfiguration("bad_words keep_fraction must be between 0 and 1, got \(fraction)")
+        }
+        var copy = self
+        copy.keepFraction = fraction
+        copy.seed = seed
+        return copy
+    }
+
     /// The languages that have a list (empty for the single-list form).
     public var languages: [String] { perLanguage.keys.sorted() }
 
@@ -104,8 +125,10 @@ public struct BannedWordsFilter: Sendable {
         return words.sorted()
     }
 
-    /// The document's fate: `nil` to keep, a drop reason, or a missing list (`missing` names the language).
-    public func evaluate(_ document: Document, _ view: TextView, _ measured: inout Measurements) -> (reason: String?, missingLanguage: String?) {
+    /// The document's fate: `nil` to keep, a drop reason, or a missing list (`missing` names the
+    /// language); `keptByDraw` when it matched but `keep_fraction` let it through.
+    public func evaluate(_ document: Document, _ view: TextView, _ measured: inout Measurements)
+        -> (reason: String?, missingLanguage: String?, keptByDraw: Bool) {
         let pattern: WordPattern
         if let single {
             pattern = single
@@ -117,12 +140,18 @@ public struct BannedWordsFilter: Sendable {
             case let other?: language = String(decoding: JSONWriter.bytes(other), as: UTF8.self)
             }
             measured.append(("language", language))
-            guard let found = perLanguage[language] else { return (nil, language) }
+            guard let found = perLanguage[language] else { return (nil, language, false) }
             pattern = found
         }
         let matched = pattern.matches(view.text.lowercased())
         measured.append(("bad_word", matched ? "found" : "none"))
-        return (matched ? Self.reason : nil, nil)
+        guard matched else { return (nil, nil, false) }
+        if keepFraction > 0 {
+            let draw = MixRun.draw(seed: seed, source: "bad_words", id: document.id)
+            measured.append(("keep_draw", String(format: "%.6f", draw)))
+            if draw < keepFraction { return (nil, nil, true) }
+        }
+        return (Self.reason, nil, false)
     }
 }
 

@@ -147,4 +147,32 @@ struct ScriptAndBadWordsTests {
         #expect(throws: PrepError.self) { try BannedWordsFilter(directory: none.directory) }
         #expect(throws: PrepError.self) { try BannedWordsFilter(directory: none.file("missing")) }
     }
+
+    @Test("keep_fraction keeps that share of matching documents, the same ones on every run, and is validated")
+    func keepFraction() throws {
+        let scratch = try Self.lists(["en": "kernel\n", "bad.yaml": "stages:\n  - bad_words: {list: en, keep_fraction: 1.5}\n"])
+        let all = try BannedWordsFilter(path: scratch.file("en"))
+        let some = try all.keeping(fraction: 0.3, seed: 7)
+        func kept(_ filter: BannedWordsFilter) -> [Int] {
+            (0..<2000).filter { index in
+                var measured: Measurements = []
+                let result = filter.evaluate(Document(id: "doc-\(index)", text: "the kernel"), TextView("the kernel"), &measured)
+                return result.reason == nil
+            }
+        }
+        let first = kept(some)
+        // 2000 draws at p = 0.3: mean 600, standard deviation 20.5; five deviations either side.
+        #expect((498...702).contains(first.count), "kept \(first.count) of 2000")
+        #expect(kept(some) == first)
+        #expect(kept(try all.keeping(fraction: 0.3, seed: 8)) != first)
+        #expect(kept(all).isEmpty)
+        #expect(kept(try all.keeping(fraction: 1, seed: 0)).count == 2000)
+        // A kept matching document passes the stage and is counted, as datatrove counts it.
+        let processor = DocumentProcessor(stages: [.badWords(try all.keeping(fraction: 1, seed: 0))])
+        var statistics = processor.emptyStatistics()
+        #expect(processor.runParallelStages(Document(id: "d", text: "kernel"), &statistics).drop == nil)
+        #expect(statistics[0].counters["document_kept_with_badwords"] == 1)
+        #expect(throws: PrepError.self) { try all.keeping(fraction: -0.1, seed: 0) }
+        #expect(throws: PrepError.self) { try PrepConfiguration.load(path: scratch.file("bad.yaml")).stages() }
+    }
 }

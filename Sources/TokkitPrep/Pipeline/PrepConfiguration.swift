@@ -239,7 +239,7 @@ public struct PrepConfiguration {
             var filter = LanguageScoreFilter()
             filter.languages = version == .v0_2_0 ? ["en"] : nil
             try configure(&filter, [
-                "languages": { $0.languages = $1.value.sequence?.compactMap(\.string) ?? $1.value.string.map { [$0] } },
+                "languages": { $0.languages = $1.value.sequence?.compactMap(\.string) ?? $1.value.string.map { language in [language] } },
                 "threshold": { $0.threshold = try Self.double($1) },
             ])
             return .languageScore(filter)
@@ -328,7 +328,7 @@ public struct PrepConfiguration {
         case "symbol_lines":
             var cleaner = SymbolLinesCleaner()
             try configure(&cleaner, [
-                "symbols": { $0.symbols = Set(($1.value.sequence?.compactMap(\.string) ?? []).flatMap { $0.unicodeScalars }) },
+                "symbols": { $0.symbols = Set(($1.value.sequence?.compactMap(\.string) ?? []).flatMap { symbol in symbol.unicodeScalars }) },
                 "replacement": { $0.replacement = $1.value.string ?? "" },
             ])
             return .symbolLines(cleaner)

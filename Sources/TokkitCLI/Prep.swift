@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import TokkitCorpus
-import TokkitPrep
+import Tokkit
 
 struct Prep: ParsableCommand {
     static let configuration = CommandConfiguration(

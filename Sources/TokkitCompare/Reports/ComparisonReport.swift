@@ -163,28 +163,28 @@ public struct ComparisonReport: Sendable {
              ("round_trips_checked", .integer(metrics.roundTripsChecked)),
              ("encode_mb_per_s", .number(orNull: metrics.megabytesPerSecond)),
              ("longest_token", metrics.longestToken.map { token in
-                 .object([("id", .integer(Int(token.id))), ("bytes", .integer(token.bytes.count)),
+                 .object(entries: [("id", .integer(Int(token.id))), ("bytes", .integer(token.bytes.count)),
                           ("text", .string(TokenText.visible(token.bytes))), ("hex", .string(TokenText.hex(token.bytes)))])
              } ?? .null)]
         }
         let ranking = comparison.ranking
         let tokenizers: [JSONValue] = ranking.enumerated().map { place, tokenizer in
             let totals = comparison.totals(tokenizer: tokenizer)
-            return .object([("label", .string(comparison.tokenizers[tokenizer].label)), ("rank", .integer(place + 1)),
+            return .object(entries: [("label", .string(comparison.tokenizers[tokenizer].label)), ("rank", .integer(place + 1)),
                             ("vocab_size", .integer(totals.vocabularySize))] + object(totals))
         }
         let files: [JSONValue] = comparison.files.indices.map { file in
             let measure = comparison.files[file].measure
-            return .object([
+            return .object(entries: [
                 ("name", .string(comparison.files[file].name)), ("bytes", .integer(measure.bytes)),
                 ("characters", .integer(measure.characters)), ("words", .integer(measure.words)),
                 ("results", .array(comparison.tokenizers.indices.map { tokenizer in
-                    .object([("tokenizer", .string(comparison.tokenizers[tokenizer].label))]
+                    .object(entries: [("tokenizer", .string(comparison.tokenizers[tokenizer].label))]
                             + object(comparison.metrics(tokenizer: tokenizer, file: file)))
                 })),
             ])
         }
-        return JSONValue.object([
+        return JSONValue.object(entries: [
             ("ranking", .array(ranking.map { .string(comparison.tokenizers[$0].label) })),
             ("word_rule", .string(Self.wordRule)),
             ("timing", comparison.timingNote.map { .string($0) } ?? .null),

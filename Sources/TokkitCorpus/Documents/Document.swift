@@ -1,3 +1,5 @@
+import TokkitIO
+
 /// One document of a pre-training corpus: an id, its text, and everything else the record carried.
 ///
 /// This is datatrove's `Document` without `media`: a JSONL record's other keys live in `metadata`,

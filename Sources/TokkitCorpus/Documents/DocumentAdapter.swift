@@ -1,3 +1,5 @@
+import TokkitIO
+
 /// Turns a JSONL record into a ``Document`` with datatrove's default adapter rules
 /// (`readers/base.py::_default_adapter`):
 ///

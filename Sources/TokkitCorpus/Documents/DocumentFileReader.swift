@@ -1,4 +1,5 @@
 import TokkitCore
+import TokkitIO
 
 /// Reads the documents of one input file (or standard input) as ``Document``s, one at a time.
 ///

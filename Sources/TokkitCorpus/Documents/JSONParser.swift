@@ -1,3 +1,5 @@
+import TokkitIO
+
 /// Why a line is not the JSON a document reader needs, and where (a byte offset in the line).
 public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     public var byteOffset: Int

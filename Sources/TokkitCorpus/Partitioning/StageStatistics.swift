@@ -1,3 +1,5 @@
+import TokkitIO
+
 /// Counters of one pipeline stage, in datatrove's vocabulary (`total`, `forwarded`, `dropped`,
 /// `dropped_<reason>`), mergeable across files, threads and ranks by addition.
 public struct StageStatistics: Sendable, Hashable {

@@ -19,59 +19,44 @@ public struct NamedVocabulary: Sendable, Hashable {
     public let pattern: SplitPattern
     public let specialTokens: [SpecialToken]
 
-    public static let gpt2 = NamedVocabulary(
-        name: "gpt2", fileName: "gpt2.tiktoken",
-        sha256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
-        pattern: .gpt2, specialTokens: [SpecialToken("<|endoftext|>", id: 50256)])
+    /// One catalog entry: the specials as (text, id) pairs, in tiktoken's order.
+    private init(_ name: String, file fileName: String, sha256: String, pattern: SplitPattern, specials: KeyValuePairs<String, TokenID>) {
+        self.name = name
+        self.fileName = fileName
+        self.sha256 = sha256
+        self.pattern = pattern
+        specialTokens = specials.map { SpecialToken($0.key, id: $0.value) }
+    }
+
+    private static let p50kSHA256 = "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069"
+
+    public static let gpt2 = NamedVocabulary("gpt2", file: "gpt2.tiktoken", sha256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+                                             pattern: .gpt2, specials: ["<|endoftext|>": 50256])
 
     public static let cl100k_base = NamedVocabulary(
-        name: "cl100k_base", fileName: "cl100k_base.tiktoken",
-        sha256: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
-        pattern: .cl100k, specialTokens: [
-            SpecialToken("<|endoftext|>", id: 100257),
-            SpecialToken("<|fim_prefix|>", id: 100258),
-            SpecialToken("<|fim_middle|>", id: 100259),
-            SpecialToken("<|fim_suffix|>", id: 100260),
-            SpecialToken("<|endofprompt|>", id: 100276),
-        ])
+        "cl100k_base", file: "cl100k_base.tiktoken", sha256: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7", pattern: .cl100k,
+        specials: ["<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259, "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276])
 
     /// GPT-4o's encoding (tiktoken `o200k_base`).
     public static let o200k_base = NamedVocabulary(
-        name: "o200k_base", fileName: "o200k_base.tiktoken",
-        sha256: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
-        pattern: .o200k, specialTokens: [
-            SpecialToken("<|endoftext|>", id: 199999),
-            SpecialToken("<|endofprompt|>", id: 200018),
-        ])
+        "o200k_base", file: "o200k_base.tiktoken", sha256: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d", pattern: .o200k,
+        specials: ["<|endoftext|>": 199999, "<|endofprompt|>": 200018])
 
     /// The ranks of Qwen2, Qwen2.5 and Qwen3 (151,643 tokens) with the special tokens of Qwen2's
     /// `tokenizer_config.json`. (Qwen2.5 and Qwen3 list more after 151645: `<|object_ref_start|>` = 151646
     /// onwards; pass them with `--special` where needed.)
     public static let qwen2 = NamedVocabulary(
-        name: "qwen2", fileName: "qwen2.tiktoken",
-        sha256: "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186",
-        pattern: .qwen2, specialTokens: [
-            SpecialToken("<|endoftext|>", id: 151643),
-            SpecialToken("<|im_start|>", id: 151644),
-            SpecialToken("<|im_end|>", id: 151645),
-        ])
+        "qwen2", file: "qwen2.tiktoken", sha256: "b2b1b8dfb5cc5f024bafc373121c6aba3f66f9a5a0269e243470a1de16a33186", pattern: .qwen2,
+        specials: ["<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645])
 
     /// tiktoken `p50k_base` (Codex): GPT-2's pattern; ranks 0–50255 and 50257–50280, `<|endoftext|>` = 50256 between them.
-    public static let p50k_base = NamedVocabulary(
-        name: "p50k_base", fileName: "p50k_base.tiktoken",
-        sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
-        pattern: .gpt2, specialTokens: [SpecialToken("<|endoftext|>", id: 50256)])
+    public static let p50k_base = NamedVocabulary("p50k_base", file: "p50k_base.tiktoken", sha256: p50kSHA256, pattern: .gpt2,
+                                                  specials: ["<|endoftext|>": 50256])
 
     /// tiktoken `p50k_edit`: p50k_base's file and pattern with the fill-in-the-middle special tokens.
     public static let p50k_edit = NamedVocabulary(
-        name: "p50k_edit", fileName: "p50k_base.tiktoken",
-        sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
-        pattern: .gpt2, specialTokens: [
-            SpecialToken("<|endoftext|>", id: 50256),
-            SpecialToken("<|fim_prefix|>", id: 50281),
-            SpecialToken("<|fim_middle|>", id: 50282),
-            SpecialToken("<|fim_suffix|>", id: 50283),
-        ])
+        "p50k_edit", file: "p50k_base.tiktoken", sha256: p50kSHA256, pattern: .gpt2,
+        specials: ["<|endoftext|>": 50256, "<|fim_prefix|>": 50281, "<|fim_middle|>": 50282, "<|fim_suffix|>": 50283])
 
     /// Every bundled vocabulary. A file shared by two names (p50k) is recognised by its sha256 as the first.
     public static let all: [NamedVocabulary] = [.gpt2, .cl100k_base, .o200k_base, .qwen2, .p50k_base, .p50k_edit]

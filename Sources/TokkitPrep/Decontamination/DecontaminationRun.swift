@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCorpus
+import TokkitIO
 
 /// `tokkit decontaminate`: training documents against evaluation files, in one streaming read.
 ///

@@ -1,4 +1,5 @@
 import TokkitCorpus
+import TokkitIO
 
 /// datatrove's `FineWebQualityFilter`, the three statistical filters FineWeb added (plus the
 /// newline-per-word check): lines ending in punctuation, short lines, characters in duplicated

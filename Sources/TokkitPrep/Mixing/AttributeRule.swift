@@ -1,4 +1,5 @@
 import TokkitCorpus
+import TokkitIO
 
 /// One include/exclude rule of a mix, Dolma's mixer filters as typed predicates (reference §8):
 /// `metadata.language_score >= 0.65`, `metadata.attributes.bff_duplicate[0][2] < 1`,

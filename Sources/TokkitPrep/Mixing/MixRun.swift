@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCorpus
+import TokkitIO
 
 /// `tokkit mix`: sources mixed by weight or to a token budget, with deterministic sampling.
 ///

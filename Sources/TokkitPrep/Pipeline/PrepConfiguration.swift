@@ -225,71 +225,65 @@ public struct PrepConfiguration {
         func unknown(_ parameter: (key: String, value: Node, line: Int), _ valid: [String]) -> PrepError {
             .unknownName(kind: "\(name) parameter", name: parameter.key, line: parameter.line, valid: valid + ["version"])
         }
+        // Each parameter goes through the setter of its key; an unknown key is an error naming the valid ones.
+        func configure<Target>(_ target: inout Target, _ setters: KeyValuePairs<String, (inout Target, Parameter) throws -> Void>) throws {
+            for parameter in rest {
+                guard let setter = setters.first(where: { $0.key == parameter.key })?.value else {
+                    throw unknown(parameter, setters.map(\.key))
+                }
+                try setter(&target, parameter)
+            }
+        }
         switch name {
         case "url_filter":
             return .urlFilter(try urlFilter(parameters: rest))
         case "language_score":
             var filter = LanguageScoreFilter()
             filter.languages = version == .v0_2_0 ? ["en"] : nil
-            for parameter in rest {
-                switch parameter.key {
-                case "languages": filter.languages = parameter.value.sequence?.compactMap(\.string) ?? parameter.value.string.map { [$0] }
-                case "threshold": filter.threshold = try Self.double(parameter)
-                default: throw unknown(parameter, ["languages", "threshold"])
-                }
-            }
+            try configure(&filter, [
+                "languages": { $0.languages = $1.value.sequence?.compactMap(\.string) ?? $1.value.string.map { language in [language] } },
+                "threshold": { $0.threshold = try Self.double($1) },
+            ])
             return .languageScore(filter)
         case "gopher_repetition":
             var filter = GopherRepetitionFilter(version: version)
-            for parameter in rest {
-                switch parameter.key {
-                case "dup_line_frac": filter.dupLineFrac = try Self.double(parameter)
-                case "dup_para_frac": filter.dupParaFrac = try Self.double(parameter)
-                case "dup_line_char_frac": filter.dupLineCharFrac = try Self.double(parameter)
-                case "dup_para_char_frac": filter.dupParaCharFrac = try Self.double(parameter)
-                case "top_n_grams": filter.topNGrams = try Self.nGrams(parameter)
-                case "dup_n_grams": filter.dupNGrams = try Self.nGrams(parameter)
-                default: throw unknown(parameter, ["dup_line_frac", "dup_para_frac", "dup_line_char_frac", "dup_para_char_frac", "top_n_grams", "dup_n_grams"])
-                }
-            }
+            try configure(&filter, [
+                "dup_line_frac": { $0.dupLineFrac = try Self.double($1) },
+                "dup_para_frac": { $0.dupParaFrac = try Self.double($1) },
+                "dup_line_char_frac": { $0.dupLineCharFrac = try Self.double($1) },
+                "dup_para_char_frac": { $0.dupParaCharFrac = try Self.double($1) },
+                "top_n_grams": { $0.topNGrams = try Self.nGrams($1) },
+                "dup_n_grams": { $0.dupNGrams = try Self.nGrams($1) },
+            ])
             return .gopherRepetition(filter)
         case "gopher_quality":
             var filter = GopherQualityFilter(version: version)
-            for parameter in rest {
-                switch parameter.key {
-                case "min_doc_words": filter.minDocWords = try Self.int(parameter)
-                case "max_doc_words": filter.maxDocWords = try Self.int(parameter)
-                case "min_avg_word_length": filter.minAvgWordLength = try Self.double(parameter)
-                case "max_avg_word_length": filter.maxAvgWordLength = try Self.double(parameter)
-                case "max_symbol_word_ratio": filter.maxSymbolWordRatio = try Self.double(parameter)
-                case "max_bullet_lines_ratio": filter.maxBulletLinesRatio = try Self.double(parameter)
-                case "max_ellipsis_lines_ratio": filter.maxEllipsisLinesRatio = try Self.double(parameter)
-                case "max_non_alpha_words_ratio": filter.maxNonAlphaWordsRatio = try Self.double(parameter)
-                case "min_stop_words": filter.minStopWords = try Self.int(parameter)
-                case "stop_words": filter.stopWords = Set(parameter.value.sequence?.compactMap(\.string) ?? [])
-                default: throw unknown(parameter, ["min_doc_words", "max_doc_words", "min_avg_word_length", "max_avg_word_length",
-                                                   "max_symbol_word_ratio", "max_bullet_lines_ratio", "max_ellipsis_lines_ratio",
-                                                   "max_non_alpha_words_ratio", "min_stop_words", "stop_words"])
-                }
-            }
+            try configure(&filter, [
+                "min_doc_words": { $0.minDocWords = try Self.int($1) },
+                "max_doc_words": { $0.maxDocWords = try Self.int($1) },
+                "min_avg_word_length": { $0.minAvgWordLength = try Self.double($1) },
+                "max_avg_word_length": { $0.maxAvgWordLength = try Self.double($1) },
+                "max_symbol_word_ratio": { $0.maxSymbolWordRatio = try Self.double($1) },
+                "max_bullet_lines_ratio": { $0.maxBulletLinesRatio = try Self.double($1) },
+                "max_ellipsis_lines_ratio": { $0.maxEllipsisLinesRatio = try Self.double($1) },
+                "max_non_alpha_words_ratio": { $0.maxNonAlphaWordsRatio = try Self.double($1) },
+                "min_stop_words": { $0.minStopWords = try Self.int($1) },
+                "stop_words": { $0.stopWords = Set($1.value.sequence?.compactMap(\.string) ?? []) },
+            ])
             return .gopherQuality(filter)
         case "c4_quality":
             var filter = C4QualityFilter()
-            for parameter in rest {
-                switch parameter.key {
-                case "remove_citations": filter.removeCitations = try Self.bool(parameter)
-                case "filter_no_terminal_punct": filter.filterNoTerminalPunct = try Self.bool(parameter)
-                case "min_num_sentences": filter.minNumSentences = try Self.int(parameter)
-                case "min_words_per_line": filter.minWordsPerLine = try Self.int(parameter)
-                case "max_word_length": filter.maxWordLength = try Self.int(parameter)
-                case "filter_lorem_ipsum": filter.filterLoremIpsum = try Self.bool(parameter)
-                case "filter_javascript": filter.filterJavascript = try Self.bool(parameter)
-                case "filter_curly_bracket": filter.filterCurlyBracket = try Self.bool(parameter)
-                case "filter_policy": filter.filterPolicy = try Self.bool(parameter)
-                default: throw unknown(parameter, ["remove_citations", "filter_no_terminal_punct", "min_num_sentences", "min_words_per_line",
-                                                   "max_word_length", "filter_lorem_ipsum", "filter_javascript", "filter_curly_bracket", "filter_policy"])
-                }
-            }
+            try configure(&filter, [
+                "remove_citations": { $0.removeCitations = try Self.bool($1) },
+                "filter_no_terminal_punct": { $0.filterNoTerminalPunct = try Self.bool($1) },
+                "min_num_sentences": { $0.minNumSentences = try Self.int($1) },
+                "min_words_per_line": { $0.minWordsPerLine = try Self.int($1) },
+                "max_word_length": { $0.maxWordLength = try Self.int($1) },
+                "filter_lorem_ipsum": { $0.filterLoremIpsum = try Self.bool($1) },
+                "filter_javascript": { $0.filterJavascript = try Self.bool($1) },
+                "filter_curly_bracket": { $0.filterCurlyBracket = try Self.bool($1) },
+                "filter_policy": { $0.filterPolicy = try Self.bool($1) },
+            ])
             return .c4Quality(filter)
         case "c4_paragraph":
             if let parameter = rest.first { throw unknown(parameter, []) }
@@ -354,88 +348,66 @@ public struct PrepConfiguration {
             }
         case "fineweb_quality":
             var filter = FineWebQualityFilter(version: version)
-            for parameter in rest {
-                switch parameter.key {
-                case "line_punct_thr": filter.linePunctThreshold = try Self.double(parameter)
-                case "line_punct_exclude_zero": filter.linePunctExcludeZero = try Self.bool(parameter)
-                case "short_line_thr": filter.shortLineThreshold = try Self.double(parameter)
-                case "short_line_length": filter.shortLineLength = try Self.int(parameter)
-                case "char_duplicates_ratio": filter.charDuplicatesRatio = try Self.double(parameter)
-                case "new_line_ratio": filter.newLineRatio = try Self.double(parameter)
-                default: throw unknown(parameter, ["line_punct_thr", "line_punct_exclude_zero", "short_line_thr", "short_line_length",
-                                                   "char_duplicates_ratio", "new_line_ratio"])
-                }
-            }
+            try configure(&filter, [
+                "line_punct_thr": { $0.linePunctThreshold = try Self.double($1) },
+                "line_punct_exclude_zero": { $0.linePunctExcludeZero = try Self.bool($1) },
+                "short_line_thr": { $0.shortLineThreshold = try Self.double($1) },
+                "short_line_length": { $0.shortLineLength = try Self.int($1) },
+                "char_duplicates_ratio": { $0.charDuplicatesRatio = try Self.double($1) },
+                "new_line_ratio": { $0.newLineRatio = try Self.double($1) },
+            ])
             return .fineWebQuality(filter)
         case "length":
             var filter = LengthFilter()
-            for parameter in rest {
-                switch parameter.key {
-                case "unit":
-                    guard let unit = parameter.value.string.flatMap(LengthFilter.Unit.init(rawValue:)) else {
-                        throw PrepError.unknownName(kind: "length unit", name: parameter.value.string ?? "", line: parameter.line,
-                                                    valid: LengthFilter.Unit.allCases.map(\.rawValue))
-                    }
-                    filter.unit = unit
-                case "min": filter.minimum = try Self.int(parameter)
-                case "max": filter.maximum = try Self.int(parameter)
-                default: throw unknown(parameter, ["unit", "min", "max"])
-                }
-            }
+            try configure(&filter, [
+                "unit": { $0.unit = try Self.choice($1, kind: "length unit", LengthFilter.Unit.self) },
+                "min": { $0.minimum = try Self.int($1) },
+                "max": { $0.maximum = try Self.int($1) },
+            ])
             return .length(filter)
         case "pii":
-            var emails = true
-            var ips = true
-            var publicOnly = true
-            for parameter in rest {
-                switch parameter.key {
-                case "remove_emails": emails = try Self.bool(parameter)
-                case "remove_ips": ips = try Self.bool(parameter)
-                case "only_remove_public_ips": publicOnly = try Self.bool(parameter)
-                default: throw unknown(parameter, ["remove_emails", "remove_ips", "only_remove_public_ips"])
-                }
-            }
-            return .pii(try PIIFormatter(version: version, removeEmails: emails, removeIPs: ips, onlyPublicIPs: publicOnly))
+            var remove = (emails: true, ips: true, publicOnly: true)
+            try configure(&remove, [
+                "remove_emails": { $0.emails = try Self.bool($1) },
+                "remove_ips": { $0.ips = try Self.bool($1) },
+                "only_remove_public_ips": { $0.publicOnly = try Self.bool($1) },
+            ])
+            return .pii(try PIIFormatter(version: version, removeEmails: remove.emails, removeIPs: remove.ips, onlyPublicIPs: remove.publicOnly))
         case "control_characters":
             if let parameter = rest.first { throw unknown(parameter, []) }
             return .controlCharacters(ControlCharacterCleaner())
         case "replacement_characters":
             var cleaner = ReplacementCharacterCleaner()
-            for parameter in rest {
-                switch parameter.key {
-                case "max_fraction": cleaner.maxFraction = try Self.double(parameter)
-                default: throw unknown(parameter, ["max_fraction"])
-                }
-            }
+            try configure(&cleaner, ["max_fraction": { $0.maxFraction = try Self.double($1) }])
             return .replacementCharacters(cleaner)
         case "symbol_lines":
             var cleaner = SymbolLinesCleaner()
-            for parameter in rest {
-                switch parameter.key {
-                case "symbols": cleaner.symbols = Set((parameter.value.sequence?.compactMap(\.string) ?? []).flatMap { $0.unicodeScalars })
-                case "replacement": cleaner.replacement = parameter.value.string ?? ""
-                default: throw unknown(parameter, ["symbols", "replacement"])
-                }
-            }
+            try configure(&cleaner, [
+                "symbols": { $0.symbols = Set(($1.value.sequence?.compactMap(\.string) ?? []).flatMap { symbol in symbol.unicodeScalars }) },
+                "replacement": { $0.replacement = $1.value.string ?? "" },
+            ])
             return .symbolLines(cleaner)
         case "normalize":
             var normalizer = TextNormalizer()
-            for parameter in rest {
-                switch parameter.key {
-                case "form":
-                    guard let form = parameter.value.string.flatMap(TextNormalizer.Form.init(rawValue:)) else {
-                        throw PrepError.unknownName(kind: "normalization form", name: parameter.value.string ?? "", line: parameter.line,
-                                                    valid: TextNormalizer.Form.allCases.map(\.rawValue))
-                    }
-                    normalizer.form = form
-                case "fold_whitespace": normalizer.foldWhitespace = try Self.bool(parameter)
-                default: throw unknown(parameter, ["form", "fold_whitespace"])
-                }
-            }
+            try configure(&normalizer, [
+                "form": { $0.form = try Self.choice($1, kind: "normalization form", TextNormalizer.Form.self) },
+                "fold_whitespace": { $0.foldWhitespace = try Self.bool($1) },
+            ])
             return .normalize(normalizer)
         default:
             throw PrepError.unknownName(kind: "stage", name: name, line: nil, valid: Stage.names)
         }
+    }
+
+    typealias Parameter = (key: String, value: Node, line: Int)
+
+    /// A parameter naming one case of a closed set (a unit, a normalization form).
+    private static func choice<Choice: RawRepresentable & CaseIterable>(_ parameter: Parameter, kind: String, _ type: Choice.Type) throws -> Choice
+        where Choice.RawValue == String {
+        guard let choice = parameter.value.string.flatMap(Choice.init(rawValue:)) else {
+            throw PrepError.unknownName(kind: kind, name: parameter.value.string ?? "", line: parameter.line, valid: Choice.allCases.map(\.rawValue))
+        }
+        return choice
     }
 
     private static func double(_ parameter: (key: String, value: Node, line: Int)) throws -> Double {

@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCorpus
+import TokkitIO
 
 /// A whole `tokkit prep` run: this rank's input files through a ``DocumentProcessor`` into one
 /// JSONL file per input, with drops optionally recorded, completion markers and statistics.

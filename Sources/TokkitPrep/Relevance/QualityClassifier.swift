@@ -1,6 +1,7 @@
 import Foundation
 import TokkitCore
 import TokkitCorpus
+import TokkitIO
 
 /// A quality classifier in the manner of GPT-3's (Brown et al. 2020, appendix A): logistic
 /// regression on hashed word n-gram features, trained to tell positive examples (curated text) from

@@ -1,6 +1,6 @@
-import TokkitCorpus
-
 import Foundation
+import TokkitCorpus
+import TokkitIO
 
 /// datatrove's `URLFilter` (FineWeb's first filter) with lists read from files: a blocked
 /// registered domain (`domain`), full host (`subdomain`) or URL (`url`); a banned word among the

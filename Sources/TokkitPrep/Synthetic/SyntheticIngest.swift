@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCorpus
+import TokkitIO
 
 /// Reads OpenAI Batch API output files back as documents, so generated text flows through the same
 /// filters and dedup: `id` = the request's `custom_id`, `text` = the first choice's message,

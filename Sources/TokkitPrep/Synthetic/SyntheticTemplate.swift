@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCorpus
+import TokkitIO
 import Yams
 
 /// A synthetic-data recipe (the phi / Cosmopedia approach): a prompt template filled from topic,

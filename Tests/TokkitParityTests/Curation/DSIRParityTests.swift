@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tokkit
 @testable import TokkitPrep
 
 /// Tokkit's DSIR against the `data-selection` package (PyPI), live on real paragraphs: the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tokkit
 @testable import TokkitPrep
 
 /// Tokkit's MinHash against the real datatrove (PyPI), run live on real text with planted

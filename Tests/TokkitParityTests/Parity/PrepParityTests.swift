@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TokkitIO
 import TokkitTestSupport
 import TokkitCorpus
 import TokkitPrep

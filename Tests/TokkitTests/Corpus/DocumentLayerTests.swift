@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tokkit
 import TokkitTestSupport
 import TokkitCorpus
 

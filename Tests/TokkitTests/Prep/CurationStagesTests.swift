@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tokkit
 import TokkitCorpus
 @testable import TokkitPrep
 

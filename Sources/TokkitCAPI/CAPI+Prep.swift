@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TokkitCorpus
+import TokkitIO
 import TokkitPrep
 
 /// What a `tk_prep *` points to: one pipeline (a YAML configuration or preset with the caller's

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TokkitCorpus
+import TokkitIO
 
 /// C4's bad-words rule: drops a document whose lowercased text contains a listed word.
 ///

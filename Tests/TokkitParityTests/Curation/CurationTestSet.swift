@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCore
+import TokkitIO
 @testable import TokkitPrep
 
 /// Documents for the curation parity tests: real paragraphs from the public corpus plus planted

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokkitCore
+import TokkitIO
 @testable import TokkitPrep
 
 /// Tokkit's line de-duplication against the real datatrove (PyPI) sentence dedup run on lines

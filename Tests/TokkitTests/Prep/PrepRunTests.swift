@@ -3,6 +3,7 @@ import Testing
 import TokkitTestSupport
 import TokkitCorpus
 import TokkitPrep
+import TokkitIO
 
 /// A whole `tokkit prep` run on hand-made JSONL: the same bytes for any thread count, another run's
 /// directory refused, --resume, a stage that stops the run leaving nothing under a final name, the
@@ -138,7 +139,7 @@ struct PrepRunTests {
         try expectUnknown(kind: "stage", name: "gopher", line: 3, valid: Stage.names) { try load("stages:\n  - gopher_quality\n  - gopher\n") }
         try expectUnknown(kind: "preset", name: "finewebb", line: 1, valid: ["fineweb", "fineweb-datatrove"]) { try load("preset: finewebb\n") }
         try expectUnknown(kind: "bad_words parameter", name: "language", line: 3,
-                          valid: ["list", "lists", "default_language", "fail_on_missing_language", "version"]) {
+                          valid: ["list", "lists", "default_language", "fail_on_missing_language", "keep_fraction", "seed", "version"]) {
             try load("stages:\n  - bad_words:\n      language: en\n")
         }
         #expect(throws: PrepError.unreadableList(path: scratch.file("nowhere"), reason: "not a readable directory of per-language lists")) {

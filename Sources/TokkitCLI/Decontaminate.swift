@@ -27,14 +27,19 @@ struct Decontaminate: ParsableCommand {
     @Option(name: .customLong("eval-format"), help: "What one evaluation item of an --eval file is.")
     var evalFormat: DocumentKind = .jsonl
 
-    @Option(name: .long, help: "Words per n-gram.")
+    @Option(name: .long, parsing: .unconditional, help: "Words per n-gram.")
     var ngram = 13
 
-    @Option(name: .customLong("min-matches"), help: "Overlapping n-grams that make a document contaminated.")
+    @Option(name: .customLong("min-matches"), parsing: .unconditional, help: "Overlapping n-grams that make a document contaminated.")
     var minMatches = 1
 
     @Option(name: .long, help: "remove, or flag (keep, with metadata.contamination).")
     var mode: DecontaminationRun.Mode = .remove
+
+    func validate() throws {
+        if ngram < 1 { throw ValidationError("--ngram must be at least 1, not \(ngram)") }
+        if minMatches < 1 { throw ValidationError("--min-matches must be at least 1, not \(minMatches)") }
+    }
 
     func run() throws {
         var run = DecontaminationRun(input: try input.corpus(), evaluationFiles: eval, outputDirectory: try destination.directory())

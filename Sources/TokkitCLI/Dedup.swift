@@ -26,19 +26,19 @@ struct Dedup: ParsableCommand {
         @OptionGroup var workers: RunOptions
         @OptionGroup var resumption: ResumeOptions
 
-        @Option(name: .long, help: "Jaccard threshold: choose bands × rows as datasketch does (instead of --buckets/--rows).")
+        @Option(name: .long, parsing: .unconditional, help: "Jaccard threshold: choose bands × rows as datasketch does (instead of --buckets/--rows).")
         var threshold: Double?
 
-        @Option(name: .long, help: "Hashes for --threshold (datasketch's num_perm).")
+        @Option(name: .long, parsing: .unconditional, help: "Hashes for --threshold (datasketch's num_perm).")
         var permutations = 112
 
-        @Option(name: .long, help: "Bands (datatrove num_buckets).")
+        @Option(name: .long, parsing: .unconditional, help: "Bands (datatrove num_buckets).")
         var buckets = 14
 
-        @Option(name: .long, help: "Rows per band (datatrove hashes_per_bucket).")
+        @Option(name: .long, parsing: .unconditional, help: "Rows per band (datatrove hashes_per_bucket).")
         var rows = 8
 
-        @Option(name: .long, help: "Words per shingle.")
+        @Option(name: .long, parsing: .unconditional, help: "Words per shingle.")
         var ngram = 5
 
         @Option(name: .long, help: "Permutation seed (numpy RandomState).")
@@ -47,7 +47,7 @@ struct Dedup: ParsableCommand {
         @Option(name: .long, help: "Which document a cluster keeps: the first in input order, or the one datatrove's union-find keeps.")
         var keep: MinHashDeduplicator.Keep = .first
 
-        @Option(name: .customLong("memory-mb"), help: "Signature memory before spilling sorted runs to disk.")
+        @Option(name: .customLong("memory-mb"), parsing: .unconditional, help: "Signature memory before spilling sorted runs to disk.")
         var memoryMB = 1024
 
         @Option(name: .long, help: "Scratch directory for spilled runs (default: a temporary directory).")
@@ -55,6 +55,13 @@ struct Dedup: ParsableCommand {
 
         @Option(name: .long, help: "The clusters file (default <output>/clusters.tsv).")
         var clusters: String?
+
+        func validate() throws {
+            if let threshold, !(threshold > 0 && threshold <= 1) { throw ValidationError("--threshold must be in (0, 1], not \(threshold)") }
+            for (name, value) in [("--permutations", permutations), ("--buckets", buckets), ("--rows", rows), ("--ngram", ngram), ("--memory-mb", memoryMB)] where value < 1 {
+                throw ValidationError("\(name) must be at least 1, not \(value)")
+            }
+        }
 
         func run() throws {
             let configuration = try threshold.map {
@@ -133,29 +140,39 @@ struct Dedup: ParsableCommand {
         @OptionGroup var workers: RunOptions
         @OptionGroup var resumption: ResumeOptions
 
-        @Option(name: .customLong("span-lines"), help: "Lines per span (datatrove n_sentences).")
+        @Option(name: .customLong("span-lines"), parsing: .unconditional, help: "Lines per span (datatrove n_sentences).")
         var spanLines = 3
 
-        @Option(name: .customLong("min-doc-words"), help: "Words a changed document must keep (0: no minimum).")
+        @Option(name: .customLong("min-doc-words"), parsing: .unconditional, help: "Words a changed document must keep (0: no minimum).")
         var minDocWords = 50
 
-        @Option(name: .customLong("min-sentences"), help: "Sentences a changed document must keep (0: no minimum).")
+        @Option(name: .customLong("min-sentences"), parsing: .unconditional, help: "Sentences a changed document must keep (0: no minimum).")
         var minSentences = 3
 
-        @Option(name: .customLong("min-words-to-remove-span"), help: "Removed runs whose first line has fewer words are kept.")
+        @Option(name: .customLong("min-words-to-remove-span"), parsing: .unconditional, help: "Removed runs whose first line has fewer words are kept.")
         var minWordsToRemoveSpan = 0
 
         @Option(name: .long, help: "Key hash.")
         var hash: LineDedupConfiguration.HashFunction = .xxhash
 
-        @Option(name: .long, help: "Key bits: 32 or 64 (default 64).")
+        @Option(name: .long, parsing: .unconditional, help: "Key bits: 32 or 64 (default 64).")
         var precision: Int?
 
-        @Option(name: .customLong("false-positive-rate"), help: "Largest acceptable chance of any false match (chooses --precision).")
+        @Option(name: .customLong("false-positive-rate"), parsing: .unconditional, help: "Largest acceptable chance of any false match (chooses --precision).")
         var falsePositiveRate: Double?
 
-        @Option(name: .customLong("expected-spans"), help: "Distinct spans expected, for --false-positive-rate.")
+        @Option(name: .customLong("expected-spans"), parsing: .unconditional, help: "Distinct spans expected, for --false-positive-rate.")
         var expectedSpans: Double?
+
+        func validate() throws {
+            if spanLines < 1 { throw ValidationError("--span-lines must be at least 1, not \(spanLines)") }
+            for (name, value) in [("--min-doc-words", minDocWords), ("--min-sentences", minSentences), ("--min-words-to-remove-span", minWordsToRemoveSpan)] where value < 0 {
+                throw ValidationError("\(name) must be at least 0, not \(value)")
+            }
+            if let precision, precision != 32 && precision != 64 { throw ValidationError("--precision must be 32 or 64, not \(precision)") }
+            if let falsePositiveRate, !(falsePositiveRate > 0 && falsePositiveRate < 1) { throw ValidationError("--false-positive-rate must be in (0, 1), not \(falsePositiveRate)") }
+            if let expectedSpans, !(expectedSpans >= 1 && expectedSpans.isFinite) { throw ValidationError("--expected-spans must be at least 1, not \(expectedSpans)") }
+        }
 
         func run() throws {
             var bits = precision ?? 64

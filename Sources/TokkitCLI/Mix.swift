@@ -16,7 +16,7 @@ struct Mix: ParsableCommand {
 
     @Argument(help: "The mix configuration (YAML).") var config: String
     @Option(name: [.short, .long], help: "The output directory (must be empty or absent).") var output: String
-    @Option(name: .long, help: "Override the configuration's budget_tokens.") var budget: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Override the configuration's budget_tokens.") var budget: Int?
     @OptionGroup var workers: RunOptions
     @OptionGroup var resumption: ResumeOptions
 

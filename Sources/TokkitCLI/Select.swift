@@ -17,7 +17,7 @@ struct Select: ParsableCommand {
         @OptionGroup var destination: DocumentOutputOptions
         @OptionGroup var resumption: ResumeOptions
         @Option(name: .long, help: "The metadata key holding the score.") var key = "score"
-        @Option(name: .long, help: "Minimum rounded score.") var minimum = 3
+        @Option(name: .long, parsing: .unconditional, help: "Minimum rounded score.") var minimum = 3
         @Flag(name: .customLong("keep-missing"), help: "Keep documents that have no score.") var keepMissing = false
 
         func run() throws {
@@ -39,11 +39,16 @@ struct Select: ParsableCommand {
         @OptionGroup var destination: DocumentOutputOptions
         @OptionGroup var resumption: ResumeOptions
         @Option(name: .long, parsing: .upToNextOption, help: "Target documents (JSONL) whose distribution to select towards.") var target: [String] = []
-        @Option(name: .short, help: "Documents to select.") var k: Int
+        @Option(name: .short, parsing: .unconditional, help: "Documents to select.") var k: Int
         @Flag(name: .customLong("top-k"), help: "Deterministic top-k by weight, no noise.") var topK = false
         @Option(name: .long, help: "Seed of the Gumbel noise.") var seed: UInt32 = 0
-        @Option(name: .customLong("min-length"), help: "Minimum words (data-selection's min_example_length).") var minLength = 100
-        @Option(name: .long, help: "Hash buckets.") var buckets = 10_000
+        @Option(name: .customLong("min-length"), parsing: .unconditional, help: "Minimum words (data-selection's min_example_length).") var minLength = 100
+        @Option(name: .long, parsing: .unconditional, help: "Hash buckets.") var buckets = 10_000
+
+        func validate() throws {
+            if k < 0 { throw ValidationError("-k must be at least 0, not \(k)") }
+            if minLength < 0 { throw ValidationError("--min-length must be at least 0, not \(minLength)") }
+        }
 
         func run() throws {
             guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
@@ -72,11 +77,18 @@ struct Select: ParsableCommand {
         @Option(name: .long, parsing: .upToNextOption, help: "Negative examples (JSONL).") var negative: [String] = []
         @Option(name: .long, help: "A saved classifier (instead of training).") var model: String?
         @Option(name: .customLong("save-model"), help: "Write the trained classifier here.") var saveModel: String?
-        @Option(name: .long, help: "Keep documents scoring at least this.") var threshold: Double?
-        @Option(name: .customLong("pareto-alpha"), help: "GPT-3's rule instead: keep when pareto(alpha) > 1 − score (GPT-3 used 9).") var paretoAlpha: Double?
+        @Option(name: .long, parsing: .unconditional, help: "Keep documents scoring at least this.") var threshold: Double?
+        @Option(name: .customLong("pareto-alpha"), parsing: .unconditional, help: "GPT-3's rule instead: keep when pareto(alpha) > 1 − score (GPT-3 used 9).") var paretoAlpha: Double?
         @Option(name: .long, help: "Seed of training order and Pareto draws.") var seed: UInt64 = 0
-        @Option(name: .long, help: "Hash buckets.") var buckets = 1 << 18
-        @Option(name: .long, help: "Training epochs.") var epochs = 8
+        @Option(name: .long, parsing: .unconditional, help: "Hash buckets.") var buckets = 1 << 18
+        @Option(name: .long, parsing: .unconditional, help: "Training epochs.") var epochs = 8
+
+        func validate() throws {
+            if buckets < 1 { throw ValidationError("--buckets must be at least 1, not \(buckets)") }
+            if epochs < 1 { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
+            if let threshold, !threshold.isFinite { throw ValidationError("--threshold must be a finite number") }
+            if let paretoAlpha, !(paretoAlpha > 0 && paretoAlpha.isFinite) { throw ValidationError("--pareto-alpha must be a positive number, not \(paretoAlpha)") }
+        }
 
         func run() throws {
             let classifier: QualityClassifier

@@ -17,6 +17,14 @@ struct ValidationTests {
         (#""$TOKKIT" roundtrip --random -3"#, "--random must be 0 or more, not -3"),
         (#""$TOKKIT" roundtrip --max-length -1"#, "--max-length must be 0 or more, not -1"),
         (#""$TOKKIT" compare --timing-ms -5"#, "--timing-ms must be 0 or more, not -5"),
+        (#""$TOKKIT" select dsir "$FIXTURES/english-prose.txt" -k -5 --target x -o s"#, "-k must be at least 0, not -5"),
+        (#""$TOKKIT" select classifier "$FIXTURES/english-prose.txt" --epochs -1 -o s"#, "--epochs must be at least 1, not -1"),
+        (#""$TOKKIT" dedup minhash "$FIXTURES/english-prose.txt" --rows -1 -o d"#, "--rows must be at least 1, not -1"),
+        (#""$TOKKIT" dedup minhash "$FIXTURES/english-prose.txt" --threshold -0.5 -o d"#, "--threshold must be in (0, 1], not -0.5"),
+        (#""$TOKKIT" dedup lines "$FIXTURES/english-prose.txt" --min-doc-words -2 -o d"#, "--min-doc-words must be at least 0, not -2"),
+        (#""$TOKKIT" dedup lines "$FIXTURES/english-prose.txt" --precision 16 -o d"#, "--precision must be 32 or 64, not 16"),
+        (#""$TOKKIT" decontaminate "$FIXTURES/english-prose.txt" --ngram -13 -o d"#, "--ngram must be at least 1, not -13"),
+        (#""$TOKKIT" dedup exact "$FIXTURES/english-prose.txt" --threads -1 -o d"#, "--threads must be at least 1, not -1"),
     ])
     func refused(command: String, message: String) throws {
         let shell = FaultShell()

@@ -89,7 +89,7 @@ def tokkit_run(binary, source, threads, scratch):
     shutil.rmtree(output, ignore_errors=True)
     started = time.perf_counter()
     process = subprocess.Popen([binary, "prep", "--preset", "fineweb-datatrove", source, "-o", output, "--threads", str(threads),
-                                "--blocklists", BLOCKLISTS, "--dropped", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                "--blocklists", BLOCKLISTS, "--removed", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, rusage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:

@@ -8,7 +8,7 @@ import TokkitIO
 /// Layout of the output directory:
 /// - `<%05d>.jsonl[.gz|.zst]`: the kept documents of input number `%05d` (its index in the sorted
 ///   list of all inputs), written under a temporary name and renamed when complete;
-/// - `removed/<%05d>.jsonl…` with `--dropped`: dropped documents with `metadata.filter_stage`
+/// - `removed/<%05d>.jsonl…` with `--removed`: dropped documents with `metadata.filter_stage`
 ///   and `metadata.filter_reason` (datatrove's exclusion writer adds `filter_reason`);
 /// - `completions/<%05d>`: one marker per finished input, which `--resume` skips;
 /// - `stats/<rank %05d>.json`: this rank's ``RunStatistics``; ranks merge by addition;

@@ -59,16 +59,22 @@ def learned_tokens_json(output, tokens):
         json.dump([t.hex() for t in tokens], f)
 
 
+def hf_gpt2_trainer(vocab):
+    """HF's byte-level BPE with the GPT-2 split, as both of its contenders (train and train_from_iterator) use it."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(GPT2_PATTERN), "isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    trainer = trainers.BpeTrainer(vocab_size=vocab, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+    return tokenizer, trainer
+
+
 def worker(kind, paths, vocab, threads, output):
     """Runs inside a fresh process, so that /usr/bin/time sees only this contender."""
     if kind == "hf-files":
-        from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
-        tokenizer = Tokenizer(models.BPE())
-        tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-            pre_tokenizers.Split(Regex(GPT2_PATTERN), "isolated"),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
-        trainer = trainers.BpeTrainer(vocab_size=vocab, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                      show_progress=False)
+        tokenizer, trainer = hf_gpt2_trainer(vocab)
         tokenizer.train(list(paths), trainer=trainer)
         tokenizer.save(output)
     elif kind == "gigabpe":
@@ -91,13 +97,7 @@ def worker(kind, paths, vocab, threads, output):
         ranks = bpeasy.train_bpe(lines_with_newlines(paths), GPT2_PATTERN, 256, vocab)
         learned_tokens_json(output, [t for t, rank in sorted(ranks.items(), key=lambda kv: kv[1]) if rank >= 256])
     elif kind == "hf":
-        from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
-        tokenizer = Tokenizer(models.BPE())
-        tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-            pre_tokenizers.Split(Regex(GPT2_PATTERN), "isolated"),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
-        trainer = trainers.BpeTrainer(vocab_size=vocab, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                      show_progress=False)
+        tokenizer, trainer = hf_gpt2_trainer(vocab)
         tokenizer.train_from_iterator(documents(paths), trainer=trainer)
         tokenizer.save(output)
     elif kind == "rustbpe":

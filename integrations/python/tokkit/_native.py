@@ -178,25 +178,23 @@ def strings(values) -> ctypes.Array | None:
     return (c_char_p * len(values))(*[value.encode("utf-8") for value in values])
 
 
-def take_u32(pointer, count: int) -> array:
-    """Copies a malloc'ed uint32 buffer into an ``array('I')`` and frees it."""
+def _take_array(pointer, count: int, typecode: str) -> array:
+    """Copies a malloc'ed buffer of ``count`` items into an ``array(typecode)`` and frees it."""
     try:
-        result = array("I")
+        result = array(typecode)
         if count:
-            result.frombytes(ctypes.string_at(pointer, count * 4))
+            result.frombytes(ctypes.string_at(pointer, count * result.itemsize))
         return result
     finally:
         lib.tk_free(pointer)
+
+
+def take_u32(pointer, count: int) -> array:
+    return _take_array(pointer, count, "I")
 
 
 def take_u64(pointer, count: int) -> array:
-    try:
-        result = array("Q")
-        if count:
-            result.frombytes(ctypes.string_at(pointer, count * 8))
-        return result
-    finally:
-        lib.tk_free(pointer)
+    return _take_array(pointer, count, "Q")
 
 
 def take_bytes(pointer, length: int) -> bytes:

@@ -67,6 +67,37 @@ def swift_rate(vocab: str, path: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+PER_CALL_TEXTS = (("2 bytes", "hi"), ("a sentence", "The quick brown fox jumps over the lazy dog, again and again."),
+                  ("a paragraph", None))
+
+
+def per_call(vocab, enc, ref_enc, peers, paragraph, rounds=5, calls=100_000):
+    """µs of CPU time per `encode_ordinary(text)` call on short texts, each tool's calls interleaved
+    round by round (the best round counts), ids compared with tiktoken's first. Rows: (text label,
+    bytes, {tool: µs or 'differ'})."""
+    tools = {"tokkit": enc.encode_ordinary, "tiktoken": ref_enc.encode_ordinary,
+             "quicktok-v1": peers["quicktok-v1"].get_encoding(vocab).encode_ordinary,
+             "splintr-rs": peers["splintr-rs"].Tokenizer.from_pretrained(vocab).encode_ordinary}
+    rows = []
+    for label, text in PER_CALL_TEXTS:
+        text = text if text is not None else paragraph
+        expected = ref_enc.encode_ordinary(text)
+        best = {name: float("inf") for name in tools}
+        same = {name: list(function(text)) == expected for name, function in tools.items()}
+        repeat = max(1000, calls * 60 // max(60, len(text.encode())))
+        for _ in range(rounds):
+            for name, function in tools.items():
+                if not same[name]:
+                    continue
+                gc.collect()
+                start = time.process_time()
+                for _ in range(repeat):
+                    function(text)
+                best[name] = min(best[name], (time.process_time() - start) / repeat * 1e6)
+        rows.append((label, len(text.encode()), {name: best[name] if same[name] else "differ" for name in tools}))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
@@ -120,6 +151,9 @@ def main():
              "tokkit ÷ tool (CPU time / all cores wall) | ids |",
              "|---|---|---|---|---|---|---|---|---|"]
     summary = []
+    calls = ["| vocab | text | bytes | " + " | ".join(f"{t} µs" for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs"))
+             + " | tokkit ÷ tiktoken | tokkit ÷ quicktok-v1 | tokkit ÷ splintr-rs |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for corpus in ("public_en.txt", "public_multi.txt"):
         path = os.path.join(args.corpus, corpus)
         with open(path, "rb") as file:
@@ -241,6 +275,14 @@ def main():
                 multi_text = f"{multi:.1f}" if multi else "—"
                 table.append(f"| {corpus} | {vocab} | {kind} | {tool} | {single[0]:.1f} | {single[1]:.1f} | {multi_text} | "
                              f"{ratio} | = |")
+            if corpus == "public_en.txt":
+                paragraph = next(d for d in documents if 400 <= len(d.encode()) <= 600)
+                for label, size, micros in per_call(vocab, enc, ref_enc, peers, paragraph):
+                    cells = [f"{micros[t]:.3f}" if micros[t] != "differ" else "**differ**"
+                             for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs")]
+                    ratios = [f"{micros[t] / micros['tokkit']:.2f}×" if "differ" not in (micros[t], micros["tokkit"]) else "—"
+                              for t in ("tiktoken", "quicktok-v1", "splintr-rs")]
+                    calls.append(f"| {vocab} | {label} | {size} | " + " | ".join(cells + ratios) + " |")
             swift = swift_rate(vocab, path)
             summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread: Python `encode_ordinary` (list) "
                            f"{mb / c1:.1f}, `encode_to_numpy` {mb / c1n:.1f}, `encode_ordinary_batch` (list, documents) "
@@ -248,7 +290,10 @@ def main():
                            f"**{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / **{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** / "
                            f"**{doc_mb / cb1 / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
                            f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s).")
-    out += table + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
+    out += table + ["", "Per call: µs of CPU time per `encode_ordinary(text)` call from a Python loop (best of 5 rounds, "
+                    "the tools' rounds interleaved; ids compared with tiktoken's first); tokkit ÷ tool = the tool's time "
+                    "÷ tokkit's (above 1: tokkit is faster). The paragraph is the corpus's first of 400-600 bytes.", ""]
+    out += calls + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
     report = "\n".join(out)
     print(report)
     if args.write:

@@ -17,9 +17,19 @@ final class TokenizerHandle: Sendable {
     let tokenizer: Tokenizer
     /// The merge list as trained; `nil` for a loaded vocabulary, whose merges are derived on save.
     let trainedMerges: [Vocabulary.Merge]?
-    private let mergers = Mutex<[BytePairMerger]>([])
+    private let workspaces = Mutex<[Workspace]>([])
     /// Special-token matchers by the rules they were built for: a caller repeats the same few rules.
     private let specials = Mutex<[SpecialRules: Tokenizer.PreparedSpecials]>([:])
+    /// The three rule pairs `tk_encode_into` takes by number, built once with the handle, so a call
+    /// on a short text neither hashes its rules nor takes the cache's lock.
+    let simpleRules: [Tokenizer.PreparedSpecials]
+
+    /// What one call borrows from the pool: a merger (its piece cache makes the next call on similar
+    /// text faster) and an id array whose capacity the next call reuses instead of allocating.
+    struct Workspace {
+        var merger = BytePairMerger()
+        var ids: [TokenID] = []
+    }
 
     struct SpecialRules: Hashable {
         var allowed: SpecialTokenSet
@@ -29,13 +39,37 @@ final class TokenizerHandle: Sendable {
     init(_ tokenizer: Tokenizer, trainedMerges: [Vocabulary.Merge]? = nil) {
         self.tokenizer = tokenizer
         self.trainedMerges = trainedMerges
+        simpleRules = [(SpecialTokenSet.none, SpecialTokenSet.none), (.none, .all), (.all, .none)].map {
+            tokenizer.prepareSpecials(allowed: $0.0, disallowed: $0.1)
+        }
     }
+
+    /// Runs `body` with a workspace no other call is using. An id array grown past `keptIDs` by a
+    /// long text is not kept: the pool would hold that memory for as long as the handle lives.
+    ///
+    /// The workspace is moved out of the pool and back (`take()`), never copied: a copy retains and
+    /// releases every array of the merger, which on a ten-byte text costs more than the encoding.
+    func withWorkspace<R, E: Error>(_ body: (inout Workspace) throws(E) -> R) throws(E) -> R {
+        var workspace = workspaces.withLock { $0.popLast() } ?? Workspace()
+        let result: Result<R, E>
+        do throws(E) {
+            result = .success(try body(&workspace))
+        } catch {
+            result = .failure(error)
+        }
+        if workspace.ids.capacity > Self.keptIDs { workspace.ids = [] }
+        var returned = Optional(workspace)  // its last use: moved, not copied
+        workspaces.withLock { pool in
+            if let workspace = returned.take() { pool.append(workspace) }
+        }
+        return try result.get()
+    }
+
+    private static let keptIDs = 1 << 16
 
     /// Runs `body` with a merger no other call is using.
     func withMerger<R, E: Error>(_ body: (inout BytePairMerger) throws(E) -> R) throws(E) -> R {
-        var merger = mergers.withLock { $0.popLast() } ?? BytePairMerger()
-        defer { mergers.withLock { $0.append(merger) } }
-        return try body(&merger)
+        try withWorkspace { (workspace: inout Workspace) throws(E) -> R in try body(&workspace.merger) }
     }
 
     /// The prepared matchers for these rules, built on first use. At most 64 rule pairs are kept, so

@@ -9,7 +9,7 @@ import TokkitText
 /// fixed cost once per document, and for a ten-byte text `tk_encode`'s fixed cost (parsing the rule
 /// arguments, a locked and hashed cache lookup, a Swift array and a `malloc`ed copy per call, the
 /// caller's `tk_free`) was larger than the encoding. Here the rules are prepared once with the handle,
-/// the ids are built in a pooled array whose capacity the next call reuses, and they are copied into
+/// the ids are built in an id array kept with the workspace whose capacity the next call reuses, and they are copied into
 /// memory the caller owns (a stack buffer in tokkit/_fast.c).
 ///
 /// `capacity` must be at least `length`: every token covers at least one byte, so a text of n bytes

@@ -55,7 +55,16 @@ def test_encode_refuses_special_tokens_on_both_sides_of_the_boundary_with_tiktok
         with pytest.raises(ValueError) as theirs:
             ref.encode(planted)
         assert str(ours.value) == str(theirs.value)
-        assert enc.encode(planted, allowed_special="all") == ref.encode(planted, allowed_special="all")
+        for rules in ({"allowed_special": "all"}, {"allowed_special": "all", "disallowed_special": ()},
+                      {"disallowed_special": ()}):
+            assert enc.encode(planted, **rules) == ref.encode(planted, **rules), rules
+    # A refused text that is no special token is still searched for when every special token is allowed.
+    rules = {"allowed_special": "all", "disallowed_special": {"hello"}}
+    with pytest.raises(ValueError) as ours:
+        enc.encode("say hello <|endoftext|>", **rules)
+    with pytest.raises(ValueError) as theirs:
+        ref.encode("say hello <|endoftext|>", **rules)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_the_compiled_function_keeps_its_tokenizer_alive_after_the_encoding_is_gone():

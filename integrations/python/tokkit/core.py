@@ -118,6 +118,7 @@ class Encoding:
             table = self._int_table()
             self.encode_ordinary = fast.encoder(handle, handle.pointer, table, 0)
             self._encode_default = fast.encoder(handle, handle.pointer, table, 1)
+            self._encode_all = fast.encoder(handle, handle.pointer, table, 2)
         self._special_bytes = {text.encode("utf-8"): value for text, value in self._special_tokens.items()}
         self._special_by_id = {value: text.encode("utf-8") for text, value in self._special_tokens.items()}
 
@@ -221,6 +222,10 @@ class Encoding:
         ``encode_ordinary``."""
         return self._ids(text, None, _ALL)
 
+    def _encode_all(self, text: str) -> list[int]:
+        """``encode`` with every special token allowed; compiled like ``encode_ordinary``."""
+        return self._ids(text, self.special_tokens_set, None)
+
     def encode(self, text: str, *, allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
                disallowed_special: Literal["all"] | Collection[str] = "all") -> list[int]:
         """Encodes a string. Special-token text is an error unless allowed (tiktoken's rule):
@@ -229,8 +234,14 @@ class Encoding:
         >>> enc.encode("hello <|endoftext|>", allowed_special="all")
         [31373, 220, 50256]
         """
-        if not allowed_special and disallowed_special == "all":  # the default rules: Swift refuses special tokens
-            return self._encode_default(text)
+        # The three common rule pairs go straight to a compiled call (see _setup).
+        if not allowed_special:
+            if disallowed_special == "all":  # the default: Swift refuses every special token
+                return self._encode_default(text)
+            if not disallowed_special:
+                return self.encode_ordinary(text)
+        elif allowed_special == "all" and (disallowed_special == "all" or not disallowed_special):
+            return self._encode_all(text)
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
         self._refuse_unknown(text, allowed, disallowed)
         return self._ids(text, allowed, disallowed)

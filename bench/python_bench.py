@@ -55,16 +55,25 @@ def split_documents(text: str) -> list[str]:
     return [part for part in re.split(r"\n\s*\n", text) if part]
 
 
-def swift_rate(vocab: str, path: str) -> dict:
-    """TokkitBench's one-thread encode of the file: the CLI's engine, without Python."""
+def tokkit_bench(*arguments: str) -> dict:
+    """Runs TokkitBench (the CLI's engine, without Python), built from this checkout first (a no-op when
+    it is up to date, so a stale binary is never measured), and returns its JSON line."""
+    subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT,
+                   stdout=sys.stderr)
     binary = os.path.join(ROOT, ".build", "release", "TokkitBench")
-    if not os.path.exists(binary):
-        log("building TokkitBench (release) …")
-        subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT,
-                       stdout=sys.stderr)
-    output = subprocess.run([binary, "encode", "--vocab", vocab, "--file", path, "--threads", "1"], check=True,
-                            capture_output=True, text=True, cwd=ROOT).stdout
+    output = subprocess.run([binary, *arguments], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def swift_rate(vocab: str, path: str) -> dict:
+    """TokkitBench's one-thread encode of the file as one text."""
+    return tokkit_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1")
+
+
+def swift_documents_rate(vocab: str, path: str, repeats: int) -> dict:
+    """TokkitBench's one-thread flat batch over the file's lines as documents (`encode-docs`: what
+    `tokkit encode --docs lines` runs), best of two runs taken around the Python measurement."""
+    return tokkit_bench("encode-docs", "--vocab", vocab, "--file", path, "--threads", "1", "--repeats", str(repeats))
 
 
 PER_CALL_TEXTS = (("2 bytes", "hi"), ("a sentence", "The quick brown fox jumps over the lazy dog, again and again."),
@@ -283,13 +292,29 @@ def main():
                     ratios = [f"{micros[t] / micros['tokkit']:.2f}×" if "differ" not in (micros[t], micros["tokkit"]) else "—"
                               for t in ("tiktoken", "quicktok-v1", "splintr-rs")]
                     calls.append(f"| {vocab} | {label} | {size} | " + " | ".join(cells + ratios) + " |")
+            # Lines as documents, the same bytes for Python's batch calls and the Swift engine's flat batch.
+            lines = text.split("\n")[:-1]
+            lines_mb = sum(len(line.encode()) for line in lines) / 1e6
+            before = swift_documents_rate(vocab, path, r)
+            _, cl, lines_ids = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=1), r)
+            _, cln, (lines_flat, _) = timed(lambda: enc.encode_batch_to_numpy(lines, num_threads=1, disallowed_special=()), r)
+            after = swift_documents_rate(vocab, path, r)
+            swift_lines = max(before["batch_cpu_mbps"], after["batch_cpu_mbps"])
+            lines_reference = ref_enc.encode_ordinary_batch(lines, num_threads=cores)
+            if lines_ids != lines_reference or lines_flat.tolist() != flat(lines_reference) \
+                    or before["batch_tokens"] != len(lines_flat):
+                raise SystemExit(f"{corpus} {vocab}: the lines' ids differ between tokkit, tiktoken and TokkitBench")
             swift = swift_rate(vocab, path)
             summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread: Python `encode_ordinary` (list) "
                            f"{mb / c1:.1f}, `encode_to_numpy` {mb / c1n:.1f}, `encode_ordinary_batch` (list, documents) "
                            f"{doc_mb / cb1:.1f}; the Swift engine (TokkitBench, one text) {swift['cpu_mbps']:.1f}: "
                            f"**{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / **{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** / "
                            f"**{doc_mb / cb1 / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
-                           f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s).")
+                           f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s). "
+                           f"Lines as documents ({len(lines)}): `encode_ordinary_batch` (list) {lines_mb / cl:.1f}, "
+                           f"`encode_batch_to_numpy` {lines_mb / cln:.1f}; the Swift engine's flat batch on the same lines "
+                           f"(TokkitBench encode-docs, one thread) {swift_lines:.1f}: **{lines_mb / cl / swift_lines * 100:.0f}%** / "
+                           f"**{lines_mb / cln / swift_lines * 100:.0f}%**.")
     out += table + ["", "Per call: µs of CPU time per `encode_ordinary(text)` call from a Python loop (best of 5 rounds, "
                     "the tools' rounds interleaved; ids compared with tiktoken's first); tokkit ÷ tool = the tool's time "
                     "÷ tokkit's (above 1: tokkit is faster). The paragraph is the corpus's first of 400-600 bytes.", ""]

@@ -135,45 +135,26 @@ public struct Tokenizer: Sendable {
     }
 
     /// Encodes many documents on `threads` threads; the result is in input order and does not
-    /// depend on the thread count.
+    /// depend on the thread count. The documents are copied back to back and go through
+    /// `encodeDocuments`, the one batch loop; prefer that one when the text is already flat.
     public func encodeBatch(_ documents: [[UInt8]], allowedSpecial: SpecialTokenSet = .none,
                             disallowedSpecial: SpecialTokenSet = .all, lossy: Bool = false,
                             threads: Int = defaultThreadCount) throws(EncodingError) -> [[TokenID]] {
-        let policy = SpecialTokenPolicy(vocabulary.specialTokens, allowed: allowedSpecial, disallowed: disallowedSpecial)
-        let results = BatchSlots<Result<[TokenID], EncodingError>>(count: documents.count)
-        let workers = max(1, min(threads, documents.count))
-        // Workers take documents in blocks from a shared counter, so one long document does not
-        // leave the other cores idle behind a fixed assignment; order comes from the slots.
-        let next = Atomic<Int>(0)
-        let block = max(1, min(64, documents.count / (workers * 8)))
-        Parallelism.run(workers: workers) { _ in
-            var merger = BytePairMerger()
-            while true {
-                let first = next.add(block, ordering: .relaxed).oldValue
-                if first >= documents.count { break }
-                for index in first..<min(first + block, documents.count) {
-                    results.set(index, Result { () throws(EncodingError) -> [TokenID] in
-                        let input = try Self.checkedUTF8(documents[index], lossy: lossy)
-                        var output: [TokenID] = []
-                        output.reserveCapacity(input.count / 3 + 1)
-                        try input.withUnsafeBufferPointer { buffer throws(EncodingError) in
-                            try encode(validUTF8: buffer, policy: policy, base: 0, merger: &merger, into: &output)
-                        }
-                        return output
-                    })
-                }
-            }
+        var text: [UInt8] = []
+        text.reserveCapacity(documents.reduce(0) { $0 + $1.count })
+        var boundaries = [0]
+        boundaries.reserveCapacity(documents.count + 1)
+        for document in documents {
+            // Repaired here so that the batch loop sees UTF-8 only; otherwise it names the bad byte.
+            text += lossy ? try Self.checkedUTF8(document, lossy: true) : document
+            boundaries.append(text.count)
         }
-        var encoded: [[TokenID]] = []
-        encoded.reserveCapacity(documents.count)
-        for index in 0..<documents.count {
-            switch results.take(index) {
-            case .success(let ids): encoded.append(ids)
-            case .failure(let error): throw .inDocument(index: index, error)
-            case nil: encoded.append([])
+        let specials = prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
+        return try text.withUnsafeBufferPointer { text throws(EncodingError) in
+            try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+                try encodeDocuments(text, boundaries: boundaries, specials: specials, checkUTF8: !lossy, threads: threads)
             }
-        }
-        return encoded
+        }.documents
     }
 
     /// All cores of the machine.

@@ -108,7 +108,7 @@ extension Tokenizer {
         let shared = UncheckedSendableBuffer((text: text, boundaries: boundaries, lengths: lengths))
         let policy = specials.policy
         Parallelism.run(workers: workers) { worker in
-            lend { merger in
+            lend { merger in vocabulary.withRankLookup { lookup in
                 let (text, boundaries, lengths) = shared.buffer
                 var ids: [TokenID] = []
                 ids.reserveCapacity(workers == 1 ? text.count / 4 + 16 : text.count / (4 * workers) + 16)
@@ -122,7 +122,7 @@ extension Tokenizer {
                         let before = ids.count
                         do throws(EncodingError) {
                             if checkUTF8, let bad = UTF8Validation.firstInvalidOffset(document) { throw .invalidUTF8(offset: bad) }
-                            try encode(validUTF8: document, policy: policy, base: 0, merger: &merger, into: &ids)
+                            try encode(validUTF8: document, policy: policy, base: 0, lookup: lookup, merger: &merger, into: &ids)
                         } catch {
                             failure = .inDocument(index: index, error)
                             break
@@ -132,7 +132,7 @@ extension Tokenizer {
                     placed.set(first / block, failure.map { .failure($0) } ?? .success((worker, start)))
                 }
                 arrays.set(worker, ids)
-            }
+            } }
         }
         var places: [(worker: Int, start: Int)] = []
         places.reserveCapacity(blocks)

@@ -72,6 +72,8 @@ struct CFailure: Error {
             self.init(.byteNotInVocabulary, error.description, offset: offset)
         case .preTokenizer(let inner):
             self.init(.patternError, inner.description)
+        case .invalidDocumentBoundaries:
+            self.init(.invalidArgument, error.description)
         case .inDocument(_, let inner):
             // Keep the inner kind (a batch's caller wants to know it was a disallowed token), and the
             // whole description, which names the document.

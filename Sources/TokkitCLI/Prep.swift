@@ -22,6 +22,11 @@ struct Prep: ParsableCommand {
         written under a temporary name and renamed when complete; completions/ holds a marker per finished \
         input (--resume skips them), stats/<rank>.json the statistics, removed/ the dropped documents with \
         filter_stage and filter_reason (--removed). --rank R --world-size W processes sorted(inputs)[R::W].
+
+        A configuration may also list the corpus-wide stages exact_dedup, minhash_dedup, line_dedup, decontaminate, \
+        score_threshold, dsir and quality_classifier (the dedup, decontaminate and select subcommands' options as \
+        parameters). The run then goes step by step, each step in <output>/steps/<NN>-<name>/, and the last step's \
+        documents become <output>/<NNNNN>.jsonl.
         """
     )
 

@@ -20,6 +20,24 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The object, when this is an object.
+    public var objectValue: JSONObject? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// The boolean, when this is `true` or `false`.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     /// The number as a `Double`, when this is a number.
     public var doubleValue: Double? {
         if case .number(let literal) = self { return Double(literal) }
@@ -78,6 +96,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     public init(_ entries: [(String, JSONValue)]) {
         for (key, value) in entries { self[key] = value }
+    }
+
+    /// `entries`, whose keys the caller (the parser) has made unique, kept as they are.
+    package init(uniqueEntries: [(key: String, value: JSONValue)]) {
+        self.entries = uniqueEntries
     }
 
     public var count: Int { entries.count }

@@ -24,20 +24,6 @@ public final class DocumentReader {
         public var bytesRead: Int
     }
 
-    /// What was read so far.
-    public struct Statistics: Sendable, Equatable {
-        public var files = 0
-        public var documents = 0
-        public var bytes = 0
-        /// Lines skipped under `skipBadLines` (not JSON, lacking the field, or not UTF-8), with the
-        /// first few places.
-        public var skipped = SkippedLines()
-        /// How many lines `skipBadLines` skipped.
-        public var skippedLines: Int { skipped.count }
-        /// Documents in which `lossy` replaced invalid UTF-8.
-        public var repairedDocuments = 0
-    }
-
     public let format: DocumentFormat
     public let skipBadLines: Bool
     public let lossy: Bool
@@ -46,18 +32,22 @@ public final class DocumentReader {
     /// with Rust's `read_line`, which keeps the terminator), and it changes the merges: `"\n"` and
     /// the pieces before it are counted.
     public let keepLineTerminators: Bool
-    public private(set) var statistics = Statistics()
+    /// What was read so far, over every file.
+    public var statistics: ReadStatistics {
+        var all = finished
+        if let current { all.add(current.statistics) }
+        return all
+    }
     /// The files the inputs expand to, in reading order (`-` for standard input).
     public let files: [String]
     /// Entries of input directories left out because they are not regular files (see ``DirectoryWalker``).
     public let skipped: [DirectoryWalker.Skipped]
 
     private var pending: [String]
-    private var current: LineSource?
-    private var paragraph: [UInt8] = []
-    private var paragraphLine = 0
-    /// The file of the paragraph being collected: the last one of a file is flushed after the file is closed.
-    private var paragraphPath = ""
+    /// The file being read, cut by the one loop that ``DocumentFileReader`` uses too.
+    private var current: DocumentCutter?
+    /// The statistics of the files read to the end.
+    private var finished = ReadStatistics()
     private var lastOrigin = DocumentOrigin(path: "", line: 0)
 
     /// - Parameters:
@@ -131,9 +121,7 @@ public final class DocumentReader {
         var origins: [DocumentOrigin] = []
         var bytes = 0
         while bytes < targetBytes {
-            let next: [UInt8]?
-            do { next = try nextDocument(&bytes) } catch { throw current?.explained(error) ?? error }
-            guard let document = next else { break }
+            guard let document = try nextDocument(&bytes) else { break }
             documents.append(document)
             origins.append(lastOrigin)
         }
@@ -141,118 +129,50 @@ public final class DocumentReader {
         return Batch(documents: documents, origins: origins, bytesRead: bytes)
     }
 
+    /// The next document of the inputs, adding the bytes read for it to `bytes`; empty documents are
+    /// handed on (an empty line is a document for `encode --docs lines`).
     private func nextDocument(_ bytes: inout Int) throws(CorpusError) -> [UInt8]? {
         while true {
-            if current == nil {
-                guard !pending.isEmpty else { return try flushParagraph() }
-                let path = pending.removeFirst()
-                current = try LineSource(path: path)
-                statistics.files += 1
-                if case .text(.file) = format {
-                    let whole = try current!.readAll()
-                    bytes += whole.count
-                    statistics.bytes += whole.count
-                    current = nil
-                    return try finish(whole, path: path, line: 1, fileOffset: 0)
-                }
-            }
-            guard let source = current else { continue }
-            guard let line = try source.nextLine(keepingTerminator: keepLineTerminators) else {
+            guard let cutter = try currentCutter() else { return nil }
+            let before = cutter.statistics.bytes
+            let piece = try cutter.next()
+            bytes += cutter.statistics.bytes - before
+            switch piece {
+            case nil:
                 current = nil
-                if let last = try flushParagraph() { return last }
-                continue
-            }
-            bytes += line.consumed
-            statistics.bytes += line.consumed
-            switch format {
-            case .text(.lines):
-                return try finish(line.bytes, path: source.path, line: line.number, fileOffset: line.offset)
-            case .text(.paragraphs):
-                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-                    if let done = try flushParagraph() { return done }
-                } else {
-                    if paragraph.isEmpty {
-                        paragraphLine = line.number
-                        paragraphPath = source.path
-                    } else {
-                        paragraph.append(UInt8(ascii: "\n"))
-                    }
-                    paragraph += line.bytes
+                finished.add(cutter.statistics)
+            case .text(let text, let line)?:
+                return emit(text, path: cutter.path, line: line, in: cutter)
+            case .record(let record, let line)?:
+                guard case .jsonl(let field) = format else { continue }
+                guard case .string(let text)? = record[field] else {
+                    try cutter.rejectText(record[field], key: field, line: line)
+                    continue
                 }
-            case .text(.file):
-                continue
-            case .jsonl(let field):
-                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-                var bytes = line.bytes
-                // JSON text is UTF-8 (RFC 8259): invalid bytes inside a string used to surface as "no string
-                // field". They are what they are: repaired first under --lossy, else skipped or an error.
-                if let bad = UTF8Validation.firstInvalidOffset(bytes) {
-                    if lossy {
-                        bytes = UTF8Validation.repaired(bytes)
-                        statistics.repairedDocuments += 1
-                    } else if skipBadLines {
-                        statistics.skipped.record(path: source.path, line: line.number, reason: "invalid UTF-8 at byte \(line.offset + bad)")
-                        continue
-                    } else {
-                        throw .invalidUTF8(path: source.path, line: line.number, byteOffset: line.offset + bad)
-                    }
-                }
-                guard let text = try extract(field, from: bytes, path: source.path, line: line.number) else { continue }
-                return try finish(text, path: source.path, line: line.number, fileOffset: line.offset)
+                return emit(Array(text.utf8), path: cutter.path, line: line, in: cutter)
             }
         }
     }
 
-    private func flushParagraph() throws(CorpusError) -> [UInt8]? {
-        guard !paragraph.isEmpty else { return nil }
-        let done = paragraph
-        paragraph = []
-        // Paragraph offsets are not tracked line by line; the error names the paragraph's first line.
-        return try finish(done, path: paragraphPath, line: paragraphLine, fileOffset: -1)
+    /// The file being read, opening the next one when the last is done; `nil` after the last file.
+    private func currentCutter() throws(CorpusError) -> DocumentCutter? {
+        if let current { return current }
+        guard !pending.isEmpty else { return nil }
+        let cut: DocumentCutter.Cut
+        switch format {
+        case .jsonl: cut = .jsonl
+        case .text(let split): cut = DocumentCutter.Cut(split, keepingTerminators: keepLineTerminators)
+        }
+        let opened = try DocumentCutter(path: pending.removeFirst(), cut: cut, skipBadLines: skipBadLines, lossy: lossy)
+        opened.statistics.files = 1
+        current = opened
+        return opened
     }
 
-    private func finish(_ document: [UInt8], path: String, line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {
-        statistics.documents += 1
+    private func emit(_ document: [UInt8], path: String, line: Int, in cutter: DocumentCutter) -> [UInt8] {
+        cutter.statistics.documents += 1
         lastOrigin = DocumentOrigin(path: path, line: line)
-        guard let bad = UTF8Validation.firstInvalidOffset(document) else { return document }
-        guard lossy else {
-            throw .invalidUTF8(path: path, line: line, byteOffset: fileOffset >= 0 ? fileOffset + bad : bad)
-        }
-        statistics.repairedDocuments += 1
-        return UTF8Validation.repaired(document)
-    }
-
-    /// The string `field` of the JSON object on `line`.
-    ///
-    /// Parsed with ``JSONParser``, as every JSONL reader of Tokkit is: a duplicate key takes the last
-    /// value, as in Python's `json` (Foundation's `JSONDecoder` took the first), and every byte of a
-    /// string is kept (`JSONSerialization` drops a U+FEFF at the start of a string on Linux).
-    private func extract(_ field: String, from line: [UInt8], path: String, line number: Int) throws(CorpusError) -> [UInt8]? {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(line)
-        } catch {
-            return try skip(.notJSON(path: path, line: number, reason: error.description), path: path, line: number, reason: "not JSON: \(error.description)")
-        }
-        guard case .object(let object) = value else {
-            return try skip(.notJSON(path: path, line: number, reason: "the line is JSON but not an object"), path: path, line: number, reason: "not a JSON object")
-        }
-        switch object[field] {
-        case .string(let text)?:
-            return Array(text.utf8)
-        case nil:
-            return try skip(.missingField(path: path, line: number, field: field), path: path, line: number, reason: "no field \(field.debugDescription)")
-        case let other?:
-            let kind = DocumentAdapter.kind(of: other)
-            return try skip(.nonStringField(path: path, line: number, field: field, found: kind), path: path, line: number, reason: "\(field.debugDescription) is \(kind)")
-        }
-    }
-
-    /// Records a skipped line under `skipBadLines` (and returns `nil`: no document), else throws `error`.
-    private func skip(_ error: CorpusError, path: String, line: Int, reason: String) throws(CorpusError) -> [UInt8]? {
-        guard skipBadLines else { throw error }
-        statistics.skipped.record(path: path, line: line, reason: reason)
-        return nil
+        return document
     }
 }
 
@@ -261,88 +181,4 @@ public struct DocumentOrigin: Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var line: Int
     public var description: String { "\(path):\(line)" }
-}
-
-/// Reads one file (or standard input) line by line through a fixed-size buffer, decompressing
-/// gzip and zstd input on the way (`InputReader`).
-final class LineSource {
-    struct Line {
-        var bytes: [UInt8]
-        var number: Int
-        /// Offset of the line's first byte in the (uncompressed) file.
-        var offset: Int
-        /// Bytes consumed, including the line terminator.
-        var consumed: Int
-    }
-
-    let path: String
-    private let input: InputReader
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var atEnd = false
-    private var lineNumber = 0
-    private var fileOffset = 0
-
-    init(path: String) throws(CorpusError) {
-        input = try InputReader(path: path)
-        self.path = input.path
-    }
-
-    private func refill() throws(CorpusError) {
-        if position > 0 {
-            buffer.removeFirst(position)
-            position = 0
-        }
-        if try !input.read(appendingTo: &buffer) { atEnd = true }
-    }
-
-    /// The next line without its terminator (`\n`, and a `\r` before it), or with it when
-    /// `keepingTerminator`; `nil` at the end.
-    func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> Line? {
-        var searchFrom = position
-        while true {
-            if let newline = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if keepingTerminator {
-                    end = newline + 1
-                } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
-                    end -= 1
-                }
-                return emit(Array(buffer[position..<end]), consumed: newline + 1 - position)
-            }
-            if atEnd {
-                guard position < buffer.count else { return nil }
-                return emit(Array(buffer[position...]), consumed: buffer.count - position)
-            }
-            searchFrom = buffer.count - position
-            try refill()
-        }
-    }
-
-    private func emit(_ bytes: [UInt8], consumed: Int) -> Line {
-        lineNumber += 1
-        let line = Line(bytes: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
-        position += consumed
-        fileOffset += consumed
-        return line
-    }
-
-    /// See ``InputReader/corruption()``.
-    func corruption() -> CorpusError? { input.corruption() }
-
-    /// `error`, or the decompression error that explains it when this is a corrupt compressed file
-    /// (a read error is its own explanation).
-    func explained(_ error: CorpusError) -> CorpusError {
-        switch error {
-        case .invalidUTF8, .notJSON, .missingField, .nonStringField: return corruption() ?? error
-        default: return error
-        }
-    }
-
-    func readAll() throws(CorpusError) -> [UInt8] {
-        while !atEnd { try refill() }
-        let all = Array(buffer[position...])
-        position = buffer.count
-        return all
-    }
 }

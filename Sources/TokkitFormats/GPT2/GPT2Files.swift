@@ -1,4 +1,3 @@
-import Foundation
 import TokkitCore
 import TokkitIO
 
@@ -11,11 +10,11 @@ public enum GPT2Files {
     /// Reads `encoder.json` and checks it against `vocab.bpe`: every merge must join two tokens into
     /// a token of the encoder, and merge i must create the token of rank 256 + i (after the bytes).
     public static func read(encoderPath: String, mergesPath: String) throws(VocabularyFileError) -> Vocabulary {
-        let encoder = try JSONObject.parse(try VocabularyFiles.read(encoderPath), path: encoderPath)
+        let encoder = try VocabularyJSON.object(try VocabularyFiles.read(encoderPath), path: encoderPath)
         var specials: [SpecialToken] = []
         var tokens: [(id: TokenID, bytes: [UInt8])] = []
         for (text, value) in encoder {
-            guard let id = (value as? NSNumber)?.uint32Value else {
+            guard let id = VocabularyJSON.id(value) else {
                 throw .invalidContent(path: encoderPath, reason: "the id of \(JSONText.quote(text)) is not a number")
             }
             if specialTexts.contains(text) {

@@ -143,7 +143,7 @@ public final class PrepRun {
             statistics.reader.add("documents", reader.statistics.documents)
             statistics.reader.add("bytes", reader.statistics.bytes)
             statistics.reader.add("empty_text_skipped", reader.statistics.emptyDocuments)
-            statistics.reader.add("bad_lines_skipped", reader.statistics.badLines)
+            statistics.reader.add("bad_lines_skipped", reader.statistics.skippedLines)
             skippedLines.add(reader.statistics.skipped)
             statistics.reader.add("utf8_repaired", reader.statistics.repaired)
         }

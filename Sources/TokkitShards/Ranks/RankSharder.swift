@@ -68,7 +68,7 @@ public enum RankSharder {
             tokenFile: try ids.commit(), lengthsFile: try lengths.commit(),
             totalTokens: totalTokens, totalDocuments: totalDocuments,
             statistics: ShardPart.Statistics(bytes: reader.statistics.bytes, skippedLines: reader.statistics.skippedLines,
-                                             repairedDocuments: reader.statistics.repairedDocuments))
+                                             repairedDocuments: reader.statistics.repaired))
         try part.write(path: base + ".json")
         return part
     }

@@ -120,7 +120,9 @@ public final class PrepRun {
                         continue
                     }
                     var document = result.document
-                    processor.runSequentialStages(&document, &stageStatistics)
+                    if let failure = processor.runSequentialStages(&document, &stageStatistics) {
+                        throw PrepError.stageFailed(path: input.path, document: document.id, message: failure)
+                    }
                     try writer.write(document)
                 }
                 statistics.stages = stageStatistics

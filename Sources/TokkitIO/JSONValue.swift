@@ -71,7 +71,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .object(let object):
             guard !object.isEmpty else { return "{}" }
-            return "{\n" + object.entries.map { inner + JSONText.quote($0.key) + ": " + $0.value.serialized(indent: indent + 1) }
+            return "{\n" + object.entries.map { inner + JSONWriter.quoted($0.key) + ": " + $0.value.serialized(indent: indent + 1) }
                 .joined(separator: ",\n") + "\n" + outer + "}"
         case .array(let elements):
             guard !elements.isEmpty else { return "[]" }
@@ -79,7 +79,7 @@ public enum JSONValue: Sendable, Hashable {
                 return "[" + elements.map { $0.serialized() }.joined(separator: ", ") + "]"
             }
             return "[\n" + elements.map { inner + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n" + outer + "]"
-        case .string(let text): return JSONText.quote(text)
+        case .string(let text): return JSONWriter.quoted(text)
         case .number(let literal): return literal
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"

@@ -66,10 +66,10 @@ public enum HuggingFaceTokenizerFile {
             ids[text] = id
             if specialTexts.contains(text) { continue }
             guard let id else {
-                throw .invalidContent(path: path, reason: "model.vocab[\(JSONText.quote(text))] is not an id")
+                throw .invalidContent(path: path, reason: "model.vocab[\(JSONWriter.quoted(text))] is not an id")
             }
             guard let bytes = ByteLevelAlphabet.decode(text) else {
-                throw .invalidContent(path: path, reason: "token \(JSONText.quote(text)) (id \(id)) is not a byte-level string; only byte-level BPE is supported")
+                throw .invalidContent(path: path, reason: "token \(JSONWriter.quoted(text)) (id \(id)) is not a byte-level string; only byte-level BPE is supported")
             }
             tokens.append((id, bytes))
         }
@@ -77,7 +77,7 @@ public enum HuggingFaceTokenizerFile {
         tokens.sort { $0.id < $1.id }
         for (earlier, later) in zip(tokens, tokens.dropFirst()) where earlier.id == later.id {
             throw .invalidContent(path: path, reason: "id \(later.id) is given to two tokens in model.vocab "
-                + "(\(JSONText.quote(ByteLevelAlphabet.encode(earlier.bytes))) and \(JSONText.quote(ByteLevelAlphabet.encode(later.bytes)))))")
+                + "(\(JSONWriter.quoted(ByteLevelAlphabet.encode(earlier.bytes))) and \(JSONWriter.quoted(ByteLevelAlphabet.encode(later.bytes)))))")
         }
         try checkMerges(model["merges"], ids: ids, path: path)
         let firstRank = tokens[0].id
@@ -111,7 +111,7 @@ public enum HuggingFaceTokenizerFile {
             if let text = entry.stringValue {
                 let parts = text.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
-                    throw .invalidContent(path: path, reason: "model.merges[\(index)] \(JSONText.quote(text)) is not two tokens separated by one space")
+                    throw .invalidContent(path: path, reason: "model.merges[\(index)] \(JSONWriter.quoted(text)) is not two tokens separated by one space")
                 }
                 (left, right) = (String(parts[0]), String(parts[1]))
             } else if let pair = entry.arrayValue, pair.count == 2, let first = pair[0].stringValue, let second = pair[1].stringValue {
@@ -120,12 +120,12 @@ public enum HuggingFaceTokenizerFile {
                 throw .invalidContent(path: path, reason: "model.merges[\(index)] is neither \"a b\" nor [\"a\", \"b\"]")
             }
             for token in [left, right, left + right] where ids[token] == nil {
-                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONText.quote(left)) \(JSONText.quote(right))) "
-                    + "needs the token \(JSONText.quote(token)), which model.vocab lacks")
+                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONWriter.quoted(left)) \(JSONWriter.quoted(right))) "
+                    + "needs the token \(JSONWriter.quoted(token)), which model.vocab lacks")
             }
             let made = ids[left + right] ?? 0
             if let previous, made <= previous.id {
-                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONText.quote(left)) \(JSONText.quote(right))) makes id \(made), "
+                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONWriter.quoted(left)) \(JSONWriter.quoted(right))) makes id \(made), "
                     + "but model.merges[\(previous.index)] already made id \(previous.id): the merges are not in the order of the ids they "
                     + "create, so Hugging Face (which ranks by merge order) and tiktoken-style encoding (by id) would give different ids")
             }
@@ -183,20 +183,20 @@ public enum HuggingFaceTokenizerFile {
         func name(_ id: TokenID) -> String { names[Int(id - vocabulary.firstRank)] }
         var json = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
         json += vocabulary.specialTokens.sorted { $0.id < $1.id }.map { special in
-            "\n    {\"id\": \(special.id), \"content\": \(JSONText.quote(special.text)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}"
+            "\n    {\"id\": \(special.id), \"content\": \(JSONWriter.quoted(special.text)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}"
         }.joined(separator: ",")
         json += vocabulary.specialTokens.isEmpty ? "],\n" : "\n  ],\n"
         json += "  \"normalizer\": null,\n"
-        json += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \(JSONText.quote(onigurumaPattern(pattern.regex)))}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]},\n"
+        json += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \(JSONWriter.quoted(onigurumaPattern(pattern.regex)))}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]},\n"
         json += "  \"post_processor\": null,\n"
         json += "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
         json += "  \"model\": {\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n    \"ignore_merges\": true,\n    \"vocab\": {"
         // A gap in the ranks (p50k_base's 50256) has no bytes and no entry.
         json += names.enumerated().filter { !tokens[$0.offset].isEmpty }.map { offset, text in
-            "\n      \(JSONText.quote(text)): \(vocabulary.firstRank + TokenID(offset))"
+            "\n      \(JSONWriter.quoted(text)): \(vocabulary.firstRank + TokenID(offset))"
         }.joined(separator: ",")
         json += "\n    },\n    \"merges\": ["
-        json += mergeList.map { "\n      [\(JSONText.quote(name($0.left))), \(JSONText.quote(name($0.right)))]" }.joined(separator: ",")
+        json += mergeList.map { "\n      [\(JSONWriter.quoted(name($0.left))), \(JSONWriter.quoted(name($0.right)))]" }.joined(separator: ",")
         json += "\n    ]\n  }\n}\n"
         return Array(json.utf8)
     }

@@ -32,8 +32,9 @@ final class DocumentCutter {
     /// One piece of the file.
     enum Piece {
         /// A line, a paragraph or the whole file; valid UTF-8 (repaired under `lossy`). `line` is its
-        /// (first) 1-based line.
-        case text([UInt8], line: Int)
+        /// (first) 1-based line. A line is still in the read buffer (no copy per line): use the
+        /// slice before the next call to ``next()``.
+        case text(ArraySlice<UInt8>, line: Int)
         /// A non-blank JSONL line that is a JSON object.
         case record(JSONObject, line: Int)
     }
@@ -70,34 +71,34 @@ final class DocumentCutter {
             finished = true
             let whole = try source.readAll()
             statistics.bytes += whole.count
-            return .text(try valid(whole, line: 1, fileOffset: 0), line: 1)
+            return .text(try valid(whole[...], line: 1, fileOffset: 0), line: 1)
         case .lines(let keepingTerminators):
             if let line = try nextLine(keepingTerminator: keepingTerminators) {
-                return .text(try valid(line.bytes, line: line.number, fileOffset: line.offset), line: line.number)
+                return .text(try valid(line.slice, line: line.number, fileOffset: line.offset), line: line.number)
             }
         case .paragraphs:
             var paragraph: [UInt8] = []
             var firstLine = 0
             while let line = try nextLine() {
-                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                if line.slice.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
                     if paragraph.isEmpty { continue }
                     // Offsets are not tracked line by line inside a paragraph: an error names its first line.
-                    return .text(try valid(paragraph, line: firstLine, fileOffset: -1), line: firstLine)
+                    return .text(try valid(paragraph[...], line: firstLine, fileOffset: -1), line: firstLine)
                 }
                 if paragraph.isEmpty { firstLine = line.number } else { paragraph.append(UInt8(ascii: "\n")) }
-                paragraph += line.bytes
+                paragraph += line.slice
             }
             if !paragraph.isEmpty {
                 finished = true
-                return .text(try valid(paragraph, line: firstLine, fileOffset: -1), line: firstLine)
+                return .text(try valid(paragraph[...], line: firstLine, fileOffset: -1), line: firstLine)
             }
         case .jsonl:
             while let line = try nextLine() {
                 // A blank line is no record (datatrove logs and skips it); it still counts for line numbers.
-                if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                if line.slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 // JSON text is UTF-8 (RFC 8259): a line with invalid bytes is repaired under `lossy`, else
                 // a bad line (skipped under `skipBadLines`), never "no string field".
-                var bytes = line.bytes
+                var bytes = Array(line.slice)
                 if let bad = UTF8Validation.firstInvalidOffset(bytes) {
                     if lossy {
                         bytes = UTF8Validation.repaired(bytes)
@@ -150,12 +151,12 @@ final class DocumentCutter {
         return line
     }
 
-    private func valid(_ bytes: [UInt8], line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {
-        guard let bad = UTF8Validation.firstInvalidOffset(bytes) else { return bytes }
+    private func valid(_ bytes: ArraySlice<UInt8>, line: Int, fileOffset: Int) throws(CorpusError) -> ArraySlice<UInt8> {
+        guard let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) else { return bytes }
         guard lossy else {
             throw .invalidUTF8(path: path, line: line, byteOffset: fileOffset >= 0 ? fileOffset + bad : bad)
         }
         statistics.repaired += 1
-        return UTF8Validation.repaired(bytes)
+        return UTF8Validation.repaired(Array(bytes))[...]
     }
 }

@@ -24,6 +24,26 @@ public final class DocumentReader {
         public var bytesRead: Int
     }
 
+    /// One batch of documents stored back to back: document `i` is `text[boundaries[i] ..< boundaries[i + 1]]`.
+    ///
+    /// Why: the encoder takes a batch as one buffer with boundaries (``Tokenizer/encodeDocuments``); an
+    /// array per document cost a malloc and a free for every line of a corpus.
+    public struct FlatBatch: Sendable {
+        public var text: [UInt8] = []
+        /// `count + 1` ascending offsets into `text`, from 0.
+        public var boundaries: [Int] = [0]
+        /// Where each document starts, for error messages.
+        public var origins: [DocumentOrigin] = []
+        /// Bytes read from the inputs for this batch (including separators), for progress reports.
+        public var bytesRead = 0
+
+        /// The number of documents.
+        public var count: Int { origins.count }
+
+        /// The bytes of document `index`.
+        public subscript(index: Int) -> ArraySlice<UInt8> { text[boundaries[index]..<boundaries[index + 1]] }
+    }
+
     public let format: DocumentFormat
     public let skipBadLines: Bool
     public let lossy: Bool
@@ -121,7 +141,8 @@ public final class DocumentReader {
         var origins: [DocumentOrigin] = []
         var bytes = 0
         while bytes < targetBytes {
-            guard let document = try nextDocument(&bytes) else { break }
+            var document: [UInt8] = []
+            guard try nextDocument(appendingTo: &document, &bytes) else { break }
             documents.append(document)
             origins.append(lastOrigin)
         }
@@ -129,11 +150,26 @@ public final class DocumentReader {
         return Batch(documents: documents, origins: origins, bytesRead: bytes)
     }
 
-    /// The next document of the inputs, adding the bytes read for it to `bytes`; empty documents are
-    /// handed on (an empty line is a document for `encode --docs lines`).
-    private func nextDocument(_ bytes: inout Int) throws(CorpusError) -> [UInt8]? {
+    /// The next batch of about `targetBytes` of documents, back to back in one buffer, or `nil` at the
+    /// end of the inputs. The same documents as ``nextBatch(targetBytes:)``.
+    public func nextFlatBatch(targetBytes: Int = 4 << 20) throws(CorpusError) -> FlatBatch? {
+        var batch = FlatBatch()
+        batch.text.reserveCapacity(targetBytes + targetBytes / 4)
+        while batch.bytesRead < targetBytes {
+            guard try nextDocument(appendingTo: &batch.text, &batch.bytesRead) else { break }
+            batch.boundaries.append(batch.text.count)
+            batch.origins.append(lastOrigin)
+        }
+        if batch.origins.isEmpty, batch.bytesRead == 0 { return nil }
+        return batch
+    }
+
+    /// Appends the next document of the inputs to `output` and the bytes read for it to `bytes`;
+    /// `false` at the end of the inputs. Empty documents are handed on (an empty line is a document
+    /// for `encode --docs lines`). A line goes from the read buffer into `output` with no array of its own.
+    private func nextDocument(appendingTo output: inout [UInt8], _ bytes: inout Int) throws(CorpusError) -> Bool {
         while true {
-            guard let cutter = try currentCutter() else { return nil }
+            guard let cutter = try currentCutter() else { return false }
             let before = cutter.statistics.bytes
             let piece = try cutter.next()
             bytes += cutter.statistics.bytes - before
@@ -142,14 +178,18 @@ public final class DocumentReader {
                 current = nil
                 finished.add(cutter.statistics)
             case .text(let text, let line)?:
-                return emit(text, path: cutter.path, line: line, in: cutter)
+                if output.isEmpty { output = Array(text) } else { output += text }
+                emit(path: cutter.path, line: line, in: cutter)
+                return true
             case .record(let record, let line)?:
                 guard case .jsonl(let field) = format else { continue }
                 guard case .string(let text)? = record[field] else {
                     try cutter.rejectText(record[field], key: field, line: line)
                     continue
                 }
-                return emit(Array(text.utf8), path: cutter.path, line: line, in: cutter)
+                output += text.utf8
+                emit(path: cutter.path, line: line, in: cutter)
+                return true
             }
         }
     }
@@ -169,10 +209,9 @@ public final class DocumentReader {
         return opened
     }
 
-    private func emit(_ document: [UInt8], path: String, line: Int, in cutter: DocumentCutter) -> [UInt8] {
+    private func emit(path: String, line: Int, in cutter: DocumentCutter) {
         cutter.statistics.documents += 1
         lastOrigin = DocumentOrigin(path: path, line: line)
-        return document
     }
 }
 

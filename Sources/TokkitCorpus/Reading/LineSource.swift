@@ -2,7 +2,8 @@
 /// gzip and zstd input on the way (`InputReader`).
 final class LineSource {
     struct Line {
-        var bytes: [UInt8]
+        /// The line's bytes, still in the source's buffer (no copy): use before the next `nextLine`.
+        var slice: ArraySlice<UInt8>
         var number: Int
         /// Offset of the line's first byte in the (uncompressed) file.
         var offset: Int
@@ -43,20 +44,20 @@ final class LineSource {
                 } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
                     end -= 1
                 }
-                return emit(Array(buffer[position..<end]), consumed: newline + 1 - position)
+                return emit(buffer[position..<end], consumed: newline + 1 - position)
             }
             if atEnd {
                 guard position < buffer.count else { return nil }
-                return emit(Array(buffer[position...]), consumed: buffer.count - position)
+                return emit(buffer[position...], consumed: buffer.count - position)
             }
             searchFrom = buffer.count - position
             try refill()
         }
     }
 
-    private func emit(_ bytes: [UInt8], consumed: Int) -> Line {
+    private func emit(_ bytes: ArraySlice<UInt8>, consumed: Int) -> Line {
         lineNumber += 1
-        let line = Line(bytes: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
+        let line = Line(slice: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
         position += consumed
         fileOffset += consumed
         return line

@@ -51,17 +51,11 @@ public struct RankedTask: Sendable {
 
     /// Size and sha256 of one output, streamed.
     static func describe(_ path: String) throws(PartitionError) -> CompletionMarker.Output {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "cannot open it") }
-        defer { try? handle.close() }
-        var digest = SHA256()
-        var bytes = 0
-        while true {
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: 1 << 20) } catch { throw .unreadable(path: path, reason: FileIO.reason(for: error)) }
-            guard let chunk, !chunk.isEmpty else { break }
-            digest.update(chunk)
-            bytes += chunk.count
+        do {
+            let (bytes, sha256) = try FileIO.digest(path)
+            return CompletionMarker.Output(path: path, bytes: bytes, sha256: sha256)
+        } catch {
+            throw .unreadable(path: path, reason: error.reason)
         }
-        return CompletionMarker.Output(path: path, bytes: bytes, sha256: digest.finalizeHex())
     }
 }

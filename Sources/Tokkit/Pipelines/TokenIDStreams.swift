@@ -84,7 +84,7 @@ public enum IDFormat: String, Sendable, CaseIterable {
 public struct IDRenderer: Sendable {
     public let format: IDFormat
     /// Ids written so far: decides separators, and names the position of an id too large for uint16.
-    private var written = 0
+    @usableFromInline var written = 0
 
     public init(format: IDFormat) { self.format = format }
 
@@ -98,6 +98,9 @@ public struct IDRenderer: Sendable {
         }
     }
 
+    /// The ids of one run, after the ones already written. Inlinable: encode's output loop runs it per
+    /// id, and a generic call across the module boundary would not be specialized.
+    @inlinable
     public mutating func part<IDs: Collection<TokenID>>(_ ids: IDs) throws(TokenIDStreamError) -> [UInt8] {
         var output: [UInt8] = []
         switch format {
@@ -121,7 +124,8 @@ public struct IDRenderer: Sendable {
         return output
     }
 
-    private static func appendDecimal(_ value: TokenID, to output: inout [UInt8]) {
+    @usableFromInline
+    static func appendDecimal(_ value: TokenID, to output: inout [UInt8]) {
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var rest = value

@@ -58,7 +58,7 @@ struct MergeEngine: ~Copyable {
     /// Symbol offsets and occurrence offsets are `UInt32`; `UInt32.max` is reserved (`noWord`).
     static let positionLimit = Int(UInt32.max)
 
-    /// Loads the words of `counts` (pieces shorter than 2 bytes have no pairs and are skipped) and
+    /// Loads the words of `counts`, which it releases (pieces shorter than 2 bytes have no pairs and are skipped) and
     /// counts the initial byte pairs.
     ///
     /// - Parameters:
@@ -66,7 +66,7 @@ struct MergeEngine: ~Copyable {
     ///   - tokenLimit: the number of mergeable tokens to stop at (256 + new tokens).
     /// - Complexity: O(total bytes of distinct pieces + 65 536).
     /// - Throws: `TrainerError.tooManySymbols` when the words hold 2³² symbols or more.
-    init(counts: WordCounts, byteOrder: [UInt8], tokenLimit: Int, minFrequency: UInt64, maxTokenLength: Int?) throws(TrainerError) {
+    init(counts: consuming WordCounts, byteOrder: [UInt8], tokenLimit: Int, minFrequency: UInt64, maxTokenLength: Int?) throws(TrainerError) {
         var idOfByte = [UInt32](repeating: 0, count: 256)
         for (id, byte) in byteOrder.enumerated() { idOfByte[Int(byte)] = UInt32(id) }
 
@@ -83,6 +83,9 @@ struct MergeEngine: ~Copyable {
             words.append(Word(start: UInt32(symbols.count), length: UInt32(piece.count), count: count))
             for byte in piece { symbols.append(idOfByte[Int(byte)]) }
         }
+        // The words are symbols now: the pieces' arena and table go before the occurrence index and
+        // the pair table are built, so their memory is not held through training.
+        _ = consume counts
 
         // Initial pairs are pairs of byte ids: count them in dense 256×256 tables, then lay the
         // occurrence lists out contiguously (counting sort), all without hashing.
@@ -205,7 +208,7 @@ struct MergeEngine: ~Copyable {
     mutating func merge(_ pair: UInt64) throws(TrainerError) -> UInt32 {
         let a = UInt32(truncatingIfNeeded: pair >> 32)
         let b = UInt32(truncatingIfNeeded: pair)
-        let (n, _) = tokens.concatenate(a, b)
+        let (n, _) = try tokens.concatenate(a, b)
         merges.append(TrainedVocabulary.Merge(left: a, right: b, result: n))
 
         let mergedSlot = pairs.find(pair)
@@ -415,17 +418,30 @@ struct MergeEngine: ~Copyable {
         if count >= threshold { heap.push(count: count, pair: pairs.keys[slot]) }
     }
 
-    /// Copies the live segments into a fresh arena (dead segments are those of merged or vanished
-    /// pairs and the old copies of extended ones).
+    /// Moves the live segments to the front of the arena, in place and in arena order (dead segments
+    /// are those of merged or vanished pairs and the old copies of extended ones). In place rather than
+    /// into a fresh arena: a copy would hold both arenas at once, the largest allocation of a run.
     ///
-    /// - Complexity: O(live occurrences + table capacity), amortized O(1) per appended entry.
+    /// - Complexity: O(live occurrences + table capacity + P log P) for P live pairs, amortized O(1)
+    ///   per appended entry.
     private mutating func compactOccurrences() {
-        var compacted = RawBuffer<UInt32>(capacity: liveOccurrences + liveOccurrences / 2 + 1024)
+        // Live segments ordered by where they start: `start << 32 | slot`. Moving each one down to the
+        // write cursor never overwrites a segment not yet moved (the cursor stays at or below its start).
+        var order: [UInt64] = []
+        order.reserveCapacity(pairs.liveCount)
         for slot in 0..<pairs.capacity where pairs.keys[slot] != PairTable.emptyKey {
-            let start = Int(pairs.occurrenceStart[slot]), length = Int(pairs.occurrenceLength[slot])
-            pairs.occurrenceStart[slot] = UInt32(compacted.count)
-            for offset in 0..<length { compacted.append(occurrences[start + offset]) }
+            order.append(UInt64(pairs.occurrenceStart[slot]) << 32 | UInt64(slot))
         }
-        occurrences = compacted
+        order.sort()
+        let base = occurrences.base
+        var write = 0
+        for packed in order {
+            let slot = Int(truncatingIfNeeded: packed & 0xFFFF_FFFF)
+            let start = Int(truncatingIfNeeded: packed >> 32), length = Int(pairs.occurrenceLength[slot])
+            if start != write { UnsafeMutableRawPointer(base + write).copyMemory(from: base + start, byteCount: length * 4) }
+            pairs.occurrenceStart[slot] = UInt32(write)
+            write += length
+        }
+        occurrences.truncate(to: write)
     }
 }

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The state of one training run: unique words as symbol arrays, pair counts, the pair → word
 /// occurrence index, the lazy heap, and per-merge scratch tables. Built by ``BPETrainer``.
 ///
@@ -6,7 +8,7 @@
 ///   shrinks a word, in place;
 /// - occurrences: one append-only `UInt32` arena of word ids; each live pair owns one segment
 ///   (no per-pair sets). A segment may list words that lost the pair since (merging them finds
-///   nothing); the arena is compacted when garbage exceeds the live part;
+///   nothing); the arena is compacted, in place, when garbage exceeds half the live part;
 /// - per-merge deltas: dense `V`-sized arrays indexed by the *other* symbol of the pair. Every pair
 ///   that changes during the merge of `(a, b)` into `n` has the form `(x, a)`, `(b, x)` (count
 ///   falls) or `(x, n)`, `(n, x)` (new), so summing into four dense arrays replaces one hash-table
@@ -220,8 +222,15 @@ struct MergeEngine: ~Copyable {
 
         let symbolBase = symbols.base
         let wordBase = words.base
-        for position in segmentStart..<(segmentStart + segmentLength) {
-            let word = occurrences[position]
+        let segmentEnd = segmentStart + segmentLength
+        let occurrenceBase = occurrences.base
+        for position in segmentStart..<segmentEnd {
+            // The words of a list lie anywhere in memory: start loading the record of the word eight
+            // ahead and the symbols of the word four ahead (whose record is loaded by now), so the
+            // scan below finds them in cache instead of waiting on two misses per word.
+            if position &+ 8 < segmentEnd { tk_prefetch(wordBase + Int(occurrenceBase[position &+ 8])) }
+            if position &+ 4 < segmentEnd { tk_prefetch(symbolBase + Int(wordBase[Int(occurrenceBase[position &+ 4])].start)) }
+            let word = occurrenceBase[position]
             let record = wordBase[Int(word)]
             let start = Int(record.start)
             let length = Int(record.length)
@@ -276,7 +285,9 @@ struct MergeEngine: ~Copyable {
         pairs.remove(at: mergedSlot)
         applyFalling(a: a, b: b)
         try applyRising(n: n)
-        if occurrences.count > 2 * liveOccurrences + (1 << 20) { compactOccurrences() }
+        // Garbage is allowed up to half the live part: compaction is in place and cheap, and the arena
+        // is the largest table of a run, so its peak is the run's peak.
+        if occurrences.count > liveOccurrences + liveOccurrences / 2 + (1 << 20) { compactOccurrences() }
         InternalChecks.require(firstInvariantViolation(), "MergeEngine")
         return n
     }

@@ -4,10 +4,12 @@
 # The packages are fetched with `apt-get download` and unpacked into a scratch folder (not installed).
 # Text files are kept as shipped: HTML/XML pages with their markup (as a crawl of documentation sites
 # sees them), plain text (.txt .rst .md .pod .rd .tex), gzipped ones unpacked; anything not UTF-8 text is
-# skipped. (Stripping the markup, `build_large_corpus.py --strip-markup`, leaves ~380 MB of these packages.)
-# Files are joined in sorted package/path order with one blank line between them, CRLF folded to LF, so
-# the same packages give the same bytes. public_en.txt and public_multi.txt (build-public-corpus.sh) are
-# not part of it; build_large_corpus.py stops just past 1.05 GB (all of it is ~1.6 GB). Takes ~10 minutes and ~3 GB of scratch space; not run in CI (the download is large).
+# skipped. (`build_large_corpus.py --strip-markup` keeps only the pages' visible text: about a sixth.)
+# Files are joined in sorted package/path order with one blank line between them, CRLF folded to LF and
+# runs of blank lines folded to one, so the same packages give the same bytes; the output stops at the
+# first file past 1.05 GB (inside openjdk-17-doc; the packages after it in sorted order are not needed).
+# public_en.txt and public_multi.txt (build-public-corpus.sh) are not part of it. Takes ~10 minutes and
+# ~2.5 GB of scratch space; not run in CI (a 300 MB download and a 1 GB file).
 # Usage: build-large-corpus.sh OUT_DIR [SCRATCH_DIR]
 set -euo pipefail
 out=${1:?usage: build-large-corpus.sh OUT_DIR [SCRATCH_DIR]}

@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 import TokkitCore
 import TokkitText
 
@@ -90,80 +88,23 @@ public func tk_encode_batch(
         let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
         let total = documentCount == 0 ? 0 : Int(offsets![documentCount])
         let all = try bytes(text, total)
-        for index in 0..<documentCount where offsets![index] > offsets![index + 1] {
-            throw CFailure(.invalidArgument, "document offsets decrease at document \(index)")
-        }
-        let encoded = try encodeDocuments(handle, all, offsets: offsets, count: documentCount,
-                                          specials: SpecialArguments(allowed: allowed, disallowed: disallowed),
-                                          threads: threads <= 0 ? Tokenizer.defaultThreadCount : threads)
-        idOffsets.pointee = mallocCopy(encoded.offsets)
-        ids.pointee = encoded.ids
-        idCount.pointee = Int(encoded.offsets.last ?? 0)
-    }
-}
-
-/// The batch loop: workers claim blocks of documents from a shared counter (one long document does
-/// not leave the other cores idle), each with its own merger; results are joined in input order.
-private func encodeDocuments(_ handle: TokenizerHandle, _ text: UnsafeBufferPointer<UInt8>, offsets: UnsafePointer<UInt64>?,
-                             count: Int, specials: SpecialArguments,
-                             threads: Int) throws(CFailure) -> (ids: UnsafeMutablePointer<UInt32>, offsets: [UInt64]) {
-    guard count > 0, let offsets else { return (mallocCopy([UInt32]()), [0]) }
-    // One slot per document, written by the one worker that claimed it (`BatchSlots`).
-    let slots = BatchSlots<Result<[TokenID], CFailure>>(count: count)
-    let workers = max(1, min(threads, count))
-    let next = Atomic<Int>(0)
-    let block = max(1, min(64, count / (workers * 8)))
-    let tokenizer = handle.tokenizer
-    let prepared = handle.preparedSpecials(allowed: specials.allowed, disallowed: specials.disallowed)
-    nonisolated(unsafe) let base = text.baseAddress
-    nonisolated(unsafe) let bounds = offsets
-    let work: @Sendable (inout BytePairMerger) -> Void = { merger in
-        while true {
-            let first = next.add(block, ordering: .relaxed).oldValue
-            if first >= count { break }
-            for index in first..<min(first + block, count) {
-                let start = Int(bounds[index]), end = Int(bounds[index + 1])
-                let document = UnsafeBufferPointer(start: base.map { $0 + start }, count: end - start)
-                if let bad = UTF8Validation.firstInvalidOffset(document) {
-                    slots.set(index, .failure(CFailure(EncodingError.inDocument(index: index, .invalidUTF8(offset: bad)))))
-                    continue
-                }
-                var output: [TokenID] = []
-                output.reserveCapacity(document.count / 3 + 1)
-                do throws(EncodingError) {
-                    try tokenizer.encode(validUTF8: document, specials: prepared, merger: &merger, into: &output)
-                    slots.set(index, .success(output))
-                } catch {
-                    slots.set(index, .failure(CFailure(EncodingError.inDocument(index: index, error))))
-                }
+        let boundaries = documentCount == 0 ? [0] : (0...documentCount).map { Int(offsets![$0]) }
+        let encoded: EncodedDocuments
+        do throws(EncodingError) {
+            try Tokenizer.checkBoundaries(boundaries, length: total)
+            encoded = try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+                try handle.tokenizer.encodeDocuments(all, boundaries: boundaries,
+                                                     specials: handle.preparedSpecials(allowed: allowed, disallowed: disallowed),
+                                                     checkUTF8: true, threads: threads <= 0 ? Tokenizer.defaultThreadCount : threads,
+                                                     lend: { body in handle.withMerger { body(&$0) } })
             }
+        } catch {
+            throw CFailure(error)
         }
+        idOffsets.pointee = mallocCopy(encoded.offsets.map { UInt64($0) })
+        ids.pointee = mallocCopy(encoded.ids)
+        idCount.pointee = encoded.ids.count
     }
-    if workers == 1 {
-        handle.withMerger { work(&$0) }
-    } else {
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in handle.withMerger { work(&$0) } }
-    }
-    var idOffsets: [UInt64] = [0]
-    idOffsets.reserveCapacity(count + 1)
-    var documents: [[TokenID]] = []
-    documents.reserveCapacity(count)
-    for index in 0..<count {
-        // Every index below `count` was claimed by a worker, which filled its slot.
-        let ids = try slots.take(index)?.get() ?? []
-        idOffsets.append(idOffsets[index] + UInt64(ids.count))
-        documents.append(ids)
-    }
-    let total = Int(idOffsets[count])
-    let flat = malloc(max(1, total * 4))!.bindMemory(to: UInt32.self, capacity: max(1, total))
-    for index in 0..<count {
-        documents[index].withUnsafeBufferPointer { source in
-            if let base = source.baseAddress {
-                (flat + Int(idOffsets[index])).initialize(from: base, count: source.count)
-            }
-        }
-    }
-    return (flat, idOffsets)
 }
 
 /// Merges `bytes` as one piece, with no pre-splitting and no special tokens (tiktoken's

@@ -72,6 +72,8 @@ struct CFailure: Error {
             self.init(.byteNotInVocabulary, error.description, offset: offset)
         case .preTokenizer(let inner):
             self.init(.patternError, inner.description)
+        case .invalidDocumentBoundaries:
+            self.init(.invalidArgument, error.description)
         case .inDocument(_, let inner):
             // Keep the inner kind (a batch's caller wants to know it was a disallowed token), and the
             // whole description, which names the document.
@@ -168,4 +170,4 @@ public func tk_error_clear(_ error: UnsafeMutableRawPointer?) {
 
 /// The ABI version: bumped whenever a signature in `tokkit.h` changes, checked by the Python package.
 @_cdecl("tk_abi_version")
-public func tk_abi_version() -> Int32 { 2 }
+public func tk_abi_version() -> Int32 { 3 }

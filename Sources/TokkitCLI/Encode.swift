@@ -111,12 +111,17 @@ extension SpecialTokenSet {
 enum IDFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, uint16, uint32
 
-    func render(_ documents: [[TokenID]]) throws -> [UInt8] {
+    func render(_ documents: EncodedDocuments) throws -> [UInt8] {
+        if self == .uint16 || self == .uint32 {
+            // No separators between documents: the batch's ids in one pass.
+            var renderer = IDRenderer(format: self)
+            return try renderer.part(documents.ids)
+        }
         var output: [UInt8] = []
-        for ids in documents {
+        for index in 0..<documents.count {
             var renderer = IDRenderer(format: self)
             output += renderer.begin()
-            output += try renderer.part(ids)
+            output += try renderer.part(documents[index])
             output += renderer.end()
         }
         return output
@@ -142,7 +147,7 @@ struct IDRenderer {
         }
     }
 
-    mutating func part(_ ids: [TokenID]) throws -> [UInt8] {
+    mutating func part<IDs: Collection<TokenID>>(_ ids: IDs) throws -> [UInt8] {
         var output: [UInt8] = []
         switch format {
         case .text, .json:
@@ -155,7 +160,7 @@ struct IDRenderer {
             }
         case .uint16:
             if let tooWide = LittleEndianIDs.append(ids, width: .uint16, to: &output) {
-                throw CLIError("token id \(ids[tooWide]) at position \(written + tooWide) does not fit in uint16; use --format uint32")
+                throw CLIError("token id \(ids[tooWide]) at position \(written + ids.distance(from: ids.startIndex, to: tooWide)) does not fit in uint16; use --format uint32")
             }
             written += ids.count
         case .uint32:

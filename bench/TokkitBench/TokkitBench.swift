@@ -13,7 +13,7 @@ struct TokkitBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokkit-bench",
         abstract: "Time tokkit's encoder, pre-splitters and decoder for bench/encode_bench.py.",
-        subcommands: [EncodeBench.self, PresplitBench.self, DecodeBench.self, LoadBench.self, Differential.self, ExportHF.self])
+        subcommands: [EncodeBench.self, EncodeDocumentsBench.self, PresplitBench.self, DecodeBench.self, LoadBench.self, Differential.self, ExportHF.self])
 }
 
 struct Common: ParsableArguments {
@@ -89,6 +89,65 @@ struct EncodeBench: ParsableCommand {
         }
         printJSON(["bytes": text.count, "tokens": result.count, "seconds": seconds, "threads": threads,
                    "mbps": Double(text.count) / seconds / 1e6, "cpu_mbps": Double(text.count) / cpu / 1e6])
+    }
+}
+
+struct EncodeDocumentsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "encode-docs",
+        abstract: "Each line one document: the flat batch path against one text, interleaved, CPU time (ids checked equal).")
+    @OptionGroup var common: Common
+    @Option(help: "Worker threads of the batch.") var threads = 1
+    @Flag(help: "Time the flat batch only, without checking (for perf record).") var batchOnly = false
+
+    func run() throws {
+        let tokenizer = try common.tokenizer()
+        let text = try common.text()
+        // The documents of `tokkit encode --docs lines`: each line without its "\n", back to back.
+        var flat: [UInt8] = [], boundaries = [0]
+        flat.reserveCapacity(text.count)
+        for line in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            flat += line
+            boundaries.append(flat.count)
+        }
+        if text.last == UInt8(ascii: "\n") { boundaries.removeLast() }
+        var single: [TokenID] = [], batch = EncodedDocuments(), arrays: [[TokenID]] = []
+        var times = (single: Double.infinity, batch: Double.infinity, arrays: Double.infinity)
+        let specials = tokenizer.prepareSpecials(allowed: .none, disallowed: .none)
+        if batchOnly {
+            let cpu = try bestTimes(common.repeats) {
+                batch = try tokenizer.encodeDocuments(flat, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
+            }.cpu
+            printJSON(["batch_cpu_mbps": Double(flat.count) / cpu / 1e6])
+            return
+        }
+        // Interleaved, best CPU time of each: the machine's load moves between rounds, not within one.
+        for _ in 0..<max(1, common.repeats) {
+            times.single = min(times.single, try bestTimes(1) {
+                single = try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }
+            }.cpu)
+            times.batch = min(times.batch, try bestTimes(1) {
+                batch = try tokenizer.encodeDocuments(flat, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
+            }.cpu)
+            // The way per-document encoding went before the flat path: one array per document in and out.
+            times.arrays = min(times.arrays, try bestTimes(1) {
+                var merger = BytePairMerger()
+                arrays = try (0..<boundaries.count - 1).map { index in
+                    let document = Array(flat[boundaries[index]..<boundaries[index + 1]])
+                    var ids: [TokenID] = []
+                    ids.reserveCapacity(document.count / 3 + 1)
+                    try document.withUnsafeBufferPointer {
+                        try tokenizer.encode(validUTF8: $0, specials: specials, merger: &merger, into: &ids)
+                    }
+                    return ids
+                }
+            }.cpu)
+        }
+        guard batch.documents == arrays else { throw ValidationError("the flat batch's ids differ from per-document encoding") }
+        printJSON(["bytes": text.count, "document_bytes": flat.count, "documents": boundaries.count - 1, "threads": threads,
+                   "single_cpu_mbps": Double(text.count) / times.single / 1e6,
+                   "batch_cpu_mbps": Double(flat.count) / times.batch / 1e6,
+                   "arrays_cpu_mbps": Double(flat.count) / times.arrays / 1e6,
+                   "single_tokens": single.count, "batch_tokens": batch.ids.count])
     }
 }
 

@@ -24,6 +24,26 @@ public final class DocumentReader {
         public var bytesRead: Int
     }
 
+    /// One batch of documents stored back to back: document `i` is `text[boundaries[i] ..< boundaries[i + 1]]`.
+    ///
+    /// Why: the encoder takes a batch as one buffer with boundaries (``Tokenizer/encodeDocuments``); an
+    /// array per document cost a malloc and a free for every line of a corpus.
+    public struct FlatBatch: Sendable {
+        public var text: [UInt8] = []
+        /// `count + 1` ascending offsets into `text`, from 0.
+        public var boundaries: [Int] = [0]
+        /// Where each document starts, for error messages.
+        public var origins: [DocumentOrigin] = []
+        /// Bytes read from the inputs for this batch (including separators), for progress reports.
+        public var bytesRead = 0
+
+        /// The number of documents.
+        public var count: Int { origins.count }
+
+        /// The bytes of document `index`.
+        public subscript(index: Int) -> ArraySlice<UInt8> { text[boundaries[index]..<boundaries[index + 1]] }
+    }
+
     /// What was read so far.
     public struct Statistics: Sendable, Equatable {
         public var files = 0
@@ -131,9 +151,8 @@ public final class DocumentReader {
         var origins: [DocumentOrigin] = []
         var bytes = 0
         while bytes < targetBytes {
-            let next: [UInt8]?
-            do { next = try nextDocument(&bytes) } catch { throw current?.explained(error) ?? error }
-            guard let document = next else { break }
+            var document: [UInt8] = []
+            guard try nextDocument(appendingTo: &document, &bytes) else { break }
             documents.append(document)
             origins.append(lastOrigin)
         }
@@ -141,10 +160,43 @@ public final class DocumentReader {
         return Batch(documents: documents, origins: origins, bytesRead: bytes)
     }
 
-    private func nextDocument(_ bytes: inout Int) throws(CorpusError) -> [UInt8]? {
+    /// The next batch of about `targetBytes` of documents, back to back in one buffer, or `nil` at the
+    /// end of the inputs. The same documents as ``nextBatch(targetBytes:)``.
+    public func nextFlatBatch(targetBytes: Int = 4 << 20) throws(CorpusError) -> FlatBatch? {
+        var batch = FlatBatch()
+        batch.text.reserveCapacity(targetBytes + targetBytes / 4)
+        while batch.bytesRead < targetBytes {
+            guard try nextDocument(appendingTo: &batch.text, &batch.bytesRead) else { break }
+            batch.boundaries.append(batch.text.count)
+            batch.origins.append(lastOrigin)
+        }
+        if batch.origins.isEmpty, batch.bytesRead == 0 { return nil }
+        return batch
+    }
+
+    /// Appends the next document to `output`; `false` at the end of the inputs.
+    private func nextDocument(appendingTo output: inout [UInt8], _ bytes: inout Int) throws(CorpusError) -> Bool {
+        do {
+            guard let document = try nextDocument(&bytes) else { return false }
+            try finish(document, into: &output)
+            return true
+        } catch {
+            throw current?.explained(error) ?? error
+        }
+    }
+
+    /// A document not yet checked for UTF-8: its bytes and where they come from.
+    private struct RawDocument {
+        var bytes: ArraySlice<UInt8>
+        var path: String
+        var line: Int
+        var fileOffset: Int
+    }
+
+    private func nextDocument(_ bytes: inout Int) throws(CorpusError) -> RawDocument? {
         while true {
             if current == nil {
-                guard !pending.isEmpty else { return try flushParagraph() }
+                guard !pending.isEmpty else { return flushParagraph() }
                 let path = pending.removeFirst()
                 current = try LineSource(path: path)
                 statistics.files += 1
@@ -153,23 +205,23 @@ public final class DocumentReader {
                     bytes += whole.count
                     statistics.bytes += whole.count
                     current = nil
-                    return try finish(whole, path: path, line: 1, fileOffset: 0)
+                    return RawDocument(bytes: whole[...], path: path, line: 1, fileOffset: 0)
                 }
             }
             guard let source = current else { continue }
             guard let line = try source.nextLine(keepingTerminator: keepLineTerminators) else {
                 current = nil
-                if let last = try flushParagraph() { return last }
+                if let last = flushParagraph() { return last }
                 continue
             }
             bytes += line.consumed
             statistics.bytes += line.consumed
             switch format {
             case .text(.lines):
-                return try finish(line.bytes, path: source.path, line: line.number, fileOffset: line.offset)
+                return RawDocument(bytes: line.slice, path: source.path, line: line.number, fileOffset: line.offset)
             case .text(.paragraphs):
-                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-                    if let done = try flushParagraph() { return done }
+                if line.slice.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                    if let done = flushParagraph() { return done }
                 } else {
                     if paragraph.isEmpty {
                         paragraphLine = line.number
@@ -177,12 +229,12 @@ public final class DocumentReader {
                     } else {
                         paragraph.append(UInt8(ascii: "\n"))
                     }
-                    paragraph += line.bytes
+                    paragraph += line.slice
                 }
             case .text(.file):
                 continue
             case .jsonl(let field):
-                if line.bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+                if line.slice.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
                 var bytes = line.bytes
                 // JSON text is UTF-8 (RFC 8259): invalid bytes inside a string used to surface as "no string
                 // field". They are what they are: repaired first under --lossy, else skipped or an error.
@@ -198,28 +250,33 @@ public final class DocumentReader {
                     }
                 }
                 guard let text = try extract(field, from: bytes, path: source.path, line: line.number) else { continue }
-                return try finish(text, path: source.path, line: line.number, fileOffset: line.offset)
+                return RawDocument(bytes: text[...], path: source.path, line: line.number, fileOffset: line.offset)
             }
         }
     }
 
-    private func flushParagraph() throws(CorpusError) -> [UInt8]? {
+    private func flushParagraph() -> RawDocument? {
         guard !paragraph.isEmpty else { return nil }
         let done = paragraph
         paragraph = []
         // Paragraph offsets are not tracked line by line; the error names the paragraph's first line.
-        return try finish(done, path: paragraphPath, line: paragraphLine, fileOffset: -1)
+        return RawDocument(bytes: done[...], path: paragraphPath, line: paragraphLine, fileOffset: -1)
     }
 
-    private func finish(_ document: [UInt8], path: String, line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {
+    /// Checks `document` is UTF-8 (or repairs it under `lossy`) and appends it to `output`.
+    private func finish(_ document: RawDocument, into output: inout [UInt8]) throws(CorpusError) {
         statistics.documents += 1
-        lastOrigin = DocumentOrigin(path: path, line: line)
-        guard let bad = UTF8Validation.firstInvalidOffset(document) else { return document }
+        lastOrigin = DocumentOrigin(path: document.path, line: document.line)
+        guard let bad = document.bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) else {
+            if output.isEmpty { output = Array(document.bytes) } else { output += document.bytes }
+            return
+        }
         guard lossy else {
-            throw .invalidUTF8(path: path, line: line, byteOffset: fileOffset >= 0 ? fileOffset + bad : bad)
+            throw .invalidUTF8(path: document.path, line: document.line,
+                               byteOffset: document.fileOffset >= 0 ? document.fileOffset + bad : bad)
         }
         statistics.repairedDocuments += 1
-        return UTF8Validation.repaired(document)
+        output += UTF8Validation.repaired(Array(document.bytes))
     }
 
     /// The string `field` of the JSON object on `line`.
@@ -267,7 +324,10 @@ public struct DocumentOrigin: Sendable, Hashable, CustomStringConvertible {
 /// gzip and zstd input on the way (`InputReader`).
 final class LineSource {
     struct Line {
-        var bytes: [UInt8]
+        /// The line's bytes, still in the source's buffer (no copy): use before the next `nextLine`.
+        var slice: ArraySlice<UInt8>
+        /// The line's bytes, copied.
+        var bytes: [UInt8] { Array(slice) }
         var number: Int
         /// Offset of the line's first byte in the (uncompressed) file.
         var offset: Int
@@ -308,20 +368,20 @@ final class LineSource {
                 } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
                     end -= 1
                 }
-                return emit(Array(buffer[position..<end]), consumed: newline + 1 - position)
+                return emit(buffer[position..<end], consumed: newline + 1 - position)
             }
             if atEnd {
                 guard position < buffer.count else { return nil }
-                return emit(Array(buffer[position...]), consumed: buffer.count - position)
+                return emit(buffer[position...], consumed: buffer.count - position)
             }
             searchFrom = buffer.count - position
             try refill()
         }
     }
 
-    private func emit(_ bytes: [UInt8], consumed: Int) -> Line {
+    private func emit(_ bytes: ArraySlice<UInt8>, consumed: Int) -> Line {
         lineNumber += 1
-        let line = Line(bytes: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
+        let line = Line(slice: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
         position += consumed
         fileOffset += consumed
         return line

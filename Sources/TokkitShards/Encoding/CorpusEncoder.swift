@@ -5,9 +5,10 @@ import TokkitText
 /// Encodes a corpus to token ids: the one loop behind `tokkit encode`, `tokkit shard` and any
 /// program that turns documents into ids.
 ///
-/// Documents come from a `DocumentReader` one batch at a time; each batch is encoded on `threads`
-/// cores by `Tokenizer.encodeBatch`, whose output is in input order whatever the thread count, so the
-/// ids depend only on the inputs. Memory holds one batch and its ids. A file read as one document
+/// Documents come from a `DocumentReader` one flat batch at a time (one buffer, with boundaries); each
+/// batch is encoded on `threads` cores by `Tokenizer.encodeDocuments` into one flat id array, in input
+/// order whatever the thread count, so the ids depend only on the inputs. Memory holds one batch and
+/// its ids. A file read as one document
 /// (`encodeFile`) streams instead: blocks go through a `StreamingEncoder`, so memory stays flat however
 /// large the file is. A failure names where the document starts (file and line, or the file), not
 /// the index of the document inside a batch.
@@ -28,16 +29,22 @@ public struct CorpusEncoder: Sendable {
         self.threads = max(1, threads)
     }
 
-    /// The ids of the documents of `batch` from index `first` on, in order.
+    /// The ids of the documents of `batch` from index `first` on, in order (document `first` is
+    /// document 0 of the result).
     ///
     /// - Throws: `CorpusEncodingError.encoding` naming the file and line where the failing document starts.
-    public func encode(_ batch: DocumentReader.Batch, from first: Int = 0) throws(CorpusEncodingError) -> [[TokenID]] {
-        let documents = first == 0 ? batch.documents : Array(batch.documents[first...])
+    public func encode(_ batch: DocumentReader.FlatBatch, from first: Int = 0) throws(CorpusEncodingError) -> EncodedDocuments {
+        let specials = tokenizer.prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
         do {
-            return try tokenizer.encodeBatch(documents, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
-                                             threads: threads)
+            // The reader checked (or repaired) every document's UTF-8.
+            return try batch.text.withUnsafeBufferPointer { text throws(EncodingError) in
+                try batch.boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+                    try tokenizer.encodeDocuments(text, boundaries: UnsafeBufferPointer(rebasing: boundaries[min(first, batch.count)...]),
+                                                  specials: specials, checkUTF8: false, threads: threads)
+                }
+            }
         } catch {
-            throw CorpusEncodingError(error, origins: batch.origins[first...])
+            throw CorpusEncodingError(error, origins: batch.origins[min(first, batch.count)...])
         }
     }
 
@@ -45,14 +52,14 @@ public struct CorpusEncoder: Sendable {
     /// batches) of the batch's first document.
     ///
     /// - Throws: `CorpusEncodingError`, or what `body` throws.
-    public func encodeAll(_ reader: DocumentReader, _ body: (_ firstDocument: Int, _ ids: [[TokenID]]) throws -> Void) throws {
+    public func encodeAll(_ reader: DocumentReader, _ body: (_ firstDocument: Int, _ ids: EncodedDocuments) throws -> Void) throws {
         var next = 0
         while true {
-            let batch: DocumentReader.Batch?
-            do { batch = try reader.nextBatch() } catch { throw CorpusEncodingError.input(error) }
+            let batch: DocumentReader.FlatBatch?
+            do { batch = try reader.nextFlatBatch() } catch { throw CorpusEncodingError.input(error) }
             guard let batch else { return }
             try body(next, try encode(batch))
-            next += batch.documents.count
+            next += batch.count
         }
     }
 
@@ -97,7 +104,7 @@ public enum CorpusEncodingError: Error, Sendable, CustomStringConvertible {
     /// when the error is about no one document (a pattern that does not compile).
     case encoding(origin: String?, EncodingError)
 
-    /// Maps an error of `Tokenizer.encodeBatch` to the origin of the document it names: the error says
+    /// Maps an error of `Tokenizer.encodeDocuments` to the origin of the document it names: the error says
     /// "document 3 of this batch", the user needs "corpus.jsonl:1207".
     public init(_ error: EncodingError, origins: ArraySlice<DocumentOrigin>) {
         guard case .inDocument(let index, let inner) = error, origins.indices.contains(origins.startIndex + index) else {

@@ -37,12 +37,13 @@ public enum RankSharder {
         var totalDocuments = 0
         let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: max(1, threads))
         while let batch = try nextBatch(reader) {
-            let encoded: [[TokenID]]
+            let encoded: EncodedDocuments
             do { encoded = try encoder.encode(batch) } catch { throw ShardError(error) }
             scratch.removeAll(keepingCapacity: true)
             var lengthBytes: [UInt8] = []
             lengthBytes.reserveCapacity(encoded.count * 8)
-            for (offset, document) in encoded.enumerated() {
+            for offset in 0..<encoded.count {
+                let document = encoded[offset]
                 // Documents arrive file by file in `files` order; a file without documents is passed over.
                 let path = batch.origins[offset].path
                 while current < parts.count, parts[current].path != path { current += 1 }
@@ -54,7 +55,7 @@ public enum RankSharder {
                 let bad = document.withUnsafeBufferPointer { settings.tokenWidth.append($0, limit: settings.largestID, to: &scratch) }
                 if let bad {
                     throw .idOutOfRange(path: base + ".ids", offset: (totalTokens + bad) * settings.tokenWidth.byteCount,
-                                        id: document[bad], vocabularySize: settings.vocabulary.size)
+                                        id: document[document.startIndex + bad], vocabularySize: settings.vocabulary.size)
                 }
                 LittleEndianIDs.appendInteger(UInt64(document.count), to: &lengthBytes)
                 totalTokens += document.count
@@ -73,8 +74,8 @@ public enum RankSharder {
         return part
     }
 
-    private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.Batch? {
-        do { return try reader.nextBatch() } catch { throw .input(error) }
+    private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.FlatBatch? {
+        do { return try reader.nextFlatBatch() } catch { throw .input(error) }
     }
 }
 

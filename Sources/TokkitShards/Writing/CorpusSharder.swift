@@ -116,15 +116,15 @@ public enum CorpusSharder {
             let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: job.threads)
             while let batch = try nextBatch(reader) {
                 let first = documentIndex
-                documentIndex += batch.documents.count
+                documentIndex += batch.count
                 // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
                 guard documentIndex > start.document else { continue }
                 let skip = max(0, start.document - first)
-                let encoded: [[TokenID]]
+                let encoded: EncodedDocuments
                 do { encoded = try encoder.encode(batch, from: skip) } catch { throw ShardError(error) }
-                for (offset, ids) in encoded.enumerated() {
+                for offset in 0..<encoded.count {
                     let document = first + skip + offset
-                    try writer.append(ids, document: document, skipping: document == start.document ? start.token : 0)
+                    try writer.append(encoded[offset], document: document, skipping: document == start.document ? start.token : 0)
                 }
             }
             guard documentIndex >= start.document else {
@@ -233,8 +233,8 @@ public enum CorpusSharder {
         return kept
     }
 
-    private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.Batch? {
-        do { return try reader.nextBatch() } catch { throw .input(error) }
+    private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.FlatBatch? {
+        do { return try reader.nextFlatBatch() } catch { throw .input(error) }
     }
 }
 

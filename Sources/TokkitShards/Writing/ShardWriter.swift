@@ -47,7 +47,7 @@ public final class ShardWriter {
     /// `skipping` tokens of its delimited sequence are already in an earlier shard.
     ///
     /// - Complexity: O(`ids.count`), plus a read-back of each shard this completes.
-    public func append(_ ids: [TokenID], document: Int, skipping: Int = 0) throws(ShardError) {
+    public func append<IDs: Collection<TokenID>>(_ ids: IDs, document: Int, skipping: Int = 0) throws(ShardError) {
         precondition(document == documentCount, "documents arrive in order")
         sequence.removeAll(keepingCapacity: true)
         if settings.delimiter == .before { sequence.append(settings.vocabulary.endTokenID) }

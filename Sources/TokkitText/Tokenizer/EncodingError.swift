@@ -11,6 +11,8 @@ public indirect enum EncodingError: Error, Equatable, Sendable, CustomStringConv
     case preTokenizer(PreTokenizerError)
     /// An error in document `index` of a batch.
     case inDocument(index: Int, EncodingError)
+    /// Document boundaries must start at 0 and ascend within the text; `index` is the first that does not.
+    case invalidDocumentBoundaries(index: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public indirect enum EncodingError: Error, Equatable, Sendable, CustomStringConv
             return error.description
         case .inDocument(let index, let error):
             return "document \(index): \(error)"
+        case .invalidDocumentBoundaries(let index):
+            return "document boundary \(index) does not ascend from 0 within the text"
         }
     }
 }

@@ -89,6 +89,15 @@ public struct Tokenizer: Sendable {
     /// caller's input, for error offsets.
     func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy, base: Int,
                 merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
+        try vocabulary.withRankLookup { lookup throws(EncodingError) in
+            try encode(validUTF8: text, policy: policy, base: base, lookup: lookup, merger: &merger, into: &output)
+        }
+    }
+
+    /// The same with the rank table already at hand: a batch of short documents reaches it once, not
+    /// once per document (seven nested buffer accesses per call were 5% of encoding a corpus's lines).
+    func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy, base: Int, lookup: RankLookup,
+                merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
         if let found = policy.disallowed.firstMatch(in: text, from: 0) {
             throw .disallowedSpecialToken(text: found.token.text, offset: base + found.start)
         }
@@ -96,7 +105,7 @@ public struct Tokenizer: Sendable {
         while start <= text.count {
             let next = policy.allowed.firstMatch(in: text, from: start)
             let end = next?.start ?? text.count
-            try encodeOrdinary(UnsafeBufferPointer(rebasing: text[start..<end]), base: base + start,
+            try encodeOrdinary(UnsafeBufferPointer(rebasing: text[start..<end]), base: base + start, lookup: lookup,
                                merger: &merger, into: &output)
             guard let next else { break }
             output.append(next.token.id)
@@ -104,9 +113,8 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    /// Pre-splits and merges a stretch of text with no special tokens in it. The rank table is
-    /// reached once for the whole stretch, not once per piece.
-    private func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, base: Int, merger: inout BytePairMerger,
+    /// Pre-splits and merges a stretch of text with no special tokens in it.
+    private func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, base: Int, lookup: RankLookup, merger: inout BytePairMerger,
                                 into output: inout [TokenID]) throws(EncodingError) {
         guard !text.isEmpty else { return }
         let preTokenizer = self.preTokenizer
@@ -115,16 +123,14 @@ public struct Tokenizer: Sendable {
                 let bad = piece.firstIndex { vocabulary.rank(of: [$0]) == nil } ?? 0
                 return .byteNotInVocabulary(byte: piece[bad], offset: base + (piece.baseAddress! - text.baseAddress!) + bad)
             }
-            try vocabulary.withRankLookup { lookup in
-                // One piece in flight: the next piece's table slot loads while this one is encoded.
-                var pending: BytePairMerger.PreparedPiece?
-                try preTokenizer.forEachPiece(inBuffer: text) { start, end in
-                    let next = merger.prepare(UnsafeBufferPointer(rebasing: text[start..<end]), with: lookup)
-                    if let pending, !merger.encode(pending, with: lookup, into: &output) { throw unknownByte(in: pending.piece) }
-                    pending = next
-                }
+            // One piece in flight: the next piece's table slot loads while this one is encoded.
+            var pending: BytePairMerger.PreparedPiece?
+            try preTokenizer.forEachPiece(inBuffer: text) { start, end in
+                let next = merger.prepare(UnsafeBufferPointer(rebasing: text[start..<end]), with: lookup)
                 if let pending, !merger.encode(pending, with: lookup, into: &output) { throw unknownByte(in: pending.piece) }
+                pending = next
             }
+            if let pending, !merger.encode(pending, with: lookup, into: &output) { throw unknownByte(in: pending.piece) }
         } catch let error as EncodingError {
             throw error
         } catch let error as PreTokenizerError {
@@ -135,45 +141,26 @@ public struct Tokenizer: Sendable {
     }
 
     /// Encodes many documents on `threads` threads; the result is in input order and does not
-    /// depend on the thread count.
+    /// depend on the thread count. The documents are copied back to back and go through
+    /// `encodeDocuments`, the one batch loop; prefer that one when the text is already flat.
     public func encodeBatch(_ documents: [[UInt8]], allowedSpecial: SpecialTokenSet = .none,
                             disallowedSpecial: SpecialTokenSet = .all, lossy: Bool = false,
                             threads: Int = defaultThreadCount) throws(EncodingError) -> [[TokenID]] {
-        let policy = SpecialTokenPolicy(vocabulary.specialTokens, allowed: allowedSpecial, disallowed: disallowedSpecial)
-        let results = BatchSlots<Result<[TokenID], EncodingError>>(count: documents.count)
-        let workers = max(1, min(threads, documents.count))
-        // Workers take documents in blocks from a shared counter, so one long document does not
-        // leave the other cores idle behind a fixed assignment; order comes from the slots.
-        let next = Atomic<Int>(0)
-        let block = max(1, min(64, documents.count / (workers * 8)))
-        Parallelism.run(workers: workers) { _ in
-            var merger = BytePairMerger()
-            while true {
-                let first = next.add(block, ordering: .relaxed).oldValue
-                if first >= documents.count { break }
-                for index in first..<min(first + block, documents.count) {
-                    results.set(index, Result { () throws(EncodingError) -> [TokenID] in
-                        let input = try Self.checkedUTF8(documents[index], lossy: lossy)
-                        var output: [TokenID] = []
-                        output.reserveCapacity(input.count / 3 + 1)
-                        try input.withUnsafeBufferPointer { buffer throws(EncodingError) in
-                            try encode(validUTF8: buffer, policy: policy, base: 0, merger: &merger, into: &output)
-                        }
-                        return output
-                    })
-                }
-            }
+        var text: [UInt8] = []
+        text.reserveCapacity(documents.reduce(0) { $0 + $1.count })
+        var boundaries = [0]
+        boundaries.reserveCapacity(documents.count + 1)
+        for document in documents {
+            // Repaired here so that the batch loop sees UTF-8 only; otherwise it names the bad byte.
+            text += lossy ? try Self.checkedUTF8(document, lossy: true) : document
+            boundaries.append(text.count)
         }
-        var encoded: [[TokenID]] = []
-        encoded.reserveCapacity(documents.count)
-        for index in 0..<documents.count {
-            switch results.take(index) {
-            case .success(let ids): encoded.append(ids)
-            case .failure(let error): throw .inDocument(index: index, error)
-            case nil: encoded.append([])
+        let specials = prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
+        return try text.withUnsafeBufferPointer { text throws(EncodingError) in
+            try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+                try encodeDocuments(text, boundaries: boundaries, specials: specials, checkUTF8: !lossy, threads: threads)
             }
-        }
-        return encoded
+        }.documents
     }
 
     /// All cores of the machine.

@@ -1,0 +1,168 @@
+import Synchronization
+import TokkitCore
+
+/// The ids of many documents in one flat array: document `i`'s ids are `ids[offsets[i] ..< offsets[i + 1]]`.
+///
+/// Why flat: a corpus is millions of short documents (lines, JSONL records). One array per document
+/// made per-document encoding run at half the single-text rate, the difference being the allocator
+/// (a malloc and free per document) and page faults on each fresh array. One array for the batch is
+/// allocated once and written front to back.
+public struct EncodedDocuments: Sendable, Equatable {
+    /// Every document's ids, back to back.
+    public var ids: [TokenID]
+    /// `count + 1` ascending positions in `ids`, from 0 to `ids.count`.
+    public var offsets: [Int]
+
+    public init() {
+        ids = []
+        offsets = [0]
+    }
+
+    /// Documents' ids, flattened. Used to keep one loop: the per-array API is built on this one.
+    public init(_ documents: [[TokenID]]) {
+        self.init()
+        for document in documents {
+            ids += document
+            offsets.append(ids.count)
+        }
+    }
+
+    /// The number of documents.
+    public var count: Int { offsets.count - 1 }
+
+    /// The ids of document `index`.
+    public subscript(index: Int) -> ArraySlice<TokenID> { ids[offsets[index]..<offsets[index + 1]] }
+
+    /// One array per document, for callers that want them (each a copy).
+    public var documents: [[TokenID]] { (0..<count).map { Array(self[$0]) } }
+}
+
+extension Tokenizer {
+    /// Encodes many documents stored back to back in `text` (document `i` is
+    /// `text[boundaries[i] ..< boundaries[i + 1]]`) on `threads` threads, into one flat id array.
+    ///
+    /// The ids of each document equal `encode(bytes:)` of that document alone (a special token or a
+    /// piece never spans a boundary), and do not depend on the thread count.
+    ///
+    /// ```swift
+    /// let text = Array("hello\nworld".utf8)
+    /// let encoded = try tokenizer.encodeDocuments(text, boundaries: [0, 5, 6, 11])   // "hello", "\n", "world"
+    /// encoded[2]                                                                    // the ids of "world"
+    /// ```
+    ///
+    /// - Throws: `EncodingError.inDocument(index:_:)` for the first document (in input order) that is
+    ///   not UTF-8 or cannot be encoded, its offsets counted from the document's start;
+    ///   `.invalidDocumentBoundaries` when the boundaries do not ascend from 0 to within `text`.
+    /// - Complexity: O(text.count) work shared by the threads, plus one copy of the ids when
+    ///   `threads > 1`.
+    public func encodeDocuments(_ text: [UInt8], boundaries: [Int], allowedSpecial: SpecialTokenSet = .none,
+                                disallowedSpecial: SpecialTokenSet = .all,
+                                threads: Int = defaultThreadCount) throws(EncodingError) -> EncodedDocuments {
+        try Self.checkBoundaries(boundaries, length: text.count)
+        let specials = prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
+        return try text.withUnsafeBufferPointer { text throws(EncodingError) in
+            try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+                try encodeDocuments(text, boundaries: boundaries, specials: specials, checkUTF8: true, threads: threads)
+            }
+        }
+    }
+
+    /// Boundaries start at 0 and ascend; the last one lies within the text. A programmer's or C
+    /// caller's mistake, reported rather than trapped on.
+    package static func checkBoundaries(_ boundaries: [Int], length: Int) throws(EncodingError) {
+        guard let first = boundaries.first, first == 0 else { throw .invalidDocumentBoundaries(index: 0) }
+        for index in 1..<boundaries.count where boundaries[index] < boundaries[index - 1] || boundaries[index] > length {
+            throw .invalidDocumentBoundaries(index: index)
+        }
+    }
+
+    /// The batch loop behind `encodeDocuments`, `encodeBatch`, `CorpusEncoder` and `tk_encode_batch`.
+    ///
+    /// Workers claim blocks of documents from a shared counter, so one long document does not leave
+    /// the other cores idle behind a fixed assignment. Each worker appends its blocks' ids to its own
+    /// growing array and notes where each block went; the blocks are then copied into the output in
+    /// input order. With one worker its array is the output: no copy.
+    ///
+    /// - Parameters:
+    ///   - boundaries: checked by the caller (`checkBoundaries`).
+    ///   - checkUTF8: `false` when the caller has validated every document (a `DocumentReader` batch).
+    ///   - lend: runs its argument with a merger (the C ABI lends warm ones from its pool).
+    package func encodeDocuments(_ text: UnsafeBufferPointer<UInt8>, boundaries: UnsafeBufferPointer<Int>,
+                                 specials: PreparedSpecials, checkUTF8: Bool, threads: Int,
+                                 lend: @Sendable ((inout BytePairMerger) -> Void) -> Void = { body in
+                                     var merger = BytePairMerger()
+                                     body(&merger)
+                                 }) throws(EncodingError) -> EncodedDocuments {
+        let count = max(0, boundaries.count - 1)
+        var result = EncodedDocuments()
+        guard count > 0 else { return result }
+        let workers = max(1, min(threads, count))
+        let block = max(1, min(64, count / (workers * 8)))
+        let blocks = (count + block - 1) / block
+        // Per document: its id count. Per block: the worker whose array holds it and where, or its error.
+        let lengths = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        defer { lengths.deallocate() }
+        let placed = BatchSlots<Result<(worker: Int, start: Int), EncodingError>>(count: blocks)
+        let arrays = BatchSlots<[TokenID]>(count: workers)
+        let next = Atomic<Int>(0)
+        let shared = UncheckedSendableBuffer((text: text, boundaries: boundaries, lengths: lengths))
+        let policy = specials.policy
+        Parallelism.run(workers: workers) { worker in
+            lend { merger in vocabulary.withRankLookup { lookup in
+                let (text, boundaries, lengths) = shared.buffer
+                var ids: [TokenID] = []
+                ids.reserveCapacity(workers == 1 ? text.count / 4 + 16 : text.count / (4 * workers) + 16)
+                while true {
+                    let first = next.add(1, ordering: .relaxed).oldValue * block
+                    if first >= count { break }
+                    let start = ids.count
+                    var failure: EncodingError?
+                    for index in first..<min(first + block, count) {
+                        let document = UnsafeBufferPointer(rebasing: text[boundaries[index]..<boundaries[index + 1]])
+                        let before = ids.count
+                        do throws(EncodingError) {
+                            if checkUTF8, let bad = UTF8Validation.firstInvalidOffset(document) { throw .invalidUTF8(offset: bad) }
+                            try encode(validUTF8: document, policy: policy, base: 0, lookup: lookup, merger: &merger, into: &ids)
+                        } catch {
+                            failure = .inDocument(index: index, error)
+                            break
+                        }
+                        lengths[index] = ids.count - before
+                    }
+                    placed.set(first / block, failure.map { .failure($0) } ?? .success((worker, start)))
+                }
+                arrays.set(worker, ids)
+            } }
+        }
+        var places: [(worker: Int, start: Int)] = []
+        places.reserveCapacity(blocks)
+        for index in 0..<blocks {
+            // Every block below `blocks` was claimed by a worker, which filled its slot.
+            guard let place = placed.take(index) else { continue }
+            places.append(try place.get())
+        }
+        result.offsets.reserveCapacity(count + 1)
+        var total = 0
+        for length in lengths {
+            total += length
+            result.offsets.append(total)
+        }
+        if workers == 1 {
+            result.ids = arrays.take(0) ?? []
+            return result
+        }
+        let parts = (0..<workers).map { arrays.take($0) ?? [] }
+        result.ids = [TokenID](unsafeUninitializedCapacity: total) { output, initialized in
+            for (index, place) in places.enumerated() {
+                let first = index * block, end = min(first + block, count)
+                let from = result.offsets[first], length = result.offsets[end] - from
+                parts[place.worker].withUnsafeBufferPointer { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: output[from..<from + length])
+                        .initialize(fromContentsOf: source[place.start..<place.start + length])
+                }
+            }
+            initialized = total
+        }
+        return result
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+import Tokkit
+import TokkitTestSupport
+
+/// `Tokenizer.encodeDocuments` (one flat buffer with boundaries in, one flat id array with offsets
+/// out: the path of `tokkit encode --docs`, `tokkit shard` and `tk_encode_batch`) against the
+/// reference it must equal: each document encoded alone.
+@Suite("A flat batch of documents encodes each document as if it were alone")
+struct DocumentBatchTests {
+    /// Documents whose boundaries are where a batch loop could go wrong: empty ones (first, middle,
+    /// consecutive, last), special tokens at either edge and one cut in two by a boundary, trailing
+    /// whitespace (`\s++$` ends at each document's end, not the batch's), digits and letters that
+    /// would join across a boundary, CJK, a long piece past the cache's limit.
+    static let tricky: [String] = [
+        "", "<|endoftext|>hello", "world<|endoftext|>", "", "", "x  ", "\n  ", "12", "34", "abc", "def",
+        "<|endof", "text|>", "<|fim_prefix|><|endoftext|>", "日本語のテキスト", "。", "don't", "'s",
+        String(repeating: "a", count: 3000), " \u{00A0}\u{3000}", "\r\n", "",
+    ]
+
+    static func flat(_ documents: [[UInt8]]) -> (text: [UInt8], boundaries: [Int]) {
+        var text: [UInt8] = [], boundaries = [0]
+        for document in documents {
+            text += document
+            boundaries.append(text.count)
+        }
+        return (text, boundaries)
+    }
+
+    static func alone(_ tokenizer: Tokenizer, _ documents: [[UInt8]], allowed: SpecialTokenSet,
+                      disallowed: SpecialTokenSet) throws -> [[TokenID]] {
+        try documents.map { try tokenizer.encode(bytes: $0, allowedSpecial: allowed, disallowedSpecial: disallowed) }
+    }
+
+    @Test("tricky boundaries: the same ids as each document alone, on 1, 2, 3 and 7 threads",
+          arguments: ["gpt2", "cl100k_base", "o200k_base"])
+    func trickyBoundaries(_ name: String) throws {
+        let tokenizer = try Loaded.tokenizer(name)
+        let documents = Self.tricky.map { Array($0.utf8) }
+        let (text, boundaries) = Self.flat(documents)
+        for (allowed, disallowed) in [(SpecialTokenSet.all, SpecialTokenSet.none), (.none, .none),
+                                      (.only(["<|endoftext|>"]), .none)] {
+            let expected = try Self.alone(tokenizer, documents, allowed: allowed, disallowed: disallowed)
+            for threads in [1, 2, 3, 7] {
+                let encoded = try tokenizer.encodeDocuments(text, boundaries: boundaries, allowedSpecial: allowed,
+                                                            disallowedSpecial: disallowed, threads: threads)
+                #expect(encoded.count == documents.count)
+                #expect(encoded.documents == expected, "\(name) \(allowed) threads \(threads)")
+                #expect(encoded.offsets.last == encoded.ids.count)
+            }
+        }
+    }
+
+    @Test("the comparison can fail: the same bytes encoded as one text give other ids")
+    func boundariesMatter() throws {
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        let documents = Self.tricky.map { Array($0.utf8) }
+        let (text, boundaries) = Self.flat(documents)
+        let batch = try tokenizer.encodeDocuments(text, boundaries: boundaries, allowedSpecial: .all, disallowedSpecial: .none)
+        let whole = try tokenizer.encode(bytes: text, allowedSpecial: .all, disallowedSpecial: .none)
+        #expect(batch.ids != whole)
+        // A batch loop that ignored the boundaries would produce exactly the whole-text ids.
+        #expect(EncodedDocuments([whole]).ids == whole)
+    }
+
+    @Test("random cuts of the fixtures into many documents: the same ids as each alone, any thread count")
+    func randomCuts() throws {
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        var random = SplitMix64(seed: 0xD0C5)
+        var documents: [[UInt8]] = []
+        for name in Repository.fixtureNames {
+            let scalars = Array(String(decoding: try Repository.fixture(name), as: UTF8.self).unicodeScalars)
+            var start = 0
+            while start < scalars.count {
+                // Mostly short documents (lines of a corpus), some empty, some long.
+                let length = Int(random.next() % 10) == 0 ? Int(random.next() % 2000) : Int(random.next() % 80)
+                let end = min(scalars.count, start + length)
+                var document = String.UnicodeScalarView()
+                document.append(contentsOf: scalars[start..<end])
+                documents.append(Array(String(document).utf8))
+                start = end
+            }
+        }
+        #expect(documents.count > 400)
+        let (text, boundaries) = Self.flat(documents)
+        let expected = try Self.alone(tokenizer, documents, allowed: .none, disallowed: .none)
+        for threads in [1, 2, 5] {
+            let encoded = try tokenizer.encodeDocuments(text, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
+            #expect(encoded.documents == expected, "threads \(threads)")
+        }
+        #expect(try tokenizer.encodeBatch(documents, disallowedSpecial: .none, threads: 3) == expected)
+    }
+
+    @Test("invalid UTF-8 and a disallowed special token name the first such document, offsets from its start")
+    func errorsNameTheDocument() throws {
+        let tokenizer = try Loaded.tokenizer("gpt2")
+        // Many documents so the two bad ones fall in different blocks of different workers.
+        var documents = (0..<5000).map { Array("line \($0)".utf8) }
+        documents[4100] = Array("ok".utf8) + [0xC3]
+        documents[1234] = Array("abc".utf8) + [0xFF] + Array("d".utf8)
+        let (text, boundaries) = Self.flat(documents)
+        for threads in [1, 2, 4] {
+            #expect(throws: EncodingError.inDocument(index: 1234, .invalidUTF8(offset: 3))) {
+                _ = try tokenizer.encodeDocuments(text, boundaries: boundaries, threads: threads)
+            }
+        }
+        let special = [Array("fine".utf8), Array("x <|endoftext|>".utf8), []]
+        let (specialText, specialBoundaries) = Self.flat(special)
+        #expect(throws: EncodingError.inDocument(index: 1, .disallowedSpecialToken(text: "<|endoftext|>", offset: 2))) {
+            _ = try tokenizer.encodeDocuments(specialText, boundaries: specialBoundaries, threads: 2)
+        }
+        // encode-ordinary style: the same text is plain text, no error.
+        #expect(try tokenizer.encodeDocuments(specialText, boundaries: specialBoundaries, disallowedSpecial: .none).count == 3)
+    }
+
+    @Test("boundaries that do not start at 0, go backwards or pass the end are refused; none is no document")
+    func badBoundaries() throws {
+        let tokenizer = try Loaded.tokenizer("gpt2")
+        let text = Array("hello world".utf8)
+        #expect(throws: EncodingError.invalidDocumentBoundaries(index: 0)) { _ = try tokenizer.encodeDocuments(text, boundaries: [1, 5]) }
+        #expect(throws: EncodingError.invalidDocumentBoundaries(index: 0)) { _ = try tokenizer.encodeDocuments(text, boundaries: []) }
+        #expect(throws: EncodingError.invalidDocumentBoundaries(index: 2)) { _ = try tokenizer.encodeDocuments(text, boundaries: [0, 6, 3]) }
+        #expect(throws: EncodingError.invalidDocumentBoundaries(index: 1)) { _ = try tokenizer.encodeDocuments(text, boundaries: [0, 12]) }
+        let none = try tokenizer.encodeDocuments(text, boundaries: [0])
+        #expect(none.count == 0 && none.ids.isEmpty && none.offsets == [0])
+        // A prefix of the text is fine: the rest belongs to no document.
+        #expect(try tokenizer.encodeDocuments(text, boundaries: [0, 5]).documents == [try tokenizer.encode("hello")])
+    }
+
+    @Test("a reader's flat batches hold the same documents as its per-document batches",
+          arguments: [DocumentFormat.text(.lines), .text(.paragraphs), .text(.file), .jsonl(field: "text")])
+    func flatReaderBatches(_ format: DocumentFormat) throws {
+        let scratch = Scratch()
+        let plain = scratch.file("corpus.txt"), records = scratch.file("corpus.jsonl")
+        let lines = ["first line", "", "  ", "second\tparagraph, 日本", "", "", "third\r", "last without newline"]
+        try FileIO.writeAtomically(Array(lines.joined(separator: "\n").utf8), to: plain)
+        let json = lines.map { "{\"text\": \"\($0.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r"))\"}" }
+        try FileIO.writeAtomically(Array((json + ["", "{\"text\": \"\"}"]).joined(separator: "\n").utf8), to: records)
+        let inputs = format == .jsonl(field: "text") ? [records, records] : [plain, plain]
+        for keep in [false, true] {
+            let perDocument = try DocumentReader(inputs: inputs, format: format, keepLineTerminators: keep)
+            let flat = try DocumentReader(inputs: inputs, format: format, keepLineTerminators: keep)
+            var expected: [[UInt8]] = [], expectedOrigins: [DocumentOrigin] = []
+            while let batch = try perDocument.nextBatch(targetBytes: 16) {
+                expected += batch.documents
+                expectedOrigins += batch.origins
+            }
+            var got: [[UInt8]] = [], origins: [DocumentOrigin] = []
+            while let batch = try flat.nextFlatBatch(targetBytes: 16) {
+                #expect(batch.boundaries.count == batch.count + 1)
+                got += (0..<batch.count).map { Array(batch[$0]) }
+                origins += batch.origins
+            }
+            #expect(expected.count > 1)
+            #expect(got == expected, "\(format) keep \(keep)")
+            #expect(origins == expectedOrigins)
+            #expect(flat.statistics == perDocument.statistics)
+        }
+    }
+
+    @Test("a flat batch with invalid UTF-8 stops at the same file, line and byte, or is repaired the same way under lossy")
+    func flatReaderInvalidUTF8() throws {
+        let scratch = Scratch()
+        let path = scratch.file("bad.txt")
+        try FileIO.writeAtomically(Array("good\nbad ".utf8) + [0xFF] + Array("\nafter\n".utf8), to: path)
+        #expect(throws: CorpusError.invalidUTF8(path: path, line: 2, byteOffset: 9)) {
+            _ = try DocumentReader(inputs: [path], format: .text(.lines)).nextFlatBatch()
+        }
+        let repaired = try #require(try DocumentReader(inputs: [path], format: .text(.lines), lossy: true).nextFlatBatch())
+        #expect((0..<repaired.count).map { Array(repaired[$0]) } == [Array("good".utf8), Array("bad \u{FFFD}".utf8), Array("after".utf8)])
+    }
+}

@@ -336,6 +336,8 @@ def peers(args):
             + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
             + (". nanotok: not installed (its sdist downloads nlohmann/json from GitHub at build time, which this machine cannot reach)" if not versions["nanotok"] else "")
             + ". MB/s = 10^6 input bytes per second, one run each; per-document: each line of the file is one document."
+            + " One-thread columns are MB per CPU-second (user + system: the load of the other engineers does not inflate it;"
+            " tokkit's per-document column is the whole `tokkit encode --docs lines` process' CPU time); 2-thread and all-core columns are wall time."
             + (f" Inputs: the first {args.prefix_mb:g} MB of each corpus (cut at a line end)." if args.prefix_mb else ""), ""]
     rows = ["| corpus | vocab | tool | one text, 1 thread MB/s | tokkit ÷ tool | per document, 1 thread MB/s | tokkit ÷ tool | per document, 2 threads MB/s | tokkit ÷ tool | ids |",
             "|---|---|---|---|---|---|---|---|---|---|"]
@@ -367,11 +369,13 @@ def peers(args):
             docs = {}
             for threads in (1, 2):
                 out = os.path.join(tmp, f"docs{threads}.u32")
-                t, _ = timed(lambda: subprocess.run([tokkit, "encode", path, "--docs", "lines", "--vocab", vocab, "--format", "uint32",
-                                                     "--threads", str(threads), "-o", out], check=True, cwd=ROOT))
+                command = [tokkit, "encode", path, "--docs", "lines", "--vocab", vocab, "--format", "uint32", "--threads", str(threads), "-o", out]
+                t, _ = timed(lambda: subprocess.run(command, check=True, cwd=ROOT))
+                if threads == 1:
+                    t = child_cpu(command)
                 assert list(array.array("I", open(out, "rb").read())) == flatten(ref_docs), f"tokkit --docs lines ids differ ({corpus} {vocab})"
                 docs[threads] = lines_mb / t
-            mine = (one["mbps"], docs[1], docs[2])
+            mine = (one["cpu_mbps"], docs[1], docs[2])
             rows.append(f"| {corpus} | {vocab} | **tokkit** | **{mine[0]:.1f}** | 1.00 | **{mine[1]:.1f}** | 1.00 | **{mine[2]:.1f}** | 1.00 | = |")
 
             def row(tool, single=None, batch1=None, batch2=None, same=True, note=""):
@@ -383,8 +387,8 @@ def peers(args):
                     cells += [f"{value:.1f}", f"{base / value:.2f}×"] if value else ["—", "—"]
                 rows.append(f"| {corpus} | {vocab} | {tool} | " + " | ".join(cells) + f" | = {note}|")
 
-            t, _ = timed(lambda: enc.encode_ordinary(text))
-            t1, b1 = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=1))
+            t, _ = timed(lambda: enc.encode_ordinary(text)); t = CPU["last"]
+            t1, b1 = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=1)); t1 = CPU["last"]
             t2, _ = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=2))
             row(f"tiktoken {versions['tiktoken']}", mb / t, lines_mb / t1, lines_mb / t2)
 
@@ -400,8 +404,8 @@ def peers(args):
                     rows.append(f"| {corpus} | {vocab} | quicktok-v1 {versions['quicktok-v1']} | — | — | — | — | — | — | not bundled (cl100k_base, o200k_base, llama3, qwen3 only) |")
                     return
                 q = quicktok.get_encoding(vocab)
-                t, got = timed(lambda: q.encode(text))
-                t1, (toks1, offs1) = timed(lambda: q.encode_batch(lines, 1, False))
+                t, got = timed(lambda: q.encode(text)); t = CPU["last"]
+                t1, (toks1, offs1) = timed(lambda: q.encode_batch(lines, 1, False)); t1 = CPU["last"]
                 t2, (toks2, offs2) = timed(lambda: q.encode_batch(lines, 2, False))
                 same = list(got) == ref and list(toks1) == flatten(ref_docs) and list(toks2) == flatten(ref_docs)
                 row(f"quicktok-v1 {versions['quicktok-v1']} (encode / encode_batch)", mb / t, lines_mb / t1, lines_mb / t2, same)
@@ -412,7 +416,7 @@ def peers(args):
                 # (the ids below are checked against tiktoken's all the same).
                 pattern = {"gpt2": splintr.GPT2_PATTERN, "cl100k_base": splintr.CL100K_BASE_PATTERN}.get(vocab, PEER_PATTERNS[vocab])
                 s = splintr.Tokenizer(vocab_file, pattern, PEER_SPECIALS[vocab])
-                t, got = timed(lambda: s.encode_ordinary(text))
+                t, got = timed(lambda: s.encode_ordinary(text)); t = CPU["last"]
                 t2, got2 = timed(lambda: s.encode_batch(lines))
                 same = list(got) == ref and flatten(got2) == flatten(ref_docs)
                 row(f"splintr-rs {versions['splintr-rs']} (encode_ordinary / encode_batch, all cores)", mb / t, None, lines_mb / t2, same)
@@ -420,7 +424,7 @@ def peers(args):
             def riptoken_row():
                 import riptoken
                 core = riptoken.CoreBPE(ranks, PEER_SPECIALS[vocab], PEER_PATTERNS[vocab])
-                t, got = timed(lambda: core.encode_ordinary(text))
+                t, got = timed(lambda: core.encode_ordinary(text)); t = CPU["last"]
                 t2, got2 = timed(lambda: core.encode_ordinary_batch(lines))
                 same = list(got) == ref and flatten(got2) == flatten(ref_docs)
                 row(f"riptoken {versions['riptoken']} (encode_ordinary / encode_ordinary_batch, all cores)", mb / t, None, lines_mb / t2, same)
@@ -432,8 +436,8 @@ def peers(args):
                     return
                 b = bpe_openai.get_encoding(vocab)
                 small = chunks(text, 1 << 18)  # its wrapper refuses inputs of 10^6+ characters
-                t, got = timed(lambda: flatten(b.encode_ordinary(c) for c in small))
-                t1, got1 = timed(lambda: [b.encode_ordinary(l) for l in lines])
+                t, got = timed(lambda: flatten(b.encode_ordinary(c) for c in small)); t = CPU["last"]
+                t1, got1 = timed(lambda: [b.encode_ordinary(l) for l in lines]); t1 = CPU["last"]
                 row(f"bpe-openai {versions['bpe-openai']} (encode_ordinary on 256K-character cuts / per line)", mb / t, lines_mb / t1, None,
                     got == ref and flatten(got1) == flatten(ref_docs))
 

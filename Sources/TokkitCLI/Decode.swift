@@ -34,14 +34,15 @@ struct Decode: ParsableCommand {
         var parser = IDParser(format: format, source: input.path)
         var repair = UTF8Repair()
         var block: [UInt8] = []
+        var decoded: [UInt8] = []
         var position = 0
         while true {
             block.removeAll(keepingCapacity: true)
             let more = try input.read(appendingTo: &block)
             let ids = more ? try parser.feed(block) : try parser.finish()
-            let decoded: [UInt8]
+            decoded.removeAll(keepingCapacity: true)
             do {
-                decoded = try tokenizer.decodeBytes(ids)
+                try tokenizer.vocabulary.appendBytes(of: ids, to: &decoded)
             } catch .unknownID(let id, let index) {
                 throw CLIError("\(input.path): \(DecodingError.unknownID(id: id, position: position + index))")
             }

@@ -90,7 +90,11 @@ struct Encode: ParsableCommand {
         } else {
             // Lines, paragraphs or JSONL records, batch by batch on all cores.
             let reader = try input.reader(files: files, default: .file)
-            try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
+            var rendered: [UInt8] = []
+            try encoder.encodeAll(reader) { _, encoded in
+                try format.render(encoded, into: &rendered)
+                try sink.write(rendered)
+            }
             try InputOptions.reportSkippedLines(reader.statistics.skipped)
         }
         try sink.commit()
@@ -111,20 +115,21 @@ extension SpecialTokenSet {
 enum IDFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, uint16, uint32
 
-    func render(_ documents: EncodedDocuments) throws -> [UInt8] {
+    /// Renders a batch into `output`, emptied and reused from batch to batch.
+    func render(_ documents: EncodedDocuments, into output: inout [UInt8]) throws {
+        output.removeAll(keepingCapacity: true)
         if self == .uint16 || self == .uint32 {
             // No separators between documents: the batch's ids in one pass.
             var renderer = IDRenderer(format: self)
-            return try renderer.part(documents.ids)
+            try renderer.part(documents.ids, to: &output)
+            return
         }
-        var output: [UInt8] = []
         for index in 0..<documents.count {
             var renderer = IDRenderer(format: self)
             output += renderer.begin()
-            output += try renderer.part(documents[index])
+            try renderer.part(documents[index], to: &output)
             output += renderer.end()
         }
-        return output
     }
 }
 
@@ -149,10 +154,15 @@ struct IDRenderer {
 
     mutating func part<IDs: Collection<TokenID>>(_ ids: IDs) throws -> [UInt8] {
         var output: [UInt8] = []
+        try part(ids, to: &output)
+        return output
+    }
+
+    /// Appends the rendering of `ids` to `output`.
+    mutating func part<IDs: Collection<TokenID>>(_ ids: IDs, to output: inout [UInt8]) throws {
         switch format {
         case .text, .json:
             let separator = format == .text ? UInt8(ascii: " ") : UInt8(ascii: ",")
-            output.reserveCapacity(ids.count * 6)
             for id in ids {
                 if written > 0 { output.append(separator) }
                 Self.appendDecimal(id, to: &output)
@@ -167,7 +177,6 @@ struct IDRenderer {
             LittleEndianIDs.append(ids, width: .uint32, to: &output)
             written += ids.count
         }
-        return output
     }
 
     private static func appendDecimal(_ value: TokenID, to output: inout [UInt8]) {

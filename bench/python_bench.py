@@ -55,16 +55,56 @@ def split_documents(text: str) -> list[str]:
     return [part for part in re.split(r"\n\s*\n", text) if part]
 
 
-def swift_rate(vocab: str, path: str) -> dict:
-    """TokkitBench's one-thread encode of the file: the CLI's engine, without Python."""
+def tokkit_bench(*arguments: str) -> dict:
+    """Runs TokkitBench (the CLI's engine, without Python), built from this checkout first (a no-op when
+    it is up to date, so a stale binary is never measured), and returns its JSON line."""
+    subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT,
+                   stdout=sys.stderr)
     binary = os.path.join(ROOT, ".build", "release", "TokkitBench")
-    if not os.path.exists(binary):
-        log("building TokkitBench (release) …")
-        subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT,
-                       stdout=sys.stderr)
-    output = subprocess.run([binary, "encode", "--vocab", vocab, "--file", path, "--threads", "1"], check=True,
-                            capture_output=True, text=True, cwd=ROOT).stdout
+    output = subprocess.run([binary, *arguments], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def swift_rate(vocab: str, path: str) -> dict:
+    """TokkitBench's one-thread encode of the file as one text."""
+    return tokkit_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1")
+
+
+def swift_documents_rate(vocab: str, path: str, repeats: int) -> dict:
+    """TokkitBench's one-thread flat batch over the file's lines as documents (`encode-docs`: what
+    `tokkit encode --docs lines` runs), best of two runs taken around the Python measurement."""
+    return tokkit_bench("encode-docs", "--vocab", vocab, "--file", path, "--threads", "1", "--repeats", str(repeats))
+
+
+PER_CALL_TEXTS = (("2 bytes", "hi"), ("a sentence", "The quick brown fox jumps over the lazy dog, again and again."),
+                  ("a paragraph", None))
+
+
+def per_call(vocab, enc, ref_enc, peers, paragraph, rounds=5, calls=100_000):
+    """µs of CPU time per `encode_ordinary(text)` call on short texts, each tool's calls interleaved
+    round by round (the best round counts), ids compared with tiktoken's first. Rows: (text label,
+    bytes, {tool: µs or 'differ'})."""
+    tools = {"tokkit": enc.encode_ordinary, "tiktoken": ref_enc.encode_ordinary,
+             "quicktok-v1": peers["quicktok-v1"].get_encoding(vocab).encode_ordinary,
+             "splintr-rs": peers["splintr-rs"].Tokenizer.from_pretrained(vocab).encode_ordinary}
+    rows = []
+    for label, text in PER_CALL_TEXTS:
+        text = text if text is not None else paragraph
+        expected = ref_enc.encode_ordinary(text)
+        best = {name: float("inf") for name in tools}
+        same = {name: list(function(text)) == expected for name, function in tools.items()}
+        repeat = max(1000, calls * 60 // max(60, len(text.encode())))
+        for _ in range(rounds):
+            for name, function in tools.items():
+                if not same[name]:
+                    continue
+                gc.collect()
+                start = time.process_time()
+                for _ in range(repeat):
+                    function(text)
+                best[name] = min(best[name], (time.process_time() - start) / repeat * 1e6)
+        rows.append((label, len(text.encode()), {name: best[name] if same[name] else "differ" for name in tools}))
+    return rows
 
 
 def main():
@@ -120,6 +160,9 @@ def main():
              "tokkit ÷ tool (CPU time / all cores wall) | ids |",
              "|---|---|---|---|---|---|---|---|---|"]
     summary = []
+    calls = ["| vocab | text | bytes | " + " | ".join(f"{t} µs" for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs"))
+             + " | tokkit ÷ tiktoken | tokkit ÷ quicktok-v1 | tokkit ÷ splintr-rs |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for corpus in ("public_en.txt", "public_multi.txt"):
         path = os.path.join(args.corpus, corpus)
         with open(path, "rb") as file:
@@ -241,14 +284,41 @@ def main():
                 multi_text = f"{multi:.1f}" if multi else "—"
                 table.append(f"| {corpus} | {vocab} | {kind} | {tool} | {single[0]:.1f} | {single[1]:.1f} | {multi_text} | "
                              f"{ratio} | = |")
+            if corpus == "public_en.txt":
+                paragraph = next(d for d in documents if 400 <= len(d.encode()) <= 600)
+                for label, size, micros in per_call(vocab, enc, ref_enc, peers, paragraph):
+                    cells = [f"{micros[t]:.3f}" if micros[t] != "differ" else "**differ**"
+                             for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs")]
+                    ratios = [f"{micros[t] / micros['tokkit']:.2f}×" if "differ" not in (micros[t], micros["tokkit"]) else "—"
+                              for t in ("tiktoken", "quicktok-v1", "splintr-rs")]
+                    calls.append(f"| {vocab} | {label} | {size} | " + " | ".join(cells + ratios) + " |")
+            # Lines as documents, the same bytes for Python's batch calls and the Swift engine's flat batch.
+            lines = text.split("\n")[:-1]
+            lines_mb = sum(len(line.encode()) for line in lines) / 1e6
+            before = swift_documents_rate(vocab, path, r)
+            _, cl, lines_ids = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=1), r)
+            _, cln, (lines_flat, _) = timed(lambda: enc.encode_batch_to_numpy(lines, num_threads=1, disallowed_special=()), r)
+            after = swift_documents_rate(vocab, path, r)
+            swift_lines = max(before["batch_cpu_mbps"], after["batch_cpu_mbps"])
+            lines_reference = ref_enc.encode_ordinary_batch(lines, num_threads=cores)
+            if lines_ids != lines_reference or lines_flat.tolist() != flat(lines_reference) \
+                    or before["batch_tokens"] != len(lines_flat):
+                raise SystemExit(f"{corpus} {vocab}: the lines' ids differ between tokkit, tiktoken and TokkitBench")
             swift = swift_rate(vocab, path)
             summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread: Python `encode_ordinary` (list) "
                            f"{mb / c1:.1f}, `encode_to_numpy` {mb / c1n:.1f}, `encode_ordinary_batch` (list, documents) "
                            f"{doc_mb / cb1:.1f}; the Swift engine (TokkitBench, one text) {swift['cpu_mbps']:.1f}: "
                            f"**{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / **{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** / "
                            f"**{doc_mb / cb1 / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
-                           f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s).")
-    out += table + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
+                           f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s). "
+                           f"Lines as documents ({len(lines)}): `encode_ordinary_batch` (list) {lines_mb / cl:.1f}, "
+                           f"`encode_batch_to_numpy` {lines_mb / cln:.1f}; the Swift engine's flat batch on the same lines "
+                           f"(TokkitBench encode-docs, one thread) {swift_lines:.1f}: **{lines_mb / cl / swift_lines * 100:.0f}%** / "
+                           f"**{lines_mb / cln / swift_lines * 100:.0f}%**.")
+    out += table + ["", "Per call: µs of CPU time per `encode_ordinary(text)` call from a Python loop (best of 5 rounds, "
+                    "the tools' rounds interleaved; ids compared with tiktoken's first); tokkit ÷ tool = the tool's time "
+                    "÷ tokkit's (above 1: tokkit is faster). The paragraph is the corpus's first of 400-600 bytes.", ""]
+    out += calls + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
     report = "\n".join(out)
     print(report)
     if args.write:

@@ -170,4 +170,4 @@ public func tk_error_clear(_ error: UnsafeMutableRawPointer?) {
 
 /// The ABI version: bumped whenever a signature in `tokkit.h` changes, checked by the Python package.
 @_cdecl("tk_abi_version")
-public func tk_abi_version() -> Int32 { 2 }
+public func tk_abi_version() -> Int32 { 3 }

@@ -7,19 +7,36 @@ import TokkitIO
 import TokkitText
 
 /// What a `tk_tokenizer *` points to: a tokenizer, the merges it was trained with (if it was), and
-/// a pool of mergers.
+/// a few workspaces to lend.
 ///
-/// Why a pool: a `BytePairMerger` carries a piece cache that makes the next call on similar text
-/// faster, so single-text calls reuse one instead of starting cold; callers may encode from many
-/// threads at once (Python releases the GIL during a call), so each call takes a merger out of the
-/// pool and puts it back, never sharing one.
+/// Why lend workspaces: a `BytePairMerger` carries a piece cache that makes the next call on similar
+/// text faster, so single-text calls reuse one instead of starting cold; callers may encode from many
+/// threads at once (Python releases the GIL during a long call), so each call borrows a workspace no
+/// other call holds.
 final class TokenizerHandle: Sendable {
     let tokenizer: Tokenizer
     /// The merge list as trained; `nil` for a loaded vocabulary, whose merges are derived on save.
     let trainedMerges: [Vocabulary.Merge]?
-    private let mergers = Mutex<[BytePairMerger]>([])
+    private let workspaces: [WorkspaceSlot]
     /// Special-token matchers by the rules they were built for: a caller repeats the same few rules.
     private let specials = Mutex<[SpecialRules: Tokenizer.PreparedSpecials]>([:])
+    /// The three rule pairs `tk_encode_into` takes by number, built once with the handle, so a call
+    /// on a short text neither hashes its rules nor takes the cache's lock.
+    let simpleRules: [Tokenizer.PreparedSpecials]
+
+    /// What one call borrows: a merger (its piece cache makes the next call on similar text faster)
+    /// and an id array whose capacity the next call reuses instead of allocating.
+    struct Workspace {
+        var merger = BytePairMerger()
+        var ids: [TokenID] = []
+    }
+
+    /// One workspace behind its own lock. A call works on the workspace in place, inside the lock:
+    /// moving it out of a shared pool and back copied it, retaining and releasing each of the
+    /// merger's arrays, which on a ten-byte text cost more than the encoding.
+    private final class WorkspaceSlot: Sendable {
+        let workspace = Mutex(Workspace())
+    }
 
     struct SpecialRules: Hashable {
         var allowed: SpecialTokenSet
@@ -29,13 +46,33 @@ final class TokenizerHandle: Sendable {
     init(_ tokenizer: Tokenizer, trainedMerges: [Vocabulary.Merge]? = nil) {
         self.tokenizer = tokenizer
         self.trainedMerges = trainedMerges
+        workspaces = (0..<max(4, 2 * Tokenizer.defaultThreadCount)).map { _ in WorkspaceSlot() }
+        simpleRules = [(SpecialTokenSet.none, SpecialTokenSet.none), (.none, .all), (.all, .none)].map {
+            tokenizer.prepareSpecials(allowed: $0.0, disallowed: $0.1)
+        }
     }
 
+    /// Runs `body` with a workspace no other call is using: the first free one (a single caller, such
+    /// as Python holding the GIL, always gets the first, with its cache warm), or a new one when more
+    /// calls run at once than the handle keeps. An id array grown past `keptIDs` by a long text is
+    /// dropped: the handle would hold that memory for as long as it lives.
+    func withWorkspace<R: Sendable, E: Error>(_ body: (inout Workspace) throws(E) -> R) throws(E) -> R {
+        for slot in workspaces {
+            let result = try slot.workspace.withLockIfAvailable { (workspace: inout Workspace) throws(E) -> R in
+                defer { if workspace.ids.capacity > Self.keptIDs { workspace.ids = [] } }
+                return try body(&workspace)
+            }
+            if let result { return result }
+        }
+        var spare = Workspace()
+        return try body(&spare)
+    }
+
+    private static let keptIDs = 1 << 16
+
     /// Runs `body` with a merger no other call is using.
-    func withMerger<R, E: Error>(_ body: (inout BytePairMerger) throws(E) -> R) throws(E) -> R {
-        var merger = mergers.withLock { $0.popLast() } ?? BytePairMerger()
-        defer { mergers.withLock { $0.append(merger) } }
-        return try body(&merger)
+    func withMerger<R: Sendable, E: Error>(_ body: (inout BytePairMerger) throws(E) -> R) throws(E) -> R {
+        try withWorkspace { (workspace: inout Workspace) throws(E) -> R in try body(&workspace.merger) }
     }
 
     /// The prepared matchers for these rules, built on first use. At most 64 rule pairs are kept, so

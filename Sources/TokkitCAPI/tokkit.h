@@ -1,4 +1,4 @@
-/* tokkit.h — the C ABI of libTokkitCAPI.so (Sources/TokkitCAPI), ABI version 2.
+/* tokkit.h — the C ABI of libTokkitCAPI.so (Sources/TokkitCAPI), ABI version 3.
  *
  * Opaque handles, plain C types, no Swift type crosses. Every function that can fail returns a
  * status (0 = success, else one of TK_*) and fills the caller's tk_error, whose strings are
@@ -67,6 +67,11 @@ int32_t tk_encode_batch(tk_tokenizer *tokenizer, const uint8_t *text, const uint
                         int32_t allowed_mode, const char *const *allowed, ssize_t allowed_count,
                         int32_t disallowed_mode, const char *const *disallowed, ssize_t disallowed_count,
                         ssize_t threads, uint32_t **ids, ssize_t *id_count, uint64_t **id_offsets, tk_error *error);
+/* One text on the calling thread into the caller's ids buffer, which must hold at least `length` ids (a text
+ * never has more ids than bytes); rules: 0 = ordinary text, 1 = every special token refused, 2 = every special
+ * token allowed. Nothing to free: the cheap call for short texts. */
+int32_t tk_encode_into(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length, int32_t rules, uint32_t *ids,
+                       ssize_t capacity, ssize_t *count, tk_error *error);
 int32_t tk_encode_piece(tk_tokenizer *tokenizer, const uint8_t *piece, ssize_t length, uint32_t **ids, ssize_t *count,
                         tk_error *error);
 int32_t tk_encode_pieces(tk_tokenizer *tokenizer, const uint8_t *text, const uint64_t *offsets, ssize_t piece_count,

@@ -3,8 +3,11 @@
  * Why this exists: for many short documents a call through ctypes spends more time converting
  * arguments and results than Tokkit spends encoding (about 15 µs a call), and a Python list of ids
  * costs one new int object per id. Here a call converts its arguments in C, releases the GIL for the
- * Swift call, and fills the list from a table of the vocabulary's ids made once per encoding (ints are
- * immutable, so one object per id value can be shared by every list, as CPython shares small ints).
+ * Swift call (except on a short text, see SHORT_TEXT), and fills the list from a table of the vocabulary's
+ * ids made once per encoding (ints are immutable, so one object per id value can be shared by every list,
+ * as CPython shares small ints). Encoding.encode_ordinary and encode's default rules are builtin functions
+ * made by encoder(): a call on a short text is the interpreter's call, one Swift call into a stack buffer
+ * (tk_encode_into) and the list.
  *
  * It calls libTokkitCAPI through function pointers that tokkit/_native.py passes to bind(), taken
  * from the library ctypes already loaded: no second copy of the library, no link-time path. Built by
@@ -23,14 +26,25 @@ typedef int32_t (*encode_fn)(tk_tokenizer *, const uint8_t *, ssize_t, int32_t, 
 typedef int32_t (*batch_fn)(tk_tokenizer *, const uint8_t *, const uint64_t *, ssize_t, int32_t, const char *const *,
                             ssize_t, int32_t, const char *const *, ssize_t, ssize_t, uint32_t **, ssize_t *, uint64_t **,
                             tk_error *);
+typedef int32_t (*into_fn)(tk_tokenizer *, const uint8_t *, ssize_t, int32_t, uint32_t *, ssize_t, ssize_t *,
+                           tk_error *);
 typedef void (*free_fn)(void *);
 typedef void (*clear_fn)(tk_error *);
 
 static encode_fn tk_encode_ptr;
 static batch_fn tk_encode_batch_ptr;
+static into_fn tk_encode_into_ptr;
 static free_fn tk_free_ptr;
 static clear_fn tk_error_clear_ptr;
-static PyObject *Failure; /* tokkit._fast.Failure(status, message, offset, token) */
+/* tokkit.core._raise_failure(status, message: bytes, offset, token: bytes | None): raises the exception a
+ * tiktoken user expects for a failed call. tokkit.core._utf8(str) -> bytes: tiktoken's surrogate repair. */
+static PyObject *raise_callback;
+static PyObject *repair_callback;
+
+/* Texts up to this many bytes are encoded into a stack buffer with the GIL held: releasing and retaking it
+ * costs about as much as encoding a short sentence, and a few kilobytes encode in well under the
+ * interpreter's switch interval. Longer texts release it, so other Python threads run meanwhile. */
+enum { SHORT_TEXT = 4096 };
 
 typedef struct {
     Py_ssize_t count;
@@ -72,6 +86,8 @@ static PyObject *int_table(PyObject *self, PyObject *args) {
     return capsule;
 }
 
+static IntTable *table_of(PyObject *capsule) { return PyCapsule_GetPointer(capsule, TABLE_NAME); }
+
 static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, const IntTable *table) {
     PyObject *list = PyList_New(count);
     if (!list) return NULL;
@@ -93,40 +109,73 @@ static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, const IntTab
     return list;
 }
 
-/* Raises Failure(status, message, offset, token) from a filled tk_error and releases its strings. */
+/* Raises what tokkit.core._raise_failure raises for a filled tk_error, and releases its strings. */
 static PyObject *raise_failure(int32_t status, tk_error *error) {
-    PyObject *message = error->message ? PyBytes_FromString(error->message) : PyBytes_FromString("");
-    PyObject *token = error->token ? PyBytes_FromString(error->token) : (Py_INCREF(Py_None), Py_None);
-    PyObject *value = (message && token) ? Py_BuildValue("(iOLO)", status, message, (long long)error->offset, token) : NULL;
-    if (value) PyErr_SetObject(Failure, value);
-    Py_XDECREF(message);
-    Py_XDECREF(token);
-    Py_XDECREF(value);
+    PyObject *result = PyObject_CallFunction(raise_callback, "iyLy", status, error->message ? error->message : "",
+                                             (long long)error->offset, error->token);
     tk_error_clear_ptr(error);
+    if (result) {
+        Py_DECREF(result);
+        PyErr_Format(PyExc_RuntimeError, "tokkit: status %d raised no exception", status);
+    }
     return NULL;
 }
 
-static int utf8_of(PyObject *text, const char **data, Py_ssize_t *length) {
+/* The UTF-8 of a str or bytes. A str that UTF-8 cannot hold (lone surrogates) is repaired as tiktoken repairs
+ * it; the repaired bytes are returned in *keep, a new reference the caller releases after using *data. */
+static int utf8_of(PyObject *text, const char **data, Py_ssize_t *length, PyObject **keep) {
+    *keep = NULL;
     if (PyUnicode_Check(text)) {
         *data = PyUnicode_AsUTF8AndSize(text, length);
-        return *data ? 0 : -1;
+        if (*data) return 0;
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1;
+        PyErr_Clear();
+        text = *keep = PyObject_CallFunctionObjArgs(repair_callback, text, NULL);
+        if (!text) return -1;
     }
     char *bytes;
-    if (PyBytes_AsStringAndSize(text, &bytes, length) < 0) return -1;
+    if (PyBytes_AsStringAndSize(text, &bytes, length) < 0) {
+        Py_CLEAR(*keep);
+        return -1;
+    }
     *data = bytes;
     return 0;
 }
 
-static IntTable *table_of(PyObject *capsule) { return PyCapsule_GetPointer(capsule, TABLE_NAME); }
-
 static int check_bound(void) {
-    if (tk_encode_ptr && tk_encode_batch_ptr && tk_free_ptr && tk_error_clear_ptr) return 0;
+    if (tk_encode_ptr && tk_encode_batch_ptr && tk_encode_into_ptr && tk_free_ptr && tk_error_clear_ptr &&
+        raise_callback && repair_callback)
+        return 0;
     PyErr_SetString(PyExc_RuntimeError, "tokkit._fast: bind() was not called");
     return -1;
 }
 
-/* encode(handle, text: str | bytes, allowed_mode, disallowed_mode, threads, table) -> list[int].
- * A str that UTF-8 cannot hold (lone surrogates) raises UnicodeEncodeError; the caller repairs it. */
+/* One text as a list of ids, on the calling thread; rules 0 = ordinary text, 1 = every special token refused,
+ * 2 = every special token allowed (tk_encode_into's numbering). */
+static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t length, int rules,
+                            const IntTable *table) {
+    tk_error error = {0, 0, -1, NULL, NULL};
+    ssize_t count = 0;
+    int32_t status;
+    if (length <= SHORT_TEXT) {
+        uint32_t ids[SHORT_TEXT];
+        status = tk_encode_into_ptr(handle, (const uint8_t *)data, length, rules, ids, SHORT_TEXT, &count, &error);
+        if (status != 0) return raise_failure(status, &error);
+        return ids_to_list(ids, count, table);
+    }
+    uint32_t *ids = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    status = tk_encode_ptr(handle, (const uint8_t *)data, length, rules == 2, NULL, 0, rules == 1, NULL, 0, 1, &ids,
+                           &count, &error);
+    Py_END_ALLOW_THREADS
+    if (status != 0) return raise_failure(status, &error);
+    PyObject *list = ids_to_list(ids, count, table);
+    tk_free_ptr(ids);
+    return list;
+}
+
+/* encode(handle, text: str | bytes, allowed_mode, disallowed_mode, threads, table) -> list[int], on `threads`
+ * cores (a long text is cut where no later text can move a token). */
 static PyObject *encode(PyObject *self, PyObject *args) {
     unsigned long long handle;
     PyObject *text, *capsule;
@@ -138,7 +187,8 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     if (!table) return NULL;
     const char *data;
     Py_ssize_t length;
-    if (utf8_of(text, &data, &length) < 0) return NULL;
+    PyObject *keep;
+    if (utf8_of(text, &data, &length, &keep) < 0) return NULL;
     uint32_t *ids = NULL;
     ssize_t count = 0;
     tk_error error = {0, 0, -1, NULL, NULL};
@@ -147,10 +197,31 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     status = tk_encode_ptr((tk_tokenizer *)(uintptr_t)handle, (const uint8_t *)data, length, allowed, NULL, 0,
                            disallowed, NULL, 0, threads, &ids, &count, &error);
     Py_END_ALLOW_THREADS
+    Py_XDECREF(keep);
     if (status != 0) return raise_failure(status, &error);
     PyObject *list = ids_to_list(ids, count, table);
     tk_free_ptr(ids);
     return list;
+}
+
+/* The documents' lists of ids, from one flat id array and its offsets. The collector is paused while they
+ * are made: each new list would otherwise count towards the next collection, and a batch of fifty thousand
+ * lists would trigger dozens of collections that walk the lists made so far again and again. They stay
+ * tracked (a list a user later puts in a cycle must stay collectable): the next collection walks them once. */
+static PyObject *documents_to_lists(const uint32_t *ids, const uint64_t *offsets, Py_ssize_t documents,
+                                    const IntTable *table) {
+    int collecting = PyGC_Disable();
+    PyObject *result = PyList_New(documents);
+    for (Py_ssize_t i = 0; result && i < documents; i++) {
+        PyObject *list = ids_to_list(ids + offsets[i], (Py_ssize_t)(offsets[i + 1] - offsets[i]), table);
+        if (!list) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyList_SetItem(result, i, list);
+    }
+    if (collecting) PyGC_Enable();
+    return result;
 }
 
 /* encode_batch(handle, texts: list[str | bytes], allowed_mode, disallowed_mode, threads, table)
@@ -168,29 +239,31 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
     Py_ssize_t documents = PyList_Size(texts);
     uint64_t *offsets = malloc((size_t)(documents + 1) * sizeof(uint64_t));
     const char **parts = malloc((size_t)(documents > 0 ? documents : 1) * sizeof(char *));
-    if (!offsets || !parts) {
-        free(offsets);
-        free(parts);
-        return PyErr_NoMemory();
+    PyObject *repaired = PyList_New(0); /* the bytes of repaired texts, alive until they are copied */
+    uint8_t *joined = NULL;
+    PyObject *result = NULL;
+    if (!offsets || !parts || !repaired) {
+        if (repaired) PyErr_NoMemory();
+        goto done;
     }
     offsets[0] = 0;
     for (Py_ssize_t i = 0; i < documents; i++) {
         Py_ssize_t length;
-        if (utf8_of(PyList_GetItem(texts, i), &parts[i], &length) < 0) {
-            free(offsets);
-            free(parts);
-            return NULL;
+        PyObject *keep;
+        if (utf8_of(PyList_GetItem(texts, i), &parts[i], &length, &keep) < 0) goto done;
+        if (keep) {
+            int appended = PyList_Append(repaired, keep);
+            Py_DECREF(keep);
+            if (appended < 0) goto done;
         }
         offsets[i + 1] = offsets[i] + (uint64_t)length;
     }
-    uint8_t *joined = malloc(offsets[documents] > 0 ? (size_t)offsets[documents] : 1);
+    joined = malloc(offsets[documents] > 0 ? (size_t)offsets[documents] : 1);
     if (!joined) {
-        free(offsets);
-        free(parts);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        goto done;
     }
     for (Py_ssize_t i = 0; i < documents; i++) memcpy(joined + offsets[i], parts[i], (size_t)(offsets[i + 1] - offsets[i]));
-    free(parts);
     uint32_t *ids = NULL;
     uint64_t *id_offsets = NULL;
     ssize_t count = 0;
@@ -200,31 +273,29 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
     status = tk_encode_batch_ptr((tk_tokenizer *)(uintptr_t)handle, joined, offsets, documents, allowed, NULL, 0,
                                  disallowed, NULL, 0, threads, &ids, &count, &id_offsets, &error);
     Py_END_ALLOW_THREADS
-    free(joined);
-    free(offsets);
-    if (status != 0) return raise_failure(status, &error);
-    PyObject *result = PyList_New(documents);
-    for (Py_ssize_t i = 0; result && i < documents; i++) {
-        PyObject *list = ids_to_list(ids + id_offsets[i], (Py_ssize_t)(id_offsets[i + 1] - id_offsets[i]), table);
-        if (!list) {
-            Py_CLEAR(result);
-            break;
-        }
-        PyList_SetItem(result, i, list);
+    if (status != 0) {
+        raise_failure(status, &error);
+        goto done;
     }
+    result = documents_to_lists(ids, id_offsets, documents, table);
     tk_free_ptr(ids);
     tk_free_ptr(id_offsets);
+done:
+    free(joined);
+    free(offsets);
+    free(parts);
+    Py_XDECREF(repaired);
     return result;
 }
 
-/* A tokenizer, its id table and special-token modes bound once, so that the per-text call
- * (encode_bound, METH_FASTCALL: no argument tuple, no format parsing) costs little more than the
- * Swift call itself: what a Python loop over many short documents pays per document. */
+/* What an encoder function is bound to: the tokenizer (and the Python object that owns it, so the function
+ * keeps it alive), its id table, and one of tk_encode_into's rule numbers. */
 typedef struct {
     tk_tokenizer *handle;
+    PyObject *owner;
     PyObject *table_capsule;
     IntTable *table;
-    int allowed, disallowed;
+    int rules;
 } Bound;
 
 static const char *BOUND_NAME = "tokkit._fast.Bound";
@@ -232,76 +303,99 @@ static const char *BOUND_NAME = "tokkit._fast.Bound";
 static void bound_free(PyObject *capsule) {
     Bound *bound = PyCapsule_GetPointer(capsule, BOUND_NAME);
     if (!bound) return;
+    Py_XDECREF(bound->owner);
     Py_XDECREF(bound->table_capsule);
     free(bound);
 }
 
-/* bound(handle, table, allowed_mode, disallowed_mode) -> a capsule for encode_bound. */
-static PyObject *make_bound(PyObject *self, PyObject *args) {
+/* An encoder function's body: METH_FASTCALL, `self` is its Bound capsule. */
+static PyObject *encode_text(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 1) {
+        PyErr_Format(PyExc_TypeError, "takes one text (%zd given)", nargs);
+        return NULL;
+    }
+    Bound *bound = PyCapsule_GetPointer(self, BOUND_NAME);
+    if (!bound) return NULL;
+    const char *data;
+    Py_ssize_t length;
+    PyObject *keep;
+    if (utf8_of(args[0], &data, &length, &keep) < 0) return NULL;
+    PyObject *list = encode_one(bound->handle, data, length, bound->rules, bound->table);
+    Py_XDECREF(keep);
+    return list;
+}
+
+static PyMethodDef encode_text_definition = {
+    "encode_ordinary", (PyCFunction)(void (*)(void))encode_text, METH_FASTCALL,
+    "Encodes one text (str, or UTF-8 bytes) into a list of ids.",
+};
+
+/* encoder(owner, handle, table, rules) -> a builtin function text -> list[int].
+ *
+ * Why a builtin function: Encoding.encode_ordinary as a Python method costs a frame, attribute lookups and
+ * a try block per call, more than encoding a short text; a builtin bound to its data is called by the
+ * interpreter directly (vectorcall), as a compiled peer's method is. `owner` is the Python object whose
+ * lifetime bounds the handle's. */
+static PyObject *encoder(PyObject *self, PyObject *args) {
     unsigned long long handle;
-    PyObject *capsule;
-    int allowed, disallowed;
-    if (!PyArg_ParseTuple(args, "KOii", &handle, &capsule, &allowed, &disallowed)) return NULL;
+    PyObject *owner, *capsule;
+    int rules;
+    if (!PyArg_ParseTuple(args, "OKOi", &owner, &handle, &capsule, &rules)) return NULL;
+    if (check_bound() < 0) return NULL;
+    if (rules < 0 || rules > 2) {
+        PyErr_Format(PyExc_ValueError, "rules %d are not 0, 1 or 2", rules);
+        return NULL;
+    }
     IntTable *table = table_of(capsule);
     if (!table) return NULL;
     Bound *bound = malloc(sizeof(Bound));
     if (!bound) return PyErr_NoMemory();
     bound->handle = (tk_tokenizer *)(uintptr_t)handle;
+    bound->owner = owner;
     bound->table_capsule = capsule;
-    Py_INCREF(capsule);
     bound->table = table;
-    bound->allowed = allowed;
-    bound->disallowed = disallowed;
-    PyObject *result = PyCapsule_New(bound, BOUND_NAME, bound_free);
-    if (!result) {
+    bound->rules = rules;
+    Py_INCREF(owner);
+    Py_INCREF(capsule);
+    PyObject *bound_capsule = PyCapsule_New(bound, BOUND_NAME, bound_free);
+    if (!bound_capsule) {
+        Py_DECREF(owner);
         Py_DECREF(capsule);
         free(bound);
-    }
-    return result;
-}
-
-/* encode_bound(bound, text: str | bytes) -> list[int], on the calling thread. */
-static PyObject *encode_bound(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "encode_bound(bound, text)");
         return NULL;
     }
-    if (check_bound() < 0) return NULL;
-    Bound *bound = PyCapsule_GetPointer(args[0], BOUND_NAME);
-    if (!bound) return NULL;
-    const char *data;
-    Py_ssize_t length;
-    if (utf8_of(args[1], &data, &length) < 0) return NULL;
-    uint32_t *ids = NULL;
-    ssize_t count = 0;
-    tk_error error = {0, 0, -1, NULL, NULL};
-    int32_t status;
-    Py_BEGIN_ALLOW_THREADS
-    status = tk_encode_ptr(bound->handle, (const uint8_t *)data, length, bound->allowed, NULL, 0, bound->disallowed,
-                           NULL, 0, 1, &ids, &count, &error);
-    Py_END_ALLOW_THREADS
-    if (status != 0) return raise_failure(status, &error);
-    PyObject *list = ids_to_list(ids, count, bound->table);
-    tk_free_ptr(ids);
-    return list;
+    PyObject *function = PyCFunction_NewEx(&encode_text_definition, bound_capsule, NULL);
+    Py_DECREF(bound_capsule);
+    return function;
 }
 
-/* bind(tk_encode, tk_encode_batch, tk_free, tk_error_clear): addresses from the loaded library. */
+/* bind(tk_encode, tk_encode_batch, tk_encode_into, tk_free, tk_error_clear, raise_failure, repair): addresses
+ * from the loaded library, and the two Python functions failures and surrogates go through. */
 static PyObject *bind(PyObject *self, PyObject *args) {
-    unsigned long long encode_address, batch_address, free_address, clear_address;
-    if (!PyArg_ParseTuple(args, "KKKK", &encode_address, &batch_address, &free_address, &clear_address)) return NULL;
+    unsigned long long encode_address, batch_address, into_address, free_address, clear_address;
+    PyObject *raise, *repair;
+    if (!PyArg_ParseTuple(args, "KKKKKOO", &encode_address, &batch_address, &into_address, &free_address,
+                          &clear_address, &raise, &repair))
+        return NULL;
     tk_encode_ptr = (encode_fn)(uintptr_t)encode_address;
     tk_encode_batch_ptr = (batch_fn)(uintptr_t)batch_address;
+    tk_encode_into_ptr = (into_fn)(uintptr_t)into_address;
     tk_free_ptr = (free_fn)(uintptr_t)free_address;
     tk_error_clear_ptr = (clear_fn)(uintptr_t)clear_address;
+    Py_INCREF(raise);
+    Py_INCREF(repair);
+    Py_XDECREF(raise_callback);
+    Py_XDECREF(repair_callback);
+    raise_callback = raise;
+    repair_callback = repair;
     Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
-    {"bind", bind, METH_VARARGS, "bind(tk_encode, tk_encode_batch, tk_free, tk_error_clear): the C functions to call."},
+    {"bind", bind, METH_VARARGS,
+     "bind(tk_encode, tk_encode_batch, tk_encode_into, tk_free, tk_error_clear, raise_failure, repair)"},
     {"int_table", int_table, METH_VARARGS, "int_table(n): the ints 0 ..< n, shared by every list of ids."},
-    {"bound", make_bound, METH_VARARGS, "bound(handle, table, allowed_mode, disallowed_mode): for encode_bound."},
-    {"encode_bound", (PyCFunction)(void (*)(void))encode_bound, METH_FASTCALL, "encode_bound(bound, text) -> list[int]"},
+    {"encoder", encoder, METH_VARARGS, "encoder(owner, handle, table, rules) -> a function text -> list[int]"},
     {"encode", encode, METH_VARARGS, "encode(handle, text, allowed_mode, disallowed_mode, threads, table) -> list[int]"},
     {"encode_batch", encode_batch, METH_VARARGS,
      "encode_batch(handle, texts, allowed_mode, disallowed_mode, threads, table) -> list[list[int]]"},
@@ -310,15 +404,4 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fast", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__fast(void) {
-    PyObject *created = PyModule_Create(&module);
-    if (!created) return NULL;
-    Failure = PyErr_NewException("tokkit._fast.Failure", NULL, NULL);
-    if (!Failure || PyModule_AddObject(created, "Failure", Failure) < 0) {
-        Py_XDECREF(Failure);
-        Py_DECREF(created);
-        return NULL;
-    }
-    Py_INCREF(Failure); /* PyModule_AddObject stole one reference; the static keeps another */
-    return created;
-}
+PyMODINIT_FUNC PyInit__fast(void) { return PyModule_Create(&module); }

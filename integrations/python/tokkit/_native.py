@@ -17,7 +17,7 @@ from ctypes import (POINTER, Structure, byref, c_char_p, c_int32, c_int64, c_siz
 _HERE = os.path.dirname(os.path.abspath(__file__))
 LIBRARY_DIR = os.path.join(_HERE, "_lib")
 VOCABULARY_DIR = os.path.join(_HERE, "vocabularies")
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 # Status codes of tokkit.h (CStatus in Sources/TokkitCAPI/CStatus.swift).
 OK = 0
@@ -93,6 +93,8 @@ def _load() -> ctypes.CDLL:
         "tk_encode_batch": ([c_void_p, c_char_p, c_void_p, c_ssize_t, c_int32, _STRINGS, c_ssize_t, c_int32, _STRINGS,
                              c_ssize_t, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_U64P),
                              POINTER(_Error)], c_int32),
+        "tk_encode_into": ([c_void_p, c_char_p, c_ssize_t, c_int32, _U32P, c_ssize_t, POINTER(c_ssize_t), POINTER(_Error)],
+                           c_int32),
         "tk_encode_piece": ([c_void_p, c_char_p, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_Error)], c_int32),
         "tk_encode_pieces": ([c_void_p, c_char_p, c_void_p, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_U64P),
                               POINTER(_Error)], c_int32),
@@ -126,19 +128,23 @@ def _load() -> ctypes.CDLL:
 lib = _load()
 
 
-def _bind_fast():
-    """The compiled list builder (tokkit/_fast.c), bound to this library's functions; None in a wheel
-    built without it (TOKKIT_NO_EXTENSION=1), where every call goes through ctypes."""
+fast = None  # tokkit._fast once bind_fast() has run (tokkit.core calls it on import)
+
+
+def bind_fast(raise_failure, repair) -> None:
+    """Binds the compiled list builder (tokkit/_fast.c) to this library's functions and to the two
+    Python functions it calls on failure (raising tiktoken's exceptions) and on a str UTF-8 cannot
+    hold (tiktoken's surrogate repair). ``fast`` stays None in a wheel built without it
+    (TOKKIT_NO_EXTENSION=1), where every call goes through ctypes."""
+    global fast
     try:
         from . import _fast
     except ImportError:
-        return None
+        return
     address = lambda function: ctypes.cast(function, c_void_p).value  # noqa: E731
-    _fast.bind(address(lib.tk_encode), address(lib.tk_encode_batch), address(lib.tk_free), address(lib.tk_error_clear))
-    return _fast
-
-
-fast = _bind_fast()
+    _fast.bind(address(lib.tk_encode), address(lib.tk_encode_batch), address(lib.tk_encode_into),
+               address(lib.tk_free), address(lib.tk_error_clear), raise_failure, repair)
+    fast = _fast
 
 
 def check(status: int, error: _Error) -> None:
@@ -212,5 +218,5 @@ def take_string(pointer) -> str:
 
 
 __all__ = ["lib", "check", "strings", "take_u32", "take_u64", "take_bytes", "take_string", "TokkitError",
-           "TokkitFileError", "TokkitValueError", "TokkitKeyError", "PrepError", "raise_status", "fast", "_Error", "VOCABULARY_DIR", "byref",
+           "TokkitFileError", "TokkitValueError", "TokkitKeyError", "PrepError", "raise_status", "fast", "bind_fast", "_Error", "VOCABULARY_DIR", "byref",
            "c_void_p", "c_ssize_t", "c_uint32", "c_uint64", "c_uint8", "c_size_t", "POINTER"]

@@ -110,7 +110,15 @@ class Encoding:
             assert count + len(special_tokens) == explicit_n_vocab
             assert self.max_token_value == explicit_n_vocab - 1
         self._special_token_values = set(self._special_tokens.values())
-        self._bound = None  # the compiled per-text calls, bound on first use (_bind)
+        fast = _native.fast
+        if fast is not None:
+            # Compiled functions shadow the methods of the same name (an instance attribute wins over a
+            # method): a loop over short documents then pays the interpreter's call of a builtin, not a
+            # Python frame, per document. They hold the handle, not the Encoding (no cycle).
+            table = self._int_table()
+            self.encode_ordinary = fast.encoder(handle, handle.pointer, table, 0)
+            self._encode_default = fast.encoder(handle, handle.pointer, table, 1)
+            self._encode_all = fast.encoder(handle, handle.pointer, table, 2)
         self._special_bytes = {text.encode("utf-8"): value for text, value in self._special_tokens.items()}
         self._special_by_id = {value: text.encode("utf-8") for text, value in self._special_tokens.items()}
 
@@ -162,26 +170,15 @@ class Encoding:
         amode, dmode = _simple_mode(allowed), _simple_mode(disallowed)
         if fast is None or amode is None or dmode is None:
             return self._call_encode(text if isinstance(text, bytes) else _utf8(text), allowed, disallowed, threads).tolist()
-        try:
-            return fast.encode(self._handle.pointer, text, amode, dmode, threads, self._int_table())
-        except UnicodeEncodeError:
-            return fast.encode(self._handle.pointer, _utf8(text), amode, dmode, threads, self._int_table())
-        except fast.Failure as failure:
-            _raise_failure(*failure.args)
+        return fast.encode(self._handle.pointer, text, amode, dmode, threads, self._int_table())
 
     def _batch_ids(self, texts, allowed, disallowed, num_threads: int) -> list[list[int]]:
         fast = _native.fast
         amode, dmode = _simple_mode(allowed), _simple_mode(disallowed)
         if fast is None or amode is None or dmode is None:
             return self._split(*self._call_batch(texts, allowed, disallowed, num_threads))
-        texts = texts if type(texts) is list else list(texts)
-        try:
-            return fast.encode_batch(self._handle.pointer, texts, amode, dmode, num_threads, self._int_table())
-        except UnicodeEncodeError:
-            return fast.encode_batch(self._handle.pointer, [_utf8(t) for t in texts], amode, dmode, num_threads,
-                                     self._int_table())
-        except fast.Failure as failure:
-            _raise_failure(*failure.args)
+        return fast.encode_batch(self._handle.pointer, texts if type(texts) is list else list(texts), amode, dmode,
+                                 num_threads, self._int_table())
 
     def _int_table(self):
         """The ints 0 ..< n_vocab, made once: every list of ids shares them (ints are immutable)."""
@@ -212,47 +209,22 @@ class Encoding:
                 raise_disallowed_special_token(min(found)[1])
 
     def encode_ordinary(self, text: str) -> list[int]:
-        """Encodes a string, treating special-token text as ordinary text.
+        """Encodes a string, treating special-token text as ordinary text. (With tokkit._fast built,
+        each Encoding replaces this method by a compiled function doing the same, see ``_setup``.)
 
         >>> enc.encode_ordinary("hello world")
         [31373, 995]
         """
-        try:  # inline, not through _encode_text: a loop over short documents pays for every call
-            return _encode_bound(self._bound[0], text)
-        except Exception as problem:  # noqa: BLE001 — each case is handled or re-raised by _retry
-            return self._retry(problem, 0, text, None, None)
+        return self._ids(text, None, None)
 
-    def _encode_text(self, which: int, text, allowed, disallowed) -> list[int]:
-        """``text`` through the compiled call bound for rule pair ``which`` (0: no special token,
-        1: every special token refused)."""
-        try:
-            return _encode_bound(self._bound[which], text)
-        except Exception as problem:  # noqa: BLE001
-            return self._retry(problem, which, text, allowed, disallowed)
+    def _encode_default(self, text: str) -> list[int]:
+        """``encode`` under its default rules (every special token refused); compiled like
+        ``encode_ordinary``."""
+        return self._ids(text, None, _ALL)
 
-    def _retry(self, problem: Exception, which: int, text, allowed, disallowed) -> list[int]:
-        """After a compiled call failed: bind on first use, repair surrogates, turn a Swift failure
-        into tiktoken's exception, or go through ctypes in a wheel without the compiled module."""
-        if isinstance(problem, _Failure):
-            _raise_failure(*problem.args)
-        if isinstance(problem, UnicodeEncodeError):
-            return self._ids(_utf8(text), allowed, disallowed)
-        if isinstance(problem, (TypeError, IndexError)) and self._bound is None and self._bind():
-            return self._encode_text(which, text, allowed, disallowed)
-        if isinstance(problem, (TypeError, IndexError)) and self._bound == ():
-            return self._ids(text, allowed, disallowed)
-        raise problem
-
-    def _bind(self) -> bool:
-        """The compiled per-text calls for ordinary text and for ``encode``'s default rules; False
-        (and ctypes from then on) in a wheel without tokkit._fast."""
-        fast = _native.fast
-        if fast is None:
-            self._bound = ()
-            return False
-        table = self._int_table()
-        self._bound = (fast.bound(self._handle.pointer, table, 0, 0), fast.bound(self._handle.pointer, table, 0, 1))
-        return True
+    def _encode_all(self, text: str) -> list[int]:
+        """``encode`` with every special token allowed; compiled like ``encode_ordinary``."""
+        return self._ids(text, self.special_tokens_set, None)
 
     def encode(self, text: str, *, allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
                disallowed_special: Literal["all"] | Collection[str] = "all") -> list[int]:
@@ -262,8 +234,14 @@ class Encoding:
         >>> enc.encode("hello <|endoftext|>", allowed_special="all")
         [31373, 220, 50256]
         """
-        if not allowed_special and disallowed_special == "all":  # the default rules: Swift refuses special tokens
-            return self._encode_text(1, text, None, _ALL)
+        # The three common rule pairs go straight to a compiled call (see _setup).
+        if not allowed_special:
+            if disallowed_special == "all":  # the default: Swift refuses every special token
+                return self._encode_default(text)
+            if not disallowed_special:
+                return self.encode_ordinary(text)
+        elif allowed_special == "all" and (disallowed_special == "all" or not disallowed_special):
+            return self._encode_all(text)
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
         self._refuse_unknown(text, allowed, disallowed)
         return self._ids(text, allowed, disallowed)
@@ -718,14 +696,6 @@ def _last_character(data: bytes) -> tuple[str | None, int]:
     return None, 1
 
 
-class _NeverRaised(Exception):
-    """Stands for tokkit._fast.Failure in a wheel without the compiled module."""
-
-
-_encode_bound = _native.fast.encode_bound if _native.fast is not None else None
-_Failure = _native.fast.Failure if _native.fast is not None else _NeverRaised
-
-
 def _simple_mode(selection):
     """0 (no token) or 1 (every token) for the compiled path; None for a list of texts."""
     if not selection:
@@ -759,5 +729,7 @@ def _describe(handle: _Handle) -> dict:
     _check(lib.tk_tokenizer_describe(handle.pointer, byref(out), byref(error)), error)
     return json.loads(_native.take_string(out))
 
+
+_native.bind_fast(_raise_failure, _utf8)
 
 __all__ = ["Encoding", "raise_disallowed_special_token"]

@@ -1,0 +1,53 @@
+import TokkitCore
+import TokkitText
+
+/// Encodes one text on the calling thread into the caller's buffer, under one of three fixed rule
+/// pairs: 0 = ordinary text (no special token is matched: tiktoken's `encode_ordinary`), 1 = every
+/// special token refused (`encode`'s default), 2 = every special token encoded as its id.
+///
+/// Why a second entry point beside `tk_encode`: a Python loop over short documents pays this call's
+/// fixed cost once per document, and for a ten-byte text `tk_encode`'s fixed cost (parsing the rule
+/// arguments, a locked and hashed cache lookup, a Swift array and a `malloc`ed copy per call, the
+/// caller's `tk_free`) was larger than the encoding. Here the rules are prepared once with the handle,
+/// the ids are built in an id array kept with the workspace whose capacity the next call reuses, and they are copied into
+/// memory the caller owns (a stack buffer in tokkit/_fast.c).
+///
+/// `capacity` must be at least `length`: every token covers at least one byte, so a text of n bytes
+/// never has more than n ids, and the buffer is proven large enough before the encoder runs.
+@_cdecl("tk_encode_into")
+public func tk_encode_into(
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int, _ rules: Int32,
+    _ ids: UnsafeMutablePointer<UInt32>?, _ capacity: Int, _ count: UnsafeMutablePointer<Int>?,
+    _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let ids, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
+        guard capacity >= length else {
+            throw CFailure(.invalidArgument, "the id buffer holds \(capacity) ids, fewer than the text's \(length) bytes")
+        }
+        let handle = try TokenizerHandle.from(tokenizer)
+        guard rules >= 0, Int(rules) < handle.simpleRules.count else {
+            throw CFailure(.invalidArgument, "special-token rules \(rules) are not 0 (ordinary), 1 (refuse all) or 2 (allow all)")
+        }
+        let input = try checkedText(text, length)
+        let specials = handle.simpleRules[Int(rules)]
+        try handle.withWorkspace { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) in
+            workspace.ids.removeAll(keepingCapacity: true)
+            do throws(EncodingError) {
+                try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &workspace.merger,
+                                            into: &workspace.ids)
+            } catch {
+                throw CFailure(error)
+            }
+            // The bound above holds for every vocabulary Tokkit loads; checked anyway, since a write past
+            // the caller's buffer is the one failure that must never happen.
+            guard workspace.ids.count <= capacity else {
+                throw CFailure(.invalidArgument, "the text has \(workspace.ids.count) ids, more than the buffer's \(capacity)")
+            }
+            workspace.ids.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { ids.update(from: base, count: source.count) }
+            }
+            count.pointee = workspace.ids.count
+        }
+    }
+}

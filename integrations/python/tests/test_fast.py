@@ -1,0 +1,119 @@
+"""The compiled calls (tokkit/_fast.c): one text through a builtin function into a stack buffer
+(tk_encode_into) or, past SHORT_TEXT bytes, through tk_encode with the GIL released; batches as
+lists built with the collector paused. Each must give tiktoken's ids and errors on either side of
+the 4096-byte boundary, and the C entry point must refuse what would overrun the caller's buffer."""
+
+from __future__ import annotations
+
+import gc
+import os
+import types
+import weakref
+from ctypes import byref, c_ssize_t, c_uint32
+
+import pytest
+
+import tokkit
+from tokkit import _native, registry
+
+from .conftest import corpus_sample, reference
+
+SHORT_TEXT = 4096  # _fast.c's stack buffer, in ids (and so in bytes of text)
+
+
+def texts_around_the_boundary() -> list[str]:
+    """Texts of SHORT_TEXT - 1, SHORT_TEXT and SHORT_TEXT + 1 bytes and longer, cut from real
+    multilingual text, so a multi-byte character and a token straddle the boundary."""
+    sample = corpus_sample("public_multi.txt", 64 << 10).encode()
+    texts = []
+    for size in (SHORT_TEXT - 1, SHORT_TEXT, SHORT_TEXT + 1, 3 * SHORT_TEXT):
+        cut = sample[:size].decode("utf-8", "ignore")
+        texts.append(cut + "x" * (size - len(cut.encode())))
+        assert len(texts[-1].encode()) == size
+    return texts
+
+
+def test_encode_ordinary_is_a_compiled_function_that_gives_tiktokens_ids():
+    enc, ref = tokkit.get_encoding("cl100k_base"), reference("cl100k_base")
+    assert isinstance(enc.encode_ordinary, types.BuiltinFunctionType)
+    texts = ["", "hi", "hello <|endoftext|> world", "\ud83d\ude00 and a lone \udc00"] + texts_around_the_boundary()
+    for text in texts:
+        assert enc.encode_ordinary(text) == ref.encode_ordinary(text), len(text)
+        assert enc.encode(text, disallowed_special=()) == ref.encode(text, disallowed_special=())
+    # Bytes are UTF-8 text to the compiled call; the comparison can fail (planted: one byte changed).
+    assert enc.encode_ordinary(texts[4].encode()) == ref.encode_ordinary(texts[4])
+    assert enc.encode_ordinary(texts[4][:-1] + "y") != ref.encode_ordinary(texts[4])
+
+
+def test_encode_refuses_special_tokens_on_both_sides_of_the_boundary_with_tiktokens_error():
+    enc, ref = tokkit.get_encoding("cl100k_base"), reference("cl100k_base")
+    for text in texts_around_the_boundary():
+        assert enc.encode(text) == ref.encode(text)
+        planted = text[:100] + "<|endoftext|>" + text[100:]
+        with pytest.raises(ValueError) as ours:
+            enc.encode(planted)
+        with pytest.raises(ValueError) as theirs:
+            ref.encode(planted)
+        assert str(ours.value) == str(theirs.value)
+        for rules in ({"allowed_special": "all"}, {"allowed_special": "all", "disallowed_special": ()},
+                      {"disallowed_special": ()}):
+            assert enc.encode(planted, **rules) == ref.encode(planted, **rules), rules
+    # A refused text that is no special token is still searched for when every special token is allowed.
+    rules = {"allowed_special": "all", "disallowed_special": {"hello"}}
+    with pytest.raises(ValueError) as ours:
+        enc.encode("say hello <|endoftext|>", **rules)
+    with pytest.raises(ValueError) as theirs:
+        ref.encode("say hello <|endoftext|>", **rules)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_the_compiled_function_keeps_its_tokenizer_alive_after_the_encoding_is_gone():
+    path = os.path.join(registry.vocabulary_directory(), "gpt2.tiktoken")
+    enc = tokkit.load(path, pattern="gpt2")
+    encode = enc.encode_ordinary
+    gone = weakref.ref(enc)
+    del enc
+    gc.collect()
+    assert gone() is None
+    assert encode("hello world") == [31373, 995]
+    with pytest.raises(TypeError):
+        encode(17)
+    with pytest.raises(TypeError):
+        encode("a", "b")
+
+
+def test_tk_encode_into_refuses_a_buffer_shorter_than_the_text_and_unknown_rules():
+    enc = tokkit.get_encoding("cl100k_base")
+    text = "hello <|endoftext|>".encode()
+    ids, count = (c_uint32 * len(text))(), c_ssize_t()
+
+    def call(rules: int, capacity: int) -> list[int]:
+        error = _native._Error()
+        _native.check(_native.lib.tk_encode_into(enc._handle.pointer, text, len(text), rules, ids, capacity,
+                                                 byref(count), byref(error)), error)
+        return list(ids[: count.value])
+
+    assert call(0, len(text)) == enc.encode_ordinary(text.decode())
+    assert call(2, len(text)) == [15339, 220, 100257]
+    with pytest.raises(tokkit.TokkitValueError, match="fewer than the text's 19 bytes"):
+        call(0, len(text) - 1)
+    with pytest.raises(tokkit.TokkitValueError, match="rules 3"):
+        call(3, len(text))
+    with pytest.raises(tokkit.TokkitValueError) as refused:
+        call(1, len(text))
+    assert refused.value.code == _native.DISALLOWED_SPECIAL_TOKEN and refused.value.token == "<|endoftext|>"
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_batch_lists_stay_collectable_and_the_collector_keeps_its_state(collecting):
+    enc = tokkit.get_encoding("cl100k_base")
+    lines = corpus_sample("public_en.txt", 256 << 10).split("\n")
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        lists = enc.encode_ordinary_batch(lines, num_threads=1)
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert lists == reference("cl100k_base").encode_ordinary_batch(lines)
+    assert gc.is_tracked(lists) and all(gc.is_tracked(ids) for ids in lists)

@@ -22,6 +22,11 @@ struct Prep: ParsableCommand {
         written under a temporary name and renamed when complete; completions/ holds a marker per finished \
         input (--resume skips them), stats/<rank>.json the statistics, removed/ the dropped documents with \
         filter_stage and filter_reason (--removed). --rank R --world-size W processes sorted(inputs)[R::W].
+
+        A configuration may also list the corpus-wide stages exact_dedup, minhash_dedup, line_dedup, decontaminate, \
+        score_threshold, dsir and quality_classifier (the dedup, decontaminate and select subcommands' options as \
+        parameters). The run then goes step by step, each step in <output>/steps/<NN>-<name>/, and the last step's \
+        documents become <output>/<NNNNN>.jsonl.
         """
     )
 
@@ -81,6 +86,17 @@ struct Prep: ParsableCommand {
         if let idKey = input.idKey { configuration.idKey = idKey }
         if let compression = destination.compression { configuration.compression = compression.rawValue }
         if let level = destination.level { configuration.level = level }
+        if configuration.hasCorpusStages {
+            guard !explain else { throw ValidationError("--explain shows per-document stages; this configuration has corpus-wide stages") }
+            guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
+            let pipeline = try request.makePipeline(configuration)
+            let progress = ProgressLine(quiet: workers.quiet)
+            pipeline.progress = { documents, bytes, _, _ in progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes))") }
+            let statistics = try pipeline.run()
+            progress.finish()
+            try report(statistics, skipped: pipeline.skippedLines, directory: pipeline.options.outputDirectory, elapsed: progress.elapsed)
+            return
+        }
         let processor = DocumentProcessor(stages: try configuration.stages())
         if explain {
             guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
@@ -97,10 +113,14 @@ struct Prep: ParsableCommand {
         }
         let statistics = try run.run()
         progress.finish()
-        try InputOptions.reportSkippedLines(run.skippedLines)
+        try report(statistics, skipped: run.skippedLines, directory: outputDirectory, elapsed: progress.elapsed)
+    }
+
+    private func report(_ statistics: RunStatistics, skipped: SkippedLines, directory: String, elapsed: Double) throws {
+        try InputOptions.reportSkippedLines(skipped)
         if !workers.quiet {
             try log(StatisticsTable.render(statistics))
-            try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(outputDirectory)/stats/")
+            try log("in \(ProgressLine.duration(elapsed)); statistics in \(directory)/stats/")
         }
     }
 

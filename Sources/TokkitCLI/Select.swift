@@ -22,8 +22,10 @@ struct Select: ParsableCommand {
 
         func run() throws {
             let corpus = try input.corpus()
-            let output = try destination.curated(corpus, stage: "select score", settings: ["key \(key) minimum \(minimum) keep_missing \(keepMissing)"], resume: resumption)
-            let summary = try SelectionRun.threshold(input: corpus, rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing), output: output)
+            var run = ScoreSelectionRun(input: corpus, rule: ScoreThreshold(key: key, minimum: minimum, keepMissing: keepMissing),
+                                        outputDirectory: try destination.directory())
+            (run.compression, run.writeRemoved, run.resume) = (destination.outputCompression(), destination.removed, resumption.resume)
+            let summary = try run.run()
             try InputOptions.reportSkippedLines(corpus.skippedLines)
             try log("select score (\(key) ≥ \(minimum)): \(summary.kept)/\(summary.documents) kept, \(summary.missingScore) without a score" + String(format: ", %.2f s", summary.seconds))
         }
@@ -53,12 +55,10 @@ struct Select: ParsableCommand {
         func run() throws {
             guard !target.isEmpty else { throw ValidationError("give the target documents with --target") }
             let (corpus, targets) = (try input.corpus(), try input.corpus(target))
-            let output = try destination.curated(corpus, stage: "select dsir", settings: [
-                "k \(k) top_k \(topK) seed \(seed) min_length \(minLength) buckets \(buckets)",
-                CuratedOutput.fingerprint(stage: "target", settings: [], inputs: try targets.files())], resume: resumption)
-            let summary = try SelectionRun.dsir(input: corpus, target: targets, count: max(0, k),
-                                                selection: topK ? .topK : .gumbel(seed: seed), minLength: minLength,
-                                                features: try HashedNGramFeatures(n: 2, buckets: buckets), output: output)
+            var run = DSIRSelectionRun(input: corpus, target: targets, count: k, outputDirectory: try destination.directory())
+            (run.topK, run.seed, run.minLength, run.buckets) = (topK, seed, minLength, buckets)
+            (run.compression, run.writeRemoved, run.resume) = (destination.outputCompression(), destination.removed, resumption.resume)
+            let summary = try run.run()
             try InputOptions.reportSkippedLines(corpus.skippedLines)
             try InputOptions.reportSkippedLines(targets.skippedLines)
             try log("select dsir: \(summary.kept)/\(summary.documents) selected" + String(format: ", %.2f s", summary.seconds))
@@ -91,17 +91,12 @@ struct Select: ParsableCommand {
         }
 
         func run() throws {
-            let classifier: QualityClassifier
+            let source: ClassifierSelectionRun.Source
             if let model {
-                classifier = try QualityClassifier.load(path: model)
+                source = .model(path: model)
             } else {
                 guard !positive.isEmpty, !negative.isEmpty else { throw ValidationError("give --model, or --positive and --negative example files") }
-                let examples = (positive: try input.corpus(positive), negative: try input.corpus(negative))
-                classifier = try QualityClassifier.train(positive: SelectionRun.texts(examples.positive), negative: SelectionRun.texts(examples.negative),
-                                                         features: try HashedNGramFeatures(n: 2, buckets: buckets), epochs: epochs, seed: seed)
-                try InputOptions.reportSkippedLines(examples.positive.skippedLines)
-                try InputOptions.reportSkippedLines(examples.negative.skippedLines)
-                if let saveModel { try AtomicFile.write(classifier.json, to: saveModel) }
+                source = .train(positive: try input.corpus(positive), negative: try input.corpus(negative), buckets: buckets, epochs: epochs, saveTo: saveModel)
             }
             let rule: SelectionRun.ClassifierRule
             switch (threshold, paretoAlpha) {
@@ -111,10 +106,14 @@ struct Select: ParsableCommand {
             default: throw ValidationError("give --threshold or --pareto-alpha, not both")
             }
             let corpus = try input.corpus()
-            let output = try destination.curated(corpus, stage: "select classifier", settings: [
-                "threshold \(threshold ?? -1) pareto \(paretoAlpha ?? -1) seed \(seed) buckets \(buckets) epochs \(epochs)",
-                "model sha256 \(SHA256.hex(classifier.json))"], resume: resumption)
-            let summary = try SelectionRun.classify(input: corpus, classifier: classifier, rule: rule, output: output)
+            var run = ClassifierSelectionRun(input: corpus, source: source, rule: rule, outputDirectory: try destination.directory())
+            run.seed = seed
+            (run.compression, run.writeRemoved, run.resume) = (destination.outputCompression(), destination.removed, resumption.resume)
+            let summary = try run.run()
+            if case .train(let positive, let negative, _, _, _) = source {
+                try InputOptions.reportSkippedLines(positive.skippedLines)
+                try InputOptions.reportSkippedLines(negative.skippedLines)
+            }
             try InputOptions.reportSkippedLines(corpus.skippedLines)
             try log("select classifier: \(summary.kept)/\(summary.documents) kept" + String(format: ", %.2f s", summary.seconds))
         }

@@ -10,7 +10,7 @@ import TokkitIO
 /// `metadata.contamination` = `[{benchmark, item, word_offset, ngram}]` (`.flag`). Every match goes
 /// to `<output>/contamination.tsv` (`id, benchmark, item, word_offset, ngram`), so a report can say
 /// which benchmark and which span.
-public struct DecontaminationRun {
+public struct DecontaminationRun: CorpusStage {
     public enum Mode: String, Sendable, CaseIterable {
         case remove
         case flag
@@ -23,7 +23,10 @@ public struct DecontaminationRun {
         public var byBenchmark: [String: Int] = [:]
         public var evaluationNGrams = 0
         public var seconds = 0.0
+        public var flow = CurationFlow()
     }
+
+    public var name: String { "decontaminate" }
 
     public var input: CorpusInput
     public var evaluationFiles: [String]
@@ -100,6 +103,15 @@ public struct DecontaminationRun {
         try output.finish(fileCount: try input.files().count)
         summary.removed = output.removed
         summary.seconds = Date().timeIntervalSince(start)
+        summary.flow = output.flow
         return summary
+    }
+
+    /// Removed documents count as `contaminated`; `contaminated_<benchmark>` counts the documents
+    /// that matched each benchmark (removed or flagged).
+    public func runStage() throws -> StageStatistics {
+        let summary = try run()
+        return summary.flow.statistics(name: name, seconds: summary.seconds, reason: "contaminated",
+                                       counters: summary.byBenchmark.sorted { $0.key < $1.key }.map { ("contaminated_\($0.key)", $0.value) })
     }
 }

@@ -5,14 +5,17 @@ import TokkitCorpus
 /// With `reference` inputs (dataset A), A is indexed first and only the inputs (dataset B) are
 /// written: a B document whose text is in A is removed, and `matches.tsv` lists
 /// `b id<TAB>matched id<TAB>side` (side `A`, or `B` for a repeat within B).
-public struct ExactDedupRun {
+public struct ExactDedupRun: CorpusStage {
     public struct Summary: Sendable {
         public var documents = 0
         public var removed = 0
         public var matchedReference = 0
         public var referenceDocuments = 0
         public var seconds = 0.0
+        public var flow = CurationFlow()
     }
+
+    public var name: String { "exact_dedup" }
 
     public var input: CorpusInput
     public var reference: CorpusInput?
@@ -67,6 +70,13 @@ public struct ExactDedupRun {
         summary.documents = ids.count - referenceCount
         summary.removed = output.removed
         summary.seconds = Date().timeIntervalSince(start)
+        summary.flow = output.flow
         return summary
+    }
+
+    public func runStage() throws -> StageStatistics {
+        let summary = try run()
+        return summary.flow.statistics(name: name, seconds: summary.seconds, reason: "duplicate",
+                                       counters: [("matched_reference", summary.matchedReference)])
     }
 }

@@ -64,7 +64,7 @@ public struct ExactDeduplicator: Sendable {
         var out: [UInt8] = []
         var pending = false
         for scalar in scalars {
-            if SimplifiedText.isPythonWhitespace(scalar) {
+            if PythonText.isSpace(scalar) {
                 pending = true
                 continue
             }

@@ -9,7 +9,7 @@ import TokkitCorpus
 /// lines is written with its new text; one that falls below the minimum words or sentences goes to
 /// `removed/` (when asked) with its original text. With `resume`, inputs already complete are read
 /// for their keys only.
-public struct LineDedupRun {
+public struct LineDedupRun: CorpusStage {
     public struct Summary: Sendable, Equatable {
         public var documents = 0
         /// Non-blank spans keyed, and those that occurred before.
@@ -20,7 +20,10 @@ public struct LineDedupRun {
         public var removed = 0
         public var skippedFiles = 0
         public var seconds = 0.0
+        public var flow = CurationFlow()
     }
+
+    public var name: String { "line_dedup" }
 
     public var input: CorpusInput
     public var configuration: LineDedupConfiguration
@@ -71,13 +74,21 @@ public struct LineDedupRun {
                 summary.changed += 1
                 var written = document
                 if keep { written.text = filtered }
-                try output.write(written, fileIndex: fileIndex, keep: keep)
+                try output.write(written, fileIndex: fileIndex, keep: keep, bytesIn: document.text.utf8.count)
             }
         }
         try output.finish(fileCount: files.count)
         summary.removed = output.removed
         summary.skippedFiles = output.skippedFiles
         summary.seconds = Date().timeIntervalSince(start)
+        summary.flow = output.flow
         return summary
+    }
+
+    public func runStage() throws -> StageStatistics {
+        let summary = try run()
+        return summary.flow.statistics(name: name, seconds: summary.seconds, reason: "too_short_after_line_removal",
+                                       counters: [("spans", summary.spans), ("duplicate_spans", summary.duplicateSpans),
+                                                  ("documents_changed", summary.changed)])
     }
 }

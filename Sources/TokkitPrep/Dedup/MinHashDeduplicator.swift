@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TokkitCore
 
 /// MinHash LSH de-duplication over documents numbered in input order: signatures (parallel), band
@@ -21,12 +22,15 @@ import TokkitCore
 /// **Memory** is proportional to the documents, not their signatures: band records
 /// (`rowsPerBucket` × 8 + 4 bytes per band per document) stay in memory up to `memoryBudget`; beyond
 /// it each band's records are sorted and spilled to a run file in datatrove's `<8Q I>` layout, and
-/// the bands are merged from the runs at the end. What stays is 8 bytes per document (union-find)
-/// plus the pairs found.
+/// the bands are merged from the runs at the end. What stays is 4 bytes per document (the shared
+/// ``ClusterForest``) with `.first`; `.datatrove` also keeps the pairs found (8 bytes each).
+///
+/// **Parallel clustering**: the bands are sorted, merged and joined on `threads` workers at once.
 ///
 /// **Determinism**: the output depends only on the documents and their order — not on the thread
 /// count, the memory budget or how documents were batched — because every step orders records by
-/// `(values, document)` before looking at them.
+/// `(values, document)` before looking at them, and the forest's roots are each cluster's smallest
+/// document however the workers' unions interleave.
 public final class MinHashDeduplicator {
     public enum Keep: String, Sendable, CaseIterable {
         /// Keep the first document (lowest number) of each cluster.
@@ -185,40 +189,85 @@ public final class MinHashDeduplicator {
     }
 
     /// Finds the clusters. The deduplicator cannot take more documents afterwards.
+    ///
+    /// Bands are taken by `threads` workers; each sorts (or merges) its band and joins every pair
+    /// it finds at once. With `.first` the pairs go straight into a ``ClusterForest`` shared by the
+    /// workers (no pair is stored, and every cluster's root is its first document whatever the
+    /// interleaving); `.datatrove` keeps each band's pairs and replays datatrove's union by size
+    /// in its order (band 0 first), which that rule needs.
     public func finish() throws -> MinHashClusters {
         let bands = options.configuration.buckets
-        var pairsPerBand = [[UInt64]](repeating: [], count: bands)
-        var failures = [DedupError?](repeating: nil, count: bands)
         let values = bandValues, documents = bandDocuments, runs = runFiles, rows = self.rows
         bandValues = []
         bandDocuments = []
-        pairsPerBand.withUnsafeMutableBufferPointer { pairBuffer in
-            failures.withUnsafeMutableBufferPointer { failureBuffer in
-                nonisolated(unsafe) let pairOut = pairBuffer
-                nonisolated(unsafe) let failureOut = failureBuffer
-                DispatchQueue.concurrentPerform(iterations: bands) { band in
-                    do {
-                        pairOut[band] = try Self.bandPairs(values: values[band], documents: documents[band], runs: runs[band], rows: rows)
-                    } catch let error as DedupError {
-                        failureOut[band] = error
-                    } catch {
-                        failureOut[band] = .io(path: runs[band].first ?? "", reason: "\(error)")
+        let forest = options.keep == .first ? ClusterForest(count: documentCount) : nil
+        let results = BatchSlots<Result<(pairs: [UInt64], count: Int), DedupError>>(count: bands)
+        let nextBand = Atomic<Int>(0)
+        Parallelism.run(workers: min(options.threads, bands)) { _ in
+            while true {
+                let band = nextBand.add(1, ordering: .relaxed).oldValue
+                guard band < bands else { return }
+                var pairs: [UInt64] = []
+                var count = 0
+                do {
+                    try Self.forEachPair(values: values[band], documents: documents[band], runs: runs[band], rows: rows) { earlier, later in
+                        count += 1
+                        if let forest { forest.union(earlier, later) } else { pairs.append(UInt64(earlier) << 32 | UInt64(later)) }
                     }
+                    results.set(band, .success((pairs, count)))
+                } catch let error as DedupError {
+                    results.set(band, .failure(error))
+                } catch {
+                    results.set(band, .failure(.io(path: runs[band].first ?? "", reason: "\(error)")))
                 }
             }
         }
-        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        var pairsPerBand: [[UInt64]] = []
+        var pairCount = 0
+        for band in 0..<bands {
+            switch results.take(band) {
+            case .success(let result)?:
+                pairCount += result.count
+                pairsPerBand.append(result.pairs)
+            case .failure(let error)?:
+                throw error
+            case nil:
+                throw DedupError.io(path: runs[band].first ?? "", reason: "band \(band) was not processed")
+            }
+        }
         if ownsScratch, let scratch {
             try? FileManager.default.removeItem(atPath: scratch)
             self.scratch = nil
         }
-        var clusters = ClusterUnion(count: documentCount, keep: options.keep)
-        var pairCount = 0
+        if let forest { return Self.clusters(of: forest, pairCount: pairCount, signedCount: signedCount, threads: options.threads) }
+        var clusters = ClusterUnion(count: documentCount)
         for pairs in pairsPerBand {
-            pairCount += pairs.count
             for pair in pairs { clusters.union(UInt32(truncatingIfNeeded: pair >> 32), UInt32(truncatingIfNeeded: pair)) }
         }
         return clusters.result(pairCount: pairCount, signedCount: signedCount)
+    }
+
+    /// Every document's root and cluster size, the roots found on `threads` workers.
+    static func clusters(of forest: ClusterForest, pairCount: Int, signedCount: Int, threads: Int) -> MinHashClusters {
+        let count = forest.count
+        let chunk = 1 << 16
+        let chunks = (count + chunk - 1) / chunk
+        let roots = BatchSlots<[UInt32]>(count: chunks)
+        let nextChunk = Atomic<Int>(0)
+        Parallelism.run(workers: min(threads, chunks)) { _ in
+            while true {
+                let index = nextChunk.add(1, ordering: .relaxed).oldValue
+                guard index < chunks else { return }
+                roots.set(index, (index * chunk..<min(count, (index + 1) * chunk)).map { forest.find(UInt32($0)) })
+            }
+        }
+        var representative: [UInt32] = []
+        representative.reserveCapacity(count)
+        for index in 0..<chunks { representative += roots.take(index) ?? [] }
+        var size = [UInt32](repeating: 0, count: count)
+        for root in representative { size[Int(root)] += 1 }
+        return MinHashClusters(representative: representative, clusterSize: representative.map { size[Int($0)] },
+                               pairCount: pairCount, signedCount: signedCount)
     }
 
     /// Record order within one band: by values (lexicographic), then document. Sorting 16-byte keys
@@ -240,33 +289,31 @@ public final class MinHashDeduplicator {
         return keys.map(\.1)
     }
 
-    /// The pairs of one band, `(earlier document) << 32 | later document`, in datatrove's order.
-    static func bandPairs(values: [UInt64], documents: [UInt32], runs: [String], rows: Int) throws -> [UInt64] {
+    /// Calls `body(earlier, later)` for every pair of one band, in datatrove's order: records sorted
+    /// by `(values, document)`, each two consecutive ones with equal values.
+    static func forEachPair(values: [UInt64], documents: [UInt32], runs: [String], rows: Int,
+                            _ body: (UInt32, UInt32) -> Void) throws {
         let order = sortedOrder(values, documents, rows: rows)
-        var pairs: [UInt64] = []
         if runs.isEmpty {
             values.withUnsafeBufferPointer { values in
                 var previous = -1
                 for record in order.map(Int.init) {
                     if previous >= 0, (0..<rows).allSatisfy({ values[previous * rows + $0] == values[record * rows + $0] }) {
-                        pairs.append(UInt64(documents[previous]) << 32 | UInt64(documents[record]))
+                        body(documents[previous], documents[record])
                     }
                     previous = record
                 }
             }
-            return pairs
+            return
         }
         var merger = try SignatureRunMerger(runs: runs, memory: (values, documents, order), rows: rows)
         var previous = [UInt64](repeating: 0, count: rows)
         var previousDocument: UInt32?
         while let (current, document) = try merger.next() {
-            if let previousDocument, previous == current {
-                pairs.append(UInt64(previousDocument) << 32 | UInt64(document))
-            }
+            if let previousDocument, previous == current { body(previousDocument, document) }
             previous = current
             previousDocument = document
         }
-        return pairs
     }
 }
 
@@ -293,16 +340,15 @@ public struct MinHashClusters: Sendable {
     public var clusterCount: Int { (0..<representative.count).filter { !isRemoved($0) && clusterSize[$0] > 1 }.count }
 }
 
-/// Union-find over document numbers with either keep policy.
+/// datatrove's union-find, replayed in its order: union by size, the earlier pair element's root
+/// winning ties, path compression (`--keep datatrove`; `--keep first` uses ``ClusterForest``).
 struct ClusterUnion {
     private var parent: [UInt32]
     private var size: [UInt32]
-    private let keep: MinHashDeduplicator.Keep
 
-    init(count: Int, keep: MinHashDeduplicator.Keep) {
+    init(count: Int) {
         parent = (0..<count).map { UInt32($0) }
         size = Array(repeating: 1, count: count)
-        self.keep = keep
     }
 
     mutating func find(_ node: UInt32) -> UInt32 {
@@ -321,13 +367,8 @@ struct ClusterUnion {
     mutating func union(_ a: UInt32, _ b: UInt32) {
         var rootA = find(a), rootB = find(b)
         guard rootA != rootB else { return }
-        switch keep {
-        case .first:
-            if rootB < rootA { swap(&rootA, &rootB) }
-        case .datatrove:
-            // datatrove: the smaller set joins the larger; on equal sizes `a`'s root stays the root.
-            if size[Int(rootA)] < size[Int(rootB)] { swap(&rootA, &rootB) }
-        }
+        // The smaller set joins the larger; on equal sizes `a`'s root stays the root.
+        if size[Int(rootA)] < size[Int(rootB)] { swap(&rootA, &rootB) }
         parent[Int(rootB)] = rootA
         size[Int(rootA)] += size[Int(rootB)]
     }

@@ -7,7 +7,7 @@ import TokkitCorpus
 /// found; read 2 writes the kept documents (one output file per input, ``CuratedOutput``), the
 /// removed ones under `removed/` when asked, and the clusters file: a TSV line
 /// `id<TAB>representative id<TAB>cluster size` for every document in a cluster of two or more.
-public struct MinHashRun {
+public struct MinHashRun: CorpusStage {
     public struct Summary: Sendable {
         public var documents = 0
         public var signed = 0
@@ -16,7 +16,10 @@ public struct MinHashRun {
         public var bandMatches = 0
         public var spilledRuns = 0
         public var seconds = 0.0
+        public var flow = CurationFlow()
     }
+
+    public var name: String { "minhash_dedup" }
 
     public var input: CorpusInput
     public var options: MinHashDeduplicator.Options
@@ -28,6 +31,11 @@ public struct MinHashRun {
     /// Continue an interrupted run: inputs already written are not written again (the signatures
     /// and clusters are computed again; they decide every file).
     public var resume = false
+    /// The signature and clustering workers (``MinHashDeduplicator/Options/threads``).
+    public var threads: Int {
+        get { options.threads }
+        set { options.threads = max(1, newValue) }
+    }
 
     public init(input: CorpusInput, options: MinHashDeduplicator.Options, outputDirectory: String) {
         self.input = input
@@ -70,6 +78,13 @@ public struct MinHashRun {
         try output.finish(fileCount: try input.files().count)
         return Summary(documents: clusters.documentCount, signed: clusters.signedCount, removed: output.removed,
                        clusters: clusters.clusterCount, bandMatches: clusters.pairCount, spilledRuns: dedup.spilledRuns,
-                       seconds: Date().timeIntervalSince(start))
+                       seconds: Date().timeIntervalSince(start), flow: output.flow)
+    }
+
+    public func runStage() throws -> StageStatistics {
+        let summary = try run()
+        return summary.flow.statistics(name: name, seconds: summary.seconds, reason: "near_duplicate",
+                                       counters: [("clusters", summary.clusters), ("band_matches", summary.bandMatches),
+                                                  ("spilled_runs", summary.spilledRuns)])
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 
-/// datatrove's `simplify_text` with its default `TextNormConfig` (today's order, datatrove ≥ 0.3): the key
-/// text MinHash shingles and sentence dedup hash. Never the stored text (reference §3).
+/// datatrove's `simplify_text` with its default `TextNormConfig`: the key text MinHash shingles,
+/// sentence dedup and exact dedup hash, and decontamination counts words of. Never the stored text
+/// (reference §3). The one implementation in Tokkit, for today's order and FineWeb's (v0.2.0).
 ///
-/// The steps, in datatrove's order:
+/// Today's steps (datatrove ≥ 0.3), in datatrove's order:
 /// 1. `lower()` (Python's full case mapping, including the final-sigma rule);
 /// 2. every `\p{Nd}+([.,،٫⎖⎗⎘]\p{Nd}+)?` becomes `0`;
 /// 3. every character of datatrove's `PUNCTUATION` becomes a space;
@@ -11,6 +12,10 @@ import Foundation
 /// 5. NFD, then every nonspacing mark (`Mn`) is dropped; 6. `strip()`.
 ///
 /// `"Héllo, WORLD!  It's 3.14 o'clock…"` → `"hello world it s 0 o clock"`.
+///
+/// v0.2.0 (FineWeb) deleted punctuation instead and folded only `\d+`: `lower()` → whitespace runs
+/// become one space → punctuation deleted (`it's` → `its`) → NFD, `Mn` dropped → `\d+` → `0` →
+/// `strip()`: `"hello world its 0 oclock"` (``string(_:version:)``).
 ///
 /// Counting is in Unicode scalars, as Python's `str` is (reference §16.1).
 public enum SimplifiedText {
@@ -20,14 +25,14 @@ public enum SimplifiedText {
         var lowered: [Unicode.Scalar] = []
         lowered.reserveCapacity(text.count)
         lower(Array(text), into: &lowered)
-        let numbered = foldNumbers(lowered)
+        let numbered = foldNumbers(lowered, decimals: true)
         var spaced: [Unicode.Scalar] = []
         spaced.reserveCapacity(numbered.count)
         var needsDecomposition = false
         // Steps 3 and 4 at once: punctuation becomes whitespace, whitespace runs become one space.
         var pendingSpace = false
         for scalar in numbered {
-            if isPunctuation(scalar) || isPythonWhitespace(scalar) {
+            if isPunctuation(scalar) || PythonText.isSpace(scalar) {
                 pendingSpace = true
                 continue
             }
@@ -37,26 +42,47 @@ public enum SimplifiedText {
             spaced.append(scalar)
         }
         guard needsDecomposition else { return spaced }
-        var decomposed: [Unicode.Scalar] = []
-        decomposed.reserveCapacity(spaced.count)
-        var string = String.UnicodeScalarView()
-        string.append(contentsOf: spaced)
-        for scalar in String(string).decomposedStringWithCanonicalMapping.unicodeScalars
-        where scalar.properties.generalCategory != .nonspacingMark {
-            decomposed.append(scalar)
-        }
         // Dropping marks can leave whitespace at an end (a lone mark after a space): strip again.
-        var start = 0, end = decomposed.count
-        while start < end, isPythonWhitespace(decomposed[start]) { start += 1 }
-        while end > start, isPythonWhitespace(decomposed[end - 1]) { end -= 1 }
-        return start == 0 && end == decomposed.count ? decomposed : Array(decomposed[start..<end])
+        return strip(withoutMarks(spaced))
     }
 
-    /// The simplified text as a `String`.
-    public static func string(_ text: String) -> String {
+    /// The simplified text as a `String`, by today's rules or FineWeb's (`.v0_2_0`).
+    public static func string(_ text: String, version: RuleVersion = .current) -> String {
         var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars(of: Substring(text).unicodeScalars))
+        switch version {
+        case .current:
+            view.append(contentsOf: scalars(of: Substring(text).unicodeScalars))
+        case .v0_2_0:
+            var lowered: [Unicode.Scalar] = []
+            lower(Array(text.unicodeScalars), into: &lowered)
+            // `re.sub(r"\s+", " ", text.strip())`, then punctuation deleted.
+            var spaced: [Unicode.Scalar] = []
+            var pendingSpace = false
+            for scalar in strip(lowered) {
+                if PythonText.isSpace(scalar) {
+                    pendingSpace = true
+                    continue
+                }
+                if pendingSpace { spaced.append(" ") }
+                pendingSpace = false
+                spaced.append(scalar)
+            }
+            view.append(contentsOf: strip(foldNumbers(withoutMarks(spaced.filter { !isPunctuation($0) }), decimals: false)))
+        }
         return String(view)
+    }
+
+    /// NFD, then every nonspacing mark (`Mn`) dropped.
+    private static func withoutMarks(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var string = String.UnicodeScalarView()
+        string.append(contentsOf: scalars)
+        return String(string).decomposedStringWithCanonicalMapping.unicodeScalars.filter { $0.properties.generalCategory != .nonspacingMark }
+    }
+
+    /// Python's `strip()`.
+    private static func strip(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        let range = PythonText.strip(scalars, 0..<scalars.count)
+        return range == 0..<scalars.count ? scalars : Array(scalars[range])
     }
 
     /// Python's `str.lower()`: the full lowercase mapping of each scalar, except that capital sigma
@@ -91,8 +117,8 @@ public enum SimplifiedText {
         return !(after < text.count && text[after].properties.isCased)
     }
 
-    /// `\p{Nd}+([.,،٫⎖⎗⎘]\p{Nd}+)?` → `0`, leftmost and greedy as `regex.sub` scans.
-    static func foldNumbers(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    /// `\p{Nd}+([.,،٫⎖⎗⎘]\p{Nd}+)?` → `0` (`\d+` → `0` without `decimals`), leftmost and greedy as `regex.sub` scans.
+    static func foldNumbers(_ text: [Unicode.Scalar], decimals: Bool) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(text.count)
         var index = 0
@@ -103,7 +129,7 @@ public enum SimplifiedText {
                 continue
             }
             while index < text.count, isDecimalDigit(text[index]) { index += 1 }
-            if index + 1 < text.count, isDecimalSeparator(text[index]), isDecimalDigit(text[index + 1]) {
+            if decimals, index + 1 < text.count, isDecimalSeparator(text[index]), isDecimalDigit(text[index + 1]) {
                 index += 1
                 while index < text.count, isDecimalDigit(text[index]) { index += 1 }
             }
@@ -127,50 +153,23 @@ public enum SimplifiedText {
         }
     }
 
-    /// Python's `str.isspace()` (what `re`'s `\s` and `strip()` use on `str`): bidirectional class
-    /// WS, B or S, or category Zs. Includes U+001C–U+001F and U+0085; not U+200B or U+FEFF.
-    @inline(__always)
-    static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
-            return true
-        default:
-            return false
-        }
-    }
-
-    /// datatrove's `PUNCTUATION`: a literal string of ASCII and CJK punctuation (with the quirk of a
-    /// full-width digit one, U+FF11) plus the control characters [0,9) ∪ [11,32) ∪ [127,160).
-    /// Tab and newline are not in it; they are whitespace.
+    /// datatrove's `PUNCTUATION` (``DatatroveTables/punctuation``, the set the filters use too): a
+    /// literal string of ASCII and CJK punctuation (with the quirk of a full-width digit one, U+FF11)
+    /// plus the control characters [0,9) ∪ [11,32) ∪ [127,160). Tab and newline are not in it; they
+    /// are whitespace.
     @inline(__always)
     static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x80 {
             return value < 64 ? (asciiPunctuation >> UInt64(value)) & 1 == 1 : (asciiPunctuationHigh >> UInt64(value - 64)) & 1 == 1
         }
-        if value < 0xA0 { return true }
         return otherPunctuation.contains(value)
     }
 
-    /// Bits 0–63 of the ASCII part of `PUNCTUATION`: controls 0–8, 11–31, and `!"#$%&'()*+,-./:;<=>?`.
-    private static let asciiPunctuation: UInt64 = {
-        var bits: UInt64 = 0
-        for value in 0..<64 where asciiMember(value) { bits |= 1 << UInt64(value) }
-        return bits
-    }()
+    /// Bits 0–63 and 64–127 of the ASCII part of `PUNCTUATION`, so the common case is a shift.
+    private static let asciiPunctuation: UInt64 = DatatroveTables.punctuation.filter { $0 < 64 }.reduce(0) { $0 | 1 << UInt64($1) }
+    private static let asciiPunctuationHigh: UInt64 = DatatroveTables.punctuation.filter { $0 >= 64 && $0 < 128 }.reduce(0) { $0 | 1 << UInt64($1 - 64) }
 
-    /// Bits 64–127: `@[\]^_` `` ` `` `{|}~` and DEL.
-    private static let asciiPunctuationHigh: UInt64 = {
-        var bits: UInt64 = 0
-        for value in 64..<128 where asciiMember(value) { bits |= 1 << UInt64(value - 64) }
-        return bits
-    }()
-
-    private static func asciiMember(_ value: Int) -> Bool {
-        if value < 9 || (value >= 11 && value < 32) || value == 127 { return true }
-        return Array("!/:&(\\#%+^]~';{|[=-`*$,><)?@_.\"}".unicodeScalars).contains { Int($0.value) == value }
-    }
-
-    /// The non-ASCII characters of the `PUNCTUATION` literal.
-    private static let otherPunctuation: Set<UInt32> = Set("—”％１〈、━【「」，】；“《„’∶´．（–？！：～«〉》）。…►»".unicodeScalars.map(\.value))
+    /// The non-ASCII part.
+    private static let otherPunctuation: Set<UInt32> = Set(DatatroveTables.punctuation.filter { $0 >= 0x80 })
 }

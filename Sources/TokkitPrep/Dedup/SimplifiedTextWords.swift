@@ -37,7 +37,7 @@ public enum SimplifiedTextWords {
         var start = 0
         var index = 0
         while index <= text.count {
-            if index == text.count || SimplifiedText.isPythonWhitespace(text[index]) {
+            if index == text.count || PythonText.isSpace(text[index]) {
                 if start < index { tokenize(text, start..<index, into: &scalarRanges) }
                 start = index + 1
             }

@@ -96,6 +96,8 @@ public final class CuratedOutput {
     public let writeRemoved: Bool
     public private(set) var kept = 0
     public private(set) var removed = 0
+    /// Documents and text bytes written to this output, kept or removed (inputs a resumed run skips included).
+    public private(set) var flow = CurationFlow()
     /// Inputs found complete and not written again.
     public private(set) var skippedFiles = 0
     private var current: (index: Int, kept: JSONLWriter, removed: JSONLWriter?)?
@@ -174,9 +176,19 @@ public final class CuratedOutput {
         return markers.isComplete(fileIndex, path: inputs[fileIndex])
     }
 
-    /// Writes a document of input file `fileIndex`, kept or removed.
-    public func write(_ document: Document, fileIndex: Int, keep: Bool) throws {
-        if keep { kept += 1 } else { removed += 1 }
+    /// Writes a document of input file `fileIndex`, kept or removed. `bytesIn` is the size of the
+    /// text the stage read when it wrote another (line dedup's shortened text); the written text's by default.
+    public func write(_ document: Document, fileIndex: Int, keep: Bool, bytesIn: Int? = nil) throws {
+        let bytes = document.text.utf8.count
+        flow.documentsIn += 1
+        flow.bytesIn += bytesIn ?? bytes
+        if keep {
+            kept += 1
+            flow.documentsOut += 1
+            flow.bytesOut += bytes
+        } else {
+            removed += 1
+        }
         if current?.index != fileIndex {
             try closeFile()
             if isComplete(fileIndex) { return }

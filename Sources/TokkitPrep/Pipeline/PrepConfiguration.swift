@@ -109,7 +109,9 @@ public struct PrepConfiguration {
                     } else {
                         throw PrepError.invalidConfiguration("\(path): line \(itemLine): a stage is a name, or a name with a mapping of parameters")
                     }
-                    guard Stage.names.contains(name) else { throw PrepError.unknownName(kind: "stage", name: name, line: itemLine, valid: Stage.names) }
+                    guard Stage.names.contains(name) || Self.corpusStageNames.contains(name) else {
+                        throw PrepError.unknownName(kind: "stage", name: name, line: itemLine, valid: Stage.names + Self.corpusStageNames)
+                    }
                     let params = innerMapping(parameters).map { (key: $0.key.string ?? "", value: $0.value, line: $0.key.mark?.line ?? itemLine) }
                     specs.append((name, params, itemLine))
                 }
@@ -196,7 +198,8 @@ public struct PrepConfiguration {
         return filter
     }
 
-    /// The stages, built and checked.
+    /// The stages, built and checked: a pipeline of per-document stages only (the in-memory
+    /// filter of the C ABI, `--explain`). A configuration with corpus-wide stages runs through ``steps(reading:)``.
     public func stages() throws -> [Stage] {
         guard let specs = stageSpecs else {
             guard let name = preset, let preset = Preset(rawValue: name) else {
@@ -204,11 +207,15 @@ public struct PrepConfiguration {
             }
             return try preset.stages(urlFilter: try urlFilter())
         }
+        if let corpus = specs.first(where: { Self.corpusStageNames.contains($0.name) }) {
+            throw PrepError.invalidConfiguration("line \(corpus.line): \(corpus.name) decides by looking at the whole corpus; "
+                + "it runs in a whole `tokkit prep` run over files, not document by document")
+        }
         let defaultVersion = preset.flatMap(Preset.init(rawValue:))?.version ?? .current
         return try specs.map { spec in try stage(spec.name, spec.parameters, defaultVersion: defaultVersion) }
     }
 
-    private func stage(_ name: String, _ parameters: [(key: String, value: Node, line: Int)], defaultVersion: RuleVersion) throws -> Stage {
+    func stage(_ name: String, _ parameters: [(key: String, value: Node, line: Int)], defaultVersion: RuleVersion) throws -> Stage {
         var version = defaultVersion
         var rest: [(key: String, value: Node, line: Int)] = []
         for parameter in parameters {
@@ -225,14 +232,8 @@ public struct PrepConfiguration {
         func unknown(_ parameter: (key: String, value: Node, line: Int), _ valid: [String]) -> PrepError {
             .unknownName(kind: "\(name) parameter", name: parameter.key, line: parameter.line, valid: valid + ["version"])
         }
-        // Each parameter goes through the setter of its key; an unknown key is an error naming the valid ones.
         func configure<Target>(_ target: inout Target, _ setters: KeyValuePairs<String, (inout Target, Parameter) throws -> Void>) throws {
-            for parameter in rest {
-                guard let setter = setters.first(where: { $0.key == parameter.key })?.value else {
-                    throw unknown(parameter, setters.map(\.key))
-                }
-                try setter(&target, parameter)
-            }
+            try Self.configure(&target, rest, stage: name, alsoValid: ["version"], setters)
         }
         switch name {
         case "url_filter":
@@ -401,8 +402,20 @@ public struct PrepConfiguration {
 
     typealias Parameter = (key: String, value: Node, line: Int)
 
+    /// Sends each parameter through the setter of its key; an unknown key is an error naming the
+    /// valid ones (the setters' keys and `alsoValid`).
+    static func configure<Target>(_ target: inout Target, _ parameters: [Parameter], stage: String, alsoValid: [String] = [],
+                                  _ setters: KeyValuePairs<String, (inout Target, Parameter) throws -> Void>) throws {
+        for parameter in parameters {
+            guard let setter = setters.first(where: { $0.key == parameter.key })?.value else {
+                throw PrepError.unknownName(kind: "\(stage) parameter", name: parameter.key, line: parameter.line, valid: setters.map(\.key) + alsoValid)
+            }
+            try setter(&target, parameter)
+        }
+    }
+
     /// A parameter naming one case of a closed set (a unit, a normalization form).
-    private static func choice<Choice: RawRepresentable & CaseIterable>(_ parameter: Parameter, kind: String, _ type: Choice.Type) throws -> Choice
+    static func choice<Choice: RawRepresentable & CaseIterable>(_ parameter: Parameter, kind: String, _ type: Choice.Type) throws -> Choice
         where Choice.RawValue == String {
         guard let choice = parameter.value.string.flatMap(Choice.init(rawValue:)) else {
             throw PrepError.unknownName(kind: kind, name: parameter.value.string ?? "", line: parameter.line, valid: Choice.allCases.map(\.rawValue))
@@ -410,29 +423,29 @@ public struct PrepConfiguration {
         return choice
     }
 
-    private static func double(_ parameter: (key: String, value: Node, line: Int)) throws -> Double {
+    static func double(_ parameter: (key: String, value: Node, line: Int)) throws -> Double {
         guard let value = parameter.value.float ?? parameter.value.int.map(Double.init) else {
             throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be a number")
         }
         return value
     }
 
-    private static func string(_ parameter: (key: String, value: Node, line: Int)) throws -> String {
+    static func string(_ parameter: (key: String, value: Node, line: Int)) throws -> String {
         guard let value = parameter.value.string else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be a string") }
         return value
     }
 
-    private static func int(_ parameter: (key: String, value: Node, line: Int)) throws -> Int {
+    static func int(_ parameter: (key: String, value: Node, line: Int)) throws -> Int {
         guard let value = parameter.value.int else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be an integer") }
         return value
     }
 
-    private static func bool(_ parameter: (key: String, value: Node, line: Int)) throws -> Bool {
+    static func bool(_ parameter: (key: String, value: Node, line: Int)) throws -> Bool {
         guard let value = parameter.value.bool else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be true or false") }
         return value
     }
 
-    private static func nGrams(_ parameter: (key: String, value: Node, line: Int)) throws -> [GopherRepetitionFilter.NGramLimit] {
+    static func nGrams(_ parameter: (key: String, value: Node, line: Int)) throws -> [GopherRepetitionFilter.NGramLimit] {
         guard let items = parameter.value.sequence else { throw PrepError.invalidConfiguration("line \(parameter.line): \(parameter.key) must be a list of [n, fraction]") }
         return try items.map { item in
             guard let pair = item.sequence, pair.count == 2, let n = pair[0].int, let fraction = pair[1].float ?? pair[1].int.map(Double.init) else {

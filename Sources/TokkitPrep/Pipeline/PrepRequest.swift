@@ -82,6 +82,18 @@ public struct PrepRequest: Sendable {
 
     /// The whole run over the configuration's inputs into its output directory.
     public func makeRun(_ configuration: PrepConfiguration, processor: DocumentProcessor) throws -> PrepRun {
+        PrepRun(options: try runOptions(configuration), processor: processor)
+    }
+
+    /// The whole run of a configuration that lists corpus-wide stages (``PrepConfiguration/hasCorpusStages``):
+    /// its steps in order, the stages' own files read as the inputs are.
+    public func makePipeline(_ configuration: PrepConfiguration) throws -> PrepPipeline {
+        let options = try runOptions(configuration)
+        let reading = CorpusInput(inputs: [], format: options.format, skipBadLines: skipBadLines, lossy: lossy)
+        return try PrepPipeline(options: options, steps: try configuration.steps(reading: reading))
+    }
+
+    private func runOptions(_ configuration: PrepConfiguration) throws -> PrepRun.Options {
         guard !configuration.inputs.isEmpty else { throw PrepError.invalidConfiguration("no inputs: give files, directories or globs") }
         guard let outputDirectory = configuration.output else { throw PrepError.invalidConfiguration("give the output directory") }
         let outputCompression = try completed(configuration).outputCompression()
@@ -96,6 +108,6 @@ public struct PrepRequest: Sendable {
         options.writeDropped = writeDropped
         options.skipBadLines = skipBadLines
         options.lossy = lossy
-        return PrepRun(options: options, processor: processor)
+        return options
     }
 }

@@ -68,7 +68,7 @@ public struct HashedNGramFeatures: Sendable {
         var current: [UInt8] = []
         var currentIsWord = false
         for scalar in lowered {
-            if SimplifiedText.isPythonWhitespace(scalar) {
+            if PythonText.isSpace(scalar) {
                 if !current.isEmpty { tokens.append(current); current.removeAll() }
                 continue
             }

@@ -39,6 +39,7 @@ struct CharacterClass: Sendable {
 enum PythonText {
     /// `str.isspace()`: the scalars Python treats as whitespace (Unicode White_Space plus the
     /// information separators U+001C–U+001F), which spaCy's tokenizer splits chunks on.
+    @inline(__always)
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true

@@ -37,6 +37,27 @@ struct MinHashParityTests {
     }
 
     /// Every document whose signature differs (or exists on one side only).
+    /// The ids a `tokkit prep` pipeline of one stage, `minhash_dedup: {keep: datatrove}`, removes from the test set.
+    static func prepRemoved(_ set: CurationTestSet, scratch: Scratch) throws -> Set<String> {
+        var jsonl = Data()
+        for (id, text) in zip(set.ids, set.texts) {
+            jsonl += try JSONSerialization.data(withJSONObject: ["id": id, "text": text])
+            jsonl.append(0x0A)
+        }
+        try jsonl.write(to: URL(fileURLWithPath: scratch.file("prep-in.jsonl")))
+        var request = PrepRequest()
+        request.configurationPath = "pipeline.yaml"
+        request.configurationText = "inputs: [\(scratch.file("prep-in.jsonl"))]\nstages:\n  - minhash_dedup: {keep: datatrove}\n"
+        request.output = scratch.file("prep-out")
+        request.writeDropped = true
+        request.threads = 2
+        _ = try request.makePipeline(try request.configuration()).run()
+        let reader = try DocumentFileReader(path: scratch.file("prep-out/steps/01-minhash_dedup/removed/00000.jsonl"), format: .jsonl(DocumentAdapter()))
+        var removed: Set<String> = []
+        while let document = try reader.next() { removed.insert(document.id) }
+        return removed
+    }
+
     static func signatureMismatches(_ ours: [[UInt64]?], _ theirs: [Int: [UInt64]]) -> [Int] {
         ours.indices.filter { ours[$0] != theirs[$0] }
     }
@@ -83,6 +104,11 @@ struct MinHashParityTests {
             #expect(byCluster.values.allSatisfy { $0.count == 1 })
             #expect(Set(byCluster.values.map { $0.first! }).count == byCluster.count)
         }
+
+        // The prep-configuration route (`minhash_dedup` in a pipeline) removes the same documents.
+        let removedByPrep = try Self.prepRemoved(set, scratch: scratch)
+        print("  tokkit prep with minhash_dedup {keep: datatrove}: removes \(removedByPrep.count), \(removedByPrep.intersection(reference.removed.map { set.ids[$0] }).count) in common with datatrove")
+        #expect(removedByPrep == Set(reference.removed.map { set.ids[$0] }))
 
         // The removed-set comparison can fail: another seed's permutations remove other documents.
         let otherSeed = try MinHashDeduplicator(options: .init(configuration: MinHashConfiguration(seed: 2), keep: .datatrove))

@@ -103,4 +103,72 @@ struct MinHashTests {
         let first = try run(threads: 2, budget: 1 << 30, batch: 600, keep: .first)
         for (index, representative) in first.enumerated() { #expect(Int(representative) <= index) }
     }
+
+    @Test("parallel clustering: for any thread count and memory budget, each cluster's root is its smallest document, as a sequential union-find finds")
+    func parallelClustering() throws {
+        // 12,000 documents whose bands collide by design: band 0 groups runs of three, band 5 joins
+        // a seeded random quarter of the documents in pairs, band 9 joins every 1,000th document
+        // into one chain; every other band is unique. Clusters of every size, chained across bands.
+        let count = 12_000, configuration = MinHashConfiguration.fineWeb, rows = configuration.rowsPerBucket
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let partner = (0..<count).map { _ in random() % 4 == 0 ? Int(random() % UInt64(count / 2)) : -1 }
+        var signatures = [UInt64](repeating: 0, count: count * configuration.hashCount)
+        for document in 0..<count {
+            for band in 0..<configuration.buckets {
+                let value: UInt64
+                switch band {
+                case 0: value = UInt64(document / 3)
+                case 5: value = partner[document] >= 0 ? UInt64(partner[document]) : UInt64(count + document)
+                case 9: value = document % 1_000 == 0 ? 7 : UInt64(count + document)
+                default: value = UInt64(band) << 40 | UInt64(document)
+                }
+                for row in 0..<rows { signatures[document * configuration.hashCount + band * rows + row] = value &+ UInt64(row) }
+            }
+        }
+        let signed = (0..<count).map { $0 % 97 != 5 }  // a few documents without shingles are never joined
+        // The slow reference: documents with equal values in a band are one cluster; a plain union-find.
+        var parent = Array(0..<count)
+        func root(_ node: Int) -> Int { var node = node; while parent[node] != node { node = parent[node] }; return node }
+        for band in 0..<configuration.buckets {
+            var firstWith: [[UInt64]: Int] = [:]
+            for document in 0..<count where signed[document] {
+                let start = document * configuration.hashCount + band * rows
+                let key = Array(signatures[start..<start + rows])
+                if let other = firstWith[key] {
+                    let (a, b) = (root(other), root(document))
+                    parent[max(a, b)] = min(a, b)
+                } else {
+                    firstWith[key] = document
+                }
+            }
+        }
+        let expected = (0..<count).map { UInt32(root($0)) }
+        #expect(Set(expected).count < count * 3 / 4)
+        for (threads, budget) in [(1, 1 << 30), (2, 1 << 30), (3, 1 << 18), (8, 1 << 16), (16, 1 << 30)] {
+            let dedup = try MinHashDeduplicator(options: .init(configuration: configuration, keep: .first, memoryBudget: budget, threads: threads))
+            for start in stride(from: 0, to: count, by: 2_500) {
+                let end = min(count, start + 2_500)
+                try dedup.append(signatures: Array(signatures[(start * configuration.hashCount)..<(end * configuration.hashCount)]),
+                                 signed: Array(signed[start..<end]))
+            }
+            let clusters = try dedup.finish()
+            #expect(clusters.representative == expected, "threads \(threads), budget \(budget)")
+            if budget < 1 << 20 { #expect(dedup.spilledRuns > 0) }
+            let sizes = Dictionary(grouping: expected, by: { $0 }).mapValues(\.count)
+            #expect(clusters.clusterSize.enumerated().allSatisfy { Int($0.element) == sizes[expected[$0.offset]] })
+        }
+        // The comparison can fail: datatrove's union by size keeps other members of the same clusters.
+        let datatrove = try MinHashDeduplicator(options: .init(configuration: configuration, keep: .datatrove, threads: 2))
+        try datatrove.append(signatures: signatures, signed: signed)
+        let replayed = try datatrove.finish().representative
+        #expect(replayed != expected)
+        #expect(Set(replayed).count == Set(expected).count)
+    }
 }

@@ -136,7 +136,9 @@ struct PrepRunTests {
             try FileSystem.write(yaml, to: scratch.file("c.yaml"))
             return try PrepConfiguration.load(path: scratch.file("c.yaml")).stages()
         }
-        try expectUnknown(kind: "stage", name: "gopher", line: 3, valid: Stage.names) { try load("stages:\n  - gopher_quality\n  - gopher\n") }
+        try expectUnknown(kind: "stage", name: "gopher", line: 3, valid: Stage.names + PrepConfiguration.corpusStageNames) {
+            try load("stages:\n  - gopher_quality\n  - gopher\n")
+        }
         try expectUnknown(kind: "preset", name: "finewebb", line: 1, valid: ["fineweb", "fineweb-datatrove"]) { try load("preset: finewebb\n") }
         try expectUnknown(kind: "bad_words parameter", name: "language", line: 3,
                           valid: ["list", "lists", "default_language", "fail_on_missing_language", "keep_fraction", "seed", "version"]) {

@@ -4,16 +4,17 @@
 Input: documents of real text from the public corpus ($TOKKIT_CORPUS): each is two random paragraphs
 (seeded), plus planted duplicates (3% exact copies, 3% copies with ~8% of the words replaced).
 
-1. Equal outputs first: on the first --verify-docs documents both run FineWeb's configuration (sha1, 64-bit,
-   14 x 8, 5-grams, seed 1); Tokkit with --keep datatrove must remove exactly datatrove's documents.
-2. Speed and memory: Tokkit on all --docs documents (1 thread and all threads), datatrove on
-   --datatrove-docs documents (scaled down: it runs at a few thousand documents/s per core; the ratio is
-   per document). Each side's wall time covers the same work: read JSONL, sign, find band matches, cluster,
-   write the kept documents. Rates per core are documents per CPU-second (user + system, children
-   included, from `/usr/bin/time -v`), which a shared, loaded machine distorts far less than wall time.
-   Peak memory is the maximum RSS.
+1. Same input, both sides, interleaved: the first --datatrove-docs documents through Tokkit (1 thread,
+   --keep datatrove) and through datatrove (FineWeb's configuration: sha1, 64-bit, 14 x 8, 5-grams, seed
+   1, one task per stage). The removed sets must be equal before any number is printed. Documents per
+   CPU-second (user + system, children included, from `/usr/bin/time -v`) and peak RSS of each.
+2. Tokkit alone on all --docs documents, with 1 thread and with every core; the two outputs (kept
+   documents and clusters.tsv) must be byte-identical (clustering is deterministic for any thread count).
 
-    python3 bench/curate_bench.py --docs 1000000 --datatrove-docs 50000
+Each run covers the same work: read JSONL, sign, find band matches, cluster, write the kept documents.
+On a shared, loaded machine wall time means little: per-core rates use CPU seconds.
+
+    python3 bench/curate_bench.py --docs 1000000 --datatrove-docs 30000
 """
 import argparse
 import glob
@@ -78,14 +79,19 @@ def tokkit_removed(out):
     return set(json.loads(line)["id"] for path in glob.glob(f"{out}/removed/*.jsonl") for line in open(path, encoding="utf-8"))
 
 
+def digest(out):
+    """sha256 of every output file (kept documents and clusters.tsv), by name."""
+    import hashlib
+    files = sorted(glob.glob(f"{out}/*.jsonl")) + [f"{out}/clusters.tsv"]
+    return {os.path.basename(p): hashlib.sha256(open(p, "rb").read()).hexdigest() for p in files}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=1_000_000)
-    ap.add_argument("--datatrove-docs", type=int, default=50_000)
-    ap.add_argument("--verify-docs", type=int, default=20_000)
+    ap.add_argument("--datatrove-docs", type=int, default=30_000, help="documents both sides run (datatrove is slow)")
     ap.add_argument("--tokkit", default=os.path.join(ROOT, ".build/release/tokkit"))
     ap.add_argument("--memory-mb", type=int, default=256)
-    ap.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count()], help="Tokkit thread counts to run")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="curate-bench-")
     try:
@@ -98,56 +104,58 @@ def main():
         print(f"datatrove {importlib.metadata.version('datatrove')}, spaCy {importlib.metadata.version('spacy')}, "
               f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
         reference = os.path.join(ROOT, "scripts/reference/datatrove_minhash.py")
-
-        # 1. Equal outputs.
-        small = os.path.join(work, "verify", "docs.jsonl")
-        os.makedirs(os.path.dirname(small))
-        write_jsonl(small, docs[: args.verify_docs])
-        subprocess.run([sys.executable, reference, "--input", small, "--work", os.path.join(work, "verify-dt"),
-                        "--output", os.path.join(work, "verify-dt.json")], check=True, capture_output=True)
-        theirs = json.load(open(os.path.join(work, "verify-dt.json")))
-        ids = [f"doc-{i:07d}" for i in range(args.verify_docs)]
-        theirs_removed = set(ids[i] for i in theirs["removed"])
-        subprocess.run([args.tokkit, "dedup", "minhash", small, "-o", os.path.join(work, "verify-tk"), "--keep", "datatrove", "--removed"],
-                       check=True, capture_output=True)
-        ours_removed = tokkit_removed(os.path.join(work, "verify-tk"))
-        if ours_removed != theirs_removed:
-            sys.exit(f"removed sets differ on {args.verify_docs} documents: only Tokkit {len(ours_removed - theirs_removed)}, "
-                     f"only datatrove {len(theirs_removed - ours_removed)}")
-        print(f"verified: on the first {args.verify_docs:,} documents Tokkit (--keep datatrove) and datatrove remove the same "
-              f"{len(ours_removed):,} documents")
-
-        # 2. Speed and memory.
         rows = []
-        for threads in args.threads:
+
+        # 1. The same documents through both, Tokkit first, then datatrove; outputs must agree.
+        n = args.datatrove_docs
+        small = os.path.join(work, "same", "docs.jsonl")
+        os.makedirs(os.path.dirname(small))
+        write_jsonl(small, docs[:n])
+        out = os.path.join(work, "same-tk")
+        seconds, cpu, rss = timed([args.tokkit, "dedup", "minhash", small, "-o", out, "--keep", "datatrove", "--removed",
+                                   "--threads", "1", "--memory-mb", str(args.memory_mb), "--scratch", os.path.join(work, "scratch-same")])
+        ours_removed = tokkit_removed(out)
+        rows.append(("Tokkit, 1 thread (same input)", n, seconds, cpu, rss, len(ours_removed)))
+        seconds, cpu, rss = timed([sys.executable, reference, "--input", small, "--work", os.path.join(work, "same-dt"),
+                                   "--output", os.path.join(work, "same-dt.json")])
+        theirs = json.load(open(os.path.join(work, "same-dt.json")))
+        ids = [f"doc-{i:07d}" for i in range(n)]
+        theirs_removed = set(ids[i] for i in theirs["removed"])
+        rows.append(("datatrove, 1 process (same input)", n, seconds, cpu, rss, len(theirs_removed)))
+        if ours_removed != theirs_removed:
+            sys.exit(f"removed sets differ on {n} documents: only Tokkit {len(ours_removed - theirs_removed)}, "
+                     f"only datatrove {len(theirs_removed - ours_removed)}")
+        print(f"verified: on the same {n:,} documents Tokkit (--keep datatrove) and datatrove remove the same {len(ours_removed):,} documents")
+
+        # 2. Tokkit on every document, 1 thread and all cores; outputs must be identical.
+        digests = []
+        for threads in (1, os.cpu_count()):
             out = os.path.join(work, f"tk-{threads}")
             seconds, cpu, rss = timed([args.tokkit, "dedup", "minhash", full, "-o", out, "--threads", str(threads),
                                        "--memory-mb", str(args.memory_mb), "--scratch", os.path.join(work, f"scratch-{threads}")])
             kept = sum(1 for path in glob.glob(f"{out}/*.jsonl") for _ in open(path))
             rows.append((f"Tokkit, {threads} thread(s)", len(docs), seconds, cpu, rss, len(docs) - kept))
+            digests.append(digest(out))
             shutil.rmtree(out)
-        dt_input = os.path.join(work, "dt", "docs.jsonl")
-        os.makedirs(os.path.dirname(dt_input))
-        write_jsonl(dt_input, docs[: args.datatrove_docs])
-        seconds, cpu, rss = timed([sys.executable, reference, "--input", dt_input, "--work", os.path.join(work, "dt-work"),
-                                 "--output", os.path.join(work, "dt.json")])
-        dt_removed = len(json.load(open(os.path.join(work, "dt.json")))["removed"])
-        rows.append(("datatrove, 1 process", args.datatrove_docs, seconds, cpu, rss, dt_removed))
+        deterministic = digests[0] == digests[1]
 
         print()
         load = os.getloadavg()[0]
         print(f"load average at the end: {load:.1f} on {os.cpu_count()} cores (a shared machine: per-core rates use CPU seconds)")
         print("| run | documents | wall s | CPU s | docs per CPU-second | peak RSS | removed |")
         print("|---|---:|---:|---:|---:|---:|---:|")
-        for name, n, seconds, cpu, rss, removed in rows:
-            print(f"| {name} | {n:,} | {seconds:.1f} | {cpu:.1f} | {n / cpu:,.0f} | {rss / 2**20:,.0f} MiB | {removed:,} |")
-        tk1 = rows[0][1] / rows[0][3]
-        dt = rows[-1][1] / rows[-1][3]
+        for name, count, seconds, cpu, rss, removed in rows:
+            print(f"| {name} | {count:,} | {seconds:.1f} | {cpu:.1f} | {count / cpu:,.0f} | {rss / 2**20:,.0f} MiB | {removed:,} |")
+        tk, dt = rows[0][1] / rows[0][3], rows[1][1] / rows[1][3]
         print()
-        print(f"per core (documents per CPU-second): Tokkit {tk1:,.0f} vs datatrove {dt:,.0f} = {tk1 / dt:.1f}x "
-              f"(datatrove scaled down to {args.datatrove_docs:,} documents)")
-        print(f"peak memory: Tokkit {rows[0][4] / 2**20:,.0f} MiB on {len(docs):,} documents (--memory-mb {args.memory_mb}) vs "
-              f"datatrove {rows[-1][4] / 2**20:,.0f} MiB on {args.datatrove_docs:,}")
+        print(f"same {n:,} documents, per core (documents per CPU-second): Tokkit {tk:,.0f} vs datatrove {dt:,.0f} = {tk / dt:.1f}x")
+        print(f"same {n:,} documents, peak RSS: Tokkit {rows[0][4] / 2**20:,.0f} MiB vs datatrove {rows[1][4] / 2**20:,.0f} MiB "
+              f"({rows[1][4] / rows[0][4]:.1f}x less)")
+        print(f"{len(docs):,} documents: 1 thread {rows[2][1] / rows[2][3]:,.0f} docs per CPU-second, peak RSS {rows[2][4] / 2**20:,.0f} MiB "
+              f"(--memory-mb {args.memory_mb}); {os.cpu_count()} threads {rows[3][1] / rows[3][2]:,.0f} docs per wall second")
+        print(f"clustering deterministic (1 thread vs {os.cpu_count()}: kept documents and clusters.tsv byte-identical): {deterministic}")
+        if not deterministic:
+            sys.exit("outputs differ between thread counts")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -180,6 +180,7 @@ public struct DSIRSelectionRun: CorpusStage {
     public var outputDirectory: String
     public var compression: OutputCompression = .none
     public var writeRemoved = false
+    /// Unused: weighing runs on every core (``SelectionRun/parallelMap(_:_:)``).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var resume = false
 

@@ -3,13 +3,17 @@ import PackageDescription
 
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
-//   TokkitCore (plain data, vocabulary, merging, decoding, training; no Foundation)   TokkitIO (file plumbing)
-//     ├─► TokkitText      (+ CICU)          pre-splitting, Tokenizer, streaming and parallel encoding, counting
-//     ├─► TokkitFormats   (+ TokkitIO)      .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
-//     └─► TokkitCorpus    (+ CCompression, IO) documents from files, directories, globs, stdin, JSONL, gzip/zstd
-//   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)  corpus encoding, shards; metrics and reports
-//   Tokkit  (everything)  the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
-//   tokkit  (Tokkit)      the command line: parses options, calls the library, prints
+//   CICU (ICU)   CCompression (zlib, zstd)   CPrefetch            the only C: opaque handles, one prefetch
+//   TokkitCore (+ CPrefetch)   plain data, vocabulary, merging, decoding, training; no Foundation
+//   TokkitIO                   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
+//     ├─► TokkitText      (Core, CICU)              pre-splitting, Tokenizer, streaming and parallel encoding, counting
+//     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
+//     └─► TokkitCorpus    (Core, IO, CCompression)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
+//   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)        corpus encoding, shards; metrics and reports
+//   TokkitPrep    (Core, IO, Text, Corpus, CICU, Yams)            filters, PII, dedup, decontamination, selection, mixing
+//   Tokkit        (every library)   the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
+//   TokkitCAPI    (Tokkit, the libraries)   the C ABI the Python package loads
+//   tokkit        (Tokkit)          the command line: parses options, calls the library, prints
 //
 // A target declares exactly the targets its files import.
 // `TOKKIT_INTERNAL_CHECKS=1 swift test` compiles the invariant checks of the merge engine and the tables
@@ -83,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "TokkitCLI",
             dependencies: [
-                "Tokkit", "TokkitPrep",
+                "Tokkit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,14 +114,15 @@ let package = Package(
         // Hermetic unit tests: no network, no Python, no corpus, no browser (`swift test --filter TokkitTests.`).
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "CICU", "TokkitIO", "TokkitText", "TokkitFormats",
+                           "TokkitCorpus", "TokkitPrep"],
             exclude: ["Golden"]
         ),
         // Parity with the real reference libraries (Python), on the real-text corpus, in headless Chromium,
         // and the first run of a new user (a clean clone, a package depending on Tokkit).
         .testTarget(
             name: "TokkitParityTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitPrep"],
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "TokkitCore", "TokkitIO", "TokkitCorpus", "TokkitPrep"],
             exclude: ["Training/Fixtures"]
         ),
     ],

@@ -67,7 +67,7 @@ public enum TokenizerLoader {
             }
             try IncompleteVocabularySet.check(source)
             if source.hasSuffix(".json") {
-                let root = try JSONObject.parse(try VocabularyFiles.read(source), path: source)
+                let root = try VocabularyJSON.object(try VocabularyFiles.read(source), path: source)
                 // tokenizer.json has a "model"; GPT-2's encoder.json maps tokens to ids and nothing else.
                 if root["model"] != nil {
                     let contents = try HuggingFaceTokenizerFile.parse(root: root, path: source)

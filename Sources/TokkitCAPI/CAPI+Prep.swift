@@ -212,7 +212,9 @@ public func tk_prep_process(_ prep: OpaquePointer?, _ jsonl: UnsafePointer<UInt8
                                                        ("reason", .string(drop.reason))]))
                 } else {
                     var document = result.document
-                    handle.processor.runSequentialStages(&document, &stages)
+                    if let failure = handle.processor.runSequentialStages(&document, &stages) {
+                        throw CFailure(.prepError, "document \(document.id.debugDescription): \(failure)")
+                    }
                     slots[index] = .object(JSONObject([("text", .string(document.text))]))
                 }
             }

@@ -185,8 +185,8 @@ public func tk_tokenizer_describe(_ tokenizer: OpaquePointer?, _ output: UnsafeM
         guard let output else { throw CFailure(.invalidArgument, "the output pointer is null") }
         let tokenizer = try TokenizerHandle.from(tokenizer).tokenizer
         let vocabulary = tokenizer.vocabulary
-        let specials = vocabulary.specialTokens.map { JSONText.quote($0.text) + ", " + String($0.id) }
-        let json = "{\"pattern\": \(JSONText.quote(tokenizer.pattern.regex)), \"n_vocab\": \(vocabulary.size), "
+        let specials = vocabulary.specialTokens.map { JSONWriter.quoted($0.text) + ", " + String($0.id) }
+        let json = "{\"pattern\": \(JSONWriter.quoted(tokenizer.pattern.regex)), \"n_vocab\": \(vocabulary.size), "
             + "\"mergeable_count\": \(vocabulary.mergeableCount), \"first_rank\": \(vocabulary.firstRank), "
             + "\"mergeable_end\": \(vocabulary.mergeableEnd), "
             + "\"special_tokens\": [" + specials.map { "[\($0)]" }.joined(separator: ", ") + "]}"

@@ -52,12 +52,8 @@ struct Decontaminate: ParsableCommand {
         run.n = ngram
         run.minMatches = max(1, minMatches)
         run.mode = mode
-        run.compression = destination.outputCompression()
-        run.writeRemoved = destination.removed
         run.threads = workers.threads
-        run.resume = resumption.resume
-        let summary = try run.run()
-        try InputOptions.reportSkippedLines(run.input.skippedLines)
+        let summary = try destination.run(run, resume: resumption.resume)
         let perBenchmark = summary.byBenchmark.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         try workers.summary("decontaminate (\(ngram)-grams, \(summary.evaluationNGrams) evaluation n-grams): \(summary.documents) documents, "
             + "\(summary.contaminated) contaminated (\(perBenchmark.isEmpty ? "none" : perBenchmark)), \(summary.removed) removed"

@@ -71,12 +71,8 @@ struct Dedup: ParsableCommand {
                                  options: .init(configuration: configuration, keep: keep, memoryBudget: max(1, memoryMB) << 20,
                                                 scratchDirectory: scratch, threads: workers.threads),
                                  outputDirectory: try destination.directory())
-            run.compression = destination.outputCompression()
-            run.writeRemoved = destination.removed
             run.clustersPath = clusters
-            run.resume = resumption.resume
-            let summary = try run.run()
-            try InputOptions.reportSkippedLines(run.input.skippedLines)
+            let summary = try destination.run(run, resume: resumption.resume)
             try workers.summary("minhash \(configuration.buckets)×\(configuration.rowsPerBucket), \(configuration.shingleWords)-grams, keep=\(keep.rawValue): "
                 + "\(summary.documents) documents (\(summary.signed) with shingles), \(summary.removed) removed in \(summary.clusters) clusters, "
                 + "\(summary.bandMatches) band matches, \(summary.spilledRuns) spilled runs, "
@@ -108,12 +104,8 @@ struct Dedup: ParsableCommand {
         func run() throws {
             var run = ExactDedupRun(input: try input.corpus(), normalization: normalize, outputDirectory: try destination.directory())
             if !against.isEmpty { run.reference = try input.corpus(against) }
-            run.compression = destination.outputCompression()
-            run.writeRemoved = destination.removed
             run.threads = workers.threads
-            run.resume = resumption.resume
-            let summary = try run.run()
-            try InputOptions.reportSkippedLines(run.input.skippedLines)
+            let summary = try destination.run(run, resume: resumption.resume)
             if let reference = run.reference { try InputOptions.reportSkippedLines(reference.skippedLines) }
             try workers.summary("exact (\(normalize.rawValue)): \(summary.documents) documents, \(summary.removed) removed"
                 + (against.isEmpty ? "" : " (\(summary.matchedReference) found in the \(summary.referenceDocuments) reference documents)")
@@ -185,11 +177,8 @@ struct Dedup: ParsableCommand {
                                    configuration: .init(spanLines: spanLines, minDocumentWords: minDocWords, minSentences: minSentences,
                                                         minWordsToRemoveSpan: minWordsToRemoveSpan, hash: hash, precision: bits),
                                    outputDirectory: try destination.directory())
-            run.compression = destination.outputCompression()
-            run.writeRemoved = destination.removed
             run.threads = workers.threads
-            run.resume = resumption.resume
-            let s = try run.run()
+            let s = try destination.run(run, resume: resumption.resume)
             try workers.summary("lines (\(spanLines)-line spans, \(hash.rawValue) \(bits)-bit): \(s.documents) documents, "
                 + "\(s.duplicateSpans) of \(s.spans) spans repeated, \(s.changed) documents changed, \(s.removed) removed"
                 + (s.skippedFiles > 0 ? ", \(s.skippedFiles) inputs already complete" : "") + String(format: ", %.2f s", s.seconds))

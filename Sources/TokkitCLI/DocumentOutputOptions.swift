@@ -34,3 +34,17 @@ struct DocumentOutputOptions: ParsableArguments {
 enum CompressionKind: String, ExpressibleByArgument, CaseIterable {
     case none, gzip, zstd
 }
+
+extension DocumentOutputOptions {
+    /// Runs a curation stage that writes here (this compression, the removed documents when asked),
+    /// resuming when asked, and warns about the input lines `--skip-bad-lines` skipped.
+    func run<Run: CuratedRun>(_ run: Run, resume: Bool) throws -> Run.Summary {
+        var run = run
+        run.compression = outputCompression()
+        run.writeRemoved = removed
+        run.resume = resume
+        let summary = try run.run()
+        try InputOptions.reportSkippedLines(run.input.skippedLines)
+        return summary
+    }
+}

@@ -90,7 +90,11 @@ struct Encode: ParsableCommand {
         } else {
             // Lines, paragraphs or JSONL records, batch by batch on all cores.
             let reader = try input.reader(files: files, default: .file)
-            try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
+            var rendered: [UInt8] = []
+            try encoder.encodeAll(reader) { _, encoded in
+                try format.render(encoded, into: &rendered)
+                try sink.write(rendered)
+            }
             try InputOptions.reportSkippedLines(reader.statistics.skipped)
         }
         try sink.commit()
@@ -108,79 +112,4 @@ extension SpecialTokenSet {
     }
 }
 
-enum IDFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, uint16, uint32
-
-    func render(_ documents: EncodedDocuments) throws -> [UInt8] {
-        if self == .uint16 || self == .uint32 {
-            // No separators between documents: the batch's ids in one pass.
-            var renderer = IDRenderer(format: self)
-            return try renderer.part(documents.ids)
-        }
-        var output: [UInt8] = []
-        for index in 0..<documents.count {
-            var renderer = IDRenderer(format: self)
-            output += renderer.begin()
-            output += try renderer.part(documents[index])
-            output += renderer.end()
-        }
-        return output
-    }
-}
-
-/// Renders one document's ids in a format, in parts, so that a streamed document is written as it
-/// is encoded: `begin()`, `part(_:)` for each run of ids, `end()`.
-struct IDRenderer {
-    let format: IDFormat
-    /// Ids written so far: decides separators, and names the position of an id too large for uint16.
-    private var written = 0
-
-    init(format: IDFormat) { self.format = format }
-
-    func begin() -> [UInt8] { format == .json ? [UInt8(ascii: "[")] : [] }
-
-    func end() -> [UInt8] {
-        switch format {
-        case .text: return [UInt8(ascii: "\n")]
-        case .json: return Array("]\n".utf8)
-        case .uint16, .uint32: return []
-        }
-    }
-
-    mutating func part<IDs: Collection<TokenID>>(_ ids: IDs) throws -> [UInt8] {
-        var output: [UInt8] = []
-        switch format {
-        case .text, .json:
-            let separator = format == .text ? UInt8(ascii: " ") : UInt8(ascii: ",")
-            output.reserveCapacity(ids.count * 6)
-            for id in ids {
-                if written > 0 { output.append(separator) }
-                Self.appendDecimal(id, to: &output)
-                written += 1
-            }
-        case .uint16:
-            if let tooWide = LittleEndianIDs.append(ids, width: .uint16, to: &output) {
-                throw CLIError("token id \(ids[tooWide]) at position \(written + ids.distance(from: ids.startIndex, to: tooWide)) does not fit in uint16; use --format uint32")
-            }
-            written += ids.count
-        case .uint32:
-            LittleEndianIDs.append(ids, width: .uint32, to: &output)
-            written += ids.count
-        }
-        return output
-    }
-
-    private static func appendDecimal(_ value: TokenID, to output: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { digits in
-            repeat {
-                digits[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            for k in stride(from: count - 1, through: 0, by: -1) { output.append(digits[k]) }
-        }
-    }
-}
+extension IDFormat: ExpressibleByArgument {}

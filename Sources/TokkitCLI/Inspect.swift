@@ -20,25 +20,18 @@ struct Inspect: ParsableCommand {
         let tokenizer = try vocabulary.load()
         let vocab = tokenizer.vocabulary
         let digest = try vocabulary.sha256()
-        let tokens = vocab.tokensByRank
-        let covered = (0..<256).filter { vocab.rank(of: [UInt8($0)]) != nil }.count
-        let longestTokens = tokens.enumerated().sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }
-            .prefix(max(0, longest))
-        var lengths = [Int](repeating: 0, count: 9)
-        for token in tokens { lengths[min(token.count, 8)] += 1 }
+        let profile = vocab.profile(longest: longest)
         if json {
-            var lines = ["{"]
-            lines.append("  \"source\": \(jsonString(vocabulary.vocab)),")
-            lines.append("  \"sha256\": \"\(digest)\",")
-            lines.append("  \"mergeable_tokens\": \(vocab.mergeableCount),")
-            lines.append("  \"first_rank\": \(vocab.firstRank),")
-            lines.append("  \"size\": \(vocab.size),")
-            lines.append("  \"pattern\": \(jsonString(tokenizer.pattern.regex)),")
-            lines.append("  \"special_tokens\": {" + vocab.specialTokens.map { "\(jsonString($0.text)): \($0.id)" }.joined(separator: ", ") + "},")
-            lines.append("  \"byte_coverage\": \(covered),")
-            lines.append("  \"longest\": [" + longestTokens.map { "{\"id\": \(vocab.firstRank + TokenID($0.offset)), \"bytes\": \($0.element.count), \"text\": \(jsonString(Self.display($0.element)))}" }.joined(separator: ", ") + "]")
-            lines.append("}")
-            try StandardStreams.print(lines.joined(separator: "\n"))
+            let report = JSONValue.object(entries: [
+                ("source", .string(vocabulary.vocab)), ("sha256", .string(digest)), ("mergeable_tokens", .integer(vocab.mergeableCount)),
+                ("first_rank", .integer(Int(vocab.firstRank))), ("size", .integer(vocab.size)), ("pattern", .string(tokenizer.pattern.regex)),
+                ("special_tokens", .object(entries: vocab.specialTokens.map { ($0.text, .integer(Int($0.id))) })),
+                ("byte_coverage", .integer(profile.byteCoverage)),
+                ("longest", .array(profile.longest.map {
+                    .object(entries: [("id", .integer(Int($0.id))), ("bytes", .integer($0.bytes.count)), ("text", .string(Self.display($0.bytes)))])
+                })),
+            ])
+            try StandardStreams.print(report.serialized())
             return
         }
         try StandardStreams.print("source          \(vocabulary.vocab)")
@@ -47,11 +40,11 @@ struct Inspect: ParsableCommand {
         try StandardStreams.print("size            \(vocab.size) ids (embedding rows)")
         try StandardStreams.print("pattern         \(tokenizer.pattern) \(tokenizer.pattern.regex)")
         try StandardStreams.print("special tokens  \(vocab.specialTokens.isEmpty ? "none" : vocab.specialTokens.map { "\($0.text)=\($0.id)" }.joined(separator: " "))")
-        try StandardStreams.print("byte coverage   \(covered)/256 byte values are tokens\(covered == 256 ? " (any input encodes)" : "")")
-        try StandardStreams.print("token lengths   " + (1...8).map { "\($0 == 8 ? "8+" : String($0))B: \(lengths[$0])" }.joined(separator: "  "))
+        try StandardStreams.print("byte coverage   \(profile.byteCoverage)/256 byte values are tokens\(profile.byteCoverage == 256 ? " (any input encodes)" : "")")
+        try StandardStreams.print("token lengths   " + (1...8).map { "\($0 == 8 ? "8+" : String($0))B: \(profile.tokenLengths[$0])" }.joined(separator: "  "))
         try StandardStreams.print("longest tokens")
-        for (offset, token) in longestTokens {
-            try StandardStreams.print("  \(String(vocab.firstRank + TokenID(offset)).padding(toLength: 8, withPad: " ", startingAt: 0)) \("\(token.count)B".padding(toLength: 6, withPad: " ", startingAt: 0))\(Self.display(token))")
+        for token in profile.longest {
+            try StandardStreams.print("  \(String(token.id).padding(toLength: 8, withPad: " ", startingAt: 0)) \("\(token.bytes.count)B".padding(toLength: 6, withPad: " ", startingAt: 0))\(Self.display(token.bytes))")
         }
     }
 
@@ -61,10 +54,5 @@ struct Inspect: ParsableCommand {
             return bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + String(format: "%02X", $0) }.joined()
         }
         return String(decoding: bytes, as: UTF8.self).debugDescription.dropFirst().dropLast().description
-    }
-
-    private func jsonString(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }
 }

@@ -209,98 +209,29 @@ struct ShardInspect: ParsableCommand {
 
     func run() throws {
         let tokenizer = try vocabulary.load()
-        try inspect(tokenizer)
-    }
-
-    private func inspect(_ tokenizer: Tokenizer) throws {
-        let path = file.hasSuffix(".idx") ? String(file.dropLast(4)) + ".bin" : file
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let manifest = try? ShardManifest.read(directory: directory)
-        let record = manifest?.shards.first { $0.tokenFile.file == url.lastPathComponent }
-        let indexPath = String(path.dropLast(4)) + ".idx"
-        // The throwing reads: a directory, /proc/self/mem or a vanished file is an error with the system's reason.
-        let head: [UInt8]
-        do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            head = [UInt8](try handle.read(upToCount: LLMCHeader.byteCount) ?? Data())
-        } catch {
-            throw CLIError("\(path): cannot read: \(FileIO.reason(for: error))")
-        }
-        let format: ShardFormat
-        if head.count >= 8, [LLMCHeader.uint16Magic, LLMCHeader.uint32Magic].contains(Int32(bitPattern: UInt32(head[0]) | UInt32(head[1]) << 8 | UInt32(head[2]) << 16 | UInt32(head[3]) << 24)) {
-            format = .llmc
-        } else if FileManager.default.fileExists(atPath: indexPath) {
-            format = .megatron
-        } else {
-            format = .nanogpt
-        }
-        var width = manifest?.settings.tokenWidth ?? tokenWidth
-        let endID: TokenID
-        if let settings = manifest?.settings {
-            endID = settings.vocabulary.endTokenID
-        } else {
-            guard let end = tokenizer.vocabulary.specialToken(named: endToken) else {
-                throw ShardError.noEndToken(text: endToken, known: tokenizer.vocabulary.specialTokens.map(\.text))
-            }
-            endID = end.id
-        }
-        let size = manifest?.settings.vocabulary.size ?? tokenizer.vocabulary.size
-        try StandardStreams.print("file            \(path)")
-        switch format {
-        case .llmc:
-            let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-            let header = try LLMCHeader.parse(head, fileSize: fileSize, path: path)
-            width = header.width
+        let shard = try ShardInspection(path: file, vocabulary: tokenizer.vocabulary, documents: documents, tokenWidth: tokenWidth,
+                                        endToken: endToken)
+        try StandardStreams.print("file            \(shard.path)")
+        switch shard.layout {
+        case .llmc(let header):
             try StandardStreams.print("layout          llm.c: 1024-byte header, then \(header.width.rawValue) little-endian tokens")
             try StandardStreams.print("header          magic \(header.magic), version \(header.version) (\(header.width == .uint16 ? "1 = uint16 tokens, llm.c's gpt-2 layout" : "7 = uint32 tokens, llm.c's llama-3 layout")), N = \(header.tokenCount), words 3…255 zero")
-        case .megatron:
-            let index = try MegatronIndex.parse(try FileIO.read(indexPath), path: indexPath)
-            width = index.width
+        case .megatron(let index, let indexPath):
             try StandardStreams.print("layout          Megatron-LM MMapIndexedDataset: .bin tokens + .idx")
             try StandardStreams.print("index           \(indexPath): MMIDIDX version 1, dtype code \(index.dtypeCode) (\(index.width == .uint16 ? "uint16" : "int32")), \(index.sequenceLengths.count) sequences, \(index.documentIndices.count) document indices")
         case .nanogpt:
-            try StandardStreams.print("layout          headerless \(width.rawValue) little-endian tokens (nanoGPT)")
+            try StandardStreams.print("layout          headerless \(shard.width.rawValue) little-endian tokens (nanoGPT)")
         }
-        // llm.c puts the end token before each document, so ids before the first one continue a document
-        // begun in the previous shard; the other layouts end every document with it.
-        var leading: [TokenID] = []
-        var shown: [[TokenID]] = []
-        var current: [TokenID] = []
-        let before = format.delimiter == .before
-        let scanner = TokenFileScanner(format: format, width: width, vocabularySize: size, endTokenID: endID)
-        let summary = try scanner.scan(path) { ids in
-            for id in ids {
-                if before {
-                    if id == endID {
-                        guard shown.count < documents else { break }
-                        shown.append([])
-                    } else if shown.isEmpty {
-                        if leading.count < 4096 { leading.append(id) }
-                    } else if shown[shown.count - 1].count < 4096 {
-                        shown[shown.count - 1].append(id)
-                    }
-                } else if shown.count < documents {
-                    if id == endID {
-                        shown.append(current)
-                        current = []
-                    } else {
-                        current.append(id)
-                    }
-                }
-            }
-            return true
-        }
+        let summary = shard.summary
         try StandardStreams.print("tokens          \(summary.tokens) (\(summary.bytes) bytes)")
-        try StandardStreams.print("documents       \(summary.endTokens) (end token \(endID) \(before ? "before" : "after") each)")
-        let check = record.map { $0.tokenFile.sha256 == summary.sha256 ? " (matches manifest.json)" : " (manifest.json records \($0.tokenFile.sha256))" }
+        try StandardStreams.print("documents       \(summary.endTokens) (end token \(shard.endTokenID) \(shard.format.delimiter == .before ? "before" : "after") each)")
+        let check = shard.recordedSHA256.map { $0 == summary.sha256 ? " (matches manifest.json)" : " (manifest.json records \($0))" }
         try StandardStreams.print("sha256          \(summary.sha256)\(check ?? "")")
-        if !leading.isEmpty {
-            try StandardStreams.print("continued       \(Self.preview(leading, tokenizer)) (the end of a document begun in the previous shard)")
+        if !shard.continued.isEmpty {
+            try StandardStreams.print("continued       \(Self.preview(shard.continued, tokenizer)) (the end of a document begun in the previous shard)")
         }
-        for (number, ids) in shown.enumerated() {
-            try StandardStreams.print("document \(number)      \(ids.count)\(ids.count == 4096 ? "+" : "") tokens: \(Self.preview(ids, tokenizer))")
+        for (number, ids) in shard.documents.enumerated() {
+            try StandardStreams.print("document \(number)      \(ids.count)\(ids.count == ShardInspection.idsKept ? "+" : "") tokens: \(Self.preview(ids, tokenizer))")
         }
     }
 

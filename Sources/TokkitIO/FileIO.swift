@@ -11,6 +11,25 @@ public enum FileIO {
         return [UInt8](data)
     }
 
+    /// The size and SHA-256 (hex) of the file at `path`, read in 1 MiB chunks: a file of any size,
+    /// in constant memory. For checking an output against what a manifest or marker records.
+    public static func digest(_ path: String) throws(FileError) -> (bytes: Int, sha256: String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        }
+        defer { try? handle.close() }
+        var digest = SHA256()
+        var bytes = 0
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch { throw .unreadable(path: path, reason: reason(for: error)) }
+            guard let chunk, !chunk.isEmpty else { break }
+            digest.update(chunk)
+            bytes += chunk.count
+        }
+        return (bytes, digest.finalizeHex())
+    }
+
     /// What went wrong in a Foundation file operation, in the system's words ("File too large", "No space
     /// left on device"): Foundation wraps the errno in a generic "could not be completed" error.
     public static func reason(for error: Error) -> String {

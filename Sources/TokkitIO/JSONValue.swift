@@ -20,6 +20,24 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The object, when this is an object.
+    public var objectValue: JSONObject? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// The boolean, when this is `true` or `false`.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     /// The number as a `Double`, when this is a number.
     public var doubleValue: Double? {
         if case .number(let literal) = self { return Double(literal) }
@@ -53,7 +71,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .object(let object):
             guard !object.isEmpty else { return "{}" }
-            return "{\n" + object.entries.map { inner + JSONText.quote($0.key) + ": " + $0.value.serialized(indent: indent + 1) }
+            return "{\n" + object.entries.map { inner + JSONWriter.quoted($0.key) + ": " + $0.value.serialized(indent: indent + 1) }
                 .joined(separator: ",\n") + "\n" + outer + "}"
         case .array(let elements):
             guard !elements.isEmpty else { return "[]" }
@@ -61,7 +79,7 @@ public enum JSONValue: Sendable, Hashable {
                 return "[" + elements.map { $0.serialized() }.joined(separator: ", ") + "]"
             }
             return "[\n" + elements.map { inner + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n" + outer + "]"
-        case .string(let text): return JSONText.quote(text)
+        case .string(let text): return JSONWriter.quoted(text)
         case .number(let literal): return literal
         case .bool(let flag): return flag ? "true" : "false"
         case .null: return "null"
@@ -78,6 +96,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     public init(_ entries: [(String, JSONValue)]) {
         for (key, value) in entries { self[key] = value }
+    }
+
+    /// `entries`, whose keys the caller (the parser) has made unique, kept as they are.
+    package init(uniqueEntries: [(key: String, value: JSONValue)]) {
+        self.entries = uniqueEntries
     }
 
     public var count: Int { entries.count }

@@ -41,6 +41,14 @@ public enum JSONWriter {
         return output
     }
 
+    /// `text` as a JSON string literal, escaped as ``writeString(_:into:)`` escapes it: for JSON
+    /// text built by hand in a readable order (vocabulary files by id, reports).
+    public static func quoted(_ text: String) -> String {
+        var output: [UInt8] = []
+        writeString(text, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Appends `text` as a JSON string literal.

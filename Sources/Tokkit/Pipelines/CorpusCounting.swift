@@ -15,7 +15,7 @@ public struct CorpusCounting: Sendable {
         public var counts: WordCounts
         /// Pieces seen (with repetition).
         public var pieces: Int
-        public var statistics: DocumentReader.Statistics
+        public var statistics: ReadStatistics
         /// Bytes a custom pattern left between its matches (dropped from every piece), if any.
         public var uncovered: RegexPreTokenizer.UncoveredBytes?
     }

@@ -105,11 +105,14 @@ public enum PartitionError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalid(String)
     /// A completion marker or per-rank record could not be written.
     case unwritable(path: String, reason: String)
+    /// An output could not be read back to record or check its size and sha256.
+    case unreadable(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .invalid(let reason): return reason
         case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .unreadable(let path, let reason): return "\(path): cannot read the output back: \(reason)"
         }
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import TokkitCore
 import TokkitIO
 
@@ -11,19 +10,19 @@ public enum GPT2Files {
     /// Reads `encoder.json` and checks it against `vocab.bpe`: every merge must join two tokens into
     /// a token of the encoder, and merge i must create the token of rank 256 + i (after the bytes).
     public static func read(encoderPath: String, mergesPath: String) throws(VocabularyFileError) -> Vocabulary {
-        let encoder = try JSONObject.parse(try VocabularyFiles.read(encoderPath), path: encoderPath)
+        let encoder = try VocabularyJSON.object(try VocabularyFiles.read(encoderPath), path: encoderPath)
         var specials: [SpecialToken] = []
         var tokens: [(id: TokenID, bytes: [UInt8])] = []
         for (text, value) in encoder {
-            guard let id = (value as? NSNumber)?.uint32Value else {
-                throw .invalidContent(path: encoderPath, reason: "the id of \(JSONText.quote(text)) is not a number")
+            guard let id = VocabularyJSON.id(value) else {
+                throw .invalidContent(path: encoderPath, reason: "the id of \(JSONWriter.quoted(text)) is not a number")
             }
             if specialTexts.contains(text) {
                 specials.append(SpecialToken(text, id: id))
             } else if let bytes = ByteLevelAlphabet.decode(text) {
                 tokens.append((id, bytes))
             } else {
-                throw .invalidContent(path: encoderPath, reason: "token \(JSONText.quote(text)) (id \(id)) is not a byte-level string")
+                throw .invalidContent(path: encoderPath, reason: "token \(JSONWriter.quoted(text)) (id \(id)) is not a byte-level string")
             }
         }
         guard !tokens.isEmpty else { throw .invalidContent(path: encoderPath, reason: "no tokens") }
@@ -55,7 +54,7 @@ public enum GPT2Files {
                 throw .malformedLine(path: path, line: lineNumber, expected: "two byte-level tokens separated by one space")
             }
             guard let rank = vocabulary.rank(of: left + right) else {
-                throw .invalidContent(path: "\(path):\(lineNumber)", reason: "the merge result \(JSONText.quote(String(parts[0]) + String(parts[1]))) is not in encoder.json")
+                throw .invalidContent(path: "\(path):\(lineNumber)", reason: "the merge result \(JSONWriter.quoted(String(parts[0]) + String(parts[1]))) is not in encoder.json")
             }
             let expected = vocabulary.firstRank + TokenID(singleBytes + mergeIndex)
             guard rank == expected else {
@@ -75,7 +74,7 @@ public enum GPT2Files {
         var entries = names.enumerated().filter { !$0.element.isEmpty }.map { ($1, vocabulary.firstRank + TokenID($0)) }
         entries += vocabulary.specialTokens.map { ($0.text, $0.id) }
         entries.sort { $0.1 < $1.1 }
-        let encoder = "{" + entries.map { "\(JSONText.quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+        let encoder = "{" + entries.map { "\(JSONWriter.quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
         var bpe = "#version: 0.2\n"
         for merge in mergeList {
             bpe += names[Int(merge.left - vocabulary.firstRank)] + " " + names[Int(merge.right - vocabulary.firstRank)] + "\n"

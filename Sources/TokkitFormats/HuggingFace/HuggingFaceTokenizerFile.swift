@@ -34,36 +34,42 @@ public enum HuggingFaceTokenizerFile {
     }
 
     public static func parse(_ bytes: [UInt8], path: String) throws(VocabularyFileError) -> Contents {
-        try parse(root: try JSONObject.parse(bytes, path: path), path: path)
+        try parse(root: try VocabularyJSON.object(bytes, path: path), path: path)
     }
 
     /// Reads an already-parsed `tokenizer.json` object.
-    public static func parse(root: [String: Any], path: String) throws(VocabularyFileError) -> Contents {
-        guard let model = root["model"] as? [String: Any] else {
+    public static func parse(root: JSONObject, path: String) throws(VocabularyFileError) -> Contents {
+        guard let model = root["model"]?.objectValue else {
             throw .invalidContent(path: path, reason: "no \"model\" object")
         }
-        guard (model["type"] as? String) == "BPE" else {
-            throw .invalidContent(path: path, reason: "model.type is \(model["type"] ?? "missing"), only \"BPE\" is supported")
+        guard model["type"]?.stringValue == "BPE" else {
+            let found = model["type"].map { $0.stringValue ?? $0.serialized() } ?? "missing"
+            throw .invalidContent(path: path, reason: "model.type is \(found), only \"BPE\" is supported")
         }
-        guard let vocab = model["vocab"] as? [String: Any] else {
+        guard let vocab = model["vocab"]?.objectValue else {
             throw .invalidContent(path: path, reason: "model.vocab is missing or not an object")
         }
         var specials: [SpecialToken] = []
-        for entry in root["added_tokens"] as? [[String: Any]] ?? [] {
-            guard let content = entry["content"] as? String, let id = (entry["id"] as? NSNumber)?.uint32Value else {
+        for entry in root["added_tokens"]?.arrayValue ?? [] {
+            guard let content = entry.objectValue?["content"]?.stringValue, let id = VocabularyJSON.id(entry.objectValue?["id"]) else {
                 throw .invalidContent(path: path, reason: "an added_tokens entry lacks \"content\" or \"id\"")
             }
             specials.append(SpecialToken(content, id: id))
         }
         let specialTexts = Set(specials.map(\.text))
+        var ids: [String: TokenID] = [:]
+        ids.reserveCapacity(vocab.count)
         var tokens: [(id: TokenID, bytes: [UInt8])] = []
         tokens.reserveCapacity(vocab.count)
-        for (text, value) in vocab where !specialTexts.contains(text) {
-            guard let id = (value as? NSNumber)?.uint32Value else {
-                throw .invalidContent(path: path, reason: "model.vocab[\(JSONText.quote(text))] is not an id")
+        for (text, value) in vocab {
+            let id = VocabularyJSON.id(value)
+            ids[text] = id
+            if specialTexts.contains(text) { continue }
+            guard let id else {
+                throw .invalidContent(path: path, reason: "model.vocab[\(JSONWriter.quoted(text))] is not an id")
             }
             guard let bytes = ByteLevelAlphabet.decode(text) else {
-                throw .invalidContent(path: path, reason: "token \(JSONText.quote(text)) (id \(id)) is not a byte-level string; only byte-level BPE is supported")
+                throw .invalidContent(path: path, reason: "token \(JSONWriter.quoted(text)) (id \(id)) is not a byte-level string; only byte-level BPE is supported")
             }
             tokens.append((id, bytes))
         }
@@ -71,9 +77,9 @@ public enum HuggingFaceTokenizerFile {
         tokens.sort { $0.id < $1.id }
         for (earlier, later) in zip(tokens, tokens.dropFirst()) where earlier.id == later.id {
             throw .invalidContent(path: path, reason: "id \(later.id) is given to two tokens in model.vocab "
-                + "(\(JSONText.quote(ByteLevelAlphabet.encode(earlier.bytes))) and \(JSONText.quote(ByteLevelAlphabet.encode(later.bytes))))")
+                + "(\(JSONWriter.quoted(ByteLevelAlphabet.encode(earlier.bytes))) and \(JSONWriter.quoted(ByteLevelAlphabet.encode(later.bytes)))))")
         }
-        try checkMerges(model["merges"], vocab: vocab, path: path)
+        try checkMerges(model["merges"], ids: ids, path: path)
         let firstRank = tokens[0].id
         for (offset, token) in tokens.enumerated() where token.id != firstRank + TokenID(offset) {
             throw .missingRank(path: path, rank: firstRank + TokenID(offset))
@@ -95,32 +101,31 @@ public enum HuggingFaceTokenizerFile {
     /// only when each merge makes a larger id than the merge before it. A file where they disagree (two
     /// merges swapped by hand) is refused, saying which merge, rather than encoded differently from
     /// Hugging Face.
-    static func checkMerges(_ node: Any?, vocab: [String: Any], path: String) throws(VocabularyFileError) {
-        guard let merges = node as? [Any] else {
+    static func checkMerges(_ node: JSONValue?, ids: [String: TokenID], path: String) throws(VocabularyFileError) {
+        guard let merges = node?.arrayValue else {
             throw .invalidContent(path: path, reason: "model.merges is missing or not a list; byte-level BPE needs its merges")
         }
-        func id(_ text: String) -> TokenID? { (vocab[text] as? NSNumber)?.uint32Value }
         var previous: (id: TokenID, index: Int)?
         for (index, entry) in merges.enumerated() {
             let left: String, right: String
-            if let text = entry as? String {
+            if let text = entry.stringValue {
                 let parts = text.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
-                    throw .invalidContent(path: path, reason: "model.merges[\(index)] \(JSONText.quote(text)) is not two tokens separated by one space")
+                    throw .invalidContent(path: path, reason: "model.merges[\(index)] \(JSONWriter.quoted(text)) is not two tokens separated by one space")
                 }
                 (left, right) = (String(parts[0]), String(parts[1]))
-            } else if let pair = entry as? [Any], pair.count == 2, let first = pair[0] as? String, let second = pair[1] as? String {
+            } else if let pair = entry.arrayValue, pair.count == 2, let first = pair[0].stringValue, let second = pair[1].stringValue {
                 (left, right) = (first, second)
             } else {
                 throw .invalidContent(path: path, reason: "model.merges[\(index)] is neither \"a b\" nor [\"a\", \"b\"]")
             }
-            for token in [left, right, left + right] where id(token) == nil {
-                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONText.quote(left)) \(JSONText.quote(right))) "
-                    + "needs the token \(JSONText.quote(token)), which model.vocab lacks")
+            for token in [left, right, left + right] where ids[token] == nil {
+                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONWriter.quoted(left)) \(JSONWriter.quoted(right))) "
+                    + "needs the token \(JSONWriter.quoted(token)), which model.vocab lacks")
             }
-            let made = id(left + right) ?? 0
+            let made = ids[left + right] ?? 0
             if let previous, made <= previous.id {
-                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONText.quote(left)) \(JSONText.quote(right))) makes id \(made), "
+                throw .invalidContent(path: path, reason: "model.merges[\(index)] (\(JSONWriter.quoted(left)) \(JSONWriter.quoted(right))) makes id \(made), "
                     + "but model.merges[\(previous.index)] already made id \(previous.id): the merges are not in the order of the ids they "
                     + "create, so Hugging Face (which ranks by merge order) and tiktoken-style encoding (by id) would give different ids")
             }
@@ -128,25 +133,26 @@ public enum HuggingFaceTokenizerFile {
         }
     }
 
-    private static func splitPattern(_ node: Any?, path: String) throws(VocabularyFileError) -> SplitPattern {
-        guard let node = node as? [String: Any], let type = node["type"] as? String else {
+    private static func splitPattern(_ node: JSONValue?, path: String) throws(VocabularyFileError) -> SplitPattern {
+        guard let node = node?.objectValue, let type = node["type"]?.stringValue else {
             throw .invalidContent(path: path, reason: "pre_tokenizer is missing; byte-level BPE needs a Split or ByteLevel pre-tokenizer")
         }
         switch type {
         case "ByteLevel":
-            guard (node["add_prefix_space"] as? Bool) != true else {
+            guard node["add_prefix_space"]?.boolValue != true else {
                 throw .invalidContent(path: path, reason: "ByteLevel with add_prefix_space=true is not supported (tiktoken-style encoders add no prefix space)")
             }
             return SplitPattern(regex: byteLevelRegex)
         case "Sequence":
-            let steps = node["pretokenizers"] as? [[String: Any]] ?? []
-            guard steps.count == 2, steps[0]["type"] as? String == "Split", steps[1]["type"] as? String == "ByteLevel",
-                  (steps[1]["use_regex"] as? Bool) == false,
-                  let patternNode = steps[0]["pattern"] as? [String: Any],
-                  let regex = patternNode["Regex"] as? String ?? (patternNode["String"] as? String).map(escapeLiteral) else {
+            let list = node["pretokenizers"]?.arrayValue ?? []
+            let steps = list.compactMap(\.objectValue)
+            guard list.count == 2, steps.count == 2, steps[0]["type"]?.stringValue == "Split", steps[1]["type"]?.stringValue == "ByteLevel",
+                  steps[1]["use_regex"]?.boolValue == false,
+                  let patternNode = steps[0]["pattern"]?.objectValue,
+                  let regex = patternNode["Regex"]?.stringValue ?? patternNode["String"]?.stringValue.map(escapeLiteral) else {
                 throw .invalidContent(path: path, reason: "pre_tokenizer Sequence must be [Split(pattern), ByteLevel(use_regex=false)]")
             }
-            guard (steps[0]["behavior"] as? String) == "Isolated", (steps[0]["invert"] as? Bool) != true else {
+            guard steps[0]["behavior"]?.stringValue == "Isolated", steps[0]["invert"]?.boolValue != true else {
                 throw .invalidContent(path: path, reason: "only Split with behavior \"Isolated\" and invert=false is supported")
             }
             for named in [SplitPattern.gpt2, .cl100k, .o200k, .qwen2] where onigurumaPattern(named.regex) == regex {
@@ -177,20 +183,20 @@ public enum HuggingFaceTokenizerFile {
         func name(_ id: TokenID) -> String { names[Int(id - vocabulary.firstRank)] }
         var json = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
         json += vocabulary.specialTokens.sorted { $0.id < $1.id }.map { special in
-            "\n    {\"id\": \(special.id), \"content\": \(JSONText.quote(special.text)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}"
+            "\n    {\"id\": \(special.id), \"content\": \(JSONWriter.quoted(special.text)), \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}"
         }.joined(separator: ",")
         json += vocabulary.specialTokens.isEmpty ? "],\n" : "\n  ],\n"
         json += "  \"normalizer\": null,\n"
-        json += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \(JSONText.quote(onigurumaPattern(pattern.regex)))}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]},\n"
+        json += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \(JSONWriter.quoted(onigurumaPattern(pattern.regex)))}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]},\n"
         json += "  \"post_processor\": null,\n"
         json += "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
         json += "  \"model\": {\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": null,\n    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n    \"fuse_unk\": false,\n    \"byte_fallback\": false,\n    \"ignore_merges\": true,\n    \"vocab\": {"
         // A gap in the ranks (p50k_base's 50256) has no bytes and no entry.
         json += names.enumerated().filter { !tokens[$0.offset].isEmpty }.map { offset, text in
-            "\n      \(JSONText.quote(text)): \(vocabulary.firstRank + TokenID(offset))"
+            "\n      \(JSONWriter.quoted(text)): \(vocabulary.firstRank + TokenID(offset))"
         }.joined(separator: ",")
         json += "\n    },\n    \"merges\": ["
-        json += mergeList.map { "\n      [\(JSONText.quote(name($0.left))), \(JSONText.quote(name($0.right)))]" }.joined(separator: ",")
+        json += mergeList.map { "\n      [\(JSONWriter.quoted(name($0.left))), \(JSONWriter.quoted(name($0.right)))]" }.joined(separator: ",")
         json += "\n    ]\n  }\n}\n"
         return Array(json.utf8)
     }

@@ -63,14 +63,19 @@ public struct DocumentProcessor: Sendable {
     }
 
     /// Runs the sequential tail on a document that passed the parallel stages, in input order.
-    public func runSequentialStages(_ document: inout Document, _ statistics: inout [StageStatistics]) {
+    /// - Returns: why the run must stop at this document (`"pii: …"`, as ``Result/failure``), or `nil`.
+    public func runSequentialStages(_ document: inout Document, _ statistics: inout [StageStatistics]) -> String? {
         for index in parallelCount..<stages.count {
             let started = DispatchTime.now().uptimeNanoseconds
             statistics[index].documentsIn += 1
             statistics[index].bytesIn += document.text.utf8.count
             if case .pii(let formatter) = stages[index] {
                 var counts = (emails: 0, ips: 0)
-                document.text = formatter.format(document.text, counts: &counts)
+                do {
+                    document.text = try formatter.format(document.text, counts: &counts)
+                } catch {
+                    return "\(stages[index].name): \(error.description)"
+                }
                 if counts.emails > 0 { statistics[index].counters.add("emails_replaced", counts.emails) }
                 if counts.ips > 0 { statistics[index].counters.add("ips_replaced", counts.ips) }
             }
@@ -78,6 +83,7 @@ public struct DocumentProcessor: Sendable {
             statistics[index].bytesOut += document.text.utf8.count
             statistics[index].seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         }
+        return nil
     }
 
     /// Runs the parallel stages over `documents` on `threads` threads; results in input order.

@@ -120,7 +120,9 @@ public final class PrepRun {
                         continue
                     }
                     var document = result.document
-                    processor.runSequentialStages(&document, &stageStatistics)
+                    if let failure = processor.runSequentialStages(&document, &stageStatistics) {
+                        throw PrepError.stageFailed(path: input.path, document: document.id, message: failure)
+                    }
                     try writer.write(document)
                 }
                 statistics.stages = stageStatistics
@@ -143,7 +145,7 @@ public final class PrepRun {
             statistics.reader.add("documents", reader.statistics.documents)
             statistics.reader.add("bytes", reader.statistics.bytes)
             statistics.reader.add("empty_text_skipped", reader.statistics.emptyDocuments)
-            statistics.reader.add("bad_lines_skipped", reader.statistics.badLines)
+            statistics.reader.add("bad_lines_skipped", reader.statistics.skippedLines)
             skippedLines.add(reader.statistics.skipped)
             statistics.reader.add("utf8_repaired", reader.statistics.repaired)
         }

@@ -87,7 +87,8 @@ public enum Stage: Sendable {
         case .c4Paragraph(let filter):
             return filter.evaluate(view, &measured).map { .drop(reason: $0) } ?? .keep
         case .badWords(let filter):
-            let result = filter.evaluate(document, view, &measured)
+            let result: (reason: String?, missingLanguage: String?, keptByDraw: Bool)
+            do { result = try filter.evaluate(document, view, &measured) } catch { return .fail(message: error.description) }
             if let language = result.missingLanguage {
                 guard !filter.failOnMissingLanguage else {
                     return .fail(message: "bad_words has no list for language \(language.debugDescription) (lists: \(filter.languages.joined(separator: ", "))); "

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TokkitCorpus
 import TokkitIO
 
@@ -128,7 +127,8 @@ public struct BannedWordsFilter: Sendable {
 
     /// The document's fate: `nil` to keep, a drop reason, or a missing list (`missing` names the
     /// language); `keptByDraw` when it matched but `keep_fraction` let it through.
-    public func evaluate(_ document: Document, _ view: TextView, _ measured: inout Measurements)
+    /// - Throws: `PrepError.matchingFailed` when ICU gives up on the text (the document cannot be judged).
+    public func evaluate(_ document: Document, _ view: TextView, _ measured: inout Measurements) throws(PrepError)
         -> (reason: String?, missingLanguage: String?, keptByDraw: Bool) {
         let pattern: WordPattern
         if let single {
@@ -144,7 +144,7 @@ public struct BannedWordsFilter: Sendable {
             guard let found = perLanguage[language] else { return (nil, language, false) }
             pattern = found
         }
-        let matched = pattern.matches(view.text.lowercased())
+        let matched = try pattern.matches(view.text.lowercased())
         measured.append(("bad_word", matched ? "found" : "none"))
         guard matched else { return (nil, nil, false) }
         if keepFraction > 0 {
@@ -156,27 +156,24 @@ public struct BannedWordsFilter: Sendable {
     }
 }
 
-/// A compiled alternation of words, usable from several threads at once: each match borrows a
-/// compiled ICU pattern from a pool (ICU's matcher keeps per-match state).
-final class WordPattern: Sendable {
-    private let source: String
-    private let pool: Mutex<[ICUPattern]>
+/// A compiled alternation of words, usable from several threads at once (``ICUPattern`` lends each
+/// caller its own ICU matcher).
+struct WordPattern: Sendable {
+    private let pattern: ICUPattern
 
     init(_ words: [String], boundaries: Bool) throws(PrepError) {
         let escaped = words.map { "\\Q" + $0.replacingOccurrences(of: "\\E", with: "\\E\\\\E\\Q") + "\\E" }.joined(separator: "|")
-        source = boundaries ? "(?:\(BannedWordsFilter.nonWord)|^)(\(escaped))(?:\(BannedWordsFilter.nonWord)|$)" : escaped
+        let source = boundaries ? "(?:\(BannedWordsFilter.nonWord)|^)(\(escaped))(?:\(BannedWordsFilter.nonWord)|$)" : escaped
         do {
-            pool = Mutex([try ICUPattern(source)])
+            pattern = try ICUPattern(source)
         } catch {
             throw .invalidConfiguration(error.description)
         }
     }
 
     /// Whether `text` holds a match.
-    func matches(_ text: String) -> Bool {
-        // The source compiled once in init, so compiling it again fails only without memory.
-        guard let borrowed = pool.withLock({ $0.popLast() }) ?? (try? ICUPattern(source)) else { return false }
-        defer { pool.withLock { $0.append(borrowed) } }
-        return !borrowed.matches(text).isEmpty
+    /// - Throws: `PrepError.matchingFailed` when ICU gives up on the text.
+    func matches(_ text: String) throws(PrepError) -> Bool {
+        try !pattern.matches(text).isEmpty
     }
 }

@@ -10,6 +10,8 @@ import TokkitText
 /// combining marks and non-decimal numbers such as `²`).
 struct ICUPattern: Sendable {
     private let regex: ICURegexPool
+    /// The pattern as compiled, for error messages.
+    let source: String
 
     struct CompileError: Error, CustomStringConvertible {
         var pattern: String
@@ -18,6 +20,7 @@ struct ICUPattern: Sendable {
     }
 
     init(_ pattern: String) throws(CompileError) {
+        source = pattern
         do {
             regex = try ICURegexPool(icuPattern: pattern)
         } catch {
@@ -26,15 +29,33 @@ struct ICUPattern: Sendable {
         }
     }
 
-    /// Byte ranges of every match in `text`'s UTF-8 (none when ICU gives up on the text, as before
-    /// this type was shared: a filter then sees no match).
-    func matches(_ text: String) -> [Range<Int>] {
+    /// Byte ranges of every match in `text`'s UTF-8.
+    ///
+    /// - Throws: `PrepError.matchingFailed` when ICU gives up on the text: its time limit (a text on
+    ///   which this pattern backtracks catastrophically) or memory. "No match" would be a lie there:
+    ///   an e-mail left in place, a banned word let through; the stage reports it and the run stops
+    ///   at the document.
+    func matches(_ text: String) throws(PrepError) -> [Range<Int>] {
         var text = text
-        return text.withUTF8 { bytes in
-            (try? regex.withMatches(in: bytes) { count, ranges in
-                guard let ranges else { return [Range<Int>]() }
-                return (0..<count).map { Int(ranges[2 * $0])..<Int(ranges[2 * $0 + 1]) }
-            }) ?? []
+        let found: Result<[Range<Int>], ICURegexPool.Failure> = text.withUTF8 { bytes in
+            do {
+                return .success(try regex.withMatches(in: bytes) { count, ranges in
+                    guard let ranges else { return [Range<Int>]() }
+                    return (0..<count).map { Int(ranges[2 * $0])..<Int(ranges[2 * $0 + 1]) }
+                })
+            } catch let failure as ICURegexPool.Failure {
+                return .failure(failure)
+            } catch {
+                return .failure(.matchingFailed(reason: "\(error)"))
+            }
+        }
+        switch found {
+        case .success(let ranges):
+            return ranges
+        case .failure(.tooSlow(let offset)):
+            throw .matchingFailed(pattern: source, reason: "ICU's time limit ran out at byte \(offset) of the text (the pattern backtracks too much on it)")
+        case .failure(.matchingFailed(let reason)), .failure(.invalidPattern(let reason, _, _)):
+            throw .matchingFailed(pattern: source, reason: reason)
         }
     }
 }

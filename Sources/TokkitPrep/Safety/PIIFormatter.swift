@@ -56,19 +56,21 @@ public final class PIIFormatter: Sendable {
     }
 
     /// The text with e-mails then IPs replaced; `counts` gets how many of each.
-    public func format(_ text: String, counts: inout (emails: Int, ips: Int)) -> String {
+    /// - Throws: `PrepError.matchingFailed` when ICU gives up on the text: a document whose e-mails
+    ///   or addresses cannot be found is not passed on as if it had none.
+    public func format(_ text: String, counts: inout (emails: Int, ips: Int)) throws(PrepError) -> String {
         var found = (emails: 0, ips: 0)
-        let formatted = next.withLock { next in
+        let formatted = try next.withLock { next throws(PrepError) in
             var text = text
             if removeEmails {
-                text = replace(text, emailPattern) { _ in
+                text = try replace(text, emailPattern) { _ in
                     defer { next.email = (next.email + 1) % emailReplacements.count }
                     found.emails += 1
                     return emailReplacements[next.email]
                 }
             }
             if removeIPs {
-                text = replace(text, ipPattern) { match in
+                text = try replace(text, ipPattern) { match in
                     guard let address = IPv4Address(match), !onlyPublicIPs || address.isGlobal else { return nil }
                     defer { next.ip = (next.ip + 1) % ipReplacements.count }
                     found.ips += 1
@@ -82,8 +84,8 @@ public final class PIIFormatter: Sendable {
         return formatted
     }
 
-    private func replace(_ text: String, _ pattern: ICUPattern, _ replacement: (String) -> String?) -> String {
-        let matches = pattern.matches(text)
+    private func replace(_ text: String, _ pattern: ICUPattern, _ replacement: (String) -> String?) throws(PrepError) -> String {
+        let matches = try pattern.matches(text)
         guard !matches.isEmpty else { return text }
         let bytes = Array(text.utf8)
         var output: [UInt8] = []

@@ -170,19 +170,9 @@ extension ShardMerger {
 
 /// Hashes a whole part file and compares it with its record in the part manifest.
 private func checkDigest(_ path: String, against record: FileRecord) throws(ShardError) {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "missing or not readable") }
-    defer { try? handle.close() }
-    var digest = SHA256()
-    var bytes = 0
-    while true {
-        let chunk: Data?
-        do { chunk = try handle.read(upToCount: 1 << 20) } catch { throw .unreadable(path: path, reason: FileIO.reason(for: error)) }
-        guard let chunk, !chunk.isEmpty else { break }
-        digest.update(chunk)
-        bytes += chunk.count
-    }
+    let bytes: Int, hex: String
+    do { (bytes, hex) = try FileIO.digest(path) } catch { throw .unreadable(path: path, reason: error.reason) }
     guard bytes == record.bytes else { throw .sizeMismatch(path: path, size: bytes, expected: "\(record.bytes) bytes, as the part manifest records") }
-    let hex = digest.finalizeHex()
     guard hex == record.sha256 else { throw .checksumMismatch(path: path, expected: record.sha256, actual: hex) }
 }
 

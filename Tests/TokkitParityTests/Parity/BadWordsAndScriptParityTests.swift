@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TokkitTestSupport
 import TokkitCorpus
+import TokkitIO
 import TokkitPrep
 
 /// The bad-words stage with per-language lists against the real datatrove `C4BadWordsFilter` given the
@@ -55,13 +56,13 @@ struct BadWordsAndScriptParityTests {
     }
 
     /// Documents whose decision (keep, drop, no list) differs from datatrove's; `language` overrides metadata.
-    static func disagreements(_ filter: BannedWordsFilter, _ fixture: Fixture, language: String?? = nil) -> [String] {
+    static func disagreements(_ filter: BannedWordsFilter, _ fixture: Fixture, language: String?? = nil) throws -> [String] {
         var found: [String] = []
         for (document, reason, missing) in fixture.documents {
             var document = document
             if let language { document.metadata["language"] = language.map { .string($0) } }
             var measured: Measurements = []
-            let result = filter.evaluate(document, TextView(document.text), &measured)
+            let result = try filter.evaluate(document, TextView(document.text), &measured)
             if result.reason != reason || (result.missingLanguage != nil) != missing {
                 found.append("\(document.id) [\(document.metadata["language"]?.stringValue ?? "-")]: tokkit \(result.reason ?? (result.missingLanguage != nil ? "no list" : "keep")), "
                              + "datatrove \(reason ?? (missing ? "no list" : "keep"))")
@@ -74,7 +75,7 @@ struct BadWordsAndScriptParityTests {
     func badWordsParity() throws {
         let fixture = try Self.fixture.get()
         let filter = try BannedWordsFilter(directory: Repository.path("fixtures/prep/badwords"), failOnMissingLanguage: false)
-        let differ = Self.disagreements(filter, fixture)
+        let differ = try Self.disagreements(filter, fixture)
         let total = fixture.documents.count
         print("bad words parity (datatrove C4BadWordsFilter, lists \(filter.languages.joined(separator: ","))): same decision \(total - differ.count)/\(total)")
         for line in differ.prefix(30) { print("  disagreement: \(line)") }
@@ -94,7 +95,7 @@ struct BadWordsAndScriptParityTests {
     func badWordsPlanted() throws {
         let fixture = try Self.fixture.get()
         let filter = try BannedWordsFilter(directory: Repository.path("fixtures/prep/badwords"), failOnMissingLanguage: false)
-        let differ = Self.disagreements(filter, fixture, language: .some("en"))
+        let differ = try Self.disagreements(filter, fixture, language: .some("en"))
         print("bad words planted difference (language forced to en): \(differ.count) disagreements")
         #expect(differ.count >= 20)
     }

@@ -218,7 +218,7 @@ struct PrepParityTests {
             if let before = chain["text_before_pii"]?.stringValue, let final = chain["text"]?.stringValue {
                 var counts = (emails: 0, ips: 0)
                 piiCompared += 1
-                if Array(formatter.format(before, counts: &counts).utf8) == Array(final.utf8) { piiIdentical += 1 }
+                if Array(try formatter.format(before, counts: &counts).utf8) == Array(final.utf8) { piiIdentical += 1 }
             }
             guard ourStage == theirStage, result.drop?.reason == theirReason else {
                 disagreements.append("\(document.id) [\(fixture.kinds[document.id] ?? "?")]: tokkit \(ourStage ?? "kept") "
@@ -253,7 +253,7 @@ struct PrepParityTests {
         var replaced = 0
         for document in fixture.documents {
             var counts = (emails: 0, ips: 0)
-            let ours = formatter.format(document.text, counts: &counts)
+            let ours = try formatter.format(document.text, counts: &counts)
             replaced += counts.emails + counts.ips
             let theirs = fixture.reference[document.id]?["pii"]?.stringValue ?? ""
             if Array(ours.utf8) == Array(theirs.utf8) { identical += 1 } else { print("  pii disagreement: \(document.id)") }

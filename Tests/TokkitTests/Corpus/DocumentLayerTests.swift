@@ -37,7 +37,7 @@ struct DocumentLayerTests {
         #expect(documents[1].id == "doc-7")
         #expect(documents[1].metadata.keys == ["z", "a"])
         #expect(reader.statistics.emptyDocuments == 1)
-        #expect(reader.statistics.badLines == 1)
+        #expect(reader.statistics.skippedLines == 1)
         var line: [UInt8] = []
         documents[1].jsonLine(into: &line)
         #expect(String(decoding: line, as: UTF8.self) == #"{"text":"third","id":"doc-7","metadata":{"z":null,"a":[1,{"b":true}]}}"# + "\n")
@@ -76,7 +76,7 @@ struct DocumentLayerTests {
         }
         let skipping = try DocumentFileReader(path: path, format: .jsonl(DocumentAdapter()), skipBadLines: true)
         #expect(try Self.readAll(skipping).map(\.text) == ["ok"])
-        #expect(skipping.statistics.badLines == 4)
+        #expect(skipping.statistics.skippedLines == 4)
 
         let utf8 = scratch.file("utf8.jsonl")
         try AtomicFile.write(Array("{\"text\":\"fine\"}\n{\"text\":\"a".utf8) + [0xFF] + Array("b\"}\n".utf8), to: utf8)

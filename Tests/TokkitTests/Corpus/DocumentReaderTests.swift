@@ -72,7 +72,7 @@ struct DocumentReaderTests {
         }
         let lossy = try DocumentReader(inputs: [path], format: .text(.lines), lossy: true)
         #expect(try Self.readAll(lossy) == ["fine", "ab\u{FFFD}c"])
-        #expect(lossy.statistics.repairedDocuments == 1)
+        #expect(lossy.statistics.repaired == 1)
     }
 
     @Test("a long file streams through in batches of about the requested size")

@@ -1,13 +1,13 @@
-import TokkitIO
-
-/// Why a line is not the JSON a document reader needs, and where (a byte offset in the line).
+/// Why bytes are not JSON, and where (a byte offset in what was parsed: a JSONL line, a vocabulary file).
 public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     public var byteOffset: Int
     public var reason: String
-    public var description: String { "\(reason) at byte \(byteOffset) of the line" }
+    public var description: String { "\(reason) at byte \(byteOffset)" }
 }
 
-/// A strict JSON (RFC 8259) parser over UTF-8 bytes that keeps key order and number literals.
+/// A strict JSON (RFC 8259) parser over UTF-8 bytes that keeps key order and number literals: the
+/// package's one JSON parser, for JSONL records and for vocabulary files (`tokenizer.json`,
+/// `encoder.json`) alike.
 ///
 /// It accepts what Python's `json` and orjson accept for a JSONL line (one value, surrounding
 /// whitespace allowed) and rejects what orjson rejects: trailing garbage, lone UTF-16 surrogates in
@@ -15,14 +15,15 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 /// first key's position, like a Python `dict` built from the pairs. Invalid UTF-8 is checked by the
 /// caller before parsing, so the error can name its file offset.
 ///
-/// - Complexity: O(n) in the line's length.
+/// - Complexity: O(n) in the input's length; an object with many keys (a vocabulary's 200,000)
+///   finds duplicates through a hash index, not by scanning its keys.
 public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
     private static let maximumDepth = 512
 
-    /// Parses `line`, which must hold exactly one JSON value.
+    /// Parses `line` (or a whole file), which must hold exactly one JSON value.
     public static func parse(_ line: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = line.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
@@ -84,11 +85,25 @@ public struct JSONParser {
         try enter()
         defer { depth -= 1 }
         position += 1
-        var object = JSONObject()
+        var entries: [(key: String, value: JSONValue)] = []
+        // A JSONL record has a handful of keys: scanning them is faster than hashing. A vocabulary's
+        // `vocab` object has 10^5: past a few keys, duplicates are found through an index.
+        var index: [String: Int] = [:]
+        func set(_ key: String, _ value: JSONValue) {
+            if entries.count < 16 {
+                if let at = entries.firstIndex(where: { $0.key == key }) { entries[at].value = value } else { entries.append((key, value)) }
+                if entries.count == 16 { for (at, entry) in entries.enumerated() { index[entry.key] = at } }
+            } else if let at = index[key] {
+                entries[at].value = value
+            } else {
+                index[key] = entries.count
+                entries.append((key, value))
+            }
+        }
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return object
+            return JSONObject()
         }
         while true {
             skipWhitespace()
@@ -98,11 +113,11 @@ public struct JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            set(key, try parseValue())
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return object }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return JSONObject(uniqueEntries: entries) }
             throw error("expected ',' or '}'")
         }
     }

@@ -1,0 +1,234 @@
+import TokkitCore
+import TokkitCorpus
+import TokkitIO
+import TokkitShards
+import TokkitText
+
+/// Why a stream of token ids could not be written or read.
+public enum TokenIDStreamError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// An id that uint16 cannot hold, at this position of the ids written.
+    case tooWide(id: TokenID, position: Int)
+    /// The input is not ids in the format: where, and what was found.
+    case malformed(path: String, byteOffset: Int, reason: String)
+    /// An id the vocabulary lacks.
+    case unknownID(path: String, DecodingError)
+    /// The ids could not be read.
+    case input(CorpusError)
+
+    public var description: String {
+        switch self {
+        case .tooWide(let id, let position): return "token id \(id) at position \(position) does not fit in uint16; use --format uint32"
+        case .malformed(let path, let offset, let reason): return "\(path): byte \(offset): \(reason)"
+        case .unknownID(let path, let error): return "\(path): \(error)"
+        case .input(let error): return error.description
+        }
+    }
+}
+
+/// `tokkit decode`: ids from `input` in `format`, decoded block by block (memory stays flat however
+/// long the input is) and handed to `write`: exact bytes, or with ill-formed UTF-8 replaced by
+/// U+FFFD as `String(decoding:as:)` replaces it in the whole (tiktoken's `errors="replace"`).
+public enum IDStreamDecoder {
+    /// - Throws: ``TokenIDStreamError`` for input that is not ids, an id the vocabulary lacks (with
+    ///   its position in the stream), or a read error; whatever `write` throws.
+    public static func decode(_ input: InputReader, format: IDFormat, tokenizer: Tokenizer, bytes: Bool,
+                              write: ([UInt8]) throws -> Void) throws {
+        var parser = IDParser(format: format, source: input.path)
+        var repair = UTF8Repair()
+        var block: [UInt8] = []
+        // Reused from block to block: a fresh multi-megabyte array per block cost its page clearing.
+        var decoded: [UInt8] = []
+        var position = 0
+        while true {
+            block.removeAll(keepingCapacity: true)
+            let more: Bool
+            do { more = try input.read(appendingTo: &block) } catch { throw TokenIDStreamError.input(error) }
+            let ids = more ? try parser.feed(block) : try parser.finish()
+            decoded.removeAll(keepingCapacity: true)
+            do {
+                try tokenizer.vocabulary.appendBytes(of: ids, to: &decoded)
+            } catch .unknownID(let id, let index) {
+                throw TokenIDStreamError.unknownID(path: input.path, .unknownID(id: id, position: position + index))
+            }
+            position += ids.count
+            try write(bytes ? decoded : repair.text(decoded, final: !more))
+            guard more else { break }
+        }
+    }
+}
+
+/// How token ids are written and read by `tokkit encode` and `tokkit decode`: decimal ids separated by
+/// spaces (one document a line), JSON arrays (one a line), or little-endian uint16/uint32 with no separators.
+public enum IDFormat: String, Sendable, CaseIterable {
+    case text, json, uint16, uint32
+
+    /// A batch's documents in this format, into `output`, emptied first so that one buffer serves
+    /// batch after batch (a fresh array per batch was a third of `tokkit encode --docs lines` in page clearing).
+    /// - Throws: ``TokenIDStreamError/tooWide(id:position:)`` for an id that uint16 cannot hold.
+    public func render(_ documents: EncodedDocuments, into output: inout [UInt8]) throws(TokenIDStreamError) {
+        output.removeAll(keepingCapacity: true)
+        if self == .uint16 || self == .uint32 {
+            // No separators between documents: the batch's ids in one pass.
+            var renderer = IDRenderer(format: self)
+            try renderer.part(documents.ids, to: &output)
+            return
+        }
+        for index in 0..<documents.count {
+            var renderer = IDRenderer(format: self)
+            output += renderer.begin()
+            try renderer.part(documents[index], to: &output)
+            output += renderer.end()
+        }
+    }
+}
+
+/// Renders one document's ids in a format, in parts, so that a streamed document is written as it
+/// is encoded: `begin()`, `part(_:)` for each run of ids, `end()`.
+public struct IDRenderer: Sendable {
+    public let format: IDFormat
+    /// Ids written so far: decides separators, and names the position of an id too large for uint16.
+    @usableFromInline var written = 0
+
+    public init(format: IDFormat) { self.format = format }
+
+    public func begin() -> [UInt8] { format == .json ? [UInt8(ascii: "[")] : [] }
+
+    public func end() -> [UInt8] {
+        switch format {
+        case .text: return [UInt8(ascii: "\n")]
+        case .json: return Array("]\n".utf8)
+        case .uint16, .uint32: return []
+        }
+    }
+
+    /// The ids of one run, after the ones already written. Inlinable: encode's output loop runs it per
+    /// id, and a generic call across the module boundary would not be specialized.
+    @inlinable
+    public mutating func part<IDs: Collection<TokenID>>(_ ids: IDs) throws(TokenIDStreamError) -> [UInt8] {
+        var output: [UInt8] = []
+        try part(ids, to: &output)
+        return output
+    }
+
+    /// Appends the rendering of the ids of one run to `output`.
+    @inlinable
+    public mutating func part<IDs: Collection<TokenID>>(_ ids: IDs, to output: inout [UInt8]) throws(TokenIDStreamError) {
+        switch format {
+        case .text, .json:
+            let separator = format == .text ? UInt8(ascii: " ") : UInt8(ascii: ",")
+            for id in ids {
+                if written > 0 { output.append(separator) }
+                Self.appendDecimal(id, to: &output)
+                written += 1
+            }
+        case .uint16:
+            if let tooWide = LittleEndianIDs.append(ids, width: .uint16, to: &output) {
+                throw .tooWide(id: ids[tooWide], position: written + ids.distance(from: ids.startIndex, to: tooWide))
+            }
+            written += ids.count
+        case .uint32:
+            LittleEndianIDs.append(ids, width: .uint32, to: &output)
+            written += ids.count
+        }
+    }
+
+    @usableFromInline
+    static func appendDecimal(_ value: TokenID, to output: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { digits in
+            repeat {
+                digits[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for k in stride(from: count - 1, through: 0, by: -1) { output.append(digits[k]) }
+        }
+    }
+}
+
+/// Ill-formed UTF-8 replaced by U+FFFD, chunk by chunk, exactly as `String(decoding:as:)` replaces it in
+/// the whole: a chunk is cut before a sequence it ends in the middle of, which waits for the next chunk.
+///
+/// The cut is safe because a byte that is not a continuation byte (`10xxxxxx`) always starts a new
+/// maximal subpart: what comes before it decodes the same whether or not the rest follows. A chunk whose
+/// last three bytes are continuation bytes ends at a boundary already (no sequence is longer than four).
+public struct UTF8Repair: Sendable {
+    public init() {}
+
+    private var pending: [UInt8] = []
+
+    /// `bytes` repaired, less an incomplete sequence at the end that waits for the next chunk (unless `final`).
+    public mutating func text(_ bytes: [UInt8], final: Bool) -> [UInt8] {
+        var all = pending + bytes
+        pending = []
+        if !final, let start = (max(0, all.count - 3)..<all.count).last(where: { all[$0] & 0xC0 != 0x80 }) {
+            let lead = all[start]
+            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if all.count - start < length {
+                pending = Array(all[start...])
+                all.removeSubrange(start...)
+            }
+        }
+        return Array(String(decoding: all, as: UTF8.self).utf8)
+    }
+}
+
+/// Token ids read from a stream in any of the `IDFormat`s, block by block: a number or a binary id cut
+/// between two blocks waits for the next one. Errors name the byte offset in the whole stream.
+public struct IDParser: Sendable {
+    public let format: IDFormat
+    /// The input, for error messages.
+    public let source: String
+    private var offset = 0
+    private var value: UInt64 = 0
+    private var inNumber = false
+    private var leftover: [UInt8] = []
+
+    public init(format: IDFormat, source: String) {
+        self.format = format
+        self.source = source
+    }
+
+    /// The ids completed by the next block of the stream.
+    public mutating func feed(_ bytes: [UInt8]) throws(TokenIDStreamError) -> [TokenID] {
+        var ids: [TokenID] = []
+        switch format {
+        case .text, .json:
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+                    guard value <= UInt64(UInt32.max) else { throw .malformed(path: source, byteOffset: offset, reason: "id larger than 2^32-1") }
+                    inNumber = true
+                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), UInt8(ascii: ","),
+                     UInt8(ascii: "["), UInt8(ascii: "]"):
+                    if inNumber { ids.append(TokenID(value)) }
+                    value = 0
+                    inNumber = false
+                default:
+                    throw .malformed(path: source, byteOffset: offset, reason: "expected a token id, found \(String(decoding: [byte], as: UTF8.self).debugDescription)")
+                }
+                offset += 1
+            }
+        case .uint16, .uint32:
+            let width: LittleEndianIDs.Width = format == .uint16 ? .uint16 : .uint32
+            let all = leftover + bytes
+            let whole = all.count - all.count % width.rawValue
+            ids = LittleEndianIDs.read(Array(all[0..<whole]), width: width) ?? []
+            leftover = Array(all[whole...])
+            offset += bytes.count
+        }
+        return ids
+    }
+
+    /// The last id, if the stream ended in one; an error for a binary stream cut inside an id.
+    public mutating func finish() throws(TokenIDStreamError) -> [TokenID] {
+        guard leftover.isEmpty else {
+            throw .malformed(path: source, byteOffset: offset, reason: "\(offset) bytes is not a whole number of \(format.rawValue) ids")
+        }
+        defer { inNumber = false }
+        return inNumber ? [TokenID(value)] : []
+    }
+}

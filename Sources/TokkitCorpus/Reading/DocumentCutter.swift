@@ -1,0 +1,162 @@
+import TokkitCore
+import TokkitIO
+
+/// The one reading loop under both document readers: cuts one file into documents (lines,
+/// blank-line-separated paragraphs, the whole file, or JSONL records), checks their UTF-8 (repairing
+/// it under `lossy`), and throws or, under `skipBadLines`, counts a bad line.
+///
+/// ``DocumentReader`` (bytes in batches, for encode, train, count and shard) and
+/// ``DocumentFileReader`` (``Document``s with ids and metadata, for prep and curation) differ only in
+/// what they make of a piece: which JSON field is the text, whether an empty text is a document. What
+/// a line, a paragraph, a blank JSONL line or a bad line is, and what each costs in statistics, is
+/// decided here once, so `tokkit encode` and `tokkit prep` read the same file the same way.
+final class DocumentCutter {
+    /// How the file is cut.
+    enum Cut {
+        /// Each line; with `keepingTerminators`, its `\n` or `\r\n` stays (see ``DocumentReader/keepLineTerminators``).
+        case lines(keepingTerminators: Bool)
+        case paragraphs
+        case file
+        case jsonl
+
+        /// The cut for plain text split as `split`.
+        init(_ split: DocumentSplit, keepingTerminators: Bool = false) {
+            switch split {
+            case .lines: self = .lines(keepingTerminators: keepingTerminators)
+            case .paragraphs: self = .paragraphs
+            case .file: self = .file
+            }
+        }
+    }
+
+    /// One piece of the file.
+    enum Piece {
+        /// A line, a paragraph or the whole file; valid UTF-8 (repaired under `lossy`). `line` is its
+        /// (first) 1-based line. A line is still in the read buffer (no copy per line): use the
+        /// slice before the next call to ``next()``.
+        case text(ArraySlice<UInt8>, line: Int)
+        /// A non-blank JSONL line that is a JSON object.
+        case record(JSONObject, line: Int)
+    }
+
+    let source: LineSource
+    let cut: Cut
+    let skipBadLines: Bool
+    let lossy: Bool
+    /// What was read; a reader adds its own document counts.
+    var statistics = ReadStatistics()
+    private var finished = false
+
+    init(path: String, cut: Cut, skipBadLines: Bool, lossy: Bool) throws(CorpusError) {
+        source = try LineSource(path: path)
+        self.cut = cut
+        self.skipBadLines = skipBadLines
+        self.lossy = lossy
+    }
+
+    var path: String { source.path }
+
+    /// The next piece, or `nil` at the end of the file.
+    /// - Throws: ``CorpusError`` for invalid UTF-8 (unless `lossy`), a JSONL line that is not a JSON
+    ///   object (unless `skipBadLines`), or a read error; where the file is a corrupt compressed one,
+    ///   the decompression error that explains it.
+    func next() throws(CorpusError) -> Piece? {
+        do { return try nextPiece() } catch { throw source.explained(error) }
+    }
+
+    private func nextPiece() throws(CorpusError) -> Piece? {
+        guard !finished else { return nil }
+        switch cut {
+        case .file:
+            finished = true
+            let whole = try source.readAll()
+            statistics.bytes += whole.count
+            return .text(try valid(whole[...], line: 1, fileOffset: 0), line: 1)
+        case .lines(let keepingTerminators):
+            if let line = try nextLine(keepingTerminator: keepingTerminators) {
+                return .text(try valid(line.slice, line: line.number, fileOffset: line.offset), line: line.number)
+            }
+        case .paragraphs:
+            var paragraph: [UInt8] = []
+            var firstLine = 0
+            while let line = try nextLine() {
+                if line.slice.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                    if paragraph.isEmpty { continue }
+                    // Offsets are not tracked line by line inside a paragraph: an error names its first line.
+                    return .text(try valid(paragraph[...], line: firstLine, fileOffset: -1), line: firstLine)
+                }
+                if paragraph.isEmpty { firstLine = line.number } else { paragraph.append(UInt8(ascii: "\n")) }
+                paragraph += line.slice
+            }
+            if !paragraph.isEmpty {
+                finished = true
+                return .text(try valid(paragraph[...], line: firstLine, fileOffset: -1), line: firstLine)
+            }
+        case .jsonl:
+            while let line = try nextLine() {
+                // A blank line is no record (datatrove logs and skips it); it still counts for line numbers.
+                if line.slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                // JSON text is UTF-8 (RFC 8259): a line with invalid bytes is repaired under `lossy`, else
+                // a bad line (skipped under `skipBadLines`), never "no string field".
+                var bytes = Array(line.slice)
+                if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+                    if lossy {
+                        bytes = UTF8Validation.repaired(bytes)
+                        statistics.repaired += 1
+                    } else {
+                        try reject(.invalidUTF8(path: path, line: line.number, byteOffset: line.offset + bad), line: line.number,
+                                   reason: "invalid UTF-8 at byte \(line.offset + bad)")
+                        continue
+                    }
+                }
+                // Parsed with ``JSONParser``, as every JSONL reader of Tokkit is: a duplicate key takes
+                // the last value, as in Python's `json`, and every byte of a string is kept.
+                switch Result(catching: { () throws(JSONSyntaxError) in try JSONParser.parse(bytes) }) {
+                case .success(.object(let record)):
+                    return .record(record, line: line.number)
+                case .success:
+                    try reject(.notJSON(path: path, line: line.number, reason: "the line is JSON but not an object"),
+                               line: line.number, reason: "not a JSON object")
+                case .failure(let error):
+                    try reject(.notJSON(path: path, line: line.number, reason: error.description), line: line.number,
+                               reason: "not JSON: \(error.description)")
+                }
+            }
+        }
+        finished = true
+        return nil
+    }
+
+    /// Refuses a record's text: `value` is what the record holds under `key` (`nil`: nothing).
+    /// Throws, or records the line under `skipBadLines` (the caller skips the record).
+    func rejectText(_ value: JSONValue?, key: String, line: Int) throws(CorpusError) {
+        if let value {
+            let kind = DocumentAdapter.kind(of: value)
+            try reject(.nonStringField(path: path, line: line, field: key, found: kind), line: line, reason: "\(key.debugDescription) is \(kind)")
+        } else {
+            try reject(.missingField(path: path, line: line, field: key), line: line, reason: "no field \(key.debugDescription)")
+        }
+    }
+
+    /// Records a bad line under `skipBadLines` (the caller skips it), otherwise throws `error`.
+    private func reject(_ error: CorpusError, line: Int, reason: String) throws(CorpusError) {
+        guard skipBadLines else { throw error }
+        statistics.skipped.record(path: path, line: line, reason: reason)
+    }
+
+    private func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> LineSource.Line? {
+        guard let line = try source.nextLine(keepingTerminator: keepingTerminator) else { return nil }
+        statistics.lines += 1
+        statistics.bytes += line.consumed
+        return line
+    }
+
+    private func valid(_ bytes: ArraySlice<UInt8>, line: Int, fileOffset: Int) throws(CorpusError) -> ArraySlice<UInt8> {
+        guard let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) else { return bytes }
+        guard lossy else {
+            throw .invalidUTF8(path: path, line: line, byteOffset: fileOffset >= 0 ? fileOffset + bad : bad)
+        }
+        statistics.repaired += 1
+        return UTF8Validation.repaired(Array(bytes))[...]
+    }
+}

@@ -1,0 +1,84 @@
+/// Reads one file (or standard input) line by line through a fixed-size buffer, decompressing
+/// gzip and zstd input on the way (`InputReader`).
+final class LineSource {
+    struct Line {
+        /// The line's bytes, still in the source's buffer (no copy): use before the next `nextLine`.
+        var slice: ArraySlice<UInt8>
+        var number: Int
+        /// Offset of the line's first byte in the (uncompressed) file.
+        var offset: Int
+        /// Bytes consumed, including the line terminator.
+        var consumed: Int
+    }
+
+    let path: String
+    private let input: InputReader
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var atEnd = false
+    private var lineNumber = 0
+    private var fileOffset = 0
+
+    init(path: String) throws(CorpusError) {
+        input = try InputReader(path: path)
+        self.path = input.path
+    }
+
+    private func refill() throws(CorpusError) {
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        if try !input.read(appendingTo: &buffer) { atEnd = true }
+    }
+
+    /// The next line without its terminator (`\n`, and a `\r` before it), or with it when
+    /// `keepingTerminator`; `nil` at the end.
+    func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> Line? {
+        var searchFrom = position
+        while true {
+            if let newline = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if keepingTerminator {
+                    end = newline + 1
+                } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
+                    end -= 1
+                }
+                return emit(buffer[position..<end], consumed: newline + 1 - position)
+            }
+            if atEnd {
+                guard position < buffer.count else { return nil }
+                return emit(buffer[position...], consumed: buffer.count - position)
+            }
+            searchFrom = buffer.count - position
+            try refill()
+        }
+    }
+
+    private func emit(_ bytes: ArraySlice<UInt8>, consumed: Int) -> Line {
+        lineNumber += 1
+        let line = Line(slice: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
+        position += consumed
+        fileOffset += consumed
+        return line
+    }
+
+    /// See ``InputReader/corruption()``.
+    func corruption() -> CorpusError? { input.corruption() }
+
+    /// `error`, or the decompression error that explains it when this is a corrupt compressed file
+    /// (a read error is its own explanation).
+    func explained(_ error: CorpusError) -> CorpusError {
+        switch error {
+        case .invalidUTF8, .notJSON, .missingField, .nonStringField: return corruption() ?? error
+        default: return error
+        }
+    }
+
+    func readAll() throws(CorpusError) -> [UInt8] {
+        while !atEnd { try refill() }
+        let all = Array(buffer[position...])
+        position = buffer.count
+        return all
+    }
+}

@@ -12,7 +12,8 @@ tokkit run its merge list is compared with HF's at the same vocabulary size.
 `tokenizer.train(files)`: each line WITH its newline. HF train(files) is the reference; tokkit runs with
 --keep-newlines; gigabpe (pretokenizer="bytelevel"; its alphabet is the bytes that occur, so it is asked
 for the vocabulary size that gives the same number of merges; reading the files is part of its time),
-fast-bpe-rs and bpeasy get the same lines.
+fast-bpe-rs and bpeasy get the same lines. Times are CPU seconds (user + sys) of each whole process, which
+is what a shared, loaded machine measures fairly; wall seconds are printed beside them.
 Each one's learned tokens (the bytes of every merge's result, in order; whole merge pairs where the
 tool gives them) are compared with HF's before its time is printed, and a tool that differs is
 reported as differing.
@@ -113,6 +114,8 @@ def worker(kind, paths, vocab, threads, output):
 
 
 def timed(command, env=None):
+    """Runs `command` under /usr/bin/time -v: (wall seconds, peak RSS MB, CPU seconds = user + sys).
+    On a shared machine CPU time is the measure: wall time counts the time other processes held the cores."""
     start = time.perf_counter()
     result = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True,
                             env=dict(os.environ, **(env or {})))
@@ -120,7 +123,8 @@ def timed(command, env=None):
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1)) / 1024
-    return seconds, rss
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([0-9.]+)", result.stderr).group(1)) for kind in ("User", "System"))
+    return seconds, rss, cpu
 
 
 def merges_as_bytes(tokenizer_json):
@@ -186,12 +190,16 @@ def peers(args):
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
+    kinds = [k for k in ["hf-files", "gigabpe", "fast-bpe-rs", "bpeasy"] if k not in args.skip]
+    # HF train(files) is the reference; where it is skipped (the ≥ 1 GB corpus: hours and tens of GB),
+    # gigabpe, which equals HF train(files) wherever both ran, is.
+    reference = "hf-files" if "hf-files" in kinds else "gigabpe"
     size = sum(os.path.getsize(p) for p in args.inputs)
     print(f"# {', '.join(os.path.basename(p) for p in args.inputs)} ({size / 1e6:.1f} MB), GPT-2 pattern, each line WITH its newline "
-          f"(HF tokenizer.train(files)); load average {os.getloadavg()[0]:.1f} at start; {time.strftime('%Y-%m-%d')}; "
-          + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    kinds = ["hf-files", "gigabpe", "fast-bpe-rs", "bpeasy"]
-    print("| vocab | threads | tokkit s | tokkit MB | " + " | ".join(f"{k} s | {k} MB | tokkit ÷ {k} | = HF train(files)" for k in kinds) + " |")
+          f"(HF tokenizer.train(files)); load average {os.getloadavg()[0]:.1f} at start; {time.strftime('%Y-%m-%d %H:%M')}; "
+          + ", ".join(f"{k} {v}" for k, v in versions.items()) + f"; merges compared with {reference}'s; "
+          "seconds are CPU (user + sys) of the whole process, wall in parentheses; ratios are of CPU time")
+    print("| vocab | threads | tokkit CPU s (wall) | tokkit MB | " + " | ".join(f"{k} CPU s (wall) | {k} MB | tokkit ÷ {k} | = {reference}" for k in kinds) + " |")
     print("|---|---|---|---|" + "---|---|---|---|" * len(kinds))
 
     def learned(kind, output):
@@ -205,13 +213,11 @@ def peers(args):
             for threads in args.threads:
                 env = {"RAYON_NUM_THREADS": str(threads)}
                 out = os.path.join(work, f"tokkit-{vocab}-{threads}")
-                t_tokkit, m_tokkit = timed([TOKKIT, "train", *args.inputs, "--docs", "lines", "--keep-newlines", "--vocab-size", str(vocab),
-                                            "--threads", str(threads), "-o", out, "--force", "--quiet"])
+                tokkit = timed([TOKKIT, "train", *args.inputs, "--docs", "lines", "--keep-newlines", "--vocab-size", str(vocab),
+                                "--threads", str(threads), "-o", out, "--force", "--quiet"])
                 results = {"tokkit": learned("tokkit", os.path.join(out, "tokenizer.json"))}
                 times = {}
                 for kind in kinds:
-                    if kind in args.skip:
-                        continue
                     output = os.path.join(work, f"{kind}-{vocab}-{threads}.json")
                     try:
                         times[kind] = timed([sys.executable, __file__, *args.inputs, "--worker", kind, "--worker-vocab", str(vocab),
@@ -220,26 +226,24 @@ def peers(args):
                     except SystemExit as failure:
                         times[kind] = None
                         print(f"<!-- {kind} failed: {str(failure)[-300:]} -->")
-                reference_pairs, reference_tokens = results["hf-files"]
+                if times.get(reference) is None:
+                    sys.exit(f"the reference {reference} failed: nothing to compare with")
+                reference_pairs, reference_tokens = results[reference]
                 cells = []
-                for kind in ["tokkit"] + kinds:
-                    if kind == "tokkit":
-                        continue
-                    if kind in args.skip:
-                        cells.append("— | — | — | skipped")
-                        continue
+                for kind in kinds:
                     if times.get(kind) is None:
                         cells.append("— | — | — | failed")
                         continue
                     pairs, tokens = results[kind]
                     same = (pairs == reference_pairs) if pairs is not None else (tokens == reference_tokens)
                     first = next((i for i, (a, b) in enumerate(zip(tokens, reference_tokens)) if a != b), None)
-                    verdict = "yes" if same else f"**no** (first difference at merge {first}, {len(tokens)} vs {len(reference_tokens)} merges)"
-                    ratio = f"{times[kind][0] / t_tokkit:.2f}×" if same else "— (differs)"
-                    cells.append(f"{times[kind][0]:.2f} | {times[kind][1]:.0f} | {ratio} | {verdict}")
+                    verdict = ("yes (reference)" if kind == reference else "yes") if same else \
+                        f"**no** (first difference at merge {first}, {len(tokens)} vs {len(reference_tokens)} merges)"
+                    ratio = f"{times[kind][2] / tokkit[2]:.2f}×" if same else "— (differs)"
+                    cells.append(f"{times[kind][2]:.2f} ({times[kind][0]:.2f}) | {times[kind][1]:.0f} | {ratio} | {verdict}")
                 tokkit_same = results["tokkit"][0] == reference_pairs
-                print(f"| {vocab} | {threads} | {t_tokkit:.2f} | {m_tokkit:.0f}{'' if tokkit_same else ' (**merges differ from HF!**)'} | "
-                      + " | ".join(cells) + " |", flush=True)
+                print(f"| {vocab} | {threads} | {tokkit[2]:.2f} ({tokkit[0]:.2f}) | {tokkit[1]:.0f}"
+                      f"{'' if tokkit_same else f' (**merges differ from {reference}!**)'} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -89,14 +89,14 @@ public func tk_encode_batch(
         let total = documentCount == 0 ? 0 : Int(offsets![documentCount])
         let all = try bytes(text, total)
         let boundaries = documentCount == 0 ? [0] : (0...documentCount).map { Int(offsets![$0]) }
-        let encoded: EncodedDocuments
+        var encoded = EncodedDocuments()
         do throws(EncodingError) {
             try Tokenizer.checkBoundaries(boundaries, length: total)
-            encoded = try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+            try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
                 try handle.tokenizer.encodeDocuments(all, boundaries: boundaries,
                                                      specials: handle.preparedSpecials(allowed: allowed, disallowed: disallowed),
                                                      checkUTF8: true, threads: threads <= 0 ? Tokenizer.defaultThreadCount : threads,
-                                                     lend: { body in handle.withMerger { body(&$0) } })
+                                                     lend: { body in handle.withMerger { body(&$0) } }, into: &encoded)
             }
         } catch {
             throw CFailure(error)

@@ -90,7 +90,11 @@ struct Encode: ParsableCommand {
         } else {
             // Lines, paragraphs or JSONL records, batch by batch on all cores.
             let reader = try input.reader(files: files, default: .file)
-            try encoder.encodeAll(reader) { _, encoded in try sink.write(try format.render(encoded)) }
+            var rendered: [UInt8] = []
+            try encoder.encodeAll(reader) { _, encoded in
+                try format.render(encoded, into: &rendered)
+                try sink.write(rendered)
+            }
             try InputOptions.reportSkippedLines(reader.statistics.skipped)
         }
         try sink.commit()

@@ -24,6 +24,8 @@ public struct CorpusCounting: Sendable {
     public struct Progress: Sendable {
         public var bytesRead: Int
         public var pieces: Int
+        /// Distinct pieces so far in the largest worker's table (the exact number is known once the
+        /// tables are merged at the end).
         public var distinctPieces: Int
     }
 
@@ -39,16 +41,22 @@ public struct CorpusCounting: Sendable {
 
     /// Counts every document of `reader`.
     public func count(_ reader: DocumentReader, progress: (Progress) -> Void = { _ in }) throws(PipelineError) -> Result {
-        var counts = WordCounts()
+        // One table per worker for the whole corpus, merged once at the end: merging after every batch
+        // would re-hash each batch's distinct pieces.
+        var shares = [WordCounts](repeating: WordCounts(), count: threads)
         var pieces = 0
         var bytes = 0
         while true {
             let batch: DocumentReader.Batch?
             do { batch = try reader.nextBatch(targetBytes: batchBytes) } catch { throw .input(error) }
             guard let batch else { break }
-            do { pieces += try counter.count(batch.documents, into: &counts, threads: threads) } catch { throw .counting(error) }
+            do { pieces += try counter.count(batch.documents, into: &shares) } catch { throw .counting(error) }
             bytes += batch.bytesRead
-            progress(Progress(bytesRead: bytes, pieces: pieces, distinctPieces: counts.distinctCount))
+            progress(Progress(bytesRead: bytes, pieces: pieces, distinctPieces: shares.map(\.distinctCount).max() ?? 0))
+        }
+        var counts = shares.isEmpty ? WordCounts() : shares.removeFirst()
+        while let share = shares.popLast() {
+            do { try counts.merge(share) } catch { throw .counting(.tooManyDistinctPieces(error)) }
         }
         return Result(counts: counts, pieces: pieces, statistics: reader.statistics,
                       uncovered: (counter.preTokenizer as? RegexPreTokenizer)?.uncovered)

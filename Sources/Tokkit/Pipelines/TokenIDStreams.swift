@@ -36,15 +36,17 @@ public enum IDStreamDecoder {
         var parser = IDParser(format: format, source: input.path)
         var repair = UTF8Repair()
         var block: [UInt8] = []
+        // Reused from block to block: a fresh multi-megabyte array per block cost its page clearing.
+        var decoded: [UInt8] = []
         var position = 0
         while true {
             block.removeAll(keepingCapacity: true)
             let more: Bool
             do { more = try input.read(appendingTo: &block) } catch { throw TokenIDStreamError.input(error) }
             let ids = more ? try parser.feed(block) : try parser.finish()
-            let decoded: [UInt8]
+            decoded.removeAll(keepingCapacity: true)
             do {
-                decoded = try tokenizer.decodeBytes(ids)
+                try tokenizer.vocabulary.appendBytes(of: ids, to: &decoded)
             } catch .unknownID(let id, let index) {
                 throw TokenIDStreamError.unknownID(path: input.path, .unknownID(id: id, position: position + index))
             }
@@ -60,22 +62,23 @@ public enum IDStreamDecoder {
 public enum IDFormat: String, Sendable, CaseIterable {
     case text, json, uint16, uint32
 
-    /// A batch's documents in this format.
+    /// A batch's documents in this format, into `output`, emptied first so that one buffer serves
+    /// batch after batch (a fresh array per batch was a third of `tokkit encode --docs lines` in page clearing).
     /// - Throws: ``TokenIDStreamError/tooWide(id:position:)`` for an id that uint16 cannot hold.
-    public func render(_ documents: EncodedDocuments) throws(TokenIDStreamError) -> [UInt8] {
+    public func render(_ documents: EncodedDocuments, into output: inout [UInt8]) throws(TokenIDStreamError) {
+        output.removeAll(keepingCapacity: true)
         if self == .uint16 || self == .uint32 {
             // No separators between documents: the batch's ids in one pass.
             var renderer = IDRenderer(format: self)
-            return try renderer.part(documents.ids)
+            try renderer.part(documents.ids, to: &output)
+            return
         }
-        var output: [UInt8] = []
         for index in 0..<documents.count {
             var renderer = IDRenderer(format: self)
             output += renderer.begin()
-            output += try renderer.part(documents[index])
+            try renderer.part(documents[index], to: &output)
             output += renderer.end()
         }
-        return output
     }
 }
 
@@ -103,10 +106,16 @@ public struct IDRenderer: Sendable {
     @inlinable
     public mutating func part<IDs: Collection<TokenID>>(_ ids: IDs) throws(TokenIDStreamError) -> [UInt8] {
         var output: [UInt8] = []
+        try part(ids, to: &output)
+        return output
+    }
+
+    /// Appends the rendering of the ids of one run to `output`.
+    @inlinable
+    public mutating func part<IDs: Collection<TokenID>>(_ ids: IDs, to output: inout [UInt8]) throws(TokenIDStreamError) {
         switch format {
         case .text, .json:
             let separator = format == .text ? UInt8(ascii: " ") : UInt8(ascii: ",")
-            output.reserveCapacity(ids.count * 6)
             for id in ids {
                 if written > 0 { output.append(separator) }
                 Self.appendDecimal(id, to: &output)
@@ -121,7 +130,6 @@ public struct IDRenderer: Sendable {
             LittleEndianIDs.append(ids, width: .uint32, to: &output)
             written += ids.count
         }
-        return output
     }
 
     @usableFromInline

@@ -106,11 +106,15 @@ public struct TrainingPipeline: Sendable {
         }
         let counted = clock.now
 
+        let distinctPieces = counts.distinctCount
+        // The trainer is handed the only reference, so the counts' memory is released before merging.
+        var pending = Optional(consume counts)
         let trained: TrainedVocabulary
         do {
             // `train` takes an optional (hence escaping) closure; it calls it only while it runs.
             trained = try withoutActuallyEscaping(progress) { progress throws(TrainerError) in
-                try trainer.train(counts) { progress(.merging($0)) }
+                guard let taken = pending.take() else { throw TrainerError.emptyCorpus }
+                return try trainer.train(consume taken) { progress(.merging($0)) }
             }
         } catch {
             throw .training(error)
@@ -143,7 +147,7 @@ public struct TrainingPipeline: Sendable {
         }
         let written = clock.now
         return Summary(trained: trained, vocabulary: vocabulary, uncovered: countedUncovered, documents: documents, bytesRead: bytesRead, pieces: pieces,
-                       distinctPieces: counts.distinctCount, countingSeconds: Self.seconds(counted - start),
+                       distinctPieces: distinctPieces, countingSeconds: Self.seconds(counted - start),
                        mergingSeconds: Self.seconds(merged - counted), writingSeconds: Self.seconds(written - merged))
     }
 

@@ -1,17 +1,18 @@
 extension WordCounts {
-    /// The first broken invariant, or `nil`: every entry is found from its hash slot with its own
-    /// count, no two entries hold the same bytes, and the total is the sum of the counts.
+    /// The first broken invariant, or `nil`: every piece is found from its hash slot, no two pieces
+    /// hold the same bytes, there is one count per piece, and the total is the sum of the counts.
     ///
     /// - Complexity: O(total bytes of the distinct pieces): run only under `InternalChecks`.
     func firstInvariantViolation() -> String? {
+        guard counts.count == pieces.count else { return "\(counts.count) counts for \(pieces.count) pieces" }
         var sum: UInt64 = 0
-        for (index, entry) in entries.enumerated() {
-            sum &+= entry.count
-            let piece = Array(arena[entry.offset..<(entry.offset + entry.length)])
-            guard count(of: piece) == entry.count else { return "entry \(index) is not found from its slot" }
+        var violation: String?
+        pieces.forEach { index, piece in
+            sum &+= counts[index]
+            if violation == nil, pieces.index(of: Array(piece)) != index { violation = "piece \(index) is not found from its slot" }
         }
+        if let violation { return violation }
         guard sum == totalCount else { return "the counts sum to \(sum), the table records \(totalCount)" }
-        guard slots.lazy.filter({ $0 != 0 }).count == entries.count else { return "slots and entries disagree in number" }
         return nil
     }
 }

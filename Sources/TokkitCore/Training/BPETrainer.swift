@@ -54,6 +54,9 @@ public struct BPETrainer: Sendable {
 
     /// Runs the merges on `counts`.
     ///
+    /// `counts` is consumed: its memory is released once the words are loaded, before merging, when
+    /// the caller passes its last reference (`train(consume counts)`).
+    ///
     /// - Parameter progress: called about every 1 % of the target and once at the end, on the
     ///   calling thread.
     /// - Throws: ``TrainerError/emptyCorpus`` when `counts` holds no piece; ``TrainerError/tooManySymbols``
@@ -62,7 +65,7 @@ public struct BPETrainer: Sendable {
     ///   that contained the pair) + O(changed pairs · log H) for H heap entries. Memory ≈ 4n bytes of
     ///   symbols + 4 bytes per (pair, word) incidence + 24 bytes per live pair slot + 16 per heap entry.
     public func train(
-        _ counts: WordCounts, progress: ((TrainingProgress) -> Void)? = nil
+        _ counts: consuming WordCounts, progress: ((TrainingProgress) -> Void)? = nil
     ) throws(TrainerError) -> TrainedVocabulary {
         guard counts.distinctCount > 0 else { throw .emptyCorpus }
         let specials = configuration.specialTokens
@@ -72,7 +75,7 @@ public struct BPETrainer: Sendable {
         case .bytes: (0...255).map { UInt8($0) }
         }
         var engine = try MergeEngine(
-            counts: counts, byteOrder: byteOrder, tokenLimit: tokenLimit,
+            counts: consume counts, byteOrder: byteOrder, tokenLimit: tokenLimit,
             minFrequency: configuration.minFrequency, maxTokenLength: configuration.maxTokenLength)
 
         let target = tokenLimit - 256

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The state of one training run: unique words as symbol arrays, pair counts, the pair → word
 /// occurrence index, the lazy heap, and per-merge scratch tables. Built by ``BPETrainer``.
 ///
@@ -6,7 +8,7 @@
 ///   shrinks a word, in place;
 /// - occurrences: one append-only `UInt32` arena of word ids; each live pair owns one segment
 ///   (no per-pair sets). A segment may list words that lost the pair since (merging them finds
-///   nothing); the arena is compacted when garbage exceeds the live part;
+///   nothing); the arena is compacted, in place, when garbage exceeds half the live part;
 /// - per-merge deltas: dense `V`-sized arrays indexed by the *other* symbol of the pair. Every pair
 ///   that changes during the merge of `(a, b)` into `n` has the form `(x, a)`, `(b, x)` (count
 ///   falls) or `(x, n)`, `(n, x)` (new), so summing into four dense arrays replaces one hash-table
@@ -58,7 +60,7 @@ struct MergeEngine: ~Copyable {
     /// Symbol offsets and occurrence offsets are `UInt32`; `UInt32.max` is reserved (`noWord`).
     static let positionLimit = Int(UInt32.max)
 
-    /// Loads the words of `counts` (pieces shorter than 2 bytes have no pairs and are skipped) and
+    /// Loads the words of `counts`, which it releases (pieces shorter than 2 bytes have no pairs and are skipped) and
     /// counts the initial byte pairs.
     ///
     /// - Parameters:
@@ -66,7 +68,7 @@ struct MergeEngine: ~Copyable {
     ///   - tokenLimit: the number of mergeable tokens to stop at (256 + new tokens).
     /// - Complexity: O(total bytes of distinct pieces + 65 536).
     /// - Throws: `TrainerError.tooManySymbols` when the words hold 2³² symbols or more.
-    init(counts: WordCounts, byteOrder: [UInt8], tokenLimit: Int, minFrequency: UInt64, maxTokenLength: Int?) throws(TrainerError) {
+    init(counts: consuming WordCounts, byteOrder: [UInt8], tokenLimit: Int, minFrequency: UInt64, maxTokenLength: Int?) throws(TrainerError) {
         var idOfByte = [UInt32](repeating: 0, count: 256)
         for (id, byte) in byteOrder.enumerated() { idOfByte[Int(byte)] = UInt32(id) }
 
@@ -83,6 +85,9 @@ struct MergeEngine: ~Copyable {
             words.append(Word(start: UInt32(symbols.count), length: UInt32(piece.count), count: count))
             for byte in piece { symbols.append(idOfByte[Int(byte)]) }
         }
+        // The words are symbols now: the pieces' arena and table go before the occurrence index and
+        // the pair table are built, so their memory is not held through training.
+        _ = consume counts
 
         // Initial pairs are pairs of byte ids: count them in dense 256×256 tables, then lay the
         // occurrence lists out contiguously (counting sort), all without hashing.
@@ -205,7 +210,7 @@ struct MergeEngine: ~Copyable {
     mutating func merge(_ pair: UInt64) throws(TrainerError) -> UInt32 {
         let a = UInt32(truncatingIfNeeded: pair >> 32)
         let b = UInt32(truncatingIfNeeded: pair)
-        let (n, _) = tokens.concatenate(a, b)
+        let (n, _) = try tokens.concatenate(a, b)
         merges.append(TrainedVocabulary.Merge(left: a, right: b, result: n))
 
         let mergedSlot = pairs.find(pair)
@@ -217,8 +222,15 @@ struct MergeEngine: ~Copyable {
 
         let symbolBase = symbols.base
         let wordBase = words.base
-        for position in segmentStart..<(segmentStart + segmentLength) {
-            let word = occurrences[position]
+        let segmentEnd = segmentStart + segmentLength
+        let occurrenceBase = occurrences.base
+        for position in segmentStart..<segmentEnd {
+            // The words of a list lie anywhere in memory: start loading the record of the word eight
+            // ahead and the symbols of the word four ahead (whose record is loaded by now), so the
+            // scan below finds them in cache instead of waiting on two misses per word.
+            if position &+ 8 < segmentEnd { tk_prefetch(wordBase + Int(occurrenceBase[position &+ 8])) }
+            if position &+ 4 < segmentEnd { tk_prefetch(symbolBase + Int(wordBase[Int(occurrenceBase[position &+ 4])].start)) }
+            let word = occurrenceBase[position]
             let record = wordBase[Int(word)]
             let start = Int(record.start)
             let length = Int(record.length)
@@ -273,7 +285,9 @@ struct MergeEngine: ~Copyable {
         pairs.remove(at: mergedSlot)
         applyFalling(a: a, b: b)
         try applyRising(n: n)
-        if occurrences.count > 2 * liveOccurrences + (1 << 20) { compactOccurrences() }
+        // Garbage is allowed up to half the live part: compaction is in place and cheap, and the arena
+        // is the largest table of a run, so its peak is the run's peak.
+        if occurrences.count > liveOccurrences + liveOccurrences / 2 + (1 << 20) { compactOccurrences() }
         InternalChecks.require(firstInvariantViolation(), "MergeEngine")
         return n
     }
@@ -415,17 +429,30 @@ struct MergeEngine: ~Copyable {
         if count >= threshold { heap.push(count: count, pair: pairs.keys[slot]) }
     }
 
-    /// Copies the live segments into a fresh arena (dead segments are those of merged or vanished
-    /// pairs and the old copies of extended ones).
+    /// Moves the live segments to the front of the arena, in place and in arena order (dead segments
+    /// are those of merged or vanished pairs and the old copies of extended ones). In place rather than
+    /// into a fresh arena: a copy would hold both arenas at once, the largest allocation of a run.
     ///
-    /// - Complexity: O(live occurrences + table capacity), amortized O(1) per appended entry.
+    /// - Complexity: O(live occurrences + table capacity + P log P) for P live pairs, amortized O(1)
+    ///   per appended entry.
     private mutating func compactOccurrences() {
-        var compacted = RawBuffer<UInt32>(capacity: liveOccurrences + liveOccurrences / 2 + 1024)
+        // Live segments ordered by where they start: `start << 32 | slot`. Moving each one down to the
+        // write cursor never overwrites a segment not yet moved (the cursor stays at or below its start).
+        var order: [UInt64] = []
+        order.reserveCapacity(pairs.liveCount)
         for slot in 0..<pairs.capacity where pairs.keys[slot] != PairTable.emptyKey {
-            let start = Int(pairs.occurrenceStart[slot]), length = Int(pairs.occurrenceLength[slot])
-            pairs.occurrenceStart[slot] = UInt32(compacted.count)
-            for offset in 0..<length { compacted.append(occurrences[start + offset]) }
+            order.append(UInt64(pairs.occurrenceStart[slot]) << 32 | UInt64(slot))
         }
-        occurrences = compacted
+        order.sort()
+        let base = occurrences.base
+        var write = 0
+        for packed in order {
+            let slot = Int(truncatingIfNeeded: packed & 0xFFFF_FFFF)
+            let start = Int(truncatingIfNeeded: packed >> 32), length = Int(pairs.occurrenceLength[slot])
+            if start != write { UnsafeMutableRawPointer(base + write).copyMemory(from: base + start, byteCount: length * 4) }
+            pairs.occurrenceStart[slot] = UInt32(write)
+            write += length
+        }
+        occurrences.truncate(to: write)
     }
 }

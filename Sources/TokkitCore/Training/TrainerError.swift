@@ -18,6 +18,8 @@ public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The pair → word index outgrew its 32-bit offsets during merge `merge` (a corpus of billions of
     /// distinct words).
     case occurrenceIndexFull(merge: Int, limit: Int)
+    /// The learned tokens' bytes together outgrew the token table's 32-bit offsets.
+    case tokenBytesFull(limit: Int)
 
     public var description: String {
         switch self {
@@ -41,6 +43,9 @@ public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .occurrenceIndexFull(let merge, let limit):
             return "at merge \(merge) the pair index passed \(limit) entries, the most the trainer addresses; "
                 + "train on a part of the corpus"
+        case .tokenBytesFull(let limit):
+            return "the learned tokens hold more than \(limit) bytes together, the most the trainer addresses; "
+                + "ask for fewer tokens or set a maximum token length"
         }
     }
 }

@@ -1,9 +1,9 @@
 /// Distinct pre-tokenized pieces (arbitrary bytes) with 64-bit counts: the input of training.
 ///
-/// One byte arena holds every distinct piece once; a flat open-addressing table (linear probing,
-/// load ≤ ½) maps a piece to its entry. Slots pack the upper 32 bits of the hash with the entry
-/// index, so a probe compares bytes only when the hash tags agree. Pieces are never `String`s:
-/// canonically equivalent but byte-distinct pieces must stay distinct, and hashing `String` is slow.
+/// The pieces live in a ``ByteStringTable`` (one arena, 32-bit offsets, a flat hash index), the
+/// package's one interning table; this type adds a count per piece. A distinct piece costs its bytes,
+/// 4 bytes of offset, 8 of count and 16–32 of slots. Pieces are never `String`s: canonically
+/// equivalent but byte-distinct pieces must stay distinct, and hashing `String` is slow.
 ///
 /// Determinism: the trainer's output depends only on the multiset of (piece, count) pairs, never on
 /// insertion order, so per-thread tables merged with ``merge(_:)`` in any order train identically.
@@ -17,28 +17,27 @@
 /// counts.totalCount      // 4
 /// ```
 public struct WordCounts: Sendable {
-    package struct Entry: Sendable {
-        package var offset: Int
-        package var length: Int
-        package var count: UInt64
-    }
-
-    /// Every distinct piece, back to back, in first-insertion order.
-    package private(set) var arena: [UInt8] = []
-    /// One entry per distinct piece, in first-insertion order.
-    package private(set) var entries: [Entry] = []
-    /// `0` = empty, else `(hash >> 32) << 32 | (entry index + 1)`. Power-of-two size.
-    private(set) var slots: [UInt64] = Array(repeating: 0, count: 64)
+    /// Every distinct piece, in first-insertion order.
+    package private(set) var pieces = ByteStringTable()
+    /// The count of piece `i`.
+    package private(set) var counts: [UInt64] = []
     private var total: UInt64 = 0
+    /// A direct-mapped cache of pieces of 1–8 bytes counted lately, two words a line: the piece as its
+    /// `ByteHash.prefix`, then `length << 32 | (index + 1)` (0 = empty line). Why: piece frequencies
+    /// follow Zipf's law, and a hit in the table reads four scattered cache lines (slot, offsets, arena,
+    /// count) of tables too large for the L2 cache; a hit here reads this 64 KiB array and the count.
+    /// A short piece is its prefix and length, so a hit needs no byte comparison.
+    private var recent: [UInt64] = []
+    private static let recentLines = 4096
 
     /// An empty table.
     public init() {}
 
-    /// The most distinct pieces one table holds: slots store an entry index in 32 bits.
-    public static let maximumDistinctCount = Int(UInt32.max) - 2
+    /// The most distinct pieces one table holds: the table stores a piece's index in 32 bits.
+    public static let maximumDistinctCount = ByteStringTable.maximumCount
 
     /// The number of distinct pieces.
-    public var distinctCount: Int { entries.count }
+    public var distinctCount: Int { counts.count }
 
     /// The sum of all counts (the number of pieces seen). Wraps on overflow past 2⁶⁴ − 1.
     public var totalCount: UInt64 { total }
@@ -49,46 +48,51 @@ public struct WordCounts: Sendable {
     ///
     /// - Complexity: O(`piece.count`) expected; amortized O(1) table growth.
     /// - Throws: `WordCountsFull` when `piece` is new and the table already holds
-    ///   `maximumDistinctCount` pieces (the counts are then unchanged).
+    ///   `maximumDistinctCount` pieces or 4 GiB of distinct bytes (the counts are then unchanged).
+    @inline(__always)
     package mutating func add(_ piece: UnsafeBufferPointer<UInt8>, count: UInt64 = 1) throws(WordCountsFull) {
-        let pieceBase = UnsafeRawPointer(piece.baseAddress)
+        let base = UnsafeRawPointer(piece.baseAddress)
         let length = piece.count
-        let hash = ByteHash.hash(pieceBase, count: length)
-        if (entries.count &+ 1) &* 2 > slots.count { grow() }
-        let tag = hash & 0xFFFF_FFFF_0000_0000
-        let mask = slots.count &- 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        let found: Int? = arena.withUnsafeBufferPointer { arenaBuffer in
-            entries.withUnsafeBufferPointer { entryBuffer in
-                slots.withUnsafeBufferPointer { slotBuffer in
-                    while true {
-                        let slot = slotBuffer[index]
-                        if slot == 0 { return nil }
-                        if slot & 0xFFFF_FFFF_0000_0000 == tag {
-                            let entryIndex = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1
-                            let entry = entryBuffer[entryIndex]
-                            if entry.length == length,
-                               ByteHash.equal(
-                                   UnsafeRawPointer(arenaBuffer.baseAddress).map { $0 + entry.offset },
-                                   pieceBase, count: length) {
-                                return entryIndex
-                            }
-                        }
-                        index = (index &+ 1) & mask
-                    }
-                }
-            }
+        guard length >= 1, length <= 8 else {
+            try addToTable(base, length: length, hash: ByteHash.hash(base, count: length), count: count)
+            return
         }
-        if let found {
-            entries[found].count &+= count
+        let prefix = ByteHash.prefix(base, count: length)
+        let hash = ByteHash.hash(prefix: prefix, count: length)
+        if recent.isEmpty { recent = [UInt64](repeating: 0, count: 2 * Self.recentLines) }
+        // The table's slots use the hash's low bits; the cache takes high ones, so that pieces crowding
+        // one region of the table do not also crowd one line here.
+        let line = 2 &* (Int(truncatingIfNeeded: hash >> 40) & (Self.recentLines &- 1))
+        let key = UInt64(length) << 32
+        let cached = recent.withUnsafeBufferPointer { recent -> Int in
+            recent[line] == prefix && recent[line &+ 1] & 0xFFFF_FFFF_0000_0000 == key
+                ? Int(truncatingIfNeeded: recent[line &+ 1] & 0xFFFF_FFFF) &- 1 : -1
+        }
+        if cached >= 0 {
+            counts.withUnsafeMutableBufferPointer { $0[cached] &+= count }
             total &+= count
             return
         }
-        guard entries.count < Self.maximumDistinctCount else { throw WordCountsFull(limit: Self.maximumDistinctCount) }
+        let index = try addToTable(base, length: length, hash: hash, count: count)
+        recent.withUnsafeMutableBufferPointer { recent in
+            recent[line] = prefix
+            recent[line &+ 1] = key | UInt64(index &+ 1)
+        }
+    }
+
+    /// Adds through the interning table; returns the piece's index.
+    @inline(__always)
+    @discardableResult
+    private mutating func addToTable(_ base: UnsafeRawPointer?, length: Int, hash: UInt64, count: UInt64) throws(WordCountsFull) -> Int {
+        let (index, inserted): (Int, Bool)
+        do {
+            (index, inserted) = try pieces.intern(base, count: length, hash: hash)
+        } catch {
+            throw WordCountsFull(error)
+        }
+        if inserted { counts.append(count) } else { counts.withUnsafeMutableBufferPointer { $0[index] &+= count } }
         total &+= count
-        slots[index] = tag | UInt64(entries.count &+ 1)
-        entries.append(Entry(offset: arena.count, length: length, count: count))
-        arena.append(contentsOf: piece)
+        return index
     }
 
     /// Adds `count` occurrences of `piece`.
@@ -115,53 +119,14 @@ public struct WordCounts: Sendable {
     ///
     /// - Complexity: O(distinct pieces).
     package func forEach<Failure: Error>(_ body: (UnsafeBufferPointer<UInt8>, UInt64) throws(Failure) -> Void) throws(Failure) {
-        try arena.withUnsafeBufferPointer { arenaBuffer throws(Failure) in
-            for entry in entries {
-                let start = arenaBuffer.baseAddress.map { $0 + entry.offset }
-                try body(UnsafeBufferPointer(start: start, count: entry.length), entry.count)
-            }
-        }
+        try pieces.forEach { index, piece throws(Failure) in try body(piece, counts[index]) }
     }
 
     /// The count of `piece`, or 0 when it was never added.
     ///
     /// - Complexity: O(`piece.count`) expected.
     public func count(of piece: [UInt8]) -> UInt64 {
-        let hash = piece.withUnsafeBytes { ByteHash.hash($0.baseAddress, count: $0.count) }
-        let tag = hash & 0xFFFF_FFFF_0000_0000
-        let mask = slots.count &- 1
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = slots[index]
-            if slot == 0 { return 0 }
-            if slot & 0xFFFF_FFFF_0000_0000 == tag {
-                let entry = entries[Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) &- 1]
-                if entry.length == piece.count,
-                   arena[entry.offset..<(entry.offset + entry.length)].elementsEqual(piece) {
-                    return entry.count
-                }
-            }
-            index = (index &+ 1) & mask
-        }
-    }
-
-    /// Doubles the slot table and re-inserts every entry (hashes are recomputed: storing them would
-    /// cost 8 bytes per distinct piece for a rare operation).
-    private mutating func grow() {
-        let capacity = slots.count &* 2
-        let mask = capacity &- 1
-        var grown = [UInt64](repeating: 0, count: capacity)
-        arena.withUnsafeBytes { arenaBytes in
-            grown.withUnsafeMutableBufferPointer { slotBuffer in
-                for (entryIndex, entry) in entries.enumerated() {
-                    let hash = ByteHash.hash(arenaBytes.baseAddress.map { $0 + entry.offset }, count: entry.length)
-                    var index = Int(truncatingIfNeeded: hash) & mask
-                    while slotBuffer[index] != 0 { index = (index &+ 1) & mask }
-                    slotBuffer[index] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(entryIndex &+ 1)
-                }
-            }
-        }
-        slots = grown
+        pieces.index(of: piece).map { counts[$0] } ?? 0
     }
 }
 
@@ -180,14 +145,37 @@ extension WordCounts: Equatable {
 }
 
 /// A piece could not be counted: the table already holds `limit` distinct pieces, the most its
-/// 32-bit entry indexes address. A corpus this varied is better split (by language or source) and
+/// 32-bit indexes address (or, with ``unit`` `.bytes`, `limit` bytes of distinct pieces, the most its
+/// 32-bit offsets address). A corpus this varied is better split (by language or source) and
 /// trained per part than counted whole.
 public struct WordCountsFull: Error, Equatable, Sendable, CustomStringConvertible {
-    public var limit: Int
+    /// What ran out.
+    public enum Unit: Equatable, Sendable {
+        case distinctPieces
+        case bytes
+    }
 
-    public init(limit: Int) { self.limit = limit }
+    public var limit: Int
+    public var unit: Unit
+
+    public init(limit: Int, unit: Unit = .distinctPieces) {
+        self.limit = limit
+        self.unit = unit
+    }
+
+    init(_ full: ByteStringTableFull) {
+        switch full.limit {
+        case .strings(let limit): self.init(limit: limit)
+        case .bytes(let limit): self.init(limit: limit, unit: .bytes)
+        }
+    }
 
     public var description: String {
-        "the corpus has more than \(limit) distinct pieces, the most one count table holds; split the corpus and train on a part"
+        switch unit {
+        case .distinctPieces:
+            "the corpus has more than \(limit) distinct pieces, the most one count table holds; split the corpus and train on a part"
+        case .bytes:
+            "the corpus's distinct pieces hold more than \(limit) bytes, the most one count table holds; split the corpus and train on a part"
+        }
     }
 }

@@ -140,15 +140,18 @@ struct RankTable: Sendable {
         hash & 0xFFFF_FF00_0000_0000 | UInt64(min(count, 255)) << 32
     }
 
+    /// Builds a table: the strings are interned in the package's ``ByteStringTable`` (which finds
+    /// duplicates and owns the arena and offsets, handed over as they are), and each new string also
+    /// gets its slot in the read-side layout above, which the encode hot path probes.
     struct Builder {
-        var arena: [UInt8] = []
-        var offsets: [UInt32] = [0]
+        var strings: ByteStringTable
         var slots: [UInt64]
         let mask: Int
         var filter: [UInt64]
         let filterMask: Int
 
         init(expectedCount: Int) {
+            strings = ByteStringTable(expectedCount: expectedCount)
             var capacity = 16
             while capacity < expectedCount * 2 + 1 { capacity <<= 1 }
             slots = [UInt64](repeating: 0, count: 2 * capacity)
@@ -162,36 +165,33 @@ struct RankTable: Sendable {
         }
 
         /// Adds `bytes` as the next index, or returns the index that already holds the same bytes.
-        mutating func insert(_ bytes: [UInt8]) -> Int? {
+        ///
+        /// - Throws: ``ByteStringTableFull`` beyond 2³² − 2 tokens or 4 GiB of token bytes.
+        mutating func insert(_ bytes: [UInt8]) throws(ByteStringTableFull) -> Int? {
             let (hash, prefix) = bytes.withUnsafeBufferPointer { (ByteHash.hash($0.baseAddress, count: $0.count), ByteHash.prefix($0.baseAddress, count: $0.count)) }
-            let meta = RankTable.meta(hash: hash, count: bytes.count)
+            let (index, inserted) = try bytes.withUnsafeBytes { raw in
+                Result { () throws(ByteStringTableFull) in try strings.intern(raw.baseAddress, count: raw.count, hash: hash) }
+            }.get()
+            guard inserted else { return index }
+            // New bytes: the first empty slot from the home is theirs (no key here can equal them).
             var position = Int(truncatingIfNeeded: hash) & mask
-            while slots[2 * position + 1] != 0 {
-                let slot = slots[2 * position + 1]
-                if slot & RankTable.metaMask == meta && slots[2 * position] == prefix {
-                    let index = Int(slot & 0xFFFF_FFFF) - 1
-                    if arena[Int(offsets[index])..<Int(offsets[index + 1])].elementsEqual(bytes) { return index }
-                }
-                position = (position + 1) & mask
-            }
-            let index = offsets.count - 1
+            while slots[2 * position + 1] != 0 { position = (position + 1) & mask }
             slots[2 * position] = prefix
-            slots[2 * position + 1] = meta | UInt64(index + 1)
+            slots[2 * position + 1] = RankTable.meta(hash: hash, count: bytes.count) | UInt64(index + 1)
             let bit = Int(truncatingIfNeeded: hash >> 32) & filterMask
             filter[bit >> 6] |= 1 << UInt64(bit & 63)
-            arena.append(contentsOf: bytes)
-            offsets.append(UInt32(arena.count))
             return nil
         }
 
         /// Adds an index with no bytes, which no lookup finds: a rank the vocabulary leaves unused.
-        mutating func insertGap() {
-            offsets.append(UInt32(arena.count))
+        mutating func insertGap() throws(ByteStringTableFull) {
+            try strings.appendUnindexed([])
         }
 
-        func build() -> RankTable {
-            RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask,
-                      serial: RankTable.nextSerial())
+        consuming func build() -> RankTable {
+            let (arena, offsets) = strings.takeStorage()
+            return RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask,
+                             serial: RankTable.nextSerial())
         }
     }
 }

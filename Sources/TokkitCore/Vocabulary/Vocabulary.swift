@@ -25,6 +25,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
     case duplicateSpecialText(text: String)
     case specialIDCollides(text: String, id: TokenID)
     case tooLarge(count: Int)
+    /// The tokens' bytes together pass the rank table's 32-bit offsets.
+    case tooManyBytes(limit: Int)
 
     public var description: String {
         switch self {
@@ -40,6 +42,8 @@ public enum VocabularyError: Error, Equatable, Sendable, CustomStringConvertible
             return "special token \(text.debugDescription) has id \(id), which is already the rank of a mergeable token"
         case .tooLarge(let count):
             return "\(count) tokens do not fit in 32-bit token ids"
+        case .tooManyBytes(let limit):
+            return "the tokens hold more than \(limit) bytes together, the most a vocabulary's 32-bit offsets address"
         }
     }
 }
@@ -91,12 +95,14 @@ public struct Vocabulary: Sendable {
         for (index, token) in tokens.enumerated() {
             let rank = firstRank + TokenID(index)
             guard let token else {
-                builder.insertGap()
+                do { try builder.insertGap() } catch { throw .tooManyBytes(limit: ByteStringTable.maximumBytes) }
                 gaps.append(rank)
                 continue
             }
             guard !token.isEmpty else { throw .emptyToken(rank: rank) }
-            if let earlier = builder.insert(token) {
+            let earlier: Int?
+            do { earlier = try builder.insert(token) } catch { throw .tooManyBytes(limit: ByteStringTable.maximumBytes) }
+            if let earlier {
                 throw .duplicateToken(rank: rank, firstRank: firstRank + TokenID(earlier))
             }
         }

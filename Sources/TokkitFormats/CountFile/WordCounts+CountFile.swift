@@ -36,18 +36,19 @@ extension WordCounts {
     ///
     /// - Complexity: O(n log n · piece length) for n distinct pieces (the records are sorted).
     public func serialized(settings: [(key: String, value: String)] = []) -> [UInt8] {
-        var order = Array(entries.indices)
+        let arena = pieces.arena, offsets = pieces.offsets
+        var order = Array(0..<distinctCount)
         arena.withUnsafeBytes { arenaBytes in
-            func bytes(_ entry: Entry) -> UnsafeRawBufferPointer {
-                UnsafeRawBufferPointer(rebasing: arenaBytes[entry.offset..<(entry.offset + entry.length)])
+            func bytes(_ index: Int) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: arenaBytes[Int(offsets[index])..<Int(offsets[index + 1])])
             }
-            order.sort { ByteHash.less(bytes(entries[$0]), bytes(entries[$1])) }
+            order.sort { ByteHash.less(bytes($0), bytes($1)) }
         }
         var out: [UInt8] = []
-        out.reserveCapacity(Self.headerSize + arena.count + entries.count * 3 + 4)
+        out.reserveCapacity(Self.headerSize + arena.count + distinctCount * 3 + 4)
         out.append(contentsOf: Self.countFileMagic)
         LittleEndianIDs.appendInteger(settings.isEmpty ? UInt32(1) : Self.countFileVersion, to: &out)
-        LittleEndianIDs.appendInteger(UInt64(entries.count), to: &out)
+        LittleEndianIDs.appendInteger(UInt64(distinctCount), to: &out)
         LittleEndianIDs.appendInteger(totalCount, to: &out)
         if !settings.isEmpty {
             LittleEndianIDs.appendInteger(UInt32(settings.count), to: &out)
@@ -59,10 +60,10 @@ extension WordCounts {
             }
         }
         for index in order {
-            let entry = entries[index]
-            appendLEB128(UInt64(entry.length), to: &out)
-            appendLEB128(entry.count, to: &out)
-            out.append(contentsOf: arena[entry.offset..<(entry.offset + entry.length)])
+            let start = Int(offsets[index]), end = Int(offsets[index + 1])
+            appendLEB128(UInt64(end - start), to: &out)
+            appendLEB128(counts[index], to: &out)
+            out.append(contentsOf: arena[start..<end])
         }
         LittleEndianIDs.appendInteger(CRC32.checksum(out), to: &out)
         return out

@@ -34,13 +34,22 @@ public struct CorpusEncoder: Sendable {
     ///
     /// - Throws: `CorpusEncodingError.encoding` naming the file and line where the failing document starts.
     public func encode(_ batch: DocumentReader.FlatBatch, from first: Int = 0) throws(CorpusEncodingError) -> EncodedDocuments {
+        var result = EncodedDocuments()
+        try encode(batch, from: first, into: &result)
+        return result
+    }
+
+    /// As ``encode(_:from:)``, into `result`, whose buffers are emptied and reused (see
+    /// `Tokenizer.encodeDocuments`): the loop for batch after batch.
+    public func encode(_ batch: DocumentReader.FlatBatch, from first: Int = 0,
+                       into result: inout EncodedDocuments) throws(CorpusEncodingError) {
         let specials = tokenizer.prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
         do {
             // The reader checked (or repaired) every document's UTF-8.
-            return try batch.text.withUnsafeBufferPointer { text throws(EncodingError) in
+            try batch.text.withUnsafeBufferPointer { text throws(EncodingError) in
                 try batch.boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
                     try tokenizer.encodeDocuments(text, boundaries: UnsafeBufferPointer(rebasing: boundaries[min(first, batch.count)...]),
-                                                  specials: specials, checkUTF8: false, threads: threads)
+                                                  specials: specials, checkUTF8: false, threads: threads, into: &result)
                 }
             }
         } catch {
@@ -54,11 +63,12 @@ public struct CorpusEncoder: Sendable {
     /// - Throws: `CorpusEncodingError`, or what `body` throws.
     public func encodeAll(_ reader: DocumentReader, _ body: (_ firstDocument: Int, _ ids: EncodedDocuments) throws -> Void) throws {
         var next = 0
+        var batch = DocumentReader.FlatBatch()
+        var encoded = EncodedDocuments()
         while true {
-            let batch: DocumentReader.FlatBatch?
-            do { batch = try reader.nextFlatBatch() } catch { throw CorpusEncodingError.input(error) }
-            guard let batch else { return }
-            try body(next, try encode(batch))
+            do { guard try reader.nextFlatBatch(into: &batch) else { return } } catch { throw CorpusEncodingError.input(error) }
+            try encode(batch, into: &encoded)
+            try body(next, encoded)
             next += batch.count
         }
     }

@@ -36,9 +36,10 @@ public enum RankSharder {
         var totalTokens = 0
         var totalDocuments = 0
         let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: max(1, threads))
-        while let batch = try nextBatch(reader) {
-            let encoded: EncodedDocuments
-            do { encoded = try encoder.encode(batch) } catch { throw ShardError(error) }
+        var batch = DocumentReader.FlatBatch()
+        var encoded = EncodedDocuments()
+        while try nextBatch(reader, into: &batch) {
+            do { try encoder.encode(batch, into: &encoded) } catch { throw ShardError(error) }
             scratch.removeAll(keepingCapacity: true)
             var lengthBytes: [UInt8] = []
             lengthBytes.reserveCapacity(encoded.count * 8)
@@ -74,8 +75,9 @@ public enum RankSharder {
         return part
     }
 
-    private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.FlatBatch? {
-        do { return try reader.nextFlatBatch() } catch { throw .input(error) }
+    /// The next batch into `batch` (its buffers reused); `false` at the end of the inputs.
+    private static func nextBatch(_ reader: DocumentReader, into batch: inout DocumentReader.FlatBatch) throws(ShardError) -> Bool {
+        do { return try reader.nextFlatBatch(into: &batch) } catch { throw .input(error) }
     }
 }
 

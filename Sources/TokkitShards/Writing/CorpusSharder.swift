@@ -114,14 +114,15 @@ public enum CorpusSharder {
         do throws(ShardError) {
             var documentIndex = 0
             let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: job.threads)
-            while let batch = try nextBatch(reader) {
+            var batch = DocumentReader.FlatBatch()
+            var encoded = EncodedDocuments()
+            while try nextBatch(reader, into: &batch) {
                 let first = documentIndex
                 documentIndex += batch.count
                 // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
                 guard documentIndex > start.document else { continue }
                 let skip = max(0, start.document - first)
-                let encoded: EncodedDocuments
-                do { encoded = try encoder.encode(batch, from: skip) } catch { throw ShardError(error) }
+                do { try encoder.encode(batch, from: skip, into: &encoded) } catch { throw ShardError(error) }
                 for offset in 0..<encoded.count {
                     let document = first + skip + offset
                     try writer.append(encoded[offset], document: document, skipping: document == start.document ? start.token : 0)
@@ -233,8 +234,9 @@ public enum CorpusSharder {
         return kept
     }
 
-    private static func nextBatch(_ reader: DocumentReader) throws(ShardError) -> DocumentReader.FlatBatch? {
-        do { return try reader.nextFlatBatch() } catch { throw .input(error) }
+    /// The next batch into `batch` (its buffers reused); `false` at the end of the inputs.
+    private static func nextBatch(_ reader: DocumentReader, into batch: inout DocumentReader.FlatBatch) throws(ShardError) -> Bool {
+        do { return try reader.nextFlatBatch(into: &batch) } catch { throw .input(error) }
     }
 }
 

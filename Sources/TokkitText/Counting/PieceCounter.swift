@@ -22,42 +22,80 @@ public struct PieceCounter: Sendable {
     }
 
     /// Adds the pieces of `documents` (valid UTF-8) to `counts`, on `threads` workers.
+    ///
+    /// One worker counts straight into `counts`; several count into tables of their own, merged into
+    /// `counts` at the end. A caller that counts many batches should keep one table per worker across
+    /// them (``count(_:into:)``) and merge once: merging re-hashes every distinct piece of a share.
     /// - Returns: the number of pieces counted.
     @discardableResult
     public func count(_ documents: [[UInt8]], into counts: inout WordCounts, threads: Int) throws(CountingError) -> Int {
         let workers = max(1, min(threads, documents.count))
-        let shares = BatchSlots<Result<(WordCounts, Int), CountingError>>(count: workers)
-        let splitter = preTokenizer
+        if workers == 1 { return try countShare(documents, 0..<documents.count, into: &counts) }
+        var shares = [WordCounts](repeating: WordCounts(), count: workers)
+        let pieces = try count(documents, into: &shares)
+        for share in shares { do { try counts.merge(share) } catch { throw .tooManyDistinctPieces(error) } }
+        return pieces
+    }
+
+    /// Adds the pieces of `documents` (valid UTF-8) to `shares`, one worker per share: worker `i`
+    /// counts the `i`-th contiguous part of the documents into `shares[i]`. The union of the shares
+    /// (``WordCounts/merge(_:)``) is the same whatever the number of shares.
+    /// - Returns: the number of pieces counted.
+    @discardableResult
+    public func count(_ documents: [[UInt8]], into shares: inout [WordCounts]) throws(CountingError) -> Int {
+        let workers = shares.count
+        guard workers > 1 else {
+            guard workers == 1 else { return 0 }
+            return try countShare(documents, 0..<documents.count, into: &shares[0])
+        }
+        // Each worker takes its share out of the array, so it is the table's only owner and adding to
+        // it never copies the table.
+        let inputs = BatchSlots<WordCounts>(count: workers)
+        for worker in 0..<workers { inputs.set(worker, shares[worker]) }
+        shares = []
+        let outputs = BatchSlots<(WordCounts, Result<Int, CountingError>)>(count: workers)
         Parallelism.run(workers: workers) { worker in
-            let start = documents.count * worker / workers
-            let end = documents.count * (worker + 1) / workers
-            var local = WordCounts()
-            var pieces = 0
-            do {
-                for index in start..<end {
-                    try documents[index].withUnsafeBufferPointer { text in
-                        try splitter.forEachPiece(inBuffer: text) { pieceStart, pieceEnd in
-                            try local.add(UnsafeBufferPointer(rebasing: text[pieceStart..<pieceEnd]))
-                            pieces += 1
-                        }
-                    }
-                }
-                shares.set(worker, .success((local, pieces)))
-            } catch let error as PreTokenizerError {
-                shares.set(worker, .failure(.preTokenizer(error)))
-            } catch let error as WordCountsFull {
-                shares.set(worker, .failure(.tooManyDistinctPieces(error)))
+            var local = inputs.take(worker) ?? WordCounts()
+            let range = (documents.count * worker / workers)..<(documents.count * (worker + 1) / workers)
+            do throws(CountingError) {
+                let pieces = try countShare(documents, range, into: &local)
+                outputs.set(worker, (local, .success(pieces)))
             } catch {
-                shares.set(worker, .failure(.preTokenizer(.matchingFailed(reason: "\(error)"))))
+                outputs.set(worker, (local, .failure(error)))
             }
         }
         var total = 0
+        var failure: CountingError?
         for worker in 0..<workers {
-            guard let share = shares.take(worker) else { continue }
-            let (local, pieces) = try share.get()
-            do { try counts.merge(local) } catch { throw .tooManyDistinctPieces(error) }
-            total += pieces
+            guard let (local, result) = outputs.take(worker) else { continue }
+            shares.append(local)
+            switch result {
+            case .success(let pieces): total += pieces
+            case .failure(let error): failure = failure ?? error
+            }
         }
+        if let failure { throw failure }
         return total
+    }
+
+    private func countShare(_ documents: [[UInt8]], _ range: Range<Int>, into counts: inout WordCounts) throws(CountingError) -> Int {
+        var pieces = 0
+        do {
+            for index in range {
+                try documents[index].withUnsafeBufferPointer { text in
+                    try preTokenizer.forEachPiece(inBuffer: text) { pieceStart, pieceEnd in
+                        try counts.add(UnsafeBufferPointer(rebasing: text[pieceStart..<pieceEnd]))
+                        pieces += 1
+                    }
+                }
+            }
+        } catch let error as PreTokenizerError {
+            throw .preTokenizer(error)
+        } catch let error as WordCountsFull {
+            throw .tooManyDistinctPieces(error)
+        } catch {
+            throw .preTokenizer(.matchingFailed(reason: "\(error)"))
+        }
+        return pieces
     }
 }

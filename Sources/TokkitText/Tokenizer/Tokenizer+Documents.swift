@@ -62,7 +62,9 @@ extension Tokenizer {
         let specials = prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
         return try text.withUnsafeBufferPointer { text throws(EncodingError) in
             try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
-                try encodeDocuments(text, boundaries: boundaries, specials: specials, checkUTF8: true, threads: threads)
+                var result = EncodedDocuments()
+                try encodeDocuments(text, boundaries: boundaries, specials: specials, checkUTF8: true, threads: threads, into: &result)
+                return result
             }
         }
     }
@@ -83,6 +85,9 @@ extension Tokenizer {
     /// growing array and notes where each block went; the blocks are then copied into the output in
     /// input order. With one worker its array is the output: no copy.
     ///
+    /// `result` is emptied and its buffers reused: a caller encoding batch after batch then touches
+    /// the same pages each time instead of fresh ones the kernel must zero.
+    ///
     /// - Parameters:
     ///   - boundaries: checked by the caller (`checkBoundaries`).
     ///   - checkUTF8: `false` when the caller has validated every document (a `DocumentReader` batch).
@@ -92,10 +97,12 @@ extension Tokenizer {
                                  lend: @Sendable ((inout BytePairMerger) -> Void) -> Void = { body in
                                      var merger = BytePairMerger()
                                      body(&merger)
-                                 }) throws(EncodingError) -> EncodedDocuments {
+                                 }, into result: inout EncodedDocuments) throws(EncodingError) {
         let count = max(0, boundaries.count - 1)
-        var result = EncodedDocuments()
-        guard count > 0 else { return result }
+        result.offsets.removeAll(keepingCapacity: true)
+        result.offsets.append(0)
+        result.ids.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
         let workers = max(1, min(threads, count))
         let block = max(1, min(64, count / (workers * 8)))
         let blocks = (count + block - 1) / block
@@ -104,13 +111,18 @@ extension Tokenizer {
         defer { lengths.deallocate() }
         let placed = BatchSlots<Result<(worker: Int, start: Int), EncodingError>>(count: blocks)
         let arrays = BatchSlots<[TokenID]>(count: workers)
+        if workers == 1 {
+            // The one worker appends to the result's own buffer.
+            arrays.set(0, result.ids)
+            result.ids = []
+        }
         let next = Atomic<Int>(0)
         let shared = UncheckedSendableBuffer((text: text, boundaries: boundaries, lengths: lengths))
         let policy = specials.policy
         Parallelism.run(workers: workers) { worker in
             lend { merger in vocabulary.withRankLookup { lookup in
                 let (text, boundaries, lengths) = shared.buffer
-                var ids: [TokenID] = []
+                var ids = arrays.take(worker) ?? []
                 ids.reserveCapacity(workers == 1 ? text.count / 4 + 16 : text.count / (4 * workers) + 16)
                 while true {
                     let first = next.add(1, ordering: .relaxed).oldValue * block
@@ -139,7 +151,10 @@ extension Tokenizer {
         for index in 0..<blocks {
             // Every block below `blocks` was claimed by a worker, which filled its slot.
             guard let place = placed.take(index) else { continue }
-            places.append(try place.get())
+            do { places.append(try place.get()) } catch {
+                if workers == 1 { result.ids = arrays.take(0) ?? [] }
+                throw error
+            }
         }
         result.offsets.reserveCapacity(count + 1)
         var total = 0
@@ -149,20 +164,21 @@ extension Tokenizer {
         }
         if workers == 1 {
             result.ids = arrays.take(0) ?? []
-            return result
+            return
         }
         let parts = (0..<workers).map { arrays.take($0) ?? [] }
-        result.ids = [TokenID](unsafeUninitializedCapacity: total) { output, initialized in
+        // Within the reused capacity this zero fill touches pages already mapped; the copies overwrite it.
+        result.ids.append(contentsOf: repeatElement(0, count: total))
+        let offsets = result.offsets
+        result.ids.withUnsafeMutableBufferPointer { output in
             for (index, place) in places.enumerated() {
                 let first = index * block, end = min(first + block, count)
-                let from = result.offsets[first], length = result.offsets[end] - from
+                let from = offsets[first], length = offsets[end] - from
                 parts[place.worker].withUnsafeBufferPointer { source in
                     _ = UnsafeMutableBufferPointer(rebasing: output[from..<from + length])
-                        .initialize(fromContentsOf: source[place.start..<place.start + length])
+                        .update(fromContentsOf: source[place.start..<place.start + length])
                 }
             }
-            initialized = total
         }
-        return result
     }
 }

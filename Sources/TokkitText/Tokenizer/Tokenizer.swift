@@ -156,11 +156,13 @@ public struct Tokenizer: Sendable {
             boundaries.append(text.count)
         }
         let specials = prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
-        return try text.withUnsafeBufferPointer { text throws(EncodingError) in
+        var result = EncodedDocuments()
+        try text.withUnsafeBufferPointer { text throws(EncodingError) in
             try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
-                try encodeDocuments(text, boundaries: boundaries, specials: specials, checkUTF8: !lossy, threads: threads)
+                try encodeDocuments(text, boundaries: boundaries, specials: specials, checkUTF8: !lossy, threads: threads, into: &result)
             }
-        }.documents
+        }
+        return result.documents
     }
 
     /// All cores of the machine.

@@ -114,7 +114,7 @@ let package = Package(
         // Hermetic unit tests: no network, no Python, no corpus, no browser (`swift test --filter TokkitTests.`).
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "CICU", "TokkitIO", "TokkitText", "TokkitFormats",
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "CICU", "TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats",
                            "TokkitCorpus", "TokkitPrep"],
             exclude: ["Golden"]
         ),

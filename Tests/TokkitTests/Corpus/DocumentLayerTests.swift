@@ -85,6 +85,10 @@ struct DocumentLayerTests {
         }
         #expect(try Self.readAll(DocumentFileReader(path: utf8, format: .jsonl(DocumentAdapter()), lossy: true)).map(\.text)
                 == ["fine", "a\u{FFFD}b"])
+        // The same rule as DocumentReader's (one reading loop): under --skip-bad-lines the line is skipped and named.
+        let skippingUTF8 = try DocumentFileReader(path: utf8, format: .jsonl(DocumentAdapter()), skipBadLines: true)
+        #expect(try Self.readAll(skippingUTF8).map(\.text) == ["fine"])
+        #expect(skippingUTF8.statistics.skipped.first.map(\.reason) == ["invalid UTF-8 at byte 26"])
     }
 
     @Test("JSONL written plain, gzip and zstd at a chosen level reads back the same documents", arguments: [

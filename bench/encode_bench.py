@@ -315,6 +315,22 @@ PEER_SPECIALS = dict(SPECIALS, o200k_base={"<|endoftext|>": 199999, "<|endofprom
 PEER_PATTERNS = dict(PATTERNS, o200k_base=O200K_PATTERN)
 
 
+def load_corpus(args, corpus, tmp):
+    """A corpus file as (path, bytes, text, lines): cut at a line end after `--prefix-mb` MB when given
+    (the cut copy written to `tmp`, so the CLI reads the same bytes), lines without their terminators."""
+    path = os.path.join(args.corpus, corpus)
+    raw = open(path, "rb").read()
+    if args.prefix_mb:
+        raw = raw[:raw.rfind(b"\n", 0, int(args.prefix_mb * 1e6)) + 1]
+        path = os.path.join(tmp, corpus)
+        open(path, "wb").write(raw)
+    text = raw.decode("utf-8")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return path, raw, text, lines
+
+
 def peers(args):
     """tokkit against quicktok-v1, splintr-rs, riptoken and bpe-openai: one text, then each line a document."""
     import importlib.metadata as metadata
@@ -344,16 +360,7 @@ def peers(args):
     tmp = tempfile.mkdtemp(prefix="tokkit-peers-")
     tokkit = os.path.join(ROOT, ".build", "release", "tokkit")
     for corpus in args.corpora:
-        path = os.path.join(args.corpus, corpus)
-        raw = open(path, "rb").read()
-        if args.prefix_mb:
-            raw = raw[:raw.rfind(b"\n", 0, int(args.prefix_mb * 1e6)) + 1]
-            path = os.path.join(tmp, corpus)
-            open(path, "wb").write(raw)
-        text = raw.decode("utf-8")
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+        path, raw, text, lines = load_corpus(args, corpus, tmp)
         mb = len(raw) / 1e6
         lines_mb = sum(len(l.encode()) for l in lines) / 1e6
         for vocab in ["gpt2", "cl100k_base", "o200k_base"]:
@@ -485,16 +492,7 @@ def per_document(args):
     tmp = tempfile.mkdtemp(prefix="tokkit-perdoc-")
     tokkit = os.path.join(ROOT, ".build", "release", "tokkit")
     for corpus in args.corpora:
-        path = os.path.join(args.corpus, corpus)
-        raw = open(path, "rb").read()
-        if args.prefix_mb:
-            raw = raw[:raw.rfind(b"\n", 0, int(args.prefix_mb * 1e6)) + 1]
-            path = os.path.join(tmp, corpus)
-            open(path, "wb").write(raw)
-        text = raw.decode("utf-8")
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+        path, raw, text, lines = load_corpus(args, corpus, tmp)
         records = os.path.join(tmp, corpus + ".jsonl")
         with open(records, "w") as out:
             for line in lines:

@@ -130,6 +130,46 @@ struct DecodingTable: Sendable {
             return position
         }
 
+        /// Writes the *short* tokens `ids[start...]` at `output + at`, up to the first other id (long,
+        /// special, unknown or a gap); advances `at`, and returns that id's position (or `ids.count`).
+        /// Each token takes one 16-byte store, so `output + at` needs room for `16 × ids.count` bytes:
+        /// the bound that lets a decode write in one pass, with no length pass before it.
+        ///
+        /// Four ids a round: one test that all four are short mergeable tokens (the largest index below
+        /// `count`, the smallest length above 0), then four copies; the round that fails the test, and
+        /// the last ids, go one at a time, so the loop still stops exactly at the first other id.
+        @inline(__always)
+        func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
+                        to output: UnsafeMutableRawPointer, at: inout Int) -> Int {
+            var end = at
+            var position = start
+            while position &+ 4 <= ids.count {
+                let i0 = ids[position] &- firstRank, i1 = ids[position &+ 1] &- firstRank
+                let i2 = ids[position &+ 2] &- firstRank, i3 = ids[position &+ 3] &- firstRank
+                guard max(max(i0, i1), max(i2, i3)) < count else { break }
+                let l0 = lengths[Int(i0)], l1 = lengths[Int(i1)], l2 = lengths[Int(i2)], l3 = lengths[Int(i3)]
+                guard min(min(l0, l1), min(l2, l3)) != 0 else { break }
+                output.storeBytes(of: entries[Int(i0)], toByteOffset: end, as: SIMD16<UInt8>.self)
+                end &+= Int(l0)
+                output.storeBytes(of: entries[Int(i1)], toByteOffset: end, as: SIMD16<UInt8>.self)
+                end &+= Int(l1)
+                output.storeBytes(of: entries[Int(i2)], toByteOffset: end, as: SIMD16<UInt8>.self)
+                end &+= Int(l2)
+                output.storeBytes(of: entries[Int(i3)], toByteOffset: end, as: SIMD16<UInt8>.self)
+                end &+= Int(l3)
+                position &+= 4
+            }
+            while position < ids.count, let index = index(of: ids[position]) {
+                let length = Int(lengths[index])
+                if length == 0 { break }
+                output.storeBytes(of: entries[index], toByteOffset: end, as: SIMD16<UInt8>.self)
+                end &+= length
+                position &+= 1
+            }
+            at = end
+            return position
+        }
+
         /// `write`, but each token copied at its exact length: nothing is written past the last
         /// token's end. For the end of a part that another thread writes right after.
         func writeExactly(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,

@@ -1,5 +1,6 @@
 import Testing
 import Tokkit
+@testable import TokkitCore
 
 /// The fast decoder (16-byte padded copies, long tokens and special tokens off the hot path)
 /// against the plain one: each id's `bytes(of:)`, joined.
@@ -88,5 +89,39 @@ struct DecodingTests {
         broken[ids.count - 5] = 999_999
         broken[ids.count / 2 + 3] = 999_998
         #expect(throws: DecodingError.unknownID(id: 999_998, position: ids.count / 2 + 3)) { _ = try vocabulary.decodeBytes(broken) }
+    }
+
+    @Test("one-pass steps: a long or special token on a step's last id, a short one ending the list, sizes around a step",
+          arguments: [-1, 0, 1] as [Int])
+    func stepEdges(offset: Int) throws {
+        var random = SplitMix64(seed: 7)
+        let vocabulary = try Loaded.tokenizer("gpt2").vocabulary
+        let long = (0..<TokenID(vocabulary.mergeableCount)).filter { (vocabulary.bytes(of: $0)?.count ?? 0) > 16 }
+        let sixteen = try #require((0..<TokenID(vocabulary.mergeableCount)).first { vocabulary.bytes(of: $0)?.count == 16 })
+        let step = Vocabulary.decodeStep
+        var ids = (0..<(step + offset)).map { _ in TokenID.random(in: 0..<TokenID(vocabulary.mergeableCount), using: &random) }
+        let edge = min(step, ids.count) - 1
+        ids[edge - 1] = long[Int.random(in: long.indices, using: &random)]
+        ids[edge] = offset == 0 ? 50256 : long[0]
+        ids[ids.count - 1] = sixteen
+        var output: [UInt8] = Array("kept ".utf8)
+        try vocabulary.appendBytes(of: ids, to: &output)
+        #expect(output == Array("kept ".utf8) + (try #require(Self.joined(vocabulary, ids))))
+        // A list of only long tokens: every step stops at once.
+        let longs = (0..<300).map { long[$0 % long.count] }
+        #expect(try vocabulary.decodeBytes(longs) == Self.joined(vocabulary, longs))
+    }
+
+    @Test("an unknown id past the first step is named at its position and leaves the appended-to buffer as it was")
+    func unknownLeavesOutput() throws {
+        let vocabulary = try Loaded.tokenizer("gpt2").vocabulary
+        var ids = [TokenID](repeating: 31373, count: Vocabulary.decodeStep + 10)
+        ids[Vocabulary.decodeStep + 3] = 50257
+        var output: [UInt8] = Array("kept".utf8)
+        #expect(throws: DecodingError.unknownID(id: 50257, position: Vocabulary.decodeStep + 3)) {
+            try vocabulary.appendBytes(of: ids, to: &output)
+        }
+        #expect(output == Array("kept".utf8))
+        #expect(throws: DecodingError.unknownID(id: 50257, position: 0)) { _ = try vocabulary.decodeBytes([50257, 31373]) }
     }
 }

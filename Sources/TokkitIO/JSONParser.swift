@@ -40,6 +40,64 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// What a JSON line holds under one key of its top-level object (``stringField(_:in:appendingTo:)``).
+    public enum Field: Equatable, Sendable {
+        /// A string: its bytes were appended.
+        case string
+        /// The object has no such key.
+        case missing
+        /// Another kind of value (for the error message).
+        case other(JSONValue)
+        /// The line is JSON but not an object.
+        case notObject
+    }
+
+    /// Parses `line` exactly as ``parse(_:)`` does (the same values accepted, the same errors at the
+    /// same offsets), but keeps only the string under `key` of the top-level object, its bytes
+    /// (escapes decoded) appended to `output`; with a duplicate key the last value counts.
+    ///
+    /// Why: a JSONL reader that wants one text field per record spent more time building each
+    /// record's object and a `String` for its text than the encoder spent on the text; this builds
+    /// neither (the other fields are still parsed, so a bad record is still refused).
+    /// - Returns: what the key holds; `output` is as it was unless it is `.string`.
+    public static func stringField(_ key: String, in line: ArraySlice<UInt8>,
+                                   appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
+        let start = output.count
+        let result: Result<Field, JSONSyntaxError> = line.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            do throws(JSONSyntaxError) {
+                parser.skipWhitespace()
+                var field = Field.notObject
+                if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") {
+                    field = .missing
+                    try parser.parseMembers { parser, name throws(JSONSyntaxError) in
+                        guard name == key else {
+                            _ = try parser.parseValue()
+                            return
+                        }
+                        output.removeSubrange(start...)
+                        if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "\"") {
+                            try parser.appendString(to: &output)
+                            field = .string
+                        } else {
+                            field = .other(try parser.parseValue())
+                        }
+                    }
+                } else {
+                    _ = try parser.parseValue()
+                }
+                parser.skipWhitespace()
+                guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+                return .success(field)
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .success(.string) = result { return .string }
+        output.removeSubrange(start...)
+        return try result.get()
+    }
+
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func error(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(byteOffset: position, reason: reason) }
@@ -82,9 +140,6 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONSyntaxError) -> JSONObject {
-        try enter()
-        defer { depth -= 1 }
-        position += 1
         var entries: [(key: String, value: JSONValue)] = []
         // A JSONL record has a handful of keys: scanning them is faster than hashing. A vocabulary's
         // `vocab` object has 10^5: past a few keys, duplicates are found through an index.
@@ -100,10 +155,20 @@ public struct JSONParser {
                 entries.append((key, value))
             }
         }
+        try parseMembers { parser, key throws(JSONSyntaxError) in set(key, try parser.parseValue()) }
+        return JSONObject(uniqueEntries: entries)
+    }
+
+    /// The members of the object at `position` (its `{`), each key handed to `member`, which must
+    /// parse the value that follows; ends after the `}`.
+    private mutating func parseMembers(_ member: (inout JSONParser, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try enter()
+        defer { depth -= 1 }
+        position += 1
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return JSONObject()
+            return
         }
         while true {
             skipWhitespace()
@@ -113,11 +178,11 @@ public struct JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
             skipWhitespace()
-            set(key, try parseValue())
+            try member(&self, key)
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return JSONObject(uniqueEntries: entries) }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return }
             throw error("expected ',' or '}'")
         }
     }
@@ -190,63 +255,131 @@ public struct JSONParser {
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
+        let open = position
         position += 1
-        let start = position
-        // Fast path: no escapes, the bytes are the string (UTF-8 was validated by the caller).
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-                position += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character inside a string") }
+        skipPlainBytes()
+        // No escapes: the bytes are the string (UTF-8 was validated by the caller).
+        if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
             position += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[(open + 1)..<(position - 1)]), as: UTF8.self)
         }
-        var scratch = Array(bytes[start..<position])
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                position += 1
-                return String(decoding: scratch, as: UTF8.self)
-            }
-            if byte < 0x20 { throw error("control character inside a string") }
-            if byte != UInt8(ascii: "\\") {
-                scratch.append(byte)
-                position += 1
+        position = open
+        var scratch: [UInt8] = []
+        try appendString(to: &scratch)
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Moves `position` to the next `"`, a backslash or control character (or the end), 16 bytes at a time
+    /// while there are 16: the text of a JSONL record is most of its bytes.
+    @inline(__always)
+    private mutating func skipPlainBytes() {
+        guard let base = bytes.baseAddress else { return }
+        while position + 16 <= bytes.count {
+            let chunk = UnsafeRawPointer(base + position).loadUnaligned(as: SIMD16<UInt8>.self)
+            let special = (chunk .== SIMD16(repeating: UInt8(ascii: "\""))) .| (chunk .== SIMD16(repeating: UInt8(ascii: "\\")))
+                .| (chunk .< SIMD16(repeating: 0x20))
+            guard any(special) else {
+                position += 16
                 continue
             }
+            break
+        }
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return }
             position += 1
-            guard position < bytes.count else { break }
-            let escape = bytes[position]
-            position += 1
-            switch escape {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800...0xDBFF).contains(scalar) {
-                    guard position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                        throw error("lone UTF-16 surrogate in a \\u escape")
+        }
+    }
+
+    /// Appends the bytes of the string whose opening quote is at `position` to `output`, escapes
+    /// decoded, and moves past its closing quote.
+    ///
+    /// Decoded, a string is never longer than its JSON text (an escape of 2, 6 or 12 bytes gives 1–4),
+    /// so room for the rest of the input is enough: the bytes are stored through a pointer, not
+    /// appended one by one (text written with `ensure_ascii` is mostly `\u` escapes).
+    private mutating func appendString(to output: inout [UInt8]) throws(JSONSyntaxError) {
+        try output.append(addingCapacity: bytes.count - position) { span throws(JSONSyntaxError) in
+            try span.withUnsafeMutableBufferPointer { room, written throws(JSONSyntaxError) in
+                // Not empty: it has room for at least the opening quote.
+                guard let out = room.baseAddress, let input = bytes.baseAddress else { return }
+                position += 1
+                while true {
+                    let run = position
+                    skipPlainBytes()
+                    (out + written).update(from: input + run, count: position - run)
+                    written += position - run
+                    guard position < bytes.count else { break }
+                    let byte = bytes[position]
+                    if byte == UInt8(ascii: "\"") {
+                        position += 1
+                        return
                     }
-                    position += 2
-                    let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw error("lone UTF-16 surrogate in a \\u escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    throw error("lone UTF-16 surrogate in a \\u escape")
+                    if byte < 0x20 { throw error("control character inside a string") }
+                    position += 1
+                    guard position < bytes.count else { break }
+                    let escape = bytes[position]
+                    position += 1
+                    var decoded = escape
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): break
+                    case UInt8(ascii: "b"): decoded = 0x08
+                    case UInt8(ascii: "f"): decoded = 0x0C
+                    case UInt8(ascii: "n"): decoded = 0x0A
+                    case UInt8(ascii: "r"): decoded = 0x0D
+                    case UInt8(ascii: "t"): decoded = 0x09
+                    case UInt8(ascii: "u"):
+                        written += Self.storeUTF8(of: try unicodeEscape(), at: out + written)
+                        continue
+                    default:
+                        throw error("invalid escape")
+                    }
+                    out[written] = decoded
+                    written += 1
                 }
-                guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-                scratch += Array(String(Character(unicode)).utf8)
-            default:
-                throw error("invalid escape")
+                throw error("unterminated string")
             }
         }
-        throw error("unterminated string")
+    }
+
+    /// The scalar of a `\u` escape whose `u` was just read, a surrogate pair taken whole.
+    private mutating func unicodeEscape() throws(JSONSyntaxError) -> UInt32 {
+        let scalar = try hex4()
+        if (0xD800...0xDBFF).contains(scalar) {
+            guard position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                throw error("lone UTF-16 surrogate in a \\u escape")
+            }
+            position += 2
+            let low = try hex4()
+            guard (0xDC00...0xDFFF).contains(low) else { throw error("lone UTF-16 surrogate in a \\u escape") }
+            return 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        }
+        if (0xDC00...0xDFFF).contains(scalar) { throw error("lone UTF-16 surrogate in a \\u escape") }
+        return scalar
+    }
+
+    /// Stores the UTF-8 bytes of `scalar` (not a surrogate, at most U+10FFFF: what four hex digits or
+    /// a surrogate pair can give) at `out`; returns how many.
+    @inline(__always)
+    private static func storeUTF8(of scalar: UInt32, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        switch scalar {
+        case ..<0x80:
+            out[0] = UInt8(scalar)
+            return 1
+        case ..<0x800:
+            out[0] = UInt8(0xC0 | scalar >> 6)
+            out[1] = UInt8(0x80 | scalar & 0x3F)
+            return 2
+        case ..<0x10000:
+            out[0] = UInt8(0xE0 | scalar >> 12)
+            out[1] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            out[2] = UInt8(0x80 | scalar & 0x3F)
+            return 3
+        default:
+            out[0] = UInt8(0xF0 | scalar >> 18)
+            out[1] = UInt8(0x80 | scalar >> 12 & 0x3F)
+            out[2] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            out[3] = UInt8(0x80 | scalar & 0x3F)
+            return 4
+        }
     }
 }

@@ -17,7 +17,12 @@ final class DocumentCutter {
         case lines(keepingTerminators: Bool)
         case paragraphs
         case file
+        /// JSONL records, each handed out whole (``Piece/record(_:line:)``).
         case jsonl
+        /// JSONL records, each handed out as the string under `field` (``Piece/text(_:line:)``): the
+        /// same records accepted and refused as `.jsonl` with the reader's field check, without
+        /// building each record's object (see ``JSONParser/stringField(_:in:appendingTo:)``).
+        case jsonlText(field: String)
 
         /// The cut for plain text split as `split`.
         init(_ split: DocumentSplit, keepingTerminators: Bool = false) {
@@ -46,6 +51,8 @@ final class DocumentCutter {
     /// What was read; a reader adds its own document counts.
     var statistics = ReadStatistics()
     private var finished = false
+    /// The text of the last `.jsonlText` record, reused from record to record.
+    private var fieldText: [UInt8] = []
 
     init(path: String, cut: Cut, skipBadLines: Bool, lossy: Bool) throws(CorpusError) {
         source = try LineSource(path: path)
@@ -92,16 +99,16 @@ final class DocumentCutter {
                 finished = true
                 return .text(try valid(paragraph[...], line: firstLine, fileOffset: -1), line: firstLine)
             }
-        case .jsonl:
+        case .jsonl, .jsonlText:
             while let line = try nextLine() {
                 // A blank line is no record (datatrove logs and skips it); it still counts for line numbers.
                 if line.slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 // JSON text is UTF-8 (RFC 8259): a line with invalid bytes is repaired under `lossy`, else
                 // a bad line (skipped under `skipBadLines`), never "no string field".
-                var bytes = Array(line.slice)
-                if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+                var bytes = line.slice
+                if let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) {
                     if lossy {
-                        bytes = UTF8Validation.repaired(bytes)
+                        bytes = UTF8Validation.repaired(Array(bytes))[...]
                         statistics.repaired += 1
                     } else {
                         try reject(.invalidUTF8(path: path, line: line.number, byteOffset: line.offset + bad), line: line.number,
@@ -109,21 +116,50 @@ final class DocumentCutter {
                         continue
                     }
                 }
-                // Parsed with ``JSONParser``, as every JSONL reader of Tokkit is: a duplicate key takes
-                // the last value, as in Python's `json`, and every byte of a string is kept.
-                switch Result(catching: { () throws(JSONSyntaxError) in try JSONParser.parse(bytes) }) {
-                case .success(.object(let record)):
-                    return .record(record, line: line.number)
-                case .success:
-                    try reject(.notJSON(path: path, line: line.number, reason: "the line is JSON but not an object"),
-                               line: line.number, reason: "not a JSON object")
-                case .failure(let error):
-                    try reject(.notJSON(path: path, line: line.number, reason: error.description), line: line.number,
-                               reason: "not JSON: \(error.description)")
-                }
+                if let piece = try record(bytes, line: line.number) { return piece }
             }
         }
         finished = true
+        return nil
+    }
+
+    /// The piece a non-blank JSONL line in valid UTF-8 makes, or `nil` for a bad line skipped under
+    /// `skipBadLines`. Parsed with ``JSONParser``, as every JSONL reader of Tokkit is: a duplicate key
+    /// takes the last value, as in Python's `json`, and every byte of a string is kept.
+    private func record(_ bytes: ArraySlice<UInt8>, line: Int) throws(CorpusError) -> Piece? {
+        enum Outcome {
+            case piece(Piece)
+            case notObject
+            /// `.jsonlText`: the field is missing (`nil`) or holds this value, not a string.
+            case noText(field: String, JSONValue?)
+        }
+        let outcome: Result<Outcome, JSONSyntaxError>
+        if case .jsonlText(let field) = cut {
+            fieldText.removeAll(keepingCapacity: true)
+            outcome = Result { () throws(JSONSyntaxError) in
+                switch try JSONParser.stringField(field, in: bytes, appendingTo: &fieldText) {
+                case .string: return .piece(.text(fieldText[...], line: line))
+                case .missing: return .noText(field: field, nil)
+                case .other(let value): return .noText(field: field, value)
+                case .notObject: return .notObject
+                }
+            }
+        } else {
+            outcome = Result { () throws(JSONSyntaxError) in
+                guard case .object(let record) = try JSONParser.parse(Array(bytes)) else { return .notObject }
+                return .piece(.record(record, line: line))
+            }
+        }
+        switch outcome {
+        case .success(.piece(let piece)):
+            return piece
+        case .success(.noText(let field, let value)):
+            try rejectText(value, key: field, line: line)
+        case .success(.notObject):
+            try reject(.notJSON(path: path, line: line, reason: "the line is JSON but not an object"), line: line, reason: "not a JSON object")
+        case .failure(let error):
+            try reject(.notJSON(path: path, line: line, reason: error.description), line: line, reason: "not JSON: \(error.description)")
+        }
         return nil
     }
 

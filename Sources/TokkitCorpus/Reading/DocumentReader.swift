@@ -194,15 +194,9 @@ public final class DocumentReader {
                 if output.isEmpty { output = Array(text) } else { output += text }
                 emit(path: cutter.path, line: line, in: cutter)
                 return true
-            case .record(let record, let line)?:
-                guard case .jsonl(let field) = format else { continue }
-                guard case .string(let text)? = record[field] else {
-                    try cutter.rejectText(record[field], key: field, line: line)
-                    continue
-                }
-                output += text.utf8
-                emit(path: cutter.path, line: line, in: cutter)
-                return true
+            case .record?:
+                // Not made by the cuts below: JSONL is cut as `.jsonlText`, its field's text handed out as `.text`.
+                continue
             }
         }
     }
@@ -213,7 +207,7 @@ public final class DocumentReader {
         guard !pending.isEmpty else { return nil }
         let cut: DocumentCutter.Cut
         switch format {
-        case .jsonl: cut = .jsonl
+        case .jsonl(let field): cut = .jsonlText(field: field)
         case .text(let split): cut = DocumentCutter.Cut(split, keepingTerminators: keepLineTerminators)
         }
         let opened = try DocumentCutter(path: pending.removeFirst(), cut: cut, skipBadLines: skipBadLines, lossy: lossy)

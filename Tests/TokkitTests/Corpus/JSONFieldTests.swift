@@ -1,0 +1,105 @@
+import Testing
+import Tokkit
+import TokkitIO
+
+/// `JSONParser.stringField` (the JSONL reader's one-field path) against the whole-record parse it
+/// replaces there: the same verdict on every line, the same bytes, the same error at the same offset.
+@Suite("JSONL one-field extraction ≡ parsing the whole record")
+struct JSONFieldTests {
+    /// What the whole-record path makes of `line` for `key`: the string's bytes, or why not.
+    static func reference(_ key: String, _ line: [UInt8]) -> Result<JSONParser.Field, JSONSyntaxError>? {
+        switch Result(catching: { () throws(JSONSyntaxError) in try JSONParser.parse(line) }) {
+        case .failure(let error): return .failure(error)
+        case .success(.object(let record)):
+            switch record[key] {
+            case nil: return .success(.missing)
+            case .string: return nil  // compared by bytes below
+            case let value?: return .success(.other(value))
+            }
+        case .success: return .success(.notObject)
+        }
+    }
+
+    /// Checks one line; `false` (with an issue recorded) when the two paths disagree.
+    @discardableResult
+    static func agree(_ key: String, _ line: [UInt8], record: Bool = true) -> Bool {
+        var output: [UInt8] = Array("kept".utf8)
+        let fast = Result { () throws(JSONSyntaxError) in try JSONParser.stringField(key, in: line[...], appendingTo: &output) }
+        let agreed: Bool
+        if let expected = reference(key, line) {
+            agreed = fast == expected && output == Array("kept".utf8)
+        } else if case .success(.object(let object)) = Result(catching: { try JSONParser.parse(line) }),
+                  case .string(let text)? = object[key] {
+            agreed = fast == .success(.string) && output == Array("kept".utf8) + Array(text.utf8)
+        } else {
+            agreed = false
+        }
+        if !agreed, record {
+            Issue.record("\(String(decoding: line, as: UTF8.self).debugDescription): \(fast), \(String(decoding: output, as: UTF8.self).debugDescription)")
+        }
+        return agreed
+    }
+
+    @Test("escapes, surrogate pairs, duplicate and escaped keys, other kinds, non-objects and syntax errors")
+    func handPicked() {
+        let lines = [
+            #"{"text": "plain"}"#, #"  {"id": 1, "text": "a\"b\\c\/d\n\t\b\f\r\u0000é\u00e9\ud83d\ude00", "meta": {"x": [1, 2.5e-3, null]}}  "#,
+            #"{"text": "first", "text": "last"}"#, #"{"text": "s", "text": 3}"#, #"{"text": 3, "text": "s"}"#,
+            #"{"te\u0078t": "escaped key"}"#, #"{"text": ""}"#, #"{}"#, #"{"id": 3}"#, #"{"text": null}"#,
+            #"{"text": ["a"]}"#, #"{"text": {"text": "inner"}}"#, #"["text"]"#, #""text""#, "3", #"{"text": "a"} x"#,
+            #"{"text": "\ud800"}"#, #"{"text": "\udc00x"}"#, #"{"text": "\ud83d\u0041"}"#, "{\"text\": \"tab\there\"}",
+            #"{"text": "\x"}"#, #"{"text": "\u12G4"}"#, #"{"text": "unterminated"#, #"{"text": "end\"#, #"{"text" "a"}"#,
+            #"{"text": "a",}"#, #"{"a": 01, "text": "b"}"#, #"{"text": "b", "a": NaN}"#, "", "   ", #"{"text": "\u00"#,
+            "{\"text\": \"" + String(repeating: "0123456789abcdef", count: 9) + "\\\"" + String(repeating: "z", count: 17) + "\"}",
+            String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+            "{\"text\": \"x\", \"deep\": " + String(repeating: "[", count: 511) + String(repeating: "]", count: 511) + "}",
+        ]
+        for line in lines { Self.agree("text", Array(line.utf8)) }
+    }
+
+    @Test("seeded random records, some corrupted by one byte, agree with the whole parse", arguments: [1, 2, 3] as [UInt64])
+    func random(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let pieces = ["a", "é", "😀", " ", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\u0041", "\\ud83d\\ude00", "\\ud800",
+                      "\\u", "\\q", "\t", "0123456789abcdefghij", "\u{85}", "\\u2028"]
+        let keys = ["text", "id", "te\\u0078t", "meta", "Text"]
+        let values = ["1", "-0.5e+2", "true", "null", "[1, {\"a\": \"b\"}]", "{}", "01", "\"s\""]
+        var corrupted = 0
+        for _ in 0..<400 {
+            var line = "{"
+            for member in 0..<Int.random(in: 0...4, using: &random) {
+                if member > 0 { line += ", " }
+                line += "\"" + keys[Int.random(in: keys.indices, using: &random)] + "\": "
+                if Bool.random(using: &random) {
+                    line += "\"" + (0..<Int.random(in: 0...12, using: &random)).map { _ in pieces[Int.random(in: pieces.indices, using: &random)] }.joined() + "\""
+                } else {
+                    line += values[Int.random(in: values.indices, using: &random)]
+                }
+            }
+            line += "}"
+            var bytes = Array(line.utf8)
+            if Int.random(in: 0..<4, using: &random) == 0, !bytes.isEmpty {
+                let noise = Array("\"\\{}[],: x".utf8)
+                bytes[Int.random(in: bytes.indices, using: &random)] = noise[Int.random(in: noise.indices, using: &random)]
+                corrupted += 1
+            }
+            // Corruption may leave invalid UTF-8, which the reader refuses before parsing.
+            guard String(validating: bytes, as: UTF8.self) != nil else { continue }
+            Self.agree("text", bytes)
+        }
+        #expect(corrupted > 50)
+    }
+
+    @Test("the comparison can fail: another key's string, or a record whose text differs, is caught")
+    func canFail() {
+        // Asking the fast path for another key than the reference reads is a disagreement.
+        let line = Array(#"{"text": "a", "id": "b"}"#.utf8)
+        var output: [UInt8] = []
+        #expect((try? JSONParser.stringField("id", in: line[...], appendingTo: &output)) == .string)
+        #expect(output == Array("b".utf8))
+        let reference = try? JSONParser.parse(line)
+        guard case .object(let object)? = reference else { Issue.record("not an object"); return }
+        #expect(object["text"] != .string(String(decoding: output, as: UTF8.self)))
+        #expect(Self.agree("text", line))
+    }
+}

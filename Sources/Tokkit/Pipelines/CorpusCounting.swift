@@ -46,11 +46,11 @@ public struct CorpusCounting: Sendable {
         var shares = [WordCounts](repeating: WordCounts(), count: threads)
         var pieces = 0
         var bytes = 0
+        // One flat buffer reused from batch to batch (no array per line, no fresh pages per batch).
+        var batch = DocumentReader.FlatBatch()
         while true {
-            let batch: DocumentReader.Batch?
-            do { batch = try reader.nextBatch(targetBytes: batchBytes) } catch { throw .input(error) }
-            guard let batch else { break }
-            do { pieces += try counter.count(batch.documents, into: &shares) } catch { throw .counting(error) }
+            do { guard try reader.nextFlatBatch(into: &batch, targetBytes: batchBytes) else { break } } catch { throw .input(error) }
+            do { pieces += try counter.count(batch.text, boundaries: batch.boundaries, into: &shares) } catch { throw .counting(error) }
             bytes += batch.bytesRead
             progress(Progress(bytesRead: bytes, pieces: pieces, distinctPieces: shares.map(\.distinctCount).max() ?? 0))
         }

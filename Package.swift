@@ -3,9 +3,9 @@ import PackageDescription
 
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
-//   CICU (ICU)   CCompression (zlib, zstd)   CPrefetch            the only C: opaque handles, one prefetch
+//   CICU (ICU)   CCompression (zlib, zstd)   CPrefetch   CSHA256   the only C: opaque handles, one prefetch, SHA instructions
 //   TokkitCore (+ CPrefetch)   plain data, vocabulary, merging, decoding, training; no Foundation
-//   TokkitIO                   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
+//   TokkitIO (+ CSHA256)       file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
 //     ├─► TokkitText      (Core, CICU)              pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
 //     └─► TokkitCorpus    (Core, IO, CCompression)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
@@ -65,7 +65,9 @@ let package = Package(
         // One inline function, a cache prefetch, which Swift cannot express.
         .target(name: "CPrefetch"),
         .target(name: "TokkitCore", dependencies: ["CPrefetch"], swiftSettings: internalChecks),
-        .target(name: "TokkitIO"),
+        // SHA-256 block compression with the CPU's SHA instructions, which Swift cannot express.
+        .target(name: "CSHA256"),
+        .target(name: "TokkitIO", dependencies: ["CSHA256"]),
         .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
         // The bundled vocabularies are resources: they travel with every program that links Tokkit.
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],

@@ -1,15 +1,27 @@
+import CSHA256
+
 /// SHA-256 (FIPS 180-4), for checking vocabulary files and shards against recorded digests.
 ///
 /// A small self-contained implementation: the package then needs no crypto dependency for a
-/// checksum. Verified against the NIST test vectors and `sha256sum` in `SHA256Tests`.
+/// checksum. Whole blocks go through the CPU's SHA instructions where it has them (`CSHA256`; every
+/// shard is hashed from its read-back, and the portable compression below took a tenth of `tokkit
+/// shard`), else through the portable compression. Verified against the NIST test vectors and
+/// `sha256sum` in `SHA256Tests`, both ways.
 public struct SHA256: Sendable {
+    /// Whether this CPU has the SHA instructions.
+    static let accelerated = tk_sha256_accelerated() != 0
+
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
+    private let useInstructions: Bool
 
-    public init() {}
+    public init() { useInstructions = Self.accelerated }
+
+    /// A hasher that never uses the SHA instructions, for tests that compare the two ways.
+    init(portable: Bool) { useInstructions = Self.accelerated && !portable }
 
     /// The hex digest of `bytes`.
     public static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -39,6 +51,11 @@ public struct SHA256: Sendable {
             let block = pending
             block.withUnsafeBufferPointer { compress($0) }
             pending.removeAll(keepingCapacity: true)
+        }
+        if useInstructions, let base = input.baseAddress, input.count - offset >= 64 {
+            let blocks = (input.count - offset) / 64
+            state.withUnsafeMutableBufferPointer { tk_sha256_blocks($0.baseAddress, base + offset, blocks) }
+            offset += 64 * blocks
         }
         while input.count - offset >= 64 {
             compress(UnsafeBufferPointer(rebasing: input[offset..<(offset + 64)]))

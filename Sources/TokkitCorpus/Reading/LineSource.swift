@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads one file (or standard input) line by line through a fixed-size buffer, decompressing
 /// gzip and zstd input on the way (`InputReader`).
 final class LineSource {
@@ -37,7 +39,7 @@ final class LineSource {
     func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> Line? {
         var searchFrom = position
         while true {
-            if let newline = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = Self.newline(in: buffer, from: searchFrom) {
                 var end = newline
                 if keepingTerminator {
                     end = newline + 1
@@ -52,6 +54,16 @@ final class LineSource {
             }
             searchFrom = buffer.count - position
             try refill()
+        }
+    }
+
+    /// The index of the first `\n` in `buffer[start...]`, found by `memchr` (16 or more bytes at a
+    /// time) instead of the generic byte-by-byte `firstIndex(of:)`.
+    private static func newline(in buffer: [UInt8], from start: Int) -> Int? {
+        buffer.withUnsafeBufferPointer { all in
+            guard start < all.count, let base = all.baseAddress,
+                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
         }
     }
 

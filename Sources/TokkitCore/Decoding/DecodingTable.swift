@@ -141,6 +141,9 @@ struct DecodingTable: Sendable {
         @inline(__always)
         func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
                         to output: UnsafeMutableRawPointer, at: inout Int) -> Int {
+            // Locals, not `self`'s fields: the stores through `output` could alias the view in memory,
+            // so the compiler reloaded every field on every round.
+            let entries = entries, lengths = lengths, count = count, firstRank = firstRank
             var end = at
             var position = start
             while position &+ 4 <= ids.count {
@@ -159,10 +162,10 @@ struct DecodingTable: Sendable {
                 end &+= Int(l3)
                 position &+= 4
             }
-            while position < ids.count, let index = index(of: ids[position]) {
-                let length = Int(lengths[index])
+            while position < ids.count, case let index = ids[position] &- firstRank, index < count {
+                let length = Int(lengths[Int(index)])
                 if length == 0 { break }
-                output.storeBytes(of: entries[index], toByteOffset: end, as: SIMD16<UInt8>.self)
+                output.storeBytes(of: entries[Int(index)], toByteOffset: end, as: SIMD16<UInt8>.self)
                 end &+= length
                 position &+= 1
             }

@@ -86,26 +86,17 @@ struct Prep: ParsableCommand {
         if let idKey = input.idKey { configuration.idKey = idKey }
         if let compression = destination.compression { configuration.compression = compression.rawValue }
         if let level = destination.level { configuration.level = level }
-        if configuration.hasCorpusStages {
-            guard !explain else { throw ValidationError("--explain shows per-document stages; this configuration has corpus-wide stages") }
-            guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
-            let pipeline = try request.makePipeline(configuration)
-            let progress = ProgressLine(quiet: workers.quiet)
-            pipeline.progress = { documents, bytes, _, _ in progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes))") }
-            let statistics = try pipeline.run()
-            progress.finish()
-            try report(statistics, skipped: pipeline.skippedLines, directory: pipeline.options.outputDirectory, elapsed: progress.elapsed)
-            return
-        }
-        let processor = DocumentProcessor(stages: try configuration.stages())
         if explain {
+            guard !configuration.hasCorpusStages else {
+                throw ValidationError("--explain shows per-document stages; this configuration has corpus-wide stages")
+            }
             guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
+            let processor = DocumentProcessor(stages: try request.stages(configuration))
             try Self.explain(inputs: configuration.inputs, format: try request.readFormat(configuration), processor: processor)
             return
         }
         guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
-        let run = try request.makeRun(configuration, processor: processor)
-        let outputDirectory = run.options.outputDirectory
+        let run = try request.makeWholeRun(configuration)
         let progress = ProgressLine(quiet: workers.quiet)
         run.progress = { documents, bytes, done, total in
             progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes)) "
@@ -113,14 +104,10 @@ struct Prep: ParsableCommand {
         }
         let statistics = try run.run()
         progress.finish()
-        try report(statistics, skipped: run.skippedLines, directory: outputDirectory, elapsed: progress.elapsed)
-    }
-
-    private func report(_ statistics: RunStatistics, skipped: SkippedLines, directory: String, elapsed: Double) throws {
-        try InputOptions.reportSkippedLines(skipped)
+        try InputOptions.reportSkippedLines(run.skippedLines)
         if !workers.quiet {
             try log(StatisticsTable.render(statistics))
-            try log("in \(ProgressLine.duration(elapsed)); statistics in \(directory)/stats/")
+            try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(run.options.outputDirectory)/stats/")
         }
     }
 

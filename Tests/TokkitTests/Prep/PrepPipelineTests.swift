@@ -154,6 +154,33 @@ struct PrepPipelineTests {
         #expect(outcome.stdout.contains("tokens_out_synthetic"), "\(outcome.stdout)")
     }
 
+    @Test("bad input to the mix and synthetic stages is an error naming the file and line, and leaves no finished-looking output")
+    func mixAndSyntheticBadInput() throws {
+        let shell = FaultShell()
+        let outcome = try shell.run(Self.mixSetup + """
+
+            { head -n 3 batch.jsonl; echo '{"custom_id": "t-x", "response": '; } > bad.jsonl
+            printf 'stages:\\n  - synthetic_ingest: {outputs: [bad.jsonl]}\\n' > ingest.yaml
+            "$TOKKIT" prep ingest.yaml web/*.jsonl -o A --quiet 2>a.err; echo "ingest=$? $(cat a.err)"
+            [ -e A/.tokkit-incomplete ] && echo ingest_marked_incomplete
+            printf 'stages:\\n  - mix:\\n      sources:\\n        - {name: web, inputs: ["web/*.jsonl"]}\\n        - {name: code, inputs: ["code/*.jsonl"]}\\n' > stray.yaml
+            "$TOKKIT" prep stray.yaml web/*.jsonl -o B --quiet 2>b.err; echo "stray=$? $(cat b.err)"
+            printf 'stages:\\n  - length: {min: 1}\\n  - mix:\\n      tokenizer: no-such-vocabulary\\n      sources: [{name: web}]\\n' > vocab.yaml
+            "$TOKKIT" prep vocab.yaml web/*.jsonl -o C --quiet 2>c.err; echo "vocab=$? $(cat c.err)"
+            printf 'stages:\\n  - synthetic_requests: {template: missing.yaml, output: r.jsonl}\\n' > template.yaml
+            "$TOKKIT" prep template.yaml web/*.jsonl -o D --quiet 2>d.err; echo "template=$? $(cat d.err)"
+            echo status=0
+            """)
+        #expect(outcome.reported == 0, "\(outcome.stdout) \(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        func line(_ prefix: String) -> String { lines.first { $0.hasPrefix(prefix) } ?? "" }
+        #expect(line("ingest=").hasPrefix("ingest=1") && line("ingest=").contains("bad.jsonl:4"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("ingest_marked_incomplete"), "\(outcome.stdout)")
+        #expect(line("stray=").hasPrefix("stray=1") && line("stray=").contains("is not one of the run's input files"), "\(outcome.stdout)")
+        #expect(line("vocab=").hasPrefix("vocab=1") && line("vocab=").contains("vocab.yaml: line 3") && line("vocab=").contains("no-such-vocabulary"), "\(outcome.stdout)")
+        #expect(line("template=").hasPrefix("template=1") && line("template=").contains("missing.yaml"), "\(outcome.stdout)")
+    }
+
     @Test("a corpus stage's mistakes are named with their line, and a pipeline refuses ranks and --explain")
     func configurationErrors() throws {
         let scratch = Scratch()

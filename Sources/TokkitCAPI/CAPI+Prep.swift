@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Tokkit
 import TokkitCorpus
 import TokkitIO
 import TokkitPrep
@@ -77,6 +78,8 @@ func prepRequest(_ json: String) throws(CFailure) -> PrepRequest {
         throw CFailure(.invalidArgument, "the prep options are not JSON: \(error)")
     }
     var request = PrepRequest()
+    // A `mix` stage counts tokens with a vocabulary, loaded as `tokkit prep` loads it.
+    request.tokenizers = { try TokenizerLoader.load($0) }
     for (key, value) in object {
         func text() throws(CFailure) -> String {
             guard let text = value.stringValue else { throw CFailure(.invalidArgument, "prep option \(key) must be a string") }

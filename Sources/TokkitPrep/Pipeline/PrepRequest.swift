@@ -28,6 +28,9 @@ public struct PrepRequest: Sendable {
     public var writeDropped = false
     public var skipBadLines = false
     public var lossy = false
+    /// Loads the vocabulary a `mix` stage counts tokens with (the CLI and the C ABI pass the
+    /// `Tokkit` module's `TokenizerLoader`); without it a configuration with `mix` is refused.
+    public var tokenizers: PrepConfiguration.TokenizerLoading?
 
     public init() {}
 
@@ -63,7 +66,7 @@ public struct PrepRequest: Sendable {
     /// files a stage's parameters name are read as the inputs are.
     public func steps(_ configuration: PrepConfiguration) throws -> [PrepStep] {
         let reading = CorpusInput(inputs: [], format: try readFormat(configuration), skipBadLines: skipBadLines, lossy: lossy)
-        return try namingFile { try configuration.steps(reading: reading) }
+        return try namingFile { try configuration.steps(reading: reading, tokenizers: tokenizers) }
     }
 
     /// The name errors give the configuration: its file, `<configuration>` for text in memory, none for a preset alone.

@@ -78,8 +78,7 @@ func prepRequest(_ json: String) throws(CFailure) -> PrepRequest {
         throw CFailure(.invalidArgument, "the prep options are not JSON: \(error)")
     }
     var request = PrepRequest()
-    // A `mix` stage counts tokens with a vocabulary, loaded as `tokkit prep` loads it.
-    request.tokenizers = { try TokenizerLoader.load($0) }
+    var vocabularies: String?
     for (key, value) in object {
         func text() throws(CFailure) -> String {
             guard let text = value.stringValue else { throw CFailure(.invalidArgument, "prep option \(key) must be a string") }
@@ -120,11 +119,21 @@ func prepRequest(_ json: String) throws(CFailure) -> PrepRequest {
         case "dropped": request.writeDropped = try flag()
         case "skip_bad_lines": request.skipBadLines = try flag()
         case "lossy": request.lossy = try flag()
+        case "vocabularies": vocabularies = try text()
         default:
             throw CFailure(.invalidArgument, "unknown prep option \(key.debugDescription); valid: config_path, config_text, preset, inputs, "
                 + "output, blocklists, public_suffix_list, text_key, id_key, format, compression, level, rank, world_size, threads, "
-                + "resume, dropped, skip_bad_lines, lossy")
+                + "resume, dropped, skip_bad_lines, lossy, vocabularies")
         }
+    }
+    // A `mix` stage counts tokens with a vocabulary, loaded as `tokkit prep` loads it. In a Python
+    // process no resource bundle sits beside the executable, so a bundled name is read from the folder
+    // the package ships (`vocabularies`), as its encoders are.
+    request.tokenizers = { [vocabularies] name in
+        if let vocabularies, let named = NamedVocabulary.named(name) {
+            return try Tokenizer(vocabulary: try named.load(from: vocabularies), pattern: named.pattern)
+        }
+        return try TokenizerLoader.load(name)
     }
     return request
 }

@@ -100,7 +100,8 @@ int32_t tk_compare(tk_tokenizer *const *tokenizers, const char *const *labels, s
 /* Preprocessing (`tokkit prep`). options_json is a JSON object with any of: config_path (a YAML file),
  * config_text (a configuration held in memory; config_path, if given, names it in errors), preset, inputs
  * (list), output, blocklists, public_suffix_list, text_key, id_key, format, compression, level, rank,
- * world_size, threads (0 = all cores), resume, dropped, skip_bad_lines, lossy. Given settings override the
+ * world_size, threads (0 = all cores), resume, dropped, skip_bad_lines, lossy, vocabularies (the folder a `mix`
+ * stage reads a bundled vocabulary from; default: beside the executable). Given settings override the
  * configuration's, as `tokkit prep`'s flags do. Configuration errors are reported by tk_prep_new. */
 typedef struct tk_prep tk_prep;
 int32_t tk_prep_new(const char *options_json, tk_prep **out, tk_error *error);

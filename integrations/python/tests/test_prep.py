@@ -190,7 +190,7 @@ def output_files(directory: str) -> dict[str, Any]:
             relative = os.path.relpath(path, directory)
             if "/completions/" in f"/{relative}" or (relative.startswith("steps/") and name == "run.json"):
                 continue
-            if name.endswith(".json") and name != "run.json":
+            if name == "step-statistics.json" or "/stats/" in f"/{relative}":
                 with open(path, encoding="utf-8") as file:
                     found[relative] = without_seconds(json.load(file))
             else:
@@ -252,3 +252,32 @@ def test_corpus_stage_errors_name_the_line_and_stay_out_of_memory(tmp_path):
     # In memory a corpus stage cannot decide (it needs every document): refused when the pipeline is made.
     with pytest.raises(tokkit.PrepError, match="corpus-wide stages \\(exact_dedup\\)"):
         tokkit.Pipeline({"stages": [{"length": {"min": 5}}, {"exact_dedup": {}}]})
+
+
+def test_prep_runs_a_mix_stage_with_the_bundled_vocabulary_as_the_cli_does(tmp_path):
+    """A stage merged from elsewhere (`mix`, which counts cl100k tokens) comes through the same route:
+    its vocabulary is read from the folder the package ships, and the files equal the CLI's."""
+    paragraphs = [p.strip() for p in corpus_sample("public_multi.txt", 1 << 17).split("\n\n") if len(p.split()) >= 10][:80]
+    documents = str(tmp_path / "tagged.jsonl")
+    with open(documents, "w", encoding="utf-8") as file:
+        for i, text in enumerate(paragraphs):
+            file.write(json.dumps({"id": f"p{i:03d}", "text": text, "source": "web" if i % 3 else "books"}) + "\n")
+    mix = ("stages:\n  - exact_dedup: {{}}\n  - mix:\n      tokenizer: cl100k_base\n      budget_tokens: {budget}\n"
+           "      seed: 0\n      sources:\n        - {{name: web, weight: 0.7}}\n        - {{name: books, weight: 0.3}}\n")
+    config = tmp_path / "mix.yaml"
+    config.write_text(mix.format(budget=2500))
+    by_cli, by_python = str(tmp_path / "cli"), str(tmp_path / "python")
+    subprocess.run([cli(), "prep", str(config), documents, "-o", by_cli, "--quiet"], check=True)
+    statistics = tokkit.prep(config, inputs=[documents], output=by_python)
+    expected, actual = output_files(by_cli), output_files(by_python)
+    differing = sorted(name for name in expected.keys() | actual.keys() if expected.get(name) != actual.get(name))
+    stage = statistics["stages"][-1]
+    print(f"prep with a mix stage: {stage['documents_in']} documents in, {stage['documents_out']} out, "
+          f"counters {stage['counters']}; {'identical to the CLI' if not differing else f'DIFFER: {differing}'}")
+    assert not differing
+    assert stage["name"] == "mix" and 0 < stage["documents_out"] < stage["documents_in"], stage
+    assert "steps/02-mix/mix-report.json" in actual
+    planted = tmp_path / "planted.yaml"
+    planted.write_text(mix.format(budget=1500))
+    tokkit.prep(planted, inputs=[documents], output=str(tmp_path / "planted"))
+    assert output_files(str(tmp_path / "planted"))["00000.jsonl"] != expected["00000.jsonl"]

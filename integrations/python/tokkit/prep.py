@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
+from . import registry
 from ._native import _Error, byref, c_void_p, lib, take_string
 from .core import _check
 
@@ -91,8 +92,10 @@ def prep(config: str | os.PathLike | Mapping[str, Any] | None = None, *, inputs=
     ``format``, ``compression``, ``level``, ``rank``, ``world_size``, ``skip_bad_lines``, ``lossy``,
     ``public_suffix_list``.
     """
+    # A `mix` stage counts tokens with a bundled vocabulary: the one this package ships.
     settings = _options(config, preset, inputs, output, threads, blocklists,
-                        dict(options, dropped=dropped or None, resume=resume or None))
+                        dict(options, dropped=dropped or None, resume=resume or None,
+                             vocabularies=options.get("vocabularies") or registry.vocabulary_directory()))
     return _PrepHandle(settings).json_call(lib.tk_prep_run)
 
 

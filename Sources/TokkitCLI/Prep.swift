@@ -112,34 +112,28 @@ struct Prep: ParsableCommand {
         }
     }
 
+    /// Prints `processor.explain`'s record of every input document: one line a stage, then the verdict.
     static func explain(inputs: [String], format: DocumentFileReader.Format, processor: DocumentProcessor) throws {
-        for path in try DocumentReader.expand(inputs) {
-            let reader = try DocumentFileReader(path: path, format: format)
-            while let document = try reader.next() {
-                var statistics = processor.emptyStatistics()
-                var trace: [(stage: String, measured: Measurements, outcome: Stage.Outcome)] = []
-                let result = processor.runParallelStages(document, &statistics) { trace.append(($0, $1, $2)) }
-                try StandardStreams.print("document \(document.id) (\(path):\(reader.lastLine)), \(document.text.unicodeScalars.count) characters")
-                for step in trace {
-                    let values = step.measured.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                    let decision: String
-                    switch step.outcome {
-                    case .keep: decision = "keep"
-                    case .drop(let reason): decision = "DROP \(reason)"
-                    case .passWithout(let counter): decision = "pass (\(counter))"
-                    case .fail(let message): decision = "STOP \(message)"
-                    }
-                    // Padded, never cut: `padding(toLength:)` would truncate a long reason.
-                    let stage = step.stage + String(repeating: " ", count: max(0, 18 - step.stage.count))
-                    try StandardStreams.print("  \(stage) \(decision + String(repeating: " ", count: max(0, 34 - decision.count))) \(values)")
+        try processor.explain(inputs: inputs, format: format) { explained in
+            try StandardStreams.print("document \(explained.document.id) (\(explained.path):\(explained.line)), "
+                + "\(explained.document.text.unicodeScalars.count) characters")
+            for step in explained.steps {
+                let values = step.measured.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+                let decision: String
+                switch step.outcome {
+                case .keep: decision = "keep"
+                case .drop(let reason): decision = "DROP \(reason)"
+                case .passWithout(let counter): decision = "pass (\(counter))"
+                case .fail(let message): decision = "STOP \(message)"
                 }
-                if result.drop == nil {
-                    for index in processor.parallelCount..<processor.stages.count {
-                        try StandardStreams.print("  \(processor.stages[index].name.padding(toLength: 18, withPad: " ", startingAt: 0)) rewrites the kept text")
-                    }
-                }
-                try StandardStreams.print("  => \(result.drop.map { "dropped by \(processor.stages[$0.stage].name): \($0.reason)" } ?? "kept")")
+                // Padded, never cut: `padding(toLength:)` would truncate a long reason.
+                let stage = step.stage + String(repeating: " ", count: max(0, 18 - step.stage.count))
+                try StandardStreams.print("  \(stage) \(decision + String(repeating: " ", count: max(0, 34 - decision.count))) \(values)")
             }
+            for name in explained.rewriting {
+                try StandardStreams.print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) rewrites the kept text")
+            }
+            try StandardStreams.print("  => \(explained.drop.map { "dropped by \($0.stage): \($0.reason)" } ?? "kept")")
         }
     }
 }

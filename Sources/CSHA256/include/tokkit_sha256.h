@@ -12,4 +12,7 @@ int tk_sha256_accelerated(void);
 /// H0 first) with the SHA extensions. Call only when `tk_sha256_accelerated()` is 1.
 void tk_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
+/// The 64 round constants K of FIPS 180-4, for the portable compression.
+const uint32_t *tk_sha256_round_constants(void);
+
 #endif

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Tokkit
 import TokkitCorpus
 import TokkitIO
 import TokkitPrep
@@ -8,21 +9,36 @@ import TokkitPrep
 /// settings, composed by ``PrepRequest`` exactly as `tokkit prep` composes its flags), and the
 /// statistics of the documents filtered in memory so far.
 ///
+/// A configuration with corpus-wide stages (dedup, decontamination, selection, …) has no
+/// `processor`: those stages decide by looking at every document, so they run only over files
+/// (`tk_prep_run`, as `tokkit prep` runs them), never on a batch in memory.
+///
 /// In-memory calls hold the lock for their whole batch: the PII stage numbers its placeholders in
 /// document order across calls, so two batches must not interleave (within a batch the filters
 /// still run on every core).
 final class PrepHandle: Sendable {
     let request: PrepRequest
-    let processor: DocumentProcessor
+    let processor: DocumentProcessor?
+    /// The corpus-wide stages, by name and YAML line, for the message that refuses in-memory filtering.
+    let corpusStages: String
     let adapter: DocumentAdapter
     let state: Mutex<(statistics: RunStatistics, documents: Int)>
 
     init(_ request: PrepRequest) throws {
         self.request = request
         let configuration = try request.configuration()
-        processor = DocumentProcessor(stages: try configuration.stages())
+        if configuration.hasCorpusStages {
+            // Every stage and parameter is checked now, as for a per-document pipeline, so a mistake
+            // is named with its line before any document is read.
+            let steps = try request.steps(configuration)
+            processor = nil
+            corpusStages = steps.compactMap { if case .corpus(let stage) = $0 { stage.name } else { nil } }.joined(separator: ", ")
+        } else {
+            processor = DocumentProcessor(stages: try request.stages(configuration))
+            corpusStages = ""
+        }
         adapter = request.adapter(configuration)
-        state = Mutex((RunStatistics(stages: processor.emptyStatistics()), 0))
+        state = Mutex((RunStatistics(stages: processor?.emptyStatistics() ?? []), 0))
     }
 
     static func from(_ pointer: OpaquePointer?) throws(CFailure) -> PrepHandle {
@@ -62,6 +78,7 @@ func prepRequest(_ json: String) throws(CFailure) -> PrepRequest {
         throw CFailure(.invalidArgument, "the prep options are not JSON: \(error)")
     }
     var request = PrepRequest()
+    var vocabularies: String?
     for (key, value) in object {
         func text() throws(CFailure) -> String {
             guard let text = value.stringValue else { throw CFailure(.invalidArgument, "prep option \(key) must be a string") }
@@ -102,11 +119,21 @@ func prepRequest(_ json: String) throws(CFailure) -> PrepRequest {
         case "dropped": request.writeDropped = try flag()
         case "skip_bad_lines": request.skipBadLines = try flag()
         case "lossy": request.lossy = try flag()
+        case "vocabularies": vocabularies = try text()
         default:
             throw CFailure(.invalidArgument, "unknown prep option \(key.debugDescription); valid: config_path, config_text, preset, inputs, "
                 + "output, blocklists, public_suffix_list, text_key, id_key, format, compression, level, rank, world_size, threads, "
-                + "resume, dropped, skip_bad_lines, lossy")
+                + "resume, dropped, skip_bad_lines, lossy, vocabularies")
         }
+    }
+    // A `mix` stage counts tokens with a vocabulary, loaded as `tokkit prep` loads it. In a Python
+    // process no resource bundle sits beside the executable, so a bundled name is read from the folder
+    // the package ships (`vocabularies`), as its encoders are.
+    request.tokenizers = { [vocabularies] name in
+        if let vocabularies, let named = NamedVocabulary.named(name) {
+            return try Tokenizer(vocabulary: try named.load(from: vocabularies), pattern: named.pattern)
+        }
+        return try TokenizerLoader.load(name)
     }
     return request
 }
@@ -142,10 +169,9 @@ public func tk_prep_run(_ prep: OpaquePointer?, _ output: UnsafeMutablePointer<U
         guard let output else { throw CFailure(.invalidArgument, "the output pointer is null") }
         let request = try PrepHandle.from(prep).request
         do {
-            // A fresh processor per run: a run starts PII's placeholder numbering anew, as the CLI does.
-            let configuration = try request.configuration()
-            let run = try request.makeRun(configuration, processor: DocumentProcessor(stages: try configuration.stages()))
-            let statistics = try run.run()
+            // Built afresh per call (a run starts PII's placeholder numbering anew), by the code
+            // `tokkit prep` calls: per-document stages, or steps with corpus-wide ones.
+            let statistics = try request.makeWholeRun(try request.configuration()).run()
             output.pointee = strdup(String(decoding: JSONWriter.bytes(statistics.json), as: UTF8.self))
         } catch {
             throw CFailure(prep: error)
@@ -165,6 +191,10 @@ public func tk_prep_process(_ prep: OpaquePointer?, _ jsonl: UnsafePointer<UInt8
     reporting(error) { () throws(CFailure) in
         guard let output else { throw CFailure(.invalidArgument, "the output pointer is null") }
         let handle = try PrepHandle.from(prep)
+        guard let processor = handle.processor else {
+            throw CFailure(.prepError, "this configuration has corpus-wide stages (\(handle.corpusStages)): they decide by looking at "
+                + "every document, so they run over files (tokkit.prep, tk_prep_run), not on documents in memory")
+        }
         let lines = try bytes(jsonl, length).split(separator: 0x0A, omittingEmptySubsequences: false)
         let records = lines.last?.isEmpty == true ? lines.dropLast() : lines[...]
         let workers = threads > 0 ? threads : handle.request.threads
@@ -200,7 +230,7 @@ public func tk_prep_process(_ prep: OpaquePointer?, _ jsonl: UnsafePointer<UInt8
                 }
             }
             var stages = state.statistics.stages
-            let processed = handle.processor.runBatch(documents, threads: max(1, workers), statistics: &stages)
+            let processed = processor.runBatch(documents, threads: max(1, workers), statistics: &stages)
             var next = processed.makeIterator()
             for index in slots.indices where slots[index] == nil {
                 guard let result = next.next() else { break }
@@ -208,11 +238,11 @@ public func tk_prep_process(_ prep: OpaquePointer?, _ jsonl: UnsafePointer<UInt8
                     throw CFailure(.prepError, "document \(result.document.id.debugDescription): \(failure)")
                 }
                 if let drop = result.drop {
-                    slots[index] = .object(JSONObject([("stage", .string(handle.processor.stages[drop.stage].name)),
+                    slots[index] = .object(JSONObject([("stage", .string(processor.stages[drop.stage].name)),
                                                        ("reason", .string(drop.reason))]))
                 } else {
                     var document = result.document
-                    if let failure = handle.processor.runSequentialStages(&document, &stages) {
+                    if let failure = processor.runSequentialStages(&document, &stages) {
                         throw CFailure(.prepError, "document \(document.id.debugDescription): \(failure)")
                     }
                     slots[index] = .object(JSONObject([("text", .string(document.text))]))

@@ -100,15 +100,19 @@ int32_t tk_compare(tk_tokenizer *const *tokenizers, const char *const *labels, s
 /* Preprocessing (`tokkit prep`). options_json is a JSON object with any of: config_path (a YAML file),
  * config_text (a configuration held in memory; config_path, if given, names it in errors), preset, inputs
  * (list), output, blocklists, public_suffix_list, text_key, id_key, format, compression, level, rank,
- * world_size, threads (0 = all cores), resume, dropped, skip_bad_lines, lossy. Given settings override the
+ * world_size, threads (0 = all cores), resume, dropped, skip_bad_lines, lossy, vocabularies (the folder a `mix`
+ * stage reads a bundled vocabulary from; default: beside the executable). Given settings override the
  * configuration's, as `tokkit prep`'s flags do. Configuration errors are reported by tk_prep_new. */
 typedef struct tk_prep tk_prep;
 int32_t tk_prep_new(const char *options_json, tk_prep **out, tk_error *error);
 void tk_prep_free(tk_prep *prep);
-/* Runs over the inputs into the output directory as `tokkit prep` does; stats_json = stats/<rank>.json. */
+/* Runs over the inputs into the output directory as `tokkit prep` does, for every stage a configuration knows,
+ * corpus-wide ones included (dedup, decontamination, selection: steps/NN-name/ as the command writes them);
+ * stats_json = stats/<rank>.json. */
 int32_t tk_prep_run(tk_prep *prep, char **stats_json, tk_error *error);
 /* Filters JSONL records held in memory; results_json is a JSON array, one entry per record in order:
- * {"text": kept text} or {"stage": name, "reason": reason}. Statistics accumulate in the handle. */
+ * {"text": kept text} or {"stage": name, "reason": reason}. Statistics accumulate in the handle. A configuration
+ * with corpus-wide stages is refused (TK_PREP_ERROR): they decide by looking at every document. */
 int32_t tk_prep_process(tk_prep *prep, const uint8_t *jsonl, ssize_t length, ssize_t threads, char **results_json,
                         tk_error *error);
 int32_t tk_prep_statistics(tk_prep *prep, char **stats_json, tk_error *error);

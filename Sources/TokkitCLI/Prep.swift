@@ -87,26 +87,17 @@ struct Prep: ParsableCommand {
         if let idKey = input.idKey { configuration.idKey = idKey }
         if let compression = destination.compression { configuration.compression = compression.rawValue }
         if let level = destination.level { configuration.level = level }
-        if configuration.hasCorpusStages {
-            guard !explain else { throw ValidationError("--explain shows per-document stages; this configuration has corpus-wide stages") }
-            guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
-            let pipeline = try request.makePipeline(configuration)
-            let progress = ProgressLine(quiet: workers.quiet)
-            pipeline.progress = { documents, bytes, _, _ in progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes))") }
-            let statistics = try pipeline.run()
-            progress.finish()
-            try report(statistics, skipped: pipeline.skippedLines, directory: pipeline.options.outputDirectory, elapsed: progress.elapsed)
-            return
-        }
-        let processor = DocumentProcessor(stages: try configuration.stages())
         if explain {
+            guard !configuration.hasCorpusStages else {
+                throw ValidationError("--explain shows per-document stages; this configuration has corpus-wide stages")
+            }
             guard !configuration.inputs.isEmpty else { throw ValidationError("no inputs: give files, directories or globs") }
+            let processor = DocumentProcessor(stages: try request.stages(configuration))
             try Self.explain(inputs: configuration.inputs, format: try request.readFormat(configuration), processor: processor)
             return
         }
         guard configuration.output != nil else { throw ValidationError("give the output directory with -o") }
-        let run = try request.makeRun(configuration, processor: processor)
-        let outputDirectory = run.options.outputDirectory
+        let run = try request.makeWholeRun(configuration)
         let progress = ProgressLine(quiet: workers.quiet)
         run.progress = { documents, bytes, done, total in
             progress.update("prep: \(documents) documents, \(ProgressLine.bytes(bytes)) "
@@ -114,45 +105,35 @@ struct Prep: ParsableCommand {
         }
         let statistics = try run.run()
         progress.finish()
-        try report(statistics, skipped: run.skippedLines, directory: outputDirectory, elapsed: progress.elapsed)
-    }
-
-    private func report(_ statistics: RunStatistics, skipped: SkippedLines, directory: String, elapsed: Double) throws {
-        try InputOptions.reportSkippedLines(skipped)
+        try InputOptions.reportSkippedLines(run.skippedLines)
         if !workers.quiet {
             try log(StatisticsTable.render(statistics))
-            try log("in \(ProgressLine.duration(elapsed)); statistics in \(directory)/stats/")
+            try log("in \(ProgressLine.duration(progress.elapsed)); statistics in \(run.options.outputDirectory)/stats/")
         }
     }
 
+    /// Prints `processor.explain`'s record of every input document: one line a stage, then the verdict.
     static func explain(inputs: [String], format: DocumentFileReader.Format, processor: DocumentProcessor) throws {
-        for path in try DocumentReader.expand(inputs) {
-            let reader = try DocumentFileReader(path: path, format: format)
-            while let document = try reader.next() {
-                var statistics = processor.emptyStatistics()
-                var trace: [(stage: String, measured: Measurements, outcome: Stage.Outcome)] = []
-                let result = processor.runParallelStages(document, &statistics) { trace.append(($0, $1, $2)) }
-                try StandardStreams.print("document \(document.id) (\(path):\(reader.lastLine)), \(document.text.unicodeScalars.count) characters")
-                for step in trace {
-                    let values = step.measured.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-                    let decision: String
-                    switch step.outcome {
-                    case .keep: decision = "keep"
-                    case .drop(let reason): decision = "DROP \(reason)"
-                    case .passWithout(let counter): decision = "pass (\(counter))"
-                    case .fail(let message): decision = "STOP \(message)"
-                    }
-                    // Padded, never cut: `padding(toLength:)` would truncate a long reason.
-                    let stage = step.stage + String(repeating: " ", count: max(0, 18 - step.stage.count))
-                    try StandardStreams.print("  \(stage) \(decision + String(repeating: " ", count: max(0, 34 - decision.count))) \(values)")
+        try processor.explain(inputs: inputs, format: format) { explained in
+            try StandardStreams.print("document \(explained.document.id) (\(explained.path):\(explained.line)), "
+                + "\(explained.document.text.unicodeScalars.count) characters")
+            for step in explained.steps {
+                let values = step.measured.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+                let decision: String
+                switch step.outcome {
+                case .keep: decision = "keep"
+                case .drop(let reason): decision = "DROP \(reason)"
+                case .passWithout(let counter): decision = "pass (\(counter))"
+                case .fail(let message): decision = "STOP \(message)"
                 }
-                if result.drop == nil {
-                    for index in processor.parallelCount..<processor.stages.count {
-                        try StandardStreams.print("  \(processor.stages[index].name.padding(toLength: 18, withPad: " ", startingAt: 0)) rewrites the kept text")
-                    }
-                }
-                try StandardStreams.print("  => \(result.drop.map { "dropped by \(processor.stages[$0.stage].name): \($0.reason)" } ?? "kept")")
+                // Padded, never cut: `padding(toLength:)` would truncate a long reason.
+                let stage = step.stage + String(repeating: " ", count: max(0, 18 - step.stage.count))
+                try StandardStreams.print("  \(stage) \(decision + String(repeating: " ", count: max(0, 34 - decision.count))) \(values)")
             }
+            for name in explained.rewriting {
+                try StandardStreams.print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) rewrites the kept text")
+            }
+            try StandardStreams.print("  => \(explained.drop.map { "dropped by \($0.stage): \($0.reason)" } ?? "kept")")
         }
     }
 }

@@ -22,7 +22,7 @@ import TokkitIO
 /// With `resume`, finished steps are skipped (their statistics are read back) and the unfinished
 /// one resumes as its command would. Intermediate files are written uncompressed; the last step
 /// uses the requested compression.
-public final class PrepPipeline {
+public final class PrepPipeline: PrepRunning {
     public let options: PrepRun.Options
     public let steps: [PrepStep]
     /// The lines `skipBadLines` skipped in the run's inputs (later steps read Tokkit's own files).

@@ -38,12 +38,8 @@ public struct PrepRequest: Sendable {
     /// that gives only a line is prefixed with the file's name, so every message says where.
     public func configuration() throws -> PrepConfiguration {
         var configuration: PrepConfiguration
-        if let path = configurationPath ?? (configurationText == nil ? nil : "<configuration>") {
-            do {
-                configuration = try PrepConfiguration.load(path: path, text: configurationText)
-            } catch let error as PrepError where !error.description.hasPrefix(path) {
-                throw PrepError.invalidConfiguration("\(path): \(error.description)")
-            }
+        if let path = configurationName {
+            configuration = try namingFile { try PrepConfiguration.load(path: path, text: configurationText) }
             if let preset { configuration.preset = preset }
         } else {
             guard let preset else {
@@ -59,6 +55,33 @@ public struct PrepRequest: Sendable {
         if let blocklists { configuration.blocklists = blocklists }
         configuration.publicSuffixList = configuration.publicSuffixList ?? publicSuffixList ?? PublicSuffixList.systemPath
         return configuration
+    }
+
+    /// The configuration's per-document stages, built and checked (``PrepConfiguration/stages()``).
+    public func stages(_ configuration: PrepConfiguration) throws -> [Stage] {
+        try namingFile { try configuration.stages() }
+    }
+
+    /// The configuration's stages grouped into steps (``PrepConfiguration/steps(reading:)``); the
+    /// files a stage's parameters name are read as the inputs are.
+    public func steps(_ configuration: PrepConfiguration) throws -> [PrepStep] {
+        let reading = CorpusInput(inputs: [], format: try readFormat(configuration), skipBadLines: skipBadLines, lossy: lossy)
+        return try namingFile { try configuration.steps(reading: reading, tokenizers: tokenizers) }
+    }
+
+    /// The name errors give the configuration: its file, `<configuration>` for text in memory, none for a preset alone.
+    private var configurationName: String? { configurationPath ?? (configurationText == nil ? nil : "<configuration>") }
+
+    /// Runs `body`, prefixing the configuration's name to an error that names only a line: a stage's
+    /// parameters are checked when the stages are built, after the file is read, and every message
+    /// should still say which file.
+    private func namingFile<T>(_ body: () throws -> T) throws -> T {
+        guard let path = configurationName else { return try body() }
+        do {
+            return try body()
+        } catch let error as PrepError where !error.description.hasPrefix(path) {
+            throw PrepError.invalidConfiguration("\(path): \(error.description)")
+        }
     }
 
     /// The configuration with this request's reader and writer settings filled in where it says nothing.
@@ -91,17 +114,18 @@ public struct PrepRequest: Sendable {
     /// The whole run of a configuration that lists corpus-wide stages (``PrepConfiguration/hasCorpusStages``):
     /// its steps in order, the stages' own files read as the inputs are.
     public func makePipeline(_ configuration: PrepConfiguration) throws -> PrepPipeline {
-        let options = try runOptions(configuration)
-        let reading = CorpusInput(inputs: [], format: options.format, skipBadLines: skipBadLines, lossy: lossy)
-        let steps: [PrepStep]
-        do {
-            steps = try configuration.steps(reading: reading, tokenizers: tokenizers)
-        } catch let error as PrepError {
-            // A stage's error gives its line; say in which file, as configuration() does.
-            guard let path = configurationPath ?? (configurationText == nil ? nil : "<configuration>"), !error.description.hasPrefix(path) else { throw error }
-            throw PrepError.invalidConfiguration("\(path): \(error.description)")
+        try PrepPipeline(options: try runOptions(configuration), steps: try steps(configuration))
+    }
+
+    /// The whole run of `configuration` as `tokkit prep` makes it: a ``PrepPipeline`` when it lists
+    /// corpus-wide stages, one ``PrepRun`` pass otherwise. The command line and the C ABI
+    /// (`tk_prep_run`, Python's `tokkit.prep`) both start here, so for any stage a prep
+    /// configuration knows they write the same files.
+    public func makeWholeRun(_ configuration: PrepConfiguration) throws -> any PrepRunning {
+        guard configuration.hasCorpusStages else {
+            return try makeRun(configuration, processor: DocumentProcessor(stages: try stages(configuration)))
         }
-        return try PrepPipeline(options: options, steps: steps)
+        return try makePipeline(configuration)
     }
 
     private func runOptions(_ configuration: PrepConfiguration) throws -> PrepRun.Options {

@@ -13,7 +13,7 @@ import TokkitIO
 /// - `completions/<%05d>`: one marker per finished input, which `--resume` skips;
 /// - `stats/<rank %05d>.json`: this rank's ``RunStatistics``; ranks merge by addition;
 /// - `run.json`: the run's fingerprint (configuration), so a rerun with another one is refused.
-public final class PrepRun {
+public final class PrepRun: PrepRunning {
     public struct Options: Sendable {
         public var inputs: [String]
         public var outputDirectory: String
@@ -179,4 +179,17 @@ public final class PrepRun {
         }
         return merged
     }
+}
+
+/// A whole `tokkit prep` run over files into an output directory, whichever shape its
+/// configuration gives it (``PrepRequest/makeWholeRun(_:)``): one ``PrepRun`` pass, or a
+/// ``PrepPipeline`` of steps.
+public protocol PrepRunning: AnyObject {
+    var options: PrepRun.Options { get }
+    /// The lines `skipBadLines` skipped in the run's inputs.
+    var skippedLines: SkippedLines { get }
+    /// Called after each batch of per-document stages with (documents read, bytes read, files done, files total).
+    var progress: ((Int, Int, Int, Int) -> Void)? { get set }
+    /// Runs to the end; the statistics of every stage in order (also written to `stats/`).
+    func run() throws -> RunStatistics
 }

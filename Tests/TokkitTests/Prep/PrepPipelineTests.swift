@@ -197,6 +197,8 @@ struct PrepPipelineTests {
         #expect(message("stages:\n  - minhash_dedup: {bands: 3}\n").contains("line 2"))
         #expect(message("stages:\n  - dsir: {k: 5}\n").contains("target"))
         #expect(message("stages:\n  - line_dedup: {false_positive_rate: 0.01}\n").contains("expected_spans"))
+        #expect(message("stages:\n  - line_dedup: {split: words}\n").contains("line 2") && message("stages:\n  - line_dedup: {split: words}\n").contains("sentences"))
+        #expect(message("stages:\n  - line_dedup: {split: sentences}\n") == "no error")
         #expect(message("stages:\n  - decontaminate: {eval: [e.txt], eval_format: xml}\n").contains("eval_format"))
         #expect(message("stages:\n  - quality_classifier: {threshold: 0.5}\n").contains("positive and negative"))
         #expect(message("stages:\n  - exact_dedup: {normalize: simplified}\n  - pii: {}\n") == "no error")
@@ -215,6 +217,16 @@ struct PrepPipelineTests {
         #expect(steps.map(\.name) == ["filters", "exact_dedup", "filters"])
         // Document-by-document callers (the C ABI's in-memory filter, --explain) are told why not.
         #expect(throws: PrepError.self) { try load("stages:\n  - exact_dedup: {}\n").stages() }
+        // Built through a request (the CLI, the C ABI), a stage's mistake also names the file.
+        var request = PrepRequest()
+        request.configurationPath = scratch.file("c.yaml")
+        for (yaml, build) in [("stages:\n  - length: {min: 1}\n  - minhash_dedup: {bandz: 3}\n", true),
+                              ("stages:\n  - length: {min: 1}\n  - gopher_quality: {min_doc_wrds: 3}\n", false)] {
+            try yaml.write(toFile: scratch.file("c.yaml"), atomically: true, encoding: .utf8)
+            let configuration = try request.configuration()
+            let error = #expect(throws: PrepError.self) { _ = build ? try request.steps(configuration).count : try request.stages(configuration).count }
+            #expect(error?.description.hasPrefix(scratch.file("c.yaml") + ": line 3: unknown") == true, "\(String(describing: error))")
+        }
         var options = PrepRun.Options(inputs: ["x"], outputDirectory: scratch.file("o"), plan: try RankPartition(rank: 0, worldSize: 2), fingerprint: "f")
         options.threads = 1
         #expect(throws: PrepError.self) { try PrepPipeline(options: options, steps: steps) }

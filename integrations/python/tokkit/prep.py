@@ -1,5 +1,5 @@
-"""``tokkit prep`` from Python: FineWeb's filter chain (or any YAML pipeline) over files, or over
-documents held in memory.
+"""``tokkit prep`` from Python: FineWeb's filter chain (or any YAML pipeline, corpus-wide stages such
+as ``minhash_dedup`` included) over files, or per-document filters over documents held in memory.
 
 >>> stats = tokkit.prep("clean.yaml")                                    # what `tokkit prep clean.yaml` does
 >>> stats = tokkit.prep(preset="fineweb", inputs=["raw/"], output="clean/")
@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
+from . import registry
 from ._native import _Error, byref, c_void_p, lib, take_string
 from .core import _check
 
@@ -80,13 +81,21 @@ def prep(config: str | os.PathLike | Mapping[str, Any] | None = None, *, inputs=
     this rank's statistics as a dict: ``reader`` counts and, per stage in order, documents and bytes
     in and out, drops by reason and other counters.
 
+    Every stage the command knows runs here, corpus-wide ones too (``exact_dedup``, ``minhash_dedup``,
+    ``line_dedup``, ``decontaminate``, ``score_threshold``, ``dsir``, ``quality_classifier``, …): the
+    run is the command's own code, with each such stage's files under ``steps/NN-name/``.
+    ``resume=True`` continues an interrupted run as ``tokkit prep --resume`` does. The GIL is released
+    while Swift works.
+
     ``config`` is a YAML file, a dict in the same shape, or None with ``preset``; the keyword
     arguments override it as the command's flags do. Other options: ``text_key``, ``id_key``,
     ``format``, ``compression``, ``level``, ``rank``, ``world_size``, ``skip_bad_lines``, ``lossy``,
     ``public_suffix_list``.
     """
+    # A `mix` stage counts tokens with a bundled vocabulary: the one this package ships.
     settings = _options(config, preset, inputs, output, threads, blocklists,
-                        dict(options, dropped=dropped or None, resume=resume or None))
+                        dict(options, dropped=dropped or None, resume=resume or None,
+                             vocabularies=options.get("vocabularies") or registry.vocabulary_directory()))
     return _PrepHandle(settings).json_call(lib.tk_prep_run)
 
 
@@ -116,6 +125,9 @@ class Pipeline:
         self._handle = _PrepHandle(_options(config, preset, None, None, threads, blocklists,
                                             dict(options, text_key=text_key, id_key=id_key)))
         self._threads = int(threads or 0)
+        # An empty batch: a configuration with corpus-wide stages (they need every document, so they
+        # run over files with `prep`) is refused here rather than at the first document.
+        self._handle.json_call(lib.tk_prep_process, b"", 0, self._threads)
 
     def decisions(self, documents: Iterable[Mapping[str, Any] | str], *, batch_size: int = _BATCH) -> Iterator[Decision]:
         batch: list = []

@@ -13,7 +13,9 @@ import PackageDescription
 //   TokkitPrep    (Core, IO, Text, Corpus, CICU, Yams)            filters, PII, dedup, decontamination, selection, mixing
 //   Tokkit        (every library)   the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
 //   TokkitCAPI    (Tokkit, the libraries)   the C ABI the Python package loads
-//   tokkit        (Tokkit)          the command line: parses options, calls the library, prints
+//   tokkit        (Tokkit, ArgumentParser)   the command line: parses options, calls the library, prints
+//   not products: TokkitVerification (Text) adversarial text for tests and bench; TokkitTestSupport (Tokkit);
+//                 TokkitBench (Tokkit, TokkitVerification, ArgumentParser); TokkitFuzz (Tokkit)
 //
 // A target declares exactly the targets its files import.
 // `TOKKIT_INTERNAL_CHECKS=1 swift test` compiles the invariant checks of the merge engine and the tables

@@ -32,22 +32,28 @@ public func tk_encode_into(
         let input = try checkedText(text, length)
         let specials = handle.simpleRules[Int(rules)]
         try handle.withWorkspace { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) in
-            workspace.ids.removeAll(keepingCapacity: true)
+            // The ids are appended after the previous calls' and the array is emptied only now and
+            // then: emptying it every call (`removeAll(keepingCapacity:)`) cost more than encoding "hi".
+            if workspace.ids.count > TokenizerHandle.Workspace.idsKeptBeforeEmptying {
+                workspace.ids.removeAll(keepingCapacity: true)
+            }
+            let start = workspace.ids.count
             do throws(EncodingError) {
                 try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &workspace.merger,
                                             into: &workspace.ids)
             } catch {
                 throw CFailure(error)
             }
+            let produced = workspace.ids.count - start
             // The bound above holds for every vocabulary Tokkit loads; checked anyway, since a write past
             // the caller's buffer is the one failure that must never happen.
-            guard workspace.ids.count <= capacity else {
-                throw CFailure(.invalidArgument, "the text has \(workspace.ids.count) ids, more than the buffer's \(capacity)")
+            guard produced <= capacity else {
+                throw CFailure(.invalidArgument, "the text has \(produced) ids, more than the buffer's \(capacity)")
             }
             workspace.ids.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { ids.update(from: base, count: source.count) }
+                if let base = source.baseAddress { ids.update(from: base + start, count: produced) }
             }
-            count.pointee = workspace.ids.count
+            count.pointee = produced
         }
     }
 }

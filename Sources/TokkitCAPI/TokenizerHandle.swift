@@ -29,6 +29,9 @@ final class TokenizerHandle: Sendable {
     struct Workspace {
         var merger = BytePairMerger()
         var ids: [TokenID] = []
+
+        /// `tk_encode_into` empties `ids` once it holds more than this many ids, not on every call.
+        static let idsKeptBeforeEmptying = 1 << 12
     }
 
     /// One workspace behind its own lock. A call works on the workspace in place, inside the lock:

@@ -23,17 +23,9 @@ struct Mix: ParsableCommand {
     func run() throws {
         var configuration = try MixConfiguration.load(path: config)
         if let budget { configuration.budgetTokens = budget }
-        let tokenizer = try TokenizerLoader.load(configuration.tokenizer)
-        let sources = configuration.sources.map {
-            MixRun.Source(name: $0.name, input: CorpusInput(inputs: $0.inputs), weight: $0.weight, targetTokens: $0.tokens,
-                          include: $0.include, exclude: $0.exclude)
-        }
-        var run = MixRun(sources: sources, outputDirectory: output) { text in (try? tokenizer.encodeOrdinary(text).count) ?? 0 }
-        run.budgetTokens = configuration.budgetTokens
-        run.seed = configuration.seed
+        var run = configuration.run(outputDirectory: output, tokenizer: try TokenizerLoader.load(configuration.tokenizer))
         run.threads = workers.threads
         run.resume = resumption.resume
-        run.settings = ["tokenizer \(configuration.tokenizer)"]
         let reports = try run.run()
         try StandardStreams.print("source        read docs   eligible tokens   target tokens     rate   written docs   written tokens   written bytes")
         for report in reports {

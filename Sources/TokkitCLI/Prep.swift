@@ -24,9 +24,9 @@ struct Prep: ParsableCommand {
         filter_stage and filter_reason (--removed). --rank R --world-size W processes sorted(inputs)[R::W].
 
         A configuration may also list the corpus-wide stages exact_dedup, minhash_dedup, line_dedup, decontaminate, \
-        score_threshold, dsir and quality_classifier (the dedup, decontaminate and select subcommands' options as \
-        parameters). The run then goes step by step, each step in <output>/steps/<NN>-<name>/, and the last step's \
-        documents become <output>/<NNNNN>.jsonl.
+        score_threshold, dsir, quality_classifier, synthetic_ingest and mix (the dedup, decontaminate, select and \
+        synth ingest subcommands' options, or a mix file's keys, as parameters). The run then goes step by step, each \
+        step in <output>/steps/<NN>-<name>/, and the last step's documents become <output>/<NNNNN>.jsonl.
         """
     )
 
@@ -71,6 +71,7 @@ struct Prep: ParsableCommand {
         request.output = destination.output
         request.blocklists = blocklists
         request.publicSuffixList = publicSuffixList
+        request.tokenizers = { try TokenizerLoader.load($0) }
         let partition = try ranks.partition()
         (request.rank, request.worldSize, request.threads) = (partition.rank, partition.worldSize, workers.threads)
         (request.resume, request.writeDropped) = (resume, destination.removed)

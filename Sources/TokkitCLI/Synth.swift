@@ -18,15 +18,10 @@ struct Synth: ParsableCommand {
 
         func run() throws {
             let recipe = try SyntheticTemplate.load(path: template)
-            var seeds: [Document] = []
-            if let path = recipe.seedsPath {
-                try CorpusInput(inputs: [path]).forEachBatch { _, documents in seeds += documents }
-            }
-            let requests = try recipe.requests(seeds: seeds)
-            var bytes: [UInt8] = []
-            for request in requests { bytes += recipe.batchLine(request) }
-            try AtomicFile.write(bytes, to: output)
-            try log("synth: \(requests.count) distinct requests for \(recipe.model) in \(output)")
+            var requests = SyntheticRequests(template: recipe, requestFile: output)
+            if let path = recipe.seedsPath { requests.input = CorpusInput(inputs: [path]) }
+            let summary = try requests.run()
+            try log("synth: \(summary.requests) distinct requests for \(recipe.model) in \(output)")
         }
     }
 
@@ -39,7 +34,7 @@ struct Synth: ParsableCommand {
         @Option(name: [.short, .long], help: "The output directory (must be empty or absent).") var output: String
 
         func run() throws {
-            let summary = try SyntheticIngest.run(inputs: inputs, outputDirectory: output)
+            let summary = try SyntheticIngest(batchOutputs: inputs, outputDirectory: output).run()
             try log("synth ingest: \(summary.documents) documents, \(summary.failed) failed requests skipped")
         }
     }

@@ -49,4 +49,15 @@ extension Vocabulary {
             }
         }
     }
+
+    /// `withRankLookup` for a body that returns nothing and throws nothing, compiled here for that one
+    /// shape.
+    ///
+    /// Why a second entry: called from another module, the generic `withRankLookup` runs its nest of
+    /// seven buffer accesses unspecialised, about 900 instructions a call, more than encoding a short
+    /// word; a caller that encodes one short text per call (Python's `encode_ordinary` in a loop)
+    /// paid that every time. Here the nest is specialised once.
+    public func withRankLookup(perCall body: (RankLookup) -> Void) {
+        withRankLookup({ (lookup: RankLookup) throws(Never) -> Void in body(lookup) })
+    }
 }

@@ -43,7 +43,7 @@ public struct NGramDecontaminator: Sendable {
             benchmarkNames.append(benchmark.name)
             itemIDs.append(benchmark.items.map(\.id))
             for (itemIndex, item) in benchmark.items.enumerated() {
-                let words = SimplifiedTextWords.split(SimplifiedText.scalars(of: Substring(item.text).unicodeScalars))
+                let words = SimplifiedText.words(of: item.text)
                 let length = words.ranges.count < n && shortItemsWhole ? words.ranges.count : n
                 guard length > 0 else { continue }
                 Self.forEachGram(words, length: length) { hash, _ in
@@ -55,7 +55,7 @@ public struct NGramDecontaminator: Sendable {
 
     /// Every indexed n-gram of `text` (in document order).
     public func matches(in text: String) -> [Match] {
-        let words = SimplifiedTextWords.split(SimplifiedText.scalars(of: Substring(text).unicodeScalars))
+        let words = SimplifiedText.words(of: text)
         var found: [Match] = []
         Self.forEachGram(words, length: n) { hash, start in
             guard let hit = index[hash] else { return }
@@ -66,7 +66,7 @@ public struct NGramDecontaminator: Sendable {
         return found
     }
 
-    private static func forEachGram(_ words: SimplifiedTextWords.Words, length: Int, _ body: (UInt64, Int) -> Void) {
+    private static func forEachGram(_ words: SpacyEnglishWordSplitter.UTF8Words, length: Int, _ body: (UInt64, Int) -> Void) {
         let ranges = words.ranges
         guard ranges.count >= length else { return }
         var scratch: [UInt8] = []

@@ -34,19 +34,19 @@ public struct MinHashSigner: Sendable {
     /// Writes the signature into `out` (`hashCount` values); false when the text has no shingle. `package`:
     /// the parallel signer writes into slices of one buffer; users call `signature(of:)`.
     package func signature(of text: String, into out: UnsafeMutableBufferPointer<UInt64>) -> Bool {
-        let words = SimplifiedTextWords.split(SimplifiedText.scalars(of: Substring(text).unicodeScalars))
+        let words = SimplifiedText.words(of: text)
         return signature(words: words, into: out)
     }
 
     /// The shingle hashes of a text, in n-gram order (duplicates kept, as datatrove's array has them).
     public func shingleHashes(of text: String) -> [UInt64] {
-        let words = SimplifiedTextWords.split(SimplifiedText.scalars(of: Substring(text).unicodeScalars))
+        let words = SimplifiedText.words(of: text)
         var hashes: [UInt64] = []
         forEachShingle(words) { hashes.append($0) }
         return hashes
     }
 
-    func signature(words: SimplifiedTextWords.Words, into out: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+    func signature(words: SpacyEnglishWordSplitter.UTF8Words, into out: UnsafeMutableBufferPointer<UInt64>) -> Bool {
         let count = configuration.hashCount
         for index in 0..<count { out[index] = UInt64.max }
         var any = false
@@ -72,7 +72,7 @@ public struct MinHashSigner: Sendable {
     }
 
     /// Calls `body` with `sha1_hash64(" ".join(words[i..<i+n]))` for every n-gram.
-    private func forEachShingle(_ words: SimplifiedTextWords.Words, _ body: (UInt64) -> Void) {
+    private func forEachShingle(_ words: SpacyEnglishWordSplitter.UTF8Words, _ body: (UInt64) -> Void) {
         let n = configuration.shingleWords
         let ranges = words.ranges
         guard ranges.count >= n else { return }

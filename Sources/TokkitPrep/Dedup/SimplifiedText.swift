@@ -46,6 +46,14 @@ public enum SimplifiedText {
         return strip(withoutMarks(spaced))
     }
 
+    /// spaCy's words of the simplified text of `text`, as byte ranges of its UTF-8: what datatrove's
+    /// MinHash shingles and decontamination n-grams are made of
+    /// (`strip_strings(spacy.blank("en")(simplify_text(text)))`).
+    /// - Complexity: O(n) in the scalars of `text`.
+    public static func words(of text: String) -> SpacyEnglishWordSplitter.UTF8Words {
+        SpacyEnglishWordSplitter.shared.utf8Words(scalars(of: Substring(text).unicodeScalars))
+    }
+
     /// The simplified text as a `String`, by today's rules or FineWeb's (`.v0_2_0`).
     public static func string(_ text: String, version: RuleVersion = .current) -> String {
         var view = String.UnicodeScalarView()

@@ -22,6 +22,17 @@ public protocol CorpusStage: Sendable {
     /// Runs the stage; its statistics in the shape of prep's table (documents and text bytes in and
     /// out, the removed by reason, the stage's own counters, seconds of wall time).
     func runStage() throws -> StageStatistics
+    /// Told before it runs in a pipeline which of the run's input files each of its input files
+    /// descends from (same index): a `mix` source may name its documents by their input file.
+    mutating func follow(origins: [String])
+    /// The origins of the files the stage writes, given its input's: the same, unless it adds files
+    /// (`synthetic_ingest` adds one per batch output file).
+    func origins(after origins: [String]) throws -> [String]
+}
+
+extension CorpusStage {
+    public mutating func follow(origins: [String]) {}
+    public func origins(after origins: [String]) throws -> [String] { origins }
 }
 
 /// Documents and text bytes that went into a curation stage and came out kept.

@@ -1,5 +1,6 @@
 import Foundation
 import TokkitCorpus
+import TokkitText
 import Yams
 
 /// One step of a prep run: consecutive per-document stages run together in one pass over the
@@ -30,16 +31,34 @@ public enum PrepStep: Sendable {
 ///   - score_threshold: {key: score, minimum: 3}
 ///   - dsir: {target: [target.jsonl], k: 10000, seed: 1}
 ///   - quality_classifier: {positive: [good.jsonl], negative: [bad.jsonl], threshold: 0.5}
+///   - synthetic_requests: {template: textbook.yaml, output: requests.jsonl}   # seeds: the documents here
+///   - synthetic_ingest: {outputs: [batch-output.jsonl]}
+///   - mix:
+///       tokenizer: cl100k_base
+///       budget_tokens: 2000000
+///       sources:
+///         - {name: web, inputs: [web/], weight: 0.6}
+///         - {name: code, inputs: ["code/*.jsonl"], weight: 0.2}
+///         - {name: synthetic, weight: 0.2}      # no inputs: metadata.source == synthetic
 /// ```
+///
+/// `mix` reads the parameters of a `tokkit mix` file (``MixConfiguration``) plus `by`, the
+/// metadata field that names the source of documents no source's `inputs` claim.
 extension PrepConfiguration {
-    public static let corpusStageNames = ["exact_dedup", "minhash_dedup", "line_dedup", "decontaminate", "score_threshold", "dsir", "quality_classifier"]
+    public static let corpusStageNames = ["exact_dedup", "minhash_dedup", "line_dedup", "decontaminate", "score_threshold", "dsir",
+                                          "quality_classifier", "synthetic_requests", "synthetic_ingest", "mix"]
+
+    /// Loads the vocabulary a `mix` stage counts tokens with, by the name or path the stage gives
+    /// (the `Tokkit` module's `TokenizerLoader`; TokkitPrep does not read vocabulary files itself).
+    public typealias TokenizerLoading = @Sendable (String) throws -> Tokenizer
 
     /// Whether the configuration lists a corpus-wide stage (so it runs as a ``PrepPipeline``).
     public var hasCorpusStages: Bool { stageSpecs?.contains { Self.corpusStageNames.contains($0.name) } ?? false }
 
     /// The stages grouped into steps, in order. `reading` says how a stage reads the files its
     /// parameters name (`against`, `eval`, `target`, example files): as the pipeline's inputs.
-    public func steps(reading: CorpusInput) throws -> [PrepStep] {
+    /// `tokenizers` loads a `mix` stage's vocabulary; without it a `mix` stage is an error.
+    public func steps(reading: CorpusInput, tokenizers: TokenizerLoading? = nil) throws -> [PrepStep] {
         guard let specs = stageSpecs else { return [.documents(try stages())] }
         let defaultVersion = preset.flatMap(Preset.init(rawValue:))?.version ?? .current
         var steps: [PrepStep] = []
@@ -48,7 +67,7 @@ extension PrepConfiguration {
             if Self.corpusStageNames.contains(spec.name) {
                 if !pending.isEmpty { steps.append(.documents(pending)) }
                 pending = []
-                steps.append(.corpus(try corpusStage(spec.name, spec.parameters, line: spec.line, reading: reading)))
+                steps.append(.corpus(try corpusStage(spec.name, spec.parameters, line: spec.line, reading: reading, tokenizers: tokenizers)))
             } else {
                 pending.append(try stage(spec.name, spec.parameters, defaultVersion: defaultVersion))
             }
@@ -58,7 +77,8 @@ extension PrepConfiguration {
     }
 
     /// A corpus stage from its parameters. Its input and output are filled in when the pipeline runs it.
-    func corpusStage(_ name: String, _ parameters: [Parameter], line: Int, reading: CorpusInput) throws -> any CorpusStage {
+    func corpusStage(_ name: String, _ parameters: [Parameter], line: Int, reading: CorpusInput,
+                     tokenizers: TokenizerLoading? = nil) throws -> any CorpusStage {
         let unset = CorpusInput(inputs: [])
         func files(_ parameter: Parameter) throws -> CorpusInput {
             CorpusInput(inputs: try Self.strings(parameter), format: reading.format, skipBadLines: reading.skipBadLines, lossy: reading.lossy)
@@ -202,6 +222,35 @@ extension PrepConfiguration {
             }
             var run = ClassifierSelectionRun(input: unset, source: source, rule: rule, outputDirectory: "")
             run.seed = seed
+            return run
+        case "synthetic_requests":
+            var paths = (template: String?.none, output: String?.none)
+            try Self.configure(&paths, parameters, stage: name, [
+                "template": { $0.template = try Self.string($1) },
+                "output": { $0.output = try Self.string($1) },
+            ])
+            guard let templatePath = paths.template, let output = paths.output else {
+                throw invalid("give the template and the request file to write: {template: FILE.yaml, output: FILE.jsonl}")
+            }
+            let template = try SyntheticTemplate.load(path: templatePath)
+            guard template.seedsPath == nil else {
+                throw invalid("\(templatePath) names a seeds file; in a pipeline the seeds are the documents reaching this stage: remove `seeds`")
+            }
+            return SyntheticRequests(template: template, requestFile: output)
+        case "synthetic_ingest":
+            var run = SyntheticIngest(batchOutputs: [], outputDirectory: "")
+            try Self.configure(&run, parameters, stage: name, ["outputs": { $0.batchOutputs = try Self.strings($1) }])
+            guard !run.batchOutputs.isEmpty else { throw invalid("give the OpenAI batch output files: outputs: [FILE…]") }
+            return run
+        case "mix":
+            let configuration = try MixConfiguration.stage(parameters, line: line)
+            guard let tokenizers else { throw invalid("this caller cannot load vocabularies to count tokens; run it with `tokkit prep`") }
+            let tokenizer: Tokenizer
+            do { tokenizer = try tokenizers(configuration.tokenizer) } catch {
+                throw invalid("cannot load the tokenizer \(configuration.tokenizer.debugDescription): \(error)")
+            }
+            var run = configuration.run(outputDirectory: "", tokenizer: tokenizer)
+            run.layout = .stream
             return run
         default:
             throw PrepError.unknownName(kind: "stage", name: name, line: line, valid: Stage.names + Self.corpusStageNames)

@@ -59,7 +59,8 @@ public final class PrepPipeline {
         } catch {
             throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error)")
         }
-        let fileCount = try DocumentReader.expand(options.inputs).count
+        // The run's input file each step's file descends from; a stage that adds files (synthetic_ingest) extends it.
+        var origins = try DocumentReader.expand(options.inputs)
         var files = options.inputs
         var statistics = RunStatistics()
         var previousStep: String?
@@ -67,12 +68,16 @@ public final class PrepPipeline {
             let last = number == steps.count - 1
             let stepDirectory = directory + "/steps/" + String(format: "%02d", number + 1) + "-" + step.name
             let compression = last ? options.compression : .none
+            let inputCount = origins.count
+            var written = origins
+            if case .corpus(let stage) = step { written = try stage.origins(after: origins) }
             let stepStatistics = try finishedStatistics(stepDirectory)
-                ?? run(step, number: number, files: files, fileCount: fileCount, directory: stepDirectory, compression: compression)
+                ?? run(step, number: number, files: files, origins: origins, directory: stepDirectory, compression: compression)
             statistics.stages += stepStatistics.stages
             if number == 0 { statistics.reader = stepStatistics.reader }
-            if let previousStep { try removeDocuments(of: previousStep, fileCount: fileCount, compression: .none) }
-            files = (0..<fileCount).map { stepDirectory + "/" + Self.documentsName($0, compression) }
+            if let previousStep { try removeDocuments(of: previousStep, fileCount: inputCount, compression: .none) }
+            files = written.indices.map { stepDirectory + "/" + Self.documentsName($0, compression) }
+            origins = written
             previousStep = stepDirectory
         }
         // The last step's documents become the run's; a resumed run may find some already moved.
@@ -98,7 +103,7 @@ public final class PrepPipeline {
         return statistics
     }
 
-    private func run(_ step: PrepStep, number: Int, files: [String], fileCount: Int, directory: String,
+    private func run(_ step: PrepStep, number: Int, files: [String], origins: [String], directory: String,
                      compression: OutputCompression) throws -> RunStatistics {
         // Only the first step reads the user's files; later steps read what Tokkit wrote.
         let format = number == 0 ? options.format : .jsonl(DocumentAdapter())
@@ -128,9 +133,10 @@ public final class PrepPipeline {
             stage.writeRemoved = options.writeDropped
             stage.threads = options.threads
             stage.resume = options.resume
+            stage.follow(origins: origins)
             let stageStatistics = try stage.runStage()
             statistics = RunStatistics(stages: [stageStatistics])
-            statistics.reader.add("files", fileCount)
+            statistics.reader.add("files", origins.count)
             statistics.reader.add("documents", stageStatistics.documentsIn)
             statistics.reader.add("bytes", stageStatistics.bytesIn)
             skippedLines.add(input.skippedLines)

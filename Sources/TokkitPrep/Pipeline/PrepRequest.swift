@@ -28,6 +28,9 @@ public struct PrepRequest: Sendable {
     public var writeDropped = false
     public var skipBadLines = false
     public var lossy = false
+    /// Loads the vocabulary a `mix` stage counts tokens with (the CLI and the C ABI pass the
+    /// `Tokkit` module's `TokenizerLoader`); without it a configuration with `mix` is refused.
+    public var tokenizers: PrepConfiguration.TokenizerLoading?
 
     public init() {}
 
@@ -90,7 +93,15 @@ public struct PrepRequest: Sendable {
     public func makePipeline(_ configuration: PrepConfiguration) throws -> PrepPipeline {
         let options = try runOptions(configuration)
         let reading = CorpusInput(inputs: [], format: options.format, skipBadLines: skipBadLines, lossy: lossy)
-        return try PrepPipeline(options: options, steps: try configuration.steps(reading: reading))
+        let steps: [PrepStep]
+        do {
+            steps = try configuration.steps(reading: reading, tokenizers: tokenizers)
+        } catch let error as PrepError {
+            // A stage's error gives its line; say in which file, as configuration() does.
+            guard let path = configurationPath ?? (configurationText == nil ? nil : "<configuration>"), !error.description.hasPrefix(path) else { throw error }
+            throw PrepError.invalidConfiguration("\(path): \(error.description)")
+        }
+        return try PrepPipeline(options: options, steps: steps)
     }
 
     private func runOptions(_ configuration: PrepConfiguration) throws -> PrepRun.Options {

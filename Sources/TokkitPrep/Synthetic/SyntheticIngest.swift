@@ -6,10 +6,36 @@ import TokkitIO
 /// filters and dedup: `id` = the request's `custom_id`, `text` = the first choice's message,
 /// `metadata` = `{source: "synthetic", prompt_id, model}`. A line whose request failed (`error` set or
 /// a status other than 200) or that has no message is counted and skipped, never guessed.
-public enum SyntheticIngest {
+///
+/// `tokkit synth ingest` runs it with no ``input``: each batch file becomes `<output>/<NNNNN>.jsonl`.
+/// As the `synthetic_ingest` stage of `tokkit prep` it adds to a stream: the documents of ``input``
+/// pass unchanged into the files of their index, and the batch files' documents follow as the next
+/// files — so the stages after it (filters, dedup, a mix `by: source`) see both.
+public struct SyntheticIngest: CorpusStage {
     public struct Summary: Sendable, Equatable {
         public var documents = 0
         public var failed = 0
+        /// Documents of ``SyntheticIngest/input`` passed through.
+        public var passed = 0
+        public var bytesIn = 0
+        public var bytesOut = 0
+    }
+
+    public var name: String { "synthetic_ingest" }
+    /// Documents passed through before the generated ones (a pipeline's stream); none for `tokkit synth ingest`.
+    public var input = CorpusInput(inputs: [])
+    /// The OpenAI batch output files (paths, directories, globs).
+    public var batchOutputs: [String]
+    public var outputDirectory: String
+    public var compression: OutputCompression = .none
+    /// Nothing is removed; kept for the stage protocol.
+    public var writeRemoved = false
+    public var threads = 1
+    public var resume = false
+
+    public init(batchOutputs: [String], outputDirectory: String) {
+        self.batchOutputs = batchOutputs
+        self.outputDirectory = outputDirectory
     }
 
     /// The document of one output line, or nil for a failed request.
@@ -32,12 +58,34 @@ public enum SyntheticIngest {
         return Document(id: customID, text: content, metadata: metadata)
     }
 
-    /// Converts batch output files into `<output>/<NNNNN>.jsonl` documents.
-    public static func run(inputs: [String], outputDirectory: String) throws -> Summary {
-        let output = try CuratedOutput(directory: outputDirectory)
+    /// The batch files, in the order their documents are written.
+    public func batchFiles() throws -> [String] {
+        let files = try DocumentReader.expand(batchOutputs)
+        guard !files.isEmpty else { throw PrepError.invalidConfiguration("no batch output files in \(batchOutputs)") }
+        return files
+    }
+
+    public func origins(after origins: [String]) throws -> [String] { origins + (try batchFiles()) }
+
+    /// Passes ``input`` through, then converts the batch output files into documents.
+    public func run() throws -> Summary {
+        let passed = input.inputs.isEmpty ? [] : try input.files()
+        let files = try batchFiles()
+        let output = try CuratedOutput(directory: outputDirectory, compression: compression, inputs: passed + files,
+                                       fingerprint: CuratedOutput.fingerprint(stage: "synth ingest", settings: ["compression \(compression)",
+                                                                              "read \(input.format)"], inputs: passed + files),
+                                       resume: resume)
         var summary = Summary()
-        let files = try DocumentReader.expand(inputs)
-        for (index, path) in files.enumerated() {
+        if !passed.isEmpty {
+            try input.forEachBatch { fileIndex, documents in
+                for document in documents {
+                    try output.write(document, fileIndex: fileIndex, keep: true)
+                    summary.passed += 1
+                    summary.bytesIn += document.text.utf8.count
+                }
+            }
+        }
+        for (offset, path) in files.enumerated() {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw PrepError.invalidConfiguration("\(path): cannot read the batch output")
             }
@@ -45,15 +93,31 @@ public enum SyntheticIngest {
             for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
                 lineNumber += 1
                 guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { continue }
-                if let document = try document(line: Array(line), path: path, lineNumber: lineNumber) {
-                    try output.write(document, fileIndex: index, keep: true)
+                if let document = try Self.document(line: Array(line), path: path, lineNumber: lineNumber) {
+                    try output.write(document, fileIndex: passed.count + offset, keep: true)
                     summary.documents += 1
                 } else {
                     summary.failed += 1
                 }
             }
         }
-        try output.finish(fileCount: files.count)
+        try output.finish(fileCount: passed.count + files.count)
+        summary.bytesOut = output.flow.bytesOut
         return summary
+    }
+
+    public func runStage() throws -> StageStatistics {
+        let start = Date()
+        let summary = try run()
+        var statistics = StageStatistics(name: name)
+        statistics.documentsIn = summary.passed
+        statistics.documentsOut = summary.passed + summary.documents
+        statistics.bytesIn = summary.bytesIn
+        statistics.bytesOut = summary.bytesOut
+        statistics.seconds = Date().timeIntervalSince(start)
+        for (counter, count) in [("synthetic_documents", summary.documents), ("failed_requests", summary.failed)] where count > 0 {
+            statistics.counters.add(counter, count)
+        }
+        return statistics
     }
 }

@@ -91,6 +91,13 @@ public struct SyntheticTemplate: Sendable {
         return template
     }
 
+    /// Everything that decides the requests, in a fixed order (for resume fingerprints).
+    public var fingerprint: String {
+        let fields = [name, model, system ?? "-", prompt, String(maxSeedCharacters), maxTokens.map(String.init) ?? "-",
+                      temperature.map { String($0) } ?? "-"]
+        return (fields + lists.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "\u{1F}")
+    }
+
     /// One generation request.
     public struct Request: Sendable, Equatable {
         /// `<name>-<first 12 hex digits of SHA-1 of the prompt>`: stable across runs and orderings.

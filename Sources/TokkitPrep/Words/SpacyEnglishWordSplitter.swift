@@ -15,10 +15,10 @@
 ///    `a.B`, `a,b`, `a-b`, `a/b`, `3+4`).
 ///
 /// The character classes and special cases are spaCy's own, measured from the installed spaCy by
-/// `scripts/reference/generate_spacy_tables.py` into ``SpacyEnglishTables``. Not reproduced:
-/// spaCy's second special-case pass over already split tokens (`_apply_special_cases`), which only
-/// matters for special cases glued to other punctuation (`"(:-)"`); the parity test measures what
-/// that and any other gap costs in decisions.
+/// `scripts/reference/generate_spacy_tables.py` into ``SpacyEnglishTables``, and spaCy's second
+/// special-case pass over already split tokens (`_apply_special_cases`, for special cases glued
+/// to other punctuation such as `"(:-)"`) is replayed too. The same splitter serves the filters
+/// (``words(_:)``) and MinHash and decontamination on simplified text (``utf8Words(_:)``).
 ///
 /// - Complexity: O(n·k) for a chunk of length n, k the number of affix alternatives (≈ 100).
 public struct SpacyEnglishWordSplitter: Sendable {
@@ -151,11 +151,52 @@ public struct SpacyEnglishWordSplitter: Sendable {
         for (index, scalar) in scalars.enumerated() { offsets[index + 1] = offsets[index] + UTF8.width(scalar) }
         var text = text
         return text.withUTF8 { bytes in
-            tokenRanges(scalars).compactMap { range in
-                let stripped = PythonText.strip(scalars, range)
-                guard !stripped.isEmpty else { return nil }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[offsets[stripped.lowerBound]..<offsets[stripped.upperBound]]), as: UTF8.self)
+            wordRanges(scalars).map { word in
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[offsets[word.lowerBound]..<offsets[word.upperBound]]), as: UTF8.self)
             }
+        }
+    }
+
+    /// Words as byte ranges of one UTF-8 buffer.
+    public struct UTF8Words: Sendable {
+        public var utf8: [UInt8]
+        public var ranges: [Range<Int>]
+
+        /// The words as strings (for tests and reports).
+        public var strings: [String] { ranges.map { String(decoding: utf8[$0], as: UTF8.self) } }
+    }
+
+    /// The words of `scalars` as byte ranges of their UTF-8: the same words as ``words(_:)``, in the
+    /// form MinHash shingles and decontamination n-grams need.
+    ///
+    /// Those callers split `simplify_text` output (``SimplifiedText/words(of:)``), where most of
+    /// spaCy's rules can no longer fire (no upper case, no datatrove punctuation, digits folded to
+    /// `0`). They still go through this one splitter: the rules that remain (symbols split off,
+    /// units after a digit, `cannot` → `can` `not`) are spaCy's own, and a second rule set probed
+    /// for simplified text only would be a second copy of the algorithm to keep in step with spaCy.
+    /// What differs is the output alone: they hash the words' bytes joined by spaces, so one byte
+    /// buffer with ranges spares a `String` per word.
+    /// - Complexity: O(n) in the scalars, as ``words(_:)``.
+    public func utf8Words(_ scalars: [Unicode.Scalar]) -> UTF8Words {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(scalars.count + scalars.count / 8)
+        // offsets[i] = byte offset of scalar i; offsets[count] = total bytes.
+        var offsets: [Int] = []
+        offsets.reserveCapacity(scalars.count + 1)
+        for scalar in scalars {
+            offsets.append(utf8.count)
+            UTF8.encode(scalar) { utf8.append($0) }
+        }
+        offsets.append(utf8.count)
+        return UTF8Words(utf8: utf8, ranges: wordRanges(scalars).map { offsets[$0.lowerBound]..<offsets[$0.upperBound] })
+    }
+
+    /// spaCy's tokens with whitespace stripped and empty ones dropped (datatrove's `strip_strings`),
+    /// as scalar ranges.
+    private func wordRanges(_ scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        tokenRanges(scalars).compactMap { token in
+            let stripped = PythonText.strip(scalars, token)
+            return stripped.isEmpty ? nil : stripped
         }
     }
 

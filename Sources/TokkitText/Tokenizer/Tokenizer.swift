@@ -89,9 +89,15 @@ public struct Tokenizer: Sendable {
     /// caller's input, for error offsets.
     func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy, base: Int,
                 merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
-        try vocabulary.withRankLookup { lookup throws(EncodingError) in
-            try encode(validUTF8: text, policy: policy, base: base, lookup: lookup, merger: &merger, into: &output)
-        }
+        var failure: EncodingError?
+        vocabulary.withRankLookup(perCall: { lookup in
+            do throws(EncodingError) {
+                try encode(validUTF8: text, policy: policy, base: base, lookup: lookup, merger: &merger, into: &output)
+            } catch {
+                failure = error
+            }
+        })
+        if let failure { throw failure }
     }
 
     /// The same with the rank table already at hand: a batch of short documents reaches it once, not

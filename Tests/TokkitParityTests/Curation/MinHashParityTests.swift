@@ -72,7 +72,7 @@ struct MinHashParityTests {
         let mismatches = Self.signatureMismatches(ours, reference.signatures)
         print("MinHash parity vs datatrove \(reference.version): \(set.texts.count - mismatches.count)/\(set.texts.count) documents with equal signatures (\(reference.signatures.count) signed), \(set.plants.count) planted near-duplicates")
         for index in mismatches.prefix(5) {
-            print("  signature differs: \(set.ids[index]): words \(SimplifiedTextWords.strings(set.texts[index]).prefix(40))")
+            print("  signature differs: \(set.ids[index]): words \(SimplifiedText.words(of: set.texts[index]).strings.prefix(40))")
         }
         #expect(mismatches.isEmpty)
 
@@ -151,12 +151,12 @@ struct MinHashParityTests {
             throw TestSetupError("unexpected spaCy output")
         }
         var differing: [Int] = []
-        for (index, paragraph) in paragraphs.enumerated() where SimplifiedTextWords.strings(paragraph) != theirs[index] {
+        for (index, paragraph) in paragraphs.enumerated() where SimplifiedText.words(of: paragraph).strings != theirs[index] {
             differing.append(index)
         }
         print("simplify_text + spaCy words: \(paragraphs.count - differing.count)/\(paragraphs.count) paragraphs identical")
         for index in differing.prefix(5) {
-            let ours = SimplifiedTextWords.strings(paragraphs[index])
+            let ours = SimplifiedText.words(of: paragraphs[index]).strings
             let firstDiff = zip(ours, theirs[index]).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ours.count, theirs[index].count)
             print("  differs at word \(firstDiff): ours \(ours[firstDiff...].prefix(5)) spaCy \(theirs[index][firstDiff...].prefix(5))")
         }

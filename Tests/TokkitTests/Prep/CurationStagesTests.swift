@@ -104,8 +104,8 @@ struct CurationStagesTests {
         {"id":"b2","custom_id":"\(requests[1].id)","response":null,"error":{"code":"rate_limit","message":"slow down"}}
         """
         try output.write(toFile: scratch.file("out.jsonl"), atomically: true, encoding: .utf8)
-        let summary = try SyntheticIngest.run(inputs: [scratch.file("out.jsonl")], outputDirectory: scratch.file("docs"))
-        #expect(summary == SyntheticIngest.Summary(documents: 1, failed: 1))
+        let summary = try SyntheticIngest(batchOutputs: [scratch.file("out.jsonl")], outputDirectory: scratch.file("docs")).run()
+        #expect(summary.documents == 1 && summary.failed == 1 && summary.passed == 0)
         let written = String(decoding: FileManager.default.contents(atPath: scratch.file("docs/00000.jsonl")) ?? Data(), as: UTF8.self)
         #expect(written.contains("\"source\":\"synthetic\"") && written.contains("\"prompt_id\":\"\(requests[0].id)\""))
     }

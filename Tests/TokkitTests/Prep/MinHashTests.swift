@@ -64,7 +64,7 @@ struct MinHashTests {
         ("a©b intel®", ["a", "©", "b", "intel", "®"]),
     ])
     func words(_ text: String, _ expected: [String]) {
-        #expect(SimplifiedTextWords.strings(text) == expected)
+        #expect(SimplifiedText.words(of: text).strings == expected)
     }
 
     @Test("bands and rows from a threshold equal datasketch's choice", arguments: [

@@ -15,10 +15,11 @@ struct CurationKillTests {
         "select score": #"select score in --docs paragraphs --keep-missing --removed"#,
         "mix": #"mix mix.yaml"#,
         "prep pipeline": #"prep pipeline.yaml --removed"#,
+        "prep mix": #"prep mixing.yaml --removed"#,
     ]
 
     @Test("killed curation runs resume to output byte-identical to an uninterrupted run",
-          arguments: ["dedup lines", "dedup minhash", "dedup exact", "decontaminate", "select score", "mix", "prep pipeline"])
+          arguments: ["dedup lines", "dedup minhash", "dedup exact", "decontaminate", "select score", "mix", "prep pipeline", "prep mix"])
     func resume(command: String) throws {
         let arguments = try #require(Self.commands[command])
         // `select` has no worker threads; the others run with two, and resume once with one.
@@ -40,6 +41,10 @@ struct CurationKillTests {
             head -c 3000 "$FIXTURES/english-prose.txt" > eval.txt
             printf 'inputs: [in]\\nreader: {format: paragraphs}\\nstages:\\n  - length: {min: 3}\\n  - exact_dedup: {normalize: simplified}\\n  - minhash_dedup: {}\\n  - line_dedup: {span_lines: 2, min_doc_words: 5, min_sentences: 1}\\n' > pipeline.yaml
             printf 'tokenizer: cl100k_base\\nbudget_tokens: 150000\\nseed: 3\\nsources:\\n  - name: a\\n    inputs: [j/00000.jsonl, j/00001.jsonl, j/00002.jsonl]\\n    weight: 2\\n  - name: b\\n    inputs: [j/*.jsonl]\\n    weight: 1\\n' > mix.yaml
+            for i in $(seq 1 30); do
+              printf '{"custom_id":"s-%d","response":{"status_code":200,"body":{"choices":[{"message":{"content":"Generated lesson %d on tides and the moon."}}]}}}\\n' $i $i
+            done > batch.jsonl
+            printf 'inputs: [in]\\nreader: {format: paragraphs}\\nstages:\\n  - length: {min: 2}\\n  - synthetic_ingest: {outputs: [batch.jsonl]}\\n  - mix:\\n      budget_tokens: 60000\\n      seed: 5\\n      sources:\\n        - {name: a, inputs: [in/00.txt, in/01.txt], weight: 2}\\n        - {name: b, inputs: [in/02.txt, in/03.txt, in/04.txt, in/05.txt, in/06.txt, in/07.txt], weight: 1}\\n        - {name: synthetic, weight: 1}\\n  - length: {min: 3}\\n' > mixing.yaml
             "$TOKKIT" \(arguments) -o ref \(two) >/dev/null 2>ref.err || { cat ref.err; echo status=9; exit 0; }
             kills=0
             for attempt in 1 2 3 4; do

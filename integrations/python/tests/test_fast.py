@@ -117,3 +117,56 @@ def test_batch_lists_stay_collectable_and_the_collector_keeps_its_state(collecti
         (gc.enable if was else gc.disable)()
     assert lists == reference("cl100k_base").encode_ordinary_batch(lines)
     assert gc.is_tracked(lists) and all(gc.is_tracked(ids) for ids in lists)
+
+
+def test_the_compiled_rules_give_tiktokens_ids_and_errors_at_the_edges_of_a_text():
+    """The per-call entry reaches the rank table once per call and scans for special tokens only when
+    one could start in the text: empty texts, a special token as the whole text or at its first or
+    last byte, one cut short, and texts of only non-ASCII must still match tiktoken under all three
+    compiled rule pairs."""
+    enc, ref = tokkit.get_encoding("cl100k_base"), reference("cl100k_base")
+    end = "<|endoftext|>"
+    texts = ["", " ", "<", "<|", end, end + end, end + " tail", "head " + end, "head " + end[:-1], end[1:] + " x",
+             "\u00e9t\u00e9 \u4e2d\u6587", "\ud83d\ude00" * 3, "x" * (SHORT_TEXT - len(end)) + end]
+    for text in texts:
+        assert enc.encode_ordinary(text) == ref.encode_ordinary(text), text
+        assert enc.encode(text, allowed_special="all") == ref.encode(text, allowed_special="all"), text
+        assert enc.encode(text, disallowed_special=()) == ref.encode(text, disallowed_special=()), text
+        if end in text:
+            with pytest.raises(ValueError) as ours:
+                enc.encode(text)
+            with pytest.raises(ValueError) as theirs:
+                ref.encode(text)
+            assert str(ours.value) == str(theirs.value)
+        else:
+            assert enc.encode(text) == ref.encode(text), text
+    # The comparison can fail: a special token allowed is one id, refused as text it is several.
+    assert enc.encode(end, allowed_special="all") != enc.encode_ordinary(end)
+
+
+def test_the_compiled_function_gives_the_same_ids_from_many_threads_at_once():
+    """More threads than the handle keeps workspaces, each encoding short texts in a loop (short
+    texts keep the GIL, long ones release it, so both paths interleave)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    enc, ref = tokkit.get_encoding("o200k_base"), reference("o200k_base")
+    lines = [line for line in corpus_sample("public_multi.txt", 128 << 10).split("\n") if line][:400]
+    lines.append(corpus_sample("public_multi.txt", 64 << 10))  # one text past the stack buffer
+    expected = [ref.encode_ordinary(line) for line in lines]
+
+    def work(offset: int) -> bool:
+        order = lines[offset:] + lines[:offset]
+        wanted = expected[offset:] + expected[:offset]
+        return all(enc.encode_ordinary(line) == ids for line, ids in zip(order, wanted))
+
+    with ThreadPoolExecutor(24) as pool:
+        assert all(pool.map(work, range(0, 24 * 16, 16)))
+
+
+def test_batches_keep_empty_documents_and_repair_surrogates_as_tiktoken_does():
+    enc, ref = tokkit.get_encoding("cl100k_base"), reference("cl100k_base")
+    documents = ["", "a lone \udc00 surrogate", "", "<|endoftext|>", "\u4e2d" * 50, ""]
+    assert enc.encode_ordinary_batch(documents, num_threads=1) == ref.encode_ordinary_batch(documents)
+    assert enc.encode_ordinary_batch(documents, num_threads=3) == ref.encode_ordinary_batch(documents)
+    assert enc.encode_batch(documents[:3], num_threads=2) == ref.encode_batch(documents[:3])
+    assert enc.encode_ordinary_batch([], num_threads=1) == []

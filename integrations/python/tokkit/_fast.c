@@ -88,10 +88,17 @@ static PyObject *int_table(PyObject *self, PyObject *args) {
 
 static IntTable *table_of(PyObject *capsule) { return PyCapsule_GetPointer(capsule, TABLE_NAME); }
 
+/* How many ids ahead ids_to_list starts loading an int object: the table's ints are spread over megabytes
+ * (one heap object per id), and taking a reference writes to the object, so without the prefetch most ids of
+ * a long list wait for a cache miss. */
+enum { PREFETCH_AHEAD = 16 };
+
 static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, const IntTable *table) {
     PyObject *list = PyList_New(count);
     if (!list) return NULL;
     for (Py_ssize_t i = 0; i < count; i++) {
+        if (i + PREFETCH_AHEAD < count && (Py_ssize_t)ids[i + PREFETCH_AHEAD] < table->count)
+            __builtin_prefetch(table->items[ids[i + PREFETCH_AHEAD]], 1);
         uint32_t id = ids[i];
         PyObject *item;
         if ((Py_ssize_t)id < table->count) {
@@ -289,8 +296,11 @@ done:
 }
 
 /* What an encoder function is bound to: the tokenizer (and the Python object that owns it, so the function
- * keeps it alive), its id table, and one of tk_encode_into's rule numbers. */
+ * keeps it alive), its id table, and one of tk_encode_into's rule numbers. A small object of its own type
+ * rather than a capsule: the function reads its fields directly, where a capsule is looked up by name (a
+ * string comparison) on every call. */
 typedef struct {
+    PyObject_HEAD
     tk_tokenizer *handle;
     PyObject *owner;
     PyObject *table_capsule;
@@ -298,29 +308,33 @@ typedef struct {
     int rules;
 } Bound;
 
-static const char *BOUND_NAME = "tokkit._fast.Bound";
+static PyObject *bound_type;
 
-static void bound_free(PyObject *capsule) {
-    Bound *bound = PyCapsule_GetPointer(capsule, BOUND_NAME);
-    if (!bound) return;
+static void bound_dealloc(PyObject *self) {
+    Bound *bound = (Bound *)self;
+    PyTypeObject *type = Py_TYPE(self);
     Py_XDECREF(bound->owner);
     Py_XDECREF(bound->table_capsule);
-    free(bound);
+    PyObject_Free(self);
+    Py_DECREF(type); /* instances of a heap type hold a reference to it */
 }
 
-/* An encoder function's body: METH_FASTCALL, `self` is its Bound capsule. */
+static PyType_Slot bound_slots[] = {{Py_tp_dealloc, bound_dealloc}, {0, NULL}};
+static PyType_Spec bound_spec = {"tokkit._fast.Bound", sizeof(Bound), 0, Py_TPFLAGS_DEFAULT, bound_slots};
+
+/* An encoder function's body: METH_FASTCALL, `self` is its Bound. */
 static PyObject *encode_text(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 1) {
         PyErr_Format(PyExc_TypeError, "takes one text (%zd given)", nargs);
         return NULL;
     }
-    Bound *bound = PyCapsule_GetPointer(self, BOUND_NAME);
-    if (!bound) return NULL;
+    Bound *bound = (Bound *)self;
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
     if (utf8_of(args[0], &data, &length, &keep) < 0) return NULL;
-    PyObject *list = encode_one(bound->handle, data, length, bound->rules, bound->table);
+    /* An empty text has no ids under any rules and nothing to refuse: no call into Swift. */
+    PyObject *list = length == 0 ? PyList_New(0) : encode_one(bound->handle, data, length, bound->rules, bound->table);
     Py_XDECREF(keep);
     return list;
 }
@@ -348,8 +362,8 @@ static PyObject *encoder(PyObject *self, PyObject *args) {
     }
     IntTable *table = table_of(capsule);
     if (!table) return NULL;
-    Bound *bound = malloc(sizeof(Bound));
-    if (!bound) return PyErr_NoMemory();
+    Bound *bound = PyObject_New(Bound, (PyTypeObject *)bound_type);
+    if (!bound) return NULL;
     bound->handle = (tk_tokenizer *)(uintptr_t)handle;
     bound->owner = owner;
     bound->table_capsule = capsule;
@@ -357,15 +371,8 @@ static PyObject *encoder(PyObject *self, PyObject *args) {
     bound->rules = rules;
     Py_INCREF(owner);
     Py_INCREF(capsule);
-    PyObject *bound_capsule = PyCapsule_New(bound, BOUND_NAME, bound_free);
-    if (!bound_capsule) {
-        Py_DECREF(owner);
-        Py_DECREF(capsule);
-        free(bound);
-        return NULL;
-    }
-    PyObject *function = PyCFunction_NewEx(&encode_text_definition, bound_capsule, NULL);
-    Py_DECREF(bound_capsule);
+    PyObject *function = PyCFunction_NewEx(&encode_text_definition, (PyObject *)bound, NULL);
+    Py_DECREF(bound);
     return function;
 }
 
@@ -404,4 +411,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fast", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__fast(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fast(void) {
+    if (!bound_type && !(bound_type = PyType_FromSpec(&bound_spec))) return NULL;
+    return PyModule_Create(&module);
+}

@@ -123,7 +123,8 @@ struct Dedup: ParsableCommand {
             than --min-doc-words words or --min-sentences sentences remain: datatrove's SentenceDedupSignature, \
             SentenceFindDedups and SentenceDedupFilter with split_sentences=False and one task. Keys are --precision-bit \
             hashes: the chance of any false match among N distinct spans is at most N²/2^(p+1); --false-positive-rate \
-            with --expected-spans picks the precision.
+            with --expected-spans picks the precision. --split sentences makes spans of sentences (spaCy's sentencizer on \
+            blank("en") tokens) instead of lines: datatrove's default, split_sentences=True.
             """
         )
 
@@ -132,8 +133,11 @@ struct Dedup: ParsableCommand {
         @OptionGroup var workers: RunOptions
         @OptionGroup var resumption: ResumeOptions
 
-        @Option(name: .customLong("span-lines"), parsing: .unconditional, help: "Lines per span (datatrove n_sentences).")
+        @Option(name: .customLong("span-lines"), parsing: .unconditional, help: "Lines (or sentences) per span (datatrove n_sentences).")
         var spanLines = 3
+
+        @Option(name: .long, help: "Spans of lines, or of sentences (spaCy's sentencizer; datatrove's split_sentences=True).")
+        var split: LineDedupConfiguration.Split = .lines
 
         @Option(name: .customLong("min-doc-words"), parsing: .unconditional, help: "Words a changed document must keep (0: no minimum).")
         var minDocWords = 50
@@ -177,6 +181,7 @@ struct Dedup: ParsableCommand {
                                    configuration: .init(spanLines: spanLines, minDocumentWords: minDocWords, minSentences: minSentences,
                                                         minWordsToRemoveSpan: minWordsToRemoveSpan, hash: hash, precision: bits),
                                    outputDirectory: try destination.directory())
+            run.configuration.split = split
             run.threads = workers.threads
             let s = try destination.run(run, resume: resumption.resume)
             try workers.summary("lines (\(spanLines)-line spans, \(hash.rawValue) \(bits)-bit): \(s.documents) documents, "
@@ -188,4 +193,5 @@ struct Dedup: ParsableCommand {
 
 extension MinHashDeduplicator.Keep: ExpressibleByArgument {}
 extension LineDedupConfiguration.HashFunction: ExpressibleByArgument {}
+extension LineDedupConfiguration.Split: ExpressibleByArgument {}
 extension ExactDeduplicator.Normalization: ExpressibleByArgument {}

@@ -1,12 +1,13 @@
-"""Run datatrove's three-stage sentence dedup on lines (split_sentences=False) over a JSONL file and
-dump what Tokkit's `dedup lines` is compared against.
+"""Run datatrove's three-stage sentence dedup on lines (split_sentences=False), or on sentences with
+--split-sentences, over a JSONL file and dump what Tokkit's `dedup lines` is compared against.
 
     python3 datatrove_linededup.py --input docs.jsonl --work DIR --output result.json [--span-lines 3]
         [--hash xxhash|sha1] [--precision 64|32] [--min-doc-words 50] [--min-sentences 3] [--min-words-to-remove-span 0]
+        [--split-sentences]
 
 Stages (one task each, as `examples/sentence_deduplication.py`): SentenceDedupSignature ->
 SentenceFindDedups -> SentenceDedupFilter (+ JsonlWriter for kept, exclusion writer for removed).
-Output JSON: versions, the duplicate spans stage 2 found as [doc index, first line], the kept
+Output JSON: versions, the duplicate spans stage 2 found as [doc index, first line or sentence], the kept
 documents {id: text} and the removed ids.
 """
 import argparse
@@ -38,11 +39,12 @@ ap.add_argument("--precision", type=int, default=64)
 ap.add_argument("--min-doc-words", type=int, default=50)
 ap.add_argument("--min-sentences", type=int, default=3)
 ap.add_argument("--min-words-to-remove-span", type=int, default=0)
+ap.add_argument("--split-sentences", action="store_true")
 args = ap.parse_args()
 
 config = SentDedupConfig(
     n_sentences=args.span_lines,
-    split_sentences=False,
+    split_sentences=args.split_sentences,
     min_doc_words=args.min_doc_words,
     min_num_sentences=args.min_sentences,
     min_words_to_remove_span=args.min_words_to_remove_span,

@@ -42,7 +42,7 @@ public struct LineDedupRun: CorpusStage {
     public var settings: [String] {
         ["span_lines \(configuration.spanLines)", "min_doc_words \(configuration.minDocumentWords)",
          "min_num_sentences \(configuration.minSentences)", "min_words_to_remove_span \(configuration.minWordsToRemoveSpan)",
-         "hash \(configuration.hash.rawValue) \(configuration.precision)"]
+         "hash \(configuration.hash.rawValue) \(configuration.precision)"] + (configuration.split == .sentences ? ["split sentences"] : [])
     }
 
     public func run() throws -> Summary {

@@ -22,6 +22,12 @@ public struct LineDedupConfiguration: Sendable, Equatable {
         case xxhash, sha1
     }
 
+    /// What a span is made of: lines (`str.splitlines()`, `split_sentences=False`) or sentences
+    /// (spaCy's sentencizer, `split_sentences=True`, datatrove's default).
+    public enum Split: String, Sendable, CaseIterable {
+        case lines, sentences
+    }
+
     /// Lines per span (`n_sentences`).
     public var spanLines = 3
     /// A changed document needs this many words left (`min_doc_words`, spaCy words); 0 disables.
@@ -33,6 +39,10 @@ public struct LineDedupConfiguration: Sendable, Equatable {
     public var hash: HashFunction = .xxhash
     /// Key bits: 64 or 32 (`HashConfig.precision`).
     public var precision = 64
+    /// Spans of lines, or of sentences: then spaCy's sentencizer on `blank("en")` tokens cuts the
+    /// text, a span's key is made of its sentences stripped (empty ones skipped), and a removed
+    /// sentence takes the whitespace before it along.
+    public var split = Split.lines
 
     public init(spanLines: Int = 3, minDocumentWords: Int = 50, minSentences: Int = 3, minWordsToRemoveSpan: Int = 0,
                 hash: HashFunction = .xxhash, precision: Int = 64) {
@@ -83,11 +93,15 @@ public struct LineDeduplicator: Sendable {
         self.configuration = configuration
     }
 
-    /// The keys of every non-blank span of `text`, with the index of its first line, in line order
-    /// (datatrove's `get_hashes`: no key when the text has fewer lines than a span).
+    /// The keys of every non-blank span of `text`, with the index of its first line (or sentence),
+    /// in order (datatrove's `get_hashes`: no key when the text has fewer lines than a span).
     public func spanKeys(_ text: String) -> [(key: UInt64, line: Int)] {
         let scalars = Array(text.unicodeScalars)
-        let lines = PythonText.splitLines(scalars)
+        // datatrove's sent_tokenize strips each sentence and drops the empty ones; its filter then
+        // counts sentences without dropping any. Both index lists are reproduced as they are.
+        let lines = configuration.split == .sentences
+            ? SpacyEnglishWordSplitter.shared.sentenceRanges(scalars).map { PythonText.strip(scalars, $0) }.filter { !$0.isEmpty }
+            : PythonText.splitLines(scalars)
         let n = configuration.spanLines
         guard lines.count >= n else { return [] }
         let simplified = lines.map { SimplifiedText.scalars(of: Substring(String(String.UnicodeScalarView(scalars[$0]))).unicodeScalars) }
@@ -121,12 +135,18 @@ public struct LineDeduplicator: Sendable {
     }
 
     /// What remains of `text` when the spans starting at `duplicateLines` (ascending) are removed
-    /// (datatrove's `remove_dup_sentences` on lines): kept lines joined by `\n`, leading whitespace
-    /// stripped. As in datatrove, only the first line of a removed run is weighed against
-    /// `minWordsToRemoveSpan` and put back.
+    /// (datatrove's `remove_dup_sentences`): kept lines joined by `\n` (kept sentences, each with the
+    /// whitespace before it, joined as they are), leading whitespace stripped. As in datatrove, only
+    /// the first line of a removed run is weighed against `minWordsToRemoveSpan` and put back.
     public func removing(lines duplicateLines: [Int], from text: String) -> String {
         let scalars = Array(text.unicodeScalars)
-        let lines = PythonText.splitLines(scalars)
+        var end = 0
+        let lines = configuration.split == .sentences
+            ? SpacyEnglishWordSplitter.shared.sentenceRanges(scalars).map { sentence in
+                defer { end = sentence.upperBound }
+                return end..<sentence.upperBound
+            }
+            : PythonText.splitLines(scalars)
         var kept: [Range<Int>] = []
         var removedFirst: Range<Int>?
         var next = 0
@@ -153,7 +173,7 @@ public struct LineDeduplicator: Sendable {
         closeRun()
         var out = String.UnicodeScalarView()
         for (index, line) in kept.enumerated() {
-            if index > 0 { out.append("\n") }
+            if index > 0, configuration.split == .lines { out.append("\n") }
             out.append(contentsOf: scalars[line])
         }
         let joined = Array(out)

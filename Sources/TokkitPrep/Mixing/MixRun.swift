@@ -5,8 +5,8 @@ import TokkitIO
 /// `tokkit mix` and the `mix` stage of `tokkit prep`: sources mixed by weight or to a token
 /// budget, with deterministic sampling.
 ///
-/// Read 1, per source: Dolma's include/exclude rules (``AttributeRule``), then documents, bytes
-/// and tokens (counted with the vocabulary the caller gives, in parallel) of what passed. Then each
+/// Read 1, per source: documents, bytes and tokens (counted with the vocabulary the caller gives,
+/// in parallel) of everything read and of what passes Dolma's include/exclude rules (``AttributeRule``). Then each
 /// source's target: `budget × weight / Σ weights` with a budget, `tokens × weight` without one, or
 /// the source's own `targetTokens`. Its rate `r = target / tokens` says how often each document is
 /// written: `⌊r⌋` times, plus once more when `u(document) < r − ⌊r⌋`, where
@@ -217,12 +217,12 @@ public struct MixRun: CorpusStage {
                 return
             }
             let source = sources[owner]
-            let eligible = documents.filter { AttributeRule.keeps($0, include: source.include, exclude: source.exclude) }
-            for document in documents {
+            // Every document read is counted in tokens, so the report's "before" is the whole source.
+            for (document, count) in zip(documents, tokensOf(documents.map(\.text))) {
                 reports[owner].read.documents += 1
                 reports[owner].read.bytes += document.text.utf8.count
-            }
-            for (document, count) in zip(eligible, tokensOf(eligible.map(\.text))) {
+                reports[owner].read.tokens += count
+                guard AttributeRule.keeps(document, include: source.include, exclude: source.exclude) else { continue }
                 reports[owner].eligible.documents += 1
                 reports[owner].eligible.bytes += document.text.utf8.count
                 reports[owner].eligible.tokens += count

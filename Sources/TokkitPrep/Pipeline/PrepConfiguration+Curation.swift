@@ -128,6 +128,7 @@ extension PrepConfiguration {
                 "min_sentences": { $0.configuration.minSentences = try Self.int($1) },
                 "min_words_to_remove_span": { $0.configuration.minWordsToRemoveSpan = try Self.int($1) },
                 "hash": { $0.configuration.hash = try Self.choice($1, kind: "hash", LineDedupConfiguration.HashFunction.self) },
+                "split": { $0.configuration.split = try Self.choice($1, kind: "split", LineDedupConfiguration.Split.self) },
                 "precision": { $0.precision = try Self.int($1) },
                 "false_positive_rate": { $0.rate = try Self.double($1) },
                 "expected_spans": { $0.spans = try Self.double($1) },

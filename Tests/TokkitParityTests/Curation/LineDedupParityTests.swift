@@ -5,7 +5,7 @@ import TokkitIO
 @testable import TokkitPrep
 
 /// Tokkit's line de-duplication against the real datatrove (PyPI) sentence dedup run on lines
-/// (`split_sentences=False`, one task), live on real text with planted repeated paragraphs: the same
+/// (`split_sentences=False`, one task) and on sentences (`split_sentences=True`), live on real text with planted repeated paragraphs: the same
 /// duplicate spans found, the same documents kept with the same text, the same removed. Fails
 /// (never skips) when Python, datatrove, spaCy, xxhash or the corpus are missing.
 @Suite("Line dedup parity with datatrove's sentence dedup on lines", .serialized)
@@ -20,7 +20,9 @@ struct LineDedupParityTests {
     /// Documents of 8–60 consecutive corpus lines (English and multilingual), then paragraphs of
     /// 3–6 lines copied from one document into another at a random line, and two whole documents
     /// repeated: every planted copy is a repeated span datatrove must find.
-    static func documents(seed: UInt64 = 7) throws -> [String] {
+    /// For sentence spans the planted paragraphs are longer (12–30 lines: this corpus wraps its
+    /// sentences over several lines, so a short paragraph holds too few whole sentences).
+    static func documents(seed: UInt64 = 7, plantedLines: ClosedRange<Int> = 3...6) throws -> [String] {
         var random = SplitMix64(seed: seed)
         var lines: [Substring] = []
         for (name, bytes) in [("public_en.txt", 1_500_000), ("public_multi.txt", 600_000)] {
@@ -38,7 +40,8 @@ struct LineDedupParityTests {
             let from = documents[Int(random.next() % UInt64(documents.count))]
             let to = Int(random.next() % UInt64(documents.count))
             let first = Int(random.next() % UInt64(max(1, from.count - 4)))
-            let paragraph = from[first..<min(from.count, first + 3 + Int(random.next() % 4))]
+            let length = plantedLines.lowerBound + Int(random.next() % UInt64(plantedLines.count))
+            let paragraph = from[first..<min(from.count, first + length)]
             documents[to].insert(contentsOf: paragraph, at: Int(random.next() % UInt64(documents[to].count + 1)))
         }
         documents += [documents[5], documents[17]]
@@ -76,7 +79,8 @@ struct LineDedupParityTests {
                 documentIndex += 1
             }
         }
-        let directory = scratch.file("tokkit-\(configuration.spanLines)-\(configuration.hash)-\(configuration.precision)-\(threads)")
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
+        let directory = scratch.file("tokkit-\(folder)-\(configuration.spanLines)-\(configuration.hash)-\(configuration.precision)-\(configuration.split)-\(configuration.minWordsToRemoveSpan)-\(threads)")
         var run = LineDedupRun(input: input, configuration: configuration, outputDirectory: directory)
         run.writeRemoved = true
         run.threads = threads
@@ -97,34 +101,46 @@ struct LineDedupParityTests {
         Set(ours.keys).union(theirs.keys).filter { ours[$0] != theirs[$0] }.sorted()
     }
 
-    @Test("duplicate spans, kept texts and removed documents equal datatrove's, for xxhash 64 and sha1 32 keys, on real text with planted paragraphs")
+    @Test("duplicate spans, kept texts and removed documents equal datatrove's, for xxhash 64 and sha1 32 keys and for sentence spans, on real text with planted paragraphs")
     func parity() throws {
-        let texts = try Self.documents()
         let scratch = Scratch()
-        let path = scratch.file("docs.jsonl")
-        var jsonl = Data()
-        for (index, text) in texts.enumerated() {
-            jsonl.append(try JSONSerialization.data(withJSONObject: ["id": String(format: "doc-%04d", index), "text": text], options: [.sortedKeys]))
-            jsonl.append(0x0A)
+        func write(_ texts: [String], _ name: String) throws -> String {
+            let path = scratch.file(name)
+            var jsonl = Data()
+            for (index, text) in texts.enumerated() {
+                jsonl.append(try JSONSerialization.data(withJSONObject: ["id": String(format: "doc-%04d", index), "text": text], options: [.sortedKeys]))
+                jsonl.append(0x0A)
+            }
+            try jsonl.write(to: URL(fileURLWithPath: path))
+            return path
         }
-        try jsonl.write(to: URL(fileURLWithPath: path))
+        let texts = try Self.documents()
+        let path = try write(texts, "docs.jsonl")
+        // Its own folder: datatrove's reader globs its input's folder, and would read both files.
+        try FileManager.default.createDirectory(atPath: scratch.file("sentences"), withIntermediateDirectories: true)
+        let sentenceTexts = try Self.documents(seed: 11, plantedLines: 12...30)
+        let sentencePath = try write(sentenceTexts, "sentences/docs.jsonl")
 
         var defaultReference: Reference?
         for (configuration, arguments, threads) in [
             (LineDedupConfiguration(), [String](), 2),
             (LineDedupConfiguration(minDocumentWords: 80, minSentences: 5, minWordsToRemoveSpan: 6, hash: .sha1, precision: 32),
              ["--hash", "sha1", "--precision", "32", "--min-doc-words", "80", "--min-sentences", "5", "--min-words-to-remove-span", "6"], 1),
+            (Self.sentences(LineDedupConfiguration(minWordsToRemoveSpan: 4)), ["--split-sentences", "--min-words-to-remove-span", "4"], 2),
         ] {
-            let reference = try Self.runDatatrove(path, scratch: scratch, arguments: arguments)
+            let input = configuration.split == .sentences ? sentencePath : path
+            let reference = try Self.runDatatrove(input, scratch: scratch, arguments: arguments)
             if arguments.isEmpty { defaultReference = reference }
-            let ours = try Self.runTokkit(path, scratch: scratch, configuration: configuration, threads: threads)
+            let ours = try Self.runTokkit(input, scratch: scratch, configuration: configuration, threads: threads)
             let differing = Self.differences(ours.kept, reference.kept)
             let sameSpans = Set(ours.duplicates).intersection(reference.duplicates).count
-            print("Line dedup parity vs datatrove \(reference.version) (\(configuration.hash.rawValue) \(configuration.precision)-bit, "
+            let originals = configuration.split == .sentences ? sentenceTexts : texts
+            let changed = ours.kept.filter { id, text in Int(id.dropFirst(4)).map { originals[$0] != text } ?? true }.count
+            print("Line dedup parity vs datatrove \(reference.version) (split \(configuration.split.rawValue), \(configuration.hash.rawValue) \(configuration.precision)-bit, "
                 + "min words \(configuration.minDocumentWords), min sentences \(configuration.minSentences), "
                 + "min words to remove \(configuration.minWordsToRemoveSpan)): \(texts.count) documents; "
                 + "duplicate spans \(sameSpans) common, Tokkit \(ours.duplicates.count), datatrove \(reference.duplicates.count); "
-                + "kept \(ours.kept.count - differing.count)/\(reference.kept.count) identical texts; "
+                + "kept \(ours.kept.count - differing.count)/\(reference.kept.count) identical texts (\(changed) of them changed); "
                 + "removed: Tokkit \(ours.removed.count), datatrove \(reference.removed.count), \(ours.removed.intersection(reference.removed).count) common")
             for id in differing.prefix(3) {
                 print("  differs: \(id): Tokkit \(ours.kept[id]?.prefix(120).debugDescription ?? "removed") datatrove \(reference.kept[id]?.prefix(120).debugDescription ?? "removed")")
@@ -132,7 +148,7 @@ struct LineDedupParityTests {
             #expect(ours.duplicates == reference.duplicates)
             #expect(differing.isEmpty)
             #expect(ours.removed == reference.removed)
-            #expect(reference.duplicates.count > 200 && !reference.removed.isEmpty)
+            #expect(reference.duplicates.count > 200 && !reference.removed.isEmpty, "\(reference.duplicates.count) spans")
 
             // The comparison can fail: one changed character in one kept text is one difference.
             var planted = ours.kept
@@ -140,10 +156,21 @@ struct LineDedupParityTests {
             #expect(Self.differences(planted, reference.kept).count == 1)
         }
 
+        // Sentence spans are not line spans: the same documents cut by lines find other duplicates.
+        let sentenceReference = try Self.runDatatrove(sentencePath, scratch: scratch, arguments: ["--split-sentences", "--min-words-to-remove-span", "4"])
+        let byLines = try Self.runTokkit(sentencePath, scratch: scratch, configuration: LineDedupConfiguration(minWordsToRemoveSpan: 4), threads: 2)
+        #expect(byLines.duplicates != sentenceReference.duplicates)
+
         // And a different rule is caught: 2-line spans find other duplicates and keep other texts.
         let reference = try #require(defaultReference)
         let twoLines = try Self.runTokkit(path, scratch: scratch, configuration: LineDedupConfiguration(spanLines: 2), threads: 2)
         #expect(twoLines.duplicates != reference.duplicates)
         #expect(!Self.differences(twoLines.kept, reference.kept).isEmpty)
+    }
+
+    static func sentences(_ configuration: LineDedupConfiguration) -> LineDedupConfiguration {
+        var sentences = configuration
+        sentences.split = .sentences
+        return sentences
     }
 }

@@ -41,6 +41,9 @@ struct ReadmeMixTests {
             let name = try #require(source["name"] as? String)
             let out = try #require(source["written"] as? [String: Int])
             let eligible = try #require(source["eligible"] as? [String: Int])
+            let read = try #require(source["read"] as? [String: Int])
+            // Before and after, in documents, bytes and tokens: the report the issue asks for.
+            #expect((read["tokens"] ?? 0) > 0 && (read["tokens"] ?? 0) >= (eligible["tokens"] ?? 0) && (read["bytes"] ?? 0) > 0)
             print("README mix: \(name) eligible \(eligible["documents"] ?? 0) documents / \(eligible["tokens"] ?? 0) tokens → "
                   + "written \(out["documents"] ?? 0) documents / \(out["tokens"] ?? 0) tokens / \(out["bytes"] ?? 0) bytes, rate \(source["rate"] ?? 0)")
             written[name] = out["tokens"]

@@ -43,4 +43,27 @@ struct LineDedupTests {
         #expect(throws: DedupError.self) { try LineDedupConfiguration.precision(falsePositiveRate: 1e-6, expectedSpans: 1e12) }
         #expect(throws: DedupError.self) { try LineDeduplicator(configuration: .init(precision: 16)) }
     }
+
+    @Test("sentence spans are where spaCy 3.8's sentencizer puts them (goldens from spacy.blank(\"en\") + sentencizer)",
+          arguments: [
+              ("Hi!!  Yes. No?", [0..<4, 5..<10, 11..<14]),
+              ("Dr. Smith went home. He slept...  Then (he woke).", [0..<20, 21..<49]),
+              ("\n\nFirst line without end\nsecond line. Third!\"  Fourth", [0..<37, 38..<45, 46..<53]),
+              ("一。二。", [0..<4]),
+              ("", []),
+          ])
+    func sentenceSpans(text: String, expected: [Range<Int>]) {
+        #expect(SpacyEnglishWordSplitter.shared.sentenceRanges(Array(text.unicodeScalars)) == expected)
+    }
+
+    @Test("spans of sentences: keys per sentence window, and a removed sentence takes the whitespace before it")
+    func sentenceMode() throws {
+        var configuration = LineDedupConfiguration(spanLines: 2)
+        configuration.split = .sentences
+        let sentences = try LineDeduplicator(configuration: configuration)
+        #expect(sentences.removing(lines: [1], from: "Cats sit. Dogs run.  Birds fly. Fish swim.") == "Cats sit. Fish swim.")
+        #expect(sentences.spanKeys("Cats sit. Dogs run. Birds fly.").map(\.line) == [0, 1])
+        // On lines the same text is one line: no span of two.
+        #expect(try LineDeduplicator(configuration: .init(spanLines: 2)).spanKeys("Cats sit. Dogs run. Birds fly.").isEmpty)
+    }
 }

@@ -197,6 +197,8 @@ struct PrepPipelineTests {
         #expect(message("stages:\n  - minhash_dedup: {bands: 3}\n").contains("line 2"))
         #expect(message("stages:\n  - dsir: {k: 5}\n").contains("target"))
         #expect(message("stages:\n  - line_dedup: {false_positive_rate: 0.01}\n").contains("expected_spans"))
+        #expect(message("stages:\n  - line_dedup: {split: words}\n").contains("line 2") && message("stages:\n  - line_dedup: {split: words}\n").contains("sentences"))
+        #expect(message("stages:\n  - line_dedup: {split: sentences}\n") == "no error")
         #expect(message("stages:\n  - decontaminate: {eval: [e.txt], eval_format: xml}\n").contains("eval_format"))
         #expect(message("stages:\n  - quality_classifier: {threshold: 0.5}\n").contains("positive and negative"))
         #expect(message("stages:\n  - exact_dedup: {normalize: simplified}\n  - pii: {}\n") == "no error")

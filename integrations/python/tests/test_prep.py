@@ -122,13 +122,20 @@ def test_filter_yields_kept_documents_and_collects_drops():
     assert out == [{"text": "a document that is long enough", "id": "x", "url": "https://example.org"}]
 
 
-def test_configuration_errors_name_the_file_and_line(tmp_path):
-    config = tmp_path / "clean.yaml"
-    config.write_text("preset: fineweb\nstages:\n  - url_filter\n  - gopher_qualty: {min_doc_words: 50}\n")
+def prep_error(tmp_path, name: str, yaml: str) -> str:
+    """The PrepError `tokkit.prep` raises for the configuration `yaml` written to `name`; it must name that file."""
+    config = tmp_path / name
+    config.write_text(yaml)
     with pytest.raises(tokkit.PrepError) as error:
         tokkit.prep(config, inputs=[str(tmp_path)], output=str(tmp_path / "out"))
     message = str(error.value)
-    assert message.startswith(str(config)) and "line 4" in message and "gopher_qualty" in message, message
+    assert message.startswith(str(config)), message
+    return message
+
+
+def test_configuration_errors_name_the_file_and_line(tmp_path):
+    message = prep_error(tmp_path, "clean.yaml", "preset: fineweb\nstages:\n  - url_filter\n  - gopher_qualty: {min_doc_words: 50}\n")
+    assert "line 4" in message and "gopher_qualty" in message, message
     assert "gopher_quality" in message  # the valid choices are listed
     with pytest.raises(tokkit.PrepError, match=r"min_doc_wrds"):
         tokkit.Pipeline({"stages": [{"gopher_quality": {"min_doc_wrds": 3}}]})
@@ -237,18 +244,10 @@ def test_prep_runs_corpus_stages_as_the_cli_does(tmp_path):
 
 
 def test_corpus_stage_errors_name_the_line_and_stay_out_of_memory(tmp_path):
-    config = tmp_path / "bad.yaml"
-    config.write_text("stages:\n  - length: {min: 5}\n  - minhash_dedup: {bandz: 3}\n")
-    with pytest.raises(tokkit.PrepError) as error:
-        tokkit.prep(config, inputs=[str(tmp_path)], output=str(tmp_path / "out"))
-    message = str(error.value)
-    assert message.startswith(str(config)) and "line 3" in message and "bandz" in message, message
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("stages:\n  - length: {min: 5}\n  - exact_dedup: {normalize: simplified\n")
-    with pytest.raises(tokkit.PrepError) as error:
-        tokkit.prep(broken, inputs=[str(tmp_path)], output=str(tmp_path / "out"))
-    message = str(error.value)
-    assert message.startswith(str(broken)) and "not valid YAML" in message and "line 3" in message, message
+    message = prep_error(tmp_path, "bad.yaml", "stages:\n  - length: {min: 5}\n  - minhash_dedup: {bandz: 3}\n")
+    assert "line 3" in message and "bandz" in message, message
+    message = prep_error(tmp_path, "broken.yaml", "stages:\n  - length: {min: 5}\n  - exact_dedup: {normalize: simplified\n")
+    assert "not valid YAML" in message and "line 3" in message, message
     # In memory a corpus stage cannot decide (it needs every document): refused when the pipeline is made.
     with pytest.raises(tokkit.PrepError, match="corpus-wide stages \\(exact_dedup\\)"):
         tokkit.Pipeline({"stages": [{"length": {"min": 5}}, {"exact_dedup": {}}]})

@@ -123,10 +123,7 @@ public enum CorpusSharder {
                 guard documentIndex > start.document else { continue }
                 let skip = max(0, start.document - first)
                 do { try encoder.encode(batch, from: skip, into: &encoded) } catch { throw ShardError(error) }
-                for offset in 0..<encoded.count {
-                    let document = first + skip + offset
-                    try writer.append(encoded[offset], document: document, skipping: document == start.document ? start.token : 0)
-                }
+                try writer.append(encoded, document: first + skip, skipping: first + skip == start.document ? start.token : 0)
             }
             guard documentIndex >= start.document else {
                 throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName,

@@ -1,4 +1,5 @@
 import TokkitCore
+import TokkitText
 
 /// Cuts a stream of encoded documents into shards, in order, and writes each one safely.
 ///
@@ -81,6 +82,58 @@ public final class ShardWriter {
             if file.tokenCount >= settings.capacity(ofShard: shardIndex) {
                 try closeShard(end: StreamPosition(document: document + 1, token: 0))
             }
+        }
+    }
+
+    /// Adds a batch of encoded documents, `encoded[0]` being document `document` (the next one); on a
+    /// resumed run the first `skipping` tokens of that first document's sequence are already written.
+    /// Writes the same bytes as `append(encoded[i], document: document + i)` for every `i`.
+    ///
+    /// A run of documents that all fit in the open shard without filling it is converted and written in
+    /// one call, straight from the flat ids: per document that spares the copy into a delimited sequence,
+    /// two calls and the access checks on this class's state, which were measurable against one text.
+    /// A document that opens, fills or crosses a shard goes through `append` alone.
+    ///
+    /// - Complexity: O(`encoded.ids.count`), plus a read-back of each shard this completes.
+    public func append(_ encoded: EncodedDocuments, document: Int, skipping: Int = 0) throws(ShardError) {
+        precondition(document == documentCount, "documents arrive in order")
+        let endToken = settings.vocabulary.endTokenID
+        let delimiterFirst = settings.delimiter == .before
+        let keepsLengths = !settings.format.splitsDocuments
+        var index = 0
+        while index < encoded.count {
+            if index == 0 && skipping > 0 {
+                try append(encoded[0], document: document, skipping: skipping)
+                index = 1
+                continue
+            }
+            // The open file and how many whole documents after `index` fit in it without filling it.
+            let capacity = settings.capacity(ofShard: shardIndex)
+            var end = index
+            var tokens = file?.tokenCount ?? 0
+            if let file {
+                while end < encoded.count {
+                    let length = encoded.offsets[end + 1] - encoded.offsets[end] + 1
+                    guard tokens + length < capacity, length <= Int(Int32.max) else { break }
+                    tokens += length
+                    end += 1
+                }
+                if end > index {
+                    try file.appendDocuments(encoded.ids, offsets: encoded.offsets[index...end], endToken: endToken,
+                                             delimiterFirst: delimiterFirst)
+                    if keepsLengths {
+                        for position in index..<end {
+                            documentLengths.append(Int32(encoded.offsets[position + 1] - encoded.offsets[position] + 1))
+                        }
+                    }
+                    documentsInShard += end - index
+                    documentCount += end - index
+                    index = end
+                    continue
+                }
+            }
+            try append(encoded[index], document: document + index)
+            index += 1
         }
     }
 

@@ -41,6 +41,38 @@ final class TokenFileWriter {
         tokenCount += ids.count
     }
 
+    /// Appends whole documents of a flat batch, each delimited by `endToken` before or after its ids:
+    /// document `i` is `ids[offsets[i] ..< offsets[i + 1]]` for consecutive `offsets`. The same bytes and
+    /// the same error as one `append` per delimited document, with one conversion buffer and one write.
+    /// - Complexity: O(ids written).
+    func appendDocuments(_ ids: [TokenID], offsets: ArraySlice<Int>, endToken: TokenID,
+                         delimiterFirst: Bool) throws(ShardError) {
+        scratch.removeAll(keepingCapacity: true)
+        var written = 0
+        let bad: (position: Int, id: TokenID)? = ids.withUnsafeBufferPointer { all in
+            let end = [endToken]
+            return end.withUnsafeBufferPointer { end -> (position: Int, id: TokenID)? in
+                var start = offsets[offsets.startIndex]
+                for stop in offsets.dropFirst() {
+                    let document = UnsafeBufferPointer(rebasing: all[start..<stop])
+                    let before = delimiterFirst ? end : document, after = delimiterFirst ? document : end
+                    if let bad = width.append(before, limit: largestID, to: &scratch) { return (written + bad, before[bad]) }
+                    written += before.count
+                    if let bad = width.append(after, limit: largestID, to: &scratch) { return (written + bad, after[bad]) }
+                    written += after.count
+                    start = stop
+                }
+                return nil
+            }
+        }
+        if let bad {
+            throw .idOutOfRange(path: path, offset: format.headerBytes + (tokenCount + bad.position) * width.byteCount,
+                                id: bad.id, vocabularySize: Int(largestID) + 1)
+        }
+        do { try file.write(scratch) } catch { throw ShardError(error, path: path) }
+        tokenCount += written
+    }
+
     /// Fills in the header, syncs, reads the temporary file back through `scanner` and renames it into
     /// place only when the read-back agrees with what was written.
     func finish(scanner: TokenFileScanner, expectedEndTokens: Int) throws(ShardError) -> TokenFileSummary {

@@ -71,6 +71,45 @@ final class DocumentCutter {
         do { return try nextPiece() } catch { throw source.explained(error) }
     }
 
+    /// Whether ``appendLines(to:targetBytes:)`` serves this cut.
+    var cutsLines: Bool {
+        if case .lines = cut { return true }
+        return false
+    }
+
+    /// `.lines` only: appends lines, each a document, to `batch` until it has read `targetBytes` or the
+    /// file ends (`false`). The same documents, origins, statistics and errors as a `next()` per line;
+    /// the counts live in locals for the whole run instead of being read and written on this class (an
+    /// access check each) per line, and no piece is made per line.
+    func appendLines(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
+        do { return try appendingLines(to: &batch, targetBytes: targetBytes) } catch { throw source.explained(error) }
+    }
+
+    private func appendingLines(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
+        guard case .lines(let keepingTerminators) = cut, !finished else { return false }
+        let path = self.path
+        var lines = 0, bytes = 0, documents = 0
+        defer {
+            statistics.lines += lines
+            statistics.bytes += bytes
+            statistics.documents += documents
+        }
+        while batch.bytesRead < targetBytes {
+            guard let line = try source.nextLine(keepingTerminator: keepingTerminators) else {
+                finished = true
+                return false
+            }
+            lines += 1
+            bytes += line.consumed
+            batch.bytesRead += line.consumed
+            batch.text += try valid(line.slice, line: line.number, fileOffset: line.offset)
+            batch.boundaries.append(batch.text.count)
+            batch.origins.append(DocumentOrigin(path: path, line: line.number))
+            documents += 1
+        }
+        return true
+    }
+
     private func nextPiece() throws(CorpusError) -> Piece? {
         guard !finished else { return nil }
         switch cut {

@@ -170,6 +170,16 @@ public final class DocumentReader {
         batch.bytesRead = 0
         batch.text.reserveCapacity(targetBytes + targetBytes / 4)
         while batch.bytesRead < targetBytes {
+            if let cutter = try currentCutter(), cutter.cutsLines {
+                let before = batch.origins.count
+                let more = try cutter.appendLines(to: &batch, targetBytes: targetBytes)
+                if batch.origins.count > before { lastOrigin = batch.origins[batch.origins.count - 1] }
+                if !more {
+                    current = nil
+                    finished.add(cutter.statistics)
+                }
+                continue
+            }
             guard try nextDocument(appendingTo: &batch.text, &batch.bytesRead) else { break }
             batch.boundaries.append(batch.text.count)
             batch.origins.append(lastOrigin)

@@ -33,12 +33,7 @@ final class TokenFileWriter {
     func append(_ ids: ArraySlice<TokenID>) throws(ShardError) {
         scratch.removeAll(keepingCapacity: true)
         let bad = ids.withUnsafeBufferPointer { width.append($0, limit: largestID, to: &scratch) }
-        if let bad {
-            throw .idOutOfRange(path: path, offset: format.headerBytes + (tokenCount + bad) * width.byteCount,
-                                id: ids[ids.startIndex + bad], vocabularySize: Int(largestID) + 1)
-        }
-        do { try file.write(scratch) } catch { throw ShardError(error, path: path) }
-        tokenCount += ids.count
+        try writeScratch(count: ids.count, firstBad: bad.map { (position: $0, id: ids[ids.startIndex + $0]) })
     }
 
     /// Appends whole documents of a flat batch, each delimited by `endToken` before or after its ids:
@@ -65,12 +60,18 @@ final class TokenFileWriter {
                 return nil
             }
         }
-        if let bad {
-            throw .idOutOfRange(path: path, offset: format.headerBytes + (tokenCount + bad.position) * width.byteCount,
-                                id: bad.id, vocabularySize: Int(largestID) + 1)
+        try writeScratch(count: written, firstBad: bad)
+    }
+
+    /// Writes the `count` ids converted into `scratch`, or, when conversion stopped at an id over the
+    /// vocabulary (`firstBad`, its position among them), names that id at its byte offset in the file.
+    private func writeScratch(count: Int, firstBad: (position: Int, id: TokenID)?) throws(ShardError) {
+        if let firstBad {
+            throw .idOutOfRange(path: path, offset: format.headerBytes + (tokenCount + firstBad.position) * width.byteCount,
+                                id: firstBad.id, vocabularySize: Int(largestID) + 1)
         }
         do { try file.write(scratch) } catch { throw ShardError(error, path: path) }
-        tokenCount += written
+        tokenCount += count
     }
 
     /// Fills in the header, syncs, reads the temporary file back through `scanner` and renames it into

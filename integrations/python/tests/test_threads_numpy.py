@@ -8,10 +8,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 import tokkit
 
-from .conftest import corpus_sample
+from .conftest import corpus_sample, reference
 
 
 def test_concurrent_python_threads_get_the_serial_ids():
@@ -37,6 +38,26 @@ def test_a_long_text_on_all_cores_equals_one_thread():
     one = enc.encode_to_numpy(text, num_threads=1)
     assert np.array_equal(enc.encode_to_numpy(text, num_threads=0), one)
     assert np.array_equal(enc.encode_to_numpy(text, num_threads=3), one)
+
+
+def test_encode_ordinary_on_all_cores_gives_the_one_thread_list():
+    """`encode_ordinary(text, num_threads=N)` (Tokkit's addition to tiktoken's method) cuts a long text
+    for N cores and returns the same list; a short text, the compiled function and the Python method
+    agree, and a bad keyword or count raises as a Python call would."""
+    enc = tokkit.get_encoding("o200k_base")
+    text = corpus_sample("public_multi.txt", 6 << 20)
+    one = reference("o200k_base").encode_ordinary(text)
+    assert len(one) > 1_000_000
+    assert enc.encode_ordinary(text) == one
+    assert enc.encode_ordinary(text, num_threads=0) == one
+    assert enc.encode_ordinary(text, num_threads=3) == one
+    assert tokkit.Encoding.encode_ordinary(enc, text, num_threads=2) == one
+    assert enc.encode_ordinary("hello world", num_threads=0) == reference("o200k_base").encode_ordinary("hello world")
+    with pytest.raises(TypeError):
+        enc.encode_ordinary(text, threads=2)
+    for method in (enc.encode_ordinary, lambda t, **k: tokkit.Encoding.encode_ordinary(enc, t, **k)):
+        with pytest.raises(ValueError):
+            method("hi", num_threads=-1)
 
 
 def test_the_gil_is_released_while_tokkit_encodes():

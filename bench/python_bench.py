@@ -114,9 +114,10 @@ class Row:
 
     def measure(self, piece):
         """Times one call on this round's text (the result is freed after the clock stops)."""
+        inputs = Inputs(piece)
         gc.collect()
         wall, cpu = time.perf_counter(), time.process_time()
-        result = self.run(piece)
+        result = self.run(inputs)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         self.cpu += cpu
         self.wall += wall
@@ -125,6 +126,21 @@ class Row:
 
     def rates(self):
         return self.bytes / 1e6 / self.wall, self.bytes / 1e6 / self.cpu
+
+
+class Inputs:
+    """One measurement's str objects, decoded afresh from the round's bytes before the clock starts.
+
+    Why afresh: CPython keeps a str's UTF-8 once something asked for it, and every tool here asks for it
+    (converting a non-ASCII str costs about 3 ms per 4 MB). With shared str objects the first tool timed
+    would pay that for all the others; a user encoding text read from a file pays it once, so each tool does.
+    """
+
+    def __init__(self, piece):
+        self.text = piece.raw.decode("utf-8")
+        self.documents = [d.decode("utf-8") for d in piece.encoded_documents]
+        self.prefix = piece.prefix.decode("utf-8")
+        self.prefix_documents = [d.decode("utf-8") for d in piece.prefix_documents]
 
 
 class Piece:
@@ -139,6 +155,15 @@ class Piece:
         self.ids = ref_enc.encode_ordinary(self.text)
         self.doc_ids = ref_enc.encode_ordinary_batch(self.documents, num_threads=cores)
         self.flat_ids = flat(self.doc_ids)
+        # The first MB (HF tokenizers' rows: it runs at about 1 MB/s), as one text and as documents.
+        self.prefix = raw[: raw.rfind(b"\n", 0, 1 << 20) + 1]
+        self.prefix_ids = ref_enc.encode_ordinary(self.prefix.decode("utf-8"))
+        self.prefix_documents, total = [], 0
+        for document in self.encoded_documents:
+            if total >= 1 << 20:
+                break
+            self.prefix_documents.append(document)
+            total += len(document)
         self.path = os.path.join("/tmp", f"tokkit-python-bench-{tag}-{index}.txt")
         self.docs_path = self.path + ".documents"
         self.boundaries_path = self.path + ".boundaries"
@@ -213,7 +238,10 @@ def main():
            "its own encoder object (its own cache). A rate is the bytes of all rounds over their summed time.",
            "- **Same output kind.** `one text` rows return a list of ints (numpy rows say so); `documents` are the "
            "text's blank-line-separated paragraphs as a list of str, returned as a list of lists (or flat numpy + "
-           "offsets where the row says numpy). The result is freed after the clock stops, for every tool.",
+           "offsets where the row says numpy). The result is freed after the clock stops, for every tool. Each call gets "
+           "str objects decoded afresh from the bytes before the clock starts, so every tool pays CPython's str → UTF-8 "
+           "conversion (about 3 ms per 4 MB of non-ASCII text) as a user encoding text read from a file does; with "
+           "shared str objects the first tool timed would pay it for the others.",
            "- **CPU time per core.** The machine is shared and loaded: ratios use CPU time (user + sys of the process), "
            "which other processes do not inflate. All-core rows give wall clock (tokkit ÷ tool on wall time); their CPU "
            "column is the total work.",
@@ -265,43 +293,43 @@ def main():
             sp = {kind: peers["splintr-rs"].Tokenizer.from_pretrained(vocab) for kind in ("one", "rayon", "loop", "batch")}
             q = peers["quicktok-v1"].get_encoding(vocab)
             rows = [
-                Row("**tokkit** encode_ordinary", "one text", lambda p: t["one"].encode_ordinary(p.text), ids_list, one),
-                Row(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", lambda p: ref_enc.encode_ordinary(p.text), ids_list, one),
-                Row("quicktok-v1 encode_ordinary", "one text", lambda p: q.encode_ordinary(p.text), ids_list, one),
-                Row("splintr-rs encode_ordinary", "one text", lambda p: sp["one"].encode_ordinary(p.text), ids_list, one),
+                Row("**tokkit** encode_ordinary", "one text", lambda i: t["one"].encode_ordinary(i.text), ids_list, one),
+                Row(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", lambda i: ref_enc.encode_ordinary(i.text), ids_list, one),
+                Row("quicktok-v1 encode_ordinary", "one text", lambda i: q.encode_ordinary(i.text), ids_list, one),
+                Row("splintr-rs encode_ordinary", "one text", lambda i: sp["one"].encode_ordinary(i.text), ids_list, one),
                 Row("**tokkit** encode_to_numpy", "one text, numpy",
-                    lambda p: t["numpy"].encode_to_numpy(p.text, disallowed_special=()), ids_numpy, one),
+                    lambda i: t["numpy"].encode_to_numpy(i.text, disallowed_special=()), ids_numpy, one),
                 Row("**tokkit** encode_ordinary(num_threads=0)", "one text, all cores",
-                    lambda p: t["all"].encode_ordinary(p.text, num_threads=0), ids_list, one, all_cores=True),
-                Row("splintr-rs encode_rayon", "one text, all cores", lambda p: sp["rayon"].encode_rayon(p.text), ids_list, one,
+                    lambda i: t["all"].encode_ordinary(i.text, num_threads=0), ids_list, one, all_cores=True),
+                Row("splintr-rs encode_rayon", "one text, all cores", lambda i: sp["rayon"].encode_rayon(i.text), ids_list, one,
                     all_cores=True),
                 Row("**tokkit** encode_ordinary per document", "documents, loop",
-                    lambda p: [t["loop"].encode_ordinary(d) for d in p.documents], doc_lists, docs),
+                    lambda i: [t["loop"].encode_ordinary(d) for d in i.documents], doc_lists, docs),
                 Row("splintr-rs encode_ordinary per document", "documents, loop",
-                    lambda p: [sp["loop"].encode_ordinary(d) for d in p.documents], doc_lists, docs),
+                    lambda i: [sp["loop"].encode_ordinary(d) for d in i.documents], doc_lists, docs),
                 Row("**tokkit** encode_ordinary_batch(num_threads=1)", "documents, batch, 1 thread",
-                    lambda p: t["batch"].encode_ordinary_batch(p.documents, num_threads=1), doc_lists, docs),
+                    lambda i: t["batch"].encode_ordinary_batch(i.documents, num_threads=1), doc_lists, docs),
                 Row("tiktoken encode_ordinary_batch(num_threads=1)", "documents, batch, 1 thread",
-                    lambda p: ref_enc.encode_ordinary_batch(p.documents, num_threads=1), doc_lists, docs),
+                    lambda i: ref_enc.encode_ordinary_batch(i.documents, num_threads=1), doc_lists, docs),
                 Row(f"**tokkit** encode_ordinary_batch(num_threads={cores})", "documents, batch, all cores",
-                    lambda p: t["batch_all"].encode_ordinary_batch(p.documents, num_threads=cores), doc_lists, docs,
+                    lambda i: t["batch_all"].encode_ordinary_batch(i.documents, num_threads=cores), doc_lists, docs,
                     all_cores=True),
-                Row("splintr-rs encode_batch", "documents, batch, all cores", lambda p: sp["batch"].encode_batch(p.documents),
+                Row("splintr-rs encode_batch", "documents, batch, all cores", lambda i: sp["batch"].encode_batch(i.documents),
                     doc_lists, docs, all_cores=True),
                 Row(f"tiktoken encode_ordinary_batch(num_threads={cores})", "documents, batch, all cores",
-                    lambda p: ref_enc.encode_ordinary_batch(p.documents, num_threads=cores), doc_lists, docs, all_cores=True),
+                    lambda i: ref_enc.encode_ordinary_batch(i.documents, num_threads=cores), doc_lists, docs, all_cores=True),
                 Row("**tokkit** encode_batch_to_numpy(num_threads=1)", "documents, numpy, 1 thread",
-                    lambda p: t["np1"].encode_batch_to_numpy(p.documents, num_threads=1, disallowed_special=()), doc_numpy, docs),
+                    lambda i: t["np1"].encode_batch_to_numpy(i.documents, num_threads=1, disallowed_special=()), doc_numpy, docs),
                 Row("quicktok-v1 encode_batch(threads=1)", "documents, numpy, 1 thread",
-                    lambda p: q.encode_batch(p.documents, threads=1), doc_numpy, docs),
+                    lambda i: q.encode_batch(i.documents, threads=1), doc_numpy, docs),
                 Row("**tokkit** encode_batch_to_numpy(num_threads=0)", "documents, numpy, all cores",
-                    lambda p: t["npall"].encode_batch_to_numpy(p.documents, num_threads=0, disallowed_special=()), doc_numpy,
+                    lambda i: t["npall"].encode_batch_to_numpy(i.documents, num_threads=0, disallowed_special=()), doc_numpy,
                     docs, all_cores=True),
                 Row("quicktok-v1 encode_batch(threads=0)", "documents, numpy, all cores",
-                    lambda p: q.encode_batch(p.documents, threads=0), doc_numpy, docs, all_cores=True),
+                    lambda i: q.encode_batch(i.documents, threads=0), doc_numpy, docs, all_cores=True),
             ]
             for row in rows:  # warm-up on the first text, untimed, with each row's own call
-                row.run(warm)
+                row.run(Inputs(warm))
             engine = {"one": [0.0, 0], "documents": [0.0, 0]}
             for index, piece in enumerate(pieces):
                 log(f"  round {index + 1}/{rounds}")
@@ -326,33 +354,22 @@ def main():
                 enc.save(json_path, "huggingface")
                 hf, hf_tokkit = HF.from_file(json_path), fresh_tokkit(tokkit, vocab)
 
-                def prefix(p):
-                    return p.raw[: p.raw.rfind(b"\n", 0, 1 << 20) + 1].decode()
-
-                def prefix_docs(p):
-                    chosen, total = [], 0
-                    for document, encoded in zip(p.documents, p.encoded_documents):
-                        if total >= 1 << 20:
-                            break
-                        chosen.append(document)
-                        total += len(encoded)
-                    return chosen
-
+                prefix_bytes = lambda p: len(p.prefix)  # noqa: E731
+                prefix_doc_bytes = lambda p: sum(len(d) for d in p.prefix_documents)  # noqa: E731
                 hf_rows = [
-                    Row("**tokkit** encode_ordinary (first MB)", "one text, HF input", lambda p: hf_tokkit.encode_ordinary(prefix(p)),
-                        lambda r, p: r == ref_enc.encode_ordinary(prefix(p)), lambda p: len(prefix(p).encode())),
+                    Row("**tokkit** encode_ordinary (first MB)", "one text, HF input", lambda i: hf_tokkit.encode_ordinary(i.prefix),
+                        lambda r, p: r == p.prefix_ids, prefix_bytes),
                     Row("HF tokenizers encode (first MB)", "one text, HF input",
-                        lambda p: hf.encode(prefix(p), add_special_tokens=False).ids,
-                        lambda r, p: r == ref_enc.encode_ordinary(prefix(p)), lambda p: len(prefix(p).encode())),
+                        lambda i: hf.encode(i.prefix, add_special_tokens=False).ids, lambda r, p: r == p.prefix_ids, prefix_bytes),
                     Row("**tokkit** encode_ordinary per document (first MB)", "documents, loop, HF input",
-                        lambda p: [hf_tokkit.encode_ordinary(d) for d in prefix_docs(p)],
-                        lambda r, p: r == p.doc_ids[:len(r)], lambda p: sum(len(d.encode()) for d in prefix_docs(p))),
+                        lambda i: [hf_tokkit.encode_ordinary(d) for d in i.prefix_documents],
+                        lambda r, p: r == p.doc_ids[:len(r)], prefix_doc_bytes),
                     Row("HF tokenizers encode per document (first MB)", "documents, loop, HF input",
-                        lambda p: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in prefix_docs(p))],
-                        lambda r, p: r == p.doc_ids[:len(r)], lambda p: sum(len(d.encode()) for d in prefix_docs(p))),
+                        lambda i: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in i.prefix_documents)],
+                        lambda r, p: r == p.doc_ids[:len(r)], prefix_doc_bytes),
                 ]
                 for row in hf_rows:
-                    row.run(warm)
+                    row.run(Inputs(warm))
                     row.measure(pieces[0])
                 rows += hf_rows
             except Exception as error:

@@ -60,6 +60,29 @@ def test_encode_ordinary_on_all_cores_gives_the_one_thread_list():
             method("hi", num_threads=-1)
 
 
+@pytest.mark.parametrize("size", [300 << 10, 1 << 20])
+def test_a_text_cut_for_all_cores_equals_tiktoken_for_every_bundled_vocabulary(name, size):
+    """From 256 KiB up a one-text call on several cores is cut at safe cuts and encoded by the handle's
+    warm mergers (TokenizerHandle.encodeAcrossCores): ids as tiktoken's, with special tokens allowed at
+    a cut's neighbourhood, and a refused special token raises as tiktoken does (the call falls back to
+    one stream for the error's offset)."""
+    enc, ref = tokkit.get_encoding(name), reference(name)
+    special = sorted(enc.special_tokens_set)[0]
+    text = corpus_sample("public_multi.txt", size)
+    middle = len(text) // 2
+    with_special = text[:middle] + special + text[middle:]
+    expected = ref.encode_ordinary(text)
+    assert enc.encode_ordinary(text, num_threads=0) == expected
+    assert enc.encode_ordinary(text, num_threads=5) == expected
+    assert enc.encode_to_numpy(with_special, allowed_special="all", num_threads=0).tolist() == \
+        ref.encode(with_special, allowed_special="all")
+    with pytest.raises(ValueError) as ours:
+        enc.encode_to_numpy(with_special, num_threads=0)
+    with pytest.raises(ValueError) as theirs:
+        ref.encode(with_special)
+    assert str(ours.value) == str(theirs.value)
+
+
 def test_the_gil_is_released_while_tokkit_encodes():
     """Another Python thread keeps running during one long encode call: with the GIL held it could
     not advance until the call returned."""

@@ -90,8 +90,9 @@ static IntTable *table_of(PyObject *capsule) { return PyCapsule_GetPointer(capsu
 
 /* How many ids ahead ids_to_list starts loading an int object: the table's ints are spread over megabytes
  * (one heap object per id), and taking a reference writes to the object, so without the prefetch most ids of
- * a long list wait for a cache miss. */
-enum { PREFETCH_AHEAD = 16 };
+ * a long list wait for a cache miss. Filling a list of 1M ids from 4 MB of text (best of 7, CPU time): no
+ * prefetch 6.9 ns an id, 16 ahead 5.5, 32 ahead 4.9-5.0, 64 ahead 4.4-4.7 (cl100k and o200k). */
+enum { PREFETCH_AHEAD = 64 };
 
 static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, const IntTable *table) {
     PyObject *list = PyList_New(count);

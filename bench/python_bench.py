@@ -196,6 +196,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="texts measured per corpus (each tool sees each once)")
     parser.add_argument("--megabytes", type=float, default=4.0, help="size of each round's text (and of the warm-up text)")
     parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
+    parser.add_argument("--all-cores-only", action="store_true",
+                        help="only the all-core rows (wall clock, for a quiet machine); with --write they replace only "
+                             "the quiet re-run block of the section")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
 
@@ -221,6 +224,7 @@ def main():
     vocabs = args.vocab or [v for v in ("cl100k_base", "o200k_base") if v in tokkit.list_encoding_names()]
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
     size = int(args.megabytes * 1e6)
+    load = os.getloadavg()[0]
     rounds = args.rounds
     command = "python3 bench/python_bench.py" + "".join(f" --vocab {v}" for v in vocabs) + \
         f" --megabytes {args.megabytes:g} --rounds {rounds} --write"
@@ -328,6 +332,8 @@ def main():
                 Row("quicktok-v1 encode_batch(threads=0)", "documents, numpy, all cores",
                     lambda i: q.encode_batch(i.documents, threads=0), doc_numpy, docs, all_cores=True),
             ]
+            if args.all_cores_only:
+                rows = [row for row in rows if row.all_cores]
             for row in rows:  # warm-up on the first text, untimed, with each row's own call
                 row.run(Inputs(warm))
             engine = {"one": [0.0, 0], "documents": [0.0, 0]}
@@ -335,6 +341,8 @@ def main():
                 log(f"  round {index + 1}/{rounds}")
                 for row in rows:
                     row.measure(piece)
+                if args.all_cores_only:
+                    continue
                 history = [warm.path] + [p.path for p in pieces[:index]]
                 warm_args = [a for path in history for a in ("--warm", path)]
                 swift_one = tokkit_bench("encode-warm", "--vocab", vocab, "--file", piece.path, *warm_args)
@@ -347,6 +355,13 @@ def main():
                 engine["documents"][0] += swift_docs["cpu_seconds"]
                 engine["documents"][1] += piece.doc_bytes
 
+            if args.all_cores_only:
+                for row in rows:
+                    mine = next(r for r in rows if r.kind == row.kind and r.tool.startswith("**tokkit**"))
+                    ratio = f"{mine.rates()[0] / row.rates()[0]:.2f}×" if row.same and mine.same else "—"
+                    table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | {row.rates()[0]:.1f} | "
+                                 f"{row.rates()[1]:.1f} | {ratio} (wall) | {'=' if row.same else '**differ**'} |")
+                continue
             # HF tokenizers (about 1 MB/s): the first MB of round 1's text and of its documents, against a tokkit
             # handle timed on the same bytes in the same way (warmed on the first MB of the warm-up text).
             try:
@@ -407,6 +422,16 @@ def main():
                 f"{share('documents, batch, 1 thread', swift_docs_rate)}) | "
                 f"{ours['documents, numpy, 1 thread'].rates()[1]:.1f} ({share('documents, numpy, 1 thread', swift_one_rate)} / "
                 f"{share('documents, numpy, 1 thread', swift_docs_rate)}) |")
+    if args.all_cores_only:
+        quiet = [QUIET_START, "### All-core rows, re-run on a quiet machine", "",
+                 f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, load average at start {load:.1f}, {cores} cores. Command: "
+                 f"`{command.replace(' --write', ' --all-cores-only --write')}`. The same texts, warm-up and "
+                 "rules as above; wall clock counts here (tokkit ÷ tool on wall time), the CPU column is the total work.",
+                 ""] + table + [QUIET_END]
+        print("\n".join(quiet))
+        if args.write:
+            write_section(lambda section: replace_quiet(section, "\n".join(quiet)))
+        return
     out += table + ["", "Per call: µs of CPU time per `encode_ordinary(text)` call from a Python loop (best of 5 rounds, "
                     "the tools' rounds interleaved; ids compared with tiktoken's first); tokkit ÷ tool = the tool's time "
                     "÷ tokkit's (above 1: tokkit is faster). The paragraph is the first of 400-600 bytes in round 1's text. "
@@ -419,20 +444,40 @@ def main():
                     "`encode_to_numpy` | `encode_ordinary_batch` (lists) ÷ one text / ÷ documents | "
                     "`encode_batch_to_numpy` ÷ one text / ÷ documents |",
                     "|---|---|---|---|---|---|---|---|"] + summary + [""]
+    out += [QUIET_START, "### All-core rows, re-run on a quiet machine", "",
+            f"Not run yet: `{command.replace(' --write', ' --all-cores-only --write')}` replaces this block.", QUIET_END, ""]
     report = "\n".join(out)
     print(report)
     if args.write:
-        results = os.path.join(ROOT, "bench", "RESULTS.md")
-        existing = open(results).read() if os.path.exists(results) else ""
-        if SECTION in existing:
-            start = existing.index(SECTION)
-            following = existing.find("\n## ", start + len(SECTION))
-            existing = existing[:start] + report + (existing[following + 1:] if following >= 0 else "")
-        else:
-            existing = existing.rstrip("\n") + "\n\n" + report
-        with open(results + ".tmp", "w") as file:
-            file.write(existing)
-        os.replace(results + ".tmp", results)
+        write_section(lambda section: report)
+
+
+QUIET_START, QUIET_END = "<!-- python_bench: quiet all-core rows -->", "<!-- python_bench: end of quiet all-core rows -->"
+
+
+def replace_quiet(section: str, block: str) -> str:
+    """The section with its quiet re-run block replaced by `block` (added at its end when it has none)."""
+    if QUIET_START in section and QUIET_END in section:
+        start, end = section.index(QUIET_START), section.index(QUIET_END) + len(QUIET_END)
+        return section[:start] + block + section[end:]
+    return section.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def write_section(make) -> None:
+    """Rewrites bench/RESULTS.md's "Python package" section as `make(old section)` (temporary file, rename)."""
+    results = os.path.join(ROOT, "bench", "RESULTS.md")
+    existing = open(results).read() if os.path.exists(results) else ""
+    if SECTION in existing:
+        start = existing.index(SECTION)
+        following = existing.find("\n## ", start + len(SECTION))
+        end = following + 1 if following >= 0 else len(existing)
+        section = make(existing[start:end]).rstrip("\n") + "\n"
+        existing = existing[:start] + section + ("\n" + existing[end:] if following >= 0 else "")
+    else:
+        existing = existing.rstrip("\n") + "\n\n" + make("")
+    with open(results + ".tmp", "w") as file:
+        file.write(existing)
+    os.replace(results + ".tmp", results)
 
 
 if __name__ == "__main__":

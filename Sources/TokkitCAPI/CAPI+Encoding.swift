@@ -40,37 +40,72 @@ public func tk_encode(
 ) -> Int32 {
     reporting(error) { () throws(CFailure) in
         guard let ids, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
-        let handle = try TokenizerHandle.from(tokenizer)
-        let input = try checkedText(text, length)
-        let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
-        let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
-        let workers = threads <= 0 ? Tokenizer.defaultThreadCount : threads
-        var output: [TokenID] = []
-        if workers > 1, let parallel = handle.encodeAcrossCores(input, allowed: allowed, disallowed: disallowed, workers: workers) {
-            ids.pointee = mallocCopy(parallel)
-            count.pointee = parallel.count
-            return
-        }
-        do throws(EncodingError) {
-            // Below two chunks per worker there is nothing to share out: one pass on this thread.
-            if workers > 1, input.count >= 2 << 20 {
-                let stream = StreamingEncoder(tokenizer: handle.tokenizer, allowedSpecial: allowed,
-                                              disallowedSpecial: disallowed, threads: workers)
-                output = try stream.feed(input)
-                output += try stream.finish()
-            } else {
-                output.reserveCapacity(input.count / 3 + 1)
-                let specials = handle.preparedSpecials(allowed: allowed, disallowed: disallowed)
-                try handle.withMerger { (merger: inout BytePairMerger) throws(EncodingError) in
-                    try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &merger, into: &output)
-                }
-            }
-        } catch {
-            throw CFailure(error)
-        }
+        let output = try encodeText(tokenizer, try checkedText(text, length), allowedMode, allowedTexts, allowedCount,
+                                    disallowedMode, disallowedTexts, disallowedCount, threads)
         ids.pointee = mallocCopy(output)
         count.pointee = output.count
     }
+}
+
+/// `tk_encode` for a caller that reads the ids in place: `receive(context, ids, count, nil)` is called once, on
+/// the calling thread, with Swift's own ids (valid only during the call), instead of a `malloc`ed copy the
+/// caller frees. Why: for a long text the copy and the page faults of its fresh buffer cost a few percent of
+/// the encode. `flags` bit 0 says the caller vouches that `text` is valid UTF-8 (a Python str's UTF-8), so it
+/// is not validated again; the ids of bytes that are not valid UTF-8 are then unspecified.
+@_cdecl("tk_encode_lent")
+public func tk_encode_lent(
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int,
+    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
+    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
+    _ threads: Int, _ flags: UInt32,
+    _ receive: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt32>?, Int, UnsafePointer<Int>?) -> Void)?,
+    _ context: UnsafeMutableRawPointer?, _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let receive else { throw CFailure(.invalidArgument, "the receiving function is null") }
+        let input = flags & vouchedUTF8 != 0 ? try bytes(text, length) : try checkedText(text, length)
+        let output = try encodeText(tokenizer, input, allowedMode, allowedTexts, allowedCount,
+                                    disallowedMode, disallowedTexts, disallowedCount, threads)
+        output.withUnsafeBufferPointer { receive(context, $0.baseAddress, $0.count, nil) }
+    }
+}
+
+/// `flags` bit of the lent entry points: the caller vouches that the text is valid UTF-8.
+let vouchedUTF8: UInt32 = 1
+
+/// The body `tk_encode` and `tk_encode_lent` share: one text (already valid UTF-8) on `threads` cores.
+private func encodeText(
+    _ tokenizer: OpaquePointer?, _ input: UnsafeBufferPointer<UInt8>,
+    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
+    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
+    _ threads: Int
+) throws(CFailure) -> [TokenID] {
+    let handle = try TokenizerHandle.from(tokenizer)
+    let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
+    let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
+    let workers = threads <= 0 ? Tokenizer.defaultThreadCount : threads
+    if workers > 1, let parallel = handle.encodeAcrossCores(input, allowed: allowed, disallowed: disallowed, workers: workers) {
+        return parallel
+    }
+    var output: [TokenID] = []
+    do throws(EncodingError) {
+        // Below two chunks per worker there is nothing to share out: one pass on this thread.
+        if workers > 1, input.count >= 2 << 20 {
+            let stream = StreamingEncoder(tokenizer: handle.tokenizer, allowedSpecial: allowed,
+                                          disallowedSpecial: disallowed, threads: workers)
+            output = try stream.feed(input)
+            output += try stream.finish()
+        } else {
+            output.reserveCapacity(input.count / 3 + 1)
+            let specials = handle.preparedSpecials(allowed: allowed, disallowed: disallowed)
+            try handle.withMerger { (merger: inout BytePairMerger) throws(EncodingError) in
+                try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &merger, into: &output)
+            }
+        }
+    } catch {
+        throw CFailure(error)
+    }
+    return output
 }
 
 /// Encodes `documentCount` documents stored back to back in `text` (document `i` is
@@ -86,30 +121,67 @@ public func tk_encode_batch(
 ) -> Int32 {
     reporting(error) { () throws(CFailure) in
         guard let ids, let idCount, let idOffsets else { throw CFailure(.invalidArgument, "an output pointer is null") }
-        guard documentCount >= 0 else { throw CFailure(.invalidArgument, "negative document count \(documentCount)") }
-        guard documentCount == 0 || offsets != nil else { throw CFailure(.invalidArgument, "the document offsets are null") }
-        let handle = try TokenizerHandle.from(tokenizer)
-        let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
-        let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
-        let total = documentCount == 0 ? 0 : Int(offsets![documentCount])
-        let all = try bytes(text, total)
-        let boundaries = documentCount == 0 ? [0] : (0...documentCount).map { Int(offsets![$0]) }
-        var encoded = EncodedDocuments()
-        do throws(EncodingError) {
-            try Tokenizer.checkBoundaries(boundaries, length: total)
-            try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
-                try handle.tokenizer.encodeDocuments(all, boundaries: boundaries,
-                                                     specials: handle.preparedSpecials(allowed: allowed, disallowed: disallowed),
-                                                     checkUTF8: true, threads: threads <= 0 ? Tokenizer.defaultThreadCount : threads,
-                                                     lend: { body in handle.withMerger { body(&$0) } }, into: &encoded)
-            }
-        } catch {
-            throw CFailure(error)
-        }
+        let encoded = try encodeBatch(tokenizer, text, offsets, documentCount, allowedMode, allowedTexts, allowedCount,
+                                      disallowedMode, disallowedTexts, disallowedCount, threads, checkUTF8: true)
         idOffsets.pointee = mallocCopy(encoded.offsets.map { UInt64($0) })
         ids.pointee = mallocCopy(encoded.ids)
         idCount.pointee = encoded.ids.count
     }
+}
+
+/// `tk_encode_batch` for a caller that reads the ids in place: `receive(context, ids, idCount, idOffsets)` is
+/// called once, on the calling thread, with Swift's own ids and `documentCount + 1` id offsets (valid only
+/// during the call), instead of `malloc`ed copies. Why: the copies, the offsets' conversion and the page
+/// faults of their fresh buffers cost a few percent of a batch. `flags` bit 0 says the caller vouches that
+/// `text` is valid UTF-8, so it is not validated again (as `tk_encode_lent`).
+@_cdecl("tk_encode_batch_lent")
+public func tk_encode_batch_lent(
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ offsets: UnsafePointer<UInt64>?, _ documentCount: Int,
+    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
+    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
+    _ threads: Int, _ flags: UInt32,
+    _ receive: (@convention(c) (UnsafeMutableRawPointer?, UnsafePointer<UInt32>?, Int, UnsafePointer<Int>?) -> Void)?,
+    _ context: UnsafeMutableRawPointer?, _ error: UnsafeMutableRawPointer?
+) -> Int32 {
+    reporting(error) { () throws(CFailure) in
+        guard let receive else { throw CFailure(.invalidArgument, "the receiving function is null") }
+        let encoded = try encodeBatch(tokenizer, text, offsets, documentCount, allowedMode, allowedTexts, allowedCount,
+                                      disallowedMode, disallowedTexts, disallowedCount, threads,
+                                      checkUTF8: flags & vouchedUTF8 == 0)
+        encoded.ids.withUnsafeBufferPointer { ids in
+            encoded.offsets.withUnsafeBufferPointer { receive(context, ids.baseAddress, ids.count, $0.baseAddress) }
+        }
+    }
+}
+
+/// The body `tk_encode_batch` and `tk_encode_batch_lent` share.
+private func encodeBatch(
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ offsets: UnsafePointer<UInt64>?, _ documentCount: Int,
+    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
+    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
+    _ threads: Int, checkUTF8: Bool
+) throws(CFailure) -> EncodedDocuments {
+    guard documentCount >= 0 else { throw CFailure(.invalidArgument, "negative document count \(documentCount)") }
+    guard documentCount == 0 || offsets != nil else { throw CFailure(.invalidArgument, "the document offsets are null") }
+    let handle = try TokenizerHandle.from(tokenizer)
+    let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
+    let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
+    let total = documentCount == 0 ? 0 : Int(offsets![documentCount])
+    let all = try bytes(text, total)
+    let boundaries = documentCount == 0 ? [0] : (0...documentCount).map { Int(offsets![$0]) }
+    var encoded = EncodedDocuments()
+    do throws(EncodingError) {
+        try Tokenizer.checkBoundaries(boundaries, length: total)
+        try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+            try handle.tokenizer.encodeDocuments(all, boundaries: boundaries,
+                                                 specials: handle.preparedSpecials(allowed: allowed, disallowed: disallowed),
+                                                 checkUTF8: checkUTF8, threads: threads <= 0 ? Tokenizer.defaultThreadCount : threads,
+                                                 lend: { body in handle.withMerger { body(&$0) } }, into: &encoded)
+        }
+    } catch {
+        throw CFailure(error)
+    }
+    return encoded
 }
 
 /// Merges `bytes` as one piece, with no pre-splitting and no special tokens (tiktoken's

@@ -168,6 +168,7 @@ public func tk_error_clear(_ error: UnsafeMutableRawPointer?) {
     error.storeBytes(of: nil, toByteOffset: 24, as: UnsafeMutableRawPointer?.self)
 }
 
-/// The ABI version: bumped whenever a signature in `tokkit.h` changes, checked by the Python package.
+/// The ABI version: bumped whenever a signature in `tokkit.h` changes or a function the Python package needs is
+/// added (4: `tk_encode_lent`, `tk_encode_batch_lent`), checked by the Python package.
 @_cdecl("tk_abi_version")
-public func tk_abi_version() -> Int32 { 3 }
+public func tk_abi_version() -> Int32 { 4 }

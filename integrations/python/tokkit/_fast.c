@@ -22,19 +22,17 @@
 #include "tokkit.h"
 
 typedef int32_t (*encode_fn)(tk_tokenizer *, const uint8_t *, ssize_t, int32_t, const char *const *, ssize_t, int32_t,
-                             const char *const *, ssize_t, ssize_t, uint32_t **, ssize_t *, tk_error *);
+                             const char *const *, ssize_t, ssize_t, uint32_t, tk_receive_ids, void *, tk_error *);
 typedef int32_t (*batch_fn)(tk_tokenizer *, const uint8_t *, const uint64_t *, ssize_t, int32_t, const char *const *,
-                            ssize_t, int32_t, const char *const *, ssize_t, ssize_t, uint32_t **, ssize_t *, uint64_t **,
+                            ssize_t, int32_t, const char *const *, ssize_t, ssize_t, uint32_t, tk_receive_ids, void *,
                             tk_error *);
 typedef int32_t (*into_fn)(tk_tokenizer *, const uint8_t *, ssize_t, int32_t, uint32_t *, ssize_t, ssize_t *,
                            tk_error *);
-typedef void (*free_fn)(void *);
 typedef void (*clear_fn)(tk_error *);
 
 static encode_fn tk_encode_ptr;
 static batch_fn tk_encode_batch_ptr;
 static into_fn tk_encode_into_ptr;
-static free_fn tk_free_ptr;
 static clear_fn tk_error_clear_ptr;
 /* tokkit.core._raise_failure(status, message: bytes, offset, token: bytes | None): raises the exception a
  * tiktoken user expects for a failed call. tokkit.core._utf8(str) -> bytes: tiktoken's surrogate repair. */
@@ -129,6 +127,10 @@ static PyObject *raise_failure(int32_t status, tk_error *error) {
     return NULL;
 }
 
+/* TK_VOUCHED_UTF8 for a str: its UTF-8 (CPython's own, or the surrogate repair's) is always valid, so Swift need
+ * not validate it again; 0 for bytes, which may hold anything. */
+static uint32_t vouched_utf8(PyObject *text) { return PyUnicode_Check(text) ? TK_VOUCHED_UTF8 : 0; }
+
 /* The UTF-8 of a str or bytes. A str that UTF-8 cannot hold (lone surrogates) is repaired as tiktoken repairs
  * it; the repaired bytes are returned in *keep, a new reference the caller releases after using *data. */
 static int utf8_of(PyObject *text, const char **data, Py_ssize_t *length, PyObject **keep) {
@@ -151,18 +153,41 @@ static int utf8_of(PyObject *text, const char **data, Py_ssize_t *length, PyObje
 }
 
 static int check_bound(void) {
-    if (tk_encode_ptr && tk_encode_batch_ptr && tk_encode_into_ptr && tk_free_ptr && tk_error_clear_ptr &&
+    if (tk_encode_ptr && tk_encode_batch_ptr && tk_encode_into_ptr && tk_error_clear_ptr &&
         raise_callback && repair_callback)
         return 0;
     PyErr_SetString(PyExc_RuntimeError, "tokkit._fast: bind() was not called");
     return -1;
 }
 
+/* What a lent call's receive_lists needs: the thread state saved when the GIL was released (the lists are made
+ * with it held again), the id table, and the result (NULL with an exception set if making it failed, or NULL
+ * with none if the call failed before lending any ids). */
+typedef struct {
+    PyThreadState *saved;
+    const IntTable *table;
+    Py_ssize_t documents; /* -1 for one text */
+    PyObject *result;
+} Receiver;
+
+static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets, Py_ssize_t documents,
+                                    const IntTable *table);
+
+/* tk_receive_ids for the lent calls: Swift lends its own ids for the length of this call, so the lists are made
+ * from them directly, with no malloc'ed copy (and no page faults on one) in between. */
+static void receive_lists(void *context, const uint32_t *ids, ssize_t count, const ssize_t *id_offsets) {
+    Receiver *receiver = context;
+    PyEval_RestoreThread(receiver->saved);
+    receiver->result = receiver->documents < 0 ? ids_to_list(ids, count, receiver->table)
+                                               : documents_to_lists(ids, id_offsets, receiver->documents, receiver->table);
+    receiver->saved = PyEval_SaveThread();
+}
+
 /* One text as a list of ids; rules 0 = ordinary text, 1 = every special token refused, 2 = every special token
  * allowed (tk_encode_into's numbering). `threads` other than 1 (0 = all cores) lets tk_encode cut a long text
  * and encode the parts on that many cores; a short text is always encoded on the calling thread. */
-static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t length, int rules, Py_ssize_t threads,
-                            const IntTable *table) {
+static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t length, int vouched, int rules,
+                            Py_ssize_t threads, const IntTable *table) {
     tk_error error = {0, 0, -1, NULL, NULL};
     ssize_t count = 0;
     int32_t status;
@@ -172,15 +197,12 @@ static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t l
         if (status != 0) return raise_failure(status, &error);
         return ids_to_list(ids, count, table);
     }
-    uint32_t *ids = NULL;
-    Py_BEGIN_ALLOW_THREADS
-    status = tk_encode_ptr(handle, (const uint8_t *)data, length, rules == 2, NULL, 0, rules == 1, NULL, 0, threads, &ids,
-                           &count, &error);
-    Py_END_ALLOW_THREADS
+    Receiver receiver = {PyEval_SaveThread(), table, -1, NULL};
+    status = tk_encode_ptr(handle, (const uint8_t *)data, length, rules == 2, NULL, 0, rules == 1, NULL, 0, threads,
+                           vouched ? TK_VOUCHED_UTF8 : 0, receive_lists, &receiver, &error);
+    PyEval_RestoreThread(receiver.saved);
     if (status != 0) return raise_failure(status, &error);
-    PyObject *list = ids_to_list(ids, count, table);
-    tk_free_ptr(ids);
-    return list;
+    return receiver.result;
 }
 
 /* encode(handle, text: str | bytes, allowed_mode, disallowed_mode, threads, table) -> list[int], on `threads`
@@ -198,26 +220,21 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     Py_ssize_t length;
     PyObject *keep;
     if (utf8_of(text, &data, &length, &keep) < 0) return NULL;
-    uint32_t *ids = NULL;
-    ssize_t count = 0;
     tk_error error = {0, 0, -1, NULL, NULL};
-    int32_t status;
-    Py_BEGIN_ALLOW_THREADS
-    status = tk_encode_ptr((tk_tokenizer *)(uintptr_t)handle, (const uint8_t *)data, length, allowed, NULL, 0,
-                           disallowed, NULL, 0, threads, &ids, &count, &error);
-    Py_END_ALLOW_THREADS
+    Receiver receiver = {PyEval_SaveThread(), table, -1, NULL};
+    int32_t status = tk_encode_ptr((tk_tokenizer *)(uintptr_t)handle, (const uint8_t *)data, length, allowed, NULL, 0,
+                                   disallowed, NULL, 0, threads, vouched_utf8(text), receive_lists, &receiver, &error);
+    PyEval_RestoreThread(receiver.saved);
     Py_XDECREF(keep);
     if (status != 0) return raise_failure(status, &error);
-    PyObject *list = ids_to_list(ids, count, table);
-    tk_free_ptr(ids);
-    return list;
+    return receiver.result;
 }
 
 /* The documents' lists of ids, from one flat id array and its offsets. The collector is paused while they
  * are made: each new list would otherwise count towards the next collection, and a batch of fifty thousand
  * lists would trigger dozens of collections that walk the lists made so far again and again. They stay
  * tracked (a list a user later puts in a cycle must stay collectable): the next collection walks them once. */
-static PyObject *documents_to_lists(const uint32_t *ids, const uint64_t *offsets, Py_ssize_t documents,
+static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets, Py_ssize_t documents,
                                     const IntTable *table) {
     int collecting = PyGC_Disable();
     PyObject *result = PyList_New(documents);
@@ -256,10 +273,13 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
         goto done;
     }
     offsets[0] = 0;
+    uint32_t flags = TK_VOUCHED_UTF8;
     for (Py_ssize_t i = 0; i < documents; i++) {
         Py_ssize_t length;
         PyObject *keep;
-        if (utf8_of(PyList_GetItem(texts, i), &parts[i], &length, &keep) < 0) goto done;
+        PyObject *text = PyList_GetItem(texts, i);
+        flags &= vouched_utf8(text);
+        if (utf8_of(text, &parts[i], &length, &keep) < 0) goto done;
         if (keep) {
             int appended = PyList_Append(repaired, keep);
             Py_DECREF(keep);
@@ -273,22 +293,16 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
         goto done;
     }
     for (Py_ssize_t i = 0; i < documents; i++) memcpy(joined + offsets[i], parts[i], (size_t)(offsets[i + 1] - offsets[i]));
-    uint32_t *ids = NULL;
-    uint64_t *id_offsets = NULL;
-    ssize_t count = 0;
     tk_error error = {0, 0, -1, NULL, NULL};
-    int32_t status;
-    Py_BEGIN_ALLOW_THREADS
-    status = tk_encode_batch_ptr((tk_tokenizer *)(uintptr_t)handle, joined, offsets, documents, allowed, NULL, 0,
-                                 disallowed, NULL, 0, threads, &ids, &count, &id_offsets, &error);
-    Py_END_ALLOW_THREADS
+    Receiver receiver = {PyEval_SaveThread(), table, documents, NULL};
+    int32_t status = tk_encode_batch_ptr((tk_tokenizer *)(uintptr_t)handle, joined, offsets, documents, allowed, NULL, 0,
+                                         disallowed, NULL, 0, threads, flags, receive_lists, &receiver, &error);
+    PyEval_RestoreThread(receiver.saved);
     if (status != 0) {
         raise_failure(status, &error);
         goto done;
     }
-    result = documents_to_lists(ids, id_offsets, documents, table);
-    tk_free_ptr(ids);
-    tk_free_ptr(id_offsets);
+    result = receiver.result;
 done:
     free(joined);
     free(offsets);
@@ -358,7 +372,8 @@ static PyObject *encode_text(PyObject *self, PyObject *const *args, Py_ssize_t n
     if (utf8_of(args[0], &data, &length, &keep) < 0) return NULL;
     /* An empty text has no ids under any rules and nothing to refuse: no call into Swift. */
     PyObject *list = length == 0 ? PyList_New(0)
-                                 : encode_one(bound->handle, data, length, bound->rules, threads, bound->table);
+                                 : encode_one(bound->handle, data, length, vouched_utf8(args[0]) != 0, bound->rules,
+                                              threads, bound->table);
     Py_XDECREF(keep);
     return list;
 }
@@ -401,18 +416,17 @@ static PyObject *encoder(PyObject *self, PyObject *args) {
     return function;
 }
 
-/* bind(tk_encode, tk_encode_batch, tk_encode_into, tk_free, tk_error_clear, raise_failure, repair): addresses
+/* bind(tk_encode_lent, tk_encode_batch_lent, tk_encode_into, tk_error_clear, raise_failure, repair): addresses
  * from the loaded library, and the two Python functions failures and surrogates go through. */
 static PyObject *bind(PyObject *self, PyObject *args) {
-    unsigned long long encode_address, batch_address, into_address, free_address, clear_address;
+    unsigned long long encode_address, batch_address, into_address, clear_address;
     PyObject *raise, *repair;
-    if (!PyArg_ParseTuple(args, "KKKKKOO", &encode_address, &batch_address, &into_address, &free_address,
-                          &clear_address, &raise, &repair))
+    if (!PyArg_ParseTuple(args, "KKKKOO", &encode_address, &batch_address, &into_address, &clear_address, &raise,
+                          &repair))
         return NULL;
     tk_encode_ptr = (encode_fn)(uintptr_t)encode_address;
     tk_encode_batch_ptr = (batch_fn)(uintptr_t)batch_address;
     tk_encode_into_ptr = (into_fn)(uintptr_t)into_address;
-    tk_free_ptr = (free_fn)(uintptr_t)free_address;
     tk_error_clear_ptr = (clear_fn)(uintptr_t)clear_address;
     Py_INCREF(raise);
     Py_INCREF(repair);
@@ -425,7 +439,7 @@ static PyObject *bind(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
-     "bind(tk_encode, tk_encode_batch, tk_encode_into, tk_free, tk_error_clear, raise_failure, repair)"},
+     "bind(tk_encode_lent, tk_encode_batch_lent, tk_encode_into, tk_error_clear, raise_failure, repair)"},
     {"int_table", int_table, METH_VARARGS, "int_table(n): the ints 0 ..< n, shared by every list of ids."},
     {"encoder", encoder, METH_VARARGS, "encoder(owner, handle, table, rules) -> a function text -> list[int]"},
     {"encode", encode, METH_VARARGS, "encode(handle, text, allowed_mode, disallowed_mode, threads, table) -> list[int]"},

@@ -17,7 +17,7 @@ from ctypes import (POINTER, Structure, byref, c_char_p, c_int32, c_int64, c_siz
 _HERE = os.path.dirname(os.path.abspath(__file__))
 LIBRARY_DIR = os.path.join(_HERE, "_lib")
 VOCABULARY_DIR = os.path.join(_HERE, "vocabularies")
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 # Status codes of tokkit.h (CStatus in Sources/TokkitCAPI/CStatus.swift).
 OK = 0
@@ -142,8 +142,8 @@ def bind_fast(raise_failure, repair) -> None:
     except ImportError:
         return
     address = lambda function: ctypes.cast(function, c_void_p).value  # noqa: E731
-    _fast.bind(address(lib.tk_encode), address(lib.tk_encode_batch), address(lib.tk_encode_into),
-               address(lib.tk_free), address(lib.tk_error_clear), raise_failure, repair)
+    _fast.bind(address(lib.tk_encode_lent), address(lib.tk_encode_batch_lent), address(lib.tk_encode_into),
+               address(lib.tk_error_clear), raise_failure, repair)
     fast = _fast
 
 

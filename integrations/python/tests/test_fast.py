@@ -170,3 +170,21 @@ def test_batches_keep_empty_documents_and_repair_surrogates_as_tiktoken_does():
     assert enc.encode_ordinary_batch(documents, num_threads=3) == ref.encode_ordinary_batch(documents)
     assert enc.encode_batch(documents[:3], num_threads=2) == ref.encode_batch(documents[:3])
     assert enc.encode_ordinary_batch([], num_threads=1) == []
+
+
+def test_bytes_are_still_validated_where_a_str_is_vouched_for():
+    """A str's UTF-8 is always valid, so the lent calls tell Swift not to validate it again; bytes may hold
+    anything and must still be refused at the right offset: past SHORT_TEXT (tk_encode_lent), and in a
+    batch whose other documents are str (one bytes document takes the vouching off the whole batch)."""
+    enc = tokkit.get_encoding("cl100k_base")
+    long_bytes = b"a" * (2 * SHORT_TEXT) + b"\xff tail"
+    with pytest.raises(ValueError, match=f"invalid UTF-8 at byte offset {2 * SHORT_TEXT}"):
+        enc.encode_ordinary(long_bytes)
+    with pytest.raises(ValueError, match=f"invalid UTF-8 at byte offset {2 * SHORT_TEXT}"):
+        enc.encode_ordinary(long_bytes, num_threads=2)
+    for threads in (1, 3):
+        with pytest.raises(ValueError, match="document 2: invalid UTF-8 at byte offset 3"):
+            enc.encode_ordinary_batch(["hello", "x" * SHORT_TEXT, b"ok \xff bad"], num_threads=threads)
+    # The same batch with valid bytes gives the ids of the same text as str.
+    valid = ["hello", "x" * SHORT_TEXT, "ok \u00e9 bad"]
+    assert enc.encode_ordinary_batch(valid[:2] + [valid[2].encode()]) == enc.encode_ordinary_batch(valid)

@@ -45,6 +45,20 @@ struct EncoderTests {
         }
     }
 
+    @Test("a byte the vocabulary lacks is an error naming it and its offset, with every scanner and with ICU",
+          arguments: [(SplitPattern.gpt2, RegexEngine.auto), (.cl100k, .auto), (.qwen2, .auto), (.o200k, .auto), (.gpt2, .icu)])
+    func byteNotInVocabulary(pattern: SplitPattern, engine: RegexEngine) throws {
+        // Every byte but `z`, and one special token: the offset must count the text before it too.
+        let tokens = (0...255).filter { $0 != 0x7A }.map { [UInt8($0)] }
+        let vocabulary = try Vocabulary(tokens: tokens, specialTokens: [SpecialToken("<|s|>", id: 255)])
+        let tokenizer = try Tokenizer(vocabulary: vocabulary, pattern: pattern, engine: engine)
+        #expect(throws: EncodingError.byteNotInVocabulary(byte: 0x7A, offset: 9)) {
+            _ = try tokenizer.encode("ab<|s|>q z", allowedSpecial: .all)
+        }
+        #expect(throws: EncodingError.byteNotInVocabulary(byte: 0x7A, offset: 0)) { _ = try tokenizer.encodeOrdinary("zq ab") }
+        #expect(try tokenizer.encode("ab<|s|>q", allowedSpecial: .all) == [97, 98, 255, 113])
+    }
+
     @Test("decode names an unknown id and its position; decode to text replaces cut UTF-8")
     func decoding() throws {
         let gpt2 = try Loaded.tokenizer("gpt2")

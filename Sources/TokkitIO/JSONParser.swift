@@ -69,28 +69,18 @@ public struct JSONParser {
     package static func stringField(_ key: String, in buffer: UnsafeBufferPointer<UInt8>,
                                     appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
         let start = output.count
-        // A JSONL record's keys are short and plain: compared byte for byte without a `String` each,
-        // when both are ASCII (no two distinct ASCII strings are canonically equivalent; a non-ASCII
-        // key may equal an ASCII one as `String`s, U+212A KELVIN SIGN and `K`, so it is compared as one).
-        let keyIsASCII = key.utf8.allSatisfy { $0 < 0x80 }
         var parser = JSONParser(bytes: buffer)
-        func isKey(_ name: ParsedString, of parser: JSONParser) -> Bool {
-            guard case .plain(let range) = name else { return parser.string(of: name) == key }
-            let raw = UnsafeBufferPointer(rebasing: buffer[range])
-            guard keyIsASCII, raw.allSatisfy({ $0 < 0x80 }) else { return parser.string(of: name) == key }
-            return raw.elementsEqual(key.utf8)
-        }
         do throws(JSONSyntaxError) {
             parser.skipWhitespace()
             var field = Field.notObject
             if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") {
                 field = .missing
                 try parser.parseMembers { parser, name throws(JSONSyntaxError) in
-                    guard isKey(name, of: parser) else {
+                    guard name == key else {
                         _ = try parser.parseValue()
                         return
                     }
-                    if output.count > start { output.removeSubrange(start...) }
+                    output.removeSubrange(start...)
                     if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "\"") {
                         try parser.appendString(to: &output)
                         field = .string
@@ -169,13 +159,13 @@ public struct JSONParser {
                 entries.append((key, value))
             }
         }
-        try parseMembers { parser, key throws(JSONSyntaxError) in set(parser.string(of: key), try parser.parseValue()) }
+        try parseMembers { parser, key throws(JSONSyntaxError) in set(key, try parser.parseValue()) }
         return JSONObject(uniqueEntries: entries)
     }
 
     /// The members of the object at `position` (its `{`), each key handed to `member`, which must
     /// parse the value that follows; ends after the `}`.
-    private mutating func parseMembers(_ member: (inout JSONParser, ParsedString) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+    private mutating func parseMembers(_ member: (inout JSONParser, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
         try enter()
         defer { depth -= 1 }
         position += 1
@@ -187,7 +177,7 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try parseStringBytes()
+            let key = try parseString()
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
@@ -268,35 +258,19 @@ public struct JSONParser {
         return value
     }
 
-    /// A string as parsed: where its bytes are in the input when it has no escape, else decoded.
-    private enum ParsedString {
-        case plain(Range<Int>)
-        case decoded(String)
-    }
-
-    private mutating func parseString() throws(JSONSyntaxError) -> String { string(of: try parseStringBytes()) }
-
-    private func string(of parsed: ParsedString) -> String {
-        switch parsed {
-        case .plain(let range): return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-        case .decoded(let string): return string
-        }
-    }
-
-    /// The string whose opening quote is at `position`; moves past its closing quote.
-    private mutating func parseStringBytes() throws(JSONSyntaxError) -> ParsedString {
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = position
         position += 1
         skipPlainBytes()
         // No escapes: the bytes are the string (UTF-8 was validated by the caller).
         if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
             position += 1
-            return .plain((open + 1)..<(position - 1))
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[(open + 1)..<(position - 1)]), as: UTF8.self)
         }
         position = open
         var scratch: [UInt8] = []
         try appendString(to: &scratch)
-        return .decoded(String(decoding: scratch, as: UTF8.self))
+        return String(decoding: scratch, as: UTF8.self)
     }
 
     /// Moves `position` to the next `"`, backslash or control character (or the end), eight bytes at a

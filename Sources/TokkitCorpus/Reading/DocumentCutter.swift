@@ -102,6 +102,28 @@ final class DocumentCutter {
 
     private func appendingLines(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
         guard case .lines(let keepingTerminators) = cut, !finished else { return false }
+        return try appendRun(to: &batch, targetBytes: targetBytes, keepingTerminators: keepingTerminators) { line, number, offset, text throws(CorpusError) in
+            try appendValid(line, line: number, fileOffset: offset, to: &text)
+            return true
+        }
+    }
+
+    private func appendingRecords(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
+        guard case .jsonlText(let field) = cut, !finished else { return false }
+        return try appendRun(to: &batch, targetBytes: targetBytes, keepingTerminators: false) { line, number, offset, text throws(CorpusError) in
+            try checkedRecord(line, line: number, fileOffset: offset) { record throws(CorpusError) in
+                try appendField(field, of: record, line: number, to: &text) ? true : nil
+            } != nil
+        }
+    }
+
+    /// The loop of ``appendLines(to:targetBytes:)`` and ``appendRecords(to:targetBytes:)``: each line
+    /// goes to `document`, which appends its document's text to the batch's (`true`) or makes none of
+    /// it (`false`: a blank or skipped line); the target is checked after each document.
+    @inline(__always)
+    private func appendRun(to batch: inout DocumentReader.FlatBatch, targetBytes: Int, keepingTerminators: Bool,
+                           _ document: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ offset: Int, _ text: inout [UInt8]) throws(CorpusError) -> Bool)
+        throws(CorpusError) -> Bool {
         let path = self.path
         var lines = 0, bytes = 0, documents = 0
         defer {
@@ -113,33 +135,7 @@ final class DocumentCutter {
             lines += 1
             bytes += consumed
             batch.bytesRead += consumed
-            try appendValid(line, line: number, fileOffset: offset, to: &batch.text)
-            batch.boundaries.append(batch.text.count)
-            batch.origins.append(DocumentOrigin(path: path, line: number))
-            documents += 1
-            return batch.bytesRead < targetBytes
-        }
-        if !more { finished = true }
-        return more
-    }
-
-    private func appendingRecords(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
-        guard case .jsonlText(let field) = cut, !finished else { return false }
-        let path = self.path
-        var lines = 0, bytes = 0, documents = 0
-        defer {
-            statistics.lines += lines
-            statistics.bytes += bytes
-            statistics.documents += documents
-        }
-        let more = try source.forEachLine(keepingTerminator: false) { line, number, offset, consumed throws(CorpusError) in
-            lines += 1
-            bytes += consumed
-            batch.bytesRead += consumed
-            let appended = try checkedRecord(line, line: number, fileOffset: offset) { record throws(CorpusError) in
-                try appendField(field, of: record, line: number, to: &batch.text) ? true : nil
-            }
-            guard appended != nil else { return true }
+            guard try document(line, number, offset, &batch.text) else { return true }
             batch.boundaries.append(batch.text.count)
             batch.origins.append(DocumentOrigin(path: path, line: number))
             documents += 1

@@ -88,14 +88,34 @@ public final class AtomicFileWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// As the generic ``write(_:)``, but a megabyte or more goes to the file as it is, after what is
+    /// buffered, instead of through the buffer: `tokkit encode` and `tokkit shard` hand over a batch of
+    /// several megabytes at a time, and copying it was a memmove and fresh pages for every batch.
+    public func write(_ bytes: [UInt8]) throws(FileError) {
+        guard bytes.count >= 1 << 20 else {
+            buffer.append(contentsOf: bytes)
+            bytesWritten += bytes.count
+            if buffer.count >= 1 << 20 { try flush() }
+            return
+        }
+        try flush()
+        try writeOut(bytes)
+        bytesWritten += bytes.count
+    }
+
     private func flush() throws(FileError) {
-        guard !buffer.isEmpty, let handle else { return }
+        guard !buffer.isEmpty else { return }
+        try writeOut(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeOut(_ bytes: [UInt8]) throws(FileError) {
+        guard let handle else { return }
         do {
-            try handle.write(contentsOf: buffer)
+            try handle.write(contentsOf: bytes)
         } catch {
             throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Replaces bytes already written, at `offset` from the start of the file: for headers that

@@ -62,40 +62,44 @@ public struct JSONParser {
     /// - Returns: what the key holds; `output` is as it was unless it is `.string`.
     public static func stringField(_ key: String, in line: ArraySlice<UInt8>,
                                    appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
+        try line.withUnsafeBufferPointer { line throws(JSONSyntaxError) in try stringField(key, in: line, appendingTo: &output) }
+    }
+
+    /// As the public ``stringField(_:in:appendingTo:)``, over a line still in the reader's buffer.
+    package static func stringField(_ key: String, in buffer: UnsafeBufferPointer<UInt8>,
+                                    appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
         let start = output.count
-        let result: Result<Field, JSONSyntaxError> = line.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer)
-            do throws(JSONSyntaxError) {
-                parser.skipWhitespace()
-                var field = Field.notObject
-                if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") {
-                    field = .missing
-                    try parser.parseMembers { parser, name throws(JSONSyntaxError) in
-                        guard name == key else {
-                            _ = try parser.parseValue()
-                            return
-                        }
-                        output.removeSubrange(start...)
-                        if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "\"") {
-                            try parser.appendString(to: &output)
-                            field = .string
-                        } else {
-                            field = .other(try parser.parseValue())
-                        }
+        var parser = JSONParser(bytes: buffer)
+        do throws(JSONSyntaxError) {
+            parser.skipWhitespace()
+            var field = Field.notObject
+            if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") {
+                field = .missing
+                try parser.parseMembers { parser, name throws(JSONSyntaxError) in
+                    guard name == key else {
+                        _ = try parser.parseValue()
+                        return
                     }
-                } else {
-                    _ = try parser.parseValue()
+                    output.removeSubrange(start...)
+                    if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "\"") {
+                        try parser.appendString(to: &output)
+                        field = .string
+                    } else {
+                        field = .other(try parser.parseValue())
+                    }
                 }
-                parser.skipWhitespace()
-                guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-                return .success(field)
-            } catch {
-                return .failure(error)
+            } else {
+                _ = try parser.parseValue()
             }
+            parser.skipWhitespace()
+            guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+            if case .string = field { return .string }
+            output.removeSubrange(start...)
+            return field
+        } catch {
+            output.removeSubrange(start...)
+            throw error
         }
-        if case .success(.string) = result { return .string }
-        output.removeSubrange(start...)
-        return try result.get()
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }

@@ -77,16 +77,53 @@ final class DocumentCutter {
         return false
     }
 
-    /// `.lines` only: appends lines, each a document, to `batch` until it has read `targetBytes` or the
-    /// file ends (`false`). The same documents, origins, statistics and errors as a `next()` per line;
-    /// the counts live in locals for the whole run instead of being read and written on this class (an
-    /// access check each) per line, and no piece is made per line.
+    /// Whether ``appendRecords(to:targetBytes:)`` serves this cut.
+    var cutsRecords: Bool {
+        if case .jsonlText = cut { return true }
+        return false
+    }
+
+    /// `.lines` only: appends lines, each a document, to `batch`, the first whatever the batch holds (the
+    /// caller checked its target), then until it has read `targetBytes`; `false` when the file ends. The
+    /// same documents, origins, statistics and errors as a `next()` per line; the counts live in locals
+    /// for the whole run instead of being read and written on this class (an access check each) per
+    /// line, and a line goes from the read buffer into the batch with no piece or slice made for it.
     func appendLines(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
         do { return try appendingLines(to: &batch, targetBytes: targetBytes) } catch { throw source.explained(error) }
     }
 
+    /// `.jsonlText` only: as ``appendLines(to:targetBytes:)``, each record's text a document, parsed
+    /// straight into the batch. Blank lines and bad lines skipped under `skipBadLines` are read on the
+    /// way to the next record (their bytes count for the target, which is checked after each record
+    /// only), so a batch ends where a `next()` per record ends it, and errors name the same lines.
+    func appendRecords(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
+        do { return try appendingRecords(to: &batch, targetBytes: targetBytes) } catch { throw source.explained(error) }
+    }
+
     private func appendingLines(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
         guard case .lines(let keepingTerminators) = cut, !finished else { return false }
+        return try appendRun(to: &batch, targetBytes: targetBytes, keepingTerminators: keepingTerminators) { line, number, offset, text throws(CorpusError) in
+            try appendValid(line, line: number, fileOffset: offset, to: &text)
+            return true
+        }
+    }
+
+    private func appendingRecords(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
+        guard case .jsonlText(let field) = cut, !finished else { return false }
+        return try appendRun(to: &batch, targetBytes: targetBytes, keepingTerminators: false) { line, number, offset, text throws(CorpusError) in
+            try checkedRecord(line, line: number, fileOffset: offset) { record throws(CorpusError) in
+                try appendField(field, of: record, line: number, to: &text) ? true : nil
+            } != nil
+        }
+    }
+
+    /// The loop of ``appendLines(to:targetBytes:)`` and ``appendRecords(to:targetBytes:)``: each line
+    /// goes to `document`, which appends its document's text to the batch's (`true`) or makes none of
+    /// it (`false`: a blank or skipped line); the target is checked after each document.
+    @inline(__always)
+    private func appendRun(to batch: inout DocumentReader.FlatBatch, targetBytes: Int, keepingTerminators: Bool,
+                           _ document: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ offset: Int, _ text: inout [UInt8]) throws(CorpusError) -> Bool)
+        throws(CorpusError) -> Bool {
         let path = self.path
         var lines = 0, bytes = 0, documents = 0
         defer {
@@ -94,20 +131,18 @@ final class DocumentCutter {
             statistics.bytes += bytes
             statistics.documents += documents
         }
-        while batch.bytesRead < targetBytes {
-            guard let line = try source.nextLine(keepingTerminator: keepingTerminators) else {
-                finished = true
-                return false
-            }
+        let more = try source.forEachLine(keepingTerminator: keepingTerminators) { line, number, offset, consumed throws(CorpusError) in
             lines += 1
-            bytes += line.consumed
-            batch.bytesRead += line.consumed
-            batch.text += try valid(line.slice, line: line.number, fileOffset: line.offset)
+            bytes += consumed
+            batch.bytesRead += consumed
+            guard try document(line, number, offset, &batch.text) else { return true }
             batch.boundaries.append(batch.text.count)
-            batch.origins.append(DocumentOrigin(path: path, line: line.number))
+            batch.origins.append(DocumentOrigin(path: path, line: number))
             documents += 1
+            return batch.bytesRead < targetBytes
         }
-        return true
+        if !more { finished = true }
+        return more
     }
 
     private func nextPiece() throws(CorpusError) -> Piece? {
@@ -140,66 +175,82 @@ final class DocumentCutter {
             }
         case .jsonl, .jsonlText:
             while let line = try nextLine() {
-                // A blank line is no record (datatrove logs and skips it); it still counts for line numbers.
-                if line.slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                // JSON text is UTF-8 (RFC 8259): a line with invalid bytes is repaired under `lossy`, else
-                // a bad line (skipped under `skipBadLines`), never "no string field".
-                var bytes = line.slice
-                if let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) {
-                    if lossy {
-                        bytes = UTF8Validation.repaired(Array(bytes))[...]
-                        statistics.repaired += 1
-                    } else {
-                        try reject(.invalidUTF8(path: path, line: line.number, byteOffset: line.offset + bad), line: line.number,
-                                   reason: "invalid UTF-8 at byte \(line.offset + bad)")
-                        continue
+                let piece = try line.slice.withUnsafeBufferPointer { bytes throws(CorpusError) in
+                    try checkedRecord(bytes, line: line.number, fileOffset: line.offset) { record throws(CorpusError) -> Piece? in
+                        guard case .jsonlText(let field) = cut else { return try wholeRecord(record, line: line.number) }
+                        fieldText.removeAll(keepingCapacity: true)
+                        return try appendField(field, of: record, line: line.number, to: &fieldText) ? .text(fieldText[...], line: line.number) : nil
                     }
                 }
-                if let piece = try record(bytes, line: line.number) { return piece }
+                if let piece { return piece }
             }
         }
         finished = true
         return nil
     }
 
-    /// The piece a non-blank JSONL line in valid UTF-8 makes, or `nil` for a bad line skipped under
+    /// What `parse` makes of a JSONL line, given its bytes in valid UTF-8; `nil` for a blank line or a
+    /// bad line skipped under `skipBadLines`.
+    @inline(__always)
+    private func checkedRecord<Made>(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, fileOffset: Int,
+                                     _ parse: (UnsafeBufferPointer<UInt8>) throws(CorpusError) -> Made?) throws(CorpusError) -> Made? {
+        // A blank line is no record (datatrove logs and skips it); it still counts for line numbers.
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+        // JSON text is UTF-8 (RFC 8259): a line with invalid bytes is repaired under `lossy`, else
+        // a bad line (skipped under `skipBadLines`), never "no string field".
+        if let bad = UTF8Validation.firstInvalidOffset(bytes) {
+            guard lossy else {
+                try reject(.invalidUTF8(path: path, line: line, byteOffset: fileOffset + bad), line: line,
+                           reason: "invalid UTF-8 at byte \(fileOffset + bad)")
+                return nil
+            }
+            statistics.repaired += 1
+            return try UTF8Validation.repaired(Array(bytes)).withUnsafeBufferPointer { repaired throws(CorpusError) in try parse(repaired) }
+        }
+        return try parse(bytes)
+    }
+
+    /// The record a JSONL line in valid UTF-8 holds, or `nil` for a bad line skipped under
     /// `skipBadLines`. Parsed with ``JSONParser``, as every JSONL reader of Tokkit is: a duplicate key
     /// takes the last value, as in Python's `json`, and every byte of a string is kept.
-    private func record(_ bytes: ArraySlice<UInt8>, line: Int) throws(CorpusError) -> Piece? {
-        enum Outcome {
-            case piece(Piece)
-            case notObject
-            /// `.jsonlText`: the field is missing (`nil`) or holds this value, not a string.
-            case noText(field: String, JSONValue?)
+    private func wholeRecord(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(CorpusError) -> Piece? {
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse(Array(bytes)) } catch {
+            try rejectSyntax(error, line: line)
+            return nil
         }
-        let outcome: Result<Outcome, JSONSyntaxError>
-        if case .jsonlText(let field) = cut {
-            fieldText.removeAll(keepingCapacity: true)
-            outcome = Result { () throws(JSONSyntaxError) in
-                switch try JSONParser.stringField(field, in: bytes, appendingTo: &fieldText) {
-                case .string: return .piece(.text(fieldText[...], line: line))
-                case .missing: return .noText(field: field, nil)
-                case .other(let value): return .noText(field: field, value)
-                case .notObject: return .notObject
-                }
-            }
-        } else {
-            outcome = Result { () throws(JSONSyntaxError) in
-                guard case .object(let record) = try JSONParser.parse(Array(bytes)) else { return .notObject }
-                return .piece(.record(record, line: line))
-            }
+        guard case .object(let record) = parsed else {
+            try rejectNotObject(line: line)
+            return nil
         }
-        switch outcome {
-        case .success(.piece(let piece)):
-            return piece
-        case .success(.noText(let field, let value)):
-            try rejectText(value, key: field, line: line)
-        case .success(.notObject):
-            try reject(.notJSON(path: path, line: line, reason: "the line is JSON but not an object"), line: line, reason: "not a JSON object")
-        case .failure(let error):
-            try reject(.notJSON(path: path, line: line, reason: error.description), line: line, reason: "not JSON: \(error.description)")
+        return .record(record, line: line)
+    }
+
+    /// Appends the string under `field` of a JSONL line in valid UTF-8 to `output` (`true`), or leaves
+    /// `output` as it was for a bad line skipped under `skipBadLines` (`false`). The same records are
+    /// accepted and refused, with the same errors, as by ``wholeRecord(_:line:)`` and the reader's field check.
+    @inline(__always)
+    private func appendField(_ field: String, of bytes: UnsafeBufferPointer<UInt8>, line: Int, to output: inout [UInt8]) throws(CorpusError) -> Bool {
+        let found: JSONParser.Field
+        do { found = try JSONParser.stringField(field, in: bytes, appendingTo: &output) } catch {
+            try rejectSyntax(error, line: line)
+            return false
         }
-        return nil
+        switch found {
+        case .string: return true
+        case .missing: try rejectText(nil, key: field, line: line)
+        case .other(let value): try rejectText(value, key: field, line: line)
+        case .notObject: try rejectNotObject(line: line)
+        }
+        return false
+    }
+
+    private func rejectSyntax(_ error: JSONSyntaxError, line: Int) throws(CorpusError) {
+        try reject(.notJSON(path: path, line: line, reason: error.description), line: line, reason: "not JSON: \(error.description)")
+    }
+
+    private func rejectNotObject(line: Int) throws(CorpusError) {
+        try reject(.notJSON(path: path, line: line, reason: "the line is JSON but not an object"), line: line, reason: "not a JSON object")
     }
 
     /// Refuses a record's text: `value` is what the record holds under `key` (`nil`: nothing).
@@ -228,10 +279,26 @@ final class DocumentCutter {
 
     private func valid(_ bytes: ArraySlice<UInt8>, line: Int, fileOffset: Int) throws(CorpusError) -> ArraySlice<UInt8> {
         guard let bad = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) else { return bytes }
+        return try bytes.withUnsafeBufferPointer { bytes throws(CorpusError) in try repaired(bytes, bad: bad, line: line, fileOffset: fileOffset) }[...]
+    }
+
+    /// Appends `bytes` to `output` when they are valid UTF-8, repaired under `lossy`.
+    @inline(__always)
+    private func appendValid(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, fileOffset: Int, to output: inout [UInt8]) throws(CorpusError) {
+        guard let bad = UTF8Validation.firstInvalidOffset(bytes) else {
+            output.append(contentsOf: bytes)
+            return
+        }
+        output += try repaired(bytes, bad: bad, line: line, fileOffset: fileOffset)
+    }
+
+    /// `bytes`, invalid UTF-8 from offset `bad` on, repaired under `lossy`; otherwise the error naming
+    /// the bad byte's offset in the file (`fileOffset` -1: offsets are not known, the offset in `bytes`).
+    private func repaired(_ bytes: UnsafeBufferPointer<UInt8>, bad: Int, line: Int, fileOffset: Int) throws(CorpusError) -> [UInt8] {
         guard lossy else {
             throw .invalidUTF8(path: path, line: line, byteOffset: fileOffset >= 0 ? fileOffset + bad : bad)
         }
         statistics.repaired += 1
-        return UTF8Validation.repaired(Array(bytes))[...]
+        return UTF8Validation.repaired(Array(bytes))
     }
 }

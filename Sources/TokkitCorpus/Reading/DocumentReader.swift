@@ -169,17 +169,25 @@ public final class DocumentReader {
         batch.origins.removeAll(keepingCapacity: true)
         batch.bytesRead = 0
         batch.text.reserveCapacity(targetBytes + targetBytes / 4)
-        while batch.bytesRead < targetBytes {
-            if let cutter = try currentCutter(), cutter.cutsLines {
+        // The target is checked before each document is sought, never between a file's end and the
+        // next file's first document (`nextDocument` crosses files within one call).
+        var seeking = false
+        while seeking || batch.bytesRead < targetBytes {
+            if let cutter = try currentCutter(), cutter.cutsLines || cutter.cutsRecords {
                 let before = batch.origins.count
-                let more = try cutter.appendLines(to: &batch, targetBytes: targetBytes)
+                let more = cutter.cutsLines ? try cutter.appendLines(to: &batch, targetBytes: targetBytes)
+                                            : try cutter.appendRecords(to: &batch, targetBytes: targetBytes)
                 if batch.origins.count > before { lastOrigin = batch.origins[batch.origins.count - 1] }
                 if !more {
                     current = nil
                     finished.add(cutter.statistics)
                 }
+                // A file ends only while a document is sought (the cutter stops right after a document when
+                // the target is reached); the search goes on in the next file.
+                seeking = !more
                 continue
             }
+            seeking = false
             guard try nextDocument(appendingTo: &batch.text, &batch.bytesRead) else { break }
             batch.boundaries.append(batch.text.count)
             batch.origins.append(lastOrigin)

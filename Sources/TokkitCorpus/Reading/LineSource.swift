@@ -57,6 +57,66 @@ final class LineSource {
         }
     }
 
+    /// Hands `body` the lines after the last one read, one after another, until `body` returns
+    /// `false` (then `true` is returned) or the file ends before that (`false`). Each line comes without
+    /// its terminator (`\n`, and a `\r` before it), or with it when `keepingTerminator`, exactly as
+    /// ``nextLine(keepingTerminator:)`` hands it out, with its 1-based number, the offset of its first
+    /// byte in the (uncompressed) file, and the bytes it consumed (terminator included).
+    ///
+    /// Why: a corpus is millions of short lines. ``nextLine(keepingTerminator:)`` makes a `Line` per
+    /// line (a retained slice of the buffer) and reads and writes this class's position, line number
+    /// and offset per line, each an access check; here they live in locals for every line of the
+    /// buffer, and a line is a pointer into it, valid only during the call to `body`.
+    @inline(__always)
+    func forEachLine(keepingTerminator: Bool,
+                     _ body: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ offset: Int, _ consumed: Int) throws(CorpusError) -> Bool)
+        throws(CorpusError) -> Bool {
+        while true {
+            var stopped = false
+            try buffer.withUnsafeBufferPointer { all throws(CorpusError) in
+                guard let base = all.baseAddress else { return }
+                var start = position, number = lineNumber, offset = fileOffset
+                defer {
+                    position = start
+                    lineNumber = number
+                    fileOffset = offset
+                }
+                while start < all.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) {
+                    let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+                    var end = newline
+                    if keepingTerminator {
+                        end = newline + 1
+                    } else if end > start, base[end - 1] == UInt8(ascii: "\r") {
+                        end -= 1
+                    }
+                    let consumed = newline + 1 - start, lineOffset = offset
+                    number += 1
+                    offset += consumed
+                    let line = UnsafeBufferPointer(rebasing: all[start..<end])
+                    start = newline + 1
+                    guard try body(line, number, lineOffset, consumed) else {
+                        stopped = true
+                        return
+                    }
+                }
+            }
+            if stopped { return true }
+            if atEnd {
+                // The last line, without a terminator: as `nextLine`, a `\r` at its end stays.
+                guard position < buffer.count else { return false }
+                let consumed = buffer.count - position
+                lineNumber += 1
+                let number = lineNumber, lineOffset = fileOffset
+                fileOffset += consumed
+                let line = buffer[position...]
+                position = buffer.count
+                // Stopped on it, the caller calls again and learns the end then, as from `nextLine`.
+                return try line.withUnsafeBufferPointer { line throws(CorpusError) in try !body(line, number, lineOffset, consumed) }
+            }
+            try refill()
+        }
+    }
+
     /// The index of the first `\n` in `buffer[start...]`, found by `memchr` (16 or more bytes at a
     /// time) instead of the generic byte-by-byte `firstIndex(of:)`.
     private static func newline(in buffer: [UInt8], from start: Int) -> Int? {

@@ -57,6 +57,21 @@ struct JSONFieldTests {
         for line in lines { Self.agree("text", Array(line.utf8)) }
     }
 
+    @Test("keys compare as Strings: a raw or escaped key canonically equal to the field is the field, ASCII or not")
+    func canonicalKeys() throws {
+        let cases: [(key: String, line: String)] = [
+            ("K", "{\"\u{212A}\": \"kelvin sign\"}"), ("K", #"{"\u212a": "escaped kelvin sign"}"#), ("Kx", "{\"\u{212A}x\": \"k\"}"),
+            ("\u{212A}", #"{"K": "ascii key, non-ASCII field"}"#), ("é", "{\"e\u{301}\": \"decomposed\"}"),
+            ("e\u{301}", #"{"é": "composed", "x": 1}"#), ("text", #"{"Text": "case differs", "texts": 1, "tex": 2}"#),
+            ("K", "{\"\u{212A}\": \"first\", \"K\": 3}"), ("text", #"{"text": "a", "te\u0078t": "escaped wins last"}"#),
+        ]
+        for (key, line) in cases { #expect(Self.agree(key, Array(line.utf8)), "\(key) in \(line)") }
+        var output: [UInt8] = []
+        #expect(try JSONParser.stringField("K", in: Array("{\"\u{212A}\": \"k\"}".utf8)[...], appendingTo: &output) == .string)
+        #expect(output == Array("k".utf8))
+        #expect(try JSONParser.stringField("Kx", in: Array("{\"\u{212A}\": \"k\"}".utf8)[...], appendingTo: &output) == .missing)
+    }
+
     @Test("seeded random records, some corrupted by one byte, agree with the whole parse", arguments: [1, 2, 3] as [UInt64])
     func random(seed: UInt64) {
         var random = SplitMix64(seed: seed)

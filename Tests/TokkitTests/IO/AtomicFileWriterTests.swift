@@ -18,6 +18,28 @@ struct AtomicFileWriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).isEmpty)
     }
 
+    @Test("small and large writes, arrays and other collections, land in order; a header overwritten after a large write")
+    func mixedWrites() throws {
+        let scratch = Scratch()
+        let path = scratch.file("mixed.bin")
+        let writer = try AtomicFileWriter(path: path)
+        var expected: [UInt8] = []
+        var random = SplitMix64(seed: 13)
+        for round in 0..<40 {
+            let count = [0, 1, 1000, (1 << 20) - 1, 1 << 20, (1 << 20) + 5, 3 << 20][Int.random(in: 0..<7, using: &random)]
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ round) }
+            if round % 3 == 0 { try writer.write(bytes[...]) } else { try writer.write(bytes) }
+            expected += bytes
+            #expect(writer.bytesWritten == expected.count)
+        }
+        try writer.overwrite([0xAB, 0xCD], at: 1)
+        expected[1] = 0xAB
+        expected[2] = 0xCD
+        try writer.commit()
+        #expect(try FileIO.read(path) == expected)
+        #expect(expected.count > 8 << 20)
+    }
+
     @Test("an existing file stays whole until the new one is committed over it")
     func replace() throws {
         let scratch = Scratch()

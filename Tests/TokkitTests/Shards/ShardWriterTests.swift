@@ -41,6 +41,39 @@ struct ShardWriterTests {
         #expect(try ShardVerifier.verify(directory: scratch.file("out")) == manifest)
     }
 
+    @Test("an id outside the vocabulary in a batch is refused at the same file and byte offset as written document by document",
+          arguments: ShardFormat.allCases)
+    func batchIDOutOfRange(format: ShardFormat) throws {
+        let scratch = Scratch()
+        // gpt2: 50,257 is one past the vocabulary; the batch's documents all fit in the open shard.
+        let documents: [[TokenID]] = [[1, 2, 3], [], [4, 5], [6, 50_257, 7], [8]]
+        for width in [TokenWidth.uint16, .uint32] {
+            let settings = try Sharding.settings(format, shardTokens: 1000, valTokens: 1000, width: width)
+            /// The error `write` ends with, its directory written as `DIR` (the two runs write to two directories).
+            func failure(_ write: (ShardWriter) throws(ShardError) -> Void, in name: String) throws -> String? {
+                let directory = scratch.file(name)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let writer = ShardWriter(settings: settings, directory: directory) { _ throws(ShardError) in }
+                do throws(ShardError) {
+                    try writer.append([0], document: 0)  // opens the shard: the batch then takes the run path
+                    try write(writer)
+                    return nil
+                } catch {
+                    return error.description.replacingOccurrences(of: directory, with: "DIR")
+                }
+            }
+            let alone = try failure({ writer throws(ShardError) in
+                for (index, ids) in documents.enumerated() { try writer.append(ids, document: index + 1) }
+            }, in: "one-\(format)-\(width)")
+            let batch = try failure({ writer throws(ShardError) in
+                try writer.append(EncodedDocuments(documents), document: 1)
+            }, in: "batch-\(format)-\(width)")
+            #expect(alone != nil)
+            #expect(batch == alone, "\(format) \(width)")
+            #expect(alone?.contains("token id 50257") == true, "\(alone ?? "")")
+        }
+    }
+
     @Test("cl100k ids above 65,535 go out as uint32 (llm.c version 7, Megatron int32), never truncated")
     func uint32() throws {
         let scratch = Scratch()

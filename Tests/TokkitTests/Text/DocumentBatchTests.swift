@@ -158,6 +158,85 @@ struct DocumentBatchTests {
         }
     }
 
+    /// One batch as the reader cut it: its documents, their origins and the bytes read for it.
+    struct CutBatch: Equatable {
+        var documents: [[UInt8]]
+        var origins: [DocumentOrigin]
+        var bytesRead: Int
+    }
+
+    /// Every batch of `inputs` read per document (`nextBatch`, a `next()` per piece) or flat (lines and
+    /// records appended in runs), and the error that stopped the reading, if any.
+    static func cutBatches(_ inputs: [String], _ format: DocumentFormat, targetBytes: Int, flat: Bool, skipBadLines: Bool = false,
+                           lossy: Bool = false) throws -> (batches: [CutBatch], error: CorpusError?, statistics: ReadStatistics) {
+        let reader = try DocumentReader(inputs: inputs, format: format, skipBadLines: skipBadLines, lossy: lossy)
+        var batches: [CutBatch] = []
+        do {
+            if flat {
+                var batch = DocumentReader.FlatBatch()
+                while try reader.nextFlatBatch(into: &batch, targetBytes: targetBytes) {
+                    batches.append(CutBatch(documents: (0..<batch.count).map { Array(batch[$0]) }, origins: batch.origins, bytesRead: batch.bytesRead))
+                }
+            } else {
+                while let batch = try reader.nextBatch(targetBytes: targetBytes) {
+                    batches.append(CutBatch(documents: batch.documents, origins: batch.origins, bytesRead: batch.bytesRead))
+                }
+            }
+        } catch {
+            return (batches, error, reader.statistics)
+        }
+        return (batches, nil, reader.statistics)
+    }
+
+    @Test("flat batches of lines and JSONL records end where per-document batches end: at blank and bad lines, empty files, CRLF, every target size")
+    func flatBatchEdges() throws {
+        let scratch = Scratch()
+        func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let path = scratch.file(name)
+            try FileIO.writeAtomically(bytes, to: path)
+            return path
+        }
+        let empty = try write("empty.txt", [])
+        let crlf = try write("crlf.txt", Array("one\r\n\r\ntwo\r\n  \r\nthree\n\nfour\r".utf8))
+        let plain = try write("plain.txt", Array("alpha\nbeta\n\n".utf8) + [0xC3] + Array("\nomega".utf8))
+        let records = try write("records.jsonl", Array(("{\"text\": \"a\"}\n\n  \n{\"text\": \"b\\u00e9\"}\r\nnot json\n{\"id\": 1}\n"
+            + "{\"text\": 7}\n[1]\n{\"text\": \"c\"}\n\n\n").utf8) + [0x22, 0xFF, 0x22, 0x0A] + Array("{\"text\": \"last\"}".utf8))
+        let blanks = try write("blanks.jsonl", Array("\n \t\n\r\n".utf8))
+        let good = try write("good.jsonl", Array("{\"text\": \"x\"}\r\n{\"text\": \"\"}\n\n{\"text\": \"yz\"}\n".utf8))
+        let cases: [(inputs: [String], format: DocumentFormat, skip: Bool, lossy: Bool)] = [
+            ([crlf, empty, plain, crlf], .text(.lines), false, true),
+            ([empty, crlf, empty, empty, crlf], .text(.lines), false, false),
+            ([plain, crlf], .text(.lines), false, false),
+            ([records, blanks, empty, good, blanks, records], .jsonl(field: "text"), true, true),
+            ([good, blanks, records], .jsonl(field: "text"), true, false),
+            ([good, records, good], .jsonl(field: "text"), false, false),
+            ([blanks, empty, blanks], .jsonl(field: "text"), false, false),
+        ]
+        var documents = 0, errors = 0
+        for (inputs, format, skip, lossy) in cases {
+            for target in 1...72 {
+                let expected = try Self.cutBatches(inputs, format, targetBytes: target, flat: false, skipBadLines: skip, lossy: lossy)
+                let got = try Self.cutBatches(inputs, format, targetBytes: target, flat: true, skipBadLines: skip, lossy: lossy)
+                #expect(got.batches == expected.batches, "\(inputs.map { ($0 as NSString).lastPathComponent }) target \(target)")
+                #expect(got.error == expected.error)
+                #expect(got.statistics == expected.statistics)
+                documents += expected.batches.reduce(0) { $0 + $1.documents.count }
+                if expected.error != nil { errors += 1 }
+            }
+        }
+        #expect(documents > 1_000 && errors > 0)
+        // The comparison sees batch boundaries: the same documents cut for another target differ.
+        let sixteen = try Self.cutBatches([records, blanks, good], .jsonl(field: "text"), targetBytes: 16, flat: true, skipBadLines: true)
+        let seventeen = try Self.cutBatches([records, blanks, good], .jsonl(field: "text"), targetBytes: 40, flat: false, skipBadLines: true)
+        #expect(sixteen.batches != seventeen.batches)
+        #expect(sixteen.batches.flatMap(\.documents) == seventeen.batches.flatMap(\.documents))
+        // Errors keep their file and line: the bad records of `records.jsonl` without --skip-bad-lines.
+        #expect(try Self.cutBatches([good, records], .jsonl(field: "text"), targetBytes: 8, flat: true).error
+                == .notJSON(path: records, line: 5, reason: "invalid literal at byte 0"))
+        #expect(try Self.cutBatches([plain], .text(.lines), targetBytes: 8, flat: true).error
+                == .invalidUTF8(path: plain, line: 4, byteOffset: 12))
+    }
+
     @Test("a flat batch with invalid UTF-8 stops at the same file, line and byte, or is repaired the same way under lossy")
     func flatReaderInvalidUTF8() throws {
         let scratch = Scratch()

@@ -230,7 +230,7 @@ def write_section(lines):
         text = text.rstrip("\n") + "\n\n" + body
     else:
         end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + (text[end + 1:] if end >= 0 else "")
+        text = text[:start] + body + ("\n" + text[end + 1:] if end >= 0 else "")
     tmp = path + ".partial"
     with open(tmp, "w") as f:
         f.write(text)

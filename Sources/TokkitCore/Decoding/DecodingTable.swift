@@ -16,16 +16,18 @@
 /// about 1 ms for cl100k (1-3% of loading the vocabulary).
 ///
 /// Performance notes (one thread, ids in memory; 1.84 bytes per id for gpt2 on multilingual text,
-/// about 4 for the larger vocabularies on either corpus). The loop is bound by instructions per id,
-/// not by the table's cache misses: with every id masked into the first 256 entries (all in L1) it
-/// ran no faster. A test per id (in range? short?) cost about a third of the time, hence blocks of
-/// sixteen with one range test and one sum test. Tried and dropped: the length in each entry's last
-/// byte (the compiler read it back from the output just stored, which chains every token's position
-/// to the previous store: 2x slower); 8-byte entries (7 bytes and a length), which halve the table
-/// but send 9-11% of the ids in English text (tokens of 8-16 bytes) to a slower path: slower on
-/// every row; software prefetch of the entries 16 or 32 ids ahead (no gain: the loads are already
-/// independent of one another); the first pass of the parallel decode walking backwards, so the
-/// second would find its first ids in cache (slower).
+/// about 4 for the larger vocabularies). The loop is bound more by instructions per id than by the
+/// table's cache misses: in a C model of it, masking every id into the first 256 entries (all in
+/// L1) made it only 10-25% faster. The earlier loop took four ids a round with a test of each and
+/// spent about 15 instructions per id (Swift reloaded spilled pointers every round); the blocks of
+/// sixteen spend about 10 (8 per id and the block's vector range test): 1.2-1.6x its rate in an
+/// interleaved A/B. Tried and dropped: the length in each entry's last byte (the compiler read it
+/// back from the output just stored, which chains every token's position to the previous store: 2x
+/// slower); 8-byte entries (7 bytes and a length), which halve the table but send 9-11% of the ids
+/// of English text (tokens of 8-16 bytes) off the fast path: 0.5-0.8x in the C model, on every row;
+/// software prefetch of the entries 16 or 32 ids ahead (no gain: the loads are already independent
+/// of one another); the first pass of the parallel decode walking backwards, so the second would
+/// find its first ids in cache (slower).
 struct DecodingTable: Sendable {
     /// The longest token an entry holds whole.
     static let shortLength = 16
@@ -170,12 +172,22 @@ struct DecodingTable: Sendable {
         /// with no test, then one test that their lengths add up to at most `blockBound` (every token
         /// short). A block that fails either test is rewritten one id at a time from its start, so the
         /// loop still stops exactly at the first other id.
+        ///
+        /// Every bundled vocabulary's ranks start at 0: that case gets its own copy of the loop, with
+        /// no subtraction per id.
         @inline(__always)
         func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
                         to output: UnsafeMutableRawPointer, at: inout Int) -> Int {
+            firstRank == 0 ? writeShort(ids, from: start, to: output, at: &at, firstRank: 0)
+                           : writeShort(ids, from: start, to: output, at: &at, firstRank: firstRank)
+        }
+
+        @inline(__always)
+        private func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
+                                to output: UnsafeMutableRawPointer, at: inout Int, firstRank: TokenID) -> Int {
             // Locals, not `self`'s fields: the stores through `output` could alias the view in memory,
             // so the compiler reloaded every field on every round.
-            let entries = entries, lengths = lengths, count = count, firstRank = firstRank
+            let entries = entries, lengths = lengths, count = count
             var end = at
             var position = start
             while position &+ DecodingTable.blockSize <= ids.count,

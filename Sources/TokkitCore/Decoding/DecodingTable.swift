@@ -127,7 +127,15 @@ struct DecodingTable: Sendable {
         /// Adds the lengths of the mergeable tokens `ids[start...]` to `total`, up to the first
         /// other id (special, unknown, or a gap in the ranks), and returns that id's position (or `ids.count`).
         func addLengths(of ids: UnsafeBufferPointer<TokenID>, from start: Int, to total: inout Int) -> Int {
-            let lengths = lengths, count = count, firstRank = firstRank
+            // As in `writeShort`: a copy of the loop for ranks starting at 0.
+            firstRank == 0 ? addLengths(of: ids, from: start, to: &total, firstRank: 0)
+                           : addLengths(of: ids, from: start, to: &total, firstRank: firstRank)
+        }
+
+        @inline(__always)
+        private func addLengths(of ids: UnsafeBufferPointer<TokenID>, from start: Int, to total: inout Int,
+                                firstRank: TokenID) -> Int {
+            let lengths = lengths, count = count
             var sum = total
             var position = start
             while position &+ DecodingTable.blockSize <= ids.count,

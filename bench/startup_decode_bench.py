@@ -139,7 +139,9 @@ def main():
               "counted), best of the rounds. Two tokkit paths: `Vocabulary.appendBytes` into a buffer reused from call "
               "to call, one thread, one pass (what `tokkit decode` does block by block), per CPU-second; and "
               "`Vocabulary.decodeBytes` into a fresh array, long lists split over all cores in two passes (lengths, then "
-              "copies), wall and per CPU-second. tiktoken's `decode_bytes` is one thread.", "",
+              "copies), wall and per CPU-second. tiktoken's `decode_bytes` is one thread. Best of max(9, --rounds) for tokkit, "
+              "of 3 for tiktoken. On a loaded machine even CPU time moves by ±20% from run to run (shared caches, "
+              "frequency), and the wall column needs both cores free: read it from a run at load below 1.", "",
               "| corpus | vocab | ids | bytes per id | tokkit one pass, reused buffer: MB per CPU-second | fresh array, all cores: wall MB/s | "
               "fresh: MB per CPU-second | tiktoken decode_bytes per CPU-second | tokkit (one pass) ÷ tiktoken | ≥ 2 GB/s: one thread per CPU-second | "
               "≥ 2 GB/s: all cores, wall |",
@@ -150,7 +152,7 @@ def main():
         with open(path, "rb") as f:
             raw = f.read()
         for vocab in args.decode_vocabs:
-            result = bench("decode", "--vocab", vocab, "--file", path)
+            result = bench("decode", "--vocab", vocab, "--file", path, "--repeats", str(max(9, args.rounds)))
             enc = tiktoken.Encoding(name=f"{vocab}-bench", **_constructor(vocab))
             ids = enc.encode_ordinary(raw.decode())
             best_cpu = float("inf")

@@ -2,9 +2,12 @@
 """In-process Python encode benchmark: tokkit (the pip package) against tiktoken, quicktok-v1,
 splintr-rs and HF tokenizers, on one long text and on many documents, one thread and all cores.
 
-Every tool's ids are compared with tiktoken's on the same input before its time is reported (a tool
-whose ids differ is reported as differing, without a time). The Swift engine alone (TokkitBench, what
-the `tokkit` CLI runs) is measured on the same text, for the "Python package ÷ CLI per core" ratio.
+Each corpus file is cut into consecutive texts; every tool is warmed on the first and then timed once
+on each of the others, the tools taking turns (a tool with a piece cache is never timed on a text it
+has already seen). Every tool's ids are compared with tiktoken's on every text before its time is
+reported (a tool whose ids differ is reported as differing, without a ratio). The Swift engine alone
+(TokkitBench encode-warm, what the `tokkit` CLI runs) is timed the same way in the same rounds, for the
+"Python package ÷ CLI per core" ratios. The report's header states these rules.
 
 Needs: `pip install ./integrations/python` (the release wheel), `pip install tiktoken==0.14.0
 tokenizers==0.23.3 quicktok-v1==0.4.0 splintr-rs==0.22.0`, and the public corpus ($TOKKIT_CORPUS).
@@ -25,25 +28,11 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HF_PREFIX = 4 << 20  # HF tokenizers runs at ~1-2 MB/s on one thread: its single-text time is on the first 4 MB
 SECTION = "## Python package (`bench/python_bench.py`)"
 
 
 def log(*args):
     print(*args, file=sys.stderr, flush=True)
-
-
-def timed(function, repeats=1):
-    """(best wall seconds, best CPU seconds, result) over `repeats` runs."""
-    best_wall = best_cpu = float("inf")
-    result = None
-    for _ in range(repeats):
-        gc.collect()
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = function()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    return best_wall, best_cpu, result
 
 
 def flat(batches):
@@ -55,25 +44,20 @@ def split_documents(text: str) -> list[str]:
     return [part for part in re.split(r"\n\s*\n", text) if part]
 
 
+_built = False
+
+
 def tokkit_bench(*arguments: str) -> dict:
-    """Runs TokkitBench (the CLI's engine, without Python), built from this checkout first (a no-op when
-    it is up to date, so a stale binary is never measured), and returns its JSON line."""
-    subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT,
-                   stdout=sys.stderr)
+    """Runs TokkitBench (the CLI's engine, without Python), built from this checkout first (once per run;
+    a no-op when it is up to date, so a stale binary is never measured), and returns its JSON line."""
+    global _built
+    if not _built:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT,
+                       stdout=sys.stderr)
+        _built = True
     binary = os.path.join(ROOT, ".build", "release", "TokkitBench")
     output = subprocess.run([binary, *arguments], check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads(output.strip().splitlines()[-1])
-
-
-def swift_rate(vocab: str, path: str) -> dict:
-    """TokkitBench's one-thread encode of the file as one text."""
-    return tokkit_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1")
-
-
-def swift_documents_rate(vocab: str, path: str, repeats: int) -> dict:
-    """TokkitBench's one-thread flat batch over the file's lines as documents (`encode-docs`: what
-    `tokkit encode --docs lines` runs), best of two runs taken around the Python measurement."""
-    return tokkit_bench("encode-docs", "--vocab", vocab, "--file", path, "--threads", "1", "--repeats", str(repeats))
 
 
 PER_CALL_TEXTS = (("2 bytes", "hi"), ("a sentence", "The quick brown fox jumps over the lazy dog, again and again."),
@@ -107,14 +91,114 @@ def per_call(vocab, enc, ref_enc, peers, paragraph, rounds=5, calls=100_000):
     return rows
 
 
+def line_slices(raw: bytes, size: int, count: int) -> list[bytes]:
+    """`count` consecutive pieces of `raw`, each about `size` bytes, cut at line ends."""
+    slices, start = [], 0
+    for _ in range(count):
+        end = raw.rfind(b"\n", start, start + size) + 1
+        if end <= start or start + size > len(raw):
+            raise SystemExit(f"the corpus file has fewer than {count} pieces of {size} bytes: lower --megabytes or --rounds")
+        slices.append(raw[start:end])
+        start = end
+    return slices
+
+
+class Row:
+    """One tool's measurement of one kind: CPU and wall seconds summed over the rounds, and whether
+    every round's ids were equal to tiktoken's."""
+
+    def __init__(self, tool, kind, run, check, size, all_cores=False):
+        self.tool, self.kind, self.run, self.check, self.size, self.all_cores = tool, kind, run, check, size, all_cores
+        self.cpu = self.wall = self.bytes = 0.0
+        self.same = True
+
+    def measure(self, piece):
+        """Times one call on this round's text (the result is freed after the clock stops)."""
+        inputs = Inputs(piece)
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = self.run(inputs)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        self.cpu += cpu
+        self.wall += wall
+        self.bytes += self.size(piece)
+        self.same = self.same and self.check(result, piece)
+
+    def rates(self):
+        return self.bytes / 1e6 / self.wall, self.bytes / 1e6 / self.cpu
+
+
+class Inputs:
+    """One measurement's str objects, decoded afresh from the round's bytes before the clock starts.
+
+    Why afresh: CPython keeps a str's UTF-8 once something asked for it, and every tool here asks for it
+    (converting a non-ASCII str costs about 3 ms per 4 MB). With shared str objects the first tool timed
+    would pay that for all the others; a user encoding text read from a file pays it once, so each tool does.
+    """
+
+    def __init__(self, piece):
+        self.text = piece.raw.decode("utf-8")
+        self.documents = [d.decode("utf-8") for d in piece.encoded_documents]
+        self.prefix = piece.prefix.decode("utf-8")
+        self.prefix_documents = [d.decode("utf-8") for d in piece.prefix_documents]
+
+
+class Piece:
+    """One round's text: the str, its paragraphs, tiktoken's ids of both, and the files the Swift
+    engine reads."""
+
+    def __init__(self, raw: bytes, ref_enc, cores: int, index: int, tag: str):
+        self.raw, self.text = raw, raw.decode("utf-8")
+        self.documents = split_documents(self.text)
+        self.encoded_documents = [d.encode() for d in self.documents]
+        self.doc_bytes = sum(len(d) for d in self.encoded_documents)
+        self.ids = ref_enc.encode_ordinary(self.text)
+        self.doc_ids = ref_enc.encode_ordinary_batch(self.documents, num_threads=cores)
+        self.flat_ids = flat(self.doc_ids)
+        # The first MB (HF tokenizers' rows: it runs at about 1 MB/s), as one text and as documents.
+        self.prefix = raw[: raw.rfind(b"\n", 0, 1 << 20) + 1]
+        self.prefix_ids = ref_enc.encode_ordinary(self.prefix.decode("utf-8"))
+        self.prefix_documents, total = [], 0
+        for document in self.encoded_documents:
+            if total >= 1 << 20:
+                break
+            self.prefix_documents.append(document)
+            total += len(document)
+        self.path = os.path.join("/tmp", f"tokkit-python-bench-{tag}-{index}.txt")
+        self.docs_path = self.path + ".documents"
+        self.boundaries_path = self.path + ".boundaries"
+        with open(self.path, "wb") as file:
+            file.write(raw)
+        with open(self.docs_path, "wb") as file:
+            file.write(b"".join(self.encoded_documents))
+        bounds, total = [0], 0
+        for document in self.encoded_documents:
+            total += len(document)
+            bounds.append(total)
+        with open(self.boundaries_path, "wb") as file:
+            file.write(b"".join(b.to_bytes(8, "little") for b in bounds))
+
+
+def fresh_tokkit(tokkit, vocab):
+    """A new handle on a bundled vocabulary (get_encoding shares one): each measured kind gets its own
+    mergers, so no kind reads the piece cache another kind filled with this round's text."""
+    from tokkit import registry
+
+    file, sha256, pattern, specials, n_vocab = registry.DEFINITIONS[vocab]
+    return tokkit.Encoding._from_file(vocab, os.path.join(registry.vocabulary_directory(), file), pat_str=pattern,
+                                      special_tokens=specials, sha256=sha256, explicit_n_vocab=n_vocab)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=os.environ.get("TOKKIT_CORPUS", "/work/corpus"))
     parser.add_argument("--vocab", action="append", help="encodings to measure (default: cl100k_base, o200k_base)")
-    parser.add_argument("--repeats", type=int, default=3, help="tokkit's runs per measurement (best is kept)")
-    parser.add_argument("--megabytes", type=float, default=4.0,
-                        help="use the first N MB of each corpus file (cut at a line end); 0 = whole files")
+    parser.add_argument("--rounds", type=int, default=3, help="texts measured per corpus (each tool sees each once)")
+    parser.add_argument("--megabytes", type=float, default=4.0, help="size of each round's text (and of the warm-up text)")
     parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
+    parser.add_argument("--all-cores-only", action="store_true",
+                        help="only the all-core rows (wall clock, for a quiet machine); with --write they replace only "
+                             "the quiet re-run block of the section")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
 
@@ -139,200 +223,261 @@ def main():
                 "quicktok-v1": version("quicktok-v1"), "splintr-rs": version("splintr-rs")}
     vocabs = args.vocab or [v for v in ("cl100k_base", "o200k_base") if v in tokkit.list_encoding_names()]
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    size = int(args.megabytes * 1e6)
+    load = os.getloadavg()[0]
+    rounds = args.rounds
+    command = "python3 bench/python_bench.py" + "".join(f" --vocab {v}" for v in vocabs) + \
+        f" --megabytes {args.megabytes:g} --rounds {rounds} --write"
     out = [SECTION, "",
            f"Machine: {cores} cores, {cpu}, {platform.system()} {platform.release()}, Python {platform.python_version()}; "
-           f"{datetime.date.today().isoformat()}; load average at start {os.getloadavg()[0]:.1f} (shared machine). "
-           f"Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ". "
-           f"Command: `python3 bench/python_bench.py --megabytes {args.megabytes:g} --write` (one run, in one Python process, "
-           f"from a venv with the wheel installed). MB/s = 10^6 bytes of UTF-8 input per second; every measurement is the "
-           f"best of {args.repeats} (HF tokenizers: one), tokkit's and each peer's taken in the same run one after the other. "
-           "Every row's ids were compared with tiktoken's first ('=' in the ids column). The machine is shared and was "
-           "loaded: the ratio column uses CPU time (user + sys of the process), which other processes do not inflate. "
-           f"One text = the corpus text (the first {args.megabytes:g} MB of each file, cut at a line end) as one str; "
-           "documents = its blank-line-separated paragraphs, as a list of str. Outputs are Python lists unless the input "
-           "column says numpy. Each row is compared with tokkit's row of the same input column: `one text` with "
-           "`encode_ordinary`; `documents, loop` (a Python loop calling the one-text method per document) with tokkit's own "
-           "loop; `documents, batch` with `encode_ordinary_batch` (CPU time on one thread / wall clock on all cores); "
-           "`documents, all cores` (splintr-rs's `encode_batch` always uses every core) with tokkit's "
-           "`encode_ordinary_batch(num_threads=all)` (CPU time = the total work / wall clock); `documents, numpy` with "
-           "`encode_batch_to_numpy`; HF rows with tokkit on the same prefix.", ""]
-    table = ["| corpus | vocab | input | tool | MB/s (wall) | MB/s (CPU time) | all cores MB/s (wall) | "
-             "tokkit ÷ tool (CPU time / all cores wall) | ids |",
-             "|---|---|---|---|---|---|---|---|---|"]
+           f"{datetime.date.today().isoformat()} {datetime.datetime.utcnow():%H:%M} UTC; load average at start "
+           f"{os.getloadavg()[0]:.1f} (shared machine). Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) +
+           f". Command: `{command}` (one run, in one Python process, from a venv with the wheel installed).", "",
+           "How it measures (the same for every tool):",
+           f"- **Same bytes, text never seen before.** Each corpus file is cut (at line ends) into {rounds + 1} consecutive "
+           f"texts of {args.megabytes:g} MB. Every tool is warmed on the first (untimed), then timed once on each of the "
+           f"other {rounds}, the tools taking turns within a round. Tokkit and splintr-rs keep a piece cache between "
+           "calls: timing the best of several runs on one text would time a cache that already holds all of that text "
+           "(tokkit ran 1.5-2x faster on a second call), so no tool is timed twice on a text, and each measured kind has "
+           "its own encoder object (its own cache). A rate is the bytes of all rounds over their summed time.",
+           "- **Same output kind.** `one text` rows return a list of ints (numpy rows say so); `documents` are the "
+           "text's blank-line-separated paragraphs as a list of str, returned as a list of lists (or flat numpy + "
+           "offsets where the row says numpy). The result is freed after the clock stops, for every tool. Each call gets "
+           "str objects decoded afresh from the bytes before the clock starts, so every tool pays CPython's str → UTF-8 "
+           "conversion (about 3 ms per 4 MB of non-ASCII text) as a user encoding text read from a file does; with "
+           "shared str objects the first tool timed would pay it for the others.",
+           "- **CPU time per core.** The machine is shared and loaded: ratios use CPU time (user + sys of the process), "
+           "which other processes do not inflate. All-core rows give wall clock (tokkit ÷ tool on wall time); their CPU "
+           "column is the total work.",
+           "- **ids checked.** Every row's ids are compared with tiktoken's on every round ('=' in the ids column); a "
+           "tool that differs gets no ratio.",
+           "- **The CLI's engine** (TokkitBench `encode-warm`, Swift only, what `tokkit encode` runs) is timed the same "
+           "way, in the same rounds: one process per round, warmed on the same earlier texts, then one encode of the "
+           "round's text, as one text and as the same paragraphs in one flat batch (`Tokenizer.encodeDocuments`, one "
+           "thread); its token counts are checked against tiktoken's.", ""]
+    table = ["| corpus | vocab | input | tool | MB/s (wall) | MB/s (CPU time) | tokkit ÷ tool | ids |",
+             "|---|---|---|---|---|---|---|---|"]
     summary = []
     calls = ["| vocab | text | bytes | " + " | ".join(f"{t} µs" for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs"))
              + " | tokkit ÷ tiktoken | tokkit ÷ quicktok-v1 | tokkit ÷ splintr-rs |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for corpus in ("public_en.txt", "public_multi.txt"):
-        path = os.path.join(args.corpus, corpus)
-        with open(path, "rb") as file:
+        with open(os.path.join(args.corpus, corpus), "rb") as file:
             raw = file.read()
-        if args.megabytes:
-            raw = raw[: int(args.megabytes * 1e6)]
-            raw = raw[: raw.rfind(b"\n") + 1]
-        text = raw.decode("utf-8")
-        path = os.path.join("/tmp", f"tokkit-python-bench-{corpus}")
-        with open(path, "wb") as file:  # the same bytes for the Swift engine's measurement
-            file.write(raw)
-        documents = split_documents(text)
-        mb = len(raw) / 1e6
-        doc_mb = sum(len(d.encode()) for d in documents) / 1e6
+        texts = line_slices(raw, size, rounds + 1)
         for vocab in vocabs:
-            log(f"{corpus} {vocab}: {mb:.1f} MB, {len(documents)} documents")
             enc = tokkit.get_encoding(vocab)
             ref_enc = tiktoken.Encoding(vocab, pat_str=enc._pat_str, mergeable_ranks=enc._mergeable_ranks,
                                         special_tokens=enc._special_tokens)
-            _, _, reference = timed(lambda: ref_enc.encode_ordinary(text))
-            reference_docs = ref_enc.encode_ordinary_batch(documents, num_threads=cores)
-            ref_flat = flat(reference_docs)
-            rows = {}
+            log(f"{corpus} {vocab}: {rounds} rounds of {args.megabytes:g} MB, references from tiktoken")
+            warm = Piece(texts[0], ref_enc, cores, 0, f"{corpus}-{vocab}")
+            pieces = [Piece(t, ref_enc, cores, i + 1, f"{corpus}-{vocab}") for i, t in enumerate(texts[1:])]
+            np_ref = {id(p): np.asarray(p.flat_ids, dtype=np.uint32) for p in pieces + [warm]}
 
-            def add(tool, kind, single, multi, same):
-                """single: (wall MB/s, CPU-time MB/s); multi: all-cores wall MB/s or None. Rows of one
-                kind are compared with tokkit's row of that kind (KINDS)."""
-                rows[(tool, kind)] = (single, multi, same)
+            def one(p):
+                return len(p.raw)
 
-            def rate(size, measured):
-                return (size / measured[0], size / measured[1])
+            def docs(p):
+                return p.doc_bytes
 
-            r = args.repeats
-            # tokkit
-            w1, c1, ids = timed(lambda: enc.encode_ordinary(text), r)
-            wn, _, ids_n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=(), num_threads=0), r)
-            add("**tokkit** encode_ordinary / encode_to_numpy(num_threads=0)", "one text", rate(mb, (w1, c1)), mb / wn,
-                ids == reference and np.array_equal(ids_n, np.asarray(reference, dtype=np.uint32)))
-            w1n, c1n, ids_1n = timed(lambda: enc.encode_to_numpy(text, disallowed_special=()), r)
-            add("**tokkit** encode_to_numpy", "one text, numpy", rate(mb, (w1n, c1n)), None,
-                np.array_equal(ids_1n, np.asarray(reference, dtype=np.uint32)))
-            p1, cp1, dp = timed(lambda: [enc.encode_ordinary(d) for d in documents], r)
-            add("**tokkit** encode_ordinary per document", "documents, loop", rate(doc_mb, (p1, cp1)), None, dp == reference_docs)
-            b1, cb1, d1 = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=1), r)
-            bn, cbn, dn = timed(lambda: enc.encode_ordinary_batch(documents, num_threads=cores), r)
-            add("**tokkit** encode_ordinary_batch (1 thread / all cores)", "documents, batch", rate(doc_mb, (b1, cb1)),
-                doc_mb / bn, d1 == reference_docs and dn == reference_docs)
-            f1, cf1, (fl1, _) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=1, disallowed_special=()), r)
-            fn, _, (fln, offn) = timed(lambda: enc.encode_batch_to_numpy(documents, num_threads=0, disallowed_special=()), r)
-            add("**tokkit** encode_batch_to_numpy (flat numpy + offsets)", "documents, numpy", rate(doc_mb, (f1, cf1)), doc_mb / fn,
-                fl1.tolist() == ref_flat and fln.tolist() == ref_flat and int(offn[-1]) == len(ref_flat))
+            def ids_list(result, p):
+                return list(result) == p.ids
 
-            # tiktoken
-            w, c, _ = timed(lambda: ref_enc.encode_ordinary(text), r)
-            add(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", rate(mb, (w, c)), None, True)
-            t1, ct1, r1 = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=1), r)
-            tn, _, rn = timed(lambda: ref_enc.encode_ordinary_batch(documents, num_threads=cores), r)
-            add("tiktoken encode_ordinary_batch (1 thread / all cores)", "documents, batch", rate(doc_mb, (t1, ct1)), doc_mb / tn,
-                r1 == reference_docs and rn == reference_docs)
+            def ids_numpy(result, p):
+                return np.array_equal(result, np.asarray(p.ids, dtype=np.uint32))
 
-            # quicktok-v1
-            try:
-                q = peers["quicktok-v1"].get_encoding(vocab)
-                w, c, got = timed(lambda: q.encode_ordinary(text), r)
-                add("quicktok-v1 encode_ordinary", "one text", rate(mb, (w, c)), None, list(got) == reference)
-                q1, cq1, (qt1, _) = timed(lambda: q.encode_batch(documents, threads=1), r)
-                qn, _, (qtn, _) = timed(lambda: q.encode_batch(documents, threads=0), r)
-                add("quicktok-v1 encode_batch (flat numpy + offsets)", "documents, numpy", rate(doc_mb, (q1, cq1)), doc_mb / qn,
-                    list(qt1) == ref_flat and list(qtn) == ref_flat)
-            except Exception as error:
-                table.append(f"| {corpus} | {vocab} | — | quicktok-v1 | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
+            def doc_lists(result, p):
+                return [list(x) for x in result] == p.doc_ids
 
-            # splintr-rs: its per-document loop and its batch call (rayon, all cores; one thread is not selectable,
-            # so its batch row is compared on all cores: wall clock, and CPU time = total work)
-            try:
-                s = peers["splintr-rs"].Tokenizer.from_pretrained(vocab)
-                w, c, got = timed(lambda: s.encode_ordinary(text), r)
-                wr, _, gotr = timed(lambda: s.encode_rayon(text), r)
-                add("splintr-rs encode_ordinary / encode_rayon", "one text", rate(mb, (w, c)), mb / wr,
-                    list(got) == reference and list(gotr) == reference)
-                s1, cs1, g1 = timed(lambda: [s.encode_ordinary(d) for d in documents], r)
-                add("splintr-rs encode_ordinary per document", "documents, loop", rate(doc_mb, (s1, cs1)), None,
-                    [list(x) for x in g1] == reference_docs)
-                sn, csn, gn = timed(lambda: s.encode_batch(documents), r)
-                rows[("**tokkit** encode_ordinary_batch (all cores)", "documents, all cores")] = ((doc_mb / bn, doc_mb / cbn), doc_mb / bn, True)
-                add("splintr-rs encode_batch (all cores)", "documents, all cores", (doc_mb / sn, doc_mb / csn), doc_mb / sn,
-                    [list(x) for x in gn] == reference_docs)
-            except Exception as error:
-                table.append(f"| {corpus} | {vocab} | — | splintr-rs | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
+            def doc_numpy(result, p):
+                flat_ids, offsets = result
+                return np.array_equal(flat_ids, np_ref[id(p)]) and int(offsets[-1]) == len(p.flat_ids)
 
-            # HF tokenizers, from the tokenizer.json tokkit writes for this vocabulary
+            t = {kind: fresh_tokkit(tokkit, vocab) for kind in ("one", "numpy", "all", "loop", "batch", "batch_all", "np1", "npall")}
+            sp = {kind: peers["splintr-rs"].Tokenizer.from_pretrained(vocab) for kind in ("one", "rayon", "loop", "batch")}
+            q = peers["quicktok-v1"].get_encoding(vocab)
+            rows = [
+                Row("**tokkit** encode_ordinary", "one text", lambda i: t["one"].encode_ordinary(i.text), ids_list, one),
+                Row(f"tiktoken {versions['tiktoken']} encode_ordinary", "one text", lambda i: ref_enc.encode_ordinary(i.text), ids_list, one),
+                Row("quicktok-v1 encode_ordinary", "one text", lambda i: q.encode_ordinary(i.text), ids_list, one),
+                Row("splintr-rs encode_ordinary", "one text", lambda i: sp["one"].encode_ordinary(i.text), ids_list, one),
+                Row("**tokkit** encode_to_numpy", "one text, numpy",
+                    lambda i: t["numpy"].encode_to_numpy(i.text, disallowed_special=()), ids_numpy, one),
+                Row("**tokkit** encode_ordinary(num_threads=0)", "one text, all cores",
+                    lambda i: t["all"].encode_ordinary(i.text, num_threads=0), ids_list, one, all_cores=True),
+                Row("splintr-rs encode_rayon", "one text, all cores", lambda i: sp["rayon"].encode_rayon(i.text), ids_list, one,
+                    all_cores=True),
+                Row("**tokkit** encode_ordinary per document", "documents, loop",
+                    lambda i: [t["loop"].encode_ordinary(d) for d in i.documents], doc_lists, docs),
+                Row("splintr-rs encode_ordinary per document", "documents, loop",
+                    lambda i: [sp["loop"].encode_ordinary(d) for d in i.documents], doc_lists, docs),
+                Row("**tokkit** encode_ordinary_batch(num_threads=1)", "documents, batch, 1 thread",
+                    lambda i: t["batch"].encode_ordinary_batch(i.documents, num_threads=1), doc_lists, docs),
+                Row("tiktoken encode_ordinary_batch(num_threads=1)", "documents, batch, 1 thread",
+                    lambda i: ref_enc.encode_ordinary_batch(i.documents, num_threads=1), doc_lists, docs),
+                Row(f"**tokkit** encode_ordinary_batch(num_threads={cores})", "documents, batch, all cores",
+                    lambda i: t["batch_all"].encode_ordinary_batch(i.documents, num_threads=cores), doc_lists, docs,
+                    all_cores=True),
+                Row("splintr-rs encode_batch", "documents, batch, all cores", lambda i: sp["batch"].encode_batch(i.documents),
+                    doc_lists, docs, all_cores=True),
+                Row(f"tiktoken encode_ordinary_batch(num_threads={cores})", "documents, batch, all cores",
+                    lambda i: ref_enc.encode_ordinary_batch(i.documents, num_threads=cores), doc_lists, docs, all_cores=True),
+                Row("**tokkit** encode_batch_to_numpy(num_threads=1)", "documents, numpy, 1 thread",
+                    lambda i: t["np1"].encode_batch_to_numpy(i.documents, num_threads=1, disallowed_special=()), doc_numpy, docs),
+                Row("quicktok-v1 encode_batch(threads=1)", "documents, numpy, 1 thread",
+                    lambda i: q.encode_batch(i.documents, threads=1), doc_numpy, docs),
+                Row("**tokkit** encode_batch_to_numpy(num_threads=0)", "documents, numpy, all cores",
+                    lambda i: t["npall"].encode_batch_to_numpy(i.documents, num_threads=0, disallowed_special=()), doc_numpy,
+                    docs, all_cores=True),
+                Row("quicktok-v1 encode_batch(threads=0)", "documents, numpy, all cores",
+                    lambda i: q.encode_batch(i.documents, threads=0), doc_numpy, docs, all_cores=True),
+            ]
+            if args.all_cores_only:
+                rows = [row for row in rows if row.all_cores]
+            for row in rows:  # warm-up on the first text, untimed, with each row's own call
+                row.run(Inputs(warm))
+            engine = {"one": [0.0, 0], "documents": [0.0, 0]}
+            for index, piece in enumerate(pieces):
+                log(f"  round {index + 1}/{rounds}")
+                for row in rows:
+                    row.measure(piece)
+                if args.all_cores_only:
+                    continue
+                history = [warm.path] + [p.path for p in pieces[:index]]
+                warm_args = [a for path in history for a in ("--warm", path)]
+                swift_one = tokkit_bench("encode-warm", "--vocab", vocab, "--file", piece.path, *warm_args)
+                swift_docs = tokkit_bench("encode-warm", "--vocab", vocab, "--file", piece.docs_path,
+                                          "--documents", piece.boundaries_path, *warm_args)
+                if swift_one["tokens"] != len(piece.ids) or swift_docs["tokens"] != len(piece.flat_ids):
+                    raise SystemExit(f"{corpus} {vocab}: TokkitBench's token counts differ from tiktoken's")
+                engine["one"][0] += swift_one["cpu_seconds"]
+                engine["one"][1] += len(piece.raw)
+                engine["documents"][0] += swift_docs["cpu_seconds"]
+                engine["documents"][1] += piece.doc_bytes
+
+            if args.all_cores_only:
+                for row in rows:
+                    mine = next(r for r in rows if r.kind == row.kind and r.tool.startswith("**tokkit**"))
+                    ratio = f"{mine.rates()[0] / row.rates()[0]:.2f}×" if row.same and mine.same else "—"
+                    table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | {row.rates()[0]:.1f} | "
+                                 f"{row.rates()[1]:.1f} | {ratio} (wall) | {'=' if row.same else '**differ**'} |")
+                continue
+            # HF tokenizers (about 1 MB/s): the first MB of round 1's text and of its documents, against a tokkit
+            # handle timed on the same bytes in the same way (warmed on the first MB of the warm-up text).
             try:
                 json_path = os.path.join("/tmp", f"tokkit-python-bench-{vocab}.json")
                 enc.save(json_path, "huggingface")
-                hf = HF.from_file(json_path)
-                prefix = text.encode()[:HF_PREFIX].decode("utf-8", "ignore")
-                pmb = len(prefix.encode()) / 1e6
-                _, ct_prefix, _ = timed(lambda: enc.encode_ordinary(prefix), r)
-                w, c, got = timed(lambda: hf.encode(prefix, add_special_tokens=False).ids)
-                rows[("**tokkit** encode_ordinary (first 4 MB)", "one text, HF input")] = (rate(pmb, (ct_prefix, ct_prefix)), None, True)
-                add("HF tokenizers encode (first 4 MB)", "one text, HF input", rate(pmb, (w, c)), None, got == ref_enc.encode_ordinary(prefix))
-                some = documents[: max(1, len(documents) // 8)]
-                some_mb = sum(len(d.encode()) for d in some) / 1e6
-                _, ct_some, _ = timed(lambda: [enc.encode_ordinary(d) for d in some], r)
-                h1, ch1, g1 = timed(lambda: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in some)])
-                rows[("**tokkit** encode_ordinary per document (first 1/8)", "documents, loop, HF input")] = (rate(some_mb, (ct_some, ct_some)), None, True)
-                add("HF tokenizers encode per document (first 1/8 of documents)", "documents, loop, HF input",
-                    rate(some_mb, (h1, ch1)), None, g1 == reference_docs[:len(some)])
+                hf, hf_tokkit = HF.from_file(json_path), fresh_tokkit(tokkit, vocab)
+
+                prefix_bytes = lambda p: len(p.prefix)  # noqa: E731
+                prefix_doc_bytes = lambda p: sum(len(d) for d in p.prefix_documents)  # noqa: E731
+                hf_rows = [
+                    Row("**tokkit** encode_ordinary (first MB)", "one text, HF input", lambda i: hf_tokkit.encode_ordinary(i.prefix),
+                        lambda r, p: r == p.prefix_ids, prefix_bytes),
+                    Row("HF tokenizers encode (first MB)", "one text, HF input",
+                        lambda i: hf.encode(i.prefix, add_special_tokens=False).ids, lambda r, p: r == p.prefix_ids, prefix_bytes),
+                    Row("**tokkit** encode_ordinary per document (first MB)", "documents, loop, HF input",
+                        lambda i: [hf_tokkit.encode_ordinary(d) for d in i.prefix_documents],
+                        lambda r, p: r == p.doc_ids[:len(r)], prefix_doc_bytes),
+                    Row("HF tokenizers encode per document (first MB)", "documents, loop, HF input",
+                        lambda i: [e.ids for e in (hf.encode(d, add_special_tokens=False) for d in i.prefix_documents)],
+                        lambda r, p: r == p.doc_ids[:len(r)], prefix_doc_bytes),
+                ]
+                for row in hf_rows:
+                    row.run(Inputs(warm))
+                    row.measure(pieces[0])
+                rows += hf_rows
             except Exception as error:
                 table.append(f"| {corpus} | {vocab} | — | HF tokenizers | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
 
-            ours = {kind: value for (tool, kind), value in rows.items() if tool.startswith("**tokkit**")}
-            for (tool, kind), (single, multi, same) in rows.items():
-                if not same:
-                    table.append(f"| {corpus} | {vocab} | {kind} | {tool} | — | — | — | — | **differ** |")
+            ours = {row.kind: row for row in rows if row.tool.startswith("**tokkit**")}
+            for row in rows:
+                if not row.same:
+                    table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | — | — | — | **differ** |")
                     continue
-                mine_single, mine_multi, _ = ours[kind]
-                ratio = f"{mine_single[1] / single[1]:.2f}×" + (f" / {mine_multi / multi:.2f}×" if multi and mine_multi else "")
-                multi_text = f"{multi:.1f}" if multi else "—"
-                table.append(f"| {corpus} | {vocab} | {kind} | {tool} | {single[0]:.1f} | {single[1]:.1f} | {multi_text} | "
-                             f"{ratio} | = |")
+                mine = ours[row.kind]
+                wall, cpu_rate = row.rates()
+                mine_wall, mine_cpu = mine.rates()
+                ratio = f"{mine_wall / wall:.2f}× (wall)" if row.all_cores else f"{mine_cpu / cpu_rate:.2f}×"
+                table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | {wall:.1f} | {cpu_rate:.1f} | {ratio} | = |")
             if corpus == "public_en.txt":
-                paragraph = next(d for d in documents if 400 <= len(d.encode()) <= 600)
-                for label, size, micros in per_call(vocab, enc, ref_enc, peers, paragraph):
+                paragraph = next(d for d in pieces[0].documents if 400 <= len(d.encode()) <= 600)
+                for label, length, micros in per_call(vocab, enc, ref_enc, peers, paragraph):
                     cells = [f"{micros[t]:.3f}" if micros[t] != "differ" else "**differ**"
                              for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs")]
                     ratios = [f"{micros[t] / micros['tokkit']:.2f}×" if "differ" not in (micros[t], micros["tokkit"]) else "—"
                               for t in ("tiktoken", "quicktok-v1", "splintr-rs")]
-                    calls.append(f"| {vocab} | {label} | {size} | " + " | ".join(cells + ratios) + " |")
-            # Lines as documents, the same bytes for Python's batch calls and the Swift engine's flat batch.
-            lines = text.split("\n")[:-1]
-            lines_mb = sum(len(line.encode()) for line in lines) / 1e6
-            before = swift_documents_rate(vocab, path, r)
-            _, cl, lines_ids = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=1), r)
-            _, cln, (lines_flat, _) = timed(lambda: enc.encode_batch_to_numpy(lines, num_threads=1, disallowed_special=()), r)
-            after = swift_documents_rate(vocab, path, r)
-            swift_lines = max(before["batch_cpu_mbps"], after["batch_cpu_mbps"])
-            lines_reference = ref_enc.encode_ordinary_batch(lines, num_threads=cores)
-            if lines_ids != lines_reference or lines_flat.tolist() != flat(lines_reference) \
-                    or before["batch_tokens"] != len(lines_flat):
-                raise SystemExit(f"{corpus} {vocab}: the lines' ids differ between tokkit, tiktoken and TokkitBench")
-            swift = swift_rate(vocab, path)
-            summary.append(f"- {corpus} {vocab}: CPU-time MB/s on one thread: Python `encode_ordinary` (list) "
-                           f"{mb / c1:.1f}, `encode_to_numpy` {mb / c1n:.1f}, `encode_ordinary_batch` (list, documents) "
-                           f"{doc_mb / cb1:.1f}; the Swift engine (TokkitBench, one text) {swift['cpu_mbps']:.1f}: "
-                           f"**{mb / c1 / swift['cpu_mbps'] * 100:.0f}%** / **{mb / c1n / swift['cpu_mbps'] * 100:.0f}%** / "
-                           f"**{doc_mb / cb1 / swift['cpu_mbps'] * 100:.0f}%** of the CLI's per-core rate "
-                           f"(wall clock: {mb / w1:.1f} / {mb / w1n:.1f} vs {swift['mbps']:.1f} MB/s). "
-                           f"Lines as documents ({len(lines)}): `encode_ordinary_batch` (list) {lines_mb / cl:.1f}, "
-                           f"`encode_batch_to_numpy` {lines_mb / cln:.1f}; the Swift engine's flat batch on the same lines "
-                           f"(TokkitBench encode-docs, one thread) {swift_lines:.1f}: **{lines_mb / cl / swift_lines * 100:.0f}%** / "
-                           f"**{lines_mb / cln / swift_lines * 100:.0f}%**.")
+                    calls.append(f"| {vocab} | {label} | {length} | " + " | ".join(cells + ratios) + " |")
+            swift_one_rate = engine["one"][1] / 1e6 / engine["one"][0]
+            swift_docs_rate = engine["documents"][1] / 1e6 / engine["documents"][0]
+
+            def share(kind, against):
+                return f"**{ours[kind].rates()[1] / against * 100:.0f}%**"
+
+            summary.append(
+                f"| {corpus} | {vocab} | {swift_one_rate:.1f} | {swift_docs_rate:.1f} | "
+                f"{ours['one text'].rates()[1]:.1f} ({share('one text', swift_one_rate)}) | "
+                f"{ours['one text, numpy'].rates()[1]:.1f} ({share('one text, numpy', swift_one_rate)}) | "
+                f"{ours['documents, batch, 1 thread'].rates()[1]:.1f} ({share('documents, batch, 1 thread', swift_one_rate)} / "
+                f"{share('documents, batch, 1 thread', swift_docs_rate)}) | "
+                f"{ours['documents, numpy, 1 thread'].rates()[1]:.1f} ({share('documents, numpy, 1 thread', swift_one_rate)} / "
+                f"{share('documents, numpy, 1 thread', swift_docs_rate)}) |")
+    if args.all_cores_only:
+        quiet = [QUIET_START, "### All-core rows, re-run on a quiet machine", "",
+                 f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, load average at start {load:.1f}, {cores} cores. Command: "
+                 f"`{command.replace(' --write', ' --all-cores-only --write')}`. The same texts, warm-up and "
+                 "rules as above; wall clock counts here (tokkit ÷ tool on wall time), the CPU column is the total work.",
+                 ""] + table + [QUIET_END]
+        print("\n".join(quiet))
+        if args.write:
+            write_section(lambda section: replace_quiet(section, "\n".join(quiet)))
+        return
     out += table + ["", "Per call: µs of CPU time per `encode_ordinary(text)` call from a Python loop (best of 5 rounds, "
                     "the tools' rounds interleaved; ids compared with tiktoken's first); tokkit ÷ tool = the tool's time "
-                    "÷ tokkit's (above 1: tokkit is faster). The paragraph is the corpus's first of 400-600 bytes.", ""]
-    out += calls + ["", "Python package ÷ the CLI's engine, per core:", ""] + summary + [""]
+                    "÷ tokkit's (above 1: tokkit is faster). The paragraph is the first of 400-600 bytes in round 1's text. "
+                    "Each tool calls the same short text again and again here, so its caches are warm by design: this "
+                    "measures the cost of a call.", ""]
+    out += calls + ["", "Python package ÷ the CLI's engine, per core (CPU-time MB/s, same texts, same rounds; the "
+                    "percentage is the Python call's rate ÷ the engine's one-text rate, and for documents also ÷ the "
+                    "engine's flat batch of the same paragraphs):", "",
+                    "| corpus | vocab | engine, one text | engine, documents | `encode_ordinary` (list) | "
+                    "`encode_to_numpy` | `encode_ordinary_batch` (lists) ÷ one text / ÷ documents | "
+                    "`encode_batch_to_numpy` ÷ one text / ÷ documents |",
+                    "|---|---|---|---|---|---|---|---|"] + summary + [""]
+    out += [QUIET_START, "### All-core rows, re-run on a quiet machine", "",
+            f"Not run yet: `{command.replace(' --write', ' --all-cores-only --write')}` replaces this block.", QUIET_END, ""]
     report = "\n".join(out)
     print(report)
     if args.write:
-        results = os.path.join(ROOT, "bench", "RESULTS.md")
-        existing = open(results).read() if os.path.exists(results) else ""
-        if SECTION in existing:
-            start = existing.index(SECTION)
-            following = existing.find("\n## ", start + len(SECTION))
-            existing = existing[:start] + report + (existing[following + 1:] if following >= 0 else "")
-        else:
-            existing = existing.rstrip("\n") + "\n\n" + report
-        with open(results + ".tmp", "w") as file:
-            file.write(existing)
-        os.replace(results + ".tmp", results)
+        write_section(lambda section: report)
+
+
+QUIET_START, QUIET_END = "<!-- python_bench: quiet all-core rows -->", "<!-- python_bench: end of quiet all-core rows -->"
+
+
+def replace_quiet(section: str, block: str) -> str:
+    """The section with its quiet re-run block replaced by `block` (added at its end when it has none)."""
+    if QUIET_START in section and QUIET_END in section:
+        start, end = section.index(QUIET_START), section.index(QUIET_END) + len(QUIET_END)
+        return section[:start] + block + section[end:]
+    return section.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def write_section(make) -> None:
+    """Rewrites bench/RESULTS.md's "Python package" section as `make(old section)` (temporary file, rename)."""
+    results = os.path.join(ROOT, "bench", "RESULTS.md")
+    existing = open(results).read() if os.path.exists(results) else ""
+    if SECTION in existing:
+        start = existing.index(SECTION)
+        following = existing.find("\n## ", start + len(SECTION))
+        end = following + 1 if following >= 0 else len(existing)
+        section = make(existing[start:end]).rstrip("\n") + "\n"
+        existing = existing[:start] + section + ("\n" + existing[end:] if following >= 0 else "")
+    else:
+        existing = existing.rstrip("\n") + "\n\n" + make("")
+    with open(results + ".tmp", "w") as file:
+        file.write(existing)
+    os.replace(results + ".tmp", results)
 
 
 if __name__ == "__main__":

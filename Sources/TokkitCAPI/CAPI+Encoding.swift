@@ -46,6 +46,11 @@ public func tk_encode(
         let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
         let workers = threads <= 0 ? Tokenizer.defaultThreadCount : threads
         var output: [TokenID] = []
+        if workers > 1, let parallel = handle.encodeAcrossCores(input, allowed: allowed, disallowed: disallowed, workers: workers) {
+            ids.pointee = mallocCopy(parallel)
+            count.pointee = parallel.count
+            return
+        }
         do throws(EncodingError) {
             // Below two chunks per worker there is nothing to share out: one pass on this thread.
             if workers > 1, input.count >= 2 << 20 {

@@ -23,6 +23,9 @@ final class TokenizerHandle: Sendable {
     /// The three rule pairs `tk_encode_into` takes by number, built once with the handle, so a call
     /// on a short text neither hashes its rules nor takes the cache's lock.
     let simpleRules: [Tokenizer.PreparedSpecials]
+    /// Where a long text may be cut for several cores (`encodeAcrossCores`); `nil` when the pattern or a
+    /// special token rules out cutting, as for `StreamingEncoder`.
+    let cutRules: CutRules?
 
     /// What one call borrows: a merger (its piece cache makes the next call on similar text faster)
     /// and an id array whose capacity the next call reuses instead of allocating.
@@ -53,6 +56,8 @@ final class TokenizerHandle: Sendable {
         simpleRules = [(SpecialTokenSet.none, SpecialTokenSet.none), (.none, .all), (.all, .none)].map {
             tokenizer.prepareSpecials(allowed: $0.0, disallowed: $0.1)
         }
+        let stream = StreamingEncoder(tokenizer: tokenizer, threads: 1)
+        cutRules = stream.cutsSafely ? stream.rules : nil
     }
 
     /// Runs `body` with a workspace no other call is using: the first free one (a single caller, such

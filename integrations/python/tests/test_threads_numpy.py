@@ -8,10 +8,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 import tokkit
 
-from .conftest import corpus_sample
+from .conftest import corpus_sample, reference
 
 
 def test_concurrent_python_threads_get_the_serial_ids():
@@ -37,6 +38,49 @@ def test_a_long_text_on_all_cores_equals_one_thread():
     one = enc.encode_to_numpy(text, num_threads=1)
     assert np.array_equal(enc.encode_to_numpy(text, num_threads=0), one)
     assert np.array_equal(enc.encode_to_numpy(text, num_threads=3), one)
+
+
+def test_encode_ordinary_on_all_cores_gives_the_one_thread_list():
+    """`encode_ordinary(text, num_threads=N)` (Tokkit's addition to tiktoken's method) cuts a long text
+    for N cores and returns the same list; a short text, the compiled function and the Python method
+    agree, and a bad keyword or count raises as a Python call would."""
+    enc = tokkit.get_encoding("o200k_base")
+    text = corpus_sample("public_multi.txt", 6 << 20)
+    one = reference("o200k_base").encode_ordinary(text)
+    assert len(one) > 1_000_000
+    assert enc.encode_ordinary(text) == one
+    assert enc.encode_ordinary(text, num_threads=0) == one
+    assert enc.encode_ordinary(text, num_threads=3) == one
+    assert tokkit.Encoding.encode_ordinary(enc, text, num_threads=2) == one
+    assert enc.encode_ordinary("hello world", num_threads=0) == reference("o200k_base").encode_ordinary("hello world")
+    with pytest.raises(TypeError):
+        enc.encode_ordinary(text, threads=2)
+    for method in (enc.encode_ordinary, lambda t, **k: tokkit.Encoding.encode_ordinary(enc, t, **k)):
+        with pytest.raises(ValueError):
+            method("hi", num_threads=-1)
+
+
+@pytest.mark.parametrize("size", [300 << 10, 1 << 20])
+def test_a_text_cut_for_all_cores_equals_tiktoken_for_every_bundled_vocabulary(name, size):
+    """From 256 KiB up a one-text call on several cores is cut at safe cuts and encoded by the handle's
+    warm mergers (TokenizerHandle.encodeAcrossCores): ids as tiktoken's, with special tokens allowed at
+    a cut's neighbourhood, and a refused special token raises as tiktoken does (the call falls back to
+    one stream for the error's offset)."""
+    enc, ref = tokkit.get_encoding(name), reference(name)
+    special = sorted(enc.special_tokens_set)[0]
+    text = corpus_sample("public_multi.txt", size)
+    middle = len(text) // 2
+    with_special = text[:middle] + special + text[middle:]
+    expected = ref.encode_ordinary(text)
+    assert enc.encode_ordinary(text, num_threads=0) == expected
+    assert enc.encode_ordinary(text, num_threads=5) == expected
+    assert enc.encode_to_numpy(with_special, allowed_special="all", num_threads=0).tolist() == \
+        ref.encode(with_special, allowed_special="all")
+    with pytest.raises(ValueError) as ours:
+        enc.encode_to_numpy(with_special, num_threads=0)
+    with pytest.raises(ValueError) as theirs:
+        ref.encode(with_special)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_the_gil_is_released_while_tokkit_encodes():

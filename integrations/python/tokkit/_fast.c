@@ -90,8 +90,9 @@ static IntTable *table_of(PyObject *capsule) { return PyCapsule_GetPointer(capsu
 
 /* How many ids ahead ids_to_list starts loading an int object: the table's ints are spread over megabytes
  * (one heap object per id), and taking a reference writes to the object, so without the prefetch most ids of
- * a long list wait for a cache miss. */
-enum { PREFETCH_AHEAD = 16 };
+ * a long list wait for a cache miss. Filling a list of 1M ids from 4 MB of text (best of 7, CPU time): no
+ * prefetch 6.9 ns an id, 16 ahead 5.5, 32 ahead 4.9-5.0, 64 ahead 4.4-4.7 (cl100k and o200k). */
+enum { PREFETCH_AHEAD = 64 };
 
 static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, const IntTable *table) {
     PyObject *list = PyList_New(count);
@@ -157,9 +158,10 @@ static int check_bound(void) {
     return -1;
 }
 
-/* One text as a list of ids, on the calling thread; rules 0 = ordinary text, 1 = every special token refused,
- * 2 = every special token allowed (tk_encode_into's numbering). */
-static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t length, int rules,
+/* One text as a list of ids; rules 0 = ordinary text, 1 = every special token refused, 2 = every special token
+ * allowed (tk_encode_into's numbering). `threads` other than 1 (0 = all cores) lets tk_encode cut a long text
+ * and encode the parts on that many cores; a short text is always encoded on the calling thread. */
+static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t length, int rules, Py_ssize_t threads,
                             const IntTable *table) {
     tk_error error = {0, 0, -1, NULL, NULL};
     ssize_t count = 0;
@@ -172,7 +174,7 @@ static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t l
     }
     uint32_t *ids = NULL;
     Py_BEGIN_ALLOW_THREADS
-    status = tk_encode_ptr(handle, (const uint8_t *)data, length, rules == 2, NULL, 0, rules == 1, NULL, 0, 1, &ids,
+    status = tk_encode_ptr(handle, (const uint8_t *)data, length, rules == 2, NULL, 0, rules == 1, NULL, 0, threads, &ids,
                            &count, &error);
     Py_END_ALLOW_THREADS
     if (status != 0) return raise_failure(status, &error);
@@ -322,26 +324,49 @@ static void bound_dealloc(PyObject *self) {
 static PyType_Slot bound_slots[] = {{Py_tp_dealloc, bound_dealloc}, {0, NULL}};
 static PyType_Spec bound_spec = {"tokkit._fast.Bound", sizeof(Bound), 0, Py_TPFLAGS_DEFAULT, bound_slots};
 
-/* An encoder function's body: METH_FASTCALL, `self` is its Bound. */
-static PyObject *encode_text(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+/* Reads an encoder function's one optional keyword, num_threads (a non-negative int), into *threads. */
+static int threads_keyword(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, Py_ssize_t *threads) {
+    Py_ssize_t given = kwnames ? PyTuple_Size(kwnames) : 0;
+    for (Py_ssize_t i = 0; i < given; i++) {
+        PyObject *name = PyTuple_GetItem(kwnames, i);
+        if (PyUnicode_CompareWithASCIIString(name, "num_threads") != 0) {
+            PyErr_Format(PyExc_TypeError, "got an unexpected keyword argument '%U'", name);
+            return -1;
+        }
+        *threads = PyLong_AsSsize_t(args[nargs + i]);
+        if (*threads == -1 && PyErr_Occurred()) return -1;
+        if (*threads < 0) {
+            PyErr_Format(PyExc_ValueError, "num_threads must be 0 (all cores) or more, not %zd", *threads);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* An encoder function's body: METH_FASTCALL | METH_KEYWORDS, `self` is its Bound. */
+static PyObject *encode_text(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     if (nargs != 1) {
         PyErr_Format(PyExc_TypeError, "takes one text (%zd given)", nargs);
         return NULL;
     }
+    Py_ssize_t threads = 1;
+    if (kwnames && threads_keyword(args, nargs, kwnames, &threads) < 0) return NULL;
     Bound *bound = (Bound *)self;
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
     if (utf8_of(args[0], &data, &length, &keep) < 0) return NULL;
     /* An empty text has no ids under any rules and nothing to refuse: no call into Swift. */
-    PyObject *list = length == 0 ? PyList_New(0) : encode_one(bound->handle, data, length, bound->rules, bound->table);
+    PyObject *list = length == 0 ? PyList_New(0)
+                                 : encode_one(bound->handle, data, length, bound->rules, threads, bound->table);
     Py_XDECREF(keep);
     return list;
 }
 
 static PyMethodDef encode_text_definition = {
-    "encode_ordinary", (PyCFunction)(void (*)(void))encode_text, METH_FASTCALL,
-    "Encodes one text (str, or UTF-8 bytes) into a list of ids.",
+    "encode_ordinary", (PyCFunction)(void (*)(void))encode_text, METH_FASTCALL | METH_KEYWORDS,
+    "Encodes one text (str, or UTF-8 bytes) into a list of ids; num_threads=N (0 = all cores) encodes a long text "
+    "on N cores, with the same ids.",
 };
 
 /* encoder(owner, handle, table, rules) -> a builtin function text -> list[int].

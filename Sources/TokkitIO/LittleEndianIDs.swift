@@ -65,7 +65,29 @@ public enum LittleEndianIDs {
     /// Every id in `bytes`, or `nil` when the length is not a whole number of ids.
     public static func read(_ bytes: [UInt8], width: Width) -> [UInt32]? {
         guard bytes.count % width.rawValue == 0 else { return nil }
-        return stride(from: 0, to: bytes.count, by: width.rawValue).map { id(in: bytes, at: $0, width: width) }
+        var ids: [UInt32] = []
+        bytes.withUnsafeBytes { append($0, width: width, to: &ids) }
+        return ids
+    }
+
+    /// Appends the whole ids at the start of `bytes` to `ids` (a last partial id is left out).
+    ///
+    /// Why not `read`: `tokkit decode` reads an id file block by block, and a fresh array per block
+    /// (plus an id assembled byte by byte) took more of the process than decoding the ids.
+    /// - Complexity: O(`bytes.count`).
+    public static func append(_ bytes: UnsafeRawBufferPointer, width: Width, to ids: inout [UInt32]) {
+        let count = bytes.count / width.rawValue
+        guard count > 0, let base = bytes.baseAddress else { return }
+        ids.append(addingCapacity: count) { span in
+            span.withUnsafeMutableBufferPointer { buffer, initialized in
+                if width == .uint32 {
+                    for k in 0..<count { buffer[k] = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self)) }
+                } else {
+                    for k in 0..<count { buffer[k] = UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 &* k, as: UInt16.self))) }
+                }
+                initialized = count
+            }
+        }
     }
 
     /// Appends a fixed-width integer little-endian (llm.c's header words, Megatron's index, count files).

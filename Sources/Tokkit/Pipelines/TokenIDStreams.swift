@@ -38,12 +38,14 @@ public enum IDStreamDecoder {
         var block: [UInt8] = []
         // Reused from block to block: a fresh multi-megabyte array per block cost its page clearing.
         var decoded: [UInt8] = []
+        var ids: [TokenID] = []
         var position = 0
         while true {
             block.removeAll(keepingCapacity: true)
             let more: Bool
             do { more = try input.read(appendingTo: &block) } catch { throw TokenIDStreamError.input(error) }
-            let ids = more ? try parser.feed(block) : try parser.finish()
+            ids.removeAll(keepingCapacity: true)
+            if more { try parser.feed(block, appendingTo: &ids) } else { ids = try parser.finish() }
             decoded.removeAll(keepingCapacity: true)
             do {
                 try tokenizer.vocabulary.appendBytes(of: ids, to: &decoded)
@@ -194,6 +196,12 @@ public struct IDParser: Sendable {
     /// The ids completed by the next block of the stream.
     public mutating func feed(_ bytes: [UInt8]) throws(TokenIDStreamError) -> [TokenID] {
         var ids: [TokenID] = []
+        try feed(bytes, appendingTo: &ids)
+        return ids
+    }
+
+    /// Appends the ids completed by the next block of the stream to `ids` (one buffer for every block).
+    public mutating func feed(_ bytes: [UInt8], appendingTo ids: inout [TokenID]) throws(TokenIDStreamError) {
         switch format {
         case .text, .json:
             for byte in bytes {
@@ -214,13 +222,22 @@ public struct IDParser: Sendable {
             }
         case .uint16, .uint32:
             let width: LittleEndianIDs.Width = format == .uint16 ? .uint16 : .uint32
-            let all = leftover + bytes
-            let whole = all.count - all.count % width.rawValue
-            ids = LittleEndianIDs.read(Array(all[0..<whole]), width: width) ?? []
-            leftover = Array(all[whole...])
+            // An id cut by the previous block is completed first; the block's whole ids are then
+            // read in place, and its last partial id kept for the next block.
+            var start = 0
+            if !leftover.isEmpty {
+                start = min(width.rawValue - leftover.count, bytes.count)
+                leftover += bytes[0..<start]
+                if leftover.count == width.rawValue {
+                    leftover.withUnsafeBytes { LittleEndianIDs.append($0, width: width, to: &ids) }
+                    leftover.removeAll()
+                }
+            }
+            let end = start + (bytes.count - start) / width.rawValue * width.rawValue
+            bytes.withUnsafeBytes { LittleEndianIDs.append(UnsafeRawBufferPointer(rebasing: $0[start..<end]), width: width, to: &ids) }
+            leftover += bytes[end...]
             offset += bytes.count
         }
-        return ids
     }
 
     /// The last id, if the stream ended in one; an error for a binary stream cut inside an id.

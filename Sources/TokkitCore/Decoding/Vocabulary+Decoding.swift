@@ -39,7 +39,7 @@ extension Vocabulary {
     }
 
     /// One pass: each step of up to `decodeStep` ids reserves 16 bytes per id (the most a short token's
-    /// store writes) and copies the short tokens straight in; the id that stops the fast loop (a long
+    /// store writes, plus `DecodingTable.blockSlack`) and copies the short tokens straight in; the id that stops the fast loop (a long
     /// token, a special token or an unknown id) is appended on its own and the next step starts after it.
     ///
     /// Why one pass: summing the lengths first, to allocate the output at its final size, read every id
@@ -53,7 +53,7 @@ extension Vocabulary {
                 while position < ids.count {
                     let step = UnsafeBufferPointer(rebasing: ids[position..<min(ids.count, position + Self.decodeStep)])
                     var written = 0
-                    output.append(addingCapacity: 16 * step.count) { span in
+                    output.append(addingCapacity: 16 * step.count + DecodingTable.blockSlack) { span in
                         span.withUnsafeMutableBufferPointer { buffer, initialized in
                             // `step` is not empty, so neither is the buffer reserved for it.
                             written = view.writeShort(step, from: 0, to: UnsafeMutableRawPointer(buffer.baseAddress!), at: &initialized)
@@ -105,8 +105,8 @@ extension Vocabulary {
             return result
         }
         try decode(ids) { total, body in
-            // 16 bytes of slack for the padding written after the last token.
-            result = Array(unsafeUninitializedCapacity: total + 16) { buffer, initialized in
+            // Slack for the stores past the last tokens' end (see `DecodingTable.blockSlack`).
+            result = Array(unsafeUninitializedCapacity: total + DecodingTable.blockSlack) { buffer, initialized in
                 let output = UnsafeMutableRawPointer(buffer.baseAddress!)
                 HugePages.advise(output, byteCount: total)
                 body(output)
@@ -117,7 +117,7 @@ extension Vocabulary {
     }
 
     /// The two passes of a decode: the byte count of `ids` (or the first unknown id), then
-    /// `place(total, write)`, which must call `write` with room for `total + 16` bytes.
+    /// `place(total, write)`, which must call `write` with room for `total + DecodingTable.blockSlack` bytes.
     private func decode(_ ids: UnsafeBufferPointer<TokenID>,
                         place: (_ total: Int, _ write: (UnsafeMutableRawPointer) -> Void) -> Void) throws(DecodingError) {
         let parts = min(Parallelism.processorCount, 16)
@@ -165,23 +165,26 @@ extension Vocabulary {
     }
 
     /// Writes the bytes of `ids[range]` at `output + at`, every id known to be mergeable or special
-    /// (`addLengths` checked them). With `exactEnd`, the last 16 ids are copied at their exact
-    /// lengths, so the 16-byte stores of the others (at least 16 bytes before the part's end) never
-    /// reach the next part, which another thread writes.
+    /// (`addLengths` checked them). With `exactEnd`, the last `DecodingTable.blockSlack` ids are copied
+    /// at their exact lengths, so the stores past a token's end (16-byte copies, and a block rewritten
+    /// after a long token) never reach the next part, which another thread writes: each id is at least
+    /// one byte, so that tail holds at least as many bytes as those stores reach.
     private func write(_ view: DecodingTable.View, _ ids: UnsafeBufferPointer<TokenID>, _ range: Range<Int>,
                        to output: UnsafeMutableRawPointer, at start: Int, exactEnd: Bool) {
-        let fastEnd = exactEnd ? max(range.lowerBound, range.upperBound - 16) : range.upperBound
+        let fastEnd = exactEnd ? max(range.lowerBound, range.upperBound - DecodingTable.blockSlack) : range.upperBound
         var at = start
         for (span, exact) in [(range.lowerBound..<fastEnd, false), (fastEnd..<range.upperBound, true)] where !span.isEmpty {
             let part = UnsafeBufferPointer(rebasing: ids[span])
-            var position = exact ? view.writeExactly(part, from: 0, to: output, at: &at) : view.write(part, from: 0, to: output, at: &at)
+            var position = exact ? view.writeExactly(part, from: 0, to: output, at: &at) : view.writeShort(part, from: 0, to: output, at: &at)
             while position < part.count {
-                if let special = specialBytes(of: part[position]) {
+                if let index = view.index(of: part[position]), view.writeLong(index, to: output, at: &at) {
+                    // A long token (`writeShort` stops at those too).
+                } else if let special = specialBytes(of: part[position]) {
                     special.withUnsafeBytes { (output + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
                     at += special.count
                 }
                 position = exact ? view.writeExactly(part, from: position + 1, to: output, at: &at)
-                                 : view.write(part, from: position + 1, to: output, at: &at)
+                                 : view.writeShort(part, from: position + 1, to: output, at: &at)
             }
         }
     }

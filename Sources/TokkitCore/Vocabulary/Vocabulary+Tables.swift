@@ -8,7 +8,8 @@
 /// checks every index the encoding and decoding loops follow before they trust it.
 package enum VocabularyTables {
     /// Changes whenever a section's layout, or the order of the sections, changes.
-    package static let layoutVersion: UInt64 = 1
+    /// 2: a decoding length of `DecodingTable.notShort` (was 0) marks a token that is not short.
+    package static let layoutVersion: UInt64 = 2
 
     /// `ByteHash` of a fixed key: stored with the sections, so that tables whose slots were placed by
     /// another hash function are refused even if `layoutVersion` was not bumped.
@@ -83,7 +84,8 @@ extension Vocabulary {
         else { return nil }
         for index in 0..<count {
             let length = Int(offsets[index + 1]) - Int(offsets[index])
-            guard length >= 0, Int(lengths[index]) == (length <= DecodingTable.shortLength ? length : 0) else { return nil }
+            let short = length > 0 && length <= DecodingTable.shortLength
+            guard length >= 0, lengths[index] == (short ? UInt8(length) : DecodingTable.notShort) else { return nil }
         }
         var filled = 0
         var position = 1

@@ -28,7 +28,7 @@ struct LiveParityTests {
         try Repository.corpusPrefix("public_en.txt", bytes: 2 << 20) + Repository.corpusPrefix("public_multi.txt", bytes: 2 << 20)
     }
 
-    @Test("ids equal tiktoken's on ≥ 1 MB of real text", arguments: cases)
+    @Test("ids equal tiktoken's on ≥ 1 MB of real text, and tiktoken's ids decode back to it", arguments: cases)
     func realTextParity(_ parity: Case) throws {
         let text = try Self.realText()
         #expect(text.count > 1 << 20)
@@ -38,6 +38,16 @@ struct LiveParityTests {
                                                pattern: parity.pattern, text: text)
         #expect(ours.count == theirs.count)
         #expect(ours == theirs, "\(firstDifference(ours, theirs))")
+        // Decoding tiktoken's ids gives the text back (what tiktoken's decode_bytes gives), in both
+        // paths: the parallel one for a fresh array and the one-pass append into a buffer; a changed
+        // id is seen.
+        #expect(try tokenizer.vocabulary.decodeBytes(theirs) == text)
+        var appended: [UInt8] = []
+        try tokenizer.vocabulary.appendBytes(of: theirs, to: &appended)
+        #expect(appended == text)
+        var planted = theirs
+        planted[planted.count / 2] = planted[planted.count / 2] == 0 ? 1 : 0
+        #expect(try tokenizer.vocabulary.decodeBytes(planted) != text)
     }
 
     @Test("ids equal tiktoken's on every fixture, special tokens allowed", arguments: cases)

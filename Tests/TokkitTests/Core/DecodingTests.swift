@@ -124,4 +124,55 @@ struct DecodingTests {
         #expect(output == Array("kept".utf8))
         #expect(throws: DecodingError.unknownID(id: 50257, position: 0)) { _ = try vocabulary.decodeBytes([50257, 31373]) }
     }
+
+    /// Ids of `vocabulary` whose tokens are `length` bytes long.
+    static func tokens(of vocabulary: Vocabulary, length: Int) -> [TokenID] {
+        (0..<TokenID(vocabulary.mergeableCount)).filter { vocabulary.bytes(of: $0)?.count == length }
+    }
+
+    @Test("blocks of sixteen ids: tokens of 1, 7, 8, 15, 16 and 17 bytes, the longest and a special token at every place",
+          arguments: ["cl100k_base", "p50k_base"])
+    func blockEdges(name: String) throws {
+        let vocabulary = try Loaded.tokenizer(name).vocabulary
+        let block = DecodingTable.blockSize
+        let longest = try #require((0..<TokenID(vocabulary.mergeableCount)).max {
+            (vocabulary.bytes(of: $0)?.count ?? 0) < (vocabulary.bytes(of: $1)?.count ?? 0)
+        })
+        let odd = try [1, 7, 8, 15, 16, 17].map { try #require(Self.tokens(of: vocabulary, length: $0).first) }
+            + [longest, try #require(vocabulary.specialTokens.first).id]
+        // Fillers of 1 byte, and of 16 bytes: sixteen of those add up to exactly `blockBound`, the
+        // largest sum a block of short tokens may have.
+        for filler in [Self.tokens(of: vocabulary, length: 1)[0], Self.tokens(of: vocabulary, length: 16)[0]] {
+            for token in odd {
+                for place in 0..<(2 * block + 1) {
+                    var ids = [TokenID](repeating: filler, count: 3 * block + 1)
+                    ids[place] = token
+                    ids[place + block - 1] = token
+                    let expected = try #require(Self.joined(vocabulary, ids))
+                    var output: [UInt8] = Array("kept".utf8)
+                    try vocabulary.appendBytes(of: ids, to: &output)
+                    #expect(output == Array("kept".utf8) + expected, "token \(token) at \(place), filler \(filler)")
+                }
+            }
+        }
+    }
+
+    @Test("an unknown id or one below the first rank, at every place of a block, is named at its position")
+    func blockUnknown() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2").vocabulary
+        let offset = try Vocabulary(tokens: [[0x61], [0x62], Array("abcdefghijklmnopqrstuvwxyz".utf8)], firstRank: 10,
+                                    specialTokens: [SpecialToken("<s>", id: 3)])
+        for (vocabulary, filler, bad, special) in [(gpt2, 31373, 50257, 50256), (offset, 11, 9, 3), (offset, 12, 13, 3)] as [(Vocabulary, TokenID, TokenID, TokenID)] {
+            for place in 0..<(2 * DecodingTable.blockSize + 1) {
+                var ids = [TokenID](repeating: filler, count: 3 * DecodingTable.blockSize)
+                ids[0] = special
+                ids[place + 1] = bad
+                var output: [UInt8] = Array("kept".utf8)
+                #expect(throws: DecodingError.unknownID(id: bad, position: place + 1)) { try vocabulary.appendBytes(of: ids, to: &output) }
+                #expect(output == Array("kept".utf8))
+                ids[place + 1] = special
+                #expect(try vocabulary.decodeBytes(ids) == Self.joined(vocabulary, ids))
+            }
+        }
+    }
 }

@@ -35,33 +35,25 @@ final class LineSource {
     }
 
     /// The next line without its terminator (`\n`, and a `\r` before it), or with it when
-    /// `keepingTerminator`; `nil` at the end.
+    /// `keepingTerminator`; `nil` at the end. The one line rule is ``forEachLine(keepingTerminator:_:)``'s:
+    /// this takes its first line and keeps it as a slice of the buffer.
     func nextLine(keepingTerminator: Bool = false) throws(CorpusError) -> Line? {
-        var searchFrom = position
-        while true {
-            if let newline = Self.newline(in: buffer, from: searchFrom) {
-                var end = newline
-                if keepingTerminator {
-                    end = newline + 1
-                } else if end > position, buffer[end - 1] == UInt8(ascii: "\r") {
-                    end -= 1
-                }
-                return emit(buffer[position..<end], consumed: newline + 1 - position)
-            }
-            if atEnd {
-                guard position < buffer.count else { return nil }
-                return emit(buffer[position...], consumed: buffer.count - position)
-            }
-            searchFrom = buffer.count - position
-            try refill()
+        var length = 0, number = 0, offset = 0, consumed = 0
+        let found = try forEachLine(keepingTerminator: keepingTerminator) { line, lineNumber, lineOffset, lineConsumed in
+            (length, number, offset, consumed) = (line.count, lineNumber, lineOffset, lineConsumed)
+            return false
         }
+        guard found else { return nil }
+        // The position is now just past the line and its terminator.
+        let start = position - consumed
+        return Line(slice: buffer[start..<start + length], number: number, offset: offset, consumed: consumed)
     }
 
     /// Hands `body` the lines after the last one read, one after another, until `body` returns
     /// `false` (then `true` is returned) or the file ends before that (`false`). Each line comes without
-    /// its terminator (`\n`, and a `\r` before it), or with it when `keepingTerminator`, exactly as
-    /// ``nextLine(keepingTerminator:)`` hands it out, with its 1-based number, the offset of its first
-    /// byte in the (uncompressed) file, and the bytes it consumed (terminator included).
+    /// its terminator (`\n`, and a `\r` before it; a last line without `\n` keeps a final `\r`), or with
+    /// it when `keepingTerminator`, with its 1-based number, the offset of its first byte in the
+    /// (uncompressed) file, and the bytes it consumed (terminator included).
     ///
     /// Why: a corpus is millions of short lines. ``nextLine(keepingTerminator:)`` makes a `Line` per
     /// line (a retained slice of the buffer) and reads and writes this class's position, line number
@@ -115,24 +107,6 @@ final class LineSource {
             }
             try refill()
         }
-    }
-
-    /// The index of the first `\n` in `buffer[start...]`, found by `memchr` (16 or more bytes at a
-    /// time) instead of the generic byte-by-byte `firstIndex(of:)`.
-    private static func newline(in buffer: [UInt8], from start: Int) -> Int? {
-        buffer.withUnsafeBufferPointer { all in
-            guard start < all.count, let base = all.baseAddress,
-                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) else { return nil }
-            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-        }
-    }
-
-    private func emit(_ bytes: ArraySlice<UInt8>, consumed: Int) -> Line {
-        lineNumber += 1
-        let line = Line(slice: bytes, number: lineNumber, offset: fileOffset, consumed: consumed)
-        position += consumed
-        fileOffset += consumed
-        return line
     }
 
     /// See ``InputReader/corruption()``.

@@ -13,12 +13,13 @@ user runs it, with an empty cache folder each time (cold) and with a filled one 
 an older binary (no cache) is run interleaved with the new one, round by round. Median of --rounds
 runs; CPU is the child's user+sys from getrusage.
 
-Decode: the corpus encoded by tokkit, then decoded by tokkit (one pass into a reused buffer on one thread,
-as `tokkit decode` does; and `Vocabulary.decodeBytes` into a fresh array, all cores for long lists) and by
-tiktoken `decode_bytes` (one thread), bytes checked equal to the input first; MB of output per CPU-second
-(and wall for the all-core path). Then `tokkit decode --format uint32 --bytes` as a whole process, reading
-tiktoken's ids from a file and writing the text to a file (start-up, vocabulary load, reading and writing
-included; output checked equal to the input), best of --rounds, CPU and wall.
+Decode: the corpus encoded by tokkit, then decoded by tokkit three ways, interleaved (one pass into a reused
+buffer on one thread; `appendBytes(threads:)` into a reused buffer on all cores, as `tokkit decode` does; and
+`Vocabulary.decodeBytes` into a fresh array on all cores) and by tiktoken `decode_bytes` (one thread), bytes
+checked equal to the input and to tiktoken's first; MB of output per CPU-second (one thread) and per wall second
+(all cores). Then `tokkit decode --format uint32 --bytes` as a whole process, with --threads 1 and with all
+cores, reading tiktoken's ids from a file and writing the text to a file (start-up, vocabulary load, reading
+and writing included; output checked equal to the input), best of --rounds, CPU and wall.
 
 The machine is shared: CPU seconds are the measure that other processes' load inflates least.
 Writes the "Start-up and decode" section of bench/RESULTS.md (other sections are kept).
@@ -136,16 +137,18 @@ def main():
     # Decode.
     lines += ["", "### Decode (MB/s of output bytes; bytes checked equal to the input first)", "",
               "The decode rate is output bytes per second with the ids already in memory (reading an id file is not "
-              "counted), best of the rounds. Two tokkit paths: `Vocabulary.appendBytes` into a buffer reused from call "
-              "to call, one thread, one pass (what `tokkit decode` does block by block), per CPU-second; and "
-              "`Vocabulary.decodeBytes` into a fresh array, long lists split over all cores in two passes (lengths, then "
-              "copies), wall and per CPU-second. tiktoken's `decode_bytes` is one thread. Best of max(9, --rounds) for tokkit, "
-              "of 3 for tiktoken. On a loaded machine even CPU time moves by ±20% from run to run (shared caches, "
-              "frequency), and the wall column needs both cores free: read it from a run at load below 1.", "",
-              "| corpus | vocab | ids | bytes per id | tokkit one pass, reused buffer: MB per CPU-second | fresh array, all cores: wall MB/s | "
-              "fresh: MB per CPU-second | tiktoken decode_bytes per CPU-second | tokkit (one pass) ÷ tiktoken | ≥ 2 GB/s: one thread per CPU-second | "
-              "≥ 2 GB/s: all cores, wall |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+              "counted), best of the rounds. Three tokkit paths, interleaved: `Vocabulary.appendBytes` into a buffer "
+              "reused from call to call, one thread, one pass, per CPU-second; `appendBytes(threads: all cores)` into a "
+              "reused buffer (two passes over parts, one per core: each part's byte count, then each part written at its "
+              "place; what `tokkit decode` does block by block), wall and per CPU-second; and `Vocabulary.decodeBytes` "
+              "into a fresh array (the same two passes, into new pages), wall. tiktoken's `decode_bytes` is one thread. "
+              "Best of max(9, --rounds) for tokkit, of 3 for tiktoken. On a loaded machine even CPU time moves by ±20% "
+              "from run to run (shared caches, frequency), and the wall columns need all cores free: read them from a "
+              "run at load below 1.", "",
+              "| corpus | vocab | ids | bytes per id | one thread, reused buffer: MB per CPU-second | all cores, reused buffer: wall MB/s | "
+              "all cores, reused: MB per CPU-second | all cores, fresh array: wall MB/s | tiktoken decode_bytes per CPU-second | "
+              "tokkit (one thread) ÷ tiktoken | ≥ 2 GB/s: one thread per CPU-second | ≥ 2 GB/s: all cores, reused, wall |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     processes = []
     for corpus in args.corpora:
         path = os.path.join(args.corpus, corpus)
@@ -164,17 +167,21 @@ def main():
                 raise RuntimeError(f"{corpus} {vocab}: tiktoken's ids or bytes differ from tokkit's")
             tk_cpu = len(raw) / best_cpu / 1e6
             one_pass = result["reused_cpu_mbps"]
+            parallel = result["parallel_reused_mbps"]
             row = (f"| {corpus} | {vocab} | {result['tokens']:,} | {len(raw) / result['tokens']:.2f} | {one_pass:.0f} | "
-                   f"{result['mbps']:.0f} | {result['cpu_mbps']:.0f} | {tk_cpu:.0f} | {one_pass / tk_cpu:.1f}× | "
-                   f"{'yes' if one_pass >= 2000 else '**no**'} | {'yes' if result['mbps'] >= 2000 else '**no**'} |")
+                   f"{parallel:.0f} | {result['parallel_reused_cpu_mbps']:.0f} | {result['mbps']:.0f} | {tk_cpu:.0f} | "
+                   f"{one_pass / tk_cpu:.1f}× | {'yes' if one_pass >= 2000 else '**no**'} | "
+                   f"{'yes' if parallel >= 2000 else '**no**'} |")
             lines.append(row)
             log(row)
             processes.append(_decode_process(tokkit, corpus, vocab, ids, raw, args.rounds))
-    lines += ["", f"### `tokkit decode --vocab V --format uint32 --bytes ids.u32 -o out` as a whole process (best of {args.rounds})", "",
+    lines += ["", f"### `tokkit decode --vocab V --format uint32 --bytes ids.u32 -o out --threads T` as a whole process (best of {args.rounds})", "",
               "Start-up, loading the vocabulary from the cache, reading the id file and writing the output file included; "
-              "the output is checked equal to the input. `tokkit --version` alone is the process's fixed cost.", "",
-              "| corpus | vocab | ids file MB | CPU ms | MB of output per CPU-second | wall ms | wall MB/s | `tokkit --version` CPU ms |",
-              "|---|---|---:|---:|---:|---:|---:|---:|"]
+              "the output is checked equal to the input. `tokkit --version` alone is the process's fixed cost. "
+              f"--threads 1 per CPU-second, and --threads {os.cpu_count()} (all cores, the default) per wall second.", "",
+              "| corpus | vocab | ids file MB | 1 thread: CPU ms | 1 thread: MB of output per CPU-second | all cores: wall ms | "
+              "all cores: wall MB/s | all cores: CPU ms | `tokkit --version` CPU ms |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in processes:
         lines.append(row)
     write_section(lines)
@@ -194,18 +201,21 @@ def _decode_process(tokkit, corpus, vocab, ids, raw, rounds):
         command = [tokkit, "decode", "--vocab", vocab, "--format", "uint32", "--bytes", id_file, "-o", out_file]
         env = dict(os.environ)
         run_timed(command, env)  # fills the rank-table cache and the page cache
-        best_wall = best_cpu = version_cpu = float("inf")
+        best = {threads: (float("inf"), float("inf")) for threads in (1, os.cpu_count())}
+        version_cpu = float("inf")
         for _ in range(rounds):
-            os.remove(out_file)
-            wall, cpu, _ = run_timed(command, env)
-            best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
+            for threads in best:  # interleaved
+                os.remove(out_file)
+                wall, cpu, _ = run_timed(command + ["--threads", str(threads)], env)
+                best[threads] = (min(best[threads][0], wall), min(best[threads][1], cpu))
+                with open(out_file, "rb") as f:
+                    if f.read() != raw:
+                        raise RuntimeError(f"{corpus} {vocab}: tokkit decode --threads {threads}'s output differs from the input")
             version_cpu = min(version_cpu, run_timed([tokkit, "--version"], env)[1])
-            with open(out_file, "rb") as f:
-                if f.read() != raw:
-                    raise RuntimeError(f"{corpus} {vocab}: tokkit decode's output differs from the input")
-        row = (f"| {corpus} | {vocab} | {os.path.getsize(id_file) / 1e6:.1f} | {best_cpu * 1e3:.0f} | "
-               f"{len(raw) / best_cpu / 1e6:.0f} | {best_wall * 1e3:.0f} | {len(raw) / best_wall / 1e6:.0f} | "
-               f"{version_cpu * 1e3:.0f} |")
+        one_cpu, (all_wall, all_cpu) = best[1][1], best[os.cpu_count()]
+        row = (f"| {corpus} | {vocab} | {os.path.getsize(id_file) / 1e6:.1f} | {one_cpu * 1e3:.0f} | "
+               f"{len(raw) / one_cpu / 1e6:.0f} | {all_wall * 1e3:.0f} | {len(raw) / all_wall / 1e6:.0f} | "
+               f"{all_cpu * 1e3:.0f} | {version_cpu * 1e3:.0f} |")
         log(row)
         return row
 

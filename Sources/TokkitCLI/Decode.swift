@@ -8,7 +8,7 @@ struct Decode: ParsableCommand {
         Text output replaces any ill-formed UTF-8 in the joined token bytes with U+FFFD (as tiktoken's \
         decode(errors="replace")); --bytes writes the exact bytes instead. An id the vocabulary lacks is an error \
         naming the id and its position. The ids are read, decoded and written block by block, so memory stays \
-        flat however long the input is.
+        flat however long the input is; with several threads each block is cut into one part per thread.
         """
     )
 
@@ -26,12 +26,15 @@ struct Decode: ParsableCommand {
     @Option(name: [.short, .long], help: "Write here (atomically) instead of stdout.")
     var output: String?
 
+    @OptionGroup var workers: RunOptions
+
     func run() throws {
         let tokenizer = try vocabulary.load()
         try StandardStreams.checkInput([file ?? "-"])
         let input = try InputReader(path: file ?? "-")
         let sink = try OutputSink(path: output)
-        try IDStreamDecoder.decode(input, format: format, tokenizer: tokenizer, bytes: bytes) { try sink.write($0) }
+        try IDStreamDecoder.decode(input, format: format, tokenizer: tokenizer, bytes: bytes,
+                                     threads: workers.threads) { try sink.write($0) }
         try sink.commit()
     }
 }

@@ -177,9 +177,11 @@ struct DecodeBench: ParsableCommand {
         let tokenizer = try common.tokenizer()
         let text = try common.text()
         let ids = try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }
-        var bytes: [UInt8] = [], reused: [UInt8] = []
-        // Interleaved: a fresh array per decode, and one buffer reused (`appendBytes`, as `tokkit decode` does).
-        var fresh = (wall: Double.infinity, cpu: Double.infinity), again = fresh
+        let threads = Parallelism.processorCount
+        var bytes: [UInt8] = [], reused: [UInt8] = [], shared: [UInt8] = []
+        // Interleaved: a fresh array per decode (all cores); one buffer reused on one thread (`appendBytes`,
+        // one pass); and one buffer reused on all cores (`appendBytes(threads:)`, as `tokkit decode` does).
+        var fresh = (wall: Double.infinity, cpu: Double.infinity), again = fresh, parallel = fresh
         for _ in 0..<max(1, common.repeats) {
             let one = try bestTimes(1) { bytes = try tokenizer.decodeBytes(ids) }
             fresh = (min(fresh.wall, one.wall), min(fresh.cpu, one.cpu))
@@ -188,11 +190,18 @@ struct DecodeBench: ParsableCommand {
                 try tokenizer.vocabulary.appendBytes(of: ids, to: &reused)
             }
             again = (min(again.wall, other.wall), min(again.cpu, other.cpu))
+            let all = try bestTimes(1) {
+                shared.removeAll(keepingCapacity: true)
+                try tokenizer.vocabulary.appendBytes(of: ids, to: &shared, threads: threads)
+            }
+            parallel = (min(parallel.wall, all.wall), min(parallel.cpu, all.cpu))
         }
-        guard bytes == text, reused == text else { throw ValidationError("decoded bytes differ from the input") }
+        guard bytes == text, reused == text, shared == text else { throw ValidationError("decoded bytes differ from the input") }
         printJSON(["bytes": bytes.count, "tokens": ids.count, "seconds": fresh.wall, "mbps": Double(bytes.count) / fresh.wall / 1e6,
-                   "cpu_mbps": Double(bytes.count) / fresh.cpu / 1e6, "threads": Parallelism.processorCount,
-                   "reused_mbps": Double(bytes.count) / again.wall / 1e6, "reused_cpu_mbps": Double(bytes.count) / again.cpu / 1e6])
+                   "cpu_mbps": Double(bytes.count) / fresh.cpu / 1e6, "threads": threads,
+                   "reused_mbps": Double(bytes.count) / again.wall / 1e6, "reused_cpu_mbps": Double(bytes.count) / again.cpu / 1e6,
+                   "parallel_reused_mbps": Double(bytes.count) / parallel.wall / 1e6,
+                   "parallel_reused_cpu_mbps": Double(bytes.count) / parallel.cpu / 1e6])
     }
 }
 

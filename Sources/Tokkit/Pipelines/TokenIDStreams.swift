@@ -29,9 +29,12 @@ public enum TokenIDStreamError: Error, Equatable, Sendable, CustomStringConverti
 /// long the input is) and handed to `write`: exact bytes, or with ill-formed UTF-8 replaced by
 /// U+FFFD as `String(decoding:as:)` replaces it in the whole (tiktoken's `errors="replace"`).
 public enum IDStreamDecoder {
+    /// With `threads` above 1, the input is read `parallelBlockBytes` at a time, so that each block
+    /// holds enough ids for `Vocabulary.appendBytes(of:to:threads:)` to split it over the threads.
+    ///
     /// - Throws: ``TokenIDStreamError`` for input that is not ids, an id the vocabulary lacks (with
     ///   its position in the stream), or a read error; whatever `write` throws.
-    public static func decode(_ input: InputReader, format: IDFormat, tokenizer: Tokenizer, bytes: Bool,
+    public static func decode(_ input: InputReader, format: IDFormat, tokenizer: Tokenizer, bytes: Bool, threads: Int = 1,
                               write: ([UInt8]) throws -> Void) throws {
         var parser = IDParser(format: format, source: input.path)
         var repair = UTF8Repair()
@@ -42,13 +45,18 @@ public enum IDStreamDecoder {
         var position = 0
         while true {
             block.removeAll(keepingCapacity: true)
-            let more: Bool
-            do { more = try input.read(appendingTo: &block) } catch { throw TokenIDStreamError.input(error) }
+            var more = true
+            do {
+                repeat { more = try input.read(appendingTo: &block) } while more && threads > 1 && block.count < parallelBlockBytes
+            } catch { throw TokenIDStreamError.input(error) }
+            // The last read may have found the end after some bytes: those are parsed now, and the
+            // next round finds the end at once.
+            if !more && !block.isEmpty { more = true }
             ids.removeAll(keepingCapacity: true)
             if more { try parser.feed(block, appendingTo: &ids) } else { ids = try parser.finish() }
             decoded.removeAll(keepingCapacity: true)
             do {
-                try tokenizer.vocabulary.appendBytes(of: ids, to: &decoded)
+                try tokenizer.vocabulary.appendBytes(of: ids, to: &decoded, threads: threads)
             } catch .unknownID(let id, let index) {
                 throw TokenIDStreamError.unknownID(path: input.path, .unknownID(id: id, position: position + index))
             }
@@ -57,6 +65,10 @@ public enum IDStreamDecoder {
             guard more else { break }
         }
     }
+
+    /// How much of the input a block holds when decoding on several threads: 4M uint32 ids, far above
+    /// the parallel threshold, while memory stays bounded.
+    public static let parallelBlockBytes = 16 << 20
 }
 
 /// How token ids are written and read by `tokkit encode` and `tokkit decode`: decimal ids separated by

@@ -203,8 +203,11 @@ struct DecodingTable: Sendable {
                 var next = end
                 for k in 0..<DecodingTable.blockSize {
                     let index = Int(ids[position &+ k] &- firstRank)
+                    // The length is read first, so that the entry's address can be the index shifted
+                    // in place, with no copy of the index kept alive (one instruction less per id).
+                    let length = Int(lengths[index])
                     output.storeBytes(of: entries[index], toByteOffset: next, as: SIMD16<UInt8>.self)
-                    next &+= Int(lengths[index])
+                    next &+= length
                 }
                 guard next &- end <= DecodingTable.blockBound else { break }
                 end = next

@@ -50,6 +50,38 @@ struct CLITests {
         #expect(lines.stdout.filter { $0 == "\n" }.count == lineCount)
     }
 
+    @Test("decode on one thread and on several gives the same bytes, and names the same first unknown id, across blocks")
+    func decodeThreads() throws {
+        let scratch = Scratch()
+        let prose = try Repository.fixture("english-prose.txt")
+        let unit = try Loaded.tokenizer("gpt2").encode(bytes: prose, disallowedSpecial: .none)
+        // More ids than one block of the multi-threaded reader holds, so that it reads two.
+        let repeats = IDStreamDecoder.parallelBlockBytes / 4 / unit.count + 2
+        var ids: [TokenID] = []
+        for _ in 0..<repeats { ids += unit }
+        var bytes: [UInt8] = []
+        LittleEndianIDs.append(ids, width: .uint32, to: &bytes)
+        let file = scratch.file("ids.u32")
+        try FileSystem.write(bytes, to: file)
+        var expected: [UInt8] = []
+        for _ in 0..<repeats { expected += prose }
+        for threads in ["1", "2", "3"] {
+            let decoded = try tokkit(["decode", file, "--vocab", "gpt2", "--format", "uint32", "--bytes", "--threads", threads])
+            #expect(decoded.status == 0, "\(decoded.stderr)")
+            #expect(decoded.stdoutBytes == expected, "--threads \(threads)")
+        }
+        // Unknown ids in the second block and late in the first: the first one is named, on any thread count.
+        let late = IDStreamDecoder.parallelBlockBytes / 4 - 3, second = IDStreamDecoder.parallelBlockBytes / 4 + 5
+        for (position, value) in [(second, 60_000), (late, 50_257)] {
+            bytes.replaceSubrange(4 * position..<4 * position + 4, with: [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16), 0])
+            try FileSystem.write(bytes, to: file)
+            for threads in ["1", "2"] {
+                let failed = try tokkit(["decode", file, "--vocab", "gpt2", "--format", "uint32", "--threads", threads])
+                #expect(failed.status != 0 && failed.stderr.contains("token id \(value) at position \(position) "), "\(failed.stderr)")
+            }
+        }
+    }
+
     @Test("bad input: errors name the offset, the token or the id, and exit non-zero")
     func errors() throws {
         let special = try tokkit(["encode"], stdin: Array("abc <|endoftext|>".utf8))

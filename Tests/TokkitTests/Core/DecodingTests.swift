@@ -91,6 +91,84 @@ struct DecodingTests {
         #expect(throws: DecodingError.unknownID(id: 999_998, position: ids.count / 2 + 3)) { _ = try vocabulary.decodeBytes(broken) }
     }
 
+    @Test("on several threads into a reused buffer: the join after what was there, with long, special and short tokens at every cut",
+          arguments: [2, 3, 16] as [Int])
+    func threadsReused(threads: Int) throws {
+        var random = SplitMix64(seed: UInt64(threads))
+        let vocabulary = try Loaded.tokenizer("cl100k_base").vocabulary
+        let long = (0..<TokenID(vocabulary.mergeableCount)).filter { (vocabulary.bytes(of: $0)?.count ?? 0) > 16 }
+        let single = Self.tokens(of: vocabulary, length: 1)
+        let special = vocabulary.specialTokens.map(\.id)
+        let count = Vocabulary.parallelDecodeThreshold + 4_099
+        var ids = (0..<count).map { _ in TokenID.random(in: 0..<TokenID(vocabulary.mergeableCount), using: &random) }
+        // Each cut (where `decode` splits the list for this many parts, or for 2 and 16, in case the
+        // parts are capped) sits inside a run of 40 long tokens, a run of 40 one-byte tokens whose
+        // 16-byte stores reach the next part, or a special token, in turn.
+        let cuts = Set([threads, 2, Vocabulary.maximumDecodeParts].flatMap { parts in (1..<parts).map { count * $0 / parts } })
+        for (number, cut) in cuts.sorted().enumerated() {
+            for k in (cut - 20)..<(cut + 20) {
+                switch number % 3 {
+                case 0: ids[k] = long[Int.random(in: long.indices, using: &random)]
+                case 1: ids[k] = single[Int.random(in: single.indices, using: &random)]
+                default: ids[k] = k == cut || k == cut - 1 ? special[Int.random(in: special.indices, using: &random)] : ids[k]
+                }
+            }
+        }
+        let expected = try #require(Self.joined(vocabulary, ids))
+        var output: [UInt8] = Array("kept".utf8)
+        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
+        #expect(output == Array("kept".utf8) + expected)
+        // Reused: emptied, keeping its capacity, and filled again.
+        output.removeAll(keepingCapacity: true)
+        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
+        #expect(output == expected)
+        // Only long tokens: more than 16 bytes an id outgrow a part's region, and the list is decoded
+        // again on one thread; an unknown id late in such a list is still named.
+        var longs = (0..<Vocabulary.parallelDecodeThreshold).map { long[$0 % long.count] }
+        var longOutput: [UInt8] = Array("kept".utf8)
+        try vocabulary.appendBytes(of: longs, to: &longOutput, threads: threads)
+        #expect(longOutput == Array("kept".utf8) + (try #require(Self.joined(vocabulary, longs))))
+        longs[longs.count - 2] = 999_999
+        #expect(throws: DecodingError.unknownID(id: 999_999, position: longs.count - 2)) {
+            try vocabulary.appendBytes(of: longs, to: &longOutput, threads: threads)
+        }
+    }
+
+    @Test("on several threads, an unknown id in the second part, or in both, is the first one of the whole list",
+          arguments: [2, 3] as [Int])
+    func threadsFirstUnknown(threads: Int) throws {
+        let vocabulary = try Loaded.tokenizer("gpt2").vocabulary
+        let count = Vocabulary.parallelDecodeThreshold + 1_000
+        let ids = [TokenID](repeating: 31373, count: count)
+        let second = count / threads
+        // Positions: the second part's first id, its middle, its last; then one in the first part too.
+        for (bad, place) in [(50257, second), (60000, second + 17), (50257, count * 2 / threads - 1)] as [(TokenID, Int)] {
+            var broken = ids
+            broken[place] = bad
+            var output: [UInt8] = Array("kept".utf8)
+            #expect(throws: DecodingError.unknownID(id: bad, position: place)) {
+                try vocabulary.appendBytes(of: broken, to: &output, threads: threads)
+            }
+            #expect(output == Array("kept".utf8))
+            broken[second - 1] = 99_999
+            #expect(throws: DecodingError.unknownID(id: 99_999, position: second - 1)) {
+                try vocabulary.appendBytes(of: broken, to: &output, threads: threads)
+            }
+            broken[count - 1] = 77_777
+            broken[3] = 88_888
+            #expect(throws: DecodingError.unknownID(id: 88_888, position: 3)) { _ = try vocabulary.decodeBytes(broken) }
+            #expect(output == Array("kept".utf8))
+        }
+        // A special token where the unknown id was decodes like the join, on any number of threads.
+        var special = ids
+        special[second] = 50256
+        special[second - 1] = 50256
+        let expected = try #require(Self.joined(vocabulary, special))
+        var output: [UInt8] = []
+        try vocabulary.appendBytes(of: special, to: &output, threads: threads)
+        #expect(output == expected)
+    }
+
     @Test("one-pass steps: a long or special token on a step's last id, a short one ending the list, sizes around a step",
           arguments: [-1, 0, 1] as [Int])
     func stepEdges(offset: Int) throws {

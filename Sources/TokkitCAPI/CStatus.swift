@@ -191,6 +191,7 @@ public func tk_error_clear(_ error: UnsafeMutableRawPointer?) {
 }
 
 /// The ABI version: bumped whenever a signature in `tokkit.h` changes or a function the Python package needs is
-/// added (4: `tk_encode_lent`, `tk_encode_batch_lent`), checked by the Python package.
+/// added (4: `tk_encode_lent`, `tk_encode_batch_lent`; 5: `tk_encode_documents_lent` in its place, `tk_encode_into`'s
+/// `flags`), checked by the Python package.
 @_cdecl("tk_abi_version")
 public func tk_abi_version() -> Int32 { 5 }

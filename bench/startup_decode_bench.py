@@ -139,9 +139,10 @@ def main():
               "The decode rate is output bytes per second with the ids already in memory (reading an id file is not "
               "counted), best of the rounds. Three tokkit paths, interleaved: `Vocabulary.appendBytes` into a buffer "
               "reused from call to call, one thread, one pass, per CPU-second; `appendBytes(threads: all cores)` into a "
-              "reused buffer (two passes over parts, one per core: each part's byte count, then each part written at its "
-              "place; what `tokkit decode` does block by block), wall and per CPU-second; and `Vocabulary.decodeBytes` "
-              "into a fresh array (the same two passes, into new pages), wall. tiktoken's `decode_bytes` is one thread. "
+              "reused buffer (the ids cut into one part per core, each part decoded in one pass into its own region of "
+              "the buffer, then the parts moved together; what `tokkit decode` does block by block), wall and per "
+              "CPU-second; and `Vocabulary.decodeBytes` into a fresh array (two passes over the parts: each part's byte "
+              "count, then each part written at its place in new pages), wall. tiktoken's `decode_bytes` is one thread. "
               "Best of max(9, --rounds) for tokkit, of 3 for tiktoken. On a loaded machine even CPU time moves by ±20% "
               "from run to run (shared caches, frequency), and the wall columns need all cores free: read them from a "
               "run at load below 1.", "",

@@ -56,7 +56,7 @@ struct CLITests {
         let prose = try Repository.fixture("english-prose.txt")
         let unit = try Loaded.tokenizer("gpt2").encode(bytes: prose, disallowedSpecial: .none)
         // More ids than one block of the multi-threaded reader holds, so that it reads two.
-        let repeats = IDStreamDecoder.parallelBlockBytes / 4 / unit.count + 2
+        let repeats = IDStreamDecoder.parallelBlockBytes(threads: 2) / 4 / unit.count + 2
         var ids: [TokenID] = []
         for _ in 0..<repeats { ids += unit }
         var bytes: [UInt8] = []
@@ -71,7 +71,7 @@ struct CLITests {
             #expect(decoded.stdoutBytes == expected, "--threads \(threads)")
         }
         // Unknown ids in the second block and late in the first: the first one is named, on any thread count.
-        let late = IDStreamDecoder.parallelBlockBytes / 4 - 3, second = IDStreamDecoder.parallelBlockBytes / 4 + 5
+        let late = IDStreamDecoder.parallelBlockBytes(threads: 2) / 4 - 3, second = IDStreamDecoder.parallelBlockBytes(threads: 2) / 4 + 5
         for (position, value) in [(second, 60_000), (late, 50_257)] {
             bytes.replaceSubrange(4 * position..<4 * position + 4, with: [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16), 0])
         }

@@ -38,16 +38,22 @@ struct LiveParityTests {
                                                pattern: parity.pattern, text: text)
         #expect(ours.count == theirs.count)
         #expect(ours == theirs, "\(firstDifference(ours, theirs))")
-        // Decoding tiktoken's ids gives the text back (what tiktoken's decode_bytes gives), in both
-        // paths: the parallel one for a fresh array and the one-pass append into a buffer; a changed
-        // id is seen.
+        // Decoding tiktoken's ids gives the text back (what tiktoken's decode_bytes gives), in every
+        // path: the parallel one for a fresh array, the one-pass append into a buffer, and the append
+        // on two threads (parts decoded into their own regions, then moved together); a changed id is seen.
         #expect(try tokenizer.vocabulary.decodeBytes(theirs) == text)
         var appended: [UInt8] = []
         try tokenizer.vocabulary.appendBytes(of: theirs, to: &appended)
         #expect(appended == text)
+        var split: [UInt8] = []
+        try tokenizer.vocabulary.appendBytes(of: theirs, to: &split, threads: 2)
+        #expect(split == text)
         var planted = theirs
         planted[planted.count / 2] = planted[planted.count / 2] == 0 ? 1 : 0
         #expect(try tokenizer.vocabulary.decodeBytes(planted) != text)
+        split.removeAll(keepingCapacity: true)
+        try tokenizer.vocabulary.appendBytes(of: planted, to: &split, threads: 2)
+        #expect(split != text)
     }
 
     @Test("ids equal tiktoken's on every fixture, special tokens allowed", arguments: cases)

@@ -21,7 +21,9 @@
 /// L1) made it only 10-25% faster. The earlier loop took four ids a round with a test of each and
 /// spent about 15 instructions per id (Swift reloaded spilled pointers every round); the blocks of
 /// sixteen spend about 10 (8 per id and the block's vector range test): 1.2-1.6x its rate in an
-/// interleaved A/B. Tried and dropped: the length in each entry's last byte (the compiler read it
+/// interleaved A/B. Reading each id's length before its entry saves the copy of the index that the
+/// entry's shifted address needed (6 instructions per id in the block for ranks from 0, was 7; best of
+/// three interleaved runs at load 5: +6-16% on public_multi, within the noise). Tried and dropped: the length in each entry's last byte (the compiler read it
 /// back from the output just stored, which chains every token's position to the previous store: 2x
 /// slower); 8-byte entries (7 bytes and a length), which halve the table but send 9-11% of the ids
 /// of English text (tokens of 8-16 bytes) off the fast path: 0.5-0.8x in the C model, on every row;

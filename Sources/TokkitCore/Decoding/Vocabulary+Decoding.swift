@@ -50,10 +50,10 @@ extension Vocabulary {
     /// previous one.
     ///
     /// Why not a length pass first, so that every part is written at its final place: that pass reads the
-    /// ids from memory a second time, and on two cores it cost almost as much as the decode (the two
-    /// passes took 1.8× the CPU of one). The move copies all but the first part once more, at memory speed
-    /// (about a tenth of the decode's time). The regions are address space: only the pages the
-    /// bytes land on are touched, and a reused buffer has them already.
+    /// ids from memory a second time, and on two cores the two passes took 1.5-1.8× the CPU of the one
+    /// pass on one thread. With the regions it is 1.0-1.25× (the move, which copies all but the first part
+    /// once more at memory speed, and waking the threads). The regions are address space: only the pages
+    /// the bytes land on are touched, and a reused buffer has them already.
     ///
     /// A part whose bytes outgrow its region (more than 16 bytes an id, only in lists of long tokens) is
     /// not finished: the whole list is then decoded again on one thread. The first unknown id is that of

@@ -20,6 +20,12 @@ public struct CorpusEncoder: Sendable {
     public var disallowedSpecial: SpecialTokenSet
     /// Worker threads per batch (at least 1).
     public var threads: Int
+    /// About how many bytes of text a batch holds (at least one document), whatever the thread count;
+    /// the ids do not depend on it. 1 MiB: the batch's text, ids and rendering are a few megabytes
+    /// touched again batch after batch, where the reader's default of 4 MiB was more fresh pages (10 MB
+    /// of lines, one thread: 9,600 page faults against one text's 7,100; with 1 MiB 7,500), and small
+    /// batches let reading and writing overlap the workers sooner and longer.
+    public var batchBytes = 1 << 20
     /// The workers' mergers and id arrays, kept from batch to batch (shared by copies of this encoder, safely).
     private let scratch = BatchScratch()
 
@@ -167,13 +173,6 @@ public struct CorpusEncoder: Sendable {
             ahead = Result { () throws(CorpusEncodingError) in try next(reader, into: &batch) }
         }
     }
-
-    /// About 1 MiB of text a batch, whatever the thread count: the batch's text, ids and rendering are
-    /// a few megabytes touched again batch after batch, where the reader's default of 4 MiB was more
-    /// fresh pages (10 MB of lines, one thread: 9,600 page faults against one text's 7,100; now 7,500),
-    /// and small batches let reading and writing overlap the workers sooner and longer. The ids do not
-    /// depend on it (each document is encoded alone).
-    private var batchBytes: Int { 1 << 20 }
 
     /// The next batch into `batch`; `false` at the end of the inputs.
     private func next(_ reader: DocumentReader, into batch: inout DocumentReader.FlatBatch) throws(CorpusEncodingError) -> Bool {

@@ -173,4 +173,44 @@ struct CorpusEncoderTests {
             #expect(same)
         }
     }
+
+    /// The command as a user runs it: 1 MiB batches, so the input is a little over one batch.
+    @Test("tokkit encode --docs lines on 2 threads: the same output as on 1; failing in the second batch, the same error and no output file")
+    func commandLine() throws {
+        let scratch = Scratch()
+        let lines = try Self.corpus()
+        var text: [String] = []
+        var bytes = 0
+        while bytes < (1 << 20) + 150_000 {
+            let line = "\(text.count) " + lines[text.count % lines.count]
+            text.append(line)
+            bytes += line.utf8.count + 1
+        }
+        let good = scratch.file("good.txt"), bad = scratch.file("bad.txt")
+        try Data(text.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: good))
+        var broken = text
+        broken[broken.count - 40] = "the end token <|endoftext|> in a late line"
+        try Data(broken.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: bad))
+        var outputs: [[UInt8]] = []
+        for threads in ["1", "2"] {
+            let output = scratch.file("good-\(threads).u32")
+            let run = try TokkitCommand.run(["encode", good, "--docs", "lines", "--vocab", "cl100k_base", "--format", "uint32",
+                                             "--threads", threads, "-o", output])
+            #expect(run.status == 0, "\(run.stderr)")
+            outputs.append(Array(try Data(contentsOf: URL(fileURLWithPath: output))))
+        }
+        #expect(outputs[0].count > 4 && outputs[0] == outputs[1])
+        var failures: [Subprocess.Result] = []
+        for threads in ["1", "2"] {
+            let output = scratch.file("bad-\(threads).u32")
+            failures.append(try TokkitCommand.run(["encode", bad, "--docs", "lines", "--vocab", "cl100k_base", "--format", "uint32",
+                                                   "--threads", threads, "-o", output]))
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+        #expect(failures[0].status != 0 && failures[0].stderr.contains("bad.txt:\(broken.count - 39)"), "\(failures[0].stderr)")
+        #expect(failures[1].status == failures[0].status && failures[1].stderr == failures[0].stderr)
+        // Nothing under any name but the inputs and the good outputs: no temporary left behind.
+        let names = try FileManager.default.contentsOfDirectory(atPath: scratch.directory).sorted()
+        #expect(names == ["bad.txt", "good-1.u32", "good-2.u32", "good.txt"])
+    }
 }

@@ -12,11 +12,14 @@ import TokkitText
 /// the ids are built in an id array kept with the workspace whose capacity the next call reuses, and they are copied into
 /// memory the caller owns (a stack buffer in tokkit/_fast.c).
 ///
+/// `flags` bit 0 (`TK_VOUCHED_UTF8`) says the caller vouches that the text is valid UTF-8 (a Python str's),
+/// so it is not validated again, as in `tk_encode_lent`.
+///
 /// `capacity` must be at least `length`: every token covers at least one byte, so a text of n bytes
 /// never has more than n ids, and the buffer is proven large enough before the encoder runs.
 @_cdecl("tk_encode_into")
 public func tk_encode_into(
-    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int, _ rules: Int32,
+    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int, _ rules: Int32, _ flags: UInt32,
     _ ids: UnsafeMutablePointer<UInt32>?, _ capacity: Int, _ count: UnsafeMutablePointer<Int>?,
     _ error: UnsafeMutableRawPointer?
 ) -> Int32 {
@@ -29,7 +32,7 @@ public func tk_encode_into(
         guard rules >= 0, Int(rules) < handle.simpleRules.count else {
             throw CFailure(.invalidArgument, "special-token rules \(rules) are not 0 (ordinary), 1 (refuse all) or 2 (allow all)")
         }
-        let input = try checkedText(text, length)
+        let input = flags & vouchedUTF8 != 0 ? try bytes(text, length) : try checkedText(text, length)
         let specials = handle.simpleRules[Int(rules)]
         try handle.withWorkspace { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) in
             // The ids are appended after the previous calls' and the array is emptied only now and

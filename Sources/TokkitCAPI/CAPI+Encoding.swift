@@ -12,12 +12,6 @@ func specialSet(_ mode: Int32, _ texts: UnsafePointer<UnsafePointer<CChar>?>?, _
     }
 }
 
-/// The special-token arguments every encode entry point takes, bundled as C passes them.
-struct SpecialArguments {
-    var allowed: SpecialTokenSet
-    var disallowed: SpecialTokenSet
-}
-
 /// Validates UTF-8 in place (no copy): the encoder's fast paths assume it.
 func checkedText(_ pointer: UnsafePointer<UInt8>?, _ length: Int) throws(CFailure) -> UnsafeBufferPointer<UInt8> {
     let text = try bytes(pointer, length)
@@ -40,10 +34,14 @@ public func tk_encode(
 ) -> Int32 {
     reporting(error) { () throws(CFailure) in
         guard let ids, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
-        let output = try encodeText(tokenizer, try checkedText(text, length), allowedMode, allowedTexts, allowedCount,
-                                    disallowedMode, disallowedTexts, disallowedCount, threads)
-        ids.pointee = mallocCopy(output)
-        count.pointee = output.count
+        let handle = try TokenizerHandle.from(tokenizer)
+        let rules = try SpecialArguments(allowedMode, allowedTexts, allowedCount, disallowedMode, disallowedTexts, disallowedCount)
+        let input = try checkedText(text, length)
+        try handle.withScratch { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
+            try encodeText(handle, input, rules, threads, into: &scratch.encoded)
+            ids.pointee = mallocCopy(scratch.encoded.ids)
+            count.pointee = scratch.encoded.ids.count
+        }
     }
 }
 
@@ -63,49 +61,59 @@ public func tk_encode_lent(
 ) -> Int32 {
     reporting(error) { () throws(CFailure) in
         guard let receive else { throw CFailure(.invalidArgument, "the receiving function is null") }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let rules = try SpecialArguments(allowedMode, allowedTexts, allowedCount, disallowedMode, disallowedTexts, disallowedCount)
         let input = flags & vouchedUTF8 != 0 ? try bytes(text, length) : try checkedText(text, length)
-        let output = try encodeText(tokenizer, input, allowedMode, allowedTexts, allowedCount,
-                                    disallowedMode, disallowedTexts, disallowedCount, threads)
-        output.withUnsafeBufferPointer { receive(context, $0.baseAddress, $0.count, nil) }
+        try handle.withScratch { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
+            try encodeText(handle, input, rules, threads, into: &scratch.encoded)
+            scratch.encoded.ids.withUnsafeBufferPointer { receive(context, $0.baseAddress, $0.count, nil) }
+        }
     }
 }
 
-/// `flags` bit of the lent entry points: the caller vouches that the text is valid UTF-8.
+/// `flags` bit of the lent entry points and `tk_encode_into`: the caller vouches that the text is valid UTF-8.
 let vouchedUTF8: UInt32 = 1
 
-/// The body `tk_encode` and `tk_encode_lent` share: one text (already valid UTF-8) on `threads` cores.
-private func encodeText(
-    _ tokenizer: OpaquePointer?, _ input: UnsafeBufferPointer<UInt8>,
-    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
-    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
-    _ threads: Int
-) throws(CFailure) -> [TokenID] {
-    let handle = try TokenizerHandle.from(tokenizer)
-    let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
-    let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
-    let workers = threads <= 0 ? Tokenizer.defaultThreadCount : threads
-    if workers > 1, let parallel = handle.encodeAcrossCores(input, allowed: allowed, disallowed: disallowed, workers: workers) {
-        return parallel
+/// The special-token arguments every encode entry point takes, read from C.
+struct SpecialArguments {
+    var allowed: SpecialTokenSet
+    var disallowed: SpecialTokenSet
+
+    init(_ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
+         _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int) throws(CFailure) {
+        allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
+        disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
     }
-    var output: [TokenID] = []
+}
+
+/// The body `tk_encode` and `tk_encode_lent` share: one text (already valid UTF-8) on `threads` cores, its ids
+/// into `encoded.ids` (emptied first; its capacity, from the handle's scratch, is reused).
+private func encodeText(
+    _ handle: TokenizerHandle, _ input: UnsafeBufferPointer<UInt8>, _ rules: SpecialArguments, _ threads: Int,
+    into encoded: inout EncodedDocuments
+) throws(CFailure) {
+    let workers = threads <= 0 ? Tokenizer.defaultThreadCount : threads
+    let specials = handle.preparedSpecials(allowed: rules.allowed, disallowed: rules.disallowed)
+    if workers > 1, handle.encodeAcrossCores(input, specials: specials, workers: workers, into: &encoded) {
+        return
+    }
+    encoded.ids.removeAll(keepingCapacity: true)
     do throws(EncodingError) {
         // Below two chunks per worker there is nothing to share out: one pass on this thread.
         if workers > 1, input.count >= 2 << 20 {
-            let stream = StreamingEncoder(tokenizer: handle.tokenizer, allowedSpecial: allowed,
-                                          disallowedSpecial: disallowed, threads: workers)
-            output = try stream.feed(input)
-            output += try stream.finish()
+            let stream = StreamingEncoder(tokenizer: handle.tokenizer, allowedSpecial: rules.allowed,
+                                          disallowedSpecial: rules.disallowed, threads: workers)
+            encoded.ids = try stream.feed(input)
+            encoded.ids += try stream.finish()
         } else {
-            output.reserveCapacity(input.count / 3 + 1)
-            let specials = handle.preparedSpecials(allowed: allowed, disallowed: disallowed)
+            encoded.ids.reserveCapacity(input.count / 3 + 1)
             try handle.withMerger { (merger: inout BytePairMerger) throws(EncodingError) in
-                try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &merger, into: &output)
+                try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &merger, into: &encoded.ids)
             }
         }
     } catch {
         throw CFailure(error)
     }
-    return output
 }
 
 /// Encodes `documentCount` documents stored back to back in `text` (document `i` is
@@ -121,22 +129,32 @@ public func tk_encode_batch(
 ) -> Int32 {
     reporting(error) { () throws(CFailure) in
         guard let ids, let idCount, let idOffsets else { throw CFailure(.invalidArgument, "an output pointer is null") }
-        let encoded = try encodeBatch(tokenizer, text, offsets, documentCount, allowedMode, allowedTexts, allowedCount,
-                                      disallowedMode, disallowedTexts, disallowedCount, threads, checkUTF8: true)
+        guard documentCount >= 0 else { throw CFailure(.invalidArgument, "negative document count \(documentCount)") }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let rules = try SpecialArguments(allowedMode, allowedTexts, allowedCount, disallowedMode, disallowedTexts, disallowedCount)
+        let boundaries = try byteOffsets(offsets, count: documentCount, argument: "offsets")
+        let all = try bytes(text, boundaries[documentCount])
+        var encoded = EncodedDocuments()
+        try encodeDocuments(handle, all, boundaries, rules, threads, checkUTF8: true, into: &encoded)
         idOffsets.pointee = mallocCopy(encoded.offsets.map { UInt64($0) })
         ids.pointee = mallocCopy(encoded.ids)
         idCount.pointee = encoded.ids.count
     }
 }
 
-/// `tk_encode_batch` for a caller that reads the ids in place: `receive(context, ids, idCount, idOffsets)` is
-/// called once, on the calling thread, with Swift's own ids and `documentCount + 1` id offsets (valid only
-/// during the call), instead of `malloc`ed copies. Why: the copies, the offsets' conversion and the page
-/// faults of their fresh buffers cost a few percent of a batch. `flags` bit 0 says the caller vouches that
-/// `text` is valid UTF-8, so it is not validated again (as `tk_encode_lent`).
-@_cdecl("tk_encode_batch_lent")
-public func tk_encode_batch_lent(
-    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ offsets: UnsafePointer<UInt64>?, _ documentCount: Int,
+/// Encodes `documentCount` documents, document `i` being `texts[i][0 ..< lengths[i]]`, on `threads` cores
+/// (0 = all), and lends the ids: `receive(context, ids, idCount, idOffsets)` is called once, on the calling
+/// thread, with the flat ids and `documentCount + 1` id offsets (valid only during the call). `flags` bit 0
+/// says the caller vouches that every text is valid UTF-8, so none is validated again (as `tk_encode_lent`).
+///
+/// Why the documents come as pointers, not joined: the batch needs them back to back, and here they are
+/// joined into the handle's scratch, whose pages the previous call already touched, where a caller's fresh
+/// joined copy faulted in every page on every call (and its ids and offsets arrays too); the pointers must
+/// stay valid until the call returns.
+@_cdecl("tk_encode_documents_lent")
+public func tk_encode_documents_lent(
+    _ tokenizer: OpaquePointer?, _ texts: UnsafePointer<UnsafePointer<UInt8>?>?, _ lengths: UnsafePointer<Int>?,
+    _ documentCount: Int,
     _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
     _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
     _ threads: Int, _ flags: UInt32,
@@ -145,43 +163,57 @@ public func tk_encode_batch_lent(
 ) -> Int32 {
     reporting(error) { () throws(CFailure) in
         guard let receive else { throw CFailure(.invalidArgument, "the receiving function is null") }
-        let encoded = try encodeBatch(tokenizer, text, offsets, documentCount, allowedMode, allowedTexts, allowedCount,
-                                      disallowedMode, disallowedTexts, disallowedCount, threads,
-                                      checkUTF8: flags & vouchedUTF8 == 0)
-        encoded.ids.withUnsafeBufferPointer { ids in
-            encoded.offsets.withUnsafeBufferPointer { receive(context, ids.baseAddress, ids.count, $0.baseAddress) }
+        guard documentCount >= 0 else { throw CFailure(.invalidArgument, "negative document count \(documentCount)") }
+        guard documentCount == 0 || (texts != nil && lengths != nil) else {
+            throw CFailure(.invalidArgument, "the document texts or lengths are null")
+        }
+        let handle = try TokenizerHandle.from(tokenizer)
+        let rules = try SpecialArguments(allowedMode, allowedTexts, allowedCount, disallowedMode, disallowedTexts, disallowedCount)
+        try handle.withScratch { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
+            scratch.boundaries.removeAll(keepingCapacity: true)
+            scratch.boundaries.append(0)
+            var total = 0
+            for index in 0..<documentCount {
+                let length = lengths![index]
+                guard length >= 0 else { throw CFailure(.invalidArgument, "lengths[\(index)] = \(length) is negative") }
+                guard length == 0 || texts![index] != nil else { throw CFailure(.invalidArgument, "texts[\(index)] is null") }
+                total += length
+                scratch.boundaries.append(total)
+            }
+            scratch.text.removeAll(keepingCapacity: true)
+            scratch.text.reserveCapacity(total)
+            for index in 0..<documentCount where lengths![index] > 0 {
+                scratch.text.append(contentsOf: UnsafeBufferPointer(start: texts![index], count: lengths![index]))
+            }
+            let (text, boundaries) = (scratch.text, scratch.boundaries)
+            try text.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(CFailure) in
+                try encodeDocuments(handle, all, boundaries, rules, threads, checkUTF8: flags & vouchedUTF8 == 0,
+                                    into: &scratch.encoded)
+            }
+            scratch.encoded.ids.withUnsafeBufferPointer { ids in
+                scratch.encoded.offsets.withUnsafeBufferPointer { receive(context, ids.baseAddress, ids.count, $0.baseAddress) }
+            }
         }
     }
 }
 
-/// The body `tk_encode_batch` and `tk_encode_batch_lent` share.
-private func encodeBatch(
-    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ offsets: UnsafePointer<UInt64>?, _ documentCount: Int,
-    _ allowedMode: Int32, _ allowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ allowedCount: Int,
-    _ disallowedMode: Int32, _ disallowedTexts: UnsafePointer<UnsafePointer<CChar>?>?, _ disallowedCount: Int,
-    _ threads: Int, checkUTF8: Bool
-) throws(CFailure) -> EncodedDocuments {
-    guard documentCount >= 0 else { throw CFailure(.invalidArgument, "negative document count \(documentCount)") }
-    guard documentCount == 0 || offsets != nil else { throw CFailure(.invalidArgument, "the document offsets are null") }
-    let handle = try TokenizerHandle.from(tokenizer)
-    let allowed = try specialSet(allowedMode, allowedTexts, allowedCount)
-    let disallowed = try specialSet(disallowedMode, disallowedTexts, disallowedCount)
-    let total = documentCount == 0 ? 0 : Int(offsets![documentCount])
-    let all = try bytes(text, total)
-    let boundaries = documentCount == 0 ? [0] : (0...documentCount).map { Int(offsets![$0]) }
-    var encoded = EncodedDocuments()
+/// The body `tk_encode_batch` and `tk_encode_documents_lent` share: documents back to back in `all`, at
+/// `boundaries` (from 0, ascending), through `Tokenizer.encodeDocuments` with the handle's warm mergers.
+private func encodeDocuments(
+    _ handle: TokenizerHandle, _ all: UnsafeBufferPointer<UInt8>, _ boundaries: [Int], _ rules: SpecialArguments,
+    _ threads: Int, checkUTF8: Bool, into encoded: inout EncodedDocuments
+) throws(CFailure) {
     do throws(EncodingError) {
-        try Tokenizer.checkBoundaries(boundaries, length: total)
+        try Tokenizer.checkBoundaries(boundaries, length: all.count)
         try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
             try handle.tokenizer.encodeDocuments(all, boundaries: boundaries,
-                                                 specials: handle.preparedSpecials(allowed: allowed, disallowed: disallowed),
+                                                 specials: handle.preparedSpecials(allowed: rules.allowed, disallowed: rules.disallowed),
                                                  checkUTF8: checkUTF8, threads: threads <= 0 ? Tokenizer.defaultThreadCount : threads,
                                                  lend: { body in handle.withMerger { body(&$0) } }, into: &encoded)
         }
     } catch {
         throw CFailure(error)
     }
-    return encoded
 }
 
 /// Merges `bytes` as one piece, with no pre-splitting and no special tokens (tiktoken's

@@ -27,18 +27,16 @@ public func tk_encode_pieces(
     reporting(error) { () throws(CFailure) in
         guard let ids, let idCount, let idOffsets else { throw CFailure(.invalidArgument, "an output pointer is null") }
         guard pieceCount >= 0 else { throw CFailure(.invalidArgument, "negative piece count \(pieceCount)") }
-        guard pieceCount == 0 || offsets != nil else { throw CFailure(.invalidArgument, "the piece offsets are null") }
         let handle = try TokenizerHandle.from(tokenizer)
-        let length = pieceCount == 0 ? 0 : Int(offsets![pieceCount])
-        let data = try bytes(text, length)
+        let bounds = try byteOffsets(offsets, count: pieceCount, argument: "offsets")
+        let data = try bytes(text, bounds[pieceCount])
         var output: [TokenID] = []
         var ends: [UInt64] = [0]
         ends.reserveCapacity(pieceCount + 1)
         try handle.withMerger { merger throws(CFailure) in
             for index in 0..<pieceCount {
-                let start = Int(offsets![index]), end = Int(offsets![index + 1])
-                guard start <= end, end <= length else { throw CFailure(.invalidArgument, "piece \(index) has offsets \(start)..<\(end) outside 0..<\(length)") }
-                try handle.encodePiece(UnsafeBufferPointer(rebasing: data[start..<end]), merger: &merger, into: &output)
+                try handle.encodePiece(UnsafeBufferPointer(rebasing: data[bounds[index]..<bounds[index + 1]]), merger: &merger,
+                                       into: &output)
                 ends.append(UInt64(output.count))
             }
         }

@@ -69,15 +69,12 @@ public func tk_trainer_add_documents(
         let handle = try TrainerHandle.from(trainer)
         guard documentCount >= 0 else { throw CFailure(.invalidArgument, "negative document count \(documentCount)") }
         guard documentCount > 0 else { return }
-        guard let offsets else { throw CFailure(.invalidArgument, "the document offsets are null") }
-        let all = try bytes(text, Int(offsets[documentCount]))
+        let bounds = try byteOffsets(offsets, count: documentCount, argument: "offsets")
+        let all = try bytes(text, bounds[documentCount])
         var documents: [[UInt8]] = []
         documents.reserveCapacity(documentCount)
         for index in 0..<documentCount {
-            guard offsets[index] <= offsets[index + 1] else {
-                throw CFailure(.invalidArgument, "document offsets decrease at document \(index)")
-            }
-            let document = Array(all[Int(offsets[index])..<Int(offsets[index + 1])])
+            let document = Array(all[bounds[index]..<bounds[index + 1]])
             if let bad = UTF8Validation.firstInvalidOffset(document) {
                 throw CFailure(EncodingError.inDocument(index: index, .invalidUTF8(offset: bad)))
             }

@@ -113,6 +113,28 @@ func reporting(_ error: UnsafeMutableRawPointer?, _ body: () throws(CFailure) ->
     }
 }
 
+/// `count + 1` byte offsets a C caller passed as `UInt64` (document or piece `i` is `offsets[i] ..< offsets[i + 1]`),
+/// as `Int`s, checked to start at 0 and ascend. Why checked here: `Int(_:)` traps on a value above `Int.max`, and a
+/// C caller's mistake must come back as `TK_INVALID_ARGUMENT` naming the argument and index, never end the process.
+func byteOffsets(_ pointer: UnsafePointer<UInt64>?, count: Int, argument: String) throws(CFailure) -> [Int] {
+    guard count >= 0 else { throw CFailure(.invalidArgument, "negative count \(count) for \(argument)") }
+    guard count > 0 else { return [0] }
+    guard let pointer else { throw CFailure(.invalidArgument, "\(argument) is null") }
+    var result: [Int] = []
+    result.reserveCapacity(count + 1)
+    for index in 0...count {
+        guard let offset = Int(exactly: pointer[index]) else {
+            throw CFailure(.invalidArgument, "\(argument)[\(index)] = \(pointer[index]) is larger than \(Int.max)")
+        }
+        guard index > 0 ? offset >= result[index - 1] : offset == 0 else {
+            throw CFailure(.invalidArgument, index == 0 ? "\(argument)[0] = \(offset), not 0"
+                           : "\(argument)[\(index)] = \(offset) is below \(argument)[\(index - 1)] = \(result[index - 1])")
+        }
+        result.append(offset)
+    }
+    return result
+}
+
 /// Copies `values` into a `malloc`ed buffer the caller frees with `tk_free` (never null, even when empty,
 /// so that a caller can tell "no ids" from "not set").
 func mallocCopy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
@@ -169,6 +191,7 @@ public func tk_error_clear(_ error: UnsafeMutableRawPointer?) {
 }
 
 /// The ABI version: bumped whenever a signature in `tokkit.h` changes or a function the Python package needs is
-/// added (4: `tk_encode_lent`, `tk_encode_batch_lent`), checked by the Python package.
+/// added (4: `tk_encode_lent`, `tk_encode_batch_lent`; 5: `tk_encode_documents_lent` in its place, `tk_encode_into`'s
+/// `flags`), checked by the Python package.
 @_cdecl("tk_abi_version")
-public func tk_abi_version() -> Int32 { 4 }
+public func tk_abi_version() -> Int32 { 5 }

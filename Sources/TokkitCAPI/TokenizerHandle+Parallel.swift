@@ -2,9 +2,9 @@ import TokkitCore
 import TokkitText
 
 extension TokenizerHandle {
-    /// One text's ids encoded on `workers` cores by the handle's warm mergers, or `nil` when this text
-    /// is not cut this way (too short, a pattern without safe cuts, or a failure, which the caller's
-    /// one-stream path then reports with its offset in the whole text).
+    /// One text's ids encoded on `workers` cores by the handle's warm mergers into `encoded.ids` (its
+    /// capacity reused), or `false` when this text is not cut this way (too short, a pattern without safe
+    /// cuts, or a failure, which the caller's one-stream path then reports with its offset in the whole text).
     ///
     /// Why not `StreamingEncoder` alone: a stream starts one new merger per worker, with an empty piece
     /// cache, on every call. Python calls `tk_encode` once per text, so every call on several cores ran
@@ -16,10 +16,10 @@ extension TokenizerHandle {
     ///
     /// - Complexity: O(text.count), shared by the workers; finding the cuts reads a few bytes around
     ///   each of `8 × workers` targets.
-    func encodeAcrossCores(_ text: UnsafeBufferPointer<UInt8>, allowed: SpecialTokenSet, disallowed: SpecialTokenSet,
-                           workers: Int) -> [TokenID]? {
+    func encodeAcrossCores(_ text: UnsafeBufferPointer<UInt8>, specials: Tokenizer.PreparedSpecials, workers: Int,
+                           into encoded: inout EncodedDocuments) -> Bool {
         let parts = min(8 * workers, text.count / Self.smallestPart)
-        guard parts >= 2, let rules = cutRules else { return nil }
+        guard parts >= 2, let rules = cutRules else { return false }
         var boundaries = [0]
         for part in 1..<parts {
             let last = boundaries[boundaries.count - 1]
@@ -31,19 +31,18 @@ extension TokenizerHandle {
             boundaries.append(cut)
         }
         boundaries.append(text.count)
-        guard boundaries.count > 2 else { return nil }
-        var encoded = EncodedDocuments()
+        guard boundaries.count > 2 else { return false }
         do throws(EncodingError) {
             try boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
                 try tokenizer.encodeDocuments(text, boundaries: boundaries,
-                                              specials: preparedSpecials(allowed: allowed, disallowed: disallowed),
+                                              specials: specials,
                                               checkUTF8: false, threads: workers,
                                               lend: { body in self.withMerger { body(&$0) } }, into: &encoded)
             }
         } catch {
-            return nil
+            return false
         }
-        return encoded.ids
+        return true
     }
 
     /// Parts shorter than this are not worth a hand-off between threads.

@@ -1,4 +1,4 @@
-/* tokkit.h — the C ABI of libTokkitCAPI.so (Sources/TokkitCAPI), ABI version 4.
+/* tokkit.h — the C ABI of libTokkitCAPI.so (Sources/TokkitCAPI), ABI version 5.
  *
  * Opaque handles, plain C types, no Swift type crosses. Every function that can fail returns a
  * status (0 = success, else one of TK_*) and fills the caller's tk_error, whose strings are
@@ -67,26 +67,31 @@ int32_t tk_encode_batch(tk_tokenizer *tokenizer, const uint8_t *text, const uint
                         int32_t allowed_mode, const char *const *allowed, ssize_t allowed_count,
                         int32_t disallowed_mode, const char *const *disallowed, ssize_t disallowed_count,
                         ssize_t threads, uint32_t **ids, ssize_t *id_count, uint64_t **id_offsets, tk_error *error);
-/* Receives a lent call's ids in place: `ids[0 ..< count]`, and for a batch `document_count + 1` id offsets (NULL for
- * one text). Called once, on the calling thread, before the lent call returns; the pointers are valid only during it. */
+/* Receives a lent call's ids in place: `ids[0 ..< count]`, and for documents `document_count + 1` id offsets (NULL
+ * for one text). Called once, on the calling thread, before the lent call returns; the pointers are valid only during
+ * it. */
 typedef void (*tk_receive_ids)(void *context, const uint32_t *ids, ssize_t count, const ssize_t *id_offsets);
-/* Flags of the lent calls: the caller vouches that the text is valid UTF-8 (it is not validated again). */
+/* Flags of the lent calls and tk_encode_into: the caller vouches that the text is valid UTF-8 (it is not validated
+ * again). */
 enum { TK_VOUCHED_UTF8 = 1 };
-/* tk_encode and tk_encode_batch without the malloc'ed copies: the ids go to `receive` instead. */
+/* tk_encode without the malloc'ed copy: the ids go to `receive` instead. */
 int32_t tk_encode_lent(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length,
                        int32_t allowed_mode, const char *const *allowed, ssize_t allowed_count,
                        int32_t disallowed_mode, const char *const *disallowed, ssize_t disallowed_count,
                        ssize_t threads, uint32_t flags, tk_receive_ids receive, void *context, tk_error *error);
-int32_t tk_encode_batch_lent(tk_tokenizer *tokenizer, const uint8_t *text, const uint64_t *offsets,
-                             ssize_t document_count, int32_t allowed_mode, const char *const *allowed,
-                             ssize_t allowed_count, int32_t disallowed_mode, const char *const *disallowed,
-                             ssize_t disallowed_count, ssize_t threads, uint32_t flags, tk_receive_ids receive,
-                             void *context, tk_error *error);
+/* Documents `texts[i][0 ..< lengths[i]]` (joined in the tokenizer's reused scratch, so the caller need not join
+ * them; the texts must stay valid until the call returns), encoded as tk_encode_batch does; the ids and
+ * `document_count + 1` id offsets go to `receive`. */
+int32_t tk_encode_documents_lent(tk_tokenizer *tokenizer, const uint8_t *const *texts, const ssize_t *lengths,
+                                 ssize_t document_count, int32_t allowed_mode, const char *const *allowed,
+                                 ssize_t allowed_count, int32_t disallowed_mode, const char *const *disallowed,
+                                 ssize_t disallowed_count, ssize_t threads, uint32_t flags, tk_receive_ids receive,
+                                 void *context, tk_error *error);
 /* One text on the calling thread into the caller's ids buffer, which must hold at least `length` ids (a text
  * never has more ids than bytes); rules: 0 = ordinary text, 1 = every special token refused, 2 = every special
  * token allowed. Nothing to free: the cheap call for short texts. */
-int32_t tk_encode_into(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length, int32_t rules, uint32_t *ids,
-                       ssize_t capacity, ssize_t *count, tk_error *error);
+int32_t tk_encode_into(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length, int32_t rules, uint32_t flags,
+                       uint32_t *ids, ssize_t capacity, ssize_t *count, tk_error *error);
 int32_t tk_encode_piece(tk_tokenizer *tokenizer, const uint8_t *piece, ssize_t length, uint32_t **ids, ssize_t *count,
                         tk_error *error);
 int32_t tk_encode_pieces(tk_tokenizer *tokenizer, const uint8_t *text, const uint64_t *offsets, ssize_t piece_count,

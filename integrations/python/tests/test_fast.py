@@ -9,7 +9,7 @@ import gc
 import os
 import types
 import weakref
-from ctypes import byref, c_ssize_t, c_uint32
+from ctypes import byref, c_ssize_t, c_uint32, c_void_p
 
 import pytest
 
@@ -89,7 +89,7 @@ def test_tk_encode_into_refuses_a_buffer_shorter_than_the_text_and_unknown_rules
 
     def call(rules: int, capacity: int) -> list[int]:
         error = _native._Error()
-        _native.check(_native.lib.tk_encode_into(enc._handle.pointer, text, len(text), rules, ids, capacity,
+        _native.check(_native.lib.tk_encode_into(enc._handle.pointer, text, len(text), rules, 0, ids, capacity,
                                                  byref(count), byref(error)), error)
         return list(ids[: count.value])
 
@@ -185,6 +185,102 @@ def test_bytes_are_still_validated_where_a_str_is_vouched_for():
     for threads in (1, 3):
         with pytest.raises(ValueError, match="document 2: invalid UTF-8 at byte offset 3"):
             enc.encode_ordinary_batch(["hello", "x" * SHORT_TEXT, b"ok \xff bad"], num_threads=threads)
+    # A short bytes text (tk_encode_into, the stack-buffer path) is validated too; a short str is vouched for.
+    with pytest.raises(ValueError, match="invalid UTF-8 at byte offset 3"):
+        enc.encode_ordinary(b"ok \xff")
+    with pytest.raises(ValueError, match="invalid UTF-8 at byte offset 3"):
+        enc.encode(b"ok \xff")
+    assert enc.encode_ordinary("ok \u00e9") == enc.encode_ordinary("ok \u00e9".encode())
     # The same batch with valid bytes gives the ids of the same text as str.
     valid = ["hello", "x" * SHORT_TEXT, "ok \u00e9 bad"]
     assert enc.encode_ordinary_batch(valid[:2] + [valid[2].encode()]) == enc.encode_ordinary_batch(valid)
+
+
+def test_offsets_above_the_largest_int_are_refused_not_trapped_on():
+    """A C caller's document or piece offsets are UInt64; one above Int.max used to trap (and end the process)
+    in Swift's Int(_:). Now each entry point refuses it with TK_INVALID_ARGUMENT naming the argument and index,
+    and also offsets that do not start at 0 or that decrease."""
+    enc = tokkit.get_encoding("cl100k_base")
+    text = b"hello world"
+    huge = 2**63
+
+    def batch(offsets):
+        values = (_native.c_uint64 * len(offsets))(*offsets)
+        ids, count, id_offsets = _native.POINTER(c_uint32)(), c_ssize_t(), _native.POINTER(_native.c_uint64)()
+        error = _native._Error()
+        _native.check(_native.lib.tk_encode_batch(enc._handle.pointer, text, values, len(offsets) - 1, 0, None, 0, 0,
+                                                  None, 0, 1, byref(ids), byref(count), byref(id_offsets),
+                                                  byref(error)), error)
+        return ids[: count.value]
+
+    def pieces(offsets):
+        values = (_native.c_uint64 * len(offsets))(*offsets)
+        ids, count, id_offsets = _native.POINTER(c_uint32)(), c_ssize_t(), _native.POINTER(_native.c_uint64)()
+        error = _native._Error()
+        _native.check(_native.lib.tk_encode_pieces(enc._handle.pointer, text, values, len(offsets) - 1, byref(ids),
+                                                   byref(count), byref(id_offsets), byref(error)), error)
+        return ids[: count.value]
+
+    def train(offsets):
+        trainer = c_void_p()
+        error = _native._Error()
+        _native.check(_native.lib.tk_trainer_new(enc._pat_str.encode(), byref(trainer), byref(error)), error)
+        try:
+            values = (_native.c_uint64 * len(offsets))(*offsets)
+            _native.check(_native.lib.tk_trainer_add_documents(trainer, text, values, len(offsets) - 1, 1,
+                                                               byref(error)), error)
+        finally:
+            _native.lib.tk_trainer_free(trainer)
+
+    assert batch([0, 5, 11]) == enc.encode_ordinary("hello") + enc.encode_ordinary(" world")
+    assert pieces([0, 5, 11]) == enc._encode_single_piece(b"hello") + enc._encode_single_piece(b" world")
+    train([0, 5, 11])
+    for call in (batch, pieces, train):
+        with pytest.raises(tokkit.TokkitValueError, match=f"offsets\\[2\\] = {huge} is larger than {2**63 - 1}"):
+            call([0, 5, huge])
+        with pytest.raises(tokkit.TokkitValueError, match=f"offsets\\[0\\] = {huge} is larger than"):
+            call([huge, 5, 11])
+        with pytest.raises(tokkit.TokkitValueError, match="offsets\\[0\\] = 3, not 0"):
+            call([3, 5, 11])
+        with pytest.raises(tokkit.TokkitValueError, match="offsets\\[2\\] = 4 is below offsets\\[1\\] = 5"):
+            call([0, 5, 4])
+
+
+def test_many_threads_share_one_encodings_batch_scratch():
+    """Batches (lists and numpy) borrow a scratch (joined text, boundaries, ids) from a small pool per tokenizer.
+    Eight Python threads calling one Encoding at once, on 1 and 2 cores each, with texts of different sizes (so a
+    reused scratch is sometimes too small, sometimes larger than needed), must each get tiktoken's ids: a
+    scratch lent to two calls at once, or read after it went back to the pool, would mix documents."""
+    import threading
+
+    import numpy as np
+
+    enc = tokkit.get_encoding("cl100k_base")
+    ref = reference("cl100k_base")
+    sample = corpus_sample("public_multi.txt", 1 << 20)
+    paragraphs = [p for p in sample.split("\n\n") if p]
+    batches = [paragraphs[start:start + size] for start, size in ((0, 40), (40, 400), (440, 7), (447, 900))]
+    expected = [ref.encode_ordinary_batch(batch) for batch in batches]
+    failures = []
+
+    def work(worker: int):
+        try:
+            for round_ in range(6):
+                index = (worker + round_) % len(batches)
+                threads = 1 + (worker + round_) % 2
+                if round_ % 2:
+                    assert enc.encode_ordinary_batch(batches[index], num_threads=threads) == expected[index]
+                else:
+                    flat, offsets = enc.encode_batch_to_numpy(batches[index], num_threads=threads, disallowed_special=())
+                    assert np.array_equal(flat, np.asarray([i for d in expected[index] for i in d], dtype=np.uint32))
+                    assert offsets.tolist() == list(np.cumsum([0] + [len(d) for d in expected[index]]))
+                    assert flat.flags.writeable
+        except BaseException as error:  # noqa: BLE001 - collected and re-raised on the main thread
+            failures.append((worker, error))
+
+    workers = [threading.Thread(target=work, args=(worker,)) for worker in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not failures, failures

@@ -23,15 +23,15 @@
 
 typedef int32_t (*encode_fn)(tk_tokenizer *, const uint8_t *, ssize_t, int32_t, const char *const *, ssize_t, int32_t,
                              const char *const *, ssize_t, ssize_t, uint32_t, tk_receive_ids, void *, tk_error *);
-typedef int32_t (*batch_fn)(tk_tokenizer *, const uint8_t *, const uint64_t *, ssize_t, int32_t, const char *const *,
-                            ssize_t, int32_t, const char *const *, ssize_t, ssize_t, uint32_t, tk_receive_ids, void *,
-                            tk_error *);
-typedef int32_t (*into_fn)(tk_tokenizer *, const uint8_t *, ssize_t, int32_t, uint32_t *, ssize_t, ssize_t *,
+typedef int32_t (*documents_fn)(tk_tokenizer *, const uint8_t *const *, const ssize_t *, ssize_t, int32_t,
+                                const char *const *, ssize_t, int32_t, const char *const *, ssize_t, ssize_t, uint32_t,
+                                tk_receive_ids, void *, tk_error *);
+typedef int32_t (*into_fn)(tk_tokenizer *, const uint8_t *, ssize_t, int32_t, uint32_t, uint32_t *, ssize_t, ssize_t *,
                            tk_error *);
 typedef void (*clear_fn)(tk_error *);
 
 static encode_fn tk_encode_ptr;
-static batch_fn tk_encode_batch_ptr;
+static documents_fn tk_encode_documents_ptr;
 static into_fn tk_encode_into_ptr;
 static clear_fn tk_error_clear_ptr;
 /* tokkit.core._raise_failure(status, message: bytes, offset, token: bytes | None): raises the exception a
@@ -153,22 +153,43 @@ static int utf8_of(PyObject *text, const char **data, Py_ssize_t *length, PyObje
 }
 
 static int check_bound(void) {
-    if (tk_encode_ptr && tk_encode_batch_ptr && tk_encode_into_ptr && tk_error_clear_ptr &&
+    if (tk_encode_ptr && tk_encode_documents_ptr && tk_encode_into_ptr && tk_error_clear_ptr &&
         raise_callback && repair_callback)
         return 0;
     PyErr_SetString(PyExc_RuntimeError, "tokkit._fast: bind() was not called");
     return -1;
 }
 
-/* What a lent call's receive_lists needs: the thread state saved when the GIL was released (the lists are made
- * with it held again), the id table, and the result (NULL with an exception set if making it failed, or NULL
- * with none if the call failed before lending any ids). */
+/* What a lent call's receive_lists needs: the thread state saved when the GIL was released (the result is made
+ * with it held again), the id table (NULL: the result is arrays' bytes, not lists), and the result (NULL with an
+ * exception set if making it failed, or NULL with none if the call failed before lending any ids). */
 typedef struct {
     PyThreadState *saved;
     const IntTable *table;
     Py_ssize_t documents; /* -1 for one text */
     PyObject *result;
 } Receiver;
+
+/* Offsets go out as numpy uint64 and come in as ssize_t: the same 8 bytes for the non-negative values they hold. */
+_Static_assert(sizeof(ssize_t) == sizeof(uint64_t), "tokkit._fast needs a 64-bit ssize_t");
+
+/* The bytes of a uint32 id array (and, for documents, a tuple with the uint64 offsets' bytes too), as bytearrays
+ * that numpy.frombuffer views without a further copy. One copy of the ids under the GIL, where the ctypes path made
+ * three (Swift's malloc'ed copy, ctypes.string_at, array.frombytes) and converted the offsets in Python. */
+static PyObject *ids_to_arrays(const uint32_t *ids, ssize_t count, const ssize_t *offsets, Py_ssize_t documents) {
+    PyObject *flat = PyByteArray_FromStringAndSize((const char *)ids, (Py_ssize_t)count * (Py_ssize_t)sizeof(uint32_t));
+    if (!flat || documents < 0) return flat;
+    PyObject *bounds =
+        PyByteArray_FromStringAndSize((const char *)offsets, (documents + 1) * (Py_ssize_t)sizeof(uint64_t));
+    if (!bounds) {
+        Py_DECREF(flat);
+        return NULL;
+    }
+    PyObject *pair = PyTuple_Pack(2, flat, bounds);
+    Py_DECREF(flat);
+    Py_DECREF(bounds);
+    return pair;
+}
 
 static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets, Py_ssize_t documents,
                                     const IntTable *table);
@@ -178,8 +199,12 @@ static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets,
 static void receive_lists(void *context, const uint32_t *ids, ssize_t count, const ssize_t *id_offsets) {
     Receiver *receiver = context;
     PyEval_RestoreThread(receiver->saved);
-    receiver->result = receiver->documents < 0 ? ids_to_list(ids, count, receiver->table)
-                                               : documents_to_lists(ids, id_offsets, receiver->documents, receiver->table);
+    if (!receiver->table)
+        receiver->result = ids_to_arrays(ids, count, id_offsets, receiver->documents);
+    else
+        receiver->result = receiver->documents < 0
+                               ? ids_to_list(ids, count, receiver->table)
+                               : documents_to_lists(ids, id_offsets, receiver->documents, receiver->table);
     receiver->saved = PyEval_SaveThread();
 }
 
@@ -193,7 +218,8 @@ static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t l
     int32_t status;
     if (length <= SHORT_TEXT) {
         uint32_t ids[SHORT_TEXT];
-        status = tk_encode_into_ptr(handle, (const uint8_t *)data, length, rules, ids, SHORT_TEXT, &count, &error);
+        status = tk_encode_into_ptr(handle, (const uint8_t *)data, length, rules, vouched ? TK_VOUCHED_UTF8 : 0, ids,
+                                    SHORT_TEXT, &count, &error);
         if (status != 0) return raise_failure(status, &error);
         return ids_to_list(ids, count, table);
     }
@@ -206,7 +232,8 @@ static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t l
 }
 
 /* encode(handle, text: str | bytes, allowed_mode, disallowed_mode, threads, table) -> list[int], on `threads`
- * cores (a long text is cut where no later text can move a token). */
+ * cores (a long text is cut where no later text can move a token); table None -> the ids' bytes as a bytearray
+ * (for numpy). */
 static PyObject *encode(PyObject *self, PyObject *args) {
     unsigned long long handle;
     PyObject *text, *capsule;
@@ -214,8 +241,8 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     Py_ssize_t threads;
     if (!PyArg_ParseTuple(args, "KOiinO", &handle, &text, &allowed, &disallowed, &threads, &capsule)) return NULL;
     if (check_bound() < 0) return NULL;
-    IntTable *table = table_of(capsule);
-    if (!table) return NULL;
+    IntTable *table = NULL;
+    if (capsule != Py_None && !(table = table_of(capsule))) return NULL;
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
@@ -251,7 +278,12 @@ static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets,
 }
 
 /* encode_batch(handle, texts: list[str | bytes], allowed_mode, disallowed_mode, threads, table)
- * -> list[list[int]], the documents encoded on `threads` cores in Swift. */
+ * -> list[list[int]], the documents encoded on `threads` cores in Swift; table None -> (ids bytearray, offsets
+ * bytearray) for numpy.
+ *
+ * Each document's UTF-8 is handed to Swift in place (tk_encode_documents_lent joins them into the tokenizer's
+ * reused scratch): no joined copy here. The GIL is released during the call, so another thread could empty the
+ * list meanwhile: a tuple of the documents holds them (and so their UTF-8) until the call returns. */
 static PyObject *encode_batch(PyObject *self, PyObject *args) {
     unsigned long long handle;
     PyObject *texts, *capsule;
@@ -260,24 +292,24 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "KO!iinO", &handle, &PyList_Type, &texts, &allowed, &disallowed, &threads, &capsule))
         return NULL;
     if (check_bound() < 0) return NULL;
-    IntTable *table = table_of(capsule);
-    if (!table) return NULL;
-    Py_ssize_t documents = PyList_Size(texts);
-    uint64_t *offsets = malloc((size_t)(documents + 1) * sizeof(uint64_t));
+    IntTable *table = NULL;
+    if (capsule != Py_None && !(table = table_of(capsule))) return NULL;
+    PyObject *held = PyList_AsTuple(texts);
+    if (!held) return NULL;
+    Py_ssize_t documents = PyTuple_Size(held);
+    ssize_t *lengths = malloc((size_t)(documents > 0 ? documents : 1) * sizeof(ssize_t));
     const char **parts = malloc((size_t)(documents > 0 ? documents : 1) * sizeof(char *));
-    PyObject *repaired = PyList_New(0); /* the bytes of repaired texts, alive until they are copied */
-    uint8_t *joined = NULL;
+    PyObject *repaired = PyList_New(0); /* the bytes of repaired texts, alive until the call returns */
     PyObject *result = NULL;
-    if (!offsets || !parts || !repaired) {
+    if (!lengths || !parts || !repaired) {
         if (repaired) PyErr_NoMemory();
         goto done;
     }
-    offsets[0] = 0;
     uint32_t flags = TK_VOUCHED_UTF8;
     for (Py_ssize_t i = 0; i < documents; i++) {
         Py_ssize_t length;
         PyObject *keep;
-        PyObject *text = PyList_GetItem(texts, i);
+        PyObject *text = PyTuple_GetItem(held, i);
         flags &= vouched_utf8(text);
         if (utf8_of(text, &parts[i], &length, &keep) < 0) goto done;
         if (keep) {
@@ -285,18 +317,13 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
             Py_DECREF(keep);
             if (appended < 0) goto done;
         }
-        offsets[i + 1] = offsets[i] + (uint64_t)length;
+        lengths[i] = length;
     }
-    joined = malloc(offsets[documents] > 0 ? (size_t)offsets[documents] : 1);
-    if (!joined) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < documents; i++) memcpy(joined + offsets[i], parts[i], (size_t)(offsets[i + 1] - offsets[i]));
     tk_error error = {0, 0, -1, NULL, NULL};
     Receiver receiver = {PyEval_SaveThread(), table, documents, NULL};
-    int32_t status = tk_encode_batch_ptr((tk_tokenizer *)(uintptr_t)handle, joined, offsets, documents, allowed, NULL, 0,
-                                         disallowed, NULL, 0, threads, flags, receive_lists, &receiver, &error);
+    int32_t status = tk_encode_documents_ptr((tk_tokenizer *)(uintptr_t)handle, (const uint8_t *const *)parts, lengths,
+                                             documents, allowed, NULL, 0, disallowed, NULL, 0, threads, flags,
+                                             receive_lists, &receiver, &error);
     PyEval_RestoreThread(receiver.saved);
     if (status != 0) {
         raise_failure(status, &error);
@@ -304,10 +331,10 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
     }
     result = receiver.result;
 done:
-    free(joined);
-    free(offsets);
+    free(lengths);
     free(parts);
     Py_XDECREF(repaired);
+    Py_DECREF(held);
     return result;
 }
 
@@ -416,7 +443,7 @@ static PyObject *encoder(PyObject *self, PyObject *args) {
     return function;
 }
 
-/* bind(tk_encode_lent, tk_encode_batch_lent, tk_encode_into, tk_error_clear, raise_failure, repair): addresses
+/* bind(tk_encode_lent, tk_encode_documents_lent, tk_encode_into, tk_error_clear, raise_failure, repair): addresses
  * from the loaded library, and the two Python functions failures and surrogates go through. */
 static PyObject *bind(PyObject *self, PyObject *args) {
     unsigned long long encode_address, batch_address, into_address, clear_address;
@@ -425,7 +452,7 @@ static PyObject *bind(PyObject *self, PyObject *args) {
                           &repair))
         return NULL;
     tk_encode_ptr = (encode_fn)(uintptr_t)encode_address;
-    tk_encode_batch_ptr = (batch_fn)(uintptr_t)batch_address;
+    tk_encode_documents_ptr = (documents_fn)(uintptr_t)batch_address;
     tk_encode_into_ptr = (into_fn)(uintptr_t)into_address;
     tk_error_clear_ptr = (clear_fn)(uintptr_t)clear_address;
     Py_INCREF(raise);
@@ -439,12 +466,14 @@ static PyObject *bind(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
-     "bind(tk_encode_lent, tk_encode_batch_lent, tk_encode_into, tk_error_clear, raise_failure, repair)"},
+     "bind(tk_encode_lent, tk_encode_documents_lent, tk_encode_into, tk_error_clear, raise_failure, repair)"},
     {"int_table", int_table, METH_VARARGS, "int_table(n): the ints 0 ..< n, shared by every list of ids."},
     {"encoder", encoder, METH_VARARGS, "encoder(owner, handle, table, rules) -> a function text -> list[int]"},
-    {"encode", encode, METH_VARARGS, "encode(handle, text, allowed_mode, disallowed_mode, threads, table) -> list[int]"},
+    {"encode", encode, METH_VARARGS,
+     "encode(handle, text, allowed_mode, disallowed_mode, threads, table) -> list[int] (table None: bytearray)"},
     {"encode_batch", encode_batch, METH_VARARGS,
-     "encode_batch(handle, texts, allowed_mode, disallowed_mode, threads, table) -> list[list[int]]"},
+     "encode_batch(handle, texts, allowed_mode, disallowed_mode, threads, table) -> list[list[int]] "
+     "(table None: (ids bytearray, uint64 offsets bytearray))"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -26,8 +26,8 @@ public struct CorpusEncoder: Sendable {
     /// of lines, one thread: 9,600 page faults against one text's 7,100; with 1 MiB 7,500), and small
     /// batches let reading and writing overlap the workers sooner and longer.
     public var batchBytes = 1 << 20
-    /// The workers' mergers and id arrays, kept from batch to batch (shared by copies of this encoder, safely).
-    private let scratch = BatchScratch()
+    /// The workers' mergers, warm from batch to batch (shared by copies of this encoder, safely).
+    private let mergers = MergerPool()
 
     /// - Parameters: the special-token policy is tiktoken's (`encode` defaults); pass `.none` for both to
     ///   encode special-token text as plain text, as `encode_ordinary` does.
@@ -56,13 +56,11 @@ public struct CorpusEncoder: Sendable {
         let specials = tokenizer.prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
         do {
             // The reader checked (or repaired) every document's UTF-8.
-            try scratch.withWorkerIDs { workerIDs throws(EncodingError) in
-                try batch.text.withUnsafeBufferPointer { text throws(EncodingError) in
-                    try batch.boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
-                        try tokenizer.encodeDocuments(text, boundaries: UnsafeBufferPointer(rebasing: boundaries[min(first, batch.count)...]),
-                                                      specials: specials, checkUTF8: false, threads: threads,
-                                                      lend: { [scratch] body in scratch.lend(body) }, reusing: &workerIDs, into: &result)
-                    }
+            try batch.text.withUnsafeBufferPointer { text throws(EncodingError) in
+                try batch.boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
+                    try tokenizer.encodeDocuments(text, boundaries: UnsafeBufferPointer(rebasing: boundaries[min(first, batch.count)...]),
+                                                  specials: specials, checkUTF8: false, threads: threads,
+                                                  lend: { [mergers] body in mergers.lend(body) }, into: &result)
                 }
             }
         } catch {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why bytes are not JSON, and where (a byte offset in what was parsed: a JSONL line, a vocabulary file).
 public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     public var byteOffset: Int
@@ -98,11 +104,11 @@ public struct JSONParser {
             var field = Field.notObject
             if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") {
                 field = .missing
-                let isKey = { (parser: inout JSONParser) throws(JSONSyntaxError) -> Bool in
+                // Closures written in place, so that they need no context allocated per record.
+                try parser.parseMembers(key: { parser throws(JSONSyntaxError) -> Bool in
                     if let ascii = key.ascii, let equal = parser.plainASCIIKey(equals: ascii) { return equal }
                     return try parser.parseString() == key.name
-                }
-                try parser.parseMembers(key: isKey) { parser, wanted throws(JSONSyntaxError) in
+                }) { parser, wanted throws(JSONSyntaxError) in
                     guard wanted else {
                         _ = try parser.parseValue()
                         return
@@ -296,20 +302,20 @@ public struct JSONParser {
     /// past it; otherwise `nil` and `position` unchanged, for ``parseString()`` to read it (and to
     /// report what is wrong with it).
     private mutating func plainASCIIKey(equals ascii: [UInt8]) -> Bool? {
-        var end = position + 1
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") {
-                let equal = ascii.withUnsafeBufferPointer { ascii in
-                    ascii.count == end - position - 1 && ascii.elementsEqual(UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end]))
-                }
-                position = end + 1
-                return equal
-            }
+        guard let base = bytes.baseAddress else { return nil }
+        let start = position + 1, count = bytes.count
+        var end = start
+        while end < count {
+            let byte = base[end]
+            if byte == UInt8(ascii: "\"") { break }
             if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
             end += 1
         }
-        return nil
+        guard end < count else { return nil }
+        position = end + 1
+        return ascii.withUnsafeBufferPointer { ascii in
+            ascii.count == end - start && (ascii.baseAddress.map { memcmp($0, base + start, ascii.count) == 0 } ?? true)
+        }
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {

@@ -45,9 +45,10 @@ final class TokenizerHandle: Sendable {
     }
 
     /// Buffers a long call reuses instead of allocating: a batch's joined text and boundaries, and the ids
-    /// (`encoded`; one text's ids go to `encoded.ids`). Why: a fresh buffer of a few megabytes comes from the
-    /// kernel, which zeroes each page on first touch (about 5% of a 4 MB batch call in perf); reused, the next
-    /// call writes to pages already mapped.
+    /// (`encoded`; one text's ids go to `encoded.ids`). Why: a fresh buffer of a few megabytes may come from
+    /// the kernel, which zeroes each page on first touch (4–5% of the samples of a 4 MB batch call in session
+    /// 13's perf; whether it does depends on what glibc kept from earlier calls); reused, the next call writes
+    /// to pages already mapped, whatever the allocator's history.
     struct Scratch: Sendable {
         var text: [UInt8] = []
         var boundaries: [Int] = []

@@ -13,16 +13,17 @@ import CPrefetch
 /// in a single `UInt32` arena: a header (key length, id count), the key bytes, then the ids. With
 /// key, lengths and ids in four separate arrays, a hit cost four cache misses, which on
 /// multilingual text (where nearly half the pieces are cache hits) was a tenth of encode time.
-struct PieceCache {
+@usableFromInline
+struct PieceCache: Sendable {
     /// Longer pieces are rare and not worth their memory.
-    static let maxPieceLength = 64
+    @usableFromInline static let maxPieceLength = 64
     static let capacity = 1 << 17
 
     /// Open addressing: `(hash >> 32) << 32 | (record offset + 1)`, 0 when empty. Starts as one
     /// empty slot and doubles (at most half full) up to `2 × capacity`: encoding one short string
     /// must not pay for zeroing megabytes.
-    private var slots: [UInt64] = [0]
-    private var mask = 0
+    @usableFromInline private(set) var slots: [UInt64] = [0]
+    @usableFromInline private(set) var mask = 0
     /// Records back to back: `keyLength | idCount << 16`, then `keyLength` bytes padded to whole
     /// words, then `idCount` ids.
     private var records: [UInt32] = []
@@ -57,7 +58,7 @@ struct PieceCache {
     }
 
     /// Starts loading the slot where a piece with this hash is looked for first.
-    @inline(__always)
+    @inlinable @inline(__always)
     func prefetch(hash: UInt64) {
         slots.withUnsafeBufferPointer { tk_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash) & mask)) }
     }

@@ -4,31 +4,31 @@
 /// Why: reaching three arrays through `Vocabulary` on every lookup costs retains and checks that
 /// add up over tens of millions of pieces; the pointers are taken once per text instead.
 public struct RankLookup {
-    let table: RankTable.View
-    let singleByteRank: UnsafePointer<TokenID>
-    let bytePairRank: UnsafePointer<TokenID>
-    let firstRank: TokenID
+    @usableFromInline let table: RankTable.View
+    @usableFromInline let singleByteRank: UnsafePointer<TokenID>
+    @usableFromInline let bytePairRank: UnsafePointer<TokenID>
+    @usableFromInline let firstRank: TokenID
     /// One more than the largest mergeable rank.
-    let rankLimit: Int
+    @usableFromInline let rankLimit: Int
     /// The table's `RankTable.serial`.
-    let serial: UInt64
+    @usableFromInline let serial: UInt64
 
     /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash`, or `TokenID.max`.
-    @inline(__always)
+    @inlinable @inline(__always)
     func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int, hash: UInt64) -> TokenID {
         let index = table.index(of: bytes, count: count, hash: hash)
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
     }
 
     /// The rank of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or `TokenID.max`.
-    @inline(__always)
+    @inlinable @inline(__always)
     func rank(prefix: UInt64, count: Int) -> TokenID {
         let index = table.index(prefix: prefix, count: count)
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
     }
 
     /// The rank of the `count` bytes at `bytes`, or `TokenID.max`.
-    @inline(__always)
+    @inlinable @inline(__always)
     func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> TokenID {
         if count == 2 { return bytePairRank[Int(bytes[0]) << 8 | Int(bytes[1])] }
         return rank(bytes, count, hash: ByteHash.hash(bytes, count: count))

@@ -7,10 +7,11 @@
 /// tokens, which the user chose, or pieces of the user's own text. Tokens and pieces are short (4–8
 /// bytes on average), so a key of up to eight bytes is read as one integer (`prefix`) instead of
 /// byte by byte.
+@usableFromInline
 package enum ByteHash {
     /// Hashes `count` bytes at `bytes`.
     /// - Complexity: O(`count`).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func hash(_ bytes: UnsafeRawPointer?, count: Int) -> UInt64 {
         guard let raw = bytes, count > 0 else { return mix(0x9E37_79B9_7F4A_7C15) }
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
@@ -30,14 +31,14 @@ package enum ByteHash {
     /// The hash of a key of 1 to 8 bytes given as its `prefix`: equal to `hash(_:count:)` of those
     /// bytes. For callers that already hold the key as an integer (the merger reads it with one
     /// masked load), so the length switch in `prefix` is skipped.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func hash(prefix: UInt64, count: Int) -> UInt64 {
         mix(0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count) ^ prefix &* 0xC4CE_B9FE_1A85_EC53)
     }
 
     /// The first `min(count, 8)` bytes as a little-endian integer, zero-padded, read without
     /// touching memory past `count`: two overlapping loads whose shared bytes coincide, so `|` is exact.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func prefix(_ bytes: UnsafeRawPointer?, count: Int) -> UInt64 {
         guard let raw = bytes, count > 0 else { return 0 }
         switch count {
@@ -57,7 +58,7 @@ package enum ByteHash {
     }
 
     /// Whether two byte ranges of equal length `count` hold the same bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func equal(_ lhs: UnsafeRawPointer?, _ rhs: UnsafeRawPointer?, count: Int) -> Bool {
         guard count > 0, let lhs, let rhs else { return true }
         var offset = 0
@@ -88,7 +89,7 @@ package enum ByteHash {
     }
 
     /// A 64-bit finalizer: spreads every input bit over the low bits used as a table index.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 {
         var h = value
         h ^= h >> 33

@@ -9,6 +9,7 @@ import Synchronization
 /// a lookup of a token of up to eight bytes (most pieces, and every pair the merger tries early)
 /// touches one cache line: no trip through `offsets` and `arena`, which on a large vocabulary
 /// were two more cache misses per lookup.
+@usableFromInline
 struct RankTable: Sendable {
     /// All token bytes, concatenated in index order.
     let arena: [UInt8]
@@ -67,16 +68,17 @@ struct RankTable: Sendable {
     }
 
     /// The table as raw pointers, valid inside `withView`.
+    @usableFromInline
     struct View {
-        let slots: UnsafePointer<UInt64>
-        let arena: UnsafePointer<UInt8>
-        let offsets: UnsafePointer<UInt32>
-        let mask: Int
-        let filter: UnsafePointer<UInt64>
-        let filterMask: Int
+        @usableFromInline let slots: UnsafePointer<UInt64>
+        @usableFromInline let arena: UnsafePointer<UInt8>
+        @usableFromInline let offsets: UnsafePointer<UInt32>
+        @usableFromInline let mask: Int
+        @usableFromInline let filter: UnsafePointer<UInt64>
+        @usableFromInline let filterMask: Int
 
         /// Starts loading the filter word and the first slot that a lookup of this hash reads.
-        @inline(__always)
+        @inlinable @inline(__always)
         func prefetch(hash: UInt64) {
             let bit = Int(truncatingIfNeeded: hash >> 32) & filterMask
             tk_prefetch(filter + (bit &>> 6))
@@ -84,7 +86,7 @@ struct RankTable: Sendable {
         }
 
         /// Whether some token may have this hash; `false` is certain.
-        @inline(__always)
+        @inlinable @inline(__always)
         func mayContain(hash: UInt64) -> Bool {
             let bit = Int(truncatingIfNeeded: hash >> 32) & filterMask
             return filter[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0
@@ -97,7 +99,7 @@ struct RankTable: Sendable {
         }
 
         /// The index of the `count` bytes at `bytes`, whose `ByteHash` is `hash`, or -1.
-        @inline(__always)
+        @inlinable @inline(__always)
         func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64) -> Int {
             probe(hash: hash, count: count, prefix: ByteHash.prefix(bytes, count: count)) { index in
                 if count <= 8 { return true }
@@ -108,15 +110,15 @@ struct RankTable: Sendable {
 
         /// The index of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or -1: the slot
         /// alone decides, the arena is never read.
-        @inline(__always)
+        @inlinable @inline(__always)
         func index(prefix: UInt64, count: Int) -> Int {
             probe(hash: ByteHash.hash(prefix: prefix, count: count), count: count, prefix: prefix) { _ in true }
         }
 
         /// Walks the slots from the hash's home; a slot whose tag, length and first eight bytes
         /// match is the key when `rest` confirms the bytes after the eighth.
-        @inline(__always)
-        private func probe(hash: UInt64, count: Int, prefix: UInt64, rest: (Int) -> Bool) -> Int {
+        @inlinable @inline(__always)
+        func probe(hash: UInt64, count: Int, prefix: UInt64, rest: (Int) -> Bool) -> Int {
             guard mayContain(hash: hash) else { return -1 }
             let meta = RankTable.meta(hash: hash, count: count)
             var position = Int(truncatingIfNeeded: hash) & mask
@@ -133,9 +135,9 @@ struct RankTable: Sendable {
     }
 
     /// The bits of a slot's second word that identify the key: hash tag and (capped) length.
-    static let metaMask: UInt64 = 0xFFFF_FF00_0000_0000 | 0xFF << 32
+    @usableFromInline static let metaMask: UInt64 = 0xFFFF_FF00_0000_0000 | 0xFF << 32
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func meta(hash: UInt64, count: Int) -> UInt64 {
         hash & 0xFFFF_FF00_0000_0000 | UInt64(min(count, 255)) << 32
     }

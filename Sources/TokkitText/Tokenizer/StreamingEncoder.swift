@@ -385,7 +385,7 @@ public final class StreamingEncoder {
                                     policy: SpecialTokenPolicy, lossy: Bool,
                                     merger: inout BytePairMerger) throws(EncodingError) -> [TokenID] {
         var output: [TokenID] = []
-        output.reserveCapacity(chunk.count / 3 + 1)
+        output.reserveCapacity(chunk.count / 2 + 1)  // as `Tokenizer.encode(validUTF8:)` does, and why
         if let bad = UTF8Validation.firstInvalidOffset(chunk) {
             guard lossy else { throw .invalidUTF8(offset: base + bad) }
             // Cuts sit on ASCII bytes or between two well-formed characters, which end every

@@ -509,11 +509,15 @@ def peers(args):
         rows.append(f"| {corpus} | {vocab} | " + " | ".join(cells) + " |")
     section = "\n".join(["## Encoding against the 2026 peers", ""] + head + rows) + "\n"
     print(section)
+    write_section("Encoding against the 2026 peers", section)
+
+
+def write_section(title, section):
+    """Replaces the top-level section `## title` of bench/RESULTS.md where it stands (appends it if missing); a
+    `### title` inside another section (the lead's quiet re-run) is left alone."""
     results = os.path.join(ROOT, "bench", "RESULTS.md")
     old = open(results).read()
-    # Only the top-level section of that name is replaced, where it stands: a "### Encoding against the 2026
-    # peers" inside another section (the lead's quiet re-run) is left alone.
-    heading = re.compile(r"^## Encoding against the 2026 peers\n.*?(?=^## |\Z)", flags=re.S | re.M)
+    heading = re.compile(r"^## " + re.escape(title) + r"\n.*?(?=^## |\Z)", flags=re.S | re.M)
     if heading.search(old):
         new = heading.sub(lambda _: section + "\n", old, count=1)
     else:
@@ -524,11 +528,18 @@ def peers(args):
 
 def child_cpu(command):
     """CPU seconds (user + system) of one child process run to completion."""
+    return child_times(command)[0]
+
+
+def child_times(command):
+    """CPU seconds (user + system) and wall seconds of one child process run to completion."""
     import resource
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
 def per_document(args):
@@ -552,6 +563,8 @@ def per_document(args):
               "|---|---|---:|---:|---:|---:|---:|"]
     cli = ["| corpus | vocab | `encode` one text | `encode --docs lines` | ÷ one text | `encode` JSONL records | ÷ one text | `shard --docs lines` | ÷ one text |",
            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    scaling = ["| corpus | vocab | `--docs lines` 1 thread | 2 threads | × | JSONL 1 thread | 2 threads | × | shard 1 thread | 2 threads | × |",
+               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     tmp = tempfile.mkdtemp(prefix="tokkit-perdoc-")
     tokkit = os.path.join(ROOT, ".build", "release", "tokkit")
     for corpus in args.corpora:
@@ -582,26 +595,38 @@ def per_document(args):
                 "shard": ([tokkit, "shard", "write", path, "--docs", "lines", "--vocab", vocab, "--format", "llmc", "--token-width", "uint32",
                            "--threads", "1", "--quiet", "--force", "-o", os.path.join(tmp, "shards")], mb, None),
             }
+            for name in ("lines", "jsonl", "shard"):
+                # The same command on two threads, timed by the wall clock (see the heading of that table).
+                command, size, expected = runs[name]
+                threads = command.index("--threads") + 1
+                out = command[-1] + "-2"
+                runs[name + "2"] = (command[:threads] + ["2"] + command[threads + 1:-1] + [out], size, expected)
             best = {name: float("inf") for name in runs}
+            wall = {name: float("inf") for name in runs}
             for round in range(args.rounds):
                 for name, (command, _, expected) in runs.items():
-                    best[name] = min(best[name], child_cpu(command))
+                    cpu, seconds = child_times(command)
+                    best[name], wall[name] = min(best[name], cpu), min(wall[name], seconds)
                     if round == 0 and expected is not None:
                         got = list(array.array("I", open(command[-1], "rb").read()))
                         assert got == expected, f"tokkit {name} ids differ from tiktoken ({corpus} {vocab})"
             rate = {name: runs[name][1] / best[name] for name in runs}
+            walls = {name: runs[name][1] / wall[name] for name in runs}
+            scaling.append(f"| {corpus} | {vocab} | " + " | ".join(
+                f"{walls[name]:.1f} | {walls[name + '2']:.1f} | **{walls[name + '2'] / walls[name]:.2f}**" for name in ("lines", "jsonl", "shard")) + " |")
             cli.append(f"| {corpus} | {vocab} | {rate['one']:.1f} | {rate['lines']:.1f} | **{rate['lines'] / rate['one']:.2f}** | "
                        f"{rate['jsonl']:.1f} | **{rate['jsonl'] / rate['one']:.2f}** | {rate['shard']:.1f} | **{rate['shard'] / rate['one']:.2f}** |")
-            log("\n".join(inproc + [""] + cli))
+            log("\n".join(inproc + [""] + cli + [""] + scaling))
     section = "\n".join(["## Per-document encoding (issue #14)", ""] + head + inproc
                         + ["", "Whole processes (`tokkit`, start-up, reading, JSON parsing and writing included), MB per CPU-second:", ""]
-                        + cli) + "\n"
+                        + cli
+                        + ["", "The same processes on one and two threads (`--threads 1` / `2`), MB per second of wall time, best of "
+                           f"{args.rounds}, and the speed-up (×): wall time says something only on a machine with two idle cores "
+                           f"(load average {os.getloadavg()[0]:.1f} at the end of this run). Ids of the two-thread `encode` runs "
+                           "checked like the one-thread ones.", ""]
+                        + scaling) + "\n"
     print(section)
-    results = os.path.join(ROOT, "bench", "RESULTS.md")
-    old = open(results).read()
-    kept = re.sub(r"## Per-document encoding \(issue #14\)\n.*?(?=^## |\Z)", "", old, flags=re.S | re.M).rstrip() + "\n\n"
-    open(results, "w").write(kept + section)
-    log(f"wrote {results}")
+    write_section("Per-document encoding (issue #14)", section)
 
 
 if __name__ == "__main__":

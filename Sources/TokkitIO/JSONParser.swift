@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why bytes are not JSON, and where (a byte offset in what was parsed: a JSONL line, a vocabulary file).
 public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     public var byteOffset: Int
@@ -68,6 +74,29 @@ public struct JSONParser {
     /// As the public ``stringField(_:in:appendingTo:)``, over a line still in the reader's buffer.
     package static func stringField(_ key: String, in buffer: UnsafeBufferPointer<UInt8>,
                                     appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
+        try stringField(FieldKey(key), in: buffer, appendingTo: &output)
+    }
+
+    /// A key looked for line after line, with its bytes when it is ASCII.
+    ///
+    /// Why: most records spell their keys in plain ASCII; such a key can be compared byte for byte
+    /// with an ASCII key, where making a `String` of every key of every record to compare it cost more
+    /// than the comparison (a key is matched as a `String`, that is up to canonical equivalence, so
+    /// only ASCII against ASCII may be compared as bytes: `"\u{212A}"` equals `"K"`).
+    package struct FieldKey: Sendable {
+        let name: String
+        let ascii: [UInt8]?
+
+        package init(_ name: String) {
+            self.name = name
+            let bytes = Array(name.utf8)
+            ascii = bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
+        }
+    }
+
+    /// As ``stringField(_:in:appendingTo:)`` with the key prepared once.
+    package static func stringField(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
+                                    appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
         let start = output.count
         var parser = JSONParser(bytes: buffer)
         do throws(JSONSyntaxError) {
@@ -75,8 +104,12 @@ public struct JSONParser {
             var field = Field.notObject
             if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") {
                 field = .missing
-                try parser.parseMembers { parser, name throws(JSONSyntaxError) in
-                    guard name == key else {
+                // Closures written in place, so that they need no context allocated per record.
+                try parser.parseMembers(key: { parser throws(JSONSyntaxError) -> Bool in
+                    if let ascii = key.ascii, let equal = parser.plainASCIIKey(equals: ascii) { return equal }
+                    return try parser.parseString() == key.name
+                }) { parser, wanted throws(JSONSyntaxError) in
+                    guard wanted else {
                         _ = try parser.parseValue()
                         return
                     }
@@ -166,6 +199,12 @@ public struct JSONParser {
     /// The members of the object at `position` (its `{`), each key handed to `member`, which must
     /// parse the value that follows; ends after the `}`.
     private mutating func parseMembers(_ member: (inout JSONParser, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try parseMembers(key: { parser throws(JSONSyntaxError) in try parser.parseString() }, member)
+    }
+
+    /// As above, with each key read by `readKey` from its opening quote to past its closing one.
+    private mutating func parseMembers<Key>(key readKey: (inout JSONParser) throws(JSONSyntaxError) -> Key,
+                                            _ member: (inout JSONParser, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
         try enter()
         defer { depth -= 1 }
         position += 1
@@ -177,7 +216,7 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try parseString()
+            let key = try readKey(&self)
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
@@ -256,6 +295,27 @@ public struct JSONParser {
             position += 1
         }
         return value
+    }
+
+    /// For the string at `position` (its opening quote): when it is plain ASCII (no escape, no control
+    /// character, no byte of 0x80 or more) and closed, whether its bytes are `ascii`, with `position`
+    /// past it; otherwise `nil` and `position` unchanged, for ``parseString()`` to read it (and to
+    /// report what is wrong with it).
+    private mutating func plainASCIIKey(equals ascii: [UInt8]) -> Bool? {
+        guard let base = bytes.baseAddress else { return nil }
+        let start = position + 1, count = bytes.count
+        var end = start
+        while end < count {
+            let byte = base[end]
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            end += 1
+        }
+        guard end < count else { return nil }
+        position = end + 1
+        return ascii.withUnsafeBufferPointer { ascii in
+            ascii.count == end - start && (ascii.baseAddress.map { memcmp($0, base + start, ascii.count) == 0 } ?? true)
+        }
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {

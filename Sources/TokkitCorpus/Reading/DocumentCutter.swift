@@ -53,12 +53,15 @@ final class DocumentCutter {
     private var finished = false
     /// The text of the last `.jsonlText` record, reused from record to record.
     private var fieldText: [UInt8] = []
+    /// `.jsonlText`'s field, prepared once for the parser.
+    private let fieldKey: JSONParser.FieldKey?
 
     init(path: String, cut: Cut, skipBadLines: Bool, lossy: Bool) throws(CorpusError) {
         source = try LineSource(path: path)
         self.cut = cut
         self.skipBadLines = skipBadLines
         self.lossy = lossy
+        if case .jsonlText(let field) = cut { fieldKey = JSONParser.FieldKey(field) } else { fieldKey = nil }
     }
 
     var path: String { source.path }
@@ -232,7 +235,7 @@ final class DocumentCutter {
     @inline(__always)
     private func appendField(_ field: String, of bytes: UnsafeBufferPointer<UInt8>, line: Int, to output: inout [UInt8]) throws(CorpusError) -> Bool {
         let found: JSONParser.Field
-        do { found = try JSONParser.stringField(field, in: bytes, appendingTo: &output) } catch {
+        do { found = try JSONParser.stringField(fieldKey ?? JSONParser.FieldKey(field), in: bytes, appendingTo: &output) } catch {
             try rejectSyntax(error, line: line)
             return false
         }

@@ -112,18 +112,10 @@ public enum CorpusSharder {
             progress(record)
         }
         do throws(ShardError) {
-            var documentIndex = 0
             let encoder = CorpusEncoder(tokenizer: tokenizer, allowedSpecial: .none, disallowedSpecial: .none, threads: job.threads)
-            var batch = DocumentReader.FlatBatch()
-            var encoded = EncodedDocuments()
-            while try nextBatch(reader, into: &batch) {
-                let first = documentIndex
-                documentIndex += batch.count
-                // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
-                guard documentIndex > start.document else { continue }
-                let skip = max(0, start.document - first)
-                do { try encoder.encode(batch, from: skip, into: &encoded) } catch { throw ShardError(error) }
-                try writer.append(encoded, document: first + skip, skipping: first + skip == start.document ? start.token : 0)
+            // Documents wholly inside kept shards are read (the reader cannot seek) but not encoded.
+            let documentIndex = try encoder.encodeAll(reader, skipping: start.document, failing: ShardError.init) { first, encoded throws(ShardError) in
+                try writer.append(encoded, document: first, skipping: first == start.document ? start.token : 0)
             }
             guard documentIndex >= start.document else {
                 throw .resumeMismatch(path: directory + "/" + ShardManifest.fileName,
@@ -229,11 +221,6 @@ public enum CorpusSharder {
             kept.append(record)
         }
         return kept
-    }
-
-    /// The next batch into `batch` (its buffers reused); `false` at the end of the inputs.
-    private static func nextBatch(_ reader: DocumentReader, into batch: inout DocumentReader.FlatBatch) throws(ShardError) -> Bool {
-        do { return try reader.nextFlatBatch(into: &batch) } catch { throw .input(error) }
     }
 }
 

@@ -64,6 +64,9 @@ struct JSONFieldTests {
             ("\u{212A}", #"{"K": "ascii key, non-ASCII field"}"#), ("é", "{\"e\u{301}\": \"decomposed\"}"),
             ("e\u{301}", #"{"é": "composed", "x": 1}"#), ("text", #"{"Text": "case differs", "texts": 1, "tex": 2}"#),
             ("K", "{\"\u{212A}\": \"first\", \"K\": 3}"), ("text", #"{"text": "a", "te\u0078t": "escaped wins last"}"#),
+            // Plain ASCII keys are compared as bytes: empty keys, prefixes, a raw control character or an end inside a key.
+            ("", #"{"": "empty key"}"#), ("text", #"{"": 1, "text": "after an empty key"}"#), ("", #"{"text": "no empty key"}"#),
+            ("text", "{\"te\tt\": 1}"), ("text", #"{"tex"#), ("text", #"{"text"#), ("text", #"{"textx": 1, "text": "b"}"#),
         ]
         for (key, line) in cases { #expect(Self.agree(key, Array(line.utf8)), "\(key) in \(line)") }
         var output: [UInt8] = []

@@ -509,11 +509,15 @@ def peers(args):
         rows.append(f"| {corpus} | {vocab} | " + " | ".join(cells) + " |")
     section = "\n".join(["## Encoding against the 2026 peers", ""] + head + rows) + "\n"
     print(section)
+    write_section("Encoding against the 2026 peers", section)
+
+
+def write_section(title, section):
+    """Replaces the top-level section `## title` of bench/RESULTS.md where it stands (appends it if missing); a
+    `### title` inside another section (the lead's quiet re-run) is left alone."""
     results = os.path.join(ROOT, "bench", "RESULTS.md")
     old = open(results).read()
-    # Only the top-level section of that name is replaced, where it stands: a "### Encoding against the 2026
-    # peers" inside another section (the lead's quiet re-run) is left alone.
-    heading = re.compile(r"^## Encoding against the 2026 peers\n.*?(?=^## |\Z)", flags=re.S | re.M)
+    heading = re.compile(r"^## " + re.escape(title) + r"\n.*?(?=^## |\Z)", flags=re.S | re.M)
     if heading.search(old):
         new = heading.sub(lambda _: section + "\n", old, count=1)
     else:
@@ -622,11 +626,7 @@ def per_document(args):
                            "checked like the one-thread ones.", ""]
                         + scaling) + "\n"
     print(section)
-    results = os.path.join(ROOT, "bench", "RESULTS.md")
-    old = open(results).read()
-    kept = re.sub(r"## Per-document encoding \(issue #14\)\n.*?(?=^## |\Z)", "", old, flags=re.S | re.M).rstrip() + "\n\n"
-    open(results, "w").write(kept + section)
-    log(f"wrote {results}")
+    write_section("Per-document encoding (issue #14)", section)
 
 
 if __name__ == "__main__":

@@ -45,18 +45,20 @@ final class TokenizerHandle: Sendable {
     }
 
     /// Buffers a long call reuses instead of allocating: a batch's joined text and boundaries, and the ids
-    /// (`encoded`; one text's ids go to `encoded.ids`). Why: a fresh buffer of a few megabytes comes from the
-    /// kernel, which zeroes each page on first touch (about 5% of a 4 MB batch call in perf); reused, the next
-    /// call writes to pages already mapped.
+    /// (`encoded`, with the batch workers' arrays it keeps; one text's ids go to `encoded.ids`). Why: a fresh buffer of a few megabytes may come from
+    /// the kernel, which zeroes each page on first touch (4–5% of the samples of a 4 MB batch call in session
+    /// 13's perf; whether it does depends on what glibc kept from earlier calls); reused, the next call writes
+    /// to pages already mapped, whatever the allocator's history.
     struct Scratch: Sendable {
         var text: [UInt8] = []
         var boundaries: [Int] = []
         var encoded = EncodedDocuments()
 
-        /// The bytes the scratch holds (capacities, not counts).
+        /// The bytes the scratch holds (capacities, not counts), the batch workers' kept arrays included.
         var heldBytes: Int {
             text.capacity + boundaries.capacity * MemoryLayout<Int>.stride
                 + encoded.ids.capacity * MemoryLayout<TokenID>.stride + encoded.offsets.capacity * MemoryLayout<Int>.stride
+                + encoded.workerIDs.reduce(0) { $0 + $1.capacity * MemoryLayout<TokenID>.stride }
         }
     }
 

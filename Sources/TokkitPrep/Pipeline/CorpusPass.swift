@@ -205,15 +205,18 @@ public final class CuratedOutput {
 
     /// Finishes the last file. Input files without any document get an empty output file.
     /// Removes the incomplete marker last: call it after every other file of the run is written.
+    ///
+    /// Each missing file and each missing marker is made on its own: a run killed between writing an
+    /// empty file and marking it leaves the file without its marker, and the resumed run (which wrote
+    /// nothing for that input either: every decision is deterministic) must still mark it.
     public func finish(fileCount: Int) throws {
         try closeFile()
         for index in 0..<fileCount {
             let name = RankPartition.name(index) + ".jsonl" + compression.fileExtension
-            if !FileManager.default.fileExists(atPath: directory + "/" + name) {
-                try JSONLWriter(path: directory + "/" + name, compression: compression).finish()
-                if writeRemoved { try JSONLWriter(path: directory + "/removed/" + name, compression: compression).finish() }
-                try mark(index)
+            for folder in writeRemoved ? ["/", "/removed/"] : ["/"] where !FileManager.default.fileExists(atPath: directory + folder + name) {
+                try JSONLWriter(path: directory + folder + name, compression: compression).finish()
             }
+            if let markers, index < inputs.count, !markers.isComplete(index, path: inputs[index]) { try mark(index) }
         }
         try FileManager.default.removeItem(atPath: directory + "/" + DocumentReader.incompleteMarker)
     }

@@ -109,4 +109,26 @@ struct CurationStagesTests {
         let written = String(decoding: FileManager.default.contents(atPath: scratch.file("docs/00000.jsonl")) ?? Data(), as: UTF8.self)
         #expect(written.contains("\"source\":\"synthetic\"") && written.contains("\"prompt_id\":\"\(requests[0].id)\""))
     }
+
+    @Test("a run killed between an input's empty output file and its completion marker is marked by the resumed run")
+    func emptyFileWithoutMarkerIsMarkedOnResume() throws {
+        let scratch = Scratch()
+        let inputs = [scratch.file("in0.txt"), scratch.file("in1.txt")]
+        for input in inputs { FileManager.default.createFile(atPath: input, contents: Data("text\n".utf8)) }
+        let directory = scratch.file("out")
+        let fingerprint = CuratedOutput.fingerprint(stage: "test", settings: [], inputs: inputs)
+        // A first run writes nothing for either input: finish gives both an empty file and a marker.
+        try CuratedOutput(directory: directory, inputs: inputs, fingerprint: fingerprint).finish(fileCount: 2)
+        let marker = directory + "/completions/00001"
+        #expect(FileManager.default.fileExists(atPath: marker))
+        // The moment of the kill: input 1's empty file renamed, its marker not yet written, the run unfinished.
+        try FileManager.default.removeItem(atPath: marker)
+        FileManager.default.createFile(atPath: directory + "/" + DocumentReader.incompleteMarker, contents: Data())
+        let resumed = try CuratedOutput(directory: directory, inputs: inputs, fingerprint: fingerprint, resume: true)
+        #expect(resumed.isComplete(0) && !resumed.isComplete(1))
+        try resumed.finish(fileCount: 2)
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/" + DocumentReader.incompleteMarker))
+        #expect(FileManager.default.contents(atPath: directory + "/00001.jsonl") == Data())
+    }
 }

@@ -97,7 +97,9 @@ struct EncodeDocumentsBench: ParsableCommand {
         abstract: "Each line one document: the flat batch path against one text, interleaved, CPU time (ids checked equal).")
     @OptionGroup var common: Common
     @Option(help: "Worker threads of the batch.") var threads = 1
-    @Flag(help: "Time the flat batch only, without checking (for perf record).") var batchOnly = false
+    @Flag(help: "Time the flat batch only, without checking (for perf record and the --peers per-document columns).") var batchOnly = false
+    @Option(help: "With --batch-only: write the batch's ids here as little-endian uint32, for the script to compare.") var ids: String?
+    @Option(help: "With --batch-only: write the batch's document offsets here as little-endian uint64.") var offsets: String?
 
     func run() throws {
         let tokenizer = try common.tokenizer()
@@ -114,10 +116,18 @@ struct EncodeDocumentsBench: ParsableCommand {
         var times = (single: Double.infinity, batch: Double.infinity, arrays: Double.infinity)
         let specials = tokenizer.prepareSpecials(allowed: .none, disallowed: .none)
         if batchOnly {
-            let cpu = try bestTimes(common.repeats) {
+            // The documents are cut outside the clock, as a Python caller's list of lines is built
+            // before its batch call; inside: checking each document's UTF-8, encoding, the flat ids.
+            let (seconds, cpu) = try bestTimes(common.repeats) {
                 batch = try tokenizer.encodeDocuments(flat, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
-            }.cpu
-            printJSON(["batch_cpu_mbps": Double(flat.count) / cpu / 1e6])
+            }
+            if let ids { try FileIO.writeAtomically(batch.ids.withUnsafeBytes { Array($0) }, to: ids) }
+            if let offsets {
+                try FileIO.writeAtomically(batch.offsets.map { UInt64($0).littleEndian }.withUnsafeBytes { Array($0) }, to: offsets)
+            }
+            printJSON(["bytes": text.count, "document_bytes": flat.count, "documents": boundaries.count - 1, "threads": threads,
+                       "batch_mbps": Double(flat.count) / seconds / 1e6, "batch_cpu_mbps": Double(flat.count) / cpu / 1e6,
+                       "batch_seconds": seconds, "batch_cpu_seconds": cpu])
             return
         }
         // Interleaved, best CPU time of each: the machine's load moves between rounds, not within one.

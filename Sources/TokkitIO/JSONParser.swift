@@ -113,7 +113,8 @@ public struct JSONParser {
                         _ = try parser.parseValue()
                         return
                     }
-                    output.removeSubrange(start...)
+                    // A duplicate key: the last value counts (nearly always there is none to drop).
+                    if output.count > start { output.removeSubrange(start...) }
                     if parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "\"") {
                         try parser.appendString(to: &output)
                         field = .string
@@ -127,10 +128,10 @@ public struct JSONParser {
             parser.skipWhitespace()
             guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
             if case .string = field { return .string }
-            output.removeSubrange(start...)
+            if output.count > start { output.removeSubrange(start...) }
             return field
         } catch {
-            output.removeSubrange(start...)
+            if output.count > start { output.removeSubrange(start...) }
             throw error
         }
     }

@@ -28,6 +28,9 @@ public enum LittleEndianIDs {
     public static func append<IDs: Collection>(_ ids: IDs, width: Width, limit: UInt32? = nil,
                                                to output: inout [UInt8]) -> IDs.Index? where IDs.Element == UInt32 {
         let limit = min(limit ?? width.largestID, width.largestID)
+        if let failed = ids.withContiguousStorageIfAvailable({ appendContiguous($0, width: width, limit: limit, to: &output) }) {
+            return failed.map { ids.index(ids.startIndex, offsetBy: $0) }
+        }
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: ids.count * width.rawValue))
         var written = 0
@@ -48,6 +51,47 @@ public enum LittleEndianIDs {
             return nil
         }
         if failed != nil { output.removeLast(output.count - start - written * width.rawValue) }
+        return failed
+    }
+
+    /// `append` for ids in contiguous memory (every array and slice of ids), returning the offset of the
+    /// first id above `limit`.
+    ///
+    /// Why: assembled byte by byte into a zero-filled buffer, one id cost about 25 instructions, 5% of
+    /// a whole `tokkit encode --format uint32` run; here the limit is one pass the compiler vectorises
+    /// (none for uint32 ids without a limit), then the ids are copied (uint32 on a little-endian
+    /// machine) or narrowed straight into the buffer's new room.
+    @usableFromInline
+    static func appendContiguous(_ ids: UnsafeBufferPointer<UInt32>, width: Width, limit: UInt32,
+                                 to output: inout [UInt8]) -> Int? {
+        var count = ids.count
+        var failed: Int?
+        if limit < UInt32.max {
+            var largest: UInt32 = 0
+            for id in ids { largest = max(largest, id) }
+            if largest > limit {
+                failed = ids.firstIndex { $0 > limit }
+                count = failed ?? count
+            }
+        }
+        guard count > 0, let source = ids.baseAddress else { return failed }
+        output.append(addingCapacity: count * width.rawValue) { span in
+            span.withUnsafeMutableBufferPointer { room, initialized in
+                guard let out = UnsafeMutableRawPointer(room.baseAddress) else { return }
+                if width == .uint32 {
+                    if UInt32(1).littleEndian == 1 {
+                        out.copyMemory(from: source, byteCount: count * 4)
+                    } else {
+                        for k in 0..<count { out.storeBytes(of: source[k].littleEndian, toByteOffset: k &* 4, as: UInt32.self) }
+                    }
+                } else {
+                    for k in 0..<count {
+                        out.storeBytes(of: UInt16(truncatingIfNeeded: source[k]).littleEndian, toByteOffset: k &* 2, as: UInt16.self)
+                    }
+                }
+                initialized = count * width.rawValue
+            }
+        }
         return failed
     }
 

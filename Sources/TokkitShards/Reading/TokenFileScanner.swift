@@ -89,6 +89,16 @@ public struct TokenFileScanner {
             var problem: ShardError?
             pending.withUnsafeBufferPointer { bytes in
                 var position = 0
+                // Nothing to collect and no positions to check: count the end tokens and find the largest id
+                // in one pass the compiler vectorises; the id-by-id loop below runs only to name a bad id.
+                if endPositions == nil, !collect {
+                    let tally = Self.tally(bytes, wide: stride == 4, endTokenID: endTokenID)
+                    if Int(tally.largest) < vocabularySize || tally.count == 0 {
+                        tokens += tally.count
+                        endTokens += tally.ends
+                        position = tally.count * stride
+                    }
+                }
                 while position + stride <= bytes.count {
                     let id = LittleEndianIDs.id(in: bytes, at: position, width: stride == 4 ? .uint32 : .uint16)
                     let fileOffset = offset + position
@@ -131,6 +141,32 @@ public struct TokenFileScanner {
             throw .truncated(path: path, size: fileSize, expected: "\(endPositions.count) sequences; sequence \(nextEnd) has no end token where it should end")
         }
         return TokenFileSummary(bytes: fileSize, sha256: hasher.finalizeHex(), tokens: tokens, endTokens: endTokens, header: header)
+    }
+
+    /// The whole ids at the start of `bytes`: how many, how many are `endTokenID`, and the largest.
+    ///
+    /// Why: checked id by id, the writer's read-back of every shard cost about 3% of `tokkit shard`.
+    /// - Complexity: O(`bytes.count`).
+    static func tally(_ bytes: UnsafeBufferPointer<UInt8>, wide: Bool, endTokenID: TokenID) -> (count: Int, ends: Int, largest: TokenID) {
+        guard let base = bytes.baseAddress else { return (0, 0, 0) }
+        let raw = UnsafeRawPointer(base)
+        var largest: TokenID = 0, ends = 0
+        if wide {
+            let count = bytes.count / 4
+            for k in 0..<count {
+                let id = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: k &* 4, as: UInt32.self))
+                largest = max(largest, id)
+                ends &+= id == endTokenID ? 1 : 0
+            }
+            return (count, ends, largest)
+        }
+        let count = bytes.count / 2
+        for k in 0..<count {
+            let id = TokenID(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: k &* 2, as: UInt16.self)))
+            largest = max(largest, id)
+            ends &+= id == endTokenID ? 1 : 0
+        }
+        return (count, ends, largest)
     }
 
     /// Reads up to `count` bytes (fewer only at the end of the file) onto the end of `buffer`, which

@@ -70,6 +70,35 @@ final class TokenFileWriter {
                         written += 1
                         return true
                     }
+                    // Optimistically, without a branch per id: the largest id decides afterwards whether the run
+                    // must be redone id by id, to stop at the first one out of range.
+                    @inline(__always) func store<Stored: FixedWidthInteger>(_: Stored.Type) -> TokenID {
+                        var largest = endToken, start = first, count = 0
+                        for stop in offsets.dropFirst() {
+                            if delimiterFirst {
+                                out.storeBytes(of: Stored(truncatingIfNeeded: endToken).littleEndian, toByteOffset: count &* stride, as: Stored.self)
+                                count &+= 1
+                            }
+                            for index in start..<stop {
+                                let id = all[index]
+                                largest = max(largest, id)
+                                out.storeBytes(of: Stored(truncatingIfNeeded: id).littleEndian, toByteOffset: count &* stride, as: Stored.self)
+                                count &+= 1
+                            }
+                            if !delimiterFirst {
+                                out.storeBytes(of: Stored(truncatingIfNeeded: endToken).littleEndian, toByteOffset: count &* stride, as: Stored.self)
+                                count &+= 1
+                            }
+                            start = stop
+                        }
+                        written = count
+                        return largest
+                    }
+                    if (wide ? store(UInt32.self) : store(UInt16.self)) <= limit {
+                        initialized = written * stride
+                        return
+                    }
+                    written = 0
                     var start = first
                     documents: for stop in offsets.dropFirst() {
                         if delimiterFirst, !put(endToken) { break }

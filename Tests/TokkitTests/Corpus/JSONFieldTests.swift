@@ -108,6 +108,32 @@ struct JSONFieldTests {
         #expect(corrupted > 50)
     }
 
+    @Test("one-member records (the sole-member fast path), every byte corrupted in turn, agree with the whole parse")
+    func soleMember() {
+        let records = [#"{"text": "plain"}"#, #" { "text" : "a\"b\u00e9\ud83d\ude00\n" } "#, "{\"text\":\"\"}",
+                       "{\"text\":\"é😀\"}\r", #"{"text": 3}"#, #"{"text": "a"}}"#, #"{"text": "a"]"#, #"{"text": "a"} {}"#,
+                       #"{"Text": "other key"}"#, #"{"tex": "prefix"}"#, #"{"text": "a", "id": 1}"#, #"{"text": "a" "#]
+        var lines = 0
+        for record in records {
+            let bytes = Array(record.utf8)
+            Self.agree("text", bytes)
+            lines += 1
+            let noise = Array("\"\\{}[],: x\u{1}".utf8)
+            for position in bytes.indices {
+                for byte in noise {
+                    var corrupted = bytes
+                    corrupted[position] = byte
+                    guard String(validating: corrupted, as: UTF8.self) != nil else { continue }
+                    Self.agree("text", corrupted)
+                    lines += 1
+                }
+                // Cut short at every byte, too.
+                Self.agree("text", Array(bytes[..<position]))
+            }
+        }
+        #expect(lines > 1_000)
+    }
+
     @Test("the comparison can fail: another key's string, or a record whose text differs, is caught")
     func canFail() {
         // Asking the fast path for another key than the reference reads is a disagreement.

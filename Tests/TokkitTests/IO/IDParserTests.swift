@@ -4,6 +4,39 @@ import Tokkit
 /// `tokkit decode` reads an id file block by block: the ids must not depend on where the blocks cut.
 @Suite("Id streams: binary ids read the same however the blocks cut them")
 struct IDParserTests {
+    /// Little-endian bytes of `ids` up to the first one above `limit`, assembled byte by byte, and that one's offset.
+    static func reference(_ ids: [UInt32], width: LittleEndianIDs.Width, limit: UInt32) -> (bytes: [UInt8], failed: Int?) {
+        var bytes: [UInt8] = []
+        for (index, id) in ids.enumerated() {
+            if id > limit { return (bytes, index) }
+            for shift in stride(from: 0, to: width.rawValue * 8, by: 8) { bytes.append(UInt8(truncatingIfNeeded: id >> UInt32(shift))) }
+        }
+        return (bytes, nil)
+    }
+
+    @Test("appending ids from an array, a slice or a lazy collection gives the byte-by-byte bytes and stops at the same id",
+          arguments: [LittleEndianIDs.Width.uint16, .uint32])
+    func appendPaths(width: LittleEndianIDs.Width) {
+        var random = SplitMix64(seed: 5)
+        var checked = 0
+        for round in 0..<200 {
+            let count = Int.random(in: 0...300, using: &random)
+            let limit: UInt32? = round % 3 == 0 ? nil : UInt32.random(in: 0...70_000, using: &random)
+            let ids = (0..<count).map { _ in UInt32.random(in: 0...(round % 2 == 0 ? 66_000 : (limit ?? 60_000)), using: &random) }
+            let expected = Self.reference(ids, width: width, limit: min(limit ?? width.largestID, width.largestID))
+            let prefix: [UInt8] = [7, 7, 7]
+            var array = prefix, slice = prefix, lazy = prefix
+            let fromArray = LittleEndianIDs.append(ids, width: width, limit: limit, to: &array)
+            let fromSlice = LittleEndianIDs.append(ids[...], width: width, limit: limit, to: &slice)
+            let fromLazy = LittleEndianIDs.append(ids.lazy.map { $0 }, width: width, limit: limit, to: &lazy)
+            #expect(array == prefix + expected.bytes && fromArray == expected.failed, "array, round \(round)")
+            #expect(slice == prefix + expected.bytes && fromSlice == expected.failed, "slice, round \(round)")
+            #expect(lazy == prefix + expected.bytes && fromLazy == expected.failed, "lazy, round \(round)")
+            if expected.failed != nil { checked += 1 }
+        }
+        #expect(checked > 20)  // the failing path ran
+    }
+
     @Test("uint16 and uint32 ids fed in uneven blocks, cut inside ids, equal the whole file read at once",
           arguments: [LittleEndianIDs.Width.uint16, .uint32])
     func unevenBlocks(width: LittleEndianIDs.Width) throws {

@@ -104,6 +104,28 @@ def test_tk_encode_into_refuses_a_buffer_shorter_than_the_text_and_unknown_rules
     assert refused.value.code == _native.DISALLOWED_SPECIAL_TOKEN and refused.value.token == "<|endoftext|>"
 
 
+def test_lists_are_filled_in_place_once_their_layout_is_proven_and_hold_the_right_ids():
+    """_fast.c stores ids straight into a new list's item array when, at import, lists filled with
+    PyList_SetItem showed that array where every CPython so far keeps it: on the interpreters the suite runs
+    on it must be found (else that path would go untested), and lists of every length it makes (empty, one id,
+    past the prefetch distance, a batch's many lists) must equal tiktoken's and be ordinary, growable lists."""
+    from tokkit import _fast
+
+    assert _fast.list_layout() > 0
+    enc, ref = tokkit.get_encoding("o200k_base"), reference("o200k_base")
+    texts = ["", "a", "hello world", corpus_sample("public_multi.txt", 4 << 10), corpus_sample("public_en.txt", 64 << 10)]
+    for text in texts:
+        ids = enc.encode_ordinary(text)
+        assert ids == ref.encode_ordinary(text) and type(ids) is list
+        ids.append(-1)
+        assert ids[-1] == -1 and len(ids) == len(ref.encode_ordinary(text)) + 1
+    lists = enc.encode_ordinary_batch(texts, num_threads=1)
+    assert lists == ref.encode_ordinary_batch(texts) and all(type(ids) is list for ids in lists)
+    # The comparison can fail: one id changed in one list is caught.
+    lists[3][5] += 1
+    assert lists != ref.encode_ordinary_batch(texts)
+
+
 @pytest.mark.parametrize("collecting", [True, False])
 def test_batch_lists_stay_collectable_and_the_collector_keeps_its_state(collecting):
     enc = tokkit.get_encoding("cl100k_base")

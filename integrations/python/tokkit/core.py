@@ -668,15 +668,15 @@ class Encoding(_EncoderBase):
             result.extend(self._encode_single_piece(piece.encode("utf-8")))
         return result
 
-    def _encode_bytes(self, data: bytes) -> list[int]:
+    def _encode_bytes(self, text: bytes) -> list[int]:
         """Encodes bytes that need not be UTF-8, as tiktoken does: the valid prefix is encoded as
         text; its last piece (widened over trailing whitespace tokens, which a following split
         could join) is merged again together with the invalid rest as one byte piece."""
         try:
-            return self.encode_ordinary(data.decode("utf-8"))
+            return self.encode_ordinary(text.decode("utf-8"))
         except UnicodeDecodeError as invalid:
             cut = invalid.start
-        valid = data[:cut]
+        valid = text[:cut]
         tokens = self._call_encode(valid, None, None).tolist()
         ranges = self._split_ranges(valid)
         last = len(self._encode_single_piece(valid[ranges[-1][0]:ranges[-1][1]])) if ranges else 0
@@ -687,10 +687,10 @@ class Encoding(_EncoderBase):
                 while last < len(tokens) and all_space(tokens[len(tokens) - last - 1]):
                     last += 1
         if tokens and last > 0:
-            unstable = self.decode_bytes(tokens[len(tokens) - last:]) + data[cut:]
+            unstable = self.decode_bytes(tokens[len(tokens) - last:]) + text[cut:]
             del tokens[len(tokens) - last:]
         else:
-            unstable = data[cut:]
+            unstable = text[cut:]
         single = self._rank_lookup().get(unstable)
         tokens.extend([single] if single is not None else self._encode_single_piece(unstable))
         return tokens

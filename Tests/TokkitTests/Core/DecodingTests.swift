@@ -114,14 +114,7 @@ struct DecodingTests {
                 }
             }
         }
-        let expected = try #require(Self.joined(vocabulary, ids))
-        var output: [UInt8] = Array("kept".utf8)
-        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
-        #expect(output == Array("kept".utf8) + expected)
-        // Reused: emptied, keeping its capacity, and filled again.
-        output.removeAll(keepingCapacity: true)
-        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
-        #expect(output == expected)
+        try Self.expectReusedJoin(vocabulary, ids, threads: threads)
         // Only long tokens: more than 16 bytes an id outgrow a part's region, and the list is decoded
         // again on one thread; an unknown id late in such a list is still named.
         var longs = (0..<Vocabulary.parallelDecodeThreshold).map { long[$0 % long.count] }
@@ -149,6 +142,13 @@ struct DecodingTests {
         let inParallel = expected.count <= DecodingTable.entrySize * (ids.count / parts) + DecodingTable.blockSlack
         #expect(inParallel == (threads < 16), "the list exercises the path it means to")
         #expect(expected.count / parts * (parts - 1) > Vocabulary.parallelMoveBytes, "enough bytes move to wake the workers")
+        try Self.expectReusedJoin(vocabulary, ids, threads: threads)
+    }
+
+    /// Decoding `ids` on `threads` after what a buffer holds gives it plus the join; emptied, keeping its
+    /// capacity, and filled again (the reused buffer of `tokkit decode`), the join alone.
+    static func expectReusedJoin(_ vocabulary: Vocabulary, _ ids: [TokenID], threads: Int) throws {
+        let expected = try #require(Self.joined(vocabulary, ids))
         var output: [UInt8] = Array("kept".utf8)
         try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
         #expect(output == Array("kept".utf8) + expected)

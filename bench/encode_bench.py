@@ -522,19 +522,21 @@ def peers(args):
     write_section("Encoding against the 2026 peers", section)
 
 
+def installed_version(package):
+    """The installed version of a PyPI package, or None."""
+    import importlib.metadata as metadata
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def peers_per_document(args):
     """Per document, tokkit's in-process engine and whole process against the peers' batch calls of the same lines."""
-    import importlib.metadata as metadata
     import tiktoken
     from tiktoken.load import load_tiktoken_bpe
 
-    def version(package):
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return None
-
-    versions = {name: version(name) for name in ["tiktoken", "quicktok-v1", "splintr-rs", "riptoken"]}
+    versions = {name: installed_version(name) for name in ["tiktoken", "quicktok-v1", "splintr-rs", "riptoken"]}
     rounds = max(1, args.rounds)
     head = [f"`python3 bench/encode_bench.py --peers --per-document-only --rounds {rounds}` on {datetime.date.today().isoformat()}; "
             f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start. Versions: "

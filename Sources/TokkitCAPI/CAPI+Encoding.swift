@@ -37,7 +37,7 @@ public func tk_encode(
         let handle = try TokenizerHandle.from(tokenizer)
         let rules = try SpecialArguments(allowedMode, allowedTexts, allowedCount, disallowedMode, disallowedTexts, disallowedCount)
         let input = try checkedText(text, length)
-        try handle.withScratch { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
+        try handle.scratches.lend { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
             try encodeText(handle, input, rules, threads, into: &scratch.encoded)
             ids.pointee = mallocCopy(scratch.encoded.ids)
             count.pointee = scratch.encoded.ids.count
@@ -64,7 +64,7 @@ public func tk_encode_lent(
         let handle = try TokenizerHandle.from(tokenizer)
         let rules = try SpecialArguments(allowedMode, allowedTexts, allowedCount, disallowedMode, disallowedTexts, disallowedCount)
         let input = flags & vouchedUTF8 != 0 ? try bytes(text, length) : try checkedText(text, length)
-        try handle.withScratch { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
+        try handle.scratches.lend { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
             try encodeText(handle, input, rules, threads, into: &scratch.encoded)
             scratch.encoded.ids.withUnsafeBufferPointer { receive(context, $0.baseAddress, $0.count, nil) }
         }
@@ -169,7 +169,7 @@ public func tk_encode_documents_lent(
         }
         let handle = try TokenizerHandle.from(tokenizer)
         let rules = try SpecialArguments(allowedMode, allowedTexts, allowedCount, disallowedMode, disallowedTexts, disallowedCount)
-        try handle.withScratch { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
+        try handle.scratches.lend { (scratch: inout TokenizerHandle.Scratch) throws(CFailure) in
             scratch.boundaries.removeAll(keepingCapacity: true)
             scratch.boundaries.append(0)
             var total = 0

@@ -62,10 +62,11 @@ final class TokenizerHandle: Sendable {
         }
     }
 
-    /// Idle scratches, taken and returned under the lock (a call uses one outside it, so calls from many
-    /// threads never share one). At most `keptScratches` of at most `keptScratchBytes` each are kept: what a
-    /// larger call grew is freed when it returns, so an idle handle holds at most 64 MiB.
-    private let scratches = Mutex<[Scratch]>([])
+    /// Idle scratches (a call uses one no other call holds). At most `keptScratches` of at most
+    /// `keptScratchBytes` each are kept: what a larger call grew is freed when it returns, so an idle handle
+    /// holds at most 64 MiB.
+    let scratches = IdlePool<Scratch>(limit: TokenizerHandle.keptScratches,
+                                       keeps: { $0.heldBytes <= TokenizerHandle.keptScratchBytes }) { Scratch() }
     static let keptScratches = 2
     static let keptScratchBytes = 32 << 20
 
@@ -102,21 +103,6 @@ final class TokenizerHandle: Sendable {
     }
 
     private static let keptIDs = 1 << 16
-
-    /// Runs `body` with a scratch no other call is using: an idle one of the handle's (its buffers' pages
-    /// already mapped by an earlier call) or a new one, given back to the handle afterwards unless the
-    /// handle keeps enough or it grew past `keptScratchBytes`.
-    func withScratch<R, E: Error>(_ body: (inout Scratch) throws(E) -> R) throws(E) -> R {
-        var scratch = scratches.withLock { $0.popLast() } ?? Scratch()
-        defer {
-            if scratch.heldBytes <= Self.keptScratchBytes {
-                scratches.withLock { idle in
-                    if idle.count < Self.keptScratches { idle.append(scratch) }
-                }
-            }
-        }
-        return try body(&scratch)
-    }
 
     /// Runs `body` with a merger no other call is using.
     func withMerger<R: Sendable, E: Error>(_ body: (inout BytePairMerger) throws(E) -> R) throws(E) -> R {

@@ -26,8 +26,10 @@ public struct CorpusEncoder: Sendable {
     /// of lines, one thread: 9,600 page faults against one text's 7,100; with 1 MiB 7,500), and small
     /// batches let reading and writing overlap the workers sooner and longer.
     public var batchBytes = 1 << 20
-    /// The workers' mergers, warm from batch to batch (shared by copies of this encoder, safely).
-    private let mergers = MergerPool()
+    /// The workers' mergers, warm from batch to batch (shared by copies of this encoder, safely). Why: a
+    /// merger's piece cache makes the next batch of similar text cheaper; left to its default, the batch loop
+    /// would start every batch with a fresh merger, while one text keeps one warm merger for the whole file.
+    private let mergers = IdlePool<BytePairMerger> { BytePairMerger() }
 
     /// - Parameters: the special-token policy is tiktoken's (`encode` defaults); pass `.none` for both to
     ///   encode special-token text as plain text, as `encode_ordinary` does.

@@ -38,7 +38,7 @@ struct PairMergeTableTests {
     @Test("every ordered pair of tokens of a small vocabulary: the table agrees with the byte lookup")
     func everyPair() throws {
         let vocabulary = try Self.vocabulary()
-        #expect(vocabulary.mergeableCount > 1_000)
+        #expect(vocabulary.mergeableCount > 800)
         var splits = 0
         for id in vocabulary.firstRank..<vocabulary.mergeableEnd {
             let bytes = vocabulary.bytes(of: id)!
@@ -49,7 +49,7 @@ struct PairMergeTableTests {
                 }
             }
         }
-        #expect(splits > 5_000, "the vocabulary has tokens with many two-token splits")
+        #expect(splits > 2_500, "the vocabulary has tokens with many two-token splits")
         let wrong = Self.disagreements(in: vocabulary)
         #expect(wrong.isEmpty, "\(wrong.prefix(5))")
     }
@@ -57,16 +57,17 @@ struct PairMergeTableTests {
     @Test("a planted wrong entry, read back as a cached table, is caught by the same comparison")
     func plantedEntry() throws {
         let vocabulary = try Self.vocabulary()
-        let planted = try #require(try vocabulary.withTableSections { sections, scalars throws -> Vocabulary? in
+        let built = try vocabulary.withTableSections { sections, scalars throws -> Vocabulary? in
             var copies = sections.map { Array($0) }
             // Section 9 is the pair table's slots; its first filled slot now merges into another rank.
             var words = copies[9].withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)) }
-            let filled = try #require(words.firstIndex { $0 != 0 })
+            guard let filled = words.firstIndex(where: { $0 != 0 }) else { return nil }
             let wrong: UInt64 = words[filled] >> 42 == 301 ? 302 : 301  // rank 300 or 301, plus one
             words[filled] = words[filled] & (1 << 42 - 1) | wrong << 42
             copies[9] = words.withUnsafeBytes { Array($0) }
             return try withRawBuffers(copies) { try Vocabulary(sections: $0, scalars: scalars, specialTokens: []) }
-        })
+        }
+        let planted = try #require(built, "the changed sections still form a table")
         #expect(Self.disagreements(in: planted).count == 1)
     }
 

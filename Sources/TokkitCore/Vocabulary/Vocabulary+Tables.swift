@@ -9,8 +9,9 @@
 package enum VocabularyTables {
     /// Changes whenever a section's layout, or the order of the sections, changes.
     /// 2: a decoding length of `DecodingTable.notShort` (was 0) marks a token that is not short.
-    /// 3: two more sections, the `PairMergeTable`'s slots and filter, and their masks as scalars.
-    package static let layoutVersion: UInt64 = 3
+    /// 3: short means at most 15 bytes, and each decoding entry's byte 15 holds its length.
+    /// 4: two more sections, the `PairMergeTable`'s slots and filter, and their masks as scalars.
+    package static let layoutVersion: UInt64 = 4
 
     /// `ByteHash` of a fixed key: stored with the sections, so that tables whose slots were placed by
     /// another hash function are refused even if `layoutVersion` was not bumped.
@@ -94,7 +95,8 @@ extension Vocabulary {
         for index in 0..<count {
             let length = Int(offsets[index + 1]) - Int(offsets[index])
             let short = length > 0 && length <= DecodingTable.shortLength
-            guard length >= 0, lengths[index] == (short ? UInt8(length) : DecodingTable.notShort) else { return nil }
+            guard length >= 0, lengths[index] == (short ? UInt8(length) : DecodingTable.notShort),
+                  entries[index][DecodingTable.shortLength] == lengths[index] else { return nil }
         }
         var filled = 0
         var position = 1

@@ -67,19 +67,28 @@ def test_encode_refuses_special_tokens_on_both_sides_of_the_boundary_with_tiktok
     assert str(ours.value) == str(theirs.value)
 
 
-def test_the_compiled_function_keeps_its_tokenizer_alive_after_the_encoding_is_gone():
+def test_compiled_methods_and_functions_keep_their_tokenizer_alive_after_the_encoding_is_gone():
+    """A bound method holds its Encoding (as any Python bound method does); the compiled functions behind
+    encode's other rule pairs hold only the tokenizer, which must outlive the Encoding for them."""
     path = os.path.join(registry.vocabulary_directory(), "gpt2.tiktoken")
     enc = tokkit.load(path, pattern="gpt2")
     encode = enc.encode_ordinary
+    refusing = enc._encode_default
     gone = weakref.ref(enc)
     del enc
     gc.collect()
-    assert gone() is None
+    assert gone() is not None
     assert encode("hello world") == [31373, 995]
     with pytest.raises(TypeError):
         encode(17)
     with pytest.raises(TypeError):
         encode("a", "b")
+    del encode
+    gc.collect()
+    assert gone() is None
+    assert refusing("hello world") == [31373, 995]
+    with pytest.raises(ValueError, match="disallowed special token"):
+        refusing("<|endoftext|>")
 
 
 def test_tk_encode_into_refuses_a_buffer_shorter_than_the_text_and_unknown_rules():
@@ -102,6 +111,74 @@ def test_tk_encode_into_refuses_a_buffer_shorter_than_the_text_and_unknown_rules
     with pytest.raises(tokkit.TokkitValueError) as refused:
         call(1, len(text))
     assert refused.value.code == _native.DISALLOWED_SPECIAL_TOKEN and refused.value.token == "<|endoftext|>"
+
+
+def test_lists_are_filled_in_place_once_their_layout_is_proven_and_hold_the_right_ids():
+    """_fast.c stores ids straight into a new list's item array when, at import, lists filled with
+    PyList_SetItem showed that array where every CPython so far keeps it: on the interpreters the suite runs
+    on it must be found (else that path would go untested), and lists of every length it makes (empty, one id,
+    past the prefetch distance, a batch's many lists) must equal tiktoken's and be ordinary, growable lists."""
+    from tokkit import _fast
+
+    assert _fast.list_layout() > 0
+    enc, ref = tokkit.get_encoding("o200k_base"), reference("o200k_base")
+    texts = ["", "a", "hello world", corpus_sample("public_multi.txt", 4 << 10), corpus_sample("public_en.txt", 64 << 10)]
+    for text in texts:
+        ids = enc.encode_ordinary(text)
+        assert ids == ref.encode_ordinary(text) and type(ids) is list
+        ids.append(-1)
+        assert ids[-1] == -1 and len(ids) == len(ref.encode_ordinary(text)) + 1
+    lists = enc.encode_ordinary_batch(texts, num_threads=1)
+    assert lists == ref.encode_ordinary_batch(texts) and all(type(ids) is list for ids in lists)
+    # The comparison can fail: one id changed in one list is caught.
+    lists[3][5] += 1
+    assert lists != ref.encode_ordinary_batch(texts)
+
+
+def test_encode_and_encode_ordinary_are_methods_of_the_compiled_base_with_tiktokens_keywords():
+    """Both names resolve on the type (a compiled method the interpreter specialises), not in the instance's
+    dict; encode's default rules run compiled, any special-token keyword goes through the Python rules, and
+    each call matches tiktoken's ids or its ValueError. tiktoken's methods also take `text=` by keyword."""
+    from tokkit import _fast
+
+    enc, ref = tokkit.get_encoding("cl100k_base"), reference("cl100k_base")
+    assert isinstance(enc, _fast.EncoderBase)
+    assert "encode_ordinary" not in vars(enc) and "encode" not in vars(enc)
+    text = corpus_sample("public_en.txt", 8 << 10)
+    special = "hi <|endoftext|> there <|fim_prefix|>"
+    assert enc.encode(text) == ref.encode(text) and enc.encode(text=text) == ref.encode(text=text)
+    assert enc.encode_ordinary(text=special) == ref.encode_ordinary(text=special)
+    assert enc.encode(text, num_threads=0) == enc.encode_ordinary(text, num_threads=2) == ref.encode(text)
+    for keywords in ({"allowed_special": "all"}, {"disallowed_special": ()},
+                     {"allowed_special": {"<|endoftext|>"}, "disallowed_special": ()},
+                     {"allowed_special": "all", "disallowed_special": ()}):
+        assert enc.encode(special, **keywords) == ref.encode(special, **keywords), keywords
+        assert enc.encode(text=special, **keywords) == ref.encode(special, **keywords), keywords
+    for keywords in ({}, {"allowed_special": {"<|endoftext|>"}}, {"allowed_special": {"<|fim_prefix|>"}},
+                     {"disallowed_special": {"<|endoftext|>"}}):
+        with pytest.raises(ValueError) as ours:
+            enc.encode(special, **keywords)
+        with pytest.raises(ValueError) as theirs:
+            ref.encode(special, **keywords)
+        assert str(ours.value) == str(theirs.value), keywords
+    with pytest.raises(TypeError, match="unexpected keyword argument 'allowed'"):
+        enc.encode_ordinary(special, allowed="all")
+    with pytest.raises(TypeError, match="multiple values for argument 'text'"):
+        enc.encode("a", text="b")
+    with pytest.raises(TypeError, match="missing 1 required argument: 'text'"):
+        enc.encode()
+    with pytest.raises(ValueError, match="num_threads must be 0"):
+        enc.encode("a", num_threads=-1)
+    # An Encoding made without its tokenizer refuses to encode instead of reading a null handle.
+    with pytest.raises(RuntimeError, match="without its tokenizer"):
+        tokkit.Encoding.__new__(tokkit.Encoding).encode_ordinary("a")
+    # Unpickled and copied encodings are bound to a tokenizer too.
+    import copy
+    import pickle
+
+    for other in (pickle.loads(pickle.dumps(enc)), copy.deepcopy(enc), pickle.loads(pickle.dumps(tokkit.load(
+            os.path.join(registry.vocabulary_directory(), "gpt2.tiktoken"))))):
+        assert other.encode_ordinary("hello world") == other.encode("hello world") != []
 
 
 @pytest.mark.parametrize("collecting", [True, False])

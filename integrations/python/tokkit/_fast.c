@@ -5,9 +5,9 @@
  * costs one new int object per id. Here a call converts its arguments in C, releases the GIL for the
  * Swift call (except on a short text, see SHORT_TEXT), and fills the list from a table of the vocabulary's
  * ids made once per encoding (ints are immutable, so one object per id value can be shared by every list,
- * as CPython shares small ints). Encoding.encode_ordinary and encode's default rules are builtin functions
- * made by encoder(): a call on a short text is the interpreter's call, one Swift call into a stack buffer
- * (tk_encode_into) and the list.
+ * as CPython shares small ints). Encoding.encode_ordinary and encode are methods of EncoderBase, Encoding's
+ * compiled base class (encode's other common rule pairs are builtin functions made by encoder()): a call on a
+ * short text is the interpreter's call, one Swift call into a stack buffer (tk_encode_into) and the list.
  *
  * It calls libTokkitCAPI through function pointers that tokkit/_native.py passes to bind(), taken
  * from the library ctypes already loaded: no second copy of the library, no link-time path. Built by
@@ -92,9 +92,57 @@ static IntTable *table_of(PyObject *capsule) { return PyCapsule_GetPointer(capsu
  * prefetch 6.9 ns an id, 16 ahead 5.5, 32 ahead 4.9-5.0, 64 ahead 4.4-4.7 (cl100k and o200k). */
 enum { PREFETCH_AHEAD = 64 };
 
+/* Where a new list's item slots are, found once by probe_list_layout (0: not found, use PyList_SetItem).
+ *
+ * Why: the limited API offers only PyList_SetItem (a call that checks the type and the index and releases the
+ * slot's old value) to fill a new list; the full API's PyList_SET_ITEM is a store into the list's item array.
+ * For a list of ids that call was about a third of the list's cost (callgrind, a 157-byte paragraph: 610 of
+ * 1,600 instructions). The item array's place is not part of the limited API, so it is not assumed: at import,
+ * lists of several lengths are made, filled with PyList_SetItem, and the pointer after the variable-size header
+ * (where every CPython release so far keeps it) must hold exactly those items; otherwise, or on an interpreter
+ * where it differs, every list is filled with PyList_SetItem as before. One abi3 wheel still serves 3.10+. */
+static Py_ssize_t items_offset;
+
+static PyObject **items_of(PyObject *list) { return *(PyObject ***)((char *)list + items_offset); }
+
+static void probe_list_layout(void) {
+    Py_ssize_t offset = (Py_ssize_t)sizeof(PyVarObject);
+    for (Py_ssize_t length = 1; length <= 65; length += 16) {
+        PyObject *list = PyList_New(length);
+        if (!list) {
+            PyErr_Clear();
+            return;
+        }
+        for (Py_ssize_t i = 0; i < length; i++) {
+            PyObject *value = PyLong_FromSsize_t(i + 1000);
+            if (!value) {
+                PyErr_Clear();
+                Py_DECREF(list);
+                return;
+            }
+            PyList_SetItem(list, i, value);
+        }
+        PyObject **items = *(PyObject ***)((char *)list + offset);
+        int same = items != NULL;
+        for (Py_ssize_t i = 0; same && i < length; i++) same = items[i] == PyList_GetItem(list, i);
+        Py_DECREF(list);
+        if (!same) return;
+    }
+    items_offset = offset;
+}
+
+/* Puts `item` (a new reference, stolen) into the empty slot `index` of a list made by PyList_New. */
+static inline void fill_slot(PyObject *list, PyObject **items, Py_ssize_t index, PyObject *item) {
+    if (items)
+        items[index] = item;
+    else
+        PyList_SetItem(list, index, item); /* the slot is empty, so this cannot fail */
+}
+
 static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, const IntTable *table) {
     PyObject *list = PyList_New(count);
     if (!list) return NULL;
+    PyObject **items = items_offset && count > 0 ? items_of(list) : NULL;
     for (Py_ssize_t i = 0; i < count; i++) {
         if (i + PREFETCH_AHEAD < count && (Py_ssize_t)ids[i + PREFETCH_AHEAD] < table->count)
             __builtin_prefetch(table->items[ids[i + PREFETCH_AHEAD]], 1);
@@ -106,11 +154,11 @@ static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, const IntTab
         } else {
             item = PyLong_FromUnsignedLong(id);
             if (!item) {
-                Py_DECREF(list);
+                Py_DECREF(list); /* the slots not yet filled are NULL, which list_dealloc skips */
                 return NULL;
             }
         }
-        PyList_SetItem(list, i, item); /* steals item; the slot is empty, so this cannot fail */
+        fill_slot(list, items, i, item);
     }
     return list;
 }
@@ -265,13 +313,14 @@ static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets,
                                     const IntTable *table) {
     int collecting = PyGC_Disable();
     PyObject *result = PyList_New(documents);
+    PyObject **items = result && items_offset && documents > 0 ? items_of(result) : NULL;
     for (Py_ssize_t i = 0; result && i < documents; i++) {
         PyObject *list = ids_to_list(ids + offsets[i], (Py_ssize_t)(offsets[i + 1] - offsets[i]), table);
         if (!list) {
             Py_CLEAR(result);
             break;
         }
-        PyList_SetItem(result, i, list);
+        fill_slot(result, items, i, list);
     }
     if (collecting) PyGC_Enable();
     return result;
@@ -365,44 +414,67 @@ static void bound_dealloc(PyObject *self) {
 static PyType_Slot bound_slots[] = {{Py_tp_dealloc, bound_dealloc}, {0, NULL}};
 static PyType_Spec bound_spec = {"tokkit._fast.Bound", sizeof(Bound), 0, Py_TPFLAGS_DEFAULT, bound_slots};
 
-/* Reads an encoder function's one optional keyword, num_threads (a non-negative int), into *threads. */
-static int threads_keyword(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, Py_ssize_t *threads) {
+/* Reads an encoding call's arguments: the text (positional, or the keyword `text`, as tiktoken's methods take it)
+ * and, when `threads` is not NULL, the keyword num_threads (a non-negative int). With `others` not NULL, a keyword
+ * of any other name sets *others to 1 (the caller hands the whole call to Python) instead of raising. */
+static int text_arguments(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject **text,
+                          Py_ssize_t *threads, int *others) {
+    if (nargs > 1) {
+        PyErr_Format(PyExc_TypeError, "takes one text (%zd given)", nargs);
+        return -1;
+    }
+    *text = nargs == 1 ? args[0] : NULL;
     Py_ssize_t given = kwnames ? PyTuple_Size(kwnames) : 0;
     for (Py_ssize_t i = 0; i < given; i++) {
         PyObject *name = PyTuple_GetItem(kwnames, i);
-        if (PyUnicode_CompareWithASCIIString(name, "num_threads") != 0) {
+        if (PyUnicode_CompareWithASCIIString(name, "text") == 0) {
+            if (*text) {
+                PyErr_SetString(PyExc_TypeError, "got multiple values for argument 'text'");
+                return -1;
+            }
+            *text = args[nargs + i];
+        } else if (threads && PyUnicode_CompareWithASCIIString(name, "num_threads") == 0) {
+            *threads = PyLong_AsSsize_t(args[nargs + i]);
+            if (*threads == -1 && PyErr_Occurred()) return -1;
+            if (*threads < 0) {
+                PyErr_Format(PyExc_ValueError, "num_threads must be 0 (all cores) or more, not %zd", *threads);
+                return -1;
+            }
+        } else if (others) {
+            *others = 1;
+        } else {
             PyErr_Format(PyExc_TypeError, "got an unexpected keyword argument '%U'", name);
             return -1;
         }
-        *threads = PyLong_AsSsize_t(args[nargs + i]);
-        if (*threads == -1 && PyErr_Occurred()) return -1;
-        if (*threads < 0) {
-            PyErr_Format(PyExc_ValueError, "num_threads must be 0 (all cores) or more, not %zd", *threads);
-            return -1;
-        }
+    }
+    if (!*text && !(others && *others)) {
+        PyErr_SetString(PyExc_TypeError, "missing 1 required argument: 'text'");
+        return -1;
     }
     return 0;
 }
 
-/* An encoder function's body: METH_FASTCALL | METH_KEYWORDS, `self` is its Bound. */
-static PyObject *encode_text(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-    if (nargs != 1) {
-        PyErr_Format(PyExc_TypeError, "takes one text (%zd given)", nargs);
-        return NULL;
-    }
-    Py_ssize_t threads = 1;
-    if (kwnames && threads_keyword(args, nargs, kwnames, &threads) < 0) return NULL;
-    Bound *bound = (Bound *)self;
+/* One text's list of ids under `rules` (tk_encode_into's numbering) on `threads` cores. */
+static PyObject *encode_text_with(tk_tokenizer *handle, const IntTable *table, int rules, PyObject *text,
+                                  Py_ssize_t threads) {
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
-    if (utf8_of(args[0], &data, &length, &keep) < 0) return NULL;
+    if (utf8_of(text, &data, &length, &keep) < 0) return NULL;
     /* An empty text has no ids under any rules and nothing to refuse: no call into Swift. */
-    PyObject *list = length == 0 ? PyList_New(0)
-                                 : encode_one(bound->handle, data, length, vouched_utf8(args[0]) != 0, bound->rules,
-                                              threads, bound->table);
+    PyObject *list =
+        length == 0 ? PyList_New(0) : encode_one(handle, data, length, vouched_utf8(text) != 0, rules, threads, table);
     Py_XDECREF(keep);
     return list;
+}
+
+/* An encoder function's body: METH_FASTCALL | METH_KEYWORDS, `self` is its Bound. */
+static PyObject *encode_text(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    PyObject *text;
+    Py_ssize_t threads = 1;
+    if (text_arguments(args, nargs, kwnames, &text, &threads, NULL) < 0) return NULL;
+    Bound *bound = (Bound *)self;
+    return encode_text_with(bound->handle, bound->table, bound->rules, text, threads);
 }
 
 static PyMethodDef encode_text_definition = {
@@ -443,6 +515,130 @@ static PyObject *encoder(PyObject *self, PyObject *args) {
     return function;
 }
 
+/* tokkit.Encoding's base class when this module is built: encode_ordinary and encode as methods of a compiled
+ * type, reading the tokenizer from the object itself.
+ *
+ * Why a base class: a call `enc.encode_ordinary(text)` first looks the name up. A builtin function stored on the
+ * instance (what encoder() makes) is found in the instance's dict, which the interpreter cannot specialise
+ * (callgrind, "hi": 237 instructions of 2,062 a call went to the lookup, where calling the function directly took
+ * 1,825); a method of the type is specialised to a version check. And tiktoken's `encode(text)` with its default
+ * rules was a Python method (a frame, two comparisons, a second call: 980 instructions more than
+ * encode_ordinary); here it is the compiled call with every special token refused, exactly encode's default
+ * (disallowed_special="all", allowed_special empty). Any special-token keyword hands the whole call to the Python
+ * method `_encode_rules`, which keeps tiktoken's rules in one place. */
+typedef struct {
+    PyObject_HEAD
+    tk_tokenizer *handle;
+    PyObject *owner; /* the Python object whose lifetime bounds the handle's */
+    PyObject *table_capsule;
+    IntTable *table;
+} EncoderBase;
+
+static PyObject *base_type;
+
+static int base_ready(EncoderBase *base) {
+    if (base->handle) return 0;
+    PyErr_SetString(PyExc_RuntimeError, "this Encoding was made without its tokenizer (Encoding._setup not run)");
+    return -1;
+}
+
+static PyObject *base_encode_ordinary(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    EncoderBase *base = (EncoderBase *)self;
+    PyObject *text;
+    Py_ssize_t threads = 1;
+    if (base_ready(base) < 0 || text_arguments(args, nargs, kwnames, &text, &threads, NULL) < 0) return NULL;
+    return encode_text_with(base->handle, base->table, 0, text, threads);
+}
+
+/* self._encode_rules(*args, **keywords) for a vectorcall's arguments (the limited API of 3.10 has no vectorcall of
+ * its own). */
+static PyObject *encode_in_python(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    PyObject *method = PyObject_GetAttrString(self, "_encode_rules");
+    PyObject *positional = method ? PyTuple_New(nargs) : NULL;
+    PyObject *keywords = positional ? PyDict_New() : NULL;
+    PyObject *result = NULL;
+    if (!keywords) goto done;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        Py_INCREF(args[i]);
+        PyTuple_SetItem(positional, i, args[i]);
+    }
+    Py_ssize_t given = kwnames ? PyTuple_Size(kwnames) : 0;
+    for (Py_ssize_t i = 0; i < given; i++)
+        if (PyDict_SetItem(keywords, PyTuple_GetItem(kwnames, i), args[nargs + i]) < 0) goto done;
+    result = PyObject_Call(method, positional, keywords);
+done:
+    Py_XDECREF(method);
+    Py_XDECREF(positional);
+    Py_XDECREF(keywords);
+    return result;
+}
+
+static PyObject *base_encode(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    EncoderBase *base = (EncoderBase *)self;
+    PyObject *text;
+    Py_ssize_t threads = 1;
+    int others = 0;
+    if (base_ready(base) < 0 || text_arguments(args, nargs, kwnames, &text, &threads, &others) < 0) return NULL;
+    if (others) return encode_in_python(self, args, nargs, kwnames);
+    return encode_text_with(base->handle, base->table, 1, text, threads);
+}
+
+/* _bind(owner, handle, table): what the methods encode with (Encoding._setup, and __setstate__ after unpickling). */
+static PyObject *base_bind(PyObject *self, PyObject *args) {
+    unsigned long long handle;
+    PyObject *owner, *capsule;
+    if (!PyArg_ParseTuple(args, "OKO", &owner, &handle, &capsule)) return NULL;
+    if (check_bound() < 0) return NULL;
+    IntTable *table = table_of(capsule);
+    if (!table) return NULL;
+    EncoderBase *base = (EncoderBase *)self;
+    PyObject *old_owner = base->owner, *old_capsule = base->table_capsule;
+    Py_INCREF(owner);
+    Py_INCREF(capsule);
+    base->owner = owner;
+    base->table_capsule = capsule;
+    Py_XDECREF(old_owner);
+    Py_XDECREF(old_capsule);
+    base->table = table;
+    base->handle = (tk_tokenizer *)(uintptr_t)handle;
+    Py_RETURN_NONE;
+}
+
+static void base_dealloc(PyObject *self) {
+    EncoderBase *base = (EncoderBase *)self;
+    PyTypeObject *type = Py_TYPE(self);
+    Py_CLEAR(base->owner);
+    Py_CLEAR(base->table_capsule);
+    ((freefunc)PyType_GetSlot(type, Py_tp_free))(self);
+    Py_DECREF(type); /* instances of a heap type hold a reference to it (a subclass's dealloc leaves it to us) */
+}
+
+static PyMethodDef base_methods[] = {
+    {"encode_ordinary", (PyCFunction)(void (*)(void))base_encode_ordinary, METH_FASTCALL | METH_KEYWORDS,
+     "encode_ordinary($self, text, *, num_threads=1)\n--\n\n"
+     "Encodes a string (or UTF-8 bytes), treating special-token text as ordinary text.\n\n"
+     "num_threads (not in tiktoken; 0 = all cores) encodes a long text on several cores, cut where no later text "
+     "can change the ids: the result equals the one-thread result.\n\n"
+     ">>> enc.encode_ordinary(\"hello world\")\n[31373, 995]"},
+    {"encode", (PyCFunction)(void (*)(void))base_encode, METH_FASTCALL | METH_KEYWORDS,
+     "Encodes a string. Special-token text is an error unless allowed (tiktoken's rule): allowed_special encodes it "
+     "as its id, disallowed_special=() as ordinary text. Keywords: allowed_special=set(), disallowed_special=\"all\", "
+     "num_threads=1 (not in tiktoken; 0 = all cores, for a long text).\n\n"
+     ">>> enc.encode(\"hello <|endoftext|>\", allowed_special=\"all\")\n[31373, 220, 50256]"},
+    {"_bind", base_bind, METH_VARARGS, "_bind(owner, handle, table): the tokenizer the methods encode with"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot base_slots[] = {
+    {Py_tp_dealloc, base_dealloc},
+    {Py_tp_methods, base_methods},
+    {Py_tp_new, PyType_GenericNew},
+    {Py_tp_doc, "tokkit.Encoding's compiled base: encode_ordinary and encode (see tokkit/_fast.c)."},
+    {0, NULL},
+};
+static PyType_Spec base_spec = {"tokkit._fast.EncoderBase", sizeof(EncoderBase), 0,
+                                Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, base_slots};
+
 /* bind(tk_encode_lent, tk_encode_documents_lent, tk_encode_into, tk_error_clear, raise_failure, repair): addresses
  * from the loaded library, and the two Python functions failures and surrogates go through. */
 static PyObject *bind(PyObject *self, PyObject *args) {
@@ -464,7 +660,12 @@ static PyObject *bind(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* list_layout() -> the byte offset of a list's item array found at import (0: lists are filled with
+ * PyList_SetItem); the test suite checks it is found on the interpreters it runs on. */
+static PyObject *list_layout(PyObject *self, PyObject *unused) { return PyLong_FromSsize_t(items_offset); }
+
 static PyMethodDef methods[] = {
+    {"list_layout", list_layout, METH_NOARGS, "list_layout() -> the offset of a list's items found at import, or 0"},
     {"bind", bind, METH_VARARGS,
      "bind(tk_encode_lent, tk_encode_documents_lent, tk_encode_into, tk_error_clear, raise_failure, repair)"},
     {"int_table", int_table, METH_VARARGS, "int_table(n): the ints 0 ..< n, shared by every list of ids."},
@@ -481,5 +682,13 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fast", NULL, -1, me
 
 PyMODINIT_FUNC PyInit__fast(void) {
     if (!bound_type && !(bound_type = PyType_FromSpec(&bound_spec))) return NULL;
-    return PyModule_Create(&module);
+    if (!base_type && !(base_type = PyType_FromSpec(&base_spec))) return NULL;
+    probe_list_layout();
+    PyObject *created = PyModule_Create(&module);
+    if (created && PyModule_AddObject(created, "EncoderBase", base_type) < 0) {
+        Py_DECREF(created);
+        return NULL;
+    }
+    if (created) Py_INCREF(base_type); /* PyModule_AddObject stole one; the static keeps its own */
+    return created;
 }

@@ -131,15 +131,23 @@ lib = _load()
 fast = None  # tokkit._fast once bind_fast() has run (tokkit.core calls it on import)
 
 
+def fast_module():
+    """The compiled module tokkit/_fast.c, or None in a wheel built without it (TOKKIT_NO_EXTENSION=1)."""
+    try:
+        from . import _fast
+    except ImportError:
+        return None
+    return _fast
+
+
 def bind_fast(raise_failure, repair) -> None:
     """Binds the compiled list builder (tokkit/_fast.c) to this library's functions and to the two
     Python functions it calls on failure (raising tiktoken's exceptions) and on a str UTF-8 cannot
     hold (tiktoken's surrogate repair). ``fast`` stays None in a wheel built without it
     (TOKKIT_NO_EXTENSION=1), where every call goes through ctypes."""
     global fast
-    try:
-        from . import _fast
-    except ImportError:
+    _fast = fast_module()
+    if _fast is None:
         return
     address = lambda function: ctypes.cast(function, c_void_p).value  # noqa: E731
     _fast.bind(address(lib.tk_encode_lent), address(lib.tk_encode_documents_lent), address(lib.tk_encode_into),

@@ -83,7 +83,12 @@ def _ranks_to_tiktoken(mergeable_ranks: dict[bytes, int]) -> bytes:
     return b"".join(base64.b64encode(token) + b" %d\n" % rank for token, rank in lines)
 
 
-class Encoding:
+# With tokkit/_fast.c built, Encoding's encode_ordinary and encode are the compiled methods of this base (see the
+# end of this module and EncoderBase in _fast.c); without it, the Python methods below.
+_EncoderBase = getattr(_native.fast_module(), "EncoderBase", object)
+
+
+class Encoding(_EncoderBase):
     """A byte-level BPE encoding with tiktoken's interface, computed by Tokkit.
 
     >>> enc = Encoding("custom", pat_str=..., mergeable_ranks=..., special_tokens={"<|endoftext|>": 50256})
@@ -110,17 +115,21 @@ class Encoding:
             assert count + len(special_tokens) == explicit_n_vocab
             assert self.max_token_value == explicit_n_vocab - 1
         self._special_token_values = set(self._special_tokens.values())
-        fast = _native.fast
-        if fast is not None:
-            # Compiled functions shadow the methods of the same name (an instance attribute wins over a
-            # method): a loop over short documents then pays the interpreter's call of a builtin, not a
-            # Python frame, per document. They hold the handle, not the Encoding (no cycle).
-            table = self._int_table()
-            self.encode_ordinary = fast.encoder(handle, handle.pointer, table, 0)
-            self._encode_default = fast.encoder(handle, handle.pointer, table, 1)
-            self._encode_all = fast.encoder(handle, handle.pointer, table, 2)
+        self._bind_compiled()
         self._special_bytes = {text.encode("utf-8"): value for text, value in self._special_tokens.items()}
         self._special_by_id = {value: text.encode("utf-8") for text, value in self._special_tokens.items()}
+
+    def _bind_compiled(self) -> None:
+        """Hands the tokenizer to the compiled methods (EncoderBase in _fast.c: encode_ordinary, and encode
+        under its default rules); compiled functions shadow ``_encode_default`` and ``_encode_all``, which
+        ``encode`` calls for its other common rule pairs. They hold the handle, not the Encoding (no cycle)."""
+        fast = _native.fast
+        if fast is None:
+            return
+        handle, table = self._handle, self._int_table()
+        self._bind(handle, handle.pointer, table)
+        self._encode_default = fast.encoder(handle, handle.pointer, table, 1)
+        self._encode_all = fast.encoder(handle, handle.pointer, table, 2)
 
     @classmethod
     def _from_file(cls, name: str, path: str, *, pat_str: str, special_tokens: dict[str, int],
@@ -222,34 +231,40 @@ class Encoding:
             raise ValueError(f"num_threads must be 0 (all cores) or more, not {num_threads}")
         return self._ids(text, None, None, num_threads)
 
-    def _encode_default(self, text: str) -> list[int]:
+    def _encode_default(self, text: str, *, num_threads: int = 1) -> list[int]:
         """``encode`` under its default rules (every special token refused); compiled like
         ``encode_ordinary``."""
-        return self._ids(text, None, _ALL)
+        return self._ids(text, None, _ALL, num_threads)
 
-    def _encode_all(self, text: str) -> list[int]:
+    def _encode_all(self, text: str, *, num_threads: int = 1) -> list[int]:
         """``encode`` with every special token allowed; compiled like ``encode_ordinary``."""
-        return self._ids(text, self.special_tokens_set, None)
+        return self._ids(text, self.special_tokens_set, None, num_threads)
 
     def encode(self, text: str, *, allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
-               disallowed_special: Literal["all"] | Collection[str] = "all") -> list[int]:
+               disallowed_special: Literal["all"] | Collection[str] = "all", num_threads: int = 1) -> list[int]:
         """Encodes a string. Special-token text is an error unless allowed (tiktoken's rule):
         ``allowed_special`` encodes it as its id, ``disallowed_special=()`` as ordinary text.
+        ``num_threads`` (not in tiktoken; 0 = all cores) encodes a long text on several cores, same ids.
 
         >>> enc.encode("hello <|endoftext|>", allowed_special="all")
         [31373, 220, 50256]
         """
-        # The three common rule pairs go straight to a compiled call (see _setup).
+        if num_threads < 0:
+            raise ValueError(f"num_threads must be 0 (all cores) or more, not {num_threads}")
+        # The three common rule pairs go straight to a compiled call (see _bind_compiled).
         if not allowed_special:
             if disallowed_special == "all":  # the default: Swift refuses every special token
-                return self._encode_default(text)
+                return self._encode_default(text, num_threads=num_threads)
             if not disallowed_special:
-                return self.encode_ordinary(text)
+                return self.encode_ordinary(text, num_threads=num_threads)
         elif allowed_special == "all" and (disallowed_special == "all" or not disallowed_special):
-            return self._encode_all(text)
+            return self._encode_all(text, num_threads=num_threads)
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
         self._refuse_unknown(text, allowed, disallowed)
-        return self._ids(text, allowed, disallowed)
+        return self._ids(text, allowed, disallowed, num_threads)
+
+    # The compiled encode (EncoderBase) hands any call with special-token keywords to this.
+    _encode_rules = encode
 
     def encode_with_unstable(self, text: str, *,
                              allowed_special: Literal["all"] | AbstractSet[str] = set(),  # noqa: B006
@@ -653,15 +668,15 @@ class Encoding:
             result.extend(self._encode_single_piece(piece.encode("utf-8")))
         return result
 
-    def _encode_bytes(self, data: bytes) -> list[int]:
+    def _encode_bytes(self, text: bytes) -> list[int]:
         """Encodes bytes that need not be UTF-8, as tiktoken does: the valid prefix is encoded as
         text; its last piece (widened over trailing whitespace tokens, which a following split
         could join) is merged again together with the invalid rest as one byte piece."""
         try:
-            return self.encode_ordinary(data.decode("utf-8"))
+            return self.encode_ordinary(text.decode("utf-8"))
         except UnicodeDecodeError as invalid:
             cut = invalid.start
-        valid = data[:cut]
+        valid = text[:cut]
         tokens = self._call_encode(valid, None, None).tolist()
         ranges = self._split_ranges(valid)
         last = len(self._encode_single_piece(valid[ranges[-1][0]:ranges[-1][1]])) if ranges else 0
@@ -672,10 +687,10 @@ class Encoding:
                 while last < len(tokens) and all_space(tokens[len(tokens) - last - 1]):
                     last += 1
         if tokens and last > 0:
-            unstable = self.decode_bytes(tokens[len(tokens) - last:]) + data[cut:]
+            unstable = self.decode_bytes(tokens[len(tokens) - last:]) + text[cut:]
             del tokens[len(tokens) - last:]
         else:
-            unstable = data[cut:]
+            unstable = text[cut:]
         single = self._rank_lookup().get(unstable)
         tokens.extend([single] if single is not None else self._encode_single_piece(unstable))
         return tokens
@@ -693,6 +708,7 @@ class Encoding:
 
         if isinstance(value, str):
             self.__dict__ = registry.get_encoding(value).__dict__
+            self._bind_compiled()
             return
         self.__init__(**value)
 
@@ -750,5 +766,8 @@ def _describe(handle: _Handle) -> dict:
 
 
 _native.bind_fast(_raise_failure, _utf8)
+if _EncoderBase is not object:
+    # The compiled base's methods serve these names; the Python ones above stay the ctypes path's.
+    del Encoding.encode_ordinary, Encoding.encode
 
 __all__ = ["Encoding", "raise_disallowed_special_token"]

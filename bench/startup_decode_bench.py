@@ -177,7 +177,8 @@ def main():
             log(row)
             processes.append(_decode_process(tokkit, corpus, vocab, ids, raw, args.rounds))
     lines += ["", f"### `tokkit decode --vocab V --format uint32 --bytes ids.u32 -o out --threads T` as a whole process (best of {args.rounds})", "",
-              "Start-up, loading the vocabulary from the cache, reading the id file and writing the output file included; "
+              "Start-up, loading the vocabulary from the cache, reading the id file (a uint32 file is read straight into the "
+              "decoder's id array) and writing the output file included; "
               "the output is checked equal to the input. `tokkit --version` alone is the process's fixed cost. "
               f"--threads 1 per CPU-second, and --threads {os.cpu_count()} (all cores, the default) per wall second.", "",
               "| corpus | vocab | ids file MB | 1 thread: CPU ms | 1 thread: MB of output per CPU-second | all cores: wall ms | "

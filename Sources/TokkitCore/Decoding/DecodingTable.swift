@@ -1,38 +1,44 @@
-/// Every mergeable token padded to 16 bytes, so that decoding copies a token with one 16-byte load
+import CPrefetch
+
+/// Every mergeable token padded to a 16-byte entry, so that decoding copies a token with one 16-byte load
 /// and one store instead of looking up its range in `RankTable.offsets` and copying from the arena.
 ///
-/// Entry `i` holds token `i`'s bytes, zero-padded, when the token is *short* (at most 16 bytes:
-/// almost every token in running text); `lengths[i]` is then its length, else `notShort` (255) and
-/// the decoder copies the token from the arena. The lengths are a separate array, one byte per
-/// token, so that summing the output length reads a table small enough to stay in cache (50 KB for
-/// gpt2), and so that the decoder's next write position never waits for a load from the entry it
-/// just stored.
+/// Entry `i` holds token `i`'s bytes, zero-padded, when the token is *short* (at most 15 bytes: almost
+/// every token in running text), and its length in byte 15; else byte 15 is `notShort` (255) and the
+/// decoder copies the token from the arena. The decoder reads the length from the entry's last byte
+/// *before* storing the entry, so both come from the same cache line of the table (one line an id, not
+/// two), and the next write position never waits for the store just made. `lengths` holds the same
+/// lengths, one byte per token, for summing an output's length (a table small enough to stay in cache:
+/// 50 KB for gpt2).
 ///
 /// Why 255 and not 0 for "not short": the decoding loops take sixteen ids at a time without a test
-/// per id, and test the block once: sixteen short tokens add up to at most 16 × 16 = 256 bytes,
+/// per id, and test the block once: sixteen short tokens add up to at most 16 × 15 = 240 bytes,
 /// while one `notShort` among them makes the sum at least 255 + 15 = 270.
 ///
 /// Memory: 17 bytes per token (3.4 MB for o200k's 200k tokens); built in one pass over the arena,
 /// about 1 ms for cl100k (1-3% of loading the vocabulary).
 ///
 /// Performance notes (one thread, ids in memory; 1.84 bytes per id for gpt2 on multilingual text,
-/// about 4 for the larger vocabularies). The loop is bound more by instructions per id than by the
-/// table's cache misses: in a C model of it, masking every id into the first 256 entries (all in
-/// L1) made it only 10-25% faster. The earlier loop took four ids a round with a test of each and
+/// about 4 for the larger vocabularies). The earlier loop took four ids a round with a test of each and
 /// spent about 15 instructions per id (Swift reloaded spilled pointers every round); the blocks of
-/// sixteen spend about 10 (8 per id and the block's vector range test): 1.2-1.6x its rate in an
-/// interleaved A/B. Reading each id's length before its entry saves the copy of the index that the
-/// entry's shifted address needed (6 instructions per id in the block for ranks from 0, was 7; best of
-/// three interleaved runs at load 5: +6-16% on public_multi, within the noise). Tried and dropped: the length in each entry's last byte (the compiler read it
-/// back from the output just stored, which chains every token's position to the previous store: 2x
-/// slower); 8-byte entries (7 bytes and a length), which halve the table but send 9-11% of the ids
-/// of English text (tokens of 8-16 bytes) off the fast path: 0.5-0.8x in the C model, on every row;
-/// software prefetch of the entries 16 or 32 ids ahead (no gain: the loads are already independent
-/// of one another); the first pass of the parallel decode walking backwards, so the second would
-/// find its first ids in cache (slower).
+/// sixteen spend 6 per id and the block's vector range test. What is left is the table's cache misses:
+/// 99% of the ids of public_en fall in 400 KB of gpt2's entries but in 1.1 MB of o200k's, more than a
+/// core's 1 MB L2. Hence the length in the entry (session 15: callgrind with a 1 MB last-level cache,
+/// o200k on public_en: L1 read misses 3.3 M → 1.9 M, L2 read misses 711 k → 633 k, instructions 64.8 M →
+/// 61.4 M; in a stand-alone Swift model of the loop, 40 interleaved runs under load, median +4-17%), and, for
+/// vocabularies whose entries outgrow an L2 (`prefetchCount`), a prefetch of each entry sixteen ids
+/// ahead: three instructions more an id, +12-25% median on o200k and cl100k in the same runs, but -10% on
+/// gpt2, whose entries stay in L2. Tried and dropped: the length in the entry's last byte read *after*
+/// the store (the compiler forwarded it from the output just stored, which chains every token's position
+/// to the previous store: 2x slower); 8-byte entries (7 bytes and a length), which halve the table but send
+/// 9-11% of the ids of English text (tokens of 8-16 bytes) off the fast path: 0.5-0.8x in a C model, on
+/// every row; the first pass of the parallel decode walking backwards, so the second would find its first
+/// ids in cache (slower).
 struct DecodingTable: Sendable {
-    /// The longest token an entry holds whole.
-    static let shortLength = 16
+    /// The longest token an entry holds whole; its byte 15 is the length.
+    static let shortLength = 15
+    /// The bytes a short token's store writes: the whole entry.
+    static let entrySize = 16
     /// `lengths[i]` of a token that is not short: longer than 16 bytes, or a gap in the ranks.
     static let notShort: UInt8 = 255
     /// How many ids the decoding loops take at a time; `blockBound` is the most bytes a block of short
@@ -42,10 +48,14 @@ struct DecodingTable: Sendable {
     /// How far past a block's start its stores may reach when the block holds `notShort` tokens
     /// (their length 255 moves the later stores along) and is then rewritten one id at a time: the
     /// room a caller leaves after the reserved 16 bytes per id.
-    static let blockSlack = (blockSize - 1) * Int(notShort) + shortLength
+    static let blockSlack = (blockSize - 1) * Int(notShort) + entrySize
+    /// Above this many tokens (1 MB of entries, a core's L2 cache) the loop prefetches each entry
+    /// sixteen ids ahead.
+    static let prefetchCount = 1 << 16
 
+    /// Token `i`'s bytes, and in byte 15 its length when short, else `notShort`.
     let entries: [SIMD16<UInt8>]
-    /// Token `i`'s length when short, else `notShort`.
+    /// Token `i`'s length when short, else `notShort`: the entries' byte 15, on their own.
     let lengths: [UInt8]
 
     /// - Complexity: O(number of tokens).
@@ -58,8 +68,13 @@ struct DecodingTable: Sendable {
                 for index in 0..<count {
                     let start = Int(view.offsets[index])
                     let length = view.length(at: index)
-                    guard length > 0, length <= Self.shortLength else { continue }
-                    (raw.baseAddress! + 16 * index).copyMemory(from: view.arena + start, byteCount: length)
+                    let entry = raw.baseAddress! + Self.entrySize * index
+                    guard length > 0, length <= Self.shortLength else {
+                        entry.storeBytes(of: Self.notShort, toByteOffset: Self.shortLength, as: UInt8.self)
+                        continue
+                    }
+                    entry.copyMemory(from: view.arena + start, byteCount: length)
+                    entry.storeBytes(of: UInt8(length), toByteOffset: Self.shortLength, as: UInt8.self)
                     lengths[index] = UInt8(length)
                 }
             }
@@ -184,42 +199,55 @@ struct DecodingTable: Sendable {
         /// loop still stops exactly at the first other id.
         ///
         /// Every bundled vocabulary's ranks start at 0: that case gets its own copy of the loop, with
-        /// no subtraction per id.
+        /// no subtraction per id; and so do tables large enough to prefetch (see `prefetchCount`).
         @inline(__always)
         func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
                         to output: UnsafeMutableRawPointer, at: inout Int) -> Int {
-            firstRank == 0 ? writeShort(ids, from: start, to: output, at: &at, firstRank: 0)
-                           : writeShort(ids, from: start, to: output, at: &at, firstRank: firstRank)
+            switch (firstRank == 0, count > DecodingTable.prefetchCount) {
+            case (true, false): writeShort(ids, from: start, to: output, at: &at, firstRank: 0, prefetch: false)
+            case (true, true): writeShort(ids, from: start, to: output, at: &at, firstRank: 0, prefetch: true)
+            case (false, false): writeShort(ids, from: start, to: output, at: &at, firstRank: firstRank, prefetch: false)
+            case (false, true): writeShort(ids, from: start, to: output, at: &at, firstRank: firstRank, prefetch: true)
+            }
         }
 
         @inline(__always)
-        private func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
-                                to output: UnsafeMutableRawPointer, at: inout Int, firstRank: TokenID) -> Int {
+        private func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int, to output: UnsafeMutableRawPointer,
+                                at: inout Int, firstRank: TokenID, prefetch: Bool) -> Int {
             // Locals, not `self`'s fields: the stores through `output` could alias the view in memory,
             // so the compiler reloaded every field on every round.
-            let entries = entries, lengths = lengths, count = count
+            let entries = entries, count = count
+            let table = UnsafeRawPointer(entries)
+            /// Stores the entry of table index `index` at `output + next` and returns the token's length.
+            /// The length is loaded from the table before the store: loaded after it, it was read back
+            /// from the output just written (a store-to-load wait on every id).
+            @inline(__always)
+            func copy(_ index: Int, to next: Int) -> Int {
+                let length = Int(table.load(fromByteOffset: index &<< 4 &+ DecodingTable.shortLength, as: UInt8.self))
+                output.storeBytes(of: entries[index], toByteOffset: next, as: SIMD16<UInt8>.self)
+                return length
+            }
             var end = at
             var position = start
             while position &+ DecodingTable.blockSize <= ids.count,
                   Self.inRange(ids, position, firstRank: firstRank, count: count) {
                 var next = end
-                for k in 0..<DecodingTable.blockSize {
-                    let index = Int(ids[position &+ k] &- firstRank)
-                    // The length is read first, so that the entry's address can be the index shifted
-                    // in place, with no copy of the index kept alive (one instruction less per id).
-                    let length = Int(lengths[index])
-                    output.storeBytes(of: entries[index], toByteOffset: next, as: SIMD16<UInt8>.self)
-                    next &+= length
+                if prefetch && position &+ 2 &* DecodingTable.blockSize <= ids.count {
+                    for k in 0..<DecodingTable.blockSize {
+                        // The next block's ids are not checked yet, but a prefetch of any address is harmless.
+                        tk_prefetch(entries + Int(ids[position &+ k &+ DecodingTable.blockSize] &- firstRank))
+                        next &+= copy(Int(ids[position &+ k] &- firstRank), to: next)
+                    }
+                } else {
+                    for k in 0..<DecodingTable.blockSize { next &+= copy(Int(ids[position &+ k] &- firstRank), to: next) }
                 }
                 guard next &- end <= DecodingTable.blockBound else { break }
                 end = next
                 position &+= DecodingTable.blockSize
             }
-            while position < ids.count, case let index = ids[position] &- firstRank, index < count {
-                let length = lengths[Int(index)]
-                if length == DecodingTable.notShort { break }
-                output.storeBytes(of: entries[Int(index)], toByteOffset: end, as: SIMD16<UInt8>.self)
-                end &+= Int(length)
+            while position < ids.count, case let index = ids[position] &- firstRank, index < count,
+                  table.load(fromByteOffset: Int(index) &<< 4 &+ DecodingTable.shortLength, as: UInt8.self) != DecodingTable.notShort {
+                end &+= copy(Int(index), to: end)
                 position &+= 1
             }
             at = end

@@ -9,7 +9,8 @@
 package enum VocabularyTables {
     /// Changes whenever a section's layout, or the order of the sections, changes.
     /// 2: a decoding length of `DecodingTable.notShort` (was 0) marks a token that is not short.
-    package static let layoutVersion: UInt64 = 2
+    /// 3: short means at most 15 bytes, and each decoding entry's byte 15 holds its length.
+    package static let layoutVersion: UInt64 = 3
 
     /// `ByteHash` of a fixed key: stored with the sections, so that tables whose slots were placed by
     /// another hash function are refused even if `layoutVersion` was not bumped.
@@ -85,7 +86,8 @@ extension Vocabulary {
         for index in 0..<count {
             let length = Int(offsets[index + 1]) - Int(offsets[index])
             let short = length > 0 && length <= DecodingTable.shortLength
-            guard length >= 0, lengths[index] == (short ? UInt8(length) : DecodingTable.notShort) else { return nil }
+            guard length >= 0, lengths[index] == (short ? UInt8(length) : DecodingTable.notShort),
+                  entries[index][DecodingTable.shortLength] == lengths[index] else { return nil }
         }
         var filled = 0
         var position = 1

@@ -183,15 +183,13 @@ public struct MixRun: CorpusStage {
             }
         }
 
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
         let fingerprint = settings + ["budget \(budgetTokens ?? -1) seed \(seed) by \(sourceKey)"]
             + sources.map { "source \($0.name) weight \($0.weight) tokens \($0.targetTokens ?? -1) include \($0.include) exclude \($0.exclude) inputs \((try? $0.input.files()) ?? [])" }
         var outputs: [CuratedOutput] = []
         var marker: String?
         switch layout {
         case .bySource:
-            if entries.contains(DocumentReader.incompleteMarker) && !resume { throw PrepError.interruptedOutput(directory: outputDirectory) }
-            guard entries.isEmpty || resume else { throw PrepError.outputNotEmpty(directory: outputDirectory) }
+            _ = try RunDirectory.check(outputDirectory, fingerprint: nil, resume: resume)
             // The whole mix is incomplete until its report is written (each source's folder also has its own marker).
             do { try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true) } catch {
                 throw PrepError.invalidConfiguration("\(outputDirectory): cannot create the output directory: \(error.localizedDescription)")

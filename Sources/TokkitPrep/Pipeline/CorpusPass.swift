@@ -114,23 +114,12 @@ public final class CuratedOutput {
     public init(directory: String, compression: OutputCompression = .none, writeRemoved: Bool = false,
                 inputs: [String] = [], fingerprint: String? = nil, resume: Bool = false) throws {
         let manager = FileManager.default
-        let entries = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-        let runFile = directory + "/run.json"
-        if entries.contains(DocumentReader.incompleteMarker) && !resume { throw PrepError.interruptedOutput(directory: directory) }
-        if !entries.isEmpty {
-            guard resume, let fingerprint else { throw PrepError.outputNotEmpty(directory: directory) }
-            guard let previous = manager.contents(atPath: runFile) else {
-                throw PrepError.invalidConfiguration("\(directory): cannot resume: no run.json (not written by a resumable curation run)")
-            }
-            guard String(decoding: previous, as: UTF8.self) == fingerprint else {
-                throw PrepError.invalidConfiguration("\(directory): cannot resume: it was written with other settings or inputs (run.json differs); use a new output directory")
-            }
-        }
+        let hasRunFile = try RunDirectory.check(directory, fingerprint: fingerprint, resume: resume)
         guard !resume || fingerprint != nil else { throw PrepError.invalidConfiguration("this stage cannot resume") }
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if writeRemoved { try manager.createDirectory(atPath: directory + "/removed", withIntermediateDirectories: true) }
-            if let fingerprint, !entries.contains("run.json") { try AtomicFile.write(Array(fingerprint.utf8), to: runFile) }
+            if let fingerprint, !hasRunFile { try AtomicFile.write(Array(fingerprint.utf8), to: directory + "/" + RunDirectory.runFile) }
         } catch {
             throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error)")
         }

@@ -44,16 +44,11 @@ public final class PrepPipeline: PrepRunning {
     public func run() throws -> RunStatistics {
         let manager = FileManager.default
         let directory = options.outputDirectory
-        let entries = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-        if entries.contains(DocumentReader.incompleteMarker) && !options.resume { throw PrepError.interruptedOutput(directory: directory) }
-        if !entries.isEmpty {
-            let previous = manager.contents(atPath: directory + "/run.json").map { String(decoding: $0, as: UTF8.self) }
-            guard options.resume, previous == options.fingerprint else { throw PrepError.outputNotEmpty(directory: directory) }
-        }
+        let hasRunFile = try RunDirectory.check(directory, fingerprint: options.fingerprint, resume: options.resume)
         do {
             try manager.createDirectory(atPath: directory + "/steps", withIntermediateDirectories: true)
             try manager.createDirectory(atPath: directory + "/stats", withIntermediateDirectories: true)
-            if !entries.contains("run.json") { try AtomicFile.write(Array(options.fingerprint.utf8), to: directory + "/run.json") }
+            if !hasRunFile { try AtomicFile.write(Array(options.fingerprint.utf8), to: directory + "/" + RunDirectory.runFile) }
             try AtomicFile.write(Array("written by a tokkit prep run that has not finished; if none is running, it was interrupted\n".utf8),
                                  to: directory + "/" + DocumentReader.incompleteMarker)
         } catch {

@@ -57,12 +57,7 @@ public final class PrepRun: PrepRunning {
     func prepareOutput() throws(PrepError) {
         let manager = FileManager.default
         let directory = options.outputDirectory
-        let runFile = directory + "/run.json"
-        let entries = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
-        if !entries.isEmpty {
-            let previous = manager.contents(atPath: runFile).map { String(decoding: $0, as: UTF8.self) }
-            guard options.resume, previous == options.fingerprint else { throw .outputNotEmpty(directory: directory) }
-        }
+        let hasRunFile = try RunDirectory.check(directory, fingerprint: options.fingerprint, resume: options.resume)
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if options.writeDropped { try manager.createDirectory(atPath: directory + "/removed", withIntermediateDirectories: true) }
@@ -70,8 +65,8 @@ public final class PrepRun: PrepRunning {
         } catch {
             throw .invalidConfiguration("\(directory): cannot create the output directory: \(error.localizedDescription)")
         }
-        if !entries.contains("run.json") {
-            do { try AtomicFile.write(Array(options.fingerprint.utf8), to: runFile) } catch {
+        if !hasRunFile {
+            do { try AtomicFile.write(Array(options.fingerprint.utf8), to: directory + "/" + RunDirectory.runFile) } catch {
                 throw .invalidConfiguration(error.description)
             }
         }

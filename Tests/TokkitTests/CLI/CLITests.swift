@@ -70,6 +70,22 @@ struct CLITests {
             #expect(decoded.status == 0, "\(decoded.stderr)")
             #expect(decoded.stdoutBytes == expected, "--threads \(threads)")
         }
+        // A file is read in place (its uint32 ids straight into the decoder's array); standard input goes
+        // through the general reader and parser. Both give the same bytes, and the same repaired text.
+        for (threads, exact) in [("1", true), ("2", true), ("2", false)] {
+            let options = ["--vocab", "gpt2", "--format", "uint32", "--threads", threads] + (exact ? ["--bytes"] : [])
+            let fromFile = try tokkit(["decode", file] + options)
+            let piped = try tokkit(["decode"] + options, stdin: bytes)
+            #expect(piped.status == 0 && fromFile.status == 0, "\(piped.stderr)\(fromFile.stderr)")
+            #expect(piped.stdoutBytes == fromFile.stdoutBytes && (!exact || piped.stdoutBytes == expected), "--threads \(threads)")
+        }
+        // A file that ends inside an id: every whole id written, then the same error on both paths.
+        try FileSystem.write(bytes + [7, 0], to: file)
+        let cutFile = try tokkit(["decode", file, "--vocab", "gpt2", "--format", "uint32", "--bytes"])
+        let cutPipe = try tokkit(["decode", "--vocab", "gpt2", "--format", "uint32", "--bytes"], stdin: bytes + [7, 0])
+        #expect(cutFile.status != 0 && cutFile.stderr.contains("byte \(bytes.count + 2): \(bytes.count + 2) bytes is not a whole number of uint32 ids"),
+                "\(cutFile.stderr)")
+        #expect(cutPipe.stderr.replacingOccurrences(of: "<stdin>", with: file) == cutFile.stderr && cutPipe.stdoutBytes == cutFile.stdoutBytes)
         // Unknown ids in the second block and late in the first: the first one is named, on any thread count.
         let late = IDStreamDecoder.parallelBlockBytes(threads: 2) / 4 - 3, second = IDStreamDecoder.parallelBlockBytes(threads: 2) / 4 + 5
         for (position, value) in [(second, 60_000), (late, 50_257)] {

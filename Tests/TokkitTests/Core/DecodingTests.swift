@@ -114,14 +114,7 @@ struct DecodingTests {
                 }
             }
         }
-        let expected = try #require(Self.joined(vocabulary, ids))
-        var output: [UInt8] = Array("kept".utf8)
-        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
-        #expect(output == Array("kept".utf8) + expected)
-        // Reused: emptied, keeping its capacity, and filled again.
-        output.removeAll(keepingCapacity: true)
-        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
-        #expect(output == expected)
+        try Self.expectReusedJoin(vocabulary, ids, threads: threads)
         // Only long tokens: more than 16 bytes an id outgrow a part's region, and the list is decoded
         // again on one thread; an unknown id late in such a list is still named.
         var longs = (0..<Vocabulary.parallelDecodeThreshold).map { long[$0 % long.count] }
@@ -132,6 +125,36 @@ struct DecodingTests {
         #expect(throws: DecodingError.unknownID(id: 999_999, position: longs.count - 2)) {
             try vocabulary.appendBytes(of: longs, to: &longOutput, threads: threads)
         }
+    }
+
+    @Test("on several threads, the parts moved together in parallel (ranges cutting across parts) or one after another equal the join",
+          arguments: [2, 3, 16] as [Int])
+    func threadsJoin(threads: Int) throws {
+        var random = SplitMix64(seed: 11 + UInt64(threads))
+        let vocabulary = try Loaded.tokenizer("cl100k_base").vocabulary
+        // Tokens of 2-4 bytes: with 2 and 3 parts every part's place lies below the first part's region,
+        // and more than `parallelMoveBytes` move, so the workers move ranges that cut across parts;
+        // with 16 parts the places overlap the regions and the parts move one after another.
+        let short = (2...4).flatMap { Self.tokens(of: vocabulary, length: $0) }
+        let ids = (0..<800_000).map { _ in short[Int.random(in: short.indices, using: &random)] }
+        let expected = try #require(Self.joined(vocabulary, ids))
+        let parts = min(threads, Vocabulary.maximumDecodeParts)
+        let inParallel = expected.count <= DecodingTable.entrySize * (ids.count / parts) + DecodingTable.blockSlack
+        #expect(inParallel == (threads < 16), "the list exercises the path it means to")
+        #expect(expected.count / parts * (parts - 1) > Vocabulary.parallelMoveBytes, "enough bytes move to wake the workers")
+        try Self.expectReusedJoin(vocabulary, ids, threads: threads)
+    }
+
+    /// Decoding `ids` on `threads` after what a buffer holds gives it plus the join; emptied, keeping its
+    /// capacity, and filled again (the reused buffer of `tokkit decode`), the join alone.
+    static func expectReusedJoin(_ vocabulary: Vocabulary, _ ids: [TokenID], threads: Int) throws {
+        let expected = try #require(Self.joined(vocabulary, ids))
+        var output: [UInt8] = Array("kept".utf8)
+        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
+        #expect(output == Array("kept".utf8) + expected)
+        output.removeAll(keepingCapacity: true)
+        try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
+        #expect(output == expected)
     }
 
     @Test("on several threads, an unknown id in the second part, or in both, is the first one of the whole list",
@@ -175,13 +198,15 @@ struct DecodingTests {
         var random = SplitMix64(seed: 7)
         let vocabulary = try Loaded.tokenizer("gpt2").vocabulary
         let long = (0..<TokenID(vocabulary.mergeableCount)).filter { (vocabulary.bytes(of: $0)?.count ?? 0) > 16 }
-        let sixteen = try #require((0..<TokenID(vocabulary.mergeableCount)).first { vocabulary.bytes(of: $0)?.count == 16 })
+        let longestShort = try #require((0..<TokenID(vocabulary.mergeableCount)).first {
+            vocabulary.bytes(of: $0)?.count == DecodingTable.shortLength
+        })
         let step = Vocabulary.decodeStep
         var ids = (0..<(step + offset)).map { _ in TokenID.random(in: 0..<TokenID(vocabulary.mergeableCount), using: &random) }
         let edge = min(step, ids.count) - 1
         ids[edge - 1] = long[Int.random(in: long.indices, using: &random)]
         ids[edge] = offset == 0 ? 50256 : long[0]
-        ids[ids.count - 1] = sixteen
+        ids[ids.count - 1] = longestShort
         var output: [UInt8] = Array("kept ".utf8)
         try vocabulary.appendBytes(of: ids, to: &output)
         #expect(output == Array("kept ".utf8) + (try #require(Self.joined(vocabulary, ids))))
@@ -218,9 +243,9 @@ struct DecodingTests {
         })
         let odd = try [1, 7, 8, 15, 16, 17].map { try #require(Self.tokens(of: vocabulary, length: $0).first) }
             + [longest, try #require(vocabulary.specialTokens.first).id]
-        // Fillers of 1 byte, and of 16 bytes: sixteen of those add up to exactly `blockBound`, the
-        // largest sum a block of short tokens may have.
-        for filler in [Self.tokens(of: vocabulary, length: 1)[0], Self.tokens(of: vocabulary, length: 16)[0]] {
+        // Fillers of 1 byte, and of the longest short length (15): sixteen of those add up to exactly
+        // `blockBound`, the largest sum a block of short tokens may have.
+        for filler in [Self.tokens(of: vocabulary, length: 1)[0], Self.tokens(of: vocabulary, length: DecodingTable.shortLength)[0]] {
             for token in odd {
                 for place in 0..<(2 * block + 1) {
                     var ids = [TokenID](repeating: filler, count: 3 * block + 1)

@@ -131,4 +131,32 @@ struct CurationStagesTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/" + DocumentReader.incompleteMarker))
         #expect(FileManager.default.contents(atPath: directory + "/00001.jsonl") == Data())
     }
+
+    @Test("a run killed before it recorded run.json left no output: the rerun starts, with --resume or without")
+    func killedBeforeRunFileIsStartedAgain() throws {
+        let scratch = Scratch()
+        let inputs = [scratch.file("in0.txt")]
+        FileManager.default.createFile(atPath: inputs[0], contents: Data("text\n".utf8))
+        let fingerprint = CuratedOutput.fingerprint(stage: "test", settings: [], inputs: inputs)
+        for resume in [true, false] {
+            // The moment of the kill: the directory and its removed/ folder made, run.json still under its temporary name.
+            let directory = scratch.file("out-\(resume)")
+            try FileManager.default.createDirectory(atPath: directory + "/removed", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: directory + "/.run.json.tmp-4242", contents: Data(fingerprint.utf8))
+            let output = try CuratedOutput(directory: directory, writeRemoved: true, inputs: inputs, fingerprint: fingerprint, resume: resume)
+            try output.finish(fileCount: 1)
+            #expect(FileManager.default.contents(atPath: directory + "/run.json") == Data(fingerprint.utf8))
+            #expect(FileManager.default.fileExists(atPath: directory + "/completions/00000"))
+        }
+        // Anything else in the directory still makes it another run's, and a folder with files in it counts.
+        let other = scratch.file("other")
+        try FileManager.default.createDirectory(atPath: other + "/removed", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: other + "/removed/00000.jsonl", contents: Data("{}\n".utf8))
+        #expect(throws: PrepError.outputNotEmpty(directory: other)) {
+            try CuratedOutput(directory: other, inputs: inputs, fingerprint: fingerprint)
+        }
+        #expect(throws: PrepError.invalidConfiguration("\(other): cannot resume: no run.json (not written by a resumable curation run)")) {
+            try CuratedOutput(directory: other, inputs: inputs, fingerprint: fingerprint, resume: true)
+        }
+    }
 }

@@ -36,6 +36,7 @@ public struct BytePairMerger: Sendable {
     private var nextStart: [Int32] = []
     private var previousStart: [Int32] = []
     private var pairRank: [TokenID] = []
+    private var partIDs: [TokenID] = []
 
     public init() {}
 
@@ -125,7 +126,7 @@ public struct BytePairMerger: Sendable {
         if cacheable, cache.appendIDs(of: bytes, count: n, hash: hash, to: &output) { return true }
         for i in 0..<n where lookup.singleByteRank[Int(bytes[i])] == .max { return false }
         let first = output.count
-        if n < Self.heapThreshold && lookup.rankLimit < 1 << 24 {
+        if n < Self.heapThreshold && lookup.hasPairMerges {
             Self.mergeByRescanning(bytes, n, lookup, &output)
         } else {
             mergeWithHeap(bytes, n, lookup, &output)
@@ -142,73 +143,61 @@ public struct BytePairMerger: Sendable {
     /// the plain minimum over all slots is the lowest rank and, on ties, the leftmost pair: one
     /// vectorised pass per round, no second scan for the position, and no array shifting as in
     /// tiktoken. Hence the limits: fewer than 128 bytes and ranks below 2^24 (signed, because SSE2
-    /// has no unsigned 32-bit minimum and emulating one costs a third more). Merging part `i`
-    /// with the next changes only the order of `i` and of the part before it.
+    /// has no unsigned 32-bit minimum and emulating one costs a third more; the pair table's 2^21 is
+    /// lower still). Merging part `i` with the next changes only the order of `i` and of the part
+    /// before it.
     ///
-    /// Lookups avoid the general path: byte pairs come from the dense pair table, and any other key
-    /// of up to eight bytes is read with one masked load from a zero-padded copy of the piece.
+    /// Lookups never hash bytes: the first round's byte pairs come from the dense pair table, and
+    /// every later join is of two tokens, looked up by their ids in the `PairMergeTable`.
     private static func mergeByRescanning(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
                                           _ output: inout [TokenID]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 8) { padded in
-            let key = padded.baseAddress!
-            key.initialize(from: bytes, count: n)
-            (key + n).initialize(repeating: 0, count: 8)
-            // `order` is padded with `Int32.max` to whole vectors of eight.
-            let vectors = (n + 7) / 8
-            withUnsafeTemporaryAllocation(byteCount: 4 * (8 * vectors + 3 * n + 2), alignment: 16) { scratch in
-                let order = scratch.baseAddress!.bindMemory(to: Int32.self, capacity: 8 * vectors)
-                let next = (scratch.baseAddress! + 32 * vectors).bindMemory(to: UInt32.self, capacity: 3 * n + 2)
-                let previous = next + (n + 1)
-                let ids = previous + (n + 1)
-                let orderVectors = UnsafeRawPointer(order)
-                @inline(__always) func rank(_ start: Int, _ end: Int) -> TokenID {
-                    let count = end &- start
-                    if count == 2 { return lookup.bytePairRank[Int(key[start]) << 8 | Int(key[start &+ 1])] }
-                    if count <= 8 {
-                        let word = UnsafeRawPointer(key + start).loadUnaligned(as: UInt64.self)
-                        return lookup.rank(prefix: word & (UInt64.max >> UInt64(64 &- 8 &* count)), count: count)
-                    }
-                    return lookup.rank(key + start, count)
+        // `order` is padded with `Int32.max` to whole vectors of eight.
+        let vectors = (n + 7) / 8
+        withUnsafeTemporaryAllocation(byteCount: 4 * (8 * vectors + 3 * n + 2), alignment: 16) { scratch in
+            let order = scratch.baseAddress!.bindMemory(to: Int32.self, capacity: 8 * vectors)
+            let next = (scratch.baseAddress! + 32 * vectors).bindMemory(to: UInt32.self, capacity: 3 * n + 2)
+            let previous = next + (n + 1)
+            let ids = previous + (n + 1)
+            let orderVectors = UnsafeRawPointer(order)
+            @inline(__always) func setOrder(_ s: Int, _ rank: TokenID) {
+                order[s] = rank == .max ? Int32.max : Int32(truncatingIfNeeded: rank &<< 7) | Int32(truncatingIfNeeded: s)
+            }
+            for s in 0..<n {
+                next[s] = UInt32(s + 1)
+                previous[s] = UInt32(truncatingIfNeeded: s - 1)
+                ids[s] = lookup.singleByteRank[Int(bytes[s])]
+            }
+            for s in 0..<(n - 1) { setOrder(s, lookup.bytePairRank[Int(bytes[s]) << 8 | Int(bytes[s + 1])]) }
+            (order + (n - 1)).initialize(repeating: .max, count: 8 * vectors - (n - 1))
+            while true {
+                var lowest = SIMD8<Int32>(repeating: .max)
+                for v in 0..<vectors {
+                    lowest = pointwiseMin(lowest, orderVectors.loadUnaligned(fromByteOffset: v &* 32, as: SIMD8<Int32>.self))
                 }
-                @inline(__always) func setOrder(_ s: Int, _ rank: TokenID) {
-                    order[s] = rank == .max ? Int32.max : Int32(truncatingIfNeeded: rank &<< 7) | Int32(truncatingIfNeeded: s)
+                let first = UInt32(truncatingIfNeeded: lowest.min())
+                if first == Int32.max { break }
+                let i = Int(first & 127)
+                let j = Int(next[i])
+                let k = Int(next[j])
+                let merged = first &>> 7
+                ids[i] = merged
+                next[i] = UInt32(k)
+                order[j] = .max
+                if k < n {
+                    previous[k] = UInt32(i)
+                    setOrder(i, lookup.merged(merged, ids[k]))
+                } else {
+                    order[i] = .max
                 }
-                for s in 0..<n {
-                    next[s] = UInt32(s + 1)
-                    previous[s] = UInt32(truncatingIfNeeded: s - 1)
-                    ids[s] = lookup.singleByteRank[Int(key[s])]
+                if i > 0 {
+                    let p = Int(previous[i])
+                    setOrder(p, lookup.merged(ids[p], merged))
                 }
-                for s in 0..<(n - 1) { setOrder(s, lookup.bytePairRank[Int(key[s]) << 8 | Int(key[s + 1])]) }
-                (order + (n - 1)).initialize(repeating: .max, count: 8 * vectors - (n - 1))
-                while true {
-                    var lowest = SIMD8<Int32>(repeating: .max)
-                    for v in 0..<vectors {
-                        lowest = pointwiseMin(lowest, orderVectors.loadUnaligned(fromByteOffset: v &* 32, as: SIMD8<Int32>.self))
-                    }
-                    let first = UInt32(truncatingIfNeeded: lowest.min())
-                    if first == Int32.max { break }
-                    let i = Int(first & 127)
-                    let j = Int(next[i])
-                    let k = Int(next[j])
-                    ids[i] = first &>> 7
-                    next[i] = UInt32(k)
-                    order[j] = .max
-                    if k < n {
-                        previous[k] = UInt32(i)
-                        setOrder(i, rank(i, Int(next[k])))
-                    } else {
-                        order[i] = .max
-                    }
-                    if i > 0 {
-                        let p = Int(previous[i])
-                        setOrder(p, rank(p, k))
-                    }
-                }
-                var s = 0
-                while s < n {
-                    output.append(ids[s])
-                    s = Int(next[s])
-                }
+            }
+            var s = 0
+            while s < n {
+                output.append(ids[s])
+                s = Int(next[s])
             }
         }
     }
@@ -216,15 +205,18 @@ public struct BytePairMerger: Sendable {
     /// The same merges in O(n log n): parts form a linked list by start offset, and a min-heap holds
     /// `(rank << 32 | start)` for every candidate pair. An entry is stale when the pair starting there
     /// has changed since it was pushed; ranks name unique byte strings, so comparing the rank is enough.
+    /// Joins are looked up by the parts' ids (`PairMergeTable`) when the vocabulary has the table, so
+    /// a run that merges into long tokens is not hashed again byte by byte at every step.
     private mutating func mergeWithHeap(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
                                         _ output: inout [TokenID]) {
-        @inline(__always) func rank(_ start: Int, _ end: Int) -> TokenID { lookup.rank(bytes + start, end - start) }
+        let byIDs = lookup.hasPairMerges
         nextStart = (0..<n).map { Int32($0 + 1) }
         previousStart = (0..<n).map { Int32($0 - 1) }
+        partIDs = (0..<n).map { lookup.singleByteRank[Int(bytes[$0])] }
         pairRank = [TokenID](repeating: .max, count: n)
         heap.removeAll(keepingCapacity: true)
         for i in 0..<(n - 1) {
-            let pair = rank(i, i + 2)
+            let pair = lookup.rank(bytes + i, 2)
             pairRank[i] = pair
             if pair != .max { heap.append(UInt64(pair) << 32 | UInt64(i)) }
         }
@@ -237,21 +229,25 @@ public struct BytePairMerger: Sendable {
             let j = Int(nextStart[i])
             let k = Int(nextStart[j])
             nextStart[i] = Int32(k)
+            partIDs[i] = merged
             pairRank[j] = .max
             if k < n { previousStart[k] = Int32(i) }
-            pairRank[i] = k < n ? rank(i, Int(nextStart[k])) : .max
+            if k < n {
+                pairRank[i] = byIDs ? lookup.merged(merged, partIDs[k]) : lookup.rank(bytes + i, Int(nextStart[k]) - i)
+            } else {
+                pairRank[i] = .max
+            }
             if pairRank[i] != .max { MinHeap.push(&heap, UInt64(pairRank[i]) << 32 | UInt64(i)) }
             let p = Int(previousStart[i])
             if p >= 0 {
-                pairRank[p] = rank(p, k)
+                pairRank[p] = byIDs ? lookup.merged(partIDs[p], merged) : lookup.rank(bytes + p, k - p)
                 if pairRank[p] != .max { MinHeap.push(&heap, UInt64(pairRank[p]) << 32 | UInt64(p)) }
             }
         }
         var start = 0
         while start < n {
-            let end = Int(nextStart[start])
-            output.append(rank(start, end))
-            start = end
+            output.append(partIDs[start])
+            start = Int(nextStart[start])
         }
     }
 }

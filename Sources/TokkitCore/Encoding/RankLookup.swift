@@ -12,6 +12,22 @@ public struct RankLookup {
     @usableFromInline let rankLimit: Int
     /// The table's `RankTable.serial`.
     @usableFromInline let serial: UInt64
+    /// The `PairMergeTable`'s slots, filter and their masks.
+    @usableFromInline let pairSlots: UnsafePointer<UInt64>
+    @usableFromInline let pairMask: Int
+    @usableFromInline let pairFilter: UnsafePointer<UInt64>
+    @usableFromInline let pairFilterMask: Int
+
+    /// Whether `merged(_:_:)` answers for this vocabulary (its ranks fit the pair table's fields).
+    @inlinable
+    var hasPairMerges: Bool { rankLimit <= PairMergeTable.rankLimit }
+
+    /// The rank that tokens `left` and `right`, in that order, merge into, or `TokenID.max` when their
+    /// concatenation is no token; only when `hasPairMerges`.
+    @inlinable @inline(__always)
+    func merged(_ left: TokenID, _ right: TokenID) -> TokenID {
+        PairMergeTable.merged(left, right, slots: pairSlots, mask: pairMask, filter: pairFilter, filterMask: pairFilterMask)
+    }
 
     /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash`, or `TokenID.max`.
     @inlinable @inline(__always)
@@ -41,10 +57,17 @@ extension Vocabulary {
         try singleByteRank.withUnsafeBufferPointer { singles throws(E) in
             try bytePairRank.withUnsafeBufferPointer { pairs throws(E) in
                 try table.withView { view throws(E) in
-                    // `singleByteRank` always has 256 entries, `bytePairRank` 65,536.
-                    try body(RankLookup(table: view, singleByteRank: singles.baseAddress!,
-                                        bytePairRank: pairs.baseAddress!, firstRank: firstRank,
-                                        rankLimit: Int(firstRank) + table.count, serial: table.serial))
+                    try pairMerges.slots.withUnsafeBufferPointer { merges throws(E) in
+                        try pairMerges.filter.withUnsafeBufferPointer { mergeFilter throws(E) in
+                            // `singleByteRank` always has 256 entries, `bytePairRank` 65,536, the
+                            // pair table at least one slot and one filter word.
+                            try body(RankLookup(table: view, singleByteRank: singles.baseAddress!,
+                                                bytePairRank: pairs.baseAddress!, firstRank: firstRank,
+                                                rankLimit: Int(firstRank) + table.count, serial: table.serial,
+                                                pairSlots: merges.baseAddress!, pairMask: pairMerges.mask,
+                                                pairFilter: mergeFilter.baseAddress!, pairFilterMask: pairMerges.filterMask))
+                        }
+                    }
                 }
             }
         }

@@ -58,22 +58,34 @@ package enum ByteHash {
     }
 
     /// Whether two byte ranges of equal length `count` hold the same bytes.
+    ///
+    /// Whole words, then one word that ends at the last byte and overlaps the ones before it, so a
+    /// 10-byte token is two loads per side, not a word and two bytes; below eight bytes, two
+    /// overlapping loads of four, two or one bytes.
     @inlinable @inline(__always)
     static func equal(_ lhs: UnsafeRawPointer?, _ rhs: UnsafeRawPointer?, count: Int) -> Bool {
         guard count > 0, let lhs, let rhs else { return true }
-        var offset = 0
-        while offset &+ 8 <= count {
-            if lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
-            offset &+= 8
-        }
-        while offset < count {
-            if lhs.load(fromByteOffset: offset, as: UInt8.self) != rhs.load(fromByteOffset: offset, as: UInt8.self) {
-                return false
+        if count >= 8 {
+            var offset = 0
+            while offset &+ 8 < count {
+                if lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
+                offset &+= 8
             }
-            offset &+= 1
+            return lhs.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                == rhs.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
         }
-        return true
+        if count >= 4 {
+            return lhs.loadUnaligned(as: UInt32.self) == rhs.loadUnaligned(as: UInt32.self)
+                && lhs.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+                == rhs.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+        }
+        if count >= 2 {
+            return lhs.loadUnaligned(as: UInt16.self) == rhs.loadUnaligned(as: UInt16.self)
+                && lhs.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self)
+                == rhs.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self)
+        }
+        return lhs.load(as: UInt8.self) == rhs.load(as: UInt8.self)
     }
 
     /// Lexicographic order of unsigned bytes, shorter first on a common prefix (Python's `bytes` order).

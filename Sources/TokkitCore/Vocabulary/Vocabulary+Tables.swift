@@ -10,7 +10,8 @@ package enum VocabularyTables {
     /// Changes whenever a section's layout, or the order of the sections, changes.
     /// 2: a decoding length of `DecodingTable.notShort` (was 0) marks a token that is not short.
     /// 3: short means at most 15 bytes, and each decoding entry's byte 15 holds its length.
-    package static let layoutVersion: UInt64 = 3
+    /// 4: two more sections, the `PairMergeTable`'s slots and filter, and their masks as scalars.
+    package static let layoutVersion: UInt64 = 4
 
     /// `ByteHash` of a fixed key: stored with the sections, so that tables whose slots were placed by
     /// another hash function are refused even if `layoutVersion` was not bumped.
@@ -19,16 +20,17 @@ package enum VocabularyTables {
     }
 
     /// How many sections `withSections` passes and `Vocabulary(sections:…)` takes.
-    package static let sectionCount = 9
-    /// How many scalars: first rank, slot mask, filter mask.
-    package static let scalarCount = 3
+    package static let sectionCount = 11
+    /// How many scalars: first rank, slot mask, filter mask, pair-merge slot mask and filter mask.
+    package static let scalarCount = 5
 }
 
 extension Vocabulary {
     /// Runs `body` with the tables as raw bytes, in the order `Vocabulary(sections:…)` takes them, and
     /// the scalars that go with them.
     package func withTableSections<R>(_ body: ([UnsafeRawBufferPointer], [UInt64]) throws -> R) rethrows -> R {
-        let scalars = [UInt64(firstRank), UInt64(table.mask), UInt64(table.filterMask)]
+        let scalars = [UInt64(firstRank), UInt64(table.mask), UInt64(table.filterMask), UInt64(pairMerges.mask),
+                       UInt64(pairMerges.filterMask)]
         return try table.arena.withUnsafeBytes { arena in
             try table.offsets.withUnsafeBytes { offsets in
                 try table.slots.withUnsafeBytes { slots in
@@ -38,7 +40,12 @@ extension Vocabulary {
                                 try decoding.entries.withUnsafeBytes { entries in
                                     try decoding.lengths.withUnsafeBytes { lengths in
                                         try gaps.withUnsafeBytes { gaps in
-                                            try body([arena, offsets, slots, filter, singles, pairs, entries, lengths, gaps], scalars)
+                                            try pairMerges.slots.withUnsafeBytes { merges in
+                                                try pairMerges.filter.withUnsafeBytes { mergeFilter in
+                                                    try body([arena, offsets, slots, filter, singles, pairs, entries, lengths, gaps,
+                                                              merges, mergeFilter], scalars)
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -64,7 +71,7 @@ extension Vocabulary {
     package init?(sections: [UnsafeRawBufferPointer], scalars: [UInt64],
                   specialTokens: [SpecialToken]) throws(VocabularyError) {
         guard sections.count == VocabularyTables.sectionCount, scalars.count == VocabularyTables.scalarCount,
-              scalars[0] < UInt64(UInt32.max), scalars[1] < 1 << 40, scalars[2] < 1 << 40,
+              scalars[0] < UInt64(UInt32.max), scalars[1] < 1 << 40, scalars[2] < 1 << 40, scalars[3] < 1 << 40, scalars[4] < 1 << 40,
               let arena = Self.array(sections[0], of: UInt8.self),
               let offsets = Self.array(sections[1], of: UInt32.self),
               let slots = Self.array(sections[2], of: UInt64.self),
@@ -73,7 +80,9 @@ extension Vocabulary {
               let pairs = Self.array(sections[5], of: TokenID.self),
               let entries = Self.array(sections[6], of: SIMD16<UInt8>.self),
               let lengths = Self.array(sections[7], of: UInt8.self),
-              let gaps = Self.array(sections[8], of: TokenID.self)
+              let gaps = Self.array(sections[8], of: TokenID.self),
+              let merges = Self.array(sections[9], of: UInt64.self),
+              let mergeFilter = Self.array(sections[10], of: UInt64.self)
         else { return nil }
         let firstRank = TokenID(scalars[0]), mask = Int(scalars[1]), filterMask = Int(scalars[2])
         let count = offsets.count - 1
@@ -109,11 +118,18 @@ extension Vocabulary {
                   offsets[Int(gap - firstRank)] == offsets[Int(gap - firstRank) + 1] else { return nil }
             previous = gap
         }
+        // Merged ids are appended to the output and probed again, never used as an index: the check
+        // keeps probes finite and ids in range. A vocabulary too large for the table has one empty slot.
+        guard PairMergeTable.isWellFormed(slots: merges, mask: Int(scalars[3]), filter: mergeFilter, filterMask: Int(scalars[4]),
+                                          rankEnd: Int(firstRank) + count),
+              Int(firstRank) + count > PairMergeTable.rankLimit || merges.count > 1 else { return nil }
         let table = RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter,
                               filterMask: filterMask, serial: RankTable.nextSerial())
         try self.init(firstRank: firstRank, specialTokens: specialTokens, gaps: gaps, table: table,
                       singleByteRank: singles, bytePairRank: pairs,
-                      decoding: DecodingTable(entries: entries, lengths: lengths))
+                      decoding: DecodingTable(entries: entries, lengths: lengths),
+                      pairMerges: PairMergeTable(slots: merges, mask: Int(scalars[3]), filter: mergeFilter,
+                                                 filterMask: Int(scalars[4])))
     }
 
     /// The section's bytes as an array of `T`, or `nil` when its size is not a whole number of them.

@@ -69,6 +69,8 @@ public struct Vocabulary: Sendable {
     let bytePairRank: [TokenID]
     /// Every mergeable token padded to 16 bytes, for decoding.
     let decoding: DecodingTable
+    /// What two adjacent tokens merge into, by rank: the merger's lookups once every part is a token.
+    let pairMerges: PairMergeTable
 
     /// Builds a vocabulary from token bytes listed by rank, starting at `firstRank`.
     ///
@@ -125,12 +127,14 @@ public struct Vocabulary: Sendable {
         self.singleByteRank = singles
         self.bytePairRank = pairs
         self.decoding = DecodingTable(table)
+        self.pairMerges = PairMergeTable(table, firstRank: firstRank)
         InternalChecks.require(firstInvariantViolation(), "Vocabulary")
     }
 
     /// A vocabulary from tables built earlier (`VocabularyTables`), checked for consistency by the caller.
     init(firstRank: TokenID, specialTokens: [SpecialToken], gaps: [TokenID], table: RankTable,
-         singleByteRank: [TokenID], bytePairRank: [TokenID], decoding: DecodingTable) throws(VocabularyError) {
+         singleByteRank: [TokenID], bytePairRank: [TokenID], decoding: DecodingTable,
+         pairMerges: PairMergeTable) throws(VocabularyError) {
         try Self.checkSpecialTokens(specialTokens, mergeable: firstRank..<(firstRank + TokenID(table.count)), gaps: gaps)
         self.firstRank = firstRank
         self.specialTokens = specialTokens
@@ -139,6 +143,7 @@ public struct Vocabulary: Sendable {
         self.singleByteRank = singleByteRank
         self.bytePairRank = bytePairRank
         self.decoding = decoding
+        self.pairMerges = pairMerges
         InternalChecks.require(firstInvariantViolation(), "Vocabulary")
     }
 

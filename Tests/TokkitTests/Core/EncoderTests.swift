@@ -95,7 +95,7 @@ struct EncoderTests {
         }
     }
 
-    @Test("short-piece merging equals the reference on random multi-byte pieces", arguments: ["gpt2", "cl100k_base"])
+    @Test("short-piece merging equals the reference on random multi-byte pieces", arguments: ["gpt2", "cl100k_base", "o200k_base"])
     func rescanEqualsReference(vocabulary name: String) throws {
         let tokenizer = try Loaded.tokenizer(name)
         var random = SplitMix64(seed: 7)

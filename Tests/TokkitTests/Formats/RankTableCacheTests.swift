@@ -52,7 +52,7 @@ struct RankTableCacheTests {
     static func sectionRanges(of file: [UInt8]) -> [Range<Int>] {
         let word = { (index: Int) in file.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self) } }
         var offset = 256
-        return (15..<24).map { index in
+        return (17..<28).map { index in
             let length = Int(word(index))
             defer { offset += (length + 63) / 64 * 64 }
             return offset..<(offset + length)

@@ -7,7 +7,7 @@ extension Vocabulary {
     /// - Complexity: O(total bytes of the tokens × mean length): run only under `InternalChecks`.
     func firstInvariantViolation() -> String? {
         var splits = 0
-        let hasPairs = Int(mergeableEnd) <= PairMergeTable.rankLimit
+        let hasPairs = pairMerges.isPresent
         for index in 0..<table.count {
             let rank = firstRank + TokenID(index)
             guard !table.bytes(at: index).isEmpty else { continue }

@@ -45,7 +45,7 @@ struct PairMergeTable: Sendable {
     /// - Complexity: O(total token bytes × mean token length) expected: every split point of every
     ///   token is two rank-table lookups.
     init(_ table: RankTable, firstRank: TokenID) {
-        guard Int(firstRank) + table.count <= Self.rankLimit else {
+        guard Int(firstRank) + table.count <= Self.rankLimit, Self.fitsSplitBudget(table) else {
             self.init(slots: [0], mask: 0, filter: [0], filterMask: 63)
             return
         }
@@ -83,6 +83,26 @@ struct PairMergeTable: Sendable {
         }
         self.init(slots: slots, mask: capacity - 1, filter: filter, filterMask: bits - 1)
     }
+
+    /// The most bytes building may hash: every split of a token of `n` bytes hashes `n` bytes, so a
+    /// vocabulary costs Σ n × (n − 1). Real ones need 2–11 million (gpt2 2.2 M, o200k_base 11.4 M);
+    /// one trained on a single repeated character has tokens of megabytes, whose splits would take
+    /// hours. Past this budget the vocabulary has no table, and the mergers join parts by their bytes.
+    static let splitBudget = 1 << 26
+
+    static func fitsSplitBudget(_ table: RankTable) -> Bool {
+        var work = 0
+        for index in 0..<table.count {
+            let length = Int(table.offsets[index + 1]) - Int(table.offsets[index])
+            guard length <= splitBudget else { return false }
+            work += length * (length - 1)
+            if work > splitBudget { return false }
+        }
+        return true
+    }
+
+    /// Whether this is a table (a vocabulary without one has a single empty slot and mask 0).
+    var isPresent: Bool { mask != 0 }
 
     /// The bits of a slot that hold the pair.
     @usableFromInline static let keyMask: UInt64 = 1 << (2 * 21) - 1
@@ -147,7 +167,7 @@ extension Vocabulary {
     /// The rank that tokens `left` and `right` merge into according to the pair table, or `nil`:
     /// for tests that hold the table against byte lookups. `nil` too when the ranks do not fit it.
     package func pairMergeRank(_ left: TokenID, _ right: TokenID) -> TokenID? {
-        guard Int(mergeableEnd) <= PairMergeTable.rankLimit, left < mergeableEnd, right < mergeableEnd else { return nil }
+        guard pairMerges.isPresent, left < mergeableEnd, right < mergeableEnd else { return nil }
         let merged = pairMerges.slots.withUnsafeBufferPointer {
             let slots = $0.baseAddress!
             return pairMerges.filter.withUnsafeBufferPointer {

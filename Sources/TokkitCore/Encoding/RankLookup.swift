@@ -18,9 +18,10 @@ public struct RankLookup {
     @usableFromInline let pairFilter: UnsafePointer<UInt64>
     @usableFromInline let pairFilterMask: Int
 
-    /// Whether `merged(_:_:)` answers for this vocabulary (its ranks fit the pair table's fields).
+    /// Whether `merged(_:_:)` answers for this vocabulary (it has a pair table: its ranks fit the table's
+    /// fields and its tokens the build's budget; a vocabulary without one has mask 0).
     @inlinable
-    var hasPairMerges: Bool { rankLimit <= PairMergeTable.rankLimit }
+    var hasPairMerges: Bool { pairMask != 0 }
 
     /// The rank that tokens `left` and `right`, in that order, merge into, or `TokenID.max` when their
     /// concatenation is no token; only when `hasPairMerges`.

@@ -119,10 +119,9 @@ extension Vocabulary {
             previous = gap
         }
         // Merged ids are appended to the output and probed again, never used as an index: the check
-        // keeps probes finite and ids in range. A vocabulary too large for the table has one empty slot.
+        // keeps probes finite and ids in range. A vocabulary without a table has one empty slot.
         guard PairMergeTable.isWellFormed(slots: merges, mask: Int(scalars[3]), filter: mergeFilter, filterMask: Int(scalars[4]),
-                                          rankEnd: Int(firstRank) + count),
-              Int(firstRank) + count > PairMergeTable.rankLimit || merges.count > 1 else { return nil }
+                                          rankEnd: Int(firstRank) + count) else { return nil }
         let table = RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter,
                               filterMask: filterMask, serial: RankTable.nextSerial())
         try self.init(firstRank: firstRank, specialTokens: specialTokens, gaps: gaps, table: table,

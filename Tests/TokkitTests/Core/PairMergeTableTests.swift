@@ -85,6 +85,23 @@ struct PairMergeTableTests {
             #expect(try tokenizer.decode(ids) == text)
         }
     }
+    @Test("a vocabulary with tokens too long to split within the build's budget has no table and merges by bytes, quickly")
+    func tokensTooLong() throws {
+        // What training on one repeated character gives: runs of 'a' doubling up to 64 KiB. Splitting them
+        // all would hash ~5.7 billion bytes; the vocabulary loads without a table instead.
+        var tokens = (0..<256).map { [UInt8($0)] }
+        var length = 2
+        while length <= 1 << 16 { tokens.append([UInt8](repeating: UInt8(ascii: "a"), count: length)); length *= 2 }
+        let vocabulary = try Vocabulary(tokens: tokens)
+        #expect(vocabulary.pairMergeRank(TokenID(UInt8(ascii: "a")), TokenID(UInt8(ascii: "a"))) == nil)
+        let tokenizer = try Tokenizer(vocabulary: vocabulary, pattern: .gpt2)
+        let text = String(repeating: "a", count: (1 << 16) + (1 << 10) + 3)
+        let ids = try tokenizer.encode(text)
+        #expect(ids == [TokenID(256 + 15), TokenID(256 + 9), TokenID(256), TokenID(UInt8(ascii: "a"))])
+        #expect(try tokenizer.decode(ids) == text)
+        // The small vocabulary of the other tests keeps its table.
+        #expect(try Self.vocabulary().pairMergeRank(TokenID(UInt8(ascii: "t")), TokenID(UInt8(ascii: "h"))) != nil)
+    }
 }
 
 /// Runs `body` with each array's bytes as a raw buffer.

@@ -47,7 +47,14 @@ struct PieceCache: Sendable {
                         let header = record.pointee
                         if Int(header & 0xFFFF) == count, ByteHash.equal(record + 1, bytes, count: count) {
                             let ids = record + 1 + (count &+ 3) / 4
-                            output.append(contentsOf: UnsafeBufferPointer(start: ids, count: Int(header >> 16)))
+                            let idCount = Int(header >> 16)
+                            // Most cached pieces are two to four ids: appended one by one they cost
+                            // less than `append(contentsOf:)`'s call into the runtime's copy.
+                            if idCount <= 4 {
+                                for k in 0..<idCount { output.append(ids[k]) }
+                            } else {
+                                output.append(contentsOf: UnsafeBufferPointer(start: ids, count: idCount))
+                            }
                             return true
                         }
                     }

@@ -113,6 +113,36 @@ struct EncoderTests {
         }
     }
 
+    @Test("ids appended from the piece cache equal the merged ids, for pieces of one to dozens of ids")
+    func cachedPiecesEqualMerged() throws {
+        let cl100k = try Loaded.tokenizer("cl100k_base")
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz".utf8) + Array("éжא中".utf8)
+        var random: UInt64 = 2026
+        var merger = BytePairMerger()
+        var idCounts = Set<Int>()
+        var failures = 0
+        for _ in 0..<20_000 {
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let length = 2 + Int(random >> 58)
+            let seed = random
+            let piece = (0..<length).map { (k: Int) -> UInt8 in
+                let mixed: UInt64 = (seed >> UInt64(k % 48)) &+ UInt64(k) &* 7
+                return alphabet[Int(mixed % UInt64(alphabet.count))]
+            }
+            let expected = ReferenceBPE.encode(piece, cl100k.vocabulary)
+            // The first call merges (and caches) unless an earlier piece was the same; the second reads the cache.
+            for _ in 0..<2 {
+                var ids: [TokenID] = [7]
+                piece.withUnsafeBufferPointer { _ = merger.encode($0, with: cl100k.vocabulary, into: &ids) }
+                if ids != [7] + expected { failures += 1 }
+            }
+            idCounts.insert(expected.count)
+        }
+        #expect(failures == 0)
+        // Both ways of appending a hit are exercised: up to four ids one by one, more in one copy.
+        #expect(idCounts.contains(2) && idCounts.contains(4) && idCounts.contains { $0 > 4 })
+    }
+
     @Test("a merger used with another vocabulary does not give the first one's cached ids")
     func mergerAcrossVocabularies() throws {
         let gpt2 = try Loaded.tokenizer("gpt2")

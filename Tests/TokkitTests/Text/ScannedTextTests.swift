@@ -51,6 +51,89 @@ struct ScannedTextTests {
         return wrong
     }
 
+    /// `endOfWhitespacePiece` one code point at a time, as before its word path.
+    static func whitespacePieceByteByByte(_ text: ScannedText, from i: Int, wholeRunAtEnd: Bool, throughLastNewline: Bool) -> Int {
+        var j = i
+        var lastStart = i
+        var afterLastNewline = -1
+        while j < text.count {
+            let (classes, width) = text.classes(at: j)
+            if classes & ScannedText.whiteSpace == 0 { break }
+            if text.bytes[j] == 0x0A || text.bytes[j] == 0x0D { afterLastNewline = j + 1 }
+            lastStart = j
+            j += width
+        }
+        if wholeRunAtEnd && j == text.count { return j }
+        if throughLastNewline && afterLastNewline >= 0 { return afterLastNewline }
+        if j == text.count { return j }
+        return lastStart > i ? lastStart : j
+    }
+
+    /// How many (start, tail rule) pairs give another whitespace piece end than the byte loop; every start.
+    static func whitespaceMismatches(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            ScannedText.with(buffer) { text in
+                var wrong = 0
+                for start in 0..<text.count {
+                    for (whole, newline) in [(false, false), (false, true), (true, false), (true, true)]
+                    where text.endOfWhitespacePiece(from: start, wholeRunAtEnd: whole, throughLastNewline: newline)
+                        != whitespacePieceByteByByte(text, from: start, wholeRunAtEnd: whole, throughLastNewline: newline) {
+                        wrong += 1
+                    }
+                }
+                return wrong
+            }
+        }
+    }
+
+    @Test("the ASCII bytes of \\s are the table's, and the byte comparison sees one byte in a word")
+    func asciiWhitespace() {
+        var wrong = 0
+        for byte in 0..<0x80 {
+            let word = UInt64(byte) &* 0x0101_0101_0101_0101
+            let fast = (ScannedText.asciiControlSpaces.highBits(in: word) | ScannedText.bytes(of: word, equalTo: 0x20)) == ScannedText.highBits
+            if fast != (CodePointClasses.shared.classes(of: UInt32(byte)) & ScannedText.whiteSpace != 0) { wrong += 1 }
+        }
+        #expect(wrong == 0)
+        // Every byte value against every other, at one position of a word of zeros and of 0xFF.
+        var equalityWrong = 0
+        for byte in 0...255 {
+            for probe in 0..<0x80 {
+                for filler: UInt64 in [0, 0xFF] {
+                    let word = filler &* 0x0101_0101_0101_0101 & ~(0xFF << 24) | UInt64(byte) << 24
+                    let seen = ScannedText.bytes(of: word, equalTo: UInt8(probe)) >> 24 & 0x80 != 0
+                    if seen != (byte == probe) { equalityWrong += 1 }
+                }
+            }
+        }
+        #expect(equalityWrong == 0)
+    }
+
+    @Test("whitespace pieces: every byte at every position of runs of spaces and newlines, and 50,000 seeded random runs")
+    func whitespacePieces() {
+        let fillers: [[UInt8]] = [Array("        ".utf8), Array(" \n  \r\n\t ".utf8), Array("\n\n\n\n\n\n\n\n".utf8)]
+        let sequences: [[UInt8]] = (0...255).map { [UInt8($0)] } + ["\u{A0}", "\u{3000}", "\u{2028}", "\u{85}", "é"].map { Array($0.utf8) }
+        var failures = 0
+        for filler in fillers {
+            for sequence in sequences {
+                for position in 0..<9 {
+                    let text = Array(filler.prefix(position)) + sequence + filler + filler + Array("x".utf8)
+                    failures += Self.whitespaceMismatches(text)
+                    failures += Self.whitespaceMismatches(Array(text.dropLast()))  // the run reaching the end of the text
+                }
+            }
+        }
+        #expect(failures == 0)
+        let alphabet: [[UInt8]] = [" ", " ", " ", " ", "\n", "\r", "\t", "\u{B}", "\u{C}", "\u{A0}", "\u{3000}", "a", "."].map { Array($0.utf8) }
+        var random: UInt64 = 0x5EED
+        var text: [UInt8] = []
+        for _ in 0..<50_000 {
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            text += alphabet[Int((random >> 33) % UInt64(alphabet.count))]
+        }
+        #expect(Self.whitespaceMismatches(text) == 0)
+    }
+
     @Test("each mask's ASCII range is its classes' ASCII bytes, and a wrong range is caught", arguments: masks.map(\.name))
     func asciiRanges(name: String) throws {
         let (_, mask, member) = try #require(Self.masks.first { $0.name == name })

@@ -86,11 +86,17 @@ public struct JSONParser {
     package struct FieldKey: Sendable {
         let name: String
         let ascii: [UInt8]?
+        /// The key as JSON spells it without escapes, quotes included (`"text"`), when it needs none (no
+        /// quote, backslash or control character): a record's key is this key exactly when its bytes are
+        /// these (what ``plainASCIIKey(equals:)`` would find, compared without a scan for the key's end).
+        let quoted: [UInt8]?
 
         package init(_ name: String) {
             self.name = name
             let bytes = Array(name.utf8)
             ascii = bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
+            let plain = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+            quoted = plain ? [UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")] : nil
         }
     }
 
@@ -99,7 +105,7 @@ public struct JSONParser {
     /// not tried again (for a record with more members it reads the whole text before it gives up).
     package static func stringField(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>, soleMemberTried: Bool = false,
                                     appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
-        if !soleMemberTried, let ascii = key.ascii, case .appended = soleStringMember(ascii, in: buffer, appendingTo: &output) {
+        if !soleMemberTried, case .appended = soleStringMember(key, in: buffer, appendingTo: &output) {
             return .string
         }
         let start = output.count
@@ -161,8 +167,7 @@ public struct JSONParser {
     /// learns while it looks for the string's end, eight bytes at a time.
     package static func appendSoleMemberText(_ key: FieldKey, in line: UnsafeBufferPointer<UInt8>,
                                              to output: inout [UInt8]) -> SoleMemberText {
-        guard let ascii = key.ascii else { return .refused }
-        return soleStringMember(ascii, in: line, appendingTo: &output)
+        soleStringMember(key, in: line, appendingTo: &output)
     }
 
     /// The reading of ``appendSoleMemberText(_:in:to:)``: what it accepts, the general parser accepts
@@ -172,13 +177,20 @@ public struct JSONParser {
     /// The string is first scanned to its end (escapes skipped, its bytes' high bits gathered), so
     /// that the rest of the record is checked before anything is appended, and a string without
     /// escapes is appended with one copy.
-    private static func soleStringMember(_ ascii: [UInt8], in buffer: UnsafeBufferPointer<UInt8>,
+    private static func soleStringMember(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
                                          appendingTo output: inout [UInt8]) -> SoleMemberText {
         var parser = JSONParser(bytes: buffer)
-        guard parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")),
-              parser.plainASCIIKey(equals: ascii) == true,
-              parser.consume(UInt8(ascii: ":")), parser.peek(UInt8(ascii: "\"")),
-              let base = buffer.baseAddress else { return .refused }
+        guard let quoted = key.quoted, let base = buffer.baseAddress,
+              parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")),
+              parser.position + quoted.count <= buffer.count,
+              quoted.withUnsafeBufferPointer({ quoted in
+                  // A key of a few bytes: compared in place (a call to memcmp cost more than the comparison).
+                  var k = 0
+                  while k < quoted.count, quoted[k] == base[parser.position &+ k] { k &+= 1 }
+                  return k == quoted.count
+              }) else { return .refused }
+        parser.position += quoted.count
+        guard parser.consume(UInt8(ascii: ":")), parser.peek(UInt8(ascii: "\"")) else { return .refused }
         let open = parser.position
         guard let scanned = parser.skipString() else { return .refused }
         let close = parser.position
@@ -456,10 +468,19 @@ public struct JSONParser {
         if let base = bytes.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while position + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                // Little-endian order, so that the lowest lane is the first byte.
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
                 let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
                 let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                guard special & highs == 0 else { break }
+                let flagged = special & highs
+                guard flagged == 0 else {
+                    // The lowest flagged lane is the first special byte (a false positive can only sit in
+                    // a lane above a true one, where a borrow ran on): step onto it, gathering the bytes before.
+                    let lane = flagged.trailingZeroBitCount &>> 3
+                    high |= word & ((1 &<< (UInt64(lane) &* 8)) &- 1)
+                    position &+= lane
+                    return
+                }
                 high |= word
                 position += 8
             }

@@ -86,18 +86,28 @@ public struct JSONParser {
     package struct FieldKey: Sendable {
         let name: String
         let ascii: [UInt8]?
+        /// The key as JSON spells it without escapes, quotes included (`"text"`), when it needs none (no
+        /// quote, backslash or control character): a record's key is this key exactly when its bytes are
+        /// these (what ``plainASCIIKey(equals:)`` would find, compared without a scan for the key's end).
+        let quoted: [UInt8]?
 
         package init(_ name: String) {
             self.name = name
             let bytes = Array(name.utf8)
             ascii = bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
+            let plain = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+            quoted = plain ? [UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")] : nil
         }
     }
 
-    /// As ``stringField(_:in:appendingTo:)`` with the key prepared once.
-    package static func stringField(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
+    /// As ``stringField(_:in:appendingTo:)`` with the key prepared once. `soleMemberTried`: the caller
+    /// already had ``appendSoleMemberText(_:in:to:)`` refuse this line, so the sole-member reading is
+    /// not tried again (for a record with more members it reads the whole text before it gives up).
+    package static func stringField(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>, soleMemberTried: Bool = false,
                                     appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
-        if let ascii = key.ascii, soleStringMember(ascii, in: buffer, appendingTo: &output) { return .string }
+        if !soleMemberTried, case .appended = soleStringMember(key, in: buffer, appendingTo: &output) {
+            return .string
+        }
         let start = output.count
         var parser = JSONParser(bytes: buffer)
         do throws(JSONSyntaxError) {
@@ -137,35 +147,92 @@ public struct JSONParser {
         }
     }
 
-    /// Reads the common record, an object whose only member is the wanted key spelled in plain ASCII
-    /// with a string value (`{"text": "…"}`), appending the string's bytes (escapes decoded); `false`,
-    /// with `output` as it was, for anything else, which the general parser then reads (and refuses
-    /// with its error where it must). What this accepts, the general parser accepts with the same bytes.
+    /// What ``appendSoleMemberText(_:in:to:)`` made of a line.
+    package enum SoleMemberText: Equatable, Sendable {
+        /// Not the common record (or not one this reading takes): `output` is as it was.
+        case refused
+        /// The string's bytes were appended. `asciiOnly`: every byte of the line is below 0x80, so the
+        /// line is valid UTF-8; otherwise the caller must still check the line's UTF-8 before using them.
+        case appended(asciiOnly: Bool)
+    }
+
+    /// Reads the common JSONL record, an object whose only member is `key` spelled in plain ASCII with
+    /// a string value (`{"text": "…"}`), straight from a line whose UTF-8 is not checked yet, appending
+    /// the string's bytes (escapes decoded). What it appends, ``stringField(_:in:appendingTo:)`` appends
+    /// for the same line, once the line is known to be UTF-8 (see ``SoleMemberText/appended(asciiOnly:)``);
+    /// anything else is `.refused`, for the general path (UTF-8 check, then the parser) to read or refuse.
     ///
-    /// Why: most JSONL corpora hold one text field per record; the general member loop (a key reader
-    /// and a member handler as closures, the depth check) cost about a third of the JSONL reader's
-    /// own work per record.
-    private static func soleStringMember(_ ascii: [UInt8], in buffer: UnsafeBufferPointer<UInt8>,
-                                         appendingTo output: inout [UInt8]) -> Bool {
+    /// Why before the UTF-8 check: the check was a pass over every record of its own, and a record
+    /// written with `ensure_ascii` (Python's `json.dumps` default) is all ASCII, which this reading
+    /// learns while it looks for the string's end, eight bytes at a time.
+    package static func appendSoleMemberText(_ key: FieldKey, in line: UnsafeBufferPointer<UInt8>,
+                                             to output: inout [UInt8]) -> SoleMemberText {
+        soleStringMember(key, in: line, appendingTo: &output)
+    }
+
+    /// The reading of ``appendSoleMemberText(_:in:to:)``: what it accepts, the general parser accepts
+    /// with the same bytes (the record's structure is ASCII, so whether the line is UTF-8 is whether
+    /// the string's raw bytes are).
+    ///
+    /// The string is first scanned to its end (escapes skipped, its bytes' high bits gathered), so
+    /// that the rest of the record is checked before anything is appended, and a string without
+    /// escapes is appended with one copy.
+    private static func soleStringMember(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
+                                         appendingTo output: inout [UInt8]) -> SoleMemberText {
         var parser = JSONParser(bytes: buffer)
-        guard parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")),
-              parser.plainASCIIKey(equals: ascii) == true,
-              parser.consume(UInt8(ascii: ":")), parser.peek(UInt8(ascii: "\"")) else { return false }
+        guard let quoted = key.quoted, let base = buffer.baseAddress,
+              parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")),
+              parser.position + quoted.count <= buffer.count,
+              quoted.withUnsafeBufferPointer({ quoted in
+                  // A key of a few bytes: compared in place (a call to memcmp cost more than the comparison).
+                  var k = 0
+                  while k < quoted.count, quoted[k] == base[parser.position &+ k] { k &+= 1 }
+                  return k == quoted.count
+              }) else { return .refused }
+        parser.position += quoted.count
+        guard parser.consume(UInt8(ascii: ":")), parser.peek(UInt8(ascii: "\"")) else { return .refused }
+        let open = parser.position
+        guard let scanned = parser.skipString() else { return .refused }
+        let close = parser.position
+        guard parser.consume(UInt8(ascii: "}")) else { return .refused }
+        parser.skipWhitespace()
+        guard parser.position == buffer.count else { return .refused }
+        // The key and the structure are ASCII: the string's bytes decide.
+        let asciiOnly = !scanned.nonASCII
+        guard scanned.escaped else {
+            output.append(contentsOf: UnsafeBufferPointer(start: base + open + 1, count: close - 1 - (open + 1)))
+            return .appended(asciiOnly: asciiOnly)
+        }
+        parser.position = open
         let start = output.count
         do throws(JSONSyntaxError) { try parser.appendString(to: &output) } catch {
             if output.count > start { output.removeSubrange(start...) }
-            return false
+            return .refused
         }
-        guard parser.consume(UInt8(ascii: "}")) else {
-            if output.count > start { output.removeSubrange(start...) }
-            return false
+        return .appended(asciiOnly: asciiOnly)
+    }
+
+    /// Moves from the string's opening quote at `position` to past its closing quote without decoding
+    /// it: whether it holds an escape, and whether a byte of 0x80 or more; `nil` (position anywhere)
+    /// when it is not closed or holds a raw control character. Escapes are not checked (``appendString(to:)``
+    /// decodes and checks them): a backslash skips the byte after it, so `\"` does not end the string.
+    private mutating func skipString() -> (escaped: Bool, nonASCII: Bool)? {
+        var escaped = false, high: UInt64 = 0
+        position += 1
+        while true {
+            skipPlainBytes(gatheringHighBits: &high)
+            guard position < bytes.count else { return nil }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return (escaped, high & 0x8080_8080_8080_8080 != 0)
+            }
+            if byte < 0x20 { return nil }
+            // A backslash and the byte it escapes; a `\u`'s hex digits are plain bytes.
+            escaped = true
+            high |= UInt64(bytes[min(position + 1, bytes.count - 1)])
+            position += 2
         }
-        parser.skipWhitespace()
-        guard parser.position == buffer.count else {
-            if output.count > start { output.removeSubrange(start...) }
-            return false
-        }
-        return true
     }
 
     /// After any whitespace, whether the next byte is `byte`; moves past it when it is.
@@ -389,19 +456,39 @@ public struct JSONParser {
     /// or more never counts, as its high bit is set in `v`.
     @inline(__always)
     private mutating func skipPlainBytes() {
+        var ignored: UInt64 = 0
+        skipPlainBytes(gatheringHighBits: &ignored)
+    }
+
+    /// As ``skipPlainBytes()``, OR-ing every byte passed into `high`: its bit 7 in some lane is then set
+    /// when one of them is 0x80 or more (one OR per eight bytes, where a second pass to learn it cost
+    /// a UTF-8 check per record).
+    @inline(__always)
+    private mutating func skipPlainBytes(gatheringHighBits high: inout UInt64) {
         if let base = bytes.baseAddress {
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while position + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                // Little-endian order, so that the lowest lane is the first byte.
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
                 let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
                 let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                guard special & highs == 0 else { break }
+                let flagged = special & highs
+                guard flagged == 0 else {
+                    // The lowest flagged lane is the first special byte (a false positive can only sit in
+                    // a lane above a true one, where a borrow ran on): step onto it, gathering the bytes before.
+                    let lane = flagged.trailingZeroBitCount &>> 3
+                    high |= word & ((1 &<< (UInt64(lane) &* 8)) &- 1)
+                    position &+= lane
+                    return
+                }
+                high |= word
                 position += 8
             }
         }
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return }
+            high |= UInt64(byte)
             position += 1
         }
     }

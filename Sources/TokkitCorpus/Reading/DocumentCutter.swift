@@ -112,11 +112,32 @@ final class DocumentCutter {
     }
 
     private func appendingRecords(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
-        guard case .jsonlText(let field) = cut, !finished else { return false }
+        guard case .jsonlText(let field) = cut, let key = fieldKey, !finished else { return false }
         return try appendRun(to: &batch, targetBytes: targetBytes, keepingTerminators: false) { line, number, offset, text throws(CorpusError) in
-            try checkedRecord(line, line: number, fileOffset: offset) { record throws(CorpusError) in
-                try appendField(field, of: record, line: number, to: &text) ? true : nil
+            if Self.appendSoleMemberText(key, of: line, to: &text) { return true }
+            return try checkedRecord(line, line: number, fileOffset: offset) { record throws(CorpusError) in
+                try appendField(field, of: record, line: number, soleMemberTried: true, to: &text) ? true : nil
             } != nil
+        }
+    }
+
+    /// The common record (`{"text": "…"}`) read before any other check, its text appended (`true`); or
+    /// `false`, `output` as it was, for the general path to read the line: then the same verdict, bytes and
+    /// errors follow as without this step (``JSONParser/appendSoleMemberText(_:in:to:)``: what it takes,
+    /// the parser takes with the same bytes, once the line is UTF-8).
+    ///
+    /// Why: the blank-line test, the UTF-8 check and the parse were three passes over every record; a
+    /// record of plain ASCII (all of them, as `json.dumps` writes by default) now takes one.
+    @inline(__always)
+    private static func appendSoleMemberText(_ key: JSONParser.FieldKey, of line: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Bool {
+        let start = output.count
+        switch JSONParser.appendSoleMemberText(key, in: line, to: &output) {
+        case .refused: return false
+        case .appended(asciiOnly: true): return true
+        case .appended(asciiOnly: false):
+            if UTF8Validation.firstInvalidOffset(line) == nil { return true }
+            output.removeSubrange(start...)
+            return false
         }
     }
 
@@ -233,9 +254,12 @@ final class DocumentCutter {
     /// `output` as it was for a bad line skipped under `skipBadLines` (`false`). The same records are
     /// accepted and refused, with the same errors, as by ``wholeRecord(_:line:)`` and the reader's field check.
     @inline(__always)
-    private func appendField(_ field: String, of bytes: UnsafeBufferPointer<UInt8>, line: Int, to output: inout [UInt8]) throws(CorpusError) -> Bool {
+    private func appendField(_ field: String, of bytes: UnsafeBufferPointer<UInt8>, line: Int, soleMemberTried: Bool = false,
+                             to output: inout [UInt8]) throws(CorpusError) -> Bool {
         let found: JSONParser.Field
-        do { found = try JSONParser.stringField(fieldKey ?? JSONParser.FieldKey(field), in: bytes, appendingTo: &output) } catch {
+        do {
+            found = try JSONParser.stringField(fieldKey ?? JSONParser.FieldKey(field), in: bytes, soleMemberTried: soleMemberTried, appendingTo: &output)
+        } catch {
             try rejectSyntax(error, line: line)
             return false
         }

@@ -127,7 +127,7 @@ extension Tokenizer {
         }
         let next = Atomic<Int>(0)
         let shared = UncheckedSendableBuffer((text: text, boundaries: boundaries, lengths: lengths))
-        let policy = specials.policy
+        let policy = specials.policy, anyToken = specials.anyToken
         Parallelism.run(workers: workers) { worker in
             lend { merger in vocabulary.withRankLookup { lookup in
                 let (text, boundaries, lengths) = shared.buffer
@@ -139,12 +139,25 @@ extension Tokenizer {
                     if first >= count { break }
                     let start = ids.count
                     var failure: EncodingError?
-                    for index in first..<min(first + block, count) {
-                        let document = UnsafeBufferPointer(rebasing: text[boundaries[index]..<boundaries[index + 1]])
+                    let last = min(first + block, count)
+                    // Special tokens are looked for once over the block's text, not per document (a call
+                    // and a search per document): a document in which no token starts is ordinary text;
+                    // one in which one starts (or a match that runs past its end) takes the whole rule.
+                    // Searching only up to the block's end keeps the searches linear in the batch.
+                    let searched = UnsafeBufferPointer(rebasing: text[..<boundaries[last]])
+                    var special = anyToken.firstMatch(in: searched, from: boundaries[first])?.start ?? Int.max
+                    for index in first..<last {
+                        let end = boundaries[index + 1]
+                        let document = UnsafeBufferPointer(rebasing: text[boundaries[index]..<end])
                         let before = ids.count
                         do throws(EncodingError) {
                             if checkUTF8, let bad = UTF8Validation.firstInvalidOffset(document) { throw .invalidUTF8(offset: bad) }
-                            try encode(validUTF8: document, policy: policy, base: 0, lookup: lookup, merger: &merger, into: &ids)
+                            if special < end {
+                                try encode(validUTF8: document, policy: policy, base: 0, lookup: lookup, merger: &merger, into: &ids)
+                                special = anyToken.firstMatch(in: searched, from: end)?.start ?? Int.max
+                            } else {
+                                try encodeOrdinary(document, base: 0, lookup: lookup, merger: &merger, into: &ids)
+                            }
                         } catch {
                             failure = .inDocument(index: index, error)
                             break

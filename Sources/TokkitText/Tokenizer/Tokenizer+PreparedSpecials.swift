@@ -20,11 +20,17 @@ extension Tokenizer {
 
         var policy: SpecialTokenPolicy { storage.policy }
 
+        /// Every token of either rule: text in which none starts is encoded as ordinary text under
+        /// these rules (nothing to refuse, nothing to encode as a special id).
+        var anyToken: SpecialTokenMatcher { storage.anyToken }
+
         private final class Storage: Sendable {
             let policy: SpecialTokenPolicy
+            let anyToken: SpecialTokenMatcher
 
             init(policy: SpecialTokenPolicy) {
                 self.policy = policy
+                anyToken = SpecialTokenMatcher(policy.allowed.tokens + policy.disallowed.tokens)
             }
         }
     }

@@ -128,7 +128,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// Pre-splits and merges a stretch of text with no special tokens in it.
-    private func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, base: Int, lookup: RankLookup, merger: inout BytePairMerger,
+    func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, base: Int, lookup: RankLookup, merger: inout BytePairMerger,
                                 into output: inout [TokenID]) throws(EncodingError) {
         guard !text.isEmpty else { return }
         let failed: UnsafeBufferPointer<UInt8>?

@@ -49,6 +49,41 @@ struct FuzzTests {
         }
     }
 
+    /// The first offset where no well-formed sequence starts, found scalar by scalar by Swift's decoder.
+    static func referenceInvalidOffset(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        next: while i < bytes.count {
+            for length in 1...4 where i + length <= bytes.count {
+                if let scalar = String(validating: bytes[i..<i + length], as: UTF8.self), scalar.unicodeScalars.count == 1 {
+                    i += length
+                    continue next
+                }
+            }
+            return i
+        }
+        return nil
+    }
+
+    @Test("UTF-8 check (eight bytes at a time, the last eight at once) ≡ Swift's decoder: ASCII with one odd byte at every offset, any length")
+    func utf8CheckAgainstDecoder() {
+        var random = SplitMix64(seed: 0x0DDB)
+        var checked = 0, mismatches = 0
+        let odd: [[UInt8]] = [[0x80], [0xC3, 0xA9], [0xC3], [0xE2, 0x82, 0xAC], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0xC0, 0xAF]]
+        for length in 0..<40 {
+            let ascii = (0..<length).map { _ in UInt8(0x20 + random.next() % 95) }
+            var cases = [ascii]
+            for position in 0...length { for bytes in odd { cases.append(Array(ascii[..<position]) + bytes + ascii[position...]) } }
+            for bytes in cases {
+                checked += 1
+                if UTF8Validation.firstInvalidOffset(bytes) != Self.referenceInvalidOffset(bytes) {
+                    mismatches += 1
+                    Issue.record("\(bytes): \(String(describing: UTF8Validation.firstInvalidOffset(bytes))), expected \(String(describing: Self.referenceInvalidOffset(bytes)))")
+                }
+            }
+        }
+        #expect(checked > 7_000 && mismatches == 0, "\(mismatches) of \(checked)")
+    }
+
     @Test("random ids decode or name the first unknown id", arguments: seeds)
     func randomIDs(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)

@@ -134,6 +134,68 @@ struct JSONFieldTests {
         #expect(lines > 1_000)
     }
 
+    /// Checks `appendSoleMemberText` (the JSONL reader's first step, before the line's UTF-8 is known)
+    /// on one line against the UTF-8 check and the whole parse; `nil` when they disagree (an issue is
+    /// recorded), else whether the line was taken.
+    @discardableResult
+    static func soleMemberAgrees(_ key: String, _ line: [UInt8]) -> Bool? {
+        var output: [UInt8] = Array("kept".utf8)
+        let taken = line.withUnsafeBufferPointer { JSONParser.appendSoleMemberText(JSONParser.FieldKey(key), in: $0, to: &output) }
+        var agreed: Bool
+        switch taken {
+        case .refused:
+            agreed = output == Array("kept".utf8)
+        case .appended(let asciiOnly):
+            // Taken: the general path (UTF-8 check, then the parse) must find this string, unless the line
+            // is not UTF-8 and the reader's own check refuses it (`asciiOnly` false says to check).
+            agreed = asciiOnly == line.allSatisfy { $0 < 0x80 }
+            if String(validating: line, as: UTF8.self) != nil {
+                if case .success(.object(let object)) = Result(catching: { try JSONParser.parse(line) }), object.count == 1,
+                   case .string(let text)? = object[key] {
+                    agreed = agreed && output == Array("kept".utf8) + Array(text.utf8)
+                } else {
+                    agreed = false
+                }
+            } else {
+                agreed = agreed && !asciiOnly
+            }
+        }
+        if !agreed {
+            Issue.record("\(String(decoding: line, as: UTF8.self).debugDescription): \(taken), \(String(decoding: output, as: UTF8.self).debugDescription)")
+            return nil
+        }
+        if case .appended = taken { return true }
+        return false
+    }
+
+    @Test("the sole-member reading before the UTF-8 check, every byte corrupted (into invalid UTF-8 too) and every prefix, agrees with the check and the whole parse")
+    func soleMemberBeforeUTF8() {
+        let records = [#"{"text": "plain"}"#, #" { "text" : "a\"b\u00e9\ud83d\ude00\n" } "#, "{\"text\":\"\"}",
+                       "{\"text\":\"é😀\"}\r", #"{"text": 3}"#, #"{"text": "a"}}"#, #"{"text": "a"]"#, #"{"text": "a"} {}"#,
+                       #"{"Text": "other key"}"#, #"{"tex": "prefix"}"#, #"{"text": "a", "id": 1}"#, #"{"text": "a" "#,
+                       "{\"text\": \"" + String(repeating: "0123456789abcdef", count: 3) + "é\\\\" + String(repeating: "z", count: 17) + "\\u00e9\"}",
+                       #"{"text": "\\"}"#, #"{"text": "\\\"}"#, #"{"text": "\q"}"#, #"{"text": "\ud800"}"#]
+        var lines = 0, taken = 0
+        for record in records {
+            let bytes = Array(record.utf8)
+            if Self.soleMemberAgrees("text", bytes) == true { taken += 1 }
+            lines += 1
+            let noise = Array("\"\\{}[],: x\u{1}".utf8) + [0x80, 0xC3, 0xA9, 0xFF, 0xED]
+            for position in bytes.indices {
+                for byte in noise {
+                    var corrupted = bytes
+                    corrupted[position] = byte
+                    if Self.soleMemberAgrees("text", corrupted) == true { taken += 1 }
+                    lines += 1
+                }
+                if Self.soleMemberAgrees("text", Array(bytes[..<position])) == true { taken += 1 }
+                lines += 1
+            }
+        }
+        // Not vacuous: many lines take this reading, many do not.
+        #expect(lines > 2_000 && taken > 300 && lines - taken > 1_000, "\(lines) lines, \(taken) taken")
+    }
+
     @Test("the comparison can fail: another key's string, or a record whose text differs, is caught")
     func canFail() {
         // Asking the fast path for another key than the reference reads is a disagreement.

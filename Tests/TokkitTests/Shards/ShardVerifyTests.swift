@@ -26,6 +26,40 @@ struct ShardVerifyTests {
         try FileIO.writeAtomically(bytes, to: path)
     }
 
+    @Test("the read-back tally (count, end tokens, largest id; vectorised) equals reading id by id, both widths, any length and id")
+    func tallyEqualsIdByID() {
+        var random = SplitMix64(seed: 0x7A11)
+        var mismatches = 0, cases = 0
+        for wide in [false, true] {
+            let width = wide ? 4 : 2
+            for length in Array(0..<70) + [1_000, 4_099] {
+                for _ in 0..<6 {
+                    // Ids near the end token, some at it, some past a vocabulary, some with the top bit set.
+                    let ids: [UInt32] = (0..<length).map { _ in
+                        switch random.next() % 8 {
+                        case 0: return 50256
+                        case 1: return wide ? UInt32(truncatingIfNeeded: random.next()) : UInt32(random.next() % 65_536)
+                        case 2: return wide ? 0x8000_0000 | UInt32(random.next() % 1_000) : 0xFFFF
+                        default: return UInt32(random.next() % 50_257)
+                        }
+                    }
+                    var bytes: [UInt8] = []
+                    for id in ids { for k in 0..<width { bytes.append(UInt8(truncatingIfNeeded: id >> (8 * k))) } }
+                    // A token cut short at the end is not counted.
+                    if random.next() % 3 == 0 { bytes.append(0x7F) }
+                    let got = bytes.withUnsafeBufferPointer { TokenFileScanner.tally($0, wide: wide, endTokenID: 50256) }
+                    let expected = (count: ids.count, ends: ids.filter { $0 == 50256 }.count, largest: ids.max() ?? 0)
+                    cases += 1
+                    if got != expected {
+                        mismatches += 1
+                        Issue.record("width \(width), \(length) ids: \(got), expected \(expected)")
+                    }
+                }
+            }
+        }
+        #expect(cases > 800 && mismatches == 0, "\(mismatches) of \(cases)")
+    }
+
     @Test("an id outside the vocabulary is named with its byte offset")
     func idOutOfRange() throws {
         let scratch = Scratch()

@@ -51,6 +51,56 @@ struct DocumentBatchTests {
         }
     }
 
+    /// Random short documents of special tokens, fragments of them (cut by a boundary or not) and text.
+    static func specialHeavyDocuments(seed: UInt64, count: Int) -> [[UInt8]] {
+        var random = SplitMix64(seed: seed)
+        let parts = ["<|endoftext|>", "<|fim_prefix|>", "<|endof", "text|>", "<", "|>", "<|", "a", " b", "12", "日本",
+                     "\n", "  ", "x<|endoftext|>y", "<<|endoftext|>", "<|fim_prefix|><|endoftext|>"]
+        return (0..<count).map { _ in
+            // Most documents plain (the fast path), some with a token or a fragment in them.
+            let plain = random.next() % 3 != 0
+            let pieces = (0..<Int(random.next() % 6)).map { _ in parts[Int(random.next() % UInt64(plain ? 4 : parts.count)) + (plain ? 7 : 0)] }
+            return Array(pieces.joined().utf8)
+        }
+    }
+
+    @Test("special tokens looked for once per block: documents with tokens, fragments and none give the ids and errors of each alone",
+          arguments: ["gpt2", "cl100k_base"])
+    func specialsOncePerBlock(_ name: String) throws {
+        let tokenizer = try Loaded.tokenizer(name)
+        let documents = Self.specialHeavyDocuments(seed: 0x5EC1A1, count: 3_000)
+        let (text, boundaries) = Self.flat(documents)
+        let withToken = documents.filter { String(decoding: $0, as: UTF8.self).contains("<|endoftext|>") }.count
+        #expect(withToken > 200 && documents.count - withToken > 2_000, "\(withToken) documents with a token")
+        var mismatched = 0
+        for (allowed, disallowed) in [(SpecialTokenSet.all, SpecialTokenSet.none), (.only(["<|endoftext|>"]), .none),
+                                      (.none, .none), (.only(["<|fim_prefix|>"]), .only(["<|endoftext|>"]))] {
+            let expected = Result { try Self.alone(tokenizer, documents, allowed: allowed, disallowed: disallowed) }
+            for threads in [1, 3] {
+                let encoded = Result { try tokenizer.encodeDocuments(text, boundaries: boundaries, allowedSpecial: allowed,
+                                                                      disallowedSpecial: disallowed, threads: threads) }
+                switch (expected, encoded) {
+                case (.success(let expected), .success(let encoded)):
+                    let differing = zip(expected, encoded.documents).filter { $0 != $1 }.count
+                    mismatched += differing
+                    #expect(differing == 0, "\(name) \(allowed) \(disallowed) threads \(threads): \(differing) documents differ")
+                case (.failure, .failure(let error)):
+                    // The first document that fails alone is the one the batch names.
+                    let first = documents.firstIndex { document in
+                        (try? tokenizer.encode(bytes: document, allowedSpecial: allowed, disallowedSpecial: disallowed)) == nil
+                    }
+                    guard case .inDocument(let index, _)? = error as? EncodingError, index == first else {
+                        Issue.record("\(name) \(allowed) \(disallowed): \(error), expected document \(first ?? -1)")
+                        continue
+                    }
+                default:
+                    Issue.record("\(name) \(allowed) \(disallowed) threads \(threads): \(expected) against \(encoded)")
+                }
+            }
+        }
+        #expect(mismatched == 0)
+    }
+
     @Test("the comparison can fail: the same bytes encoded as one text give other ids")
     func boundariesMatter() throws {
         let tokenizer = try Loaded.tokenizer("cl100k_base")

@@ -67,7 +67,13 @@ private func encodeInto(_ handle: TokenizerHandle, _ text: UnsafePointer<UInt8>?
             throw CFailure(.invalidArgument, "the text has \(produced) ids, more than the buffer's \(capacity)")
         }
         workspace.ids.withUnsafeBufferPointer { source in
-            if let base = source.baseAddress { ids.update(from: base + start, count: produced) }
+            guard let base = source.baseAddress else { return }
+            // A short text has a few ids, and a `memcpy` call cost more than copying them one by one.
+            if produced <= 4 {
+                for index in 0..<produced { ids[index] = base[start + index] }
+            } else {
+                ids.update(from: base + start, count: produced)
+            }
         }
         return produced
     }

@@ -140,6 +140,44 @@ def per_call(vocab, enc, ref_enc, peers, paragraph, rounds=5, calls=100_000):
     return rows
 
 
+def per_call_rows(vocab, enc, ref_enc, peers, paragraph) -> list[str]:
+    """The per-call table's rows for one vocabulary (`per_call`'s measurements, ratios = the tool's time ÷ tokkit's)."""
+    rows = []
+    for label, length, micros in per_call(vocab, enc, ref_enc, peers, paragraph):
+        cells = [f"{micros[t]:.3f}" if micros[t] != "differ" else "**differ**"
+                 for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs")]
+        ratios = [f"{micros[t] / micros['tokkit']:.2f}×" if "differ" not in (micros[t], micros["tokkit"]) else "—"
+                  for t in ("tiktoken", "quicktok-v1", "splintr-rs")]
+        rows.append(f"| {vocab} | {label} | {length} | " + " | ".join(cells + ratios) + " |")
+    return rows
+
+
+PER_CALL_START, PER_CALL_END = "<!-- python_bench: per-call rows -->", "<!-- python_bench: end of per-call rows -->"
+
+
+def per_call_report(args, tiktoken, tokkit, peers, vocabs, size, rounds, calls) -> None:
+    """`--per-call-only`: the per-call rows alone, on the same paragraph the full run picks (the first of 400-600
+    bytes in round 1's text of public_en.txt), printed and, with --write, put into their own block of the section."""
+    with open(os.path.join(args.corpus, "public_en.txt"), "rb") as file:
+        raw = file.read()
+    round_one = line_slices(raw, size, rounds + 1)[1].decode("utf-8")
+    paragraph = next(d for d in split_documents(round_one) if 400 <= len(d.encode()) <= 600)
+    for vocab in vocabs:
+        enc = tokkit.get_encoding(vocab)
+        ref_enc = tiktoken.Encoding(vocab, pat_str=enc._pat_str, mergeable_ranks=enc._mergeable_ranks,
+                                    special_tokens=enc._special_tokens)
+        calls += per_call_rows(vocab, enc, ref_enc, peers, paragraph)
+    command = "python3 bench/python_bench.py" + "".join(f" --vocab {v}" for v in vocabs) + " --per-call-only --write"
+    block = [PER_CALL_START, "### Per call, re-run alone", "",
+             f"{datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, load average at start {os.getloadavg()[0]:.1f}, "
+             f"{os.cpu_count()} cores. Command: `{command}`. The rules of the per-call table above (µs of CPU time per "
+             "call, best of 5 rounds, the tools' rounds interleaved, ids compared with tiktoken's first; tokkit ÷ tool = "
+             "the tool's time ÷ tokkit's).", ""] + calls + [PER_CALL_END]
+    print("\n".join(block))
+    if args.write:
+        write_section(lambda section: replace_block(section, "\n".join(block), PER_CALL_START, PER_CALL_END))
+
+
 def line_slices(raw: bytes, size: int, count: int) -> list[bytes]:
     """`count` consecutive pieces of `raw`, each about `size` bytes, cut at line ends."""
     slices, start = [], 0
@@ -256,6 +294,9 @@ def main():
     parser.add_argument("--all-cores-only", action="store_true",
                         help="only the all-core rows (wall clock, for a quiet machine); with --write they replace only "
                              "the quiet re-run block of the section")
+    parser.add_argument("--per-call-only", action="store_true",
+                        help="only the per-call rows (2 bytes, a sentence, a paragraph; ids checked first); with --write "
+                             "they replace only the per-call block of the section")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
 
@@ -323,6 +364,9 @@ def main():
     calls = ["| vocab | text | bytes | " + " | ".join(f"{t} µs" for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs"))
              + " | tokkit ÷ tiktoken | tokkit ÷ quicktok-v1 | tokkit ÷ splintr-rs |",
              "|---|---|---|---|---|---|---|---|---|---|"]
+    if args.per_call_only:
+        per_call_report(args, tiktoken, tokkit, peers, vocabs, size, rounds, calls)
+        return
     for corpus in ("public_en.txt", "public_multi.txt"):
         with open(os.path.join(args.corpus, corpus), "rb") as file:
             raw = file.read()
@@ -476,12 +520,7 @@ def main():
                 table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | {wall:.1f} | {cpu_rate:.1f} | {ratio} | = |")
             if corpus == "public_en.txt":
                 paragraph = next(d for d in pieces[0].documents if 400 <= len(d.encode()) <= 600)
-                for label, length, micros in per_call(vocab, enc, ref_enc, peers, paragraph):
-                    cells = [f"{micros[t]:.3f}" if micros[t] != "differ" else "**differ**"
-                             for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs")]
-                    ratios = [f"{micros[t] / micros['tokkit']:.2f}×" if "differ" not in (micros[t], micros["tokkit"]) else "—"
-                              for t in ("tiktoken", "quicktok-v1", "splintr-rs")]
-                    calls.append(f"| {vocab} | {label} | {length} | " + " | ".join(cells + ratios) + " |")
+                calls += per_call_rows(vocab, enc, ref_enc, peers, paragraph)
             cli_rates = {kind: cli[kind][1] / 1e6 / cli[kind][0] for kind in cli}
             swift_one_rate = engine["one"][1] / 1e6 / engine["one"][0]
             swift_docs_rate = engine["documents"][1] / 1e6 / engine["documents"][0]
@@ -554,8 +593,14 @@ QUIET_START, QUIET_END = "<!-- python_bench: quiet all-core rows -->", "<!-- pyt
 
 def replace_quiet(section: str, block: str) -> str:
     """The section with its quiet re-run block replaced by `block` (added at its end when it has none)."""
-    if QUIET_START in section and QUIET_END in section:
-        start, end = section.index(QUIET_START), section.index(QUIET_END) + len(QUIET_END)
+    return replace_block(section, block, QUIET_START, QUIET_END)
+
+
+def replace_block(section: str, block: str, first: str, last: str) -> str:
+    """The section with the block between the markers `first` and `last` replaced by `block` (added at its end
+    when it has none)."""
+    if first in section and last in section:
+        start, end = section.index(first), section.index(last) + len(last)
         return section[:start] + block + section[end:]
     return section.rstrip("\n") + "\n\n" + block + "\n"
 

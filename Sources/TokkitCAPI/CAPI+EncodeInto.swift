@@ -28,35 +28,53 @@ public func tk_encode_into(
         guard capacity >= length else {
             throw CFailure(.invalidArgument, "the id buffer holds \(capacity) ids, fewer than the text's \(length) bytes")
         }
-        let handle = try TokenizerHandle.from(tokenizer)
-        guard rules >= 0, Int(rules) < handle.simpleRules.count else {
-            throw CFailure(.invalidArgument, "special-token rules \(rules) are not 0 (ordinary), 1 (refuse all) or 2 (allow all)")
+        guard let tokenizer else { throw CFailure(.invalidArgument, "the tokenizer handle is null") }
+        // The caller's reference keeps the handle alive for the whole call (tk_tokenizer_free must not
+        // race a call on the same handle), so it is borrowed, not retained and released: that pair was
+        // a few percent of a call on a two-byte text.
+        let outcome = Unmanaged<TokenizerHandle>.fromOpaque(UnsafeRawPointer(tokenizer))._withUnsafeGuaranteedRef { handle in
+            Result { () throws(CFailure) -> Int in try encodeInto(handle, text, length, rules, flags, ids, capacity) }
         }
-        let input = flags & vouchedUTF8 != 0 ? try bytes(text, length) : try checkedText(text, length)
-        let specials = handle.simpleRules[Int(rules)]
-        try handle.withWorkspace { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) in
-            // The ids are appended after the previous calls' and the array is emptied only now and
-            // then: emptying it every call (`removeAll(keepingCapacity:)`) cost more than encoding "hi".
-            if workspace.ids.count > TokenizerHandle.Workspace.idsKeptBeforeEmptying {
-                workspace.ids.removeAll(keepingCapacity: true)
-            }
-            let start = workspace.ids.count
-            do throws(EncodingError) {
-                try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &workspace.merger,
-                                            into: &workspace.ids)
-            } catch {
-                throw CFailure(error)
-            }
-            let produced = workspace.ids.count - start
-            // The bound above holds for every vocabulary Tokkit loads; checked anyway, since a write past
-            // the caller's buffer is the one failure that must never happen.
-            guard produced <= capacity else {
-                throw CFailure(.invalidArgument, "the text has \(produced) ids, more than the buffer's \(capacity)")
-            }
-            workspace.ids.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { ids.update(from: base + start, count: produced) }
-            }
-            count.pointee = produced
+        count.pointee = try outcome.get()
+    }
+}
+
+/// `tk_encode_into`'s work once its arguments are checked: the number of ids written to `ids`.
+@inline(__always)
+private func encodeInto(_ handle: TokenizerHandle, _ text: UnsafePointer<UInt8>?, _ length: Int, _ rules: Int32,
+                        _ flags: UInt32, _ ids: UnsafeMutablePointer<UInt32>, _ capacity: Int) throws(CFailure) -> Int {
+    guard let specials = handle.simpleRules(rules) else {
+        throw CFailure(.invalidArgument, "special-token rules \(rules) are not 0 (ordinary), 1 (refuse all) or 2 (allow all)")
+    }
+    let input = flags & vouchedUTF8 != 0 ? try bytes(text, length) : try checkedText(text, length)
+    return try handle.withWorkspace { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) -> Int in
+        // The ids are appended after the previous calls' and the array is emptied only now and
+        // then: emptying it every call (`removeAll(keepingCapacity:)`) cost more than encoding "hi".
+        if workspace.ids.count > TokenizerHandle.Workspace.idsKeptBeforeEmptying {
+            workspace.ids.removeAll(keepingCapacity: true)
         }
+        let start = workspace.ids.count
+        do throws(EncodingError) {
+            try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &workspace.merger,
+                                        into: &workspace.ids)
+        } catch {
+            throw CFailure(error)
+        }
+        let produced = workspace.ids.count - start
+        // The bound above holds for every vocabulary Tokkit loads; checked anyway, since a write past
+        // the caller's buffer is the one failure that must never happen.
+        guard produced <= capacity else {
+            throw CFailure(.invalidArgument, "the text has \(produced) ids, more than the buffer's \(capacity)")
+        }
+        workspace.ids.withUnsafeBufferPointer { source in
+            guard let base = source.baseAddress else { return }
+            // A short text has a few ids, and a `memcpy` call cost more than copying them one by one.
+            if produced <= 4 {
+                for index in 0..<produced { ids[index] = base[start + index] }
+            } else {
+                ids.update(from: base + start, count: produced)
+            }
+        }
+        return produced
     }
 }

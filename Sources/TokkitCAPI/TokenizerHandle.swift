@@ -20,9 +20,13 @@ final class TokenizerHandle: Sendable {
     private let workspaces: [WorkspaceSlot]
     /// Special-token matchers by the rules they were built for: a caller repeats the same few rules.
     private let specials = Mutex<[SpecialRules: Tokenizer.PreparedSpecials]>([:])
-    /// The three rule pairs `tk_encode_into` takes by number, built once with the handle, so a call
-    /// on a short text neither hashes its rules nor takes the cache's lock.
-    let simpleRules: [Tokenizer.PreparedSpecials]
+    /// The three rule pairs `tk_encode_into` takes by number (`simpleRules(_:)`), built once with the
+    /// handle, so a call on a short text neither hashes its rules nor takes the cache's lock. Fields, not
+    /// an array: an array element read is retained and released around the call, a `let` of a final class
+    /// read through a borrowed handle is not.
+    private let ordinaryRules: Tokenizer.PreparedSpecials
+    private let refusingRules: Tokenizer.PreparedSpecials
+    private let allowingRules: Tokenizer.PreparedSpecials
     /// Where a long text may be cut for several cores (`encodeAcrossCores`); `nil` when the pattern or a
     /// special token rules out cutting, as for `StreamingEncoder`.
     let cutRules: CutRules?
@@ -79,17 +83,34 @@ final class TokenizerHandle: Sendable {
         self.tokenizer = tokenizer
         self.trainedMerges = trainedMerges
         workspaces = (0..<max(4, 2 * Tokenizer.defaultThreadCount)).map { _ in WorkspaceSlot() }
-        simpleRules = [(SpecialTokenSet.none, SpecialTokenSet.none), (.none, .all), (.all, .none)].map {
-            tokenizer.prepareSpecials(allowed: $0.0, disallowed: $0.1)
-        }
+        ordinaryRules = tokenizer.prepareSpecials(allowed: .none, disallowed: .none)
+        refusingRules = tokenizer.prepareSpecials(allowed: .none, disallowed: .all)
+        allowingRules = tokenizer.prepareSpecials(allowed: .all, disallowed: .none)
         let stream = StreamingEncoder(tokenizer: tokenizer, threads: 1)
         cutRules = stream.cutsSafely ? stream.rules : nil
+    }
+
+    /// `tk_encode_into`'s rules by number: 0 = ordinary text, 1 = every special token refused, 2 = every
+    /// special token encoded as its id; `nil` for any other number. Inlined, so the rules stay borrowed
+    /// from the handle (a returned copy is retained and released).
+    @inline(__always)
+    func simpleRules(_ number: Int32) -> Tokenizer.PreparedSpecials? {
+        switch number {
+        case 0: ordinaryRules
+        case 1: refusingRules
+        case 2: allowingRules
+        default: nil
+        }
     }
 
     /// Runs `body` with a workspace no other call is using: the first free one (a single caller, such
     /// as Python holding the GIL, always gets the first, with its cache warm), or a new one when more
     /// calls run at once than the handle keeps. An id array grown past `keptIDs` by a long text is
     /// dropped: the handle would hold that memory for as long as it lives.
+    ///
+    /// Inlined so that `body` is not a closure called through a context: on a two-byte text from Python
+    /// the closure layers were about a tenth of the call.
+    @inline(__always)
     func withWorkspace<R: Sendable, E: Error>(_ body: (inout Workspace) throws(E) -> R) throws(E) -> R {
         for slot in workspaces {
             let result = try slot.workspace.withLockIfAvailable { (workspace: inout Workspace) throws(E) -> R in

@@ -361,3 +361,78 @@ def test_many_threads_share_one_encodings_batch_scratch():
     for worker in workers:
         worker.join()
     assert not failures, failures
+
+
+def per_call_texts(ref) -> list[str]:
+    """Short texts as a Python loop passes them one by one: words, sentences, every special token of the
+    vocabulary alone, cut short and inside text, whitespace runs, non-ASCII, and lines of real text."""
+    texts = ["", "hi", " hi", "hi ", "\n", "  \n ", "x" * 17, "The quick brown fox jumps over the lazy dog.",
+             "\u00e9t\u00e9 \u4e2d\u6587 \U0001f600!", "  leading and trailing  ", "123456789 3.14159 -42"]
+    for token in sorted(ref.special_tokens_set):
+        texts += [token, token + token, "a" + token, token + " b", token[:-1], token[1:], f"x {token} y {token}"]
+    texts += [line for line in corpus_sample("public_multi.txt", 256 << 10).split("\n") if line][:600]
+    return texts
+
+
+def general(enc, text: str, allowed, disallowed):
+    """The general entry (tk_encode through ctypes, the rules as arguments): its ids, or its exception's type,
+    message and token."""
+    from tokkit.core import _utf8
+
+    try:
+        return enc._call_encode(_utf8(text), allowed, disallowed).tolist()
+    except Exception as error:  # noqa: BLE001 - compared as data
+        return (type(error), str(error), getattr(error, "token", None))
+
+
+def short_entry(call, text: str):
+    """The compiled short entry (tk_encode_into): its ids, or its exception's type, message and token."""
+    try:
+        return call(text)
+    except Exception as error:  # noqa: BLE001 - compared as data
+        return (type(error), str(error), getattr(error, "token", None))
+
+
+@pytest.mark.parametrize("vocab", ["gpt2", "cl100k_base", "o200k_base"])
+def test_the_short_entry_gives_the_general_entrys_ids_and_errors(vocab):
+    """`encode_ordinary(text)`, `encode(text)` and `encode(text, allowed_special="all")` without other keywords
+    take tk_encode_into, which borrows the handle and its three rule pairs prepared once; the general entry
+    (tk_encode) builds the rules from its arguments. On every text both must give the same ids, and the same
+    exception (type, message, token) where a special token is refused."""
+    enc, ref = tokkit.get_encoding(vocab), reference(vocab)
+    texts = per_call_texts(ref)
+    differences = []
+    for text in texts:
+        for call, allowed, disallowed in ((enc.encode_ordinary, None, None), (enc.encode, None, "all"),
+                                          (lambda t: enc.encode(t, allowed_special="all"), "all", None)):
+            ours, theirs = short_entry(call, text), general(enc, text, allowed, disallowed)
+            if ours != theirs:
+                differences.append((text, allowed, disallowed, ours, theirs))
+    assert not differences, f"{len(differences)} differences, the first: {differences[:3]}"
+    # The errors were compared, not only the ids: refused special tokens raised on both entries.
+    refused = [t for t in texts if isinstance(general(enc, t, None, "all"), tuple)]
+    assert len(refused) >= 5 * len(ref.special_tokens_set)
+
+
+def test_the_shared_id_objects_keep_their_reference_counts_over_many_calls():
+    """Lists from the short entry hold the encoding's shared int objects (one per id, made once): each call
+    must add exactly one reference per list item and drop them with the list, on success and on a refused
+    special token. A leak or an over-release of 1 per call shows as 100,000 here."""
+    import sys
+
+    enc = tokkit.get_encoding("cl100k_base")
+    texts = ["hi", "hello world", "hi <|endoftext|>"]
+    # The shared objects themselves, as the lists hold them (not equal ints made here).
+    objects = [i for text in texts for i in enc.encode_ordinary(text)] + enc.encode(texts[2], allowed_special="all")
+    before = [sys.getrefcount(i) for i in objects]
+    for _ in range(100_000):
+        enc.encode_ordinary("hi")
+        enc.encode("hello world")
+        enc.encode(texts[2], allowed_special="all")
+        try:
+            enc.encode(texts[2])
+        except ValueError:
+            pass
+    after = [sys.getrefcount(i) for i in objects]
+    assert after == before, list(zip(objects, before, after))
+    assert enc.encode_ordinary("hi")[0] is objects[0]

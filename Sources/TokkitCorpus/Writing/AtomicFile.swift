@@ -62,7 +62,10 @@ public final class AtomicFile {
 
     /// Removes what an interrupted process (kill -9, power loss) left of `path`: its temporaries of
     /// any process id. Only for a path no other live process writes (a resumed run's own files).
-    public static func removeStaleTemporaries(of path: String) {
+    ///
+    /// With `keepingLiveProcesses`, a temporary whose process id is still running on this machine is kept:
+    /// for a file that several processes may be writing at once (a run's `run.json`, which every rank writes).
+    public static func removeStaleTemporaries(of path: String, keepingLiveProcesses: Bool = false) {
         let prefix = temporaryPrefix(of: path)
         let slash = prefix.lastIndex(of: "/")
         let directory = slash.map { String(prefix[..<$0]) } ?? "."
@@ -71,9 +74,10 @@ public final class AtomicFile {
         defer { closedir(folder) }
         while let entry = readdir(folder) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(namePrefix), name.dropFirst(namePrefix.count).allSatisfy(\.isNumber) {
-                unlink(directory + "/" + name)
-            }
+            let processID = name.dropFirst(namePrefix.count)
+            guard name.hasPrefix(namePrefix), !processID.isEmpty, processID.allSatisfy(\.isNumber) else { continue }
+            if keepingLiveProcesses, let id = pid_t(processID), kill(id, 0) == 0 || errno != ESRCH { continue }
+            unlink(directory + "/" + name)
         }
     }
 

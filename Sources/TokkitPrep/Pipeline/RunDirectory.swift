@@ -15,6 +15,14 @@ enum RunDirectory {
     ///
     /// - Returns: whether `run.json` is already there (so the run does not write it again).
     static func check(_ directory: String, fingerprint: String?, resume: Bool) throws(PrepError) -> Bool {
+        let hasRunFile = try checkOutputs(directory, fingerprint: fingerprint, resume: resume)
+        // A run killed while recording run.json left its temporary, which nothing else would remove; a live
+        // process's is another rank recording it now.
+        AtomicFile.removeStaleTemporaries(of: directory + "/" + runFile, keepingLiveProcesses: true)
+        return hasRunFile
+    }
+
+    private static func checkOutputs(_ directory: String, fingerprint: String?, resume: Bool) throws(PrepError) -> Bool {
         let entries = outputs(in: directory)
         if entries.contains(DocumentReader.incompleteMarker) && !resume { throw .interruptedOutput(directory: directory) }
         guard !entries.isEmpty else { return false }

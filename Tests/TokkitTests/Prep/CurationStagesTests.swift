@@ -143,10 +143,16 @@ struct CurationStagesTests {
             let directory = scratch.file("out-\(resume)")
             try FileManager.default.createDirectory(atPath: directory + "/removed", withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: directory + "/.run.json.tmp-4242", contents: Data(fingerprint.utf8))
+            // Another rank recording run.json right now: its temporary stays.
+            let live = directory + "/.run.json.tmp-\(getppid())"
+            FileManager.default.createFile(atPath: live, contents: Data(fingerprint.utf8))
             let output = try CuratedOutput(directory: directory, writeRemoved: true, inputs: inputs, fingerprint: fingerprint, resume: resume)
             try output.finish(fileCount: 1)
             #expect(FileManager.default.contents(atPath: directory + "/run.json") == Data(fingerprint.utf8))
             #expect(FileManager.default.fileExists(atPath: directory + "/completions/00000"))
+            // The killed run's temporary is gone (a killed prep run left it in CurationFailureTests' output).
+            #expect(kill(4242, 0) == 0 || FileManager.default.fileExists(atPath: directory + "/.run.json.tmp-4242") == false)
+            #expect(FileManager.default.fileExists(atPath: live))
         }
         // Anything else in the directory still makes it another run's, and a folder with files in it counts.
         let other = scratch.file("other")

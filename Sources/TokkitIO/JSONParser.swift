@@ -90,6 +90,8 @@ public struct JSONParser {
         /// quote, backslash or control character): a record's key is this key exactly when its bytes are
         /// these (what ``plainASCIIKey(equals:)`` would find, compared without a scan for the key's end).
         let quoted: [UInt8]?
+        /// `{`, `quoted` and `:` with no whitespace between (`{"text":`): how most records begin.
+        let opening: [UInt8]?
 
         package init(_ name: String) {
             self.name = name
@@ -97,6 +99,7 @@ public struct JSONParser {
             ascii = bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
             let plain = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
             quoted = plain ? [UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")] : nil
+            opening = quoted.map { [UInt8(ascii: "{")] + $0 + [UInt8(ascii: ":")] }
         }
     }
 
@@ -180,17 +183,26 @@ public struct JSONParser {
     private static func soleStringMember(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
                                          appendingTo output: inout [UInt8]) -> SoleMemberText {
         var parser = JSONParser(bytes: buffer)
-        guard let quoted = key.quoted, let base = buffer.baseAddress,
-              parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")),
-              parser.position + quoted.count <= buffer.count,
-              quoted.withUnsafeBufferPointer({ quoted in
-                  // A key of a few bytes: compared in place (a call to memcmp cost more than the comparison).
-                  var k = 0
-                  while k < quoted.count, quoted[k] == base[parser.position &+ k] { k &+= 1 }
-                  return k == quoted.count
-              }) else { return .refused }
-        parser.position += quoted.count
-        guard parser.consume(UInt8(ascii: ":")), parser.peek(UInt8(ascii: "\"")) else { return .refused }
+        guard let quoted = key.quoted, let opening = key.opening, let base = buffer.baseAddress else { return .refused }
+        /// Whether `expected` stands at `position`: a few bytes, compared in place (a call to memcmp cost
+        /// more than the comparison).
+        func stands(_ expected: [UInt8], at position: Int) -> Bool {
+            guard position + expected.count <= buffer.count else { return false }
+            return expected.withUnsafeBufferPointer { expected in
+                var k = 0
+                while k < expected.count, expected[k] == base[position &+ k] { k &+= 1 }
+                return k == expected.count
+            }
+        }
+        if stands(opening, at: 0) {
+            // The common spelling: the steps below in one comparison.
+            parser.position = opening.count
+        } else {
+            guard parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")), stands(quoted, at: parser.position) else { return .refused }
+            parser.position += quoted.count
+            guard parser.consume(UInt8(ascii: ":")) else { return .refused }
+        }
+        guard parser.peek(UInt8(ascii: "\"")) else { return .refused }
         let open = parser.position
         guard let scanned = parser.skipString() else { return .refused }
         let close = parser.position
@@ -471,8 +483,9 @@ public struct JSONParser {
                 // Little-endian order, so that the lowest lane is the first byte.
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
                 let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
-                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                let flagged = special & highs
+                // `~quote` and `~backslash` have the high bits of `~word` (0x22 and 0x5C are below 0x80):
+                // one `& ~word` serves the three tests.
+                let flagged = ((quote &- ones) | (backslash &- ones) | (word &- ones &* 0x20)) & ~word & highs
                 guard flagged == 0 else {
                     // The lowest flagged lane is the first special byte (a false positive can only sit in
                     // a lane above a true one, where a borrow ran on): step onto it, gathering the bytes before.

@@ -108,7 +108,7 @@ public struct JSONParser {
     /// not tried again (for a record with more members it reads the whole text before it gives up).
     package static func stringField(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>, soleMemberTried: Bool = false,
                                     appendingTo output: inout [UInt8]) throws(JSONSyntaxError) -> Field {
-        if !soleMemberTried, case .appended = soleStringMember(key, in: buffer, appendingTo: &output) {
+        if !soleMemberTried, case .appended = appendSoleMemberText(key, in: buffer, to: &output) {
             return .string
         }
         let start = output.count
@@ -168,20 +168,13 @@ public struct JSONParser {
     /// Why before the UTF-8 check: the check was a pass over every record of its own, and a record
     /// written with `ensure_ascii` (Python's `json.dumps` default) is all ASCII, which this reading
     /// learns while it looks for the string's end, eight bytes at a time.
-    package static func appendSoleMemberText(_ key: FieldKey, in line: UnsafeBufferPointer<UInt8>,
-                                             to output: inout [UInt8]) -> SoleMemberText {
-        soleStringMember(key, in: line, appendingTo: &output)
-    }
-
-    /// The reading of ``appendSoleMemberText(_:in:to:)``: what it accepts, the general parser accepts
-    /// with the same bytes (the record's structure is ASCII, so whether the line is UTF-8 is whether
-    /// the string's raw bytes are).
     ///
-    /// The string is first scanned to its end (escapes skipped, its bytes' high bits gathered), so
-    /// that the rest of the record is checked before anything is appended, and a string without
-    /// escapes is appended with one copy.
-    private static func soleStringMember(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
-                                         appendingTo output: inout [UInt8]) -> SoleMemberText {
+    /// What it accepts, the general parser accepts with the same bytes (the record's structure is ASCII,
+    /// so whether the line is UTF-8 is whether the string's raw bytes are). The string is first scanned to
+    /// its end (escapes skipped, its bytes' high bits gathered), so that the rest of the record is checked
+    /// before anything is appended, and a string without escapes is appended with one copy.
+    package static func appendSoleMemberText(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
+                                             to output: inout [UInt8]) -> SoleMemberText {
         var parser = JSONParser(bytes: buffer)
         guard let quoted = key.quoted, let opening = key.opening, let base = buffer.baseAddress else { return .refused }
         /// Whether `expected` stands at `position`: a few bytes, compared in place (a call to memcmp cost

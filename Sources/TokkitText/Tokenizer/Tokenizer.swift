@@ -142,6 +142,7 @@ public struct Tokenizer: Sendable {
         switch scanner {
         case .gpt2: failed = Self.encodeScanned(GPT2Scanner.self, text, lookup: lookup, merger: &merger, into: &output)
         case .cl100k: failed = Self.encodeScanned(CL100kScanner.self, text, lookup: lookup, merger: &merger, into: &output)
+        case .o200k: failed = Self.encodeScanned(O200kScanner.self, text, lookup: lookup, merger: &merger, into: &output)
         case .qwen2: failed = Self.encodeScanned(Qwen2Scanner.self, text, lookup: lookup, merger: &merger, into: &output)
         case .other: return try encodeSplitting(text, base: base, lookup: lookup, merger: &merger, into: &output)
         }
@@ -180,8 +181,8 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    /// The encoding loop for any other pre-tokenizer (o200k's scanner, ICU, or one given by the
-    /// caller), through `forEachPiece`.
+    /// The encoding loop for any other pre-tokenizer (ICU, or one given by the caller), through
+    /// `forEachPiece`.
     private func encodeSplitting(_ text: UnsafeBufferPointer<UInt8>, base: Int, lookup: RankLookup, merger: inout BytePairMerger,
                                  into output: inout [TokenID]) throws(EncodingError) {
         let preTokenizer = self.preTokenizer

@@ -65,11 +65,15 @@ public struct BytePairMerger: Sendable {
     package struct PreparedPiece {
         @usableFromInline package let piece: UnsafeBufferPointer<UInt8>
         @usableFromInline let hash: UInt64
+        /// The piece's `ByteHash.prefix`, which hashing read: the whole-token probe compares it with
+        /// the slot's instead of reading the bytes a second time.
+        @usableFromInline let prefix: UInt64
 
         @usableFromInline
-        init(piece: UnsafeBufferPointer<UInt8>, hash: UInt64) {
+        init(piece: UnsafeBufferPointer<UInt8>, hash: UInt64, prefix: UInt64) {
             self.piece = piece
             self.hash = hash
+            self.prefix = prefix
         }
     }
 
@@ -83,11 +87,12 @@ public struct BytePairMerger: Sendable {
     @inlinable @inline(__always)
     package mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {
         if lookup.serial != cacheSerial { emptyCache(for: lookup.serial) }
-        guard let bytes = piece.baseAddress, !piece.isEmpty else { return PreparedPiece(piece: piece, hash: 0) }
-        let hash = ByteHash.hash(bytes, count: piece.count)
+        guard let bytes = piece.baseAddress, !piece.isEmpty else { return PreparedPiece(piece: piece, hash: 0, prefix: 0) }
+        let prefix = ByteHash.prefix(bytes, count: piece.count)
+        let hash = piece.count <= 8 ? ByteHash.hash(prefix: prefix, count: piece.count) : ByteHash.hash(bytes, count: piece.count)
         lookup.table.prefetch(hash: hash)
         if piece.count > 1 && piece.count <= PieceCache.maxPieceLength { cache.prefetch(hash: hash) }
-        return PreparedPiece(piece: piece, hash: hash)
+        return PreparedPiece(piece: piece, hash: hash, prefix: prefix)
     }
 
     /// Drops the ids cached for another vocabulary's table (see `cacheSerial`).
@@ -108,7 +113,7 @@ public struct BytePairMerger: Sendable {
     @inlinable @inline(__always)
     package mutating func encode(_ prepared: PreparedPiece, with lookup: RankLookup, into output: inout [TokenID]) -> Bool {
         guard let bytes = prepared.piece.baseAddress, !prepared.piece.isEmpty else { return true }
-        let whole = lookup.rank(bytes, prepared.piece.count, hash: prepared.hash)
+        let whole = lookup.rank(bytes, prepared.piece.count, hash: prepared.hash, prefix: prepared.prefix)
         if whole != .max {
             output.append(whole)
             return true

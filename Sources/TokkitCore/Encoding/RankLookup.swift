@@ -37,6 +37,14 @@ public struct RankLookup {
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
     }
 
+    /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash` and `ByteHash.prefix` is
+    /// `prefix`, or `TokenID.max`.
+    @inlinable @inline(__always)
+    func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, prefix: UInt64) -> TokenID {
+        let index = table.index(of: bytes, count: count, hash: hash, prefix: prefix)
+        return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
+    }
+
     /// The rank of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or `TokenID.max`.
     @inlinable @inline(__always)
     func rank(prefix: UInt64, count: Int) -> TokenID {

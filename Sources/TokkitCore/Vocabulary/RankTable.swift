@@ -101,7 +101,13 @@ struct RankTable: Sendable {
         /// The index of the `count` bytes at `bytes`, whose `ByteHash` is `hash`, or -1.
         @inlinable @inline(__always)
         func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64) -> Int {
-            probe(hash: hash, count: count, prefix: ByteHash.prefix(bytes, count: count)) { index in
+            index(of: bytes, count: count, hash: hash, prefix: ByteHash.prefix(bytes, count: count))
+        }
+
+        /// The same with the key's `ByteHash.prefix` already at hand (a piece's, read once to hash it).
+        @inlinable @inline(__always)
+        func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64, prefix: UInt64) -> Int {
+            probe(hash: hash, count: count, prefix: prefix) { index in
                 if count <= 8 { return true }
                 let start = Int(offsets[index])
                 return Int(offsets[index &+ 1]) &- start == count && ByteHash.equal(arena + start, bytes, count: count)

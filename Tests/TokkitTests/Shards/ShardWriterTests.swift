@@ -79,7 +79,7 @@ struct ShardWriterTests {
     func batchBytes(format: ShardFormat) throws {
         let scratch = Scratch()
         // Empty documents, one id, and runs that fill and cross shards of 7 tokens.
-        let documents: [[TokenID]] = [[1, 2, 3], [], [4, 5], [50_256, 6, 7, 8, 9], [10], [], [11, 12, 13, 14, 15, 16, 17, 18], [19, 20]]
+        let documents: [[TokenID]] = [[1, 2, 3], [], [4, 5], [50_255, 6, 7, 8, 9], [10], [], [11, 12, 13, 14, 15, 16, 17, 18], [19, 20]]
         for width in [TokenWidth.uint16, .uint32] {
             let settings = try Sharding.settings(format, shardTokens: 7, valTokens: 5, width: width)
             func files(_ write: (ShardWriter) throws(ShardError) -> Void, in name: String) throws -> [String: [UInt8]] {

@@ -38,7 +38,7 @@ public final class DocumentReader {
         /// reading order. A file that gave no document may stand before the one that gives the next.
         ///
         /// Why not a ``DocumentOrigin`` per document: storing one retained the path's string for every
-        /// line and released it when the batch was emptied (about 45 instructions a document, callgrind,
+        /// line and released it when the batch was emptied (about 70 instructions a document, callgrind,
         /// `tokkit encode --docs lines` of 10 MB of public_en).
         private var files: [(path: String, firstDocument: Int)] = []
         /// Bytes read from the inputs for this batch (including separators), for progress reports.

@@ -148,7 +148,7 @@ final class DocumentCutter {
     private func appendRun(to batch: inout DocumentReader.FlatBatch, targetBytes: Int, keepingTerminators: Bool,
                            _ document: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ offset: Int, _ text: inout [UInt8]) throws(CorpusError) -> Bool)
         throws(CorpusError) -> Bool {
-        let path = self.path
+        batch.reading(path)
         var lines = 0, bytes = 0, documents = 0
         defer {
             statistics.lines += lines
@@ -160,8 +160,7 @@ final class DocumentCutter {
             bytes += consumed
             batch.bytesRead += consumed
             guard try document(line, number, offset, &batch.text) else { return true }
-            batch.boundaries.append(batch.text.count)
-            batch.origins.append(DocumentOrigin(path: path, line: number))
+            batch.endDocument(line: number)
             documents += 1
             return batch.bytesRead < targetBytes
         }
@@ -313,7 +312,7 @@ final class DocumentCutter {
     @inline(__always)
     private func appendValid(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, fileOffset: Int, to output: inout [UInt8]) throws(CorpusError) {
         guard let bad = UTF8Validation.firstInvalidOffset(bytes) else {
-            output.append(contentsOf: bytes)
+            output.append(copying: bytes)
             return
         }
         output += try repaired(bytes, bad: bad, line: line, fileOffset: fileOffset)

@@ -46,7 +46,7 @@ public enum RankSharder {
             for offset in 0..<encoded.count {
                 let document = encoded[offset]
                 // Documents arrive file by file in `files` order; a file without documents is passed over.
-                let path = batch.origins[offset].path
+                let path = batch.origin(of: offset).path
                 while current < parts.count, parts[current].path != path { current += 1 }
                 guard current < parts.count else {
                     throw .invalidSetting("document from \(path) is not among this rank's files")

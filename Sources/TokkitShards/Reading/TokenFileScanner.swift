@@ -27,7 +27,7 @@ public struct TokenFileScanner {
     /// nowhere else (Megatron: the last token of every sequence). `nil` checks no positions.
     public var endPositions: [Int]?
 
-    static let chunkBytes = 4 << 20
+    static let chunkBytes = 256 << 10
 
     public init(format: ShardFormat, width: TokenWidth, vocabularySize: Int, endTokenID: TokenID, endPositions: [Int]? = nil) {
         self.format = format

@@ -196,6 +196,55 @@ struct JSONFieldTests {
         #expect(lines > 2_000 && taken > 300 && lines - taken > 1_000, "\(lines) lines, \(taken) taken")
     }
 
+    /// `text` as a JSON string, each character written raw or escaped as `random` decides, in every way
+    /// JSON allows (`\"`, `\\`, `\/`, `\n`…, `\u` with either case of hex digits, surrogate pairs).
+    static func jsonString(_ text: String, using random: inout SplitMix64) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            let short: [UInt32: String] = [0x22: "\\\"", 0x5C: "\\\\", 0x2F: "\\/", 0x08: "\\b", 0x0C: "\\f", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"]
+            let mustEscape = value == 0x22 || value == 0x5C || value < 0x20
+            if !mustEscape, Int.random(in: 0..<4, using: &random) > 0 {
+                out.unicodeScalars.append(scalar)
+            } else if let escape = short[value], Bool.random(using: &random) {
+                out += escape
+            } else {
+                let units = Array(String(scalar).utf16)
+                for unit in units {
+                    let hex = String(unit, radix: 16)
+                    let padded = String(repeating: "0", count: 4 - hex.count) + hex
+                    out += "\\u" + (Bool.random(using: &random) ? padded : padded.uppercased())
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    @Test("seeded random strings, escaped every way, come back exactly from the sole-member reading and the field path, their end at every distance from the line's end",
+          arguments: [1, 2, 3] as [UInt64])
+    func escapedStrings(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let alphabet = Array("az Z09\"\\/\n\t\r\u{1}\u{7F}é日😀\u{80}\u{FFFF}\u{10000}")
+        var checked = 0
+        for length in 0...40 {
+            for _ in 0..<12 {
+                let text = String((0..<length).map { _ in alphabet[Int.random(in: alphabet.indices, using: &random)] })
+                // Up to 9 bytes after the closing brace, so that the string ends at every distance from the line's end.
+                let tail = String(repeating: " ", count: Int.random(in: 0...9, using: &random))
+                let line = Array(("{\"text\": " + Self.jsonString(text, using: &random) + "}" + tail).utf8)
+                var sole: [UInt8] = [7]
+                let taken = line.withUnsafeBufferPointer { JSONParser.appendSoleMemberText(JSONParser.FieldKey("text"), in: $0, to: &sole) }
+                #expect(taken == .appended(asciiOnly: line.allSatisfy { $0 < 0x80 }), "\(String(decoding: line, as: UTF8.self).debugDescription)")
+                #expect(sole == [7] + Array(text.utf8), "\(String(decoding: line, as: UTF8.self).debugDescription)")
+                var field: [UInt8] = [7]
+                let found = try? JSONParser.stringField("text", in: line[...], appendingTo: &field)
+                #expect(found == .string && field == [7] + Array(text.utf8), "\(String(decoding: line, as: UTF8.self).debugDescription)")
+                checked += 1
+            }
+        }
+        #expect(checked == 41 * 12)
+    }
+
     @Test("the comparison can fail: another key's string, or a record whose text differs, is caught")
     func canFail() {
         // Asking the fast path for another key than the reference reads is a disagreement.

@@ -74,6 +74,34 @@ struct ShardWriterTests {
         }
     }
 
+    @Test("a batch of documents writes the same bytes as the same documents appended one by one, at both widths",
+          arguments: ShardFormat.allCases)
+    func batchBytes(format: ShardFormat) throws {
+        let scratch = Scratch()
+        // Empty documents, one id, and runs that fill and cross shards of 7 tokens.
+        let documents: [[TokenID]] = [[1, 2, 3], [], [4, 5], [50_255, 6, 7, 8, 9], [10], [], [11, 12, 13, 14, 15, 16, 17, 18], [19, 20]]
+        for width in [TokenWidth.uint16, .uint32] {
+            let settings = try Sharding.settings(format, shardTokens: 7, valTokens: 5, width: width)
+            func files(_ write: (ShardWriter) throws(ShardError) -> Void, in name: String) throws -> [String: [UInt8]] {
+                let directory = scratch.file(name)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let writer = ShardWriter(settings: settings, directory: directory) { _ throws(ShardError) in }
+                try writer.append([0], document: 0)  // opens the shard: the batch then takes the run path
+                try write(writer)
+                try writer.finish()
+                return try Sharding.fileBytes(in: directory)
+            }
+            let alone = try files({ writer throws(ShardError) in
+                for (index, ids) in documents.enumerated() { try writer.append(ids, document: index + 1) }
+            }, in: "one-\(format)-\(width)")
+            let batch = try files({ writer throws(ShardError) in
+                try writer.append(EncodedDocuments(documents), document: 1)
+            }, in: "batch-\(format)-\(width)")
+            #expect(alone.count > 1)
+            #expect(batch == alone, "\(format) \(width)")
+        }
+    }
+
     @Test("cl100k ids above 65,535 go out as uint32 (llm.c version 7, Megatron int32), never truncated")
     func uint32() throws {
         let scratch = Scratch()

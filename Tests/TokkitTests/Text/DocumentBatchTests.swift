@@ -208,6 +208,29 @@ struct DocumentBatchTests {
         }
     }
 
+    @Test("a flat batch names each document's file and line as the per-document batches do, across files, one of them giving no document",
+          arguments: [DocumentFormat.text(.lines), .jsonl(field: "text")])
+    func flatBatchOrigins(_ format: DocumentFormat) throws {
+        let scratch = Scratch()
+        let lines = format == .text(.lines) ? ["a", "bb", "", "ccc"] : [#"{"text": "a"}"#, #"{"text": "bb"}"#, "", #"{"text": "ccc"}"#]
+        var inputs: [String] = []
+        // The second file gives no document (JSONL: only a blank line), so the third file's first
+        // document comes right after the first file's last, and a batch may cross both.
+        for (index, contents) in [lines, format == .text(.lines) ? [] : [""], lines.reversed()].enumerated() {
+            let path = scratch.file("part\(index)")
+            try FileIO.writeAtomically(Array(contents.joined(separator: "\n").utf8), to: path)
+            inputs.append(path)
+        }
+        for target in [1, 3, 5, 1 << 20] {
+            let expected = try Self.cutBatches(inputs, format, targetBytes: target, flat: false)
+            let flat = try Self.cutBatches(inputs, format, targetBytes: target, flat: true)
+            #expect(expected.error == nil && flat.error == nil)
+            #expect(Set(expected.batches.flatMap(\.origins).map(\.path)).count == 2)
+            #expect(flat.batches.flatMap(\.origins) == expected.batches.flatMap(\.origins), "target \(target)")
+            #expect(flat.batches.flatMap(\.documents) == expected.batches.flatMap(\.documents))
+        }
+    }
+
     /// One batch as the reader cut it: its documents, their origins and the bytes read for it.
     struct CutBatch: Equatable {
         var documents: [[UInt8]]

@@ -141,12 +141,15 @@ static inline PyObject *int_of(IntTable *table, uint32_t id) { /* under the GIL,
     return item;
 }
 
-static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, IntTable *table) {
+/* A list of `count` ids. `readable` (at least `count`) is how many ids from ids[0] on may be read: in a batch the
+ * prefetch looks on into the next documents' ids, so it also runs ahead for documents shorter than
+ * PREFETCH_AHEAD ids, most paragraphs. */
+static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, Py_ssize_t readable, IntTable *table) {
     PyObject *list = PyList_New(count);
     if (!list) return NULL;
     PyObject **items = items_offset && count > 0 ? items_of(list) : NULL;
     for (Py_ssize_t i = 0; i < count; i++) {
-        if (i + PREFETCH_AHEAD < count && (Py_ssize_t)ids[i + PREFETCH_AHEAD] < table->count)
+        if (i + PREFETCH_AHEAD < readable && (Py_ssize_t)ids[i + PREFETCH_AHEAD] < table->count)
             __builtin_prefetch(table->items[ids[i + PREFETCH_AHEAD]], 1);
         PyObject *item = int_of(table, ids[i]);
         if (!item) {
@@ -246,7 +249,7 @@ static void receive_lists(void *context, const uint32_t *ids, ssize_t count, con
         receiver->result = ids_to_arrays(ids, count, id_offsets, receiver->documents);
     else
         receiver->result = receiver->documents < 0
-                               ? ids_to_list(ids, count, receiver->table)
+                               ? ids_to_list(ids, count, count, receiver->table)
                                : documents_to_lists(ids, id_offsets, receiver->documents, receiver->table);
     receiver->saved = PyEval_SaveThread();
 }
@@ -264,7 +267,7 @@ static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t l
         status = tk_encode_into_ptr(handle, (const uint8_t *)data, length, rules, vouched ? TK_VOUCHED_UTF8 : 0, ids,
                                     SHORT_TEXT, &count, &error);
         if (status != 0) return raise_failure(status, &error);
-        return ids_to_list(ids, count, table);
+        return ids_to_list(ids, count, count, table);
     }
     Receiver receiver = {PyEval_SaveThread(), table, -1, NULL};
     status = tk_encode_ptr(handle, (const uint8_t *)data, length, rules == 2, NULL, 0, rules == 1, NULL, 0, threads,
@@ -310,7 +313,8 @@ static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets,
     PyObject *result = PyList_New(documents);
     PyObject **items = result && items_offset && documents > 0 ? items_of(result) : NULL;
     for (Py_ssize_t i = 0; result && i < documents; i++) {
-        PyObject *list = ids_to_list(ids + offsets[i], (Py_ssize_t)(offsets[i + 1] - offsets[i]), table);
+        PyObject *list = ids_to_list(ids + offsets[i], (Py_ssize_t)(offsets[i + 1] - offsets[i]),
+                                     (Py_ssize_t)(offsets[documents] - offsets[i]), table);
         if (!list) {
             Py_CLEAR(result);
             break;

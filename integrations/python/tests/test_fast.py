@@ -436,3 +436,32 @@ def test_the_shared_id_objects_keep_their_reference_counts_over_many_calls():
     after = [sys.getrefcount(i) for i in objects]
     assert after == before, list(zip(objects, before, after))
     assert enc.encode_ordinary("hi")[0] is objects[0]
+
+
+@pytest.mark.parametrize("entry", ["short", "long", "batch"])
+def test_an_id_object_made_on_first_use_is_held_once_by_the_table_and_once_per_list_item(entry):
+    """The table makes an id's int the first time a list needs it, keeps that reference, and gives the list one of
+    its own: a list that took the table's only reference would leave the table pointing at a freed int once it is
+    dropped. Each entry (stack buffer, lent ids, batch) is checked on a new encoding, whose table is empty."""
+    import sys
+
+    file, sha256, pattern, specials, n_vocab = registry.DEFINITIONS["cl100k_base"]
+    enc = tokkit.Encoding._from_file("cl100k_base", os.path.join(registry.vocabulary_directory(), file),
+                                     pat_str=pattern, special_tokens=specials, sha256=sha256,
+                                     explicit_n_vocab=n_vocab)
+    text = corpus_sample("public_en.txt", 8 << 10) if entry == "long" else "hello worldwide tokenizers"
+    assert len(text.encode()) > SHORT_TEXT if entry == "long" else len(text.encode()) < SHORT_TEXT
+
+    def encode():
+        return enc.encode_ordinary_batch([text], num_threads=1)[0] if entry == "batch" else enc.encode_ordinary(text)
+
+    first = encode()
+    assert first == reference("cl100k_base").encode_ordinary(text)
+    made = next(i for i in first if i > 256)  # not one of CPython's own small ints
+    uses = first.count(made)
+    # the table, `first`'s items, the name `made`, and getrefcount's argument
+    assert sys.getrefcount(made) == 1 + uses + 1 + 1
+    again = encode()
+    assert again == first and again[first.index(made)] is made
+    del first, again
+    assert sys.getrefcount(made) == 1 + 1 + 1

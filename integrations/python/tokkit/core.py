@@ -190,7 +190,7 @@ class Encoding(_EncoderBase):
                                  num_threads, self._int_table())
 
     def _int_table(self):
-        """The ints 0 ..< n_vocab, made once: every list of ids shares them (ints are immutable)."""
+        """The ints 0 ..< n_vocab, each made on its first use: every list of ids shares them (ints are immutable)."""
         table = self.__dict__.get("_ints")
         if table is None:
             table = self._ints = _native.fast.int_table(self.max_token_value + 1)

@@ -80,15 +80,21 @@ struct PieceCache: Sendable {
         } else if (self.count + 1) * 2 > slots.count {
             grow()
         }
-        place(hash: hash, record: records.count)
+        let start = records.count
+        place(hash: hash, record: start)
         self.count += 1
-        records.append(UInt32(count) | UInt32(pieceIDs.count) << 16)
-        let keyStart = records.count
-        records.append(contentsOf: repeatElement(0, count: (count + 3) / 4))
-        records.withUnsafeMutableBytes { raw in
-            raw.baseAddress!.advanced(by: keyStart * 4).copyMemory(from: bytes, byteCount: count)
+        // One append of the whole record, then its words written in place: three appends (header,
+        // key, ids) cost more than the copying.
+        let keyWords = (count + 3) / 4
+        records.append(contentsOf: repeatElement(0, count: 1 + keyWords + pieceIDs.count))
+        records.withUnsafeMutableBufferPointer { records in
+            let record = records.baseAddress! + start
+            record.pointee = UInt32(count) | UInt32(pieceIDs.count) << 16
+            UnsafeMutableRawPointer(record + 1).copyMemory(from: bytes, byteCount: count)
+            pieceIDs.withUnsafeBufferPointer { ids in
+                if let first = ids.baseAddress { (record + 1 + keyWords).update(from: first, count: ids.count) }
+            }
         }
-        records.append(contentsOf: pieceIDs)
     }
 
     private mutating func place(hash: UInt64, record: Int) {

@@ -23,13 +23,17 @@ struct DecodingTests {
         let vocabulary = try Loaded.tokenizer(name).vocabulary
         let ids = (0..<TokenID(vocabulary.mergeableCount)).map { $0 } + vocabulary.specialTokens.map(\.id)
         #expect(vocabulary.tokensByRank.contains { $0.count > 16 }, "the vocabulary exercises the long-token path")
-        #expect(try vocabulary.decodeBytes(ids) == Self.joined(vocabulary, ids))
-        #expect(try vocabulary.decodeBytes(ids.reversed()) == Self.joined(vocabulary, ids.reversed()))
+        // Compared to a Bool first: a failed `#expect` on two arrays of megabytes spent minutes printing them.
+        let inOrder = try vocabulary.decodeBytes(ids) == Self.joined(vocabulary, ids)
+        let reversed = try vocabulary.decodeBytes(ids.reversed()) == Self.joined(vocabulary, ids.reversed())
         var random = SplitMix64(seed: 14)
         let shuffled = ids.shuffled(using: &random)
         var reused: [UInt8] = []
         try vocabulary.appendBytes(of: shuffled, to: &reused)
-        #expect(reused == Self.joined(vocabulary, shuffled))
+        let inShuffledOrder = reused == Self.joined(vocabulary, shuffled)
+        #expect(inOrder, "all ids in order")
+        #expect(reversed, "all ids in reverse order")
+        #expect(inShuffledOrder, "all ids shuffled, into a buffer")
         var wrong = 0
         for id in ids {
             reused.removeAll(keepingCapacity: true)

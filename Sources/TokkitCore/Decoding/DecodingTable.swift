@@ -26,9 +26,10 @@ import CPrefetch
 /// core's 1 MB L2. Hence the length in the entry (session 15: callgrind with a 1 MB last-level cache,
 /// o200k on public_en: L1 read misses 3.3 M → 1.9 M, L2 read misses 711 k → 633 k, instructions 64.8 M →
 /// 61.4 M; in a stand-alone Swift model of the loop, 40 interleaved runs under load, median +4-17%), and, for
-/// vocabularies whose entries outgrow an L2 (`prefetchCount`), a prefetch of each entry sixteen ids
-/// ahead: three instructions more an id, +12-25% median on o200k and cl100k in the same runs, but -10% on
-/// gpt2, whose entries stay in L2. Tried and dropped: the length in the entry's last byte read *after*
+/// vocabularies whose entries outgrow an L2 (`prefetchCount`), a prefetch of each entry ahead of its copy
+/// (`prefetchDistance`): three instructions more an id, +12-25% median on o200k and cl100k in the same
+/// runs (then sixteen ids ahead), but -10% on gpt2, whose entries stay in L2. Tried and dropped: the
+/// length in the entry's last byte read *after*
 /// the store (the compiler forwarded it from the output just stored, which chains every token's position
 /// to the previous store: 2x slower); 8-byte entries (7 bytes and a length), which halve the table but send
 /// 9-11% of the ids of English text (tokens of 8-16 bytes) off the fast path: 0.5-0.8x in a C model, on
@@ -50,8 +51,14 @@ struct DecodingTable: Sendable {
     /// room a caller leaves after the reserved 16 bytes per id.
     static let blockSlack = (blockSize - 1) * Int(notShort) + entrySize
     /// Above this many tokens (1 MB of entries, a core's L2 cache) the loop prefetches each entry
-    /// sixteen ids ahead.
+    /// `prefetchDistance` ids ahead.
     static let prefetchCount = 1 << 16
+    /// How many ids ahead of its copy an entry is prefetched: four blocks. One block (the next) was too
+    /// close on a busy core to hide a miss to L3 (session 18: one thread into a reused buffer, o200k, median
+    /// MB per CPU-second of 6 interleaved runs of 9, public_en 1953-2358 → 2445-2661, public_multi
+    /// 1951-2067 → 2168-2170; cl100k public_en 2435 → 2388, public_multi 2100 → 2363, 4 runs; 3 and 6
+    /// blocks about as good, 2 no better than 1). The run-to-run spread on the shared machine is ±20%.
+    static let prefetchDistance = 4 * blockSize
 
     /// Token `i`'s bytes, and in byte 15 its length when short, else `notShort`.
     let entries: [SIMD16<UInt8>]
@@ -232,10 +239,10 @@ struct DecodingTable: Sendable {
             while position &+ DecodingTable.blockSize <= ids.count,
                   Self.inRange(ids, position, firstRank: firstRank, count: count) {
                 var next = end
-                if prefetch && position &+ 2 &* DecodingTable.blockSize <= ids.count {
+                if prefetch && position &+ DecodingTable.prefetchDistance &+ DecodingTable.blockSize <= ids.count {
                     for k in 0..<DecodingTable.blockSize {
-                        // The next block's ids are not checked yet, but a prefetch of any address is harmless.
-                        tk_prefetch(entries + Int(ids[position &+ k &+ DecodingTable.blockSize] &- firstRank))
+                        // The ids ahead are not checked yet, but a prefetch of any address is harmless.
+                        tk_prefetch(entries + Int(ids[position &+ k &+ DecodingTable.prefetchDistance] &- firstRank))
                         next &+= copy(Int(ids[position &+ k] &- firstRank), to: next)
                     }
                 } else {

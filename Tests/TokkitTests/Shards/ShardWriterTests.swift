@@ -49,25 +49,16 @@ struct ShardWriterTests {
         let documents: [[TokenID]] = [[1, 2, 3], [], [4, 5], [6, 50_257, 7], [8]]
         for width in [TokenWidth.uint16, .uint32] {
             let settings = try Sharding.settings(format, shardTokens: 1000, valTokens: 1000, width: width)
-            /// The error `write` ends with, its directory written as `DIR` (the two runs write to two directories).
-            func failure(_ write: (ShardWriter) throws(ShardError) -> Void, in name: String) throws -> String? {
-                let directory = scratch.file(name)
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                let writer = ShardWriter(settings: settings, directory: directory) { _ throws(ShardError) in }
+            // The error each way ends with, its directory written as `DIR` (the two ways write to two directories).
+            let (alone, batch) = try Self.aloneAndBatch(documents, settings: settings, in: scratch, "\(format)-\(width)") {
+                writer, directory, write -> String? in
                 do throws(ShardError) {
-                    try writer.append([0], document: 0)  // opens the shard: the batch then takes the run path
-                    try write(writer)
+                    try write()
                     return nil
                 } catch {
                     return error.description.replacingOccurrences(of: directory, with: "DIR")
                 }
             }
-            let alone = try failure({ writer throws(ShardError) in
-                for (index, ids) in documents.enumerated() { try writer.append(ids, document: index + 1) }
-            }, in: "one-\(format)-\(width)")
-            let batch = try failure({ writer throws(ShardError) in
-                try writer.append(EncodedDocuments(documents), document: 1)
-            }, in: "batch-\(format)-\(width)")
             #expect(alone != nil)
             #expect(batch == alone, "\(format) \(width)")
             #expect(alone?.contains("token id 50257") == true, "\(alone ?? "")")
@@ -82,24 +73,38 @@ struct ShardWriterTests {
         let documents: [[TokenID]] = [[1, 2, 3], [], [4, 5], [50_255, 6, 7, 8, 9], [10], [], [11, 12, 13, 14, 15, 16, 17, 18], [19, 20]]
         for width in [TokenWidth.uint16, .uint32] {
             let settings = try Sharding.settings(format, shardTokens: 7, valTokens: 5, width: width)
-            func files(_ write: (ShardWriter) throws(ShardError) -> Void, in name: String) throws -> [String: [UInt8]] {
-                let directory = scratch.file(name)
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                let writer = ShardWriter(settings: settings, directory: directory) { _ throws(ShardError) in }
-                try writer.append([0], document: 0)  // opens the shard: the batch then takes the run path
-                try write(writer)
+            let (alone, batch) = try Self.aloneAndBatch(documents, settings: settings, in: scratch, "\(format)-\(width)") {
+                writer, directory, write -> [String: [UInt8]] in
+                try write()
                 try writer.finish()
                 return try Sharding.fileBytes(in: directory)
             }
-            let alone = try files({ writer throws(ShardError) in
-                for (index, ids) in documents.enumerated() { try writer.append(ids, document: index + 1) }
-            }, in: "one-\(format)-\(width)")
-            let batch = try files({ writer throws(ShardError) in
-                try writer.append(EncodedDocuments(documents), document: 1)
-            }, in: "batch-\(format)-\(width)")
             #expect(alone.count > 1)
             #expect(batch == alone, "\(format) \(width)")
         }
+    }
+
+    /// What `outcome` makes of a writer fed `documents` one by one, and of another fed them as one batch, each
+    /// writing into its own directory. `outcome` gets the writer, its directory and the feeding to run: a first
+    /// document that opens the shard (so the batch takes the run path), then the documents one way or the other.
+    static func aloneAndBatch<Outcome>(
+        _ documents: [[TokenID]], settings: ShardSettings, in scratch: Scratch, _ name: String,
+        outcome: (ShardWriter, String, () throws(ShardError) -> Void) throws -> Outcome
+    ) throws -> (alone: Outcome, batch: Outcome) {
+        func run(_ way: String, _ feed: @escaping (ShardWriter) throws(ShardError) -> Void) throws -> Outcome {
+            let directory = scratch.file("\(way)-\(name)")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let writer = ShardWriter(settings: settings, directory: directory) { _ throws(ShardError) in }
+            return try outcome(writer, directory) { () throws(ShardError) in
+                try writer.append([0], document: 0)
+                try feed(writer)
+            }
+        }
+        let alone = try run("one") { writer throws(ShardError) in
+            for (index, ids) in documents.enumerated() { try writer.append(ids, document: index + 1) }
+        }
+        let batch = try run("batch") { writer throws(ShardError) in try writer.append(EncodedDocuments(documents), document: 1) }
+        return (alone, batch)
     }
 
     @Test("cl100k ids above 65,535 go out as uint32 (llm.c version 7, Megatron int32), never truncated")

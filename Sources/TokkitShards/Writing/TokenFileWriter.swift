@@ -72,18 +72,35 @@ final class TokenFileWriter {
                     }
                     // Optimistically, without a branch per id: the largest id decides afterwards whether the run
                     // must be redone id by id, to stop at the first one out of range.
+                    //
+                    // uint32 on a little-endian machine stores the ids' own bytes, so a document is one copy, and the
+                    // largest id comes first from one pass over the run's ids (contiguous in `ids`) that the compiler
+                    // vectorises. Why: storing id by id spent 10 instructions an id (callgrind, `tokkit shard` of
+                    // 10 MB of public_en: 31 M of the 1,037 M that are not the read-back's hash).
                     @inline(__always) func store<Stored: FixedWidthInteger>(_: Stored.Type) -> TokenID {
+                        let copies = Stored.self == UInt32.self && UInt32(1).littleEndian == 1
                         var largest = endToken, start = first, count = 0
+                        if copies {
+                            for index in first..<last { largest = max(largest, all[index]) }
+                            guard largest <= limit else { return largest }
+                        }
                         for stop in offsets.dropFirst() {
                             if delimiterFirst {
                                 out.storeBytes(of: Stored(truncatingIfNeeded: endToken).littleEndian, toByteOffset: count &* stride, as: Stored.self)
                                 count &+= 1
                             }
-                            for index in start..<stop {
-                                let id = all[index]
-                                largest = max(largest, id)
-                                out.storeBytes(of: Stored(truncatingIfNeeded: id).littleEndian, toByteOffset: count &* stride, as: Stored.self)
-                                count &+= 1
+                            if copies {
+                                if let base = all.baseAddress {
+                                    (out + count &* 4).copyMemory(from: base + start, byteCount: (stop &- start) &* 4)
+                                }
+                                count &+= stop &- start
+                            } else {
+                                for index in start..<stop {
+                                    let id = all[index]
+                                    largest = max(largest, id)
+                                    out.storeBytes(of: Stored(truncatingIfNeeded: id).littleEndian, toByteOffset: count &* stride, as: Stored.self)
+                                    count &+= 1
+                                }
                             }
                             if !delimiterFirst {
                                 out.storeBytes(of: Stored(truncatingIfNeeded: endToken).littleEndian, toByteOffset: count &* stride, as: Stored.self)
@@ -94,38 +111,7 @@ final class TokenFileWriter {
                         written = count
                         return largest
                     }
-                    /// uint32 on a little-endian machine: the ids' own bytes, so a document is one copy, and the
-                    /// largest id comes from one pass over the run's ids (contiguous in `ids`) that the compiler
-                    /// vectorises. Why: `store` spent 10 instructions an id (callgrind, `tokkit shard` of 10 MB of
-                    /// public_en: 31 M of the 1,037 M that are not the read-back's hash).
-                    func copy() -> TokenID {
-                        var largest = endToken
-                        var index = first
-                        while index < last {
-                            largest = max(largest, all[index])
-                            index &+= 1
-                        }
-                        guard largest <= limit else { return largest }
-                        var start = first, count = 0
-                        for stop in offsets.dropFirst() {
-                            if delimiterFirst {
-                                out.storeBytes(of: endToken.littleEndian, toByteOffset: count &* 4, as: UInt32.self)
-                                count &+= 1
-                            }
-                            if let base = all.baseAddress {
-                                (out + count &* 4).copyMemory(from: base + start, byteCount: (stop &- start) &* 4)
-                            }
-                            count &+= stop &- start
-                            if !delimiterFirst {
-                                out.storeBytes(of: endToken.littleEndian, toByteOffset: count &* 4, as: UInt32.self)
-                                count &+= 1
-                            }
-                            start = stop
-                        }
-                        written = count
-                        return largest
-                    }
-                    let largest = wide ? (UInt32(1).littleEndian == 1 ? copy() : store(UInt32.self)) : store(UInt16.self)
+                    let largest = wide ? store(UInt32.self) : store(UInt16.self)
                     if largest <= limit {
                         initialized = written * stride
                         return

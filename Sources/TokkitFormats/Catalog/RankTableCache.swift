@@ -78,9 +78,9 @@ public struct RankTableCache: Sendable, Equatable {
             case .refused(let why):
                 reason = why
             case .tables(let vocabulary, let source):
-                if before == nil || source != before {
-                    _ = try Self.verifiedContents(path: path, sha256: expected)
-                }
+                if let before, source == before || vouched(before, sha256: expected) { return (vocabulary, .hit) }
+                _ = try Self.verifiedContents(path: path, sha256: expected)
+                if let before, SourceIdentity(path: path) == before { vouch(before, sha256: expected) }
                 return (vocabulary, .hit)
             }
         }
@@ -102,6 +102,55 @@ public struct RankTableCache: Sendable, Equatable {
         let vocabulary = try TiktokenFile.parse(contents, path: path, specialTokens: specialTokens)
         _ = store(vocabulary, sha256: expected, source: nil)
         return vocabulary
+    }
+
+    // MARK: - Other copies of a vocabulary file
+
+    /// The file saying that the vocabulary file seen as `source` was hashed and found to be `sha256`.
+    ///
+    /// Why: a cache file records one source identity, that of the copy it was built from, and every
+    /// other copy of the same file (a second install, the Python wheel's own copy, another checkout
+    /// sharing `~/.cache/tokkit`) would be read and hashed again on every load (cl100k: 1.7 MB, about
+    /// 1 ms and 400 page faults). Once such a copy has been hashed, a small file named after its identity
+    /// vouches for it, with the same reasoning as the identity in the cache file: while a file still shows
+    /// these five values it holds the same bytes. One such file per copy and vocabulary (a few dozen
+    /// bytes); an identity that no longer exists only leaves its file unused.
+    private func voucherPath(for source: SourceIdentity, sha256: String) -> String? {
+        let key = String(Self.checksum(words: source.words[...]), radix: 16)
+        return directory.map { $0 + "/" + sha256 + ".source-" + key }
+    }
+
+    /// The words a voucher holds: the identity, the sha256, and a checksum of both.
+    private static func voucherWords(_ source: SourceIdentity, sha256: String) -> [UInt64] {
+        let words = source.words + shaWords(sha256)
+        return words + [checksum(words: words[...])]
+    }
+
+    /// Whether a voucher says the file seen as `source` is `sha256`.
+    private func vouched(_ source: SourceIdentity, sha256: String) -> Bool {
+        guard let file = voucherPath(for: source, sha256: sha256) else { return false }
+        let expected = Self.voucherWords(source, sha256: sha256)
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var words = [UInt64](repeating: 0, count: expected.count + 1)
+        let size = words.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        return size == 8 * expected.count && Array(words.prefix(expected.count)).map(\.littleEndian) == expected
+    }
+
+    /// Writes the voucher for `source` (temporary name, then rename); a failure only means the next load hashes again.
+    private func vouch(_ source: SourceIdentity, sha256: String) {
+        guard let file = voucherPath(for: source, sha256: sha256) else { return }
+        var bytes: [UInt8] = []
+        for word in Self.voucherWords(source, sha256: sha256) { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
+        do {
+            let writer = try AtomicFileWriter(path: file)
+            writer.durable = false
+            try writer.write(bytes)
+            try writer.commit()
+        } catch {
+            return
+        }
     }
 
     private static func verifiedContents(path: String, sha256: String) throws(VocabularyFileError) -> [UInt8] {

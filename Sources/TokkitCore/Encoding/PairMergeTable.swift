@@ -147,19 +147,23 @@ struct PairMergeTable: Sendable {
     static func isWellFormed(slots: [UInt64], mask: Int, filter: [UInt64], filterMask: Int, rankEnd: Int) -> Bool {
         guard mask >= 0, mask & (mask + 1) == 0, slots.count == mask + 1,
               filterMask >= 63, filterMask & (filterMask + 1) == 0, filter.count * 64 == filterMask + 1 else { return false }
-        // Without branches: this pass is part of every load from the cache.
-        var empty = 0
-        var outOfRange = false
-        let end = UInt64(rankEnd)
-        for slot in slots {
-            let filled = slot != 0
-            empty &+= filled ? 0 : 1
-            let merged = (slot >> 42) &- 1
-            let left = slot >> 21 & (1 << 21 - 1)
-            let right = slot & (1 << 21 - 1)
-            outOfRange = outOfRange || (filled && (merged >= end || left >= end || right >= end))
+        // Integer flags in 32-bit lanes, no branch and no early exit: this pass is part of every load
+        // from the cache, and 64-bit comparisons do not vectorize on baseline x86-64 (SSE2).
+        let end = UInt32(truncatingIfNeeded: rankEnd)
+        return slots.withUnsafeBufferPointer { slots in
+            var empty: UInt32 = 0
+            var outOfRange: UInt32 = 0
+            for slot in slots {
+                let low = UInt32(truncatingIfNeeded: slot), high = UInt32(truncatingIfNeeded: slot >> 32)
+                let filled: UInt32 = (low | high) == 0 ? 0 : 1
+                empty |= 1 &- filled
+                let merged = (high >> 10) &- 1
+                let left = (low >> 21 | high << 11) & (1 << 21 - 1)
+                let right = low & (1 << 21 - 1)
+                outOfRange |= filled & ((merged >= end ? 1 : 0) | (left >= end ? 1 : 0) | (right >= end ? 1 : 0))
+            }
+            return empty > 0 && outOfRange == 0
         }
-        return empty > 0 && !outOfRange
     }
 }
 

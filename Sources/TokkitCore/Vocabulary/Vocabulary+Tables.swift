@@ -146,30 +146,29 @@ extension Vocabulary {
     private static func filledSlots(_ slots: [UInt64], count: Int) -> Int? {
         slots.withUnsafeBufferPointer { slots in
             var filled = 0
-            var wrong = false
-            let limit = UInt64(count)
-            var position = 1
-            while position < slots.count {
-                let word = slots[position]
-                let index = word & 0xFFFF_FFFF
-                let used = word != 0
-                filled &+= used ? 1 : 0
+            var wrong: UInt32 = 0
+            let limit = UInt32(truncatingIfNeeded: count)
+            for pair in 0..<(slots.count / 2) {
+                let word = slots[2 &* pair &+ 1]
+                let index = UInt32(truncatingIfNeeded: word), tag = UInt32(truncatingIfNeeded: word >> 32)
+                let used: UInt32 = (index | tag) == 0 ? 0 : 1
+                filled &+= Int(used)
                 // index - 1 wraps for 0, so one comparison checks 1...count.
-                wrong = wrong || (used && index &- 1 >= limit)
-                position &+= 2
+                wrong |= used & (index &- 1 >= limit ? 1 : 0)
             }
-            return wrong ? nil : filled
+            return wrong == 0 ? filled : nil
         }
     }
 
     /// Whether every rank other than `TokenID.max` (none) is one of the `count` mergeable ranks.
     private static func ranksInRange(_ ranks: [TokenID], firstRank: TokenID, count: Int) -> Bool {
         ranks.withUnsafeBufferPointer { ranks in
-            var wrong = false
+            var wrong: UInt32 = 0
             for rank in ranks {
-                wrong = wrong || (rank != .max && (rank < firstRank || Int(rank &- firstRank) >= count))
+                let outside = rank < firstRank || Int(rank &- firstRank) >= count
+                wrong |= rank != .max && outside ? 1 : 0
             }
-            return !wrong
+            return wrong == 0
         }
     }
 

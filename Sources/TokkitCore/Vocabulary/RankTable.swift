@@ -18,7 +18,7 @@ struct RankTable: Sendable {
     /// Two words per slot: the token's first eight bytes (`ByteHash.prefix`), then
     /// `tag | min(length, 255) << 32 | (index + 1)` with the top 24 bits of the hash as tag; the
     /// second word is 0 when the slot is empty.
-    let slots: [UInt64]
+    let slots: TableBuffer<UInt64>
     let mask: Int
     /// A bitset indexed by hash bits, set for the hash of every token: most lookups while
     /// merging ask for byte strings that are no token, and this bitset, small enough to stay in
@@ -198,7 +198,7 @@ struct RankTable: Sendable {
 
         consuming func build() -> RankTable {
             let (arena, offsets) = strings.takeStorage()
-            return RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask,
+            return RankTable(arena: arena, offsets: offsets, slots: TableBuffer(slots), mask: mask, filter: filter, filterMask: filterMask,
                              serial: RankTable.nextSerial())
         }
     }

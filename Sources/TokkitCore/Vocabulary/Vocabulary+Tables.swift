@@ -68,20 +68,23 @@ extension Vocabulary {
     /// purpose; the cache file's checksum is what catches accidents.
     /// - Throws: `VocabularyError` when the special tokens clash with the ranks.
     /// - Complexity: O(size of the tables), one pass each.
+    ///
+    /// With `region`, the mapping that holds the sections, the three largest tables (`TableBuffer`) are
+    /// used in place and keep `region` alive; the others are copied. Without it, all are copied.
     package init?(sections: [UnsafeRawBufferPointer], scalars: [UInt64],
-                  specialTokens: [SpecialToken]) throws(VocabularyError) {
+                  specialTokens: [SpecialToken], region: ReadOnlyRegion? = nil) throws(VocabularyError) {
         guard sections.count == VocabularyTables.sectionCount, scalars.count == VocabularyTables.scalarCount,
               scalars[0] < UInt64(UInt32.max), scalars[1] < 1 << 40, scalars[2] < 1 << 40, scalars[3] < 1 << 40, scalars[4] < 1 << 40,
               let arena = Self.array(sections[0], of: UInt8.self),
               let offsets = Self.array(sections[1], of: UInt32.self),
-              let slots = Self.array(sections[2], of: UInt64.self),
+              let slots = Self.table(sections[2], in: region, of: UInt64.self),
               let filter = Self.array(sections[3], of: UInt64.self),
               let singles = Self.array(sections[4], of: TokenID.self),
               let pairs = Self.array(sections[5], of: TokenID.self),
-              let entries = Self.array(sections[6], of: SIMD16<UInt8>.self),
+              let entries = Self.table(sections[6], in: region, of: SIMD16<UInt8>.self),
               let lengths = Self.array(sections[7], of: UInt8.self),
               let gaps = Self.array(sections[8], of: TokenID.self),
-              let merges = Self.array(sections[9], of: UInt64.self),
+              let merges = Self.table(sections[9], in: region, of: UInt64.self),
               let mergeFilter = Self.array(sections[10], of: UInt64.self)
         else { return nil }
         let firstRank = TokenID(scalars[0]), mask = Int(scalars[1]), filterMask = Int(scalars[2])
@@ -123,7 +126,7 @@ extension Vocabulary {
     // instructions in this initializer before, in the loops with checked indexing and early exits).
 
     /// Whether each token's decoding length (and the copy in its entry's last byte) matches the offsets.
-    private static func lengthsAgree(offsets: [UInt32], lengths: [UInt8], entries: [SIMD16<UInt8>]) -> Bool {
+    private static func lengthsAgree(offsets: [UInt32], lengths: [UInt8], entries: TableBuffer<SIMD16<UInt8>>) -> Bool {
         offsets.withUnsafeBufferPointer { offsets in
             lengths.withUnsafeBufferPointer { lengths in
                 entries.withUnsafeBufferPointer { entries in
@@ -143,7 +146,7 @@ extension Vocabulary {
 
     /// How many slots of the rank table are filled, or `nil` when one names no token (an index past
     /// `count`, or 0 with a non-zero tag).
-    private static func filledSlots(_ slots: [UInt64], count: Int) -> Int? {
+    private static func filledSlots(_ slots: TableBuffer<UInt64>, count: Int) -> Int? {
         slots.withUnsafeBufferPointer { slots in
             var filled = 0
             var wrong: UInt32 = 0
@@ -170,6 +173,13 @@ extension Vocabulary {
             }
             return wrong == 0
         }
+    }
+
+    /// The section in place inside `region`, else copied.
+    private static func table<T: BitwiseCopyable & Sendable>(_ raw: UnsafeRawBufferPointer, in region: ReadOnlyRegion?,
+                                                             of _: T.Type) -> TableBuffer<T>? {
+        if let region { return TableBuffer(raw, in: region) }
+        return array(raw, of: T.self).map(TableBuffer.init)
     }
 
     /// The section's bytes as an array of `T`, or `nil` when its size is not a whole number of them.

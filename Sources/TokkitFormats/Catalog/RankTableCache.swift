@@ -19,6 +19,16 @@ import Glibc
 /// A file that fails any of these is rebuilt from the vocabulary and replaced (written under a
 /// temporary name and renamed, not synced: a file torn by a crash fails its checksum and is rebuilt).
 ///
+/// In place: the largest tables (85% of the bytes) are used where the file is mapped, read-only,
+/// for as long as the vocabulary lives, rather than copied into fresh memory, which a new process
+/// pays for three times (zeroed by the kernel, copied into, unmapped at exit): o200k's copy was a third
+/// of `tokkit encode` of an empty file. A mapping sees the file's inode, and this cache never writes a
+/// file in place: a new cache file is renamed over the old one, which stays intact, mapped, until the
+/// last process using it lets go. What the mapping does not survive is a write into the same inode
+/// by some other program after the checks ran: truncating the file ends the process with SIGBUS,
+/// and changed bytes are read as they are, unchecked. Both need someone writing into the user's own
+/// cache folder behind Tokkit's back, the case the checksum does not cover either (see `checksum`).
+///
 /// Skipping the vocabulary's own sha256: a cache file records the device, inode, size, mtime and
 /// ctime of the vocabulary file it was built from, as seen before and after that file was read and
 /// hashed. While the vocabulary file still shows the same five values it holds the same bytes
@@ -190,8 +200,9 @@ public struct RankTableCache: Sendable, Equatable {
         guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapping != MAP_FAILED else {
             return .refused("cache file cannot be mapped")
         }
-        defer { munmap(mapping, size) }
-        let bytes = UnsafeRawBufferPointer(start: mapping, count: size)
+        // Unmapped when the last table using it in place goes (at once, if the file is refused).
+        let region = ReadOnlyRegion(base: UnsafeRawPointer(mapping), count: size) { munmap(UnsafeMutableRawPointer(mutating: $0), $1) }
+        let bytes = UnsafeRawBufferPointer(start: region.base, count: size)
         let words = (0..<headerWords).map { bytes.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian }
         guard words[0] == magic else { return .refused("not a cache file") }
         guard words[headerWords - 1] == checksum(words: words.dropLast()) else { return .refused("cache header corrupt") }
@@ -211,11 +222,11 @@ public struct RankTableCache: Sendable, Equatable {
             offset += padded(length)
         }
         guard offset == size else { return .refused("cache file has \(size) bytes, its header says \(offset)") }
-        // The tables are copied out of the mapping first and the checksum taken over the copies: what
-        // is checked is exactly what is used, even if another process rewrites the file meanwhile.
+        // The largest tables are used in place, the checks and the checksum run over exactly what is
+        // used (see "In place" above).
         let vocabulary: Vocabulary
         do {
-            guard let built = try Vocabulary(sections: sections, scalars: scalars, specialTokens: specialTokens) else {
+            guard let built = try Vocabulary(sections: sections, scalars: scalars, specialTokens: specialTokens, region: region) else {
                 return .refused("cache tables inconsistent")
             }
             vocabulary = built

@@ -63,7 +63,7 @@ struct DecodingTable: Sendable {
     /// Token `i`'s bytes, and in byte 15 its length when short, else `notShort`.
     let entries: TableBuffer<SIMD16<UInt8>>
     /// Token `i`'s length when short, else `notShort`: the entries' byte 15, on their own.
-    let lengths: [UInt8]
+    let lengths: TableBuffer<UInt8>
 
     /// - Complexity: O(number of tokens).
     init(_ table: RankTable) {
@@ -87,11 +87,11 @@ struct DecodingTable: Sendable {
             }
         }
         self.entries = TableBuffer(entries)
-        self.lengths = lengths
+        self.lengths = TableBuffer(lengths)
     }
 
     /// A table whose entries were built earlier (read back from a cache; see `VocabularyTables`).
-    init(entries: TableBuffer<SIMD16<UInt8>>, lengths: [UInt8]) {
+    init(entries: TableBuffer<SIMD16<UInt8>>, lengths: TableBuffer<UInt8>) {
         self.entries = entries
         self.lengths = lengths
     }

@@ -30,11 +30,11 @@ struct PairMergeTable: Sendable {
     /// `slots.count - 1`; 0 for a vocabulary whose ranks do not fit, whose one slot is empty.
     let mask: Int
     /// A bit per `filterBit` value, set for every pair in the table; a clear bit is a certain miss.
-    let filter: [UInt64]
+    let filter: TableBuffer<UInt64>
     /// The filter's bit count minus one.
     let filterMask: Int
 
-    init(slots: TableBuffer<UInt64>, mask: Int, filter: [UInt64], filterMask: Int) {
+    init(slots: TableBuffer<UInt64>, mask: Int, filter: TableBuffer<UInt64>, filterMask: Int) {
         self.slots = slots
         self.mask = mask
         self.filter = filter
@@ -46,7 +46,7 @@ struct PairMergeTable: Sendable {
     ///   token is two rank-table lookups.
     init(_ table: RankTable, firstRank: TokenID) {
         guard Int(firstRank) + table.count <= Self.rankLimit, Self.fitsSplitBudget(table) else {
-            self.init(slots: TableBuffer([0]), mask: 0, filter: [0], filterMask: 63)
+            self.init(slots: TableBuffer([0]), mask: 0, filter: TableBuffer([0]), filterMask: 63)
             return
         }
         var entries: [UInt64] = []
@@ -81,7 +81,7 @@ struct PairMergeTable: Sendable {
             let bit = Self.filterBit(key, mask: bits - 1)
             filter[bit >> 6] |= 1 << UInt64(bit & 63)
         }
-        self.init(slots: TableBuffer(slots), mask: capacity - 1, filter: filter, filterMask: bits - 1)
+        self.init(slots: TableBuffer(slots), mask: capacity - 1, filter: TableBuffer(filter), filterMask: bits - 1)
     }
 
     /// The most bytes building may hash: every split of a token of `n` bytes hashes `n` bytes, so a
@@ -144,7 +144,7 @@ struct PairMergeTable: Sendable {
     /// Whether the table can be probed safely and names only ranks below `rankEnd`: power-of-two
     /// sizes that match the masks, at least one empty slot (so every probe ends), every field in
     /// range. For tables read back from a cache file.
-    static func isWellFormed(slots: TableBuffer<UInt64>, mask: Int, filter: [UInt64], filterMask: Int, rankEnd: Int) -> Bool {
+    static func isWellFormed(slots: TableBuffer<UInt64>, mask: Int, filter: TableBuffer<UInt64>, filterMask: Int, rankEnd: Int) -> Bool {
         guard mask >= 0, mask & (mask + 1) == 0, slots.count == mask + 1,
               filterMask >= 63, filterMask & (filterMask + 1) == 0, filter.count * 64 == filterMask + 1 else { return false }
         // Integer flags in 32-bit lanes, no branch and no early exit: this pass is part of every load

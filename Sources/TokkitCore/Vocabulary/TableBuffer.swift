@@ -5,10 +5,9 @@
 /// fresh memory, and fresh memory is what a new process pays most for: o200k's 14 MB of tables cost
 /// a third of `tokkit encode` of an empty file (perf: the copy, the kernel zeroing the new pages,
 /// and unmapping them at exit). Mapped in place, the tables are the page cache's pages, shared by
-/// every process that loads the same vocabulary. Only the three largest tables (the rank table's
-/// and the pair table's slots, the decoding entries: 85% of the bytes) take this form; the hot loops
-/// see a buffer pointer either way.
-struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable {
+/// every process that loads the same vocabulary. Every table but the 256 byte ranks and the gaps
+/// takes this form; the hot loops see a buffer pointer either way.
+struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable, RandomAccessCollection {
     private let array: [Element]
     private let region: ReadOnlyRegion?
     private let offset: Int
@@ -43,6 +42,15 @@ struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable {
         let result = try body(UnsafeBufferPointer(start: (region.base + offset).assumingMemoryBound(to: Element.self), count: count))
         withExtendedLifetime(region) {}
         return result
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    /// One element, for the cold paths (building, checks); hot loops take the buffer pointer once.
+    subscript(position: Int) -> Element {
+        precondition(position >= 0 && position < count, "index out of range")
+        return withUnsafeBufferPointer { $0[position] }
     }
 
     func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {

@@ -69,23 +69,23 @@ extension Vocabulary {
     /// - Throws: `VocabularyError` when the special tokens clash with the ranks.
     /// - Complexity: O(size of the tables), one pass each.
     ///
-    /// With `region`, the mapping that holds the sections, the three largest tables (`TableBuffer`) are
-    /// used in place and keep `region` alive; the others are copied. Without it, all are copied.
+    /// With `region`, the mapping that holds the sections, the tables (`TableBuffer`) are used in place
+    /// and keep `region` alive (the 256 byte ranks and the gaps are copied). Without it, all are copied.
     package init?(sections: [UnsafeRawBufferPointer], scalars: [UInt64],
                   specialTokens: [SpecialToken], region: ReadOnlyRegion? = nil) throws(VocabularyError) {
         guard sections.count == VocabularyTables.sectionCount, scalars.count == VocabularyTables.scalarCount,
               scalars[0] < UInt64(UInt32.max), scalars[1] < 1 << 40, scalars[2] < 1 << 40, scalars[3] < 1 << 40, scalars[4] < 1 << 40,
-              let arena = Self.array(sections[0], of: UInt8.self),
-              let offsets = Self.array(sections[1], of: UInt32.self),
+              let arena = Self.table(sections[0], in: region, of: UInt8.self),
+              let offsets = Self.table(sections[1], in: region, of: UInt32.self),
               let slots = Self.table(sections[2], in: region, of: UInt64.self),
-              let filter = Self.array(sections[3], of: UInt64.self),
+              let filter = Self.table(sections[3], in: region, of: UInt64.self),
               let singles = Self.array(sections[4], of: TokenID.self),
-              let pairs = Self.array(sections[5], of: TokenID.self),
+              let pairs = Self.table(sections[5], in: region, of: TokenID.self),
               let entries = Self.table(sections[6], in: region, of: SIMD16<UInt8>.self),
-              let lengths = Self.array(sections[7], of: UInt8.self),
+              let lengths = Self.table(sections[7], in: region, of: UInt8.self),
               let gaps = Self.array(sections[8], of: TokenID.self),
               let merges = Self.table(sections[9], in: region, of: UInt64.self),
-              let mergeFilter = Self.array(sections[10], of: UInt64.self)
+              let mergeFilter = Self.table(sections[10], in: region, of: UInt64.self)
         else { return nil }
         let firstRank = TokenID(scalars[0]), mask = Int(scalars[1]), filterMask = Int(scalars[2])
         let count = offsets.count - 1
@@ -95,10 +95,10 @@ extension Vocabulary {
               filterMask >= 63, filterMask & (filterMask + 1) == 0, filter.count * 64 == filterMask + 1,
               singles.count == 256, pairs.count == 1 << 16, entries.count == count, lengths.count == count
         else { return nil }
-        guard Self.lengthsAgree(offsets: offsets, lengths: lengths, entries: entries),
-              let filled = Self.filledSlots(slots, count: count), filled <= mask,
-              Self.ranksInRange(singles, firstRank: firstRank, count: count),
-              Self.ranksInRange(pairs, firstRank: firstRank, count: count)
+        let ranksInRange = singles.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
+            && pairs.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
+        guard ranksInRange, Self.lengthsAgree(offsets: offsets, lengths: lengths, entries: entries),
+              let filled = Self.filledSlots(slots, count: count), filled <= mask
         else { return nil }
         let end = UInt64(firstRank) + UInt64(count)
         var previous: TokenID?
@@ -126,7 +126,7 @@ extension Vocabulary {
     // instructions in this initializer before, in the loops with checked indexing and early exits).
 
     /// Whether each token's decoding length (and the copy in its entry's last byte) matches the offsets.
-    private static func lengthsAgree(offsets: [UInt32], lengths: [UInt8], entries: TableBuffer<SIMD16<UInt8>>) -> Bool {
+    private static func lengthsAgree(offsets: TableBuffer<UInt32>, lengths: TableBuffer<UInt8>, entries: TableBuffer<SIMD16<UInt8>>) -> Bool {
         offsets.withUnsafeBufferPointer { offsets in
             lengths.withUnsafeBufferPointer { lengths in
                 entries.withUnsafeBufferPointer { entries in
@@ -164,15 +164,13 @@ extension Vocabulary {
     }
 
     /// Whether every rank other than `TokenID.max` (none) is one of the `count` mergeable ranks.
-    private static func ranksInRange(_ ranks: [TokenID], firstRank: TokenID, count: Int) -> Bool {
-        ranks.withUnsafeBufferPointer { ranks in
-            var wrong: UInt32 = 0
-            for rank in ranks {
-                let outside = rank < firstRank || Int(rank &- firstRank) >= count
-                wrong |= rank != .max && outside ? 1 : 0
-            }
-            return wrong == 0
+    private static func ranksInRange(_ ranks: UnsafeBufferPointer<TokenID>, firstRank: TokenID, count: Int) -> Bool {
+        var wrong: UInt32 = 0
+        for rank in ranks {
+            let outside = rank < firstRank || Int(rank &- firstRank) >= count
+            wrong |= rank != .max && outside ? 1 : 0
         }
+        return wrong == 0
     }
 
     /// The section in place inside `region`, else copied.

@@ -19,7 +19,7 @@ import Glibc
 /// A file that fails any of these is rebuilt from the vocabulary and replaced (written under a
 /// temporary name and renamed, not synced: a file torn by a crash fails its checksum and is rebuilt).
 ///
-/// In place: the largest tables (85% of the bytes) are used where the file is mapped, read-only,
+/// In place: the tables (all but 1 KB of them) are used where the file is mapped, read-only,
 /// for as long as the vocabulary lives, rather than copied into fresh memory, which a new process
 /// pays for three times (zeroed by the kernel, copied into, unmapped at exit): o200k's copy was a third
 /// of `tokkit encode` of an empty file. A mapping sees the file's inode, and this cache never writes a
@@ -222,7 +222,7 @@ public struct RankTableCache: Sendable, Equatable {
             offset += padded(length)
         }
         guard offset == size else { return .refused("cache file has \(size) bytes, its header says \(offset)") }
-        // The largest tables are used in place, the checks and the checksum run over exactly what is
+        // The tables are used in place; the checks and the checksum run over exactly what is
         // used (see "In place" above).
         let vocabulary: Vocabulary
         do {

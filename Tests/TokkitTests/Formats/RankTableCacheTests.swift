@@ -73,6 +73,20 @@ struct RankTableCacheTests {
         #expect(FileManager.default.fileExists(atPath: try #require(cache.path(forSHA256: sha))))
     }
 
+    @Test("a vocabulary using its cache file in place keeps working after that file is replaced and rebuilt")
+    func replacedWhileInUse() throws {
+        let (scratch, path, sha, cache) = try Self.filledCache()
+        defer { withExtendedLifetime(scratch) {} }
+        let reference = try TiktokenFile.read(path: path, specialTokens: [Self.special])
+        let inUse = try cache.loadReporting(path: path, sha256: sha, specialTokens: [Self.special])
+        #expect(inUse.outcome == .hit)
+        // Replaced by rename, as this cache and any atomic writer do: the old inode stays mapped.
+        let file = try #require(cache.path(forSHA256: sha))
+        try FileIO.writeAtomically([UInt8](repeating: 0x5A, count: 4096), to: file)
+        #expect(try cache.loadReporting(path: path, sha256: sha, specialTokens: [Self.special]).outcome != .hit)
+        try Self.expectSame(inUse.vocabulary, reference)
+    }
+
     @Test("a bundled vocabulary read back from the cache equals the one parsed from its file")
     func bundled() throws {
         let scratch = Scratch()

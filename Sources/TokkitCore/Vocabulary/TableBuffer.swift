@@ -2,7 +2,7 @@
 /// file mapping (`ReadOnlyRegion`) used in place.
 ///
 /// Why: a vocabulary taken from the rank-table cache used to copy its tables out of the mapping into
-/// fresh memory, and fresh memory is what a new process pays most for: o200k's 14 MB of tables cost
+/// fresh memory, and fresh memory is what a new process pays most for: o200k's 19 MB of tables cost
 /// a third of `tokkit encode` of an empty file (perf: the copy, the kernel zeroing the new pages,
 /// and unmapping them at exit). Mapped in place, the tables are the page cache's pages, shared by
 /// every process that loads the same vocabulary. Every table but the 256 byte ranks and the gaps

@@ -4,6 +4,7 @@ import Tokkit
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",
         abstract: "Compare tokenizers on files: tokens, bytes and characters per token, fertility, vocabulary use, round trips, speed.",
         discussion: """
         Every tokenizer encodes every file (special-token text is encoded as plain text, as tiktoken's \

@@ -3,6 +3,7 @@ import Tokkit
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decode",
         abstract: "Decode token ids back to text or bytes.",
         discussion: """
         Text output replaces any ill-formed UTF-8 in the joined token bytes with U+FFFD (as tiktoken's \

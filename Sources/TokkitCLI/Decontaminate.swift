@@ -4,6 +4,7 @@ import Tokkit
 
 struct Decontaminate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decontaminate",
         abstract: "Remove or flag documents that share 13-word n-grams with evaluation sets (GPT-3's test).",
         discussion: """
         tokkit decontaminate train/ --eval evals/*.jsonl -o clean/

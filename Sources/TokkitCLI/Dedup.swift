@@ -4,6 +4,7 @@ import Tokkit
 
 struct Dedup: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dedup",
         abstract: "Remove duplicate documents: exact (normalized text) or near-duplicates (MinHash LSH, datatrove's).",
         subcommands: [MinHash.self, Exact.self, Lines.self]
     )

@@ -3,6 +3,7 @@ import Tokkit
 
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "encode",
         abstract: "Encode text to token ids, exactly as tiktoken does.",
         discussion: """
         Special tokens follow tiktoken: by default none is allowed and any special-token text in the input is an \

@@ -4,6 +4,7 @@ import Tokkit
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Describe a vocabulary: size, special tokens, pattern, sha256, longest tokens, byte coverage.",
         discussion: "Byte coverage counts the byte values that exist as one-byte tokens: with all 256, any input can be encoded."
     )

@@ -4,6 +4,7 @@ import Tokkit
 
 struct Mix: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "mix",
         abstract: "Mix sources by weight or to a token budget counted with a Tokkit vocabulary, with deterministic sampling.",
         discussion: """
         tokkit mix mix.yaml -o mixed/

@@ -4,6 +4,7 @@ import Tokkit
 
 struct Prep: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "prep",
         abstract: "Filter and clean JSONL documents with datatrove's rules (FineWeb's filters), into shard-ready JSONL.",
         discussion: """
         tokkit prep --preset fineweb-datatrove raw/ -o clean/

@@ -4,12 +4,14 @@ import Tokkit
 
 struct Select: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "select",
         abstract: "Relevance selection: a metadata score threshold, DSIR importance resampling, or a trained quality classifier.",
         subcommands: [Score.self, DSIR.self, Classifier.self]
     )
 
     struct Score: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "score",
             abstract: "Keep documents whose metadata score passes FineWeb-Edu's rule: round(clip(score, 0, 5)) >= 3.",
             discussion: "Python rounding (halves to even). Kept documents get metadata.int_score. Documents without the score are dropped unless --keep-missing."
         )
@@ -67,6 +69,7 @@ struct Select: ParsableCommand {
 
     struct Classifier: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "classifier",
             abstract: "Score documents with a hashed n-gram logistic-regression quality classifier (GPT-3 style) and keep by threshold or Pareto sampling.",
             discussion: "Train from --positive and --negative example files (and save with --save-model), or load --model. Scores go to metadata.quality_score."
         )

@@ -8,6 +8,7 @@ import Glibc
 
 struct Shard: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "shard",
         abstract: "Encode a corpus to training-ready token shards for llm.c, nanoGPT or Megatron-LM, and check them.",
         discussion: """
         tokkit shard [write] encodes documents on all cores and writes shards plus manifest.json; \

@@ -8,6 +8,7 @@ import Glibc
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Print text with its token boundaries coloured, like the Tiktokenizer web app.",
         discussion: """
         Each token gets a background colour in turn; whitespace is made visible (· space, → tab, ↵ newline). \

@@ -4,12 +4,14 @@ import Tokkit
 
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "synth",
         abstract: "Synthetic-data seeds: build OpenAI batch requests from a YAML template, and ingest the outputs as documents.",
         subcommands: [Requests.self, Ingest.self]
     )
 
     struct Requests: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "requests",
             abstract: "Write the template's prompts (topics × audiences × formats × seed documents, repeats removed) as an OpenAI batch JSONL file.",
             discussion: "No model is called. Each request's custom_id is <name>-<SHA-1 of the prompt, 12 hex digits>."
         )
@@ -27,6 +29,7 @@ struct Synth: ParsableCommand {
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ingest",
             abstract: "Turn OpenAI batch output files into documents tagged source: synthetic with their prompt id.",
             discussion: "Failed requests (error set, status ≠ 200, no message) are counted and skipped. Writes <output>/<NNNNN>.jsonl."
         )

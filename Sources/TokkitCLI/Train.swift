@@ -4,6 +4,7 @@ import Tokkit
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train a byte-level BPE vocabulary; merges identical to Hugging Face's BpeTrainer.",
         discussion: """
         Phases: count the corpus's pieces on all cores (or merge count files with --counts), then merge \

@@ -61,9 +61,9 @@ struct DecodingTable: Sendable {
     static let prefetchDistance = 4 * blockSize
 
     /// Token `i`'s bytes, and in byte 15 its length when short, else `notShort`.
-    let entries: [SIMD16<UInt8>]
+    let entries: TableBuffer<SIMD16<UInt8>>
     /// Token `i`'s length when short, else `notShort`: the entries' byte 15, on their own.
-    let lengths: [UInt8]
+    let lengths: TableBuffer<UInt8>
 
     /// - Complexity: O(number of tokens).
     init(_ table: RankTable) {
@@ -86,12 +86,12 @@ struct DecodingTable: Sendable {
                 }
             }
         }
-        self.entries = entries
-        self.lengths = lengths
+        self.entries = TableBuffer(entries)
+        self.lengths = TableBuffer(lengths)
     }
 
     /// A table whose entries were built earlier (read back from a cache; see `VocabularyTables`).
-    init(entries: [SIMD16<UInt8>], lengths: [UInt8]) {
+    init(entries: TableBuffer<SIMD16<UInt8>>, lengths: TableBuffer<UInt8>) {
         self.entries = entries
         self.lengths = lengths
     }

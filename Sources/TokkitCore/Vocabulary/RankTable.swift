@@ -12,18 +12,18 @@ import Synchronization
 @usableFromInline
 struct RankTable: Sendable {
     /// All token bytes, concatenated in index order.
-    let arena: [UInt8]
+    let arena: TableBuffer<UInt8>
     /// `offsets[i] ..< offsets[i + 1]` is the range of token `i` in `arena`.
-    let offsets: [UInt32]
+    let offsets: TableBuffer<UInt32>
     /// Two words per slot: the token's first eight bytes (`ByteHash.prefix`), then
     /// `tag | min(length, 255) << 32 | (index + 1)` with the top 24 bits of the hash as tag; the
     /// second word is 0 when the slot is empty.
-    let slots: [UInt64]
+    let slots: TableBuffer<UInt64>
     let mask: Int
     /// A bitset indexed by hash bits, set for the hash of every token: most lookups while
     /// merging ask for byte strings that are no token, and this bitset, small enough to stay in
     /// the L2 cache, answers most of them without touching `slots`, which is too large to.
-    let filter: [UInt64]
+    let filter: TableBuffer<UInt64>
     /// The filter's bit count minus one.
     let filterMask: Int
     /// Different for every table built in this process (copies share it): what a merger's piece
@@ -32,7 +32,7 @@ struct RankTable: Sendable {
 
     var count: Int { offsets.count - 1 }
 
-    func bytes(at index: Int) -> ArraySlice<UInt8> {
+    func bytes(at index: Int) -> Slice<TableBuffer<UInt8>> {
         arena[Int(offsets[index])..<Int(offsets[index + 1])]
     }
 
@@ -198,7 +198,7 @@ struct RankTable: Sendable {
 
         consuming func build() -> RankTable {
             let (arena, offsets) = strings.takeStorage()
-            return RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter, filterMask: filterMask,
+            return RankTable(arena: TableBuffer(arena), offsets: TableBuffer(offsets), slots: TableBuffer(slots), mask: mask, filter: TableBuffer(filter), filterMask: filterMask,
                              serial: RankTable.nextSerial())
         }
     }

@@ -68,21 +68,24 @@ extension Vocabulary {
     /// purpose; the cache file's checksum is what catches accidents.
     /// - Throws: `VocabularyError` when the special tokens clash with the ranks.
     /// - Complexity: O(size of the tables), one pass each.
+    ///
+    /// With `region`, the mapping that holds the sections, the tables (`TableBuffer`) are used in place
+    /// and keep `region` alive (the 256 byte ranks and the gaps are copied). Without it, all are copied.
     package init?(sections: [UnsafeRawBufferPointer], scalars: [UInt64],
-                  specialTokens: [SpecialToken]) throws(VocabularyError) {
+                  specialTokens: [SpecialToken], region: ReadOnlyRegion? = nil) throws(VocabularyError) {
         guard sections.count == VocabularyTables.sectionCount, scalars.count == VocabularyTables.scalarCount,
               scalars[0] < UInt64(UInt32.max), scalars[1] < 1 << 40, scalars[2] < 1 << 40, scalars[3] < 1 << 40, scalars[4] < 1 << 40,
-              let arena = Self.array(sections[0], of: UInt8.self),
-              let offsets = Self.array(sections[1], of: UInt32.self),
-              let slots = Self.array(sections[2], of: UInt64.self),
-              let filter = Self.array(sections[3], of: UInt64.self),
+              let arena = Self.table(sections[0], in: region, of: UInt8.self),
+              let offsets = Self.table(sections[1], in: region, of: UInt32.self),
+              let slots = Self.table(sections[2], in: region, of: UInt64.self),
+              let filter = Self.table(sections[3], in: region, of: UInt64.self),
               let singles = Self.array(sections[4], of: TokenID.self),
-              let pairs = Self.array(sections[5], of: TokenID.self),
-              let entries = Self.array(sections[6], of: SIMD16<UInt8>.self),
-              let lengths = Self.array(sections[7], of: UInt8.self),
+              let pairs = Self.table(sections[5], in: region, of: TokenID.self),
+              let entries = Self.table(sections[6], in: region, of: SIMD16<UInt8>.self),
+              let lengths = Self.table(sections[7], in: region, of: UInt8.self),
               let gaps = Self.array(sections[8], of: TokenID.self),
-              let merges = Self.array(sections[9], of: UInt64.self),
-              let mergeFilter = Self.array(sections[10], of: UInt64.self)
+              let merges = Self.table(sections[9], in: region, of: UInt64.self),
+              let mergeFilter = Self.table(sections[10], in: region, of: UInt64.self)
         else { return nil }
         let firstRank = TokenID(scalars[0]), mask = Int(scalars[1]), filterMask = Int(scalars[2])
         let count = offsets.count - 1
@@ -92,26 +95,12 @@ extension Vocabulary {
               filterMask >= 63, filterMask & (filterMask + 1) == 0, filter.count * 64 == filterMask + 1,
               singles.count == 256, pairs.count == 1 << 16, entries.count == count, lengths.count == count
         else { return nil }
-        for index in 0..<count {
-            let length = Int(offsets[index + 1]) - Int(offsets[index])
-            let short = length > 0 && length <= DecodingTable.shortLength
-            guard length >= 0, lengths[index] == (short ? UInt8(length) : DecodingTable.notShort),
-                  entries[index][DecodingTable.shortLength] == lengths[index] else { return nil }
-        }
-        var filled = 0
-        var position = 1
-        while position < slots.count {
-            let word = slots[position]
-            if word != 0 {
-                guard Int(word & 0xFFFF_FFFF) <= count, word & 0xFFFF_FFFF != 0 else { return nil }
-                filled += 1
-            }
-            position += 2
-        }
-        guard filled <= mask else { return nil }
+        let ranksInRange = singles.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
+            && pairs.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
+        guard ranksInRange, Self.lengthsAgree(offsets: offsets, lengths: lengths, entries: entries),
+              let filled = Self.filledSlots(slots, count: count), filled <= mask
+        else { return nil }
         let end = UInt64(firstRank) + UInt64(count)
-        for rank in singles where rank != .max { guard rank >= firstRank, UInt64(rank) < end else { return nil } }
-        for rank in pairs where rank != .max { guard rank >= firstRank, UInt64(rank) < end else { return nil } }
         var previous: TokenID?
         for gap in gaps {
             guard gap >= firstRank, UInt64(gap) < end, previous.map({ $0 < gap }) ?? true,
@@ -129,6 +118,66 @@ extension Vocabulary {
                       decoding: DecodingTable(entries: entries, lengths: lengths),
                       pairMerges: PairMergeTable(slots: merges, mask: Int(scalars[3]), filter: mergeFilter,
                                                  filterMask: Int(scalars[4])))
+    }
+
+    // The passes below run over every table on every load from the cache (cl100k: 12 MB), so they
+    // read through buffer pointers and fold each test into an integer flag instead of leaving at the
+    // first failure: no bounds checks, no branch per element, and so vectorized (see
+    // `PairMergeTable.isWellFormed` for the measurement).
+
+    /// Whether each token's decoding length (and the copy in its entry's last byte) matches the offsets.
+    private static func lengthsAgree(offsets: TableBuffer<UInt32>, lengths: TableBuffer<UInt8>, entries: TableBuffer<SIMD16<UInt8>>) -> Bool {
+        offsets.withUnsafeBufferPointer { offsets in
+            lengths.withUnsafeBufferPointer { lengths in
+                entries.withUnsafeBufferPointer { entries in
+                    var wrong: UInt8 = 0
+                    for index in 0..<lengths.count {
+                        let length = offsets[index &+ 1] &- offsets[index]
+                        let short = (length &- 1) < UInt32(DecodingTable.shortLength)
+                        let expected = short ? UInt8(truncatingIfNeeded: length) : DecodingTable.notShort
+                        wrong |= (lengths[index] ^ expected) | (entries[index][DecodingTable.shortLength] ^ expected)
+                        wrong |= offsets[index &+ 1] < offsets[index] ? 1 : 0
+                    }
+                    return wrong == 0
+                }
+            }
+        }
+    }
+
+    /// How many slots of the rank table are filled, or `nil` when one names no token (an index past
+    /// `count`, or 0 with a non-zero tag).
+    private static func filledSlots(_ slots: TableBuffer<UInt64>, count: Int) -> Int? {
+        slots.withUnsafeBufferPointer { slots in
+            var filled = 0
+            var wrong: UInt32 = 0
+            let limit = UInt32(truncatingIfNeeded: count)
+            for pair in 0..<(slots.count / 2) {
+                let word = slots[2 &* pair &+ 1]
+                let index = UInt32(truncatingIfNeeded: word), tag = UInt32(truncatingIfNeeded: word >> 32)
+                let used: UInt32 = (index | tag) == 0 ? 0 : 1
+                filled &+= Int(used)
+                // index - 1 wraps for 0, so one comparison checks 1...count.
+                wrong |= used & (index &- 1 >= limit ? 1 : 0)
+            }
+            return wrong == 0 ? filled : nil
+        }
+    }
+
+    /// Whether every rank other than `TokenID.max` (none) is one of the `count` mergeable ranks.
+    private static func ranksInRange(_ ranks: UnsafeBufferPointer<TokenID>, firstRank: TokenID, count: Int) -> Bool {
+        var wrong: UInt32 = 0
+        for rank in ranks {
+            let outside = rank < firstRank || Int(rank &- firstRank) >= count
+            wrong |= rank != .max && outside ? 1 : 0
+        }
+        return wrong == 0
+    }
+
+    /// The section in place inside `region`, else copied.
+    private static func table<T: BitwiseCopyable & Sendable>(_ raw: UnsafeRawBufferPointer, in region: ReadOnlyRegion?,
+                                                             of _: T.Type) -> TableBuffer<T>? {
+        if let region { return TableBuffer(raw, in: region) }
+        return array(raw, of: T.self).map(TableBuffer.init)
     }
 
     /// The section's bytes as an array of `T`, or `nil` when its size is not a whole number of them.

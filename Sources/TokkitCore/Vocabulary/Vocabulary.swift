@@ -66,7 +66,7 @@ public struct Vocabulary: Sendable {
     /// The id of each two-byte token at `first << 8 | second`, or `TokenID.max`. Merging starts
     /// from byte pairs: a dense 256 KB array answers those without hashing or probing, and on
     /// non-Latin text they are about half of all merge lookups.
-    let bytePairRank: [TokenID]
+    let bytePairRank: TableBuffer<TokenID>
     /// Every mergeable token padded to 16 bytes, for decoding.
     let decoding: DecodingTable
     /// What two adjacent tokens merge into, by rank: the merger's lookups once every part is a token.
@@ -125,7 +125,7 @@ public struct Vocabulary: Sendable {
         self.gaps = gaps
         self.table = table
         self.singleByteRank = singles
-        self.bytePairRank = pairs
+        self.bytePairRank = TableBuffer(pairs)
         self.decoding = DecodingTable(table)
         self.pairMerges = PairMergeTable(table, firstRank: firstRank)
         InternalChecks.require(firstInvariantViolation(), "Vocabulary")
@@ -133,7 +133,7 @@ public struct Vocabulary: Sendable {
 
     /// A vocabulary from tables built earlier (`VocabularyTables`), checked for consistency by the caller.
     init(firstRank: TokenID, specialTokens: [SpecialToken], gaps: [TokenID], table: RankTable,
-         singleByteRank: [TokenID], bytePairRank: [TokenID], decoding: DecodingTable,
+         singleByteRank: [TokenID], bytePairRank: TableBuffer<TokenID>, decoding: DecodingTable,
          pairMerges: PairMergeTable) throws(VocabularyError) {
         try Self.checkSpecialTokens(specialTokens, mergeable: firstRank..<(firstRank + TokenID(table.count)), gaps: gaps)
         self.firstRank = firstRank

@@ -19,6 +19,16 @@ import Glibc
 /// A file that fails any of these is rebuilt from the vocabulary and replaced (written under a
 /// temporary name and renamed, not synced: a file torn by a crash fails its checksum and is rebuilt).
 ///
+/// In place: the tables (all but 1 KB of them) are used where the file is mapped, read-only,
+/// for as long as the vocabulary lives, rather than copied into fresh memory, which a new process
+/// pays for three times (zeroed by the kernel, copied into, unmapped at exit): o200k's copy was a third
+/// of `tokkit encode` of an empty file. A mapping sees the file's inode, and this cache never writes a
+/// file in place: a new cache file is renamed over the old one, which stays intact, mapped, until the
+/// last process using it lets go. What the mapping does not survive is a write into the same inode
+/// by some other program after the checks ran: truncating the file ends the process with SIGBUS,
+/// and changed bytes are read as they are, unchecked. Both need someone writing into the user's own
+/// cache folder behind Tokkit's back, the case the checksum does not cover either (see `checksum`).
+///
 /// Skipping the vocabulary's own sha256: a cache file records the device, inode, size, mtime and
 /// ctime of the vocabulary file it was built from, as seen before and after that file was read and
 /// hashed. While the vocabulary file still shows the same five values it holds the same bytes
@@ -78,9 +88,9 @@ public struct RankTableCache: Sendable, Equatable {
             case .refused(let why):
                 reason = why
             case .tables(let vocabulary, let source):
-                if before == nil || source != before {
-                    _ = try Self.verifiedContents(path: path, sha256: expected)
-                }
+                if let before, source == before || vouched(before, sha256: expected) { return (vocabulary, .hit) }
+                _ = try Self.verifiedContents(path: path, sha256: expected)
+                if let before, SourceIdentity(path: path) == before { vouch(before, sha256: expected) }
                 return (vocabulary, .hit)
             }
         }
@@ -102,6 +112,55 @@ public struct RankTableCache: Sendable, Equatable {
         let vocabulary = try TiktokenFile.parse(contents, path: path, specialTokens: specialTokens)
         _ = store(vocabulary, sha256: expected, source: nil)
         return vocabulary
+    }
+
+    // MARK: - Other copies of a vocabulary file
+
+    /// The file saying that the vocabulary file seen as `source` was hashed and found to be `sha256`.
+    ///
+    /// Why: a cache file records one source identity, that of the copy it was built from, and every
+    /// other copy of the same file (a second install, the Python wheel's own copy, another checkout
+    /// sharing `~/.cache/tokkit`) would be read and hashed again on every load (cl100k: 1.7 MB, about
+    /// 1 ms and 400 page faults). Once such a copy has been hashed, a small file named after its identity
+    /// vouches for it, with the same reasoning as the identity in the cache file: while a file still shows
+    /// these five values it holds the same bytes. One such file per copy and vocabulary (a few dozen
+    /// bytes); an identity that no longer exists only leaves its file unused.
+    private func voucherPath(for source: SourceIdentity, sha256: String) -> String? {
+        let key = String(Self.checksum(words: source.words[...]), radix: 16)
+        return directory.map { $0 + "/" + sha256 + ".source-" + key }
+    }
+
+    /// The words a voucher holds: the identity, the sha256, and a checksum of both.
+    private static func voucherWords(_ source: SourceIdentity, sha256: String) -> [UInt64] {
+        let words = source.words + shaWords(sha256)
+        return words + [checksum(words: words[...])]
+    }
+
+    /// Whether a voucher says the file seen as `source` is `sha256`.
+    private func vouched(_ source: SourceIdentity, sha256: String) -> Bool {
+        guard let file = voucherPath(for: source, sha256: sha256) else { return false }
+        let expected = Self.voucherWords(source, sha256: sha256)
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var words = [UInt64](repeating: 0, count: expected.count + 1)
+        let size = words.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        return size == 8 * expected.count && Array(words.prefix(expected.count)).map(\.littleEndian) == expected
+    }
+
+    /// Writes the voucher for `source` (temporary name, then rename); a failure only means the next load hashes again.
+    private func vouch(_ source: SourceIdentity, sha256: String) {
+        guard let file = voucherPath(for: source, sha256: sha256) else { return }
+        var bytes: [UInt8] = []
+        for word in Self.voucherWords(source, sha256: sha256) { withUnsafeBytes(of: word.littleEndian) { bytes += $0 } }
+        do {
+            let writer = try AtomicFileWriter(path: file)
+            writer.durable = false
+            try writer.write(bytes)
+            try writer.commit()
+        } catch {
+            return
+        }
     }
 
     private static func verifiedContents(path: String, sha256: String) throws(VocabularyFileError) -> [UInt8] {
@@ -141,8 +200,9 @@ public struct RankTableCache: Sendable, Equatable {
         guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapping != MAP_FAILED else {
             return .refused("cache file cannot be mapped")
         }
-        defer { munmap(mapping, size) }
-        let bytes = UnsafeRawBufferPointer(start: mapping, count: size)
+        // Unmapped when the last table using it in place goes (at once, if the file is refused).
+        let region = ReadOnlyRegion(base: UnsafeRawPointer(mapping), count: size) { munmap(UnsafeMutableRawPointer(mutating: $0), $1) }
+        let bytes = UnsafeRawBufferPointer(start: region.base, count: size)
         let words = (0..<headerWords).map { bytes.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian }
         guard words[0] == magic else { return .refused("not a cache file") }
         guard words[headerWords - 1] == checksum(words: words.dropLast()) else { return .refused("cache header corrupt") }
@@ -162,11 +222,11 @@ public struct RankTableCache: Sendable, Equatable {
             offset += padded(length)
         }
         guard offset == size else { return .refused("cache file has \(size) bytes, its header says \(offset)") }
-        // The tables are copied out of the mapping first and the checksum taken over the copies: what
-        // is checked is exactly what is used, even if another process rewrites the file meanwhile.
+        // The tables are used in place; the checks and the checksum run over exactly what is
+        // used (see "In place" above).
         let vocabulary: Vocabulary
         do {
-            guard let built = try Vocabulary(sections: sections, scalars: scalars, specialTokens: specialTokens) else {
+            guard let built = try Vocabulary(sections: sections, scalars: scalars, specialTokens: specialTokens, region: region) else {
                 return .refused("cache tables inconsistent")
             }
             vocabulary = built

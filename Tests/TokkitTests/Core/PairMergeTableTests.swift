@@ -105,7 +105,7 @@ struct PairMergeTableTests {
 }
 
 /// Runs `body` with each array's bytes as a raw buffer.
-private func withRawBuffers<R>(_ arrays: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R {
+func withRawBuffers<R>(_ arrays: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R {
     func nest(_ index: Int, _ done: [UnsafeRawBufferPointer]) throws -> R {
         if index == arrays.count { return try body(done) }
         return try arrays[index].withUnsafeBytes { try nest(index + 1, done + [$0]) }

@@ -73,6 +73,20 @@ struct RankTableCacheTests {
         #expect(FileManager.default.fileExists(atPath: try #require(cache.path(forSHA256: sha))))
     }
 
+    @Test("a vocabulary using its cache file in place keeps working after that file is replaced and rebuilt")
+    func replacedWhileInUse() throws {
+        let (scratch, path, sha, cache) = try Self.filledCache()
+        defer { withExtendedLifetime(scratch) {} }
+        let reference = try TiktokenFile.read(path: path, specialTokens: [Self.special])
+        let inUse = try cache.loadReporting(path: path, sha256: sha, specialTokens: [Self.special])
+        #expect(inUse.outcome == .hit)
+        // Replaced by rename, as this cache and any atomic writer do: the old inode stays mapped.
+        let file = try #require(cache.path(forSHA256: sha))
+        try FileIO.writeAtomically([UInt8](repeating: 0x5A, count: 4096), to: file)
+        #expect(try cache.loadReporting(path: path, sha256: sha, specialTokens: [Self.special]).outcome != .hit)
+        try Self.expectSame(inUse.vocabulary, reference)
+    }
+
     @Test("a bundled vocabulary read back from the cache equals the one parsed from its file")
     func bundled() throws {
         let scratch = Scratch()
@@ -150,21 +164,29 @@ struct RankTableCacheTests {
         }
     }
 
-    @Test("a vocabulary file edited after it was cached is hashed again and refused; a copy elsewhere is hashed and served")
+    @Test("a vocabulary file edited after it was cached is hashed again and refused; a copy elsewhere is hashed once and served")
     func editedSource() throws {
         let (scratch, path, sha, cache) = try Self.filledCache()
         defer { withExtendedLifetime(scratch) {} }
         let copy = scratch.file("copy.tiktoken")
         try FileIO.writeAtomically(try FileIO.read(path), to: copy)
         #expect(try cache.loadReporting(path: copy, sha256: sha, specialTokens: [Self.special]).outcome == .hit)
+        // The copy, once hashed, is vouched for by a file of its own; the next loads skip the hash.
+        let folder = try #require(cache.directory)
+        let vouchers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(sha + ".source-") }
+        #expect(vouchers.count == 1)
+        #expect(try cache.loadReporting(path: copy, sha256: sha, specialTokens: [Self.special]).outcome == .hit)
         var edited = try FileIO.read(path)
         edited[0] ^= 1
-        try FileIO.writeAtomically(edited, to: path)
-        #expect {
-            _ = try cache.load(path: path, sha256: sha, specialTokens: [Self.special])
-        } throws: { error in
-            guard case .checksumMismatch(let errorPath, let expected, _) = error as? VocabularyFileError else { return false }
-            return errorPath == path && expected == sha
+        // Both the file the cache was built from and the vouched copy: an edit is seen either way.
+        for target in [path, copy] {
+            try FileIO.writeAtomically(edited, to: target)
+            #expect {
+                _ = try cache.load(path: target, sha256: sha, specialTokens: [Self.special])
+            } throws: { error in
+                guard case .checksumMismatch(let errorPath, let expected, _) = error as? VocabularyFileError else { return false }
+                return errorPath == target && expected == sha
+            }
         }
     }
 

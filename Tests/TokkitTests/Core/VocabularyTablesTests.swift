@@ -1,0 +1,71 @@
+import Testing
+import Tokkit
+
+@Suite("Vocabulary tables taken back from raw sections: every index the hot loops follow is checked first")
+struct VocabularyTablesTests {
+    static let firstRank: TokenID = 3
+
+    /// The 256 bytes from rank 3, "ab", a gap (with a special token there), and two long tokens side
+    /// by side (not short: decoded from the arena), then a short one.
+    static func vocabulary() throws -> Vocabulary {
+        var tokens: [[UInt8]?] = (0..<256).map { [UInt8($0)] }
+        tokens += [Array("ab".utf8), nil, Array("abcdefghijklmnopqrstuvwxyz".utf8), Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8), Array("xyz".utf8)]
+        return try Vocabulary(tokensOrGaps: tokens, firstRank: firstRank, specialTokens: [SpecialToken("<|gap|>", id: firstRank + 257)])
+    }
+
+    /// The vocabulary's sections after `damage`, taken back; `nil` when refused.
+    static func reloaded(_ vocabulary: Vocabulary, _ damage: (inout [[UInt8]]) -> Void) throws -> Vocabulary? {
+        try vocabulary.withTableSections { sections, scalars in
+            var copies = sections.map { Array($0) }
+            damage(&copies)
+            return try withRawBuffers(copies) { try Vocabulary(sections: $0, scalars: scalars, specialTokens: vocabulary.specialTokens) }
+        }
+    }
+
+    static func setWord<T: FixedWidthInteger>(_ bytes: inout [UInt8], _ index: Int, _ value: T) {
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: value, toByteOffset: index * MemoryLayout<T>.stride, as: T.self) }
+    }
+
+    static func word<T: FixedWidthInteger>(_ bytes: [UInt8], _ index: Int, as _: T.Type) -> T {
+        bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * MemoryLayout<T>.stride, as: T.self) }
+    }
+
+    @Test("undamaged sections give the same vocabulary")
+    func intact() throws {
+        let vocabulary = try Self.vocabulary()
+        let loaded = try #require(try Self.reloaded(vocabulary) { _ in })
+        #expect(loaded.tokensOrGaps == vocabulary.tokensOrGaps)
+        #expect(loaded.rank(of: Array("abcdefghijklmnopqrstuvwxyz".utf8)) == Self.firstRank + 258)
+    }
+
+    // Sections: 0 arena, 1 offsets (UInt32), 2 slots (UInt64 pairs: tag, then the token's index + 1 in
+    // the low half), 3 filter, 4 byte ranks, 5 byte-pair ranks, 6 decoding entries (16 bytes), 7 decoding
+    // lengths, 8 gaps, 9 and 10 the pair-merge table.
+    @Test("one inconsistent value in a section is refused", arguments: [
+        "length", "entry length", "descending offset", "slot past the tokens", "slot of index 0",
+        "byte rank past the end", "byte rank below the first", "pair rank past the end",
+    ])
+    func refused(damage: String) throws {
+        let vocabulary = try Self.vocabulary()
+        let count = 261
+        let loaded = try Self.reloaded(vocabulary) { sections in
+            switch damage {
+            case "length": sections[7][256] = 3  // "ab" is two bytes long
+            case "entry length": sections[6][16 * 256 + 15] = 3
+            case "descending offset":
+                // Token 258 ends before it starts: both long tokens still look "not short", so only the
+                // order of the offsets tells.
+                Self.setWord(&sections[1], 259, Self.word(sections[1], 258, as: UInt32.self) - 1)
+            case "slot past the tokens", "slot of index 0":
+                let slots = sections[2].count / 8
+                let filled = (0..<(slots / 2)).first { Self.word(sections[2], 2 * $0 + 1, as: UInt64.self) != 0 } ?? 0
+                let word = Self.word(sections[2], 2 * filled + 1, as: UInt64.self) & ~0xFFFF_FFFF
+                Self.setWord(&sections[2], 2 * filled + 1, word | (damage == "slot of index 0" ? 1 << 40 : UInt64(count + 1)))
+            case "byte rank past the end": Self.setWord(&sections[4], 7, Self.firstRank + TokenID(count))
+            case "byte rank below the first": Self.setWord(&sections[4], 7, Self.firstRank - 1)
+            default: Self.setWord(&sections[5], Int(UInt8(ascii: "a")) << 8 | Int(UInt8(ascii: "b")), Self.firstRank + TokenID(count))
+            }
+        }
+        #expect(loaded == nil, "\(damage) was accepted")
+    }
+}

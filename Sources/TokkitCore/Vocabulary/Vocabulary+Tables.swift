@@ -37,7 +37,8 @@ extension Vocabulary {
                     try table.filter.withUnsafeBytes { filter in
                         try singleByteRank.withUnsafeBytes { singles in
                             try bytePairRank.withUnsafeBytes { pairs in
-                                try decoding.entries.withUnsafeBytes { entries in
+                                // One entry per token: the padding is added when a table is read back.
+                                try decoding.entries.prefix(table.count).withUnsafeBytes { entries in
                                     try decoding.lengths.withUnsafeBytes { lengths in
                                         try gaps.withUnsafeBytes { gaps in
                                             try pairMerges.slots.withUnsafeBytes { merges in

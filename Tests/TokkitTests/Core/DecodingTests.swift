@@ -197,7 +197,8 @@ struct DecodingTests {
             #expect(throws: DecodingError.unknownID(id: bad, position: place)) {
                 try vocabulary.appendBytes(of: broken, to: &output, threads: threads)
             }
-            #expect(output == Array("kept".utf8))
+            let keptAfterUnknown = output == Array("kept".utf8)
+            #expect(keptAfterUnknown, "the buffer unchanged after an unknown id")
             broken[second - 1] = 99_999
             #expect(throws: DecodingError.unknownID(id: 99_999, position: second - 1)) {
                 try vocabulary.appendBytes(of: broken, to: &output, threads: threads)
@@ -205,7 +206,8 @@ struct DecodingTests {
             broken[count - 1] = 77_777
             broken[3] = 88_888
             #expect(throws: DecodingError.unknownID(id: 88_888, position: 3)) { _ = try vocabulary.decodeBytes(broken) }
-            #expect(output == Array("kept".utf8))
+            let keptAfterBoth = output == Array("kept".utf8)
+            #expect(keptAfterBoth, "the buffer unchanged after unknown ids in two parts")
         }
         // A special token where the unknown id was decodes like the join, on any number of threads.
         var special = ids

@@ -15,7 +15,7 @@ import CPrefetch
 /// per id, and test the block once: sixteen short tokens add up to at most 16 × 15 = 240 bytes,
 /// while one `notShort` among them makes the sum at least 255 + 15 = 270.
 ///
-/// Memory: 17 bytes per token (3.4 MB for o200k's 200k tokens); built in one pass over the arena,
+/// Memory: 17 bytes per token (3.4 MB for o200k's 200k tokens; gpt2's entries padded to 65,536); built in one pass over the arena,
 /// about 1 ms for cl100k (1-3% of loading the vocabulary).
 ///
 /// Performance notes (one thread, ids in memory; 1.84 bytes per id for gpt2 on multilingual text,
@@ -168,9 +168,11 @@ struct DecodingTable: Sendable {
         }
 
         /// Whether the indices of `ids[position..<position + blockSize]` all fall in entries padded to
-        /// `paddedMask + 1`, a power of two: their OR has no bit above the mask. Half the instructions of
-        /// `inRange` (callgrind, gpt2, public_en: see `paddedCount`); an index past the last token reads a
-        /// `notShort` padding entry, so the block is then rewritten one id at a time and stops there.
+        /// `paddedMask + 1`, a power of two: their OR has no bit above the mask. About half the instructions
+        /// of `inRange`: one-thread decode of gpt2 ids, callgrind, 77.9M → 68.6M on public_en and 217.0M →
+        /// 190.2M on public_multi (session 19; CPU time better on public_en, even on public_multi within the
+        /// shared machine's spread). An index past the last token reads a `notShort` padding entry, so the
+        /// block is then rewritten one id at a time and stops there.
         @inline(__always)
         static func belowPadded(_ ids: UnsafeBufferPointer<TokenID>, _ position: Int, firstRank: TokenID, paddedMask: UInt32) -> Bool {
             let index = UnsafeRawPointer(ids.baseAddress! + position).loadUnaligned(as: SIMD16<UInt32>.self)

@@ -15,7 +15,7 @@ import CPrefetch
 /// per id, and test the block once: sixteen short tokens add up to at most 16 × 15 = 240 bytes,
 /// while one `notShort` among them makes the sum at least 255 + 15 = 270.
 ///
-/// Memory: 17 bytes per token (3.4 MB for o200k's 200k tokens); built in one pass over the arena,
+/// Memory: 17 bytes per token (3.4 MB for o200k's 200k tokens; gpt2's entries padded to 65,536); built in one pass over the arena,
 /// about 1 ms for cl100k (1-3% of loading the vocabulary).
 ///
 /// Performance notes (one thread, ids in memory; 1.84 bytes per id for gpt2 on multilingual text,
@@ -60,26 +60,40 @@ struct DecodingTable: Sendable {
     /// blocks about as good, 2 no better than 1). The run-to-run spread on the shared machine is ±20%.
     static let prefetchDistance = 4 * blockSize
 
-    /// Token `i`'s bytes, and in byte 15 its length when short, else `notShort`.
+    /// Token `i`'s bytes, and in byte 15 its length when short, else `notShort`. A table of at most
+    /// `prefetchCount` tokens is padded with `notShort` entries to a power of two (`paddedCount`), so that
+    /// the loop that does not prefetch tests a block with one OR of its indices (see `View.belowPadded`).
     let entries: TableBuffer<SIMD16<UInt8>>
     /// Token `i`'s length when short, else `notShort`: the entries' byte 15, on their own.
     let lengths: TableBuffer<UInt8>
+
+    /// How many entries a table of `count` tokens holds: `count`, or for the tables that are not
+    /// prefetched the power of two at or above it (gpt2's 50,257 → 65,536: 244 KB more, never read by
+    /// valid ids).
+    static func paddedCount(_ count: Int) -> Int {
+        count > prefetchCount ? count : max(blockSize, 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount))
+    }
+
+    /// An entry past the last token: no bytes, `notShort`.
+    static let padding: SIMD16<UInt8> = {
+        var entry = SIMD16<UInt8>.zero
+        entry[shortLength] = notShort
+        return entry
+    }()
 
     /// - Complexity: O(number of tokens).
     init(_ table: RankTable) {
         let count = table.count
         var lengths = [UInt8](repeating: Self.notShort, count: count)
-        var entries = [SIMD16<UInt8>](repeating: .zero, count: count)
+        var entries = [SIMD16<UInt8>](repeating: Self.padding, count: Self.paddedCount(count))
         table.withView { view in
             entries.withUnsafeMutableBytes { raw in
                 for index in 0..<count {
                     let start = Int(view.offsets[index])
                     let length = view.length(at: index)
                     let entry = raw.baseAddress! + Self.entrySize * index
-                    guard length > 0, length <= Self.shortLength else {
-                        entry.storeBytes(of: Self.notShort, toByteOffset: Self.shortLength, as: UInt8.self)
-                        continue
-                    }
+                    guard length > 0, length <= Self.shortLength else { continue }
+                    entry.storeBytes(of: .zero, as: SIMD16<UInt8>.self)
                     entry.copyMemory(from: view.arena + start, byteCount: length)
                     entry.storeBytes(of: UInt8(length), toByteOffset: Self.shortLength, as: UInt8.self)
                     lengths[index] = UInt8(length)
@@ -90,9 +104,12 @@ struct DecodingTable: Sendable {
         self.lengths = TableBuffer(lengths)
     }
 
-    /// A table whose entries were built earlier (read back from a cache; see `VocabularyTables`).
+    /// A table whose entries were built earlier (read back from a cache, which holds one entry per
+    /// token; see `VocabularyTables`). A padded table is copied out of the cache with its padding
+    /// (gpt2: 0.8 MB), so that the cache keeps one layout and one check for every vocabulary.
     init(entries: TableBuffer<SIMD16<UInt8>>, lengths: TableBuffer<UInt8>) {
-        self.entries = entries
+        let padded = Self.paddedCount(entries.count)
+        self.entries = padded == entries.count ? entries : TableBuffer(entries.withUnsafeBufferPointer { Array($0) } + repeatElement(Self.padding, count: padded - entries.count))
         self.lengths = lengths
     }
 
@@ -107,7 +124,8 @@ struct DecodingTable: Sendable {
                     let anywhere = UnsafeRawPointer(tokens.offsets)
                     return try body(View(entries: entries.baseAddress ?? anywhere.assumingMemoryBound(to: SIMD16<UInt8>.self),
                                          lengths: lengths.baseAddress ?? anywhere.assumingMemoryBound(to: UInt8.self),
-                                         tokens: tokens, count: UInt32(table.count), firstRank: firstRank))
+                                         tokens: tokens, count: UInt32(table.count), paddedMask: UInt32(truncatingIfNeeded: entries.count &- 1),
+                                         firstRank: firstRank))
                 }
             }
         }
@@ -121,6 +139,8 @@ struct DecodingTable: Sendable {
         let lengths: UnsafePointer<UInt8>
         let tokens: RankTable.View
         let count: UInt32
+        /// The entries' count less one: every index up to it reads an entry (see `paddedCount`).
+        let paddedMask: UInt32
         let firstRank: TokenID
 
         /// The index of `id` in the tables, or `nil` when it is not a mergeable token.
@@ -146,6 +166,20 @@ struct DecodingTable: Sendable {
             let below = (index &- SIMD16(repeating: count)) & ~index
             let a = below.lowHalf & below.highHalf, b = a.lowHalf & a.highHalf, c = b.lowHalf & b.highHalf
             return count < 1 << 31 && (c[0] & c[1]) >= 1 << 31
+        }
+
+        /// Whether the indices of `ids[position..<position + blockSize]` all fall in entries padded to
+        /// `paddedMask + 1`, a power of two: their OR has no bit above the mask. About half the instructions
+        /// of `inRange`: one-thread decode of gpt2 ids, callgrind, 77.9M → 68.6M on public_en and 217.0M →
+        /// 190.2M on public_multi (session 19; CPU time better on public_en, even on public_multi within the
+        /// shared machine's spread). An index past the last token reads a `notShort` padding entry, so the
+        /// block is then rewritten one id at a time and stops there.
+        @inline(__always)
+        static func belowPadded(_ ids: UnsafeBufferPointer<TokenID>, _ position: Int, firstRank: TokenID, paddedMask: UInt32) -> Bool {
+            let index = UnsafeRawPointer(ids.baseAddress! + position).loadUnaligned(as: SIMD16<UInt32>.self)
+                &- SIMD16(repeating: firstRank)
+            let a = index.lowHalf | index.highHalf, b = a.lowHalf | a.highHalf, c = b.lowHalf | b.highHalf
+            return (c[0] | c[1]) & ~paddedMask == 0
         }
 
         /// Adds the lengths of the mergeable tokens `ids[start...]` to `total`, up to the first
@@ -211,6 +245,7 @@ struct DecodingTable: Sendable {
         func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
                         to output: UnsafeMutableRawPointer, at: inout Int) -> Int {
             switch (firstRank == 0, count > DecodingTable.prefetchCount) {
+            // Not prefetching: the entries are padded to `paddedCount` (see `belowPadded`).
             case (true, false): writeShort(ids, from: start, to: output, at: &at, firstRank: 0, prefetch: false)
             case (true, true): writeShort(ids, from: start, to: output, at: &at, firstRank: 0, prefetch: true)
             case (false, false): writeShort(ids, from: start, to: output, at: &at, firstRank: firstRank, prefetch: false)
@@ -223,7 +258,7 @@ struct DecodingTable: Sendable {
                                 at: inout Int, firstRank: TokenID, prefetch: Bool) -> Int {
             // Locals, not `self`'s fields: the stores through `output` could alias the view in memory,
             // so the compiler reloaded every field on every round.
-            let entries = entries, count = count
+            let entries = entries, count = count, paddedMask = paddedMask
             let table = UnsafeRawPointer(entries)
             /// Stores the entry of table index `index` at `output + next` and returns the token's length.
             /// The length is loaded from the table before the store: loaded after it, it was read back
@@ -237,7 +272,8 @@ struct DecodingTable: Sendable {
             var end = at
             var position = start
             while position &+ DecodingTable.blockSize <= ids.count,
-                  Self.inRange(ids, position, firstRank: firstRank, count: count) {
+                  prefetch ? Self.inRange(ids, position, firstRank: firstRank, count: count)
+                           : Self.belowPadded(ids, position, firstRank: firstRank, paddedMask: paddedMask) {
                 var next = end
                 if prefetch && position &+ DecodingTable.prefetchDistance &+ DecodingTable.blockSize <= ids.count {
                     for k in 0..<DecodingTable.blockSize {

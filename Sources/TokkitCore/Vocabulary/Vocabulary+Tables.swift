@@ -37,8 +37,10 @@ extension Vocabulary {
                     try table.filter.withUnsafeBytes { filter in
                         try singleByteRank.withUnsafeBytes { singles in
                             try bytePairRank.withUnsafeBytes { pairs in
-                                try decoding.entries.withUnsafeBytes { entries in
-                                    try decoding.lengths.withUnsafeBytes { lengths in
+                                // One entry per token: the padding is added when a table is read back.
+                                try decoding.entries.withUnsafeBytes { padded in
+                                    let entries = UnsafeRawBufferPointer(rebasing: padded.prefix(table.count * MemoryLayout<SIMD16<UInt8>>.stride))
+                                    return try decoding.lengths.withUnsafeBytes { lengths in
                                         try gaps.withUnsafeBytes { gaps in
                                             try pairMerges.slots.withUnsafeBytes { merges in
                                                 try pairMerges.filter.withUnsafeBytes { mergeFilter in

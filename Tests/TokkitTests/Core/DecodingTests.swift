@@ -100,9 +100,12 @@ struct DecodingTests {
             }
         }
         let expected = try #require(Self.joined(vocabulary, ids))
-        #expect(try vocabulary.decodeBytes(ids) == expected)
+        // Compared to a Bool first, here and below: a failed `#expect` on arrays of megabytes spent minutes printing them.
+        let mixed = try vocabulary.decodeBytes(ids) == expected
+        #expect(mixed, "long, special and one-byte tokens at the parts' edges")
         let ones = (0..<(1 << 19)).map { _ in single[Int.random(in: single.indices, using: &random)] }
-        #expect(try vocabulary.decodeBytes(ones) == Self.joined(vocabulary, ones))
+        let allOnes = try vocabulary.decodeBytes(ones) == Self.joined(vocabulary, ones)
+        #expect(allOnes, "one-byte tokens only")
         // An unknown id is named at its position in the whole list, the first one when several parts have one.
         var broken = ids
         broken[ids.count - 5] = 999_999
@@ -139,7 +142,8 @@ struct DecodingTests {
         var longs = (0..<Vocabulary.parallelDecodeThreshold).map { long[$0 % long.count] }
         var longOutput: [UInt8] = Array("kept".utf8)
         try vocabulary.appendBytes(of: longs, to: &longOutput, threads: threads)
-        #expect(longOutput == Array("kept".utf8) + (try #require(Self.joined(vocabulary, longs))))
+        let longsJoined = longOutput == Array("kept".utf8) + (try #require(Self.joined(vocabulary, longs)))
+        #expect(longsJoined, "only long tokens, decoded again on one thread")
         longs[longs.count - 2] = 999_999
         #expect(throws: DecodingError.unknownID(id: 999_999, position: longs.count - 2)) {
             try vocabulary.appendBytes(of: longs, to: &longOutput, threads: threads)
@@ -170,10 +174,12 @@ struct DecodingTests {
         let expected = try #require(Self.joined(vocabulary, ids))
         var output: [UInt8] = Array("kept".utf8)
         try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
-        #expect(output == Array("kept".utf8) + expected)
+        let appended = output == Array("kept".utf8) + expected
+        #expect(appended, "after what the buffer held")
         output.removeAll(keepingCapacity: true)
         try vocabulary.appendBytes(of: ids, to: &output, threads: threads)
-        #expect(output == expected)
+        let refilled = output == expected
+        #expect(refilled, "into the emptied buffer")
     }
 
     @Test("on several threads, an unknown id in the second part, or in both, is the first one of the whole list",
@@ -191,7 +197,8 @@ struct DecodingTests {
             #expect(throws: DecodingError.unknownID(id: bad, position: place)) {
                 try vocabulary.appendBytes(of: broken, to: &output, threads: threads)
             }
-            #expect(output == Array("kept".utf8))
+            let keptAfterUnknown = output == Array("kept".utf8)
+            #expect(keptAfterUnknown, "the buffer unchanged after an unknown id")
             broken[second - 1] = 99_999
             #expect(throws: DecodingError.unknownID(id: 99_999, position: second - 1)) {
                 try vocabulary.appendBytes(of: broken, to: &output, threads: threads)
@@ -199,7 +206,8 @@ struct DecodingTests {
             broken[count - 1] = 77_777
             broken[3] = 88_888
             #expect(throws: DecodingError.unknownID(id: 88_888, position: 3)) { _ = try vocabulary.decodeBytes(broken) }
-            #expect(output == Array("kept".utf8))
+            let keptAfterBoth = output == Array("kept".utf8)
+            #expect(keptAfterBoth, "the buffer unchanged after unknown ids in two parts")
         }
         // A special token where the unknown id was decodes like the join, on any number of threads.
         var special = ids
@@ -208,7 +216,8 @@ struct DecodingTests {
         let expected = try #require(Self.joined(vocabulary, special))
         var output: [UInt8] = []
         try vocabulary.appendBytes(of: special, to: &output, threads: threads)
-        #expect(output == expected)
+        let joined = output == expected
+        #expect(joined, "special tokens where the unknown id was")
     }
 
     @Test("one-pass steps: a long or special token on a step's last id, a short one ending the list, sizes around a step",
@@ -228,7 +237,8 @@ struct DecodingTests {
         ids[ids.count - 1] = longestShort
         var output: [UInt8] = Array("kept ".utf8)
         try vocabulary.appendBytes(of: ids, to: &output)
-        #expect(output == Array("kept ".utf8) + (try #require(Self.joined(vocabulary, ids))))
+        let joined = output == Array("kept ".utf8) + (try #require(Self.joined(vocabulary, ids)))
+        #expect(joined, "long and special tokens at a step's edge")
         // A list of only long tokens: every step stops at once.
         let longs = (0..<300).map { long[$0 % long.count] }
         #expect(try vocabulary.decodeBytes(longs) == Self.joined(vocabulary, longs))

@@ -26,6 +26,31 @@ public enum Parallelism {
             DispatchQueue.concurrentPerform(iterations: workers, execute: body)
         }
     }
+
+    /// As ``run(workers:_:)``, but the calling thread first runs `meanwhile` (reading and writing, say)
+    /// while workers `0 ..< workers - 1` start on other threads, and only then becomes the last worker.
+    ///
+    /// Why: a pipeline that read and wrote on its own thread beside `workers` busy workers kept one
+    /// thread more runnable than there are cores: on two cores `tokkit encode --docs lines` preempted
+    /// an encoding worker every few milliseconds for the reading. Here at most `workers` threads run,
+    /// and work that claims its parts from a shared counter loses nothing to the caller's late start.
+    package static func run(workers: Int, meanwhile: () -> Void, _ body: @Sendable (Int) -> Void) {
+        guard workers > 1 else {
+            meanwhile()
+            body(0)
+            return
+        }
+        // The closure escapes only into tasks that `group.wait()` outlives.
+        withoutActuallyEscaping(body) { body in
+            let group = DispatchGroup()
+            for worker in 0..<workers - 1 {
+                DispatchQueue.global().async(group: group) { body(worker) }
+            }
+            meanwhile()
+            body(workers - 1)
+            group.wait()
+        }
+    }
 }
 
 /// A read-only memory region (a file mapped with `PROT_READ`) that lives as long as the tables

@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import TokkitCore
 import TokkitCorpus
 import TokkitText
@@ -55,6 +53,13 @@ public struct CorpusEncoder: Sendable {
     /// `Tokenizer.encodeDocuments`): the loop for batch after batch.
     public func encode(_ batch: DocumentReader.FlatBatch, from first: Int = 0,
                        into result: inout EncodedDocuments) throws(CorpusEncodingError) {
+        try encode(batch, from: first, into: &result, meanwhile: {})
+    }
+
+    /// As ``encode(_:from:into:)``, running `meanwhile` once on the calling thread while the other
+    /// workers start, before it joins them (`Parallelism.run(workers:meanwhile:_:)`).
+    private func encode(_ batch: DocumentReader.FlatBatch, from first: Int, into result: inout EncodedDocuments,
+                        meanwhile: () -> Void) throws(CorpusEncodingError) {
         let specials = tokenizer.prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
         do {
             // The reader checked (or repaired) every document's UTF-8.
@@ -62,7 +67,7 @@ public struct CorpusEncoder: Sendable {
                 try batch.boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
                     try tokenizer.encodeDocuments(text, boundaries: UnsafeBufferPointer(rebasing: boundaries[min(first, batch.count)...]),
                                                   specials: specials, checkUTF8: false, threads: threads,
-                                                  lend: { [mergers] body in mergers.lend(body) }, into: &result)
+                                                  lend: { [mergers] body in mergers.lend(body) }, meanwhile: meanwhile, into: &result)
                 }
             }
         } catch {
@@ -82,12 +87,13 @@ public struct CorpusEncoder: Sendable {
     /// run): `body` gets the ids from document `skipped` on, with the index of the first document they
     /// belong to, and is not called for a batch wholly inside the skipped documents.
     ///
-    /// With more than one thread, reading and `body` (which writes) run on the calling thread while
-    /// the workers encode the batch before: read, encode and write overlap, where one after the other
-    /// left the workers idle during each batch's reading (JSON parsing included) and writing. It is
-    /// still one batch at a time in input order, and what is thrown is what the loop one step after
-    /// another would throw first: an encoding error of batch N before a read error of batch N + 1, and
-    /// `body` is never called for a batch after a failure.
+    /// With more than one thread, the calling thread writes batch N - 1 (`body`) and reads batch N + 1
+    /// while the other workers start on batch N, then joins them: read, encode and write overlap, where
+    /// one after the other left the workers idle during each batch's reading (JSON parsing included)
+    /// and writing, and no more threads run than `threads` (a reading thread of its own beside them
+    /// took turns with a worker on a core). It is still one batch at a time in input order, and what is
+    /// thrown is the failure that one step after another (read N, encode N, `body` for N, read N + 1)
+    /// would meet first; `body` is never called for a batch after a failure.
     ///
     /// - Returns: the number of documents read.
     /// - Throws: `CorpusEncodingError`, or what `body` throws.
@@ -128,50 +134,50 @@ public struct CorpusEncoder: Sendable {
             }
             return read
         }
-        // Buffers go round: the batch read ahead, the batch being encoded (in `flight`) and the ids written.
-        var spareIDs = EncodedDocuments()
-        var spareBatch = DocumentReader.FlatBatch()
-        // The batch being encoded on the workers, with the index of the document its ids start at.
-        var flight: (job: BatchInFlight, first: Int)?
-        // The batch read ahead (`false` at the end), or the read's failure, held until every earlier step is done.
-        var ahead = Result { () throws(CorpusEncodingError) in try next(reader, into: &batch) }
-        while true {
-            // 1. The batch before: its encoding error comes before anything of the batch read ahead.
-            var finished: (first: Int, ids: EncodedDocuments)?
-            if let (job, first) = flight {
-                flight = nil
-                let outcome = job.wait()
-                spareBatch = outcome.batch
-                if let failure = outcome.failure { throw failing(failure) }
-                finished = (first, outcome.ids)
+        // Reads batches until one holds documents to encode; `nil` at the end of the inputs.
+        func nextWanted(into batch: inout DocumentReader.FlatBatch) throws(CorpusEncodingError) -> (first: Int, skip: Int)? {
+            while try next(reader, into: &batch) {
+                if let wanted = wanted(batch) { return wanted }
             }
-            // 2. The batch read ahead goes to the workers…
-            if case .success(true) = ahead, let (first, skip) = wanted(batch) {
-                let job = BatchInFlight(batch, into: spareIDs)
-                // The job holds the only references before its thread starts (no copy-on-write there).
-                batch = spareBatch
-                spareBatch = DocumentReader.FlatBatch()
-                spareIDs = EncodedDocuments()
-                job.start(encoder: self, from: skip)
-                flight = (job, first + skip)
-            }
-            // 3. …while the batch before is written here.
-            if let (first, ids) = finished {
-                do { try body(first, ids) } catch {
-                    _ = flight?.job.wait()
-                    throw error
-                }
-                spareIDs = ids
-            }
-            // 4. Only now the read's own outcome: a failure, or the end once nothing is in flight.
-            switch ahead {
-            case .failure(let error): throw failing(error)
-            case .success(false) where flight == nil: return read
-            case .success: break
-            }
-            // 5. The next batch is read while the workers encode.
-            ahead = Result { () throws(CorpusEncodingError) in try next(reader, into: &batch) }
+            return nil
         }
+        // Two of each buffer go round: the batch being encoded and the one read ahead, the ids being
+        // made and those being written.
+        var ahead = DocumentReader.FlatBatch()
+        var encoded = EncodedDocuments(), written = EncodedDocuments()
+        var current: (first: Int, skip: Int)?
+        do { current = try nextWanted(into: &batch) } catch { throw failing(error) }
+        // The index of the first document of `written`, while it waits for `body`.
+        var unwritten: Int?
+        while let (first, skip) = current {
+            var bodyFailure: Failure?
+            var following: Result<(first: Int, skip: Int)?, CorpusEncodingError> = .success(nil)
+            do throws(CorpusEncodingError) {
+                try encode(batch, from: skip, into: &encoded, meanwhile: {
+                    if let unwritten {
+                        do throws(Failure) { try body(unwritten, written) } catch {
+                            bodyFailure = error
+                            return
+                        }
+                    }
+                    following = Result { () throws(CorpusEncodingError) in try nextWanted(into: &ahead) }
+                })
+            } catch {
+                // The batch before was written (or failed to be) first.
+                throw bodyFailure ?? failing(error)
+            }
+            if let bodyFailure { throw bodyFailure }
+            swap(&batch, &ahead)
+            swap(&encoded, &written)
+            unwritten = first + skip
+            do { current = try following.get() } catch {
+                // One step after another, this batch would have been written before the next was read.
+                try body(first + skip, written)
+                throw failing(error)
+            }
+        }
+        if let unwritten { try body(unwritten, written) }
+        return read
     }
 
     /// The next batch into `batch`; `false` at the end of the inputs.
@@ -209,43 +215,6 @@ public struct CorpusEncoder: Sendable {
             throw input.corruption().map(CorpusEncodingError.input) ?? CorpusEncodingError.encoding(origin: origin, error)
         }
         try body(rest)
-    }
-}
-
-/// One batch encoded on the workers while the calling thread reads the next one and writes the one before.
-///
-/// The batch and the ids buffer are handed over through the mutex, never captured by the closure, so
-/// each has one owner at a time and comes back unshared: the caller reuses their memory for the next
-/// batch instead of a copy-on-write duplicate.
-private final class BatchInFlight: Sendable {
-    private let state: Mutex<(batch: DocumentReader.FlatBatch, ids: EncodedDocuments, failure: CorpusEncodingError?)?>
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(_ batch: DocumentReader.FlatBatch, into ids: EncodedDocuments) {
-        state = Mutex((batch, ids, nil))
-    }
-
-    /// Encodes the batch from document `skip` on, on other threads; `wait()` collects it.
-    func start(encoder: CorpusEncoder, from skip: Int) {
-        DispatchQueue.global().async { [self] in
-            if var work = state.withLock({ Self.take(&$0) }) {
-                do throws(CorpusEncodingError) { try encoder.encode(work.batch, from: skip, into: &work.ids) } catch { work.failure = error }
-                state.withLock { $0 = work }
-            }
-            finished.signal()
-        }
-    }
-
-    /// Waits for the workers; the batch and the ids (or the encoding error) come back to the caller.
-    func wait() -> (batch: DocumentReader.FlatBatch, ids: EncodedDocuments, failure: CorpusEncodingError?) {
-        finished.wait()
-        return state.withLock { Self.take(&$0) } ?? (DocumentReader.FlatBatch(), EncodedDocuments(), nil)
-    }
-
-    private static func take<Value>(_ value: inout Value?) -> Value? {
-        let taken = value
-        value = nil
-        return taken
     }
 }
 

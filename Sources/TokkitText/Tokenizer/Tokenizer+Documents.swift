@@ -98,17 +98,22 @@ extension Tokenizer {
     ///   - boundaries: checked by the caller (`checkBoundaries`).
     ///   - checkUTF8: `false` when the caller has validated every document (a `DocumentReader` batch).
     ///   - lend: runs its argument with a merger (the C ABI lends warm ones from its pool).
+    ///   - meanwhile: run once on the calling thread while the other workers start, before it joins
+    ///     them (see `Parallelism.run(workers:meanwhile:_:)`): a caller's reading and writing.
     package func encodeDocuments(_ text: UnsafeBufferPointer<UInt8>, boundaries: UnsafeBufferPointer<Int>,
                                  specials: PreparedSpecials, checkUTF8: Bool, threads: Int,
                                  lend: @Sendable ((inout BytePairMerger) -> Void) -> Void = { body in
                                      var merger = BytePairMerger()
                                      body(&merger)
-                                 }, into result: inout EncodedDocuments) throws(EncodingError) {
+                                 }, meanwhile: () -> Void = {}, into result: inout EncodedDocuments) throws(EncodingError) {
         let count = max(0, boundaries.count - 1)
         result.offsets.removeAll(keepingCapacity: true)
         result.offsets.append(0)
         result.ids.removeAll(keepingCapacity: true)
-        guard count > 0 else { return }
+        guard count > 0 else {
+            meanwhile()
+            return
+        }
         let workers = max(1, min(threads, count))
         let block = max(1, min(64, count / (workers * 8)))
         let blocks = (count + block - 1) / block
@@ -128,7 +133,7 @@ extension Tokenizer {
         let next = Atomic<Int>(0)
         let shared = UncheckedSendableBuffer((text: text, boundaries: boundaries, lengths: lengths))
         let policy = specials.policy, anyToken = specials.anyToken
-        Parallelism.run(workers: workers) { worker in
+        Parallelism.run(workers: workers, meanwhile: meanwhile) { worker in
             lend { merger in vocabulary.withRankLookup { lookup in
                 let (text, boundaries, lengths) = shared.buffer
                 var ids = arrays.take(worker) ?? []

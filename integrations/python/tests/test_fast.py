@@ -465,3 +465,31 @@ def test_an_id_object_made_on_first_use_is_held_once_by_the_table_and_once_per_l
     assert again == first and again[first.index(made)] is made
     del first, again
     assert sys.getrefcount(made) == 1 + 1 + 1
+
+
+def test_a_batch_made_grouped_by_list_size_puts_each_documents_ids_in_its_place_and_counts_its_references():
+    """documents_to_lists makes a batch's lists grouped by the size class of their item arrays (not in document
+    order), fills them in document order, and adds the references the lists took to each shared int once at the
+    end. Documents of 0 to 80 ids (every class, and past the longest one) and real paragraphs, in a shuffled
+    order: each list must sit at its document's index with the ids the one-text entry gives, and each shared
+    int must end with exactly one reference per item that holds it (and lose them with the lists)."""
+    import random
+    import sys
+
+    enc = tokkit.get_encoding("cl100k_base")
+    words = [" ".join(["hello"] * n) for n in range(81)]
+    paragraphs = [p for p in corpus_sample("public_en.txt", 64 << 10).split("\n\n") if p]
+    documents = words + paragraphs
+    random.Random(19).shuffle(documents)
+    one_by_one = [enc.encode_ordinary(document) for document in documents]
+    assert sorted({len(ids) for ids in one_by_one} & set(range(81))) == list(range(81))
+    hello = enc.encode_ordinary("hello hello")  # its two ids, as the shared objects the lists hold
+    uses = [sum(ids.count(i) for ids in one_by_one) for i in hello]
+    before = [sys.getrefcount(i) for i in hello]
+    lists = enc.encode_ordinary_batch(documents, num_threads=1)
+    same = lists == one_by_one  # a Bool first: a failing comparison of big lists prints for long
+    assert same
+    assert lists == reference("cl100k_base").encode_ordinary_batch(documents)
+    assert [sys.getrefcount(i) for i in hello] == [b + n for b, n in zip(before, uses)]
+    del lists
+    assert [sys.getrefcount(i) for i in hello] == before

@@ -141,23 +141,26 @@ static inline PyObject *int_of(IntTable *table, uint32_t id) { /* under the GIL,
     return item;
 }
 
-/* A list of `count` ids. `readable` (at least `count`) is how many ids from ids[0] on may be read: in a batch the
- * prefetch looks on into the next documents' ids, so it also runs ahead for documents shorter than
- * PREFETCH_AHEAD ids, most paragraphs. */
-static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, Py_ssize_t readable, IntTable *table) {
-    PyObject *list = PyList_New(count);
-    if (!list) return NULL;
+/* Puts `count` ids into the empty slots of `list`, made by PyList_New(count). `readable` (at least `count`) is how
+ * many ids from ids[0] on may be read: in a batch the prefetch looks on into the next documents' ids, so it also
+ * runs ahead for documents shorter than PREFETCH_AHEAD ids, most paragraphs. -1 with an exception set if an int
+ * could not be made; the slots not filled stay NULL, which list_dealloc skips. */
+static int fill_items(PyObject *list, const uint32_t *ids, Py_ssize_t count, Py_ssize_t readable, IntTable *table) {
     PyObject **items = items_offset && count > 0 ? items_of(list) : NULL;
     for (Py_ssize_t i = 0; i < count; i++) {
         if (i + PREFETCH_AHEAD < readable && (Py_ssize_t)ids[i + PREFETCH_AHEAD] < table->count)
             __builtin_prefetch(table->items[ids[i + PREFETCH_AHEAD]], 1);
         PyObject *item = int_of(table, ids[i]);
-        if (!item) {
-            Py_DECREF(list); /* the slots not yet filled are NULL, which list_dealloc skips */
-            return NULL;
-        }
+        if (!item) return -1;
         fill_slot(list, items, i, item);
     }
+    return 0;
+}
+
+/* A list of `count` ids. */
+static PyObject *ids_to_list(const uint32_t *ids, Py_ssize_t count, IntTable *table) {
+    PyObject *list = PyList_New(count);
+    if (list && fill_items(list, ids, count, count, table) < 0) Py_CLEAR(list);
     return list;
 }
 
@@ -249,7 +252,7 @@ static void receive_lists(void *context, const uint32_t *ids, ssize_t count, con
         receiver->result = ids_to_arrays(ids, count, id_offsets, receiver->documents);
     else
         receiver->result = receiver->documents < 0
-                               ? ids_to_list(ids, count, count, receiver->table)
+                               ? ids_to_list(ids, count, receiver->table)
                                : documents_to_lists(ids, id_offsets, receiver->documents, receiver->table);
     receiver->saved = PyEval_SaveThread();
 }
@@ -267,7 +270,7 @@ static PyObject *encode_one(tk_tokenizer *handle, const char *data, Py_ssize_t l
         status = tk_encode_into_ptr(handle, (const uint8_t *)data, length, rules, vouched ? TK_VOUCHED_UTF8 : 0, ids,
                                     SHORT_TEXT, &count, &error);
         if (status != 0) return raise_failure(status, &error);
-        return ids_to_list(ids, count, count, table);
+        return ids_to_list(ids, count, table);
     }
     Receiver receiver = {PyEval_SaveThread(), table, -1, NULL};
     status = tk_encode_ptr(handle, (const uint8_t *)data, length, rules == 2, NULL, 0, rules == 1, NULL, 0, threads,
@@ -303,23 +306,59 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     return receiver.result;
 }
 
+/* Lists of up to this many ids get their item array from CPython's small-object allocator, one pool per 16-byte
+ * size class; longer ones from malloc. */
+enum { SMALL_LIST = 64, SIZE_CLASSES = SMALL_LIST / 2 + 2 };
+
+/* How many documents documents_to_lists makes lists for before it fills them: their item arrays (about 300 bytes
+ * for a paragraph) are still in the core's cache when they are filled. */
+enum { CHUNK = 2048 };
+
+/* order[0 ..< count]: the documents first ..< first + count, grouped by the size class of their item arrays (longer
+ * lists last), each group in document order. */
+static void creation_order(const ssize_t *offsets, Py_ssize_t first, Py_ssize_t count, Py_ssize_t *order) {
+    Py_ssize_t starts[SIZE_CLASSES + 1] = {0};
+#define SIZE_CLASS(i)                                                                                                \
+    (offsets[(i) + 1] - offsets[i] > SMALL_LIST ? SIZE_CLASSES - 1 : (Py_ssize_t)(offsets[(i) + 1] - offsets[i] + 1) / 2)
+    for (Py_ssize_t i = first; i < first + count; i++) starts[SIZE_CLASS(i) + 1]++;
+    for (Py_ssize_t k = 1; k <= SIZE_CLASSES; k++) starts[k] += starts[k - 1];
+    for (Py_ssize_t i = first; i < first + count; i++) order[starts[SIZE_CLASS(i)]++] = i;
+#undef SIZE_CLASS
+}
+
 /* The documents' lists of ids, from one flat id array and its offsets. The collector is paused while they
  * are made: each new list would otherwise count towards the next collection, and a batch of fifty thousand
  * lists would trigger dozens of collections that walk the lists made so far again and again. They stay
- * tracked (a list a user later puts in a cycle must stay collectable): the next collection walks them once. */
+ * tracked (a list a user later puts in a cycle must stay collectable): the next collection walks them once.
+ *
+ * The lists of each CHUNK of documents are made grouped by size class, then filled in document order. Why: the
+ * young-generation collection walks new lists in the order they were made and reads each one's item array. Made
+ * in document order, consecutive lists take their arrays from different pools, so each array is a jump the
+ * prefetcher does not see coming; grouped, runs of arrays lie one after the other. Filling stays in document
+ * order, where the ids lie one after the other and fill_items' prefetch runs ahead. */
 static PyObject *documents_to_lists(const uint32_t *ids, const ssize_t *offsets, Py_ssize_t documents,
                                     IntTable *table) {
     int collecting = PyGC_Disable();
     PyObject *result = PyList_New(documents);
     PyObject **items = result && items_offset && documents > 0 ? items_of(result) : NULL;
-    for (Py_ssize_t i = 0; result && i < documents; i++) {
-        PyObject *list = ids_to_list(ids + offsets[i], (Py_ssize_t)(offsets[i + 1] - offsets[i]),
-                                     (Py_ssize_t)(offsets[documents] - offsets[i]), table);
-        if (!list) {
-            Py_CLEAR(result);
-            break;
+    Py_ssize_t order[CHUNK];
+    for (Py_ssize_t first = 0; result && first < documents; first += CHUNK) {
+        Py_ssize_t count = documents - first < CHUNK ? documents - first : CHUNK;
+        creation_order(offsets, first, count, order);
+        for (Py_ssize_t k = 0; k < count; k++) {
+            PyObject *list = PyList_New((Py_ssize_t)(offsets[order[k] + 1] - offsets[order[k]]));
+            if (!list) {
+                Py_CLEAR(result); /* the slots not yet filled are NULL */
+                break;
+            }
+            fill_slot(result, items, order[k], list);
         }
-        fill_slot(result, items, i, list);
+        for (Py_ssize_t i = first; result && i < first + count; i++) {
+            PyObject *list = items ? items[i] : PyList_GetItem(result, i);
+            if (fill_items(list, ids + offsets[i], (Py_ssize_t)(offsets[i + 1] - offsets[i]),
+                           (Py_ssize_t)(offsets[documents] - offsets[i]), table) < 0)
+                Py_CLEAR(result);
+        }
     }
     if (collecting) PyGC_Enable();
     return result;

@@ -53,26 +53,6 @@ public enum Parallelism {
     }
 }
 
-/// A read-only memory region (a file mapped with `PROT_READ`) that lives as long as the tables
-/// using it in place (`TableBuffer`), and is released by `release` when the last of them goes.
-///
-/// `@unchecked Sendable`: no one writes through it (the mapping is read-only, and the type hands out
-/// only `UnsafeRawPointer`), `base` and `count` never change, and `release` runs once, in `deinit`,
-/// after every holder is gone.
-package final class ReadOnlyRegion: @unchecked Sendable {
-    package let base: UnsafeRawPointer
-    package let count: Int
-    private let release: @Sendable (UnsafeRawPointer, Int) -> Void
-
-    package init(base: UnsafeRawPointer, count: Int, release: @escaping @Sendable (UnsafeRawPointer, Int) -> Void) {
-        self.base = base
-        self.count = count
-        self.release = release
-    }
-
-    deinit { release(base, count) }
-}
-
 /// One slot per document (or per worker), written by exactly one worker each.
 ///
 /// `@unchecked Sendable`: each index is handed to exactly one worker (by an atomic counter or by

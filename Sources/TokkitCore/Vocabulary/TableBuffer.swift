@@ -57,3 +57,23 @@ struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable, RandomAccessC
         try withUnsafeBufferPointer { buffer throws(E) in try body(UnsafeRawBufferPointer(buffer)) }
     }
 }
+
+/// A read-only memory region (a file mapped with `PROT_READ`) that lives as long as the tables
+/// using it in place (`TableBuffer`), and is released by `release` when the last of them goes.
+///
+/// `@unchecked Sendable`: no one writes through it (the mapping is read-only, and the type hands out
+/// only `UnsafeRawPointer`), `base` and `count` never change, and `release` runs once, in `deinit`,
+/// after every holder is gone.
+package final class ReadOnlyRegion: @unchecked Sendable {
+    package let base: UnsafeRawPointer
+    package let count: Int
+    private let release: @Sendable (UnsafeRawPointer, Int) -> Void
+
+    package init(base: UnsafeRawPointer, count: Int, release: @escaping @Sendable (UnsafeRawPointer, Int) -> Void) {
+        self.base = base
+        self.count = count
+        self.release = release
+    }
+
+    deinit { release(base, count) }
+}

@@ -104,12 +104,10 @@ struct DecodingTable: Sendable {
         self.lengths = TableBuffer(lengths)
     }
 
-    /// A table whose entries were built earlier (read back from a cache, which holds one entry per
-    /// token; see `VocabularyTables`). A padded table is copied out of the cache with its padding
-    /// (gpt2: 0.8 MB), so that the cache keeps one layout and one check for every vocabulary.
+    /// A table whose entries were built earlier, padding included (read back from a cache; see
+    /// `VocabularyTables`, which checks the count and the padding).
     init(entries: TableBuffer<SIMD16<UInt8>>, lengths: TableBuffer<UInt8>) {
-        let padded = Self.paddedCount(entries.count)
-        self.entries = padded == entries.count ? entries : TableBuffer(entries.withUnsafeBufferPointer { Array($0) } + repeatElement(Self.padding, count: padded - entries.count))
+        self.entries = entries
         self.lengths = lengths
     }
 

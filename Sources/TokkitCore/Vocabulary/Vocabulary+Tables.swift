@@ -11,7 +11,9 @@ package enum VocabularyTables {
     /// 2: a decoding length of `DecodingTable.notShort` (was 0) marks a token that is not short.
     /// 3: short means at most 15 bytes, and each decoding entry's byte 15 holds its length.
     /// 4: two more sections, the `PairMergeTable`'s slots and filter, and their masks as scalars.
-    package static let layoutVersion: UInt64 = 4
+    /// 5: the decoding entries as the loop reads them, padded to `DecodingTable.paddedCount`, so that a
+    ///    cache hit uses them in place like every other table.
+    package static let layoutVersion: UInt64 = 5
 
     /// `ByteHash` of a fixed key: stored with the sections, so that tables whose slots were placed by
     /// another hash function are refused even if `layoutVersion` was not bumped.
@@ -37,10 +39,8 @@ extension Vocabulary {
                     try table.filter.withUnsafeBytes { filter in
                         try singleByteRank.withUnsafeBytes { singles in
                             try bytePairRank.withUnsafeBytes { pairs in
-                                // One entry per token: the padding is added when a table is read back.
-                                try decoding.entries.withUnsafeBytes { padded in
-                                    let entries = UnsafeRawBufferPointer(rebasing: padded.prefix(table.count * MemoryLayout<SIMD16<UInt8>>.stride))
-                                    return try decoding.lengths.withUnsafeBytes { lengths in
+                                try decoding.entries.withUnsafeBytes { entries in
+                                    try decoding.lengths.withUnsafeBytes { lengths in
                                         try gaps.withUnsafeBytes { gaps in
                                             try pairMerges.slots.withUnsafeBytes { merges in
                                                 try pairMerges.filter.withUnsafeBytes { mergeFilter in
@@ -95,7 +95,7 @@ extension Vocabulary {
               Int(firstRank) + count + specialTokens.count < Int(UInt32.max),
               mask >= 15, mask & (mask + 1) == 0, slots.count == 2 * (mask + 1), count <= mask,
               filterMask >= 63, filterMask & (filterMask + 1) == 0, filter.count * 64 == filterMask + 1,
-              singles.count == 256, pairs.count == 1 << 16, entries.count == count, lengths.count == count
+              singles.count == 256, pairs.count == 1 << 16, entries.count == DecodingTable.paddedCount(count), lengths.count == count
         else { return nil }
         let ranksInRange = singles.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
             && pairs.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
@@ -127,7 +127,8 @@ extension Vocabulary {
     // first failure: no bounds checks, no branch per element, and so vectorized (see
     // `PairMergeTable.isWellFormed` for the measurement).
 
-    /// Whether each token's decoding length (and the copy in its entry's last byte) matches the offsets.
+    /// Whether each token's decoding length (and the copy in its entry's last byte) matches the offsets,
+    /// and every padding entry after the tokens is marked not short.
     private static func lengthsAgree(offsets: TableBuffer<UInt32>, lengths: TableBuffer<UInt8>, entries: TableBuffer<SIMD16<UInt8>>) -> Bool {
         offsets.withUnsafeBufferPointer { offsets in
             lengths.withUnsafeBufferPointer { lengths in
@@ -139,6 +140,11 @@ extension Vocabulary {
                         let expected = short ? UInt8(truncatingIfNeeded: length) : DecodingTable.notShort
                         wrong |= (lengths[index] ^ expected) | (entries[index][DecodingTable.shortLength] ^ expected)
                         wrong |= offsets[index &+ 1] < offsets[index] ? 1 : 0
+                    }
+                    // The padding past the last token must read as not short, so that a block holding an
+                    // index past the last token leaves the fast loop (`DecodingTable.View.belowPadded`).
+                    for index in lengths.count..<entries.count {
+                        wrong |= entries[index][DecodingTable.shortLength] ^ DecodingTable.notShort
                     }
                     return wrong == 0
                 }

@@ -41,9 +41,11 @@ struct VocabularyTablesTests {
     // Sections: 0 arena, 1 offsets (UInt32), 2 slots (UInt64 pairs: tag, then the token's index + 1 in
     // the low half), 3 filter, 4 byte ranks, 5 byte-pair ranks, 6 decoding entries (16 bytes), 7 decoding
     // lengths, 8 gaps, 9 and 10 the pair-merge table.
+    // The decoding entries of a table of at most 65,536 tokens are padded to a power of two (`paddedCount`).
     @Test("one inconsistent value in a section is refused", arguments: [
         "length", "entry length", "descending offset", "slot past the tokens", "slot of index 0",
         "byte rank past the end", "byte rank below the first", "pair rank past the end",
+        "padding entry short", "padding cut",
     ])
     func refused(damage: String) throws {
         let vocabulary = try Self.vocabulary()
@@ -61,6 +63,9 @@ struct VocabularyTablesTests {
                 let filled = (0..<(slots / 2)).first { Self.word(sections[2], 2 * $0 + 1, as: UInt64.self) != 0 } ?? 0
                 let word = Self.word(sections[2], 2 * filled + 1, as: UInt64.self) & ~0xFFFF_FFFF
                 Self.setWord(&sections[2], 2 * filled + 1, word | (damage == "slot of index 0" ? 1 << 40 : UInt64(count + 1)))
+            // 261 tokens are padded to 512 entries, each past the last token marked not short.
+            case "padding entry short": sections[6][16 * 300 + 15] = 3
+            case "padding cut": sections[6].removeLast(16)
             case "byte rank past the end": Self.setWord(&sections[4], 7, Self.firstRank + TokenID(count))
             case "byte rank below the first": Self.setWord(&sections[4], 7, Self.firstRank - 1)
             default: Self.setWord(&sections[5], Int(UInt8(ascii: "a")) << 8 | Int(UInt8(ascii: "b")), Self.firstRank + TokenID(count))

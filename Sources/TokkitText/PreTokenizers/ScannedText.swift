@@ -168,7 +168,20 @@ struct ScannedText {
     /// a sixth of public_multi's bytes), the byte loop finishing at the first non-ASCII byte; only when
     /// the second byte is ASCII whitespace too, as a lone `\n` (most of English text's) costs more by words
     /// (3 MB of public_en, ungated: 0.3–0.8% more instructions).
+    ///
+    /// One ASCII whitespace byte before an ASCII byte that is no whitespace (`"\n"` before a word, a
+    /// space before a digit) is a piece of its own under each of these rules; that case, two in five
+    /// of English text's whitespace pieces, is answered here, the rest by a call.
+    @inline(__always)
     func endOfWhitespacePiece(from i: Int, wholeRunAtEnd: Bool, throughLastNewline: Bool) -> Int {
+        if i &+ 1 < count, bytes[i] < 0x80, bytes[i &+ 1] < 0x80, blocks[Int(bytes[i &+ 1])] & Self.whiteSpace == 0 {
+            return i &+ 1
+        }
+        return endOfWhitespaceRun(from: i, wholeRunAtEnd: wholeRunAtEnd, throughLastNewline: throughLastNewline)
+    }
+
+    /// `endOfWhitespacePiece` of a run of more than one code point, or of one that is not ASCII.
+    func endOfWhitespaceRun(from i: Int, wholeRunAtEnd: Bool, throughLastNewline: Bool) -> Int {
         var j = i
         var lastStart = i
         var afterLastNewline = -1

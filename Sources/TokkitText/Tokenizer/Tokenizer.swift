@@ -161,23 +161,49 @@ public struct Tokenizer: Sendable {
     /// One piece is in flight: the next piece's table slots load while this one is encoded.
     /// Not inlined into its caller, so that each specialisation is a function of its own, small
     /// enough for the optimiser to inline the scanner's rule into.
+    ///
+    /// The ids go into a block on the stack, appended to `output` whenever the next piece might not
+    /// fit (a piece of `n` bytes is at most `n` ids): appending each id to the `inout` array cost a
+    /// call to the runtime's uniqueness check per id. A piece longer than the block is appended on
+    /// its own.
     /// - Returns: the piece that holds a byte the vocabulary lacks (its ids are not appended), or `nil`.
     @inline(never)
     private static func encodeScanned<S: PieceScanner>(_: S.Type, _ text: UnsafeBufferPointer<UInt8>, lookup: RankLookup,
                                                        merger: inout BytePairMerger, into output: inout [TokenID]) -> UnsafeBufferPointer<UInt8>? {
         ScannedText.with(text) { scanned in
-            let bytes = scanned.bytes
-            var start = 0
-            var pending: BytePairMerger.PreparedPiece?
-            while start < scanned.count {
-                let end = S.endOfPiece(in: scanned, from: start)
-                let next = merger.prepare(UnsafeBufferPointer(start: bytes + start, count: end &- start), with: lookup)
-                if let pending, !merger.encode(pending, with: lookup, into: &output) { return pending.piece }
-                pending = next
-                start = end
+            // 1 KB: `withUnsafeTemporaryAllocation` asks the runtime whether a larger block fits the stack.
+            withUnsafeTemporaryAllocation(of: TokenID.self, capacity: 256) { block in
+                let ids = block.baseAddress!
+                var written = 0
+                /// Writes the ids of `piece` after those in the block; `false` when a byte is no token.
+                @inline(__always) func emit(_ piece: BytePairMerger.PreparedPiece) -> Bool {
+                    if written &+ piece.piece.count > block.count {
+                        output.append(contentsOf: UnsafeBufferPointer(start: ids, count: written))
+                        written = 0
+                        if piece.piece.count > block.count { return merger.encode(piece, with: lookup, into: &output) }
+                    }
+                    guard let count = merger.encode(piece, with: lookup, to: ids + written) else { return false }
+                    written &+= count
+                    return true
+                }
+                let bytes = scanned.bytes
+                var start = 0
+                var pending: BytePairMerger.PreparedPiece?
+                var failed: UnsafeBufferPointer<UInt8>?
+                while start < scanned.count {
+                    let end = S.endOfPiece(in: scanned, from: start)
+                    let next = merger.prepare(UnsafeBufferPointer(start: bytes + start, count: end &- start), with: lookup)
+                    if let pending, !emit(pending) {
+                        failed = pending.piece
+                        break
+                    }
+                    pending = next
+                    start = end
+                }
+                if failed == nil, let pending, !emit(pending) { failed = pending.piece }
+                output.append(contentsOf: UnsafeBufferPointer(start: ids, count: written))
+                return failed
             }
-            if let pending, !merger.encode(pending, with: lookup, into: &output) { return pending.piece }
-            return nil
         }
     }
 

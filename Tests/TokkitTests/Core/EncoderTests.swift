@@ -113,7 +113,7 @@ struct EncoderTests {
         }
     }
 
-    @Test("ids appended from the piece cache equal the merged ids, for pieces of one to dozens of ids")
+    @Test("ids copied from the piece cache equal the merged ids, for pieces of one to dozens of ids")
     func cachedPiecesEqualMerged() throws {
         let cl100k = try Loaded.tokenizer("cl100k_base")
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz".utf8) + Array("éжא中".utf8)
@@ -139,7 +139,7 @@ struct EncoderTests {
             idCounts.insert(expected.count)
         }
         #expect(failures == 0)
-        // Both ways of appending a hit are exercised: up to four ids one by one, more in one copy.
+        // Hits of two, four and more ids are exercised.
         #expect(idCounts.contains(2) && idCounts.contains(4) && idCounts.contains { $0 > 4 })
     }
 

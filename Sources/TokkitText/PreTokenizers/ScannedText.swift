@@ -174,7 +174,8 @@ struct ScannedText {
     /// of English text's whitespace pieces, is answered here, the rest by a call.
     @inline(__always)
     func endOfWhitespacePiece(from i: Int, wholeRunAtEnd: Bool, throughLastNewline: Bool) -> Int {
-        if i &+ 1 < count, bytes[i] < 0x80, bytes[i &+ 1] < 0x80, blocks[Int(bytes[i &+ 1])] & Self.whiteSpace == 0 {
+        if i &+ 1 < count, bytes[i] < 0x80, bytes[i &+ 1] < 0x80, blocks[Int(bytes[i])] & Self.whiteSpace != 0,
+           blocks[Int(bytes[i &+ 1])] & Self.whiteSpace == 0 {
             return i &+ 1
         }
         return endOfWhitespaceRun(from: i, wholeRunAtEnd: wholeRunAtEnd, throughLastNewline: throughLastNewline)

@@ -32,10 +32,22 @@ struct ScannedEncodingTests {
         let icu = try Tokenizer(vocabulary: scanned.vocabulary, pattern: scanned.pattern, engine: .icu)
         for seed: UInt64 in [1, 2, 3] {
             let text = Self.text(seed: seed)
+            let expected = try icu.encodeOrdinary(text)
             let ids = try scanned.encodeOrdinary(text)
-            let same = ids == (try icu.encodeOrdinary(text))
+            let same = ids == expected
             #expect(same, "\(name), seed \(seed)")
             #expect(ids.count > 4_000, "the block is appended many times")
+            // Again with one merger kept: the second pass takes every merged piece, runs of up to
+            // `PieceCache.maxPieceLength` bytes included, from the cache.
+            var merger = BytePairMerger()
+            for pass in 0..<2 {
+                var kept: [TokenID] = []
+                try Array(text.utf8).withUnsafeBufferPointer { buffer in
+                    try scanned.encode(validUTF8: buffer, allowedSpecial: .none, disallowedSpecial: .none, merger: &merger, into: &kept)
+                }
+                let keptSame = kept == expected
+                #expect(keptSame, "\(name), seed \(seed), pass \(pass)")
+            }
         }
     }
 }

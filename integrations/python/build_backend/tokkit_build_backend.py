@@ -28,6 +28,7 @@ directory outside the wheel, so an installed wheel never reaches back into the t
 from __future__ import annotations
 
 import base64
+import glob
 import hashlib
 import os
 import platform
@@ -89,14 +90,59 @@ def _swift_build(root: str) -> str:
     scratch = os.environ.get("TOKKIT_WHEEL_SCRATCH") or os.path.join(root, ".build", "python-wheel")
     command = [swift, "build", "-c", "release", "--scratch-path", scratch, "--product", "TokkitCAPI",
                "-Xswiftc", "-no-toolchain-stdlib-rpath"]
+    stamp = os.path.join(scratch, "tokkit-sources.sha256")
+    fingerprint = _sources_fingerprint(root)
+    _forget_stale_modules(scratch, stamp, fingerprint)
     _log(" ".join(command) + f"  (in {root})")
     subprocess.run(command, cwd=root, check=True, stdout=sys.stderr)
+    with open(stamp, "w") as file:
+        file.write(fingerprint + "\n")
     binaries = subprocess.run(command[:6] + ["--show-bin-path"], cwd=root, check=True, capture_output=True,
                               text=True).stdout.strip()
     library = os.path.join(binaries, "libTokkitCAPI.so")
     if not os.path.exists(library):
         raise RuntimeError(f"tokkit build: swift build succeeded but {library} is missing")
     return library
+
+
+def _sources_fingerprint(root: str) -> str:
+    """SHA-256 over the manifest and every file of the package's non-test targets, names included."""
+    digest = hashlib.sha256()
+    paths = [os.path.join(root, "Package.swift")]
+    for folder in _declared_target_folders(root, tests=False):
+        for directory, subdirectories, names in os.walk(os.path.join(root, folder)):
+            subdirectories.sort()
+            paths += [os.path.join(directory, name) for name in sorted(names)]
+    for path in paths:
+        digest.update(os.path.relpath(path, root).encode() + b"\0")
+        with open(path, "rb") as file:
+            digest.update(hashlib.sha256(file.read()).digest())
+    return digest.hexdigest()
+
+
+def _forget_stale_modules(scratch: str, stamp: str, fingerprint: str) -> None:
+    """Deletes Tokkit's own module builds in the scratch folder when the sources changed since the
+    last wheel was built from it (the dependencies' builds stay).
+
+    Why: an incremental release build after a change to the layout of a type used across modules
+    (seen in session 19 with the rank-table cache's tables) kept objects of dependent modules whose
+    own sources had not changed, and the library crashed at load. A wheel is built rarely; rebuilding
+    Tokkit's modules costs a minute or two and rules that out."""
+    try:
+        with open(stamp) as file:
+            if file.read().strip() == fingerprint:
+                return
+    except FileNotFoundError:
+        pass
+    stale = glob.glob(os.path.join(scratch, "*", "release", "Tokkit*.build")) \
+        + glob.glob(os.path.join(scratch, "*", "release", "Modules", "Tokkit*"))
+    if stale:
+        _log(f"sources changed since the last wheel built in {scratch}: rebuilding Tokkit's modules")
+    for path in stale:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
 
 
 def _runtime_directories() -> list[str]:
@@ -261,8 +307,9 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return wheel_name
 
 
-def _declared_target_folders(root: str) -> list[str]:
-    """The folder of every target in the manifest (``swift package dump-package``), relative to root."""
+def _declared_target_folders(root: str, tests: bool = True) -> list[str]:
+    """The folder of every target in the manifest (``swift package dump-package``), relative to root;
+    without test targets when ``tests`` is false."""
     import json
 
     swift = shutil.which("swift")
@@ -272,6 +319,8 @@ def _declared_target_folders(root: str) -> list[str]:
                                          capture_output=True, text=True).stdout)
     folders = []
     for target in manifest["targets"]:
+        if not tests and target["type"] == "test":
+            continue
         default = "Tests" if target["type"] == "test" else "Sources"
         folders.append(target.get("path") or os.path.join(default, target["name"]))
     return sorted(set(folders))

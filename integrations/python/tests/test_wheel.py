@@ -108,3 +108,35 @@ def test_the_sdist_holds_the_swift_package_and_the_python_package_only():
     strays = [n for n in names if n.startswith("swift/") and not os.path.exists(os.path.join(root, n[len("swift/"):]))]
     assert not strays, f"sdist files that the checkout lacks: {strays[:5]}"
     print(f"sdist: {len(names)} files, {os.path.getsize(sdist) // 1024} KB")
+
+
+def test_the_build_backend_forgets_tokkits_module_builds_when_the_sources_change(tmp_path):
+    """The wheel's scratch build keeps the dependencies' objects, but Tokkit's own modules are rebuilt
+    from clean when any source file changed since the last wheel (stale objects crashed once)."""
+    root = os.environ.get("TOKKIT_REPOSITORY")
+    assert root, "TOKKIT_REPOSITORY must name the checkout (run_tests.sh)"
+    sys.path.insert(0, os.path.join(root, "integrations", "python", "build_backend"))
+    try:
+        import tokkit_build_backend as backend
+    finally:
+        sys.path.pop(0)
+    release = tmp_path / "x86_64-unknown-linux-gnu" / "release"
+    kept = [release / "ArgumentParser.build", release / "Modules" / "ArgumentParser.swiftmodule"]
+    stale = [release / "TokkitCore.build", release / "TokkitText.build", release / "Modules" / "TokkitCore.swiftmodule"]
+    for folder in kept + stale:
+        folder.mkdir(parents=True)
+    stamp = str(tmp_path / "tokkit-sources.sha256")
+    fingerprint = backend._sources_fingerprint(root)
+    assert fingerprint == backend._sources_fingerprint(root)
+    # The same sources as the last wheel: nothing is deleted.
+    (tmp_path / "tokkit-sources.sha256").write_text(fingerprint + "\n")
+    backend._forget_stale_modules(str(tmp_path), stamp, fingerprint)
+    assert all(folder.exists() for folder in kept + stale)
+    # Changed sources (another fingerprint) or no stamp: Tokkit's modules go, the dependencies stay.
+    backend._forget_stale_modules(str(tmp_path), stamp, "0" * 64)
+    assert all(folder.exists() for folder in kept) and not any(folder.exists() for folder in stale)
+    for folder in stale:
+        folder.mkdir(parents=True)
+    os.remove(stamp)
+    backend._forget_stale_modules(str(tmp_path), stamp, fingerprint)
+    assert all(folder.exists() for folder in kept) and not any(folder.exists() for folder in stale)

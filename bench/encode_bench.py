@@ -499,7 +499,7 @@ def peers(args):
             " (one text cold with tokkit's first call, the peers' first calls, warm, one text on 2 threads, per document on 1"
             " thread, on 2 threads), and within a column the tools take turns in an order that rotates by one place each"
             f" round (no tool is always first or last); each tool's rate in a column is the best of its {rounds} rounds."
-            " tiktoken's per-document calls (~0.6 MB/s: the reference, never the fastest peer) run in the first timed round only."
+            " tiktoken's per-document calls (under 1 MB/s: the reference, never the fastest peer) run in the first timed round only."
             " MB/s = 10^6 input bytes per second. **One text** (cold piece cache): tokkit = `TokkitBench encode --warm-up 1"
             " --repeats 1`, one process a round, a fresh encoder for each of its two runs, the second timed (as each peer's"
             " call follows its untimed round); splintr-rs's piece cache emptied before each run, outside the clock;"
@@ -507,8 +507,8 @@ def peers(args):
             " (`encode_bench.py --first-call`, its vocabulary loaded outside the clock; ids checked by SHA-256 against"
             " tiktoken's), one such process a round;"
             " **warm**: every cache kept (tokkit: `TokkitBench encode --keep-cache --warm-up 1 --repeats 1`, the timed run"
-            " on the merger the warm-up run filled; splintr-rs without emptying its cache, right after its cold call;"
-            " the others keep no cache across calls: their one-text column);"
+            " on the merger the warm-up run filled; splintr-rs without emptying its cache, after its cold"
+            " call of the same round; the others have no cache to keep or empty: their one-text column);"
             " **per document** each line of the file one document: tokkit = the whole `tokkit encode --docs lines` process,"
             " one a round (start-up, reading and writing included), the peers' batch calls in process."
             " One-thread columns are MB per CPU-second (user + system: the load of the other engineers does not inflate it);"
@@ -590,7 +590,7 @@ def peers(args):
 
             one_text, first, warm, two, doc1, doc2 = range(6)
             names = {"tokkit": "**tokkit**"}
-            notes = {}  # tool → a row note (static reasons a tool has no row)
+            notes = {}  # tool → why it has no calls here (it stays in the table, in its place, with no times)
             tools = {"tokkit": [
                 Call(one_text, tokkit_encode({"one": "cpu_mbps", "first": "first_cpu_mbps"}, "--threads", "1")),
                 Call(warm, tokkit_encode({"warm": "cpu_mbps"}, "--threads", "1", "--keep-cache")),
@@ -610,6 +610,7 @@ def peers(args):
                 tool = f"quicktok-v1 {versions['quicktok-v1']}"
                 if vocab not in ("cl100k_base", "o200k_base"):
                     notes[tool] = "not bundled (cl100k_base, o200k_base, llama3, qwen3 only)"
+                    tools[tool] = []
                 else:
                     q = quicktok.get_encoding(vocab)
                     names[tool] = f"{tool} (encode / encode_batch of ~1 MB cuts, 2 threads / encode_batch of lines)"
@@ -661,6 +662,7 @@ def peers(args):
                 tool = f"bpe-openai {versions['bpe-openai']}"
                 if vocab == "gpt2":
                     notes[tool] = "built-in cl100k_base and o200k_base only"
+                    tools[tool] = []
                 else:
                     b = bpe_openai.get_encoding(vocab)
                     small = chunks(text, 1 << 18)  # its wrapper refuses inputs of 10^6+ characters
@@ -690,7 +692,7 @@ def peers(args):
             mine = [column("tokkit", key)[0] for key, _, _ in PEER_COLUMNS]
             fastest = [None] * len(PEER_COLUMNS)  # (rate, tool, rates of its rounds) of the fastest exact peer
             rows.append(f"| {corpus} | {vocab} | **tokkit** | " + " | ".join(f"**{v:.1f}** | 1.00" for v in mine) + " | = |")
-            for tool in list(tools) + list(notes):
+            for tool in tools:
                 if tool == "tokkit":
                     continue
                 if tool in notes or tool in broken:

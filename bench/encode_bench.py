@@ -567,12 +567,14 @@ def peers(args):
             def python(key, call, same, before=None, wall=False):
                 """A peer's in-process call timed once: {key: MB per CPU-second, or per wall second}; `same(result)`
                 checks its ids in the untimed round."""
-                size = mb[next(unit for k, _, unit in PEER_COLUMNS if key.split(":")[0] == k)]
+                column, _, variant = key.partition(":")
+                heading, size = next((h.split(" MB")[0], mb[unit]) for k, h, unit in PEER_COLUMNS if k == column)
+                what = heading + (f" ({variant})" if variant else "")
 
                 def run(check):
                     result, cpu, seconds = clocked(call, before)
                     if check:
-                        expect(same(result), key.replace("two:", ""))
+                        expect(same(result), what)
                     return {key: size / (seconds if wall else cpu)}
                 return run
 

@@ -487,7 +487,8 @@ def peers(args):
     cores = os.cpu_count() or 1
     rounds = max(1, args.rounds)
     command = f"python3 bench/encode_bench.py --peers --rounds {rounds}" + (" --spread" if args.spread else "") \
-        + (f" --prefix-mb {args.prefix_mb:g}" if args.prefix_mb else "")
+        + (f" --prefix-mb {args.prefix_mb:g}" if args.prefix_mb else "") \
+        + (" --corpora " + " ".join(args.corpora) if args.corpora != ["public_en.txt", "public_multi.txt"] else "")
     head = [f"`{command}` on {datetime.date.today().isoformat()}; {cores} cores; load average "
             f"{load[0]:.1f} at start (other engineers share this machine: the speed of one unchanged binary moves by 2× "
             "between minutes, so only the ratios of one run mean anything, and the rounds below are interleaved so that "
@@ -511,7 +512,8 @@ def peers(args):
             " call of the same round; the others have no cache to keep or empty: their one-text column);"
             " **per document** each line of the file one document: tokkit = the whole `tokkit encode --docs lines` process,"
             " one a round (start-up, reading and writing included), the peers' batch calls in process."
-            " One-thread columns are MB per CPU-second (user + system: the load of the other engineers does not inflate it);"
+            " One-thread columns are MB per CPU-second (user + system: less moved by the other engineers' load than wall time,"
+            " though not unmoved: the same binary's CPU-time rate still moves by 1.5-2× between rounds here);"
             " 2-thread and all-core columns are wall time (tokkit's one text on 2 threads: `TokkitBench encode --threads 2"
             " --warm-up 1`, StreamingEncoder; per document: the whole `tokkit encode --docs lines --threads 2` process)."
             " Each peer's 2-thread columns are its parallel calls (all cores = 2 on this machine); a peer with no call for"

@@ -2,7 +2,7 @@
 """Encoding benchmark: tokkit against the anchors, same text, same vocabulary, measured in one run.
 
   python3 bench/encode_bench.py [--corpus DIR] [--differential N] [--no-build]
-  python3 bench/encode_bench.py --peers [--corpus DIR] [--no-build]   # the 2026 peers only (below)
+  python3 bench/encode_bench.py --peers [--rounds R] [--spread] [--corpus DIR] [--no-build]   # the 2026 peers only (below)
 
 For gpt2 and cl100k on public_en and public_multi (scripts/corpus/build-public-corpus.sh): tokkit
 (release build, through bench/TokkitBench) vs tiktoken encode_ordinary, encode_ordinary_batch with
@@ -23,9 +23,13 @@ ids differ is reported as differing and gets no ratio. tokkit's per-document rat
 in-process batch call. Writes the "Encoding against the 2026 peers" section of bench/RESULTS.md.
 One text on one thread is timed three ways, because the tools keep warm state across calls (quicktok-v1's
 first call in a process is 1.5× slower than its third, splintr-rs's ~3× even with its cache emptied):
-best of N with a cold piece cache (tokkit: a fresh merger each run; splintr-rs: cache emptied), **first
-call** (each peer in a fresh process, `--first-call`; tokkit: the first run of TokkitBench), and **warm**
-(best of N in one process with every cache kept; tokkit: `TokkitBench encode --keep-cache`).
+with a cold piece cache (tokkit: a fresh merger each run; splintr-rs: cache emptied), **first call** (each
+peer in a fresh process, `--first-call`; tokkit: the first run of a fresh TokkitBench), and **warm** (every
+cache kept; tokkit: `TokkitBench encode --keep-cache`). The speed of this shared machine moves by 2× between
+minutes, so the tools are interleaved: an untimed round (ids checked, set-up, warm-up), then R timed rounds
+(default 5) in which every tool runs each of its calls once, column by column, the tools' order rotating by
+one place a round; each column reports each tool's best round (--spread adds each column's lowest and highest
+round for tokkit and the fastest peer). A tool whose runs were back to back lost them all to one slow minute.
 
 --first-call TOOL VOCAB FILE: one encode of FILE as one text by TOOL (tiktoken, quicktok-v1, splintr-rs,
 riptoken, bpe-openai) in this fresh process, set-up outside the clock; prints one JSON object with the CPU
@@ -161,14 +165,16 @@ def main():
     parser.add_argument("--per-document", action="store_true", help="only tokkit per document against tokkit on one text")
     parser.add_argument("--per-document-only", action="store_true",
                         help="with --peers: only the per-document columns, tokkit's in-process engine and whole process beside the peers' batch calls")
-    parser.add_argument("--rounds", type=int, default=3, help="--per-document, --peers --per-document-only: interleaved rounds (best of each)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="interleaved timed rounds, best of each (--peers: 5; --per-document, --peers --per-document-only: 3)")
+    parser.add_argument("--spread", action="store_true", help="--peers: also the lowest and highest rate of the rounds per column")
     parser.add_argument("--corpora", nargs="+", default=["public_en.txt", "public_multi.txt"])
-    parser.add_argument("--peer-repeats", type=int, default=3,
-                        help="--peers: runs of every one-text call, tokkit's and each peer's, best of each (one 0.1 s run moves by 20%% and more)")
     parser.add_argument("--prefix-mb", type=float, default=None, help="--peers, --per-document: only the first N MB of each corpus (cut at a line end)")
     parser.add_argument("--first-call", nargs=3, metavar=("TOOL", "VOCAB", "FILE"),
                         help="time one encode of FILE by TOOL in this fresh process; print CPU seconds and the ids' SHA-256")
     args = parser.parse_args()
+    if args.rounds is None:
+        args.rounds = 5 if args.peers and not args.per_document_only else 3
     cores = os.cpu_count() or 1
     if args.first_call:
         return first_call(*args.first_call)
@@ -401,6 +407,69 @@ def first_call(tool, vocab, path):
                       "sha256": ids_sha256(ids)}))
 
 
+class Differ(Exception):
+    """A call's ids are not tiktoken's: the tool is reported as differing and gets no time."""
+
+
+class Call:
+    """One call of a tool in a round: `run(check)` returns {column key: MB/s} and, when `check` (the untimed
+    round), raises Differ if its ids are not tiktoken's. `rounds`: the only rounds it runs in (None: all).
+    `optional`: its failure drops this call alone, with a note (a peer's first call in a fresh process, one of
+    two parallel calls), where any other call's failure takes the tool out of the table."""
+
+    def __init__(self, stage, run, rounds=None, optional=False):
+        self.stage, self.run, self.rounds, self.optional = stage, run, rounds, optional
+
+
+PEER_COLUMNS = [  # (key, heading, MB of the corpus text or of its lines, CPU time or wall)
+    ("one", "one text, 1 thread MB/CPU-s", "text"), ("first", "first call, 1 thread MB/CPU-s", "text"),
+    ("warm", "warm, 1 thread MB/CPU-s", "text"), ("two", "one text, 2 threads MB/s", "text"),
+    ("doc1", "per document, 1 thread MB/CPU-s", "lines"), ("doc2", "per document, 2 threads MB/s", "lines")]
+
+
+def rotated(items, round):
+    """`items` starting at place `round` (mod their count): over as many rounds as items, each item runs once in
+    each place, so none is always the first (or last) to meet a slow minute."""
+    k = round % len(items) if items else 0
+    return items[k:] + items[:k]
+
+
+def run_rounds(tools, rounds, stages):
+    """Runs every tool's calls (`tools`: {tool: [Call]}): one untimed round (round 0: each call checks its ids and
+    warms its tool), then `rounds` timed rounds; within a round stage by stage, and within a stage the tools in
+    rotated order, each running each of its calls of that stage once. Returns ({(tool, key): [MB/s of each timed
+    round]}, {tool: why it has no times}, {tool: [notes on its dropped optional calls]})."""
+    rates, broken, dropped = {}, {}, {}
+    for round in range(rounds + 1):
+        for stage in stages:
+            for tool in rotated(list(tools), round):
+                for call in tools[tool]:
+                    if call.stage != stage or tool in broken or getattr(call, "why", None) or (call.rounds and round not in call.rounds):
+                        continue
+                    try:
+                        got = call.run(round == 0)
+                    except Exception as error:  # a peer that differs or cannot run is reported, not fatal
+                        call.why = f"differ: {error}" if isinstance(error, Differ) else f"failed: {type(error).__name__}: {str(error)[:80]}"
+                        if call.optional:
+                            dropped.setdefault(tool, []).append(call.why)
+                        else:
+                            broken[tool] = call.why
+                        continue
+                    if round > 0:
+                        for key, rate in got.items():
+                            rates.setdefault((tool, key), []).append(rate)
+    return rates, broken, dropped
+
+
+def clocked(call, before=None):
+    """One call's result with its CPU and wall seconds (`before` runs first, outside the clocks)."""
+    if before:
+        before()
+    t, c = time.perf_counter(), time.process_time()
+    result = call()
+    return result, time.process_time() - c, time.perf_counter() - t
+
+
 def peers(args):
     """tokkit against quicktok-v1, splintr-rs, riptoken and bpe-openai: one text, then each line a document."""
     import importlib.metadata as metadata
@@ -416,35 +485,49 @@ def peers(args):
     versions = {name: version(name) for name in ["tiktoken", "quicktok-v1", "splintr-rs", "riptoken", "bpe-openai", "nanotok"]}
     load = os.getloadavg()
     cores = os.cpu_count() or 1
-    head = [f"`python3 bench/encode_bench.py --peers` on {datetime.date.today().isoformat()}; {cores} cores; load average "
-            f"{load[0]:.1f} at start (five other engineers share this machine: absolute MB/s drift by 2× and more "
-            f"between minutes, so only the ratios of one run mean anything). Versions: "
+    rounds = max(1, args.rounds)
+    command = f"python3 bench/encode_bench.py --peers --rounds {rounds}" + (" --spread" if args.spread else "") \
+        + (f" --prefix-mb {args.prefix_mb:g}" if args.prefix_mb else "") \
+        + (" --corpora " + " ".join(args.corpora) if args.corpora != ["public_en.txt", "public_multi.txt"] else "")
+    head = [f"`{command}` on {datetime.date.today().isoformat()}; {cores} cores; load average "
+            f"{load[0]:.1f} at start (other engineers share this machine: the speed of one unchanged binary moves by 2× "
+            "between minutes, so only the ratios of one run mean anything, and the rounds below are interleaved so that "
+            "a slow minute falls on every tool alike). Versions: "
             + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
             + (". nanotok: not installed (its sdist downloads nlohmann/json from GitHub at build time, which this machine cannot reach)" if not versions["nanotok"] else "")
-            + f". MB/s = 10^6 input bytes per second; one text: best of {args.peer_repeats} runs of each call, tokkit's (a fresh"
-            " encoder, so a cold piece cache, every run) and each peer's (splintr's piece cache emptied before every run), a tool's runs back to back, tools in turn;"
-            " **first call**: each peer's first encode in a fresh Python process (`encode_bench.py --first-call`, its vocabulary loaded"
-            " outside the clock; ids checked by SHA-256 against tiktoken's), tokkit's the first run of TokkitBench;"
-            f" **warm**: best of {args.peer_repeats} in one process with every cache kept (tokkit: `TokkitBench encode --keep-cache`, one"
-            " merger across runs; splintr-rs without emptying its cache; the others' best of N as in the first column);"
-            " per document: one run each, each line of the file one document."
-            + " One-thread columns are MB per CPU-second (user + system: the load of the other engineers does not inflate it;"
-            " tokkit's per-document column is the whole `tokkit encode --docs lines` process' CPU time); 2-thread and all-core columns are wall time"
-            " (tokkit's one text on 2 threads: `TokkitBench encode --threads 2`, StreamingEncoder; per document: the whole `tokkit encode --docs lines --threads 2` process)."
-            " Each peer's 2-thread columns are its parallel calls (all cores = 2 on this machine); a peer with no call for one text gets the text cut at safe cuts into ~1 MB parts for its batch call."
+            + f". **How it times**: one untimed round (every call's ids checked against tiktoken's, every tool's set-up and first"
+            f" calls), then {rounds} timed rounds; in each round every tool runs each of its calls once, column by column"
+            " (one text cold with tokkit's first call, the peers' first calls, warm, one text on 2 threads, per document on 1"
+            " thread, on 2 threads), and within a column the tools take turns in an order that rotates by one place each"
+            f" round (no tool is always first or last); each tool's rate in a column is the best of its {rounds} rounds."
+            " tiktoken's per-document calls (under 1 MB/s: the reference, never the fastest peer) run in the first timed round only."
+            " MB/s = 10^6 input bytes per second. **One text** (cold piece cache): tokkit = `TokkitBench encode --warm-up 1"
+            " --repeats 1`, one process a round, a fresh encoder for each of its two runs, the second timed (as each peer's"
+            " call follows its untimed round); splintr-rs's piece cache emptied before each run, outside the clock;"
+            " **first call**: tokkit's first run in that fresh process, each peer's first encode in a fresh Python process"
+            " (`encode_bench.py --first-call`, its vocabulary loaded outside the clock; ids checked by SHA-256 against"
+            " tiktoken's), one such process a round;"
+            " **warm**: every cache kept (tokkit: `TokkitBench encode --keep-cache --warm-up 1 --repeats 1`, the timed run"
+            " on the merger the warm-up run filled; splintr-rs without emptying its cache, after its cold"
+            " call of the same round; the others have no cache to keep or empty: their one-text column);"
+            " **per document** each line of the file one document: tokkit = the whole `tokkit encode --docs lines` process,"
+            " one a round (start-up, reading and writing included), the peers' batch calls in process."
+            " One-thread columns are MB per CPU-second (user + system: less moved by the other engineers' load than wall time,"
+            " though not unmoved: the same binary's CPU-time rate still moves by 1.5-2× between rounds here);"
+            " 2-thread and all-core columns are wall time (tokkit's one text on 2 threads: `TokkitBench encode --threads 2"
+            " --warm-up 1`, StreamingEncoder; per document: the whole `tokkit encode --docs lines --threads 2` process)."
+            " Each peer's 2-thread columns are its parallel calls (all cores = 2 on this machine); a peer with no call for"
+            " one text gets the text cut at safe cuts into ~1 MB parts for its batch call."
             + (f" Inputs: the first {args.prefix_mb:g} MB of each corpus (cut at a line end)." if args.prefix_mb else ""), ""]
-    columns = ["one text, 1 thread MB/CPU-s", "first call, 1 thread MB/CPU-s", "warm, 1 thread MB/CPU-s",
-               "one text, 2 threads MB/s", "per document, 1 thread MB/CPU-s", "per document, 2 threads MB/s"]
-    rows = ["| corpus | vocab | tool | " + " | ".join(f"{c} | tokkit ÷ tool" for c in columns) + " | ids |",
-            "|---|---|---|" + "---|---|" * len(columns) + "---|"]
-    # For the summary: per (corpus, vocab), tokkit's four rates and the fastest exact peer of each column.
-    summary = []
+    rows = ["| corpus | vocab | tool | " + " | ".join(f"{c} | tokkit ÷ tool" for _, c, _ in PEER_COLUMNS) + " | ids |",
+            "|---|---|---|" + "---|---|" * len(PEER_COLUMNS) + "---|"]
+    spread = ["| corpus | vocab | " + " | ".join(c for _, c, _ in PEER_COLUMNS) + " |", "|---|---|" + "---|" * len(PEER_COLUMNS)]
+    summary = []  # per (corpus, vocab): tokkit's rates and the fastest exact peer of each column
     tmp = tempfile.mkdtemp(prefix="tokkit-peers-")
     tokkit = os.path.join(ROOT, ".build", "release", "tokkit")
     for corpus in args.corpora:
         path, raw, text, lines = load_corpus(args, corpus, tmp)
-        mb = len(raw) / 1e6
-        lines_mb = sum(len(l.encode()) for l in lines) / 1e6
+        mb = {"text": len(raw) / 1e6, "lines": sum(len(l.encode()) for l in lines) / 1e6}
         # What a peer without a parallel one-text call is given for "one text, 2 threads": the text cut at
         # safe cuts (piece boundaries no later text can move) into ~1 MB parts for its batch call, so the
         # concatenated ids must equal the whole text's; tokkit's StreamingEncoder cuts the same way.
@@ -455,149 +538,207 @@ def peers(args):
             ranks = load_tiktoken_bpe(vocab_file)
             enc = tiktoken.Encoding(vocab, pat_str=PEER_PATTERNS[vocab], mergeable_ranks=ranks, special_tokens=PEER_SPECIALS[vocab])
             ref = enc.encode_ordinary(text)
-            ref_docs = flatten(enc.encode_ordinary_batch(lines, num_threads=cores))
-            ids_file = os.path.join(tmp, "ids.u32")
-            repeats = args.peer_repeats
-            one = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1", "--ids", ids_file, "--repeats", str(repeats))
-            assert list(array.array("I", open(ids_file, "rb").read())) == ref, f"tokkit ids differ from tiktoken on {corpus} {vocab}"
-            warm = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1", "--ids", ids_file, "--repeats", str(repeats), "--keep-cache")
-            assert list(array.array("I", open(ids_file, "rb").read())) == ref, f"tokkit --keep-cache ids differ from tiktoken on {corpus} {vocab}"
-            two = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "2", "--ids", ids_file, "--repeats", str(repeats))
-            assert list(array.array("I", open(ids_file, "rb").read())) == ref, f"tokkit 2-thread ids differ from tiktoken on {corpus} {vocab}"
-            docs = {}
-            for threads in (1, 2):
-                out = os.path.join(tmp, f"docs{threads}.u32")
-                command = [tokkit, "encode", path, "--docs", "lines", "--vocab", vocab, "--format", "uint32", "--threads", str(threads), "-o", out]
-                t, _ = timed(lambda: subprocess.run(command, check=True, cwd=ROOT))
-                if threads == 1:
-                    t = child_cpu(command)
-                assert list(array.array("I", open(out, "rb").read())) == ref_docs, f"tokkit --docs lines ids differ ({corpus} {vocab})"
-                docs[threads] = lines_mb / t
-            mine = (one["cpu_mbps"], one["first_cpu_mbps"], warm["cpu_mbps"], two["mbps"], docs[1], docs[2])
-            ref_sha = ids_sha256(ref)
-            first_calls = {}  # peer → first-call MB per CPU-second, or why there is none
+            ref_batch = enc.encode_ordinary_batch(lines, num_threads=cores)
+            ref_docs, ref_sha = flatten(ref_batch), ids_sha256(ref)
 
-            def first_call_of(tool):
-                result = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-call", tool, vocab, path],
-                                        capture_output=True, text=True, cwd=ROOT)
-                if result.returncode != 0:
-                    first_calls[tool] = f"failed: {result.stderr.strip().splitlines()[-1][:80] if result.stderr.strip() else result.returncode}"
-                    return None
-                out = json.loads(result.stdout.strip().splitlines()[-1])
-                if out["sha256"] != ref_sha:
-                    first_calls[tool] = "first call's ids differ"
-                    return None
-                first_calls[tool] = mb / out["cpu_seconds"]
-                return first_calls[tool]
-            best = [None] * len(columns)  # (rate, tool) of the fastest exact peer per column
-            rows.append(f"| {corpus} | {vocab} | **tokkit** | " + " | ".join(f"**{v:.1f}** | 1.00" for v in mine) + " | = |")
-
-            def row(tool, single=None, single2=None, batch1=None, batch2=None, same=True, note="", first=None, warm="same"):
+            def expect(same, what):
                 if not same:
-                    rows.append(f"| {corpus} | {vocab} | {tool} | " + "— | — | " * len(columns) + f"**differ from tiktoken** {note} |")
-                    return
-                if warm == "same":  # no cache kept across calls to empty: its warm rate is its best of N
-                    warm = single
-                note += "".join(f"(first call: {why}) " for name, why in first_calls.items() if tool.startswith(name) and isinstance(why, str))
-                cells = []
-                for k, (value, base) in enumerate(zip((single, first, warm, single2, batch1, batch2), mine)):
-                    cells += [f"{value:.1f}", f"{base / value:.2f}×"] if value else ["—", "—"]
-                    if value and (best[k] is None or value > best[k][0]):
-                        best[k] = (value, tool.split(" (")[0])
-                rows.append(f"| {corpus} | {vocab} | {tool} | " + " | ".join(cells) + f" | = {note}|")
+                    raise Differ(what)
 
-            t, _ = timed(lambda: enc.encode_ordinary(text), repeats); t = CPU["last"]
-            t_2, got_2 = timed(lambda: enc.encode_ordinary_batch(parts, num_threads=2), repeats)
-            t1, b1 = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=1)); t1 = CPU["last"]
-            t2, _ = timed(lambda: enc.encode_ordinary_batch(lines, num_threads=2))
-            row(f"tiktoken {versions['tiktoken']} (encode_ordinary / encode_ordinary_batch of ~1 MB cuts, 2 threads / of lines)",
-                mb / t, mb / t_2, lines_mb / t1, lines_mb / t2, flatten(got_2) == ref, first=first_call_of("tiktoken"))
+            def tokkit_encode(key_of, *flags):
+                """One TokkitBench process: an untimed warm-up run, then one timed run ({key: its JSON field})."""
+                def run(check):
+                    ids_file = os.path.join(tmp, "ids.u32")
+                    got = run_bench("encode", "--vocab", vocab, "--file", path, "--repeats", "1", "--warm-up", "1", *flags,
+                                    *(["--ids", ids_file] if check else []))
+                    if check:
+                        expect(list(array.array("I", open(ids_file, "rb").read())) == ref, f"TokkitBench encode {' '.join(flags)}")
+                    return {key: got[field] for key, field in key_of.items()}
+                return run
 
-            def attempt(tool, body):
-                try:
-                    body()
-                except Exception as error:  # a peer that cannot run is reported, not fatal
-                    rows.append(f"| {corpus} | {vocab} | {tool} | " + "— | — | " * len(columns) + f"failed: {type(error).__name__}: {str(error)[:80]} |")
+            def tokkit_docs(threads):
+                def run(check):
+                    out = os.path.join(tmp, f"docs{threads}.u32")
+                    cpu, wall = child_times([tokkit, "encode", path, "--docs", "lines", "--vocab", vocab, "--format", "uint32",
+                                             "--threads", str(threads), "-o", out])
+                    if check:
+                        expect(list(array.array("I", open(out, "rb").read())) == ref_docs, f"tokkit encode --docs lines --threads {threads}")
+                    return {f"doc{threads}": mb["lines"] / (cpu if threads == 1 else wall)}
+                return run
 
-            def quicktok_row():
+            def python(key, call, same, before=None, wall=False):
+                """A peer's in-process call timed once: {key: MB per CPU-second, or per wall second}; `same(result)`
+                checks its ids in the untimed round."""
+                column, _, variant = key.partition(":")
+                heading, size = next((h.split(" MB")[0], mb[unit]) for k, h, unit in PEER_COLUMNS if k == column)
+                what = heading + (f" ({variant})" if variant else "")
+
+                def run(check):
+                    result, cpu, seconds = clocked(call, before)
+                    if check:
+                        expect(same(result), what)
+                    return {key: size / (seconds if wall else cpu)}
+                return run
+
+            def fresh_process(tool):
+                """The peer's first call, in a fresh Python process (its set-up outside the clock)."""
+                def run(check):
+                    result = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-call", tool, vocab, path],
+                                            capture_output=True, text=True, cwd=ROOT)
+                    if result.returncode != 0:
+                        raise RuntimeError(result.stderr.strip().splitlines()[-1][:80] if result.stderr.strip() else result.returncode)
+                    out = json.loads(result.stdout.strip().splitlines()[-1])
+                    expect(out["sha256"] == ref_sha, "first call in a fresh process")
+                    return {"first": mb["text"] / out["cpu_seconds"]}
+                return run
+
+            one_text, first, warm, two, doc1, doc2 = range(6)
+            names = {"tokkit": "**tokkit**"}
+            notes = {}  # tool → why it has no calls here (it stays in the table, in its place, with no times)
+            tools = {"tokkit": [
+                Call(one_text, tokkit_encode({"one": "cpu_mbps", "first": "first_cpu_mbps"}, "--threads", "1")),
+                Call(warm, tokkit_encode({"warm": "cpu_mbps"}, "--threads", "1", "--keep-cache")),
+                Call(two, tokkit_encode({"two": "mbps"}, "--threads", "2")),
+                Call(doc1, tokkit_docs(1)), Call(doc2, tokkit_docs(2))]}
+            tool = f"tiktoken {versions['tiktoken']}"
+            names[tool] = f"{tool} (encode_ordinary / encode_ordinary_batch of ~1 MB cuts, 2 threads / of lines)"
+            tools[tool] = [
+                Call(one_text, python("one", lambda: enc.encode_ordinary(text), lambda r: r == ref)),
+                Call(first, fresh_process("tiktoken"), optional=True),
+                Call(two, python("two", lambda: enc.encode_ordinary_batch(parts, num_threads=2), lambda r: flatten(r) == ref, wall=True)),
+                # The reference itself (checked by construction); its own first timed round only.
+                Call(doc1, python("doc1", lambda: enc.encode_ordinary_batch(lines, num_threads=1), lambda r: r == ref_batch), rounds={1}),
+                Call(doc2, python("doc2", lambda: enc.encode_ordinary_batch(lines, num_threads=2), lambda r: r == ref_batch, wall=True), rounds={1})]
+            try:
                 import quicktok
+                tool = f"quicktok-v1 {versions['quicktok-v1']}"
                 if vocab not in ("cl100k_base", "o200k_base"):
-                    rows.append(f"| {corpus} | {vocab} | quicktok-v1 {versions['quicktok-v1']} | " + "— | — | " * len(columns) + "not bundled (cl100k_base, o200k_base, llama3, qwen3 only) |")
-                    return
-                q = quicktok.get_encoding(vocab)
-                t, got = timed(lambda: q.encode(text), repeats); t = CPU["last"]
-                t_2, (toks_2, _) = timed(lambda: q.encode_batch(parts, 2, False), repeats)
-                t1, (toks1, offs1) = timed(lambda: q.encode_batch(lines, 1, False)); t1 = CPU["last"]
-                t2, (toks2, offs2) = timed(lambda: q.encode_batch(lines, 2, False))
-                same = list(got) == ref and list(toks_2) == ref and list(toks1) == ref_docs and list(toks2) == ref_docs
-                row(f"quicktok-v1 {versions['quicktok-v1']} (encode / encode_batch of ~1 MB cuts, 2 threads / encode_batch of lines)",
-                    mb / t, mb / t_2, lines_mb / t1, lines_mb / t2, same, first=first_call_of("quicktok-v1"))
-
-            def splintr_row():
+                    notes[tool] = "not bundled (cl100k_base, o200k_base, llama3, qwen3 only)"
+                    tools[tool] = []
+                else:
+                    q = quicktok.get_encoding(vocab)
+                    names[tool] = f"{tool} (encode / encode_batch of ~1 MB cuts, 2 threads / encode_batch of lines)"
+                    tools[tool] = [
+                        Call(one_text, python("one", lambda: q.encode(text), lambda r: list(r) == ref)),
+                        Call(first, fresh_process("quicktok-v1"), optional=True),
+                        Call(two, python("two", lambda: q.encode_batch(parts, 2, False), lambda r: list(r[0]) == ref, wall=True)),
+                        Call(doc1, python("doc1", lambda: q.encode_batch(lines, 1, False), lambda r: list(r[0]) == ref_docs)),
+                        Call(doc2, python("doc2", lambda: q.encode_batch(lines, 2, False), lambda r: list(r[0]) == ref_docs, wall=True))]
+            except ImportError:
+                log("quicktok-v1 not installed")
+            try:
                 import splintr
+                tool = f"splintr-rs {versions['splintr-rs']}"
                 # splintr's regex engine refuses possessive quantifiers; it ships equivalent patterns
-                # (the ids below are checked against tiktoken's all the same).
+                # (its ids are checked against tiktoken's all the same).
                 pattern = {"gpt2": splintr.GPT2_PATTERN, "cl100k_base": splintr.CL100K_BASE_PATTERN}.get(vocab, PEER_PATTERNS[vocab])
                 s = splintr.Tokenizer(vocab_file, pattern, PEER_SPECIALS[vocab])
-                # splintr keeps a cache of pieces across calls: emptied before each timed run, so that no run
-                # starts with the pieces of the one before it (tokkit's piece cache starts empty on every run too).
-                t, got = timed(lambda: s.encode_ordinary(text), repeats, before=s.clear_cache); t = CPU["last"]
-                # Warm: its cache kept from the runs before (the first of these starts with the last cold run's).
-                _, got_w = timed(lambda: s.encode_ordinary(text), repeats); t_w = CPU["last"]
-                # Its two parallel calls for one text (all cores = 2 here); the faster one is its 2-thread rate.
-                t_r, got_r = timed(lambda: s.encode_rayon(text), repeats, before=s.clear_cache)
-                t_b, got_b = timed(lambda: s.encode_batch(parts), repeats, before=s.clear_cache)
-                s.clear_cache()
-                t2, got2 = timed(lambda: s.encode_batch(lines))
-                calls = {"encode_rayon": (t_r, list(got_r) == ref), "encode_batch of ~1 MB cuts": (t_b, flatten(got_b) == ref)}
-                exact = {name: t for name, (t, ok) in calls.items() if ok}
-                faster = min(exact, key=exact.get) if exact else None
-                note = "(one text, 2 threads: " + ", ".join(f"{name} {mb / t:.1f}" + ("" if ok else " ids differ") for name, (t, ok) in calls.items()) + ") "
-                row(f"splintr-rs {versions['splintr-rs']} (encode_ordinary / {faster or 'no exact parallel call'}, all cores / encode_batch of lines, all cores)",
-                    mb / t, mb / exact[faster] if faster else None, None, lines_mb / t2,
-                    list(got) == ref and list(got_w) == ref and flatten(got2) == ref_docs, note=note,
-                    first=first_call_of("splintr-rs"), warm=mb / t_w)
-
-            def riptoken_row():
+                names[tool] = tool + " (encode_ordinary / {two}, all cores / encode_batch of lines, all cores)"
+                # splintr keeps a cache of pieces across calls: emptied before each cold run, outside the clock, so no
+                # run starts with the pieces of the one before it (tokkit's piece cache starts empty on every run too);
+                # its warm call keeps the cache its cold call of the same text filled just before.
+                tools[tool] = [
+                    Call(one_text, python("one", lambda: s.encode_ordinary(text), lambda r: list(r) == ref, before=s.clear_cache)),
+                    Call(first, fresh_process("splintr-rs"), optional=True),
+                    Call(warm, python("warm", lambda: s.encode_ordinary(text), lambda r: list(r) == ref)),
+                    # Its two parallel calls for one text (all cores = 2 here); the faster exact one is its 2-thread rate.
+                    Call(two, python("two:encode_rayon", lambda: s.encode_rayon(text), lambda r: list(r) == ref, before=s.clear_cache, wall=True),
+                         optional=True),
+                    Call(two, python("two:encode_batch of ~1 MB cuts", lambda: s.encode_batch(parts), lambda r: flatten(r) == ref,
+                                 before=s.clear_cache, wall=True), optional=True),
+                    Call(doc2, python("doc2", lambda: s.encode_batch(lines), lambda r: flatten(r) == ref_docs, before=s.clear_cache, wall=True))]
+            except ImportError:
+                log("splintr-rs not installed")
+            try:
                 import riptoken
+                tool = f"riptoken {versions['riptoken']}"
                 core = riptoken.CoreBPE(ranks, PEER_SPECIALS[vocab], PEER_PATTERNS[vocab])
-                t, got = timed(lambda: core.encode_ordinary(text), repeats); t = CPU["last"]
-                t_2, got_2 = timed(lambda: core.encode_ordinary_batch(parts), repeats)
-                t2, got2 = timed(lambda: core.encode_ordinary_batch(lines))
-                same = list(got) == ref and flatten(got_2) == ref and flatten(got2) == ref_docs
-                row(f"riptoken {versions['riptoken']} (encode_ordinary / encode_ordinary_batch of ~1 MB cuts, all cores / of lines, all cores)",
-                    mb / t, mb / t_2, None, lines_mb / t2, same, first=first_call_of("riptoken"))
-
-            def bpe_openai_row():
+                names[tool] = f"{tool} (encode_ordinary / encode_ordinary_batch of ~1 MB cuts, all cores / of lines, all cores)"
+                tools[tool] = [
+                    Call(one_text, python("one", lambda: core.encode_ordinary(text), lambda r: list(r) == ref)),
+                    Call(first, fresh_process("riptoken"), optional=True),
+                    Call(two, python("two", lambda: core.encode_ordinary_batch(parts), lambda r: flatten(r) == ref, wall=True)),
+                    Call(doc2, python("doc2", lambda: core.encode_ordinary_batch(lines), lambda r: flatten(r) == ref_docs, wall=True))]
+            except ImportError:
+                log("riptoken not installed")
+            try:
                 import bpe_openai
+                tool = f"bpe-openai {versions['bpe-openai']}"
                 if vocab == "gpt2":
-                    rows.append(f"| {corpus} | {vocab} | bpe-openai {versions['bpe-openai']} | " + "— | — | " * len(columns) + "built-in cl100k_base and o200k_base only |")
-                    return
-                b = bpe_openai.get_encoding(vocab)
-                small = chunks(text, 1 << 18)  # its wrapper refuses inputs of 10^6+ characters
-                t, got = timed(lambda: flatten(b.encode_ordinary(c) for c in small), repeats); t = CPU["last"]
-                t1, got1 = timed(lambda: [b.encode_ordinary(l) for l in lines]); t1 = CPU["last"]
-                row(f"bpe-openai {versions['bpe-openai']} (encode_ordinary on 256K-character cuts / per line; no parallel call)",
-                    mb / t, None, lines_mb / t1, None, got == ref and flatten(got1) == ref_docs, first=first_call_of("bpe-openai"))
+                    notes[tool] = "built-in cl100k_base and o200k_base only"
+                    tools[tool] = []
+                else:
+                    b = bpe_openai.get_encoding(vocab)
+                    small = chunks(text, 1 << 18)  # its wrapper refuses inputs of 10^6+ characters
+                    names[tool] = f"{tool} (encode_ordinary on 256K-character cuts / per line; no parallel call)"
+                    tools[tool] = [
+                        Call(one_text, python("one", lambda: flatten(b.encode_ordinary(c) for c in small), lambda r: r == ref)),
+                        Call(first, fresh_process("bpe-openai"), optional=True),
+                        Call(doc1, python("doc1", lambda: [b.encode_ordinary(l) for l in lines], lambda r: flatten(r) == ref_docs))]
+            except ImportError:
+                log("bpe-openai not installed")
+            rates, broken, dropped = run_rounds(tools, rounds, range(6))
 
-            for tool, body in [("quicktok-v1", quicktok_row), ("splintr-rs", splintr_row), ("riptoken", riptoken_row),
-                               ("bpe-openai", bpe_openai_row)]:
-                attempt(tool, body)
-            summary.append((corpus, vocab, mine, best))
-            log("\n".join(rows))  # partial results survive an interrupted run
+            def column(tool, key):
+                """The tool's best rate in a column over the rounds (a column of variants: the best of its exact
+                variants), with the rates of every round; None when it has no such call."""
+                if key == "warm" and not any(k == "warm" for t, k in rates if t == tool):
+                    key = "one"  # no cache kept across calls: its warm rate is its cold one
+                runs = [r for (t, k), values in rates.items() if t == tool and k.split(":")[0] == key for r in values]
+                variants = {k: max(v) for (t, k), v in rates.items() if t == tool and k.startswith(key + ":")}
+                if variants:
+                    best_variant = max(variants, key=variants.get)
+                    runs = rates[(tool, best_variant)]
+                return (max(runs), runs) if runs else (None, [])
+
+            if "tokkit" in broken:
+                raise SystemExit(f"tokkit on {corpus} {vocab}: {broken['tokkit']}")
+            mine = [column("tokkit", key)[0] for key, _, _ in PEER_COLUMNS]
+            fastest = [None] * len(PEER_COLUMNS)  # (rate, tool, rates of its rounds) of the fastest exact peer
+            rows.append(f"| {corpus} | {vocab} | **tokkit** | " + " | ".join(f"**{v:.1f}** | 1.00" for v in mine) + " | = |")
+            for tool in tools:
+                if tool == "tokkit":
+                    continue
+                if tool in notes or tool in broken:
+                    why = notes.get(tool) or broken[tool]
+                    label = f"**differ from tiktoken** ({why[len('differ: '):]})" if why.startswith("differ") else why
+                    rows.append(f"| {corpus} | {vocab} | {tool} | " + "— | — | " * len(PEER_COLUMNS) + f"{label} |")
+                    continue
+                cells, note = [], ""
+                for k, (key, _, _) in enumerate(PEER_COLUMNS):
+                    value, runs = column(tool, key)
+                    cells += [f"{value:.1f}", f"{mine[k] / value:.2f}×"] if value else ["—", "—"]
+                    if value and (fastest[k] is None or value > fastest[k][0]):
+                        fastest[k] = (value, tool.split(" ")[0], runs)
+                variants = {k.split(":", 1)[1]: max(v) for (t, k), v in rates.items() if t == tool and k.startswith("two:")}
+                name = names[tool].format(two=max(variants, key=variants.get) if variants else "no exact parallel call")
+                if variants:
+                    note = "(one text, 2 threads: " + ", ".join(f"{v} {r:.1f}" for v, r in variants.items()) + ") "
+                note += "".join(f"({why}) " for why in dropped.get(tool, []))
+                rows.append(f"| {corpus} | {vocab} | {name} | " + " | ".join(cells) + f" | = {note}|")
+            spread.append(f"| {corpus} | {vocab} | " + " | ".join(
+                f"tokkit {min(column('tokkit', key)[1]):.1f}–{max(column('tokkit', key)[1]):.1f}"
+                + (f"; {peer[1]} {min(peer[2]):.1f}–{max(peer[2]):.1f}" if peer else "")
+                for (key, _, _), peer in zip(PEER_COLUMNS, fastest)) + " |")
+            summary.append((corpus, vocab, mine, fastest))
+            log("\n".join(rows + ([""] + spread if args.spread else [])))  # partial results survive an interrupted run
     # Issue #14's targets: ≥ 1.5× the fastest exact peer on one thread, ≥ 1.8× with two threads.
     targets = (1.5, 1.5, 1.5, 1.8, 1.5, 1.8)
     rows += ["", "Tokkit ÷ the fastest exact peer of each column (target: ≥ 1.5× on one thread, ≥ 1.8× on two):", "",
-             "| corpus | vocab | " + " | ".join(columns) + " |", "|---|---|" + "---|" * len(columns)]
-    for corpus, vocab, mine, best in summary:
+             "| corpus | vocab | " + " | ".join(c for _, c, _ in PEER_COLUMNS) + " |", "|---|---|" + "---|" * len(PEER_COLUMNS)]
+    for corpus, vocab, mine, fastest in summary:
         cells = []
-        for value, peer, target in zip(mine, best, targets):
+        for value, peer, target in zip(mine, fastest, targets):
             if peer is None:
                 cells.append(f"{value:.1f} (no peer)")
             else:
                 ratio = value / peer[0]
                 cells.append(f"{ratio:.2f}× {peer[1]} {'✓' if ratio >= target else '✗'}")
         rows.append(f"| {corpus} | {vocab} | " + " | ".join(cells) + " |")
+    if args.spread:
+        rows += ["", f"Spread: the lowest and highest rate of the {rounds} timed rounds (MB/CPU-s or MB/s as in the column), "
+                 "tokkit and the fastest exact peer of the column; the tables above give the best. Rounds that differ by "
+                 "more than the ratios do say the machine, not the tools, moved.", ""] + spread
     section = "\n".join(["## Encoding against the 2026 peers", ""] + head + rows) + "\n"
     print(section)
     write_section("Encoding against the 2026 peers", section)
@@ -624,7 +765,7 @@ def peers_per_document(args):
             + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
             + f". Each line of the file is one document (without its newline); MB = the documents' bytes; a first round untimed "
             f"(every tool's ids checked equal to tiktoken's `encode_ordinary_batch` line by line; first-call set-up), then {rounds} "
-            "timed rounds, every tool once a round in turn, best of each. What each column includes:"
+            "timed rounds, every tool once a round in turn (the order rotating by one place a round), best of each. What each column includes:"
             " **tokkit in process** = `TokkitBench encode-docs --batch-only` (`Tokenizer.encodeDocuments`): the documents are cut "
             "and laid back to back outside the clock, as the peers' list of lines is built outside theirs; inside: each document's "
             "UTF-8 check, splitting, merging, the flat id array and offsets (fresh merger per call: a cold piece cache each run);"
@@ -740,8 +881,8 @@ def peers_per_document(args):
             # A first round untimed: every tool's ids are checked per line, and first-call set-up (a peer's lazy
             # vocabulary build) stays out of the timed rounds, as tokkit's vocabulary load is outside its clock.
             for round in range(rounds + 1):
-                for tool, runs in calls.items():
-                    for threads, run in runs.items():
+                for tool in rotated(list(calls), round):
+                    for threads, run in calls[tool].items():
                         if tool in failed:
                             continue
                         try:

@@ -88,9 +88,10 @@ def cli_encode(vocab: str, path: str, documents: bool) -> tuple[float, list[int]
     return cpu, [int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data), 4)]
 
 
-def cli_startup(vocab: str, rounds: int = 7) -> float:
+def cli_startup(vocab: str, rounds: int = 2) -> float:
     """The CLI's fixed cost (process start, loading the vocabulary from the rank-table cache, writing an output):
-    the least CPU time of `rounds` runs on a 12-byte file, as one text and as lines, taken together."""
+    the least CPU time of `rounds` runs on a 12-byte file, as one text and as lines, taken together. Measured in
+    each round beside that round's CLI runs, so that it is subtracted at the machine speed they ran at."""
     path = os.path.join("/tmp", f"tokkit-python-bench-tiny-{vocab}.txt")
     with open(path, "wb") as file:
         file.write(b"hello world\n")
@@ -202,6 +203,7 @@ class Row:
         self.collect = kind.startswith("documents, batch")
         self.cpu = self.wall = self.bytes = 0.0
         self.same = True
+        self.per_round = []  # (wall MB/s, CPU MB/s) of each round, for the spread
 
     def measure(self, piece):
         """Times one call on this round's text (the result is freed after the clock stops)."""
@@ -215,10 +217,26 @@ class Row:
         self.cpu += cpu
         self.wall += wall
         self.bytes += self.size(piece)
+        self.per_round.append((self.size(piece) / 1e6 / wall, self.size(piece) / 1e6 / cpu))
         self.same = self.same and self.check(result, piece)
 
     def rates(self):
         return self.bytes / 1e6 / self.wall, self.bytes / 1e6 / self.cpu
+
+    def spread(self):
+        """The lowest and highest round, on the clock that row's ratio uses (wall for all-core rows)."""
+        return spread([wall if self.all_cores else cpu for wall, cpu in self.per_round])
+
+
+def spread(rates) -> str:
+    return f"{min(rates):.1f}–{max(rates):.1f}" if rates else "—"
+
+
+def rotated(steps, index, rounds):
+    """`steps` started at an offset that moves by 1/rounds of their number each round, so that over the rounds
+    every tool runs early and late in a round: a slow minute at a round's start or end falls on each in turn."""
+    k = index * len(steps) // max(1, rounds) % len(steps) if steps else 0
+    return steps[k:] + steps[:k]
 
 
 class Inputs:
@@ -334,10 +352,14 @@ def main():
            "How it measures (the same for every tool):",
            f"- **Same bytes, text never seen before.** Each corpus file is cut (at line ends) into {rounds + 1} consecutive "
            f"texts of {args.megabytes:g} MB. Every tool is warmed on the first (untimed), then timed once on each of the "
-           f"other {rounds}, the tools taking turns within a round. Tokkit and splintr-rs keep a piece cache between "
+           f"other {rounds}, the tools taking turns within a round (every row, the engine's processes and the CLI's "
+           "each once a round, starting from a place that moves by 1/rounds of the list each round, so that no tool "
+           "always runs first or last: this machine's speed moves by 2× between minutes). Tokkit and splintr-rs keep a piece cache between "
            "calls: timing the best of several runs on one text would time a cache that already holds all of that text "
            "(tokkit ran 1.5-2x faster on a second call), so no tool is timed twice on a text, and each measured kind has "
-           "its own encoder object (its own cache). A rate is the bytes of all rounds over their summed time.",
+           "its own encoder object (its own cache). A rate is the bytes of all rounds over their summed time; "
+           "'lowest–highest round' gives the slowest and fastest round's rate (CPU time; wall for all-core rows), so a "
+           "reader sees how much the machine moved.",
            "- **Same output kind.** `one text` rows return a list of ints (numpy rows say so); `documents` are the "
            "text's blank-line-separated paragraphs as a list of str, returned as a list of lists (or flat numpy + "
            "offsets where the row says numpy). The result is freed after the clock stops, for every tool. Each call gets "
@@ -357,8 +379,8 @@ def main():
            "way, in the same rounds: one process per round, warmed on the same earlier texts, then one encode of the "
            "round's text, as one text and as the same paragraphs in one flat batch (`Tokenizer.encodeDocuments`, one "
            "thread); its token counts are checked against tiktoken's.", ""]
-    table = ["| corpus | vocab | input | tool | MB/s (wall) | MB/s (CPU time) | tokkit ÷ tool | ids |",
-             "|---|---|---|---|---|---|---|---|"]
+    table = ["| corpus | vocab | input | tool | MB/s (wall) | MB/s (CPU time) | lowest–highest round | tokkit ÷ tool | ids |",
+             "|---|---|---|---|---|---|---|---|---|"]
     summary = []
     cli_summary = []
     calls = ["| vocab | text | bytes | " + " | ".join(f"{t} µs" for t in ("tokkit", "tiktoken", "quicktok-v1", "splintr-rs"))
@@ -442,17 +464,19 @@ def main():
                 rows = [row for row in rows if row.all_cores]
             for row in rows:  # warm-up on the first text, untimed, with each row's own call
                 row.run(Inputs(warm))
-            engine = {"one": [0.0, 0], "documents": [0.0, 0]}
-            # The CLI as a process: CPU seconds and bytes summed over the rounds, one text and --docs lines, each run's
-            # fixed start-up (`startup`, measured on a tiny file in this run) subtracted.
-            cli = {"one": [0.0, 0], "lines": [0.0, 0], "raw one": [0.0, 0], "raw lines": [0.0, 0]}
-            startup = 0.0 if args.all_cores_only else cli_startup(vocab)
-            for index, piece in enumerate(pieces):
-                log(f"  round {index + 1}/{rounds}")
-                for row in rows:
-                    row.measure(piece)
-                if args.all_cores_only:
-                    continue
+            # CPU seconds and bytes summed over the rounds, and each round's MB/s (for the spread).
+            engine = {"one": [0.0, 0, []], "documents": [0.0, 0, []]}
+            # The CLI as a process: one text and --docs lines, each run's fixed start-up (measured on a tiny file
+            # beside it, in the same round) subtracted.
+            cli = {kind: [0.0, 0, []] for kind in ("one", "lines", "raw one", "raw lines")}
+            startups = []
+
+            def add(totals, seconds, size):
+                totals[0] += seconds
+                totals[1] += size
+                totals[2].append(size / 1e6 / seconds)
+
+            def swift_engine(index, piece):
                 history = [warm.path] + [p.path for p in pieces[:index]]
                 warm_args = [a for path in history for a in ("--warm", path)]
                 swift_one = tokkit_bench("encode-warm", "--vocab", vocab, "--file", piece.path, *warm_args)
@@ -460,25 +484,34 @@ def main():
                                           "--documents", piece.boundaries_path, *warm_args)
                 if swift_one["tokens"] != len(piece.ids) or swift_docs["tokens"] != len(piece.flat_ids):
                     raise SystemExit(f"{corpus} {vocab}: TokkitBench's token counts differ from tiktoken's")
-                engine["one"][0] += swift_one["cpu_seconds"]
-                engine["one"][1] += len(piece.raw)
-                engine["documents"][0] += swift_docs["cpu_seconds"]
-                engine["documents"][1] += piece.doc_bytes
+                add(engine["one"], swift_one["cpu_seconds"], len(piece.raw))
+                add(engine["documents"], swift_docs["cpu_seconds"], piece.doc_bytes)
+
+            def swift_cli(piece):
+                startups.append(cli_startup(vocab))
                 for kind, documents, expected in (("one", False, piece.ids), ("lines", True, piece.line_ids)):
                     seconds, ids = cli_encode(vocab, piece.path, documents)
                     if ids != expected:
                         raise SystemExit(f"{corpus} {vocab}: `tokkit encode` ({kind}) ids differ from tiktoken's")
-                    cli["raw " + kind][0] += seconds
-                    cli["raw " + kind][1] += len(piece.raw)
-                    cli[kind][0] += seconds - startup
-                    cli[kind][1] += len(piece.raw)
+                    add(cli["raw " + kind], seconds, len(piece.raw))
+                    add(cli[kind], seconds - startups[-1], len(piece.raw))
+
+            for index, piece in enumerate(pieces):
+                log(f"  round {index + 1}/{rounds}")
+                # Every row, the engine's processes and the CLI's each take their turn, from a place that moves
+                # each round.
+                steps = [lambda row=row: row.measure(piece) for row in rows]
+                if not args.all_cores_only:
+                    steps += [lambda: swift_engine(index, piece), lambda: swift_cli(piece)]
+                for step in rotated(steps, index, rounds):
+                    step()
 
             if args.all_cores_only:
                 for row in rows:
                     mine = next(r for r in rows if r.kind == row.kind and r.tool.startswith("**tokkit**"))
                     ratio = f"{mine.rates()[0] / row.rates()[0]:.2f}×" if row.same and mine.same else "—"
                     table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | {row.rates()[0]:.1f} | "
-                                 f"{row.rates()[1]:.1f} | {ratio} (wall) | {'=' if row.same else '**differ**'} |")
+                                 f"{row.rates()[1]:.1f} | {row.spread()} | {ratio} (wall) | {'=' if row.same else '**differ**'} |")
                 continue
             # HF tokenizers (about 1 MB/s): the first MB of round 1's text and of its documents, against a tokkit
             # handle timed on the same bytes in the same way (warmed on the first MB of the warm-up text).
@@ -506,18 +539,18 @@ def main():
                     row.measure(pieces[0])
                 rows += hf_rows
             except Exception as error:
-                table.append(f"| {corpus} | {vocab} | — | HF tokenizers | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
+                table.append(f"| {corpus} | {vocab} | — | HF tokenizers | — | — | — | failed: {type(error).__name__}: {str(error)[:60]} | |")
 
             ours = {row.kind: row for row in rows if row.tool.startswith("**tokkit**")}
             for row in rows:
                 if not row.same:
-                    table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | — | — | — | **differ** |")
+                    table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | — | — | — | — | **differ** |")
                     continue
                 mine = ours[row.kind]
                 wall, cpu_rate = row.rates()
                 mine_wall, mine_cpu = mine.rates()
                 ratio = f"{mine_wall / wall:.2f}× (wall)" if row.all_cores else f"{mine_cpu / cpu_rate:.2f}×"
-                table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | {wall:.1f} | {cpu_rate:.1f} | {ratio} | = |")
+                table.append(f"| {corpus} | {vocab} | {row.kind} | {row.tool} | {wall:.1f} | {cpu_rate:.1f} | {row.spread()} | {ratio} | = |")
             if corpus == "public_en.txt":
                 paragraph = next(d for d in pieces[0].documents if 400 <= len(d.encode()) <= 600)
                 calls += per_call_rows(vocab, enc, ref_enc, peers, paragraph)
@@ -529,7 +562,8 @@ def main():
                 return f"**{ours[kind].rates()[1] / against * 100:.0f}%**"
 
             summary.append(
-                f"| {corpus} | {vocab} | {swift_one_rate:.1f} | {swift_docs_rate:.1f} | "
+                f"| {corpus} | {vocab} | {swift_one_rate:.1f} ({spread(engine['one'][2])}) | "
+                f"{swift_docs_rate:.1f} ({spread(engine['documents'][2])}) | "
                 f"{ours['one text'].rates()[1]:.1f} ({share('one text', swift_one_rate)}) | "
                 f"{ours['one text, numpy'].rates()[1]:.1f} ({share('one text, numpy', swift_one_rate)}) | "
                 f"{ours['documents, batch, 1 thread'].rates()[1]:.1f} ({share('documents, batch, 1 thread', swift_one_rate)} / "
@@ -537,8 +571,9 @@ def main():
                 f"{ours['documents, numpy, 1 thread'].rates()[1]:.1f} ({share('documents, numpy, 1 thread', swift_one_rate)} / "
                 f"{share('documents, numpy, 1 thread', swift_docs_rate)}) |")
             cli_summary.append(
-                f"| {corpus} | {vocab} | {startup * 1e3:.1f} | {cli_rates['raw one']:.1f} / {cli_rates['one']:.1f} | "
-                f"{cli_rates['raw lines']:.1f} / {cli_rates['lines']:.1f} | "
+                f"| {corpus} | {vocab} | {spread([t * 1e3 for t in startups])} | {cli_rates['raw one']:.1f} / "
+                f"{cli_rates['one']:.1f} ({spread(cli['one'][2])}) | "
+                f"{cli_rates['raw lines']:.1f} / {cli_rates['lines']:.1f} ({spread(cli['lines'][2])}) | "
                 f"{share('one text', cli_rates['one'])} | {share('one text, numpy', cli_rates['one'])} | "
                 f"{share('documents, batch, 1 thread', cli_rates['lines'])} | "
                 f"{share('documents, numpy, 1 thread', cli_rates['lines'])} |")
@@ -561,7 +596,7 @@ def main():
                     "measures the cost of a call.", ""]
     out += calls + ["", "Python package ÷ the CLI's engine, per core (CPU-time MB/s, same texts, same rounds; the "
                     "percentage is the Python call's rate ÷ the engine's one-text rate, and for documents also ÷ the "
-                    "engine's flat batch of the same paragraphs):", "",
+                    "engine's flat batch of the same paragraphs; the engine's lowest–highest round in parentheses):", "",
                     "| corpus | vocab | engine, one text | engine, documents | `encode_ordinary` (list) | "
                     "`encode_to_numpy` | `encode_ordinary_batch` (lists) ÷ one text / ÷ documents | "
                     "`encode_batch_to_numpy` ÷ one text / ÷ documents |",
@@ -571,13 +606,14 @@ def main():
             "--quiet -o OUT` for one text, the same with `--docs lines` for documents (each line a document), one process "
             "per round, its ids checked equal to tiktoken's (`encode_ordinary` of the text; of each line). A CLI rate is "
             "the file's bytes over the process's CPU time (user + sys, children's rusage) after subtracting the CLI's "
-            "fixed start-up: the least CPU time of 7 runs each of both commands on a 12-byte file in this run (process "
+            "fixed start-up: the least CPU time of 2 runs each of both commands on a 12-byte file, in the same round "
+            "right before that round's CLI runs, so it is subtracted at the speed they ran at (process "
             "start, vocabulary from the rank-table cache, writing the output). The CLI process starts cold on every "
             "file (no piece cache from earlier text), where the Python rows are warmed on earlier text; the engine rows "
             "above are the strict comparison (same warm-up). Python's documents are the text's paragraphs, the CLI's "
             "its lines: same bytes, finer documents for the CLI.", "",
-            "| corpus | vocab | CLI start-up (ms CPU) | CLI one text, MB/s CPU (raw / start-up subtracted) | CLI `--docs "
-            "lines` (raw / subtracted) | `encode_ordinary` (list) ÷ CLI one text | `encode_to_numpy` ÷ CLI one text | "
+            "| corpus | vocab | CLI start-up (ms CPU, lowest–highest round) | CLI one text, MB/s CPU (raw / start-up subtracted; its lowest–highest round) | CLI `--docs "
+            "lines` (raw / subtracted; lowest–highest) | `encode_ordinary` (list) ÷ CLI one text | `encode_to_numpy` ÷ CLI one text | "
             "`encode_ordinary_batch` (lists) ÷ CLI lines | `encode_batch_to_numpy` ÷ CLI lines |",
             "|---|---|---|---|---|---|---|---|---|"] + cli_summary + [""]
     out += [QUIET_START, "### All-core rows, re-run on a quiet machine", "",

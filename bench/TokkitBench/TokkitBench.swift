@@ -71,9 +71,12 @@ struct EncodeBench: ParsableCommand {
     @Option(help: "Write the ids here as little-endian uint32, for the script to compare.") var ids: String?
     @Flag(help: "One thread: keep one merger, and so its piece cache, across the repeats (a warm encoder, as a long-lived process or a Python handle has).")
     var keepCache = false
+    @Option(help: "Runs before the timed repeats, left out of the best: the untimed warm-up every peer gets in its own process (bench/encode_bench.py --peers). The first of all runs is still reported as first_cpu_mbps.")
+    var warmUp = 0
 
     func validate() throws {
         if keepCache && (threads != 1 || streaming) { throw ValidationError("--keep-cache is for one thread without --streaming") }
+        if warmUp < 0 { throw ValidationError("--warm-up must be 0 or more") }
     }
 
     func run() throws {
@@ -85,7 +88,7 @@ struct EncodeBench: ParsableCommand {
         var parts: [[TokenID]] = []
         var merger = BytePairMerger()
         let specials = tokenizer.prepareSpecials(allowed: .none, disallowed: .none)
-        let runs = try timesOfRuns(common.repeats) {
+        let runs = try timesOfRuns(warmUp + max(1, common.repeats)) {
             if threads == 1 && !streaming && keepCache {
                 // As `encode(validUTF8:)` reserves, so that the two differ only in the merger kept.
                 var kept: [TokenID] = []
@@ -99,7 +102,8 @@ struct EncodeBench: ParsableCommand {
                 parts = [try text.withUnsafeBufferPointer { try stream.feed($0) }, try stream.finish()]
             }
         }
-        let seconds = runs.map(\.wall).min() ?? .infinity, cpu = runs.map(\.cpu).min() ?? .infinity
+        let timed = runs.dropFirst(warmUp)
+        let seconds = timed.map(\.wall).min() ?? .infinity, cpu = timed.map(\.cpu).min() ?? .infinity
         let result = Array(parts.joined())
         if let ids {
             let bytes = result.withUnsafeBytes { Array($0) }

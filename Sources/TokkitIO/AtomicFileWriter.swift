@@ -94,8 +94,15 @@ public final class AtomicFileWriter {
     /// on, as before, missed the batches of JSONL records: a 1 MiB batch of `{"text": …}` lines is
     /// about 0.9 MB of uint32 ids, all of which went through the buffer.)
     public func write(_ bytes: [UInt8]) throws(FileError) {
+        try bytes.withUnsafeBufferPointer { bytes throws(FileError) in try write(UnsafeRawBufferPointer(bytes)) }
+    }
+
+    /// As the array's `write`, for bytes that are not an array: `tokkit encode --format uint32` writes a
+    /// batch's ids as they lie in memory, with no copy into an array of bytes first.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard bytes.count >= 1 << 16 else {
-            buffer.append(contentsOf: bytes)
+            // Typed, the append is one memcpy; a raw buffer would be appended byte by byte.
+            bytes.withMemoryRebound(to: UInt8.self) { buffer.append(contentsOf: $0) }
             bytesWritten += bytes.count
             if buffer.count >= 1 << 20 { try flush() }
             return
@@ -107,11 +114,11 @@ public final class AtomicFileWriter {
 
     private func flush() throws(FileError) {
         guard !buffer.isEmpty else { return }
-        try writeOut(buffer)
+        try buffer.withUnsafeBufferPointer { buffer throws(FileError) in try writeOut(UnsafeRawBufferPointer(buffer)) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeOut(_ bytes: [UInt8]) throws(FileError) {
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard let handle else { return }
         do {
             try handle.write(contentsOf: bytes)

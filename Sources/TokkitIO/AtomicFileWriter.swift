@@ -101,8 +101,7 @@ public final class AtomicFileWriter {
     /// batch's ids as they lie in memory, with no copy into an array of bytes first.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard bytes.count >= 1 << 16 else {
-            // Typed, the append is one memcpy; a raw buffer would be appended byte by byte.
-            bytes.withMemoryRebound(to: UInt8.self) { buffer.append(contentsOf: $0) }
+            buffer.append(contentsOf: bytes)
             bytesWritten += bytes.count
             if buffer.count >= 1 << 20 { try flush() }
             return

@@ -47,8 +47,6 @@ public final class InputReader {
         guard descriptor >= 0 else { throw .unreadable(path: path, reason: Self.reason(openError)) }
         self.descriptor = descriptor
         self.path = path == "-" ? "<stdin>" : path
-        // Bytes, as `bytes(_:_:)` hands them out.
-        raw.bindMemory(to: UInt8.self)
         // From here on, a throw runs deinit, which closes and frees.
         while count < 4, !atEnd { try fill() }  // a pipe may deliver fewer bytes than the longest magic
         compression = CompressionFormat(magicOf: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
@@ -57,9 +55,7 @@ public final class InputReader {
         }
         if let compression {
             do { decompressor = try Decompressor(format: compression) } catch { throw .decompression(path: self.path, error) }
-            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.blockSize, alignment: 16)
-            block.bindMemory(to: UInt8.self)
-            output = block
+            output = .allocate(byteCount: Self.blockSize, alignment: 16)
         }
     }
 
@@ -91,7 +87,7 @@ public final class InputReader {
                 try fill()
                 guard count > 0 else { return false }
             }
-            buffer.append(copying: Self.bytes(raw, start..<count))
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<count]))
             start = count
             return true
         }
@@ -110,7 +106,7 @@ public final class InputReader {
             }
             start += step.consumed
             if step.produced > 0 {
-                buffer.append(copying: Self.bytes(output, 0..<step.produced))
+                buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: output[0..<step.produced]))
                 return true
             }
             if atEnd, start == count {
@@ -142,13 +138,6 @@ public final class InputReader {
             if case .decompression = error { return error }
         }
         return nil
-    }
-
-    /// `range` of `block` as bytes, for one `memcpy` into a caller's buffer: appended as a raw buffer, a
-    /// block went byte by byte (1 instruction a byte; 10 M for `tokkit encode` of 10 MB of lines, callgrind).
-    @inline(__always)
-    private static func bytes(_ block: UnsafeMutableRawBufferPointer, _ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: block.baseAddress.map { ($0 + range.lowerBound).assumingMemoryBound(to: UInt8.self) }, count: range.count)
     }
 
     /// Reads more raw bytes after `count`; sets `atEnd` when the descriptor has no more.

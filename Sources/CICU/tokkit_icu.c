@@ -235,13 +235,13 @@ uint32_t tk_codepoint_classes(uint32_t codepoint) {
 }
 
 static UBool tk_fill_category_run(const void *context, UChar32 start, UChar32 limit, UCharCategory type) {
-    uint32_t *out = (uint32_t *)context;
-    uint32_t classes = tk_classes_of_category_mask(U_MASK(type));
+    uint16_t *out = (uint16_t *)context;
+    uint16_t classes = (uint16_t)tk_classes_of_category_mask(U_MASK(type));
     for (UChar32 c = start; c < limit && c < 0x110000; c++) out[c] = classes;
     return 1;
 }
 
-void tk_codepoint_classes_all(uint32_t *out) {
+void tk_codepoint_classes_all(uint16_t *out) {
     u_enumCharTypes(tk_fill_category_run, out);
     UErrorCode status = U_ZERO_ERROR;
     USet *space = uset_openEmpty();
@@ -254,7 +254,9 @@ void tk_codepoint_classes_all(uint32_t *out) {
         }
     }
     uset_close(space);
-    if (U_FAILURE(status)) tk_codepoint_classes_range(0, 0x110000, out);
+    if (U_FAILURE(status)) {
+        for (uint32_t c = 0; c < 0x110000; c++) out[c] = (uint16_t)tk_codepoint_classes(c);
+    }
 }
 
 void tk_codepoint_classes_range(uint32_t first, uint32_t count, uint32_t *out) {

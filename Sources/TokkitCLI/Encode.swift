@@ -74,7 +74,7 @@ struct Encode: ParsableCommand {
 
     /// - Parameter files: exactly these files (one rank's share) instead of the command's inputs.
     private func encode(files: [String]?, into output: String?) throws {
-        let tokenizer = try vocabulary.load()
+        let tokenizer = try vocabulary.load(threads: workers.threads)
         let encoder = CorpusEncoder(tokenizer: tokenizer,
                                     allowedSpecial: ordinary ? .none : SpecialTokenSet(argument: allowSpecial),
                                     disallowedSpecial: ordinary ? .none : SpecialTokenSet(argument: disallowSpecial),
@@ -93,8 +93,7 @@ struct Encode: ParsableCommand {
             let reader = try input.reader(files: files, default: .file)
             var rendered: [UInt8] = []
             try encoder.encodeAll(reader) { _, encoded in
-                try format.render(encoded, into: &rendered)
-                try sink.write(rendered)
+                try format.write(encoded, rendering: &rendered) { try sink.write($0) }
             }
             try InputOptions.reportSkippedLines(reader.statistics.skipped)
         }

@@ -136,6 +136,14 @@ final class OutputSink {
         try writer.write(bytes)
     }
 
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let writer else {
+            try StandardStreams.out(bytes)
+            return
+        }
+        try writer.write(bytes)
+    }
+
     func commit() throws {
         try writer?.commit()
     }

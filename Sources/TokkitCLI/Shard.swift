@@ -90,7 +90,7 @@ struct ShardWrite: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try vocabulary.load()
+        let tokenizer = try vocabulary.load(threads: workers.threads)
         let vocab = tokenizer.vocabulary
         guard let end = vocab.specialToken(named: endToken) else {
             throw ShardError.noEndToken(text: endToken, known: vocab.specialTokens.map(\.text))

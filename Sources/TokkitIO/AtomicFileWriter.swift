@@ -94,6 +94,12 @@ public final class AtomicFileWriter {
     /// on, as before, missed the batches of JSONL records: a 1 MiB batch of `{"text": …}` lines is
     /// about 0.9 MB of uint32 ids, all of which went through the buffer.)
     public func write(_ bytes: [UInt8]) throws(FileError) {
+        try bytes.withUnsafeBufferPointer { bytes throws(FileError) in try write(UnsafeRawBufferPointer(bytes)) }
+    }
+
+    /// As the array's `write`, for bytes that are not an array: `tokkit encode --format uint32` writes a
+    /// batch's ids as they lie in memory, with no copy into an array of bytes first.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard bytes.count >= 1 << 16 else {
             buffer.append(contentsOf: bytes)
             bytesWritten += bytes.count
@@ -107,11 +113,11 @@ public final class AtomicFileWriter {
 
     private func flush() throws(FileError) {
         guard !buffer.isEmpty else { return }
-        try writeOut(buffer)
+        try buffer.withUnsafeBufferPointer { buffer throws(FileError) in try writeOut(UnsafeRawBufferPointer(buffer)) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeOut(_ bytes: [UInt8]) throws(FileError) {
+    private func writeOut(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard let handle else { return }
         do {
             try handle.write(contentsOf: bytes)

@@ -105,6 +105,17 @@ final class DocumentCutter {
 
     private func appendingLines(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
         guard case .lines(let keepingTerminators) = cut, !finished else { return false }
+        // Runs of lines checked at once: a run of valid UTF-8 cut at line ends is valid lines. A refused run,
+        // and a last line without `\n`, go line by line below, which names or repairs the bad bytes.
+        batch.reading(path)
+        var lines = 0, bytes = 0
+        let run = try source.appendLines(keepingTerminator: keepingTerminators, to: &batch, targetBytes: targetBytes,
+                                         lines: &lines, bytes: &bytes) { UTF8Validation.firstInvalidOffset($0) == nil }
+        statistics.lines += lines
+        statistics.bytes += bytes
+        statistics.documents += lines
+        if run == .reachedTarget { return true }
+        // Still under the target (or no line taken yet): the rest from the first line no run took.
         return try appendRun(to: &batch, targetBytes: targetBytes, keepingTerminators: keepingTerminators) { line, number, offset, text throws(CorpusError) in
             try appendValid(line, line: number, fileOffset: offset, to: &text)
             return true

@@ -37,6 +37,26 @@ struct IDParserTests {
         #expect(checked > 20)  // the failing path ran
     }
 
+    @Test("a batch written in each format gives its rendering; uint32, handed over in place, the byte-by-byte bytes",
+          arguments: IDFormat.allCases)
+    func batchWrite(format: IDFormat) throws {
+        var random = SplitMix64(seed: 14)
+        var scratch: [UInt8] = []
+        for round in 0..<50 {
+            let documents = (0..<Int.random(in: 0...20, using: &random)).map { _ in
+                (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt32.random(in: 0...(format == .uint16 ? 65_535 : 200_000), using: &random) }
+            }
+            let batch = EncodedDocuments(documents)
+            var written: [UInt8] = [], rendered: [UInt8] = []
+            try format.write(batch, rendering: &scratch) { written += $0 }
+            try format.render(batch, into: &rendered)
+            #expect(written == rendered, "round \(round)")
+            if format == .uint32 {
+                #expect(written == Self.reference(batch.ids, width: .uint32, limit: .max).bytes, "round \(round)")
+            }
+        }
+    }
+
     @Test("uint16 and uint32 ids fed in uneven blocks, cut inside ids, equal the whole file read at once",
           arguments: [LittleEndianIDs.Width.uint16, .uint32])
     func unevenBlocks(width: LittleEndianIDs.Width) throws {

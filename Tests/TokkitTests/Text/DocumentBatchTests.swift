@@ -241,8 +241,9 @@ struct DocumentBatchTests {
     /// Every batch of `inputs` read per document (`nextBatch`, a `next()` per piece) or flat (lines and
     /// records appended in runs), and the error that stopped the reading, if any.
     static func cutBatches(_ inputs: [String], _ format: DocumentFormat, targetBytes: Int, flat: Bool, skipBadLines: Bool = false,
-                           lossy: Bool = false) throws -> (batches: [CutBatch], error: CorpusError?, statistics: ReadStatistics) {
-        let reader = try DocumentReader(inputs: inputs, format: format, skipBadLines: skipBadLines, lossy: lossy)
+                           lossy: Bool = false, keepLineTerminators: Bool = false) throws -> (batches: [CutBatch], error: CorpusError?, statistics: ReadStatistics) {
+        let reader = try DocumentReader(inputs: inputs, format: format, skipBadLines: skipBadLines, lossy: lossy,
+                                        keepLineTerminators: keepLineTerminators)
         var batches: [CutBatch] = []
         do {
             if flat {
@@ -308,6 +309,61 @@ struct DocumentBatchTests {
                 == .notJSON(path: records, line: 5, reason: "invalid literal at byte 0"))
         #expect(try Self.cutBatches([plain], .text(.lines), targetBytes: 8, flat: true).error
                 == .invalidUTF8(path: plain, line: 4, byteOffset: 12))
+    }
+
+    @Test("runs of lines across read blocks: the same batches, lines, statistics and errors as reading line by line",
+          arguments: [false, true])
+    func lineRunsAcrossBlocks(_ keepLineTerminators: Bool) throws {
+        // Over 2 MiB, so that lines cross the reader's 1 MiB blocks: short, empty, CRLF, non-ASCII and
+        // one line longer than a block; bad bytes go near a block's end, in a run's middle and last.
+        var generator = SplitMix64(seed: 20)
+        var lines: [[UInt8]] = []
+        var total = 0
+        while total < (2 << 20) + 300_000 {
+            var line: [UInt8]
+            switch generator.next() % 10 {
+            case 0: line = []
+            case 1: line = Array("ça va, 日本語 \r".utf8) + [0x0D]
+            case 2: line = Array("x".utf8) + [0x0D]
+            default: line = Array(repeating: UInt8(ascii: "a") + UInt8(generator.next() % 26), count: Int(generator.next() % 120))
+            }
+            if lines.count == 7_000 { line = Array(repeating: UInt8(ascii: "L"), count: 1_200_000) }
+            lines.append(line)
+            total += line.count + 1
+        }
+        let scratch = Scratch()
+        func write(_ name: String, _ lines: [[UInt8]], end: [UInt8] = Array("\nlast without newline".utf8)) throws -> String {
+            let path = scratch.file(name)
+            try FileIO.writeAtomically(Array(lines.joined(separator: [UInt8(ascii: "\n")])) + end, to: path)
+            return path
+        }
+        let good = try write("good.txt", lines)
+        var bad = lines
+        bad[bad.count - 40] += [0xE6, 0x97]
+        let badNearEnd = try write("bad-end.txt", bad, end: [])
+        bad = lines
+        // Near the end of the first 1 MiB block, and twice in one run further on.
+        var offset = 0, index = 0
+        while offset < (1 << 20) - 200 { offset += bad[index].count + 1; index += 1 }
+        bad[index] += [0xFF]
+        bad[index + 300] = [0xC3] + bad[index + 300]
+        let badInside = try write("bad-inside.txt", bad)
+        var compared = 0
+        for (inputs, lossy) in [([good, good], false), ([badNearEnd], false), ([badInside], false), ([badInside, good], true)] {
+            for target in [1, 4_000, 65_536, 1 << 20] {
+                let expected = try Self.cutBatches(inputs, .text(.lines), targetBytes: target, flat: false, lossy: lossy,
+                                                   keepLineTerminators: keepLineTerminators)
+                let got = try Self.cutBatches(inputs, .text(.lines), targetBytes: target, flat: true, lossy: lossy,
+                                              keepLineTerminators: keepLineTerminators)
+                let same = got.batches == expected.batches
+                #expect(same, "\(inputs.map { ($0 as NSString).lastPathComponent }) target \(target)")
+                #expect(got.error == expected.error)
+                #expect(got.statistics == expected.statistics)
+                compared += expected.batches.reduce(0) { $0 + $1.documents.count }
+            }
+        }
+        #expect(compared > 100_000)
+        #expect(try Self.cutBatches([badInside], .text(.lines), targetBytes: 1 << 20, flat: true).error != nil)
     }
 
     @Test("a flat batch with invalid UTF-8 stops at the same file, line and byte, or is repaired the same way under lossy")

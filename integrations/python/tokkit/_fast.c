@@ -314,47 +314,72 @@ done:
 /* The most UTF-8 bytes a character of a str of `kind` can take. */
 static Py_ssize_t utf8_bound(int kind) { return kind == 1 ? 2 : kind == 2 ? 3 : 4; }
 
-/* Writes the UTF-8 of `count` characters of `kind` at `data` to `out`; returns the end, or NULL at a surrogate, which
- * UTF-8 cannot hold (the caller repairs that str as tiktoken does, through utf8_of). */
-static char *encode_utf8(const void *data, Py_ssize_t count, int kind, char *out) {
+/* Writes the UTF-8 of `count` characters of `kind` (2 or 4 bytes each, a compile-time constant where it is inlined)
+ * to `out`, which must have UTF8_SLACK bytes to spare after the bound; returns the end, or NULL at a surrogate.
+ * Multi-byte characters are stored as one little-endian word (a 3-byte one as 4 bytes, the 4th overwritten next),
+ * and runs of ASCII 4 characters at a time: callgrind, 4 MB of public_multi, 26.2 M instructions with a store per
+ * byte and no runs for two-byte characters. */
+static inline __attribute__((always_inline)) char *encode_wide(const void *data, Py_ssize_t count, int kind,
+                                                               char *out) {
     Py_ssize_t i = 0;
-    if (kind == 1) {
-        const uint8_t *chars = data;
-        while (i < count) {
-            /* Runs of ASCII, 8 characters at a time. */
-            for (uint64_t word; i + 8 <= count; i += 8, out += 8) {
-                memcpy(&word, chars + i, 8);
-                if (word & 0x8080808080808080u) break;
-                memcpy(out, &word, 8);
+    while (i < count) {
+        if (kind == 2) {
+            for (uint64_t word; i + 4 <= count; i += 4, out += 4) {
+                memcpy(&word, (const uint16_t *)data + i, 8);
+                if (word & 0xFF80FF80FF80FF80u) break;
+                uint32_t packed = (uint32_t)(word & 0xFF) | (uint32_t)(word >> 8 & 0xFF00) |
+                                  (uint32_t)(word >> 16 & 0xFF0000) | (uint32_t)(word >> 24 & 0xFF000000);
+                memcpy(out, &packed, 4);
             }
             if (i == count) break;
-            uint8_t c = chars[i++];
-            if (c < 0x80) {
-                *out++ = (char)c;
-            } else {
-                *out++ = (char)(0xC0 | c >> 6);
-                *out++ = (char)(0x80 | (c & 0x3F));
-            }
         }
-        return out;
-    }
-    while (i < count) {
-        Py_UCS4 c = kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
+        uint32_t c = kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
         i++;
         if (c < 0x80) {
             *out++ = (char)c;
         } else if (c < 0x800) {
-            *out++ = (char)(0xC0 | c >> 6);
-            *out++ = (char)(0x80 | (c & 0x3F));
+            uint16_t bytes = (uint16_t)((0xC0 | c >> 6) | (0x80 | (c & 0x3F)) << 8);
+            memcpy(out, &bytes, 2);
+            out += 2;
         } else if (c < 0x10000) {
             if (c >= 0xD800 && c <= 0xDFFF) return NULL;
-            *out++ = (char)(0xE0 | c >> 12);
-            *out++ = (char)(0x80 | (c >> 6 & 0x3F));
-            *out++ = (char)(0x80 | (c & 0x3F));
+            uint32_t bytes = (0xE0 | c >> 12) | (0x80 | (c >> 6 & 0x3F)) << 8 | (0x80 | (c & 0x3F)) << 16;
+            memcpy(out, &bytes, 4);
+            out += 3;
         } else {
-            *out++ = (char)(0xF0 | c >> 18);
-            *out++ = (char)(0x80 | (c >> 12 & 0x3F));
-            *out++ = (char)(0x80 | (c >> 6 & 0x3F));
+            uint32_t bytes = (0xF0 | c >> 18) | (0x80 | (c >> 12 & 0x3F)) << 8 | (0x80 | (c >> 6 & 0x3F)) << 16 |
+                             (uint32_t)(0x80 | (c & 0x3F)) << 24;
+            memcpy(out, &bytes, 4);
+            out += 4;
+        }
+    }
+    return out;
+}
+
+/* Bytes encode_utf8 may write past its bound (a 3-byte character stored as 4). */
+enum { UTF8_SLACK = 8 };
+
+/* Writes the UTF-8 of `count` characters of `kind` at `data` to `out` (at least count * utf8_bound(kind) bytes, plus
+ * UTF8_SLACK); returns the end, or NULL at a surrogate, which UTF-8 cannot hold (the caller repairs that str as
+ * tiktoken does, through utf8_of). */
+static char *encode_utf8(const void *data, Py_ssize_t count, int kind, char *out) {
+    if (kind == 2) return encode_wide(data, count, 2, out);
+    if (kind == 4) return encode_wide(data, count, 4, out);
+    const uint8_t *chars = data;
+    Py_ssize_t i = 0;
+    while (i < count) {
+        /* Runs of ASCII, 8 characters at a time. */
+        for (uint64_t word; i + 8 <= count; i += 8, out += 8) {
+            memcpy(&word, chars + i, 8);
+            if (word & 0x8080808080808080u) break;
+            memcpy(out, &word, 8);
+        }
+        if (i == count) break;
+        uint8_t c = chars[i++];
+        if (c < 0x80) {
+            *out++ = (char)c;
+        } else {
+            *out++ = (char)(0xC0 | c >> 6);
             *out++ = (char)(0x80 | (c & 0x3F));
         }
     }
@@ -570,7 +595,7 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
         parts[i] = ascii ? characters : NULL; /* NULL: encoded below */
         if (!ascii) bound += lengths[i] * utf8_bound(kind);
     }
-    if (bound > 0 && !(encoded = malloc((size_t)bound))) {
+    if (bound > 0 && !(encoded = malloc((size_t)bound + UTF8_SLACK))) {
         PyErr_NoMemory();
         goto done;
     }

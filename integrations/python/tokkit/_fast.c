@@ -386,6 +386,39 @@ static char *encode_utf8(const void *data, Py_ssize_t count, int kind, char *out
     return out;
 }
 
+/* One text's UTF-8 for a call: an ASCII str's characters in place; a long non-ASCII str's UTF-8 written by
+ * encode_utf8 into *owned, which the caller frees after using *data (NULL when none); anything else through utf8_of
+ * (*keep as there). A short non-ASCII str goes through utf8_of too: PyUnicode_AsUTF8AndSize keeps its UTF-8 on the
+ * str, so a loop that encodes one short text many times converts it once. */
+static int text_utf8(PyObject *text, const char **data, Py_ssize_t *length, PyObject **keep, char **owned) {
+    *owned = NULL;
+    *keep = NULL;
+    int kind = 0, ascii = 0;
+    const void *characters = PyUnicode_Check(text) ? str_characters(text, &kind, &ascii) : NULL;
+    Py_ssize_t count = characters ? PyUnicode_GetLength(text) : 0;
+    if (characters && ascii) {
+        *data = characters;
+        *length = count;
+        return 0;
+    }
+    if (characters && count > SHORT_TEXT) {
+        char *buffer = malloc((size_t)(count * utf8_bound(kind)) + UTF8_SLACK);
+        if (!buffer) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        char *end = encode_utf8(characters, count, kind, buffer);
+        if (end) {
+            *owned = buffer;
+            *data = buffer;
+            *length = end - buffer;
+            return 0;
+        }
+        free(buffer);
+    }
+    return utf8_of(text, data, length, keep);
+}
+
 static int check_bound(void) {
     if (tk_encode_ptr && tk_encode_documents_ptr && tk_encode_into_ptr && tk_error_clear_ptr &&
         raise_callback && repair_callback)
@@ -480,12 +513,14 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
-    if (utf8_of(text, &data, &length, &keep) < 0) return NULL;
+    char *owned;
+    if (text_utf8(text, &data, &length, &keep, &owned) < 0) return NULL;
     tk_error error = {0, 0, -1, NULL, NULL};
     Receiver receiver = {PyEval_SaveThread(), table, -1, NULL};
     int32_t status = tk_encode_ptr((tk_tokenizer *)(uintptr_t)handle, (const uint8_t *)data, length, allowed, NULL, 0,
                                    disallowed, NULL, 0, threads, vouched_utf8(text), receive_lists, &receiver, &error);
     PyEval_RestoreThread(receiver.saved);
+    free(owned);
     Py_XDECREF(keep);
     if (status != 0) return raise_failure(status, &error);
     return receiver.result;
@@ -706,10 +741,12 @@ static PyObject *encode_text_with(tk_tokenizer *handle, IntTable *table, int rul
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
-    if (utf8_of(text, &data, &length, &keep) < 0) return NULL;
+    char *owned;
+    if (text_utf8(text, &data, &length, &keep, &owned) < 0) return NULL;
     /* An empty text has no ids under any rules and nothing to refuse: no call into Swift. */
     PyObject *list =
         length == 0 ? PyList_New(0) : encode_one(handle, data, length, vouched_utf8(text) != 0, rules, threads, table);
+    free(owned);
     Py_XDECREF(keep);
     return list;
 }

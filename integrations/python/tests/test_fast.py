@@ -532,3 +532,26 @@ def test_a_batchs_strs_encoded_from_their_characters_give_the_utf8_and_ids_of_th
     lists = enc.encode_ordinary_batch(mixed, num_threads=1)
     same = lists == ref.encode_ordinary_batch(mixed)
     assert same
+
+
+def test_one_long_str_encoded_from_its_characters_gives_the_utf8_and_ids_of_the_general_path():
+    """Past SHORT_TEXT characters a non-ASCII str's UTF-8 is written by the same encoder as a batch's (shorter
+    ones keep CPython's cached UTF-8): for texts of every str kind, through encode_ordinary, encode and
+    encode_to_numpy, the ids must decode to exactly the text's UTF-8 and equal the same text given as bytes; a long
+    text with a lone surrogate is repaired as tiktoken does."""
+    import random
+
+    enc, ref = tokkit.get_encoding("o200k_base"), reference("o200k_base")
+    rng = random.Random(21)
+    alphabets = [" abc\u00e9\u00fc\u00ff\x7f\x80", " ab\u0436\u0438\u4e2d\u00e9\u07ff\u0800\uffff",
+                 " a\U0001f600\u0436\u00e9\U0010ffff\U00010000"]
+    for alphabet in alphabets:
+        for size in (SHORT_TEXT + 1, 3 * SHORT_TEXT + 7):
+            text = "".join(rng.choice(alphabet) for _ in range(size))
+            ids = enc.encode_ordinary(text)
+            assert enc.decode_bytes(ids) == text.encode()
+            assert ids == enc.encode_ordinary(text.encode())
+            assert enc.encode(text) == ids and enc.encode_to_numpy(text).tolist() == ids
+    long = corpus_sample("public_multi.txt", 64 << 10)
+    for text in (long[:5000] + "\udc00" + long[5000:], "\ud83d" + long):
+        assert enc.encode_ordinary(text) == ref.encode_ordinary(text)

@@ -493,3 +493,65 @@ def test_a_batch_made_grouped_by_list_size_puts_each_documents_ids_in_its_place_
     assert [sys.getrefcount(i) for i in hello] == [b + n for b, n in zip(before, uses)]
     del lists
     assert [sys.getrefcount(i) for i in hello] == before
+
+
+def test_a_batchs_strs_encoded_from_their_characters_give_the_utf8_and_ids_of_the_general_path():
+    """encode_batch writes a compact non-ASCII str's UTF-8 itself, from the characters at the offsets probed at
+    import (they must be found on the interpreters the suite runs on, else that path would go untested), and hands
+    an ASCII str over in place. Documents of every str kind and length 0-40 (ASCII runs cut at every place of the
+    4- and 8-character steps), each character width's first and last code points, a str subclass (read through
+    PyUnicode_AsUTF8AndSize) and lone surrogates (repaired as tiktoken does): each document's ids must decode to
+    exactly its UTF-8, equal the same document given as bytes (the general path), and equal tiktoken's."""
+    import random
+
+    import numpy as np
+
+    from tokkit import _fast
+
+    assert _fast.str_layout() is not None
+    enc, ref = tokkit.get_encoding("o200k_base"), reference("o200k_base")
+    edges = ["\x00", "\x7f", "\x80", "\xff", "\u0100", "\u07ff", "\u0800", "\ud7ff", "\ue000", "\uffff",
+             "\U00010000", "\U0010ffff", "\u00e9", "\u0436", "\u4e2d", "\U0001f600"]
+    alphabets = [" abcXYZ.,\n", " abc\u00e9\u00fc\u00ff", " ab\u0436\u0438\u4e2d\u00e9", " a\U0001f600\u0436\u00e9"]
+    rng = random.Random(20)
+    documents = [""] + edges + ["".join(rng.choice(alphabet + "".join(edges)) for _ in range(n))
+                                for alphabet in alphabets for n in range(41) for _ in range(2)]
+    documents += [p for p in corpus_sample("public_multi.txt", 64 << 10).split("\n\n") if p]
+    clean = [d for d in documents if not any("\ud800" <= c <= "\udfff" for c in d)]
+    flat, offsets = enc.encode_batch_to_numpy(clean, num_threads=1, disallowed_special=())
+    decoded = [enc.decode_bytes(flat[offsets[i]:offsets[i + 1]].tolist()) for i in range(len(clean))]
+    same = decoded == [d.encode() for d in clean]  # a Bool first: a failing comparison of big lists prints for long
+    assert same
+    as_bytes = enc.encode_batch_to_numpy([d.encode() for d in clean], num_threads=1, disallowed_special=())
+    assert np.array_equal(flat, as_bytes[0]) and np.array_equal(offsets, as_bytes[1])
+
+    class Text(str):
+        pass
+
+    mixed = documents + [Text("a subclass's \u0436 text"), "a lone \udc00 surrogate", "\ud83d" + "\u0436" * 9]
+    lists = enc.encode_ordinary_batch(mixed, num_threads=1)
+    same = lists == ref.encode_ordinary_batch(mixed)
+    assert same
+
+
+def test_one_long_str_encoded_from_its_characters_gives_the_utf8_and_ids_of_the_general_path():
+    """Past SHORT_TEXT characters a non-ASCII str's UTF-8 is written by the same encoder as a batch's (shorter
+    ones keep CPython's cached UTF-8): for texts of every str kind, through encode_ordinary, encode and
+    encode_to_numpy, the ids must decode to exactly the text's UTF-8 and equal the same text given as bytes; a long
+    text with a lone surrogate is repaired as tiktoken does."""
+    import random
+
+    enc, ref = tokkit.get_encoding("o200k_base"), reference("o200k_base")
+    rng = random.Random(21)
+    alphabets = [" abc\u00e9\u00fc\u00ff\x7f\x80", " ab\u0436\u0438\u4e2d\u00e9\u07ff\u0800\uffff",
+                 " a\U0001f600\u0436\u00e9\U0010ffff\U00010000"]
+    for alphabet in alphabets:
+        for size in (SHORT_TEXT + 1, 3 * SHORT_TEXT + 7):
+            text = "".join(rng.choice(alphabet) for _ in range(size))
+            ids = enc.encode_ordinary(text)
+            assert enc.decode_bytes(ids) == text.encode()
+            assert ids == enc.encode_ordinary(text.encode())
+            assert enc.encode(text) == ids and enc.encode_to_numpy(text).tolist() == ids
+    long = corpus_sample("public_multi.txt", 64 << 10)
+    for text in (long[:5000] + "\udc00" + long[5000:], "\ud83d" + long):
+        assert enc.encode_ordinary(text) == ref.encode_ordinary(text)

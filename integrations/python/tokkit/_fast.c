@@ -201,6 +201,224 @@ static int utf8_of(PyObject *text, const char **data, Py_ssize_t *length, PyObje
     return 0;
 }
 
+/* utf8_of for a call's text, whose repaired bytes (if any) `repaired` keeps alive until the call returns. */
+static int utf8_kept(PyObject *text, const char **data, ssize_t *length, PyObject *repaired) {
+    PyObject *keep;
+    Py_ssize_t size;
+    if (utf8_of(text, data, &size, &keep) < 0) return -1;
+    *length = size;
+    if (!keep) return 0;
+    int appended = PyList_Append(repaired, keep);
+    Py_DECREF(keep);
+    return appended;
+}
+
+/* Where a compact str keeps its state bits and its characters, found once by probe_str_layout (state 0: not found,
+ * every str's UTF-8 comes from utf8_of).
+ *
+ * Why: PyUnicode_AsUTF8AndSize encodes a non-ASCII str into a writer buffer, copies that into a new cache it keeps on
+ * the str, and frees the buffer: for 4 MB of non-English paragraphs (public_multi) that was 44 M instructions, 12%
+ * of encode_batch_to_numpy with o200k (callgrind), about 20 per character of a two-byte script. Encoding from the
+ * str's own characters into one buffer per call (an 8-byte-at-a-time ASCII run, then one branch per character) does
+ * the same in a fraction, and an ASCII str still goes to Swift in place. The limited API has no way to read a str's
+ * characters in place (only copies), so, as with lists, the layout is not assumed: at import, strs of every kind are
+ * made and the header offsets and state bits that every CPython release from 3.10 on uses must read back exactly
+ * their characters (PyUnicode_AsUCS4Copy's), their kind and ASCII-ness, and a str subclass's instance must read as
+ * not compact; otherwise every str goes through utf8_of as before. */
+static struct {
+    Py_ssize_t state;        /* offset of the state bits: interned 2, kind 3, compact 1, ascii 1 (low bit first) */
+    Py_ssize_t ascii_data;   /* offset of a compact ASCII str's characters */
+    Py_ssize_t compact_data; /* offset of any other compact str's characters */
+} str_layout;
+
+enum { KIND_SHIFT = 2, KIND_MASK = 7, COMPACT_BIT = 1 << 5, ASCII_BIT = 1 << 6 };
+
+static uint32_t str_state(PyObject *text) { return *(const uint32_t *)((const char *)text + str_layout.state); }
+
+/* A compact str's characters, their size in bytes (*kind: 1, 2 or 4) and whether all are ASCII; NULL for a str this
+ * cannot read (a subclass's instance, or the layout was not found). */
+static const void *str_characters(PyObject *text, int *kind, int *ascii) {
+    if (!str_layout.state) return NULL;
+    uint32_t state = str_state(text);
+    if (!(state & COMPACT_BIT)) return NULL;
+    *kind = (int)((state >> KIND_SHIFT) & KIND_MASK);
+    *ascii = (state & ASCII_BIT) != 0;
+    return (const char *)text + (*ascii ? str_layout.ascii_data : str_layout.compact_data);
+}
+
+/* Whether `text`, made from `expected` (its characters), reads back as a compact str of `kind` (ASCII or not) at the
+ * offsets in str_layout, comparing only the first `units` characters. */
+static int reads_back(PyObject *text, const Py_UCS4 *expected, Py_ssize_t units, int kind, int ascii) {
+    int read_kind, read_ascii;
+    const void *data = str_characters(text, &read_kind, &read_ascii);
+    if (!data || read_kind != kind || read_ascii != ascii) return 0;
+    for (Py_ssize_t i = 0; i < units; i++) {
+        Py_UCS4 unit = kind == 1 ? ((const uint8_t *)data)[i] : kind == 2 ? ((const uint16_t *)data)[i]
+                                                                          : ((const uint32_t *)data)[i];
+        if (unit != expected[i]) return 0;
+    }
+    return 1;
+}
+
+static void probe_str_layout(void) {
+    /* 128 characters each, so that reading 16 of them at any candidate offset stays inside the object. */
+    static const char *const probes[4] = {"tokkit probe: ascii ", "tokkit probe: caf\xc3\xa9 ",
+                                          "tokkit probe: \xd0\xb6\xd0\xb8\xd0\xb2 ", "tokkit probe: \xf0\x9f\x98\x80 "};
+    static const int kinds[4] = {1, 1, 2, 4};
+    PyObject *texts[4] = {NULL, NULL, NULL, NULL};
+    Py_UCS4 *characters[4] = {NULL, NULL, NULL, NULL};
+    PyObject *subtype = NULL, *instance = NULL;
+    for (int p = 0; p < 4; p++) {
+        PyObject *part = PyUnicode_FromString(probes[p]);
+        PyObject *count = PyLong_FromLong(8);
+        PyObject *repeated = part && count ? PyNumber_Multiply(part, count) : NULL;
+        Py_XDECREF(part);
+        Py_XDECREF(count);
+        /* A fresh str (not the repetition's, which might be shared): its characters made afresh by a decoder. */
+        PyObject *encoded = repeated ? PyUnicode_AsUTF8String(repeated) : NULL;
+        Py_XDECREF(repeated);
+        texts[p] = encoded ? PyUnicode_FromStringAndSize(PyBytes_AsString(encoded), PyBytes_Size(encoded)) : NULL;
+        Py_XDECREF(encoded);
+        if (!texts[p] || !(characters[p] = PyUnicode_AsUCS4Copy(texts[p])) || PyUnicode_GetLength(texts[p]) < 128)
+            goto done;
+    }
+    /* PyObject's header, then the length and the hash, then the state bits. */
+    Py_ssize_t state = (Py_ssize_t)(sizeof(PyObject) + 2 * sizeof(Py_ssize_t));
+    for (Py_ssize_t ascii_data = state + 8; ascii_data <= 96 && !str_layout.state; ascii_data += 8)
+        for (Py_ssize_t compact_data = ascii_data; compact_data <= 96 && !str_layout.state; compact_data += 8) {
+            str_layout.state = state;
+            str_layout.ascii_data = ascii_data;
+            str_layout.compact_data = compact_data;
+            int found = 1;
+            for (int p = 0; found && p < 4; p++) found = reads_back(texts[p], characters[p], 16, kinds[p], p == 0);
+            for (int p = 0; found && p < 4; p++)
+                found = reads_back(texts[p], characters[p], PyUnicode_GetLength(texts[p]), kinds[p], p == 0);
+            if (!found) str_layout.state = 0;
+        }
+    if (!str_layout.state) goto done;
+    /* A subclass's instance keeps its characters elsewhere: it must read as not compact. */
+    subtype = PyObject_CallFunction((PyObject *)&PyType_Type, "s(O){}", "probe", (PyObject *)&PyUnicode_Type);
+    instance = subtype ? PyObject_CallFunction(subtype, "s", probes[0]) : NULL;
+    if (!instance || (str_state(instance) & COMPACT_BIT)) str_layout.state = 0;
+done:
+    if (PyErr_Occurred()) PyErr_Clear();
+    if (!instance) str_layout.state = 0;
+    for (int p = 0; p < 4; p++) {
+        Py_XDECREF(texts[p]);
+        PyMem_Free(characters[p]);
+    }
+    Py_XDECREF(instance);
+    Py_XDECREF(subtype);
+}
+
+/* The most UTF-8 bytes a character of a str of `kind` can take. */
+static Py_ssize_t utf8_bound(int kind) { return kind == 1 ? 2 : kind == 2 ? 3 : 4; }
+
+/* Writes the UTF-8 of `count` characters of `kind` (2 or 4 bytes each, a compile-time constant where it is inlined)
+ * to `out`, which must have UTF8_SLACK bytes to spare after the bound; returns the end, or NULL at a surrogate.
+ * Multi-byte characters are stored as one little-endian word (a 3-byte one as 4 bytes, the 4th overwritten next),
+ * and runs of ASCII 4 characters at a time: callgrind, 4 MB of public_multi, 26.2 M instructions with a store per
+ * byte and no runs for two-byte characters. */
+static inline __attribute__((always_inline)) char *encode_wide(const void *data, Py_ssize_t count, int kind,
+                                                               char *out) {
+    Py_ssize_t i = 0;
+    while (i < count) {
+        if (kind == 2) {
+            for (uint64_t word; i + 4 <= count; i += 4, out += 4) {
+                memcpy(&word, (const uint16_t *)data + i, 8);
+                if (word & 0xFF80FF80FF80FF80u) break;
+                uint32_t packed = (uint32_t)(word & 0xFF) | (uint32_t)(word >> 8 & 0xFF00) |
+                                  (uint32_t)(word >> 16 & 0xFF0000) | (uint32_t)(word >> 24 & 0xFF000000);
+                memcpy(out, &packed, 4);
+            }
+            if (i == count) break;
+        }
+        uint32_t c = kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
+        i++;
+        if (c < 0x80) {
+            *out++ = (char)c;
+        } else if (c < 0x800) {
+            uint16_t bytes = (uint16_t)((0xC0 | c >> 6) | (0x80 | (c & 0x3F)) << 8);
+            memcpy(out, &bytes, 2);
+            out += 2;
+        } else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF) return NULL;
+            uint32_t bytes = (0xE0 | c >> 12) | (0x80 | (c >> 6 & 0x3F)) << 8 | (0x80 | (c & 0x3F)) << 16;
+            memcpy(out, &bytes, 4);
+            out += 3;
+        } else {
+            uint32_t bytes = (0xF0 | c >> 18) | (0x80 | (c >> 12 & 0x3F)) << 8 | (0x80 | (c >> 6 & 0x3F)) << 16 |
+                             (uint32_t)(0x80 | (c & 0x3F)) << 24;
+            memcpy(out, &bytes, 4);
+            out += 4;
+        }
+    }
+    return out;
+}
+
+/* Bytes encode_utf8 may write past its bound (a 3-byte character stored as 4). */
+enum { UTF8_SLACK = 8 };
+
+/* Writes the UTF-8 of `count` characters of `kind` at `data` to `out` (at least count * utf8_bound(kind) bytes, plus
+ * UTF8_SLACK); returns the end, or NULL at a surrogate, which UTF-8 cannot hold (the caller repairs that str as
+ * tiktoken does, through utf8_of). */
+static char *encode_utf8(const void *data, Py_ssize_t count, int kind, char *out) {
+    if (kind == 2) return encode_wide(data, count, 2, out);
+    if (kind == 4) return encode_wide(data, count, 4, out);
+    const uint8_t *chars = data;
+    Py_ssize_t i = 0;
+    while (i < count) {
+        /* Runs of ASCII, 8 characters at a time. */
+        for (uint64_t word; i + 8 <= count; i += 8, out += 8) {
+            memcpy(&word, chars + i, 8);
+            if (word & 0x8080808080808080u) break;
+            memcpy(out, &word, 8);
+        }
+        if (i == count) break;
+        uint8_t c = chars[i++];
+        if (c < 0x80) {
+            *out++ = (char)c;
+        } else {
+            *out++ = (char)(0xC0 | c >> 6);
+            *out++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    return out;
+}
+
+/* One text's UTF-8 for a call: an ASCII str's characters in place; a long non-ASCII str's UTF-8 written by
+ * encode_utf8 into *owned, which the caller frees after using *data (NULL when none); anything else through utf8_of
+ * (*keep as there). A short non-ASCII str goes through utf8_of too: PyUnicode_AsUTF8AndSize keeps its UTF-8 on the
+ * str, so a loop that encodes one short text many times converts it once. */
+static int text_utf8(PyObject *text, const char **data, Py_ssize_t *length, PyObject **keep, char **owned) {
+    *owned = NULL;
+    *keep = NULL;
+    int kind = 0, ascii = 0;
+    const void *characters = PyUnicode_Check(text) ? str_characters(text, &kind, &ascii) : NULL;
+    Py_ssize_t count = characters ? PyUnicode_GetLength(text) : 0;
+    if (characters && ascii) {
+        *data = characters;
+        *length = count;
+        return 0;
+    }
+    if (characters && count > SHORT_TEXT) {
+        char *buffer = malloc((size_t)(count * utf8_bound(kind)) + UTF8_SLACK);
+        if (!buffer) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        char *end = encode_utf8(characters, count, kind, buffer);
+        if (end) {
+            *owned = buffer;
+            *data = buffer;
+            *length = end - buffer;
+            return 0;
+        }
+        free(buffer);
+    }
+    return utf8_of(text, data, length, keep);
+}
+
 static int check_bound(void) {
     if (tk_encode_ptr && tk_encode_documents_ptr && tk_encode_into_ptr && tk_error_clear_ptr &&
         raise_callback && repair_callback)
@@ -295,12 +513,14 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
-    if (utf8_of(text, &data, &length, &keep) < 0) return NULL;
+    char *owned;
+    if (text_utf8(text, &data, &length, &keep, &owned) < 0) return NULL;
     tk_error error = {0, 0, -1, NULL, NULL};
     Receiver receiver = {PyEval_SaveThread(), table, -1, NULL};
     int32_t status = tk_encode_ptr((tk_tokenizer *)(uintptr_t)handle, (const uint8_t *)data, length, allowed, NULL, 0,
                                    disallowed, NULL, 0, threads, vouched_utf8(text), receive_lists, &receiver, &error);
     PyEval_RestoreThread(receiver.saved);
+    free(owned);
     Py_XDECREF(keep);
     if (status != 0) return raise_failure(status, &error);
     return receiver.result;
@@ -387,24 +607,46 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
     ssize_t *lengths = malloc((size_t)(documents > 0 ? documents : 1) * sizeof(ssize_t));
     const char **parts = malloc((size_t)(documents > 0 ? documents : 1) * sizeof(char *));
     PyObject *repaired = PyList_New(0); /* the bytes of repaired texts, alive until the call returns */
+    char *encoded = NULL;               /* the UTF-8 of the strs not read in place */
     PyObject *result = NULL;
     if (!lengths || !parts || !repaired) {
         if (repaired) PyErr_NoMemory();
         goto done;
     }
+    /* First every text's bytes where they need no encoding (an ASCII str's characters, bytes, and what utf8_of gives
+     * a str this cannot read), and the most bytes the other strs' UTF-8 can take; then that UTF-8, into one buffer. */
     uint32_t flags = TK_VOUCHED_UTF8;
+    Py_ssize_t bound = 0;
     for (Py_ssize_t i = 0; i < documents; i++) {
-        Py_ssize_t length;
-        PyObject *keep;
         PyObject *text = PyTuple_GetItem(held, i);
         flags &= vouched_utf8(text);
-        if (utf8_of(text, &parts[i], &length, &keep) < 0) goto done;
-        if (keep) {
-            int appended = PyList_Append(repaired, keep);
-            Py_DECREF(keep);
-            if (appended < 0) goto done;
+        int kind = 0, ascii = 0;
+        const void *characters = PyUnicode_Check(text) ? str_characters(text, &kind, &ascii) : NULL;
+        if (!characters) {
+            if (utf8_kept(text, &parts[i], &lengths[i], repaired) < 0) goto done;
+            continue;
         }
-        lengths[i] = length;
+        lengths[i] = PyUnicode_GetLength(text);
+        parts[i] = ascii ? characters : NULL; /* NULL: encoded below */
+        if (!ascii) bound += lengths[i] * utf8_bound(kind);
+    }
+    if (bound > 0 && !(encoded = malloc((size_t)bound + UTF8_SLACK))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0, end = 0; bound > 0 && i < documents; i++) {
+        if (parts[i]) continue;
+        PyObject *text = PyTuple_GetItem(held, i);
+        int kind = 0, ascii = 0;
+        const void *characters = str_characters(text, &kind, &ascii);
+        char *written = encode_utf8(characters, lengths[i], kind, encoded + end);
+        if (!written) {
+            if (utf8_kept(text, &parts[i], &lengths[i], repaired) < 0) goto done;
+            continue;
+        }
+        parts[i] = encoded + end;
+        lengths[i] = written - parts[i];
+        end += lengths[i];
     }
     tk_error error = {0, 0, -1, NULL, NULL};
     Receiver receiver = {PyEval_SaveThread(), table, documents, NULL};
@@ -418,6 +660,7 @@ static PyObject *encode_batch(PyObject *self, PyObject *args) {
     }
     result = receiver.result;
 done:
+    free(encoded);
     free(lengths);
     free(parts);
     Py_XDECREF(repaired);
@@ -498,10 +741,12 @@ static PyObject *encode_text_with(tk_tokenizer *handle, IntTable *table, int rul
     const char *data;
     Py_ssize_t length;
     PyObject *keep;
-    if (utf8_of(text, &data, &length, &keep) < 0) return NULL;
+    char *owned;
+    if (text_utf8(text, &data, &length, &keep, &owned) < 0) return NULL;
     /* An empty text has no ids under any rules and nothing to refuse: no call into Swift. */
     PyObject *list =
         length == 0 ? PyList_New(0) : encode_one(handle, data, length, vouched_utf8(text) != 0, rules, threads, table);
+    free(owned);
     Py_XDECREF(keep);
     return list;
 }
@@ -702,8 +947,17 @@ static PyObject *bind(PyObject *self, PyObject *args) {
  * PyList_SetItem); the test suite checks it is found on the interpreters it runs on. */
 static PyObject *list_layout(PyObject *self, PyObject *unused) { return PyLong_FromSsize_t(items_offset); }
 
+/* str_layout() -> (state, ASCII characters, other characters) offsets found at import, or None (every str's UTF-8
+ * comes from PyUnicode_AsUTF8AndSize); the test suite checks they are found on the interpreters it runs on. */
+static PyObject *str_layout_of(PyObject *self, PyObject *unused) {
+    if (!str_layout.state) Py_RETURN_NONE;
+    return Py_BuildValue("nnn", str_layout.state, str_layout.ascii_data, str_layout.compact_data);
+}
+
 static PyMethodDef methods[] = {
     {"list_layout", list_layout, METH_NOARGS, "list_layout() -> the offset of a list's items found at import, or 0"},
+    {"str_layout", str_layout_of, METH_NOARGS,
+     "str_layout() -> the offsets of a compact str's state and characters found at import, or None"},
     {"bind", bind, METH_VARARGS,
      "bind(tk_encode_lent, tk_encode_documents_lent, tk_encode_into, tk_error_clear, raise_failure, repair)"},
     {"int_table", int_table, METH_VARARGS, "int_table(n): the ints 0 ..< n, shared by every list of ids."},
@@ -722,6 +976,7 @@ PyMODINIT_FUNC PyInit__fast(void) {
     if (!bound_type && !(bound_type = PyType_FromSpec(&bound_spec))) return NULL;
     if (!base_type && !(base_type = PyType_FromSpec(&base_spec))) return NULL;
     probe_list_layout();
+    probe_str_layout();
     PyObject *created = PyModule_Create(&module);
     if (created && PyModule_AddObject(created, "EncoderBase", base_type) < 0) {
         Py_DECREF(created);

@@ -206,14 +206,18 @@ class Encoding(_EncoderBase):
         disallowed = frozenset(disallowed_special) if disallowed_special else frozenset()
         return (allowed_special or None), (disallowed or None)
 
-    def _refuse_unknown(self, text: str, allowed, disallowed) -> None:
+    def _refuse_unknown(self, texts, allowed, disallowed) -> None:
         """Texts in ``disallowed_special`` that Swift cannot refuse (not special tokens, or also
-        allowed) are searched for as tiktoken does, so the same calls raise."""
+        allowed) are searched for in each of ``texts`` as tiktoken does, so the same calls raise.
+
+        Why the call's texts at once: a batch under the common rules has nothing to search for, and
+        a method call per document just to find that out cost 2-4 ms on 4 MB of paragraphs (3-6% of
+        encode_batch_to_numpy's time)."""
         if not disallowed or disallowed is _ALL:
             return
-        extra = [t for t in disallowed if t not in self._special_tokens or (allowed and t in allowed)]
-        if extra:
-            found = [(text.find(t), t) for t in extra if t and t in text]
+        extra = [t for t in disallowed if t and (t not in self._special_tokens or (allowed and t in allowed))]
+        for text in texts if extra else ():
+            found = [(text.find(t), t) for t in extra if t in text]
             if found:
                 raise_disallowed_special_token(min(found)[1])
 
@@ -260,7 +264,7 @@ class Encoding(_EncoderBase):
         elif allowed_special == "all" and (disallowed_special == "all" or not disallowed_special):
             return self._encode_all(text, num_threads=num_threads)
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
-        self._refuse_unknown(text, allowed, disallowed)
+        self._refuse_unknown((text,), allowed, disallowed)
         return self._ids(text, allowed, disallowed, num_threads)
 
     # The compiled encode (EncoderBase) hands any call with special-token keywords to this.
@@ -406,7 +410,7 @@ class Encoding(_EncoderBase):
         import numpy as np
 
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
-        self._refuse_unknown(text, allowed, disallowed)
+        self._refuse_unknown((text,), allowed, disallowed)
         fast = _native.fast
         amode, dmode = _simple_mode(allowed), _simple_mode(disallowed)
         if fast is None or amode is None or dmode is None:
@@ -449,8 +453,7 @@ class Encoding(_EncoderBase):
                      disallowed_special: Literal["all"] | Collection[str] = "all") -> list[list[int]]:
         """Encodes many strings on ``num_threads`` cores in Swift, with ``encode``'s special-token rules."""
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
-        for item in text:
-            self._refuse_unknown(item, allowed, disallowed)
+        self._refuse_unknown(text, allowed, disallowed)
         return self._batch_ids(text, allowed, disallowed, num_threads)
 
     def encode_batch_to_numpy(self, text: Sequence[str], *, num_threads: int = 0,
@@ -461,8 +464,7 @@ class Encoding(_EncoderBase):
         import numpy as np
 
         allowed, disallowed = self._special_policy(allowed_special, disallowed_special)
-        for item in text:
-            self._refuse_unknown(item, allowed, disallowed)
+        self._refuse_unknown(text, allowed, disallowed)
         fast = _native.fast
         amode, dmode = _simple_mode(allowed), _simple_mode(disallowed)
         if fast is None or amode is None or dmode is None:

@@ -45,6 +45,20 @@ public enum TokenizerLoader {
         }
     }
 
+    /// Runs `load` (one of the loads above) for a caller about to encode on `threads` threads: with
+    /// more than one, another core builds the scanners' code point table meanwhile
+    /// (`CodePointClasses.prepare()`), which the first batch would otherwise build while the other
+    /// workers wait (about 3 ms of wall time a process). ICU splitting does not use the table.
+    public static func load(preparingScannersFor threads: Int, engine: RegexEngine,
+                            _ load: () throws(TokenizerLoadError) -> Tokenizer) throws(TokenizerLoadError) -> Tokenizer {
+        guard threads > 1, engine != .icu else { return try load() }
+        var loaded: Result<Tokenizer, TokenizerLoadError> = .failure(.file(.unreadable(path: "", reason: "not loaded")))
+        Parallelism.run(workers: 2, meanwhile: { loaded = Result { () throws(TokenizerLoadError) in try load() } }) { worker in
+            if worker == 0 { CodePointClasses.prepare() }
+        }
+        return try loaded.get()
+    }
+
     /// The sha256 of a vocabulary: the recorded one for a bundled name, else the file's.
     public static func sha256(of source: String) throws(TokenizerLoadError) -> String {
         if let named = NamedVocabulary.named(source) { return named.sha256 }

@@ -25,16 +25,12 @@ struct VocabularyOptions: ParsableArguments {
                                  mergesPath: merges, engine: splitting.engine)
     }
 
-    /// As ``load()``, for a command about to encode on `threads` threads: with more than one, another
-    /// core builds the scanners' code point table meanwhile (`CodePointClasses.prepare()`), which the
-    /// first batch would build while the other workers wait (about 3 ms of wall time a process).
+    /// As ``load()``, for a command about to encode on `threads` threads (see the loader's
+    /// `load(preparingScannersFor:engine:_:)`).
     func load(threads: Int) throws -> Tokenizer {
-        guard threads > 1, splitting.engine != .icu else { return try load() }
-        var loaded: Result<Tokenizer, any Error>?
-        Parallelism.run(workers: 2, meanwhile: { loaded = Result { try load() } }) { worker in
-            if worker == 0 { CodePointClasses.prepare() }
+        try TokenizerLoader.load(preparingScannersFor: threads, engine: splitting.engine) { () throws(TokenizerLoadError) in
+            try TokenizerLoader.load(vocab, pattern: splitting.given, specials: special.specials.isEmpty ? nil : special.specials,
+                                     mergesPath: merges, engine: splitting.engine)
         }
-        guard let loaded else { return try load() }
-        return try loaded.get()
     }
 }

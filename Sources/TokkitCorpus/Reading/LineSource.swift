@@ -75,12 +75,7 @@ final class LineSource {
                 }
                 while start < all.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) {
                     let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-                    var end = newline
-                    if keepingTerminator {
-                        end = newline + 1
-                    } else if end > start, base[end - 1] == UInt8(ascii: "\r") {
-                        end -= 1
-                    }
+                    let end = Self.lineEnd(base, start: start, newline: newline, keepingTerminator: keepingTerminator)
                     let consumed = newline + 1 - start, lineOffset = offset
                     number += 1
                     offset += consumed
@@ -107,6 +102,14 @@ final class LineSource {
             }
             try refill()
         }
+    }
+
+    /// Where the line from `start` to the `\n` at `newline` ends: after the `\n` when the terminator is
+    /// kept, else before it and before a `\r` just ahead of it.
+    @inline(__always)
+    static func lineEnd(_ base: UnsafePointer<UInt8>, start: Int, newline: Int, keepingTerminator: Bool) -> Int {
+        if keepingTerminator { return newline + 1 }
+        return newline > start && base[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
     }
 
     /// How ``appendLines(keepingTerminator:to:targetBytes:lines:bytes:valid:)`` stopped.
@@ -144,12 +147,7 @@ final class LineSource {
                         while count < runLength, start < all.count,
                               let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) {
                             let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-                            var end = newline
-                            if keepingTerminator {
-                                end = newline + 1
-                            } else if end > start, base[end - 1] == UInt8(ascii: "\r") {
-                                end -= 1
-                            }
+                            let end = Self.lineEnd(base, start: start, newline: newline, keepingTerminator: keepingTerminator)
                             spans[2 * count] = start
                             spans[2 * count + 1] = end
                             count += 1

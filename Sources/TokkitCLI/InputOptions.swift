@@ -129,13 +129,10 @@ final class OutputSink {
     }
 
     func write(_ bytes: [UInt8]) throws {
-        guard let writer else {
-            try StandardStreams.out(bytes)
-            return
-        }
-        try writer.write(bytes)
+        try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Bytes as they lie in memory (a batch's uint32 ids), with no copy on the way to the file or stdout.
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let writer else {
             try StandardStreams.out(bytes)

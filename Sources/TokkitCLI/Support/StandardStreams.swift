@@ -17,7 +17,12 @@ import Glibc
 enum StandardStreams {
     /// Writes `bytes` to standard output.
     static func out(_ bytes: some Collection<UInt8>) throws(CLIError) {
-        try write(Array(bytes), to: STDOUT_FILENO, name: "standard output")
+        try Array(bytes).withUnsafeBufferPointer { bytes throws(CLIError) in try out(UnsafeRawBufferPointer(bytes)) }
+    }
+
+    /// Writes `bytes` to standard output as they lie in memory (a batch's uint32 ids), with no copy.
+    static func out(_ bytes: UnsafeRawBufferPointer) throws(CLIError) {
+        try write(bytes, to: STDOUT_FILENO, name: "standard output")
     }
 
     /// Writes `text` and a newline to standard output.
@@ -27,7 +32,9 @@ enum StandardStreams {
 
     /// Writes `text` to standard error as it is (progress redraws carry their own control codes).
     static func error(_ text: String) throws(CLIError) {
-        try write(Array(text.utf8), to: STDERR_FILENO, name: "standard error")
+        try Array(text.utf8).withUnsafeBufferPointer { bytes throws(CLIError) in
+            try write(UnsafeRawBufferPointer(bytes), to: STDERR_FILENO, name: "standard error")
+        }
     }
 
     /// Throws when `inputs` read standard input (`-`) and the caller closed it (`<&-`).
@@ -37,15 +44,14 @@ enum StandardStreams {
         }
     }
 
-    private static func write(_ bytes: [UInt8], to descriptor: Int32, name: String) throws(CLIError) {
+    private static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, name: String) throws(CLIError) {
         if Interruption.closedDescriptors.contains(descriptor) {
             throw CLIError("cannot write to \(name): \(String(cString: strerror(EBADF)))")
         }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
+            guard let start = bytes.baseAddress else { return }
+            let written = Glibc.write(descriptor, start + offset, bytes.count - offset)
             if written >= 0 {
                 offset += written
                 continue

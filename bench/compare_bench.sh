@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
 
-swift build -c release --product tokkit >&2
+bash scripts/build-release tokkit >&2
 tokkit=.build/release/tokkit
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT

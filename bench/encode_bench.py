@@ -181,7 +181,7 @@ def main():
 
     if not args.no_build:
         log("building release …")
-        subprocess.run(["swift", "build", "-c", "release"], check=True, cwd=ROOT, stdout=sys.stderr)
+        subprocess.run(["bash", "scripts/build-release"], check=True, cwd=ROOT, stdout=sys.stderr)
     if args.peers and args.per_document_only:
         return peers_per_document(args)
     if args.peers:

@@ -14,7 +14,7 @@ Both sides run the same chain: URL filter (fixtures/prep/blocklists, Debian's Pu
 language score from metadata → Gopher repetition → Gopher quality → C4 quality without the
 terminal-punctuation rule → FineWeb quality → PII. datatrove through scripts/reference/prep_datatrove.py
 --chain-only, tokkit through its release binary (build it first, in a build slot:
-`swift build -c release --product tokkit`).
+`bash scripts/build-release tokkit`).
 
 1. Equal decisions first: every document's fate (kept, or the stage and reason of its drop) and every
    kept text must be the same on both sides (one process each, so the PII round-robin state matches).
@@ -151,7 +151,7 @@ def main():
     parser.add_argument("--keep-input", help="also write the generated input here")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
-        raise SystemExit(f"{args.binary}: build it first: swift build -c release --product tokkit")
+        raise SystemExit(f"{args.binary}: build it first: bash scripts/build-release tokkit")
     scratch = tempfile.mkdtemp(prefix="prep-bench-")
     source = args.input
     if source is None:

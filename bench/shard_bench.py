@@ -5,7 +5,7 @@ documents in the same run, GPT-2 vocabulary, llm.c layout.
 
   python3 bench/shard_bench.py [--corpus DIR] [--shard-tokens N] [--no-record]
 
-Needs a release build (`swift build -c release --product tokkit`) and the public corpus
+Needs a release build (`bash scripts/build-release tokkit`) and the public corpus
 ($TOKKIT_CORPUS or /work/corpus: public_en.txt + public_multi.txt). The tokkit pair runs
 interleaved (--repeats, default 3), and keeps each one's best wall and CPU time, because the machine may be shared; fineweb.py's approach runs
 once with its own process count (max(1, cores - 2)) and once on all cores. Every shard tokkit writes is
@@ -81,7 +81,7 @@ def main():
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     if not os.access(TOKKIT, os.X_OK):
-        sys.exit(f"{TOKKIT} missing: run `swift build -c release --product tokkit` first")
+        sys.exit(f"{TOKKIT} missing: run `bash scripts/build-release tokkit` first")
     inputs = [os.path.join(args.corpus, name) for name in ("public_en.txt", "public_multi.txt")]
     megabytes = sum(os.path.getsize(path) for path in inputs) / 1e6
     for path in inputs:  # warm the page cache so the first timed run does not pay for the disk

@@ -76,8 +76,7 @@ def main():
     parser.add_argument("--decode-vocabs", nargs="+", default=["gpt2", "cl100k_base", "o200k_base", "qwen2"])
     args = parser.parse_args()
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "TokkitBench"], check=True, cwd=ROOT)
-        subprocess.run(["swift", "build", "-c", "release", "--product", "tokkit"], check=True, cwd=ROOT)
+        subprocess.run(["bash", "scripts/build-release", "TokkitBench", "tokkit"], check=True, cwd=ROOT)
     tokkit = os.path.join(ROOT, ".build/release/tokkit")
     import tiktoken
     load = os.getloadavg()[0]

@@ -19,7 +19,7 @@ tool gives them) are compared with HF's before its time is printed, and a tool t
 reported as differing.
 
 usage: bench/train_bench.py INPUT [INPUT...] [--vocab 8192 32768] [--threads 1 2] [--skip sentencepiece] [--peers]
-       (build first: swift build -c release; pip install tokenizers rustbpe sentencepiece)
+       (build first: bash scripts/build-release; pip install tokenizers rustbpe sentencepiece)
 Writes a Markdown table to stdout; record it with the machine in bench/RESULTS.md.
 """
 import argparse
@@ -146,7 +146,7 @@ def main():
     if args.worker:
         return worker(args.worker, args.inputs, args.worker_vocab, args.worker_threads, args.worker_output)
     if not os.path.exists(TOKKIT):
-        sys.exit("build tokkit first: swift build -c release")
+        sys.exit("build tokkit first: bash scripts/build-release")
     if args.peers:
         return peers(args)
 

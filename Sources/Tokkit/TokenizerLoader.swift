@@ -52,11 +52,12 @@ public enum TokenizerLoader {
     public static func load(preparingScannersFor threads: Int, engine: RegexEngine,
                             _ load: () throws(TokenizerLoadError) -> Tokenizer) throws(TokenizerLoadError) -> Tokenizer {
         guard threads > 1, engine != .icu else { return try load() }
-        var loaded: Result<Tokenizer, TokenizerLoadError> = .failure(.file(.unreadable(path: "", reason: "not loaded")))
+        var loaded: Result<Tokenizer, TokenizerLoadError>?
         Parallelism.run(workers: 2, meanwhile: { loaded = Result { () throws(TokenizerLoadError) in try load() } }) { worker in
             if worker == 0 { CodePointClasses.prepare() }
         }
-        return try loaded.get()
+        // `meanwhile` always runs before `run` returns; loading here only keeps the types honest.
+        return try (loaded ?? Result { () throws(TokenizerLoadError) in try load() }).get()
     }
 
     /// The sha256 of a vocabulary: the recorded one for a bundled name, else the file's.

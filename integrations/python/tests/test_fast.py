@@ -566,3 +566,55 @@ def test_one_str_encoded_from_its_characters_gives_the_utf8_and_ids_of_the_gener
         assert enc.encode_to_numpy(text).tolist() == ref.encode_ordinary(text)
     for paragraph in [p for p in long.split("\n\n") if p.strip()][:200]:
         assert enc.encode_ordinary(paragraph) == ref.encode_ordinary(paragraph)
+
+
+def test_lists_keep_their_ids_after_the_encoding_and_its_int_table_are_gone():
+    """The lists hold references to the table's ints, not borrowed pointers: once the encoding (and with it the
+    table) is freed, every list from every entry must still hold its ids' values (int identity is no contract)."""
+    file, sha256, pattern, specials, n_vocab = registry.DEFINITIONS["o200k_base"]
+    enc = tokkit.Encoding._from_file("o200k_base", os.path.join(registry.vocabulary_directory(), file),
+                                     pat_str=pattern, special_tokens=specials, sha256=sha256,
+                                     explicit_n_vocab=n_vocab)
+    sample = corpus_sample("public_multi.txt", 64 << 10)
+    paragraphs = [p for p in sample.split("\n\n") if p.strip()][:50]
+    gone = weakref.ref(enc)
+    lists = [enc.encode_ordinary(sample), enc.encode("caf\u00e9 \u0436\u0438"), enc.encode_ordinary_batch(paragraphs)]
+    del enc
+    gc.collect()
+    assert gone() is None
+    ref = reference("o200k_base")
+    # Values made afresh from text, compared by value and through arithmetic that reads every int object.
+    assert lists[0] == ref.encode_ordinary(sample) and sum(lists[0]) == sum(ref.encode_ordinary(sample))
+    assert lists[1] == ref.encode("caf\u00e9 \u0436\u0438")
+    assert lists[2] == ref.encode_ordinary_batch(paragraphs)
+
+
+@pytest.mark.parametrize("entry", ["batch", "long", "loop"])
+def test_repeated_large_calls_do_not_grow_the_process(entry):
+    """Each call's lists, ints beyond the table and UTF-8 buffers are released with its result: after the first
+    calls have sized the allocators, twenty more calls on about 2 MB of non-English text (each result dropped)
+    must leave the resident set within 16 MB (a leaked result or UTF-8 buffer would add 2-20 MB a call)."""
+    enc = tokkit.get_encoding("o200k_base")
+    sample = corpus_sample("public_multi.txt", 2 << 20)
+    paragraphs = [p for p in sample.split("\n\n") if p.strip()]
+
+    def call():
+        if entry == "batch":
+            return enc.encode_ordinary_batch(paragraphs, num_threads=1)
+        if entry == "long":
+            return enc.encode_ordinary(sample)
+        return [enc.encode_ordinary(p) for p in paragraphs]
+
+    def resident() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    for _ in range(3):
+        call()
+    gc.collect()
+    start = resident()
+    for _ in range(20):
+        result = call()
+        del result
+    gc.collect()
+    assert resident() - start < 16 << 20, (start >> 20, resident() >> 20)

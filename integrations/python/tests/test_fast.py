@@ -534,24 +534,87 @@ def test_a_batchs_strs_encoded_from_their_characters_give_the_utf8_and_ids_of_th
     assert same
 
 
-def test_one_long_str_encoded_from_its_characters_gives_the_utf8_and_ids_of_the_general_path():
-    """Past SHORT_TEXT characters a non-ASCII str's UTF-8 is written by the same encoder as a batch's (shorter
-    ones keep CPython's cached UTF-8): for texts of every str kind, through encode_ordinary, encode and
-    encode_to_numpy, the ids must decode to exactly the text's UTF-8 and equal the same text given as bytes; a long
-    text with a lone surrogate is repaired as tiktoken does."""
+UTF8_SCRATCH, UTF8_SLACK = 4096, 8  # _fast.c: the stack buffer of a one-text call's UTF-8, and encode_utf8's spare bytes
+
+
+def test_one_str_encoded_from_its_characters_gives_the_utf8_and_ids_of_the_general_path():
+    """A non-ASCII str's UTF-8 is written by the same encoder as a batch's, into a stack buffer when at most
+    UTF8_SCRATCH bytes can hold it (a character's longest UTF-8 times the characters, plus the slack), else into a
+    buffer of its own: for texts of every str kind, of a few characters, on both sides of that edge and past
+    SHORT_TEXT, through encode_ordinary, encode and encode_to_numpy, the ids must decode to exactly the text's UTF-8
+    and equal the same text given as bytes; texts with a lone surrogate are repaired as tiktoken does."""
     import random
 
     enc, ref = tokkit.get_encoding("o200k_base"), reference("o200k_base")
     rng = random.Random(21)
-    alphabets = [" abc\u00e9\u00fc\u00ff\x7f\x80", " ab\u0436\u0438\u4e2d\u00e9\u07ff\u0800\uffff",
-                 " a\U0001f600\u0436\u00e9\U0010ffff\U00010000"]
-    for alphabet in alphabets:
-        for size in (SHORT_TEXT + 1, 3 * SHORT_TEXT + 7):
-            text = "".join(rng.choice(alphabet) for _ in range(size))
+    # (alphabet, the most UTF-8 bytes one of its characters can take: 2 for a one-byte str, 3 two-byte, 4 four-byte)
+    alphabets = [(" abc\u00e9\u00fc\u00ff\x7f\x80", 2), (" ab\u0436\u0438\u4e2d\u00e9\u07ff\u0800\uffff", 3),
+                 (" a\U0001f600\u0436\u00e9\U0010ffff\U00010000", 4)]
+    for alphabet, widest in alphabets:
+        edge = (UTF8_SCRATCH - UTF8_SLACK) // widest
+        for size in (1, 2, 7, 61, edge - 1, edge, edge + 1, SHORT_TEXT + 1, 3 * SHORT_TEXT + 7):
+            # The alphabet's widest character first, so that the str has the kind the edge was computed for.
+            text = alphabet[-1] + "".join(rng.choice(alphabet) for _ in range(size - 1))
             ids = enc.encode_ordinary(text)
             assert enc.decode_bytes(ids) == text.encode()
             assert ids == enc.encode_ordinary(text.encode())
             assert enc.encode(text) == ids and enc.encode_to_numpy(text).tolist() == ids
+            assert enc.encode(text, allowed_special="all") == ids
     long = corpus_sample("public_multi.txt", 64 << 10)
-    for text in (long[:5000] + "\udc00" + long[5000:], "\ud83d" + long):
+    for text in (long[:5000] + "\udc00" + long[5000:], "\ud83d" + long, "caf\u00e9 \ud800", "\udfff\u0436"):
         assert enc.encode_ordinary(text) == ref.encode_ordinary(text)
+        assert enc.encode_to_numpy(text).tolist() == ref.encode_ordinary(text)
+    for paragraph in [p for p in long.split("\n\n") if p.strip()][:200]:
+        assert enc.encode_ordinary(paragraph) == ref.encode_ordinary(paragraph)
+
+
+def test_lists_keep_their_ids_after_the_encoding_and_its_int_table_are_gone():
+    """The lists hold references to the table's ints, not borrowed pointers: once the encoding (and with it the
+    table) is freed, every list from every entry must still hold its ids' values (int identity is no contract)."""
+    file, sha256, pattern, specials, n_vocab = registry.DEFINITIONS["o200k_base"]
+    enc = tokkit.Encoding._from_file("o200k_base", os.path.join(registry.vocabulary_directory(), file),
+                                     pat_str=pattern, special_tokens=specials, sha256=sha256,
+                                     explicit_n_vocab=n_vocab)
+    sample = corpus_sample("public_multi.txt", 64 << 10)
+    paragraphs = [p for p in sample.split("\n\n") if p.strip()][:50]
+    gone = weakref.ref(enc)
+    lists = [enc.encode_ordinary(sample), enc.encode("caf\u00e9 \u0436\u0438"), enc.encode_ordinary_batch(paragraphs)]
+    del enc
+    gc.collect()
+    assert gone() is None
+    ref = reference("o200k_base")
+    # Values made afresh from text, compared by value and through arithmetic that reads every int object.
+    assert lists[0] == ref.encode_ordinary(sample) and sum(lists[0]) == sum(ref.encode_ordinary(sample))
+    assert lists[1] == ref.encode("caf\u00e9 \u0436\u0438")
+    assert lists[2] == ref.encode_ordinary_batch(paragraphs)
+
+
+@pytest.mark.parametrize("entry", ["batch", "long", "loop"])
+def test_repeated_large_calls_do_not_grow_the_process(entry):
+    """Each call's lists, ints beyond the table and UTF-8 buffers are released with its result: after the first
+    calls have sized the allocators, twenty more calls on about 2 MB of non-English text (each result dropped)
+    must leave the resident set within 16 MB (a leaked result or UTF-8 buffer would add 2-20 MB a call)."""
+    enc = tokkit.get_encoding("o200k_base")
+    sample = corpus_sample("public_multi.txt", 2 << 20)
+    paragraphs = [p for p in sample.split("\n\n") if p.strip()]
+
+    def call():
+        if entry == "batch":
+            return enc.encode_ordinary_batch(paragraphs, num_threads=1)
+        if entry == "long":
+            return enc.encode_ordinary(sample)
+        return [enc.encode_ordinary(p) for p in paragraphs]
+
+    def resident() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    for _ in range(3):
+        call()
+    gc.collect()
+    start = resident()
+    for _ in range(20):
+        result = call()
+        del result
+    gc.collect()
+    assert resident() - start < 16 << 20, (start >> 20, resident() >> 20)

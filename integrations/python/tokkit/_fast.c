@@ -328,7 +328,11 @@ static inline __attribute__((always_inline)) char *encode_wide(const void *data,
                                                                char *out) {
     Py_ssize_t i = 0;
     while (i < count) {
-        if (kind == 2) {
+        uint32_t c = kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
+        /* A run is looked for only from an ASCII character: probing at every character of a non-Latin word cost
+         * more than encoding it (callgrind, encode_ordinary of a 17-character Russian sentence: 28 instructions a
+         * character in encode_utf8). */
+        if (kind == 2 && c < 0x80) {
             for (uint64_t word; i + 4 <= count; i += 4, out += 4) {
                 memcpy(&word, (const uint16_t *)data + i, 8);
                 if (word & 0xFF80FF80FF80FF80u) break;
@@ -337,8 +341,8 @@ static inline __attribute__((always_inline)) char *encode_wide(const void *data,
                 memcpy(out, &packed, 4);
             }
             if (i == count) break;
+            c = ((const uint16_t *)data)[i];
         }
-        uint32_t c = kind == 2 ? ((const uint16_t *)data)[i] : ((const uint32_t *)data)[i];
         i++;
         if (c < 0x80) {
             *out++ = (char)c;
@@ -391,11 +395,20 @@ static char *encode_utf8(const void *data, Py_ssize_t count, int kind, char *out
     return out;
 }
 
-/* One text's UTF-8 for a call: an ASCII str's characters in place; a long non-ASCII str's UTF-8 written by
- * encode_utf8 into *owned, which the caller frees after using *data (NULL when none); anything else through utf8_of
- * (*keep as there). A short non-ASCII str goes through utf8_of too: PyUnicode_AsUTF8AndSize keeps its UTF-8 on the
- * str, so a loop that encodes one short text many times converts it once. */
-static int text_utf8(PyObject *text, const char **data, Py_ssize_t *length, PyObject **keep, char **owned) {
+/* Bytes of the stack buffer a call's text_utf8 may write a short non-ASCII str's UTF-8 into (UTF8_SLACK included). */
+enum { UTF8_SCRATCH = SHORT_TEXT };
+
+/* One text's UTF-8 for a call: an ASCII str's characters in place; any other str this can read, its UTF-8 written by
+ * encode_utf8 into `scratch` (UTF8_SCRATCH bytes, the caller's stack) when it fits, else into *owned, which the caller
+ * frees after using *data (NULL when none); anything else through utf8_of (*keep as there).
+ *
+ * Why not CPython's UTF-8 for short strs too: PyUnicode_AsUTF8AndSize costs about 20 instructions a character of a
+ * two-byte script and keeps a copy on the str for its lifetime. Its cache only pays off when one str is encoded again
+ * and again; a loop over documents encodes each once (callgrind, encode_ordinary per paragraph over 4 MB of
+ * public_multi, cl100k: CPython's encoder and its allocations 39 M instructions, encode_utf8 14 M; the calls in all
+ * 430 M -> 403 M). */
+static int text_utf8(PyObject *text, const char **data, Py_ssize_t *length, PyObject **keep, char **owned,
+                     char *scratch) {
     *owned = NULL;
     *keep = NULL;
     int kind = 0, ascii = 0;
@@ -406,20 +419,21 @@ static int text_utf8(PyObject *text, const char **data, Py_ssize_t *length, PyOb
         *length = count;
         return 0;
     }
-    if (characters && count > SHORT_TEXT) {
-        char *buffer = malloc((size_t)(count * utf8_bound(kind)) + UTF8_SLACK);
+    if (characters) {
+        Py_ssize_t bound = count * utf8_bound(kind) + UTF8_SLACK;
+        char *buffer = bound <= UTF8_SCRATCH ? scratch : malloc((size_t)bound);
         if (!buffer) {
             PyErr_NoMemory();
             return -1;
         }
         char *end = encode_utf8(characters, count, kind, buffer);
         if (end) {
-            *owned = buffer;
+            if (buffer != scratch) *owned = buffer;
             *data = buffer;
             *length = end - buffer;
             return 0;
         }
-        free(buffer);
+        if (buffer != scratch) free(buffer);
     }
     return utf8_of(text, data, length, keep);
 }
@@ -519,7 +533,8 @@ static PyObject *encode(PyObject *self, PyObject *args) {
     Py_ssize_t length;
     PyObject *keep;
     char *owned;
-    if (text_utf8(text, &data, &length, &keep, &owned) < 0) return NULL;
+    char scratch[UTF8_SCRATCH];
+    if (text_utf8(text, &data, &length, &keep, &owned, scratch) < 0) return NULL;
     tk_error error = {0, 0, -1, NULL, NULL};
     Receiver receiver = {PyEval_SaveThread(), table, -1, NULL};
     int32_t status = tk_encode_ptr((tk_tokenizer *)(uintptr_t)handle, (const uint8_t *)data, length, allowed, NULL, 0,
@@ -747,7 +762,8 @@ static PyObject *encode_text_with(tk_tokenizer *handle, IntTable *table, int rul
     Py_ssize_t length;
     PyObject *keep;
     char *owned;
-    if (text_utf8(text, &data, &length, &keep, &owned) < 0) return NULL;
+    char scratch[UTF8_SCRATCH];
+    if (text_utf8(text, &data, &length, &keep, &owned, scratch) < 0) return NULL;
     /* An empty text has no ids under any rules and nothing to refuse: no call into Swift. */
     PyObject *list =
         length == 0 ? PyList_New(0) : encode_one(handle, data, length, vouched_utf8(text) != 0, rules, threads, table);

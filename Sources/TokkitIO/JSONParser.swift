@@ -171,8 +171,8 @@ public struct JSONParser {
     ///
     /// What it accepts, the general parser accepts with the same bytes (the record's structure is ASCII,
     /// so whether the line is UTF-8 is whether the string's raw bytes are). The string is decoded onto
-    /// `output` as it is scanned (its raw bytes' high bits gathered on the way) and taken back off when
-    /// the rest of the record refuses it: one pass over its bytes, where a scan to its end before a copy
+    /// `output`'s new room as it is scanned (its raw bytes' high bits gathered on the way) and counted
+    /// only when the rest of the record takes it: one pass over its bytes, where a scan to its end before a copy
     /// (or, with escapes, before a second, decoding pass) cost two (8 M instructions of 1,064 M for
     /// `tokkit encode` of a JSONL file of 10 MB of public_en, callgrind, whole process).
     package static func appendSoleMemberText(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,

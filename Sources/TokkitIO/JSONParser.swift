@@ -171,14 +171,33 @@ public struct JSONParser {
     ///
     /// What it accepts, the general parser accepts with the same bytes (the record's structure is ASCII,
     /// so whether the line is UTF-8 is whether the string's raw bytes are). The string is decoded onto
-    /// `output` as it is scanned (its raw bytes' high bits gathered on the way) and taken back off when
-    /// the rest of the record refuses it: one pass over its bytes, where a scan to its end before a copy
+    /// `output`'s new room as it is scanned (its raw bytes' high bits gathered on the way) and counted
+    /// only when the rest of the record takes it: one pass over its bytes, where a scan to its end before a copy
     /// (or, with escapes, before a second, decoding pass) cost two (8 M instructions of 1,064 M for
     /// `tokkit encode` of a JSONL file of 10 MB of public_en, callgrind, whole process).
     package static func appendSoleMemberText(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
                                              to output: inout [UInt8]) -> SoleMemberText {
+        var result = SoleMemberText.refused
+        output.append(addingCapacity: buffer.count) { span in
+            span.withUnsafeMutableBufferPointer { room, written in
+                guard let out = room.baseAddress, let (count, asciiOnly) = soleMemberText(key, in: buffer, into: out) else { return }
+                written = count
+                result = .appended(asciiOnly: asciiOnly)
+            }
+        }
+        return result
+    }
+
+    /// ``appendSoleMemberText(_:in:to:)`` into memory: the string's bytes stored at `out`, which must have
+    /// room for `buffer.count` bytes (all of which it may use as scratch), with their count and whether
+    /// the line is all ASCII; `nil` where that refuses.
+    ///
+    /// Why: the JSONL reader decodes a run of records straight into its batch's room for them.
+    @inline(__always)
+    package static func soleMemberText(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
+                                       into out: UnsafeMutablePointer<UInt8>) -> (count: Int, asciiOnly: Bool)? {
         var parser = JSONParser(bytes: buffer)
-        guard let quoted = key.quoted, let opening = key.opening, let base = buffer.baseAddress else { return .refused }
+        guard let quoted = key.quoted, let opening = key.opening, let base = buffer.baseAddress else { return nil }
         /// Whether `expected` stands at `position`: a few bytes, compared in place (a call to memcmp cost
         /// more than the comparison), eight at a time while eight are left (`{"text":` is one comparison).
         @inline(__always)
@@ -201,23 +220,22 @@ public struct JSONParser {
             // The common spelling: the steps below in one comparison.
             parser.position = opening.count
         } else {
-            guard parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")), stands(quoted, at: parser.position) else { return .refused }
+            guard parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")), stands(quoted, at: parser.position) else { return nil }
             parser.position += quoted.count
-            guard parser.consume(UInt8(ascii: ":")) else { return .refused }
+            guard parser.consume(UInt8(ascii: ":")) else { return nil }
         }
-        guard parser.peek(UInt8(ascii: "\"")) else { return .refused }
-        let start = output.count
-        var high: UInt64 = 0
+        guard parser.peek(UInt8(ascii: "\"")) else { return nil }
+        var written = 0, high: UInt64 = 0
         do throws(JSONSyntaxError) {
-            try parser.appendString(to: &output, gatheringHighBits: &high)
-            if parser.consume(UInt8(ascii: "}")) {
-                parser.skipWhitespace()
-                // The key and the structure are ASCII: the string's bytes decide.
-                if parser.position == buffer.count { return .appended(asciiOnly: high & 0x8080_8080_8080_8080 == 0) }
-            }
-        } catch {}
-        if output.count > start { output.removeSubrange(start...) }
-        return .refused
+            try parser.decodeString(into: out, written: &written, gatheringHighBits: &high)
+        } catch {
+            return nil
+        }
+        guard parser.consume(UInt8(ascii: "}")) else { return nil }
+        parser.skipWhitespace()
+        // The key and the structure are ASCII: the string's bytes decide.
+        guard parser.position == buffer.count else { return nil }
+        return (written, high & 0x8080_8080_8080_8080 == 0)
     }
 
     /// After any whitespace, whether the next byte is `byte`; moves past it when it is.
@@ -460,7 +478,7 @@ public struct JSONParser {
     ///
     /// Each word is stored whole before it is tested: the bytes from a special one on are overwritten
     /// by what follows, or lie past the bytes the caller counts as written. So `out + written` needs room
-    /// for 8 bytes whenever `position + 8 <= bytes.count`: ``appendString(to:gatheringHighBits:)`` has
+    /// for 8 bytes whenever `position + 8 <= bytes.count`: ``decodeString(into:written:gatheringHighBits:)`` has
     /// room for every input byte from the opening quote on, and its output, a byte short of that at
     /// least (the quote is not copied), never runs ahead of the input.
     @inline(__always)
@@ -528,40 +546,49 @@ public struct JSONParser {
             try span.withUnsafeMutableBufferPointer { room, written throws(JSONSyntaxError) in
                 // Not empty: it has room for at least the opening quote.
                 guard let out = room.baseAddress else { return }
-                position += 1
-                while true {
-                    copyPlainBytes(to: out, at: &written, gatheringHighBits: &high)
-                    guard position < bytes.count else { break }
-                    let byte = bytes[position]
-                    if byte == UInt8(ascii: "\"") {
-                        position += 1
-                        return
-                    }
-                    if byte < 0x20 { throw error("control character inside a string") }
-                    position += 1
-                    guard position < bytes.count else { break }
-                    let escape = bytes[position]
-                    position += 1
-                    var decoded = escape
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): break
-                    case UInt8(ascii: "b"): decoded = 0x08
-                    case UInt8(ascii: "f"): decoded = 0x0C
-                    case UInt8(ascii: "n"): decoded = 0x0A
-                    case UInt8(ascii: "r"): decoded = 0x0D
-                    case UInt8(ascii: "t"): decoded = 0x09
-                    case UInt8(ascii: "u"):
-                        written += Self.storeUTF8(of: try unicodeEscape(), at: out + written)
-                        continue
-                    default:
-                        throw error("invalid escape")
-                    }
-                    out[written] = decoded
-                    written += 1
-                }
-                throw error("unterminated string")
+                try decodeString(into: out, written: &written, gatheringHighBits: &high)
             }
         }
+    }
+
+    /// The loop of ``appendString(to:gatheringHighBits:)``: the string's bytes stored from `out + written`,
+    /// which has room for every byte of the input from the opening quote on (the decoded string is
+    /// shorter; the rest of that room may be written as scratch).
+    @inline(__always)
+    private mutating func decodeString(into out: UnsafeMutablePointer<UInt8>, written: inout Int,
+                                       gatheringHighBits high: inout UInt64) throws(JSONSyntaxError) {
+        position += 1
+        while true {
+            copyPlainBytes(to: out, at: &written, gatheringHighBits: &high)
+            guard position < bytes.count else { break }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return
+            }
+            if byte < 0x20 { throw error("control character inside a string") }
+            position += 1
+            guard position < bytes.count else { break }
+            let escape = bytes[position]
+            position += 1
+            var decoded = escape
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): break
+            case UInt8(ascii: "b"): decoded = 0x08
+            case UInt8(ascii: "f"): decoded = 0x0C
+            case UInt8(ascii: "n"): decoded = 0x0A
+            case UInt8(ascii: "r"): decoded = 0x0D
+            case UInt8(ascii: "t"): decoded = 0x09
+            case UInt8(ascii: "u"):
+                written += Self.storeUTF8(of: try unicodeEscape(), at: out + written)
+                continue
+            default:
+                throw error("invalid escape")
+            }
+            out[written] = decoded
+            written += 1
+        }
+        throw error("unterminated string")
     }
 
     /// The scalar of a `\u` escape whose `u` was just read, a surrogate pair taken whole.

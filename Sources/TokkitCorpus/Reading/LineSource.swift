@@ -112,13 +112,13 @@ final class LineSource {
         return newline > start && base[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
     }
 
-    /// How ``appendLines(keepingTerminator:to:targetBytes:lines:bytes:valid:)`` stopped.
+    /// How ``appendLines(keepingTerminator:to:targetBytes:lines:bytes:take:)`` stopped.
     enum LineRun {
         /// The batch reached its target after a line.
         case reachedTarget
         /// The input ended; a last line without `\n`, if any, is still unread.
         case endOfInput
-        /// The next lines hold bytes that `valid` refused; none of them was read.
+        /// `take` refused the next line; it and the lines after it are unread.
         case refused
     }
 
@@ -127,15 +127,19 @@ final class LineSource {
     /// batch is under `targetBytes` (the first line whatever the batch holds): the same documents, line
     /// numbers, offsets and bytes read. `lines` and `bytes` grow by the lines and bytes read.
     ///
-    /// Lines are found and checked in runs of up to 1,024: `valid` sees each run's bytes, terminators
-    /// included, once (a check that a cut at a line end cannot change, such as UTF-8's), and a run's
-    /// documents are appended at once. A refused run is left unread for the caller to read line by line.
+    /// Lines are found in runs of up to 1,024 and handed to `take` at once: the run's bytes (terminators
+    /// included), the start and end offsets of its lines in `base` (start, end, start, end…), and the number
+    /// of the first. `take` appends the documents of the run's first lines to the batch and returns how
+    /// many it took; the line after them is left unread, for the caller to read on its own, and the run
+    /// ends there (`.refused`).
     ///
     /// Why: a corpus line is a few dozen bytes; per line, a check call and three array appends cost
     /// more than finding and copying it.
     @inline(__always)
     func appendLines(keepingTerminator: Bool, to batch: inout DocumentReader.FlatBatch, targetBytes: Int,
-                     lines: inout Int, bytes: inout Int, valid: (UnsafeBufferPointer<UInt8>) -> Bool) throws(CorpusError) -> LineRun {
+                     lines: inout Int, bytes: inout Int,
+                     take: (_ run: UnsafeBufferPointer<UInt8>, _ spans: UnsafeBufferPointer<Int>, _ base: UnsafePointer<UInt8>,
+                            _ firstLine: Int, _ batch: inout DocumentReader.FlatBatch) -> Int) throws(CorpusError) -> LineRun {
         let runLength = 1024
         return try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * runLength) { spans throws(CorpusError) -> LineRun in
             while true {
@@ -158,15 +162,18 @@ final class LineSource {
                             }
                         }
                         guard count > 0 else { return nil }
-                        guard valid(UnsafeBufferPointer(rebasing: all[position..<start])) else { return .refused }
-                        batch.appendDocuments(UnsafeBufferPointer(rebasing: spans[..<(2 * count)]), of: base, firstLine: lineNumber + 1)
+                        let taken = take(UnsafeBufferPointer(rebasing: all[position..<start]), UnsafeBufferPointer(rebasing: spans[..<(2 * count)]),
+                                         base, lineNumber + 1, &batch)
+                        // The taken lines end where the first line not taken starts.
+                        if taken < count { start = spans[2 * taken] }
                         let consumed = start - position
-                        lineNumber += count
+                        lineNumber += taken
                         fileOffset += consumed
                         position = start
                         batch.bytesRead += consumed
-                        lines += count
+                        lines += taken
                         bytes += consumed
+                        if taken < count { return .refused }
                         if reached { return .reachedTarget }
                     }
                     return nil

@@ -366,6 +366,85 @@ struct DocumentBatchTests {
         #expect(try Self.cutBatches([badInside], .text(.lines), targetBytes: 1 << 20, flat: true).error != nil)
     }
 
+    @Test("runs of JSONL records across read blocks: the texts the full parser reads, and the same batches, statistics and errors as record by record")
+    func recordRunsAcrossBlocks() throws {
+        // Over 2 MiB of records, so that runs cross the reader's 1 MiB blocks: `json.dumps`' spelling with
+        // every escape (`\uXXXX` and surrogate pairs included), raw UTF-8, the compact spelling, other members
+        // before and after, nested values, spaces around the structure, blank lines, CRLF, a record longer
+        // than a block; the run path must stop at every record it does not take and read it as before.
+        var generator = SplitMix64(seed: 21)
+        func words(_ count: UInt64) -> String {
+            (0..<Int(generator.next() % count)).map { _ in String(repeating: "abcdefghij".randomElement(using: &generator) ?? "a", count: Int(generator.next() % 9)) }
+                .joined(separator: " ")
+        }
+        var lines: [String] = []
+        var total = 0
+        while total < (2 << 20) + 300_000 {
+            let text = words(12)
+            let line: String
+            switch generator.next() % 16 {
+            case 0: line = ""
+            case 1: line = "{\"text\": \"\(text) \\\"quoted\\\" back\\\\slash\\/ tab\\t nl\\n \\u00e9\\u65e5 \\ud83d\\ude00 \\u0000\"}"
+            case 2: line = "{\"text\": \"ça va, 日本語 \(text) 😀\"}"
+            case 3: line = "{\"text\":\"\(text)\"}"
+            case 4: line = "{\"id\": \(generator.next() % 1000), \"text\": \"\(text)\"}"
+            case 5: line = "{\"text\": \"\(text)\", \"meta\": {\"tags\": [1, \"x\", null, true], \"score\": -1.5e3}}"
+            case 6: line = "  { \"text\" : \"\(text)\" }  "
+            case 7: line = "{\"text\": \"\(text)\"}\r"
+            case 8: line = " \t"
+            case 9: line = "{\"text\": \"\(text)\", \"text\": \"duplicate wins \(text)\"}"
+            default: line = "{\"text\": \"\(text)\"}"
+            }
+            let entry = lines.count == 9_000 ? "{\"text\": \"" + String(repeating: "L\\u00e9", count: 200_000) + "\"}" : line
+            lines.append(entry)
+            total += entry.utf8.count + 1
+        }
+        // What the full parser reads from each record (the reference does not share the run path's reading).
+        var expected: [[UInt8]] = []
+        for line in lines where !line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
+            guard case .object(let record) = try JSONParser.parse(Array(line.utf8)), case .string(let text) = record["text"] else {
+                Issue.record("not a record: \(line.prefix(80))")
+                continue
+            }
+            expected.append(Array(text.utf8))
+        }
+        let scratch = Scratch()
+        func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let path = scratch.file(name)
+            try FileIO.writeAtomically(bytes, to: path)
+            return path
+        }
+        let body = Array(lines.joined(separator: "\n").utf8)
+        let good = try write("good.jsonl", body + Array("\n{\"text\": \"last without newline\"}".utf8))
+        expected.append(Array("last without newline".utf8))
+        // Invalid UTF-8 inside a common record near the first block's end; a line that is not JSON further on.
+        var offset = 0, index = 0
+        while offset < (1 << 20) - 300 { offset += lines[index].utf8.count + 1; index += 1 }
+        var bad = lines.map { Array($0.utf8) }
+        bad[index] = Array("{\"text\": \"bad ".utf8) + [0xE6, 0x97] + Array(" byte\"}".utf8)
+        bad[index + 500] = Array("{\"text\": not json}".utf8)
+        let badInside = try write("bad.jsonl", Array(bad.joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")])
+        for target in [1, 4_000, 65_536, 1 << 20] {
+            let runs = try Self.cutBatches([good], .jsonl(field: "text"), targetBytes: target, flat: true)
+            let texts = runs.batches.flatMap(\.documents)
+            let sameTexts = texts == expected
+            #expect(sameTexts, "target \(target): \(texts.count) texts, \(expected.count) expected")
+            #expect(runs.error == nil)
+            for (inputs, skip, lossy) in [([good, good], false, false), ([badInside], false, false), ([badInside, good], true, false),
+                                          ([badInside, good], true, true), ([good, badInside], false, true)] {
+                let perRecord = try Self.cutBatches(inputs, .jsonl(field: "text"), targetBytes: target, flat: false, skipBadLines: skip, lossy: lossy)
+                let flat = try Self.cutBatches(inputs, .jsonl(field: "text"), targetBytes: target, flat: true, skipBadLines: skip, lossy: lossy)
+                let same = flat.batches == perRecord.batches
+                #expect(same, "\(inputs.map { ($0 as NSString).lastPathComponent }) target \(target) skip \(skip) lossy \(lossy)")
+                #expect(flat.error == perRecord.error)
+                #expect(flat.statistics == perRecord.statistics)
+            }
+        }
+        #expect(expected.count > 10_000)
+        #expect(try Self.cutBatches([badInside], .jsonl(field: "text"), targetBytes: 1 << 20, flat: true).error
+                == .invalidUTF8(path: badInside, line: index + 1, byteOffset: offset + 14))
+    }
+
     @Test("a flat batch with invalid UTF-8 stops at the same file, line and byte, or is repaired the same way under lossy")
     func flatReaderInvalidUTF8() throws {
         let scratch = Scratch()

@@ -70,7 +70,7 @@ let package = Package(
         // SHA-256 block compression with the CPU's SHA instructions, which Swift cannot express.
         .target(name: "CSHA256"),
         .target(name: "TokkitIO", dependencies: ["CSHA256"]),
-        .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
+        .target(name: "TokkitText", dependencies: ["CICU", "CPrefetch", "TokkitCore"]),
         // The bundled vocabularies are resources: they travel with every program that links Tokkit.
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],

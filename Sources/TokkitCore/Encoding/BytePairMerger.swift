@@ -69,11 +69,16 @@ public struct BytePairMerger: Sendable {
         /// the slot's instead of reading the bytes a second time.
         @usableFromInline let prefix: UInt64
 
-        @usableFromInline
-        init(piece: UnsafeBufferPointer<UInt8>, hash: UInt64, prefix: UInt64) {
+        /// Hashes `piece`.
+        @inlinable @inline(__always)
+        package init(hashing piece: UnsafeBufferPointer<UInt8>) {
             self.piece = piece
-            self.hash = hash
-            self.prefix = prefix
+            guard let bytes = piece.baseAddress, !piece.isEmpty else {
+                (hash, prefix) = (0, 0)
+                return
+            }
+            prefix = ByteHash.prefix(bytes, count: piece.count)
+            hash = piece.count <= 8 ? ByteHash.hash(prefix: prefix, count: piece.count) : ByteHash.hash(longKey: bytes, count: piece.count)
         }
     }
 
@@ -86,13 +91,33 @@ public struct BytePairMerger: Sendable {
     /// `mutating` only so that calling it on a merger held `inout` does not copy the merger.
     @inlinable @inline(__always)
     package mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {
+        useCache(of: lookup)
+        let prepared = PreparedPiece(hashing: piece)
+        startLoading(prepared, with: lookup)
+        return prepared
+    }
+
+    /// `prepare` in its parts, for a loop over many pieces of one text: `useCache(of:)` once before
+    /// the first, then `PreparedPiece(hashing:)` and `startLoading` for each.
+    ///
+    /// Why not `prepare` there: the optimiser inlines an `@inline(__always)` function into a large
+    /// caller (the scanner loops) only when it has at most 64 basic blocks, and `prepare` has more;
+    /// as a call it cost about 25 instructions a piece (a fifth of its cost) in saved registers and
+    /// reloaded fields. Each part alone is small enough.
+    @inlinable @inline(__always)
+    package mutating func useCache(of lookup: RankLookup) {
         if lookup.serial != cacheSerial { emptyCache(for: lookup.serial) }
-        guard let bytes = piece.baseAddress, !piece.isEmpty else { return PreparedPiece(piece: piece, hash: 0, prefix: 0) }
-        let prefix = ByteHash.prefix(bytes, count: piece.count)
-        let hash = piece.count <= 8 ? ByteHash.hash(prefix: prefix, count: piece.count) : ByteHash.hash(bytes, count: piece.count)
-        lookup.table.prefetch(hash: hash)
-        if piece.count > 1 && piece.count <= PieceCache.maxPieceLength { cache.prefetch(hash: hash) }
-        return PreparedPiece(piece: piece, hash: hash, prefix: prefix)
+    }
+
+    /// Starts loading the rank table's filter word and slot, and the piece cache's slot, of a hashed
+    /// piece. `mutating` for the reason `prepare` is: not so, it copied the merger and retained both
+    /// of the cache's arrays for every piece.
+    @inlinable @inline(__always)
+    package mutating func startLoading(_ prepared: PreparedPiece, with lookup: RankLookup) {
+        let count = prepared.piece.count
+        guard count > 0 else { return }
+        lookup.table.prefetch(hash: prepared.hash)
+        if count > 1 && count <= PieceCache.maxPieceLength { cache.prefetch(hash: prepared.hash) }
     }
 
     /// Drops the ids cached for another vocabulary's table (see `cacheSerial`).

@@ -82,8 +82,8 @@ public struct BytePairMerger: Sendable {
         }
     }
 
-    /// Hashes `piece` and starts loading what `encode` will read first: the rank table's filter
-    /// word and slot, and the piece cache's slot.
+    /// Hashes `piece` and starts loading what `encode` will read first: the rank table's slot and
+    /// the piece cache's slot.
     ///
     /// Why: on real text a piece's lookups are mostly cache misses (the rank table and the piece
     /// cache are megabytes, pieces arrive in no order); preparing the next piece before encoding
@@ -109,8 +109,7 @@ public struct BytePairMerger: Sendable {
         if lookup.serial != cacheSerial { emptyCache(for: lookup.serial) }
     }
 
-    /// Starts loading the rank table's filter word and slot, and the piece cache's slot, of a hashed
-    /// piece. `mutating` for the reason `prepare` is: not so, it copied the merger and retained both
+    /// Starts loading the rank table's slot and the piece cache's slot of a hashed piece. `mutating` for the reason `prepare` is: not so, it copied the merger and retained both
     /// of the cache's arrays for every piece.
     @inlinable @inline(__always)
     package mutating func startLoading(_ prepared: PreparedPiece, with lookup: RankLookup) {

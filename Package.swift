@@ -6,7 +6,7 @@ import PackageDescription
 //   CICU (ICU)   CCompression (zlib, zstd)   CPrefetch   CSHA256   the only C: opaque handles, one prefetch, SHA instructions
 //   TokkitCore (+ CPrefetch)   plain data, vocabulary, merging, decoding, training; no Foundation
 //   TokkitIO (+ CSHA256)       file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
-//     ├─► TokkitText      (Core, CICU)              pre-splitting, Tokenizer, streaming and parallel encoding, counting
+//     ├─► TokkitText      (Core, CICU, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
 //     └─► TokkitCorpus    (Core, IO, CCompression)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
 //   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)        corpus encoding, shards; metrics and reports
@@ -17,7 +17,8 @@ import PackageDescription
 //   not products: TokkitVerification (Text) adversarial text for tests and bench; TokkitTestSupport (Tokkit);
 //                 TokkitBench (Tokkit, TokkitVerification, ArgumentParser); TokkitFuzz (Tokkit)
 //
-// A target declares exactly the targets its files import.
+// A target declares exactly the targets its files import, and TokkitText also CPrefetch: Core's inlinable
+// encoding code that its scanner loops inline calls the C prefetch, which only a client that sees CPrefetch can inline.
 // `TOKKIT_INTERNAL_CHECKS=1 swift test` compiles the invariant checks of the merge engine and the tables
 // (InternalChecks.swift), as swift-collections' COLLECTIONS_INTERNAL_CHECKS does: a plain define, no
 // unsafe flags, so the package stays usable as a dependency. One CI step runs the unit tests that way.
@@ -70,7 +71,7 @@ let package = Package(
         // SHA-256 block compression with the CPU's SHA instructions, which Swift cannot express.
         .target(name: "CSHA256"),
         .target(name: "TokkitIO", dependencies: ["CSHA256"]),
-        .target(name: "TokkitText", dependencies: ["CICU", "TokkitCore"]),
+        .target(name: "TokkitText", dependencies: ["CICU", "CPrefetch", "TokkitCore"]),
         // The bundled vocabularies are resources: they travel with every program that links Tokkit.
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],

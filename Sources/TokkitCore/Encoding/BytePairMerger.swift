@@ -69,16 +69,21 @@ public struct BytePairMerger: Sendable {
         /// the slot's instead of reading the bytes a second time.
         @usableFromInline let prefix: UInt64
 
-        @usableFromInline
-        init(piece: UnsafeBufferPointer<UInt8>, hash: UInt64, prefix: UInt64) {
+        /// Hashes `piece`.
+        @inlinable @inline(__always)
+        package init(hashing piece: UnsafeBufferPointer<UInt8>) {
             self.piece = piece
-            self.hash = hash
-            self.prefix = prefix
+            guard let bytes = piece.baseAddress, !piece.isEmpty else {
+                (hash, prefix) = (0, 0)
+                return
+            }
+            prefix = ByteHash.prefix(bytes, count: piece.count)
+            hash = piece.count <= 8 ? ByteHash.hash(prefix: prefix, count: piece.count) : ByteHash.hash(longKey: bytes, count: piece.count)
         }
     }
 
-    /// Hashes `piece` and starts loading what `encode` will read first: the rank table's filter
-    /// word and slot, and the piece cache's slot.
+    /// Hashes `piece` and starts loading what `encode` will read first: the rank table's slot and
+    /// the piece cache's slot.
     ///
     /// Why: on real text a piece's lookups are mostly cache misses (the rank table and the piece
     /// cache are megabytes, pieces arrive in no order); preparing the next piece before encoding
@@ -86,13 +91,33 @@ public struct BytePairMerger: Sendable {
     /// `mutating` only so that calling it on a merger held `inout` does not copy the merger.
     @inlinable @inline(__always)
     package mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {
+        useCache(of: lookup)
+        let prepared = PreparedPiece(hashing: piece)
+        startLoading(prepared, with: lookup)
+        return prepared
+    }
+
+    /// `prepare` in its parts, for a loop over many pieces of one text: `useCache(of:)` once before
+    /// the first, then `PreparedPiece(hashing:)` and `startLoading` for each.
+    ///
+    /// Why not `prepare` there: Swift's inliner honours `@inline(__always)` in a caller of 64 basic
+    /// blocks or more (the scanner loops) only for a callee of at most 64, and `prepare` has more; as
+    /// a call it cost about 25 instructions a piece (a third of its cost) in saved registers and
+    /// reloaded fields. Each part alone is small enough (Swift 6.3.1).
+    @inlinable @inline(__always)
+    package mutating func useCache(of lookup: RankLookup) {
         if lookup.serial != cacheSerial { emptyCache(for: lookup.serial) }
-        guard let bytes = piece.baseAddress, !piece.isEmpty else { return PreparedPiece(piece: piece, hash: 0, prefix: 0) }
-        let prefix = ByteHash.prefix(bytes, count: piece.count)
-        let hash = piece.count <= 8 ? ByteHash.hash(prefix: prefix, count: piece.count) : ByteHash.hash(bytes, count: piece.count)
-        lookup.table.prefetch(hash: hash)
-        if piece.count > 1 && piece.count <= PieceCache.maxPieceLength { cache.prefetch(hash: hash) }
-        return PreparedPiece(piece: piece, hash: hash, prefix: prefix)
+    }
+
+    /// Starts loading the rank table's slot and the piece cache's slot of a hashed piece. `mutating`
+    /// for the reason `prepare` is: not so, it copied the merger and retained both of the cache's
+    /// arrays for every piece.
+    @inlinable @inline(__always)
+    package mutating func startLoading(_ prepared: PreparedPiece, with lookup: RankLookup) {
+        let count = prepared.piece.count
+        guard count > 0 else { return }
+        lookup.table.prefetch(hash: prepared.hash)
+        if count > 1 && count <= PieceCache.maxPieceLength { cache.prefetch(hash: prepared.hash) }
     }
 
     /// Drops the ids cached for another vocabulary's table (see `cacheSerial`).
@@ -123,8 +148,7 @@ public struct BytePairMerger: Sendable {
     ///
     /// `@inlinable`, with the whole-token probe in the body and the rest (piece cache, merging) out of
     /// line: nine pieces in ten are one token, and the probe is inlined into `Tokenizer`'s scanner
-    /// loops. (`prepare` is not: the optimiser keeps it a call in loops that large, even marked
-    /// `@_transparent`, measured on this build of Swift 6.3.1.)
+    /// loops, as are `prepare`'s parts (see `useCache(of:)`).
     /// - Returns: how many ids were written; `nil` when some byte of the piece is not a token.
     @inlinable @inline(__always)
     package mutating func encode(_ prepared: PreparedPiece, with lookup: RankLookup, to ids: UnsafeMutablePointer<TokenID>) -> Int? {

@@ -37,11 +37,12 @@ public struct RankLookup {
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
     }
 
-    /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash` and `ByteHash.prefix` is
-    /// `prefix`, or `TokenID.max`.
+    /// The rank of a whole piece, the `count` bytes at `bytes` whose `ByteHash` is `hash` and
+    /// `ByteHash.prefix` is `prefix`, or `TokenID.max`; the table's filter is not asked (see
+    /// `RankTable.View.index(of:count:hash:prefix:askingFilter:)`).
     @inlinable @inline(__always)
     func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, prefix: UInt64) -> TokenID {
-        let index = table.index(of: bytes, count: count, hash: hash, prefix: prefix)
+        let index = table.index(of: bytes, count: count, hash: hash, prefix: prefix, askingFilter: false)
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
     }
 

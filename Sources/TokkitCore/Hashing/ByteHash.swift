@@ -14,18 +14,23 @@ package enum ByteHash {
     @inlinable @inline(__always)
     static func hash(_ bytes: UnsafeRawPointer?, count: Int) -> UInt64 {
         guard let raw = bytes, count > 0 else { return mix(0x9E37_79B9_7F4A_7C15) }
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
-        if count > 8 {
-            var i = 0
-            while i &+ 8 < count {
-                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-                h ^= h >> 32
-                i &+= 8
-            }
-            h ^= raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) &* 0xC4CE_B9FE_1A85_EC53
-            return mix(h)
-        }
+        if count > 8 { return hash(longKey: raw, count: count) }
         return hash(prefix: prefix(raw, count: count), count: count)
+    }
+
+    /// `hash(_:count:)` of more than eight bytes, for a caller that has the prefix of a short key at
+    /// hand and hashes only long ones here.
+    @inlinable @inline(__always)
+    static func hash(longKey raw: UnsafeRawPointer, count: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
+        var i = 0
+        while i &+ 8 < count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i &+= 8
+        }
+        h ^= raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) &* 0xC4CE_B9FE_1A85_EC53
+        return mix(h)
     }
 
     /// The hash of a key of 1 to 8 bytes given as its `prefix`: equal to `hash(_:count:)` of those
@@ -41,20 +46,20 @@ package enum ByteHash {
     @inlinable @inline(__always)
     static func prefix(_ bytes: UnsafeRawPointer?, count: Int) -> UInt64 {
         guard let raw = bytes, count > 0 else { return 0 }
-        switch count {
-        case 1:
-            return UInt64(raw.load(as: UInt8.self))
-        case 2, 3:
-            let low = UInt64(raw.loadUnaligned(as: UInt16.self))
-            let high = UInt64(raw.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self))
-            return low | high << UInt64((count &- 2) &* 8)
-        case 4...7:
+        // Comparisons rather than a `switch` with a range: fewer basic blocks, which decides whether
+        // the optimiser inlines a caller into the scanner loops (see `BytePairMerger.useCache(of:)`).
+        if count >= 8 { return raw.loadUnaligned(as: UInt64.self) }
+        if count >= 4 {
             let low = UInt64(raw.loadUnaligned(as: UInt32.self))
             let high = UInt64(raw.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
             return low | high << UInt64((count &- 4) &* 8)
-        default:
-            return raw.loadUnaligned(as: UInt64.self)
         }
+        if count >= 2 {
+            let low = UInt64(raw.loadUnaligned(as: UInt16.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count &- 2, as: UInt16.self))
+            return low | high << UInt64((count &- 2) &* 8)
+        }
+        return UInt64(raw.load(as: UInt8.self))
     }
 
     /// Whether two byte ranges of equal length `count` hold the same bytes.

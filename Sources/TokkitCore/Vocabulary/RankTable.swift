@@ -77,11 +77,10 @@ struct RankTable: Sendable {
         @usableFromInline let filter: UnsafePointer<UInt64>
         @usableFromInline let filterMask: Int
 
-        /// Starts loading the filter word and the first slot that a lookup of this hash reads.
+        /// Starts loading the first slot that a lookup of this hash reads (a whole piece's lookup
+        /// does not ask the filter, see `index(of:count:hash:prefix:askingFilter:)`).
         @inlinable @inline(__always)
         func prefetch(hash: UInt64) {
-            let bit = Int(truncatingIfNeeded: hash >> 32) & filterMask
-            tk_prefetch(filter + (bit &>> 6))
             tk_prefetch(slots + 2 &* (Int(truncatingIfNeeded: hash) & mask))
         }
 
@@ -105,9 +104,13 @@ struct RankTable: Sendable {
         }
 
         /// The same with the key's `ByteHash.prefix` already at hand (a piece's, read once to hash it).
+        ///
+        /// `askingFilter: false` for a whole piece: nine pieces in ten are tokens, for which the
+        /// filter can only say "maybe", at the cost of a load and a test, while the slot (prefetched)
+        /// answers either way. The filter pays for the merger's lookups, which are mostly misses.
         @inlinable @inline(__always)
-        func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64, prefix: UInt64) -> Int {
-            probe(hash: hash, count: count, prefix: prefix) { index in
+        func index(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64, prefix: UInt64, askingFilter: Bool = true) -> Int {
+            probe(hash: hash, count: count, prefix: prefix, askingFilter: askingFilter) { index in
                 if count <= 8 { return true }
                 let start = Int(offsets[index])
                 return Int(offsets[index &+ 1]) &- start == count && ByteHash.equal(arena + start, bytes, count: count)
@@ -124,8 +127,8 @@ struct RankTable: Sendable {
         /// Walks the slots from the hash's home; a slot whose tag, length and first eight bytes
         /// match is the key when `rest` confirms the bytes after the eighth.
         @inlinable @inline(__always)
-        func probe(hash: UInt64, count: Int, prefix: UInt64, rest: (Int) -> Bool) -> Int {
-            guard mayContain(hash: hash) else { return -1 }
+        func probe(hash: UInt64, count: Int, prefix: UInt64, askingFilter: Bool = true, rest: (Int) -> Bool) -> Int {
+            if askingFilter && !mayContain(hash: hash) { return -1 }
             let meta = RankTable.meta(hash: hash, count: count)
             var position = Int(truncatingIfNeeded: hash) & mask
             while true {

@@ -190,9 +190,12 @@ public struct Tokenizer: Sendable {
                 var start = 0
                 var pending: BytePairMerger.PreparedPiece?
                 var failed: UnsafeBufferPointer<UInt8>?
+                // `prepare` in its parts (see `useCache(of:)`).
+                merger.useCache(of: lookup)
                 while start < scanned.count {
                     let end = S.endOfPiece(in: scanned, from: start)
-                    let next = merger.prepare(UnsafeBufferPointer(start: bytes + start, count: end &- start), with: lookup)
+                    let next = BytePairMerger.PreparedPiece(hashing: UnsafeBufferPointer(start: bytes + start, count: end &- start))
+                    merger.startLoading(next, with: lookup)
                     if let pending, !emit(pending) {
                         failed = pending.piece
                         break

@@ -26,4 +26,21 @@ struct PreparedPieceTests {
         #expect(wrong.isEmpty, "\(wrong.prefix(5))")
         #expect(compared > 700)
     }
+
+    @Test("the scanner loops' hashing (PreparedPiece(hashing:)) gives the hash and prefix the rank table is built with, 1 to 40 bytes")
+    func hashingEqualsByteHash() {
+        var random = SplitMix64(seed: 21)
+        // At an odd offset inside a larger buffer: loads are unaligned and nothing past the piece matters.
+        let bytes = (0..<64).map { _ in UInt8.random(in: 0...255, using: &random) }
+        var wrong: [Int] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            for count in 1...40 {
+                let piece = UnsafeBufferPointer(rebasing: buffer[3..<(3 + count)])
+                let prepared = BytePairMerger.PreparedPiece(hashing: piece)
+                if prepared.hash != ByteHash.hash(piece.baseAddress!, count: count)
+                    || prepared.prefix != ByteHash.prefix(piece.baseAddress!, count: count) { wrong.append(count) }
+            }
+        }
+        #expect(wrong.isEmpty, "lengths \(wrong)")
+    }
 }

@@ -50,4 +50,22 @@ struct ScannedEncodingTests {
             }
         }
     }
+
+    /// The scanner loop checks once per text, not per piece, that the merger's cache holds ids of this
+    /// vocabulary.
+    @Test("a merger kept across vocabularies gives each one's own ids through the scanner loop")
+    func mergerAcrossVocabularies() throws {
+        let gpt2 = try Loaded.tokenizer("gpt2")
+        let cl100k = try Loaded.tokenizer("cl100k_base")
+        let text = Array(Self.text(seed: 4).utf8)
+        var merger = BytePairMerger()
+        for tokenizer in [gpt2, cl100k, gpt2] {
+            var ids: [TokenID] = []
+            try text.withUnsafeBufferPointer { buffer in
+                try tokenizer.encode(validUTF8: buffer, allowedSpecial: .none, disallowedSpecial: .none, merger: &merger, into: &ids)
+            }
+            let same = ids == (try tokenizer.encode(bytes: text, disallowedSpecial: .none))
+            #expect(same, "\(tokenizer.pattern)")
+        }
+    }
 }

@@ -29,6 +29,15 @@ struct ScannedText {
         }
     }
 
+    /// Bytes `range` of this text as a text of their own: offset 0 is `range.lowerBound`, and the
+    /// end of the text (`$` in a pattern) is `range.upperBound`.
+    ///
+    /// Why: a batch of documents is scanned inside one `with` call, each document through its view.
+    @inline(__always)
+    func view(_ range: Range<Int>) -> ScannedText {
+        ScannedText(bytes: bytes + range.lowerBound, count: range.count, blockOf: blockOf, blocks: blocks)
+    }
+
     /// The classes of the code point starting at byte `i < count`, and its length in bytes.
     ///
     /// ASCII is one table load. Input is valid UTF-8 by contract; a truncated or out-of-range

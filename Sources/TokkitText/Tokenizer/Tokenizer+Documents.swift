@@ -151,23 +151,44 @@ extension Tokenizer {
                     // Searching only up to the block's end keeps the searches linear in the batch.
                     let searched = UnsafeBufferPointer(rebasing: text[..<boundaries[last]])
                     var special = anyToken.firstMatch(in: searched, from: boundaries[first])?.start ?? Int.max
-                    for index in first..<last {
-                        let end = boundaries[index + 1]
-                        let document = UnsafeBufferPointer(rebasing: text[boundaries[index]..<end])
-                        let before = ids.count
-                        do throws(EncodingError) {
-                            if checkUTF8, let bad = UTF8Validation.firstInvalidOffset(document) { throw .invalidUTF8(offset: bad) }
-                            if special < end {
-                                try encode(validUTF8: document, policy: policy, base: 0, lookup: lookup, merger: &merger, into: &ids)
-                                special = anyToken.firstMatch(in: searched, from: end)?.start ?? Int.max
-                            } else {
-                                try encodeOrdinary(document, base: 0, lookup: lookup, merger: &merger, into: &ids)
+                    var index = first
+                    while index < last {
+                        // A run of documents with no token starting in them (and valid UTF-8, when checked) goes
+                        // to the scanner in one call; the document that stops it takes the whole rule alone.
+                        var stop = index, invalid: Int?
+                        while stop < last, boundaries[stop + 1] <= special {
+                            if checkUTF8, let bad = UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(rebasing: text[boundaries[stop]..<boundaries[stop + 1]])) {
+                                invalid = bad
+                                break
                             }
+                            stop += 1
+                        }
+                        do throws(EncodingError) {
+                            if stop > index {
+                                try encodeOrdinaryDocuments(text, boundaries: UnsafeBufferPointer(rebasing: boundaries[index...stop]),
+                                                            lengths: lengths.baseAddress! + index, lookup: lookup, merger: &merger, into: &ids)
+                            }
+                        } catch .inDocument(let k, let error) {
+                            failure = .inDocument(index: index + k, error)
+                            break
                         } catch {
                             failure = .inDocument(index: index, error)
                             break
                         }
-                        lengths[index] = ids.count - before
+                        guard stop < last else { break }
+                        let end = boundaries[stop + 1]
+                        let document = UnsafeBufferPointer(rebasing: text[boundaries[stop]..<end])
+                        let before = ids.count
+                        do throws(EncodingError) {
+                            if checkUTF8, let bad = invalid ?? UTF8Validation.firstInvalidOffset(document) { throw .invalidUTF8(offset: bad) }
+                            try encode(validUTF8: document, policy: policy, base: 0, lookup: lookup, merger: &merger, into: &ids)
+                            special = anyToken.firstMatch(in: searched, from: end)?.start ?? Int.max
+                        } catch {
+                            failure = .inDocument(index: stop, error)
+                            break
+                        }
+                        lengths[stop] = ids.count - before
+                        index = stop + 1
                     }
                     placed.set(first / block, failure.map { .failure($0) } ?? .success((worker, start)))
                 }

@@ -163,6 +163,32 @@ struct DocumentBatchTests {
         #expect(try tokenizer.encodeDocuments(specialText, boundaries: specialBoundaries, disallowedSpecial: .none).count == 3)
     }
 
+    @Test("a byte the vocabulary lacks, inside a run of plain documents, names its document and the offset from its start; the first bad document wins whatever it is",
+          arguments: [(SplitPattern.gpt2, RegexEngine.auto), (.cl100k, .auto), (.o200k, .auto), (.qwen2, .auto), (.gpt2, .icu)])
+    func unknownByteInARun(pattern: SplitPattern, engine: RegexEngine) throws {
+        // Every byte but `z`: documents go to the scanner in runs, and a failure inside one must still name
+        // the document of the whole batch, not its place in the run.
+        let tokens = (0...255).filter { $0 != 0x7A }.map { [UInt8($0)] }
+        let tokenizer = try Tokenizer(vocabulary: try Vocabulary(tokens: tokens), pattern: pattern, engine: engine)
+        func batch(_ bad: [Int: [UInt8]]) -> (text: [UInt8], boundaries: [Int]) {
+            Self.flat((0..<200).map { bad[$0] ?? Array("ab q \($0)  ".utf8) })
+        }
+        let plain = batch([:])
+        for threads in [1, 2, 3] {
+            let encoded = try tokenizer.encodeDocuments(plain.text, boundaries: plain.boundaries, threads: threads)
+            #expect(encoded.documents == (0..<200).map { Array("ab q \($0)  ".utf8).map(TokenID.init) }, "threads \(threads)")
+            // Documents 40 and 45 share a block (and a run): the earlier one is named, whichever its error.
+            let unknownFirst = batch([40: Array("ab q z".utf8), 45: [0x61, 0xFF], 120: Array("z".utf8)])
+            #expect(throws: EncodingError.inDocument(index: 40, .byteNotInVocabulary(byte: 0x7A, offset: 5))) {
+                _ = try tokenizer.encodeDocuments(unknownFirst.text, boundaries: unknownFirst.boundaries, threads: threads)
+            }
+            let invalidFirst = batch([40: [0x61, 0xFF], 45: Array("ab q z".utf8)])
+            #expect(throws: EncodingError.inDocument(index: 40, .invalidUTF8(offset: 1))) {
+                _ = try tokenizer.encodeDocuments(invalidFirst.text, boundaries: invalidFirst.boundaries, threads: threads)
+            }
+        }
+    }
+
     @Test("boundaries that do not start at 0, go backwards or pass the end are refused; none is no document")
     func badBoundaries() throws {
         let tokenizer = try Loaded.tokenizer("gpt2")

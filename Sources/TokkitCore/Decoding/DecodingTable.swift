@@ -183,7 +183,7 @@ struct DecodingTable: Sendable {
         /// Adds the lengths of the mergeable tokens `ids[start...]` to `total`, up to the first
         /// other id (special, unknown, or a gap in the ranks), and returns that id's position (or `ids.count`).
         func addLengths(of ids: UnsafeBufferPointer<TokenID>, from start: Int, to total: inout Int) -> Int {
-            // As in `writeShort`: a copy of the loop for ranks starting at 0.
+            // As in `writeTokens`: a copy of the loop for ranks starting at 0.
             firstRank == 0 ? addLengths(of: ids, from: start, to: &total, firstRank: 0)
                            : addLengths(of: ids, from: start, to: &total, firstRank: firstRank)
         }
@@ -227,33 +227,41 @@ struct DecodingTable: Sendable {
             return true
         }
 
-        /// Writes the *short* tokens `ids[start...]` at `output + at`, up to the first other id (long,
-        /// special, unknown or a gap); advances `at`, and returns that id's position (or `ids.count`).
-        /// Each token takes one 16-byte store, so `output + at` needs room for `16 × ids.count` bytes
-        /// and `blockSlack` more: the bound that lets a decode write in one pass, with no length pass.
+        /// Writes the mergeable tokens `ids[start...]` at `output + at`, up to the first other id (special,
+        /// unknown or a gap) or the first long token that does not fit below `output + limit`; advances
+        /// `at`, and returns that id's position (or `ids.count`). A short token takes one 16-byte store, so
+        /// `output + at` needs room for `16 × ids.count` bytes and `blockSlack` more: the bound that lets a
+        /// decode write in one pass, with no length pass. A long token is copied from the arena at its
+        /// length when it leaves that much room for the ids after it (`limit` is `Int.max` where the
+        /// caller's region is exact, see `Vocabulary.write`).
         ///
         /// Sixteen ids a round: one vector test that all are in the mergeable range, sixteen copies
         /// with no test, then one test that their lengths add up to at most `blockBound` (every token
-        /// short). A block that fails either test is rewritten one id at a time from its start, so the
-        /// loop still stops exactly at the first other id.
+        /// short). A block that fails either test is rewritten one id at a time from its start, long
+        /// tokens included, and the blocks go on after it.
+        ///
+        /// Why long tokens here and not by the caller: leaving the loop for each of them (one in 170-310
+        /// ids of English text: runs of spaces, dashes) and coming back through the caller's append cost
+        /// about 220 instructions apiece, 1.6 of the 8.8 instructions an id of decoding gpt2 ids of
+        /// public_en (callgrind, session 22).
         ///
         /// Every bundled vocabulary's ranks start at 0: that case gets its own copy of the loop, with
         /// no subtraction per id; and so do tables large enough to prefetch (see `prefetchCount`).
         @inline(__always)
-        func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
-                        to output: UnsafeMutableRawPointer, at: inout Int) -> Int {
+        func writeTokens(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
+                         to output: UnsafeMutableRawPointer, at: inout Int, limit: Int) -> Int {
             switch (firstRank == 0, count > DecodingTable.prefetchCount) {
             // Not prefetching: the entries are padded to `paddedCount` (see `belowPadded`).
-            case (true, false): writeShort(ids, from: start, to: output, at: &at, firstRank: 0, prefetch: false)
-            case (true, true): writeShort(ids, from: start, to: output, at: &at, firstRank: 0, prefetch: true)
-            case (false, false): writeShort(ids, from: start, to: output, at: &at, firstRank: firstRank, prefetch: false)
-            case (false, true): writeShort(ids, from: start, to: output, at: &at, firstRank: firstRank, prefetch: true)
+            case (true, false): writeTokens(ids, from: start, to: output, at: &at, limit: limit, firstRank: 0, prefetch: false)
+            case (true, true): writeTokens(ids, from: start, to: output, at: &at, limit: limit, firstRank: 0, prefetch: true)
+            case (false, false): writeTokens(ids, from: start, to: output, at: &at, limit: limit, firstRank: firstRank, prefetch: false)
+            case (false, true): writeTokens(ids, from: start, to: output, at: &at, limit: limit, firstRank: firstRank, prefetch: true)
             }
         }
 
         @inline(__always)
-        private func writeShort(_ ids: UnsafeBufferPointer<TokenID>, from start: Int, to output: UnsafeMutableRawPointer,
-                                at: inout Int, firstRank: TokenID, prefetch: Bool) -> Int {
+        private func writeTokens(_ ids: UnsafeBufferPointer<TokenID>, from start: Int, to output: UnsafeMutableRawPointer,
+                                 at: inout Int, limit: Int, firstRank: TokenID, prefetch: Bool) -> Int {
             // Locals, not `self`'s fields: the stores through `output` could alias the view in memory,
             // so the compiler reloaded every field on every round.
             let entries = entries, count = count, paddedMask = paddedMask
@@ -269,33 +277,72 @@ struct DecodingTable: Sendable {
             }
             var end = at
             var position = start
-            while position &+ DecodingTable.blockSize <= ids.count,
-                  prefetch ? Self.inRange(ids, position, firstRank: firstRank, count: count)
-                           : Self.belowPadded(ids, position, firstRank: firstRank, paddedMask: paddedMask) {
-                var next = end
-                if prefetch && position &+ DecodingTable.prefetchDistance &+ DecodingTable.blockSize <= ids.count {
-                    for k in 0..<DecodingTable.blockSize {
-                        // The ids ahead are not checked yet, but a prefetch of any address is harmless.
-                        tk_prefetch(entries + Int(ids[position &+ k &+ DecodingTable.prefetchDistance] &- firstRank))
-                        next &+= copy(Int(ids[position &+ k] &- firstRank), to: next)
+            while true {
+                while position &+ DecodingTable.blockSize <= ids.count,
+                      prefetch ? Self.inRange(ids, position, firstRank: firstRank, count: count)
+                               : Self.belowPadded(ids, position, firstRank: firstRank, paddedMask: paddedMask) {
+                    var next = end
+                    if prefetch && position &+ DecodingTable.prefetchDistance &+ DecodingTable.blockSize <= ids.count {
+                        for k in 0..<DecodingTable.blockSize {
+                            // The ids ahead are not checked yet, but a prefetch of any address is harmless.
+                            tk_prefetch(entries + Int(ids[position &+ k &+ DecodingTable.prefetchDistance] &- firstRank))
+                            next &+= copy(Int(ids[position &+ k] &- firstRank), to: next)
+                        }
+                    } else {
+                        for k in 0..<DecodingTable.blockSize { next &+= copy(Int(ids[position &+ k] &- firstRank), to: next) }
                     }
-                } else {
-                    for k in 0..<DecodingTable.blockSize { next &+= copy(Int(ids[position &+ k] &- firstRank), to: next) }
+                    guard next &- end <= DecodingTable.blockBound else { break }
+                    end = next
+                    position &+= DecodingTable.blockSize
                 }
-                guard next &- end <= DecodingTable.blockBound else { break }
-                end = next
-                position &+= DecodingTable.blockSize
-            }
-            while position < ids.count, case let index = ids[position] &- firstRank, index < count,
-                  table.load(fromByteOffset: Int(index) &<< 4 &+ DecodingTable.shortLength, as: UInt8.self) != DecodingTable.notShort {
-                end &+= copy(Int(index), to: end)
-                position &+= 1
+                // The block that failed a test (or the last ids, fewer than a block), one id at a time.
+                let slow = writeSlowly(ids, from: position, to: output, at: end, limit: limit, firstRank: firstRank)
+                position = slow.position
+                end = slow.end
+                guard slow.finished else { break }
+                if position == ids.count { break }
             }
             at = end
             return position
         }
 
-        /// `writeShort`, but each token, long ones included, copied at its exact length: nothing is
+        /// The ids `ids[position..<position + blockSize]` (fewer at the end) one at a time, long tokens
+        /// copied from the arena when they leave room below `limit` for 16 bytes an id after them and the
+        /// slack. Returns where it stopped and the end of the bytes written; not `finished` at the first id
+        /// that stops the loop (`position` is then that id's).
+        ///
+        /// Out of line, and values in and out rather than `inout`: inlined, its extra pointers made the
+        /// compiler spill the block loop's table pointer and reload it on every id, and an `inout` end kept
+        /// the block loop's end in memory (callgrind: cl100k on public_en 101.9 M → 114.4 M, then 97.4 M).
+        @inline(never)
+        private func writeSlowly(_ ids: UnsafeBufferPointer<TokenID>, from start: Int, to output: UnsafeMutableRawPointer,
+                                 at end: Int, limit: Int, firstRank: TokenID) -> (position: Int, end: Int, finished: Bool) {
+            let entries = entries, count = count, tokens = tokens
+            var at = end, next = start
+            let blockEnd = min(ids.count, next &+ DecodingTable.blockSize)
+            while next < blockEnd {
+                let rank = ids[next] &- firstRank
+                guard rank < count else { return (next, at, false) }
+                let index = Int(rank)
+                let short = UnsafeRawPointer(entries).load(fromByteOffset: index &<< 4 &+ DecodingTable.shortLength, as: UInt8.self)
+                if short != DecodingTable.notShort {
+                    output.storeBytes(of: entries[index], toByteOffset: at, as: SIMD16<UInt8>.self)
+                    at &+= Int(short)
+                } else {
+                    // `limit` may be `Int.max`, hence the subtractions (`at` is never negative).
+                    let length = tokens.length(at: index)
+                    guard length > 0, length <= limit &- at &- DecodingTable.entrySize &* (ids.count &- next &- 1)
+                                                  &- DecodingTable.blockSlack
+                    else { return (next, at, false) }
+                    (output + at).copyMemory(from: tokens.arena + Int(tokens.offsets[index]), byteCount: length)
+                    at &+= length
+                }
+                next &+= 1
+            }
+            return (next, at, true)
+        }
+
+        /// `writeTokens`, but each token copied at its exact length: nothing is
         /// written past the last token's end. For the end of a part that another thread writes right after.
         func writeExactly(_ ids: UnsafeBufferPointer<TokenID>, from start: Int,
                           to output: UnsafeMutableRawPointer, at: inout Int) -> Int {

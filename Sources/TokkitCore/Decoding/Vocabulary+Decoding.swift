@@ -136,8 +136,9 @@ extension Vocabulary {
     static let parallelMoveBytes = 1 << 20
 
     /// One pass: each step of up to `decodeStep` ids reserves 16 bytes per id (the most a short token's
-    /// store writes, plus `DecodingTable.blockSlack`) and copies the short tokens straight in; the id that stops the fast loop (a long
-    /// token, a special token or an unknown id) is appended on its own and the next step starts after it.
+    /// store writes, plus `DecodingTable.blockSlack`) and copies the mergeable tokens straight in; the id that stops the fast loop (a
+    /// special token, an unknown id, or a long token too long for the room left) is appended on its own and the next step starts
+    /// after it.
     ///
     /// Why one pass: summing the lengths first, to allocate the output at its final size, read every id
     /// twice and took a fifth of the time. The reserved bound is address space, not memory: only the
@@ -153,7 +154,8 @@ extension Vocabulary {
                     output.append(addingCapacity: DecodingTable.entrySize * step.count + DecodingTable.blockSlack) { span in
                         span.withUnsafeMutableBufferPointer { buffer, initialized in
                             // `step` is not empty, so neither is the buffer reserved for it.
-                            written = view.writeShort(step, from: 0, to: UnsafeMutableRawPointer(buffer.baseAddress!), at: &initialized)
+                            written = view.writeTokens(step, from: 0, to: UnsafeMutableRawPointer(buffer.baseAddress!), at: &initialized,
+                                                       limit: buffer.count)
                         }
                     }
                     position += written
@@ -169,8 +171,8 @@ extension Vocabulary {
         }
     }
 
-    /// The bytes of one id the fast loop stops at: a long mergeable token (copied from the arena), a
-    /// special token, or the error naming an id the vocabulary lacks.
+    /// The bytes of one id the fast loop stops at: a long mergeable token that did not fit the room left
+    /// (copied from the arena), a special token, or the error naming an id the vocabulary lacks.
     private func appendToken(_ id: TokenID, at position: Int, _ view: DecodingTable.View,
                              to output: inout [UInt8]) throws(DecodingError) {
         if let index = view.index(of: id), case let length = view.tokens.length(at: index), length > 0 {
@@ -289,7 +291,7 @@ extension Vocabulary {
         for (span, exact) in [(range.lowerBound..<fastEnd, false), (fastEnd..<range.upperBound, true)] where !span.isEmpty {
             let part = UnsafeBufferPointer(rebasing: ids[span])
             guard fits(0, after: span.lowerBound) else { throw .full }
-            var position = exact ? view.writeExactly(part, from: 0, to: output, at: &at) : view.writeShort(part, from: 0, to: output, at: &at)
+            var position = exact ? view.writeExactly(part, from: 0, to: output, at: &at) : view.writeTokens(part, from: 0, to: output, at: &at, limit: limit)
             while position < part.count {
                 let id = part[position]
                 if let index = view.index(of: id), case let length = view.tokens.length(at: index), length > 0 {
@@ -303,7 +305,7 @@ extension Vocabulary {
                     throw .unknown(position: span.lowerBound + position)
                 }
                 position = exact ? view.writeExactly(part, from: position + 1, to: output, at: &at)
-                                 : view.writeShort(part, from: position + 1, to: output, at: &at)
+                                 : view.writeTokens(part, from: position + 1, to: output, at: &at, limit: limit)
             }
         }
         return at

@@ -155,19 +155,25 @@ extension Vocabulary {
     /// How many slots of the rank table are filled, or `nil` when one names no token (an index past
     /// `count`, or 0 with a non-zero tag).
     private static func filledSlots(_ slots: TableBuffer<UInt64>, count: Int) -> Int? {
-        slots.withUnsafeBufferPointer { slots in
-            var filled = 0
-            var wrong: UInt32 = 0
-            let limit = UInt32(truncatingIfNeeded: count)
+        // 64-bit arithmetic only, as in `PairMergeTable.isWellFormed` (cl100k: 4.2 M instructions with
+        // 32-bit flags and comparisons).
+        guard count < 1 << 32 else { return nil }
+        let limit = UInt64(count)
+        return slots.withUnsafeBufferPointer { slots in
+            var filled: UInt64 = 0
+            var wrong: UInt64 = 0
             for pair in 0..<(slots.count / 2) {
                 let word = slots[2 &* pair &+ 1]
-                let index = UInt32(truncatingIfNeeded: word), tag = UInt32(truncatingIfNeeded: word >> 32)
-                let used: UInt32 = (index | tag) == 0 ? 0 : 1
-                filled &+= Int(used)
-                // index - 1 wraps for 0, so one comparison checks 1...count.
-                wrong |= used & (index &- 1 >= limit ? 1 : 0)
+                // Its top bit is set for every word but 0.
+                let used = (word | (0 &- word)) >> 63
+                filled &+= used
+                // The index must be in 1...count: `index - 1` wraps for 0 to a value with its top bit
+                // set, which `& ~` keeps from reading as below `limit`.
+                let index = (word & 0xFFFF_FFFF) &- 1
+                let inRange = ((index &- limit) & ~index) >> 63
+                wrong |= used & (inRange ^ 1)
             }
-            return wrong == 0 ? filled : nil
+            return wrong == 0 ? Int(filled) : nil
         }
     }
 

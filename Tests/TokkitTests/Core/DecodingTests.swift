@@ -43,6 +43,40 @@ struct DecodingTests {
         #expect(wrong == 0, "ids decoded alone to other bytes than their token's")
     }
 
+    /// Long tokens are copied inside the block loop while they leave room for 16 bytes an id after them
+    /// (`DecodingTable.View.writeTokens`); a run of them outgrows that room, and the token that does not
+    /// fit goes to the caller, which appends it and starts a new step.
+    @Test("runs of long tokens: inside the block loop while they fit the room, handed to the caller after, on one thread and two",
+          arguments: ["gpt2", "cl100k_base"])
+    func longRuns(name: String) throws {
+        let vocabulary = try Loaded.tokenizer(name).vocabulary
+        let long = (0..<TokenID(vocabulary.mergeableCount)).filter { (vocabulary.bytes(of: $0)?.count ?? 0) > 16 }
+        let longest = try #require(long.max { vocabulary.bytes(of: $0)!.count < vocabulary.bytes(of: $1)!.count })
+        let short = try #require(vocabulary.rank(of: Array("ab".utf8)))
+        var random = SplitMix64(seed: 22)
+        // All long; long runs between short ones; one long token in every block of short ones; and enough
+        // ids (past a step of 65,536 and the parallel threshold) that steps and parts end inside runs.
+        let lists: [[TokenID]] = [
+            Array(repeating: longest, count: 5_000),
+            (0..<20_000).map { $0 % 40 < 25 ? long[Int.random(in: long.indices, using: &random)] : short },
+            (0..<20_000).map { $0 % 16 == 7 ? long[Int.random(in: long.indices, using: &random)] : short },
+            (0..<300_000).map { $0 % 3 == 0 ? long[Int.random(in: long.indices, using: &random)] : TokenID.random(in: 0..<256, using: &random) },
+        ]
+        for (number, ids) in lists.enumerated() {
+            let expected = Self.joined(vocabulary, ids)
+            var reused: [UInt8] = Array("kept".utf8)
+            try vocabulary.appendBytes(of: ids, to: &reused)
+            var parallel: [UInt8] = []
+            try vocabulary.appendBytes(of: ids, to: &parallel, threads: 2)
+            // Compared to Bools first, as in `everyToken`: a failed `#expect` on the arrays prints megabytes.
+            let oneThread = reused == Array("kept".utf8) + (expected ?? []), twoThreads = parallel == expected
+            let fresh = try vocabulary.decodeBytes(ids) == expected
+            #expect(oneThread, "list \(number), one thread")
+            #expect(twoThreads, "list \(number), two threads")
+            #expect(fresh, "list \(number), fresh array")
+        }
+    }
+
     @Test("seeded random ids mixing short, long and special tokens decode like the join", arguments: [1, 2, 3] as [UInt64])
     func randomMix(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)

@@ -38,6 +38,46 @@ struct VocabularyTablesTests {
         #expect(loaded.rank(of: Array("abcdefghijklmnopqrstuvwxyz".utf8)) == Self.firstRank + 258)
     }
 
+    /// The pair-merge table's slots (section 9), each `(merged + 1) << 42 | left << 21 | right` or 0, after
+    /// `change` of its first filled slot (and, with `fillEmpty`, every empty slot made a copy of it).
+    static func reloaded(pairSlot change: (UInt64) -> UInt64, fillEmpty: Bool = false) throws -> Vocabulary? {
+        try reloaded(try vocabulary()) { sections in
+            let count = sections[9].count / 8
+            let filled = (0..<count).first { word(sections[9], $0, as: UInt64.self) != 0 } ?? 0
+            let slot = change(word(sections[9], filled, as: UInt64.self))
+            setWord(&sections[9], filled, slot)
+            for index in 0..<count where fillEmpty && word(sections[9], index, as: UInt64.self) == 0 {
+                setWord(&sections[9], index, slot)
+            }
+        }
+    }
+
+    // Ranks run from 3 to 263: 264 is the first past the end.
+    @Test("a pair-merge slot naming a rank past the end, merging into none, or a table with no empty slot is refused",
+          arguments: ["merged past the end", "merged field 0", "left past the end", "right past the end",
+                      "merged far past the end", "no empty slot"])
+    func pairTableRefused(damage: String) throws {
+        let end: UInt64 = 264, keyMask: UInt64 = 1 << 42 - 1, fieldMask: UInt64 = 1 << 21 - 1
+        let loaded = try Self.reloaded(pairSlot: { slot in
+            switch damage {
+            case "merged past the end": return slot & keyMask | (end + 1) << 42
+            case "merged field 0": return slot & keyMask
+            case "left past the end": return slot & ~(fieldMask << 21) | end << 21
+            case "right past the end": return slot & ~fieldMask | end
+            case "merged far past the end": return slot & keyMask | UInt64(1 << 22 - 1) << 42
+            default: return slot
+            }
+        }, fillEmpty: damage == "no empty slot")
+        #expect(loaded == nil, "\(damage) was accepted")
+    }
+
+    @Test("a pair-merge slot naming the last rank in each field is accepted")
+    func pairTableLastRank() throws {
+        let last: UInt64 = 263, fieldMask: UInt64 = 1 << 21 - 1
+        #expect(try Self.reloaded(pairSlot: { _ in (last + 1) << 42 | last << 21 | last }) != nil)
+        #expect(try Self.reloaded(pairSlot: { $0 & ~fieldMask | last }) != nil)
+    }
+
     // Sections: 0 arena, 1 offsets (UInt32), 2 slots (UInt64 pairs: tag, then the token's index + 1 in
     // the low half), 3 filter, 4 byte ranks, 5 byte-pair ranks, 6 decoding entries (16 bytes), 7 decoding
     // lengths, 8 gaps, 9 and 10 the pair-merge table.

@@ -149,25 +149,41 @@ static inline PyObject *int_of(IntTable *table, uint32_t id) { /* under the GIL,
  * many ids from ids[0] on may be read: in a batch the prefetch looks on into the next documents' ids, so it also
  * runs ahead for documents shorter than PREFETCH_AHEAD ids, most paragraphs. -1 with an exception set if an int
  * could not be made; the slots not filled stay NULL, which list_dealloc skips. */
+/* A new reference to the int `id` for a list item: ints[id] (`known` entries) when it is made, else int_of's. */
+static inline __attribute__((always_inline)) PyObject *item_of(PyObject **ints, Py_ssize_t known, IntTable *table,
+                                                               uint32_t id) {
+    PyObject *item = (Py_ssize_t)id < known ? ints[id] : NULL;
+    if (!item) return int_of(table, id);
+    Py_INCREF(item);
+    return item;
+}
+
 static int fill_items(PyObject *list, const uint32_t *ids, Py_ssize_t count, Py_ssize_t readable, IntTable *table) {
     PyObject **items = items_offset && count > 0 ? items_of(list) : NULL;
     /* The table's fields in locals: each Py_INCREF stores a Py_ssize_t, which C lets alias table->count, so read
-     * through `table` both fields were loaded again for every id (callgrind, lists of 1 MB of public_en, cl100k:
-     * 23 instructions an id in this loop). */
+     * through `table` both fields were loaded again for every id. And the loop is split where the prefetch stops
+     * and by how slots are filled, so that no id tests either. Callgrind, encode_ordinary_batch of 1 MB of public_en
+     * (cl100k): this function 5.65 M instructions before, 4.50 M after. */
     PyObject **const ints = table->items;
     const Py_ssize_t known = table->count;
-    const Py_ssize_t prefetched = readable - PREFETCH_AHEAD; /* ids before this one prefetch PREFETCH_AHEAD on */
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (i < prefetched && (Py_ssize_t)ids[i + PREFETCH_AHEAD] < known)
-            __builtin_prefetch(ints[ids[i + PREFETCH_AHEAD]], 1); /* NULL (not made yet) is harmless */
-        const uint32_t id = ids[i];
-        PyObject *item = (Py_ssize_t)id < known ? ints[id] : NULL;
-        if (item)
-            Py_INCREF(item);
-        else if (!(item = int_of(table, id)))
-            return -1;
-        fill_slot(list, items, i, item);
+    Py_ssize_t prefetched = readable - PREFETCH_AHEAD; /* ids before this one prefetch PREFETCH_AHEAD on */
+    prefetched = prefetched < 0 ? 0 : prefetched > count ? count : prefetched;
+    if (!items) {
+        for (Py_ssize_t i = 0; i < count; i++) {
+            PyObject *item = item_of(ints, known, table, ids[i]);
+            if (!item) return -1;
+            PyList_SetItem(list, i, item); /* the slot is empty, so this cannot fail */
+        }
+        return 0;
     }
+    Py_ssize_t i = 0;
+    for (; i < prefetched; i++) {
+        const uint32_t next = ids[i + PREFETCH_AHEAD];
+        if ((Py_ssize_t)next < known) __builtin_prefetch(ints[next], 1); /* NULL (not made yet) is harmless */
+        if (!(items[i] = item_of(ints, known, table, ids[i]))) return -1;
+    }
+    for (; i < count; i++)
+        if (!(items[i] = item_of(ints, known, table, ids[i]))) return -1;
     return 0;
 }
 

@@ -17,9 +17,8 @@ final class TokenizerHandle: Sendable {
     let tokenizer: Tokenizer
     /// The merge list as trained; `nil` for a loaded vocabulary, whose merges are derived on save.
     let trainedMerges: [Vocabulary.Merge]?
-    /// The workspace a lone caller (Python holding the GIL) always gets, stored in the handle itself:
-    /// taking it reads no array and retains no slot (a retain and release were 40 of the ~1,800
-    /// instructions of a Python call on "hi").
+    /// The workspace a lone caller always gets (a C caller without a `tk_workspace` of its own; Python's long
+    /// calls and batches), stored in the handle itself: taking it reads no array and retains no slot.
     private let primary = Mutex(Workspace())
     /// The others, for calls that run at the same time as one holding `primary`.
     private let workspaces: [WorkspaceSlot]
@@ -109,8 +108,8 @@ final class TokenizerHandle: Sendable {
         }
     }
 
-    /// Runs `body` with a workspace no other call is using: the first free one (a single caller, such
-    /// as Python holding the GIL, always gets the first, with its cache warm), or a new one when more
+    /// Runs `body` with a workspace no other call is using: the first free one (a single caller
+    /// always gets the first, with its cache warm), or a new one when more
     /// calls run at once than the handle keeps. An id array grown past `keptIDs` by a long text is
     /// dropped: the handle would hold that memory for as long as it lives.
     ///

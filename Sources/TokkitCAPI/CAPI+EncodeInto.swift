@@ -15,13 +15,18 @@ import TokkitText
 /// `flags` bit 0 (`TK_VOUCHED_UTF8`) says the caller vouches that the text is valid UTF-8 (a Python str's),
 /// so it is not validated again, as in `tk_encode_lent`.
 ///
+/// `workspace` (nullable) is one the caller owns (`tk_workspace_new`) and lets no two calls use at once: the
+/// call then takes no lock. NULL borrows one of the handle's, behind its lock. Why: on a two-byte text from
+/// Python the lock's two atomic compare-and-swaps (taken and released) were the largest single cost left,
+/// while the GIL already keeps the calls of one Python object from overlapping.
+///
 /// `capacity` must be at least `length`: every token covers at least one byte, so a text of n bytes
 /// never has more than n ids, and the buffer is proven large enough before the encoder runs.
 @_cdecl("tk_encode_into")
 public func tk_encode_into(
-    _ tokenizer: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int, _ rules: Int32, _ flags: UInt32,
-    _ ids: UnsafeMutablePointer<UInt32>?, _ capacity: Int, _ count: UnsafeMutablePointer<Int>?,
-    _ error: UnsafeMutableRawPointer?
+    _ tokenizer: OpaquePointer?, _ workspace: OpaquePointer?, _ text: UnsafePointer<UInt8>?, _ length: Int,
+    _ rules: Int32, _ flags: UInt32, _ ids: UnsafeMutablePointer<UInt32>?, _ capacity: Int,
+    _ count: UnsafeMutablePointer<Int>?, _ error: UnsafeMutableRawPointer?
 ) -> Int32 {
     reporting(error) { () throws(CFailure) in
         guard let ids, let count else { throw CFailure(.invalidArgument, "an output pointer is null") }
@@ -33,48 +38,86 @@ public func tk_encode_into(
         // race a call on the same handle), so it is borrowed, not retained and released: that pair was
         // a few percent of a call on a two-byte text.
         let outcome = Unmanaged<TokenizerHandle>.fromOpaque(UnsafeRawPointer(tokenizer))._withUnsafeGuaranteedRef { handle in
-            Result { () throws(CFailure) -> Int in try encodeInto(handle, text, length, rules, flags, ids, capacity) }
+            Result { () throws(CFailure) -> Int in
+                try encodeInto(handle, workspace.map { UnsafeMutablePointer<TokenizerHandle.Workspace>($0) }, text, length, rules, flags, ids, capacity)
+            }
         }
         count.pointee = try outcome.get()
     }
 }
 
-/// `tk_encode_into`'s work once its arguments are checked: the number of ids written to `ids`.
+/// A workspace for `tk_encode_into` that the caller owns: no lock guards it, so the caller lets no two calls
+/// use it at once (Python: one per encoding object, used only while the GIL is held). Any tokenizer may use it:
+/// its merger empties its piece cache when it meets another vocabulary. Freed by `tk_workspace_free`.
+@_cdecl("tk_workspace_new")
+public func tk_workspace_new() -> OpaquePointer {
+    let workspace = UnsafeMutablePointer<TokenizerHandle.Workspace>.allocate(capacity: 1)
+    workspace.initialize(to: TokenizerHandle.Workspace())
+    return OpaquePointer(workspace)
+}
+
+@_cdecl("tk_workspace_free")
+public func tk_workspace_free(_ workspace: OpaquePointer?) {
+    guard let workspace else { return }
+    let owned = UnsafeMutablePointer<TokenizerHandle.Workspace>(workspace)
+    owned.deinitialize(count: 1)
+    owned.deallocate()
+}
+
+/// `tk_encode_into`'s work once its arguments are checked: the number of ids written to `ids`, with the caller's
+/// workspace when it gave one, else one of the handle's.
 @inline(__always)
-private func encodeInto(_ handle: TokenizerHandle, _ text: UnsafePointer<UInt8>?, _ length: Int, _ rules: Int32,
-                        _ flags: UInt32, _ ids: UnsafeMutablePointer<UInt32>, _ capacity: Int) throws(CFailure) -> Int {
-    guard let specials = handle.simpleRules(rules) else {
-        throw CFailure(.invalidArgument, "special-token rules \(rules) are not 0 (ordinary), 1 (refuse all) or 2 (allow all)")
-    }
+private func encodeInto(_ handle: TokenizerHandle, _ owned: UnsafeMutablePointer<TokenizerHandle.Workspace>?,
+                        _ text: UnsafePointer<UInt8>?, _ length: Int, _ rules: Int32, _ flags: UInt32,
+                        _ ids: UnsafeMutablePointer<UInt32>, _ capacity: Int) throws(CFailure) -> Int {
     let input = flags & vouchedUTF8 != 0 ? try bytes(text, length) : try checkedText(text, length)
-    return try handle.withWorkspace { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) -> Int in
-        // The ids are appended after the previous calls' and the array is emptied only now and
-        // then: emptying it every call (`removeAll(keepingCapacity:)`) cost more than encoding "hi".
-        if workspace.ids.count > TokenizerHandle.Workspace.idsKeptBeforeEmptying {
-            workspace.ids.removeAll(keepingCapacity: true)
-        }
-        let start = workspace.ids.count
-        do throws(EncodingError) {
-            try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &workspace.merger,
-                                        into: &workspace.ids)
-        } catch {
-            throw CFailure(error)
-        }
-        let produced = workspace.ids.count - start
-        // The bound above holds for every vocabulary Tokkit loads; checked anyway, since a write past
-        // the caller's buffer is the one failure that must never happen.
-        guard produced <= capacity else {
-            throw CFailure(.invalidArgument, "the text has \(produced) ids, more than the buffer's \(capacity)")
-        }
-        workspace.ids.withUnsafeBufferPointer { source in
-            guard let base = source.baseAddress else { return }
-            // A short text has a few ids, and a `memcpy` call cost more than copying them one by one.
-            if produced <= 4 {
-                for index in 0..<produced { ids[index] = base[start + index] }
-            } else {
-                ids.update(from: base + start, count: produced)
+    let produced = try handle.withSimpleRules(rules) { (specials: Tokenizer.PreparedSpecials) throws(CFailure) -> Int in
+        if let owned {
+            return try TokenizerHandle.lend(&owned.pointee) { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) -> Int in
+                try encodeInto(handle, specials, input, &workspace, ids, capacity)
             }
         }
-        return produced
+        return try handle.withWorkspace { (workspace: inout TokenizerHandle.Workspace) throws(CFailure) -> Int in
+            try encodeInto(handle, specials, input, &workspace, ids, capacity)
+        }
     }
+    guard let produced else {
+        throw CFailure(.invalidArgument, "special-token rules \(rules) are not 0 (ordinary), 1 (refuse all) or 2 (allow all)")
+    }
+    return produced
+}
+
+/// Encodes `input` with `workspace` and copies its ids to `ids`.
+@inline(__always)
+private func encodeInto(_ handle: TokenizerHandle, _ specials: Tokenizer.PreparedSpecials, _ input: UnsafeBufferPointer<UInt8>,
+                        _ workspace: inout TokenizerHandle.Workspace, _ ids: UnsafeMutablePointer<UInt32>,
+                        _ capacity: Int) throws(CFailure) -> Int {
+    // The ids are appended after the previous calls' and the array is emptied only now and
+    // then: emptying it every call (`removeAll(keepingCapacity:)`) cost more than encoding "hi".
+    if workspace.ids.count > TokenizerHandle.Workspace.idsKeptBeforeEmptying {
+        workspace.ids.removeAll(keepingCapacity: true)
+    }
+    let start = workspace.ids.count
+    do throws(EncodingError) {
+        try handle.tokenizer.encode(validUTF8: input, specials: specials, merger: &workspace.merger,
+                                    into: &workspace.ids)
+    } catch {
+        throw CFailure(error)
+    }
+    let produced = workspace.ids.count - start
+    // The bound above holds for every vocabulary Tokkit loads; checked anyway, since a write past
+    // the caller's buffer is the one failure that must never happen.
+    guard produced <= capacity else {
+        throw CFailure(.invalidArgument, "the text has \(produced) ids, more than the buffer's \(capacity)")
+    }
+    workspace.ids.withUnsafeBufferPointer { source in
+        guard let base = source.baseAddress else { return }
+        // A short text has a few ids, and a `memcpy` call cost more than copying them one by one.
+        if produced <= 4 {
+            for index in 0..<produced { ids[index] = base[start + index] }
+        } else {
+            ids.update(from: base + start, count: produced)
+        }
+    }
+    return produced
 }

@@ -192,6 +192,6 @@ public func tk_error_clear(_ error: UnsafeMutableRawPointer?) {
 
 /// The ABI version: bumped whenever a signature in `tokkit.h` changes or a function the Python package needs is
 /// added (4: `tk_encode_lent`, `tk_encode_batch_lent`; 5: `tk_encode_documents_lent` in its place, `tk_encode_into`'s
-/// `flags`), checked by the Python package.
+/// `flags`; 6: `tk_workspace_new`, `tk_workspace_free`, `tk_encode_into`'s `workspace`), checked by the Python package.
 @_cdecl("tk_abi_version")
-public func tk_abi_version() -> Int32 { 5 }
+public func tk_abi_version() -> Int32 { 6 }

@@ -17,15 +17,14 @@ final class TokenizerHandle: Sendable {
     let tokenizer: Tokenizer
     /// The merge list as trained; `nil` for a loaded vocabulary, whose merges are derived on save.
     let trainedMerges: [Vocabulary.Merge]?
-    /// The workspace a lone caller (Python holding the GIL) always gets, stored in the handle itself:
-    /// taking it reads no array and retains no slot (a retain and release were 40 of the ~1,800
-    /// instructions of a Python call on "hi").
+    /// The workspace a lone caller always gets (a C caller without a `tk_workspace` of its own; Python's long
+    /// calls and batches), stored in the handle itself: taking it reads no array and retains no slot.
     private let primary = Mutex(Workspace())
     /// The others, for calls that run at the same time as one holding `primary`.
     private let workspaces: [WorkspaceSlot]
     /// Special-token matchers by the rules they were built for: a caller repeats the same few rules.
     private let specials = Mutex<[SpecialRules: Tokenizer.PreparedSpecials]>([:])
-    /// The three rule pairs `tk_encode_into` takes by number (`simpleRules(_:)`), built once with the
+    /// The three rule pairs `tk_encode_into` takes by number (`withSimpleRules(_:_:)`), built once with the
     /// handle, so a call on a short text neither hashes its rules nor takes the cache's lock. Fields, not
     /// an array: an array element read is retained and released around the call, a `let` of a final class
     /// read through a borrowed handle is not.
@@ -95,21 +94,22 @@ final class TokenizerHandle: Sendable {
         cutRules = stream.cutsSafely ? stream.rules : nil
     }
 
-    /// `tk_encode_into`'s rules by number: 0 = ordinary text, 1 = every special token refused, 2 = every
-    /// special token encoded as its id; `nil` for any other number. Inlined, so the rules stay borrowed
-    /// from the handle (a returned copy is retained and released).
+    /// Runs `body` with `tk_encode_into`'s rules by number: 0 = ordinary text, 1 = every special token refused,
+    /// 2 = every special token encoded as its id; `nil` for any other number. Inlined, and `body` gets the
+    /// handle's field itself, borrowed: returning the rules instead copied them out, a retain and a release (two
+    /// atomic operations) on every call.
     @inline(__always)
-    func simpleRules(_ number: Int32) -> Tokenizer.PreparedSpecials? {
+    func withSimpleRules<R, E: Error>(_ number: Int32, _ body: (Tokenizer.PreparedSpecials) throws(E) -> R) throws(E) -> R? {
         switch number {
-        case 0: ordinaryRules
-        case 1: refusingRules
-        case 2: allowingRules
+        case 0: try body(ordinaryRules)
+        case 1: try body(refusingRules)
+        case 2: try body(allowingRules)
         default: nil
         }
     }
 
-    /// Runs `body` with a workspace no other call is using: the first free one (a single caller, such
-    /// as Python holding the GIL, always gets the first, with its cache warm), or a new one when more
+    /// Runs `body` with a workspace no other call is using: the first free one (a single caller
+    /// always gets the first, with its cache warm), or a new one when more
     /// calls run at once than the handle keeps. An id array grown past `keptIDs` by a long text is
     /// dropped: the handle would hold that memory for as long as it lives.
     ///
@@ -129,9 +129,10 @@ final class TokenizerHandle: Sendable {
         return try body(&spare)
     }
 
-    /// Runs `body` on a kept workspace, then drops an id array a long text grew past `keptIDs`.
+    /// Runs `body` on a kept workspace (the handle's, or one a C caller owns), then drops an id array a long
+    /// text grew past `keptIDs`.
     @inline(__always)
-    private static func lend<R, E: Error>(_ workspace: inout Workspace, to body: (inout Workspace) throws(E) -> R) throws(E) -> R {
+    static func lend<R, E: Error>(_ workspace: inout Workspace, to body: (inout Workspace) throws(E) -> R) throws(E) -> R {
         defer { if workspace.ids.capacity > keptIDs { workspace.ids = [] } }
         return try body(&workspace)
     }

@@ -87,11 +87,17 @@ int32_t tk_encode_documents_lent(tk_tokenizer *tokenizer, const uint8_t *const *
                                  ssize_t allowed_count, int32_t disallowed_mode, const char *const *disallowed,
                                  ssize_t disallowed_count, ssize_t threads, uint32_t flags, tk_receive_ids receive,
                                  void *context, tk_error *error);
+/* A merger's piece cache and id buffer for tk_encode_into, owned by the caller, who lets no two calls use it at once
+ * (no lock guards it); any tokenizer may use it. */
+typedef struct tk_workspace tk_workspace;
+tk_workspace *tk_workspace_new(void);
+void tk_workspace_free(tk_workspace *workspace);
 /* One text on the calling thread into the caller's ids buffer, which must hold at least `length` ids (a text
  * never has more ids than bytes); rules: 0 = ordinary text, 1 = every special token refused, 2 = every special
- * token allowed. Nothing to free: the cheap call for short texts. */
-int32_t tk_encode_into(tk_tokenizer *tokenizer, const uint8_t *text, ssize_t length, int32_t rules, uint32_t flags,
-                       uint32_t *ids, ssize_t capacity, ssize_t *count, tk_error *error);
+ * token allowed. `workspace`: the caller's (the call takes no lock), or NULL to borrow one of the tokenizer's.
+ * Nothing to free: the cheap call for short texts. */
+int32_t tk_encode_into(tk_tokenizer *tokenizer, tk_workspace *workspace, const uint8_t *text, ssize_t length,
+                       int32_t rules, uint32_t flags, uint32_t *ids, ssize_t capacity, ssize_t *count, tk_error *error);
 int32_t tk_encode_piece(tk_tokenizer *tokenizer, const uint8_t *piece, ssize_t length, uint32_t **ids, ssize_t *count,
                         tk_error *error);
 int32_t tk_encode_pieces(tk_tokenizer *tokenizer, const uint8_t *text, const uint64_t *offsets, ssize_t piece_count,

@@ -98,7 +98,7 @@ def test_tk_encode_into_refuses_a_buffer_shorter_than_the_text_and_unknown_rules
 
     def call(rules: int, capacity: int) -> list[int]:
         error = _native._Error()
-        _native.check(_native.lib.tk_encode_into(enc._handle.pointer, text, len(text), rules, 0, ids, capacity,
+        _native.check(_native.lib.tk_encode_into(enc._handle.pointer, None, text, len(text), rules, 0, ids, capacity,
                                                  byref(count), byref(error)), error)
         return list(ids[: count.value])
 
@@ -111,6 +111,74 @@ def test_tk_encode_into_refuses_a_buffer_shorter_than_the_text_and_unknown_rules
     with pytest.raises(tokkit.TokkitValueError) as refused:
         call(1, len(text))
     assert refused.value.code == _native.DISALLOWED_SPECIAL_TOKEN and refused.value.token == "<|endoftext|>"
+
+
+def test_one_owned_workspace_serves_every_vocabulary_in_turn():
+    """tk_encode_into with a workspace the caller owns (what each Python encoding object keeps for its short
+    calls) gives the ids of a call without one, and one workspace may go from tokenizer to tokenizer: its piece
+    cache is emptied when the vocabulary changes, so a word cached with one vocabulary's ids is never answered
+    with them under another."""
+    names = ("gpt2", "cl100k_base", "o200k_base")
+    encodings = {name: tokkit.get_encoding(name) for name in names}
+    lines = [line for line in corpus_sample("public_multi.txt", 64 << 10).split("\n") if line][:60]
+    lib = _native.lib
+    workspace = lib.tk_workspace_new()
+    assert workspace
+    try:
+        buffer, count = (c_uint32 * SHORT_TEXT)(), c_ssize_t()
+
+        def call(name: str, text: bytes, owned) -> list[int]:
+            error = _native._Error()
+            _native.check(lib.tk_encode_into(encodings[name]._handle.pointer, owned, text, len(text), 0, 1, buffer,
+                                             SHORT_TEXT, byref(count), byref(error)), error)
+            return list(buffer[: count.value])
+
+        for round_ in range(2):
+            for line in lines:
+                data = line.encode()[: SHORT_TEXT]
+                data = data.decode("utf-8", "ignore").encode()
+                for name in names[round_:] + names[:round_]:
+                    assert call(name, data, workspace) == call(name, data, None) == reference(name).encode_ordinary(
+                        data.decode()), (name, line)
+    finally:
+        lib.tk_workspace_free(workspace)
+    lib.tk_workspace_free(None)  # freeing nothing is allowed, as free(NULL) is
+
+
+def test_each_encoding_object_encodes_short_texts_in_a_workspace_of_its_own_while_threads_hit_it():
+    """Under the GIL (this interpreter) each compiled encoder keeps a workspace for its short calls, which take no
+    lock: the GIL keeps them from overlapping, and a long call (GIL released) never uses it. Four threads on one
+    Encoding (and four on a second Encoding of the same tokenizer) alternate texts on both sides of SHORT_TEXT;
+    every id must be the one-thread id. Caught when planted: long texts encoded in the object's workspace too
+    (two calls then share it, the GIL released)."""
+    import threading
+
+    assert _native.fast.owns_workspaces()
+    enc = tokkit.get_encoding("cl100k_base")
+    twin = tokkit.Encoding._from_handle("twin", enc._handle)
+    sample = corpus_sample("public_multi.txt", 256 << 10)
+    lines = [line for line in sample.split("\n") if line][:300]
+    long_texts = [sample[start: start + 3 * SHORT_TEXT] for start in range(0, 120 << 10, 20 << 10)]
+    texts = [text for pair in zip(lines, [long_texts[i % len(long_texts)] for i in range(len(lines))]) for text in pair]
+    expected = [enc.encode_ordinary(text) for text in texts]
+    failures = []
+
+    def work(worker: int, encoding):
+        try:
+            for round_ in range(2):
+                offset = (37 * worker + round_) % len(texts)
+                for text, ids in zip(texts[offset:] + texts[:offset], expected[offset:] + expected[:offset]):
+                    assert encoding.encode_ordinary(text) == ids
+                    assert encoding.encode(text) == ids
+        except BaseException as error:  # noqa: BLE001 - collected and re-raised on the main thread
+            failures.append((worker, error))
+
+    workers = [threading.Thread(target=work, args=(worker, enc if worker % 2 else twin)) for worker in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not failures, failures[:1]
 
 
 def test_lists_are_filled_in_place_once_their_layout_is_proven_and_hold_the_right_ids():

@@ -17,7 +17,7 @@ from ctypes import (POINTER, Structure, byref, c_char_p, c_int32, c_int64, c_siz
 _HERE = os.path.dirname(os.path.abspath(__file__))
 LIBRARY_DIR = os.path.join(_HERE, "_lib")
 VOCABULARY_DIR = os.path.join(_HERE, "vocabularies")
-ABI_VERSION = 5
+ABI_VERSION = 6
 
 # Status codes of tokkit.h (CStatus in Sources/TokkitCAPI/CStatus.swift).
 OK = 0
@@ -93,8 +93,10 @@ def _load() -> ctypes.CDLL:
         "tk_encode_batch": ([c_void_p, c_char_p, c_void_p, c_ssize_t, c_int32, _STRINGS, c_ssize_t, c_int32, _STRINGS,
                              c_ssize_t, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_U64P),
                              POINTER(_Error)], c_int32),
-        "tk_encode_into": ([c_void_p, c_char_p, c_ssize_t, c_int32, c_uint32, _U32P, c_ssize_t, POINTER(c_ssize_t),
-                            POINTER(_Error)], c_int32),
+        "tk_encode_into": ([c_void_p, c_void_p, c_char_p, c_ssize_t, c_int32, c_uint32, _U32P, c_ssize_t,
+                            POINTER(c_ssize_t), POINTER(_Error)], c_int32),
+        "tk_workspace_new": ([], c_void_p),
+        "tk_workspace_free": ([c_void_p], None),
         "tk_encode_piece": ([c_void_p, c_char_p, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_Error)], c_int32),
         "tk_encode_pieces": ([c_void_p, c_char_p, c_void_p, c_ssize_t, POINTER(_U32P), POINTER(c_ssize_t), POINTER(_U64P),
                               POINTER(_Error)], c_int32),
@@ -151,7 +153,8 @@ def bind_fast(raise_failure, repair) -> None:
         return
     address = lambda function: ctypes.cast(function, c_void_p).value  # noqa: E731
     _fast.bind(address(lib.tk_encode_lent), address(lib.tk_encode_documents_lent), address(lib.tk_encode_into),
-               address(lib.tk_error_clear), raise_failure, repair)
+               address(lib.tk_error_clear), address(lib.tk_workspace_new), address(lib.tk_workspace_free),
+               raise_failure, repair)
     fast = _fast
 
 

@@ -168,15 +168,16 @@ public struct BytePairMerger: Sendable {
         let n = prepared.piece.count
         let hash = prepared.hash
         let cacheable = n <= PieceCache.maxPieceLength
+        var emptySlot = 0
         if cacheable {
-            let cached = cache.copyIDs(of: bytes, count: n, hash: hash, to: ids)
+            let cached = cache.copyIDs(of: bytes, count: n, hash: hash, to: ids, emptySlot: &emptySlot)
             if cached > 0 { return cached }
         }
         let merged = n < Self.heapThreshold && lookup.hasPairMerges
             ? Self.mergeByRescanning(bytes, n, lookup, ids)
             : mergeWithHeap(bytes, n, lookup, ids)
         guard let merged else { return nil }
-        if cacheable { cache.insert(bytes, count: n, hash: hash, ids: UnsafeBufferPointer(start: ids, count: merged)) }
+        if cacheable { cache.insert(bytes, count: n, hash: hash, ids: UnsafeBufferPointer(start: ids, count: merged), emptySlot: emptySlot) }
         return merged
     }
 

@@ -162,22 +162,34 @@ public struct BytePairMerger: Sendable {
     }
 
     /// `encode` of a non-empty piece that is not one token: from the piece cache, else by merging.
+    ///
+    /// Only the cache's probe is here, and merging is a call of its own: most pieces that reach this
+    /// point are in the cache, and with the merge inlined every call paid for the merge's stack
+    /// buffers (a stack guard, every callee-saved register) and a vectorised copy's set-up.
     @usableFromInline
     mutating func encodeByMerging(_ prepared: PreparedPiece, with lookup: RankLookup, to ids: UnsafeMutablePointer<TokenID>) -> Int? {
         guard let bytes = prepared.piece.baseAddress else { return 0 }
         let n = prepared.piece.count
-        let hash = prepared.hash
-        let cacheable = n <= PieceCache.maxPieceLength
         var emptySlot = 0
-        if cacheable {
-            let cached = cache.copyIDs(of: bytes, count: n, hash: hash, to: ids, emptySlot: &emptySlot)
+        if n <= PieceCache.maxPieceLength {
+            let cached = cache.copyIDs(of: bytes, count: n, hash: prepared.hash, to: ids, emptySlot: &emptySlot)
             if cached > 0 { return cached }
         }
+        return mergeAndCache(bytes, n, hash: prepared.hash, emptySlot: emptySlot, lookup, ids)
+    }
+
+    /// Merges a piece the cache does not hold and caches its ids; `emptySlot` is where the cache's
+    /// probe for it ended.
+    @inline(never)
+    private mutating func mergeAndCache(_ bytes: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, emptySlot: Int,
+                                        _ lookup: RankLookup, _ ids: UnsafeMutablePointer<TokenID>) -> Int? {
         let merged = n < Self.heapThreshold && lookup.hasPairMerges
             ? Self.mergeByRescanning(bytes, n, lookup, ids)
             : mergeWithHeap(bytes, n, lookup, ids)
         guard let merged else { return nil }
-        if cacheable { cache.insert(bytes, count: n, hash: hash, ids: UnsafeBufferPointer(start: ids, count: merged), emptySlot: emptySlot) }
+        if n <= PieceCache.maxPieceLength {
+            cache.insert(bytes, count: n, hash: hash, ids: UnsafeBufferPointer(start: ids, count: merged), emptySlot: emptySlot)
+        }
         return merged
     }
 

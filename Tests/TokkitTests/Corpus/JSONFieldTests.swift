@@ -245,6 +245,35 @@ struct JSONFieldTests {
         #expect(checked == 41 * 12)
     }
 
+    @Test("a plain run of any length (the sixteen-byte steps, then the words, then bytes) ends at its special byte: the string's end, an escape, a control character; a high byte anywhere is seen")
+    func plainRunsEndAtTheirSpecialByte() {
+        // What follows the run, and what it must give: the closing quote, an escape, a raw control
+        // character (refused), a non-ASCII character (taken, but not as ASCII).
+        let endings: [(raw: String, text: String?)] = [("", ""), ("\\n", "\n"), ("\\\"", "\""), ("\\u00e9", "é"), ("\t", nil), ("é", "é")]
+        var checked = 0
+        for length in 0...70 {
+            let run = String((0..<length).map { Character(UnicodeScalar(UInt8(0x61 + $0 % 26))) })
+            for (raw, text) in endings {
+                for after in ["", "zz"] {
+                    let line = Array(("{\"text\":\"" + run + raw + after + "\"}").utf8)
+                    var sole: [UInt8] = [7]
+                    let taken = line.withUnsafeBufferPointer { JSONParser.appendSoleMemberText(JSONParser.FieldKey("text"), in: $0, to: &sole) }
+                    if let text {
+                        #expect(taken == .appended(asciiOnly: line.allSatisfy { $0 < 0x80 }), "\(String(decoding: line, as: UTF8.self))")
+                        #expect(sole == [7] + Array((run + text + after).utf8), "\(String(decoding: line, as: UTF8.self))")
+                    } else {
+                        #expect(taken == .refused && sole == [7], "\(String(decoding: line, as: UTF8.self))")
+                    }
+                    // The same string skipped as another member's value, and its key skipped too.
+                    let skipped = Array(("{\"" + run + "\": \"" + run + raw + after + "\", \"text\": \"x\"}").utf8)
+                    #expect(Self.agree("text", skipped))
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 71 * 6 * 2)
+    }
+
     @Test("the comparison can fail: another key's string, or a record whose text differs, is caught")
     func canFail() {
         // Asking the fast path for another key than the reference reads is a disagreement.

@@ -26,7 +26,7 @@ struct ShardVerifyTests {
         try FileIO.writeAtomically(bytes, to: path)
     }
 
-    @Test("the read-back tally (count, end tokens, largest id; vectorised) equals reading id by id, both widths, any length and id")
+    @Test("the read-back tally (count, end tokens, ids outside the vocabulary; vectorised) equals reading id by id, both widths, any length, id and vocabulary size")
     func tallyEqualsIdByID() {
         var random = SplitMix64(seed: 0x7A11)
         var mismatches = 0, cases = 0
@@ -47,17 +47,20 @@ struct ShardVerifyTests {
                     for id in ids { for k in 0..<width { bytes.append(UInt8(truncatingIfNeeded: id >> (8 * k))) } }
                     // A token cut short at the end is not counted.
                     if random.next() % 3 == 0 { bytes.append(0x7F) }
-                    let got = bytes.withUnsafeBufferPointer { TokenFileScanner.tally($0, wide: wide, endTokenID: 50256) }
-                    let expected = (count: ids.count, ends: ids.filter { $0 == 50256 }.count, largest: ids.max() ?? 0)
-                    cases += 1
-                    if got != expected {
-                        mismatches += 1
-                        Issue.record("width \(width), \(length) ids: \(got), expected \(expected)")
+                    // Sizes at the ids' edges: the end token's, 16 and 31 bits, the top bit, past every 32-bit id.
+                    for size in [50_257, 50_256, 1, 65_536, 0x8000_0000, 0x8000_0001, 1 << 32, 1 << 40] {
+                        let got = bytes.withUnsafeBufferPointer { TokenFileScanner.tally($0, wide: wide, endTokenID: 50256, vocabularySize: size) }
+                        let expected = (count: ids.count, ends: ids.filter { $0 == 50256 }.count, outside: ids.filter { Int($0) >= size }.count)
+                        cases += 1
+                        if got != expected {
+                            mismatches += 1
+                            Issue.record("width \(width), \(length) ids, vocabulary \(size): \(got), expected \(expected)")
+                        }
                     }
                 }
             }
         }
-        #expect(cases > 800 && mismatches == 0, "\(mismatches) of \(cases)")
+        #expect(cases > 6_400 && mismatches == 0, "\(mismatches) of \(cases)")
     }
 
     @Test("an id outside the vocabulary is named with its byte offset")

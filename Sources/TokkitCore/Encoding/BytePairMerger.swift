@@ -153,9 +153,9 @@ public struct BytePairMerger: Sendable {
     @inlinable @inline(__always)
     package mutating func encode(_ prepared: PreparedPiece, with lookup: RankLookup, to ids: UnsafeMutablePointer<TokenID>) -> Int? {
         guard let bytes = prepared.piece.baseAddress, !prepared.piece.isEmpty else { return 0 }
-        let whole = lookup.rank(bytes, prepared.piece.count, hash: prepared.hash, prefix: prepared.prefix)
-        if whole != .max {
-            ids.pointee = whole
+        let index = lookup.wholePieceIndex(bytes, prepared.piece.count, hash: prepared.hash, prefix: prepared.prefix)
+        if index >= 0 {
+            ids.pointee = lookup.firstRank &+ TokenID(truncatingIfNeeded: index)
             return 1
         }
         return encodeByMerging(prepared, with: lookup, to: ids)

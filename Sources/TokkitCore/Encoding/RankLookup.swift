@@ -42,8 +42,15 @@ public struct RankLookup {
     /// `RankTable.View.index(of:count:hash:prefix:askingFilter:)`).
     @inlinable @inline(__always)
     func rank(_ bytes: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, prefix: UInt64) -> TokenID {
-        let index = table.index(of: bytes, count: count, hash: hash, prefix: prefix, askingFilter: false)
+        let index = wholePieceIndex(bytes, count, hash: hash, prefix: prefix)
         return index < 0 ? .max : firstRank &+ TokenID(truncatingIfNeeded: index)
+    }
+
+    /// `rank(_:_:hash:prefix:)` as the table's index (the rank minus `firstRank`), or -1: for the encoder's hot
+    /// loop, where testing the rank for `.max` after the index for -1 cost two instructions a piece.
+    @inlinable @inline(__always)
+    func wholePieceIndex(_ bytes: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, prefix: UInt64) -> Int {
+        table.index(of: bytes, count: count, hash: hash, prefix: prefix, askingFilter: false)
     }
 
     /// The rank of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or `TokenID.max`.

@@ -22,7 +22,9 @@ final class TokenFileWriter {
         do {
             file = try AtomicFileWriter(path: path)
             file.durable = false  // synced with the whole directory before the manifest lists it (CorpusSharder)
-            if format.headerBytes > 0 { try file.write(repeatElement(0, count: format.headerBytes)) }
+            // An array, not `repeatElement`: the generic `write` of a lazy collection cost 2.7 M instructions
+            // for these 1,024 bytes (callgrind, whole `tokkit shard`), more than writing a shard's batch.
+            if format.headerBytes > 0 { try file.write([UInt8](repeating: 0, count: format.headerBytes)) }
         } catch {
             throw ShardError(error, path: path)
         }
@@ -53,7 +55,8 @@ final class TokenFileWriter {
         var written = 0
         var bad: (position: Int, id: TokenID)?
         ids.withUnsafeBufferPointer { all in
-            scratch.append(addingCapacity: total * stride) { span in
+            // 16 bytes more than the run: ``copyDelimited`` may store up to 12 bytes past it.
+            scratch.append(addingCapacity: total * stride + 16) { span in
                 span.withUnsafeMutableBufferPointer { room, initialized in
                     guard let out = UnsafeMutableRawPointer(room.baseAddress) else { return }
                     /// Stores `id` after the ones written, or notes it as out of range (`false`).
@@ -70,49 +73,34 @@ final class TokenFileWriter {
                         written += 1
                         return true
                     }
-                    // Optimistically, without a branch per id: the largest id decides afterwards whether the run
-                    // must be redone id by id, to stop at the first one out of range.
-                    //
-                    // uint32 on a little-endian machine stores the ids' own bytes, so a document is one copy, and the
-                    // largest id comes first from one pass over the run's ids (contiguous in `ids`) that the compiler
-                    // vectorises. Why: storing id by id spent 10 instructions an id (callgrind, `tokkit shard` of
-                    // 10 MB of public_en: 31 M of the 1,037 M that are not the read-back's hash).
-                    @inline(__always) func store<Stored: FixedWidthInteger>(_: Stored.Type) -> TokenID {
-                        let copies = Stored.self == UInt32.self && UInt32(1).littleEndian == 1
-                        var largest = endToken, start = first, count = 0
-                        if copies {
-                            for index in first..<last { largest = max(largest, all[index]) }
-                            guard largest <= limit else { return largest }
+                    // Optimistically, without a branch per id: whether every id is in range is learnt on the way,
+                    // and only a run with one out of range is redone id by id, to stop at that id.
+                    let fits: Bool
+                    if wide, UInt32(1).littleEndian == 1 {
+                        // uint32 on a little-endian machine: the ids' own bytes.
+                        (written, fits) = offsets.withUnsafeBufferPointer { stops in
+                            Self.copyDelimited(all, stops: stops, to: out, endToken: endToken, delimiterFirst: delimiterFirst, limit: limit)
+                        }
+                    } else {
+                        var largest = endToken, count = 0, start = first
+                        @inline(__always) func store<Stored: FixedWidthInteger>(_ id: TokenID, as _: Stored.Type) {
+                            out.storeBytes(of: Stored(truncatingIfNeeded: id).littleEndian, toByteOffset: count &* stride, as: Stored.self)
+                            count &+= 1
                         }
                         for stop in offsets.dropFirst() {
-                            if delimiterFirst {
-                                out.storeBytes(of: Stored(truncatingIfNeeded: endToken).littleEndian, toByteOffset: count &* stride, as: Stored.self)
-                                count &+= 1
+                            if delimiterFirst { wide ? store(endToken, as: UInt32.self) : store(endToken, as: UInt16.self) }
+                            for index in start..<stop {
+                                let id = all[index]
+                                largest = max(largest, id)
+                                wide ? store(id, as: UInt32.self) : store(id, as: UInt16.self)
                             }
-                            if copies {
-                                if let base = all.baseAddress {
-                                    (out + count &* 4).copyMemory(from: base + start, byteCount: (stop &- start) &* 4)
-                                }
-                                count &+= stop &- start
-                            } else {
-                                for index in start..<stop {
-                                    let id = all[index]
-                                    largest = max(largest, id)
-                                    out.storeBytes(of: Stored(truncatingIfNeeded: id).littleEndian, toByteOffset: count &* stride, as: Stored.self)
-                                    count &+= 1
-                                }
-                            }
-                            if !delimiterFirst {
-                                out.storeBytes(of: Stored(truncatingIfNeeded: endToken).littleEndian, toByteOffset: count &* stride, as: Stored.self)
-                                count &+= 1
-                            }
+                            if !delimiterFirst { wide ? store(endToken, as: UInt32.self) : store(endToken, as: UInt16.self) }
                             start = stop
                         }
                         written = count
-                        return largest
+                        fits = largest <= limit
                     }
-                    let largest = wide ? store(UInt32.self) : store(UInt16.self)
-                    if largest <= limit {
+                    if fits {
                         initialized = written * stride
                         return
                     }
@@ -129,6 +117,111 @@ final class TokenFileWriter {
             }
         }
         try writeScratch(count: written, firstBad: bad)
+    }
+
+    /// Stores the documents of `all` that end at `stops` (the first stop is where the first one starts), each
+    /// with `endToken` before or after it, at `out` as uint32 words in the machine's byte order (the ids' own
+    /// bytes), and tells whether every id stored and `endToken` are at most `limit`. `out` needs room for 12
+    /// bytes past the words stored, which it may overwrite.
+    ///
+    /// Why not a `copyMemory` per document after a pass for the largest id: most documents are a few ids (a
+    /// line of public_en is about ten), the call to memmove with its bookkeeping cost more than the copy, and
+    /// an unsigned maximum takes six SSE2 instructions per four ids (callgrind, `tokkit shard` of 10 MB of
+    /// public_en lines, cl100k, uint32: 18.6 M instructions for the stores). Here each document goes in
+    /// 16-byte blocks, each tested against `limit` as it passes (three instructions per four ids). A block may
+    /// read up to three ids past the document, which is why it checks them too: they are ids of `all`, so a
+    /// false alarm only happens when `all` holds an id out of range, and then costs the caller's id-by-id
+    /// pass, which finds the exact one. The documents near the end of `all`, where a block would read past
+    /// it, end with a block that overlaps the one before it, or go id by id when shorter than a block.
+    /// - Complexity: O(ids + documents).
+    @inline(__always)
+    static func copyDelimited(_ all: UnsafeBufferPointer<TokenID>, stops: UnsafeBufferPointer<Int>, to out: UnsafeMutableRawPointer,
+                              endToken: TokenID, delimiterFirst: Bool, limit: TokenID) -> (count: Int, fits: Bool) {
+        guard stops.count > 1 else { return (0, true) }
+        // An id is above `limit` when, its top bit flipped (as the limit's), it is greater as a signed number:
+        // SSE2 compares signed 32-bit lanes only.
+        let flip = SIMD4<UInt32>(repeating: 0x8000_0000)
+        let bound = SIMD4<Int32>(repeating: Int32(bitPattern: limit ^ 0x8000_0000))
+        var above = SIMD4<Int32>()
+        var wordAbove = endToken > limit
+        // Byte offsets: `from` into the ids, `to` into `out`.
+        var to = 0
+        var from = stops[0] &* 4
+        var k = 1
+        if let base = all.baseAddress {
+            let source = UnsafeRawPointer(base)
+            @inline(__always) func copyBlock(_ offset: Int) {
+                let block = source.loadUnaligned(fromByteOffset: from &+ offset, as: SIMD4<UInt32>.self)
+                out.storeBytes(of: block, toByteOffset: to &+ offset, as: SIMD4<UInt32>.self)
+                above |= unsafeBitCast(unsafeBitCast(block ^ flip, to: SIMD4<Int32>.self) .> bound, to: SIMD4<Int32>.self)
+            }
+            // Documents whose blocks, rounded up, end inside `all`; `delimiterFirst` a constant in each copy of the loop.
+            let roundedEnd = all.count &* 4 &- 12
+            @inline(__always) func whole(_ delimiterFirst: Bool) {
+                while k < stops.count {
+                    let end = stops[k] &* 4
+                    guard end <= roundedEnd else { return }
+                    if delimiterFirst {
+                        out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
+                        to &+= 4
+                    }
+                    let bytes = end &- from
+                    var offset = 0
+                    while offset < bytes {
+                        copyBlock(offset)
+                        offset &+= 16
+                    }
+                    to &+= bytes
+                    if !delimiterFirst {
+                        out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
+                        to &+= 4
+                    }
+                    from = end
+                    k &+= 1
+                }
+            }
+            if delimiterFirst { whole(true) } else { whole(false) }
+            while k < stops.count {
+                let end = stops[k] &* 4
+                if delimiterFirst {
+                    out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
+                    to &+= 4
+                }
+                let bytes = end &- from
+                if bytes >= 16 {
+                    let lastBlock = bytes &- 16
+                    var offset = 0
+                    while offset < lastBlock {
+                        copyBlock(offset)
+                        offset &+= 16
+                    }
+                    copyBlock(lastBlock)
+                } else {
+                    var offset = 0
+                    while offset < bytes {
+                        let id = source.loadUnaligned(fromByteOffset: from &+ offset, as: UInt32.self)
+                        out.storeBytes(of: id, toByteOffset: to &+ offset, as: UInt32.self)
+                        wordAbove = wordAbove || id > limit
+                        offset &+= 4
+                    }
+                }
+                to &+= bytes
+                if !delimiterFirst {
+                    out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
+                    to &+= 4
+                }
+                from = end
+                k &+= 1
+            }
+        }
+        // No ids at all (every document empty): the delimiters alone.
+        while k < stops.count {
+            out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
+            to &+= 4
+            k &+= 1
+        }
+        let lanes = unsafeBitCast(above, to: SIMD2<UInt64>.self)
+        return (to / 4, !wordAbove && lanes[0] | lanes[1] == 0)
     }
 
     /// Writes the `count` ids converted into `scratch`, or, when conversion stopped at an id over the

@@ -84,6 +84,47 @@ struct ShardWriterTests {
         }
     }
 
+    @Test("random batches (documents of 0 to 40 ids, ids up to the last one not the end token, the last documents at the very end of the ids) write the same bytes as document by document; an id out of range anywhere is named at the same offset",
+          arguments: ShardFormat.allCases)
+    func randomBatches(format: ShardFormat) throws {
+        let scratch = Scratch()
+        var random = SplitMix64(seed: 0x5AD3)
+        for round in 0..<24 {
+            // Short documents as lines are, some long, some empty; in the open shard, or filling and crossing shards.
+            let documents: [[TokenID]] = (0..<Int(1 + random.next() % 40)).map { _ in
+                let length = random.next() % 4 == 0 ? Int(random.next() % 41) : Int(random.next() % 13)
+                return (0..<length).map { _ in random.next() % 9 == 0 ? 50_255 - TokenID(random.next() % 3) : TokenID(random.next() % 50_256) }
+            }
+            let capacity = round % 3 == 0 ? 17 : 100_000
+            for width in [TokenWidth.uint16, .uint32] {
+                let settings = try Sharding.settings(format, shardTokens: capacity, valTokens: capacity, width: width)
+                let (alone, batch) = try Self.aloneAndBatch(documents, settings: settings, in: scratch, "\(round)-\(width)") {
+                    writer, directory, write -> [String: [UInt8]] in
+                    try write()
+                    try writer.finish()
+                    return try Sharding.fileBytes(in: directory)
+                }
+                #expect(batch == alone, "round \(round), \(format) \(width)")
+                // One id out of range (just past gpt2, past uint16, the top bit set) at a random place.
+                guard let victim = documents.indices.filter({ !documents[$0].isEmpty }).randomElement(using: &random) else { continue }
+                var planted = documents
+                let bad: [TokenID] = [50_257, 65_536, 0x8000_0000, .max]
+                planted[victim][Int(random.next() % UInt64(planted[victim].count))] = bad[round % bad.count]
+                let (aloneError, batchError) = try Self.aloneAndBatch(planted, settings: settings, in: scratch, "bad-\(round)-\(width)") {
+                    writer, directory, write -> String? in
+                    do throws(ShardError) {
+                        try write()
+                        return nil
+                    } catch {
+                        return error.description.replacingOccurrences(of: directory, with: "DIR")
+                    }
+                }
+                #expect(aloneError != nil, "round \(round), \(format) \(width)")
+                #expect(batchError == aloneError, "round \(round), \(format) \(width)")
+            }
+        }
+    }
+
     /// What `outcome` makes of a writer fed `documents` one by one, and of another fed them as one batch, each
     /// writing into its own directory. `outcome` gets the writer, its directory and the feeding to run: a first
     /// document that opens the shard (so the batch takes the run path), then the documents one way or the other.

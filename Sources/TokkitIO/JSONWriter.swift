@@ -41,6 +41,47 @@ public enum JSONWriter {
         return output
     }
 
+    /// Appends `value` laid out as Foundation's `JSONEncoder` lays it out with `.prettyPrinted` and
+    /// `.withoutEscapingSlashes`: two spaces a level, `"key" : value`, one member or element a line, an
+    /// empty object or array as `{`, a blank line and `}` at its indentation; keys in the object's order
+    /// (sorted by the caller where `.sortedKeys` sorted them); strings escaped as ``writeString(_:into:)``.
+    ///
+    /// Why: shard manifests were written by `JSONEncoder`, whose reflection and dynamic casts cost more
+    /// than the rest of `tokkit shard` outside encoding and hashing (7 M instructions for two writes); this
+    /// writes the same bytes.
+    public static func writePretty(_ value: JSONValue, into output: inout [UInt8], level: Int = 0) {
+        func newline(_ level: Int) {
+            output.append(0x0A)
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
+        }
+        switch value {
+        case .array(let items):
+            output.append(UInt8(ascii: "["))
+            if items.isEmpty { output.append(0x0A) }
+            for (index, item) in items.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                writePretty(item, into: &output, level: level + 1)
+            }
+            newline(level)
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            if object.isEmpty { output.append(0x0A) }
+            for (index, entry) in object.entries.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                writeString(entry.key, into: &output)
+                output += " : ".utf8
+                writePretty(entry.value, into: &output, level: level + 1)
+            }
+            newline(level)
+            output.append(UInt8(ascii: "}"))
+        case .null, .bool, .number, .string:
+            write(value, into: &output)
+        }
+    }
+
     /// `text` as a JSON string literal, escaped as ``writeString(_:into:)`` escapes it: for JSON
     /// text built by hand in a readable order (vocabulary files by id, reports).
     public static func quoted(_ text: String) -> String {

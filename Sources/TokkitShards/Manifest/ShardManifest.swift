@@ -54,18 +54,27 @@ public struct ShardManifest: Codable, Sendable, Equatable {
 
     /// Writes `manifest.json` into `directory` through a temporary file and a rename.
     public func write(directory: String) throws(ShardError) {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let path = directory + "/" + Self.fileName
-        do {
-            let data = try encoder.encode(self)
-            try FileIO.writeAtomically([UInt8](data) + [UInt8(ascii: "\n")], to: path)
-        } catch let error as FileError {
-            throw .unwritable(path: path, reason: error.reason)
-        } catch {
-            throw .unwritable(path: path, reason: "\(error)")
-        }
+        var bytes: [UInt8] = []
+        JSONWriter.writePretty(json, into: &bytes)
+        bytes.append(0x0A)
+        do { try FileIO.writeAtomically(bytes, to: path) } catch { throw .unwritable(path: path, reason: error.reason) }
+    }
+
+    /// The manifest as `JSONEncoder` encoded it, snake_case keys sorted (`.sortedKeys`) and absent optionals
+    /// left out, for ``JSONWriter/writePretty(_:into:level:)``: the bytes of `manifest.json` did not change
+    /// when the encoder was replaced, and `ShardManifestTests` holds them to `JSONEncoder`'s.
+    var json: JSONValue {
+        .object(entries: [
+            ("command", .array(command.map(JSONValue.string))),
+            ("complete", .bool(complete)),
+            ("inputs", .array(inputs.map(\.json))),
+            ("schema", .integer(schema)),
+            ("settings", settings.json),
+            ("shards", .array(shards.map(\.json))),
+            ("total_documents", .integer(totalDocuments)),
+            ("total_tokens", .integer(totalTokens)),
+        ])
     }
 
     private static func describe(_ error: Error) -> String {
@@ -127,6 +136,29 @@ public struct ShardSettings: Codable, Sendable, Equatable {
             let index = MegatronIndex(width: tokenWidth, documentLengths: [])
             layout = "Megatron MMIDIDX version 1, dtype code \(index.dtypeCode) (\(tokenWidth == .uint16 ? "uint16" : "int32")), one sequence per document"
         }
+    }
+
+    /// The settings as ``ShardManifest/json`` writes them.
+    var json: JSONValue {
+        .object(entries: [
+            ("delimiter", .string(delimiter.rawValue)),
+            ("documents", .string(documents)),
+            ("format", .string(format.rawValue)),
+            ("layout", .string(layout)),
+            ("lossy", .bool(lossy)),
+            ("prefix", .string(prefix)),
+            ("shard_tokens", .integer(shardTokens)),
+            ("skip_bad_lines", .bool(skipBadLines)),
+            ("token_width", .string(tokenWidth.rawValue)),
+            ("val_tokens", .integer(valTokens)),
+            ("vocabulary", .object(entries: [
+                ("end_token", .string(vocabulary.endToken)),
+                ("end_token_id", .number(String(vocabulary.endTokenID))),
+                ("sha256", .string(vocabulary.sha256)),
+                ("size", .integer(vocabulary.size)),
+                ("source", .string(vocabulary.source)),
+            ])),
+        ])
     }
 
     /// The settings that differ from `other`, as `name: this vs other`.
@@ -244,6 +276,17 @@ public struct InputFile: Codable, Sendable, Equatable {
                          sampleDigest: digest.finalizeHex())
     }
 
+    /// The fingerprint as ``ShardManifest/json`` writes it (standard input: the path alone).
+    var json: JSONValue {
+        var entries: [(String, JSONValue)] = []
+        if let bytes { entries.append(("bytes", .integer(bytes))) }
+        if let modifiedNanoseconds { entries.append(("modified_nanoseconds", .number(String(modifiedNanoseconds)))) }
+        entries.append(("path", .string(path)))
+        if let realPath { entries.append(("real_path", .string(realPath))) }
+        if let sampleDigest { entries.append(("sample_digest", .string(sampleDigest))) }
+        return .object(entries: entries)
+    }
+
     /// Whether `other` is the same input with the same content, by fingerprint (the path as typed may differ).
     public func sameContent(as other: InputFile) -> Bool {
         realPath != nil && realPath == other.realPath && bytes == other.bytes
@@ -256,6 +299,9 @@ public struct FileRecord: Codable, Sendable, Equatable {
     public var file: String
     public var bytes: Int
     public var sha256: String
+
+    /// The record as ``ShardManifest/json`` writes it.
+    var json: JSONValue { .object(entries: [("bytes", .integer(bytes)), ("file", .string(file)), ("sha256", .string(sha256))]) }
 }
 
 /// A point in the stream of delimited documents: token `token` of document `document` (both 0-based,
@@ -271,6 +317,9 @@ public struct StreamPosition: Codable, Sendable, Equatable {
 
     /// The first token of the first document.
     public static let start = StreamPosition(document: 0, token: 0)
+
+    /// The position as ``ShardManifest/json`` writes it.
+    var json: JSONValue { .object(entries: [("document", .integer(document)), ("token", .integer(token))]) }
 }
 
 /// One shard as written.
@@ -287,4 +336,12 @@ public struct ShardRecord: Codable, Sendable, Equatable {
     /// Where the shard's first token comes from, and where the next shard starts.
     public var start: StreamPosition
     public var end: StreamPosition
+
+    /// The record as ``ShardManifest/json`` writes it.
+    var json: JSONValue {
+        var entries: [(String, JSONValue)] = [("documents", .integer(documents)), ("end", end.json), ("index", .integer(index))]
+        if let indexFile { entries.append(("index_file", indexFile.json)) }
+        entries += [("split", .string(split.rawValue)), ("start", start.json), ("token_file", tokenFile.json), ("tokens", .integer(tokens))]
+        return .object(entries: entries)
+    }
 }

@@ -131,8 +131,8 @@ final class TokenFileWriter {
     /// 16-byte blocks, each tested against `limit` as it passes (three instructions per four ids). A block may
     /// read up to three ids past the document, which is why it checks them too: they are ids of `all`, so a
     /// false alarm only happens when `all` holds an id out of range, and then costs the caller's id-by-id
-    /// pass, which finds the exact one. The documents near the end of `all`, where a block would read past
-    /// it, end with a block that overlaps the one before it, or go id by id when shorter than a block.
+    /// pass, which finds the exact one. A document near the end of `all`, where a block would read past it,
+    /// ends with a block that overlaps the one before it, or goes id by id when shorter than a block.
     /// - Complexity: O(ids + documents).
     @inline(__always)
     static func copyDelimited(_ all: UnsafeBufferPointer<TokenID>, stops: UnsafeBufferPointer<Int>, to out: UnsafeMutableRawPointer,
@@ -148,39 +148,16 @@ final class TokenFileWriter {
         var to = 0
         var from = stops[0] &* 4
         var k = 1
-        if let base = all.baseAddress {
-            let source = UnsafeRawPointer(base)
-            @inline(__always) func copyBlock(_ offset: Int) {
-                let block = source.loadUnaligned(fromByteOffset: from &+ offset, as: SIMD4<UInt32>.self)
-                out.storeBytes(of: block, toByteOffset: to &+ offset, as: SIMD4<UInt32>.self)
-                above |= unsafeBitCast(unsafeBitCast(block ^ flip, to: SIMD4<Int32>.self) .> bound, to: SIMD4<Int32>.self)
-            }
-            // Documents whose blocks, rounded up, end inside `all`; `delimiterFirst` a constant in each copy of the loop.
-            let roundedEnd = all.count &* 4 &- 12
-            @inline(__always) func whole(_ delimiterFirst: Bool) {
-                while k < stops.count {
-                    let end = stops[k] &* 4
-                    guard end <= roundedEnd else { return }
-                    if delimiterFirst {
-                        out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
-                        to &+= 4
-                    }
-                    let bytes = end &- from
-                    var offset = 0
-                    while offset < bytes {
-                        copyBlock(offset)
-                        offset &+= 16
-                    }
-                    to &+= bytes
-                    if !delimiterFirst {
-                        out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
-                        to &+= 4
-                    }
-                    from = end
-                    k &+= 1
-                }
-            }
-            if delimiterFirst { whole(true) } else { whole(false) }
+        let source = UnsafeRawPointer(all.baseAddress)
+        @inline(__always) func copyBlock(_ source: UnsafeRawPointer, _ offset: Int) {
+            let block = source.loadUnaligned(fromByteOffset: from &+ offset, as: SIMD4<UInt32>.self)
+            out.storeBytes(of: block, toByteOffset: to &+ offset, as: SIMD4<UInt32>.self)
+            above |= unsafeBitCast(unsafeBitCast(block ^ flip, to: SIMD4<Int32>.self) .> bound, to: SIMD4<Int32>.self)
+        }
+        // Documents whose blocks, rounded up, end inside `all` (not one when `all` is empty).
+        let roundedEnd = all.count &* 4 &- 12
+        // `delimiterFirst` a constant in each copy of the loop.
+        @inline(__always) func documents(_ delimiterFirst: Bool) {
             while k < stops.count {
                 let end = stops[k] &* 4
                 if delimiterFirst {
@@ -188,21 +165,29 @@ final class TokenFileWriter {
                     to &+= 4
                 }
                 let bytes = end &- from
-                if bytes >= 16 {
-                    let lastBlock = bytes &- 16
-                    var offset = 0
-                    while offset < lastBlock {
-                        copyBlock(offset)
-                        offset &+= 16
-                    }
-                    copyBlock(lastBlock)
-                } else {
-                    var offset = 0
-                    while offset < bytes {
-                        let id = source.loadUnaligned(fromByteOffset: from &+ offset, as: UInt32.self)
-                        out.storeBytes(of: id, toByteOffset: to &+ offset, as: UInt32.self)
-                        wordAbove = wordAbove || id > limit
-                        offset &+= 4
+                if let source, bytes > 0 {
+                    if end <= roundedEnd {
+                        var offset = 0
+                        repeat {
+                            copyBlock(source, offset)
+                            offset &+= 16
+                        } while offset < bytes
+                    } else if bytes >= 16 {
+                        let lastBlock = bytes &- 16
+                        var offset = 0
+                        while offset < lastBlock {
+                            copyBlock(source, offset)
+                            offset &+= 16
+                        }
+                        copyBlock(source, lastBlock)
+                    } else {
+                        var offset = 0
+                        while offset < bytes {
+                            let id = source.loadUnaligned(fromByteOffset: from &+ offset, as: UInt32.self)
+                            out.storeBytes(of: id, toByteOffset: to &+ offset, as: UInt32.self)
+                            wordAbove = wordAbove || id > limit
+                            offset &+= 4
+                        }
                     }
                 }
                 to &+= bytes
@@ -214,12 +199,7 @@ final class TokenFileWriter {
                 k &+= 1
             }
         }
-        // No ids at all (every document empty): the delimiters alone.
-        while k < stops.count {
-            out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
-            to &+= 4
-            k &+= 1
-        }
+        if delimiterFirst { documents(true) } else { documents(false) }
         let lanes = unsafeBitCast(above, to: SIMD2<UInt64>.self)
         return (to / 4, !wordAbove && lanes[0] | lanes[1] == 0)
     }

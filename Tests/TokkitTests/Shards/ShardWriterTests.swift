@@ -49,16 +49,7 @@ struct ShardWriterTests {
         let documents: [[TokenID]] = [[1, 2, 3], [], [4, 5], [6, 50_257, 7], [8]]
         for width in [TokenWidth.uint16, .uint32] {
             let settings = try Sharding.settings(format, shardTokens: 1000, valTokens: 1000, width: width)
-            // The error each way ends with, its directory written as `DIR` (the two ways write to two directories).
-            let (alone, batch) = try Self.aloneAndBatch(documents, settings: settings, in: scratch, "\(format)-\(width)") {
-                writer, directory, write -> String? in
-                do throws(ShardError) {
-                    try write()
-                    return nil
-                } catch {
-                    return error.description.replacingOccurrences(of: directory, with: "DIR")
-                }
-            }
+            let (alone, batch) = try Self.errorEachWay(documents, settings: settings, in: scratch, "\(format)-\(width)")
             #expect(alone != nil)
             #expect(batch == alone, "\(format) \(width)")
             #expect(alone?.contains("token id 50257") == true, "\(alone ?? "")")
@@ -110,15 +101,7 @@ struct ShardWriterTests {
                 var planted = documents
                 let bad: [TokenID] = [50_257, 65_536, 0x8000_0000, .max]
                 planted[victim][Int(random.next() % UInt64(planted[victim].count))] = bad[round % bad.count]
-                let (aloneError, batchError) = try Self.aloneAndBatch(planted, settings: settings, in: scratch, "bad-\(round)-\(width)") {
-                    writer, directory, write -> String? in
-                    do throws(ShardError) {
-                        try write()
-                        return nil
-                    } catch {
-                        return error.description.replacingOccurrences(of: directory, with: "DIR")
-                    }
-                }
+                let (aloneError, batchError) = try Self.errorEachWay(planted, settings: settings, in: scratch, "bad-\(round)-\(width)")
                 #expect(aloneError != nil, "round \(round), \(format) \(width)")
                 #expect(batchError == aloneError, "round \(round), \(format) \(width)")
             }
@@ -146,6 +129,20 @@ struct ShardWriterTests {
         }
         let batch = try run("batch") { writer throws(ShardError) in try writer.append(EncodedDocuments(documents), document: 1) }
         return (alone, batch)
+    }
+
+    /// The error each way of writing `documents` ends with (``aloneAndBatch(_:settings:in:_:outcome:)``), its
+    /// directory written as `DIR` (the two ways write to two directories); `nil` where it ends without one.
+    static func errorEachWay(_ documents: [[TokenID]], settings: ShardSettings, in scratch: Scratch,
+                             _ name: String) throws -> (alone: String?, batch: String?) {
+        try aloneAndBatch(documents, settings: settings, in: scratch, name) { _, directory, write -> String? in
+            do throws(ShardError) {
+                try write()
+                return nil
+            } catch {
+                return error.description.replacingOccurrences(of: directory, with: "DIR")
+            }
+        }
     }
 
     @Test("cl100k ids above 65,535 go out as uint32 (llm.c version 7, Megatron int32), never truncated")

@@ -249,6 +249,45 @@ def test_encode_and_encode_ordinary_are_methods_of_the_compiled_base_with_tiktok
         assert other.encode_ordinary("hello world") == other.encode("hello world") != []
 
 
+def test_the_compiled_methods_are_encodings_own_so_the_interpreter_specialises_their_calls():
+    """encode_ordinary and encode are method descriptors owned by Encoding itself (not inherited from the compiled
+    base): CPython (3.11 to 3.13) specialises a call of a compiled method only when the object's type is the
+    method's own, and a loop of short calls otherwise stays on the generic call path. The descriptor still refuses
+    an object that is not an Encoding, and a subclass's object gets the same ids through the generic path."""
+    import dis
+    import io
+    import sys
+
+    from tokkit import _fast
+
+    enc = tokkit.get_encoding("cl100k_base")
+    for name in ("encode_ordinary", "encode"):
+        method = vars(tokkit.Encoding)[name]
+        assert type(method).__name__ == "method_descriptor" and method.__objclass__ is tokkit.Encoding, name
+    with pytest.raises(TypeError):
+        tokkit.Encoding.encode_ordinary(_fast.EncoderBase(), "hi")
+    with pytest.raises(TypeError, match="subclass of tokkit._fast.EncoderBase"):
+        _fast.own_methods(dict)
+
+    class Subclass(tokkit.Encoding):
+        pass
+
+    other = Subclass.__new__(Subclass)
+    other.__setstate__(enc.__getstate__())
+    assert other.encode_ordinary("hello world") == other.encode("hello world") == enc.encode("hello world")
+
+    def loop(obj, count):
+        for _ in range(count):
+            obj.encode_ordinary("hi")
+            obj.encode("hi")
+
+    loop(enc, 200)
+    if sys.version_info >= (3, 11):
+        listing = io.StringIO()
+        dis.dis(loop, adaptive=True, file=listing)
+        assert listing.getvalue().count("METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS") == 2, listing.getvalue()
+
+
 @pytest.mark.parametrize("collecting", [True, False])
 def test_batch_lists_stay_collectable_and_the_collector_keeps_its_state(collecting):
     enc = tokkit.get_encoding("cl100k_base")

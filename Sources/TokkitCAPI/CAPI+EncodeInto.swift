@@ -92,6 +92,14 @@ private func encodeInto(_ handle: TokenizerHandle, _ owned: UnsafeMutablePointer
 private func encodeInto(_ handle: TokenizerHandle, _ specials: Tokenizer.PreparedSpecials, _ input: UnsafeBufferPointer<UInt8>,
                         _ workspace: inout TokenizerHandle.Workspace, _ ids: UnsafeMutablePointer<UInt32>,
                         _ capacity: Int) throws(CFailure) -> Int {
+    // A short text is encoded straight into `ids` (at least `input.count` slots, checked by `tk_encode_into`).
+    do throws(EncodingError) {
+        if let produced = try handle.tokenizer.encodeShort(validUTF8: input, specials: specials, merger: &workspace.merger, to: ids) {
+            return produced
+        }
+    } catch {
+        throw CFailure(error)
+    }
     // The ids are appended after the previous calls' and the array is emptied only now and
     // then: emptying it every call (`removeAll(keepingCapacity:)`) cost more than encoding "hi".
     if workspace.ids.count > TokenizerHandle.Workspace.idsKeptBeforeEmptying {

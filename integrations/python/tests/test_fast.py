@@ -521,6 +521,42 @@ def test_the_short_entry_gives_the_general_entrys_ids_and_errors(vocab):
     assert len(refused) >= 5 * len(ref.special_tokens_set)
 
 
+SHORT_LIMIT = 256  # Tokenizer.shortTextLimit: texts up to it are encoded straight into _fast.c's buffer
+
+
+def test_short_texts_written_straight_into_the_callers_buffer_give_tiktokens_ids(name):
+    """Texts of up to SHORT_LIMIT bytes take the short path (Tokenizer.encodeShort: the piece loop writes into the
+    caller's buffer, nothing appended or copied); longer ones the general one. Every line of real text and every
+    length around the limit (one- to four-byte characters cut there) must give tiktoken's ids, through both
+    encode_ordinary and encode, on every scanner (gpt2, cl100k, o200k, qwen2)."""
+    enc, ref = tokkit.get_encoding(name), reference(name)
+    texts = [part for corpus in ("public_en.txt", "public_multi.txt") for cut in ("\n", "\n\n")
+             for part in corpus_sample(corpus, 512 << 10).split(cut) if part]
+    short = [t for t in texts if len(t.encode()) <= SHORT_LIMIT]
+    assert len(short) > 1000 and len(short) < len(texts)
+    for unit in ("a", " a", "\u00e9", "\u4e2d", "\U0001f600", "  ", "1"):
+        for size in range(SHORT_LIMIT - 8, SHORT_LIMIT + 9):
+            text = (unit * size).encode()[:size].decode("utf-8", "ignore")
+            texts += [text, text + " hello", "x" + text]
+    differences = [t for t in texts if enc.encode_ordinary(t) != ref.encode_ordinary(t) or enc.encode(t) != ref.encode(t)]
+    assert not differences, f"{len(differences)} differ, the first: {differences[0]!r}"
+
+
+def test_a_short_text_with_a_byte_the_vocabulary_lacks_is_refused_as_on_the_general_path():
+    """A vocabulary without some byte (a custom one) cannot encode text holding it: the short path raises what the
+    general path (tk_encode, a text over SHORT_LIMIT bytes) raises, naming the byte and its offset, and leaves no ids
+    of the failed call behind for the next one."""
+    ranks = {bytes([b]): rank for rank, b in enumerate(b for b in range(256) if b != ord("z"))}
+    enc = tokkit.Encoding("no-z", pat_str=reference("gpt2")._pat_str, mergeable_ranks=ranks, special_tokens={})
+    with pytest.raises(Exception) as short:
+        enc.encode_ordinary("ab z")
+    with pytest.raises(Exception) as long:
+        enc.encode_ordinary("ab z" + " " * SHORT_LIMIT)
+    assert type(short.value) is type(long.value) and str(short.value) == str(long.value)
+    assert "7a" in str(short.value).lower() and "3" in str(short.value), str(short.value)
+    assert enc.encode_ordinary("ab y") == [97, 98, 32, 121] == enc.encode("ab y")
+
+
 def test_the_shared_id_objects_keep_their_reference_counts_over_many_calls():
     """Lists from the short entry hold the encoding's shared int objects (one per id, made once): each call
     must add exactly one reference per list item and drop them with the list, on success and on a refused

@@ -86,14 +86,38 @@ def cli_encode(vocab: str, path: str, documents: bool) -> tuple[float, list[int]
     return cpu, [int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data), 4)]
 
 
-def cli_startup(vocab: str, rounds: int = 2) -> float:
-    """The CLI's fixed cost (process start, loading the vocabulary from the rank-table cache, writing an output):
-    the least CPU time of `rounds` runs on a 12-byte file, as one text and as lines, taken together. Measured in
-    each round beside that round's CLI runs, so that it is subtracted at the machine speed they ran at."""
+def tiny_file(vocab: str) -> str:
+    """A 12-byte text: what the CLI's fixed cost (process start, loading the vocabulary from the rank-table cache,
+    writing an output) is measured on."""
     path = os.path.join("/tmp", f"tokkit-python-bench-tiny-{vocab}.txt")
     with open(path, "wb") as file:
         file.write(b"hello world\n")
-    return min(cli_encode(vocab, path, documents)[0] for _ in range(rounds) for documents in (False, True))
+    return path
+
+
+# The order of the CLI's runs in a round: each kind twice, mirrored, so that a machine speeding up or slowing down
+# over the round (this machine's speed moves by 2x between minutes) weighs on both kinds alike.
+CLI_ORDER = ("one", "lines", "lines", "one")
+
+
+def cli_round(vocab: str, path: str) -> dict:
+    """One round of the CLI on the text at `path`, as one text and as lines: for each kind, the mean CPU time of its
+    runs and the mean of the start-up runs that bracket them, and the ids it wrote. Every run on the text is
+    bracketed by a run of the same command on the tiny file right before and right after it, and its start-up is the
+    mean of the two: measured at the speed the run ran at, and a mean like the run it is subtracted from (the least of
+    several start-up runs, as before, is an estimate biased low, and the difference then left in the CLI's time
+    favoured the Python rows)."""
+    tiny = tiny_file(vocab)
+    runs = {kind: [] for kind in CLI_ORDER}
+    ids = {}
+    for kind in CLI_ORDER:
+        documents = kind == "lines"
+        before = cli_encode(vocab, tiny, documents)[0]
+        seconds, ids[kind] = cli_encode(vocab, path, documents)
+        after = cli_encode(vocab, tiny, documents)[0]
+        runs[kind].append((seconds, (before + after) / 2))
+    return {kind: (sum(s for s, _ in pairs) / len(pairs), sum(t for _, t in pairs) / len(pairs), ids[kind])
+            for kind, pairs in runs.items()}
 
 
 PER_CALL_TEXTS = (("2 bytes", "hi"), ("a sentence", "The quick brown fox jumps over the lazy dog, again and again."),
@@ -486,13 +510,14 @@ def main():
                 add(engine["documents"], swift_docs["cpu_seconds"], piece.doc_bytes)
 
             def swift_cli(piece):
-                startups.append(cli_startup(vocab))
-                for kind, documents, expected in (("one", False, piece.ids), ("lines", True, piece.line_ids)):
-                    seconds, ids = cli_encode(vocab, piece.path, documents)
+                measured = cli_round(vocab, piece.path)
+                for kind, expected in (("one", piece.ids), ("lines", piece.line_ids)):
+                    seconds, startup, ids = measured[kind]
                     if ids != expected:
                         raise SystemExit(f"{corpus} {vocab}: `tokkit encode` ({kind}) ids differ from tiktoken's")
+                    startups.append(startup)
                     add(cli["raw " + kind], seconds, len(piece.raw))
-                    add(cli[kind], seconds - startups[-1], len(piece.raw))
+                    add(cli[kind], seconds - startup, len(piece.raw))
 
             for index, piece in enumerate(pieces):
                 log(f"  round {index + 1}/{rounds}")
@@ -601,12 +626,14 @@ def main():
                     "|---|---|---|---|---|---|---|---|"] + summary + [""]
     out += ["Python package ÷ the `tokkit encode` CLI as a process, per core (the issue's wording: \"the CLI's per-core "
             "rate\"). Same rounds, same text files: `tokkit encode FILE --vocab V --ordinary --format uint32 --threads 1 "
-            "--quiet -o OUT` for one text, the same with `--docs lines` for documents (each line a document), one process "
-            "per round, its ids checked equal to tiktoken's (`encode_ordinary` of the text; of each line). A CLI rate is "
-            "the file's bytes over the process's CPU time (user + sys, children's rusage) after subtracting the CLI's "
-            "fixed start-up: the least CPU time of 2 runs each of both commands on a 12-byte file, in the same round "
-            "right before that round's CLI runs, so it is subtracted at the speed they ran at (process "
-            "start, vocabulary from the rank-table cache, writing the output). The CLI process starts cold on every "
+            "--quiet -o OUT` for one text, the same with `--docs lines` for documents (each line a document), each run a "
+            "process of its own, each command twice per round (in the order one text, lines, lines, one text, so that a drift of the machine's speed over "
+            "the round weighs on both alike), its ids checked equal to tiktoken's (`encode_ordinary` of the text; of each "
+            "line). A CLI rate is the file's bytes over the process's CPU time (user + sys, children's rusage; the mean "
+            "of the round's two runs) after subtracting the CLI's fixed start-up (process start, vocabulary from the "
+            "rank-table cache, writing the output): the same command on a 12-byte file run right before and right "
+            "after each run, the mean of those, so it is subtracted at the speed the run ran at and as a mean like the "
+            "run's own time. The CLI process starts cold on every "
             "file (no piece cache from earlier text), where the Python rows are warmed on earlier text; the engine rows "
             "above are the strict comparison (same warm-up). Python's documents are the text's paragraphs, the CLI's "
             "its lines: same bytes, finer documents for the CLI.", "",

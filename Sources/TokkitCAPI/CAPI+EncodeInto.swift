@@ -8,9 +8,10 @@ import TokkitText
 /// Why a second entry point beside `tk_encode`: a Python loop over short documents pays this call's
 /// fixed cost once per document, and for a ten-byte text `tk_encode`'s fixed cost (parsing the rule
 /// arguments, a locked and hashed cache lookup, a Swift array and a `malloc`ed copy per call, the
-/// caller's `tk_free`) was larger than the encoding. Here the rules are prepared once with the handle,
-/// the ids are built in an id array kept with the workspace whose capacity the next call reuses, and they are copied into
-/// memory the caller owns (a stack buffer in tokkit/_fast.c).
+/// caller's `tk_free`) was larger than the encoding. Here the rules are prepared once with the handle, and
+/// the ids of a text of up to `Tokenizer.shortTextLimit` bytes are written straight into memory the caller owns
+/// (a stack buffer in tokkit/_fast.c); a longer one's are built in an id array kept with the workspace, whose
+/// capacity the next call reuses, and copied there.
 ///
 /// `flags` bit 0 (`TK_VOUCHED_UTF8`) says the caller vouches that the text is valid UTF-8 (a Python str's),
 /// so it is not validated again, as in `tk_encode_lent`.
@@ -92,6 +93,14 @@ private func encodeInto(_ handle: TokenizerHandle, _ owned: UnsafeMutablePointer
 private func encodeInto(_ handle: TokenizerHandle, _ specials: Tokenizer.PreparedSpecials, _ input: UnsafeBufferPointer<UInt8>,
                         _ workspace: inout TokenizerHandle.Workspace, _ ids: UnsafeMutablePointer<UInt32>,
                         _ capacity: Int) throws(CFailure) -> Int {
+    // A short text is encoded straight into `ids` (at least `input.count` slots, checked by `tk_encode_into`).
+    do throws(EncodingError) {
+        if let produced = try handle.tokenizer.encodeShort(validUTF8: input, specials: specials, merger: &workspace.merger, to: ids) {
+            return produced
+        }
+    } catch {
+        throw CFailure(error)
+    }
     // The ids are appended after the previous calls' and the array is emptied only now and
     // then: emptying it every call (`removeAll(keepingCapacity:)`) cost more than encoding "hi".
     if workspace.ids.count > TokenizerHandle.Workspace.idsKeptBeforeEmptying {

@@ -194,6 +194,53 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// Encodes a text of at most `shortTextLimit` bytes under `specials` straight into `ids`, the caller's room for
+    /// `text.count` ids, and returns how many it wrote; `nil`, with nothing written, for a text it does not take
+    /// (longer, with special tokens to encode as ids, or split by a pre-tokenizer that is not a hand-written scanner).
+    /// The same ids and errors as `encode(validUTF8:specials:merger:into:)`.
+    ///
+    /// Why: a Python call on a two-byte text spent more on the way to the scanner loop than in it. The ids went into
+    /// the loop's stack block, were appended to an array and copied from there to the caller, and the 360-byte
+    /// `Vocabulary` was copied to reach `withRankLookup` (callgrind, `encode_ordinary("hi")` with cl100k: 947
+    /// instructions from the C entry point down, 199 of them the piece loop). Here the piece loop writes into the
+    /// caller's memory as into its block: a text no longer than the block never flushes it, and a piece of n bytes
+    /// writes at most n ids, so the writes stay within the text's `text.count` slots.
+    package func encodeShort(validUTF8 text: UnsafeBufferPointer<UInt8>, specials: PreparedSpecials,
+                             merger: inout BytePairMerger, to ids: UnsafeMutablePointer<TokenID>) throws(EncodingError) -> Int? {
+        let policy = specials.policy
+        guard text.count <= Self.shortTextLimit, !policy.allowsAny else { return nil }
+        switch scanner {
+        case .gpt2: return try encodeShort(GPT2Scanner.self, text, policy: policy, merger: &merger, to: ids)
+        case .cl100k: return try encodeShort(CL100kScanner.self, text, policy: policy, merger: &merger, to: ids)
+        case .o200k: return try encodeShort(O200kScanner.self, text, policy: policy, merger: &merger, to: ids)
+        case .qwen2: return try encodeShort(Qwen2Scanner.self, text, policy: policy, merger: &merger, to: ids)
+        case .other: return nil
+        }
+    }
+
+    /// The longest text `encodeShort` takes: `encodeScanned`'s block.
+    package static var shortTextLimit: Int { blockCapacity }
+
+    /// `encodeShort` with scanner `S`.
+    private func encodeShort<S: PieceScanner>(_: S.Type, _ text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy,
+                                              merger: inout BytePairMerger, to ids: UnsafeMutablePointer<TokenID>) throws(EncodingError) -> Int {
+        if policy.refusesAny, let found = policy.disallowed.firstMatch(in: text, from: 0) {
+            throw .disallowedSpecialToken(text: found.token.text, offset: found.start)
+        }
+        var written = 0
+        var failed: UnsafeBufferPointer<UInt8>?
+        vocabulary.withRankLookup(perCall: { lookup in
+            // Never flushed (see above): nothing is appended to it, and an empty array allocates nothing.
+            var unused: [TokenID] = []
+            merger.useCache(of: lookup)
+            failed = ScannedText.with(text) { whole in
+                Self.encodeScanned(S.self, whole, block: ids, written: &written, lookup: lookup, merger: &merger, into: &unused)
+            }
+        })
+        if let failed { throw unknownByte(in: failed, of: text, base: 0) }
+        return written
+    }
+
     /// The error for a piece with a byte the vocabulary lacks, naming the byte and its input offset.
     private func unknownByte(in piece: UnsafeBufferPointer<UInt8>, of text: UnsafeBufferPointer<UInt8>, base: Int) -> EncodingError {
         let bad = piece.firstIndex { vocabulary.rank(of: [$0]) == nil } ?? 0

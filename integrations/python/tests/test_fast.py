@@ -249,6 +249,45 @@ def test_encode_and_encode_ordinary_are_methods_of_the_compiled_base_with_tiktok
         assert other.encode_ordinary("hello world") == other.encode("hello world") != []
 
 
+def test_the_compiled_methods_are_encodings_own_so_the_interpreter_specialises_their_calls():
+    """encode_ordinary and encode are method descriptors owned by Encoding itself (not inherited from the compiled
+    base): CPython (3.11 to 3.13) specialises a call of a compiled method only when the object's type is the
+    method's own, and a loop of short calls otherwise stays on the generic call path. The descriptor still refuses
+    an object that is not an Encoding, and a subclass's object gets the same ids through the generic path."""
+    import dis
+    import io
+    import sys
+
+    from tokkit import _fast
+
+    enc = tokkit.get_encoding("cl100k_base")
+    for name in ("encode_ordinary", "encode"):
+        method = vars(tokkit.Encoding)[name]
+        assert type(method).__name__ == "method_descriptor" and method.__objclass__ is tokkit.Encoding, name
+    with pytest.raises(TypeError):
+        tokkit.Encoding.encode_ordinary(_fast.EncoderBase(), "hi")
+    with pytest.raises(TypeError, match="subclass of tokkit._fast.EncoderBase"):
+        _fast.own_methods(dict)
+
+    class Subclass(tokkit.Encoding):
+        pass
+
+    other = Subclass.__new__(Subclass)
+    other.__setstate__(enc.__getstate__())
+    assert other.encode_ordinary("hello world") == other.encode("hello world") == enc.encode("hello world")
+
+    def loop(obj, count):
+        for _ in range(count):
+            obj.encode_ordinary("hi")
+            obj.encode("hi")
+
+    loop(enc, 200)
+    if sys.version_info >= (3, 11):
+        listing = io.StringIO()
+        dis.dis(loop, adaptive=True, file=listing)
+        assert listing.getvalue().count("METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS") == 2, listing.getvalue()
+
+
 @pytest.mark.parametrize("collecting", [True, False])
 def test_batch_lists_stay_collectable_and_the_collector_keeps_its_state(collecting):
     enc = tokkit.get_encoding("cl100k_base")
@@ -480,6 +519,42 @@ def test_the_short_entry_gives_the_general_entrys_ids_and_errors(vocab):
     # The errors were compared, not only the ids: refused special tokens raised on both entries.
     refused = [t for t in texts if isinstance(general(enc, t, None, "all"), tuple)]
     assert len(refused) >= 5 * len(ref.special_tokens_set)
+
+
+SHORT_LIMIT = 256  # Tokenizer.shortTextLimit: texts up to it are encoded straight into _fast.c's buffer
+
+
+def test_short_texts_written_straight_into_the_callers_buffer_give_tiktokens_ids(name):
+    """Texts of up to SHORT_LIMIT bytes take the short path (Tokenizer.encodeShort: the piece loop writes into the
+    caller's buffer, nothing appended or copied); longer ones the general one. Every line of real text and every
+    length around the limit (one- to four-byte characters cut there) must give tiktoken's ids, through both
+    encode_ordinary and encode, on every scanner (gpt2, cl100k, o200k, qwen2)."""
+    enc, ref = tokkit.get_encoding(name), reference(name)
+    texts = [part for corpus in ("public_en.txt", "public_multi.txt") for cut in ("\n", "\n\n")
+             for part in corpus_sample(corpus, 512 << 10).split(cut) if part]
+    short = [t for t in texts if len(t.encode()) <= SHORT_LIMIT]
+    assert len(short) > 1000 and len(short) < len(texts)
+    for unit in ("a", " a", "\u00e9", "\u4e2d", "\U0001f600", "  ", "1"):
+        for size in range(SHORT_LIMIT - 8, SHORT_LIMIT + 9):
+            text = (unit * size).encode()[:size].decode("utf-8", "ignore")
+            texts += [text, text + " hello", "x" + text]
+    differences = [t for t in texts if enc.encode_ordinary(t) != ref.encode_ordinary(t) or enc.encode(t) != ref.encode(t)]
+    assert not differences, f"{len(differences)} differ, the first: {differences[0]!r}"
+
+
+def test_a_short_text_with_a_byte_the_vocabulary_lacks_is_refused_as_on_the_general_path():
+    """A vocabulary without some byte (a custom one) cannot encode text holding it: the short path raises what the
+    general path (tk_encode, a text over SHORT_LIMIT bytes) raises, naming the byte and its offset, and leaves no ids
+    of the failed call behind for the next one."""
+    ranks = {bytes([b]): rank for rank, b in enumerate(b for b in range(256) if b != ord("z"))}
+    enc = tokkit.Encoding("no-z", pat_str=reference("gpt2")._pat_str, mergeable_ranks=ranks, special_tokens={})
+    with pytest.raises(Exception) as short:
+        enc.encode_ordinary("ab z")
+    with pytest.raises(Exception) as long:
+        enc.encode_ordinary("ab z" + " " * SHORT_LIMIT)
+    assert type(short.value) is type(long.value) and str(short.value) == str(long.value)
+    assert "7a" in str(short.value).lower() and "3" in str(short.value), str(short.value)
+    assert enc.encode_ordinary("ab y") == [97, 98, 32, 121] == enc.encode("ab y")
 
 
 def test_the_shared_id_objects_keep_their_reference_counts_over_many_calls():

@@ -769,7 +769,8 @@ def _describe(handle: _Handle) -> dict:
 
 _native.bind_fast(_raise_failure, _utf8)
 if _EncoderBase is not object:
-    # The compiled base's methods serve these names; the Python ones above stay the ctypes path's.
-    del Encoding.encode_ordinary, Encoding.encode
+    # The compiled base's methods serve these names, as Encoding's own (see own_methods in _fast.c: the interpreter
+    # specialises a call only to a method of the object's exact type); the Python ones above stay the ctypes path's.
+    _native.fast.own_methods(Encoding)
 
 __all__ = ["Encoding", "raise_disallowed_special_token"]

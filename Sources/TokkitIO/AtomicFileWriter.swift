@@ -136,8 +136,8 @@ public final class AtomicFileWriter {
     /// Once a megabyte or more is in the file and not yet on its way to disk, asks the kernel to start
     /// writing it, without waiting. Why: the fsync at the end (`commit()`, or a caller's such as
     /// `CorpusSharder`'s) otherwise writes the whole file while the process waits, serially after all the
-    /// work: 10 MB of ids made it 6–7 ms of a 110 ms `tokkit encode --threads 2`; started early, the disk
-    /// writes while the encoder works and that fsync takes ~0.3 ms. Only a hint: a failure here is the
+    /// work: 10 MB of ids made it 6–8 ms of a ~100 ms `tokkit encode --threads 2`; started early, the disk
+    /// writes while the encoder works and that fsync takes 1–1.6 ms. Only a hint: a failure here is the
     /// fsync's to report, and a file never synced reaches the disk as it would have, only sooner.
     private func startWriteback(_ handle: FileHandle) {
         guard !writesInPlace, bytesInFile - writebackStarted >= 1 << 20 else { return }

@@ -3,9 +3,10 @@ import PackageDescription
 
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
-//   CICU (ICU)   CCompression (zlib, zstd)   CPrefetch   CSHA256   the only C: opaque handles, one prefetch, SHA instructions
+//   CICU (ICU)   CCompression (zlib, zstd)   CPrefetch   CSHA256   CWriteback   the only C: opaque handles, one prefetch,
+//                                                                             SHA instructions, early writeback
 //   TokkitCore (+ CPrefetch)   plain data, vocabulary, merging, decoding, training; no Foundation
-//   TokkitIO (+ CSHA256)       file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
+//   TokkitIO (+ CSHA256, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
 //     ├─► TokkitText      (Core, CICU, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
 //     └─► TokkitCorpus    (Core, IO, CCompression)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
@@ -70,7 +71,9 @@ let package = Package(
         .target(name: "TokkitCore", dependencies: ["CPrefetch"], swiftSettings: internalChecks),
         // SHA-256 block compression with the CPU's SHA instructions, which Swift cannot express.
         .target(name: "CSHA256"),
-        .target(name: "TokkitIO", dependencies: ["CSHA256"]),
+        // Starting a file's writeback early (Linux sync_file_range), which glibc hides from Swift.
+        .target(name: "CWriteback"),
+        .target(name: "TokkitIO", dependencies: ["CSHA256", "CWriteback"]),
         .target(name: "TokkitText", dependencies: ["CICU", "CPrefetch", "TokkitCore"]),
         // The bundled vocabularies are resources: they travel with every program that links Tokkit.
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],

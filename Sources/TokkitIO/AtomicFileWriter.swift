@@ -1,3 +1,4 @@
+import CWriteback
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,10 @@ public final class AtomicFileWriter {
     private var handle: FileHandle?
     private var buffer: [UInt8] = []
     public private(set) var bytesWritten = 0
+    /// Bytes in the file (what left `buffer`), and how many of them the kernel was asked to start writing
+    /// to disk (see `startWriteback`).
+    private var bytesInFile = 0
+    package private(set) var writebackStarted = 0
     /// Whether `synchronize()` and `commit()` fsync the file (the default). A writer of many files that
     /// syncs them in one call before it records them elsewhere (`CorpusSharder`, with syncfs before each
     /// manifest rewrite) turns this off: one fsync per small file made a run of thousands of shards
@@ -124,6 +129,20 @@ public final class AtomicFileWriter {
         } catch {
             throw .unwritable(path: path, reason: FileIO.reason(for: error))
         }
+        bytesInFile += bytes.count
+        startWriteback(handle)
+    }
+
+    /// Once a megabyte or more is in the file and not yet on its way to disk, asks the kernel to start
+    /// writing it, without waiting. Why: the fsync at the end (`commit()`, or a caller's such as
+    /// `CorpusSharder`'s) otherwise writes the whole file while the process waits, serially after all the
+    /// work: 10 MB of ids made it 6–8 ms of a ~100 ms `tokkit encode --threads 2`; started early, the disk
+    /// writes while the encoder works and that fsync takes 1–1.6 ms. Only a hint: a failure here is the
+    /// fsync's to report, and a file never synced reaches the disk as it would have, only sooner.
+    private func startWriteback(_ handle: FileHandle) {
+        guard !writesInPlace, bytesInFile - writebackStarted >= 1 << 20 else { return }
+        _ = tk_start_writeback(handle.fileDescriptor, Int64(writebackStarted), Int64(bytesInFile - writebackStarted))
+        writebackStarted = bytesInFile
     }
 
     /// Replaces bytes already written, at `offset` from the start of the file: for headers that

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tokkit
+import TokkitIO
 
 @Suite("Atomic file writing")
 struct AtomicFileWriterTests {
@@ -18,7 +19,7 @@ struct AtomicFileWriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.directory).isEmpty)
     }
 
-    @Test("small and large writes, arrays and other collections, land in order; a header overwritten after a large write")
+    @Test("small and large writes, arrays and other collections, land in order; a header overwritten after a large write; each megabyte in the file is handed to the disk while writing goes on")
     func mixedWrites() throws {
         let scratch = Scratch()
         let path = scratch.file("mixed.bin")
@@ -31,6 +32,9 @@ struct AtomicFileWriterTests {
             if round % 3 == 0 { try writer.write(bytes[...]) } else { try writer.write(bytes) }
             expected += bytes
             #expect(writer.bytesWritten == expected.count)
+            // Up to 1 MiB waits in the buffer, and less than 1 MiB more in the file before its writeback starts.
+            #expect(writer.writebackStarted <= expected.count)
+            #expect(expected.count - writer.writebackStarted < 2 << 20)
         }
         try writer.overwrite([0xAB, 0xCD], at: 1)
         expected[1] = 0xAB
@@ -75,6 +79,8 @@ struct AtomicFileWriterTests {
         let writer = try AtomicFileWriter(path: "/dev/null")
         #expect(writer.writesInPlace)
         try writer.write([1, 2, 3])
+        try writer.write([UInt8](repeating: 1, count: 3 << 20))
+        #expect(writer.writebackStarted == 0)
         try writer.commit()
         var status = stat()
         #expect(lstat("/dev/null", &status) == 0)

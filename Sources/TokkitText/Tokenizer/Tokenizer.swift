@@ -114,11 +114,7 @@ public struct Tokenizer: Sendable {
     /// once per document (seven nested buffer accesses per call were 5% of encoding a corpus's lines).
     func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy, base: Int, lookup: RankLookup,
                 merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
-        // The matchers are in another module, so an empty one still costs a call: asked only when it
-        // holds tokens.
-        if policy.refusesAny, let found = policy.disallowed.firstMatch(in: text, from: 0) {
-            throw .disallowedSpecialToken(text: found.token.text, offset: base + found.start)
-        }
+        try Self.refuseDisallowed(in: text, policy: policy, base: base)
         guard policy.allowsAny else {
             return try encodeOrdinary(text, base: base, lookup: lookup, merger: &merger, into: &output)
         }
@@ -131,6 +127,17 @@ public struct Tokenizer: Sendable {
             guard let next else { break }
             output.append(next.token.id)
             start = next.start + next.token.bytes.count
+        }
+    }
+
+    /// Throws for the first special token of `text` that `policy` disallows (tiktoken's check before encoding),
+    /// at its offset in the caller's input (`text` starts at `base`).
+    @inline(__always)
+    private static func refuseDisallowed(in text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy, base: Int) throws(EncodingError) {
+        // The matchers are in another module, so an empty one still costs a call: asked only when it
+        // holds tokens.
+        if policy.refusesAny, let found = policy.disallowed.firstMatch(in: text, from: 0) {
+            throw .disallowedSpecialToken(text: found.token.text, offset: base + found.start)
         }
     }
 
@@ -224,9 +231,7 @@ public struct Tokenizer: Sendable {
     /// `encodeShort` with scanner `S`.
     private func encodeShort<S: PieceScanner>(_: S.Type, _ text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy,
                                               merger: inout BytePairMerger, to ids: UnsafeMutablePointer<TokenID>) throws(EncodingError) -> Int {
-        if policy.refusesAny, let found = policy.disallowed.firstMatch(in: text, from: 0) {
-            throw .disallowedSpecialToken(text: found.token.text, offset: found.start)
-        }
+        try Self.refuseDisallowed(in: text, policy: policy, base: 0)
         var written = 0
         var failed: UnsafeBufferPointer<UInt8>?
         vocabulary.withRankLookup(perCall: { lookup in

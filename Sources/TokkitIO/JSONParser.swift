@@ -169,25 +169,20 @@ public struct JSONParser {
     /// for the same line, once the line is known to be UTF-8 (see ``SoleMemberText/appended(asciiOnly:)``);
     /// anything else is `.refused`, for the general path (UTF-8 check, then the parser) to read or refuse.
     ///
-    /// One record read by ``soleMemberTexts(_:spans:of:readable:into:ends:acceptingNonASCII:)``, the
-    /// JSONL reader's loop over a run of records.
+    /// One record read by ``soleMemberRecords(_:in:from:lastLineWhole:budget:maxRecords:into:ends:acceptingNonASCII:)``,
+    /// the JSONL reader's loop over a run of records.
     package static func appendSoleMemberText(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
                                              to output: inout [UInt8]) -> SoleMemberText {
         var result = SoleMemberText.refused
-        guard let base = buffer.baseAddress else { return result }
-        output.append(addingCapacity: buffer.count &+ soleMemberSlack) { span in
+        output.append(addingCapacity: buffer.count) { span in
             span.withUnsafeMutableBufferPointer { room, written in
                 guard let out = room.baseAddress else { return }
                 var asciiOnly = true
                 var end = 0
-                let taken = withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { spans in
-                    spans[0] = 0
-                    spans[1] = buffer.count
-                    return soleMemberTexts(key, spans: UnsafeBufferPointer(spans), of: base, readable: buffer.count,
-                                           into: out, ends: &end) { _ in
-                        asciiOnly = false
-                        return true
-                    }
+                let (taken, _, _) = soleMemberRecords(key, in: buffer, from: 0, lastLineWhole: true, budget: 1, maxRecords: 1,
+                                                      into: out, ends: &end) { _ in
+                    asciiOnly = false
+                    return true
                 }
                 guard taken == 1 else { return }
                 written = end
@@ -197,77 +192,97 @@ public struct JSONParser {
         return result
     }
 
-    /// The room past a run's bytes that ``soleMemberTexts(_:spans:of:readable:into:ends:acceptingNonASCII:)``
-    /// needs in its output: it stores sixteen bytes at a time before it looks at them.
-    package static let soleMemberSlack = 16
+    /// Why ``soleMemberRecords(_:in:from:lastLineWhole:budget:maxRecords:into:ends:acceptingNonASCII:)`` stopped
+    /// before the buffer's last whole line (when it took every one, or `maxRecords`, it says nothing).
+    package enum RecordRunStop: Equatable, Sendable {
+        /// The line after the records taken is not one this reading takes (a blank line, another shape, bad bytes).
+        case refused
+        /// The records taken passed the budget.
+        case reachedBudget
+    }
 
-    /// Reads a run of JSONL records, each as ``appendSoleMemberText(_:in:to:)`` reads one, from the first up to
-    /// the first it refuses: record `k` is `base[spans[2k] ..< spans[2k + 1]]` (a line without its terminator),
-    /// its text stored in `out` after the text of the one before, and `ends[k]` the offset in `out` where it
-    /// ends. A record with a byte of 0x80 or more is taken only when `acceptingNonASCII` takes its line (the
-    /// caller's UTF-8 check: this module has none). Returns the number of records taken.
+    /// Reads the JSONL records of `buffer` from its line at `start` on, each as ``appendSoleMemberText(_:in:to:)``
+    /// reads one, finding each line's end (`\n`, `\r\n`) itself: record `k`'s text is stored in `out` after the
+    /// one before, `ends[k]` the offset in `out` where it ends. It stops after `maxRecords` records, after the
+    /// first record whose line ends `budget` bytes or more past `start`, before the first line it refuses, and
+    /// before a line cut by the buffer's end (unless `lastLineWhole`: then the buffer is one record, whose end
+    /// is the buffer's, and a `\n` in it is whitespace, as in any JSON text).
+    /// A record with a byte of 0x80 or more is taken only when `acceptingNonASCII` takes its line (the caller's
+    /// UTF-8 check: this module has none). `out` needs room for the bytes from `start` to the buffer's end (it
+    /// may use it all as scratch). Returns the records taken and where the line after them starts.
     ///
-    /// `base[..<readable]` may be read past each line's end: every record but one read alone must be followed
-    /// there by its line's `\r` or `\n` (a control character, so no string runs past it), which lets the
-    /// sixteen-byte steps run to the string's end with no shorter steps at a line's tail. `out` needs room for
-    /// the records' bytes and ``soleMemberSlack`` more, all of which it may use as scratch.
-    ///
-    /// Why a run at once: a call per record, with its set-up (the key's bytes, the room, the closure of the
-    /// batch's append) and the tails of its last bytes, cost more than decoding the record's text (callgrind,
-    /// `tokkit encode` of 10 MB of public_en as JSONL).
-    /// - Complexity: O(n) in the run's bytes.
-    package static func soleMemberTexts(_ key: FieldKey, spans: UnsafeBufferPointer<Int>, of base: UnsafePointer<UInt8>, readable: Int,
-                                        into out: UnsafeMutablePointer<UInt8>, ends: UnsafeMutablePointer<Int>,
-                                        acceptingNonASCII accept: (UnsafeBufferPointer<UInt8>) -> Bool) -> Int {
-        guard let quoted = key.quoted else { return 0 }
-        return quoted.withUnsafeBufferPointer { quoted -> Int in
+    /// Why one pass over a run of lines: finding each line with `memchr` first, then a call per record with its
+    /// set-up (the key's bytes, the room, the batch's append) and the shorter steps at its tail, cost more than
+    /// decoding the text; a JSON string never holds a raw `\n`, so the record's own scan finds its line's end
+    /// (callgrind, `tokkit encode` of 10 MB of public_en as JSONL).
+    /// - Complexity: O(n) in the bytes read.
+    package static func soleMemberRecords(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>, from start: Int, lastLineWhole: Bool,
+                                          budget: Int, maxRecords: Int, into out: UnsafeMutablePointer<UInt8>, ends: UnsafeMutablePointer<Int>,
+                                          acceptingNonASCII accept: (UnsafeBufferPointer<UInt8>) -> Bool) -> (records: Int, end: Int, stop: RecordRunStop?) {
+        guard let quoted = key.quoted, let base = buffer.baseAddress else { return (0, start, start < buffer.count ? .refused : nil) }
+        return quoted.withUnsafeBufferPointer { quoted -> (records: Int, end: Int, stop: RecordRunStop?) in
             // `{`, the key and `:` in one comparison when they are eight bytes (`{"text":`).
-            let opening = key.openingWord
+            let opening = key.openingWord, limit = buffer.count
+            /// Whitespace inside a line: a `\n` ends it, unless the buffer is one record.
             @inline(__always)
-            func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-            var taken = 0, written = 0
-            let count = spans.count / 2
-            while taken < count {
-                let start = spans[2 &* taken], end = spans[2 &* taken &+ 1]
-                var p = start
-                if let opening, p &+ 8 <= end, UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self) == opening {
-                    p &+= 8
-                } else {
-                    while p < end, isWhitespace(base[p]) { p &+= 1 }
-                    guard p < end, base[p] == UInt8(ascii: "{") else { break }
-                    p &+= 1
-                    while p < end, isWhitespace(base[p]) { p &+= 1 }
-                    guard p &+ quoted.count <= end, let wanted = quoted.baseAddress,
-                          memcmp(wanted, base + p, quoted.count) == 0 else { break }
-                    p &+= quoted.count
-                    while p < end, isWhitespace(base[p]) { p &+= 1 }
-                    guard p < end, base[p] == UInt8(ascii: ":") else { break }
-                    p &+= 1
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || (lastLineWhole && byte == 0x0A) }
+            var taken = 0, written = 0, line = start
+            while taken < maxRecords, line < limit {
+                var p = line, newline = -1
+                record: do {
+                    if let opening, p &+ 8 <= limit, UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self) == opening {
+                        p &+= 8
+                    } else {
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: "{") else { break record }
+                        p &+= 1
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p &+ quoted.count <= limit, let wanted = quoted.baseAddress,
+                              memcmp(wanted, base + p, quoted.count) == 0 else { break record }
+                        p &+= quoted.count
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: ":") else { break record }
+                        p &+= 1
+                    }
+                    // `: "` as `json.dumps` writes it, in one comparison; otherwise any whitespace.
+                    if p &+ 2 <= limit, UnsafeRawPointer(base + p).loadUnaligned(as: UInt16.self) == UInt16(littleEndian: 0x2220) {
+                        p &+= 2
+                    } else {
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: "\"") else { break record }
+                        p &+= 1
+                    }
+                    var w = written, high: UInt64 = 0
+                    guard decodeString(base, at: &p, end: limit, into: out, written: &w, gatheringHighBits: &high) == nil else { break record }
+                    if !lastLineWhole, p &+ 2 <= limit, UnsafeRawPointer(base + p).loadUnaligned(as: UInt16.self) == UInt16(littleEndian: 0x0A7D) {
+                        newline = p &+ 1
+                    } else {
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: "}") else { break record }
+                        p &+= 1
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        if !lastLineWhole, p < limit, base[p] == UInt8(ascii: "\n") {
+                            newline = p
+                        } else if lastLineWhole, p == limit {
+                            newline = limit
+                        } else {
+                            break record
+                        }
+                    }
+                    // The key and the structure are ASCII: the string's raw bytes decide.
+                    if high & 0x8080_8080_8080_8080 != 0, !accept(UnsafeBufferPointer(start: base + line, count: newline &- line)) { break record }
+                    written = w
+                    ends[taken] = w
+                    taken &+= 1
+                    line = Swift.min(newline &+ 1, limit)
+                    if line &- start >= budget { return (taken, line, .reachedBudget) }
+                    continue
                 }
-                // `: "` as `json.dumps` writes it, in one comparison; otherwise any whitespace.
-                if p &+ 2 <= end, UnsafeRawPointer(base + p).loadUnaligned(as: UInt16.self) == UInt16(littleEndian: 0x2220) {
-                    p &+= 2
-                } else {
-                    while p < end, isWhitespace(base[p]) { p &+= 1 }
-                    guard p < end, base[p] == UInt8(ascii: "\"") else { break }
-                    p &+= 1
-                }
-                var w = written, high: UInt64 = 0
-                guard decodeString(base, at: &p, end: end, readable: readable, into: out, written: &w, gatheringHighBits: &high) == nil else { break }
-                if p &+ 1 != end || base[p] != UInt8(ascii: "}") {
-                    while p < end, isWhitespace(base[p]) { p &+= 1 }
-                    guard p < end, base[p] == UInt8(ascii: "}") else { break }
-                    p &+= 1
-                    while p < end, isWhitespace(base[p]) { p &+= 1 }
-                    guard p == end else { break }
-                }
-                // The key and the structure are ASCII: the string's raw bytes decide.
-                if high & 0x8080_8080_8080_8080 != 0, !accept(UnsafeBufferPointer(start: base + start, count: end &- start)) { break }
-                written = w
-                ends[taken] = w
-                taken &+= 1
+                // Refused, unless the line is only cut short by the buffer's end (then it is read again whole).
+                if !lastLineWhole, memchr(base + line, Int32(UInt8(ascii: "\n")), limit &- line) == nil { return (taken, line, nil) }
+                return (taken, line, .refused)
             }
-            return taken
+            return (taken, line, nil)
         }
     }
 
@@ -533,8 +548,7 @@ public struct JSONParser {
                 guard let out = room.baseAddress else { return }
                 var high: UInt64 = 0
                 position += 1
-                if let stop = Self.decodeString(base, at: &position, end: bytes.count, readable: bytes.count,
-                                                into: out, written: &written, gatheringHighBits: &high) {
+                if let stop = Self.decodeString(base, at: &position, end: bytes.count, into: out, written: &written, gatheringHighBits: &high) {
                     throw error(stop.reason)
                 }
             }
@@ -563,15 +577,14 @@ public struct JSONParser {
     /// them is 0x80 or more (an OR per sixteen bytes, where a pass of its own to learn it cost a UTF-8 check
     /// per record). Returns `nil`, or why the string is not JSON, `position` where the parser reports it.
     ///
-    /// The string lies before `end`; bytes up to `readable` (`end` or more) may be read, and when that is
-    /// more than `end`, a control character must stand between the two (a JSONL line's `\r` or `\n`), so
-    /// no plain run passes `end`. Each block of sixteen bytes (then word of eight) is stored whole before it
-    /// is tested: the bytes from a special one on are overwritten by what follows, or lie past the bytes
-    /// counted as written. So `out + written` needs room for 16 bytes whenever `position + 16 <= readable`:
-    /// room for every byte from the opening quote to `end` does (the decoded string is shorter and never runs
-    /// ahead of its input), plus ``soleMemberSlack`` where `readable` lies past `end`.
+    /// The string lies before `end`, which may be past the string's line or record: the scan stops at its
+    /// closing quote, and a JSONL line's `\n` is a control character, which no string holds. Each block of
+    /// sixteen bytes (then word of eight) is stored whole before it is tested: the bytes from a special one on
+    /// are overwritten by what follows, or lie past the bytes counted as written. So `out + written` needs room
+    /// for 16 bytes whenever `position + 16 <= end`: room for every byte from the opening quote to `end` does
+    /// (the decoded string is shorter and never runs ahead of its input).
     @inline(__always)
-    static func decodeString(_ base: UnsafePointer<UInt8>, at position: inout Int, end: Int, readable: Int,
+    static func decodeString(_ base: UnsafePointer<UInt8>, at position: inout Int, end: Int,
                              into out: UnsafeMutablePointer<UInt8>, written: inout Int,
                              gatheringHighBits high: inout UInt64) -> StringStop? {
         var p = position, w = written, highs = SIMD16<UInt8>(), word: UInt64 = 0
@@ -588,7 +601,7 @@ public struct JSONParser {
             // The plain run: sixteen bytes a step while none is special (a word a step spent about 5.7
             // instructions a byte of a JSONL record); the block that holds one gives its lane.
             var special = false
-            while p &+ 16 <= readable {
+            while p &+ 16 <= end {
                 let block = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
                 UnsafeMutableRawPointer(out + w).storeBytes(of: block, as: SIMD16<UInt8>.self)
                 let flags = specialFlags(block)
@@ -612,8 +625,8 @@ public struct JSONParser {
                 w &+= 16
             }
             if !special {
-                // Within sixteen bytes of `readable`: eight at a time, then one.
-                while p &+ 8 <= readable {
+                // Within sixteen bytes of `end`: eight at a time, then one.
+                while p &+ 8 <= end {
                     let value = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
                     UnsafeMutableRawPointer(out + w).storeBytes(of: value.littleEndian, as: UInt64.self)
                     if let lane = firstSpecialLane(value) {
@@ -671,7 +684,7 @@ public struct JSONParser {
     /// bytes stored at `out`, with where the escape ends and how many bytes; or why it is not JSON, with the
     /// position the parser reports.
     ///
-    /// Out of line: inlined, its code stopped ``decodeString(_:at:end:readable:into:written:gatheringHighBits:)``
+    /// Out of line: inlined, its code stopped ``decodeString(_:at:end:into:written:gatheringHighBits:)``
     /// being inlined in the record loop, which cost more than a call per escape.
     @inline(never)
     static func unicodeEscape(_ base: UnsafePointer<UInt8>, at position: Int, end: Int,

@@ -128,21 +128,24 @@ final class DocumentCutter {
 
     private func appendingRecords(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
         guard case .jsonlText(let field) = cut, let key = fieldKey, !finished else { return false }
-        // Runs of common records (``JSONParser/soleMemberTexts(_:spans:of:readable:into:ends:acceptingNonASCII:)``)
-        // decoded straight into the batch. From the first record a run refuses (a blank line, another shape, bad
-        // bytes) to the batch's end, and a last line without `\n`, records go one by one below, which reads, skips
-        // or names each as before.
+        // Runs of common records (``JSONParser/soleMemberRecords(_:in:from:lastLineWhole:budget:maxRecords:into:ends:acceptingNonASCII:)``)
+        // decoded straight into the batch, each record's scan finding its line's end. From the first record a run
+        // refuses (a blank line, another shape, bad bytes) to the batch's end, and a last line without `\n`,
+        // records go one by one below, which reads, skips or names each as before.
         batch.reading(path)
         var lines = 0, bytes = 0
-        let run = try source.appendLines(keepingTerminator: false, to: &batch, targetBytes: targetBytes,
-                                         lines: &lines, bytes: &bytes) { run, spans, base, firstLine, batch in
-            // Each line of the run ends at its `\n`, which the run includes: the parser may read to the run's end.
-            let readable = run.baseAddress.map { base.distance(to: $0) &+ run.count } ?? 0
-            return batch.appendDocuments(spans, firstLine: firstLine, slack: JSONParser.soleMemberSlack) { room, ends in
-                JSONParser.soleMemberTexts(key, spans: spans, of: base, readable: readable, into: room, ends: ends) {
+        let run = try source.appendRuns(to: &batch, targetBytes: targetBytes, lines: &lines, bytes: &bytes) { buffer, start, budget, firstLine, batch in
+            var result: (lines: Int, end: Int, stop: LineSource.LineRun?) = (0, start, nil)
+            let most = 1024
+            batch.appendDocuments(firstLine: firstLine, room: buffer.count - start, maxDocuments: most) { room, ends in
+                let (records, end, stop) = JSONParser.soleMemberRecords(key, in: buffer, from: start, lastLineWhole: false, budget: budget,
+                                                                        maxRecords: most, into: room, ends: ends) {
                     UTF8Validation.firstInvalidOffset($0) == nil
                 }
+                result = (records, end, stop.map { $0 == .refused ? .refused : .reachedTarget })
+                return records
             }
+            return result
         }
         statistics.lines += lines
         statistics.bytes += bytes

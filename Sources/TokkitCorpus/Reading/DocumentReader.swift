@@ -126,24 +126,21 @@ public final class DocumentReader {
             appendLines(count, from: firstLine)
         }
 
-        /// As ``appendDocuments(_:of:firstLine:)``, the documents `decode` stores for the spans' lines in one
-        /// call: given room for the spans' bytes and `slack` more (all of which it may use as scratch), it
-        /// stores the documents of the first lines one after another, the end of each (an offset in the
-        /// room) in `ends`, and returns how many; the lines after them are not taken.
+        /// Appends up to `maxDocuments` documents that `decode` stores in one call, at consecutive lines from
+        /// `firstLine` of the file named last: given `room` bytes (all of which it may use as scratch), it stores
+        /// the documents one after another, the end of each (an offset in the room) in `ends`, and returns how
+        /// many.
         ///
         /// Why: a JSONL record's text is decoded straight into the batch, and a run of records costs the
         /// batch one capacity check per array and one call, as a run of lines does.
         @inline(__always)
-        mutating func appendDocuments(_ spans: UnsafeBufferPointer<Int>, firstLine: Int, slack: Int,
-                                      decoding decode: (_ room: UnsafeMutablePointer<UInt8>, _ ends: UnsafeMutablePointer<Int>) -> Int) -> Int {
-            let count = spans.count / 2
-            guard count > 0 else { return 0 }
-            var total = slack
-            for k in 0..<count { total &+= spans[2 &* k &+ 1] &- spans[2 &* k] }
+        mutating func appendDocuments(firstLine: Int, room total: Int, maxDocuments: Int,
+                                      decoding decode: (_ room: UnsafeMutablePointer<UInt8>, _ ends: UnsafeMutablePointer<Int>) -> Int) {
+            guard total > 0, maxDocuments > 0 else { return }
             let start = text.count
             var taken = 0
             Self.makeRoom(for: total, in: &text)
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { ends in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: maxDocuments) { ends in
                 guard let ends = ends.baseAddress else { return }
                 text.append(addingCapacity: total) { span in
                     span.withUnsafeMutableBufferPointer { room, initialized in
@@ -161,7 +158,6 @@ public final class DocumentReader {
                 }
             }
             appendLines(taken, from: firstLine)
-            return taken
         }
 
         /// The line numbers of `count` documents just appended, consecutive from `firstLine`.

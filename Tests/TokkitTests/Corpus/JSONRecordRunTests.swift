@@ -4,10 +4,10 @@ import Tokkit
 import TokkitIO
 import TokkitTestSupport
 
-/// `JSONParser.soleMemberTexts` (the JSONL reader's loop over a run of records, which reads past each
-/// line's end up to the run's end) against the whole-record parse: the same texts for every record it
-/// takes, wherever a string's end, an escape or a record falls against its sixteen-byte steps and the
-/// run's end, and nothing written past its room.
+/// `JSONParser.soleMemberRecords` (the JSONL reader's loop over a run of records, which finds each line's
+/// end itself and reads up to the buffer's end) against the whole-record parse: the same texts for every
+/// record it takes, wherever a string's end, an escape or a record falls against its sixteen-byte steps and
+/// the buffer's end, and nothing written past its room.
 @Suite("JSONL record runs ≡ the whole-record parse")
 struct JSONRecordRunTests {
     /// What may follow a plain run inside a text: an escape of each kind, or a raw non-ASCII character.
@@ -35,27 +35,21 @@ struct JSONRecordRunTests {
         return Array(text.utf8)
     }
 
-    /// Runs `soleMemberTexts` over `lines` joined by `terminator` (the run ends after the last one's), into
-    /// room guarded by a canary; returns the texts taken, and records an issue if the canary was written.
-    static func run(_ lines: [String], terminator: String, acceptingNonASCII: Bool = true) -> [[UInt8]] {
-        let bytes = Array(lines.map { $0 + terminator }.joined().utf8)
-        var spans: [Int] = []
-        var start = 0
-        for line in lines {
-            spans += [start, start + line.utf8.count]
-            start += line.utf8.count + terminator.utf8.count
-        }
-        let room = bytes.count + JSONParser.soleMemberSlack, canary = 64
+    /// Runs `soleMemberRecords` over `lines` joined by `terminator` (the buffer ends after the last one's, or
+    /// `cut` bytes before), into room guarded by a canary; returns the texts taken, where it stopped and why,
+    /// and records an issue if the canary was written.
+    static func read(_ lines: [String], terminator: String, cut: Int = 0, budget: Int = .max, maxRecords: Int = .max,
+                     acceptingNonASCII: Bool = true) -> (texts: [[UInt8]], end: Int, stop: JSONParser.RecordRunStop?) {
+        let bytes = Array(Array(lines.map { $0 + terminator }.joined().utf8).dropLast(cut))
+        let room = bytes.count, canary = 64
         var out = [UInt8](repeating: 0xEE, count: room + canary)
         var ends = [Int](repeating: -1, count: lines.count)
-        let taken = bytes.withUnsafeBufferPointer { bytes in
-            spans.withUnsafeBufferPointer { spans in
-                out.withUnsafeMutableBufferPointer { out in
-                    ends.withUnsafeMutableBufferPointer { ends in
-                        guard let base = bytes.baseAddress, let room = out.baseAddress, let ends = ends.baseAddress else { return 0 }
-                        return JSONParser.soleMemberTexts(JSONParser.FieldKey("text"), spans: spans, of: base, readable: bytes.count,
-                                                          into: room, ends: ends) { _ in acceptingNonASCII }
-                    }
+        let (taken, end, stop) = bytes.withUnsafeBufferPointer { bytes in
+            out.withUnsafeMutableBufferPointer { out in
+                ends.withUnsafeMutableBufferPointer { ends in
+                    guard let room = out.baseAddress, let ends = ends.baseAddress else { return (0, 0, JSONParser.RecordRunStop?.none) }
+                    return JSONParser.soleMemberRecords(JSONParser.FieldKey("text"), in: bytes, from: 0, lastLineWhole: false, budget: budget,
+                                                        maxRecords: Swift.min(maxRecords, lines.count), into: room, ends: ends) { _ in acceptingNonASCII }
                 }
             }
         }
@@ -66,7 +60,37 @@ struct JSONRecordRunTests {
             texts.append(Array(out[from..<end]))
             from = end
         }
-        return texts
+        return (texts, end, stop)
+    }
+
+    /// The texts ``read(_:terminator:cut:budget:maxRecords:acceptingNonASCII:)`` takes.
+    static func run(_ lines: [String], terminator: String, acceptingNonASCII: Bool = true) -> [[UInt8]] {
+        read(lines, terminator: terminator, acceptingNonASCII: acceptingNonASCII).texts
+    }
+
+    @Test("a run stops after the record that passes the budget, after its most records, and before a line the buffer's end cuts, saying why")
+    func stops() {
+        let lines = [#"{"text": "one"}"#, #"{"text":"two"}"#, #"{"text": "three"}"#]
+        let whole = lines.map { $0.utf8.count + 1 }
+        #expect(Self.read(lines, terminator: "\n").end == whole.reduce(0, +))
+        #expect(Self.read(lines, terminator: "\n").stop == nil)
+        let budget = Self.read(lines, terminator: "\n", budget: whole[0] + 1)
+        #expect(budget.texts.count == 2 && budget.end == whole[0] + whole[1] && budget.stop == .reachedBudget)
+        let most = Self.read(lines, terminator: "\r\n", maxRecords: 2)
+        #expect(most.texts.count == 2 && most.end == whole[0] + whole[1] + 2 && most.stop == nil)
+        // The last line without its `\n`, or cut anywhere: not taken, not refused, the end at its start.
+        for cut in 1...whole[2] {
+            let short = Self.read(lines, terminator: "\n", cut: cut)
+            #expect(short.texts.count == 2 && short.end == whole[0] + whole[1] && short.stop == nil, "cut \(cut)")
+        }
+        // One record alone (`lastLineWhole`): a `\n` is whitespace, and what follows it still counts.
+        for (record, text) in [("{\"text\":\n\"a\"}\n", "a"), ("{\"text\": \"a\"}\nx", nil), ("{\"text\": \"a\"}\n{\"text\": \"b\"}", nil)] as [(String, String?)] {
+            var output: [UInt8] = []
+            let taken = Array(record.utf8).withUnsafeBufferPointer { JSONParser.appendSoleMemberText(JSONParser.FieldKey("text"), in: $0, to: &output) }
+            #expect(text.map { taken == .appended(asciiOnly: true) && output == Array($0.utf8) } ?? (taken == .refused), "\(record.debugDescription)")
+        }
+        let refused = Self.read([lines[0], "", lines[1]], terminator: "\n")
+        #expect(refused.texts.count == 1 && refused.end == whole[0] && refused.stop == .refused)
     }
 
     @Test("texts of 0–40 bytes with each escape or non-ASCII character at every offset, spelled both ways, LF or CRLF: every record taken, the texts the parser reads, the last ones read up to the run's end")

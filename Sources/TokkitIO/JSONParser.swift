@@ -90,8 +90,9 @@ public struct JSONParser {
         /// quote, backslash or control character): a record's key is this key exactly when its bytes are
         /// these (what ``plainASCIIKey(equals:)`` would find, compared without a scan for the key's end).
         let quoted: [UInt8]?
-        /// `{`, `quoted` and `:` with no whitespace between (`{"text":`): how most records begin.
-        let opening: [UInt8]?
+        /// `{`, `quoted` and `:` with no whitespace between (`{"text":`), how most records begin, as the word
+        /// the eight bytes load as when they are eight (one comparison per record); `nil` for another length.
+        let openingWord: UInt64?
 
         package init(_ name: String) {
             self.name = name
@@ -99,7 +100,10 @@ public struct JSONParser {
             ascii = bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
             let plain = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
             quoted = plain ? [UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")] : nil
-            opening = quoted.map { [UInt8(ascii: "{")] + $0 + [UInt8(ascii: ":")] }
+            let opening = quoted.map { [UInt8(ascii: "{")] + $0 + [UInt8(ascii: ":")] }
+            openingWord = opening.flatMap { opening in
+                opening.count == 8 ? opening.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } : nil
+            }
         }
     }
 
@@ -165,91 +169,121 @@ public struct JSONParser {
     /// for the same line, once the line is known to be UTF-8 (see ``SoleMemberText/appended(asciiOnly:)``);
     /// anything else is `.refused`, for the general path (UTF-8 check, then the parser) to read or refuse.
     ///
-    /// Why before the UTF-8 check: the check was a pass over every record of its own, and a record
-    /// written with `ensure_ascii` (Python's `json.dumps` default) is all ASCII, which this reading
-    /// learns while it looks for the string's end, eight bytes at a time.
-    ///
-    /// What it accepts, the general parser accepts with the same bytes (the record's structure is ASCII,
-    /// so whether the line is UTF-8 is whether the string's raw bytes are). The string is decoded onto
-    /// `output`'s new room as it is scanned (its raw bytes' high bits gathered on the way) and counted
-    /// only when the rest of the record takes it: one pass over its bytes, where a scan to its end before a copy
-    /// (or, with escapes, before a second, decoding pass) cost two (8 M instructions of 1,064 M for
-    /// `tokkit encode` of a JSONL file of 10 MB of public_en, callgrind, whole process).
+    /// One record read by ``soleMemberRecords(_:in:from:lastLineWhole:budget:maxRecords:into:ends:acceptingNonASCII:)``,
+    /// the JSONL reader's loop over a run of records.
     package static func appendSoleMemberText(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
                                              to output: inout [UInt8]) -> SoleMemberText {
         var result = SoleMemberText.refused
         output.append(addingCapacity: buffer.count) { span in
             span.withUnsafeMutableBufferPointer { room, written in
-                guard let out = room.baseAddress, let (count, asciiOnly) = soleMemberText(key, in: buffer, into: out) else { return }
-                written = count
+                guard let out = room.baseAddress else { return }
+                var asciiOnly = true
+                var end = 0
+                let (taken, _, _) = soleMemberRecords(key, in: buffer, from: 0, lastLineWhole: true, budget: 1, maxRecords: 1,
+                                                      into: out, ends: &end) { _ in
+                    asciiOnly = false
+                    return true
+                }
+                guard taken == 1 else { return }
+                written = end
                 result = .appended(asciiOnly: asciiOnly)
             }
         }
         return result
     }
 
-    /// ``appendSoleMemberText(_:in:to:)`` into memory: the string's bytes stored at `out`, which must have
-    /// room for `buffer.count` bytes (all of which it may use as scratch), with their count and whether
-    /// the line is all ASCII; `nil` where that refuses.
+    /// Why ``soleMemberRecords(_:in:from:lastLineWhole:budget:maxRecords:into:ends:acceptingNonASCII:)`` stopped
+    /// before the buffer's last whole line (when it took every one, or `maxRecords`, it says nothing).
+    package enum RecordRunStop: Equatable, Sendable {
+        /// The line after the records taken is not one this reading takes (a blank line, another shape, bad bytes).
+        case refused
+        /// The records taken passed the budget.
+        case reachedBudget
+    }
+
+    /// Reads the JSONL records of `buffer` from its line at `start` on, each as ``appendSoleMemberText(_:in:to:)``
+    /// reads one, finding each line's end (`\n`, `\r\n`) itself: record `k`'s text is stored in `out` after the
+    /// one before, `ends[k]` the offset in `out` where it ends. It stops after `maxRecords` records, after the
+    /// first record whose line ends `budget` bytes or more past `start`, before the first line it refuses, and
+    /// before a line cut by the buffer's end (unless `lastLineWhole`: then the buffer is one record, whose end
+    /// is the buffer's, and a `\n` in it is whitespace, as in any JSON text).
+    /// A record with a byte of 0x80 or more is taken only when `acceptingNonASCII` takes its line (the caller's
+    /// UTF-8 check: this module has none). `out` needs room for the bytes from `start` to the buffer's end (it
+    /// may use it all as scratch). Returns the records taken and where the line after them starts.
     ///
-    /// Why: the JSONL reader decodes a run of records straight into its batch's room for them.
-    @inline(__always)
-    package static func soleMemberText(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>,
-                                       into out: UnsafeMutablePointer<UInt8>) -> (count: Int, asciiOnly: Bool)? {
-        var parser = JSONParser(bytes: buffer)
-        guard let quoted = key.quoted, let opening = key.opening, let base = buffer.baseAddress else { return nil }
-        /// Whether `expected` stands at `position`: a few bytes, compared in place (a call to memcmp cost
-        /// more than the comparison), eight at a time while eight are left (`{"text":` is one comparison).
-        @inline(__always)
-        func stands(_ expected: [UInt8], at position: Int) -> Bool {
-            guard position + expected.count <= buffer.count else { return false }
-            return expected.withUnsafeBufferPointer { expected in
-                var k = 0
-                if let wanted = expected.baseAddress {
-                    while k + 8 <= expected.count {
-                        guard UnsafeRawPointer(wanted + k).loadUnaligned(as: UInt64.self)
-                                == UnsafeRawPointer(base + position + k).loadUnaligned(as: UInt64.self) else { return false }
-                        k &+= 8
+    /// Why one pass over a run of lines: finding each line with `memchr` first, then a call per record with its
+    /// set-up (the key's bytes, the room, the batch's append) and the shorter steps at its tail, cost more than
+    /// decoding the text; a JSON string never holds a raw `\n`, so the record's own scan finds its line's end
+    /// (callgrind, `tokkit encode` of 10 MB of public_en as JSONL).
+    /// - Complexity: O(n) in the bytes read.
+    package static func soleMemberRecords(_ key: FieldKey, in buffer: UnsafeBufferPointer<UInt8>, from start: Int, lastLineWhole: Bool,
+                                          budget: Int, maxRecords: Int, into out: UnsafeMutablePointer<UInt8>, ends: UnsafeMutablePointer<Int>,
+                                          acceptingNonASCII accept: (UnsafeBufferPointer<UInt8>) -> Bool) -> (records: Int, end: Int, stop: RecordRunStop?) {
+        guard let quoted = key.quoted, let base = buffer.baseAddress else { return (0, start, start < buffer.count ? .refused : nil) }
+        return quoted.withUnsafeBufferPointer { quoted -> (records: Int, end: Int, stop: RecordRunStop?) in
+            // `{`, the key and `:` in one comparison when they are eight bytes (`{"text":`).
+            let opening = key.openingWord, limit = buffer.count
+            /// Whitespace inside a line: a `\n` ends it, unless the buffer is one record.
+            @inline(__always)
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || (lastLineWhole && byte == 0x0A) }
+            var taken = 0, written = 0, line = start
+            while taken < maxRecords, line < limit {
+                var p = line, newline = -1
+                record: do {
+                    if let opening, p &+ 8 <= limit, UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self) == opening {
+                        p &+= 8
+                    } else {
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: "{") else { break record }
+                        p &+= 1
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p &+ quoted.count <= limit, let wanted = quoted.baseAddress,
+                              memcmp(wanted, base + p, quoted.count) == 0 else { break record }
+                        p &+= quoted.count
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: ":") else { break record }
+                        p &+= 1
                     }
+                    // `: "` as `json.dumps` writes it, in one comparison; otherwise any whitespace.
+                    if p &+ 2 <= limit, UnsafeRawPointer(base + p).loadUnaligned(as: UInt16.self) == UInt16(littleEndian: 0x2220) {
+                        p &+= 2
+                    } else {
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: "\"") else { break record }
+                        p &+= 1
+                    }
+                    var w = written, high: UInt64 = 0
+                    guard decodeString(base, at: &p, end: limit, into: out, written: &w, gatheringHighBits: &high) == nil else { break record }
+                    if !lastLineWhole, p &+ 2 <= limit, UnsafeRawPointer(base + p).loadUnaligned(as: UInt16.self) == UInt16(littleEndian: 0x0A7D) {
+                        newline = p &+ 1
+                    } else {
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        guard p < limit, base[p] == UInt8(ascii: "}") else { break record }
+                        p &+= 1
+                        while p < limit, isSpace(base[p]) { p &+= 1 }
+                        if !lastLineWhole, p < limit, base[p] == UInt8(ascii: "\n") {
+                            newline = p
+                        } else if lastLineWhole, p == limit {
+                            newline = limit
+                        } else {
+                            break record
+                        }
+                    }
+                    // The key and the structure are ASCII: the string's raw bytes decide.
+                    if high & 0x8080_8080_8080_8080 != 0, !accept(UnsafeBufferPointer(start: base + line, count: newline &- line)) { break record }
+                    written = w
+                    ends[taken] = w
+                    taken &+= 1
+                    line = Swift.min(newline &+ 1, limit)
+                    if line &- start >= budget { return (taken, line, .reachedBudget) }
+                    continue
                 }
-                while k < expected.count, expected[k] == base[position &+ k] { k &+= 1 }
-                return k == expected.count
+                // Refused, unless the line is only cut short by the buffer's end (then it is read again whole).
+                if !lastLineWhole, memchr(base + line, Int32(UInt8(ascii: "\n")), limit &- line) == nil { return (taken, line, nil) }
+                return (taken, line, .refused)
             }
+            return (taken, line, nil)
         }
-        if stands(opening, at: 0) {
-            // The common spelling: the steps below in one comparison.
-            parser.position = opening.count
-        } else {
-            guard parser.consume(UInt8(ascii: "{")), parser.peek(UInt8(ascii: "\"")), stands(quoted, at: parser.position) else { return nil }
-            parser.position += quoted.count
-            guard parser.consume(UInt8(ascii: ":")) else { return nil }
-        }
-        guard parser.peek(UInt8(ascii: "\"")) else { return nil }
-        var written = 0, high: UInt64 = 0
-        do throws(JSONSyntaxError) {
-            try parser.decodeString(into: out, written: &written, gatheringHighBits: &high)
-        } catch {
-            return nil
-        }
-        guard parser.consume(UInt8(ascii: "}")) else { return nil }
-        parser.skipWhitespace()
-        // The key and the structure are ASCII: the string's bytes decide.
-        guard parser.position == buffer.count else { return nil }
-        return (written, high & 0x8080_8080_8080_8080 == 0)
-    }
-
-    /// After any whitespace, whether the next byte is `byte`; moves past it when it is.
-    private mutating func consume(_ byte: UInt8) -> Bool {
-        skipWhitespace()
-        guard position < bytes.count, bytes[position] == byte else { return false }
-        position += 1
-        return true
-    }
-
-    /// After any whitespace, whether the next byte is `byte` (left in place).
-    private mutating func peek(_ byte: UInt8) -> Bool {
-        skipWhitespace()
-        return position < bytes.count && bytes[position] == byte
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -396,24 +430,6 @@ public struct JSONParser {
         return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
     }
 
-    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-        guard position + 4 <= bytes.count else { throw error("unexpected end of input in a \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[position]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
-            }
-            value = value << 4 | digit
-            position += 1
-        }
-        return value
-    }
-
     /// For the string at `position` (its opening quote): when it is plain ASCII (no escape, no control
     /// character, no byte of 0x80 or more) and closed, whether its bytes are `ascii`, with `position`
     /// past it; otherwise `nil` and `position` unchanged, for ``parseString()`` to read it (and to
@@ -477,74 +493,31 @@ public struct JSONParser {
         while position < bytes.count, !Self.isSpecial(bytes[position]) { position += 1 }
     }
 
-    /// As ``skipPlainBytes()``, copying the bytes passed to `out + written` (advancing `written`) and
-    /// OR-ing each into `high`: its bit 7 in some lane is then set when one of them is 0x80 or more (one
-    /// OR per eight bytes, where a second pass to learn it cost a UTF-8 check per record).
-    ///
-    /// Each block of sixteen bytes (then word of eight) is stored whole before it is tested: the bytes from a
-    /// special one on are overwritten by what follows, or lie past the bytes the caller counts as written. So
-    /// `out + written` needs room for 16 bytes whenever `position + 16 <= bytes.count` (8 for `+ 8`): ``decodeString(into:written:gatheringHighBits:)`` has
-    /// room for every input byte from the opening quote on, and its output, a byte short of that at
-    /// least (the quote is not copied), never runs ahead of the input.
-    @inline(__always)
-    private mutating func copyPlainBytes(to out: UnsafeMutablePointer<UInt8>, at written: inout Int, gatheringHighBits high: inout UInt64) {
-        if let base = bytes.baseAddress {
-            // Sixteen bytes a step while none is special (the words below then find the special one's lane):
-            // a word a step spent about 5.7 instructions a byte of a JSONL record (callgrind, `tokkit encode`
-            // of 10 MB of public_en as JSONL: 75.6 M).
-            var highs = SIMD16<UInt8>()
-            while position &+ 16 <= bytes.count {
-                let block = UnsafeRawPointer(base + position).loadUnaligned(as: SIMD16<UInt8>.self)
-                UnsafeMutableRawPointer(out + written).storeBytes(of: block, as: SIMD16<UInt8>.self)
-                if Self.holdsSpecial(block) { break }
-                highs |= block
-                position &+= 16
-                written &+= 16
-            }
-            let folded = unsafeBitCast(highs, to: SIMD2<UInt64>.self)
-            high |= folded[0] | folded[1]
-            while position + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-                UnsafeMutableRawPointer(out + written).storeBytes(of: word.littleEndian, as: UInt64.self)
-                if let lane = Self.firstSpecialLane(word) {
-                    high |= word & ((1 &<< (UInt64(lane) &* 8)) &- 1)
-                    position &+= lane
-                    written &+= lane
-                    return
-                }
-                high |= word
-                position &+= 8
-                written &+= 8
-            }
-        }
-        while position < bytes.count {
-            let byte = bytes[position]
-            if Self.isSpecial(byte) { return }
-            out[written] = byte
-            high |= UInt64(byte)
-            position &+= 1
-            written &+= 1
-        }
-    }
-
     /// Whether `byte` ends a run of plain string bytes: a quote, a backslash or a control character.
     @inline(__always)
     private static func isSpecial(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20
     }
 
-    /// Whether any of the sixteen bytes of `block` is special (``isSpecial(_:)``): ``firstSpecialLane(_:)``'s
-    /// test in each lane of a vector (exact there: a lane's borrow does not reach the next).
+    /// Whether any of the sixteen bytes of `block` is special (``isSpecial(_:)``).
+    @inline(__always)
+    private static func holdsSpecial(_ block: SIMD16<UInt8>) -> Bool {
+        let flags = specialFlags(block)
+        return flags[0] | flags[1] != 0
+    }
+
+    /// Bit 7 of each byte of `block` that is special (``isSpecial(_:)``), read as two words:
+    /// ``firstSpecialLane(_:)``'s test in each lane of a vector (exact there: a lane's borrow does not reach
+    /// the next), so the first special byte is the lowest flagged lane.
     ///
     /// Written with wrapping arithmetic and read through two words: `.==`/`.<` masks reduced by `any`
     /// compiled (Swift 6.3) to a call per block, or to a loop over the lanes through memory.
     @inline(__always)
-    private static func holdsSpecial(_ block: SIMD16<UInt8>) -> Bool {
+    private static func specialFlags(_ block: SIMD16<UInt8>) -> SIMD2<UInt64> {
         let ones = SIMD16<UInt8>(repeating: 1)
         let quote = block ^ SIMD16(repeating: UInt8(ascii: "\"")), backslash = block ^ SIMD16(repeating: UInt8(ascii: "\\"))
         let flagged = ((quote &- ones) | (backslash &- ones) | (block &- SIMD16(repeating: 0x20))) & ~block & SIMD16(repeating: 0x80)
-        let words = unsafeBitCast(flagged, to: SIMD2<UInt64>.self)
-        return words[0] | words[1] != 0
+        return unsafeBitCast(flagged, to: SIMD2<UInt64>.self)
     }
 
     /// The lane (the byte, in little-endian order) of the first special byte of `word` (``isSpecial(_:)``),
@@ -568,42 +541,123 @@ public struct JSONParser {
     /// so room for the rest of the input is enough: the bytes are stored through a pointer, not
     /// appended one by one (text written with `ensure_ascii` is mostly `\u` escapes).
     private mutating func appendString(to output: inout [UInt8]) throws(JSONSyntaxError) {
-        var ignored: UInt64 = 0
-        try appendString(to: &output, gatheringHighBits: &ignored)
-    }
-
-    /// As ``appendString(to:)``, OR-ing the string's raw bytes into `high` (``copyPlainBytes(to:at:gatheringHighBits:)``).
-    @inline(__always)
-    private mutating func appendString(to output: inout [UInt8], gatheringHighBits high: inout UInt64) throws(JSONSyntaxError) {
+        guard let base = bytes.baseAddress else { throw error("unexpected end of input") }
         try output.append(addingCapacity: bytes.count - position) { span throws(JSONSyntaxError) in
             try span.withUnsafeMutableBufferPointer { room, written throws(JSONSyntaxError) in
                 // Not empty: it has room for at least the opening quote.
                 guard let out = room.baseAddress else { return }
-                try decodeString(into: out, written: &written, gatheringHighBits: &high)
+                var high: UInt64 = 0
+                position += 1
+                if let stop = Self.decodeString(base, at: &position, end: bytes.count, into: out, written: &written, gatheringHighBits: &high) {
+                    throw error(stop.reason)
+                }
             }
         }
     }
 
-    /// The loop of ``appendString(to:gatheringHighBits:)``: the string's bytes stored from `out + written`,
-    /// which has room for every byte of the input from the opening quote on (the decoded string is
-    /// shorter; the rest of that room may be written as scratch).
-    @inline(__always)
-    private mutating func decodeString(into out: UnsafeMutablePointer<UInt8>, written: inout Int,
-                                       gatheringHighBits high: inout UInt64) throws(JSONSyntaxError) {
-        position += 1
-        while true {
-            copyPlainBytes(to: out, at: &written, gatheringHighBits: &high)
-            guard position < bytes.count else { break }
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                position += 1
-                return
+    /// Why a string's decoding stopped before its closing quote: the parser's error there.
+    enum StringStop {
+        case controlCharacter, unterminated, invalidEscape, escapeCutShort, invalidHexDigit, loneSurrogate
+
+        var reason: String {
+            switch self {
+            case .controlCharacter: "control character inside a string"
+            case .unterminated: "unterminated string"
+            case .invalidEscape: "invalid escape"
+            case .escapeCutShort: "unexpected end of input in a \\u escape"
+            case .invalidHexDigit: "invalid \\u escape"
+            case .loneSurrogate: "lone UTF-16 surrogate in a \\u escape"
             }
-            if byte < 0x20 { throw error("control character inside a string") }
-            position += 1
-            guard position < bytes.count else { break }
-            let escape = bytes[position]
-            position += 1
+        }
+    }
+
+    /// The one string decoder: the string whose bytes start at `base + position` (past its opening quote)
+    /// stored from `out + written`, escapes decoded, `position` moved past its closing quote and `written`
+    /// past its bytes; its raw bytes OR-ed into `high`, whose bit 7 in some lane is then set when one of
+    /// them is 0x80 or more (an OR per sixteen bytes, where a pass of its own to learn it cost a UTF-8 check
+    /// per record). Returns `nil`, or why the string is not JSON, `position` where the parser reports it.
+    ///
+    /// The string lies before `end`, which may be past the string's line or record: the scan stops at its
+    /// closing quote, and a JSONL line's `\n` is a control character, which no string holds. Each block of
+    /// sixteen bytes (then word of eight) is stored whole before it is tested: the bytes from a special one on
+    /// are overwritten by what follows, or lie past the bytes counted as written. So `out + written` needs room
+    /// for 16 bytes whenever `position + 16 <= end`: room for every byte from the opening quote to `end` does
+    /// (the decoded string is shorter and never runs ahead of its input).
+    @inline(__always)
+    static func decodeString(_ base: UnsafePointer<UInt8>, at position: inout Int, end: Int,
+                             into out: UnsafeMutablePointer<UInt8>, written: inout Int,
+                             gatheringHighBits high: inout UInt64) -> StringStop? {
+        var p = position, w = written, highs = SIMD16<UInt8>(), word: UInt64 = 0
+        defer {
+            let folded = unsafeBitCast(highs, to: SIMD2<UInt64>.self)
+            high |= folded[0] | folded[1] | word
+            position = p
+            written = w
+        }
+        /// The low `lanes` bytes of a word (`lanes` below 8).
+        @inline(__always)
+        func low(_ value: UInt64, _ lanes: Int) -> UInt64 { value & ((1 &<< (UInt64(lanes) &* 8)) &- 1) }
+        while true {
+            // The plain run: sixteen bytes a step while none is special (a word a step spent about 5.7
+            // instructions a byte of a JSONL record); the block that holds one gives its lane.
+            var special = false
+            while p &+ 16 <= end {
+                let block = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
+                UnsafeMutableRawPointer(out + w).storeBytes(of: block, as: SIMD16<UInt8>.self)
+                let flags = specialFlags(block)
+                if flags[0] | flags[1] != 0 {
+                    let halves = unsafeBitCast(block, to: SIMD2<UInt64>.self)
+                    let first = UInt64(littleEndian: flags[0]), lane: Int
+                    if first != 0 {
+                        lane = first.trailingZeroBitCount &>> 3
+                        word |= low(UInt64(littleEndian: halves[0]), lane)
+                    } else {
+                        lane = 8 &+ UInt64(littleEndian: flags[1]).trailingZeroBitCount &>> 3
+                        word |= halves[0] | low(UInt64(littleEndian: halves[1]), lane &- 8)
+                    }
+                    p &+= lane
+                    w &+= lane
+                    special = true
+                    break
+                }
+                highs |= block
+                p &+= 16
+                w &+= 16
+            }
+            if !special {
+                // Within sixteen bytes of `end`: eight at a time, then one.
+                while p &+ 8 <= end {
+                    let value = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+                    UnsafeMutableRawPointer(out + w).storeBytes(of: value.littleEndian, as: UInt64.self)
+                    if let lane = firstSpecialLane(value) {
+                        word |= low(value, lane)
+                        p &+= lane
+                        w &+= lane
+                        special = true
+                        break
+                    }
+                    word |= value
+                    p &+= 8
+                    w &+= 8
+                }
+                while !special, p < end, !isSpecial(base[p]) {
+                    out[w] = base[p]
+                    word |= UInt64(base[p])
+                    p &+= 1
+                    w &+= 1
+                }
+            }
+            guard p < end else { return .unterminated }
+            let byte = base[p]
+            if byte == UInt8(ascii: "\"") {
+                p &+= 1
+                return nil
+            }
+            if byte < 0x20 { return .controlCharacter }
+            p &+= 1
+            guard p < end else { return .unterminated }
+            let escape = base[p]
+            p &+= 1
             var decoded = escape
             switch escape {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): break
@@ -613,31 +667,66 @@ public struct JSONParser {
             case UInt8(ascii: "r"): decoded = 0x0D
             case UInt8(ascii: "t"): decoded = 0x09
             case UInt8(ascii: "u"):
-                written += Self.storeUTF8(of: try unicodeEscape(), at: out + written)
+                let (next, count, stop) = unicodeEscape(base, at: p, end: end, into: out + w)
+                p = next
+                if let stop { return stop }
+                w &+= count
                 continue
             default:
-                throw error("invalid escape")
+                return .invalidEscape
             }
-            out[written] = decoded
-            written += 1
+            out[w] = decoded
+            w &+= 1
         }
-        throw error("unterminated string")
     }
 
-    /// The scalar of a `\u` escape whose `u` was just read, a surrogate pair taken whole.
-    private mutating func unicodeEscape() throws(JSONSyntaxError) -> UInt32 {
-        let scalar = try hex4()
+    /// A `\u` escape whose `u` ends just before `position`, a surrogate pair taken whole: its scalar's UTF-8
+    /// bytes stored at `out`, with where the escape ends and how many bytes; or why it is not JSON, with the
+    /// position the parser reports.
+    ///
+    /// Inlined: out of line, each call (text written with `ensure_ascii` is mostly `\u` escapes) also reloaded
+    /// the decoder's vector constants after it (callgrind, `tokkit encode` of 10 MB of public_multi as JSONL:
+    /// 735.3 M instructions out of line, 727.0 M inlined; ``decodeString(_:at:end:into:written:gatheringHighBits:)``
+    /// stays inlined in the record loop either way).
+    @inline(__always)
+    static func unicodeEscape(_ base: UnsafePointer<UInt8>, at position: Int, end: Int,
+                              into out: UnsafeMutablePointer<UInt8>) -> (position: Int, count: Int, stop: StringStop?) {
+        var p = position
+        let (scalar, stop) = hex4(base, at: &p, end: end)
+        if let stop { return (p, 0, stop) }
+        var value = scalar
         if (0xD800...0xDBFF).contains(scalar) {
-            guard position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                throw error("lone UTF-16 surrogate in a \\u escape")
-            }
-            position += 2
-            let low = try hex4()
-            guard (0xDC00...0xDFFF).contains(low) else { throw error("lone UTF-16 surrogate in a \\u escape") }
-            return 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            guard p &+ 6 <= end, base[p] == UInt8(ascii: "\\"), base[p &+ 1] == UInt8(ascii: "u") else { return (p, 0, .loneSurrogate) }
+            p &+= 2
+            let (low, stop) = hex4(base, at: &p, end: end)
+            if let stop { return (p, 0, stop) }
+            guard (0xDC00...0xDFFF).contains(low) else { return (p, 0, .loneSurrogate) }
+            value = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00...0xDFFF).contains(scalar) {
+            return (p, 0, .loneSurrogate)
         }
-        if (0xDC00...0xDFFF).contains(scalar) { throw error("lone UTF-16 surrogate in a \\u escape") }
-        return scalar
+        return (p, storeUTF8(of: value, at: out), nil)
+    }
+
+    /// The value of the four hex digits at `position` (moved past them), or why not: too few bytes left
+    /// (`position` unmoved), or a byte that is no hex digit (`position` at it).
+    @inline(__always)
+    private static func hex4(_ base: UnsafePointer<UInt8>, at position: inout Int, end: Int) -> (value: UInt32, stop: StringStop?) {
+        guard position &+ 4 <= end else { return (0, .escapeCutShort) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = base[position]
+            var digit = UInt32(byte &- UInt8(ascii: "0"))
+            if digit > 9 {
+                // `| 0x20` folds A–F onto a–f; no other byte lands in a–f.
+                digit = UInt32((byte | 0x20) &- UInt8(ascii: "a"))
+                guard digit < 6 else { return (0, .invalidHexDigit) }
+                digit &+= 10
+            }
+            value = value << 4 | digit
+            position &+= 1
+        }
+        return (value, nil)
     }
 
     /// Stores the UTF-8 bytes of `scalar` (not a surrogate, at most U+10FFFF: what four hex digits or

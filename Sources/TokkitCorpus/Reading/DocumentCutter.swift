@@ -128,14 +128,24 @@ final class DocumentCutter {
 
     private func appendingRecords(to batch: inout DocumentReader.FlatBatch, targetBytes: Int) throws(CorpusError) -> Bool {
         guard case .jsonlText(let field) = cut, let key = fieldKey, !finished else { return false }
-        // Runs of common records (``soleMemberText(_:of:into:)``) decoded straight into the batch. From the first
-        // record a run refuses (a blank line, another shape, bad bytes) to the batch's end, and a last line
-        // without `\n`, records go one by one below, which reads, skips or names each as before.
+        // Runs of common records (``JSONParser/soleMemberRecords(_:in:from:lastLineWhole:budget:maxRecords:into:ends:acceptingNonASCII:)``)
+        // decoded straight into the batch, each record's scan finding its line's end. From the first record a run
+        // refuses (a blank line, another shape, bad bytes) to the batch's end, and a last line without `\n`,
+        // records go one by one below, which reads, skips or names each as before.
         batch.reading(path)
         var lines = 0, bytes = 0
-        let run = try source.appendLines(keepingTerminator: false, to: &batch, targetBytes: targetBytes,
-                                         lines: &lines, bytes: &bytes) { _, spans, base, firstLine, batch in
-            batch.appendDocuments(spans, of: base, firstLine: firstLine) { line, room in Self.soleMemberText(key, of: line, into: room) }
+        let run = try source.appendRuns(to: &batch, targetBytes: targetBytes, lines: &lines, bytes: &bytes) { buffer, start, budget, firstLine, batch in
+            var result: (lines: Int, end: Int, stop: LineSource.LineRun?) = (0, start, nil)
+            let most = 1024
+            batch.appendDocuments(firstLine: firstLine, room: buffer.count - start, maxDocuments: most) { room, ends in
+                let (records, end, stop) = JSONParser.soleMemberRecords(key, in: buffer, from: start, lastLineWhole: false, budget: budget,
+                                                                        maxRecords: most, into: room, ends: ends) {
+                    UTF8Validation.firstInvalidOffset($0) == nil
+                }
+                result = (records, end, stop.map { $0 == .refused ? .refused : .reachedTarget })
+                return records
+            }
+            return result
         }
         statistics.lines += lines
         statistics.bytes += bytes
@@ -158,24 +168,15 @@ final class DocumentCutter {
     /// record of plain ASCII (all of them, as `json.dumps` writes by default) now takes one.
     @inline(__always)
     private static func appendSoleMemberText(_ key: JSONParser.FieldKey, of line: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Bool {
-        var taken = false
-        output.append(addingCapacity: line.count) { span in
-            span.withUnsafeMutableBufferPointer { room, written in
-                guard let out = room.baseAddress, let count = soleMemberText(key, of: line, into: out) else { return }
-                written = count
-                taken = true
-            }
+        let before = output.count
+        switch JSONParser.appendSoleMemberText(key, in: line, to: &output) {
+        case .refused: return false
+        case .appended(asciiOnly: true): return true
+        case .appended(asciiOnly: false):
+            if UTF8Validation.firstInvalidOffset(line) == nil { return true }
+            output.removeSubrange(before...)
+            return false
         }
-        return taken
-    }
-
-    /// ``appendSoleMemberText(_:of:to:)`` into memory with room for `line.count` bytes: the count of the
-    /// text's bytes stored at `room`, or `nil` for the general path.
-    @inline(__always)
-    private static func soleMemberText(_ key: JSONParser.FieldKey, of line: UnsafeBufferPointer<UInt8>,
-                                       into room: UnsafeMutablePointer<UInt8>) -> Int? {
-        guard let (count, asciiOnly) = JSONParser.soleMemberText(key, in: line, into: room) else { return nil }
-        return asciiOnly || UTF8Validation.firstInvalidOffset(line) == nil ? count : nil
     }
 
     /// The loop of ``appendLines(to:targetBytes:)`` and ``appendRecords(to:targetBytes:)``: each line

@@ -126,45 +126,38 @@ public final class DocumentReader {
             appendLines(count, from: firstLine)
         }
 
-        /// As ``appendDocuments(_:of:firstLine:)``, each document the bytes `decode` stores for its span
-        /// (at most the span's length; it may use that much room as scratch) and returns the count of, up
-        /// to the first span it refuses (`nil`): returns how many documents it appended.
+        /// Appends up to `maxDocuments` documents that `decode` stores in one call, at consecutive lines from
+        /// `firstLine` of the file named last: given `room` bytes (all of which it may use as scratch), it stores
+        /// the documents one after another, the end of each (an offset in the room) in `ends`, and returns how
+        /// many.
         ///
-        /// Why: a JSONL record's text is decoded straight into the batch, so a run of records costs the
-        /// batch one capacity check per array, as a run of lines does.
+        /// Why: a JSONL record's text is decoded straight into the batch, and a run of records costs the
+        /// batch one capacity check per array and one call, as a run of lines does.
         @inline(__always)
-        mutating func appendDocuments(_ spans: UnsafeBufferPointer<Int>, of source: UnsafePointer<UInt8>, firstLine: Int,
-                                      decoding decode: (_ span: UnsafeBufferPointer<UInt8>, _ room: UnsafeMutablePointer<UInt8>) -> Int?) -> Int {
-            let count = spans.count / 2
-            guard count > 0 else { return 0 }
-            var total = 0
-            for k in 0..<count { total &+= spans[2 &* k &+ 1] &- spans[2 &* k] }
+        mutating func appendDocuments(firstLine: Int, room total: Int, maxDocuments: Int,
+                                      decoding decode: (_ room: UnsafeMutablePointer<UInt8>, _ ends: UnsafeMutablePointer<Int>) -> Int) {
+            guard total > 0, maxDocuments > 0 else { return }
             let start = text.count
             var taken = 0
             Self.makeRoom(for: total, in: &text)
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { ends in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: maxDocuments) { ends in
+                guard let ends = ends.baseAddress else { return }
                 text.append(addingCapacity: total) { span in
                     span.withUnsafeMutableBufferPointer { room, initialized in
                         guard let target = room.baseAddress else { return }
-                        while taken < count {
-                            let from = spans[2 &* taken], to = spans[2 &* taken &+ 1]
-                            guard let length = decode(UnsafeBufferPointer(start: source + from, count: to &- from), target + initialized) else { break }
-                            initialized &+= length
-                            ends[taken] = start &+ initialized
-                            taken &+= 1
-                        }
+                        taken = decode(target, ends)
+                        initialized = taken > 0 ? ends[taken &- 1] : 0
                     }
                 }
                 Self.makeRoom(for: taken, in: &boundaries)
                 boundaries.append(addingCapacity: taken) { span in
                     span.withUnsafeMutableBufferPointer { room, initialized in
-                        for k in 0..<taken { room[k] = ends[k] }
+                        for k in 0..<taken { room[k] = start &+ ends[k] }
                         initialized = taken
                     }
                 }
             }
             appendLines(taken, from: firstLine)
-            return taken
         }
 
         /// The line numbers of `count` documents just appended, consecutive from `firstLine`.

@@ -142,46 +142,65 @@ final class LineSource {
                             _ firstLine: Int, _ batch: inout DocumentReader.FlatBatch) -> Int) throws(CorpusError) -> LineRun {
         let runLength = 1024
         return try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * runLength) { spans throws(CorpusError) -> LineRun in
-            while true {
-                // `nil`: every whole line of the buffer is read.
-                let stop: LineRun? = buffer.withUnsafeBufferPointer { all -> LineRun? in
-                    guard let base = all.baseAddress else { return nil }
-                    while position < all.count {
-                        var start = position, count = 0, reached = false
-                        while count < runLength, start < all.count,
-                              let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) {
-                            let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
-                            let end = Self.lineEnd(base, start: start, newline: newline, keepingTerminator: keepingTerminator)
-                            spans[2 * count] = start
-                            spans[2 * count + 1] = end
-                            count += 1
-                            start = newline + 1
-                            if batch.bytesRead + (start - position) >= targetBytes {
-                                reached = true
-                                break
-                            }
-                        }
-                        guard count > 0 else { return nil }
-                        let taken = take(UnsafeBufferPointer(rebasing: all[position..<start]), UnsafeBufferPointer(rebasing: spans[..<(2 * count)]),
-                                         base, lineNumber + 1, &batch)
-                        // The taken lines end where the first line not taken starts.
-                        if taken < count { start = spans[2 * taken] }
-                        let consumed = start - position
-                        lineNumber += taken
-                        fileOffset += consumed
-                        position = start
-                        batch.bytesRead += consumed
-                        lines += taken
-                        bytes += consumed
-                        if taken < count { return .refused }
-                        if reached { return .reachedTarget }
+            try appendRuns(to: &batch, targetBytes: targetBytes, lines: &lines, bytes: &bytes) { all, position, budget, firstLine, batch in
+                guard let base = all.baseAddress else { return (0, position, nil) }
+                var start = position, count = 0, reached = false
+                while count < runLength, start < all.count,
+                      let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) {
+                    let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+                    let end = Self.lineEnd(base, start: start, newline: newline, keepingTerminator: keepingTerminator)
+                    spans[2 * count] = start
+                    spans[2 * count + 1] = end
+                    count += 1
+                    start = newline + 1
+                    if start - position >= budget {
+                        reached = true
+                        break
                     }
-                    return nil
                 }
-                if let stop { return stop }
-                if atEnd { return .endOfInput }
-                try refill()
+                guard count > 0 else { return (0, position, nil) }
+                let taken = take(UnsafeBufferPointer(rebasing: all[position..<start]), UnsafeBufferPointer(rebasing: spans[..<(2 * count)]),
+                                 base, firstLine, &batch)
+                // The taken lines end where the first line not taken starts.
+                if taken < count { return (taken, spans[2 * taken], .refused) }
+                return (count, start, reached ? .reachedTarget : nil)
             }
+        }
+    }
+
+    /// The loop under ``appendLines(keepingTerminator:to:targetBytes:lines:bytes:take:)``, for a `take` that finds
+    /// lines itself: handed the buffer, the offset of the first unread line, the bytes the batch may still take
+    /// (`targetBytes` less what it read) and that line's number, `take` appends the documents of whole lines
+    /// from there and returns how many lines it read, where the line after them starts, and why it stopped
+    /// short of the buffer's last whole line (`nil`: it did not; it is called again while a line is left).
+    /// The lines it read are read (numbers, offsets, bytes as ``forEachLine(keepingTerminator:_:)`` counts them).
+    ///
+    /// Why: a JSONL record's own scan finds its line's end (a JSON string holds no raw `\n`), where a `memchr`
+    /// per line first cost as much again as finding the line.
+    @inline(__always)
+    func appendRuns(to batch: inout DocumentReader.FlatBatch, targetBytes: Int, lines: inout Int, bytes: inout Int,
+                    take: (_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ budget: Int, _ firstLine: Int,
+                           _ batch: inout DocumentReader.FlatBatch) -> (lines: Int, end: Int, stop: LineRun?)) throws(CorpusError) -> LineRun {
+        while true {
+            // `nil`: every whole line of the buffer is read.
+            let stop: LineRun? = buffer.withUnsafeBufferPointer { all -> LineRun? in
+                while position < all.count {
+                    let (taken, end, stop) = take(all, position, targetBytes - batch.bytesRead, lineNumber + 1, &batch)
+                    let consumed = end - position
+                    lineNumber += taken
+                    fileOffset += consumed
+                    position = end
+                    batch.bytesRead += consumed
+                    lines += taken
+                    bytes += consumed
+                    if let stop { return stop }
+                    if taken == 0 { return nil }
+                }
+                return nil
+            }
+            if let stop { return stop }
+            if atEnd { return .endOfInput }
+            try refill()
         }
     }
 

@@ -515,7 +515,8 @@ def peers(args):
             " One-thread columns are MB per CPU-second (user + system: less moved by the other engineers' load than wall time,"
             " though not unmoved: the same binary's CPU-time rate still moves by 1.5-2× between rounds here);"
             " 2-thread and all-core columns are wall time (tokkit's one text on 2 threads: `TokkitBench encode --threads 2"
-            " --warm-up 1`, StreamingEncoder; per document: the whole `tokkit encode --docs lines --threads 2` process)."
+            " --warm-up 1`, StreamingEncoder; per document: the whole `tokkit encode --docs lines --threads 2` process, writing"
+            " a new file each run: the previous round's output is removed before the clock starts)."
             " Each peer's 2-thread columns are its parallel calls (all cores = 2 on this machine); a peer with no call for"
             " one text gets the text cut at safe cuts into ~1 MB parts for its batch call."
             + (f" Inputs: the first {args.prefix_mb:g} MB of each corpus (cut at a line end)." if args.prefix_mb else ""), ""]
@@ -958,8 +959,20 @@ def child_cpu(command):
 
 
 def child_times(command):
-    """CPU seconds (user + system) and wall seconds of one child process run to completion."""
+    """CPU seconds (user + system) and wall seconds of one child process run to completion.
+
+    The command's output (`-o`) is removed first, outside the clock, so that every run writes a new file as a first
+    run does: replacing a file frees the old one's page-cache pages inside `rename` (4.5–5 ms for the 10 MB of ids of
+    a 10 MB prefix here, `strace -T`), a cost of the previous round, not of the run, which the in-process peers,
+    writing no file, never pay."""
     import resource
+    import shutil
+    if "-o" in command:
+        output = command[command.index("-o") + 1]
+        if os.path.isdir(output) and not os.path.islink(output):
+            shutil.rmtree(output)
+        elif os.path.lexists(output):
+            os.unlink(output)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -981,7 +994,8 @@ def per_document(args):
             f"holding the same documents; so each ratio is one text's CPU time over the per-document process' CPU time on "
             f"the same corpus, both writing little-endian uint32 ids. Ids of every `tokkit encode` run equal tiktoken "
             f"{tiktoken.__version__}'s (`encode_ordinary` / `encode_ordinary_batch`), checked before timing; `tokkit shard` "
-            f"(llmc, uint32) ids are covered by ShardLiveTests."
+            f"(llmc, uint32) ids are covered by ShardLiveTests. Every process writes a new output: the previous round's "
+            f"file is removed before the clock starts (replacing it would free its pages inside `rename`)."
             + (f" Inputs: the first {args.prefix_mb:g} MB of each corpus (cut at a line end)." if args.prefix_mb else ""), "",
             "In process (`TokkitBench encode-docs`): the flat batch path (`Tokenizer.encodeDocuments`) and, for comparison, one "
             "array per document in and out (the per-document path before this session), against `encode` of the file as one text.", ""]

@@ -36,15 +36,20 @@ func processCPUSeconds() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
-/// The best wall-clock and the best CPU time of `repeats` runs of `body`.
-func bestTimes(_ repeats: Int, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
-    let runs = try timesOfRuns(repeats, body)
+/// The best wall-clock and the best CPU time of `repeats` runs of `body` (`before` each, off the clock).
+func bestTimes(_ repeats: Int, before: () -> Void = {}, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    let runs = try timesOfRuns(repeats, before: before, body)
     return (runs.map(\.wall).min() ?? .infinity, runs.map(\.cpu).min() ?? .infinity)
 }
 
-/// The wall-clock and CPU time of each of `repeats` runs of `body` (at least one), in order.
-func timesOfRuns(_ repeats: Int, _ body: () throws -> Void) rethrows -> [(wall: Double, cpu: Double)] {
+/// The wall-clock and CPU time of each of `repeats` runs of `body` (at least one), in order. `before` runs
+/// ahead of each, off the clock: it drops the previous run's result, as the Python benches free every
+/// tool's result after its clock stops. Dropped inside the clock by the next run's assignment, tens of
+/// megabytes of ids were unmapped there (a few ms), and they were still mapped while that run allocated its
+/// own, so glibc mapped fresh pages again instead of reusing freed ones.
+func timesOfRuns(_ repeats: Int, before: () -> Void = {}, _ body: () throws -> Void) rethrows -> [(wall: Double, cpu: Double)] {
     try (0..<max(1, repeats)).map { _ in
+        before()
         let start = DispatchTime.now().uptimeNanoseconds
         let cpuStart = processCPUSeconds()
         try body()
@@ -88,7 +93,7 @@ struct EncodeBench: ParsableCommand {
         var parts: [[TokenID]] = []
         var merger = BytePairMerger()
         let specials = tokenizer.prepareSpecials(allowed: .none, disallowed: .none)
-        let runs = try timesOfRuns(warmUp + max(1, common.repeats)) {
+        let runs = try timesOfRuns(warmUp + max(1, common.repeats), before: { parts = [] }) {
             if threads == 1 && !streaming && keepCache {
                 // As `encode(validUTF8:)` reserves, so that the two differ only in the merger kept.
                 var kept: [TokenID] = []
@@ -142,7 +147,7 @@ struct EncodeDocumentsBench: ParsableCommand {
         if batchOnly {
             // The documents are cut outside the clock, as a Python caller's list of lines is built
             // before its batch call; inside: checking each document's UTF-8, encoding, the flat ids.
-            let (seconds, cpu) = try bestTimes(common.repeats) {
+            let (seconds, cpu) = try bestTimes(common.repeats, before: { batch = EncodedDocuments() }) {
                 batch = try tokenizer.encodeDocuments(flat, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
             }
             if let ids { try FileIO.writeAtomically(batch.ids.withUnsafeBytes { Array($0) }, to: ids) }
@@ -156,14 +161,14 @@ struct EncodeDocumentsBench: ParsableCommand {
         }
         // Interleaved, best CPU time of each: the machine's load moves between rounds, not within one.
         for _ in 0..<max(1, common.repeats) {
-            times.single = min(times.single, try bestTimes(1) {
+            times.single = min(times.single, try bestTimes(1, before: { single = [] }) {
                 single = try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }
             }.cpu)
-            times.batch = min(times.batch, try bestTimes(1) {
+            times.batch = min(times.batch, try bestTimes(1, before: { batch = EncodedDocuments() }) {
                 batch = try tokenizer.encodeDocuments(flat, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
             }.cpu)
             // The way per-document encoding went before the flat path: one array per document in and out.
-            times.arrays = min(times.arrays, try bestTimes(1) {
+            times.arrays = min(times.arrays, try bestTimes(1, before: { arrays = [] }) {
                 var merger = BytePairMerger()
                 arrays = try (0..<boundaries.count - 1).map { index in
                     let document = Array(flat[boundaries[index]..<boundaries[index + 1]])
@@ -217,7 +222,7 @@ struct DecodeBench: ParsableCommand {
         // one pass); and one buffer reused on all cores (`appendBytes(threads:)`, as `tokkit decode` does).
         var fresh = (wall: Double.infinity, cpu: Double.infinity), again = fresh, parallel = fresh
         for _ in 0..<max(1, common.repeats) {
-            let one = try bestTimes(1) { bytes = try tokenizer.decodeBytes(ids) }
+            let one = try bestTimes(1, before: { bytes = [] }) { bytes = try tokenizer.decodeBytes(ids) }
             fresh = (min(fresh.wall, one.wall), min(fresh.cpu, one.cpu))
             let other = try bestTimes(1) {
                 reused.removeAll(keepingCapacity: true)

@@ -65,7 +65,7 @@ struct HelpGoldenTests {
     func completionScript() throws {
         let result = try TokkitCommand.run(["--generate-completion-script", "bash"])
         #expect(result.status == 0, "\(result.stderr)")
-        let file = Repository.path("Tests/TokkitTests/Golden/completion/tokkit.bash")
+        let file = Repository.path("Tests/TokkitTests/Golden/completion/tokkit-bash.txt")
         if ProcessInfo.processInfo.environment["TOKKIT_UPDATE_GOLDEN"] == "1" {
             try FileSystem.write(result.stdout, to: file)
             return

@@ -46,7 +46,7 @@ struct Compare: ParsableCommand {
     @Option(name: [.short, .long], help: "Write the table here (atomically) instead of stdout.")
     var output: String?
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, markdown, csv, json }
+    enum ReportFormat: String, ArgumentChoice { case text, markdown, csv, json }
 
     func validate() throws {
         guard timingMilliseconds >= 0 else { throw ValidationError("--timing-ms must be 0 or more, not \(timingMilliseconds)") }

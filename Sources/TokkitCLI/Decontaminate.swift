@@ -62,4 +62,4 @@ struct Decontaminate: ParsableCommand {
     }
 }
 
-extension DecontaminationRun.Mode: ExpressibleByArgument {}
+extension DecontaminationRun.Mode: ArgumentChoice {}

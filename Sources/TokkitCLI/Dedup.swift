@@ -192,7 +192,7 @@ struct Dedup: ParsableCommand {
     }
 }
 
-extension MinHashDeduplicator.Keep: ExpressibleByArgument {}
-extension LineDedupConfiguration.HashFunction: ExpressibleByArgument {}
-extension LineDedupConfiguration.Split: ExpressibleByArgument {}
-extension ExactDeduplicator.Normalization: ExpressibleByArgument {}
+extension MinHashDeduplicator.Keep: ArgumentChoice {}
+extension LineDedupConfiguration.HashFunction: ArgumentChoice {}
+extension LineDedupConfiguration.Split: ArgumentChoice {}
+extension ExactDeduplicator.Normalization: ArgumentChoice {}

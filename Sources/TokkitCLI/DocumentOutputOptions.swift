@@ -31,7 +31,7 @@ struct DocumentOutputOptions: ParsableArguments {
     }
 }
 
-enum CompressionKind: String, ExpressibleByArgument, CaseIterable {
+enum CompressionKind: String, ArgumentChoice {
     case none, gzip, zstd
 }
 

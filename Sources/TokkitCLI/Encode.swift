@@ -112,4 +112,4 @@ extension SpecialTokenSet {
     }
 }
 
-extension IDFormat: ExpressibleByArgument {}
+extension IDFormat: ArgumentChoice {}

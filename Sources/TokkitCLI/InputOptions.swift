@@ -106,7 +106,7 @@ struct InputOptions: ParsableArguments {
 }
 
 /// What one document of an input is (`--docs`): the plain-text splits, or a JSON Lines record.
-enum DocumentKind: String, ExpressibleByArgument, CaseIterable {
+enum DocumentKind: String, ArgumentChoice {
     case lines, paragraphs, file, jsonl
 }
 

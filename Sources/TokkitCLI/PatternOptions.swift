@@ -31,7 +31,7 @@ struct PatternOptions: ParsableArguments {
 }
 
 /// The named split patterns of OpenAI's and Qwen's tokenizers, as `--pattern` takes them.
-enum PatternName: String, CaseIterable, ExpressibleByArgument {
+enum PatternName: String, ArgumentChoice {
     case gpt2, cl100k, o200k, qwen2
 
     /// A name or one of its aliases (`r50k`, `cl100k_base`, `qwen3`, …), as `SplitPattern(name:)` reads them.
@@ -50,7 +50,7 @@ enum PatternName: String, CaseIterable, ExpressibleByArgument {
     }
 }
 
-extension RegexEngine: ExpressibleByArgument {}
+extension RegexEngine: ArgumentChoice {}
 
 /// `--special`, the same syntax and meaning in every command: TEXT, or TEXT=ID.
 struct SpecialTokenOptions: ParsableArguments {

@@ -83,7 +83,7 @@ struct ShardWrite: ParsableCommand {
 
     @OptionGroup var overwrite: OverwriteOptions
 
-    enum TokenWidthChoice: String, ExpressibleByArgument, CaseIterable { case auto, uint16, uint32 }
+    enum TokenWidthChoice: String, ArgumentChoice { case auto, uint16, uint32 }
 
     func validate() throws {
         if resume && overwrite.force { throw ValidationError("give --resume or --force, not both") }
@@ -243,5 +243,5 @@ struct ShardInspect: ParsableCommand {
     }
 }
 
-extension ShardFormat: ExpressibleByArgument {}
-extension TokenWidth: ExpressibleByArgument {}
+extension ShardFormat: ArgumentChoice {}
+extension TokenWidth: ArgumentChoice {}

@@ -31,7 +31,7 @@ struct Show: ParsableCommand {
     @Flag(name: .long, help: "Allow special tokens in the text (encode them as their ids).")
     var allowSpecial = false
 
-    enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+    enum ColorChoice: String, ArgumentChoice { case auto, always, never }
 
     private static let palette = [153, 223, 193, 217, 189, 229, 159, 225]
 

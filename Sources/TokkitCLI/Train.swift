@@ -109,4 +109,4 @@ struct Train: ParsableCommand {
     }
 }
 
-extension TiePolicy: ExpressibleByArgument {}
+extension TiePolicy: ArgumentChoice {}

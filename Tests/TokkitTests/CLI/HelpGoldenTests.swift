@@ -58,6 +58,23 @@ struct HelpGoldenTests {
         #expect(committed == Set(paths.map(Self.fileName)), "golden files without a command, or commands without one")
     }
 
+    /// Completion is the other place an option's closed set of values shows (`--format` completes to text, json,
+    /// uint16, uint32): the bash script pins every command's options and value lists as the shells see them.
+    /// Regenerate with `TOKKIT_UPDATE_GOLDEN=1 swift test --skip-build --filter 'TokkitTests.HelpGoldenTests/completionScript'`.
+    @Test("the bash completion script matches its committed golden file")
+    func completionScript() throws {
+        let result = try TokkitCommand.run(["--generate-completion-script", "bash"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let file = Repository.path("Tests/TokkitTests/Golden/completion/tokkit-bash.txt")
+        if ProcessInfo.processInfo.environment["TOKKIT_UPDATE_GOLDEN"] == "1" {
+            try FileSystem.write(result.stdout, to: file)
+            return
+        }
+        let golden = String(decoding: try FileSystem.read(file), as: UTF8.self)
+        #expect(result.stdout.contains("'text'$'\\n''json'$'\\n''uint16'$'\\n''uint32'"), "encode --format completes to its four formats")
+        #expect(result.stdout == golden, "tokkit --generate-completion-script bash differs from \(file); if intended, regenerate it")
+    }
+
     @Test("the comparison catches a changed help text")
     func plantedDifference() throws {
         let result = try Self.help(["encode"])

@@ -227,5 +227,7 @@ struct RankTableCacheTests {
         #expect(RankTableCache.standard(environment: ["XDG_CACHE_HOME": "/b", "HOME": "/c"]).directory == "/b/tokkit")
         #expect(RankTableCache.standard(environment: ["HOME": "/c"]).directory == "/c/.cache/tokkit")
         #expect(RankTableCache.standard(environment: [:]) == .disabled)
+        // Without arguments: this process's own variables, read one at a time.
+        #expect(RankTableCache.standard() == RankTableCache.standard(environment: ProcessInfo.processInfo.environment))
     }
 }

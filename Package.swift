@@ -69,7 +69,7 @@ let package = Package(
         // One inline function, a cache prefetch, which Swift cannot express.
         .target(name: "CPrefetch"),
         .target(name: "TokkitCore", dependencies: ["CPrefetch"], swiftSettings: internalChecks),
-        // SHA-256 block compression with the CPU's SHA instructions, which Swift cannot express.
+        // SHA-256 block compression with the CPU's SHA instructions and CRC-32C with SSE4.2's, which Swift cannot express.
         .target(name: "CSHA256"),
         // Starting a file's writeback early (Linux sync_file_range), which glibc hides from Swift.
         .target(name: "CWriteback"),

@@ -155,25 +155,24 @@ extension Vocabulary {
     /// How many slots of the rank table are filled, or `nil` when one names no token (an index past
     /// `count`, or 0 with a non-zero tag).
     private static func filledSlots(_ slots: TableBuffer<UInt64>, count: Int) -> Int? {
-        // 64-bit arithmetic only, as in `PairMergeTable.isWellFormed` (cl100k: 4.2 M instructions with
-        // 32-bit flags and comparisons).
+        // 64-bit arithmetic only, no comparison (cl100k: 4.2 M instructions with 32-bit flags and
+        // comparisons, 3.8 M with a masked test per bound as in `PairMergeTable.isWellFormed`, 3.3 M so).
         guard count < 1 << 32 else { return nil }
         let limit = UInt64(count)
         return slots.withUnsafeBufferPointer { slots in
             var filled: UInt64 = 0
-            var wrong: UInt64 = 0
+            var violations: UInt64 = 0
             for pair in 0..<(slots.count / 2) {
                 let word = slots[2 &* pair &+ 1]
                 // Its top bit is set for every word but 0.
                 let used = (word | (0 &- word)) >> 63
                 filled &+= used
-                // The index must be in 1...count: `index - 1` wraps for 0 to a value with its top bit
-                // set, which `& ~` keeps from reading as below `limit`.
-                let index = (word & 0xFFFF_FFFF) &- 1
-                let inRange = ((index &- limit) & ~index) >> 63
-                wrong |= used & (inRange ^ 1)
+                // A used slot's index must be in 1...count (an empty one is all zeros and passes):
+                // both below 2^32, so each difference has its top bit set exactly when that fails.
+                let index = word & 0xFFFF_FFFF
+                violations |= (limit &- index) | (index &- used)
             }
-            return wrong == 0 ? Int(filled) : nil
+            return violations >> 63 == 0 ? Int(filled) : nil
         }
     }
 

@@ -190,6 +190,28 @@ struct RankTableCacheTests {
         }
     }
 
+    @Test("a file of the first format (multiply checksum) is neither read nor replaced; one under the new name is refused")
+    func earlierFormat() throws {
+        let (scratch, path, sha, cache) = try Self.filledCache()
+        defer { withExtendedLifetime(scratch) {} }
+        let file = try #require(cache.path(forSHA256: sha))
+        let good = try FileIO.read(file)
+        // An older binary sharing the folder keeps its own `….v5.ranks`; loads here never touch it.
+        let older = try #require(cache.directory) + "/" + sha + ".v5.ranks"
+        let olderBytes = [UInt8](repeating: 0x5A, count: 1000)
+        try FileIO.writeAtomically(olderBytes, to: older)
+        #expect(file != older)
+        #expect(try cache.loadReporting(path: path, sha256: sha, specialTokens: [Self.special]).outcome == .hit)
+        #expect(try FileIO.read(older) == olderBytes)
+        // The first format's magic, "TKRANKS1", under the new name.
+        var renamed = good
+        renamed[7] = 0x31
+        try FileIO.writeAtomically(renamed, to: file)
+        let loaded = try cache.loadReporting(path: path, sha256: sha, specialTokens: [Self.special])
+        #expect(loaded.outcome == .built(stored: true, reason: "not a cache file"))
+        #expect(try FileIO.read(file) == good)
+    }
+
     @Test("special tokens are checked on a cache hit as on a parse: a gap without one is refused")
     func gapsNeedSpecials() throws {
         let (scratch, path, sha, cache) = try Self.filledCache()
@@ -205,5 +227,7 @@ struct RankTableCacheTests {
         #expect(RankTableCache.standard(environment: ["XDG_CACHE_HOME": "/b", "HOME": "/c"]).directory == "/b/tokkit")
         #expect(RankTableCache.standard(environment: ["HOME": "/c"]).directory == "/c/.cache/tokkit")
         #expect(RankTableCache.standard(environment: [:]) == .disabled)
+        // Without arguments: this process's own variables, read one at a time.
+        #expect(RankTableCache.standard() == RankTableCache.standard(environment: ProcessInfo.processInfo.environment))
     }
 }

@@ -11,6 +11,19 @@ struct CodePointClassesTests {
         return raw.map { UInt16($0) }
     }
 
+    @Test("the two-level table gives each code point the classes packed from ICU's for it alone")
+    func packedPerCodePoint() {
+        let reference = Self.oneByOne()
+        var differences = 0
+        for codePoint in 0..<0x110000 where CodePointClasses.shared.classes(of: UInt32(codePoint)) != CodePointClasses.pack(reference[codePoint]) {
+            differences += 1
+        }
+        #expect(differences == 0)
+        #expect(CodePointClasses.pack(UInt16(TK_CLASS_LETTER | TK_CLASS_LOWERCASE)) == CodePointClasses.letter | CodePointClasses.lowerOrMark)
+        #expect(CodePointClasses.pack(UInt16(TK_CLASS_MARK)) == CodePointClasses.upperOrMark | CodePointClasses.lowerOrMark)
+        #expect(CodePointClasses.pack(UInt16(TK_CLASS_NUMBER | TK_CLASS_WHITE_SPACE)) == CodePointClasses.number | CodePointClasses.whiteSpace)
+    }
+
     @Test("every code point has the same classes, and a changed class would be seen")
     func everyCodePoint() {
         let reference = Self.oneByOne()

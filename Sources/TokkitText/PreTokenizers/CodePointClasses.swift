@@ -97,7 +97,7 @@ package struct CodePointClasses: Sendable {
     }
 
     /// Builds ``shared`` now, for a caller with a core to spare before it encodes: otherwise the first
-    /// batch builds it (about 1.5 M instructions and 2.2 MB of fresh pages) while the other workers wait.
+    /// batch builds it (about 4.5 M instructions, 3.4 M of them in ICU's fill, and 2.2 MB of fresh pages) while the other workers wait.
     package static func prepare() { _ = shared }
 
     /// The packed classes of a code point (0 for values past U+10FFFF).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TokkitCore
 import TokkitFormats
 import TokkitIO
@@ -60,6 +61,48 @@ public enum TokenizerLoader {
         return try (loaded ?? Result { () throws(TokenizerLoadError) in try load() }).get()
     }
 
+    /// Starts loading the bundled vocabulary `source` from the rank-table cache on another core, then the
+    /// scanners' code point table, for a command whose arguments are still being parsed: Argument Parser
+    /// takes about as long to parse `tokkit encode`'s (~25 M instructions, most of them the Swift runtime
+    /// scanning the binary's conformance records) as this work takes (cl100k_base: ~20 M).
+    ///
+    /// The next load of the same vocabulary takes the result, waiting for it if need be. Anything else
+    /// changes nothing: the other thread writes no file (`NamedVocabulary.loadCached`), a path or an
+    /// unknown name starts nothing, and a load that finds no result (the cache missed) does all the work
+    /// itself, as without this call.
+    public static func startLoading(_ source: String) {
+        guard let named = NamedVocabulary.named(source) else { return }
+        let task = BackgroundTask { () -> Vocabulary? in
+            let vocabulary = named.loadCached()
+            CodePointClasses.prepare()
+            return vocabulary
+        }
+        early.withLock { $0.started = (named.name, task) }
+    }
+
+    /// What `startLoading` started, until a load of that vocabulary takes it, and how many loads took
+    /// one (for tests: that a started load is used, not merely harmless).
+    private static let early = Mutex<(started: (name: String, task: BackgroundTask<Vocabulary?>)?, taken: Int)>((nil, 0))
+
+    /// The name of the vocabulary `startLoading` started and no load has taken yet.
+    package static var startedVocabulary: String? { early.withLock { $0.started?.name } }
+
+    /// How many loads have taken a vocabulary `startLoading` loaded.
+    package static var startedLoadsTaken: Int { early.withLock { $0.taken } }
+
+    /// The vocabulary `startLoading` loaded for `named`, once; `nil` if it started none for it or found
+    /// none in the cache.
+    private static func takeStarted(_ named: NamedVocabulary) -> Vocabulary? {
+        let task = early.withLock { state -> BackgroundTask<Vocabulary?>? in
+            guard let started = state.started, started.name == named.name else { return nil }
+            state.started = nil
+            return started.task
+        }
+        guard let vocabulary = task?.value() else { return nil }
+        early.withLock { $0.taken += 1 }
+        return vocabulary
+    }
+
     /// The sha256 of a vocabulary: the recorded one for a bundled name, else the file's.
     public static func sha256(of source: String) throws(TokenizerLoadError) -> String {
         if let named = NamedVocabulary.named(source) { return named.sha256 }
@@ -74,7 +117,7 @@ public enum TokenizerLoader {
                                mergesPath: String?) throws(TokenizerLoadError) -> (Vocabulary, SplitPattern) {
         do {
             if let named = NamedVocabulary.named(source) {
-                let vocabulary = try named.load()
+                let vocabulary = try takeStarted(named) ?? named.load()
                 return (try replacingSpecials(vocabulary, specialTokens, path: source), named.pattern)
             }
             guard FileManager.default.fileExists(atPath: source) else {

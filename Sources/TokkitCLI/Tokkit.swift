@@ -18,9 +18,11 @@ struct Tokkit: ParsableCommand {
     )
 
     /// Argument Parser's entry point, after the signal dispositions every command relies on (`Interruption`):
-    /// temporary files removed on SIGINT/SIGTERM, EFBIG instead of SIGXFSZ, EPIPE instead of SIGPIPE.
+    /// temporary files removed on SIGINT/SIGTERM, EFBIG instead of SIGXFSZ, EPIPE instead of SIGPIPE; and
+    /// with the vocabulary named by `--vocab` loading on another core meanwhile.
     static func main() {
         Interruption.install()
+        VocabularyOptions.startLoading(arguments: CommandLine.arguments.dropFirst())
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -20,6 +20,24 @@ struct VocabularyOptions: ParsableArguments {
         try TokenizerLoader.sha256(of: vocab)
     }
 
+    /// Starts loading the bundled vocabulary that `arguments` name with `--vocab` on another core while
+    /// Argument Parser parses them (see `TokenizerLoader.startLoading`), unless `--threads 1` asks for one
+    /// core. Only a head start: what Argument Parser makes of the arguments decides what is loaded, and a
+    /// value that was not meant for this option (an argument after `--`, say) is simply never taken.
+    static func startLoading(arguments: ArraySlice<String>) {
+        var vocabulary: String?
+        var rest = arguments
+        while let argument = rest.popFirst(), argument != "--" {
+            switch argument {
+            case "--vocab": vocabulary = rest.popFirst()
+            case "--threads": if rest.first == "1" { return }
+            case "--threads=1": return
+            default: if argument.hasPrefix("--vocab=") { vocabulary = String(argument.dropFirst("--vocab=".count)) }
+            }
+        }
+        if let vocabulary { TokenizerLoader.startLoading(vocabulary) }
+    }
+
     func load() throws -> Tokenizer {
         try TokenizerLoader.load(vocab, pattern: splitting.given, specials: special.specials.isEmpty ? nil : special.specials,
                                  mergesPath: merges, engine: splitting.engine)

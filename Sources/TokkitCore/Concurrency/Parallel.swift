@@ -99,3 +99,27 @@ package final class Exclusive<Value>: @unchecked Sendable {
     package let value: Value
     package init(_ value: Value) { self.value = value }
 }
+
+/// Work started now on another thread, whose result a caller collects later (waiting if need be).
+///
+/// `@unchecked Sendable`: `result` is written once, by the work's thread, before it leaves `group`, and
+/// read only after `group.wait()` returns, which orders that write before every read.
+package final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Value?
+
+    package init(_ work: @escaping @Sendable () -> Value) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.result = work()
+            self.group.leave()
+        }
+    }
+
+    /// The work's result, once it is done.
+    package func value() -> Value {
+        group.wait()
+        guard let result else { preconditionFailure("a BackgroundTask left its group before storing a result") }
+        return result
+    }
+}

@@ -90,6 +90,13 @@ public struct NamedVocabulary: Sendable, Hashable {
         }
         return try cache.load(path: directory + "/" + fileName, sha256: sha256, specialTokens: specialTokens)
     }
+
+    /// The vocabulary from the standard cache when that is all a load needs (see `RankTableCache.cached`),
+    /// else `nil`. Writes nothing.
+    public func loadCached() -> Vocabulary? {
+        guard let directory = VocabularyDirectory.locate() else { return nil }
+        return RankTableCache.standard().cached(path: directory + "/" + fileName, sha256: sha256, specialTokens: specialTokens)
+    }
 }
 
 /// Where the bundled vocabularies are: `$TOKKIT_VOCABULARIES`, else the SwiftPM resource bundle of

@@ -98,7 +98,7 @@ public struct RankTableCache: Sendable, Equatable {
             case .refused(let why):
                 reason = why
             case .tables(let vocabulary, let source):
-                if let before, source == before || vouched(before, sha256: expected) { return (vocabulary, .hit) }
+                if let before, vouches(for: before, as: source, sha256: expected) { return (vocabulary, .hit) }
                 _ = try Self.verifiedContents(path: path, sha256: expected)
                 if let before, SourceIdentity(path: path) == before { vouch(before, sha256: expected) }
                 return (vocabulary, .hit)
@@ -109,6 +109,26 @@ public struct RankTableCache: Sendable, Equatable {
         let after = SourceIdentity(path: path)
         let stored = store(vocabulary, sha256: expected, source: before != nil && before == after ? before : nil)
         return (vocabulary, .built(stored: stored, reason: reason))
+    }
+
+    /// The vocabulary of the `.tiktoken` file at `path` when the cache holds it and nothing else is needed:
+    /// its cache file is intact and was built from (or vouched for) that file as it is now. Writes nothing
+    /// and never reads the vocabulary file; `nil` means `load` would have more to do (build, hash, store).
+    ///
+    /// Why: a command can start this on another core while its arguments are still being parsed
+    /// (`TokenizerLoader.startLoading`) and leave every write to the load that follows.
+    public func cached(path: String, sha256: String, specialTokens: [SpecialToken]) -> Vocabulary? {
+        let expected = sha256.lowercased()
+        guard let file = self.path(forSHA256: expected), let before = SourceIdentity(path: path),
+              case .tables(let vocabulary, let source) = Self.read(file, sha256: expected, specialTokens: specialTokens),
+              vouches(for: before, as: source, sha256: expected) else { return nil }
+        return vocabulary
+    }
+
+    /// Whether the vocabulary file seen now as `current` is known to hold `sha256` without hashing it:
+    /// it is the copy the cache file was built from (`recorded`), or a voucher names it.
+    private func vouches(for current: SourceIdentity, as recorded: SourceIdentity, sha256: String) -> Bool {
+        current == recorded || vouched(current, sha256: sha256)
     }
 
     /// Loads a `.tiktoken` file already read (and hashed) by the caller through the cache, keyed by `sha256`.

@@ -190,6 +190,36 @@ struct RankTableCacheTests {
         }
     }
 
+    @Test("cached: a vocabulary only when the cache alone has it (no build, no hash); it writes nothing")
+    func cachedOnly() throws {
+        let scratch = Scratch()
+        let (path, sha) = try Self.vocabularyFile(in: scratch)
+        let cache = RankTableCache(directory: scratch.file("cache"))
+        let folder = try #require(cache.directory)
+        let listing = { (try? FileManager.default.contentsOfDirectory(atPath: folder).sorted()) ?? [] }
+        // No cache file yet: nothing, and nothing written (`load` would build and store).
+        #expect(cache.cached(path: path, sha256: sha, specialTokens: [Self.special]) == nil)
+        #expect(listing().isEmpty)
+        _ = try cache.load(path: path, sha256: sha, specialTokens: [Self.special])
+        let stored = listing()
+        let hit = try #require(cache.cached(path: path, sha256: sha, specialTokens: [Self.special]))
+        try Self.expectSame(hit, try TiktokenFile.read(path: path, specialTokens: [Self.special]))
+        // Another copy of the same file would need hashing (and a voucher written): left to `load`.
+        let copy = scratch.file("copy.tiktoken")
+        try FileIO.writeAtomically(try FileIO.read(path), to: copy)
+        #expect(cache.cached(path: copy, sha256: sha, specialTokens: [Self.special]) == nil)
+        #expect(listing() == stored)
+        _ = try cache.load(path: copy, sha256: sha, specialTokens: [Self.special])
+        #expect(cache.cached(path: copy, sha256: sha, specialTokens: [Self.special]) != nil)
+        // A damaged cache file: nothing (and it is left for `load` to replace).
+        let file = try #require(cache.path(forSHA256: sha))
+        var bytes = try FileIO.read(file)
+        bytes[Self.sectionRanges(of: bytes)[0].lowerBound] ^= 1
+        try FileIO.writeAtomically(bytes, to: file)
+        #expect(cache.cached(path: path, sha256: sha, specialTokens: [Self.special]) == nil)
+        #expect(try FileIO.read(file) == bytes)
+    }
+
     @Test("a file of the first format (multiply checksum) is neither read nor replaced; one under the new name is refused")
     func earlierFormat() throws {
         let (scratch, path, sha, cache) = try Self.filledCache()

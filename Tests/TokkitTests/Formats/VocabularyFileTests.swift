@@ -123,6 +123,27 @@ struct VocabularyFileTests {
         }
     }
 
+    @Test("a load started early (startLoading, as the CLI does while parsing) is taken by the next load of that vocabulary, unchanged")
+    func startedEarly() throws {
+        // Only this test starts loads; another test loading p50k_edit at the same moment may take this
+        // one's instead (it gets the same vocabulary), so the count says "taken once", not by whom.
+        let reference = try TokenizerLoader.load("p50k_edit")  // its cache file now exists
+        let takenBefore = TokenizerLoader.startedLoadsTaken
+        TokenizerLoader.startLoading("p50k_edit")
+        let loaded = try TokenizerLoader.load("p50k_edit")
+        #expect(TokenizerLoader.startedVocabulary == nil)
+        #expect(TokenizerLoader.startedLoadsTaken == takenBefore + 1)
+        #expect(loaded.vocabulary.tokensOrGaps == reference.vocabulary.tokensOrGaps)
+        #expect(loaded.vocabulary.specialTokens == reference.vocabulary.specialTokens)
+        let text = Array("fim <|fim_prefix|> text, 12345 \u{1F600}".utf8)
+        #expect(try loaded.encode(bytes: text, allowedSpecial: .all) == reference.encode(bytes: text, allowedSpecial: .all))
+        // A path or an unknown name starts nothing; the load that follows works as always.
+        for source in ["/nonexistent/x.tiktoken", "no-such-vocabulary"] {
+            TokenizerLoader.startLoading(source)
+            #expect(TokenizerLoader.startedVocabulary == nil)
+        }
+    }
+
     @Test("GPT-2 encoder.json + vocab.bpe: written, read back, and checked against each other")
     func gpt2Files() throws {
         let scratch = Scratch()

@@ -1001,8 +1001,10 @@ def per_document(args):
             "array per document in and out (the per-document path before this session), against `encode` of the file as one text.", ""]
     inproc = ["| corpus | vocab | one text MB/CPU-s | flat batch MB/CPU-s | batch ÷ one text | one array per document MB/CPU-s | arrays ÷ one text |",
               "|---|---|---:|---:|---:|---:|---:|"]
-    cli = ["| corpus | vocab | `encode` one text | `encode --docs lines` | ÷ one text | `encode` JSONL records | ÷ one text | `shard --docs lines` | ÷ one text |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    # The shard command's own one-text rate too (`--docs file`: the file as one document, with the shard's
+    # writing, read-back and sha256): its per-document path against it, beside the ratio to `encode`.
+    cli = ["| corpus | vocab | `encode` one text | `encode --docs lines` | ÷ one text | `encode` JSONL records | ÷ one text | `shard --docs lines` | ÷ one text | `shard --docs file` (one text) | shard lines ÷ shard one text |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     scaling = ["| corpus | vocab | `--docs lines` 1 thread | 2 threads | × | JSONL 1 thread | 2 threads | × | shard 1 thread | 2 threads | × |",
                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     tmp = tempfile.mkdtemp(prefix="tokkit-perdoc-")
@@ -1034,6 +1036,8 @@ def per_document(args):
                 "jsonl": ([tokkit, "encode", records, "--jsonl-field", "text", *common, "-o", os.path.join(tmp, "jsonl.u32")], mb, ref_docs),
                 "shard": ([tokkit, "shard", "write", path, "--docs", "lines", "--vocab", vocab, "--format", "llmc", "--token-width", "uint32",
                            "--threads", "1", "--quiet", "--force", "-o", os.path.join(tmp, "shards")], mb, None),
+                "shard_one": ([tokkit, "shard", "write", path, "--docs", "file", "--vocab", vocab, "--format", "llmc", "--token-width", "uint32",
+                               "--threads", "1", "--quiet", "--force", "-o", os.path.join(tmp, "shards-one")], mb, None),
             }
             for name in ("lines", "jsonl", "shard"):
                 # The same command on two threads, timed by the wall clock (see the heading of that table).
@@ -1055,7 +1059,8 @@ def per_document(args):
             scaling.append(f"| {corpus} | {vocab} | " + " | ".join(
                 f"{walls[name]:.1f} | {walls[name + '2']:.1f} | **{walls[name + '2'] / walls[name]:.2f}**" for name in ("lines", "jsonl", "shard")) + " |")
             cli.append(f"| {corpus} | {vocab} | {rate['one']:.1f} | {rate['lines']:.1f} | **{rate['lines'] / rate['one']:.2f}** | "
-                       f"{rate['jsonl']:.1f} | **{rate['jsonl'] / rate['one']:.2f}** | {rate['shard']:.1f} | **{rate['shard'] / rate['one']:.2f}** |")
+                       f"{rate['jsonl']:.1f} | **{rate['jsonl'] / rate['one']:.2f}** | {rate['shard']:.1f} | **{rate['shard'] / rate['one']:.2f}** | "
+                       f"{rate['shard_one']:.1f} | **{rate['shard'] / rate['shard_one']:.2f}** |")
             log("\n".join(inproc + [""] + cli + [""] + scaling))
     section = "\n".join(["## Per-document encoding (issue #14)", ""] + head + inproc
                         + ["", "Whole processes (`tokkit`, start-up, reading, JSON parsing and writing included), MB per CPU-second:", ""]

@@ -61,10 +61,14 @@ public enum TokenizerLoader {
         return try (loaded ?? Result { () throws(TokenizerLoadError) in try load() }).get()
     }
 
-    /// Starts loading the bundled vocabulary `source` from the rank-table cache on another core, then the
-    /// scanners' code point table, for a command whose arguments are still being parsed: Argument Parser
-    /// takes about as long to parse `tokkit encode`'s (~25 M instructions, most of them the Swift runtime
-    /// scanning the binary's conformance records) as this work takes (cl100k_base: ~20 M).
+    /// Starts loading the bundled vocabulary `source` from the rank-table cache on another core, for a
+    /// command whose arguments are still being parsed: Argument Parser takes longer to parse `tokkit
+    /// encode`'s (~25 M instructions, most of them the Swift runtime scanning the binary's conformance
+    /// records) than this load takes (cl100k_base: ~16 M, most of them the tables' structure checks).
+    ///
+    /// The vocabulary only: the scanners' code point table (`load(preparingScannersFor:engine:_:)`) stays
+    /// with the command. Built here as well, it added 1.3–2.3 ms of system time to a process and no wall
+    /// time saving the runs could tell apart (1 KB `tokkit encode`, 60–80 alternated runs each).
     ///
     /// The next load of the same vocabulary takes the result, waiting for it if need be. Anything else
     /// changes nothing: the other thread writes no file (`NamedVocabulary.loadCached`), a path or an
@@ -72,11 +76,7 @@ public enum TokenizerLoader {
     /// itself, as without this call.
     public static func startLoading(_ source: String) {
         guard let named = NamedVocabulary.named(source) else { return }
-        let task = BackgroundTask { () -> Vocabulary? in
-            let vocabulary = named.loadCached()
-            CodePointClasses.prepare()
-            return vocabulary
-        }
+        let task = BackgroundTask { named.loadCached() }
         early.withLock { $0.started = (named.name, task) }
     }
 

@@ -100,26 +100,58 @@ package final class Exclusive<Value>: @unchecked Sendable {
     package init(_ value: Value) { self.value = value }
 }
 
-/// Work started now on another thread, whose result a caller collects later (waiting if need be).
+/// Work started now on a thread of its own, whose result a caller collects later (waiting if need be).
 ///
-/// `@unchecked Sendable`: `result` is written once, by the work's thread, before it leaves `group`, and
-/// read only after `group.wait()` returns, which orders that write before every read.
+/// A thread of its own rather than Dispatch's pool: a work item there that runs for milliseconds makes
+/// the pool start more threads (on the worker's own time) as soon as the caller queues anything else.
+///
+/// `@unchecked Sendable`: `result` is written once, by the work's thread, before it signals `done`, and
+/// read only after `done.wait()` returns, which orders that write before every read.
 package final class BackgroundTask<Value: Sendable>: @unchecked Sendable {
-    private let group = DispatchGroup()
+    private let done = DispatchSemaphore(value: 0)
     private var result: Value?
+    private let work: @Sendable () -> Value
 
+    /// Starts `work`; when no thread can be started, runs it here and now.
     package init(_ work: @escaping @Sendable () -> Value) {
-        group.enter()
-        DispatchQueue.global().async {
-            self.result = work()
-            self.group.leave()
-        }
+        self.work = work
+        if !DetachedThread.start({ self.run() }) { run() }
+    }
+
+    private func run() {
+        result = work()
+        done.signal()
     }
 
     /// The work's result, once it is done.
     package func value() -> Value {
-        group.wait()
-        guard let result else { preconditionFailure("a BackgroundTask left its group before storing a result") }
+        done.wait()
+        done.signal()  // a later call returns at once
+        guard let result else { preconditionFailure("a BackgroundTask signalled before storing a result") }
         return result
+    }
+}
+
+/// A thread started with a closure and left to end on its own (`pthread_create`, detached).
+private enum DetachedThread {
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
+    /// Starts `body` on a new thread; `false` when none could be started.
+    static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        guard pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context) == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
     }
 }

@@ -234,29 +234,68 @@ uint32_t tk_codepoint_classes(uint32_t codepoint) {
     return classes;
 }
 
-static UBool tk_fill_category_run(const void *context, UChar32 start, UChar32 limit, UCharCategory type) {
-    uint16_t *out = (uint16_t *)context;
-    uint16_t classes = (uint16_t)tk_classes_of_category_mask(U_MASK(type));
-    for (UChar32 c = start; c < limit && c < 0x110000; c++) out[c] = classes;
+// Runs of equal classes, appended in code point order; `count` goes on past `capacity`, so that a caller
+// learns its arrays were too small.
+typedef struct {
+    uint32_t *starts;
+    uint16_t *classes;
+    int32_t count, capacity;
+} tk_class_runs;
+
+static void tk_append_run(tk_class_runs *runs, uint32_t start, uint16_t classes) {
+    if (runs->count > 0 && runs->count <= runs->capacity && runs->classes[runs->count - 1] == classes) return;
+    if (runs->count < runs->capacity) {
+        runs->starts[runs->count] = start;
+        runs->classes[runs->count] = classes;
+    }
+    runs->count++;
+}
+
+static UBool tk_collect_category_run(const void *context, UChar32 start, UChar32 limit, UCharCategory type) {
+    (void)limit;
+    if (start < 0x110000) tk_append_run((tk_class_runs *)context, (uint32_t)start, (uint16_t)tk_classes_of_category_mask(U_MASK(type)));
     return 1;
 }
 
-void tk_codepoint_classes_all(uint16_t *out) {
-    u_enumCharTypes(tk_fill_category_run, out);
+int32_t tk_codepoint_class_runs(uint32_t *starts, uint16_t *classes, int32_t capacity) {
+    if (capacity <= 0) return -1;
+    tk_class_runs categories = {malloc(sizeof(uint32_t) * (size_t)capacity), malloc(sizeof(uint16_t) * (size_t)capacity), 0, capacity};
+    tk_class_runs out = {starts, classes, 0, capacity};
     UErrorCode status = U_ZERO_ERROR;
     USet *space = uset_openEmpty();
+    int32_t result = -1, items = 0, category = 0, item = 0;
+    UChar32 spaceStart = 0x110000, spaceEnd = 0x110000;  // the current White_Space range, inclusive
+    uint32_t position = 0;
+    if (categories.starts == NULL || categories.classes == NULL || space == NULL) goto done;
+    u_enumCharTypes(tk_collect_category_run, &categories);
+    if (categories.count > capacity || categories.count == 0) goto done;
     uset_applyIntPropertyValue(space, UCHAR_WHITE_SPACE, 1, &status);
-    int32_t items = U_SUCCESS(status) ? uset_getItemCount(space) : 0;
-    for (int32_t item = 0; item < items && U_SUCCESS(status); item++) {
-        UChar32 start, end;
-        if (uset_getItem(space, item, &start, &end, NULL, 0, &status) == 0 && U_SUCCESS(status)) {
-            for (UChar32 c = start; c <= end && c < 0x110000; c++) out[c] |= TK_CLASS_WHITE_SPACE;
+    items = U_SUCCESS(status) ? uset_getItemCount(space) : 0;
+    if (items > 0 && uset_getItem(space, 0, &spaceStart, &spaceEnd, NULL, 0, &status) != 0) goto done;
+    // One sweep over both lists: a new run wherever a category run or a White_Space range starts or ends.
+    while (position < 0x110000 && U_SUCCESS(status)) {
+        while (category + 1 < categories.count && categories.starts[category + 1] <= position) category++;
+        while (item < items && (uint32_t)spaceEnd < position) {
+            if (++item == items) {
+                spaceStart = spaceEnd = 0x110000;
+            } else if (uset_getItem(space, item, &spaceStart, &spaceEnd, NULL, 0, &status) != 0) {
+                goto done;
+            }
         }
+        int inSpace = (uint32_t)spaceStart <= position && position <= (uint32_t)spaceEnd;
+        uint32_t next = category + 1 < categories.count ? categories.starts[category + 1] : 0x110000;
+        uint32_t spaceBoundary = inSpace ? (uint32_t)spaceEnd + 1 : (uint32_t)spaceStart;
+        if (spaceBoundary < next) next = spaceBoundary;
+        if (next <= position) goto done;  // no progress: ICU gave ranges out of order; the caller asks code point by code point
+        tk_append_run(&out, position, (uint16_t)(categories.classes[category] | (inSpace ? TK_CLASS_WHITE_SPACE : 0)));
+        position = next;
     }
-    uset_close(space);
-    if (U_FAILURE(status)) {
-        for (uint32_t c = 0; c < 0x110000; c++) out[c] = (uint16_t)tk_codepoint_classes(c);
-    }
+    if (U_SUCCESS(status) && out.count <= capacity) result = out.count;
+done:
+    if (space != NULL) uset_close(space);
+    free(categories.starts);
+    free(categories.classes);
+    return result;
 }
 
 void tk_codepoint_classes_range(uint32_t first, uint32_t count, uint32_t *out) {

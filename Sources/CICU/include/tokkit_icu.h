@@ -60,11 +60,14 @@ enum {
 /// when a table of every code point is built (Swift debug builds pay per call).
 void tk_codepoint_classes_range(uint32_t first, uint32_t count, uint32_t *out);
 
-/// Fills `out[c]` with `tk_codepoint_classes(c)` for every code point c < 0x110000, from ICU's runs of
-/// one general category and its White_Space set instead of a million single queries (about 20 ms at
-/// every start of a process that pre-splits). Falls back to those queries if ICU cannot give the set.
-/// 16 bits a code point (the classes take 9): the table is 2.2 MB of fresh pages, where 32 bits took 4.4 MB.
-void tk_codepoint_classes_all(uint16_t *out);
+/// The classes of every code point as runs, from ICU's runs of one general category and its White_Space
+/// set instead of a million single queries (about 20 ms at every start of a process that pre-splits):
+/// run k starts at code point `starts[k]` (the first at 0) and reaches the next run's start (the last,
+/// 0x110000); every code point in it has the classes `classes[k]` (`tk_codepoint_classes`); no two
+/// neighbouring runs have the same classes. Returns the number of runs, or -1 when more than `capacity`
+/// would be needed or ICU cannot give the White_Space set (then ask code point by code point).
+/// Runs rather than a table of every code point: that table was 2.2 MB of fresh pages in every process.
+int32_t tk_codepoint_class_runs(uint32_t *starts, uint16_t *classes, int32_t capacity);
 
 /// Fills `out[k]` with ICU's general category (`UCharCategory`: 0 = Cn unassigned … 29) of `first + k`.
 void tk_general_categories_range(uint32_t first, uint32_t count, uint8_t *out);

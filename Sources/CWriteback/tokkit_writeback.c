@@ -12,3 +12,12 @@ int tk_start_writeback(int descriptor, long long offset, long long count) {
     return 0;
 #endif
 }
+
+int tk_open_direct(const char *path) {
+#if defined(__linux__) && defined(O_DIRECT)
+    return open(path, O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOFOLLOW);
+#else
+    (void)path;
+    return -1;
+#endif
+}

@@ -122,7 +122,10 @@ final class OutputSink {
 
     init(path: String?) throws {
         if let path, path != "-" {
-            writer = try AtomicFileWriter(path: path)
+            let writer = try AtomicFileWriter(path: path)
+            // Nothing reads a command's output back: a large one skips the page cache (`DirectFileStream`).
+            writer.writesDirectly = true
+            self.writer = writer
         } else {
             writer = nil
         }

@@ -35,6 +35,14 @@ public final class AtomicFileWriter {
     /// manifest rewrite) turns this off: one fsync per small file made a run of thousands of shards
     /// wait on the disk for most of its time.
     public var durable = true
+    /// Whether a large output may bypass the page cache (`DirectFileStream`): set by a writer whose file
+    /// nothing reads back soon. Takes effect at the first write of 64 KiB or more into an empty file, so
+    /// a small output never opens a second descriptor or maps a staging buffer.
+    public var writesDirectly = false
+    private var direct: DirectFileStream?
+    /// How many bytes reached the file by direct writes (known once direct writing has ended: at
+    /// `synchronize()`, `commit()` or an `overwrite`).
+    package private(set) var bytesWrittenDirectly = 0
 
     /// - Throws: `FileError.unwritable` naming `path` when its folder cannot take a file or the
     ///   destination is a kind of file that cannot be replaced.
@@ -88,6 +96,10 @@ public final class AtomicFileWriter {
     }
 
     public func write<Bytes: Collection>(_ bytes: Bytes) throws(FileError) where Bytes.Element == UInt8 {
+        if direct != nil {
+            try Array(bytes).withUnsafeBufferPointer { bytes throws(FileError) in try write(UnsafeRawBufferPointer(bytes)) }
+            return
+        }
         buffer.append(contentsOf: bytes)
         bytesWritten += bytes.count
         if buffer.count >= 1 << 20 { try flush() }
@@ -105,6 +117,22 @@ public final class AtomicFileWriter {
     /// As the array's `write`, for bytes that are not an array: `tokkit encode --format uint32` writes a
     /// batch's ids as they lie in memory, with no copy into an array of bytes first.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
+        if let direct {
+            try appendDirectly(bytes, to: direct)
+            return
+        }
+        if bytes.count >= 1 << 16, writesDirectly, !writesInPlace, bytesInFile == 0, let handle,
+           let stream = DirectFileStream(path: temporaryPath, ordinary: handle.fileDescriptor) {
+            direct = stream
+            let buffered = buffer
+            buffer.removeAll()
+            // Already counted in `bytesWritten` when they were buffered.
+            try buffered.withUnsafeBufferPointer { buffered throws(FileError) in
+                try appendDirectly(UnsafeRawBufferPointer(buffered), to: stream, counted: true)
+            }
+            try appendDirectly(bytes, to: stream)
+            return
+        }
         guard bytes.count >= 1 << 16 else {
             buffer.append(contentsOf: bytes)
             bytesWritten += bytes.count
@@ -116,7 +144,41 @@ public final class AtomicFileWriter {
         bytesWritten += bytes.count
     }
 
+    private func appendDirectly(_ bytes: UnsafeRawBufferPointer, to stream: DirectFileStream, counted: Bool = false) throws(FileError) {
+        do throws(DirectWriteFailure) {
+            try stream.append(bytes)
+        } catch {
+            throw directFailure(error)
+        }
+        if !counted { bytesWritten += bytes.count }
+    }
+
+    /// Ends direct writing: everything staged reaches the file, and the ordinary descriptor continues
+    /// at its end.
+    private func stopWritingDirectly(_ stream: DirectFileStream) throws(FileError) {
+        direct = nil
+        do throws(DirectWriteFailure) {
+            try stream.finish()
+        } catch {
+            throw directFailure(error)
+        }
+        bytesInFile = stream.byteCount
+        bytesWrittenDirectly = stream.directBytes
+        do {
+            try handle?.seekToEnd()
+        } catch {
+            throw .unwritable(path: path, reason: FileIO.reason(for: error))
+        }
+    }
+
+    private func directFailure(_ failure: DirectWriteFailure) -> FileError {
+        switch failure {
+        case .failed(let code): .unwritable(path: path, reason: String(cString: strerror(code)))
+        }
+    }
+
     private func flush() throws(FileError) {
+        if let direct { try stopWritingDirectly(direct) }
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBufferPointer { buffer throws(FileError) in try writeOut(UnsafeRawBufferPointer(buffer)) }
         buffer.removeAll(keepingCapacity: true)

@@ -44,6 +44,48 @@ struct AtomicFileWriterTests {
         #expect(expected.count > 8 << 20)
     }
 
+    @Test("writesDirectly: a large output goes to disk with O_DIRECT; small and large writes, collections, a header overwrite and the last partial block land in order, byte for byte, on a disk and on tmpfs")
+    func directWrites() throws {
+        // A folder on the disk the package is on (NSTemporaryDirectory may be tmpfs elsewhere), and tmpfs.
+        // Both take direct writes here; the way back to ordinary writes when a disk refuses one (EINVAL)
+        // has no file system on this machine to test it with.
+        let disk = FileManager.default.currentDirectoryPath + "/.build/tokkit-direct-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: disk) }
+        let memory = "/dev/shm/tokkit-direct-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: memory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: memory) }
+        for (folder, onDisk) in [(disk, true), (memory, false)] {
+            let path = folder + "/direct.bin"
+            let writer = try AtomicFileWriter(path: path)
+            writer.writesDirectly = true
+            var expected: [UInt8] = []
+            var random = SplitMix64(seed: 29)
+            // A small header first (buffered, then handed to the direct stream), then sizes around the
+            // staging buffer's megabyte and its 4 KiB blocks, and odd ones.
+            let sizes = [1000, 1 << 16, (1 << 20) - 1, 1 << 20, (1 << 20) + 5, 3 << 20, 4095, 4097, 0, 7, 70_000]
+            for round in 0..<30 {
+                let count = round == 0 ? 1000 : round == 1 ? 1 << 16 : sizes[Int.random(in: 0..<sizes.count, using: &random)]
+                let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ round &* 7) }
+                if round % 4 == 3 { try writer.write(bytes[...]) } else { try writer.write(bytes) }
+                expected += bytes
+                #expect(writer.bytesWritten == expected.count)
+            }
+            expected += [1, 2, 3]  // a partial block at the end
+            try writer.write([1, 2, 3])
+            try writer.overwrite([0xAB, 0xCD], at: 1)
+            expected[1] = 0xAB
+            expected[2] = 0xCD
+            try writer.write([UInt8](repeating: 5, count: 100_000))  // after the overwrite: the ordinary way
+            expected += [UInt8](repeating: 5, count: 100_000)
+            try writer.commit()
+            #expect(try FileIO.read(path) == expected, "\(onDisk ? "disk" : "tmpfs")")
+            #expect(expected.count > 8 << 20)
+            // Every whole block before the overwrite went directly (tmpfs takes direct writes since Linux 6.6).
+            #expect(writer.bytesWrittenDirectly > 8 << 20, "\(onDisk ? "disk" : "tmpfs")")
+        }
+    }
+
     @Test("an existing file stays whole until the new one is committed over it")
     func replace() throws {
         let scratch = Scratch()

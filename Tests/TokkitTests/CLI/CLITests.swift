@@ -50,6 +50,33 @@ struct CLITests {
         #expect(lines.stdout.filter { $0 == "\n" }.count == lineCount)
     }
 
+    @Test("a large output to a file (written with O_DIRECT, past the page cache) has the bytes of the same output on stdout: encode by lines and as one text, 1 and 2 threads, and decode back")
+    func largeFileOutputs() throws {
+        let scratch = Scratch()
+        // ~3.5 MB of text (~3 MB of uint32 ids): several of the direct writer's 1 MB buffers and a partial block at the end.
+        var text: [UInt8] = []
+        let prose = try Repository.fixture("english-prose.txt")
+        for k in 0..<800 { text += Array("\(k) ".utf8) + prose }
+        text += Array("tail".utf8)
+        let input = scratch.file("large.txt")
+        try FileIO.writeAtomically(text, to: input)
+        for arguments in [["--docs", "lines", "--threads", "1"], ["--docs", "lines", "--threads", "2"], ["--threads", "1"], ["--threads", "2"]] {
+            let ids = scratch.file("ids.u32")
+            let toFile = try tokkit(["encode", input, "--vocab", "cl100k_base", "--format", "uint32", "-o", ids] + arguments)
+            let toStdout = try tokkit(["encode", input, "--vocab", "cl100k_base", "--format", "uint32"] + arguments)
+            #expect(toFile.status == 0 && toStdout.status == 0, "\(toFile.stderr)\(toStdout.stderr)")
+            let written = try FileIO.read(ids)
+            #expect(written.count > 2 << 20 && written.count % 4 == 0, "\(arguments)")
+            #expect(written == toStdout.stdoutBytes, "\(arguments)")
+            if arguments.first == "--threads" {
+                let back = scratch.file("back.txt")
+                let decoded = try tokkit(["decode", ids, "--vocab", "cl100k_base", "--format", "uint32", "--bytes", "-o", back])
+                #expect(decoded.status == 0, "\(decoded.stderr)")
+                #expect(try FileIO.read(back) == text, "\(arguments)")
+            }
+        }
+    }
+
     @Test("decode on one thread and on several gives the same bytes, and names the same first unknown id, across blocks")
     func decodeThreads() throws {
         let scratch = Scratch()

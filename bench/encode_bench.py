@@ -510,8 +510,8 @@ def peers(args):
             " builds a Python list, and `encode_batch([text], 1 thread)`, which returns a numpy array as tokkit's engine"
             " returns a flat array, the faster here; until session 30 only `encode` was timed);"
             " **first call**: tokkit's first run in that fresh process, each peer's first encode in a fresh Python process"
-            " (quicktok-v1: `encode_batch([text], 1 thread)`)"
-            " (`encode_bench.py --first-call`, its vocabulary loaded outside the clock; ids checked by SHA-256 against"
+            " (quicktok-v1: `encode_batch([text], 1 thread)`; `encode_bench.py --first-call`, its vocabulary loaded outside"
+            " the clock; ids checked by SHA-256 against"
             " tiktoken's), one such process a round;"
             " **warm**: every cache kept (tokkit: `TokkitBench encode --keep-cache --warm-up 1 --repeats 1`, the timed run"
             " on the merger the warm-up run filled; splintr-rs without emptying its cache, after its cold"
@@ -723,13 +723,13 @@ def peers(args):
                     cells += [f"{value:.1f}", f"{mine[k] / value:.2f}×"] if value else ["—", "—"]
                     if value and (fastest[k] is None or value > fastest[k][0]):
                         fastest[k] = (value, tool.split(" ")[0], runs)
-                variants = {k.split(":", 1)[1]: max(v) for (t, k), v in rates.items() if t == tool and k.startswith("two:")}
-                name = names[tool].format(two=max(variants, key=variants.get) if variants else "no exact parallel call")
-                if variants:
-                    note = "(one text, 2 threads: " + ", ".join(f"{v} {r:.1f}" for v, r in variants.items()) + ") "
-                singles = {k.split(":", 1)[1]: max(v) for (t, k), v in rates.items() if t == tool and k.startswith("one:")}
-                if singles:
-                    note += "(one text, 1 thread: " + ", ".join(f"{v} {r:.1f}" for v, r in singles.items()) + ") "
+                # Each call of a column timed in several ways, with its best rate, named beside the tool.
+                variants = {kind: {k.split(":", 1)[1]: max(v) for (t, k), v in rates.items() if t == tool and k.startswith(kind + ":")}
+                            for kind in ("two", "one")}
+                name = names[tool].format(two=max(variants["two"], key=variants["two"].get) if variants["two"] else "no exact parallel call")
+                for kind, heading in (("two", "one text, 2 threads"), ("one", "one text, 1 thread")):
+                    if variants[kind]:
+                        note += f"({heading}: " + ", ".join(f"{v} {r:.1f}" for v, r in variants[kind].items()) + ") "
                 note += "".join(f"({why}) " for why in dropped.get(tool, []))
                 rows.append(f"| {corpus} | {vocab} | {name} | " + " | ".join(cells) + f" | = {note}|")
             spread.append(f"| {corpus} | {vocab} | " + " | ".join(

@@ -35,8 +35,8 @@ public final class AtomicFileWriter {
     /// manifest rewrite) turns this off: one fsync per small file made a run of thousands of shards
     /// wait on the disk for most of its time.
     public var durable = true
-    /// Whether a large output may bypass the page cache (`DirectFileStream`): set by a writer whose file
-    /// nothing reads back soon. Takes effect at the first write of 64 KiB or more into an empty file, so
+    /// Whether a large output may bypass the page cache (`DirectFileStream`): set for the CLI's outputs
+    /// and for shards. Takes effect at the first write of 64 KiB or more into an empty file, so
     /// a small output never opens a second descriptor or maps a staging buffer.
     public var writesDirectly = false
     private var direct: DirectFileStream?
@@ -172,9 +172,7 @@ public final class AtomicFileWriter {
     }
 
     private func directFailure(_ failure: DirectWriteFailure) -> FileError {
-        switch failure {
-        case .failed(let code): .unwritable(path: path, reason: String(cString: strerror(code)))
-        }
+        .unwritable(path: path, reason: String(cString: strerror(failure.code)))
     }
 
     private func flush() throws(FileError) {

@@ -13,11 +13,12 @@ int tk_start_writeback(int descriptor, long long offset, long long count) {
 #endif
 }
 
-int tk_open_direct(const char *path) {
+int tk_open_direct(const char *path, int writing) {
 #if defined(__linux__) && defined(O_DIRECT)
-    return open(path, O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOFOLLOW);
+    return open(path, (writing ? O_WRONLY : O_RDONLY) | O_DIRECT | O_CLOEXEC | O_NOFOLLOW);
 #else
     (void)path;
+    (void)writing;
     return -1;
 #endif
 }

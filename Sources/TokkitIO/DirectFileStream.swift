@@ -53,7 +53,7 @@ final class DirectFileStream: @unchecked Sendable {
     /// Opens `path`, the file `ordinary` writes (empty so far), for direct writes; `nil` where the
     /// file system or the system has none or memory for the buffers is lacking.
     init?(path: String, ordinary: Int32) {
-        let descriptor = tk_open_direct(path)
+        let descriptor = tk_open_direct(path, 1)
         guard descriptor >= 0 else { return nil }
         var buffers: [UnsafeMutableRawPointer] = []
         for _ in 0..<2 {

@@ -8,10 +8,11 @@
 /// Returns 0, or -1 with `errno` set.
 int tk_start_writeback(int descriptor, long long offset, long long count);
 
-/// Opens the existing file at `path` for writing with O_DIRECT (Linux): writes from memory aligned to
-/// the device's block go to the disk without a copy in the page cache. Swift cannot name O_DIRECT: glibc
-/// defines it only under `_GNU_SOURCE`. Returns the descriptor, or -1 (errno set; EINVAL where the file
-/// system has no direct I/O, such as tmpfs before Linux 6.6; always -1 on other systems).
-int tk_open_direct(const char *path);
+/// Opens the existing file at `path` with O_DIRECT (Linux), for writing when `writing` is nonzero, else
+/// for reading: transfers between memory aligned to the device's block and the disk, without a copy in
+/// the page cache. Swift cannot name O_DIRECT: glibc defines it only under `_GNU_SOURCE`. Returns the
+/// descriptor, or -1 (errno set; EINVAL where the file system has no direct I/O, such as tmpfs before
+/// Linux 6.6; always -1 on other systems).
+int tk_open_direct(const char *path, int writing);
 
 #endif

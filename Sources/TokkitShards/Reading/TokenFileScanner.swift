@@ -38,11 +38,12 @@ public struct TokenFileScanner {
     }
 
     /// Scans the file at `path`; `visit` sees the ids in order, a chunk at a time, and returns `false` to stop
-    /// early (the summary then covers only what was read, and carries no digest).
+    /// early (the summary then covers only what was read, and carries no digest). `direct` reads it past the
+    /// page cache (``DirectFileReader``), as the writer reads back a file it wrote that way.
     ///
     /// - Throws: the first problem, with the file, the byte offset and what was expected there.
     /// - Complexity: O(file size) time, O(chunk) memory.
-    public func scan(_ path: String, visit: ((ArraySlice<TokenID>) -> Bool)? = nil) throws(ShardError) -> TokenFileSummary {
+    public func scan(_ path: String, direct: Bool = false, visit: ((ArraySlice<TokenID>) -> Bool)? = nil) throws(ShardError) -> TokenFileSummary {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw .unreadable(path: path, reason: exists ? "permission denied" : "no such file")
@@ -52,6 +53,7 @@ public struct TokenFileScanner {
         do { fileSize = Int(try handle.seekToEnd()); try handle.seek(toOffset: 0) } catch {
             throw .unreadable(path: path, reason: FileIO.reason(for: error))
         }
+        let reader = direct ? DirectFileReader(path: path, ordinary: handle.fileDescriptor) : nil
         var hasher = SHA256()
         var header: LLMCHeader?
         var pending: [UInt8] = []
@@ -62,7 +64,8 @@ public struct TokenFileScanner {
         var ids: [TokenID] = []
         let headerBytes = format.headerBytes
         if headerBytes > 0 {
-            let first = try read(handle, path: path, count: headerBytes)
+            var first: [UInt8] = []
+            _ = try read(handle, reader, path: path, count: min(headerBytes, fileSize), appendingTo: &first)
             let parsed = try LLMCHeader.parse(first, fileSize: fileSize, path: path)
             guard parsed.width == width else {
                 throw .unexpected(path: path, offset: 0, expected: "the \(width.rawValue) header the manifest records (magic \(LLMCHeader(width: width, tokenCount: 0).magic))",
@@ -81,7 +84,7 @@ public struct TokenFileScanner {
         // `offset` is the file offset of `pending[0]`; a token cut by a short read waits in `pending` for the next chunk.
         while offset + pending.count < fileSize {
             let kept = pending.count
-            guard try read(handle, path: path, count: min(Self.chunkBytes, fileSize - offset - kept), appendingTo: &pending) > 0 else {
+            guard try read(handle, reader, path: path, count: min(Self.chunkBytes, fileSize - offset - kept), appendingTo: &pending) > 0 else {
                 throw .truncated(path: path, size: offset + kept, expected: "\(fileSize) bytes (the file shrank while being read)")
             }
             hasher.update(pending[kept...])
@@ -192,15 +195,18 @@ public struct TokenFileScanner {
 
     /// Reads up to `count` bytes (fewer only at the end of the file) onto the end of `buffer`, which
     /// is reused from chunk to chunk: a fresh array per chunk, and the `Data` it was copied from, were
-    /// fresh pages the kernel zeroed (a twentieth of `tokkit shard`). Returns the number read.
-    private func read(_ handle: FileHandle, path: String, count: Int, appendingTo buffer: inout [UInt8]) throws(ShardError) -> Int {
+    /// fresh pages the kernel zeroed (a twentieth of `tokkit shard`). Through `reader` when there is one.
+    /// Returns the number read.
+    private func read(_ handle: FileHandle, _ reader: DirectFileReader?, path: String, count: Int,
+                      appendingTo buffer: inout [UInt8]) throws(ShardError) -> Int {
         var failure: Int32 = 0
         let before = buffer.count
         buffer.append(addingCapacity: count) { span in
             span.withUnsafeMutableBufferPointer { space, initialized in
                 guard let base = space.baseAddress else { return }
                 while initialized < count {
-                    let got = Foundation.read(handle.fileDescriptor, base + initialized, count - initialized)
+                    let got = reader?.read(into: base + initialized, count: count - initialized)
+                        ?? Foundation.read(handle.fileDescriptor, base + initialized, count - initialized)
                     if got < 0, errno == EINTR { continue }
                     if got < 0 { failure = errno }
                     if got <= 0 { return }
@@ -212,11 +218,4 @@ public struct TokenFileScanner {
         return buffer.count - before
     }
 
-    private func read(_ handle: FileHandle, path: String, count: Int) throws(ShardError) -> [UInt8] {
-        do {
-            return [UInt8](try handle.read(upToCount: count) ?? Data())
-        } catch {
-            throw .unreadable(path: path, reason: FileIO.reason(for: error))
-        }
-    }
 }

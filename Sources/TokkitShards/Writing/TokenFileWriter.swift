@@ -219,8 +219,8 @@ final class TokenFileWriter {
         tokenCount += count
     }
 
-    /// Fills in the header, syncs, reads the temporary file back through `scanner` and renames it into
-    /// place only when the read-back agrees with what was written.
+    /// Fills in the header, syncs, reads the temporary file back through `scanner` (from the disk) and
+    /// renames it into place only when the read-back agrees with what was written.
     func finish(scanner: TokenFileScanner, expectedEndTokens: Int) throws(ShardError) -> TokenFileSummary {
         do {
             if format == .llmc {
@@ -230,7 +230,8 @@ final class TokenFileWriter {
         } catch {
             throw ShardError(error, path: path)
         }
-        let summary = try scanner.scan(file.temporaryPath)
+        // Read back the way it was written: a file that went past the page cache has no pages there to read.
+        let summary = try scanner.scan(file.temporaryPath, direct: file.bytesWrittenDirectly > 0)
         guard summary.tokens == tokenCount, summary.endTokens == expectedEndTokens else {
             throw .countMismatch(path: file.temporaryPath, what: "tokens and \(summary.endTokens) end tokens on read-back",
                                  expected: tokenCount, found: summary.tokens)

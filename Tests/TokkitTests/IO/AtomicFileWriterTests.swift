@@ -86,6 +86,39 @@ struct AtomicFileWriterTests {
         }
     }
 
+    @Test("DirectFileReader: files of 0 bytes to several megabytes, around its 4 KiB blocks and megabyte buffer, read back past the page cache in pieces of any size, byte for byte, on a disk and on tmpfs")
+    func directReads() throws {
+        let disk = FileManager.default.currentDirectoryPath + "/.build/tokkit-direct-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: disk) }
+        let memory = "/dev/shm/tokkit-direct-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: memory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: memory) }
+        var random = SplitMix64(seed: 31)
+        for folder in [disk, memory] {
+            for size in [0, 1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 17] {
+                let path = folder + "/read-\(size).bin"
+                let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ size) }
+                try FileIO.writeAtomically(bytes, to: path)
+                let handle = try #require(FileHandle(forReadingAtPath: path))
+                defer { try? handle.close() }
+                let reader = try #require(DirectFileReader(path: path, ordinary: handle.fileDescriptor))
+                var back = [UInt8](repeating: 0, count: size + (3 << 20))
+                var count = 0
+                while true {
+                    let ask = [1, 1000, 4096, 256 << 10, 3 << 20][Int(random.next() % 5)]
+                    let got = back.withUnsafeMutableBytes { reader.read(into: $0.baseAddress! + count, count: min(ask, $0.count - count)) }
+                    #expect(got >= 0)
+                    if got <= 0 { break }
+                    count += got
+                }
+                #expect(count == size && Array(back[..<count]) == bytes, "\(folder) \(size) bytes: read \(count)")
+                #expect(reader.read(into: &back, count: 1) == 0)
+                #expect(reader.directBytes == size, "\(folder) \(size)")
+            }
+        }
+    }
+
     @Test("an existing file stays whole until the new one is committed over it")
     func replace() throws {
         let scratch = Scratch()

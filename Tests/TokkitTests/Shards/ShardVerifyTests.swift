@@ -63,6 +63,34 @@ struct ShardVerifyTests {
         #expect(cases > 6_400 && mismatches == 0, "\(mismatches) of \(cases)")
     }
 
+    @Test("a shard large enough to be written past the page cache is read back that way, and its scan equals the ordinary scan (count, end tokens, digest, header); a changed id in it is caught the same way")
+    func directReadBack() throws {
+        let scratch = Scratch()
+        // The fixtures 40 times as uint32 ids: past the 64 KiB from which a shard skips the page cache, and
+        // over the read-back's megabyte.
+        let documents = try Sharding.fixtureDocuments()
+        try Sharding.writeJSONL((0..<40).flatMap { _ in documents }, to: scratch.file("docs.jsonl"))
+        let manifest = try Sharding.run(try Sharding.settings(.llmc, shardTokens: 1 << 20, valTokens: 1 << 20, width: .uint32),
+                                        input: scratch.file("docs.jsonl"), directory: scratch.file("out")).manifest
+        let shard = try #require(manifest.shards.first)
+        let path = scratch.file("out/" + shard.tokenFile.file)
+        let bytes = try FileIO.read(path)
+        #expect(bytes.count > 1 << 20)
+        #expect(shard.tokenFile.sha256 == SHA256.hex(bytes))
+        let scanner = TokenFileScanner(format: .llmc, width: .uint32, vocabularySize: 50_257, endTokenID: 50_256)
+        let direct = try scanner.scan(path, direct: true)
+        #expect(direct == (try scanner.scan(path)))
+        #expect(direct.tokens == shard.tokens && direct.sha256 == shard.tokenFile.sha256 && direct.header?.tokenCount == shard.tokens)
+        try Self.edit(path) { $0[$0.count - 8] = 0xFF; $0[$0.count - 7] = 0xFF }
+        let offset = bytes.count - 8
+        for useDirect in [true, false] {
+            #expect(throws: ShardError.self) { _ = try scanner.scan(path, direct: useDirect) }
+            do { _ = try scanner.scan(path, direct: useDirect) } catch {
+                #expect(error.description.contains("byte offset \(offset)"), "\(error.description)")
+            }
+        }
+    }
+
     @Test("an id outside the vocabulary is named with its byte offset")
     func idOutOfRange() throws {
         let scratch = Scratch()

@@ -239,7 +239,10 @@ public struct Tokenizer: Sendable {
             var unused: [TokenID] = []
             merger.useCache(of: lookup)
             failed = ScannedText.with(text) { whole in
-                Self.encodeScanned(S.self, whole, block: ids, written: &written, lookup: lookup, merger: &merger, into: &unused)
+                withUnsafeTemporaryAllocation(of: BytePairMerger.PreparedPiece.self, capacity: Self.lookahead) { ahead in
+                    Self.encodeScanned(S.self, whole, block: ids, ahead: ahead.baseAddress!, written: &written, lookup: lookup,
+                                       merger: &merger, into: &unused)
+                }
             }
         })
         if let failed { throw unknownByte(in: failed, of: text, base: 0) }
@@ -276,6 +279,7 @@ public struct Tokenizer: Sendable {
         ScannedText.with(text) { whole in
             // 1 KB: `withUnsafeTemporaryAllocation` asks the runtime whether a larger block fits the stack.
             withUnsafeTemporaryAllocation(of: TokenID.self, capacity: blockCapacity) { block in
+              withUnsafeTemporaryAllocation(of: BytePairMerger.PreparedPiece.self, capacity: lookahead) { ahead in
                 var written = 0
                 var failed: (document: Int, piece: UnsafeBufferPointer<UInt8>)?
                 // `prepare` in its parts (see `useCache(of:)`).
@@ -283,7 +287,8 @@ public struct Tokenizer: Sendable {
                 for document in 0..<max(0, boundaries.count &- 1) {
                     let before = output.count &+ written
                     let scanned = whole.view(boundaries[document]..<boundaries[document &+ 1])
-                    if let piece = encodeScanned(S.self, scanned, block: block.baseAddress!, written: &written, lookup: lookup, merger: &merger, into: &output) {
+                    if let piece = encodeScanned(S.self, scanned, block: block.baseAddress!, ahead: ahead.baseAddress!, written: &written,
+                                                 lookup: lookup, merger: &merger, into: &output) {
                         failed = (document, piece)
                         break
                     }
@@ -291,6 +296,7 @@ public struct Tokenizer: Sendable {
                 }
                 output.append(contentsOf: UnsafeBufferPointer(start: block.baseAddress!, count: written))
                 return failed
+              }
             }
         }
     }
@@ -298,6 +304,9 @@ public struct Tokenizer: Sendable {
     /// The ids of `encodeScanned`'s block on the stack. A constant, not the block's count: as a parameter of
     /// the piece loop it took a register the loop needs (o200k, 10 MB of public_multi: 3.5% more instructions).
     private static var blockCapacity: Int { 256 }
+
+    /// How many pieces are scanned, hashed and sent for before the first of them is looked up.
+    private static var lookahead: Int { 32 }
 
     /// The pieces of one text (a document) into `block` (room for `blockCapacity` ids) after its first `written` ids, the block
     /// appended to `output` whenever the next piece might not fit. One piece is in flight: the next
@@ -308,6 +317,7 @@ public struct Tokenizer: Sendable {
     /// - Returns: the piece that holds a byte the vocabulary lacks (its ids are not written), or `nil`.
     @inline(never)
     private static func encodeScanned<S: PieceScanner>(_: S.Type, _ scanned: ScannedText, block ids: UnsafeMutablePointer<TokenID>,
+                                                       ahead: UnsafeMutablePointer<BytePairMerger.PreparedPiece>,
                                                        written: inout Int, lookup: RankLookup, merger: inout BytePairMerger,
                                                        into output: inout [TokenID]) -> UnsafeBufferPointer<UInt8>? {
         var count = written
@@ -325,16 +335,22 @@ public struct Tokenizer: Sendable {
         }
         let bytes = scanned.bytes
         var start = 0
-        var pending: BytePairMerger.PreparedPiece?
         while start < scanned.count {
-            let end = S.endOfPiece(in: scanned, from: start)
-            let next = BytePairMerger.PreparedPiece(hashing: UnsafeBufferPointer(start: bytes + start, count: end &- start))
-            merger.startLoading(next, with: lookup)
-            if let pending, !emit(pending) { return pending.piece }
-            pending = next
-            start = end
+            var n = 0
+            repeat {
+                let end = S.endOfPiece(in: scanned, from: start)
+                let next = BytePairMerger.PreparedPiece(hashing: UnsafeBufferPointer(start: bytes + start, count: end &- start))
+                merger.startLoading(next, with: lookup)
+                (ahead + n).initialize(to: next)
+                n &+= 1
+                start = end
+            } while n < lookahead && start < scanned.count
+            var k = 0
+            while k < n {
+                if !emit(ahead[k]) { return ahead[k].piece }
+                k &+= 1
+            }
         }
-        if let pending, !emit(pending) { return pending.piece }
         return nil
     }
 

@@ -239,9 +239,12 @@ public struct Tokenizer: Sendable {
             var unused: [TokenID] = []
             merger.useCache(of: lookup)
             failed = ScannedText.with(text) { whole in
-                withUnsafeTemporaryAllocation(of: BytePairMerger.PreparedPiece.self, capacity: Self.lookahead) { ahead in
-                    Self.encodeScanned(S.self, whole, block: ids, ahead: ahead.baseAddress!, written: &written, lookup: lookup,
-                                       merger: &merger, into: &unused)
+                withUnsafeTemporaryAllocation(of: BytePairMerger.PreparedPiece.self, capacity: PieceQueue.capacity) { ahead in
+                    var queue = PieceQueue(block: ids, ahead: ahead.baseAddress!, lengths: nil, firstDocumentStart: 0)
+                    let failed = queue.scan(S.self, whole, lookup: lookup, merger: &merger, into: &unused)
+                        ?? queue.drain(lookup: lookup, merger: &merger, into: &unused)
+                    written = queue.written
+                    return failed
                 }
             }
         })
@@ -256,7 +259,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// The encoding loop for a hand-written scanner, specialised for each: the scanner's rule, the
-    /// preparing and the merging are inlined into one piece loop (the function below), where going
+    /// preparing and the merging are inlined into the piece loops (``PieceQueue``), where going
     /// through `forEachPiece` costs an existential call and a closure call per piece (thunks were ~6%
     /// of encoding one text). Not inlined into its caller, so that each specialisation is a function
     /// of its own.
@@ -277,82 +280,30 @@ public struct Tokenizer: Sendable {
                                                        merger: inout BytePairMerger, into output: inout [TokenID])
         -> (document: Int, piece: UnsafeBufferPointer<UInt8>)? {
         ScannedText.with(text) { whole in
-            // 1 KB: `withUnsafeTemporaryAllocation` asks the runtime whether a larger block fits the stack.
+            // 1 KB each: `withUnsafeTemporaryAllocation` asks the runtime whether a larger block fits the stack.
             withUnsafeTemporaryAllocation(of: TokenID.self, capacity: blockCapacity) { block in
-              withUnsafeTemporaryAllocation(of: BytePairMerger.PreparedPiece.self, capacity: lookahead) { ahead in
-                var written = 0
-                var failed: (document: Int, piece: UnsafeBufferPointer<UInt8>)?
-                // `prepare` in its parts (see `useCache(of:)`).
-                merger.useCache(of: lookup)
-                for document in 0..<max(0, boundaries.count &- 1) {
-                    let before = output.count &+ written
-                    let scanned = whole.view(boundaries[document]..<boundaries[document &+ 1])
-                    if let piece = encodeScanned(S.self, scanned, block: block.baseAddress!, ahead: ahead.baseAddress!, written: &written,
-                                                 lookup: lookup, merger: &merger, into: &output) {
-                        failed = (document, piece)
-                        break
+                withUnsafeTemporaryAllocation(of: BytePairMerger.PreparedPiece.self, capacity: PieceQueue.capacity) { ahead in
+                    var queue = PieceQueue(block: block.baseAddress!, ahead: ahead.baseAddress!, lengths: lengths, firstDocumentStart: output.count)
+                    // `prepare` in its parts (see `useCache(of:)`).
+                    merger.useCache(of: lookup)
+                    var failed: UnsafeBufferPointer<UInt8>?
+                    for document in 0..<max(0, boundaries.count &- 1) {
+                        let scanned = whole.view(boundaries[document]..<boundaries[document &+ 1])
+                        failed = queue.scan(S.self, scanned, lookup: lookup, merger: &merger, into: &output)
+                        if failed == nil { failed = queue.endDocument(lookup: lookup, merger: &merger, into: &output) }
+                        if failed != nil { break }
                     }
-                    lengths?[document] = output.count &+ written &- before
+                    if failed == nil { failed = queue.drain(lookup: lookup, merger: &merger, into: &output) }
+                    output.append(contentsOf: UnsafeBufferPointer(start: block.baseAddress!, count: queue.written))
+                    return failed.map { (queue.document, $0) }
                 }
-                output.append(contentsOf: UnsafeBufferPointer(start: block.baseAddress!, count: written))
-                return failed
-              }
             }
         }
     }
 
     /// The ids of `encodeScanned`'s block on the stack. A constant, not the block's count: as a parameter of
     /// the piece loop it took a register the loop needs (o200k, 10 MB of public_multi: 3.5% more instructions).
-    private static var blockCapacity: Int { 256 }
-
-    /// How many pieces are scanned, hashed and sent for before the first of them is looked up.
-    private static var lookahead: Int { 32 }
-
-    /// The pieces of one text (a document) into `block` (room for `blockCapacity` ids) after its first `written` ids, the block
-    /// appended to `output` whenever the next piece might not fit. One piece is in flight: the next
-    /// piece's table slots load while this one is encoded.
-    ///
-    /// Not inlined into the loop over documents: inlined, the piece loop ran 4% more instructions on one
-    /// text (10 MB of public_en, cl100k), a loop over documents around it taking registers it needs.
-    /// - Returns: the piece that holds a byte the vocabulary lacks (its ids are not written), or `nil`.
-    @inline(never)
-    private static func encodeScanned<S: PieceScanner>(_: S.Type, _ scanned: ScannedText, block ids: UnsafeMutablePointer<TokenID>,
-                                                       ahead: UnsafeMutablePointer<BytePairMerger.PreparedPiece>,
-                                                       written: inout Int, lookup: RankLookup, merger: inout BytePairMerger,
-                                                       into output: inout [TokenID]) -> UnsafeBufferPointer<UInt8>? {
-        var count = written
-        defer { written = count }
-        /// Writes the ids of `piece` after those in the block; `false` when a byte is no token.
-        @inline(__always) func emit(_ piece: BytePairMerger.PreparedPiece) -> Bool {
-            if count &+ piece.piece.count > blockCapacity {
-                output.append(contentsOf: UnsafeBufferPointer(start: ids, count: count))
-                count = 0
-                if piece.piece.count > blockCapacity { return merger.encode(piece, with: lookup, into: &output) }
-            }
-            guard let made = merger.encode(piece, with: lookup, to: ids + count) else { return false }
-            count &+= made
-            return true
-        }
-        let bytes = scanned.bytes
-        var start = 0
-        while start < scanned.count {
-            var n = 0
-            repeat {
-                let end = S.endOfPiece(in: scanned, from: start)
-                let next = BytePairMerger.PreparedPiece(hashing: UnsafeBufferPointer(start: bytes + start, count: end &- start))
-                merger.startLoading(next, with: lookup)
-                (ahead + n).initialize(to: next)
-                n &+= 1
-                start = end
-            } while n < lookahead && start < scanned.count
-            var k = 0
-            while k < n {
-                if !emit(ahead[k]) { return ahead[k].piece }
-                k &+= 1
-            }
-        }
-        return nil
-    }
+    fileprivate static var blockCapacity: Int { 256 }
 
     /// The encoding loop for any other pre-tokenizer (ICU, or one given by the caller), through
     /// `forEachPiece`.
@@ -449,5 +400,107 @@ struct SpecialTokenPolicy: Sendable {
         }
         allowsAny = !self.allowed.isEmpty
         refusesAny = !self.disallowed.isEmpty
+    }
+}
+
+/// The piece loop of the hand-written scanners (`Tokenizer.encodeScanned`): pieces are scanned, hashed and
+/// their table slots sent for up to `capacity` ahead of their lookups, then looked up and written in order
+/// into the caller's block of ids, a document's end marking its place among them.
+///
+/// Why ahead: on real text a piece's rank-table slot is often a cache miss all the way to memory (the
+/// tables are megabytes, and the pieces of a word's tail come in no order); with one piece ahead, as
+/// before, most of that wait was still to come at the lookup (a quarter of the loop's samples sat on that
+/// load, 10 MB of public_en with cl100k). 32 ahead: TokkitBench encode, cold, paired A/B against one
+/// ahead: en cl100k 1.065, multi cl100k 1.071, multi o200k 1.089, en gpt2 1.011 (its table is half as
+/// large); 16 ahead was 0.973 of 32, 64 the same as 32. Documents share the queue, so that short ones (a
+/// line of English is ~8 pieces) are looked up 32 pieces at a time too.
+struct PieceQueue {
+    static var capacity: Int { 32 }
+
+    /// The caller's block: room for `Tokenizer.blockCapacity` ids (or, for a short text, one per byte).
+    let block: UnsafeMutablePointer<TokenID>
+    /// The pieces scanned and not yet looked up; an empty one marks the end of a document.
+    let ahead: UnsafeMutablePointer<BytePairMerger.PreparedPiece>
+    /// Each document's id count, when the caller wants them.
+    let lengths: UnsafeMutablePointer<Int>?
+    var queued = 0
+    /// Ids in `block`.
+    private(set) var written = 0
+    /// The first document whose ids are not all written, and the ids before it (`output`'s and the block's).
+    private(set) var document = 0
+    private var documentStart: Int
+
+    init(block: UnsafeMutablePointer<TokenID>, ahead: UnsafeMutablePointer<BytePairMerger.PreparedPiece>,
+         lengths: UnsafeMutablePointer<Int>?, firstDocumentStart: Int) {
+        self.block = block
+        self.ahead = ahead
+        self.lengths = lengths
+        self.documentStart = firstDocumentStart
+    }
+
+    /// Queues the pieces of `scanned`, looking up and writing the queue whenever it is full.
+    /// - Returns: the piece that holds a byte the vocabulary lacks, or `nil`.
+    @inline(__always)
+    mutating func scan<S: PieceScanner>(_: S.Type, _ scanned: ScannedText, lookup: RankLookup, merger: inout BytePairMerger,
+                                        into output: inout [TokenID]) -> UnsafeBufferPointer<UInt8>? {
+        let bytes = scanned.bytes
+        var start = 0
+        while start < scanned.count {
+            let end = S.endOfPiece(in: scanned, from: start)
+            let next = BytePairMerger.PreparedPiece(hashing: UnsafeBufferPointer(start: bytes + start, count: end &- start))
+            merger.startLoading(next, with: lookup)
+            (ahead + queued).initialize(to: next)
+            queued &+= 1
+            start = end
+            if queued == Self.capacity, let failed = drain(lookup: lookup, merger: &merger, into: &output) { return failed }
+        }
+        return nil
+    }
+
+    /// Marks the end of the document whose pieces were queued last.
+    @inline(__always)
+    mutating func endDocument(lookup: RankLookup, merger: inout BytePairMerger, into output: inout [TokenID]) -> UnsafeBufferPointer<UInt8>? {
+        (ahead + queued).initialize(to: BytePairMerger.PreparedPiece(hashing: UnsafeBufferPointer(start: nil, count: 0)))
+        queued &+= 1
+        return queued == Self.capacity ? drain(lookup: lookup, merger: &merger, into: &output) : nil
+    }
+
+    /// Looks up the queued pieces in order and writes their ids after those in the block, the block appended to
+    /// `output` whenever the next piece might not fit; a document's end records its id count.
+    /// - Returns: the piece that holds a byte the vocabulary lacks (its ids and those of the pieces after it
+    ///   are not written), or `nil`.
+    @inline(never)
+    mutating func drain(lookup: RankLookup, merger: inout BytePairMerger, into output: inout [TokenID]) -> UnsafeBufferPointer<UInt8>? {
+        var count = written
+        defer {
+            written = count
+            queued = 0
+        }
+        let ids = block
+        /// Writes the ids of `piece` after those in the block; `false` when a byte is no token.
+        @inline(__always) func emit(_ piece: BytePairMerger.PreparedPiece) -> Bool {
+            if count &+ piece.piece.count > Tokenizer.blockCapacity {
+                output.append(contentsOf: UnsafeBufferPointer(start: ids, count: count))
+                count = 0
+                if piece.piece.count > Tokenizer.blockCapacity { return merger.encode(piece, with: lookup, into: &output) }
+            }
+            guard let made = merger.encode(piece, with: lookup, to: ids + count) else { return false }
+            count &+= made
+            return true
+        }
+        var k = 0
+        while k < queued {
+            let piece = ahead[k]
+            if piece.piece.isEmpty {
+                let total = output.count &+ count
+                lengths?[document] = total &- documentStart
+                documentStart = total
+                document &+= 1
+            } else if !emit(piece) {
+                return piece.piece
+            }
+            k &+= 1
+        }
+        return nil
     }
 }

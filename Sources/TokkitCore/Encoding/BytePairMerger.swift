@@ -10,8 +10,8 @@ import CPrefetch
 ///
 /// Where the time goes, and what is done about it (measured on real text, see `bench/RESULTS.md`):
 /// - Most pieces are whole tokens: one hash of the piece, one probe. The hash is computed once and
-///   reused for the piece cache. Probes are mostly cache misses, so `prepare` starts loading the
-///   next piece's slots before the current piece is encoded.
+///   reused for the piece cache. Probes are mostly cache misses, so `prepare` starts loading a
+///   piece's slots well before the piece is encoded (`Tokenizer`'s scanner loops: 32 pieces ahead).
 /// - Pieces that need merging repeat (Zipf), so their ids are kept in a bounded per-merger
 ///   `PieceCache`; a repeated word costs a probe, not a merge.
 /// - Short pieces are merged in stack buffers by rescanning, as tiktoken does below 100 bytes, but
@@ -86,8 +86,9 @@ public struct BytePairMerger: Sendable {
     /// the piece cache's slot.
     ///
     /// Why: on real text a piece's lookups are mostly cache misses (the rank table and the piece
-    /// cache are megabytes, pieces arrive in no order); preparing the next piece before encoding
-    /// the current one lets those misses overlap useful work. `Tokenizer` keeps one piece in flight.
+    /// cache are megabytes, pieces arrive in no order); preparing pieces before encoding them lets
+    /// those misses overlap useful work. `Tokenizer`'s scanner loops prepare 32 pieces ahead
+    /// (`PieceQueue`), its ICU loop one.
     /// `mutating` only so that calling it on a merger held `inout` does not copy the merger.
     @inlinable @inline(__always)
     package mutating func prepare(_ piece: UnsafeBufferPointer<UInt8>, with lookup: RankLookup) -> PreparedPiece {

@@ -407,13 +407,17 @@ struct SpecialTokenPolicy: Sendable {
 /// their table slots sent for up to `capacity` ahead of their lookups, then looked up and written in order
 /// into the caller's block of ids, a document's end marking its place among them.
 ///
-/// Why ahead: on real text a piece's rank-table slot is often a cache miss all the way to memory (the
-/// tables are megabytes, and the pieces of a word's tail come in no order); with one piece ahead, as
-/// before, most of that wait was still to come at the lookup (a quarter of the loop's samples sat on that
-/// load, 10 MB of public_en with cl100k). 32 ahead: TokkitBench encode, cold, paired A/B against one
-/// ahead: en cl100k 1.065, multi cl100k 1.071, multi o200k 1.089, en gpt2 1.011 (its table is half as
-/// large); 16 ahead was 0.973 of 32, 64 the same as 32. Documents share the queue, so that short ones (a
-/// line of English is ~8 pieces) are looked up 32 pieces at a time too.
+/// Why ahead: on real text a rarer piece's rank-table slot is a cache miss all the way to memory (the
+/// tables are megabytes, pieces arrive in no order); with one piece ahead, as before, most of that wait
+/// was still to come at the lookup (a quarter of the loop's samples sat on that load, 10 MB of public_en
+/// with cl100k). 32 ahead, `TokkitBench encode`, cold, paired A/B against one ahead: en cl100k 1.065,
+/// multi cl100k 1.071, multi o200k 1.089, en gpt2 1.011 (its table is half as large); 16 ahead was 0.973
+/// of 32, 64 the same as 32. Documents share the queue: one loop for one text and for a batch, at the
+/// speed of a queue per document.
+///
+/// Tried and dropped (`bench/RESULTS.md`, "Session 31"): a second pass that sends for the bytes of pieces
+/// over eight bytes once their slots are in (0.958, or 0.980 eight pieces ahead inside the drain), and
+/// no piece-cache prefetch (0.992).
 struct PieceQueue {
     static var capacity: Int { 32 }
 
@@ -423,7 +427,8 @@ struct PieceQueue {
     let ahead: UnsafeMutablePointer<BytePairMerger.PreparedPiece>
     /// Each document's id count, when the caller wants them.
     let lengths: UnsafeMutablePointer<Int>?
-    var queued = 0
+    /// Pieces and document ends in `ahead`.
+    private(set) var queued = 0
     /// Ids in `block`.
     private(set) var written = 0
     /// The first document whose ids are not all written, and the ids before it (`output`'s and the block's).

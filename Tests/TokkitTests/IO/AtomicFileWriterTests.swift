@@ -44,18 +44,21 @@ struct AtomicFileWriterTests {
         #expect(expected.count > 8 << 20)
     }
 
+    /// Runs `body` in a fresh folder on the disk the package is on (NSTemporaryDirectory may be tmpfs elsewhere),
+    /// then in one on tmpfs, with whether the folder is on the disk. Both take direct I/O here; the way back to
+    /// ordinary reads and writes when a file system refuses it (EINVAL) has no file system on this machine to test it with.
+    static func onDiskAndTmpfs(_ body: (_ folder: String, _ onDisk: Bool) throws -> Void) throws {
+        for (parent, onDisk) in [(FileManager.default.currentDirectoryPath + "/.build", true), ("/dev/shm", false)] {
+            let folder = parent + "/tokkit-direct-test-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try body(folder, onDisk)
+        }
+    }
+
     @Test("writesDirectly: a large output goes to disk with O_DIRECT; small and large writes, collections, a header overwrite and the last partial block land in order, byte for byte, on a disk and on tmpfs")
     func directWrites() throws {
-        // A folder on the disk the package is on (NSTemporaryDirectory may be tmpfs elsewhere), and tmpfs.
-        // Both take direct writes here; the way back to ordinary writes when a disk refuses one (EINVAL)
-        // has no file system on this machine to test it with.
-        let disk = FileManager.default.currentDirectoryPath + "/.build/tokkit-direct-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: disk) }
-        let memory = "/dev/shm/tokkit-direct-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: memory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: memory) }
-        for (folder, onDisk) in [(disk, true), (memory, false)] {
+        try Self.onDiskAndTmpfs { folder, onDisk in
             let path = folder + "/direct.bin"
             let writer = try AtomicFileWriter(path: path)
             writer.writesDirectly = true
@@ -88,14 +91,8 @@ struct AtomicFileWriterTests {
 
     @Test("DirectFileReader: files of 0 bytes to several megabytes, around its 4 KiB blocks and megabyte buffer, read back past the page cache in pieces of any size, byte for byte, on a disk and on tmpfs")
     func directReads() throws {
-        let disk = FileManager.default.currentDirectoryPath + "/.build/tokkit-direct-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: disk) }
-        let memory = "/dev/shm/tokkit-direct-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: memory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: memory) }
         var random = SplitMix64(seed: 31)
-        for folder in [disk, memory] {
+        try Self.onDiskAndTmpfs { folder, _ in
             for size in [0, 1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 17] {
                 let path = folder + "/read-\(size).bin"
                 let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ size) }

@@ -22,9 +22,10 @@ final class TokenFileWriter {
         do {
             file = try AtomicFileWriter(path: path)
             file.durable = false  // synced with the whole directory before the manifest lists it (CorpusSharder)
-            // Past the page cache (`DirectFileStream`), although `finish` reads the file back: the read-back then
-            // comes from the disk, and still the whole `tokkit shard write` of 10 MB (cl100k, llm.c, one thread)
-            // took 156 ms of CPU instead of 211 on this project's VMs, where fresh page-cache pages are dear.
+            // Past the page cache (`DirectFileStream`), and `finish` reads it back the same way (`DirectFileReader`):
+            // the whole `tokkit shard write` of 10 MB (cl100k, llm.c, one thread) took 156 ms of CPU instead of 211
+            // on this project's VMs, where fresh page-cache pages are dear, and 140 instead of 149 with the read-back
+            // past the page cache too.
             file.writesDirectly = true
             // An array, not `repeatElement`: the generic `write` of a lazy collection cost 2.7 M instructions
             // for these 1,024 bytes (callgrind, whole `tokkit shard`), more than writing a shard's batch.

@@ -103,8 +103,9 @@ struct EncodeBench: ParsableCommand {
             } else if threads == 1 && !streaming {
                 parts = [try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }]
             } else {
+                // Chunk by chunk, as `tokkit encode` takes them, and as the peers' batch calls return their cuts' ids.
                 let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, threads: threads)
-                parts = [try text.withUnsafeBufferPointer { try stream.feed($0) }, try stream.finish()]
+                parts = try text.withUnsafeBufferPointer { try stream.feedChunks($0) } + stream.finishChunks()
             }
         }
         let timed = runs.dropFirst(warmUp)

@@ -204,17 +204,18 @@ public struct CorpusEncoder: Sendable {
             } catch {
                 throw CorpusEncodingError.input(error)
             }
-            let ids: [TokenID]
-            do { ids = try block.withUnsafeBufferPointer { buffer throws(EncodingError) in try stream.feed(buffer) } } catch {
+            // Chunk by chunk: the writer needs no joined copy of the ids (see `StreamingEncoder.feedChunks`).
+            let chunks: [[TokenID]]
+            do { chunks = try block.withUnsafeBufferPointer { buffer throws(EncodingError) in try stream.feedChunks(buffer) } } catch {
                 throw input.corruption().map(CorpusEncodingError.input) ?? CorpusEncodingError.encoding(origin: origin, error)
             }
-            try body(ids)
+            for ids in chunks { try body(ids) }
         }
-        let rest: [TokenID]
-        do { rest = try stream.finish() } catch {
+        let rest: [[TokenID]]
+        do { rest = try stream.finishChunks() } catch {
             throw input.corruption().map(CorpusEncodingError.input) ?? CorpusEncodingError.encoding(origin: origin, error)
         }
-        try body(rest)
+        for ids in rest { try body(ids) }
     }
 }
 

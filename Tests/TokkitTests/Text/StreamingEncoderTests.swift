@@ -63,6 +63,11 @@ struct StreamingEncoderTests {
             let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads)
             #expect(try stream.encodeInBlocks(text, block: block) == whole, "block \(block)")
         }
+        // Chunk by chunk, as `tokkit encode` takes them: the same ids, in one array per chunk.
+        let chunked = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 16_384, threads: threads)
+        let chunks = try chunked.feedChunks(text) + chunked.finishChunks()
+        #expect(chunks.count >= 16 && !chunks.contains { $0.isEmpty })
+        #expect(Array(chunks.joined()) == whole)
 
         text[400_000] = 0xFF
         #expect(throws: EncodingError.invalidUTF8(offset: 400_000)) {

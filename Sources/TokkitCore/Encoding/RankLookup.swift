@@ -1,3 +1,4 @@
+import CPrefetch
 /// A vocabulary's rank table as raw pointers, for encoding loops; valid only inside
 /// `Vocabulary.withRankLookup`.
 ///
@@ -28,6 +29,14 @@ public struct RankLookup {
     @inlinable @inline(__always)
     func merged(_ left: TokenID, _ right: TokenID) -> TokenID {
         PairMergeTable.merged(left, right, slots: pairSlots, mask: pairMask, filter: pairFilter, filterMask: pairFilterMask)
+    }
+
+    /// Starts loading what `merged(left, right)` reads: the filter's word and the table's first slot.
+    @inlinable @inline(__always)
+    func startMerging(_ left: TokenID, _ right: TokenID) {
+        let key = PairMergeTable.key(left, right)
+        tk_prefetch(pairFilter + (PairMergeTable.filterBit(key, mask: pairFilterMask) &>> 6))
+        tk_prefetch(pairSlots + PairMergeTable.home(key, mask: pairMask))
     }
 
     /// The rank of the `count` bytes at `bytes` whose `ByteHash` is `hash`, or `TokenID.max`.

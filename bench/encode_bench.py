@@ -25,7 +25,8 @@ A peer with two calls for one text on one thread (quicktok-v1: `encode`, which b
 `encode_batch([text], 1 thread)`, which returns numpy ids) is timed in both; its rate is the faster.
 One text on one thread is timed three ways, because the tools keep warm state across calls (quicktok-v1's
 first call in a process is 1.5× slower than its third, splintr-rs's ~3× even with its cache emptied):
-with a cold piece cache (tokkit: a fresh merger each run; splintr-rs: cache emptied), **first call** (each
+with a cold piece cache (tokkit: a fresh merger each run; splintr-rs: cache emptied; quicktok-v1: a new encoder,
+see `Renewed`), **first call** (each
 peer in a fresh process, `--first-call`; tokkit: the first run of a fresh TokkitBench), and **warm** (every
 cache kept; tokkit: `TokkitBench encode --keep-cache`). The speed of this shared machine moves by 2× between
 minutes, so the tools are interleaved: an untimed round (ids checked, set-up, warm-up), then R timed rounds
@@ -463,6 +464,24 @@ def run_rounds(tools, rounds, stages):
     return rates, broken, dropped
 
 
+class Renewed:
+    """A peer's encoder made anew before each cold run, outside the clock (`renew` is the run's `before`), so that its
+    caches start empty, as tokkit's fresh merger and splintr-rs's emptied cache do; `now` is the current one.
+
+    Why: quicktok-v1 keeps state in each encoder across calls and has no call to empty it, so one encoder called
+    round after round on the same text was timed warm in the cold columns. On the first 10 MB of public_en with
+    cl100k_base, `encode_batch([text], 1)` ran at 64.1 MB/CPU-s (median of 6) with a new encoder each run and at
+    74.3 with one kept (o200k_base 51.6 / 62.3; public_multi cl100k_base 45.1 / 51.1; runs interleaved, one process).
+    The kept encoder is still timed, in the warm column, as tokkit's kept merger is."""
+
+    def __init__(self, make):
+        self.make = make
+        self.now = make()
+
+    def renew(self):
+        self.now = self.make()
+
+
 def clocked(call, before=None):
     """One call's result with its CPU and wall seconds (`before` runs first, outside the clocks)."""
     if before:
@@ -506,6 +525,9 @@ def peers(args):
             " MB/s = 10^6 input bytes per second. **One text** (cold piece cache): tokkit = `TokkitBench encode --warm-up 1"
             " --repeats 1`, one process a round, a fresh encoder for each of its two runs, the second timed (as each peer's"
             " call follows its untimed round); splintr-rs's piece cache emptied before each run, outside the clock;"
+            " quicktok-v1, which keeps state in each encoder and has no call to empty it, given a new encoder before each"
+            " run of its cold columns (one text, 2 threads, per document), outside the clock (until session 32 one encoder"
+            " was called round after round on the same text: warm);"
             " a peer with two one-text calls is timed in both and its rate is the faster (quicktok-v1: `encode`, which"
             " builds a Python list, and `encode_batch([text], 1 thread)`, which returns a numpy array as tokkit's engine"
             " returns a flat array, the faster here; until session 30 only `encode` was timed);"
@@ -515,7 +537,8 @@ def peers(args):
             " tiktoken's), one such process a round;"
             " **warm**: every cache kept (tokkit: `TokkitBench encode --keep-cache --warm-up 1 --repeats 1`, the timed run"
             " on the merger the warm-up run filled; splintr-rs without emptying its cache, after its cold"
-            " call of the same round; the others have no cache to keep or empty: their one-text column);"
+            " call of the same round; quicktok-v1 its one kept encoder; the others have no cache to keep or empty: their"
+            " one-text column);"
             " **per document** each line of the file one document: tokkit = the whole `tokkit encode --docs lines` process,"
             " one a round (start-up, reading and writing included), the peers' batch calls in process."
             " One-thread columns are MB per CPU-second (user + system: less moved by the other engineers' load than wall time,"
@@ -624,19 +647,27 @@ def peers(args):
                     tools[tool] = []
                 else:
                     q = quicktok.get_encoding(vocab)
+                    cold = Renewed(lambda: type(q)(vocab, ""))
                     names[tool] = (f"{tool} (the faster of encode and encode_batch([text], 1 thread) / encode_batch of ~1 MB "
-                                   "cuts, 2 threads / encode_batch of lines)")
+                                   "cuts, 2 threads / encode_batch of lines; a new encoder each run, one kept for warm)")
                     # Its one-thread rate is its faster call for one text: `encode` builds a Python list of the ids,
                     # `encode_batch` returns them in a numpy array (as tokkit's engine returns a flat array), ~1.4×
                     # faster for 10 MB; timing `encode` alone made quicktok-v1 look slower than it is.
                     tools[tool] = [
-                        Call(one_text, python("one:encode", lambda: q.encode(text), lambda r: list(r) == ref), optional=True),
-                        Call(one_text, python("one:encode_batch([text], 1 thread)", lambda: q.encode_batch([text], 1, False),
-                                              lambda r: list(r[0]) == ref), optional=True),
+                        Call(one_text, python("one:encode", lambda: cold.now.encode(text), lambda r: list(r) == ref,
+                                              before=cold.renew), optional=True),
+                        Call(one_text, python("one:encode_batch([text], 1 thread)", lambda: cold.now.encode_batch([text], 1, False),
+                                              lambda r: list(r[0]) == ref, before=cold.renew), optional=True),
                         Call(first, fresh_process("quicktok-v1"), optional=True),
-                        Call(two, python("two", lambda: q.encode_batch(parts, 2, False), lambda r: list(r[0]) == ref, wall=True)),
-                        Call(doc1, python("doc1", lambda: q.encode_batch(lines, 1, False), lambda r: list(r[0]) == ref_docs)),
-                        Call(doc2, python("doc2", lambda: q.encode_batch(lines, 2, False), lambda r: list(r[0]) == ref_docs, wall=True))]
+                        Call(warm, python("warm:encode", lambda: q.encode(text), lambda r: list(r) == ref), optional=True),
+                        Call(warm, python("warm:encode_batch([text], 1 thread)", lambda: q.encode_batch([text], 1, False),
+                                          lambda r: list(r[0]) == ref), optional=True),
+                        Call(two, python("two", lambda: cold.now.encode_batch(parts, 2, False), lambda r: list(r[0]) == ref,
+                                         before=cold.renew, wall=True)),
+                        Call(doc1, python("doc1", lambda: cold.now.encode_batch(lines, 1, False), lambda r: list(r[0]) == ref_docs,
+                                          before=cold.renew)),
+                        Call(doc2, python("doc2", lambda: cold.now.encode_batch(lines, 2, False), lambda r: list(r[0]) == ref_docs,
+                                          before=cold.renew, wall=True))]
             except ImportError:
                 log("quicktok-v1 not installed")
             try:
@@ -695,7 +726,7 @@ def peers(args):
             def column(tool, key):
                 """The tool's best rate in a column over the rounds (a column of variants: the best of its exact
                 variants), with the rates of every round; None when it has no such call."""
-                if key == "warm" and not any(k == "warm" for t, k in rates if t == tool):
+                if key == "warm" and not any(k.split(":")[0] == "warm" for t, k in rates if t == tool):
                     key = "one"  # no cache kept across calls: its warm rate is its cold one
                 runs = [r for (t, k), values in rates.items() if t == tool and k.split(":")[0] == key for r in values]
                 variants = {k: max(v) for (t, k), v in rates.items() if t == tool and k.startswith(key + ":")}
@@ -725,9 +756,9 @@ def peers(args):
                         fastest[k] = (value, tool.split(" ")[0], runs)
                 # Each call of a column timed in several ways, with its best rate, named beside the tool.
                 variants = {kind: {k.split(":", 1)[1]: max(v) for (t, k), v in rates.items() if t == tool and k.startswith(kind + ":")}
-                            for kind in ("two", "one")}
+                            for kind in ("two", "one", "warm")}
                 name = names[tool].format(two=max(variants["two"], key=variants["two"].get) if variants["two"] else "no exact parallel call")
-                for kind, heading in (("two", "one text, 2 threads"), ("one", "one text, 1 thread")):
+                for kind, heading in (("two", "one text, 2 threads"), ("one", "one text, 1 thread"), ("warm", "warm, 1 thread")):
                     if variants[kind]:
                         note += f"({heading}: " + ", ".join(f"{v} {r:.1f}" for v, r in variants[kind].items()) + ") "
                 note += "".join(f"({why}) " for why in dropped.get(tool, []))
@@ -871,8 +902,10 @@ def peers_per_document(args):
                 import quicktok
                 if vocab in ("cl100k_base", "o200k_base"):
                     q = quicktok.get_encoding(vocab)
-                    calls[f"quicktok-v1 {versions['quicktok-v1']} (`encode_batch`)"] = {
-                        t: python_call(lambda t=t: q.encode_batch(lines, t, False), lambda r: same_lines(r[0], r[1])) for t in (1, 2)}
+                    cold = Renewed(lambda: type(q)(vocab, ""))  # a new encoder each run, as tokkit's merger is new
+                    calls[f"quicktok-v1 {versions['quicktok-v1']} (`encode_batch`, a new encoder each run)"] = {
+                        t: python_call(lambda t=t: cold.now.encode_batch(lines, t, False), lambda r: same_lines(r[0], r[1]),
+                                       before=cold.renew) for t in (1, 2)}
             except ImportError:
                 log("quicktok-v1 not installed")
             try:

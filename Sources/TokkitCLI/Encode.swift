@@ -84,8 +84,9 @@ struct Encode: ParsableCommand {
             // Each input is one document, streamed: memory stays flat however large the file is.
             for path in try files ?? input.files() {
                 var renderer = IDRenderer(format: format)
+                var rendered: [UInt8] = []
                 try sink.write(renderer.begin())
-                try encoder.encodeFile(path, lossy: input.lossy) { ids in try sink.write(try renderer.part(ids)) }
+                try encoder.encodeFile(path, lossy: input.lossy) { ids in try renderer.write(ids, rendering: &rendered) { try sink.write($0) } }
                 try sink.write(renderer.end())
             }
         } else {

@@ -93,7 +93,8 @@ struct Encode: ParsableCommand {
             // Lines, paragraphs or JSONL records, batch by batch on all cores.
             let reader = try input.reader(files: files, default: .file)
             var rendered: [UInt8] = []
-            try encoder.encodeAll(reader) { _, encoded in
+            // Written where the workers left them: never gathered into one array.
+            try encoder.encodeAll(reader, skipping: 0, assembling: false) { _, encoded in
                 try format.write(encoded, rendering: &rendered) { try sink.write($0) }
             }
             try InputOptions.reportSkippedLines(reader.statistics.skipped)

@@ -58,15 +58,16 @@ public struct CorpusEncoder: Sendable {
 
     /// As ``encode(_:from:into:)``, running `meanwhile` once on the calling thread while the other
     /// workers start, before it joins them (`Parallelism.run(workers:meanwhile:_:)`).
+    /// With `assemble: false`, several workers' ids are left where they wrote them (`result.isScattered`).
     private func encode(_ batch: DocumentReader.FlatBatch, from first: Int, into result: inout EncodedDocuments,
-                        meanwhile: () -> Void) throws(CorpusEncodingError) {
+                        assemble: Bool = true, meanwhile: () -> Void) throws(CorpusEncodingError) {
         let specials = tokenizer.prepareSpecials(allowed: allowedSpecial, disallowed: disallowedSpecial)
         do {
             // The reader checked (or repaired) every document's UTF-8.
             try batch.text.withUnsafeBufferPointer { text throws(EncodingError) in
                 try batch.boundaries.withUnsafeBufferPointer { boundaries throws(EncodingError) in
                     try tokenizer.encodeDocuments(text, boundaries: UnsafeBufferPointer(rebasing: boundaries[min(first, batch.count)...]),
-                                                  specials: specials, checkUTF8: false, threads: threads,
+                                                  specials: specials, checkUTF8: false, threads: threads, assemble: assemble,
                                                   lend: { [mergers] body in mergers.lend(body) }, meanwhile: meanwhile, into: &result)
                 }
             }
@@ -95,17 +96,22 @@ public struct CorpusEncoder: Sendable {
     /// thrown is the failure that one step after another (read N, encode N, `body` for N, read N + 1)
     /// would meet first; `body` is never called for a batch after a failure.
     ///
+    /// With `assembling: false`, `body` may get the ids where the workers wrote them (`isScattered`, `ids`
+    /// empty), to read with `forEachRun` or a document at a time; with `true` they are gathered into `ids`
+    /// first. Either way the gathering, or writing, happens while the workers encode the next batch.
+    ///
     /// - Returns: the number of documents read.
     /// - Throws: `CorpusEncodingError`, or what `body` throws.
     @discardableResult
-    public func encodeAll(_ reader: DocumentReader, skipping skipped: Int,
+    public func encodeAll(_ reader: DocumentReader, skipping skipped: Int, assembling: Bool = true,
                           _ body: (_ firstDocument: Int, _ ids: EncodedDocuments) throws -> Void) throws -> Int {
-        try encodeAll(reader, skipping: skipped, failing: { $0 }, body)
+        try encodeAll(reader, skipping: skipped, assembling: assembling, failing: { $0 }, body)
     }
 
-    /// The loop of ``encodeAll(_:skipping:_:)``, throwing `body`'s error type: the encoder's own errors
-    /// become `failing(error)`.
-    func encodeAll<Failure: Error>(_ reader: DocumentReader, skipping skipped: Int, failing: (CorpusEncodingError) -> Failure,
+    /// The loop of ``encodeAll(_:skipping:assembling:_:)``, throwing `body`'s error type: the encoder's own
+    /// errors become `failing(error)`.
+    func encodeAll<Failure: Error>(_ reader: DocumentReader, skipping skipped: Int, assembling: Bool = true,
+                                   failing: (CorpusEncodingError) -> Failure,
                                    _ body: (_ firstDocument: Int, _ ids: EncodedDocuments) throws(Failure) -> Void) throws(Failure) -> Int {
         var read = 0
         var batch = DocumentReader.FlatBatch()
@@ -145,6 +151,12 @@ public struct CorpusEncoder: Sendable {
         // made and those being written.
         var ahead = DocumentReader.FlatBatch()
         var encoded = EncodedDocuments(), written = EncodedDocuments()
+        // The workers leave their ids where they wrote them; they are gathered, if wanted, beside the next batch's
+        // encoding: gathering them between two batches kept the other workers waiting.
+        func write(_ first: Int) throws(Failure) {
+            if assembling { written.assemble() }
+            try body(first, written)
+        }
         var current: (first: Int, skip: Int)?
         do { current = try nextWanted(into: &batch) } catch { throw failing(error) }
         // The index of the first document of `written`, while it waits for `body`.
@@ -153,9 +165,9 @@ public struct CorpusEncoder: Sendable {
             var bodyFailure: Failure?
             var following: Result<(first: Int, skip: Int)?, CorpusEncodingError> = .success(nil)
             do throws(CorpusEncodingError) {
-                try encode(batch, from: skip, into: &encoded, meanwhile: {
+                try encode(batch, from: skip, into: &encoded, assemble: false, meanwhile: {
                     if let unwritten {
-                        do throws(Failure) { try body(unwritten, written) } catch {
+                        do throws(Failure) { try write(unwritten) } catch {
                             bodyFailure = error
                             return
                         }
@@ -172,11 +184,11 @@ public struct CorpusEncoder: Sendable {
             unwritten = first + skip
             do { current = try following.get() } catch {
                 // One step after another, this batch would have been written before the next was read.
-                try body(first + skip, written)
+                try write(first + skip)
                 throw failing(error)
             }
         }
-        if let unwritten { try body(unwritten, written) }
+        if let unwritten { try write(unwritten) }
         return read
     }
 

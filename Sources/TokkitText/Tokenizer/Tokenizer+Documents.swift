@@ -8,14 +8,19 @@ import TokkitCore
 /// (a malloc and free per document) and page faults on each fresh array. One array for the batch is
 /// allocated once and written front to back.
 public struct EncodedDocuments: Sendable, Equatable {
-    /// Every document's ids, back to back.
+    /// Every document's ids, back to back; empty while the ids lie scattered in the workers' arrays
+    /// (``isScattered``), which only a caller that asked for it sees (`CorpusEncoder.encodeAll(_:skipping:assembling:_:)`).
     public var ids: [TokenID]
-    /// `count + 1` ascending positions in `ids`, from 0 to `ids.count`.
+    /// `count + 1` ascending positions in the document ids, from 0 to their total.
     public var offsets: [Int]
     /// With several workers, the arrays they filled, kept for the next batch encoded into this value:
     /// a fresh array per worker per batch was fresh pages for the kernel to clear (~1,800 page faults
     /// more on two threads than on one for 10 MB of lines). Not part of the value (`==` ignores it).
     package var workerIDs: [[TokenID]] = []
+    /// While scattered: where each block of `scatteredBlock` documents lies, in input order: from `start`
+    /// in `workerIDs[worker]`. Empty once the ids are in `ids`.
+    package var scattered: [(worker: Int, start: Int)] = []
+    package var scatteredBlock = 0
 
     public init() {
         ids = []
@@ -34,13 +39,67 @@ public struct EncodedDocuments: Sendable, Equatable {
     /// The number of documents.
     public var count: Int { offsets.count - 1 }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.ids == rhs.ids && lhs.offsets == rhs.offsets }
+    /// Whether the ids are still where the workers wrote them, `ids` empty: read them with
+    /// ``forEachRun(_:)`` or a document at a time (the subscript), or ``assemble()`` them.
+    public var isScattered: Bool { !scattered.isEmpty }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        guard lhs.offsets == rhs.offsets else { return false }
+        guard lhs.isScattered || rhs.isScattered else { return lhs.ids == rhs.ids }
+        var left = lhs, right = rhs
+        left.assemble()
+        right.assemble()
+        return left.ids == right.ids
+    }
 
     /// The ids of document `index`.
-    public subscript(index: Int) -> ArraySlice<TokenID> { ids[offsets[index]..<offsets[index + 1]] }
+    public subscript(index: Int) -> ArraySlice<TokenID> {
+        guard isScattered else { return ids[offsets[index]..<offsets[index + 1]] }
+        let block = index / scatteredBlock, place = scattered[block]
+        let start = place.start + offsets[index] - offsets[block * scatteredBlock]
+        return workerIDs[place.worker][start..<start + offsets[index + 1] - offsets[index]]
+    }
 
     /// One array per document, for callers that want them (each a copy).
     public var documents: [[TokenID]] { (0..<count).map { Array(self[$0]) } }
+
+    /// Hands `body` all the ids in order, in runs: `ids` whole, or while scattered, each stretch a worker
+    /// wrote in one piece (consecutive blocks one worker took back to back are one run).
+    public func forEachRun<Failure: Error>(_ body: (UnsafeBufferPointer<TokenID>) throws(Failure) -> Void) throws(Failure) {
+        guard isScattered else { return try ids.withUnsafeBufferPointer { ids throws(Failure) in try body(ids) } }
+        var index = 0
+        while index < scattered.count {
+            let place = scattered[index]
+            var end = index + 1, length = blockLength(index)
+            while end < scattered.count, scattered[end].worker == place.worker, scattered[end].start == place.start + length {
+                length += blockLength(end)
+                end += 1
+            }
+            try workerIDs[place.worker].withUnsafeBufferPointer { ids throws(Failure) in
+                try body(UnsafeBufferPointer(rebasing: ids[place.start..<place.start + length]))
+            }
+            index = end
+        }
+    }
+
+    /// The ids gathered into `ids` in input order, if they were scattered; each copied once, into the
+    /// capacity `ids` kept from earlier batches.
+    public mutating func assemble() {
+        guard isScattered else { return }
+        var gathered = ids
+        ids = []
+        gathered.removeAll(keepingCapacity: true)
+        gathered.reserveCapacity(offsets[count])
+        forEachRun { gathered.append(contentsOf: $0) }
+        ids = gathered
+        scattered.removeAll(keepingCapacity: true)
+    }
+
+    /// How many ids block `index` of a scattered result holds.
+    private func blockLength(_ index: Int) -> Int {
+        let first = index * scatteredBlock
+        return offsets[min(first + scatteredBlock, count)] - offsets[first]
+    }
 }
 
 extension Tokenizer {
@@ -100,8 +159,11 @@ extension Tokenizer {
     ///   - lend: runs its argument with a merger (the C ABI lends warm ones from its pool).
     ///   - meanwhile: run once on the calling thread while the other workers start, before it joins
     ///     them (see `Parallelism.run(workers:meanwhile:_:)`): a caller's reading and writing.
+    ///   - assemble: `false` leaves several workers' ids where they wrote them (`result.isScattered`), for a
+    ///     caller that writes them out run by run or gathers them later, off the path between two batches
+    ///     (`CorpusEncoder.encodeAll`): gathering them here kept the other workers waiting.
     package func encodeDocuments(_ text: UnsafeBufferPointer<UInt8>, boundaries: UnsafeBufferPointer<Int>,
-                                 specials: PreparedSpecials, checkUTF8: Bool, threads: Int,
+                                 specials: PreparedSpecials, checkUTF8: Bool, threads: Int, assemble: Bool = true,
                                  lend: @Sendable ((inout BytePairMerger) -> Void) -> Void = { body in
                                      var merger = BytePairMerger()
                                      body(&merger)
@@ -110,6 +172,7 @@ extension Tokenizer {
         result.offsets.removeAll(keepingCapacity: true)
         result.offsets.append(0)
         result.ids.removeAll(keepingCapacity: true)
+        result.scattered.removeAll(keepingCapacity: true)
         guard count > 0 else {
             meanwhile()
             return
@@ -215,14 +278,9 @@ extension Tokenizer {
             result.ids = arrays.take(0) ?? []
             return
         }
-        let parts = (0..<workers).map { arrays.take($0) ?? [] }
-        // Block by block in input order, each id written once (a zero fill first wrote them twice).
-        result.ids.reserveCapacity(total)
-        for (index, place) in places.enumerated() {
-            let first = index * block, end = min(first + block, count)
-            let length = result.offsets[end] - result.offsets[first]
-            result.ids.append(contentsOf: parts[place.worker][place.start..<place.start + length])
-        }
-        result.workerIDs = parts
+        result.workerIDs = (0..<workers).map { arrays.take($0) ?? [] }
+        result.scattered = places
+        result.scatteredBlock = block
+        if assemble { result.assemble() }
     }
 }

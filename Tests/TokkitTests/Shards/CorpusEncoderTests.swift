@@ -75,6 +75,48 @@ struct CorpusEncoderTests {
         }
     }
 
+    @Test("ids left where the workers wrote them (tokkit encode's binary writer): runs, documents, gathering and == agree with the gathered ids",
+          arguments: [2, 3])
+    func scatteredIDs(_ threads: Int) throws {
+        let scratch = Scratch()
+        let lines = try Self.corpus()
+        let path = scratch.file("corpus.txt")
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        let alone = try lines.map { try tokenizer.encode(bytes: Array($0.utf8)) }
+        var encoder = CorpusEncoder(tokenizer: tokenizer, threads: threads)
+        encoder.batchBytes = 4096
+        let reader = try DocumentReader(inputs: [path], format: .text(.lines))
+        var documents: [[TokenID]] = [], scatteredBatches = 0, runs = 0
+        try encoder.encodeAll(reader, skipping: 0, assembling: false) { first, encoded in
+            var gathered = encoded
+            gathered.assemble()
+            #expect(!gathered.isScattered)
+            var fromRuns: [TokenID] = []
+            encoded.forEachRun { fromRuns += $0 }
+            #expect(fromRuns == gathered.ids)
+            #expect(gathered.ids.count == encoded.offsets.last)
+            #expect(encoded == gathered)
+            if encoded.isScattered {
+                scatteredBatches += 1
+                #expect(encoded.ids.isEmpty)
+                encoded.forEachRun { _ in runs += 1 }
+                // Planted: one id changed in the gathered copy is a different value.
+                var planted = gathered
+                if !planted.ids.isEmpty {
+                    planted.ids[planted.ids.count / 2] &+= 1
+                    #expect(encoded != planted)
+                }
+            }
+            for index in 0..<encoded.count { #expect(Array(encoded[index]) == Array(gathered[index])) }
+            #expect(first == documents.count)
+            documents += encoded.documents
+        }
+        #expect(documents == alone)
+        #expect(scatteredBatches > 5, "batches left scattered: \(scatteredBatches)")
+        #expect(runs > scatteredBatches, "runs: \(runs)")
+    }
+
     @Test("skipping the first documents (a resumed shard run): the same ids from there on, on 1 and 2 threads")
     func skipping() throws {
         let scratch = Scratch()

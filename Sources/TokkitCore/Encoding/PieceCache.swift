@@ -115,11 +115,18 @@ struct PieceCache: Sendable {
         }
         let start = recordsUsed
         if start + words > records.count {
-            // Room for every record there may be, reserved at the first growth past the first kilobytes: memory
-            // not yet written costs nothing, where each doubling copied the records into fresh pages (10 MB of
-            // public_en lines, cl100k, two threads: 360 of the process's ~5,700 page faults were those copies).
-            if records.count > 0, records.capacity < Self.recordLimit { records.reserveCapacity(Self.recordLimit) }
-            records.append(contentsOf: repeatElement(0, count: max(start + words, min(Self.recordLimit, max(1 << 10, 2 * records.count))) - records.count))
+            // Room for every record there may be, reserved at the first growth past the first kilobytes, then
+            // used 64 KiB at a time: memory not yet written costs nothing, where each doubling copied the records
+            // into fresh pages and zeroed twice the words in use (10 MB of public_en lines, cl100k, two threads:
+            // 754 of the process's ~5,700 page faults).
+            let grown: Int
+            if records.count == 0 {
+                grown = 1 << 10
+            } else {
+                if records.capacity < Self.recordLimit { records.reserveCapacity(Self.recordLimit) }
+                grown = records.count + (1 << 14)
+            }
+            records.append(contentsOf: repeatElement(0, count: max(start + words, min(Self.recordLimit, grown)) - records.count))
         }
         slots[position] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(start + 1)
         recordsUsed = start + words

@@ -415,7 +415,7 @@ class Differ(Exception):
 
 
 class Call:
-    """One call of a tool in a round: `run(check)` returns {column key: MB/s} and, when `check` (the untimed
+    """One call of a tool in a round: `run(round)` returns {column key: MB/s} and, in round 0 (the untimed
     round), raises Differ if its ids are not tiktoken's. `rounds`: the only rounds it runs in (None: all).
     `optional`: its failure drops this call alone, with a note (a peer's first call in a fresh process, one of
     two parallel calls), where any other call's failure takes the tool out of the table."""
@@ -450,7 +450,7 @@ def run_rounds(tools, rounds, stages):
                     if call.stage != stage or tool in broken or getattr(call, "why", None) or (call.rounds and round not in call.rounds):
                         continue
                     try:
-                        got = call.run(round == 0)
+                        got = call.run(round)
                     except Exception as error:  # a peer that differs or cannot run is reported, not fatal
                         call.why = f"differ: {error}" if isinstance(error, Differ) else f"failed: {type(error).__name__}: {str(error)[:80]}"
                         if call.optional:
@@ -522,9 +522,14 @@ def peers(args):
             " thread, on 2 threads), and within a column the tools take turns in an order that rotates by one place each"
             f" round (no tool is always first or last); each tool's rate in a column is the best of its {rounds} rounds."
             " tiktoken's per-document calls (under 1 MB/s: the reference, never the fastest peer) run in the first timed round only."
-            " MB/s = 10^6 input bytes per second. **One text** (cold piece cache): tokkit = `TokkitBench encode --warm-up 1"
-            " --repeats 1`, one process a round, a fresh encoder for each of its two runs, the second timed (as each peer's"
-            " call follows its untimed round); splintr-rs's piece cache emptied before each run, outside the clock;"
+            " MB/s = 10^6 input bytes per second. **One text** (cold piece cache): tokkit = `TokkitBench encode --warm-up k"
+            " --repeats 1`, one process a round, a fresh encoder for each run, in timed round k the run after k untimed ones:"
+            " each tool's call of round k is then the (k + 1)-th call of its process, as the peers' calls in their one Python"
+            " process are (**call index**: until session 33 tokkit's timed run was always the second of a fresh process, while"
+            " the peers' later calls run faster than their first ones, the process's memory and threads already at hand:"
+            " quicktok-v1's `encode_batch` of ~1 MB cuts on 2 threads, a new encoder each call, seven calls in one fresh"
+            " process, 28.5, 70.7, 113.6, 118.8, 112.5, 132.0, 150.9 MB/s); splintr-rs's piece cache emptied before each run,"
+            " outside the clock;"
             " quicktok-v1, which keeps state in each encoder and has no call to empty it, given a new encoder before each"
             " run of its cold columns (one text, 2 threads, per document), outside the clock (until session 32 one encoder"
             " was called round after round on the same text: warm);"
@@ -535,8 +540,8 @@ def peers(args):
             " (quicktok-v1: `encode_batch([text], 1 thread)`; `encode_bench.py --first-call`, its vocabulary loaded outside"
             " the clock; ids checked by SHA-256 against"
             " tiktoken's), one such process a round;"
-            " **warm**: every cache kept (tokkit: `TokkitBench encode --keep-cache --warm-up 1 --repeats 1`, the timed run"
-            " on the merger the warm-up run filled; splintr-rs without emptying its cache, after its cold"
+            " **warm**: every cache kept (tokkit: `TokkitBench encode --keep-cache --warm-up k --repeats 1`, the timed run"
+            " on the merger the warm-up runs filled; splintr-rs without emptying its cache, after its cold"
             " call of the same round; quicktok-v1 its one kept encoder; the others have no cache to keep or empty: their"
             " one-text column);"
             " **per document** each line of the file one document: tokkit = the whole `tokkit encode --docs lines` process,"
@@ -544,7 +549,7 @@ def peers(args):
             " One-thread columns are MB per CPU-second (user + system: less moved by the other engineers' load than wall time,"
             " though not unmoved: the same binary's CPU-time rate still moves by 1.5-2× between rounds here);"
             " 2-thread and all-core columns are wall time (tokkit's one text on 2 threads: `TokkitBench encode --threads 2"
-            " --warm-up 1`, StreamingEncoder, its chunks' ids returned unjoined as the peers' batch calls return their"
+            " --warm-up k`, StreamingEncoder, its chunks' ids returned unjoined as the peers' batch calls return their"
             " cuts' (`feedChunks`, since session 32); per document: the whole `tokkit encode --docs lines --threads 2` process, writing"
             " a new file each run: the previous round's output is removed before the clock starts)."
             " Each peer's 2-thread columns are its parallel calls (all cores = 2 on this machine); a peer with no call for"
@@ -577,10 +582,13 @@ def peers(args):
                     raise Differ(what)
 
             def tokkit_encode(key_of, *flags):
-                """One TokkitBench process: an untimed warm-up run, then one timed run ({key: its JSON field})."""
-                def run(check):
+                """One TokkitBench process: untimed warm-up runs, then one timed run ({key: its JSON field}). In timed
+                round k the timed run is the process's call k + 1, as each in-process peer's call of round k is the
+                (k + 1)-th of its Python process (see the `call index` note of the table)."""
+                def run(round):
+                    check = round == 0
                     ids_file = os.path.join(tmp, "ids.u32")
-                    got = run_bench("encode", "--vocab", vocab, "--file", path, "--repeats", "1", "--warm-up", "1", *flags,
+                    got = run_bench("encode", "--vocab", vocab, "--file", path, "--repeats", "1", "--warm-up", str(max(1, round)), *flags,
                                     *(["--ids", ids_file] if check else []))
                     if check:
                         expect(list(array.array("I", open(ids_file, "rb").read())) == ref, f"TokkitBench encode {' '.join(flags)}")
@@ -588,7 +596,8 @@ def peers(args):
                 return run
 
             def tokkit_docs(threads):
-                def run(check):
+                def run(round):
+                    check = round == 0
                     out = os.path.join(tmp, f"docs{threads}.u32")
                     cpu, wall = child_times([tokkit, "encode", path, "--docs", "lines", "--vocab", vocab, "--format", "uint32",
                                              "--threads", str(threads), "-o", out])
@@ -604,7 +613,8 @@ def peers(args):
                 heading, size = next((h.split(" MB")[0], mb[unit]) for k, h, unit in PEER_COLUMNS if k == column)
                 what = heading + (f" ({variant})" if variant else "")
 
-                def run(check):
+                def run(round):
+                    check = round == 0
                     result, cpu, seconds = clocked(call, before)
                     if check:
                         expect(same(result), what)
@@ -613,7 +623,7 @@ def peers(args):
 
             def fresh_process(tool):
                 """The peer's first call, in a fresh Python process (its set-up outside the clock)."""
-                def run(check):
+                def run(round):
                     result = subprocess.run([sys.executable, os.path.abspath(__file__), "--first-call", tool, vocab, path],
                                             capture_output=True, text=True, cwd=ROOT)
                     if result.returncode != 0:
@@ -816,7 +826,11 @@ def peers_per_document(args):
             "timed rounds, every tool once a round in turn (the order rotating by one place a round), best of each. What each column includes:"
             " **tokkit in process** = `TokkitBench encode-docs --batch-only` (`Tokenizer.encodeDocuments`): the documents are cut "
             "and laid back to back outside the clock, as the peers' list of lines is built outside theirs; inside: each document's "
-            "UTF-8 check, splitting, merging, the flat id array and offsets (fresh merger per call: a cold piece cache each run);"
+            "UTF-8 check, splitting, merging, the flat id array and offsets (fresh merger per call: a cold piece cache each run); "
+            "one process a round, whose timed run in round k is its call k + 1 (the runs before it untimed), as each peer's call "
+            "of round k is the (k + 1)-th of its Python process (**call index**: until session 33 tokkit's was always the first "
+            "call of a fresh process, while the peers' later calls run faster: quicktok-v1's `encode_batch` of the lines on 2 "
+            "threads, a new encoder each call, seven calls in one fresh process, 35.8, 69.3, 71.4, 67.7, 61.2, 41.3, 62.8 MB/s);"
             " **peers** = one batch call on the Python list of lines (quicktok-v1 `encode_batch(lines, threads, False)` returning "
             "numpy ids and offsets; splintr-rs `encode_batch(lines)` and riptoken `encode_ordinary_batch(lines)` returning lists "
             "of lists), CPU time of the Python process; tiktoken is the reference only (its batch of lines, ~0.6 MB/s, is in the "
@@ -854,21 +868,23 @@ def peers_per_document(args):
 
             tools = {}  # name -> {threads: (best cpu, best wall)}; each tool's timing function returns (cpu, wall)
 
-            def engine(threads):
+            def engine(threads, round):
+                """In round k the timed run is the process's call k + 1, as each peer's call of round k is the
+                (k + 1)-th of its Python process."""
                 ids, offsets = os.path.join(tmp, "ids.u32"), os.path.join(tmp, "offsets.u64")
                 got = run_bench("encode-docs", "--batch-only", "--vocab", vocab, "--file", path, "--threads", str(threads),
-                                "--repeats", "1", "--ids", ids, "--offsets", offsets)
+                                "--repeats", "1", "--warm-up", str(round), "--ids", ids, "--offsets", offsets)
                 if not checked.get(("engine", threads)):
                     assert same_lines(array.array("I", open(ids, "rb").read()), array.array("Q", open(offsets, "rb").read())), \
                         f"tokkit encode-docs ids differ from tiktoken per line ({corpus} {vocab}, {threads} threads)"
                     checked[("engine", threads)] = True
                 return got["batch_cpu_seconds"], got["batch_seconds"]
 
-            def one_text():
-                got = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1", "--repeats", "1")
+            def one_text(round):
+                got = run_bench("encode", "--vocab", vocab, "--file", path, "--threads", "1", "--repeats", "1", "--warm-up", str(round))
                 return got["bytes"] / got["cpu_mbps"] / 1e6, got["seconds"]
 
-            def process(threads):
+            def process(threads, round):
                 out = os.path.join(tmp, f"docs{threads}.u32")
                 command = [tokkit, "encode", path, "--docs", "lines", "--vocab", vocab, "--format", "uint32", "--threads", str(threads), "-o", out]
                 cpu, wall = child_times(command)
@@ -878,7 +894,7 @@ def peers_per_document(args):
                 return cpu, wall
 
             def python_call(call, check, before=None):
-                def run():
+                def run(round):
                     if before:
                         before()
                     c, t = time.process_time(), time.perf_counter()
@@ -895,8 +911,8 @@ def peers_per_document(args):
                 return [list(ids) for ids in result] == ref
 
             checked = {}
-            calls = {"tokkit in process (`TokkitBench encode-docs`)": {1: lambda: engine(1), 2: lambda: engine(2)},
-                     "tokkit whole process (`tokkit encode --docs lines`)": {1: lambda: process(1), 2: lambda: process(2)}}
+            calls = {"tokkit in process (`TokkitBench encode-docs`)": {1: lambda round: engine(1, round), 2: lambda round: engine(2, round)},
+                     "tokkit whole process (`tokkit encode --docs lines`)": {1: lambda round: process(1, round), 2: lambda round: process(2, round)}}
             # tiktoken is the reference, not timed here: its batch of lines runs at ~0.6 MB/s (its --peers column),
             # and eight such calls a row made this table take half an hour.
             try:
@@ -936,7 +952,7 @@ def peers_per_document(args):
                         if tool in failed:
                             continue
                         try:
-                            cpu, wall = run()
+                            cpu, wall = run(round)
                         except Exception as error:  # a peer that cannot run or differs is reported, not timed
                             failed[tool] = f"{type(error).__name__}: {str(error)[:80]}"
                             continue

@@ -130,6 +130,12 @@ struct EncodeDocumentsBench: ParsableCommand {
     @Flag(help: "Time the flat batch only, without checking (for perf record and the --peers per-document columns).") var batchOnly = false
     @Option(help: "With --batch-only: write the batch's ids here as little-endian uint32, for the script to compare.") var ids: String?
     @Option(help: "With --batch-only: write the batch's document offsets here as little-endian uint64.") var offsets: String?
+    @Option(help: "With --batch-only: runs before the timed repeats, left out of the best (bench/encode_bench.py --peers: in its round k the timed run is the process's call k + 1, as each in-process peer's is).")
+    var warmUp = 0
+
+    func validate() throws {
+        if warmUp < 0 { throw ValidationError("--warm-up must be 0 or more") }
+    }
 
     func run() throws {
         let tokenizer = try common.tokenizer()
@@ -148,9 +154,11 @@ struct EncodeDocumentsBench: ParsableCommand {
         if batchOnly {
             // The documents are cut outside the clock, as a Python caller's list of lines is built
             // before its batch call; inside: checking each document's UTF-8, encoding, the flat ids.
-            let (seconds, cpu) = try bestTimes(common.repeats, before: { batch = EncodedDocuments() }) {
+            let runs = try timesOfRuns(warmUp + max(1, common.repeats), before: { batch = EncodedDocuments() }) {
                 batch = try tokenizer.encodeDocuments(flat, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
             }
+            let timed = runs.dropFirst(warmUp)
+            let seconds = timed.map(\.wall).min() ?? .infinity, cpu = timed.map(\.cpu).min() ?? .infinity
             if let ids { try FileIO.writeAtomically(batch.ids.withUnsafeBytes { Array($0) }, to: ids) }
             if let offsets {
                 try FileIO.writeAtomically(batch.offsets.map { UInt64($0).littleEndian }.withUnsafeBytes { Array($0) }, to: offsets)

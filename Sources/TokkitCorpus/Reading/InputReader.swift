@@ -13,8 +13,9 @@ import Darwin
 /// magic is an error (``CorpusError/notCompressed(path:expected:found:)``), because it is almost
 /// always a failed download or an error page saved under the archive's name, not a corpus.
 ///
-/// Memory is one 1 MiB read buffer, plus for compressed input one 1 MiB output buffer and the
-/// format's window; a file is never decompressed whole.
+/// Memory is one 1 MiB read buffer (plain input uses its first 64 KiB only, then is read straight into
+/// the caller's buffer), plus for compressed input one 1 MiB output buffer and the format's window; a
+/// file is never decompressed whole.
 ///
 /// ```swift
 /// let input = try InputReader(path: "data/part-0.jsonl.zst")

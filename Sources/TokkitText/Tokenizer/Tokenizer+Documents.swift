@@ -201,10 +201,7 @@ extension Tokenizer {
                 let (text, boundaries, lengths) = shared.buffer
                 var ids = arrays.take(worker) ?? []
                 if workers > 1 { ids.removeAll(keepingCapacity: true) }
-                // Room for as many ids as the batch has bytes (a piece of n bytes is at most n ids), whoever encodes
-                // how much of it: pages not written cost nothing, where an array that outgrew a guess was copied into
-                // fresh ones (10 MB of public_en lines, cl100k, two threads: 863 of the process's ~4,700 page faults).
-                ids.reserveCapacity(text.count + 16)
+                ids.reserveCapacity(workers == 1 ? text.count / 4 + 16 : text.count / (4 * workers) + 16)
                 while true {
                     let first = next.add(1, ordering: .relaxed).oldValue * block
                     if first >= count { break }

@@ -23,6 +23,15 @@ struct CorpusEncoderTests {
         return lines
     }
 
+    /// `corpus()` written to a file in `scratch`, one document a line, with each line's ids encoded alone.
+    static func corpusFile(in scratch: Scratch) throws -> (lines: [String], path: String, tokenizer: Tokenizer, alone: [[TokenID]]) {
+        let lines = try corpus()
+        let path = scratch.file("corpus.txt")
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        return (lines, path, tokenizer, try lines.map { try tokenizer.encode(bytes: Array($0.utf8)) })
+    }
+
     /// What `body` saw: the first document of each batch and its ids, in call order.
     struct Seen: Equatable {
         var firsts: [Int] = []
@@ -57,11 +66,7 @@ struct CorpusEncoderTests {
           arguments: [1, 2, 3])
     func orderAndIDs(_ threads: Int) throws {
         let scratch = Scratch()
-        let lines = try Self.corpus()
-        let path = scratch.file("corpus.txt")
-        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
-        let tokenizer = try Loaded.tokenizer("cl100k_base")
-        let alone = try lines.map { try tokenizer.encode(bytes: Array($0.utf8)) }
+        let (lines, path, _, alone) = try Self.corpusFile(in: scratch)
         for batchBytes in [1, 700, 4096, 1 << 20] {
             let (seen, read, error) = Self.encodeAll(path, threads: threads, batchBytes: batchBytes)
             #expect(error == nil)
@@ -79,11 +84,7 @@ struct CorpusEncoderTests {
           arguments: [2, 3])
     func scatteredIDs(_ threads: Int) throws {
         let scratch = Scratch()
-        let lines = try Self.corpus()
-        let path = scratch.file("corpus.txt")
-        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
-        let tokenizer = try Loaded.tokenizer("cl100k_base")
-        let alone = try lines.map { try tokenizer.encode(bytes: Array($0.utf8)) }
+        let (lines, path, tokenizer, alone) = try Self.corpusFile(in: scratch)
         var encoder = CorpusEncoder(tokenizer: tokenizer, threads: threads)
         encoder.batchBytes = 4096
         let reader = try DocumentReader(inputs: [path], format: .text(.lines))

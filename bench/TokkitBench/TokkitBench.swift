@@ -57,6 +57,25 @@ func timesOfRuns(_ repeats: Int, before: () -> Void = {}, _ body: () throws -> V
     }
 }
 
+/// `--warm-up N`: runs before the timed ones, left out of the best. `bench/encode_bench.py --peers` times the run after k
+/// of them in its round k, so that tokkit's call of round k is its process's call k + 1, as each in-process peer's is.
+struct WarmUp: ParsableArguments {
+    @Option(name: .customLong("warm-up"), help: "Untimed runs before the timed repeats, left out of the best (bench/encode_bench.py --peers: k in its round k).")
+    var count = 0
+
+    func validate() throws {
+        if count < 0 { throw ValidationError("--warm-up must be 0 or more") }
+    }
+
+    /// Every run, the warm-up ones first (`timesOfRuns`), and the best wall and CPU time of the `repeats` after them.
+    func times(repeats: Int, before: () -> Void = {}, _ body: () throws -> Void) rethrows
+        -> (runs: [(wall: Double, cpu: Double)], wall: Double, cpu: Double) {
+        let runs = try timesOfRuns(count + max(1, repeats), before: before, body)
+        let timed = runs.dropFirst(count)
+        return (runs, timed.map(\.wall).min() ?? .infinity, timed.map(\.cpu).min() ?? .infinity)
+    }
+}
+
 /// The best wall-clock time of `repeats` runs of `body`.
 func bestTime(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     try bestTimes(repeats, body).wall
@@ -76,12 +95,11 @@ struct EncodeBench: ParsableCommand {
     @Option(help: "Write the ids here as little-endian uint32, for the script to compare.") var ids: String?
     @Flag(help: "One thread: keep one merger, and so its piece cache, across the repeats (a warm encoder, as a long-lived process or a Python handle has).")
     var keepCache = false
-    @Option(help: "Runs before the timed repeats, left out of the best: the untimed warm-up every peer gets in its own process (bench/encode_bench.py --peers). The first of all runs is still reported as first_cpu_mbps.")
-    var warmUp = 0
+    /// The first of all runs is still reported, as first_cpu_mbps.
+    @OptionGroup var warmUp: WarmUp
 
     func validate() throws {
         if keepCache && (threads != 1 || streaming) { throw ValidationError("--keep-cache is for one thread without --streaming") }
-        if warmUp < 0 { throw ValidationError("--warm-up must be 0 or more") }
     }
 
     func run() throws {
@@ -93,7 +111,7 @@ struct EncodeBench: ParsableCommand {
         var parts: [[TokenID]] = []
         var merger = BytePairMerger()
         let specials = tokenizer.prepareSpecials(allowed: .none, disallowed: .none)
-        let runs = try timesOfRuns(warmUp + max(1, common.repeats), before: { parts = [] }) {
+        let (runs, seconds, cpu) = try warmUp.times(repeats: common.repeats, before: { parts = [] }) {
             if threads == 1 && !streaming && keepCache {
                 // As `encode(validUTF8:)` reserves, so that the two differ only in the merger kept.
                 var kept: [TokenID] = []
@@ -108,8 +126,6 @@ struct EncodeBench: ParsableCommand {
                 parts = try text.withUnsafeBufferPointer { try stream.feedChunks($0) } + stream.finishChunks()
             }
         }
-        let timed = runs.dropFirst(warmUp)
-        let seconds = timed.map(\.wall).min() ?? .infinity, cpu = timed.map(\.cpu).min() ?? .infinity
         let result = Array(parts.joined())
         if let ids {
             let bytes = result.withUnsafeBytes { Array($0) }
@@ -130,12 +146,8 @@ struct EncodeDocumentsBench: ParsableCommand {
     @Flag(help: "Time the flat batch only, without checking (for perf record and the --peers per-document columns).") var batchOnly = false
     @Option(help: "With --batch-only: write the batch's ids here as little-endian uint32, for the script to compare.") var ids: String?
     @Option(help: "With --batch-only: write the batch's document offsets here as little-endian uint64.") var offsets: String?
-    @Option(help: "With --batch-only: runs before the timed repeats, left out of the best (bench/encode_bench.py --peers: in its round k the timed run is the process's call k + 1, as each in-process peer's is).")
-    var warmUp = 0
-
-    func validate() throws {
-        if warmUp < 0 { throw ValidationError("--warm-up must be 0 or more") }
-    }
+    /// With --batch-only.
+    @OptionGroup var warmUp: WarmUp
 
     func run() throws {
         let tokenizer = try common.tokenizer()
@@ -154,11 +166,9 @@ struct EncodeDocumentsBench: ParsableCommand {
         if batchOnly {
             // The documents are cut outside the clock, as a Python caller's list of lines is built
             // before its batch call; inside: checking each document's UTF-8, encoding, the flat ids.
-            let runs = try timesOfRuns(warmUp + max(1, common.repeats), before: { batch = EncodedDocuments() }) {
+            let (_, seconds, cpu) = try warmUp.times(repeats: common.repeats, before: { batch = EncodedDocuments() }) {
                 batch = try tokenizer.encodeDocuments(flat, boundaries: boundaries, disallowedSpecial: .none, threads: threads)
             }
-            let timed = runs.dropFirst(warmUp)
-            let seconds = timed.map(\.wall).min() ?? .infinity, cpu = timed.map(\.cpu).min() ?? .infinity
             if let ids { try FileIO.writeAtomically(batch.ids.withUnsafeBytes { Array($0) }, to: ids) }
             if let offsets {
                 try FileIO.writeAtomically(batch.offsets.map { UInt64($0).littleEndian }.withUnsafeBytes { Array($0) }, to: offsets)

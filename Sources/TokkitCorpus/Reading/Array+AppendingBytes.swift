@@ -11,7 +11,7 @@ extension Array where Element == UInt8 {
     mutating func append(copying bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         let count = bytes.count
-        if capacity &- self.count < count { reserveCapacity(Swift.max(self.count &+ count, 2 &* capacity)) }
+        makeRoom(for: count)
         append(addingCapacity: count) { span in
             span.withUnsafeMutableBufferPointer { room, initialized in
                 guard let target = room.baseAddress else { return }
@@ -19,5 +19,15 @@ extension Array where Element == UInt8 {
                 initialized = count
             }
         }
+    }
+}
+
+extension Array {
+    /// Grows the array geometrically when `count` more elements do not fit: the step before each
+    /// `append(addingCapacity:)` of the reading loops, which alone would grow it to the exact size, then
+    /// again at the next append.
+    @inline(__always)
+    mutating func makeRoom(for count: Int) {
+        if capacity &- self.count < count { reserveCapacity(Swift.max(self.count &+ count, 2 &* capacity)) }
     }
 }

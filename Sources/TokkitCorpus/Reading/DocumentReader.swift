@@ -102,7 +102,7 @@ public final class DocumentReader {
             var total = 0
             for k in 0..<count { total &+= spans[2 &* k &+ 1] &- spans[2 &* k] }
             var end = text.count
-            Self.makeRoom(for: total, in: &text)
+            text.makeRoom(for: total)
             text.append(addingCapacity: total) { span in
                 span.withUnsafeMutableBufferPointer { room, initialized in
                     guard let target = room.baseAddress else { return }
@@ -113,7 +113,7 @@ public final class DocumentReader {
                     }
                 }
             }
-            Self.makeRoom(for: count, in: &boundaries)
+            boundaries.makeRoom(for: count)
             boundaries.append(addingCapacity: count) { span in
                 span.withUnsafeMutableBufferPointer { room, initialized in
                     for k in 0..<count {
@@ -139,7 +139,7 @@ public final class DocumentReader {
             guard total > 0, maxDocuments > 0 else { return }
             let start = text.count
             var taken = 0
-            Self.makeRoom(for: total, in: &text)
+            text.makeRoom(for: total)
             withUnsafeTemporaryAllocation(of: Int.self, capacity: maxDocuments) { ends in
                 guard let ends = ends.baseAddress else { return }
                 text.append(addingCapacity: total) { span in
@@ -149,7 +149,7 @@ public final class DocumentReader {
                         initialized = taken > 0 ? ends[taken &- 1] : 0
                     }
                 }
-                Self.makeRoom(for: taken, in: &boundaries)
+                boundaries.makeRoom(for: taken)
                 boundaries.append(addingCapacity: taken) { span in
                     span.withUnsafeMutableBufferPointer { room, initialized in
                         for k in 0..<taken { room[k] = start &+ ends[k] }
@@ -164,20 +164,13 @@ public final class DocumentReader {
         @inline(__always)
         private mutating func appendLines(_ count: Int, from firstLine: Int) {
             guard count > 0 else { return }
-            Self.makeRoom(for: count, in: &lines)
+            lines.makeRoom(for: count)
             lines.append(addingCapacity: count) { span in
                 span.withUnsafeMutableBufferPointer { room, initialized in
                     for k in 0..<count { room[k] = firstLine &+ k }
                     initialized = count
                 }
             }
-        }
-
-        /// Grows `array` geometrically when `count` more elements do not fit (`append(addingCapacity:)`
-        /// alone would grow it to the exact size, then again at the next run).
-        @inline(__always)
-        private static func makeRoom<Element>(for count: Int, in array: inout [Element]) {
-            if array.capacity &- array.count < count { array.reserveCapacity(Swift.max(array.count &+ count, 2 &* array.capacity)) }
         }
     }
 

@@ -147,7 +147,7 @@ public final class InputReader {
     /// buffers were fresh memory (10 MB of lines, `tokkit encode --docs lines`: 512 page faults and 10 MB
     /// copied, where now 256 and none).
     private func readDirectly(appendingTo buffer: inout [UInt8]) throws(CorpusError) -> Bool {
-        if buffer.capacity - buffer.count < Self.blockSize { buffer.reserveCapacity(max(buffer.count + Self.blockSize, 2 * buffer.capacity)) }
+        buffer.makeRoom(for: Self.blockSize)
         var got = 0, failure: Int32 = 0
         let descriptor = descriptor
         buffer.append(addingCapacity: Self.blockSize) { span in

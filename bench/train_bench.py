@@ -145,7 +145,7 @@ def main():
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.inputs, args.worker_vocab, args.worker_threads, args.worker_output)
-    if not os.path.exists(TOKKIT):
+    if subprocess.run(["bash", "scripts/build-release", "--check", "tokkit"], cwd=ROOT).returncode != 0:
         sys.exit("build tokkit first: bash scripts/build-release")
     if args.peers:
         return peers(args)

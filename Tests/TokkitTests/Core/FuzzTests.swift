@@ -84,6 +84,40 @@ struct FuzzTests {
         #expect(checked > 7_000 && mismatches == 0, "\(mismatches) of \(checked)")
     }
 
+    @Test("UTF-8 check ≡ Swift's decoder between multi-byte characters: every lead and second byte, Chinese, Japanese, Cyrillic, Greek, emoji and Hangul cut at every length and changed at every byte")
+    func utf8CheckMultibyteRuns() {
+        var cases: [[UInt8]] = []
+        // Third bytes on both sides of every range edge of Table 3-7; the fourth a continuation byte or not.
+        let thirds: [UInt8] = [0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0]
+        let before = Array("日本".utf8), after = Array("語 x".utf8)
+        for lead in UInt8(0x80)...0xFF {
+            for second in UInt8.min...UInt8.max {
+                for third in thirds { cases.append(before + [lead, second, third, third & 0xC0 == 0x80 ? 0xBF : 0x41] + after) }
+            }
+        }
+        let run = Array("日本語のテキスト、Кириллица и ελληνικά, 😀🎉 ñ 한국어".utf8)
+        for length in 0...run.count { cases.append(Array(run[..<length])) }
+        for offset in run.indices {
+            for value in thirds + [0x00, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF] {
+                var changed = run
+                changed[offset] = value
+                cases.append(changed)
+            }
+        }
+        let expected = cases.map(Self.referenceInvalidOffset)
+        var mismatches = 0
+        for (bytes, offset) in zip(cases, expected) where UTF8Validation.firstInvalidOffset(bytes) != offset {
+            mismatches += 1
+            if mismatches <= 5 { Issue.record("\(bytes): \(String(describing: UTF8Validation.firstInvalidOffset(bytes))), expected \(String(describing: offset))") }
+        }
+        #expect(cases.count > 250_000 && mismatches == 0, "\(mismatches) of \(cases.count)")
+        // The cases can fail: a check that takes surrogates (ED A0–BF) for characters disagrees on some.
+        let takingSurrogates = zip(cases, expected).filter { bytes, offset in
+            UTF8Validation.firstInvalidOffset(bytes.map { $0 == 0xED ? 0xEC : $0 }) != offset
+        }
+        #expect(!takingSurrogates.isEmpty)
+    }
+
     @Test("random ids decode or name the first unknown id", arguments: seeds)
     func randomIDs(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)

@@ -146,7 +146,7 @@ def main():
     if args.worker:
         return worker(args.worker, args.inputs, args.worker_vocab, args.worker_threads, args.worker_output)
     if subprocess.run(["bash", "scripts/build-release", "--check", "tokkit"], cwd=ROOT).returncode != 0:
-        sys.exit("build tokkit first: bash scripts/build-release")
+        sys.exit(1)  # the check says what to run
     if args.peers:
         return peers(args)
 

@@ -17,6 +17,9 @@ package struct BacktrackingTables: Sendable {
     package var pairs: [UInt64: UInt32]
     /// The longest token's length in bytes.
     let maxTokenLength: Int
+    /// Per first two bytes (`b0 << 8 | b1`): the longest token that starts with them, in bytes (at most 255); where the
+    /// longest match starts its probes.
+    let longestFrom: [UInt8]
 
     /// Builds the tables as the crate does: each token in rank order takes the longest prefix token whose rest is a
     /// token, both of lower rank, whose pair passes `isValidPair` over the pairs taken so far.
@@ -25,12 +28,15 @@ package struct BacktrackingTables: Sendable {
         let count = table.count
         var nextPrefix = [UInt32](repeating: .max, count: count)
         var maxLength = 0
+        var longestFrom = [UInt8](repeating: 1, count: 1 << 16)
         table.withView { view in
             for index in 0..<count {
                 let start = Int(table.offsets[index]), length = Int(table.offsets[index + 1]) - start
                 maxLength = max(maxLength, length)
                 guard length >= 2 else { continue }
                 let token = view.arena + start
+                let first = Int(token[0]) << 8 | Int(token[1])
+                longestFrom[first] = max(longestFrom[first], UInt8(min(length, 255)))
                 for prefix in stride(from: length - 1, through: 1, by: -1) {
                     let found = view.index(of: token, count: prefix, hash: ByteHash.hash(token, count: prefix))
                     if found >= 0 {
@@ -65,6 +71,7 @@ package struct BacktrackingTables: Sendable {
         self.nextPrefix = nextPrefix
         self.pairs = pairs
         self.maxTokenLength = maxLength
+        self.longestFrom = longestFrom
     }
 
     /// Whether BPE leaves tokens `first` and `second` side by side: both merge trees are walked back from the
@@ -102,7 +109,9 @@ package struct BacktrackingTables: Sendable {
             func length(_ index: Int) -> Int { Int(table.offsets[index + 1]) - Int(table.offsets[index]) }
             // The longest token that starts at `position`, or nil.
             func longest(at position: Int) -> Int? {
-                for count in stride(from: min(piece.count - position, maxTokenLength), through: 1, by: -1) {
+                let remaining = piece.count - position
+                let bound = remaining >= 2 ? Int(longestFrom[Int(base[position]) << 8 | Int(base[position + 1])]) : 1
+                for count in stride(from: min(remaining, bound), through: 1, by: -1) {
                     let found = view.index(of: base + position, count: count, hash: ByteHash.hash(base + position, count: count))
                     if found >= 0 { return found }
                 }

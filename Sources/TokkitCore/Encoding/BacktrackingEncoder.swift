@@ -1,153 +1,276 @@
+import Glibc
 /// The `bpe` crate's backtracking encoder (GitHub's rust-gems), for pieces that are no token: the longest token at
-/// each position, each adjacent pair checked against the vocabulary's merge tree (`isValidPair`), shorter prefixes of
+/// each position, each adjacent pair checked against the vocabulary's merge trees (`isValidPair`), shorter prefixes of
 /// a token tried where a check fails, and positions that cannot end a token marked and backed over.
 ///
-/// Work in progress (branch bt35, session 34): the tables are built in memory from the rank table and the longest
-/// match probes the rank table length by length, so this is not yet faster than `BytePairMerger`; what it settles is
-/// the algorithm's exactness in Swift (`BacktrackingEncoderTests` against the merger). What a fast version needs: a
-/// trie for the longest match, the tables in the rank-table cache, a memo of checked pairs (bench/RESULTS.md,
-/// "Session 34"; `scripts/research/backtracking_exactness.py` is the same algorithm in Python against tiktoken).
+/// Work in progress (branch bt35): tables built in memory.
 package struct BacktrackingTables: Sendable {
-    /// Per token index: `left << 32 | right`, the two tokens (indices) the token is merged from in BPE, or
-    /// `index << 32 | index` for a token no pair makes (the single bytes; a rank left unused).
+    /// Per token index: `left << 32 | right`, the ranks of the two tokens tiktoken's rule merges last when it encodes
+    /// the token's bytes alone, or `rank << 32 | rank` for a single byte.
     package var split: [UInt64]
-    /// Per token index: the longest token that is a proper prefix of it, or `UInt32.max`.
-    package var nextPrefix: [UInt32]
-    /// The canonical pairs only: `left << 32 | right` → the token they merge into.
-    package var pairs: [UInt64: UInt32]
-    /// The longest token's length in bytes.
-    let maxTokenLength: Int
-    /// Per first two bytes (`b0 << 8 | b1`): the longest token that starts with them, in bytes (at most 255); where the
-    /// longest match starts its probes.
-    let longestFrom: [UInt8]
+    /// Per token index: the rank of the longest token that is a proper prefix of it (`0xFF_FFFF` when none) in the
+    /// low 24 bits, the token's length (at most 255) above.
+    package var prefixAndLength: [UInt32]
+    /// Trie nodes: `firstChild | childCount << 32 | (rank + 1) << 41`; children are contiguous and sorted by label.
+    package var nodes: [UInt64]
+    package var labels: [UInt8]
+    /// Per first two bytes: the trie node they lead to, or 0.
+    package var root2: [UInt32]
+    /// Tokens whose bytes, encoded alone by tiktoken's rule, do not give the token back (the encoder must not be used
+    /// when this is not 0).
+    package var inconsistentTokens = 0
 
-    /// Builds the tables as the crate does: each token in rank order takes the longest prefix token whose rest is a
-    /// token, both of lower rank, whose pair passes `isValidPair` over the pairs taken so far.
+    nonisolated(unsafe) static let memoBits = (mask: (1 << (Int(getenv("BT_MEMO_BITS").map { String(cString: $0) } ?? "14") ?? 14)) - 1, 0)
+    nonisolated(unsafe) static let memoStorage: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: memoBits.mask + 1)
+        p.initialize(repeating: 0, count: memoBits.mask + 1)
+        return p
+    }()
+
     package init(_ vocabulary: Vocabulary) {
         let table = vocabulary.table
         let count = table.count
-        var nextPrefix = [UInt32](repeating: .max, count: count)
-        var maxLength = 0
-        var longestFrom = [UInt8](repeating: 1, count: 1 << 16)
-        table.withView { view in
-            for index in 0..<count {
-                let start = Int(table.offsets[index]), length = Int(table.offsets[index + 1]) - start
-                maxLength = max(maxLength, length)
-                guard length >= 2 else { continue }
-                let token = view.arena + start
-                let first = Int(token[0]) << 8 | Int(token[1])
-                longestFrom[first] = max(longestFrom[first], UInt8(min(length, 255)))
-                for prefix in stride(from: length - 1, through: 1, by: -1) {
-                    let found = view.index(of: token, count: prefix, hash: ByteHash.hash(token, count: prefix))
-                    if found >= 0 {
-                        nextPrefix[index] = UInt32(found)
-                        break
+        let firstRank = vocabulary.firstRank
+        func length(_ index: Int) -> Int { Int(table.offsets[index + 1]) - Int(table.offsets[index]) }
+        var prefixAndLength = [UInt32](repeating: 0xFF_FFFF, count: count)
+        var split = [UInt64](repeating: 0, count: count)
+        var inconsistent = 0
+        // Sorted token indices, for the trie and for the longest proper prefix.
+        let order: [Int] = table.withView { view in
+            (0..<count).filter { length($0) > 0 }.sorted { a, b in
+                let pa = view.arena + Int(table.offsets[a]), pb = view.arena + Int(table.offsets[b])
+                let la = length(a), lb = length(b)
+                for i in 0..<min(la, lb) where pa[i] != pb[i] { return pa[i] < pb[i] }
+                return la < lb
+            }
+        }
+        vocabulary.withRankLookup { lookup in
+            table.withView { view in
+                for index in 0..<count {
+                    let n = length(index)
+                    prefixAndLength[index] |= UInt32(min(n, 255)) << 24
+                    let rank = firstRank + TokenID(index)
+                    guard n >= 2 else { split[index] = UInt64(rank) << 32 | UInt64(rank); continue }
+                    let token = view.arena + Int(table.offsets[index])
+                    for prefix in stride(from: n - 1, through: 1, by: -1) {
+                        let found = view.index(of: token, count: prefix, hash: ByteHash.hash(token, count: prefix))
+                        if found >= 0 {
+                            prefixAndLength[index] = prefixAndLength[index] & 0xFF00_0000 | (firstRank + TokenID(found))
+                            break
+                        }
                     }
+                    // tiktoken's rule on the token alone, remembering the last merge.
+                    var parts = (0..<n).map { lookup.singleByteRank[Int(token[$0])] }
+                    var last: UInt64 = 0
+                    while parts.count > 1 {
+                        var best = TokenID.max, at = -1
+                        for i in 0..<(parts.count - 1) {
+                            let m = lookup.merged(parts[i], parts[i + 1])
+                            if m < best { best = m; at = i }
+                        }
+                        if at < 0 { break }
+                        last = UInt64(parts[at]) << 32 | UInt64(parts[at + 1])
+                        parts[at] = best
+                        parts.remove(at: at + 1)
+                    }
+                    if parts == [rank] { split[index] = last } else { inconsistent += 1; split[index] = UInt64(rank) << 32 | UInt64(rank) }
                 }
             }
         }
-        var split = (0..<count).map { UInt64($0) << 32 | UInt64($0) }
-        var pairs: [UInt64: UInt32] = [:]
+        // The trie, breadth first: `order[lo..<hi]` share their first `depth` bytes.
+        var nodes: [UInt64] = [0]
+        var labels: [UInt8] = [0]
+        var queue: [(lo: Int, hi: Int, depth: Int, node: Int)] = [(0, order.count, 0, 0)]
+        var head = 0
         table.withView { view in
-            for index in 0..<count {
-                let start = Int(table.offsets[index]), length = Int(table.offsets[index + 1]) - start
-                guard length >= 2 else { continue }
-                var left = nextPrefix[index]
-                while left != .max {
-                    let leftLength = Int(table.offsets[Int(left) + 1]) - Int(table.offsets[Int(left)])
-                    let rest = view.arena + start + leftLength
-                    let right = view.index(of: rest, count: length - leftLength, hash: ByteHash.hash(rest, count: length - leftLength))
-                    if right >= 0, Int(left) < index, right < index,
-                       Self.isValidPair(Int(left), right, split: split, pairs: pairs) {
-                        pairs[UInt64(left) << 32 | UInt64(right)] = UInt32(index)
-                        split[index] = UInt64(left) << 32 | UInt64(right)
-                        break
-                    }
-                    left = nextPrefix[Int(left)]
+            func byte(_ index: Int, _ depth: Int) -> UInt8 { view.arena[Int(table.offsets[index]) + depth] }
+            while head < queue.count {
+                var (lo, hi, depth, node) = queue[head]
+                head += 1
+                if lo < hi && length(order[lo]) == depth {
+                    nodes[node] |= UInt64(firstRank + TokenID(order[lo]) + 1) << 41
+                    lo += 1
                 }
+                let firstChild = nodes.count
+                var children = 0
+                var start = lo
+                while start < hi {
+                    let label = byte(order[start], depth)
+                    var end = start + 1
+                    while end < hi && byte(order[end], depth) == label { end += 1 }
+                    nodes.append(0)
+                    labels.append(label)
+                    queue.append((start, end, depth + 1, nodes.count - 1))
+                    children += 1
+                    start = end
+                }
+                nodes[node] |= UInt64(firstChild) | UInt64(children) << 32
             }
+        }
+        var root2 = [UInt32](repeating: 0, count: 1 << 16)
+        func child(_ node: Int, _ label: UInt8) -> Int {
+            let first = Int(nodes[node] & 0xFFFF_FFFF), n = Int(nodes[node] >> 32 & 0x1FF)
+            for c in first..<(first + n) where labels[c] == label { return c }
+            return 0
+        }
+        for b0 in 0..<256 {
+            let c0 = child(0, UInt8(b0))
+            guard c0 != 0 else { continue }
+            for b1 in 0..<256 { root2[b0 << 8 | b1] = UInt32(child(c0, UInt8(b1))) }
         }
         self.split = split
-        self.nextPrefix = nextPrefix
-        self.pairs = pairs
-        self.maxTokenLength = maxLength
-        self.longestFrom = longestFrom
+        self.prefixAndLength = prefixAndLength
+        self.nodes = nodes
+        self.labels = labels
+        self.root2 = root2
+        self.inconsistentTokens = inconsistent
     }
 
-    /// Whether BPE leaves tokens `first` and `second` side by side: both merge trees are walked back from the
-    /// boundary, and the pair fails when some pair across it merges before the tokens on either side were made.
-    static func isValidPair(_ first: Int, _ second: Int, split: [UInt64], pairs: [UInt64: UInt32]) -> Bool {
-        var left = first, right = second
-        var limit = Int.max
-        while true {
-            if let merged = pairs[UInt64(left) << 32 | UInt64(right)], Int(merged) < limit { return false }
-            if left > right {
-                limit = left
-                left = Int(split[left] & 0xFFFF_FFFF)
-                if left == limit {
-                    limit = right + 1
-                    right = Int(split[right] >> 32)
-                    if right + 1 == limit { return true }
-                }
-            } else {
-                limit = right + 1
-                right = Int(split[right] >> 32)
-                if right + 1 == limit {
-                    limit = left
-                    left = Int(split[left] & 0xFFFF_FFFF)
-                    if left == limit { return true }
+    package func encode(_ piece: UnsafeBufferPointer<UInt8>, _ vocabulary: Vocabulary) -> [TokenID]? {
+        guard let base = piece.baseAddress, !piece.isEmpty, piece.count < 128 else { return nil }
+        return vocabulary.withRankLookup { lookup in
+            withView { view in
+                withUnsafeTemporaryAllocation(of: TokenID.self, capacity: piece.count) { out in
+                    guard let n = view.encode(base, piece.count, lookup, out.baseAddress!) else { return nil }
+                    return Array(out[..<n])
                 }
             }
         }
     }
 
-    /// The ranks of `piece`, or `nil` when some byte of it is no token.
-    package func encode(_ piece: UnsafeBufferPointer<UInt8>, _ vocabulary: Vocabulary) -> [TokenID]? {
-        guard let base = piece.baseAddress, !piece.isEmpty else { return [] }
-        let table = vocabulary.table
-        return table.withView { view -> [TokenID]? in
-            func length(_ index: Int) -> Int { Int(table.offsets[index + 1]) - Int(table.offsets[index]) }
-            // The longest token that starts at `position`, or nil.
-            func longest(at position: Int) -> Int? {
-                let remaining = piece.count - position
-                let bound = remaining >= 2 ? Int(longestFrom[Int(base[position]) << 8 | Int(base[position + 1])]) : 1
-                for count in stride(from: min(remaining, bound), through: 1, by: -1) {
-                    let found = view.index(of: base + position, count: count, hash: ByteHash.hash(base + position, count: count))
-                    if found >= 0 { return found }
-                }
-                return nil
-            }
-            var canEnd = [Bool](repeating: true, count: piece.count + 1)
-            var tokens: [Int] = []
-            var position = 0
-            var following = longest(at: 0)
-            guard following != nil else { return nil }
-            while let candidate = following {
-                var token = candidate
-                let last = tokens.last
-                while true {
-                    let end = position + length(token)
-                    if canEnd[end], last.map({ Self.isValidPair($0, token, split: split, pairs: pairs) }) ?? true {
-                        tokens.append(token)
-                        position = end
-                        following = position < piece.count ? longest(at: position) : nil
-                        if position < piece.count && following == nil { return nil }
-                        break
+    package func withView<R>(_ body: (View) -> R) -> R {
+        split.withUnsafeBufferPointer { split in
+            prefixAndLength.withUnsafeBufferPointer { prefixAndLength in
+                nodes.withUnsafeBufferPointer { nodes in
+                    labels.withUnsafeBufferPointer { labels in
+                        root2.withUnsafeBufferPointer { root2 in
+                            body(View(split: split.baseAddress!, prefixAndLength: prefixAndLength.baseAddress!,
+                                      nodes: nodes.baseAddress!, labels: labels.baseAddress!, root2: root2.baseAddress!))
+                        }
                     }
-                    if nextPrefix[token] != .max {
-                        token = Int(nextPrefix[token])
+                }
+            }
+        }
+    }
+
+    package struct View {
+        let split: UnsafePointer<UInt64>
+        let prefixAndLength: UnsafePointer<UInt32>
+        let nodes: UnsafePointer<UInt64>
+        let labels: UnsafePointer<UInt8>
+        let root2: UnsafePointer<UInt32>
+        package var memo: UnsafeMutablePointer<UInt64> = BacktrackingTables.memoStorage
+        package var memoMask = BacktrackingTables.memoBits.mask
+
+        /// Whether BPE leaves tokens `first` and `second` side by side: both merge trees are walked back from the
+        /// boundary, and the pair fails when some pair across it merges before the tokens on either side were made.
+        @inline(__always)
+        func isValidPair(_ first: TokenID, _ second: TokenID, _ lookup: RankLookup) -> Bool {
+            let key = UInt64(first) << 21 | UInt64(second) | 1 << 62
+            let slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & memoMask
+            let entry = memo[slot]
+            if entry & ~(1 << 63) == key { return entry >> 63 != 0 }
+            let valid = checkPair(first, second, lookup)
+            memo[slot] = key | (valid ? 1 << 63 : 0)
+            return valid
+        }
+
+        @inline(__always)
+        func checkPair(_ first: TokenID, _ second: TokenID, _ lookup: RankLookup) -> Bool {
+            let firstRank = lookup.firstRank
+            var left = first, right = second
+            var limit = TokenID.max
+            while true {
+                let merged = lookup.merged(left, right)
+                if merged < limit { return false }
+                if left > right {
+                    limit = left
+                    left = TokenID(truncatingIfNeeded: split[Int(left &- firstRank)])
+                    if left == limit {
+                        limit = right &+ 1
+                        right = TokenID(truncatingIfNeeded: split[Int(right &- firstRank)] >> 32)
+                        if right &+ 1 == limit { return true }
+                    }
+                } else {
+                    limit = right &+ 1
+                    right = TokenID(truncatingIfNeeded: split[Int(right &- firstRank)] >> 32)
+                    if right &+ 1 == limit {
+                        limit = left
+                        left = TokenID(truncatingIfNeeded: split[Int(left &- firstRank)])
+                        if left == limit { return true }
+                    }
+                }
+            }
+        }
+
+        /// The longest token at `bytes[0..<remaining]`: its rank and length, or rank `.max` when the first byte is no
+        /// token.
+        @inline(__always)
+        func longest(_ bytes: UnsafePointer<UInt8>, _ remaining: Int, _ lookup: RankLookup) -> (TokenID, Int) {
+            var best = lookup.singleByteRank[Int(bytes[0])]
+            var bestLength = 1
+            guard remaining >= 2 else { return (best, 1) }
+            var node = Int(root2[Int(bytes[0]) << 8 | Int(bytes[1])])
+            guard node != 0 else { return (best, 1) }
+            var depth = 2
+            while true {
+                let word = nodes[node]
+                if word >> 41 != 0 { best = TokenID(truncatingIfNeeded: word >> 41) &- 1; bestLength = depth }
+                guard depth < remaining else { break }
+                let first = Int(truncatingIfNeeded: word & 0xFFFF_FFFF), count = Int(truncatingIfNeeded: word >> 32 & 0x1FF)
+                let label = bytes[depth]
+                var c = first, found = 0
+                let end = first &+ count
+                while c < end {
+                    let l = labels[c]
+                    if l >= label { if l == label { found = c }; break }
+                    c &+= 1
+                }
+                if found == 0 { break }
+                node = found
+                depth &+= 1
+            }
+            return (best, bestLength)
+        }
+
+        /// Writes the ranks of the `n` bytes at `bytes` (n < 128) at `output`; nil when a byte is no token or the
+        /// search fails (the caller merges then).
+        package func encode(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>) -> Int? {
+            var cannotEnd: (UInt64, UInt64) = (0, 0)
+            @inline(__always) func blocked(_ p: Int) -> Bool { (p < 64 ? cannotEnd.0 >> UInt64(p) : cannotEnd.1 >> UInt64(p &- 64)) & 1 != 0 }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { lengths in
+                var count = 0, position = 0
+                var (token, tokenLength) = longest(bytes, n, lookup)
+                if token == .max { return nil }
+                var steps = 0
+                while true {
+                    steps &+= 1
+                    if steps > 4 &* n &* n &+ 64 { return nil }
+                    let end = position &+ tokenLength
+                    if !blocked(end) && (count == 0 || isValidPair(output[count &- 1], token, lookup)) {
+                        output[count] = token
+                        lengths[count] = UInt8(truncatingIfNeeded: tokenLength)
+                        count &+= 1
+                        position = end
+                        if position == n { return count }
+                        (token, tokenLength) = longest(bytes + position, n &- position, lookup)
+                        if token == .max { return nil }
                         continue
                     }
-                    canEnd[position] = false
-                    if let last {
-                        tokens.removeLast()
-                        position -= length(last)
+                    let info = prefixAndLength[Int(token &- lookup.firstRank)]
+                    if info & 0xFF_FFFF != 0xFF_FFFF {
+                        token = info & 0xFF_FFFF
+                        tokenLength = Int(prefixAndLength[Int(token &- lookup.firstRank)] >> 24)
+                        continue
                     }
-                    following = last
-                    break
+                    if position < 64 { cannotEnd.0 |= 1 << UInt64(position) } else { cannotEnd.1 |= 1 << UInt64(position &- 64) }
+                    if count == 0 { return nil }
+                    count &-= 1
+                    token = output[count]
+                    tokenLength = Int(lengths[count])
+                    position &-= tokenLength
                 }
             }
-            return tokens.map { vocabulary.firstRank + TokenID($0) }
         }
     }
 }

@@ -55,6 +55,53 @@ struct BacktrackBench: ParsableCommand {
         let (backtrackTime, bt) = tables.withView { view in run { view.encode($0, $1, $2, $3) } }
         merged = m
         backtracked = bt
+        // Prototype: pieces cut where no token can cross, each segment through a merger (whole-token probe, cache, merge).
+        let filter = CrossingFilter(tokenizer.vocabulary)
+        let all = ProcessInfo.processInfo.environment["CF_ALL"] != nil
+        var wholeTime = Double.infinity, cutTime = Double.infinity
+        var whole = [[TokenID]](), cut = [[TokenID]](), segmentCount = 0, splitPieces = 0
+        for _ in 0..<max(1, common.repeats) {
+            var merger = BytePairMerger()
+            var out = [[TokenID]]()
+            out.reserveCapacity(pieces.count)
+            let t0 = processCPUSeconds()
+            tokenizer.vocabulary.withRankLookup { lookup in
+                for piece in pieces {
+                    var ids: [TokenID] = []
+                    piece.withUnsafeBufferPointer { _ = merger.encode($0, with: lookup, into: &ids) }
+                    out.append(ids)
+                }
+            }
+            wholeTime = min(wholeTime, processCPUSeconds() - t0)
+            whole = out
+        }
+        for _ in 0..<max(1, common.repeats) {
+            var merger = BytePairMerger()
+            var out = [[TokenID]]()
+            out.reserveCapacity(pieces.count)
+            segmentCount = 0; splitPieces = 0
+            let t0 = processCPUSeconds()
+            tokenizer.vocabulary.withRankLookup { lookup in
+                for piece in pieces {
+                    var ids: [TokenID] = []
+                    piece.withUnsafeBufferPointer { buffer in
+                        var parts = 0
+                        filter.segments(buffer.baseAddress!, buffer.count, lookup, allBoundaries: all) { start, end in
+                            parts += 1
+                            _ = merger.encode(UnsafeBufferPointer(rebasing: buffer[start..<end]), with: lookup, into: &ids)
+                        }
+                        segmentCount += parts
+                        if parts > 1 { splitPieces += 1 }
+                    }
+                    out.append(ids)
+                }
+            }
+            cutTime = min(cutTime, processCPUSeconds() - t0)
+            cut = out
+        }
+        printJSON(["cut_equal": cut == whole ? 1 : 0, "cut_differing": pieces.indices.filter { cut[$0] != whole[$0] }.count,
+                   "whole_ns": wholeTime / Double(pieces.count) * 1e9, "cut_ns": cutTime / Double(pieces.count) * 1e9,
+                   "split_pieces": splitPieces, "segments": segmentCount, "pieces": pieces.count])
         let differing = pieces.indices.filter { merged[$0] != backtracked[$0] }
         for i in differing.prefix(4) {
             FileHandle.standardError.write("\(pieces[i]) \(String(decoding: pieces[i], as: UTF8.self)): merger \(merged[i]) backtracking \(backtracked[i])\n".data(using: .utf8)!)

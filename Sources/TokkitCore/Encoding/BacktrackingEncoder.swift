@@ -274,3 +274,75 @@ package struct BacktrackingTables: Sendable {
         }
     }
 }
+
+/// Prototype (session 35): where no token of the vocabulary can cover the boundary between bytes `b - 1` and `b` of a
+/// piece, BPE never merges across it, so the piece encodes as its two sides encoded alone.
+package struct CrossingFilter: Sendable {
+    static let bits = 22
+    var quad: [UInt64]
+    var head3: [UInt64]
+    var tail3: [UInt64]
+
+    @inline(__always) static func slot(_ key: UInt32, _ salt: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((UInt64(key) | salt) &* 0x9E37_79B9_7F4A_7C15) >> (64 - UInt64(bits)))
+    }
+    @inline(__always) static func test(_ set: UnsafePointer<UInt64>, _ bit: Int) -> Bool { set[bit >> 6] >> UInt64(bit & 63) & 1 != 0 }
+
+    package init(_ vocabulary: Vocabulary) {
+        var quad = [UInt64](repeating: 0, count: 1 << (Self.bits - 6))
+        var head3 = quad, tail3 = quad
+        let table = vocabulary.table
+        func set(_ array: inout [UInt64], _ bit: Int) { array[bit >> 6] |= 1 << UInt64(bit & 63) }
+        table.withView { view in
+            for index in 0..<table.count {
+                let start = Int(table.offsets[index]), n = Int(table.offsets[index + 1]) - start
+                let t = view.arena + start
+                func key(_ at: Int, _ count: Int) -> UInt32 {
+                    var k: UInt32 = 0
+                    for i in 0..<count { k = k << 8 | UInt32(t[at + i]) }
+                    return k
+                }
+                if n >= 3 {
+                    set(&head3, Self.slot(key(0, 3), 1 << 40))
+                    set(&tail3, Self.slot(key(n - 3, 3), 2 << 40))
+                }
+                if n >= 4 { for at in 0...(n - 4) { set(&quad, Self.slot(key(at, 4), 0)) } }
+            }
+        }
+        self.quad = quad
+        self.head3 = head3
+        self.tail3 = tail3
+    }
+
+    /// Cuts `n` bytes at every boundary no token can cover; calls `body` with each segment's start and end.
+    package func segments(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, allBoundaries: Bool, _ body: (Int, Int) -> Void) {
+        quad.withUnsafeBufferPointer { quad in
+            head3.withUnsafeBufferPointer { head3 in
+                tail3.withUnsafeBufferPointer { tail3 in
+                    var start = 0
+                    var b = 1
+                    while b < n {
+                        defer { b += 1 }
+                        if !allBoundaries && bytes[b] & 0xC0 == 0x80 { continue }
+                        if lookup.bytePairRank[Int(bytes[b - 1]) << 8 | Int(bytes[b])] != .max { continue }
+                        if b >= 2 {
+                            let k = UInt32(bytes[b - 2]) << 16 | UInt32(bytes[b - 1]) << 8 | UInt32(bytes[b])
+                            if Self.test(tail3.baseAddress!, Self.slot(k, 2 << 40)) { continue }
+                        }
+                        if b + 2 <= n {
+                            let k = UInt32(bytes[b - 1]) << 16 | UInt32(bytes[b]) << 8 | UInt32(bytes[b + 1])
+                            if Self.test(head3.baseAddress!, Self.slot(k, 1 << 40)) { continue }
+                        }
+                        if b >= 2 && b + 2 <= n {
+                            let k = UInt32(bytes[b - 2]) << 24 | UInt32(bytes[b - 1]) << 16 | UInt32(bytes[b]) << 8 | UInt32(bytes[b + 1])
+                            if Self.test(quad.baseAddress!, Self.slot(k, 0)) { continue }
+                        }
+                        body(start, b)
+                        start = b
+                    }
+                    body(start, n)
+                }
+            }
+        }
+    }
+}

@@ -56,7 +56,9 @@ struct BacktrackBench: ParsableCommand {
         merged = m
         backtracked = bt
         // Prototype: pieces cut where no token can cross, each segment through a merger (whole-token probe, cache, merge).
+        let f0 = processCPUSeconds()
         let filter = CrossingFilter(tokenizer.vocabulary)
+        let filterSeconds = processCPUSeconds() - f0
         let all = ProcessInfo.processInfo.environment["CF_ALL"] != nil
         var wholeTime = Double.infinity, cutTime = Double.infinity
         var whole = [[TokenID]](), cut = [[TokenID]](), segmentCount = 0, splitPieces = 0
@@ -101,7 +103,7 @@ struct BacktrackBench: ParsableCommand {
         }
         printJSON(["cut_equal": cut == whole ? 1 : 0, "cut_differing": pieces.indices.filter { cut[$0] != whole[$0] }.count,
                    "whole_ns": wholeTime / Double(pieces.count) * 1e9, "cut_ns": cutTime / Double(pieces.count) * 1e9,
-                   "split_pieces": splitPieces, "segments": segmentCount, "pieces": pieces.count])
+                   "split_pieces": splitPieces, "filter_ms": filterSeconds * 1000, "segments": segmentCount, "pieces": pieces.count])
         let differing = pieces.indices.filter { merged[$0] != backtracked[$0] }
         for i in differing.prefix(4) {
             FileHandle.standardError.write("\(pieces[i]) \(String(decoding: pieces[i], as: UTF8.self)): merger \(merged[i]) backtracking \(backtracked[i])\n".data(using: .utf8)!)

@@ -278,7 +278,7 @@ package struct BacktrackingTables: Sendable {
 /// Prototype (session 35): where no token of the vocabulary can cover the boundary between bytes `b - 1` and `b` of a
 /// piece, BPE never merges across it, so the piece encodes as its two sides encoded alone.
 package struct CrossingFilter: Sendable {
-    static let bits = 22
+    nonisolated(unsafe) static var bits = Int(getenv("CF_BITS").map { String(cString: $0) } ?? "22") ?? 22
     var quad: [UInt64]
     var head3: [UInt64]
     var tail3: [UInt64]

@@ -29,16 +29,36 @@ public struct BytePairMerger: Sendable {
     /// the 128 bytes `mergeByRescanning` can index.
     public static let heapThreshold = 100
 
+    /// How many pieces a merger merges from bytes before it builds its `PieceCutter`: the cutter's few milliseconds
+    /// are more than a short text spends merging.
+    package static let mergesBeforeCutting = 4096
+
     @usableFromInline var cache = PieceCache()
     /// The `RankTable.serial` of the vocabulary the cache holds ids of.
     @usableFromInline var cacheSerial: UInt64 = 0
+    /// Cuts the pieces to merge (see `mergeCut`); built after `mergesUntilCutter` more merges.
+    private var cutter: PieceCutter?
+    private var mergesUntilCutter: Int
+    private var cutterOmits: PieceCutter.Keys?
+    /// Two bits per token index, `mergeCut`'s memo of `reaches`: 0 not yet asked, 1 no, 3 yes.
+    private var tokenReaches: [UInt64] = []
     private var heap: [UInt64] = []
     private var nextStart: [Int32] = []
     private var previousStart: [Int32] = []
     private var pairRank: [TokenID] = []
     private var partIDs: [TokenID] = []
 
-    public init() {}
+    public init() {
+        mergesUntilCutter = Self.mergesBeforeCutting
+    }
+
+    /// A merger that builds its cutter after `mergesBeforeCutting` merges (0: at the first; `Int.max`: never), for
+    /// tests and benches; `omitting` plants a flaw in the cutter (`PieceCutter.Keys`), for the tests that show it
+    /// is caught.
+    package init(mergesBeforeCutting: Int, omitting: PieceCutter.Keys? = nil) {
+        mergesUntilCutter = mergesBeforeCutting
+        cutterOmits = omitting
+    }
 
     /// Appends the ids of `piece` to `output`.
     ///
@@ -126,6 +146,11 @@ public struct BytePairMerger: Sendable {
     mutating func emptyCache(for serial: UInt64) {
         cache = PieceCache()
         cacheSerial = serial
+        if cutter != nil {
+            cutter = nil
+            tokenReaches = []
+            mergesUntilCutter = Self.mergesBeforeCutting
+        }
     }
 
     /// Appends the ids of a prepared piece to `output`: the form for a caller without a block of
@@ -184,14 +209,78 @@ public struct BytePairMerger: Sendable {
     @inline(never)
     private mutating func mergeAndCache(_ bytes: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, emptySlot: Int,
                                         _ lookup: RankLookup, _ ids: UnsafeMutablePointer<TokenID>) -> Int? {
-        let merged = n < Self.heapThreshold && lookup.hasPairMerges
-            ? Self.mergeByRescanning(bytes, n, lookup, ids)
-            : mergeWithHeap(bytes, n, lookup, ids)
+        if cutter == nil { startCutting(lookup) }
+        let merged = cutter == nil ? merge(bytes, n, lookup, ids) : mergeCut(bytes, n, lookup, ids)
         guard let merged else { return nil }
         if n <= PieceCache.maxPieceLength {
             cache.insert(bytes, count: n, hash: hash, ids: UnsafeBufferPointer(start: ids, count: merged), emptySlot: emptySlot)
         }
         return merged
+    }
+
+    /// Counts a merge towards building the cutter, and builds it at the last.
+    private mutating func startCutting(_ lookup: RankLookup) {
+        mergesUntilCutter -= 1
+        guard mergesUntilCutter < 0 else { return }
+        cutter = PieceCutter(lookup, omitting: cutterOmits)
+        tokenReaches = [UInt64](repeating: 0, count: (lookup.rankLimit - Int(lookup.firstRank) + 31) / 32)
+    }
+
+    /// tiktoken's merge of the `n` bytes at `bytes` (n ≥ 2), by the path their length takes.
+    private mutating func merge(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>) -> Int? {
+        n < Self.heapThreshold && lookup.hasPairMerges
+            ? Self.mergeByRescanning(bytes, n, lookup, output)
+            : mergeWithHeap(bytes, n, lookup, output)
+    }
+
+    /// `merge`, of the stretches between the piece's cuts one by one (`PieceCutter`, which says why the ids are the
+    /// same).
+    ///
+    /// A stretch that is a token is that token only if merging its bytes gives it: tiktoken takes a whole piece that
+    /// is a token as it is, but a stretch is no piece, and a vocabulary may hold tokens that its merges never make
+    /// (then their bytes are merged, as the whole piece's would be). `reaches` asks that once per token.
+    /// - Returns: as `merge`: how many ids were written at `output`; `nil` when some byte is no token.
+    private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>) -> Int? {
+        guard let cutter else { return merge(bytes, n, lookup, output) }
+        return cutter.withCuts(lookup) { cuts -> Int? in
+            var end = cuts.next(after: 0, in: bytes, count: n)
+            if end == n { return merge(bytes, n, lookup, output) }
+            var start = 0, count = 0
+            while true {
+                let stretch = bytes + start, length = end - start
+                if length == 1 {
+                    let id = lookup.singleByteRank[Int(stretch[0])]
+                    if id == .max { return nil }
+                    output[count] = id
+                    count += 1
+                } else {
+                    let rank = lookup.rank(stretch, length)
+                    if rank != .max && reaches(Int(rank - lookup.firstRank), lookup) {
+                        output[count] = rank
+                        count += 1
+                    } else {
+                        guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
+                        count += merged
+                    }
+                }
+                if end == n { return count }
+                start = end
+                end = cuts.next(after: start, in: bytes, count: n)
+            }
+        }
+    }
+
+    /// Whether merging the bytes of the token at `index` (two bytes or more) gives the token back.
+    private mutating func reaches(_ index: Int, _ lookup: RankLookup) -> Bool {
+        let word = index >> 5, shift = UInt64(index & 31) << 1
+        let known = tokenReaches[word] >> shift & 3
+        if known != 0 { return known == 3 }
+        let start = Int(lookup.table.offsets[index]), length = Int(lookup.table.offsets[index + 1]) - start
+        let reached = withUnsafeTemporaryAllocation(of: TokenID.self, capacity: length) { ids in
+            merge(lookup.table.arena + start, length, lookup, ids.baseAddress!) == 1 && ids[0] == lookup.firstRank + TokenID(index)
+        }
+        tokenReaches[word] |= (reached ? 3 : 1) << shift
+        return reached
     }
 
     /// tiktoken's `_byte_pair_merge` in stack buffers, for the short pieces real text is made of.

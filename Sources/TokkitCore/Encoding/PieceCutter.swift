@@ -1,0 +1,114 @@
+/// Finds the places in a piece where no token of the vocabulary can reach across, so that the merger merges the
+/// stretches between them one by one: short merges, most of them a single token.
+///
+/// Why it is exact: tiktoken's rule only ever joins two parts whose bytes together are a token, and it starts from
+/// single bytes, so every part is a token lying at its place in the piece. If no token occurs in the piece across the
+/// boundary before byte `b`, no part ever spans `b`, no pair across it can merge, and each side's pairs merge in the
+/// order they would alone: the lowest rank of all pairs is the lowest of its side, and on a tie the leftmost pair is
+/// the leftmost of its side. So the piece's ids are the ids of its two sides, each merged alone, one after the other.
+///
+/// What "no token reaches across `b`" takes: a token lying at `[s, e)` with `s < b < e` holds bytes `b - 1` and `b`,
+/// and is one of four kinds: the two bytes `[b - 1, b + 1)` are a token; a token ends with the three bytes
+/// `[b - 2, b + 1)`; one starts with `[b - 1, b + 2)`; one holds the four bytes `[b - 2, b + 2)`. The first is the
+/// vocabulary's byte-pair table; the others are bit sets of every token's first three, last three and every four
+/// bytes, hashed, so a collision only says "maybe" and leaves the piece uncut. Only a boundary before the first byte
+/// of a UTF-8 character is tried: inside one, the character's bytes are nearly always a token.
+///
+/// Where it pays: the pieces that are no token and not yet in the piece cache, merged from bytes pair by pair, were
+/// 29% of a cold encode of all of public_en and 44–49% on public_multi's Japanese and Chinese pages, whose pieces are
+/// runs of 16–63 bytes (bench/RESULTS.md, "Session 35"). Cut, a run becomes characters and short words. Measured on
+/// the distinct pieces that are no token (`TokkitBench backtrack`, ids checked equal to uncut merging): ...
+///
+/// The bit sets take 768 KB and 2.5 ms (cl100k_base) to 6 ms (o200k_base) to build, more than a short text spends
+/// merging, so a merger builds them only after `BytePairMerger.mergesBeforeCutting` merges.
+package struct PieceCutter: Sendable {
+    /// The three kinds of key the sets hold.
+    package enum Keys: Sendable, CaseIterable { case windows, heads, tails }
+
+    /// Bits per set, as a power of two: 2^21 bits (256 KB) hold cl100k_base's ~420 K four-byte windows with few
+    /// collisions; 2^20 cut 1% fewer pieces of public_multi, 2^23 no more.
+    static let setBits = 21
+    private static let setWords = 1 << (setBits - 6)
+
+    /// Three bit sets back to back: the four-byte windows, the first three bytes, the last three bytes of every token.
+    private let bits: [UInt64]
+
+    /// The sets of the `lookup`'s tokens; `omitting` leaves one set empty, a planted flaw for tests.
+    init(_ lookup: RankLookup, omitting: Keys? = nil) {
+        var bits = [UInt64](repeating: 0, count: 3 * Self.setWords)
+        let view = lookup.table
+        bits.withUnsafeMutableBufferPointer { bits in
+            let sets = bits.baseAddress!
+            for index in 0..<(lookup.rankLimit - Int(lookup.firstRank)) {
+                let start = Int(view.offsets[index])
+                let count = Int(view.offsets[index + 1]) - start
+                guard count >= 3 else { continue }
+                let token = view.arena + start
+                if omitting != .heads { Self.insert(Self.key3(token), into: sets + Self.setWords) }
+                if omitting != .tails { Self.insert(Self.key3(token + count - 3), into: sets + 2 * Self.setWords) }
+                var at = 0
+                while omitting != .windows && at + 4 <= count {
+                    Self.insert(Self.key4(token + at), into: sets)
+                    at += 1
+                }
+            }
+        }
+        self.bits = bits
+    }
+
+    @inline(__always)
+    private static func key3(_ bytes: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(bytes[0]) << 16 | UInt64(bytes[1]) << 8 | UInt64(bytes[2])
+    }
+
+    @inline(__always)
+    private static func key4(_ bytes: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(bytes[0]) << 24 | UInt64(bytes[1]) << 16 | UInt64(bytes[2]) << 8 | UInt64(bytes[3])
+    }
+
+    @inline(__always)
+    private static func bit(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - setBits))
+    }
+
+    private static func insert(_ key: UInt64, into set: UnsafeMutablePointer<UInt64>) {
+        let bit = bit(key)
+        set[bit >> 6] |= 1 << UInt64(bit & 63)
+    }
+
+    @inline(__always)
+    private static func contains(_ key: UInt64, _ set: UnsafePointer<UInt64>) -> Bool {
+        let bit = bit(key)
+        return set[bit &>> 6] &>> UInt64(bit & 63) & 1 != 0
+    }
+
+    /// Runs `body` with the sets at hand, as a `Cuts` for one piece after another.
+    @inline(__always)
+    func withCuts<R>(_ lookup: RankLookup, _ body: (Cuts) -> R) -> R {
+        bits.withUnsafeBufferPointer { body(Cuts(sets: $0.baseAddress!, bytePairRank: lookup.bytePairRank)) }
+    }
+
+    /// The sets as pointers.
+    struct Cuts {
+        let sets: UnsafePointer<UInt64>
+        let bytePairRank: UnsafePointer<TokenID>
+
+        /// The first boundary after `position` in the `n` bytes at `bytes` that no token reaches across, or `n`.
+        @inline(__always)
+        func next(after position: Int, in bytes: UnsafePointer<UInt8>, count n: Int) -> Int {
+            var b = position &+ 1
+            while b < n {
+                defer { b &+= 1 }
+                if bytes[b] & 0xC0 == 0x80 { continue }
+                if bytePairRank[Int(bytes[b &- 1]) &<< 8 | Int(bytes[b])] != .max { continue }
+                if b >= 2 && PieceCutter.contains(PieceCutter.key3(bytes + (b &- 2)), sets + 2 &* PieceCutter.setWords) { continue }
+                if b &+ 2 <= n {
+                    if PieceCutter.contains(PieceCutter.key3(bytes + (b &- 1)), sets + PieceCutter.setWords) { continue }
+                    if b >= 2 && PieceCutter.contains(PieceCutter.key4(bytes + (b &- 2)), sets) { continue }
+                }
+                return b
+            }
+            return n
+        }
+    }
+}

@@ -210,7 +210,16 @@ public struct BytePairMerger: Sendable {
     private mutating func mergeAndCache(_ bytes: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, emptySlot: Int,
                                         _ lookup: RankLookup, _ ids: UnsafeMutablePointer<TokenID>) -> Int? {
         if cutter == nil { startCutting(lookup) }
-        let merged = cutter == nil ? merge(bytes, n, lookup, ids) : mergeCut(bytes, n, lookup, ids)
+        var emptySlot = emptySlot
+        let merged: Int?
+        if cutter == nil {
+            merged = merge(bytes, n, lookup, ids)
+        } else {
+            var cached = false
+            merged = mergeCut(bytes, n, lookup, ids, cachedStretches: &cached)
+            // The stretches' entries may have taken the slot where the probe for the piece ended: probe again.
+            if cached && n <= PieceCache.maxPieceLength { _ = cache.copyIDs(of: bytes, count: n, hash: hash, to: ids, emptySlot: &emptySlot) }
+        }
         guard let merged else { return nil }
         if n <= PieceCache.maxPieceLength {
             cache.insert(bytes, count: n, hash: hash, ids: UnsafeBufferPointer(start: ids, count: merged), emptySlot: emptySlot)
@@ -240,7 +249,8 @@ public struct BytePairMerger: Sendable {
     /// is a token as it is, but a stretch is no piece, and a vocabulary may hold tokens that its merges never make
     /// (then their bytes are merged, as the whole piece's would be). `reaches` asks that once per token.
     /// - Returns: as `merge`: how many ids were written at `output`; `nil` when some byte is no token.
-    private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>) -> Int? {
+    private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>,
+                                   cachedStretches: inout Bool) -> Int? {
         guard let cutter else { return merge(bytes, n, lookup, output) }
         return cutter.withCuts(lookup) { cuts -> Int? in
             var end = cuts.next(after: 0, in: bytes, count: n)
@@ -258,6 +268,20 @@ public struct BytePairMerger: Sendable {
                     if rank != .max && reaches(Int(rank - lookup.firstRank), lookup) {
                         output[count] = rank
                         count += 1
+                    } else if rank == .max && length <= PieceCache.maxPieceLength {
+                        // Not a token: encoding it as a piece merges it too, so the piece cache may hold it.
+                        let hash = ByteHash.hash(stretch, count: length)
+                        var emptySlot = 0
+                        let cached = cache.copyIDs(of: stretch, count: length, hash: hash, to: output + count, emptySlot: &emptySlot)
+                        if cached > 0 {
+                            count += cached
+                        } else {
+                            guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
+                            cache.insert(stretch, count: length, hash: hash, ids: UnsafeBufferPointer(start: output + count, count: merged),
+                                         emptySlot: emptySlot)
+                            cachedStretches = true
+                            count += merged
+                        }
                     } else {
                         guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
                         count += merged

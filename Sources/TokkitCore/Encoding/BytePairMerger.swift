@@ -264,13 +264,15 @@ public struct BytePairMerger: Sendable {
                     output[count] = id
                     count += 1
                 } else {
-                    let rank = lookup.rank(stretch, length)
-                    if rank != .max && reaches(Int(rank - lookup.firstRank), lookup) {
+                    // One hash for the rank table and the piece cache.
+                    let hash = length == 2 ? 0 : ByteHash.hash(stretch, count: length)
+                    let rank = length == 2 ? lookup.bytePairRank[Int(stretch[0]) << 8 | Int(stretch[1])] : lookup.rank(stretch, length, hash: hash)
+                    if rank != .max && reaches(Int(rank &- lookup.firstRank), lookup) {
                         output[count] = rank
                         count += 1
                     } else if rank == .max && length <= PieceCache.maxPieceLength {
                         // Not a token: encoding it as a piece merges it too, so the piece cache may hold it.
-                        let hash = ByteHash.hash(stretch, count: length)
+                        let hash = length == 2 ? ByteHash.hash(stretch, count: length) : hash
                         var emptySlot = 0
                         let cached = cache.copyIDs(of: stretch, count: length, hash: hash, to: output + count, emptySlot: &emptySlot)
                         if cached > 0 {
@@ -295,10 +297,16 @@ public struct BytePairMerger: Sendable {
     }
 
     /// Whether merging the bytes of the token at `index` (two bytes or more) gives the token back.
+    @inline(__always)
     private mutating func reaches(_ index: Int, _ lookup: RankLookup) -> Bool {
+        let known = tokenReaches.withUnsafeBufferPointer { $0[index &>> 5] &>> (UInt64(index & 31) &<< 1) & 3 }
+        return known != 0 ? known == 3 : learnReaches(index, lookup)
+    }
+
+    /// `reaches` the first time it is asked about a token: merges the token's bytes.
+    @inline(never)
+    private mutating func learnReaches(_ index: Int, _ lookup: RankLookup) -> Bool {
         let word = index >> 5, shift = UInt64(index & 31) << 1
-        let known = tokenReaches[word] >> shift & 3
-        if known != 0 { return known == 3 }
         let start = Int(lookup.table.offsets[index]), length = Int(lookup.table.offsets[index + 1]) - start
         let reached = withUnsafeTemporaryAllocation(of: TokenID.self, capacity: length) { ids in
             merge(lookup.table.arena + start, length, lookup, ids.baseAddress!) == 1 && ids[0] == lookup.firstRank + TokenID(index)

@@ -13,7 +13,7 @@ struct TokkitBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokkit-bench",
         abstract: "Time tokkit's encoder, pre-splitters and decoder for bench/encode_bench.py.",
-        subcommands: [EncodeBench.self, EncodeDocumentsBench.self, EncodeWarmBench.self, BacktrackBench.self, PresplitBench.self, DecodeBench.self, LoadBench.self, Differential.self, ExportHF.self])
+        subcommands: [EncodeBench.self, EncodeDocumentsBench.self, EncodeWarmBench.self, CutBench.self, PresplitBench.self, DecodeBench.self, LoadBench.self, Differential.self, ExportHF.self])
 }
 
 struct Common: ParsableArguments {

@@ -341,7 +341,7 @@ public struct BytePairMerger: Sendable {
     /// - Returns: how many ids were written at `output`; `nil`, with nothing written, when some byte
     ///   is not a token. Found while the parts are set up rather than by a pass of its own before
     ///   merging (0.2–0.4% fewer instructions).
-    package static func mergeByRescanning(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
+    private static func mergeByRescanning(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup,
                                           _ output: UnsafeMutablePointer<TokenID>) -> Int? {
         // `order` is padded with `Int32.max` to whole vectors of eight.
         let vectors = (n + 7) / 8

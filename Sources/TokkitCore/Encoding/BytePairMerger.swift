@@ -18,6 +18,9 @@ import CPrefetch
 ///   with one vectorised minimum per round and lookups that skip the general path: a dense table
 ///   for byte pairs, a masked load for keys up to eight bytes, and the rank table's filter for the
 ///   many joins that are no token.
+/// - A piece to merge is first cut where no token can reach across (`PieceCutter`), and the stretches
+///   between the cuts are merged one by one: a run of Japanese letters becomes characters and short
+///   words, most of them one token, and the stretches that are no token repeat and are cached too.
 /// - Long pieces use a linked list and a min-heap, so a 1 MB run of one character costs
 ///   O(n log n), not O(n²).
 ///

@@ -234,7 +234,7 @@ public struct BytePairMerger: Sendable {
     private mutating func startCutting(_ lookup: RankLookup) {
         mergesUntilCutter -= 1
         guard mergesUntilCutter < 0 else { return }
-        cutter = PieceCutter(lookup, omitting: cutterOmits)
+        cutter = cutterOmits.map { PieceCutter(lookup, omitting: $0) } ?? lookup.pieceCutter.takeUnretainedValue().get(lookup)
         tokenReaches = [UInt64](repeating: 0, count: (lookup.rankLimit - Int(lookup.firstRank) + 31) / 32)
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Finds the places in a piece where no token of the vocabulary can reach across, so that the merger merges the
 /// stretches between them one by one: short merges, most of them a single token.
 ///
@@ -114,6 +116,25 @@ package struct PieceCutter: Sendable {
                 return b
             }
             return n
+        }
+    }
+}
+
+/// A vocabulary's cutter, built by the first merger that asks and then shared, so that each thread and each call (a
+/// `Tokenizer.encode` takes a fresh merger) does not build its own.
+@usableFromInline
+final class SharedPieceCutter: Sendable {
+    private let cutter = Mutex<PieceCutter?>(nil)
+
+    init() {}
+
+    /// The cutter of `lookup`'s vocabulary (the one that holds this object), built on the first call.
+    func get(_ lookup: RankLookup) -> PieceCutter {
+        cutter.withLock { cutter in
+            if let cutter { return cutter }
+            let built = PieceCutter(lookup)
+            cutter = built
+            return built
         }
     }
 }

@@ -32,17 +32,24 @@ public struct BytePairMerger: Sendable {
     /// the 128 bytes `mergeByRescanning` can index.
     public static let heapThreshold = 100
 
-    /// How many pieces a merger merges from bytes before it builds its `PieceCutter`: the cutter's few milliseconds
-    /// are more than a short text spends merging.
-    package static let mergesBeforeCutting = 4096
+    /// Whether and how a merger cuts the pieces it merges (`PieceCutter`).
+    package enum Cutting: Sendable {
+        /// With the vocabulary's shared cutter, once its mergers have merged `SharedPieceCutter.mergesBeforeBuilding`
+        /// pieces: what every merger does.
+        case shared
+        /// Never: for tests and benches that compare.
+        case never
+        /// From the first merge, with a cutter of its own, one of whose sets may be left empty (a planted flaw, for
+        /// the tests that show it is caught).
+        case own(omitting: PieceCutter.Keys?)
+    }
 
     @usableFromInline var cache = PieceCache()
     /// The `RankTable.serial` of the vocabulary the cache holds ids of.
     @usableFromInline var cacheSerial: UInt64 = 0
-    /// Cuts the pieces to merge (see `mergeCut`); built after `mergesUntilCutter` more merges.
+    /// Cuts the pieces to merge (see `mergeCut`), once `cutting` gives one.
     private var cutter: PieceCutter?
-    private var mergesUntilCutter: Int
-    private var cutterOmits: PieceCutter.Keys?
+    private let cutting: Cutting
     /// Two bits per token index, `mergeCut`'s memo of `reaches`: 0 not yet asked, 1 no, 3 yes.
     private var tokenReaches: [UInt64] = []
     private var heap: [UInt64] = []
@@ -52,15 +59,12 @@ public struct BytePairMerger: Sendable {
     private var partIDs: [TokenID] = []
 
     public init() {
-        mergesUntilCutter = Self.mergesBeforeCutting
+        cutting = .shared
     }
 
-    /// A merger that builds its cutter after `mergesBeforeCutting` merges (0: at the first; `Int.max`: never), for
-    /// tests and benches; `omitting` plants a flaw in the cutter (`PieceCutter.Keys`), for the tests that show it
-    /// is caught.
-    package init(mergesBeforeCutting: Int, omitting: PieceCutter.Keys? = nil) {
-        mergesUntilCutter = mergesBeforeCutting
-        cutterOmits = omitting
+    /// A merger that cuts as `cutting` says, for tests and benches.
+    package init(cutting: Cutting) {
+        self.cutting = cutting
     }
 
     /// Appends the ids of `piece` to `output`.
@@ -152,7 +156,6 @@ public struct BytePairMerger: Sendable {
         if cutter != nil {
             cutter = nil
             tokenReaches = []
-            mergesUntilCutter = Self.mergesBeforeCutting
         }
     }
 
@@ -212,7 +215,7 @@ public struct BytePairMerger: Sendable {
     @inline(never)
     private mutating func mergeAndCache(_ bytes: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, emptySlot: Int,
                                         _ lookup: RankLookup, _ ids: UnsafeMutablePointer<TokenID>) -> Int? {
-        if cutter == nil { startCutting(lookup) }
+        if cutter == nil { takeCutter(lookup) }
         var emptySlot = emptySlot
         let merged: Int?
         if cutter == nil {
@@ -230,11 +233,17 @@ public struct BytePairMerger: Sendable {
         return merged
     }
 
-    /// Counts a merge towards building the cutter, and builds it at the last.
-    private mutating func startCutting(_ lookup: RankLookup) {
-        mergesUntilCutter -= 1
-        guard mergesUntilCutter < 0 else { return }
-        cutter = cutterOmits.map { PieceCutter(lookup, omitting: $0) } ?? lookup.pieceCutter.takeUnretainedValue().get(lookup)
+    /// Takes the cutter as `cutting` says, if there is one yet; counts the merge towards the shared one.
+    private mutating func takeCutter(_ lookup: RankLookup) {
+        switch cutting {
+        case .shared:
+            guard let shared = lookup.pieceCutter.takeUnretainedValue().afterMerge(lookup) else { return }
+            cutter = shared
+        case .never:
+            return
+        case .own(let omitting):
+            cutter = PieceCutter(lookup, omitting: omitting)
+        }
         tokenReaches = [UInt64](repeating: 0, count: (lookup.rankLimit - Int(lookup.firstRank) + 31) / 32)
     }
 

@@ -27,7 +27,8 @@ import Synchronization
 /// English words are rarely cut: nearly every pair of letters is a token.
 ///
 /// The bit sets take 768 KB and 2.5 ms (cl100k_base) to 6 ms (o200k_base) to build, more than a short text spends
-/// merging, so a merger builds them only after `BytePairMerger.mergesBeforeCutting` merges.
+/// merging: they are built once a vocabulary's mergers have merged `SharedPieceCutter.mergesBeforeBuilding` pieces, and
+/// then shared by all of them.
 package struct PieceCutter: Sendable {
     /// The three kinds of key the sets hold.
     package enum Keys: Sendable, CaseIterable { case windows, heads, tails }
@@ -120,21 +121,30 @@ package struct PieceCutter: Sendable {
     }
 }
 
-/// A vocabulary's cutter, built by the first merger that asks and then shared, so that each thread and each call (a
-/// `Tokenizer.encode` takes a fresh merger) does not build its own.
+/// A vocabulary's cutter, built once its mergers have merged `mergesBeforeBuilding` pieces and then shared by every
+/// merger of the vocabulary: each thread's, each call's (a `Tokenizer.encode` takes a fresh merger, so a count per
+/// merger would never reach the bound when a caller encodes document after document).
 @usableFromInline
 final class SharedPieceCutter: Sendable {
+    /// Merges counted before the cutter is built: about 2–4 ms of merging, what the build costs.
+    static let mergesBeforeBuilding = 4096
+
     private let cutter = Mutex<PieceCutter?>(nil)
+    private let merges = Atomic<Int>(0)
+    private let built = Atomic<Bool>(false)
 
     init() {}
 
-    /// The cutter of `lookup`'s vocabulary (the one that holds this object), built on the first call.
-    func get(_ lookup: RankLookup) -> PieceCutter {
-        cutter.withLock { cutter in
+    /// Counts one merge of the vocabulary's; the cutter once the count reaches `mergesBeforeBuilding` (built by the
+    /// call that reaches it), `nil` before. `lookup` is the vocabulary's that holds this object.
+    func afterMerge(_ lookup: RankLookup) -> PieceCutter? {
+        if !built.load(ordering: .acquiring) && merges.add(1, ordering: .relaxed).newValue < Self.mergesBeforeBuilding { return nil }
+        return cutter.withLock { cutter in
             if let cutter { return cutter }
-            let built = PieceCutter(lookup)
-            cutter = built
-            return built
+            let made = PieceCutter(lookup)
+            cutter = made
+            built.store(true, ordering: .releasing)
+            return made
         }
     }
 }

@@ -32,24 +32,29 @@ public struct BytePairMerger: Sendable {
     /// the 128 bytes `mergeByRescanning` can index.
     public static let heapThreshold = 100
 
+    /// How many pieces a merger merges before it builds its `PieceCutter`: the build (2.5–6 ms) costs more than a
+    /// short text spends merging.
+    package static let mergesBeforeCutting = 4096
+
     /// Whether and how a merger cuts the pieces it merges (`PieceCutter`).
     package enum Cutting: Sendable {
-        /// With the vocabulary's shared cutter, once its mergers have merged `SharedPieceCutter.mergesBeforeBuilding`
-        /// pieces: what every merger does.
-        case shared
+        /// After `mergesBeforeCutting` merges: what every merger does.
+        case afterMerges
         /// Never: for tests and benches that compare.
         case never
-        /// From the first merge, with a cutter of its own, one of whose sets may be left empty (a planted flaw, for
+        /// From the first merge, with one of the cutter's sets left empty if `omitting` says so (a planted flaw, for
         /// the tests that show it is caught).
-        case own(omitting: PieceCutter.Keys?)
+        case immediately(omitting: PieceCutter.Keys?)
     }
 
     @usableFromInline var cache = PieceCache()
     /// The `RankTable.serial` of the vocabulary the cache holds ids of.
     @usableFromInline var cacheSerial: UInt64 = 0
-    /// Cuts the pieces to merge (see `mergeCut`), once `cutting` gives one.
-    private var cutter: PieceCutter?
-    private let cutting: Cutting
+    /// Cuts the pieces to merge (see `mergeCut`); `PieceCutter.none` until `mergesUntilCutter` more merges are done.
+    private var cutter = PieceCutter.none
+    private var mergesUntilCutter: Int
+    /// The set a planted flaw leaves empty (`Cutting.immediately(omitting:)`).
+    private let cutterOmits: PieceCutter.Keys?
     /// Two bits per token index, `mergeCut`'s memo of `reaches`: 0 not yet asked, 1 no, 3 yes.
     private var tokenReaches: [UInt64] = []
     private var heap: [UInt64] = []
@@ -59,12 +64,16 @@ public struct BytePairMerger: Sendable {
     private var partIDs: [TokenID] = []
 
     public init() {
-        cutting = .shared
+        self.init(cutting: .afterMerges)
     }
 
     /// A merger that cuts as `cutting` says, for tests and benches.
     package init(cutting: Cutting) {
-        self.cutting = cutting
+        switch cutting {
+        case .afterMerges: (mergesUntilCutter, cutterOmits) = (Self.mergesBeforeCutting, nil)
+        case .never: (mergesUntilCutter, cutterOmits) = (.max, nil)
+        case .immediately(let omitting): (mergesUntilCutter, cutterOmits) = (0, omitting)
+        }
     }
 
     /// Appends the ids of `piece` to `output`.
@@ -153,9 +162,10 @@ public struct BytePairMerger: Sendable {
     mutating func emptyCache(for serial: UInt64) {
         cache = PieceCache()
         cacheSerial = serial
-        if cutter != nil {
-            cutter = nil
+        if cutter.isReady {
+            cutter = .none
             tokenReaches = []
+            mergesUntilCutter = Self.mergesBeforeCutting
         }
     }
 
@@ -215,10 +225,10 @@ public struct BytePairMerger: Sendable {
     @inline(never)
     private mutating func mergeAndCache(_ bytes: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, emptySlot: Int,
                                         _ lookup: RankLookup, _ ids: UnsafeMutablePointer<TokenID>) -> Int? {
-        if cutter == nil { takeCutter(lookup) }
+        if !cutter.isReady { takeCutter(lookup) }
         var emptySlot = emptySlot
         let merged: Int?
-        if cutter == nil {
+        if !cutter.isReady {
             merged = merge(bytes, n, lookup, ids)
         } else {
             var cached = false
@@ -233,17 +243,12 @@ public struct BytePairMerger: Sendable {
         return merged
     }
 
-    /// Takes the cutter as `cutting` says, if there is one yet; counts the merge towards the shared one.
+    /// Counts a merge towards building the cutter, and builds it at the last.
     private mutating func takeCutter(_ lookup: RankLookup) {
-        switch cutting {
-        case .shared:
-            guard let shared = lookup.pieceCutter.takeUnretainedValue().afterMerge(lookup) else { return }
-            cutter = shared
-        case .never:
-            return
-        case .own(let omitting):
-            cutter = PieceCutter(lookup, omitting: omitting)
-        }
+        guard mergesUntilCutter != .max else { return }
+        mergesUntilCutter -= 1
+        guard mergesUntilCutter < 0 else { return }
+        cutter = PieceCutter(lookup, omitting: cutterOmits)
         tokenReaches = [UInt64](repeating: 0, count: (lookup.rankLimit - Int(lookup.firstRank) + 31) / 32)
     }
 
@@ -263,7 +268,7 @@ public struct BytePairMerger: Sendable {
     /// - Returns: as `merge`: how many ids were written at `output`; `nil` when some byte is no token.
     private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>,
                                    cachedStretches: inout Bool) -> Int? {
-        guard let cutter else { return merge(bytes, n, lookup, output) }
+        let cutter = cutter
         return cutter.withCuts(lookup) { cuts -> Int? in
             var end = cuts.next(after: 0, in: bytes, count: n)
             if end == n { return merge(bytes, n, lookup, output) }

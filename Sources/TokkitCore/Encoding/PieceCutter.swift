@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Finds the places in a piece where no token of the vocabulary can reach across, so that the merger merges the
 /// stretches between them one by one: short merges, most of them a single token.
 ///
@@ -27,8 +25,10 @@ import Synchronization
 /// English words are rarely cut: nearly every pair of letters is a token.
 ///
 /// The bit sets take 768 KB and 2.5 ms (cl100k_base) to 6 ms (o200k_base) to build, more than a short text spends
-/// merging: they are built once a vocabulary's mergers have merged `SharedPieceCutter.mergesBeforeBuilding` pieces, and
-/// then shared by all of them.
+/// merging: a merger builds its own after `BytePairMerger.mergesBeforeCutting` merges. (One cutter per vocabulary,
+/// shared by its mergers through a class in `Vocabulary`, made the statically linked release binary crash in the
+/// Swift runtime's metadata instantiation at `tokkit encode --docs lines`, Swift 6.3.1, while the debug build and the
+/// tests ran: session 35, not kept.)
 package struct PieceCutter: Sendable {
     /// The three kinds of key the sets hold.
     package enum Keys: Sendable, CaseIterable { case windows, heads, tails }
@@ -38,8 +38,19 @@ package struct PieceCutter: Sendable {
     static let setBits = 21
     private static let setWords = 1 << (setBits - 6)
 
-    /// Three bit sets back to back: the four-byte windows, the first three bytes, the last three bytes of every token.
+    /// Three bit sets back to back: the four-byte windows, the first three bytes, the last three bytes of every token;
+    /// empty in `none`.
     private let bits: [UInt64]
+
+    /// No cutter yet (a merger's before it takes one).
+    static let none = PieceCutter(bits: [])
+
+    private init(bits: [UInt64]) {
+        self.bits = bits
+    }
+
+    /// Whether this is a cutter, not `none`.
+    var isReady: Bool { !bits.isEmpty }
 
     /// The sets of the `lookup`'s tokens; `omitting` leaves one set empty, a planted flaw for tests.
     init(_ lookup: RankLookup, omitting: Keys? = nil) {
@@ -117,34 +128,6 @@ package struct PieceCutter: Sendable {
                 return b
             }
             return n
-        }
-    }
-}
-
-/// A vocabulary's cutter, built once its mergers have merged `mergesBeforeBuilding` pieces and then shared by every
-/// merger of the vocabulary: each thread's, each call's (a `Tokenizer.encode` takes a fresh merger, so a count per
-/// merger would never reach the bound when a caller encodes document after document).
-@usableFromInline
-final class SharedPieceCutter: Sendable {
-    /// Merges counted before the cutter is built: about 2–4 ms of merging, what the build costs.
-    static let mergesBeforeBuilding = 4096
-
-    private let cutter = Mutex<PieceCutter?>(nil)
-    private let merges = Atomic<Int>(0)
-    private let built = Atomic<Bool>(false)
-
-    init() {}
-
-    /// Counts one merge of the vocabulary's; the cutter once the count reaches `mergesBeforeBuilding` (built by the
-    /// call that reaches it), `nil` before. `lookup` is the vocabulary's that holds this object.
-    func afterMerge(_ lookup: RankLookup) -> PieceCutter? {
-        if !built.load(ordering: .acquiring) && merges.add(1, ordering: .relaxed).newValue < Self.mergesBeforeBuilding { return nil }
-        return cutter.withLock { cutter in
-            if let cutter { return cutter }
-            let made = PieceCutter(lookup)
-            cutter = made
-            built.store(true, ordering: .releasing)
-            return made
         }
     }
 }

@@ -18,8 +18,6 @@ public struct RankLookup {
     @usableFromInline let pairMask: Int
     @usableFromInline let pairFilter: UnsafePointer<UInt64>
     @usableFromInline let pairFilterMask: Int
-    /// The vocabulary's shared cutter (the vocabulary keeps it alive while the lookup is valid).
-    @usableFromInline let pieceCutter: Unmanaged<SharedPieceCutter>
 
     /// Whether `merged(_:_:)` answers for this vocabulary (it has a pair table: its ranks fit the table's
     /// fields and its tokens the build's budget; a vocabulary without one has mask 0).
@@ -93,8 +91,7 @@ extension Vocabulary {
                                                 bytePairRank: pairs.baseAddress!, firstRank: firstRank,
                                                 rankLimit: Int(firstRank) + table.count, serial: table.serial,
                                                 pairSlots: merges.baseAddress!, pairMask: pairMerges.mask,
-                                                pairFilter: mergeFilter.baseAddress!, pairFilterMask: pairMerges.filterMask,
-                                                pieceCutter: Unmanaged.passUnretained(pieceCutter)))
+                                                pairFilter: mergeFilter.baseAddress!, pairFilterMask: pairMerges.filterMask))
                         }
                     }
                 }

@@ -71,9 +71,6 @@ public struct Vocabulary: Sendable {
     let decoding: DecodingTable
     /// What two adjacent tokens merge into, by rank: the merger's lookups once every part is a token.
     let pairMerges: PairMergeTable
-    /// The mergers' `PieceCutter`, built once this vocabulary's mergers have merged a few thousand pieces, and shared
-    /// by all of them (each thread's, each call's).
-    let pieceCutter = SharedPieceCutter()
 
     /// Builds a vocabulary from token bytes listed by rank, starting at `firstRank`.
     ///

@@ -14,7 +14,7 @@ struct PieceCutterTests {
     @Test("every piece that is no token: the same ids cut as whole", arguments: ["cl100k_base", "o200k_base", "gpt2", "qwen2"])
     func sameIDs(name: String) throws {
         let tokenizer = try Loaded.tokenizer(name)
-        let (checked, cut, mismatches) = try Self.compare(tokenizer, BytePairMerger(cutting: .own(omitting: nil)))
+        let (checked, cut, mismatches) = try Self.compare(tokenizer, BytePairMerger(cutting: .immediately(omitting: nil)))
         print("PieceCutter \(name): \(checked) pieces that are no token, \(cut) cut, \(mismatches) with other ids")
         #expect(checked > 2_000 && cut > 500 && mismatches == 0, "\(mismatches) of \(checked) pieces (\(cut) cut) differ")
     }
@@ -22,7 +22,7 @@ struct PieceCutterTests {
     @Test("the comparison can fail: a cutter without one of its sets cuts where tokens reach across", arguments: PieceCutter.Keys.allCases)
     func plantedOmission(keys: PieceCutter.Keys) throws {
         let tokenizer = try Loaded.tokenizer("cl100k_base")
-        let (checked, _, mismatches) = try Self.compare(tokenizer, BytePairMerger(cutting: .own(omitting: keys)), reporting: false)
+        let (checked, _, mismatches) = try Self.compare(tokenizer, BytePairMerger(cutting: .immediately(omitting: keys)), reporting: false)
         print("PieceCutter without its \(keys) set (planted): \(mismatches) of \(checked) pieces with other ids")
         #expect(mismatches > 0, "\(mismatches) of \(checked)")
     }
@@ -50,7 +50,7 @@ struct PieceCutterTests {
     }
 
     static func encode(_ piece: [UInt8], _ vocabulary: Vocabulary, cutting: Bool) -> [TokenID] {
-        var merger = BytePairMerger(cutting: cutting ? .own(omitting: nil) : .never)
+        var merger = BytePairMerger(cutting: cutting ? .immediately(omitting: nil) : .never)
         var ids: [TokenID] = []
         piece.withUnsafeBufferPointer { _ = merger.encode($0, with: vocabulary, into: &ids) }
         return ids

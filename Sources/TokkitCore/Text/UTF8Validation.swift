@@ -1,10 +1,43 @@
+import CUTF8
+
 /// UTF-8 checks at the edge: everything inside Tokkit works on bytes that are known to be valid.
 public enum UTF8Validation {
     /// The offset of the first byte that does not start a well-formed UTF-8 sequence, or `nil` when
     /// all of `bytes` is valid. Overlong forms, surrogates (U+D800–U+DFFF) and values above U+10FFFF
     /// are invalid, as in the Unicode standard and Python's strict decoder.
-    /// - Complexity: O(n), with an eight-bytes-at-a-time lane for ASCII.
+    /// - Complexity: O(n): from `vectorMinimum` bytes on, 32 bytes at a time where the CPU has AVX2 (`tk_utf8_valid`),
+    ///   and byte by byte, with an eight-bytes-at-a-time lane for ASCII, below that, without AVX2, or to find the
+    ///   offset in text found invalid.
     package static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        if bytes.count >= vectorMinimum && tk_utf8_valid(base, bytes.count) == 1 { return nil }
+        return firstInvalidOffsetByBytes(bytes)
+    }
+
+    /// Whether `bytes` is all valid UTF-8: `firstInvalidOffset(bytes) == nil`, without looking for the offset when
+    /// the vector check refuses the bytes.
+    package static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        if bytes.count >= vectorMinimum {
+            let valid = tk_utf8_valid(base, bytes.count)
+            if valid >= 0 { return valid == 1 }
+        }
+        return firstInvalidOffsetByBytes(bytes) == nil
+    }
+
+    /// Below this many bytes the byte-by-byte check is as fast: a line of ASCII is a few eight-byte steps.
+    static let vectorMinimum = 32
+
+    /// Whether the AVX2 check says `bytes` is valid UTF-8: `nil` where the CPU has no AVX2. For the tests that
+    /// hold it against Swift's decoder (`firstInvalidOffset` takes it only from `vectorMinimum` bytes on).
+    package static func vectorCheck(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard let base = bytes.baseAddress else { return true }
+        let valid = tk_utf8_valid(base, bytes.count)
+        return valid < 0 ? nil : valid == 1
+    }
+
+    /// `firstInvalidOffset` byte by byte.
+    static func firstInvalidOffsetByBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let raw = UnsafeRawPointer(base)
         let n = bytes.count

@@ -217,13 +217,22 @@ extension Tokenizer {
                     // Searching only up to the block's end keeps the searches linear in the batch.
                     let searched = UnsafeBufferPointer(rebasing: text[..<boundaries[last]])
                     var special = anyToken.firstMatch(in: searched, from: boundaries[first])?.start ?? Int.max
+                    // The block's documents checked in one pass: valid UTF-8 cut where no continuation byte starts is
+                    // valid UTF-8 on both sides, and valid documents make a valid whole. Only a block that fails is
+                    // checked document by document, to name the document and the offset. Per document, the check
+                    // was 6% of encoding the short lines of public_multi.
+                    var checkEach = checkUTF8
+                    if checkUTF8, UTF8Validation.isValid(UnsafeBufferPointer(rebasing: searched[boundaries[first]...])) {
+                        let end = boundaries[last]
+                        checkEach = (first + 1..<last).contains { boundaries[$0] < end && text[boundaries[$0]] & 0xC0 == 0x80 }
+                    }
                     var index = first
                     while index < last {
                         // A run of documents with no token starting in them (and valid UTF-8, when checked) goes
                         // to the scanner in one call; the document that stops it takes the whole rule alone.
                         var stop = index, invalid: Int?
                         while stop < last, boundaries[stop + 1] <= special {
-                            if checkUTF8, let bad = UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(rebasing: text[boundaries[stop]..<boundaries[stop + 1]])) {
+                            if checkEach, let bad = UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(rebasing: text[boundaries[stop]..<boundaries[stop + 1]])) {
                                 invalid = bad
                                 break
                             }
@@ -246,7 +255,7 @@ extension Tokenizer {
                         let document = UnsafeBufferPointer(rebasing: text[boundaries[stop]..<end])
                         let before = ids.count
                         do throws(EncodingError) {
-                            if checkUTF8, let bad = invalid ?? UTF8Validation.firstInvalidOffset(document) { throw .invalidUTF8(offset: bad) }
+                            if checkEach, let bad = invalid ?? UTF8Validation.firstInvalidOffset(document) { throw .invalidUTF8(offset: bad) }
                             try encode(validUTF8: document, policy: policy, base: 0, lookup: lookup, merger: &merger, into: &ids)
                             special = anyToken.firstMatch(in: searched, from: end)?.start ?? Int.max
                         } catch {

@@ -118,6 +118,65 @@ struct FuzzTests {
         #expect(!takingSurrogates.isEmpty)
     }
 
+    @Test("UTF-8 check 32 bytes at a time (AVX2) ≡ Swift's decoder: every lead, second, third and fourth byte class across the 16- and 32-byte edges and at the end; real text cut and changed at every byte",
+          .enabled(if: UTF8Validation.vectorCheck(UnsafeBufferPointer(start: nil, count: 0)) != nil, "this CPU has no AVX2"))
+    func utf8VectorCheck() {
+        var checked = 0, mismatches = 0, invalid = 0
+        func check(_ bytes: UnsafeBufferPointer<UInt8>, valid expected: Bool) {
+            checked += 1
+            if !expected { invalid += 1 }
+            guard UTF8Validation.vectorCheck(bytes) != expected else { return }
+            mismatches += 1
+            if mismatches <= 5 { Issue.record("\(Array(bytes)): vector check says \(!expected), Swift's decoder \(expected)") }
+        }
+        // Four bytes between ASCII: valid as a whole exactly when they are. Placed so that they straddle the 16-byte
+        // lanes' edge and the 32-byte blocks' edge, start the second block, or end the text.
+        let thirds: [UInt8] = [0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0]
+        var buffer = [UInt8](repeating: 0x61, count: 80)
+        for lead in UInt8(0x80)...0xFF {
+            for second in UInt8.min...UInt8.max {
+                for third in thirds {
+                    let core = [lead, second, third, third & 0xC0 == 0x80 ? 0xBF : 0x41]
+                    let valid = Self.referenceInvalidOffset(core) == nil
+                    for start in [13, 14, 15, 28, 29, 30, 31, 32, 60] {
+                        buffer.replaceSubrange(start..<start + 4, with: core)
+                        buffer.withUnsafeBufferPointer { all in
+                            check(UnsafeBufferPointer(rebasing: all[..<(start + 4)]), valid: valid)
+                            check(UnsafeBufferPointer(rebasing: all[..<(start + 9)]), valid: valid)
+                        }
+                        buffer.replaceSubrange(start..<start + 4, with: [0x61, 0x61, 0x61, 0x61])
+                    }
+                }
+            }
+        }
+        // Real text in four scripts, cut at every length and changed at every byte.
+        let run = Array(String(repeating: "日本語のテキスト、Кириллица и ελληνικά, 😀🎉 ñ 한국어 ", count: 3).utf8)
+        var cases = (0...run.count).map { Array(run[..<$0]) }
+        for offset in run.indices {
+            for value in thirds + [0x00, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF] {
+                var changed = run
+                changed[offset] = value
+                cases.append(changed)
+            }
+        }
+        for bytes in cases {
+            let expected = Self.referenceInvalidOffset(bytes)
+            bytes.withUnsafeBufferPointer { check($0, valid: expected == nil) }
+            // And the whole check, which takes the vector check from 32 bytes on and finds the offset byte by byte.
+            if UTF8Validation.firstInvalidOffset(bytes) != expected {
+                mismatches += 1
+                if mismatches <= 5 { Issue.record("\(bytes): \(String(describing: UTF8Validation.firstInvalidOffset(bytes))), expected \(String(describing: expected))") }
+            }
+        }
+        #expect(checked > 4_000_000 && invalid > 4_000_000 && checked - invalid > 50_000 && mismatches == 0,
+                "\(mismatches) of \(checked) differ (\(invalid) invalid)")
+        // The cases can fail: a check that takes surrogates (ED A0–BF) for characters disagrees on some of them.
+        let takingSurrogates = cases.filter { bytes in
+            bytes.map { $0 == 0xED ? 0xEC : $0 }.withUnsafeBufferPointer { UTF8Validation.vectorCheck($0) } != (Self.referenceInvalidOffset(bytes) == nil)
+        }
+        #expect(!takingSurrogates.isEmpty)
+    }
+
     @Test("random ids decode or name the first unknown id", arguments: seeds)
     func randomIDs(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)

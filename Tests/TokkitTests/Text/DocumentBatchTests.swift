@@ -163,6 +163,33 @@ struct DocumentBatchTests {
         #expect(try tokenizer.encodeDocuments(specialText, boundaries: specialBoundaries, disallowedSpecial: .none).count == 3)
     }
 
+    @Test("a character cut between two documents is invalid in both, though their bytes together are valid UTF-8 (the batch checks a block at once, then its cuts)")
+    func characterCutBetweenDocuments() throws {
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        let cut = Array("日本語".utf8)  // E6 97 A5 E6 9C AC E8 AA 9E
+        // (document, bytes of "日本語" it ends with, how many of them begin the character cut short)
+        for (index, split, cutShort) in [(300, 2, 2), (301, 1, 1), (2, 4, 1), (0, 8, 2)] {
+            // Long documents of Japanese and ASCII, so that blocks pass the vector check's 32 bytes; empty ones beside.
+            var documents = (0..<400).map { $0 % 7 == 0 ? [] : Array("テキスト \($0) の行".utf8) }
+            documents[index] = documents[index] + cut[..<split]
+            documents[index + 1] = Array(cut[split...]) + documents[index + 1]
+            let (text, boundaries) = Self.flat(documents)
+            // A check of the whole text alone would take it.
+            #expect(UTF8Validation.firstInvalidOffset(text) == nil)
+            for threads in [1, 2] {
+                #expect(throws: EncodingError.inDocument(index: index, .invalidUTF8(offset: documents[index].count - cutShort))) {
+                    _ = try tokenizer.encodeDocuments(text, boundaries: boundaries, threads: threads)
+                }
+            }
+            // With an empty document between the two halves, the continuation byte still starts a document.
+            documents.insert([], at: index + 1)
+            let (spaced, spacedBoundaries) = Self.flat(documents)
+            #expect(throws: EncodingError.inDocument(index: index, .invalidUTF8(offset: documents[index].count - cutShort))) {
+                _ = try tokenizer.encodeDocuments(spaced, boundaries: spacedBoundaries, threads: 1)
+            }
+        }
+    }
+
     @Test("a byte the vocabulary lacks, inside a run of plain documents, names its document and the offset from its start; the first bad document wins whatever it is",
           arguments: [(SplitPattern.gpt2, RegexEngine.auto), (.cl100k, .auto), (.o200k, .auto), (.qwen2, .auto), (.gpt2, .icu)])
     func unknownByteInARun(pattern: SplitPattern, engine: RegexEngine) throws {

@@ -21,3 +21,20 @@ package enum HugePages {
         #endif
     }
 }
+
+extension Array {
+    /// `reserveCapacity`, then `HugePages.advise` over the whole buffer when it spans a 2 MiB page: for the arrays of
+    /// ids an encode of a large text fills front to back.
+    ///
+    /// Why: such an array is tens of megabytes, which glibc maps afresh for each call (above its 32 MiB threshold),
+    /// and each 4 KiB page of it faulted on its first write. `TokkitBench encode`, one text, one thread, paired runs of
+    /// the binaries with and without (bench/RESULTS.md, "Session 36"): public_en cl100k_base 1.07–1.09× (wall and CPU),
+    /// public_multi 1.10×. Capacity never written still costs no memory but the rest of its last 2 MiB page.
+    package mutating func reserveCapacityInHugePages(_ minimumCapacity: Int) {
+        reserveCapacity(minimumCapacity)
+        let byteCount = capacity * MemoryLayout<Element>.stride
+        guard byteCount >= 1 << 21, let start = withUnsafeMutableBufferPointer({ $0.baseAddress }) else { return }
+        HugePages.advise(UnsafeMutableRawPointer(start), byteCount: byteCount)
+    }
+}
+

@@ -204,7 +204,7 @@ extension Tokenizer {
                 // A quarter id per byte, split among the workers, grown as needed. Not an id per byte (never regrown):
                 // a large in-process batch's arrays then passed glibc's 32 MB mmap threshold and took fresh pages on
                 // every call (bench/RESULTS.md, "Session 33").
-                ids.reserveCapacity(workers == 1 ? text.count / 4 + 16 : text.count / (4 * workers) + 16)
+                ids.reserveCapacityInHugePages(workers == 1 ? text.count / 4 + 16 : text.count / (4 * workers) + 16)
                 while true {
                     let first = next.add(1, ordering: .relaxed).oldValue * block
                     if first >= count { break }

@@ -77,8 +77,8 @@ public struct Tokenizer: Sendable {
         var output: [TokenID] = []
         // Room for an id per two bytes: 10 MB of public_multi takes 4.9M gpt2 ids (a third, the reserve
         // before, grew the array once: a copy of every id so far and fresh pages). Capacity not written
-        // is never touched, so costs no memory.
-        output.reserveCapacity(text.count / 2 + 1)
+        // is never touched, so costs no memory (but the rest of the last huge page).
+        output.reserveCapacityInHugePages(text.count / 2 + 1)
         var merger = BytePairMerger()
         try encode(validUTF8: text, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
                    merger: &merger, into: &output)

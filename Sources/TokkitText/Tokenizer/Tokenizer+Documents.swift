@@ -201,10 +201,13 @@ extension Tokenizer {
                 let (text, boundaries, lengths) = shared.buffer
                 var ids = arrays.take(worker) ?? []
                 if workers > 1 { ids.removeAll(keepingCapacity: true) }
-                // A quarter id per byte, split among the workers, grown as needed. Not an id per byte (never regrown):
-                // a large in-process batch's arrays then passed glibc's 32 MB mmap threshold and took fresh pages on
-                // every call (bench/RESULTS.md, "Session 33").
-                ids.reserveCapacityInHugePages(workers == 1 ? text.count / 4 + 16 : text.count / (4 * workers) + 16)
+                // Half an id per byte, split among the workers, grown as needed, as `encode(validUTF8:)` reserves for
+                // one text. A quarter was too little for public_multi (0.29 ids a byte with cl100k_base, 0.49 with
+                // gpt2): the array grew once, a copy of every id so far and fresh pages (half: 1.057× on public_multi,
+                // 1.025× on public_en; bench/RESULTS.md, "Session 36"). Not an id per byte (never regrown): a large
+                // in-process batch's arrays then passed glibc's 32 MB mmap threshold and took fresh pages on every
+                // call ("Session 33").
+                ids.reserveCapacityInHugePages(text.count / (2 * workers) + 16)
                 while true {
                     let first = next.add(1, ordering: .relaxed).oldValue * block
                     if first >= count { break }

@@ -25,7 +25,7 @@ struct CutBench: ParsableCommand {
         func time(cutting: Bool) -> (Double, [[TokenID]]) {
             var best = Double.infinity, out: [[TokenID]] = []
             for _ in 0..<max(1, common.repeats) {
-                var merger = BytePairMerger(cutting: cutting ? .immediately(omitting: nil) : .never)
+                var merger = BytePairMerger(cutting: cutting ? .always : .never)
                 var ids = [[TokenID]]()
                 ids.reserveCapacity(pieces.count)
                 let start = processCPUSeconds()

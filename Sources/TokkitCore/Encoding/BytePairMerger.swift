@@ -32,30 +32,25 @@ public struct BytePairMerger: Sendable {
     /// the 128 bytes `mergeByRescanning` can index.
     public static let heapThreshold = 100
 
-    /// How many pieces a merger merges before it builds its `PieceCutter`: the build (2.5–6 ms) costs more than a
-    /// short text spends merging.
-    package static let mergesBeforeCutting = 4096
-
     /// Whether and how a merger cuts the pieces it merges (`PieceCutter`).
     package enum Cutting: Sendable {
-        /// After `mergesBeforeCutting` merges: what every merger does.
-        case afterMerges
+        /// Where the vocabulary's cutter says: what every merger does.
+        case always
         /// Never: for tests and benches that compare.
         case never
-        /// From the first merge, with one of the cutter's sets left empty if `omitting` says so (a planted flaw, for
-        /// the tests that show it is caught).
-        case immediately(omitting: PieceCutter.Keys?)
+        /// With a cutter of the merger's own that leaves one of its sets empty: a planted flaw, for the tests that
+        /// show it is caught.
+        case omitting(PieceCutter.Keys)
     }
 
     @usableFromInline var cache = PieceCache()
     /// The `RankTable.serial` of the vocabulary the cache holds ids of.
     @usableFromInline var cacheSerial: UInt64 = 0
-    /// Cuts the pieces to merge (see `mergeCut`); `PieceCutter.none` until `mergesUntilCutter` more merges are done.
-    private var cutter = PieceCutter.none
-    private var mergesUntilCutter: Int
-    /// The set a planted flaw leaves empty (`Cutting.immediately(omitting:)`).
-    private let cutterOmits: PieceCutter.Keys?
-    /// Two bits per token index, `mergeCut`'s memo of `reaches`: 0 not yet asked, 1 no, 3 yes.
+    private let cutting: Cutting
+    /// `Cutting.omitting`'s cutter, built at the first merge (`nil` before, and for the other ways).
+    private var plantedCutter: PieceCutter?
+    /// Two bits per token index, `mergeCut`'s memo of `reaches`: 0 not yet asked, 1 no, 3 yes; allocated at the
+    /// first question, so that a merger that merges nothing does not zero it.
     private var tokenReaches: [UInt64] = []
     private var heap: [UInt64] = []
     private var nextStart: [Int32] = []
@@ -64,16 +59,12 @@ public struct BytePairMerger: Sendable {
     private var partIDs: [TokenID] = []
 
     public init() {
-        self.init(cutting: .afterMerges)
+        self.init(cutting: .always)
     }
 
     /// A merger that cuts as `cutting` says, for tests and benches.
     package init(cutting: Cutting) {
-        switch cutting {
-        case .afterMerges: (mergesUntilCutter, cutterOmits) = (Self.mergesBeforeCutting, nil)
-        case .never: (mergesUntilCutter, cutterOmits) = (.max, nil)
-        case .immediately(let omitting): (mergesUntilCutter, cutterOmits) = (0, omitting)
-        }
+        self.cutting = cutting
     }
 
     /// Appends the ids of `piece` to `output`.
@@ -162,11 +153,8 @@ public struct BytePairMerger: Sendable {
     mutating func emptyCache(for serial: UInt64) {
         cache = PieceCache()
         cacheSerial = serial
-        if cutter.isReady {
-            cutter = .none
-            tokenReaches = []
-            mergesUntilCutter = Self.mergesBeforeCutting
-        }
+        tokenReaches = []
+        plantedCutter = nil
     }
 
     /// Appends the ids of a prepared piece to `output`: the form for a caller without a block of
@@ -225,10 +213,9 @@ public struct BytePairMerger: Sendable {
     @inline(never)
     private mutating func mergeAndCache(_ bytes: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, emptySlot: Int,
                                         _ lookup: RankLookup, _ ids: UnsafeMutablePointer<TokenID>) -> Int? {
-        if !cutter.isReady { takeCutter(lookup) }
         var emptySlot = emptySlot
         let merged: Int?
-        if !cutter.isReady {
+        if case .never = cutting {
             merged = merge(bytes, n, lookup, ids)
         } else {
             var cached = false
@@ -241,15 +228,6 @@ public struct BytePairMerger: Sendable {
             cache.insert(bytes, count: n, hash: hash, ids: UnsafeBufferPointer(start: ids, count: merged), emptySlot: emptySlot)
         }
         return merged
-    }
-
-    /// Counts a merge towards building the cutter, and builds it at the last.
-    private mutating func takeCutter(_ lookup: RankLookup) {
-        guard mergesUntilCutter != .max else { return }
-        mergesUntilCutter -= 1
-        guard mergesUntilCutter < 0 else { return }
-        cutter = PieceCutter(lookup, omitting: cutterOmits)
-        tokenReaches = [UInt64](repeating: 0, count: (lookup.rankLimit - Int(lookup.firstRank) + 31) / 32)
     }
 
     /// tiktoken's merge of the `n` bytes at `bytes` (n ≥ 2), by the path their length takes.
@@ -268,61 +246,70 @@ public struct BytePairMerger: Sendable {
     /// - Returns: as `merge`: how many ids were written at `output`; `nil` when some byte is no token.
     private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>,
                                    cachedStretches: inout Bool) -> Int? {
-        let cutter = cutter
-        return cutter.withCuts(lookup) { cuts -> Int? in
-            var end = cuts.next(after: 0, in: bytes, count: n)
-            if end == n { return merge(bytes, n, lookup, output) }
-            var start = 0, count = 0
-            while true {
-                let stretch = bytes + start, length = end - start
-                if length == 1 {
-                    let id = lookup.singleByteRank[Int(stretch[0])]
-                    if id == .max { return nil }
-                    output[count] = id
+        if case .omitting(let keys) = cutting {
+            if plantedCutter == nil { plantedCutter = PieceCutter(lookup, omitting: keys) }
+            return plantedCutter!.withCuts(lookup) { mergeCut(bytes, n, lookup, output, cuts: $0, cachedStretches: &cachedStretches) }
+        }
+        return mergeCut(bytes, n, lookup, output, cuts: lookup.cuts, cachedStretches: &cachedStretches)
+    }
+
+    /// `mergeCut` with the cuts at hand.
+    @inline(__always)
+    private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>,
+                                   cuts: PieceCutter.Cuts, cachedStretches: inout Bool) -> Int? {
+        var end = cuts.next(after: 0, in: bytes, count: n)
+        if end == n { return merge(bytes, n, lookup, output) }
+        var start = 0, count = 0
+        while true {
+            let stretch = bytes + start, length = end - start
+            if length == 1 {
+                let id = lookup.singleByteRank[Int(stretch[0])]
+                if id == .max { return nil }
+                output[count] = id
+                count += 1
+            } else {
+                // One hash for the rank table and the piece cache.
+                let hash = length == 2 ? 0 : ByteHash.hash(stretch, count: length)
+                let rank = length == 2 ? lookup.bytePairRank[Int(stretch[0]) << 8 | Int(stretch[1])] : lookup.rank(stretch, length, hash: hash)
+                if rank != .max && reaches(Int(rank &- lookup.firstRank), lookup) {
+                    output[count] = rank
                     count += 1
-                } else {
-                    // One hash for the rank table and the piece cache.
-                    let hash = length == 2 ? 0 : ByteHash.hash(stretch, count: length)
-                    let rank = length == 2 ? lookup.bytePairRank[Int(stretch[0]) << 8 | Int(stretch[1])] : lookup.rank(stretch, length, hash: hash)
-                    if rank != .max && reaches(Int(rank &- lookup.firstRank), lookup) {
-                        output[count] = rank
-                        count += 1
-                    } else if rank == .max && length <= PieceCache.maxPieceLength {
-                        // Not a token: encoding it as a piece merges it too, so the piece cache may hold it.
-                        let hash = length == 2 ? ByteHash.hash(stretch, count: length) : hash
-                        var emptySlot = 0
-                        let cached = cache.copyIDs(of: stretch, count: length, hash: hash, to: output + count, emptySlot: &emptySlot)
-                        if cached > 0 {
-                            count += cached
-                        } else {
-                            guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
-                            cache.insert(stretch, count: length, hash: hash, ids: UnsafeBufferPointer(start: output + count, count: merged),
-                                         emptySlot: emptySlot)
-                            cachedStretches = true
-                            count += merged
-                        }
+                } else if rank == .max && length <= PieceCache.maxPieceLength {
+                    // Not a token: encoding it as a piece merges it too, so the piece cache may hold it.
+                    let hash = length == 2 ? ByteHash.hash(stretch, count: length) : hash
+                    var emptySlot = 0
+                    let cached = cache.copyIDs(of: stretch, count: length, hash: hash, to: output + count, emptySlot: &emptySlot)
+                    if cached > 0 {
+                        count += cached
                     } else {
                         guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
+                        cache.insert(stretch, count: length, hash: hash, ids: UnsafeBufferPointer(start: output + count, count: merged),
+                                     emptySlot: emptySlot)
+                        cachedStretches = true
                         count += merged
                     }
+                } else {
+                    guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
+                    count += merged
                 }
-                if end == n { return count }
-                start = end
-                end = cuts.next(after: start, in: bytes, count: n)
             }
+            if end == n { return count }
+            start = end
+            end = cuts.next(after: start, in: bytes, count: n)
         }
     }
 
     /// Whether merging the bytes of the token at `index` (two bytes or more) gives the token back.
     @inline(__always)
     private mutating func reaches(_ index: Int, _ lookup: RankLookup) -> Bool {
-        let known = tokenReaches.withUnsafeBufferPointer { $0[index &>> 5] &>> (UInt64(index & 31) &<< 1) & 3 }
+        let known = tokenReaches.withUnsafeBufferPointer { $0.isEmpty ? 0 : $0[index &>> 5] &>> (UInt64(index & 31) &<< 1) & 3 }
         return known != 0 ? known == 3 : learnReaches(index, lookup)
     }
 
     /// `reaches` the first time it is asked about a token: merges the token's bytes.
     @inline(never)
     private mutating func learnReaches(_ index: Int, _ lookup: RankLookup) -> Bool {
+        if tokenReaches.isEmpty { tokenReaches = [UInt64](repeating: 0, count: (lookup.rankLimit - Int(lookup.firstRank) + 31) / 32) }
         let word = index >> 5, shift = UInt64(index & 31) << 1
         let start = Int(lookup.table.offsets[index]), length = Int(lookup.table.offsets[index + 1]) - start
         let reached = withUnsafeTemporaryAllocation(of: TokenID.self, capacity: length) { ids in

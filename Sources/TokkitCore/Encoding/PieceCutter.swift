@@ -25,10 +25,11 @@
 /// English words are rarely cut: nearly every pair of letters is a token.
 ///
 /// The bit sets take 768 KB and 2.5 ms (cl100k_base) to 6 ms (o200k_base) to build, more than a short text spends
-/// merging: a merger builds its own after `BytePairMerger.mergesBeforeCutting` merges. (One cutter per vocabulary,
-/// shared by its mergers through a class in `Vocabulary`, made the statically linked release binary crash in the
-/// Swift runtime's metadata instantiation at `tokkit encode --docs lines`, Swift 6.3.1, while the debug build and the
-/// tests ran: session 35, not kept.)
+/// merging, so they are one of the vocabulary's tables (`Vocabulary.cutter`), built with it and kept in the rank-table
+/// cache with the others: every merger cuts from its first merge, and no process or worker builds them again. (Session
+/// 35 had each merger build its own after 4,096 merges: 2.5–6 ms per worker and run. Sharing one built on demand
+/// through a class with a lock in `Vocabulary` made the statically linked release binary crash in the Swift runtime's
+/// metadata instantiation, Swift 6.3.1; a plain table, as the pair-merge table is, does not need one.)
 package struct PieceCutter: Sendable {
     /// The three kinds of key the sets hold.
     package enum Keys: Sendable, CaseIterable { case windows, heads, tails }
@@ -38,27 +39,30 @@ package struct PieceCutter: Sendable {
     static let setBits = 21
     private static let setWords = 1 << (setBits - 6)
 
-    /// Three bit sets back to back: the four-byte windows, the first three bytes, the last three bytes of every token;
-    /// empty in `none`.
-    private let bits: [UInt64]
+    /// Three bit sets back to back: the four-byte windows, the first three bytes, the last three bytes of every token.
+    let bits: TableBuffer<UInt64>
 
-    /// No cutter yet (a merger's before it takes one).
-    static let none = PieceCutter(bits: [])
-
-    private init(bits: [UInt64]) {
+    /// The sets as the rank-table cache gave them back; `nil` when they are not three sets of `setBits` bits.
+    init?(bits: TableBuffer<UInt64>) {
+        guard bits.count == 3 * Self.setWords else { return nil }
         self.bits = bits
     }
 
-    /// Whether this is a cutter, not `none`.
-    var isReady: Bool { !bits.isEmpty }
+    /// The sets of `table`'s tokens; `omitting` leaves one set empty, a planted flaw for tests.
+    init(_ table: RankTable, omitting: Keys? = nil) {
+        self = table.withView { Self(view: $0, count: table.count, omitting: omitting) }
+    }
 
-    /// The sets of the `lookup`'s tokens; `omitting` leaves one set empty, a planted flaw for tests.
-    init(_ lookup: RankLookup, omitting: Keys? = nil) {
+    /// The sets of the `lookup`'s tokens, for tests that plant a flaw (`omitting`).
+    package init(_ lookup: RankLookup, omitting: Keys? = nil) {
+        self.init(view: lookup.table, count: lookup.rankLimit - Int(lookup.firstRank), omitting: omitting)
+    }
+
+    private init(view: RankTable.View, count: Int, omitting: Keys?) {
         var bits = [UInt64](repeating: 0, count: 3 * Self.setWords)
-        let view = lookup.table
         bits.withUnsafeMutableBufferPointer { bits in
             let sets = bits.baseAddress!
-            for index in 0..<(lookup.rankLimit - Int(lookup.firstRank)) {
+            for index in 0..<count {
                 let start = Int(view.offsets[index])
                 let count = Int(view.offsets[index + 1]) - start
                 guard count >= 3 else { continue }
@@ -72,7 +76,7 @@ package struct PieceCutter: Sendable {
                 }
             }
         }
-        self.bits = bits
+        self.bits = TableBuffer(bits)
     }
 
     @inline(__always)
@@ -101,20 +105,27 @@ package struct PieceCutter: Sendable {
         return set[bit &>> 6] &>> UInt64(bit & 63) & 1 != 0
     }
 
-    /// Runs `body` with the sets at hand, as a `Cuts` for one piece after another.
+    /// Runs `body` with these sets at hand, as a `Cuts` for one piece after another (the vocabulary's own sets are in
+    /// `RankLookup.cuts`).
     @inline(__always)
-    func withCuts<R>(_ lookup: RankLookup, _ body: (Cuts) -> R) -> R {
+    package func withCuts<R>(_ lookup: RankLookup, _ body: (Cuts) -> R) -> R {
         bits.withUnsafeBufferPointer { body(Cuts(sets: $0.baseAddress!, bytePairRank: lookup.bytePairRank)) }
     }
 
     /// The sets as pointers.
-    struct Cuts {
+    package struct Cuts {
         let sets: UnsafePointer<UInt64>
         let bytePairRank: UnsafePointer<TokenID>
 
+        @inline(__always)
+        init(sets: UnsafePointer<UInt64>, bytePairRank: UnsafePointer<TokenID>) {
+            self.sets = sets
+            self.bytePairRank = bytePairRank
+        }
+
         /// The first boundary after `position` in the `n` bytes at `bytes` that no token reaches across, or `n`.
         @inline(__always)
-        func next(after position: Int, in bytes: UnsafePointer<UInt8>, count n: Int) -> Int {
+        package func next(after position: Int, in bytes: UnsafePointer<UInt8>, count n: Int) -> Int {
             var b = position &+ 1
             while b < n {
                 defer { b &+= 1 }

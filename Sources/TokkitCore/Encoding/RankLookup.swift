@@ -18,6 +18,11 @@ public struct RankLookup {
     @usableFromInline let pairMask: Int
     @usableFromInline let pairFilter: UnsafePointer<UInt64>
     @usableFromInline let pairFilterMask: Int
+    /// The `PieceCutter`'s bit sets.
+    let cutterSets: UnsafePointer<UInt64>
+
+    /// The vocabulary's `PieceCutter`, for one piece after another.
+    package var cuts: PieceCutter.Cuts { PieceCutter.Cuts(sets: cutterSets, bytePairRank: bytePairRank) }
 
     /// Whether `merged(_:_:)` answers for this vocabulary (it has a pair table: its ranks fit the table's
     /// fields and its tokens the build's budget; a vocabulary without one has mask 0).
@@ -85,13 +90,16 @@ extension Vocabulary {
                 try table.withView { view throws(E) in
                     try pairMerges.slots.withUnsafeBufferPointer { merges throws(E) in
                         try pairMerges.filter.withUnsafeBufferPointer { mergeFilter throws(E) in
-                            // `singleByteRank` always has 256 entries, `bytePairRank` 65,536, the
-                            // pair table at least one slot and one filter word.
-                            try body(RankLookup(table: view, singleByteRank: singles.baseAddress!,
-                                                bytePairRank: pairs.baseAddress!, firstRank: firstRank,
-                                                rankLimit: Int(firstRank) + table.count, serial: table.serial,
-                                                pairSlots: merges.baseAddress!, pairMask: pairMerges.mask,
-                                                pairFilter: mergeFilter.baseAddress!, pairFilterMask: pairMerges.filterMask))
+                            try cutter.bits.withUnsafeBufferPointer { cuts throws(E) in
+                                // `singleByteRank` always has 256 entries, `bytePairRank` 65,536, the
+                                // pair table at least one slot and one filter word, the cutter its three sets.
+                                try body(RankLookup(table: view, singleByteRank: singles.baseAddress!,
+                                                    bytePairRank: pairs.baseAddress!, firstRank: firstRank,
+                                                    rankLimit: Int(firstRank) + table.count, serial: table.serial,
+                                                    pairSlots: merges.baseAddress!, pairMask: pairMerges.mask,
+                                                    pairFilter: mergeFilter.baseAddress!, pairFilterMask: pairMerges.filterMask,
+                                                    cutterSets: cuts.baseAddress!))
+                            }
                         }
                     }
                 }
@@ -103,7 +111,7 @@ extension Vocabulary {
     /// shape.
     ///
     /// Why a second entry: called from another module, the generic `withRankLookup` runs its nest of
-    /// seven buffer accesses unspecialised, about 900 instructions a call, more than encoding a short
+    /// eight buffer accesses unspecialised, about 900 instructions a call, more than encoding a short
     /// word; a caller that encodes one short text per call (Python's `encode_ordinary` in a loop)
     /// paid that every time. Here the nest is specialised once.
     public func withRankLookup(perCall body: (RankLookup) -> Void) {

@@ -15,7 +15,8 @@ package enum VocabularyTables {
     /// 4: two more sections, the `PairMergeTable`'s slots and filter, and their masks as scalars.
     /// 5: the decoding entries as the loop reads them, padded to `DecodingTable.paddedCount`, so that a
     ///    cache hit uses them in place like every other table.
-    package static let layoutVersion: UInt64 = 5
+    /// 6: one more section, the `PieceCutter`'s three bit sets.
+    package static let layoutVersion: UInt64 = 6
 
     /// `ByteHash` of a fixed key: stored with the sections, so that tables whose slots were placed by
     /// another hash function are refused even if `layoutVersion` was not bumped.
@@ -24,7 +25,7 @@ package enum VocabularyTables {
     }
 
     /// How many sections `withSections` passes and `Vocabulary(sections:…)` takes.
-    package static let sectionCount = 11
+    package static let sectionCount = 12
     /// How many scalars: first rank, slot mask, filter mask, pair-merge slot mask and filter mask.
     package static let scalarCount = 5
 }
@@ -46,8 +47,10 @@ extension Vocabulary {
                                         try gaps.withUnsafeBytes { gaps in
                                             try pairMerges.slots.withUnsafeBytes { merges in
                                                 try pairMerges.filter.withUnsafeBytes { mergeFilter in
-                                                    try body([arena, offsets, slots, filter, singles, pairs, entries, lengths, gaps,
-                                                              merges, mergeFilter], scalars)
+                                                    try cutter.bits.withUnsafeBytes { cuts in
+                                                        try body([arena, offsets, slots, filter, singles, pairs, entries, lengths, gaps,
+                                                                  merges, mergeFilter, cuts], scalars)
+                                                    }
                                                 }
                                             }
                                         }
@@ -89,7 +92,8 @@ extension Vocabulary {
               let lengths = Self.table(sections[7], in: region, of: UInt8.self),
               let gaps = Self.array(sections[8], of: TokenID.self),
               let merges = Self.table(sections[9], in: region, of: UInt64.self),
-              let mergeFilter = Self.table(sections[10], in: region, of: UInt64.self)
+              let mergeFilter = Self.table(sections[10], in: region, of: UInt64.self),
+              let cuts = Self.table(sections[11], in: region, of: UInt64.self), let cutter = PieceCutter(bits: cuts)
         else { return nil }
         let firstRank = TokenID(scalars[0]), mask = Int(scalars[1]), filterMask = Int(scalars[2])
         let count = offsets.count - 1
@@ -121,7 +125,8 @@ extension Vocabulary {
                       singleByteRank: singles, bytePairRank: pairs,
                       decoding: DecodingTable(entries: entries, lengths: lengths),
                       pairMerges: PairMergeTable(slots: merges, mask: Int(scalars[3]), filter: mergeFilter,
-                                                 filterMask: Int(scalars[4])))
+                                                 filterMask: Int(scalars[4])),
+                      cutter: cutter)
     }
 
     // The passes below run over every table on every load from the cache (cl100k: 12 MB), so they

@@ -71,6 +71,8 @@ public struct Vocabulary: Sendable {
     let decoding: DecodingTable
     /// What two adjacent tokens merge into, by rank: the merger's lookups once every part is a token.
     let pairMerges: PairMergeTable
+    /// Where no token reaches across: the merger cuts the pieces it merges there (`PieceCutter`).
+    let cutter: PieceCutter
 
     /// Builds a vocabulary from token bytes listed by rank, starting at `firstRank`.
     ///
@@ -128,13 +130,14 @@ public struct Vocabulary: Sendable {
         self.bytePairRank = TableBuffer(pairs)
         self.decoding = DecodingTable(table)
         self.pairMerges = PairMergeTable(table, firstRank: firstRank)
+        self.cutter = PieceCutter(table)
         InternalChecks.require(firstInvariantViolation(), "Vocabulary")
     }
 
     /// A vocabulary from tables built earlier (`VocabularyTables`), checked for consistency by the caller.
     init(firstRank: TokenID, specialTokens: [SpecialToken], gaps: [TokenID], table: RankTable,
          singleByteRank: [TokenID], bytePairRank: TableBuffer<TokenID>, decoding: DecodingTable,
-         pairMerges: PairMergeTable) throws(VocabularyError) {
+         pairMerges: PairMergeTable, cutter: PieceCutter) throws(VocabularyError) {
         try Self.checkSpecialTokens(specialTokens, mergeable: firstRank..<(firstRank + TokenID(table.count)), gaps: gaps)
         self.firstRank = firstRank
         self.specialTokens = specialTokens
@@ -144,6 +147,7 @@ public struct Vocabulary: Sendable {
         self.bytePairRank = bytePairRank
         self.decoding = decoding
         self.pairMerges = pairMerges
+        self.cutter = cutter
         InternalChecks.require(firstInvariantViolation(), "Vocabulary")
     }
 

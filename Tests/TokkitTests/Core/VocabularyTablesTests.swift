@@ -85,7 +85,7 @@ struct VocabularyTablesTests {
     @Test("one inconsistent value in a section is refused", arguments: [
         "length", "entry length", "descending offset", "slot past the tokens", "slot of index 0",
         "byte rank past the end", "byte rank below the first", "pair rank past the end",
-        "padding entry short", "padding cut",
+        "padding entry short", "padding cut", "cutter sets cut",
     ])
     func refused(damage: String) throws {
         let vocabulary = try Self.vocabulary()
@@ -106,6 +106,7 @@ struct VocabularyTablesTests {
             // 261 tokens are padded to 512 entries, each past the last token marked not short.
             case "padding entry short": sections[6][16 * 300 + 15] = 3
             case "padding cut": sections[6].removeLast(16)
+            case "cutter sets cut": sections[11].removeLast(8)
             case "byte rank past the end": Self.setWord(&sections[4], 7, Self.firstRank + TokenID(count))
             case "byte rank below the first": Self.setWord(&sections[4], 7, Self.firstRank - 1)
             default: Self.setWord(&sections[5], Int(UInt8(ascii: "a")) << 8 | Int(UInt8(ascii: "b")), Self.firstRank + TokenID(count))

@@ -247,8 +247,9 @@ public struct BytePairMerger: Sendable {
     private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>,
                                    cachedStretches: inout Bool) -> Int? {
         if case .omitting(let keys) = cutting {
-            if plantedCutter == nil { plantedCutter = PieceCutter(lookup, omitting: keys) }
-            return plantedCutter!.withCuts(lookup) { mergeCut(bytes, n, lookup, output, cuts: $0, cachedStretches: &cachedStretches) }
+            let planted = plantedCutter ?? PieceCutter(lookup, omitting: keys)
+            plantedCutter = planted
+            return planted.withCuts(lookup) { mergeCut(bytes, n, lookup, output, cuts: $0, cachedStretches: &cachedStretches) }
         }
         return mergeCut(bytes, n, lookup, output, cuts: lookup.cuts, cachedStretches: &cachedStretches)
     }

@@ -71,7 +71,7 @@ let package = Package(
         // The structure checks of mapped rank tables, four 64-bit lanes at a time (AVX2), which Swift's baseline cannot express.
         .target(name: "CTableChecks"),
         // The UTF-8 check 32 bytes at a time (AVX2's byte shuffles), which Swift's baseline cannot express.
-        .target(name: "CUTF8"),
+        .target(name: "CUTF8", dependencies: ["CTableChecks"]),
         .target(name: "TokkitCore", dependencies: ["CPrefetch", "CTableChecks", "CUTF8"], swiftSettings: internalChecks),
         // SHA-256 block compression with the CPU's SHA instructions and CRC-32C with SSE4.2's, which Swift cannot express.
         .target(name: "CSHA256"),

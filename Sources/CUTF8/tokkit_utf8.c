@@ -9,6 +9,8 @@
 // that must continue a three- or four-byte sequence is the one place where "continuation after continuation" is not an
 // error: that bit is flipped there.
 #include "tokkit_utf8.h"
+// The one AVX2 test of the package (`tk_table_checks_accelerated`: "this CPU has AVX2").
+#include "tokkit_table_checks.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -30,15 +32,6 @@ enum {
 
 #define TK_TABLE(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p) \
     _mm256_setr_epi8(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)
-
-static int has_avx2(void) {
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return known;
-}
 
 // `input` shifted by `n` bytes towards the end, the first `n` taken from the end of `previous`.
 #define TK_PREVIOUS(input, previous, n) \
@@ -108,7 +101,7 @@ static int valid_avx2(const uint8_t *bytes, size_t count) {
 }
 
 int tk_utf8_valid(const uint8_t *bytes, size_t count) {
-    return has_avx2() ? valid_avx2(bytes, count) : -1;
+    return tk_table_checks_accelerated() ? valid_avx2(bytes, count) : -1;
 }
 
 #else

@@ -37,4 +37,3 @@ extension Array {
         HugePages.advise(UnsafeMutableRawPointer(start), byteCount: byteCount)
     }
 }
-

@@ -9,19 +9,14 @@ public enum UTF8Validation {
     ///   and byte by byte, with an eight-bytes-at-a-time lane for ASCII, below that, without AVX2, or to find the
     ///   offset in text found invalid.
     package static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
-        if bytes.count >= vectorMinimum && tk_utf8_valid(base, bytes.count) == 1 { return nil }
+        if bytes.count >= vectorMinimum && vectorCheck(bytes) == true { return nil }
         return firstInvalidOffsetByBytes(bytes)
     }
 
     /// Whether `bytes` is all valid UTF-8: `firstInvalidOffset(bytes) == nil`, without looking for the offset when
     /// the vector check refuses the bytes.
     package static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        if bytes.count >= vectorMinimum {
-            let valid = tk_utf8_valid(base, bytes.count)
-            if valid >= 0 { return valid == 1 }
-        }
+        if bytes.count >= vectorMinimum, let valid = vectorCheck(bytes) { return valid }
         return firstInvalidOffsetByBytes(bytes) == nil
     }
 

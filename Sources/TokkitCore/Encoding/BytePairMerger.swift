@@ -144,7 +144,7 @@ public struct BytePairMerger: Sendable {
     package mutating func startLoading(_ prepared: PreparedPiece, with lookup: RankLookup) {
         let count = prepared.piece.count
         guard count > 0 else { return }
-        lookup.table.prefetch(hash: prepared.hash)
+        lookup.table.prefetch(hash: prepared.hash, count: count)
         if count > 1 && count <= PieceCache.maxPieceLength { cache.prefetch(hash: prepared.hash) }
     }
 

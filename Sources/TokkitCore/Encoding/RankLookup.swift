@@ -64,7 +64,7 @@ public struct RankLookup {
     /// loop, where testing the rank for `.max` after the index for -1 cost two instructions a piece.
     @inlinable @inline(__always)
     func wholePieceIndex(_ bytes: UnsafePointer<UInt8>, _ count: Int, hash: UInt64, prefix: UInt64) -> Int {
-        table.index(of: bytes, count: count, hash: hash, prefix: prefix, askingFilter: false)
+        table.wholePieceIndex(of: bytes, count: count, hash: hash, prefix: prefix)
     }
 
     /// The rank of a key of 1 to 8 bytes given as its `ByteHash.prefix`, or `TokenID.max`.

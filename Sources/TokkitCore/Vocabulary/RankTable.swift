@@ -26,11 +26,22 @@ struct RankTable: Sendable {
     let filter: TableBuffer<UInt64>
     /// The filter's bit count minus one.
     let filterMask: Int
+    /// The tokens of 9 to 16 bytes once more, in a table of their own whose slots hold all their bytes:
+    /// four words per slot, the first eight bytes (`ByteHash.prefix`), the last eight, the meta word as in
+    /// `slots`, and 0; the third word is 0 when the slot is empty. See `View.wholePieceIndex`.
+    let longSlots: TableBuffer<UInt64>
     /// Different for every table built in this process (copies share it): what a merger's piece
     /// cache checks so that ids cached for one vocabulary are never given for another.
     let serial: UInt64
 
+    /// Whether `longSlots` holds the keys of `count` bytes: 9 to 16, whose first and last eight bytes are all of them.
+    @inlinable @inline(__always)
+    static func isLong(_ count: Int) -> Bool { UInt(bitPattern: count &- 9) < 8 }
+
     var count: Int { offsets.count - 1 }
+
+    /// `longSlots`' slot count minus one.
+    var longMask: Int { longSlots.count / 4 - 1 }
 
     func bytes(at index: Int) -> Slice<TableBuffer<UInt8>> {
         arena[Int(offsets[index])..<Int(offsets[index + 1])]
@@ -51,6 +62,8 @@ struct RankTable: Sendable {
     /// once, not once per lookup.
     @inline(__always)
     func withView<R, E: Error>(_ body: (View) throws(E) -> R) throws(E) -> R {
+        let longMask = self.longMask
+        return try longSlots.withUnsafeBufferPointer { longSlots throws(E) in
         try slots.withUnsafeBufferPointer { slots throws(E) in
             try arena.withUnsafeBufferPointer { arena throws(E) in
                 try offsets.withUnsafeBufferPointer { offsets throws(E) in
@@ -60,10 +73,11 @@ struct RankTable: Sendable {
                     return try filter.withUnsafeBufferPointer { filter throws(E) in
                         try body(View(slots: slots.baseAddress!, arena: arenaBase,
                                       offsets: offsets.baseAddress!, mask: mask, filter: filter.baseAddress!,
-                                      filterMask: filterMask))
+                                      filterMask: filterMask, longSlots: longSlots.baseAddress!, longMask: longMask))
                     }
                 }
             }
+        }
         }
     }
 
@@ -76,12 +90,40 @@ struct RankTable: Sendable {
         @usableFromInline let mask: Int
         @usableFromInline let filter: UnsafePointer<UInt64>
         @usableFromInline let filterMask: Int
+        @usableFromInline let longSlots: UnsafePointer<UInt64>
+        @usableFromInline let longMask: Int
 
-        /// Starts loading the first slot that a lookup of this hash reads (a whole piece's lookup
-        /// does not ask the filter, see `index(of:count:hash:prefix:askingFilter:)`).
+        /// Starts loading the first slot that `wholePieceIndex` reads for a piece of `count` bytes with this
+        /// hash (a whole piece's lookup does not ask the filter, see `index(of:count:hash:prefix:askingFilter:)`).
         @inlinable @inline(__always)
-        func prefetch(hash: UInt64) {
-            tk_prefetch(slots + 2 &* (Int(truncatingIfNeeded: hash) & mask))
+        func prefetch(hash: UInt64, count: Int) {
+            let long = RankTable.isLong(count)
+            let home = Int(truncatingIfNeeded: hash)
+            tk_prefetch(long ? longSlots + 4 &* (home & longMask) : slots + 2 &* (home & mask))
+        }
+
+        /// The index of a whole piece, the `count` bytes at `bytes` whose `ByteHash` is `hash` and `ByteHash.prefix`
+        /// is `prefix`, or -1; the filter is not asked (see `index(of:count:hash:prefix:askingFilter:)`).
+        ///
+        /// A piece of 9 to 16 bytes is looked up in `longSlots`, whose slot holds its first and last eight bytes,
+        /// which together are all of them: one load decides, where `slots` needed two more that depend on it (the
+        /// token's offsets, then its bytes in the arena), and those two held 30% of the samples of the loop that
+        /// looks pieces up (`PieceQueue.drain`, public_en with cl100k_base: English words of eight letters or more).
+        @inlinable @inline(__always)
+        func wholePieceIndex(of bytes: UnsafePointer<UInt8>, count: Int, hash: UInt64, prefix: UInt64) -> Int {
+            guard RankTable.isLong(count) else {
+                return index(of: bytes, count: count, hash: hash, prefix: prefix, askingFilter: false)
+            }
+            let suffix = UnsafeRawPointer(bytes).loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            let meta = RankTable.meta(hash: hash, count: count)
+            var position = Int(truncatingIfNeeded: hash) & longMask
+            while true {
+                let slot = longSlots + 4 &* position
+                let word = slot[2]
+                if word == 0 { return -1 }
+                if word & RankTable.metaMask == meta, slot[0] == prefix, slot[1] == suffix { return Int(word & 0xFFFF_FFFF) &- 1 }
+                position = (position &+ 1) & longMask
+            }
         }
 
         /// Whether some token may have this hash; `false` is certain.
@@ -202,7 +244,45 @@ struct RankTable: Sendable {
         consuming func build() -> RankTable {
             let (arena, offsets) = strings.takeStorage()
             return RankTable(arena: TableBuffer(arena), offsets: TableBuffer(offsets), slots: TableBuffer(slots), mask: mask, filter: TableBuffer(filter), filterMask: filterMask,
-                             serial: RankTable.nextSerial())
+                             longSlots: TableBuffer(RankTable.longSlots(arena: arena, offsets: offsets)), serial: RankTable.nextSerial())
+        }
+    }
+
+    /// `longSlots` for the tokens in `arena` at `offsets`: at least 16 slots and a third more than tokens of 9 to
+    /// 16 bytes (cl100k_base 19,760 in 32,768 slots, 1 MiB; o200k_base 47,701 in 65,536, 2 MiB), so that at
+    /// least one is empty and every probe ends.
+    static func longSlots(arena: [UInt8], offsets: [UInt32]) -> [UInt64] {
+        let long = (0..<(offsets.count - 1)).filter { isLong(Int(offsets[$0 + 1] - offsets[$0])) }
+        var capacity = 16
+        while capacity * 3 < long.count * 4 + 1 { capacity <<= 1 }
+        var slots = [UInt64](repeating: 0, count: 4 * capacity)
+        arena.withUnsafeBufferPointer { arena in
+            for index in long {
+                let bytes = arena.baseAddress! + Int(offsets[index]), count = Int(offsets[index + 1] - offsets[index])
+                let hash = ByteHash.hash(bytes, count: count)
+                var position = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                while slots[4 * position + 2] != 0 { position = (position + 1) & (capacity - 1) }
+                slots[4 * position] = ByteHash.prefix(bytes, count: count)
+                slots[4 * position + 1] = UnsafeRawPointer(bytes).loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                slots[4 * position + 2] = RankTable.meta(hash: hash, count: count) | UInt64(index + 1)
+            }
+        }
+        return slots
+    }
+
+    /// Whether `longSlots` can be probed safely and names only the `count` tokens: a power of two of four-word
+    /// slots, at least one empty, every index in range. For tables read back from a cache file.
+    static func isWellFormed(longSlots: TableBuffer<UInt64>, count: Int) -> Bool {
+        let slotCount = longSlots.count / 4
+        guard longSlots.count % 4 == 0, slotCount >= 16, slotCount & (slotCount - 1) == 0 else { return false }
+        return longSlots.withUnsafeBufferPointer { slots in
+            var wrong = false, empty = false
+            for position in 0..<slotCount {
+                let word = slots[4 &* position &+ 2]
+                empty = empty || word == 0
+                wrong = wrong || (word != 0 && (word & 0xFFFF_FFFF == 0 || Int(word & 0xFFFF_FFFF) > count))
+            }
+            return empty && !wrong
         }
     }
 }

@@ -16,7 +16,8 @@ package enum VocabularyTables {
     /// 5: the decoding entries as the loop reads them, padded to `DecodingTable.paddedCount`, so that a
     ///    cache hit uses them in place like every other table.
     /// 6: one more section, the `PieceCutter`'s three bit sets.
-    package static let layoutVersion: UInt64 = 6
+    /// 7: one more section, the rank table's `longSlots`.
+    package static let layoutVersion: UInt64 = 7
 
     /// `ByteHash` of a fixed key: stored with the sections, so that tables whose slots were placed by
     /// another hash function are refused even if `layoutVersion` was not bumped.
@@ -25,7 +26,7 @@ package enum VocabularyTables {
     }
 
     /// How many sections `withSections` passes and `Vocabulary(sections:…)` takes.
-    package static let sectionCount = 12
+    package static let sectionCount = 13
     /// How many scalars: first rank, slot mask, filter mask, pair-merge slot mask and filter mask.
     package static let scalarCount = 5
 }
@@ -48,8 +49,10 @@ extension Vocabulary {
                                             try pairMerges.slots.withUnsafeBytes { merges in
                                                 try pairMerges.filter.withUnsafeBytes { mergeFilter in
                                                     try cutter.bits.withUnsafeBytes { cuts in
-                                                        try body([arena, offsets, slots, filter, singles, pairs, entries, lengths, gaps,
-                                                                  merges, mergeFilter, cuts], scalars)
+                                                        try table.longSlots.withUnsafeBytes { longSlots in
+                                                            try body([arena, offsets, slots, filter, singles, pairs, entries, lengths, gaps,
+                                                                      merges, mergeFilter, cuts, longSlots], scalars)
+                                                        }
                                                     }
                                                 }
                                             }
@@ -93,7 +96,8 @@ extension Vocabulary {
               let gaps = Self.array(sections[8], of: TokenID.self),
               let merges = Self.table(sections[9], in: region, of: UInt64.self),
               let mergeFilter = Self.table(sections[10], in: region, of: UInt64.self),
-              let cuts = Self.table(sections[11], in: region, of: UInt64.self), let cutter = PieceCutter(bits: cuts)
+              let cuts = Self.table(sections[11], in: region, of: UInt64.self), let cutter = PieceCutter(bits: cuts),
+              let longSlots = Self.table(sections[12], in: region, of: UInt64.self)
         else { return nil }
         let firstRank = TokenID(scalars[0]), mask = Int(scalars[1]), filterMask = Int(scalars[2])
         let count = offsets.count - 1
@@ -106,7 +110,8 @@ extension Vocabulary {
         let ranksInRange = singles.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
             && pairs.withUnsafeBufferPointer { Self.ranksInRange($0, firstRank: firstRank, count: count) }
         guard ranksInRange, Self.lengthsAgree(offsets: offsets, lengths: lengths, entries: entries),
-              let filled = Self.filledSlots(slots, count: count), filled <= mask
+              let filled = Self.filledSlots(slots, count: count), filled <= mask,
+              RankTable.isWellFormed(longSlots: longSlots, count: count)
         else { return nil }
         let end = UInt64(firstRank) + UInt64(count)
         var previous: TokenID?
@@ -120,7 +125,7 @@ extension Vocabulary {
         guard PairMergeTable.isWellFormed(slots: merges, mask: Int(scalars[3]), filter: mergeFilter, filterMask: Int(scalars[4]),
                                           rankEnd: Int(firstRank) + count) else { return nil }
         let table = RankTable(arena: arena, offsets: offsets, slots: slots, mask: mask, filter: filter,
-                              filterMask: filterMask, serial: RankTable.nextSerial())
+                              filterMask: filterMask, longSlots: longSlots, serial: RankTable.nextSerial())
         try self.init(firstRank: firstRank, specialTokens: specialTokens, gaps: gaps, table: table,
                       singleByteRank: singles, bytePairRank: pairs,
                       decoding: DecodingTable(entries: entries, lengths: lengths),

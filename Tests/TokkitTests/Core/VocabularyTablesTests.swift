@@ -80,12 +80,13 @@ struct VocabularyTablesTests {
 
     // Sections: 0 arena, 1 offsets (UInt32), 2 slots (UInt64 pairs: tag, then the token's index + 1 in
     // the low half), 3 filter, 4 byte ranks, 5 byte-pair ranks, 6 decoding entries (16 bytes), 7 decoding
-    // lengths, 8 gaps, 9 and 10 the pair-merge table.
+    // lengths, 8 gaps, 9 and 10 the pair-merge table, 11 the cutter's sets, 12 the long slots.
     // The decoding entries of a table of at most 65,536 tokens are padded to a power of two (`paddedCount`).
     @Test("one inconsistent value in a section is refused", arguments: [
         "length", "entry length", "descending offset", "slot past the tokens", "slot of index 0",
         "byte rank past the end", "byte rank below the first", "pair rank past the end",
         "padding entry short", "padding cut", "cutter sets cut",
+        "long slot past the tokens", "long slot of index 0", "no empty long slot", "long slots cut",
     ])
     func refused(damage: String) throws {
         let vocabulary = try Self.vocabulary()
@@ -107,6 +108,12 @@ struct VocabularyTablesTests {
             case "padding entry short": sections[6][16 * 300 + 15] = 3
             case "padding cut": sections[6].removeLast(16)
             case "cutter sets cut": sections[11].removeLast(8)
+            // Section 12, the long slots: four words each, the third the meta word (index + 1 in its low half).
+            case "long slot past the tokens": Self.setWord(&sections[12], 2, UInt64(1) << 40 | UInt64(count + 1))
+            case "long slot of index 0": Self.setWord(&sections[12], 2, UInt64(1) << 40)
+            case "no empty long slot":
+                for slot in 0..<(sections[12].count / 32) { Self.setWord(&sections[12], 4 * slot + 2, UInt64(1) << 40 | 1) }
+            case "long slots cut": sections[12].removeLast(32)
             case "byte rank past the end": Self.setWord(&sections[4], 7, Self.firstRank + TokenID(count))
             case "byte rank below the first": Self.setWord(&sections[4], 7, Self.firstRank - 1)
             default: Self.setWord(&sections[5], Int(UInt8(ascii: "a")) << 8 | Int(UInt8(ascii: "b")), Self.firstRank + TokenID(count))

@@ -8,7 +8,9 @@ import Synchronization
 /// bytes and a few probes of a flat slot array. Each slot holds the token's first eight bytes, so
 /// a lookup of a token of up to eight bytes (most pieces, and every pair the merger tries early)
 /// touches one cache line: no trip through `offsets` and `arena`, which on a large vocabulary
-/// were two more cache misses per lookup.
+/// were two more cache misses per lookup. The tokens of 9 to 16 bytes are also in `longSlots`, whose
+/// slots hold all their bytes, so that the whole-piece lookup of an English word of eight letters or
+/// more is one cache line too.
 @usableFromInline
 struct RankTable: Sendable {
     /// All token bytes, concatenated in index order.

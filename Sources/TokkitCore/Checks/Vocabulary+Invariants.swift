@@ -22,7 +22,7 @@ extension Vocabulary {
                 splits += 1
             }
         }
-        if hasPairs, pairMerges.slots.withUnsafeBufferPointer { $0.count(where: { $0 != 0 }) } != splits {
+        if hasPairs, pairMerges.slots.withUnsafeBufferPointer({ $0.count(where: { $0 != 0 }) }) != splits {
             return "the pair merge table holds pairs that are no split of a token"
         }
         return nil

@@ -114,7 +114,7 @@ struct CurationStagesTests {
     func emptyFileWithoutMarkerIsMarkedOnResume() throws {
         let scratch = Scratch()
         let inputs = [scratch.file("in0.txt"), scratch.file("in1.txt")]
-        for input in inputs { FileManager.default.createFile(atPath: input, contents: Data("text\n".utf8)) }
+        for input in inputs { #expect(FileManager.default.createFile(atPath: input, contents: Data("text\n".utf8))) }
         let directory = scratch.file("out")
         let fingerprint = CuratedOutput.fingerprint(stage: "test", settings: [], inputs: inputs)
         // A first run writes nothing for either input: finish gives both an empty file and a marker.
@@ -123,7 +123,7 @@ struct CurationStagesTests {
         #expect(FileManager.default.fileExists(atPath: marker))
         // The moment of the kill: input 1's empty file renamed, its marker not yet written, the run unfinished.
         try FileManager.default.removeItem(atPath: marker)
-        FileManager.default.createFile(atPath: directory + "/" + DocumentReader.incompleteMarker, contents: Data())
+        #expect(FileManager.default.createFile(atPath: directory + "/" + DocumentReader.incompleteMarker, contents: Data()))
         let resumed = try CuratedOutput(directory: directory, inputs: inputs, fingerprint: fingerprint, resume: true)
         #expect(resumed.isComplete(0) && !resumed.isComplete(1))
         try resumed.finish(fileCount: 2)
@@ -136,16 +136,16 @@ struct CurationStagesTests {
     func killedBeforeRunFileIsStartedAgain() throws {
         let scratch = Scratch()
         let inputs = [scratch.file("in0.txt")]
-        FileManager.default.createFile(atPath: inputs[0], contents: Data("text\n".utf8))
+        #expect(FileManager.default.createFile(atPath: inputs[0], contents: Data("text\n".utf8)))
         let fingerprint = CuratedOutput.fingerprint(stage: "test", settings: [], inputs: inputs)
         for resume in [true, false] {
             // The moment of the kill: the directory and its removed/ folder made, run.json still under its temporary name.
             let directory = scratch.file("out-\(resume)")
             try FileManager.default.createDirectory(atPath: directory + "/removed", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: directory + "/.run.json.tmp-4242", contents: Data(fingerprint.utf8))
+            #expect(FileManager.default.createFile(atPath: directory + "/.run.json.tmp-4242", contents: Data(fingerprint.utf8)))
             // Another rank recording run.json right now: its temporary stays.
             let live = directory + "/.run.json.tmp-\(getppid())"
-            FileManager.default.createFile(atPath: live, contents: Data(fingerprint.utf8))
+            #expect(FileManager.default.createFile(atPath: live, contents: Data(fingerprint.utf8)))
             let output = try CuratedOutput(directory: directory, writeRemoved: true, inputs: inputs, fingerprint: fingerprint, resume: resume)
             try output.finish(fileCount: 1)
             #expect(FileManager.default.contents(atPath: directory + "/run.json") == Data(fingerprint.utf8))
@@ -157,7 +157,7 @@ struct CurationStagesTests {
         // Anything else in the directory still makes it another run's, and a folder with files in it counts.
         let other = scratch.file("other")
         try FileManager.default.createDirectory(atPath: other + "/removed", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: other + "/removed/00000.jsonl", contents: Data("{}\n".utf8))
+        #expect(FileManager.default.createFile(atPath: other + "/removed/00000.jsonl", contents: Data("{}\n".utf8)))
         #expect(throws: PrepError.outputNotEmpty(directory: other)) {
             try CuratedOutput(directory: other, inputs: inputs, fingerprint: fingerprint)
         }

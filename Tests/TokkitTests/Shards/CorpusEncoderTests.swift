@@ -84,7 +84,7 @@ struct CorpusEncoderTests {
           arguments: [2, 3])
     func scatteredIDs(_ threads: Int) throws {
         let scratch = Scratch()
-        let (lines, path, tokenizer, alone) = try Self.corpusFile(in: scratch)
+        let (_, path, tokenizer, alone) = try Self.corpusFile(in: scratch)
         var encoder = CorpusEncoder(tokenizer: tokenizer, threads: threads)
         encoder.batchBytes = 4096
         let reader = try DocumentReader(inputs: [path], format: .text(.lines))

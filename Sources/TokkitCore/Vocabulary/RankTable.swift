@@ -66,20 +66,20 @@ struct RankTable: Sendable {
     func withView<R, E: Error>(_ body: (View) throws(E) -> R) throws(E) -> R {
         let longMask = self.longMask
         return try longSlots.withUnsafeBufferPointer { longSlots throws(E) in
-        try slots.withUnsafeBufferPointer { slots throws(E) in
-            try arena.withUnsafeBufferPointer { arena throws(E) in
-                try offsets.withUnsafeBufferPointer { offsets throws(E) in
-                    // Slots and offsets are never empty (16+ slots, one offset per token plus one). An
-                    // empty arena has no base address, but then no slot is filled and it is never read.
-                    let arenaBase = arena.baseAddress ?? UnsafeRawPointer(slots.baseAddress!).assumingMemoryBound(to: UInt8.self)
-                    return try filter.withUnsafeBufferPointer { filter throws(E) in
-                        try body(View(slots: slots.baseAddress!, arena: arenaBase,
-                                      offsets: offsets.baseAddress!, mask: mask, filter: filter.baseAddress!,
-                                      filterMask: filterMask, longSlots: longSlots.baseAddress!, longMask: longMask))
+            try slots.withUnsafeBufferPointer { slots throws(E) in
+                try arena.withUnsafeBufferPointer { arena throws(E) in
+                    try offsets.withUnsafeBufferPointer { offsets throws(E) in
+                        // Slots and offsets are never empty (16+ slots, one offset per token plus one). An
+                        // empty arena has no base address, but then no slot is filled and it is never read.
+                        let arenaBase = arena.baseAddress ?? UnsafeRawPointer(slots.baseAddress!).assumingMemoryBound(to: UInt8.self)
+                        return try filter.withUnsafeBufferPointer { filter throws(E) in
+                            try body(View(slots: slots.baseAddress!, arena: arenaBase,
+                                          offsets: offsets.baseAddress!, mask: mask, filter: filter.baseAddress!,
+                                          filterMask: filterMask, longSlots: longSlots.baseAddress!, longMask: longMask))
+                        }
                     }
                 }
             }
-        }
         }
     }
 

@@ -277,14 +277,17 @@ struct RankTable: Sendable {
     static func isWellFormed(longSlots: TableBuffer<UInt64>, count: Int) -> Bool {
         let slotCount = longSlots.count / 4
         guard longSlots.count % 4 == 0, slotCount >= 16, slotCount & (slotCount - 1) == 0 else { return false }
+        // Run on every load from the cache: integer flags and no branch per slot, as `Vocabulary(sections:…)`'s other
+        // passes (index + 1 of an empty slot is 0, so `index - 1 < count` unsigned is false only for a bad index).
         return longSlots.withUnsafeBufferPointer { slots in
-            var wrong = false, empty = false
+            var empties = 0, wrong: UInt64 = 0
             for position in 0..<slotCount {
                 let word = slots[4 &* position &+ 2]
-                empty = empty || word == 0
-                wrong = wrong || (word != 0 && (word & 0xFFFF_FFFF == 0 || Int(word & 0xFFFF_FFFF) > count))
+                let index = word & 0xFFFF_FFFF
+                empties &+= word == 0 ? 1 : 0
+                wrong |= word != 0 && index &- 1 >= UInt64(count) ? 1 : 0
             }
-            return empty && !wrong
+            return empties > 0 && wrong == 0
         }
     }
 }

@@ -118,12 +118,14 @@ struct PieceCache: Sendable {
             // Room for every record there may be, reserved at the first growth past the first kilobytes, then
             // used 64 KiB at a time: memory not yet written costs nothing, where each doubling copied the records
             // into fresh pages and zeroed twice the words in use (10 MB of public_en lines, cl100k, two threads:
-            // 754 of the process's ~5,700 page faults).
+            // 754 of the process's ~5,700 page faults). In huge pages: records are read at random, and in 4 KiB pages
+            // a hit missed the TLB too (with the rank tables in huge pages, public_multi cl100k 1.02–1.03× more;
+            // bench/RESULTS.md, "Session 38").
             let grown: Int
             if records.count == 0 {
                 grown = 1 << 10
             } else {
-                if records.capacity < Self.recordLimit { records.reserveCapacity(Self.recordLimit) }
+                if records.capacity < Self.recordLimit { records.reserveCapacityInHugePages(Self.recordLimit) }
                 grown = records.count + (1 << 14)
             }
             records.append(contentsOf: repeatElement(0, count: max(start + words, min(Self.recordLimit, grown)) - records.count))

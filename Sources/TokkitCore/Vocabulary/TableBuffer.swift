@@ -1,3 +1,9 @@
+import CMemory
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A read-only table of plain values: an array built in this process, or a stretch of a read-only
 /// file mapping (`ReadOnlyRegion`) used in place.
 ///
@@ -44,6 +50,13 @@ struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable, RandomAccessC
         return result
     }
 
+    /// `ReadOnlyRegion.noteWork` of the region the table lies in, if any.
+    @inline(__always)
+    func noteWork(_ bytes: Int) { region?.noteWork(bytes) }
+
+    /// Whether the table lies in a region that has moved into huge pages (tests).
+    var inHugePages: Bool { region?.movedIntoHugePages ?? false }
+
     var startIndex: Int { 0 }
     var endIndex: Int { count }
 
@@ -61,19 +74,74 @@ struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable, RandomAccessC
 /// A read-only memory region (a file mapped with `PROT_READ`) that lives as long as the tables
 /// using it in place (`TableBuffer`), and is released by `release` when the last of them goes.
 ///
+/// A region mapped by `tk_map_file_aligned` (`span` > 0) moves into huge pages once texts of
+/// `hugePageWork` bytes in all have been encoded with its tables (`noteWork`), at the same address.
+/// Why: the tables are read at random (rank slots, pair merges, the cutter's sets, 13.7 MB for
+/// cl100k_base), and in the page cache's 4 KiB pages nearly every lookup also missed the TLB; in huge
+/// pages a cold encode of public_multi ran 3–6% faster (bench/RESULTS.md, "Session 38"). Why not at load:
+/// the copy costs a fresh process 1–2 ms, as much as loading from the mapping does, which a small
+/// text never wins back (see `TableBuffer`).
+///
 /// `@unchecked Sendable`: no one writes through it (the mapping is read-only, and the type hands out
-/// only `UnsafeRawPointer`), `base` and `count` never change, and `release` runs once, in `deinit`,
-/// after every holder is gone.
+/// only `UnsafeRawPointer`; the move into huge pages puts the same bytes at the same address),
+/// `base` and `count` never change, and `release` runs once, in `deinit`, after every holder is gone.
 package final class ReadOnlyRegion: @unchecked Sendable {
     package let base: UnsafeRawPointer
     package let count: Int
+    /// The bytes reserved at `base` (`count` rounded up to 2 MiB) when the region can move into huge pages, else 0.
+    private let span: Int
     private let release: @Sendable (UnsafeRawPointer, Int) -> Void
+    /// Bytes encoded with the region's tables so far; `Int.min` (and a little more) once it has moved or tried to.
+    private let work = Atomic<Int>(0)
+    private let moved = Atomic<Bool>(false)
 
-    package init(base: UnsafeRawPointer, count: Int, release: @escaping @Sendable (UnsafeRawPointer, Int) -> Void) {
+    /// Encoding this many bytes in all moves a region into huge pages: a cold encode of 4 MB takes 40–60 ms,
+    /// whose 3–6% pay for the copy (1–2 ms).
+    package static let hugePageWork = 4 << 20
+
+    package init(base: UnsafeRawPointer, count: Int, span: Int = 0, release: @escaping @Sendable (UnsafeRawPointer, Int) -> Void) {
         self.base = base
         self.count = count
+        self.span = span
         self.release = release
     }
 
     deinit { release(base, count) }
+
+    /// The first `size` bytes of the file `descriptor`, mapped read-only (their pages read in at once) at a
+    /// huge-page boundary, so that the region can move into huge pages; `nil` when it cannot be mapped.
+    package static func mapping(file descriptor: Int32, size: Int) -> ReadOnlyRegion? {
+        var reserved = 0
+        guard size > 0, let base = tk_map_file_aligned(descriptor, size, &reserved) else { return nil }
+        let span = reserved
+        return ReadOnlyRegion(base: base, count: size, span: span) { base, _ in
+            #if canImport(Glibc)
+            munmap(UnsafeMutableRawPointer(mutating: base), span)
+            #endif
+        }
+    }
+
+    /// Counts `bytes` of text about to be encoded with tables in this region, and moves the region into huge
+    /// pages when that makes `hugePageWork` in all.
+    @inline(__always)
+    package func noteWork(_ bytes: Int) {
+        guard span > 0, work.load(ordering: .relaxed) >= 0 else { return }
+        if work.add(bytes, ordering: .relaxed).newValue >= Self.hugePageWork { moveIntoHugePages() }
+    }
+
+    /// Whether the region has moved into huge pages (tests).
+    package var movedIntoHugePages: Bool { moved.load(ordering: .relaxed) }
+
+    @inline(never)
+    private func moveIntoHugePages() {
+        // One caller moves: the one that takes the count below zero. A failed move is not tried again.
+        var seen = work.load(ordering: .relaxed)
+        while seen >= 0 {
+            let (exchanged, current) = work.compareExchange(expected: seen, desired: .min, ordering: .relaxed)
+            if exchanged { break }
+            seen = current
+        }
+        guard seen >= 0 else { return }
+        if tk_move_into_huge_pages(base, count, span) == 0 { moved.store(true, ordering: .relaxed) }
+    }
 }

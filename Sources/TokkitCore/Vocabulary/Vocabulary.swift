@@ -187,6 +187,17 @@ public struct Vocabulary: Sendable {
     }
 
     /// How many mergeable tokens there are.
+    /// Tells the tables that `bytes` of text are about to be encoded with them: tables mapped from the rank-table
+    /// cache move into huge pages after the first megabytes (`ReadOnlyRegion.noteWork`). Texts under 4 KB are not
+    /// counted, so that a loop of short calls (Python's) never touches the shared count.
+    @inline(__always)
+    package func noteWork(_ bytes: Int) {
+        if bytes >= 1 << 12 { table.slots.noteWork(bytes) }
+    }
+
+    /// Whether the tables have moved into huge pages (tests).
+    package var tablesInHugePages: Bool { table.slots.inHugePages }
+
     public var mergeableCount: Int { table.count - gaps.count }
 
     /// One more than the largest mergeable rank.

@@ -28,6 +28,8 @@ import Glibc
 /// by some other program after the checks ran: truncating the file ends the process with SIGBUS,
 /// and changed bytes are read as they are, unchecked. Both need someone writing into the user's own
 /// cache folder behind Tokkit's back, the case the checksum does not cover either (see `checksum`).
+/// Once a process has encoded megabytes with the tables, they move into a private copy in huge pages at
+/// the same address (`ReadOnlyRegion.noteWork`): from then on, the file is no longer read at all.
 ///
 /// Skipping the vocabulary's own sha256: a cache file records the device, inode, size, mtime and
 /// ctime of the vocabulary file it was built from, as seen before and after that file was read and
@@ -230,11 +232,8 @@ public struct RankTableCache: Sendable, Equatable {
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return .refused("cache file is not a regular file") }
         let size = Int(status.st_size)
         guard size >= headerSize else { return .refused("cache file truncated (\(size) bytes)") }
-        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0), mapping != MAP_FAILED else {
-            return .refused("cache file cannot be mapped")
-        }
         // Unmapped when the last table using it in place goes (at once, if the file is refused).
-        let region = ReadOnlyRegion(base: UnsafeRawPointer(mapping), count: size) { munmap(UnsafeMutableRawPointer(mutating: $0), $1) }
+        guard let region = ReadOnlyRegion.mapping(file: descriptor, size: size) else { return .refused("cache file cannot be mapped") }
         let bytes = UnsafeRawBufferPointer(start: region.base, count: size)
         let words = (0..<headerWords).map { bytes.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian }
         guard words[0] == magic else { return .refused("not a cache file") }

@@ -196,6 +196,7 @@ extension Tokenizer {
         let next = Atomic<Int>(0)
         let shared = UncheckedSendableBuffer((text: text, boundaries: boundaries, lengths: lengths))
         let policy = specials.policy, anyToken = specials.anyToken
+        vocabulary.noteWork(text.count)
         Parallelism.run(workers: workers, meanwhile: meanwhile) { worker in
             lend { merger in vocabulary.withRankLookup { lookup in
                 let (text, boundaries, lengths) = shared.buffer

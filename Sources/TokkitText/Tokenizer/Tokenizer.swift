@@ -100,6 +100,7 @@ public struct Tokenizer: Sendable {
     func encode(validUTF8 text: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy, base: Int,
                 merger: inout BytePairMerger, into output: inout [TokenID]) throws(EncodingError) {
         var failure: EncodingError?
+        vocabulary.noteWork(text.count)
         vocabulary.withRankLookup(perCall: { lookup in
             do throws(EncodingError) {
                 try encode(validUTF8: text, policy: policy, base: base, lookup: lookup, merger: &merger, into: &output)

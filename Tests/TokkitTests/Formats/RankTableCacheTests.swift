@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import Tokkit
+import TokkitCore
+import TokkitTestSupport
 
 @Suite("Rank table cache: prebuilt tables are reused, and never trusted when damaged")
 struct RankTableCacheTests {
@@ -85,6 +87,46 @@ struct RankTableCacheTests {
         try FileIO.writeAtomically([UInt8](repeating: 0x5A, count: 4096), to: file)
         #expect(try cache.loadReporting(path: path, sha256: sha, specialTokens: [Self.special]).outcome != .hit)
         try Self.expectSame(inUse.vocabulary, reference)
+    }
+
+    @Test("tables mapped from the cache move into huge pages after megabytes of encoding, in place: the same ids, on two threads at once")
+    func movesIntoHugePages() throws {
+        let scratch = Scratch()
+        let cache = RankTableCache(directory: scratch.file("cache"))
+        let built = try NamedVocabulary.cl100k_base.load(cache: cache)
+        let mapped = try NamedVocabulary.cl100k_base.load(cache: cache)
+        // Built in memory, the tables have no mapping to move.
+        #expect(!built.tablesInHugePages && !mapped.tablesInHugePages)
+        let reference = try Tokenizer(vocabulary: built, pattern: .cl100k)
+        let tokenizer = try Tokenizer(vocabulary: mapped, pattern: .cl100k)
+        // About 1 MB of every fixture, in many scripts.
+        var gathered: [UInt8] = []
+        let fixtures = try Repository.fixtureNames.map { try Repository.fixture($0) }
+        while gathered.count < 1 << 20 { for fixture in fixtures { gathered += fixture } }
+        let text = gathered
+        let expected = try text.withUnsafeBufferPointer { try reference.encode(validUTF8: $0, disallowedSpecial: .none) }
+        var encodes = 0
+        while !mapped.tablesInHugePages && encodes < 2 * ReadOnlyRegion.hugePageWork / text.count {
+            // Two threads encode while one of them moves the tables under the other.
+            let results = BatchSlots<[TokenID]>(count: 2)
+            Parallelism.run(workers: 2) { worker in
+                if let ids = try? text.withUnsafeBufferPointer({ try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) }) {
+                    results.set(worker, ids)
+                }
+            }
+            #expect(results.take(0) == expected && results.take(1) == expected)
+            encodes += 1
+        }
+        // Advice the kernel may refuse only where it offers no huge pages at all.
+        let offered = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8))
+            .map { !$0.contains("[never]") } ?? false
+        if offered {
+            #expect(mapped.tablesInHugePages)
+            // Not before the work it waits for: two threads each encoding the text count twice per round.
+            #expect(encodes == (ReadOnlyRegion.hugePageWork + 2 * text.count - 1) / (2 * text.count))
+        }
+        #expect(try text.withUnsafeBufferPointer { try tokenizer.encode(validUTF8: $0, disallowedSpecial: .none) } == expected)
+        try Self.expectSame(mapped, built)
     }
 
     @Test("a bundled vocabulary read back from the cache equals the one parsed from its file")

@@ -79,8 +79,8 @@ struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable, RandomAccessC
 /// Why: the tables are read at random (rank slots, pair merges, the cutter's sets, 13.7 MB for
 /// cl100k_base), and in the page cache's 4 KiB pages nearly every lookup also missed the TLB; in huge
 /// pages a cold encode of public_multi ran 3–6% faster (bench/RESULTS.md, "Session 38"). Why not at load:
-/// the copy costs a fresh process 1–2 ms, as much as loading from the mapping does, which a small
-/// text never wins back (see `TableBuffer`).
+/// the copy costs several times what loading from the mapping does, which only tens of megabytes of text
+/// win back (see `hugePageWork`, and `TableBuffer` on fresh memory).
 ///
 /// `@unchecked Sendable`: no one writes through it (the mapping is read-only, and the type hands out
 /// only `UnsafeRawPointer`; the move into huge pages puts the same bytes at the same address),
@@ -95,9 +95,11 @@ package final class ReadOnlyRegion: @unchecked Sendable {
     private let work = Atomic<Int>(0)
     private let moved = Atomic<Bool>(false)
 
-    /// Encoding this many bytes in all moves a region into huge pages: a cold encode of 4 MB takes 40–60 ms,
-    /// whose 3–6% pay for the copy (1–2 ms).
-    package static let hugePageWork = 4 << 20
+    /// Encoding this many bytes in all moves a region into huge pages. The move copies the whole file into fresh
+    /// memory, 5.4 ms for cl100k_base's 13.8 MB and 8.6 ms for o200k_base's 22 MB on this project's machine, while
+    /// a cold encode gains 2% (English) to 3–6% (public_multi): `tokkit encode` of public_en (24 MB), moved after
+    /// 4 MB, took 1.09–1.11× the CPU time. From 32 MB on, what is left to encode pays for the copy.
+    package static let hugePageWork = 32 << 20
 
     package init(base: UnsafeRawPointer, count: Int, span: Int = 0, release: @escaping @Sendable (UnsafeRawPointer, Int) -> Void) {
         self.base = base

@@ -188,7 +188,7 @@ public struct Vocabulary: Sendable {
 
     /// How many mergeable tokens there are.
     /// Tells the tables that `bytes` of text are about to be encoded with them: tables mapped from the rank-table
-    /// cache move into huge pages after the first megabytes (`ReadOnlyRegion.noteWork`). Texts under 4 KB are not
+    /// cache move into huge pages once 32 MB have been (`ReadOnlyRegion.noteWork`). Texts under 4 KB are not
     /// counted, so that a loop of short calls (Python's) never touches the shared count.
     @inline(__always)
     package func noteWork(_ bytes: Int) {

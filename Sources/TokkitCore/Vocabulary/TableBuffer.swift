@@ -78,7 +78,8 @@ struct TableBuffer<Element: BitwiseCopyable & Sendable>: Sendable, RandomAccessC
 /// `hugePageWork` bytes in all have been encoded with its tables (`noteWork`), at the same address.
 /// Why: the tables are read at random (rank slots, pair merges, the cutter's sets, 13.7 MB for
 /// cl100k_base), and in the page cache's 4 KiB pages nearly every lookup also missed the TLB; in huge
-/// pages a cold encode of public_multi ran 3–6% faster (bench/RESULTS.md, "Session 38"). Why not at load:
+/// pages (with the piece cache's records) a cold encode of public_multi ran 2–6% faster (bench/RESULTS.md,
+/// "Session 38"). Why not at load:
 /// the copy costs several times what loading from the mapping does, which only tens of megabytes of text
 /// win back (see `hugePageWork`, and `TableBuffer` on fresh memory).
 ///
@@ -137,13 +138,7 @@ package final class ReadOnlyRegion: @unchecked Sendable {
     @inline(never)
     private func moveIntoHugePages() {
         // One caller moves: the one that takes the count below zero. A failed move is not tried again.
-        var seen = work.load(ordering: .relaxed)
-        while seen >= 0 {
-            let (exchanged, current) = work.compareExchange(expected: seen, desired: .min, ordering: .relaxed)
-            if exchanged { break }
-            seen = current
-        }
-        guard seen >= 0 else { return }
+        guard work.exchange(.min, ordering: .relaxed) >= 0 else { return }
         if tk_move_into_huge_pages(base, count, span) == 0 { moved.store(true, ordering: .relaxed) }
     }
 }

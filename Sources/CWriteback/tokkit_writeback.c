@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <unistd.h>
 #include "tokkit_writeback.h"
 
 int tk_start_writeback(int descriptor, long long offset, long long count) {
@@ -20,5 +21,13 @@ int tk_open_direct(const char *path, int writing) {
     (void)path;
     (void)writing;
     return -1;
+#endif
+}
+
+int tk_sync_data(int descriptor) {
+#ifdef __linux__
+    return fdatasync(descriptor);
+#else
+    return fsync(descriptor);
 #endif
 }

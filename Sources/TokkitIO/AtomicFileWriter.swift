@@ -43,6 +43,8 @@ public final class AtomicFileWriter {
     /// How many bytes reached the file by direct writes (known once direct writing has ended: at
     /// `synchronize()`, `commit()` or an `overwrite`).
     package private(set) var bytesWrittenDirectly = 0
+    /// How many data syncs the direct writes started as they went (known when `bytesWrittenDirectly` is).
+    package private(set) var dataSyncsStarted = 0
 
     /// - Throws: `FileError.unwritable` naming `path` when its folder cannot take a file or the
     ///   destination is a kind of file that cannot be replaced.
@@ -164,6 +166,7 @@ public final class AtomicFileWriter {
         }
         bytesInFile = stream.byteCount
         bytesWrittenDirectly = stream.directBytes
+        dataSyncsStarted = stream.syncsStarted
         do {
             try handle?.seekToEnd()
         } catch {

@@ -15,4 +15,8 @@ int tk_start_writeback(int descriptor, long long offset, long long count);
 /// Linux 6.6; always -1 on other systems).
 int tk_open_direct(const char *path, int writing);
 
+/// Waits until the bytes written to `descriptor` so far are on the disk, past any cache the disk keeps
+/// (Linux `fdatasync`; `fsync` elsewhere). Returns 0, or -1 with `errno` set.
+int tk_sync_data(int descriptor);
+
 #endif

@@ -56,7 +56,7 @@ struct AtomicFileWriterTests {
         }
     }
 
-    @Test("writesDirectly: a large output goes to disk with O_DIRECT; small and large writes, collections, a header overwrite and the last partial block land in order, byte for byte, on a disk and on tmpfs")
+    @Test("writesDirectly: a large output goes to disk with O_DIRECT, synced as it goes; small and large writes, collections, a header overwrite and the last partial block land in order, byte for byte, on a disk and on tmpfs")
     func directWrites() throws {
         try Self.onDiskAndTmpfs { folder, onDisk in
             let path = folder + "/direct.bin"
@@ -86,6 +86,8 @@ struct AtomicFileWriterTests {
             #expect(expected.count > 8 << 20)
             // Every whole block before the overwrite went directly (tmpfs takes direct writes since Linux 6.6).
             #expect(writer.bytesWrittenDirectly > 8 << 20, "\(onDisk ? "disk" : "tmpfs")")
+            // Synced as it went: a sync for every 8 MiB written directly, when the one before had ended.
+            #expect(writer.dataSyncsStarted >= 1, "\(onDisk ? "disk" : "tmpfs")")
         }
     }
 

@@ -274,6 +274,59 @@ struct JSONFieldTests {
         #expect(checked == 71 * 6 * 2)
     }
 
+    @Test("every \\u escape (65,536 values, digits and letters of either case) and every byte in each digit's place decode as Swift reads the hex, in runs of escapes too")
+    func everyUnicodeEscape() {
+        /// The record's text decoded by the sole-member reading (runs of escapes) and the field path, or `nil` when refused.
+        func decoded(_ body: String) -> (sole: [UInt8]?, field: Result<[UInt8], JSONSyntaxError>) {
+            let line = Array(("{\"text\": \"" + body + "\"}").utf8)
+            var sole: [UInt8] = []
+            let taken = line.withUnsafeBufferPointer { JSONParser.appendSoleMemberText(JSONParser.FieldKey("text"), in: $0, to: &sole) }
+            var field: [UInt8] = []
+            let result = Result { () throws(JSONSyntaxError) in try JSONParser.stringField("text", in: line[...], appendingTo: &field) }
+            return (taken == .refused ? nil : sole, result.map { _ in field })
+        }
+        var random = SplitMix64(seed: 40)
+        var run = "", expectedRun: [UInt8] = [], checked = 0
+        for value in 0..<0x1_0000 where !(0xD800...0xDFFF).contains(value) {
+            let hex = String(repeating: "0", count: 4 - String(value, radix: 16).count) + String(value, radix: 16)
+            let spelled = String(hex.map { random.next() & 1 == 0 ? Character($0.uppercased()) : $0 })
+            let expected = Array(String(UnicodeScalar(UInt32(value))!).utf8)
+            let (sole, field) = decoded("\\u" + spelled)
+            if sole != expected || field != .success(expected) { Issue.record("\\u\(spelled): \(String(describing: sole)) \(field)") }
+            run += "\\u" + spelled
+            expectedRun += expected
+            if run.utf8.count > 600 {
+                let (sole, field) = decoded(run + "x")
+                #expect(sole == expectedRun + [0x78] && field == .success(expectedRun + [0x78]))
+                run = ""
+                expectedRun = []
+            }
+            checked += 1
+        }
+        #expect(checked == 0x1_0000 - 0x800)
+        // Each digit's place holding each byte: a hex digit gives its value, any other byte the parser's error at it.
+        for place in 0..<4 {
+            for byte in UInt8(0x20)..<UInt8(0x80) where byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                // No byte in any place makes a surrogate (D800–DFFF).
+                var digits = Array("01eF".utf8)
+                digits[place] = byte
+                let spelled = String(decoding: digits, as: UTF8.self)
+                let (sole, field) = decoded("ab\\u" + spelled)
+                if let value = Int(spelled, radix: 16), !spelled.hasPrefix("+"), !spelled.hasPrefix("-") {
+                    let expected = Array("ab".utf8) + Array(String(UnicodeScalar(UInt32(value))!).utf8)
+                    #expect(sole == expected && field == .success(expected), "\(spelled)")
+                } else {
+                    #expect(sole == nil, "\(spelled)")
+                    if case .failure(let error) = field {
+                        #expect(error.description == "invalid \u{5C}u escape at byte \(14 + place)", "\(spelled)")
+                    } else {
+                        Issue.record("\(spelled): \(field)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("the comparison can fail: another key's string, or a record whose text differs, is caught")
     func canFail() {
         // Asking the fast path for another key than the reference reads is a disagreement.

@@ -4,9 +4,9 @@ import Dispatch
 import Glibc
 #endif
 
-/// A large output written from its start with O_DIRECT: bytes gather in one of two aligned staging
+/// A large output written from its start with O_DIRECT: bytes gather in one of four aligned staging
 /// buffers, and each full buffer goes to the disk, without a copy in the page cache, on a queue of its
-/// own while the other fills; the last partial block goes through the file's ordinary descriptor
+/// own while the next fills; the last partial block goes through the file's ordinary descriptor
 /// (`finish`).
 ///
 /// Why: writing through the page cache takes a fresh page of memory for every 4 KiB of output, and
@@ -16,7 +16,10 @@ import Glibc
 /// O_DIRECT, and in `tokkit encode --docs lines` the kernel's copy into those pages was 30% of the
 /// process's samples. The staging buffers are touched once and reused. Why a queue: a direct write
 /// returns when the disk has the data, so written inline the encoder would wait for the disk, where
-/// the page cache let the two overlap; with two buffers they still do.
+/// the page cache let the two overlap; with buffers going round they still do. Why four: a direct write
+/// issued while a data sync (below) runs waits for the sync, 8–16 ms here (strace); with two buffers the
+/// encoder then waited for the write once the second was full. Three in flight hold 3 MB, the ids of
+/// more than 30 ms of two encoding threads.
 ///
 /// The file is also synced as it goes: every 8 MiB of direct writes, a data sync runs on a queue of its
 /// own. Why: a direct write returns when the disk has the data, but a disk that keeps a write cache (on
@@ -38,6 +41,8 @@ final class DirectFileStream: @unchecked Sendable {
     static let alignment = 4096
     /// Each staging buffer: 256 blocks, so a megabyte per write call.
     static let capacity = 1 << 20
+    /// Staging buffers: one filling, the others written in turn on the queue.
+    static let bufferCount = 4
     /// Direct writes between the starts of two data syncs.
     static let syncInterval = 8 << 20
 
@@ -51,16 +56,20 @@ final class DirectFileStream: @unchecked Sendable {
     private var used = 0
     /// The file offset of the current buffer's first byte.
     private var fileOffset = 0
-    /// False once the disk refused a direct write: everything after goes through `ordinary`.
+    /// False once the disk refused a direct write: everything after goes through `ordinary`. Read and
+    /// written by the writes on the queue, then by `finish` once they are done.
     private var direct = true
     /// Bytes that reached the file by direct writes (complete after `finish`).
     private(set) var directBytes = 0
 
     private let queue = DispatchQueue(label: "tokkit.direct-file-stream")
+    /// Signalled by each write on the queue as it ends.
     private let written = DispatchSemaphore(value: 0)
-    /// The write on the queue (the other buffer), and how it ended; read only after `written` is signalled.
-    private var inFlight: (buffer: Int, count: Int, offset: Int)?
-    private var outcome: DirectWriteFailure?
+    /// Buffers sent to the queue whose `written` signal has not been taken: the ones before `current`.
+    private var inFlight = 0
+    /// How each buffer's last write ended: set by the write on the queue, read after taking its signal
+    /// (the writes end in the order they were sent).
+    private let failures: UnsafeMutablePointer<DirectWriteFailure?>
 
     /// `directBytes` when the last data sync started; read and written only where `directBytes` is.
     private var syncedThrough = 0
@@ -76,7 +85,7 @@ final class DirectFileStream: @unchecked Sendable {
         let descriptor = tk_open_direct(path, 1)
         guard descriptor >= 0 else { return nil }
         var buffers: [UnsafeMutableRawPointer] = []
-        for _ in 0..<2 {
+        for _ in 0..<Self.bufferCount {
             var memory: UnsafeMutableRawPointer?
             guard posix_memalign(&memory, Self.alignment, Self.capacity) == 0, let memory else {
                 buffers.forEach { free($0) }
@@ -88,12 +97,16 @@ final class DirectFileStream: @unchecked Sendable {
         self.descriptor = descriptor
         self.ordinary = ordinary
         self.buffers = buffers
+        failures = .allocate(capacity: Self.bufferCount)
+        failures.initialize(repeating: nil, count: Self.bufferCount)
     }
 
     deinit {
-        // A write still on the queue uses a buffer: wait for it before freeing them.
-        if inFlight != nil { written.wait() }
+        // Writes still on the queue use buffers: wait for them before freeing them.
+        for _ in 0..<inFlight { written.wait() }
         buffers.forEach { free($0) }
+        failures.deinitialize(count: Self.bufferCount)
+        failures.deallocate()
         close(descriptor)
     }
 
@@ -118,7 +131,7 @@ final class DirectFileStream: @unchecked Sendable {
     /// Writes everything not yet in the file and waits for it: the whole blocks directly, the rest
     /// through `ordinary`. The stream takes no bytes after this.
     func finish() throws(DirectWriteFailure) {
-        try waitForWrite()
+        try waitForWrites(leaving: 0)
         let whole = used / Self.alignment * Self.alignment
         if whole > 0 { try write(current, count: whole, at: fileOffset, directly: direct) }
         try Self.writeAll(ordinary, buffers[current] + whole, count: used - whole, at: fileOffset + whole)
@@ -126,32 +139,34 @@ final class DirectFileStream: @unchecked Sendable {
         used = 0
     }
 
-    /// Sends the full current buffer to the queue, once the previous one is written, and fills the other.
+    /// Sends the full current buffer to the queue and fills the next, once its own write has ended.
     private func send() throws(DirectWriteFailure) {
-        try waitForWrite()
         let job = (buffer: current, count: used, offset: fileOffset)
-        inFlight = job
-        let directly = direct
         queue.async { [self] in
             do throws(DirectWriteFailure) {
-                try write(job.buffer, count: job.count, at: job.offset, directly: directly)
-                outcome = nil
+                try write(job.buffer, count: job.count, at: job.offset, directly: direct)
+                failures[job.buffer] = nil
             } catch {
-                outcome = error
+                failures[job.buffer] = error
             }
             written.signal()
         }
+        inFlight += 1
         fileOffset += used
         used = 0
-        current ^= 1
+        current = (current + 1) % Self.bufferCount
+        // The next buffer is the oldest on the queue when all the others are.
+        try waitForWrites(leaving: Self.bufferCount - 1)
     }
 
-    /// Waits for the write on the queue, if any, and reports its failure.
-    private func waitForWrite() throws(DirectWriteFailure) {
-        guard inFlight != nil else { return }
-        written.wait()
-        inFlight = nil
-        if let outcome { throw outcome }
+    /// Waits until at most `left` writes are on the queue, oldest first, and reports the first of them that failed.
+    private func waitForWrites(leaving left: Int) throws(DirectWriteFailure) {
+        while inFlight > left {
+            written.wait()
+            let oldest = (current + Self.bufferCount - inFlight) % Self.bufferCount
+            inFlight -= 1
+            if let failure = failures[oldest] { throw failure }
+        }
     }
 
     /// Writes `count` bytes of a buffer at `offset`: directly while the disk takes direct writes, and

@@ -122,6 +122,17 @@ public final class Scratch {
 
     public func file(_ name: String) -> String { directory + "/" + name }
 
+    /// Runs `body` with the path of a tmpfs of `size` (mount's spelling: `32k`, `3m`) mounted in this directory, and
+    /// unmounts it after: a disk that fills up, for the tests of what a full disk leaves behind. Needs root.
+    public func withSmallDisk<T>(size: String, _ body: (_ mountPoint: String) throws -> T) throws -> T {
+        let mountPoint = file("disk-" + size)
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=" + size, "tmpfs", mountPoint])
+        guard mounted.status == 0 else { throw TestSetupError("mount failed: \(mounted.stderr)") }
+        defer { _ = try? Subprocess.run("/bin/umount", [mountPoint]) }
+        return try body(mountPoint)
+    }
+
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 }
 

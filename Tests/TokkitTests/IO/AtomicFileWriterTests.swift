@@ -94,28 +94,25 @@ struct AtomicFileWriterTests {
     @Test("a direct write refused with writes still on the queue (a 3 MiB tmpfs filled by a 24 MiB output, as root) fails with the system's reason and leaves nothing under the final name",
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func directWriteFailureInFlight() throws {
-        let scratch = Scratch()
-        let mountPoint = scratch.file("small")
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint])
-        try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
-        defer { _ = try? Subprocess.run("/bin/umount", [mountPoint]) }
-        let path = mountPoint + "/out.bin"
-        var failure: (any Error)?
-        do {
-            let writer = try AtomicFileWriter(path: path)
-            writer.writesDirectly = true
-            // Whole megabytes: each write fills a staging buffer and sends it, and no tail is left for the
-            // ordinary descriptor, whose own write would fail too: only the queue's writes can report it.
-            for round in 0..<24 { try writer.write([UInt8](repeating: UInt8(round), count: 1 << 20)) }
-            try writer.commit()
-        } catch {
-            failure = error
+        try Scratch().withSmallDisk(size: "3m") { mountPoint in
+            let path = mountPoint + "/out.bin"
+            var failure: (any Error)?
+            do {
+                let writer = try AtomicFileWriter(path: path)
+                writer.writesDirectly = true
+                // Whole megabytes: each write fills a staging buffer and sends it, and no tail is left for the
+                // ordinary descriptor, whose own write would fail too: only the queue's writes can report it.
+                for round in 0..<24 { try writer.write([UInt8](repeating: UInt8(round), count: 1 << 20)) }
+                try writer.commit()
+            } catch {
+                failure = error
+            }
+            let reason = failure.map { "\($0)" } ?? "no error"
+            #expect(reason.contains("No space left on device"), "\(reason)")
+            #expect(!FileManager.default.fileExists(atPath: path))
+            let left = try FileManager.default.contentsOfDirectory(atPath: mountPoint)
+            #expect(left.isEmpty, "\(left)")
         }
-        let reason = String(describing: failure.map { "\($0)" } ?? "no error")
-        #expect(reason.contains("No space left on device"), "\(reason)")
-        #expect(!FileManager.default.fileExists(atPath: path))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint).isEmpty)
     }
 
     @Test("DirectFileReader: files of 0 bytes to several megabytes, around its 4 KiB blocks and megabyte buffer, read back past the page cache in pieces of any size, byte for byte, on a disk and on tmpfs")

@@ -133,18 +133,15 @@ struct ShardCLITests {
           .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func fullDisk() throws {
         let scratch = Scratch()
-        let mountPoint = scratch.file("tiny")
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=32k", "tmpfs", mountPoint])
-        try #require(mounted.status == 0, "mount failed: \(mounted.stderr)")
-        defer { _ = try? Subprocess.run("/bin/umount", [mountPoint]) }
         let input = scratch.file("docs.jsonl")
         try Sharding.writeJSONL(try Sharding.fixtureDocuments(), to: input)
-        // Shards of 12 KiB: two fit, the third runs out of space.
-        let result = try tokkit(["shard", input, "--jsonl-field", "text", "-o", mountPoint + "/out", "--shard-tokens", "6000"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")
-        try Self.expectNothingLooksComplete(mountPoint + "/out")
+        try scratch.withSmallDisk(size: "32k") { mountPoint in
+            // Shards of 12 KiB: two fit, the third runs out of space.
+            let result = try tokkit(["shard", input, "--jsonl-field", "text", "-o", mountPoint + "/out", "--shard-tokens", "6000"])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")
+            try Self.expectNothingLooksComplete(mountPoint + "/out")
+        }
     }
 
     @Test("an existing output without --resume or --force is an error and stays as it was; --resume and --force then work")

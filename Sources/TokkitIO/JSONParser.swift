@@ -674,6 +674,7 @@ public struct JSONParser {
                     p = next
                     if let stop { return stop }
                     w &+= count
+                    // `\u` read as one little-endian word.
                     guard p &+ 2 <= end, UnsafeRawPointer(base + p).loadUnaligned(as: UInt16.self) == UInt16(littleEndian: 0x755C) else { break }
                     p &+= 2
                 }
@@ -744,7 +745,7 @@ public struct JSONParser {
     /// when a byte is no hex digit.
     ///
     /// Why not a branch per digit: in `\u` escapes of Chinese or Japanese text, digits and letters follow each
-    /// other at random, and each such branch was mispredicted about half the time. Here each byte is tested in its
+    /// other at random, so a branch on which one a byte is cannot be predicted. Here each byte is tested in its
     /// lane: with every byte below 0x80, `b + 0x50` has bit 7 set exactly when `b >= 0x30` and `b + 0x46` when
     /// `b >= 0x3A` (no carry leaves a lane), so 0x30–0x39 are the digits; the same on `b | 0x20` finds a–f and A–F.
     /// A letter's low nibble is 1–6, so nine more gives its value.

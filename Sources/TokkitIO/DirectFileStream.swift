@@ -133,7 +133,7 @@ final class DirectFileStream: @unchecked Sendable {
     func finish() throws(DirectWriteFailure) {
         try waitForWrites(leaving: 0)
         let whole = used / Self.alignment * Self.alignment
-        if whole > 0 { try write(current, count: whole, at: fileOffset, directly: direct) }
+        if whole > 0 { try write(current, count: whole, at: fileOffset) }
         try Self.writeAll(ordinary, buffers[current] + whole, count: used - whole, at: fileOffset + whole)
         fileOffset += used
         used = 0
@@ -144,7 +144,7 @@ final class DirectFileStream: @unchecked Sendable {
         let job = (buffer: current, count: used, offset: fileOffset)
         queue.async { [self] in
             do throws(DirectWriteFailure) {
-                try write(job.buffer, count: job.count, at: job.offset, directly: direct)
+                try write(job.buffer, count: job.count, at: job.offset)
                 failures[job.buffer] = nil
             } catch {
                 failures[job.buffer] = error
@@ -171,8 +171,8 @@ final class DirectFileStream: @unchecked Sendable {
 
     /// Writes `count` bytes of a buffer at `offset`: directly while the disk takes direct writes, and
     /// the ordinary way from the first it refuses (EINVAL) on.
-    private func write(_ buffer: Int, count: Int, at offset: Int, directly: Bool) throws(DirectWriteFailure) {
-        if directly {
+    private func write(_ buffer: Int, count: Int, at offset: Int) throws(DirectWriteFailure) {
+        if direct {
             do throws(DirectWriteFailure) {
                 try Self.writeAll(descriptor, buffers[buffer], count: count, at: offset)
                 directBytes += count

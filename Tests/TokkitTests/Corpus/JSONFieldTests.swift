@@ -274,7 +274,7 @@ struct JSONFieldTests {
         #expect(checked == 71 * 6 * 2)
     }
 
-    @Test("every \\u escape (65,536 values, digits and letters of either case) and every byte in each digit's place decode as Swift reads the hex, in runs of escapes too")
+    @Test("every \\u escape (the 63,488 values that are no surrogate, digits and letters of either case) and every byte in each digit's place decode as Swift reads the hex, in runs of escapes too")
     func everyUnicodeEscape() {
         /// The record's text decoded by the sole-member reading (runs of escapes) and the field path, or `nil` when refused.
         func decoded(_ body: String) -> (sole: [UInt8]?, field: Result<[UInt8], JSONSyntaxError>) {

@@ -57,6 +57,44 @@ struct IDParserTests {
         }
     }
 
+    @Test("text and JSON write every id as Swift's own decimal, run after run, across the renderer's stack blocks",
+          arguments: [IDFormat.text, .json])
+    func decimalRendering(format: IDFormat) throws {
+        var random = SplitMix64(seed: 41)
+        // Each power of ten and its neighbours, the largest id, and ids of every length at random.
+        var ids: [UInt32] = [0, .max, .max - 1]
+        var power: UInt32 = 1
+        for _ in 0..<10 {
+            ids += [power &- 1, power, power &+ 1]
+            power = power.multipliedReportingOverflow(by: 10).overflow ? .max : power * 10
+        }
+        for _ in 0..<20_000 { ids.append(UInt32.random(in: 0...(UInt32.max >> UInt32.random(in: 0...31, using: &random)), using: &random)) }
+        ids.shuffle(using: &random)
+        var renderer = IDRenderer(format: format)
+        var output = renderer.begin()
+        var start = 0
+        while start < ids.count {
+            // Runs from none to thousands of ids: some fill the 1 KB block many times over.
+            let end = min(ids.count, start + Int.random(in: 0...(start % 3 == 0 ? 3_000 : 40), using: &random))
+            try renderer.part(ids[start..<end], to: &output)
+            start = end
+        }
+        output += renderer.end()
+        let separator = format == .text ? " " : ","
+        let expected = (format == .json ? "[" : "") + ids.map(String.init).joined(separator: separator) + (format == .json ? "]\n" : "\n")
+        // Where the two first differ, with some context, rather than 250 KB of ids.
+        let got = Array(output), wanted = Array(expected.utf8)
+        let first = zip(got, wanted).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? (got.count == wanted.count ? nil : min(got.count, wanted.count))
+        if let first {
+            let around = max(0, first - 30)
+            Issue.record("""
+                byte \(first): wrote "\(String(decoding: got[around..<min(got.count, first + 30)], as: UTF8.self))", \
+                expected "\(String(decoding: wanted[around..<min(wanted.count, first + 30)], as: UTF8.self))"
+                """)
+        }
+    }
+
     @Test("uint16 and uint32 ids fed in uneven blocks, cut inside ids, equal the whole file read at once",
           arguments: [LittleEndianIDs.Width.uint16, .uint32])
     func unevenBlocks(width: LittleEndianIDs.Width) throws {

@@ -2,7 +2,7 @@ import Testing
 import Tokkit
 
 /// `tokkit decode` reads an id file block by block: the ids must not depend on where the blocks cut.
-@Suite("Id streams: binary ids read the same however the blocks cut them")
+@Suite("Id streams: ids written and read back the same however the blocks cut them")
 struct IDParserTests {
     /// Little-endian bytes of `ids` up to the first one above `limit`, assembled byte by byte, and that one's offset.
     static func reference(_ ids: [UInt32], width: LittleEndianIDs.Width, limit: UInt32) -> (bytes: [UInt8], failed: Int?) {
@@ -119,5 +119,93 @@ struct IDParserTests {
         var parser = IDParser(format: width == .uint16 ? .uint16 : .uint32, source: "ids.bin")
         _ = try parser.feed(Array(bytes.dropLast()))
         #expect(throws: TokenIDStreamError.self) { _ = try parser.finish() }
+    }
+
+    /// What `IDParser` reads from a text or JSON stream, byte by byte: the ids, or the offset and reason of
+    /// the first error.
+    static func referenceParse(_ bytes: [UInt8]) -> (ids: [UInt32], error: (offset: Int, tooLarge: Bool)?) {
+        var ids: [UInt32] = [], value: UInt64 = 0, inNumber = false
+        for (offset, byte) in bytes.enumerated() {
+            if let digit = UInt8(ascii: "0")...UInt8(ascii: "9") ~= byte ? byte - UInt8(ascii: "0") : nil {
+                value = value * 10 + UInt64(digit)
+                if value > UInt64(UInt32.max) { return (ids, (offset, true)) }
+                inNumber = true
+            } else if Array(" \n\r\t,[]".utf8).contains(byte) {
+                if inNumber { ids.append(UInt32(value)) }
+                value = 0
+                inNumber = false
+            } else {
+                return (ids, (offset, false))
+            }
+        }
+        if inNumber { ids.append(UInt32(value)) }
+        return (ids, nil)
+    }
+
+    @Test("text and JSON ids fed in uneven blocks read as byte by byte, and fail at the same byte for the same reason")
+    func decimalParsing() throws {
+        var random = SplitMix64(seed: 42)
+        let alphabet = Array("0123456789 \n,[]".utf8)
+        var failures = 0
+        for round in 0..<300 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...3_000, using: &random) {
+                // An id and a separator or two; now and then, except in every fourth round, a run of digits too
+                // long for uint32 or a stray byte.
+                bytes += Array(String(UInt32.random(in: 0...(UInt32.max >> UInt32.random(in: 0...31, using: &random)),
+                                                    using: &random)).utf8)
+                for _ in 0..<Int.random(in: 1...2, using: &random) { bytes.append(alphabet[Int.random(in: 10..<alphabet.count, using: &random)]) }
+                let roll = Int.random(in: 0..<2_000, using: &random)
+                if round % 4 != 0 && roll == 0 { bytes += Array("4294967296".utf8) }
+                if round % 4 != 0 && roll == 1 { bytes.append(UInt8.random(in: 0...255, using: &random)) }
+            }
+            let expected = Self.referenceParse(bytes)
+            let cuts = [1, 2, 7, 100, 4_096, bytes.count + 1][round % 6]
+            var parser = IDParser(format: round % 2 == 0 ? .text : .json, source: "ids.txt")
+            var read: [TokenID] = [], start = 0
+            do {
+                while start < bytes.count {
+                    let end = min(bytes.count, start + Int.random(in: 1...cuts, using: &random))
+                    try parser.feed(Array(bytes[start..<end]), appendingTo: &read)
+                    start = end
+                }
+                read += try parser.finish()
+                #expect(expected.error == nil, "round \(round): read to the end, expected an error at \(expected.error!.offset)")
+                #expect(read == expected.ids, "round \(round)")
+            } catch {
+                failures += 1
+                guard case .malformed(let path, let offset, let reason) = error else {
+                    Issue.record("round \(round): \(error)")
+                    continue
+                }
+                #expect(path == "ids.txt")
+                #expect(offset == expected.error?.offset, "round \(round)")
+                #expect(reason.contains("larger than") == expected.error?.tooLarge, "round \(round): \(reason)")
+                #expect(read == Array(expected.ids.prefix(read.count)), "round \(round)")
+            }
+        }
+        #expect(failures > 20 && failures < 250)  // both paths ran
+    }
+
+    @Test("ill-formed UTF-8 repaired block by block, cut anywhere, equals String(decoding:as:) of the whole")
+    func repairInBlocks() {
+        var random = SplitMix64(seed: 43)
+        let pieces: [[UInt8]] = [Array("plain ".utf8), Array("日本語".utf8), Array("😀".utf8), [0xFF], [0xE6, 0x97], [0xF0, 0x9F, 0x98],
+                                 [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0x80], Array(repeating: UInt8(ascii: "a"), count: 40)]
+        for round in 0..<400 {
+            // Half the rounds valid throughout, so that the valid path is cut in every place too.
+            let valid = round % 2 == 0
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...60, using: &random) {
+                bytes += pieces[valid ? [0, 1, 2, 9][Int.random(in: 0..<4, using: &random)] : Int.random(in: 0..<pieces.count, using: &random)]
+            }
+            var repair = UTF8Repair(), output: [UInt8] = [], start = 0
+            repeat {
+                let end = min(bytes.count, start + Int.random(in: 1...(round % 3 == 0 ? 5 : 200), using: &random))
+                output += repair.text(Array(bytes[start..<end]), final: end == bytes.count)
+                start = end
+            } while start < bytes.count
+            #expect(output == Array(String(decoding: bytes, as: UTF8.self).utf8), "round \(round)")
+        }
     }
 }

@@ -152,6 +152,7 @@ struct IDParserTests {
             for _ in 0..<Int.random(in: 0...3_000, using: &random) {
                 // An id and a separator or two; now and then, except in every fourth round, a run of digits too
                 // long for uint32 or a stray byte.
+                if Int.random(in: 0..<20, using: &random) == 0 { bytes += Array("00".utf8) }  // zeros that lead
                 bytes += Array(String(UInt32.random(in: 0...(UInt32.max >> UInt32.random(in: 0...31, using: &random)),
                                                     using: &random)).utf8)
                 for _ in 0..<Int.random(in: 1...2, using: &random) { bytes.append(alphabet[Int.random(in: 10..<alphabet.count, using: &random)]) }

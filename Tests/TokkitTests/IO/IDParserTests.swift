@@ -61,13 +61,14 @@ struct IDParserTests {
           arguments: [IDFormat.text, .json])
     func decimalRendering(format: IDFormat) throws {
         var random = SplitMix64(seed: 41)
-        // Each power of ten and its neighbours, the largest id, and ids of every length at random.
+        // Each power of ten and its neighbours, the largest id, every id below 300,000, and ids of every length at random.
         var ids: [UInt32] = [0, .max, .max - 1]
         var power: UInt32 = 1
         for _ in 0..<10 {
             ids += [power &- 1, power, power &+ 1]
             power = power.multipliedReportingOverflow(by: 10).overflow ? .max : power * 10
         }
+        ids += 0..<300_000  // every id of every bundled vocabulary
         for _ in 0..<20_000 { ids.append(UInt32.random(in: 0...(UInt32.max >> UInt32.random(in: 0...31, using: &random)), using: &random)) }
         ids.shuffle(using: &random)
         var renderer = IDRenderer(format: format)

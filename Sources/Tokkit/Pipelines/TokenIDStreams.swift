@@ -394,11 +394,13 @@ public struct IDParser: Sendable {
                 guard let base = block.baseAddress else { return }
                 try withUnsafeTemporaryAllocation(of: TokenID.self, capacity: Self.gathered) { gathered throws(TokenIDStreamError) in
                     var count = 0
+                    // The ids gathered so far go to `ids`: when the stack block is full, at an error, at the end.
+                    func flush() {
+                        ids.append(contentsOf: UnsafeBufferPointer(rebasing: gathered[..<count]))
+                        count = 0
+                    }
                     func emit(_ id: UInt64) {
-                        if count == Self.gathered {
-                            ids.append(contentsOf: gathered)
-                            count = 0
-                        }
+                        if count == Self.gathered { flush() }
                         gathered[count] = TokenID(truncatingIfNeeded: id)
                         count &+= 1
                     }
@@ -418,7 +420,7 @@ public struct IDParser: Sendable {
                         if digit < 10 {
                             value = value &* 10 &+ UInt64(digit)
                             guard value <= UInt64(UInt32.max) else {
-                                ids.append(contentsOf: UnsafeBufferPointer(rebasing: gathered[..<count]))
+                                flush()
                                 throw .malformed(path: source, byteOffset: start + index, reason: "id larger than 2^32-1")
                             }
                             inNumber = true
@@ -427,13 +429,13 @@ public struct IDParser: Sendable {
                             value = 0
                             inNumber = false
                         } else {
-                            ids.append(contentsOf: UnsafeBufferPointer(rebasing: gathered[..<count]))
+                            flush()
                             throw .malformed(path: source, byteOffset: start + index,
                                              reason: "expected a token id, found \(String(decoding: [byte], as: UTF8.self).debugDescription)")
                         }
                         index &+= 1
                     }
-                    ids.append(contentsOf: UnsafeBufferPointer(rebasing: gathered[..<count]))
+                    flush()
                 }
             }
             self.value = value

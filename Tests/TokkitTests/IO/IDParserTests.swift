@@ -127,8 +127,8 @@ struct IDParserTests {
     static func referenceParse(_ bytes: [UInt8]) -> (ids: [UInt32], error: (offset: Int, tooLarge: Bool)?) {
         var ids: [UInt32] = [], value: UInt64 = 0, inNumber = false
         for (offset, byte) in bytes.enumerated() {
-            if let digit = UInt8(ascii: "0")...UInt8(ascii: "9") ~= byte ? byte - UInt8(ascii: "0") : nil {
-                value = value * 10 + UInt64(digit)
+            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
                 if value > UInt64(UInt32.max) { return (ids, (offset, true)) }
                 inNumber = true
             } else if Array(" \n\r\t,[]".utf8).contains(byte) {

@@ -12,8 +12,8 @@ before is removed first), so that a command writing its output pays for the disk
 `TokkitBench encode ... --warm-up 0 --repeats 1` and `cpu_mbps`): higher is better, and its ratios are B ÷ A
 of the rate. Without it the ratios are B ÷ A of seconds: below 1 means B is faster.
 
---same-output runs each command once before timing and fails unless their outputs (the `{}` file, else stdout;
-with --metric, the `{}` file only) are byte for byte the same: an A/B of two builds is worth nothing if they
+--same-output runs each command once before timing and fails unless their outputs (the `{}` file, or every file
+under the `{}` folder, else stdout; with --metric, the `{}` output only) are byte for byte the same: an A/B of two builds is worth nothing if they
 disagree.
 
 Reported per command: the least, second least and median (the best, second best and median rate with --metric),
@@ -36,7 +36,9 @@ import time
 
 def run(command, output):
     """Runs `command` once (with `{}` → `output`); returns (wall s, CPU s, stdout bytes)."""
-    if os.path.lexists(output):
+    if os.path.isdir(output) and not os.path.islink(output):
+        shutil.rmtree(output)  # `tokkit shard write -o {}` makes a folder
+    elif os.path.lexists(output):
         os.remove(output)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -60,8 +62,15 @@ def metric(stdout, field, command):
 
 def digest(command, output, stdout, use_stdout):
     if "{}" in command:
-        with open(output, "rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
+        paths = [output]
+        if os.path.isdir(output):
+            paths = sorted(os.path.join(folder, name) for folder, _, names in os.walk(output) for name in names)
+        whole = hashlib.sha256()
+        for path in paths:
+            whole.update(os.path.relpath(path, output).encode() + b"\0")
+            with open(path, "rb") as file:
+                whole.update(hashlib.file_digest(file, "sha256").digest())
+        return whole.hexdigest()
     if use_stdout:
         return hashlib.sha256(stdout).hexdigest()
     sys.exit(f"ab.py: --same-output with --metric needs {{}} in every command: {command}")

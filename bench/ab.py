@@ -61,7 +61,10 @@ def metric(stdout, field, command):
 
 
 def digest(command, output, stdout, use_stdout):
+    """SHA-256 of what one run of `command` produced: its `{}` file or folder, else (when `use_stdout`) its stdout."""
     if "{}" in command:
+        if not os.path.lexists(output):
+            sys.exit(f"ab.py: --same-output: nothing was written at {{}} by: {command}")
         paths = [output]
         if os.path.isdir(output):
             paths = sorted(os.path.join(folder, name) for folder, _, names in os.walk(output) for name in names)

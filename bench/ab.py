@@ -13,8 +13,8 @@ before is removed first), so that a command writing its output pays for the disk
 of the rate. Without it the ratios are B ÷ A of seconds: below 1 means B is faster.
 
 --same-output runs each command once before timing and fails unless their outputs (the `{}` file, or every file
-under the `{}` folder, else stdout; with --metric, the `{}` output only) are byte for byte the same: an A/B of two builds is worth nothing if they
-disagree.
+under the `{}` folder, else stdout; with --metric, the `{}` output only) are byte for byte the same: an A/B of two
+builds is worth nothing if they disagree.
 
 Reported per command: the least, second least and median (the best, second best and median rate with --metric),
 then each command against the first. Why these three: on this project's shared 2-core machine a run is slowed at
@@ -92,8 +92,8 @@ def main():
     parser.add_argument("--out-dir", default=None, help="where {} paths are made (default: a new folder in /tmp, on the disk)")
     parser.add_argument("commands", nargs="+")
     args = parser.parse_args()
-    if len(args.commands) < 2:
-        parser.error("give at least two commands")
+    if not 2 <= len(args.commands) <= 26:
+        parser.error("give two to 26 commands (they are named A to Z)")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     folder = tempfile.mkdtemp(prefix="ab-", dir=args.out_dir or "/tmp")
@@ -101,8 +101,8 @@ def main():
     try:
         print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, {platform.processor() or platform.machine()}; "
               f"load average {os.getloadavg()[0]:.1f} at start; {args.rounds} rounds")
-        for letter, command in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", args.commands):
-            print(f"# {letter}: {command}")
+        for k, command in enumerate(args.commands):
+            print(f"# {chr(65 + k)}: {command}")
         if args.same_output:
             digests = [digest(command, output, run(command, output)[2], args.metric is None) for command in args.commands]
             if len(set(digests)) != 1:
@@ -111,21 +111,21 @@ def main():
         walls = [[] for _ in args.commands]
         cpus = [[] for _ in args.commands]
         rates = [[] for _ in args.commands]
+        count = len(args.commands)
         for round_index in range(args.rounds):
-            shift = round_index % len(args.commands)
-            for k in list(range(len(args.commands)))[shift:] + list(range(len(args.commands)))[:shift]:
+            for k in ((round_index + j) % count for j in range(count)):
                 wall, cpu, stdout = run(args.commands[k], output)
                 walls[k].append(wall)
                 cpus[k].append(cpu)
                 if args.metric:
                     rates[k].append(metric(stdout, args.metric, args.commands[k]))
         columns = [("rate " + args.metric, rates, True)] if args.metric else [("wall s", walls, False), ("CPU s", cpus, False)]
-        for k in range(len(args.commands)):
-            cells = "; ".join(f"{name} " + " / ".join(f"{v:.3f}" for v in summary(values[k], better)) for name, values, better in columns)
+        summaries = [(name, [summary(per_command, better) for per_command in values]) for name, values, better in columns]
+        for k in range(count):
+            cells = "; ".join(f"{name} " + " / ".join(f"{v:.3f}" for v in rows[k]) for name, rows in summaries)
             print(f"{chr(65 + k)}: {cells}   ({'best / second / median' if args.metric else 'least / second / median'})")
-        for k in range(1, len(args.commands)):
-            cells = "; ".join(f"{name} " + " / ".join(f"{b / a:.3f}" for b, a in zip(summary(values[k], better), summary(values[0], better)))
-                              for name, values, better in columns)
+        for k in range(1, count):
+            cells = "; ".join(f"{name} " + " / ".join(f"{b / a:.3f}" for b, a in zip(rows[k], rows[0])) for name, rows in summaries)
             print(f"{chr(65 + k)} ÷ A: {cells}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -3,9 +3,10 @@ import PackageDescription
 
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
-//   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CPrefetch   CTableChecks   CUTF8   CSHA256   CWriteback   the only C: opaque
-//                     handles, one prefetch, AVX2 table and UTF-8 checks, SHA instructions, early writeback
-//   TokkitCore (+ CMemory, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
+//   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPrefetch   CTableChecks   CUTF8   CSHA256   CWriteback   the
+//                     only C: opaque handles, one prefetch, AVX2 short merges, table and UTF-8 checks, SHA instructions,
+//                     early writeback
+//   TokkitCore (+ CMemory, CMerge, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
 //   TokkitIO (+ CSHA256, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
 //     ├─► TokkitText      (Core, CICU, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
@@ -74,7 +75,9 @@ let package = Package(
         .target(name: "CUTF8", dependencies: ["CTableChecks"]),
         // A read-only file mapping placed for huge pages and moved into them in place (mremap, which Swift does not import).
         .target(name: "CMemory"),
-        .target(name: "TokkitCore", dependencies: ["CMemory", "CPrefetch", "CTableChecks", "CUTF8"], swiftSettings: internalChecks),
+        // The short-piece merge with the joins' order in AVX2 registers, which Swift's baseline cannot express.
+        .target(name: "CMerge"),
+        .target(name: "TokkitCore", dependencies: ["CMemory", "CMerge", "CPrefetch", "CTableChecks", "CUTF8"], swiftSettings: internalChecks),
         // SHA-256 block compression with the CPU's SHA instructions and CRC-32C with SSE4.2's, which Swift cannot express.
         .target(name: "CSHA256"),
         // Starting a file's writeback early (Linux sync_file_range), which glibc hides from Swift.

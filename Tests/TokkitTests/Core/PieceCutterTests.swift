@@ -59,6 +59,39 @@ struct PieceCutterTests {
     /// Every distinct piece that is no token, encoded by `cutting` and by a merger that never cuts; how many were
     /// checked, how many the cutter cuts, how many differ.
     static func compare(_ tokenizer: Tokenizer, _ cutting: BytePairMerger, reporting: Bool = true) throws -> (checked: Int, cut: Int, mismatches: Int) {
+        var cutting = cutting, whole = BytePairMerger(cutting: .never)
+        let vocabulary = tokenizer.vocabulary
+        let cutter = vocabulary.withRankLookup { PieceCutter($0) }
+        var checked = 0, cut = 0, mismatches = 0
+        for piece in try nonTokenPieces(tokenizer) {
+            var cutIDs: [TokenID] = [], wholeIDs: [TokenID] = []
+            let isCut = piece.withUnsafeBufferPointer { buffer in
+                _ = cutting.encode(buffer, with: vocabulary, into: &cutIDs)
+                _ = whole.encode(buffer, with: vocabulary, into: &wholeIDs)
+                // Where the vocabulary's own sets cut (from the rank-table cache, for a bundled vocabulary) and where
+                // sets built here from its tokens do: the same.
+                return vocabulary.withRankLookup { lookup in
+                    (lookup.cuts.next(after: 0, in: buffer.baseAddress!, count: buffer.count),
+                     cutter.withCuts(lookup) { $0.next(after: 0, in: buffer.baseAddress!, count: buffer.count) })
+                }
+            }
+            checked += 1
+            if isCut.0 < piece.count { cut += 1 }
+            if isCut.0 != isCut.1 {
+                mismatches += 1
+                if reporting && mismatches <= 5 { Issue.record("\(piece): the vocabulary's sets cut at \(isCut.0), built ones at \(isCut.1)") }
+            }
+            if cutIDs != wholeIDs {
+                mismatches += 1
+                if reporting && mismatches <= 5 { Issue.record("\(piece): whole \(wholeIDs), cut \(cutIDs)") }
+            }
+        }
+        return (checked, cut, mismatches)
+    }
+
+    /// Every distinct piece of two bytes or more that is no token of `tokenizer`'s vocabulary, as its pattern splits the
+    /// fixtures (every script) and adversarial text: the pieces that are merged.
+    static func nonTokenPieces(_ tokenizer: Tokenizer) throws -> [[UInt8]] {
         var texts: [[UInt8]] = []
         let fixtures = Repository.path("fixtures")
         for file in try FileManager.default.contentsOfDirectory(atPath: fixtures).sorted() where file.hasSuffix(".txt") {
@@ -66,38 +99,15 @@ struct PieceCutterTests {
         }
         var random = SplitMix64(seed: 35)
         for _ in 0..<300 { texts.append(AdversarialText.shared.string(maxLength: 300, using: &random)) }
-        var cutting = cutting, whole = BytePairMerger(cutting: .never)
-        let vocabulary = tokenizer.vocabulary
-        let cutter = vocabulary.withRankLookup { PieceCutter($0) }
-        var seen = Set<[UInt8]>(), checked = 0, cut = 0, mismatches = 0
+        var seen = Set<[UInt8]>(), pieces: [[UInt8]] = []
         for text in texts {
             guard String(validating: text, as: UTF8.self) != nil else { continue }
             for range in try tokenizer.preTokenizer.pieces(of: text) {
                 let piece = Array(text[range])
-                guard piece.count > 1, vocabulary.rank(of: piece) == nil, seen.insert(piece).inserted else { continue }
-                var cutIDs: [TokenID] = [], wholeIDs: [TokenID] = []
-                let isCut = piece.withUnsafeBufferPointer { buffer in
-                    _ = cutting.encode(buffer, with: vocabulary, into: &cutIDs)
-                    _ = whole.encode(buffer, with: vocabulary, into: &wholeIDs)
-                    // Where the vocabulary's own sets cut (from the rank-table cache, for a bundled vocabulary) and where
-                    // sets built here from its tokens do: the same.
-                    return vocabulary.withRankLookup { lookup in
-                        (lookup.cuts.next(after: 0, in: buffer.baseAddress!, count: buffer.count),
-                         cutter.withCuts(lookup) { $0.next(after: 0, in: buffer.baseAddress!, count: buffer.count) })
-                    }
-                }
-                checked += 1
-                if isCut.0 < piece.count { cut += 1 }
-                if isCut.0 != isCut.1 {
-                    mismatches += 1
-                    if reporting && mismatches <= 5 { Issue.record("\(piece): the vocabulary's sets cut at \(isCut.0), built ones at \(isCut.1)") }
-                }
-                if cutIDs != wholeIDs {
-                    mismatches += 1
-                    if reporting && mismatches <= 5 { Issue.record("\(piece): whole \(wholeIDs), cut \(cutIDs)") }
-                }
+                guard piece.count > 1, tokenizer.vocabulary.rank(of: piece) == nil, seen.insert(piece).inserted else { continue }
+                pieces.append(piece)
             }
         }
-        return (checked, cut, mismatches)
+        return pieces
     }
 }

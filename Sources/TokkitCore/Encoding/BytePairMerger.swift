@@ -262,7 +262,7 @@ public struct BytePairMerger: Sendable {
     }
 
     /// The two ways a short piece can be merged, for the tests that hold them against each other.
-    package enum ShortMerge: Sendable, CaseIterable { case inRegisters, byRescanning }
+    package enum ShortMerge: Sendable { case inRegisters, byRescanning }
 
     /// The ids of a piece of 2 to `shortMergeLimit` bytes merged the way `path` says (`.inRegisters` only where
     /// `shortMergesInRegisters`), or `nil` when some byte is no token; the lookup must have a pair table.

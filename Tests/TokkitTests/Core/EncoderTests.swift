@@ -99,19 +99,24 @@ struct EncoderTests {
     func rescanEqualsReference(vocabulary name: String) throws {
         let tokenizer = try Loaded.tokenizer(name)
         var random = SplitMix64(seed: 7)
-        // NUL (a zero byte inside the masked loads), ASCII, Cyrillic, CJK, an emoji: keys of every
-        // length up to and past eight bytes.
-        let alphabet = ["\u{0}", "a", "e", "t", " ", "о", "п", "и", "с", "中", "文", "😀", "é"].map { Array($0.utf8) }
         var merger = BytePairMerger()
         for _ in 0..<3_000 {
-            var piece: [UInt8] = []
-            let target = Int.random(in: 2..<BytePairMerger.heapThreshold, using: &random)
-            while piece.count < target { piece += alphabet.randomElement(using: &random)! }
+            let piece = Self.mixedPiece(atLeast: Int.random(in: 2..<BytePairMerger.heapThreshold, using: &random), using: &random)
             var ids: [TokenID] = []
             piece.withUnsafeBufferPointer { _ = merger.encode($0, with: tokenizer.vocabulary, into: &ids) }
             #expect(ids == ReferenceBPE.encode(piece, tokenizer.vocabulary), "\(piece)")
         }
     }
+
+    /// Whole characters drawn from NUL (a zero byte inside the masked loads), ASCII, Cyrillic, CJK, an emoji and `é`
+    /// until the piece has at least `length` bytes: keys of every length up to and past eight bytes.
+    static func mixedPiece(atLeast length: Int, using random: inout SplitMix64) -> [UInt8] {
+        var piece: [UInt8] = []
+        while piece.count < length { piece += mixedCharacters.randomElement(using: &random)! }
+        return piece
+    }
+
+    static let mixedCharacters = ["\u{0}", "a", "e", "t", " ", "о", "п", "и", "с", "中", "文", "😀", "é"].map { Array($0.utf8) }
 
     @Test("ids copied from the piece cache equal the merged ids, for pieces of one to dozens of ids")
     func cachedPiecesEqualMerged() throws {

@@ -65,17 +65,14 @@ struct ShortMergeTests {
     /// The ways this machine can merge: both where it has AVX2 (every x86-64 CI machine, `accelerated`), else rescanning.
     static let paths: [BytePairMerger.ShortMerge] = BytePairMerger.shortMergesInRegisters ? [.inRegisters, .byRescanning] : [.byRescanning]
 
-    /// The fixtures' pieces that are no token, of 2 to 32 bytes, and 3,000 random ones of 2 to 32 bytes from an
-    /// alphabet of ASCII, Cyrillic, CJK, an emoji and NUL.
+    /// The fixtures' pieces that are no token, of 2 to 32 bytes, and 3,000 random ones of 2 to 32 bytes
+    /// (`EncoderTests.mixedPiece`, cut to length).
     static func pieces(_ tokenizer: Tokenizer) throws -> [[UInt8]] {
         var pieces = try PieceCutterTests.nonTokenPieces(tokenizer).filter { $0.count <= BytePairMerger.shortMergeLimit }
         var random = SplitMix64(seed: 43)
-        let alphabet = ["\u{0}", "a", "e", "t", " ", "о", "п", "и", "с", "中", "文", "😀", "é"].map { Array($0.utf8) }
         for index in 0..<3_000 {
             let target = 2 + index % (BytePairMerger.shortMergeLimit - 1)
-            var piece: [UInt8] = []
-            while piece.count < target { piece += alphabet.randomElement(using: &random)! }
-            pieces.append(Array(piece.prefix(target)))
+            pieces.append(Array(EncoderTests.mixedPiece(atLeast: target, using: &random).prefix(target)))
         }
         return pieces
     }

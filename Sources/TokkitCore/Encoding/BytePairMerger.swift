@@ -22,7 +22,8 @@ import CPrefetch
 ///   joins' order in registers (`mergeInRegisters`, in C).
 /// - A piece to merge is first cut where no token can reach across (`PieceCutter`), and the stretches
 ///   between the cuts are merged one by one: a run of Japanese letters becomes characters and short
-///   words, most of them one token, and the stretches that are no token repeat and are cached too.
+///   words, most of them one token, and the stretches that are no token repeat and are cached too. The ids of
+///   short stretches are kept in a small table of their own (`StretchMemo`), which stays in the CPU's cache.
 /// - Long pieces use a linked list and a min-heap, so a 1 MB run of one character costs
 ///   O(n log n), not O(n²).
 ///
@@ -54,6 +55,9 @@ public struct BytePairMerger: Sendable {
     /// Two bits per token index, `mergeCut`'s memo of `reaches`: 0 not yet asked, 1 no, 3 yes; allocated at the
     /// first question, so that a merger that merges nothing does not zero it.
     private var tokenReaches: [UInt64] = []
+    /// `mergeCut`'s memo of short stretches (see `StretchMemo`), allocated at the first cut piece. Not private:
+    /// `StretchMemoTests` plant a wrong entry in it to show that the comparisons see what it gives.
+    var stretchMemo = StretchMemo()
     private var heap: [UInt64] = []
     private var nextStart: [Int32] = []
     private var previousStart: [Int32] = []
@@ -156,6 +160,7 @@ public struct BytePairMerger: Sendable {
         cache = PieceCache()
         cacheSerial = serial
         tokenReaches = []
+        stretchMemo = StretchMemo()
         plantedCutter = nil
     }
 
@@ -303,12 +308,17 @@ public struct BytePairMerger: Sendable {
         var start = 0, count = 0
         while true {
             let stretch = bytes + start, length = end - start
+            let memoized = length >= StretchMemo.shortest && length <= StretchMemo.longest
+            let key = memoized ? ByteHash.prefix(stretch, count: length) : 0
             if length == 1 {
                 let id = lookup.singleByteRank[Int(stretch[0])]
                 if id == .max { return nil }
                 output[count] = id
                 count += 1
+            } else if memoized, let found = stretchMemo.copyIDs(key: key, length: length, to: output + count) {
+                count += found
             } else {
+                let first = count
                 // One hash for the rank table and the piece cache.
                 let hash = length == 2 ? 0 : ByteHash.hash(stretch, count: length)
                 let rank = length == 2 ? lookup.bytePairRank[Int(stretch[0]) << 8 | Int(stretch[1])] : lookup.rank(stretch, length, hash: hash)
@@ -333,6 +343,7 @@ public struct BytePairMerger: Sendable {
                     guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
                     count += merged
                 }
+                if memoized { stretchMemo.insert(key: key, length: length, ids: output + first, count: count - first) }
             }
             if end == n { return count }
             start = end

@@ -215,20 +215,25 @@ public struct BytePairMerger: Sendable {
         return mergeAndCache(bytes, n, hash: prepared.hash, emptySlot: emptySlot, lookup, ids)
     }
 
-    /// Merges a piece the cache does not hold and caches its ids; `emptySlot` is where the cache's
-    /// probe for it ended.
+    /// Merges a piece the cache does not hold and caches its ids, unless it was cut; `emptySlot` is where the
+    /// cache's probe for it ended.
+    ///
+    /// Why a cut piece is not kept whole: its stretches are (`StretchMemo`, the piece cache), so cutting it again
+    /// when it comes back costs a few loads that stay in the CPU's cache, while keeping it took a record and the
+    /// cache's room from the pieces that are merged whole. Runs of CJK letters are such pieces, and half of
+    /// public_multi's are met only once. `TokkitBench encode`, cold, one thread, against keeping them (bench/RESULTS.md,
+    /// "Session 44"): multi o200k 1.039 (best, second and median of 8), en o200k 1.037 / 1.025 / 1.026, multi
+    /// cl100k 1.006 / 1.005 / 0.981, en cl100k 1.002 / 1.012 / 1.019.
     @inline(never)
     private mutating func mergeAndCache(_ bytes: UnsafePointer<UInt8>, _ n: Int, hash: UInt64, emptySlot: Int,
                                         _ lookup: RankLookup, _ ids: UnsafeMutablePointer<TokenID>) -> Int? {
-        var emptySlot = emptySlot
         let merged: Int?
         if case .never = cutting {
             merged = merge(bytes, n, lookup, ids)
         } else {
-            var cached = false
-            merged = mergeCut(bytes, n, lookup, ids, cachedStretches: &cached)
-            // The stretches' entries may have taken the slot where the probe for the piece ended: probe again.
-            if cached && n <= PieceCache.maxPieceLength { _ = cache.copyIDs(of: bytes, count: n, hash: hash, to: ids, emptySlot: &emptySlot) }
+            var cut = false
+            merged = mergeCut(bytes, n, lookup, ids, cut: &cut)
+            if cut { return merged }
         }
         guard let merged else { return nil }
         if n <= PieceCache.maxPieceLength {
@@ -288,23 +293,25 @@ public struct BytePairMerger: Sendable {
     /// A stretch that is a token is that token only if merging its bytes gives it: tiktoken takes a whole piece that
     /// is a token as it is, but a stretch is no piece, and a vocabulary may hold tokens that its merges never make
     /// (then their bytes are merged, as the whole piece's would be). `reaches` asks that once per token.
+    /// - Parameter cut: set when the piece was cut at least once.
     /// - Returns: as `merge`: how many ids were written at `output`; `nil` when some byte is no token.
     private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>,
-                                   cachedStretches: inout Bool) -> Int? {
+                                   cut: inout Bool) -> Int? {
         if case .omitting(let keys) = cutting {
             let planted = plantedCutter ?? PieceCutter(lookup, omitting: keys)
             plantedCutter = planted
-            return planted.withCuts(lookup) { mergeCut(bytes, n, lookup, output, cuts: $0, cachedStretches: &cachedStretches) }
+            return planted.withCuts(lookup) { mergeCut(bytes, n, lookup, output, cuts: $0, cut: &cut) }
         }
-        return mergeCut(bytes, n, lookup, output, cuts: lookup.cuts, cachedStretches: &cachedStretches)
+        return mergeCut(bytes, n, lookup, output, cuts: lookup.cuts, cut: &cut)
     }
 
     /// `mergeCut` with the cuts at hand.
     @inline(__always)
     private mutating func mergeCut(_ bytes: UnsafePointer<UInt8>, _ n: Int, _ lookup: RankLookup, _ output: UnsafeMutablePointer<TokenID>,
-                                   cuts: PieceCutter.Cuts, cachedStretches: inout Bool) -> Int? {
+                                   cuts: PieceCutter.Cuts, cut: inout Bool) -> Int? {
         var end = cuts.next(after: 0, in: bytes, count: n)
         if end == n { return merge(bytes, n, lookup, output) }
+        cut = true
         var start = 0, count = 0
         while true {
             let stretch = bytes + start, length = end - start
@@ -336,7 +343,6 @@ public struct BytePairMerger: Sendable {
                         guard let merged = merge(stretch, length, lookup, output + count) else { return nil }
                         cache.insert(stretch, count: length, hash: hash, ids: UnsafeBufferPointer(start: output + count, count: merged),
                                      emptySlot: emptySlot)
-                        cachedStretches = true
                         count += merged
                     }
                 } else {

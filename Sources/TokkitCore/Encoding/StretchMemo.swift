@@ -3,18 +3,20 @@
 ///
 /// Why: a run of Chinese or Japanese letters is one piece of the named patterns, and the cutter splits it into
 /// characters and short words (`PieceCutter`); with cl100k_base, 83% of the CJK characters of public_multi are one
-/// token each, spread over only 639 distinct characters, and a few thousand distinct stretches make up nearly all
-/// of the rest. Looked up in the rank table (megabytes, a hash and a probe that misses the CPU's cache), then asked
-/// whether the token `reaches`, then, if it is no token, in the piece cache, each such stretch cost as much as a whole
-/// piece of English. Here it is one load of a 16-byte entry, keyed by the stretch's bytes. `TokkitBench encode`, cold,
-/// one thread, public_multi, against the merger without it (bench/RESULTS.md, "Session 44"): cl100k_base 1.05–1.06×,
-/// o200k_base 1.01×. Entries: 2^10 gave 83–84 MB/CPU-s, 2^12 about 86.7, 2^13 to 2^16 86–89 (2^14 here, 256 KB).
+/// token each, from only 639 distinct characters (3,123 distinct characters in all). Looked up in the rank table
+/// (megabytes, a hash and a probe that misses the CPU's cache), then asked whether the token `reaches`, then, if it is
+/// no token, in the piece cache, each such stretch cost as much as a whole piece of English. Here it is one load of a
+/// 16-byte entry, keyed by the stretch's bytes. `TokkitBench encode`, cold, one thread, against the merger without it
+/// (bench/RESULTS.md, "Session 44"; best / second / median of 8): public_multi cl100k_base 1.088 / 1.084 / 1.018,
+/// o200k_base 1.029 / 1.029 / 1.025, public_en cl100k_base 1.027 / 1.030 / 1.027. Entries (public_multi cl100k_base,
+/// MB/CPU-s): 2^10 gave 83–84, 2^12 79–87, 2^13 to 2^16 86–89; 2^14 here, 256 KB.
 ///
 /// Direct-mapped: a stretch takes the one entry its key hashes to, replacing what was there. An entry holds the
 /// stretch's bytes (3 to 8, as one word), its length and up to three ids of up to 19 bits; stretches with more ids,
 /// or with a larger id, are not kept. The ids are what `mergeCut` wrote for the stretch, so a hit writes the same.
 struct StretchMemo {
-    /// The stretch lengths kept: shorter ones are a byte or the dense byte-pair table's, longer ones rarely repeat.
+    /// The stretch lengths kept: shorter ones are a byte or the dense byte-pair table's, longer ones would need a
+    /// second word of key (not measured).
     static let shortest = 3
     static let longest = 8
     private static let bits = 14
@@ -31,7 +33,8 @@ struct StretchMemo {
     }
 
     /// Writes the ids kept for the `length` bytes whose `ByteHash.prefix` is `key` at `output`; their count, or
-    /// `nil` when they are not kept.
+    /// `nil` when they are not kept. Always stores three ids' worth at `output` (the unused ones are garbage): the
+    /// caller has room for an id per byte of the stretch, and a stretch here has three bytes or more.
     @inline(__always)
     func copyIDs(key: UInt64, length: Int, to output: UnsafeMutablePointer<TokenID>) -> Int? {
         entries.withUnsafeBufferPointer { entries -> Int? in

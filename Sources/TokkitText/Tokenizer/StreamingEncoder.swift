@@ -82,6 +82,9 @@ public final class StreamingEncoder {
     private let policy: SpecialTokenPolicy
     private let lossy: Bool
     private var pending: [UInt8] = []
+    /// Whether every byte in `pending` came from a `String` (valid UTF-8 by construction), so that its chunks need no
+    /// check; true while `pending` is empty.
+    private var pendingIsValid = true
     /// Input bytes already encoded and dropped from `pending`: the base of error offsets.
     private var consumed = 0
     /// Where the last search of the whole `pending` for a cut stopped without finding one: positions
@@ -122,6 +125,21 @@ public final class StreamingEncoder {
         return Self.joined(chunks, workers: min(threads, chunks.count))
     }
 
+    /// `feed(_:)` of a string's UTF-8. A Swift string is valid UTF-8, so its bytes are not checked again (bytes fed
+    /// as bytes still are, also when they join a string's in one chunk).
+    public func feed(_ text: String) throws(EncodingError) -> [TokenID] {
+        let chunks = try feedChunks(text)
+        return Self.joined(chunks, workers: min(threads, chunks.count))
+    }
+
+    /// `feedChunks(_:)` of a string's UTF-8, unchecked as in `feed(_: String)`.
+    public func feedChunks(_ text: String) throws(EncodingError) -> [[TokenID]] {
+        var text = text
+        return try text.withUTF8 { buffer in
+            Result { () throws(EncodingError) -> [[TokenID]] in try feedChunks(buffer, valid: true) }
+        }.get()
+    }
+
     /// Encodes what is left, as the end of the text.
     public func finish() throws(EncodingError) -> [TokenID] {
         let chunks = try finishChunks()
@@ -136,15 +154,22 @@ public final class StreamingEncoder {
     }
 
     package func feedChunks(_ bytes: UnsafeBufferPointer<UInt8>) throws(EncodingError) -> [[TokenID]] {
+        try feedChunks(bytes, valid: false)
+    }
+
+    /// `valid`: the bytes are known to be valid UTF-8 (a string's).
+    private func feedChunks(_ bytes: UnsafeBufferPointer<UInt8>, valid: Bool) throws(EncodingError) -> [[TokenID]] {
         // With nothing pending, the chunks are encoded straight from the caller's bytes and only the
         // bytes after the last cut are kept: copying a large input into `pending` first was serial
         // work (15 ms of a 280 ms run of two threads on one 24 MB feed: a memcpy into fresh pages).
         if pending.isEmpty, cutsSafely, bytes.count >= threads * chunkSize {
-            let (ids, encodedEnd) = try encode(bytes, final: false)
+            let (ids, encodedEnd) = try encode(bytes, final: false, valid: valid)
             pending.append(contentsOf: bytes[encodedEnd...])
+            pendingIsValid = valid
             consumed += encodedEnd
             return ids
         }
+        pendingIsValid = pendingIsValid && (valid || bytes.isEmpty)
         pending.append(contentsOf: bytes)
         guard cutsSafely, pending.count >= threads * chunkSize else { return [] }
         return try encodePending(final: false)
@@ -259,8 +284,9 @@ public final class StreamingEncoder {
     }
 
     private func encodePending(final: Bool) throws(EncodingError) -> [[TokenID]] {
+        let valid = pendingIsValid
         let (ids, encodedEnd) = try pending.withUnsafeBufferPointer { text throws(EncodingError) in
-            try encode(text, final: final)
+            try encode(text, final: final, valid: valid)
         }
         if encodedEnd == 0, !final {
             // No cut yet: the next search starts where the tests of this one could not see the end.
@@ -269,6 +295,7 @@ public final class StreamingEncoder {
             searchedUpTo = 0
         }
         pending.removeFirst(encodedEnd)
+        if pending.isEmpty { pendingIsValid = true }
         consumed += encodedEnd
         return ids
     }
@@ -333,7 +360,8 @@ public final class StreamingEncoder {
     }
 
     /// Encodes the chunks of `text` in parallel; returns their ids, chunk by chunk in order, and where the last one ends.
-    private func encode(_ text: UnsafeBufferPointer<UInt8>, final: Bool) throws(EncodingError) -> ([[TokenID]], Int) {
+    /// `valid`: `text` is known to be valid UTF-8, so its chunks are not checked.
+    private func encode(_ text: UnsafeBufferPointer<UInt8>, final: Bool, valid: Bool) throws(EncodingError) -> ([[TokenID]], Int) {
         let (ranges, regions) = chunks(in: text, final: final)
         guard let encodedEnd = ranges.last?.upperBound else { return ([], 0) }
         let results = BatchSlots<Result<[TokenID], EncodingError>>(count: ranges.count)
@@ -353,7 +381,7 @@ public final class StreamingEncoder {
                 let range = ranges[index]
                 results.set(index, Result { () throws(EncodingError) -> [TokenID] in
                     try Self.encodeChunk(UnsafeBufferPointer(rebasing: shared.buffer[range]), base: base + range.lowerBound,
-                                         tokenizer: tokenizer, policy: policy, lossy: lossy, merger: &merger)
+                                         tokenizer: tokenizer, policy: policy, lossy: lossy, checkUTF8: !valid, merger: &merger)
                 })
             }
             mergers.set(worker, merger)
@@ -401,11 +429,11 @@ public final class StreamingEncoder {
     }
 
     private static func encodeChunk(_ chunk: UnsafeBufferPointer<UInt8>, base: Int, tokenizer: Tokenizer,
-                                    policy: SpecialTokenPolicy, lossy: Bool,
+                                    policy: SpecialTokenPolicy, lossy: Bool, checkUTF8: Bool,
                                     merger: inout BytePairMerger) throws(EncodingError) -> [TokenID] {
         var output: [TokenID] = []
         output.reserveCapacity(chunk.count / 2 + 1)  // as `Tokenizer.encode(validUTF8:)` does, and why
-        if let bad = UTF8Validation.firstInvalidOffset(chunk) {
+        if checkUTF8, let bad = UTF8Validation.firstInvalidOffset(chunk) {
             guard lossy else { throw .invalidUTF8(offset: base + bad) }
             // Cuts sit on ASCII bytes or between two well-formed characters, which end every
             // ill-formed sequence: repairing per chunk equals repairing the whole input.

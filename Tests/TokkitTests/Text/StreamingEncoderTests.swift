@@ -97,6 +97,38 @@ struct StreamingEncoderTests {
         #expect(try lossy.encodeInBlocks(text, block: 700) == tokenizer.encode(bytes: text, disallowedSpecial: .none, lossy: true))
     }
 
+    @Test("strings are fed without a second UTF-8 check; bytes fed beside them are still checked", arguments: [1, 2])
+    func stringsAndBytes(threads: Int) throws {
+        let tokenizer = try Loaded.tokenizer("cl100k_base")
+        var text = ""
+        while text.utf8.count < 1 << 18 { for fixture in Repository.fixtureNames { text += String(decoding: try Repository.fixture(fixture), as: UTF8.self) } }
+        let whole = try tokenizer.encode(text, disallowedSpecial: .none)
+        // Thirds at character boundaries: a string, its bytes, a string; and the whole as one string.
+        let characters = Array(text)
+        let thirds = [0, characters.count / 3, 2 * characters.count / 3, characters.count]
+        let parts = (0..<3).map { String(characters[thirds[$0]..<thirds[$0 + 1]]) }
+        let stream = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 8_192, threads: threads)
+        var ids = try stream.feed(parts[0])
+        ids += try stream.feed(Array(parts[1].utf8))
+        ids += try stream.feed(parts[2])
+        #expect(ids + (try stream.finish()) == whole)
+        let once = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 8_192, threads: threads)
+        #expect(Array(try once.feedChunks(text).joined()) + Array(try once.finishChunks().joined()) == whole)
+
+        // A bad byte fed as bytes after a string: found, at its offset in the whole input, whether it joins the
+        // string's bytes still pending (a short feed) or comes with enough bytes to be encoded from the caller's buffer.
+        let head = parts[0] + parts[1]
+        for tail in [Array("ab ".utf8) + [0xFF] + Array(" cd".utf8), Array(parts[2].utf8) + [0xFF]] {
+            let checking = StreamingEncoder(tokenizer: tokenizer, disallowedSpecial: .none, chunkSize: 8_192, threads: threads)
+            let offset = head.utf8.count + tail.firstIndex(of: 0xFF)!
+            #expect(throws: EncodingError.invalidUTF8(offset: offset)) {
+                _ = try checking.feed(head)
+                _ = try checking.feed(tail)
+                _ = try checking.finish()
+            }
+        }
+    }
+
     @Test("a custom pattern is never cut: it is encoded whole at the end")
     func customPatternIsNotCut() throws {
         let base = try Loaded.tokenizer("gpt2")

@@ -326,8 +326,8 @@ public struct BytePairMerger: Sendable {
                 count += found
             } else {
                 let first = count
-                // One hash for the rank table and the piece cache.
-                let hash = length == 2 ? 0 : ByteHash.hash(stretch, count: length)
+                // One hash for the rank table and the piece cache (from the memo's key when there is one: the same value).
+                let hash = length == 2 ? 0 : memoized ? ByteHash.hash(prefix: key, count: length) : ByteHash.hash(stretch, count: length)
                 let rank = length == 2 ? lookup.bytePairRank[Int(stretch[0]) << 8 | Int(stretch[1])] : lookup.rank(stretch, length, hash: hash)
                 if rank != .max && reaches(Int(rank &- lookup.firstRank), lookup) {
                     output[count] = rank

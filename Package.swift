@@ -3,12 +3,12 @@ import PackageDescription
 
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
-//   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPrefetch   CTableChecks   CUTF8   CSHA256   CWriteback   the
-//                     only C: opaque handles, one prefetch, AVX2 short merges, table and UTF-8 checks, SHA instructions,
-//                     early writeback
+//   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPieceEnds   CPrefetch   CTableChecks   CUTF8   CSHA256
+//   CWriteback   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2 piece ends, table and UTF-8 checks,
+//                     SHA instructions, early writeback
 //   TokkitCore (+ CMemory, CMerge, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
 //   TokkitIO (+ CSHA256, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
-//     ├─► TokkitText      (Core, CICU, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
+//     ├─► TokkitText      (Core, CICU, CPieceEnds, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
 //     └─► TokkitCorpus    (Core, IO, CCompression)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
 //   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)        corpus encoding, shards; metrics and reports
@@ -83,7 +83,10 @@ let package = Package(
         // Starting a file's writeback early (Linux sync_file_range), which glibc hides from Swift.
         .target(name: "CWriteback"),
         .target(name: "TokkitIO", dependencies: ["CSHA256", "CWriteback"]),
-        .target(name: "TokkitText", dependencies: ["CICU", "CPrefetch", "TokkitCore"]),
+        // The piece starts of a block of 64 bytes of ASCII from its bytes' class masks (SSE2's byte compares and masks),
+        // which Swift's baseline cannot express.
+        .target(name: "CPieceEnds"),
+        .target(name: "TokkitText", dependencies: ["CICU", "CPieceEnds", "CPrefetch", "TokkitCore"]),
         // The bundled vocabularies are resources: they travel with every program that links Tokkit.
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],

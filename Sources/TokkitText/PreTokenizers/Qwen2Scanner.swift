@@ -20,4 +20,10 @@ public struct Qwen2Scanner: PieceScanner {
     static func endOfPiece(in text: ScannedText, from i: Int) -> Int {
         CL100kScanner.endOfPiece(in: text, from: i, digitsPerPiece: 1, wholeRunAtEnd: false)
     }
+
+    /// cl100k's block of piece ends, one digit per piece.
+    @inline(__always)
+    static func pieceEnds(in text: ScannedText, from i: Int) -> UInt64 {
+        CL100kScanner.pieceEnds(in: text, from: i, digitsPerPiece: 1)
+    }
 }

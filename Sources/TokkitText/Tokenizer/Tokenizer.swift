@@ -450,17 +450,16 @@ struct PieceQueue {
     mutating func scan<S: PieceScanner>(_: S.Type, _ scanned: ScannedText, lookup: RankLookup, merger: inout BytePairMerger,
                                         into output: inout [TokenID]) -> UnsafeBufferPointer<UInt8>? {
         let bytes = scanned.bytes
-        var start = 0
-        while start < scanned.count {
-            let end = S.endOfPiece(in: scanned, from: start)
+        var failed: UnsafeBufferPointer<UInt8>?
+        _ = S.scanPieces(scanned) { start, end in
             let next = BytePairMerger.PreparedPiece(hashing: UnsafeBufferPointer(start: bytes + start, count: end &- start))
             merger.startLoading(next, with: lookup)
             (ahead + queued).initialize(to: next)
             queued &+= 1
-            start = end
-            if queued == Self.capacity, let failed = drain(lookup: lookup, merger: &merger, into: &output) { return failed }
+            if queued == Self.capacity { failed = drain(lookup: lookup, merger: &merger, into: &output) }
+            return failed == nil
         }
-        return nil
+        return failed
     }
 
     /// Marks the end of the document whose pieces were queued last.

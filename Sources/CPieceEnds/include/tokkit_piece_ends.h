@@ -33,7 +33,7 @@
 /// Only piece ends up to the start of the block's second-to-last run (of letters, digits, O or whitespace) are given:
 /// the last run may go on past the block or into bytes that are not ASCII, and the run before it is where the rules
 /// above look back from it. Nothing in them depends on the end of the text (`\s++$`), which lies beyond the last run.
-/// `ScannerPieceEndsTests` holds the result against the scanner's own rules and ICU.
+/// `PieceEndsTests` hold the result against the scanner's own rules and ICU.
 static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digits) {
 #if defined(__x86_64__)
     const __m128i b0 = _mm_loadu_si128((const __m128i *)bytes), b1 = _mm_loadu_si128((const __m128i *)(bytes + 16));

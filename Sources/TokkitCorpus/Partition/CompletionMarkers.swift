@@ -24,14 +24,15 @@ public struct CompletionMarkers: Sendable {
         return String(decoding: data, as: UTF8.self) == Self.content(path: path, fingerprint: fingerprint)
     }
 
-    /// Records that input `index` (`path`) is finished.
+    /// Records that input `index` (`path`) is finished. One process marks an input, so the temporaries
+    /// of its marker that a killed run left are removed (``AtomicFile/init(path:replacingStale:)``).
     public func markComplete(_ index: Int, path: String) throws(OutputError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw .cannotWrite(path: directory, reason: "\(error.localizedDescription)")
         }
-        try AtomicFile.write(Array(Self.content(path: path, fingerprint: fingerprint).utf8), to: markerPath(index))
+        try AtomicFile.write(Array(Self.content(path: path, fingerprint: fingerprint).utf8), to: markerPath(index), replacingStale: true)
     }
 
     private static func content(path: String, fingerprint: String) -> String {

@@ -35,8 +35,14 @@ public final class AtomicFile {
     private var committed = false
 
     /// Creates the temporary file.
-    public init(path: String) throws(OutputError) {
+    ///
+    /// - Parameter replacingStale: this process is the one writer of `path` in its run (a rank's own
+    ///   output, marker or statistics file, rewritten by a resumed run): first remove the temporaries of
+    ///   `path` left by processes no longer running here, which a kill -9 while writing it left behind
+    ///   and nothing else would ever remove. Those of live processes are kept, whoever they are.
+    public init(path: String, replacingStale: Bool = false) throws(OutputError) {
         self.path = path
+        if replacingStale { Self.removeStaleTemporaries(of: path, keepingLiveProcesses: true) }
         temporaryPath = Self.temporaryPrefix(of: path) + "\(getpid())"
         guard PartialFiles.register(temporaryPath) else { throw .cannotWrite(path: path, reason: "the process is being interrupted") }
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -110,9 +116,9 @@ public final class AtomicFile {
         PartialFiles.unregister(temporaryPath)
     }
 
-    /// Writes `bytes` as the whole content of `path`, atomically.
-    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
-        let file = try AtomicFile(path: path)
+    /// Writes `bytes` as the whole content of `path`, atomically (`replacingStale` as in ``init(path:replacingStale:)``).
+    public static func write(_ bytes: [UInt8], to path: String, replacingStale: Bool = false) throws(OutputError) {
+        let file = try AtomicFile(path: path, replacingStale: replacingStale)
         try file.write(bytes)
         try file.commit()
     }

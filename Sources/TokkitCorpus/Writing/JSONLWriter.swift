@@ -40,7 +40,8 @@ public final class JSONLWriter {
     private var pending: [UInt8] = []
     private static let flushSize = 1 << 20
 
-    public init(path: String, compression: OutputCompression) throws(OutputError) {
+    /// - Parameter replacingStale: as ``AtomicFile/init(path:replacingStale:)``: a resumed run's own file.
+    public init(path: String, compression: OutputCompression, replacingStale: Bool = false) throws(OutputError) {
         self.path = path
         do {
             switch compression {
@@ -51,7 +52,7 @@ public final class JSONLWriter {
         } catch {
             throw .compression(path: path, reason: error.description)
         }
-        file = try AtomicFile(path: path)
+        file = try AtomicFile(path: path, replacingStale: replacingStale)
     }
 
     public func write(_ document: Document) throws(OutputError) {

@@ -195,7 +195,8 @@ public struct MixRun: CorpusStage {
                 throw PrepError.invalidConfiguration("\(outputDirectory): cannot create the output directory: \(error.localizedDescription)")
             }
             marker = outputDirectory + "/" + DocumentReader.incompleteMarker
-            try AtomicFile.write(Array("written by a tokkit mix run that has not finished\n".utf8), to: outputDirectory + "/" + DocumentReader.incompleteMarker)
+            try AtomicFile.write(Array("written by a tokkit mix run that has not finished\n".utf8), to: outputDirectory + "/" + DocumentReader.incompleteMarker,
+                                 replacingStale: resume)
             for source in sources {
                 outputs.append(try CuratedOutput.resumable(directory: outputDirectory + "/" + source.name, input: source.input, stage: "mix",
                                                            settings: fingerprint, compression: compression, resume: resume))
@@ -306,7 +307,7 @@ public struct MixRun: CorpusStage {
                                                          ("budget_tokens", budgetTokens.map { .integer($0) } ?? .null),
                                                          ("seed", .number(String(seed)))])))
         json.append(0x0A)
-        try AtomicFile.write(json, to: outputDirectory + "/mix-report.json")
+        try AtomicFile.write(json, to: outputDirectory + "/mix-report.json", replacingStale: resume)
     }
 
     private func tokensOf(_ texts: [String]) -> [Int] {

@@ -124,7 +124,7 @@ public final class CuratedOutput {
             throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error)")
         }
         try AtomicFile.write(Array("written by a tokkit run that has not finished; if none is running, it was interrupted\n".utf8),
-                             to: directory + "/" + DocumentReader.incompleteMarker)
+                             to: directory + "/" + DocumentReader.incompleteMarker, replacingStale: resume)
         self.directory = directory
         self.compression = compression
         self.writeRemoved = writeRemoved
@@ -182,8 +182,9 @@ public final class CuratedOutput {
             try closeFile()
             if isComplete(fileIndex) { return }
             let name = RankPartition.name(fileIndex) + ".jsonl" + compression.fileExtension
-            current = (fileIndex, try JSONLWriter(path: directory + "/" + name, compression: compression),
-                       writeRemoved ? try JSONLWriter(path: directory + "/removed/" + name, compression: compression) : nil)
+            current = (fileIndex, try JSONLWriter(path: directory + "/" + name, compression: compression, replacingStale: resume),
+                       writeRemoved ? try JSONLWriter(path: directory + "/removed/" + name, compression: compression,
+                                                      replacingStale: resume) : nil)
         }
         if keep {
             try current?.kept.write(document)
@@ -203,7 +204,7 @@ public final class CuratedOutput {
         for index in 0..<fileCount {
             let name = RankPartition.name(index) + ".jsonl" + compression.fileExtension
             for folder in writeRemoved ? ["/", "/removed/"] : ["/"] where !FileManager.default.fileExists(atPath: directory + folder + name) {
-                try JSONLWriter(path: directory + folder + name, compression: compression).finish()
+                try JSONLWriter(path: directory + folder + name, compression: compression, replacingStale: resume).finish()
             }
             if let markers, index < inputs.count, !markers.isComplete(index, path: inputs[index]) { try mark(index) }
         }

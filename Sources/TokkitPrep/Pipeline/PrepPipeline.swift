@@ -50,7 +50,7 @@ public final class PrepPipeline: PrepRunning {
             try manager.createDirectory(atPath: directory + "/stats", withIntermediateDirectories: true)
             if !hasRunFile { try AtomicFile.write(Array(options.fingerprint.utf8), to: directory + "/" + RunDirectory.runFile) }
             try AtomicFile.write(Array("written by a tokkit prep run that has not finished; if none is running, it was interrupted\n".utf8),
-                                 to: directory + "/" + DocumentReader.incompleteMarker)
+                                 to: directory + "/" + DocumentReader.incompleteMarker, replacingStale: options.resume)
         } catch {
             throw PrepError.invalidConfiguration("\(directory): cannot create the output directory: \(error)")
         }
@@ -84,7 +84,7 @@ public final class PrepPipeline: PrepRunning {
         }
         var json = JSONWriter.bytes(statistics.json)
         json.append(0x0A)
-        try AtomicFile.write(json, to: directory + "/stats/" + RankPartition.name(0) + ".json")
+        try AtomicFile.write(json, to: directory + "/stats/" + RankPartition.name(0) + ".json", replacingStale: options.resume)
         try manager.removeItem(atPath: directory + "/" + DocumentReader.incompleteMarker)
         return statistics
     }
@@ -138,7 +138,7 @@ public final class PrepPipeline: PrepRunning {
         }
         var json = JSONWriter.bytes(statistics.json)
         json.append(0x0A)
-        try AtomicFile.write(json, to: directory + "/step-statistics.json")
+        try AtomicFile.write(json, to: directory + "/step-statistics.json", replacingStale: options.resume)
         return statistics
     }
 

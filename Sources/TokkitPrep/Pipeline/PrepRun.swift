@@ -86,14 +86,12 @@ public final class PrepRun: PrepRunning {
                 continue
             }
             let name = RankPartition.name(input.index) + ".jsonl" + options.compression.fileExtension
-            if options.resume {
-                // A run killed while writing this file left its temporary; only this rank writes the file.
-                AtomicFile.removeStaleTemporaries(of: options.outputDirectory + "/" + name)
-                AtomicFile.removeStaleTemporaries(of: options.outputDirectory + "/removed/" + name)
-            }
-            let writer = try JSONLWriter(path: options.outputDirectory + "/" + name, compression: options.compression)
+            // A run killed while writing these files left their temporaries; only this rank writes them.
+            let writer = try JSONLWriter(path: options.outputDirectory + "/" + name, compression: options.compression,
+                                         replacingStale: options.resume)
             let dropped = options.writeDropped
-                ? try JSONLWriter(path: options.outputDirectory + "/removed/" + name, compression: options.compression) : nil
+                ? try JSONLWriter(path: options.outputDirectory + "/removed/" + name, compression: options.compression,
+                                  replacingStale: options.resume) : nil
             let reader = try DocumentFileReader(path: input.path, idPath: idPath(input.path), format: options.format,
                                                 skipBadLines: options.skipBadLines, lossy: options.lossy)
             var batch: [Document] = []
@@ -147,7 +145,7 @@ public final class PrepRun: PrepRunning {
         let statsPath = options.outputDirectory + "/stats/" + RankPartition.name(options.plan.rank) + ".json"
         var json = JSONWriter.bytes(statistics.json)
         json.append(0x0A)
-        try AtomicFile.write(json, to: statsPath)
+        try AtomicFile.write(json, to: statsPath, replacingStale: options.resume)
         return statistics
     }
 

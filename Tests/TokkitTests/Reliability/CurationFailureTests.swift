@@ -46,6 +46,32 @@ struct CurationFailureTests {
         #expect(!outcome.stdout.contains("LEFT"), "temporaries of killed runs are left: \(outcome.stdout)")
     }
 
+    /// Deterministic form of the kill test's last check (seed 5 of it once left `completions/.00000.tmp-<pid>`:
+    /// killed while writing a marker, whose temporary nothing removed). Every file a resumed run rewrites has
+    /// a dead process's temporary planted beside it; one of a live process (this shell) must be kept.
+    @Test("a resumed prep or curation run removes the temporaries a killed run left of each file it rewrites, not a live process's",
+          arguments: ["prep prep.yaml in0.jsonl in1.jsonl --threads 2", "dedup exact in0.jsonl in1.jsonl"])
+    func staleTemporaries(command: String) throws {
+        let shell = FaultShell()
+        let outcome = try shell.run(Self.corpus + "\n" + #"""
+            "$TOKKIT" \#(command) -o out --removed --quiet >/dev/null || exit 9
+            sh -c 'exit 0' & dead=$!; wait $dead
+            rm out/completions/00001
+            planted="out/.00001.jsonl.tmp-$dead out/removed/.00001.jsonl.tmp-$dead out/completions/.00001.tmp-$dead"
+            # prep (one pass) writes its rank's statistics; a curation stage marks its directory incomplete.
+            [ -d out/stats ] && planted="$planted out/stats/.00000.json.tmp-$dead" || planted="$planted out/..tokkit-incomplete.tmp-$dead"
+            for f in $planted; do : > "$f"; done
+            : > "out/completions/.00001.tmp-$$"
+            echo "planted $(echo $planted | wc -w)"
+            "$TOKKIT" \#(command) -o out --removed --quiet --resume >/dev/null; echo status=$?
+            find out -name '.*tmp*' | sort | sed "s/$$\$/LIVE/; s/^/LEFT /"
+            """#)
+        #expect(outcome.reported == 0, "\(outcome.stdout) \(outcome.stderr)")
+        #expect(outcome.stdout.contains("planted 4"), "\(outcome.stdout)")
+        let left = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("LEFT ") }
+        #expect(left == ["LEFT out/completions/.00001.tmp-LIVE"], "\(outcome.stdout)")
+    }
+
     @Test("SIGTERM during prep or dedup removes the temporary files (they were not registered for removal)",
           arguments: ["prep prep.yaml in0.jsonl in1.jsonl in2.jsonl in3.jsonl -o out --threads 2 --quiet",
                       "dedup exact in0.jsonl in1.jsonl in2.jsonl in3.jsonl -o out --removed"])

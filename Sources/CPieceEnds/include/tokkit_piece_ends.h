@@ -32,9 +32,17 @@
 ///   the letters after them start a new one.
 /// Only piece ends up to the start of the block's second-to-last run (of letters, digits, O or whitespace) are given:
 /// the last run may go on past the block or into bytes that are not ASCII, and the run before it is where the rules
-/// above look back from it. Nothing in them depends on the end of the text (`\s++$`), which lies beyond the last run.
+/// above look back from it.
+///
+/// `length` (1...64): how many of the 64 bytes belong to the text; a document's view ends before the block does when the
+/// next document's bytes follow it in the batch. When the text ends inside the block and every byte before its end is
+/// ASCII, every run before the end is whole, and every piece to the end is given, bit `length` the last end. That is
+/// where the end of the text counts: a whitespace run reaching it stays whole with `whole_run_at_end` (cl100k's
+/// `\s++$`), and without it (qwen2) its last byte does not start a piece of its own (`\s+(?!\S)` holds at the end). Why:
+/// a corpus line is a few dozen bytes; cut only up to its second-to-last run, most of it was left to the scanner.
+/// Otherwise the bytes past the end count as bytes that are not ASCII.
 /// `PieceEndsTests` hold the result against the scanner's own rules and ICU.
-static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digits) {
+static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digits, unsigned length, int whole_run_at_end) {
 #if defined(__x86_64__)
     const __m128i b0 = _mm_loadu_si128((const __m128i *)bytes), b1 = _mm_loadu_si128((const __m128i *)(bytes + 16));
     const __m128i b2 = _mm_loadu_si128((const __m128i *)(bytes + 32)), b3 = _mm_loadu_si128((const __m128i *)(bytes + 48));
@@ -47,10 +55,13 @@ static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digit
 #define TK_CONTROL_SPACE(x) _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x08)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x0E)))
 #define TK_NEWLINE(x) _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')))
 #define TK_APOSTROPHE(x) _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))
-    const uint64_t high = TK_MASK64(TK_IS);
+    const uint64_t past = length >= 64 ? 0 : ~(uint64_t)0 << length;
+    const uint64_t high = TK_MASK64(TK_IS) | past;
+    // The text ends in the block, after ASCII only.
+    const int ends = past != 0 && (high & ~past) == 0;
     // Fewer than 32 bytes of ASCII would decide a piece or two at the cost of many (text in other scripts, whose runs
     // are the scanner's): left to it.
-    if ((uint32_t)high != 0) return 0;
+    if (!ends && (uint32_t)high != 0) return 0;
     // Only the ASCII bytes before the first other one are read.
     const uint64_t valid = high ? (high & (0 - high)) - 1 : ~(uint64_t)0;
     const uint64_t L = TK_MASK64(TK_LETTER) & valid, N = TK_MASK64(TK_DIGIT) & valid;
@@ -68,14 +79,17 @@ static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digit
     // Run starts; bit 0 is a piece start whatever came before.
     const uint64_t Ls = L & ~(L << 1), Ns = N & ~(N << 1), Os = O & ~(O << 1), Ws = W & ~(W << 1);
 
-    // The last two runs: piece ends are given up to the second-to-last one's start.
-    const uint64_t runStarts = Ls | Ns | Os | Ws;
-    if (runStarts == 0) return 0;
-    const unsigned last = 63u - (unsigned)__builtin_clzll(runStarts);
-    const uint64_t before = runStarts & ((UINT64_C(1) << last) - 1);
-    if (before == 0) return 0;
-    const unsigned secondLast = 63u - (unsigned)__builtin_clzll(before);
-    if (secondLast == 0) return 0;
+    // The last two runs: piece ends are given up to the second-to-last one's start, or to the end of the text.
+    unsigned secondLast = length;
+    if (!ends) {
+        const uint64_t runStarts = Ls | Ns | Os | Ws;
+        if (runStarts == 0) return 0;
+        const unsigned last = 63u - (unsigned)__builtin_clzll(runStarts);
+        const uint64_t before = runStarts & ((UINT64_C(1) << last) - 1);
+        if (before == 0) return 0;
+        secondLast = 63u - (unsigned)__builtin_clzll(before);
+        if (secondLast == 0) return 0;
+    }
 
     uint64_t starts = 1;
     // Digits, cut every `digits` from the run's start.
@@ -103,8 +117,10 @@ static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digit
     const uint64_t seeds = R & ~(R << 1) & (O << 1);
     const uint64_t taken = ((R + seeds) ^ R) & R;
     const uint64_t space = W & ~taken;
-    starts |= space & ~(space << 1);
-    starts |= space & ~(space >> 1) & ~R;
+    const uint64_t spaceStarts = space & ~(space << 1);
+    starts |= spaceStarts;
+    // The last byte of a run, unless the run reaches the end of the text.
+    starts |= space & ~(space >> 1) & ~R & (ends ? ~(UINT64_C(1) << (length - 1)) : ~(uint64_t)0);
     // The byte after a run's last R, when whitespace that is no R follows it to the run's end.
     const uint64_t blank = space & ~R;
     uint64_t afterNewline = blank & ((R & space) << 1);
@@ -132,10 +148,18 @@ static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digit
         }
         if (end) starts |= (UINT64_C(1) << end) & L;
     }
-    return starts & ~UINT64_C(1) & ((UINT64_C(2) << secondLast) - 1);
+    if (!ends) return starts & ~UINT64_C(1) & ((UINT64_C(2) << secondLast) - 1);
+    // `\s++$`: the whitespace run that reaches the end is one piece from its start.
+    if (whole_run_at_end && (space >> (length - 1)) & 1) {
+        const unsigned runStart = 63u - (unsigned)__builtin_clzll(spaceStarts & ((UINT64_C(1) << length) - 1));
+        starts &= ~(~(uint64_t)0 << (runStart + 1));
+    }
+    return (starts & ~UINT64_C(1) & ((UINT64_C(1) << length) - 1)) | UINT64_C(1) << length;
 #else
     (void)bytes;
     (void)digits;
+    (void)length;
+    (void)whole_run_at_end;
     return 0;
 #endif
 }

@@ -28,13 +28,18 @@ public struct CL100kScanner: PieceScanner {
     /// The piece ends a block of 64 bytes decides (`tk_cl100k_piece_ends`, which says why and how).
     @inline(__always)
     static func pieceEnds(in text: ScannedText, from i: Int) -> UInt64 {
-        pieceEnds(in: text, from: i, digitsPerPiece: 3)
+        pieceEnds(in: text, from: i, digitsPerPiece: 3, wholeRunAtEnd: true)
     }
 
-    /// `pieceEnds` with the digits per piece open, for `Qwen2Scanner`.
+    /// `pieceEnds` with the parameters of `endOfPiece(in:from:digitsPerPiece:wholeRunAtEnd:)` open, for `Qwen2Scanner`.
+    /// The block may reach past the text's end into bytes that are still readable (the next documents of a batch), told
+    /// where the text ends.
     @inline(__always)
-    static func pieceEnds(in text: ScannedText, from i: Int, digitsPerPiece: Int) -> UInt64 {
-        i &+ 64 <= text.count ? tk_cl100k_piece_ends(text.bytes + i, UInt32(truncatingIfNeeded: digitsPerPiece)) : 0
+    static func pieceEnds(in text: ScannedText, from i: Int, digitsPerPiece: Int, wholeRunAtEnd: Bool) -> UInt64 {
+        i &+ 64 <= text.readable
+            ? tk_cl100k_piece_ends(text.bytes + i, UInt32(truncatingIfNeeded: digitsPerPiece),
+                                   UInt32(truncatingIfNeeded: min(64, text.count &- i)), wholeRunAtEnd ? 1 : 0)
+            : 0
     }
 
     /// cl100k's rules with its two parameters open, so that `Qwen2Scanner` states only how it differs:

@@ -24,6 +24,6 @@ public struct Qwen2Scanner: PieceScanner {
     /// cl100k's block of piece ends, one digit per piece.
     @inline(__always)
     static func pieceEnds(in text: ScannedText, from i: Int) -> UInt64 {
-        CL100kScanner.pieceEnds(in: text, from: i, digitsPerPiece: 1)
+        CL100kScanner.pieceEnds(in: text, from: i, digitsPerPiece: 1, wholeRunAtEnd: false)
     }
 }

@@ -7,6 +7,10 @@
 struct ScannedText {
     let bytes: UnsafePointer<UInt8>
     let count: Int
+    /// The bytes that may be read from `bytes`: `count`, or more for a view into a larger text (a batch's documents lie
+    /// back to back in one buffer), so that a block of bytes (`CL100kScanner.pieceEnds`) may reach past the view's end
+    /// and be told where it is.
+    let readable: Int
     private let blockOf: UnsafePointer<UInt16>
     private let blocks: UnsafePointer<UInt8>
 
@@ -23,7 +27,7 @@ struct ScannedText {
             try classes.blocks.withUnsafeBufferPointer { blocks in
                 // An empty buffer may have no base address; any valid pointer will do, it is never read.
                 let base = text.baseAddress ?? blocks.baseAddress!
-                return try body(ScannedText(bytes: base, count: text.count, blockOf: blockOf.baseAddress!,
+                return try body(ScannedText(bytes: base, count: text.count, readable: text.count, blockOf: blockOf.baseAddress!,
                                             blocks: blocks.baseAddress!))
             }
         }
@@ -35,7 +39,8 @@ struct ScannedText {
     /// Why: a batch of documents is scanned inside one `with` call, each document through its view.
     @inline(__always)
     func view(_ range: Range<Int>) -> ScannedText {
-        ScannedText(bytes: bytes + range.lowerBound, count: range.count, blockOf: blockOf, blocks: blocks)
+        ScannedText(bytes: bytes + range.lowerBound, count: range.count, readable: readable - range.lowerBound, blockOf: blockOf,
+                    blocks: blocks)
     }
 
     /// The classes of the code point starting at byte `i < count`, and its length in bytes.

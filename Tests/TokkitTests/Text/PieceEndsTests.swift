@@ -1,3 +1,4 @@
+import CPieceEnds
 import Testing
 import TokkitCore
 @testable import TokkitText
@@ -40,12 +41,13 @@ struct PieceEndsTests {
     /// holds each against the walk. Returns the blocks that decided something, the ends they gave, and the blocks whose
     /// ends differ. `digits` is the block's digits per piece (the scanner's own, unless a test plants another).
     static func compare<S: PieceScanner>(_: S.Type, _ bytes: [UInt8], digits: Int) -> (blocks: Int, ends: Int, wrong: Int) {
-        bytes.withUnsafeBufferPointer { buffer in
+        let wholeRunAtEnd = S.self == CL100kScanner.self
+        return bytes.withUnsafeBufferPointer { buffer in
             ScannedText.with(buffer) { text in
                 var blocks = 0, ends = 0, wrong = 0
                 var start = 0
                 while start < text.count {
-                    let block = CL100kScanner.pieceEnds(in: text, from: start, digitsPerPiece: digits)
+                    let block = CL100kScanner.pieceEnds(in: text, from: start, digitsPerPiece: digits, wholeRunAtEnd: wholeRunAtEnd)
                     if block != 0 {
                         blocks += 1
                         // The scanner's ends from `start` up to the block's last.
@@ -94,6 +96,131 @@ struct PieceEndsTests {
         }
         print("PieceEnds, digits planted one per piece: \(wrong) of \(blocks) blocks differ")
         #expect(blocks > 1_000 && wrong > blocks / 10)
+    }
+
+    // A batch's documents lie back to back in one buffer (`bytes`, cut at `boundaries`): a block from a piece start near a
+    // document's end reaches into the next documents, is told where the document ends, and then cuts to that end.
+
+    /// Each document of `bytes` cut by the scanner's own rules alone, piece by piece (no block), in a buffer of its own.
+    static func walkedPieces<S: PieceScanner>(_: S.Type, _ bytes: [UInt8], _ boundaries: [Int]) -> [[Range<Int>]] {
+        (0..<(boundaries.count - 1)).map { document in
+            Array(bytes[boundaries[document]..<boundaries[document + 1]]).withUnsafeBufferPointer { buffer in
+                ScannedText.with(buffer) { text in
+                    var ranges: [Range<Int>] = [], start = 0
+                    while start < text.count {
+                        let end = S.endOfPiece(in: text, from: start)
+                        ranges.append(start..<end)
+                        start = end
+                    }
+                    return ranges
+                }
+            }
+        }
+    }
+
+    /// Each document of `bytes` as a view of the one buffer, through the one piece loop (`scanPieces`) that encoding
+    /// uses; and how many pieces a block that reached its document's end cut.
+    static func viewedPieces<S: PieceScanner>(_: S.Type, _ bytes: [UInt8], _ boundaries: [Int]) -> (pieces: [[Range<Int>]], toEnd: Int) {
+        bytes.withUnsafeBufferPointer { buffer in
+            ScannedText.with(buffer) { whole in
+                var pieces: [[Range<Int>]] = [], toEnd = 0
+                for document in 0..<(boundaries.count - 1) {
+                    let view = whole.view(boundaries[document]..<boundaries[document + 1])
+                    var ranges: [Range<Int>] = []
+                    _ = S.scanPieces(view) { start, end in
+                        let left = view.count - start
+                        if left < 64, S.pieceEnds(in: view, from: start) >> UInt64(left) & 1 == 1 { toEnd += 1 }
+                        ranges.append(start..<end)
+                        return true
+                    }
+                    pieces.append(ranges)
+                }
+                return (pieces, toEnd)
+            }
+        }
+    }
+
+    /// The documents of `bytes` cut as `viewedPieces` does, with cl100k's block told a planted flaw: `told` bytes of the
+    /// text where the view says otherwise, or the other end rule.
+    static func plantedPieces(_ bytes: [UInt8], _ boundaries: [Int], told: (Int) -> Int, wholeRunAtEnd: Bool) -> [[Range<Int>]] {
+        bytes.withUnsafeBufferPointer { buffer in
+            ScannedText.with(buffer) { whole in
+                (0..<(boundaries.count - 1)).map { document in
+                    let view = whole.view(boundaries[document]..<boundaries[document + 1])
+                    var ranges: [Range<Int>] = [], start = 0
+                    while start < view.count {
+                        var ends: UInt64 = 0
+                        if start + 64 <= view.readable {
+                            ends = tk_cl100k_piece_ends(view.bytes + start, 3, UInt32(told(view.count - start)), wholeRunAtEnd ? 1 : 0)
+                        }
+                        if ends == 0 {
+                            let end = CL100kScanner.endOfPiece(in: view, from: start)
+                            ranges.append(start..<end)
+                            start = end
+                            continue
+                        }
+                        let base = start
+                        while ends != 0 {
+                            let end = base + ends.trailingZeroBitCount
+                            ranges.append(start..<end)
+                            start = end
+                            ends &= ends - 1
+                        }
+                    }
+                    return ranges
+                }
+            }
+        }
+    }
+
+    /// Seeded texts cut into documents of 1 to 150 bytes (at code point boundaries, one in four right after whitespace,
+    /// where the end of the text changes the whitespace rules).
+    static func documents(seed: UInt64, count: Int) -> [(bytes: [UInt8], boundaries: [Int])] {
+        (0..<count).map { index in
+            var random = SplitMix64(seed: seed, index: index)
+            let bytes = text(&random, parts: 100, nonASCIIOneIn: 40)
+            var boundaries = [0]
+            while boundaries.last! < bytes.count {
+                var next = min(bytes.count, boundaries.last! + Int.random(in: 1...150, using: &random))
+                if Int.random(in: 0..<4, using: &random) == 0 {
+                    while next < bytes.count && ![0x20, 0x09, 0x0A, 0x0D].contains(bytes[next - 1]) { next += 1 }
+                }
+                while next < bytes.count && bytes[next] & 0xC0 == 0x80 { next += 1 }
+                boundaries.append(next)
+            }
+            return (bytes, boundaries)
+        }
+    }
+
+    @Test("documents back to back in one buffer, blocks cutting each to its end, are cut as each document alone",
+          arguments: [SplitPattern.cl100k, .qwen2])
+    func documentsAsViews(pattern: SplitPattern) throws {
+        var toEnd = 0, documents = 0, differ = 0
+        for (bytes, boundaries) in Self.documents(seed: 41, count: 2_000) {
+            let (viewed, ended) = pattern == .cl100k ? Self.viewedPieces(CL100kScanner.self, bytes, boundaries)
+                                                     : Self.viewedPieces(Qwen2Scanner.self, bytes, boundaries)
+            let walked = pattern == .cl100k ? Self.walkedPieces(CL100kScanner.self, bytes, boundaries)
+                                            : Self.walkedPieces(Qwen2Scanner.self, bytes, boundaries)
+            differ += zip(viewed, walked).count { $0 != $1 }
+            toEnd += ended
+            documents += boundaries.count - 1
+        }
+        print("PieceEnds \(pattern), \(documents) documents as views: \(toEnd) pieces cut by a block that reached its document's end, \(differ) documents differ")
+        #expect(differ == 0 && toEnd > documents / 2)
+    }
+
+    @Test("the comparison can fail: blocks told that a document goes on past its end, or given the other end rule",
+          arguments: ["64 bytes", "qwen2's end rule"])
+    func plantedEnd(flaw: String) throws {
+        var differ = 0, documents = 0
+        for (bytes, boundaries) in Self.documents(seed: 43, count: 300) {
+            let planted = flaw == "64 bytes" ? Self.plantedPieces(bytes, boundaries, told: { _ in 64 }, wholeRunAtEnd: true)
+                                             : Self.plantedPieces(bytes, boundaries, told: { min(64, $0) }, wholeRunAtEnd: false)
+            differ += zip(planted, Self.walkedPieces(CL100kScanner.self, bytes, boundaries)).count { $0 != $1 }
+            documents += boundaries.count - 1
+        }
+        print("PieceEnds, planted \(flaw): \(differ) of \(documents) documents differ")
+        #expect(differ > documents / 50)
     }
 
     @Test("the scanners with blocks cut 4,000 long seeded texts where ICU does", arguments: [SplitPattern.cl100k, .qwen2])

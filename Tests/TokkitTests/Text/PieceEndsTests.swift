@@ -173,8 +173,8 @@ struct PieceEndsTests {
         }
     }
 
-    /// Seeded texts cut into documents of 1 to 150 bytes (at code point boundaries, one in four right after whitespace,
-    /// where the end of the text changes the whitespace rules).
+    /// Seeded texts cut into documents of 1 to 150 bytes, some empty (at code point boundaries, one in three after a
+    /// whitespace run, where the end of a text changes the whitespace rules): a batch's documents, back to back.
     static func documents(seed: UInt64, count: Int) -> [(bytes: [UInt8], boundaries: [Int])] {
         (0..<count).map { index in
             var random = SplitMix64(seed: seed, index: index)
@@ -182,10 +182,14 @@ struct PieceEndsTests {
             var boundaries = [0]
             while boundaries.last! < bytes.count {
                 var next = min(bytes.count, boundaries.last! + Int.random(in: 1...150, using: &random))
-                if Int.random(in: 0..<4, using: &random) == 0 {
-                    while next < bytes.count && ![0x20, 0x09, 0x0A, 0x0D].contains(bytes[next - 1]) { next += 1 }
+                if Int.random(in: 0..<3, using: &random) == 0 {
+                    // Through the next whitespace run's end, `\n` followed by spaces among them.
+                    let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+                    while next < bytes.count && !whitespace.contains(bytes[next]) { next += 1 }
+                    while next < bytes.count && whitespace.contains(bytes[next]) { next += 1 }
                 }
                 while next < bytes.count && bytes[next] & 0xC0 == 0x80 { next += 1 }
+                if Int.random(in: 0..<20, using: &random) == 0 { boundaries.append(boundaries.last!) }
                 boundaries.append(next)
             }
             return (bytes, boundaries)

@@ -178,7 +178,12 @@ extension Tokenizer {
             return
         }
         let workers = max(1, min(threads, count))
-        let block = max(1, min(64, count / (workers * 8)))
+        // Documents are claimed in blocks of about 32 KB of text (at least 64 documents), at least eight blocks a worker.
+        // Why that large: each block is one call of the scanner loop, whose queue of pieces ahead is drained empty at
+        // its end, plus a UTF-8 check and a special-token search; blocks of 64 lines of public_en (2.3 KB) cost 4% of
+        // encoding them with cl100k_base (`TokkitBench encode-docs --batch-only`, A/B, session 46).
+        let perBlock = max(64, 32_768 / max(1, text.count / count))
+        let block = max(1, min(perBlock, count / (workers * 8)))
         let blocks = (count + block - 1) / block
         // Per document: its id count. Per block: the worker whose array holds it and where, or its error.
         let lengths = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)

@@ -4,7 +4,7 @@ import PackageDescription
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
 //   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPieceEnds   CPrefetch   CTableChecks   CUTF8   CSHA256
-//   CWriteback   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2 piece ends, table and UTF-8 checks,
+//   CWriteback   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512 piece ends, table and UTF-8 checks,
 //                     SHA instructions, early writeback
 //   TokkitCore (+ CMemory, CMerge, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
 //   TokkitIO (+ CSHA256, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
@@ -83,8 +83,8 @@ let package = Package(
         // Starting a file's writeback early (Linux sync_file_range), which glibc hides from Swift.
         .target(name: "CWriteback"),
         .target(name: "TokkitIO", dependencies: ["CSHA256", "CWriteback"]),
-        // The piece starts of a block of 64 bytes of ASCII from its bytes' class masks (SSE2's byte compares and masks),
-        // which Swift's baseline cannot express.
+        // The piece starts of a block of 64 bytes of ASCII from its bytes' class masks (SSE2's byte compares, or AVX-512's
+        // where the CPU has them), which Swift's baseline cannot express.
         .target(name: "CPieceEnds"),
         .target(name: "TokkitText", dependencies: ["CICU", "CPieceEnds", "CPrefetch", "TokkitCore"]),
         // The bundled vocabularies are resources: they travel with every program that links Tokkit.

@@ -2,16 +2,6 @@
 #define TOKKIT_PIECE_ENDS_H
 
 #include <stdint.h>
-#if defined(__x86_64__)
-#include <emmintrin.h>
-#endif
-
-#if defined(__x86_64__)
-/// The 64 bytes at `bytes` as a mask: bit k set where `test` holds for byte k, four SSE2 compares' worth.
-#define TK_MASK64(test)                                                                                            \
-    ((uint64_t)(uint16_t)_mm_movemask_epi8(test(b0)) | (uint64_t)(uint16_t)_mm_movemask_epi8(test(b1)) << 16 |     \
-     (uint64_t)(uint16_t)_mm_movemask_epi8(test(b2)) << 32 | (uint64_t)(uint16_t)_mm_movemask_epi8(test(b3)) << 48)
-#endif
 
 /// The pieces of cl100k's pattern (`digits` = 3) or qwen2's (`digits` = 1) that the 64 bytes at `bytes` decide, a piece
 /// starting at `bytes[0]`: bit k (1...63) is set when a piece ends at k and the next starts there. 0 when the bytes
@@ -42,126 +32,15 @@
 /// a corpus line is a few dozen bytes; cut only up to its second-to-last run, most of it was left to the scanner.
 /// Otherwise the bytes past the end count as bytes that are not ASCII.
 /// `PieceEndsTests` hold the result against the scanner's own rules and ICU.
-static inline uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digits, unsigned length, int whole_run_at_end) {
-#if defined(__x86_64__)
-    const __m128i b0 = _mm_loadu_si128((const __m128i *)bytes), b1 = _mm_loadu_si128((const __m128i *)(bytes + 16));
-    const __m128i b2 = _mm_loadu_si128((const __m128i *)(bytes + 32)), b3 = _mm_loadu_si128((const __m128i *)(bytes + 48));
-    // Bytes of 0x80 and above are negative as signed bytes, so every range test leaves them out.
-#define TK_IS(x) (x)
-#define TK_LETTER(x) _mm_and_si128(_mm_cmpgt_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a' - 1)), \
-                                   _mm_cmplt_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('z' + 1)))
-#define TK_DIGIT(x) _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)))
-#define TK_SPACE(x) _mm_cmpeq_epi8(x, _mm_set1_epi8(' '))
-#define TK_CONTROL_SPACE(x) _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x08)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x0E)))
-#define TK_NEWLINE(x) _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')))
-#define TK_APOSTROPHE(x) _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))
-    const uint64_t past = length >= 64 ? 0 : ~(uint64_t)0 << length;
-    const uint64_t high = TK_MASK64(TK_IS) | past;
-    // The text ends in the block, after ASCII only.
-    const int ends = past != 0 && (high & ~past) == 0;
-    // Fewer than 32 bytes of ASCII would decide a piece or two at the cost of many (text in other scripts, whose runs
-    // are the scanner's): left to it.
-    if (!ends && (uint32_t)high != 0) return 0;
-    // Only the ASCII bytes before the first other one are read.
-    const uint64_t valid = high ? (high & (0 - high)) - 1 : ~(uint64_t)0;
-    const uint64_t L = TK_MASK64(TK_LETTER) & valid, N = TK_MASK64(TK_DIGIT) & valid;
-    const uint64_t S = TK_MASK64(TK_SPACE) & valid, R = TK_MASK64(TK_NEWLINE) & valid;
-    const uint64_t T = TK_MASK64(TK_CONTROL_SPACE) & valid & ~R;
-    const uint64_t A = TK_MASK64(TK_APOSTROPHE) & valid;
-#undef TK_IS
-#undef TK_LETTER
-#undef TK_DIGIT
-#undef TK_SPACE
-#undef TK_CONTROL_SPACE
-#undef TK_NEWLINE
-#undef TK_APOSTROPHE
-    const uint64_t W = S | T | R, O = valid & ~(L | N | W);
-    // Run starts; bit 0 is a piece start whatever came before.
-    const uint64_t Ls = L & ~(L << 1), Ns = N & ~(N << 1), Os = O & ~(O << 1), Ws = W & ~(W << 1);
+///
+/// With AVX-512 (BW) where the CPU has it, each class mask one compare of the 64 bytes; SSE2 otherwise.
+uint64_t tk_cl100k_piece_ends(const uint8_t *bytes, unsigned digits, unsigned length, int whole_run_at_end);
 
-    // The last two runs: piece ends are given up to the second-to-last one's start, or to the end of the text.
-    unsigned secondLast = length;
-    if (!ends) {
-        const uint64_t runStarts = Ls | Ns | Os | Ws;
-        if (runStarts == 0) return 0;
-        const unsigned last = 63u - (unsigned)__builtin_clzll(runStarts);
-        const uint64_t before = runStarts & ((UINT64_C(1) << last) - 1);
-        if (before == 0) return 0;
-        secondLast = 63u - (unsigned)__builtin_clzll(before);
-        if (secondLast == 0) return 0;
-    }
+/// `tk_cl100k_piece_ends` with SSE2's masks whatever the CPU (0 off x86-64): for the tests that hold the two ways
+/// against each other.
+uint64_t tk_cl100k_piece_ends_sse2(const uint8_t *bytes, unsigned digits, unsigned length, int whole_run_at_end);
 
-    uint64_t starts = 1;
-    // Digits, cut every `digits` from the run's start.
-    if (digits == 1) {
-        starts |= N;
-    } else {
-        uint64_t group = Ns;
-        starts |= group;
-        while (group) {
-            group = (group << 3) & N & (N << 1) & (N << 2);
-            starts |= group;
-        }
-    }
-    // Letters and the byte before them.
-    const uint64_t lead = Ls >> 1;
-    starts |= lead & (S | T);
-    starts |= (lead & (R | N)) << 1;
-    const uint64_t leadOther = lead & O;
-    const uint64_t leadAlone = leadOther & ~(O << 1) & ~(S << 1);
-    starts |= leadAlone | (leadOther & ~leadAlone) << 1;
-    // Runs of O, one byte early after a space.
-    const uint64_t afterSpace = Os & (S << 1);
-    starts |= afterSpace >> 1 | (Os & ~afterSpace);
-    // The R right after a run of O belong to its piece; the rest of the whitespace runs.
-    const uint64_t seeds = R & ~(R << 1) & (O << 1);
-    const uint64_t taken = ((R + seeds) ^ R) & R;
-    const uint64_t space = W & ~taken;
-    const uint64_t spaceStarts = space & ~(space << 1);
-    starts |= spaceStarts;
-    // The last byte of a run, unless the run reaches the end of the text.
-    starts |= space & ~(space >> 1) & ~R & (ends ? ~(UINT64_C(1) << (length - 1)) : ~(uint64_t)0);
-    // The byte after a run's last R, when whitespace that is no R follows it to the run's end.
-    const uint64_t blank = space & ~R;
-    uint64_t afterNewline = blank & ((R & space) << 1);
-    while (afterNewline) {
-        const unsigned q = (unsigned)__builtin_ctzll(afterNewline);
-        afterNewline &= afterNewline - 1;
-        // Where the whitespace that is no R from q ends: past the end of the run, or at another R.
-        const uint64_t rest = ~blank & (~(uint64_t)0 << q);
-        if (rest == 0) continue;
-        const unsigned f = (unsigned)__builtin_ctzll(rest);
-        if (!((R >> f) & 1)) starts |= UINT64_C(1) << q;
-    }
-    // Contractions: an apostrophe that starts a piece, then `s d m t`, or `ll ve re`.
-    uint64_t apostrophes = A & starts & (L >> 1);
-    while (apostrophes) {
-        const unsigned p = (unsigned)__builtin_ctzll(apostrophes);
-        apostrophes &= apostrophes - 1;
-        if (p + 3 > secondLast) break;  // its letters are past what is given
-        const unsigned first = bytes[p + 1] | 0x20, second = bytes[p + 2] | 0x20;
-        unsigned end = 0;
-        if (first == 's' || first == 'd' || first == 'm' || first == 't') {
-            end = p + 2;
-        } else if ((first == 'l' && second == 'l') || (first == 'v' && second == 'e') || (first == 'r' && second == 'e')) {
-            end = p + 3;
-        }
-        if (end) starts |= (UINT64_C(1) << end) & L;
-    }
-    if (!ends) return starts & ~UINT64_C(1) & ((UINT64_C(2) << secondLast) - 1);
-    // `\s++$`: the whitespace run that reaches the end is one piece from its start.
-    if (whole_run_at_end && (space >> (length - 1)) & 1) {
-        const unsigned runStart = 63u - (unsigned)__builtin_clzll(spaceStarts & ((UINT64_C(1) << length) - 1));
-        starts &= ~(~(uint64_t)0 << (runStart + 1));
-    }
-    return (starts & ~UINT64_C(1) & ((UINT64_C(1) << length) - 1)) | UINT64_C(1) << length;
-#else
-    (void)bytes;
-    (void)digits;
-    (void)length;
-    (void)whole_run_at_end;
-    return 0;
-#endif
-}
+/// 1 when `tk_cl100k_piece_ends` uses AVX-512 on this CPU, else 0.
+int tk_piece_ends_avx512(void);
 
 #endif

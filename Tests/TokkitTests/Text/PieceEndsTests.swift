@@ -97,6 +97,65 @@ struct PieceEndsTests {
         #expect(blocks > 1_000 && wrong > blocks / 10)
     }
 
+    // The class masks come from AVX-512 where the CPU has it, from SSE2 otherwise: the two are held against each other on
+    // every block of seeded texts, whatever it starts with, for both patterns' parameters and every length.
+
+    /// Every block of `bytes` (from each byte with 64 readable after it), each length 1...64 and both end rules, with
+    /// `digits` on each side; how many blocks decided something and how many differ.
+    static func compareMasks(_ bytes: [UInt8], digits: UInt32, otherDigits: UInt32) -> (decided: Int, differ: Int) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var decided = 0, differ = 0
+            for start in 0..<max(0, buffer.count - 63) {
+                let at = buffer.baseAddress! + start
+                for length in [64, 63, 40, 33, 32, 17, 9, 2, 1] as [UInt32] {
+                    for whole in [1, 0] as [Int32] {
+                        let sse2 = tk_cl100k_piece_ends_sse2(at, digits, length, whole)
+                        if sse2 != 0 { decided += 1 }
+                        if tk_cl100k_piece_ends(at, otherDigits, length, whole) != sse2 { differ += 1 }
+                    }
+                }
+            }
+            return (decided, differ)
+        }
+    }
+
+    #if arch(x86_64)
+    /// Fails on an x86-64 CPU without AVX-512 BW, where the comparison below would hold SSE2 against itself.
+    @Test("this machine builds the masks with AVX-512 (CI's does), so the comparison below covers them")
+    func avx512() {
+        #expect(tk_piece_ends_avx512() == 1)
+    }
+    #endif
+
+    @Test("AVX-512's masks give every block the ends SSE2's give, cl100k's and qwen2's rules, every length, 1,000 seeded texts")
+    func masksAgree() {
+        var decided = 0, differ = 0
+        for index in 0..<1_000 {
+            var random = SplitMix64(seed: 47, index: index)
+            let bytes = Self.text(&random, parts: 60, nonASCIIOneIn: index % 2 == 0 ? 40 : 400)
+            for digits in [3, 1] as [UInt32] {
+                let result = Self.compareMasks(bytes, digits: digits, otherDigits: digits)
+                decided += result.decided
+                differ += result.differ
+            }
+        }
+        print("PieceEnds masks (AVX-512: \(tk_piece_ends_avx512() == 1)): \(decided) blocks decided, \(differ) differ from SSE2's")
+        #expect(decided > 100_000 && differ == 0)
+    }
+
+    @Test("the mask comparison can fail: SSE2 with cl100k's digits against the other side with qwen2's")
+    func plantedMaskDigits() {
+        var decided = 0, differ = 0
+        for index in 0..<100 {
+            var random = SplitMix64(seed: 48, index: index)
+            let result = Self.compareMasks(Self.text(&random, parts: 60, nonASCIIOneIn: 400), digits: 3, otherDigits: 1)
+            decided += result.decided
+            differ += result.differ
+        }
+        print("PieceEnds masks, digits planted: \(differ) of \(decided) decided blocks differ")
+        #expect(decided > 10_000 && differ > decided / 20)
+    }
+
     // A batch's documents lie back to back in one buffer (`bytes`, cut at `boundaries`): a block from a piece start near a
     // document's end reaches into the next documents, is told where the document ends, and then cuts to that end.
 

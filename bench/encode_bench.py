@@ -1069,7 +1069,8 @@ def per_document(args):
             f"file is removed before the clock starts (replacing it would free its pages inside `rename`)."
             + (f" Inputs: the first {args.prefix_mb:g} MB of each corpus (cut at a line end)." if args.prefix_mb else ""), "",
             "In process (`TokkitBench encode-docs`): the flat batch path (`Tokenizer.encodeDocuments`) and, for comparison, one "
-            "array per document in and out (the per-document path before this session), against `encode` of the file as one text.", ""]
+            "array per document in and out (the per-document path before this session), against `encode(bytes:)` of the file as one "
+            "text; the one text and the batch each check their UTF-8 (from session 47; the one text skipped it before).", ""]
     inproc = ["| corpus | vocab | one text MB/CPU-s | flat batch MB/CPU-s | batch ÷ one text | one array per document MB/CPU-s | arrays ÷ one text |",
               "|---|---|---:|---:|---:|---:|---:|"]
     # The shard command's own one-text rate too (`--docs file`: the file as one document, with the shard's

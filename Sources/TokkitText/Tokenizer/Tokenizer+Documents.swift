@@ -138,6 +138,15 @@ extension Tokenizer {
     /// caller's mistake, reported rather than trapped on.
     package static func checkBoundaries(_ boundaries: [Int], length: Int) throws(EncodingError) {
         guard let first = boundaries.first, first == 0 else { throw .invalidDocumentBoundaries(index: 0) }
+        // Ascending to a last one within the text: all are within it. One pass without a branch per boundary (a
+        // vector loop), the index of a bad one looked for only when there is one: per boundary, with the array's
+        // bounds checks, the check was 0.4% of encoding public_en's lines (cl100k_base, session 47).
+        let ascending = boundaries.withUnsafeBufferPointer { boundaries in
+            var descents = 0
+            for index in 1..<boundaries.count { descents |= boundaries[index] < boundaries[index &- 1] ? 1 : 0 }
+            return descents == 0
+        }
+        if ascending, boundaries[boundaries.count - 1] <= length { return }
         for index in 1..<boundaries.count where boundaries[index] < boundaries[index - 1] || boundaries[index] > length {
             throw .invalidDocumentBoundaries(index: index)
         }

@@ -4,13 +4,13 @@ import PackageDescription
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
 //   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPieceEnds   CPrefetch   CTableChecks   CUTF8   CSHA256
-//   CWriteback   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512 piece ends, table and UTF-8 checks,
-//                     SHA instructions, early writeback
+//   CWriteback   CNewlines   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512 piece ends,
+//                     table and UTF-8 checks, SHA instructions, early writeback, AVX2 line ends
 //   TokkitCore (+ CMemory, CMerge, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
 //   TokkitIO (+ CSHA256, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
 //     ├─► TokkitText      (Core, CICU, CPieceEnds, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
-//     └─► TokkitCorpus    (Core, IO, CCompression)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
+//     └─► TokkitCorpus    (Core, IO, CCompression, CNewlines)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
 //   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)        corpus encoding, shards; metrics and reports
 //   TokkitPrep    (Core, IO, Text, Corpus, CICU, Yams)            filters, PII, dedup, decontamination, selection, mixing
 //   Tokkit        (every library)   the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
@@ -91,7 +91,9 @@ let package = Package(
         .target(name: "TokkitFormats", dependencies: ["TokkitCore", "TokkitIO"],
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],
                 resources: [.copy("Catalog/Vocabularies")]),
-        .target(name: "TokkitCorpus", dependencies: ["CCompression", "TokkitCore", "TokkitIO"]),
+        // The line ends of a buffer 64 bytes a step (AVX2's byte compares and masks), which Swift's baseline cannot express.
+        .target(name: "CNewlines"),
+        .target(name: "TokkitCorpus", dependencies: ["CCompression", "CNewlines", "TokkitCore", "TokkitIO"]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         // The stages upstream of tokenization: cleaning, filters, PII (datatrove's decisions), and curation

@@ -1,3 +1,4 @@
+import CNewlines
 import Foundation
 
 /// Reads one file (or standard input) line by line through a fixed-size buffer, decompressing
@@ -141,13 +142,25 @@ final class LineSource {
                      take: (_ run: UnsafeBufferPointer<UInt8>, _ spans: UnsafeBufferPointer<Int>, _ base: UnsafePointer<UInt8>,
                             _ firstLine: Int, _ batch: inout DocumentReader.FlatBatch) -> Int) throws(CorpusError) -> LineRun {
         let runLength = 1024
-        return try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * runLength) { spans throws(CorpusError) -> LineRun in
-            try appendRuns(to: &batch, targetBytes: targetBytes, lines: &lines, bytes: &bytes) { all, position, budget, firstLine, batch in
+        return try withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * runLength + 64) { scratch throws(CorpusError) -> LineRun in
+            // Each line's start and end, then the offsets of the `\n` bytes found, from the run's first byte (with the
+            // 64 more that `tk_newline_offsets` may store).
+            let spans = UnsafeMutableBufferPointer(rebasing: scratch[..<(2 * runLength)])
+            let newlines = UnsafeMutableBufferPointer(rebasing: scratch[(2 * runLength)...])
+            return try appendRuns(to: &batch, targetBytes: targetBytes, lines: &lines, bytes: &bytes) { all, position, budget, firstLine, batch in
                 guard let base = all.baseAddress else { return (0, position, nil) }
+                // The line ends before the budget's end, then the one of the line that reaches it: no more is scanned than
+                // is taken (a small batch target would otherwise scan a whole run ahead, again and again).
+                let rest = all.count - position, window = min(rest, max(0, budget))
+                var found = tk_newline_offsets(base + position, window, runLength, newlines.baseAddress)
+                if found < runLength, window < rest, found == 0 || newlines[found - 1] + 1 < budget,
+                   tk_newline_offsets(base + position + window, rest - window, 1, newlines.baseAddress.map { $0 + found }) == 1 {
+                    newlines[found] += window
+                    found += 1
+                }
                 var start = position, count = 0, reached = false
-                while count < runLength, start < all.count,
-                      let found = memchr(base + start, Int32(UInt8(ascii: "\n")), all.count - start) {
-                    let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+                while count < found {
+                    let newline = position + newlines[count]
                     let end = Self.lineEnd(base, start: start, newline: newline, keepingTerminator: keepingTerminator)
                     spans[2 * count] = start
                     spans[2 * count + 1] = end

@@ -92,7 +92,7 @@ let package = Package(
                 exclude: ["Catalog/Vocabularies/README.md", "Catalog/Vocabularies/SHA256SUMS"],
                 resources: [.copy("Catalog/Vocabularies")]),
         // The line ends of a buffer 64 bytes a step (AVX2's byte compares and masks), which Swift's baseline cannot express.
-        .target(name: "CNewlines"),
+        .target(name: "CNewlines", dependencies: ["CTableChecks"]),
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "CNewlines", "TokkitCore", "TokkitIO"]),
         .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),

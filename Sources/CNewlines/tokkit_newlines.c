@@ -5,6 +5,8 @@
 // compares, and the line ends are its trailing-zero counts, four stored without a branch (bench/RESULTS.md,
 // "Session 47").
 #include "tokkit_newlines.h"
+// The one AVX2 test of the package (`tk_table_checks_accelerated`: "this CPU has AVX2").
+#include "tokkit_table_checks.h"
 
 #include <string.h>
 
@@ -50,19 +52,15 @@ static size_t newline_offsets_avx2(const uint8_t *bytes, size_t count, size_t li
     return found < limit ? found : limit;
 }
 
-/// Decided once, before `main`: whether this CPU (and its OS) runs AVX2, with the BMI and POPCNT instructions the
-/// loop uses (every AVX2 CPU has them; asked all the same).
-static int use_avx2;
-
-__attribute__((constructor)) static void choose_newlines(void) {
-    __builtin_cpu_init();
-    use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt");
+/// The package's one AVX2 test (`CTableChecks`, as `CUTF8` asks it), and the two instructions the loop takes besides,
+/// which every AVX2 CPU has.
+int tk_newlines_vector(void) {
+    return tk_table_checks_accelerated() && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt");
 }
 
-int tk_newlines_vector(void) { return use_avx2; }
-
 size_t tk_newline_offsets(const uint8_t *bytes, size_t count, size_t limit, intptr_t *offsets) {
-    return use_avx2 ? newline_offsets_avx2(bytes, count, limit, offsets) : tk_newline_offsets_portable(bytes, count, limit, offsets);
+    return tk_newlines_vector() ? newline_offsets_avx2(bytes, count, limit, offsets)
+                                : tk_newline_offsets_portable(bytes, count, limit, offsets);
 }
 
 #else

@@ -4,10 +4,10 @@ import PackageDescription
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
 //   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPieceEnds   CPrefetch   CTableChecks   CUTF8   CSHA256
-//   CWriteback   CNewlines   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512 piece ends,
-//                     table and UTF-8 checks, SHA instructions, early writeback, AVX2 line ends
+//   CBLAKE3   CWriteback   CNewlines   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512 piece
+//                     ends, table and UTF-8 checks, SHA instructions, BLAKE3 in vector lanes, early writeback, AVX2 line ends
 //   TokkitCore (+ CMemory, CMerge, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
-//   TokkitIO (+ CSHA256, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, JSON value/parser/writer, LE ids
+//   TokkitIO (+ CSHA256, CBLAKE3, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, BLAKE3, JSON, LE ids
 //     ├─► TokkitText      (Core, CICU, CPieceEnds, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
 //     └─► TokkitCorpus    (Core, IO, CCompression, CNewlines)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
@@ -80,9 +80,11 @@ let package = Package(
         .target(name: "TokkitCore", dependencies: ["CMemory", "CMerge", "CPrefetch", "CTableChecks", "CUTF8"], swiftSettings: internalChecks),
         // SHA-256 block compression with the CPU's SHA instructions and CRC-32C with SSE4.2's, which Swift cannot express.
         .target(name: "CSHA256"),
+        // BLAKE3 with sixteen chunks in the lanes of AVX-512 (eight in AVX2's), which Swift's baseline cannot express.
+        .target(name: "CBLAKE3"),
         // Starting a file's writeback early (Linux sync_file_range), which glibc hides from Swift.
         .target(name: "CWriteback"),
-        .target(name: "TokkitIO", dependencies: ["CSHA256", "CWriteback"]),
+        .target(name: "TokkitIO", dependencies: ["CBLAKE3", "CSHA256", "CWriteback"]),
         // The piece starts of a block of 64 bytes of ASCII from its bytes' class masks (SSE2's byte compares, or AVX-512's
         // where the CPU has them), which Swift's baseline cannot express.
         .target(name: "CPieceEnds"),

@@ -42,7 +42,8 @@ struct ShardWrite: ParsableCommand {
         The bytes of every shard are the same whatever --threads is. Each file is written under a temporary name, \
         read back and checked, then renamed; manifest.json is rewritten as shards finish (about once a second) \
         and says complete: true only at the end. An output directory that already holds shards is an error unless --resume (keep the shards \
-        whose sha256 still matches the manifest, write the rest) or --force (replace them).
+        whose digest still matches the manifest, write the rest) or --force (replace them). Every file's digest is \
+        BLAKE3 (b3sum prints the same) unless --digest sha256.
 
         With --rank R --world-size W the command encodes only sorted(files)[R::W], into DIR/parts/PREFIX-RRRRR.ids, \
         .lengths and .json (ids and document lengths, not shards yet), and leaves a completion marker in \
@@ -78,8 +79,11 @@ struct ShardWrite: ParsableCommand {
 
     @OptionGroup var workers: RunOptions
 
-    @Flag(name: .long, help: "Continue an interrupted run: keep the shards whose sha256 matches manifest.json, write the rest.")
+    @Flag(name: .long, help: "Continue an interrupted run: keep the shards whose digest matches manifest.json, write the rest.")
     var resume = false
+
+    @Option(name: .long, help: "The digest manifest.json records for every file: blake3 (b3sum's; several times faster) or sha256 (sha256sum's).")
+    var digest: DigestAlgorithm = .blake3
 
     @OptionGroup var overwrite: OverwriteOptions
 
@@ -107,7 +111,7 @@ struct ShardWrite: ParsableCommand {
             vocabulary: VocabularyRecord(source: vocabulary.vocab, sha256: try vocabulary.sha256(), size: vocab.size,
                                          endToken: endToken, endTokenID: end.id),
             shardTokens: shardTokens, valTokens: valTokens ?? shardTokens, prefix: prefix, documents: documents,
-            lossy: input.lossy, skipBadLines: input.skipBadLines)
+            lossy: input.lossy, skipBadLines: input.skipBadLines, digest: digest)
         if ranks.isPartitioned {
             try writePart(settings: settings, tokenizer: tokenizer)
             return
@@ -128,7 +132,7 @@ struct ShardWrite: ParsableCommand {
         if let logFailure { throw logFailure }
         try InputOptions.reportSkippedLines(reader.statistics.skipped)
         let manifest = result.manifest
-        if result.keptShards > 0 { try log("kept \(result.keptShards) shards from the earlier run (sha256 matched)") }
+        if result.keptShards > 0 { try log("kept \(result.keptShards) shards from the earlier run (\(settings.digest.rawValue) matched)") }
         if !manifest.shards.contains(where: { $0.split == .train }) {
             try log("warning: every token went to the validation split; lower --val-tokens to get training data")
         }
@@ -226,8 +230,9 @@ struct ShardInspect: ParsableCommand {
         let summary = shard.summary
         try StandardStreams.print("tokens          \(summary.tokens) (\(summary.bytes) bytes)")
         try StandardStreams.print("documents       \(summary.endTokens) (end token \(shard.endTokenID) \(shard.format.delimiter == .before ? "before" : "after") each)")
-        let check = shard.recordedSHA256.map { $0 == summary.sha256 ? " (matches manifest.json)" : " (manifest.json records \($0))" }
-        try StandardStreams.print("sha256          \(summary.sha256)\(check ?? "")")
+        let check = shard.recordedDigest.map { $0 == summary.digest ? " (matches manifest.json)" : " (manifest.json records \($0.hex))" }
+        let name = summary.digest.algorithm.rawValue
+        try StandardStreams.print("\(name)\(String(repeating: " ", count: max(1, 16 - name.count)))\(summary.digest.hex)\(check ?? "")")
         if !shard.continued.isEmpty {
             try StandardStreams.print("continued       \(Self.preview(shard.continued, tokenizer)) (the end of a document begun in the previous shard)")
         }
@@ -245,3 +250,4 @@ struct ShardInspect: ParsableCommand {
 
 extension ShardFormat: ArgumentChoice {}
 extension TokenWidth: ArgumentChoice {}
+extension DigestAlgorithm: ArgumentChoice {}

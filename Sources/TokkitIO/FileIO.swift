@@ -11,14 +11,14 @@ public enum FileIO {
         return [UInt8](data)
     }
 
-    /// The size and SHA-256 (hex) of the file at `path`, read in 1 MiB chunks: a file of any size,
+    /// The size and digest (`algorithm`) of the file at `path`, read in 1 MiB chunks: a file of any size,
     /// in constant memory. For checking an output against what a manifest or marker records.
-    public static func digest(_ path: String) throws(FileError) -> (bytes: Int, sha256: String) {
+    public static func digest(_ path: String, algorithm: DigestAlgorithm) throws(FileError) -> (bytes: Int, digest: FileDigest) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
         }
         defer { try? handle.close() }
-        var digest = SHA256()
+        var digest = ContentHasher(algorithm)
         var bytes = 0
         while true {
             let chunk: Data?
@@ -27,7 +27,7 @@ public enum FileIO {
             digest.update(chunk)
             bytes += chunk.count
         }
-        return (bytes, digest.finalizeHex())
+        return (bytes, digest.finalize())
     }
 
     /// What went wrong in a Foundation file operation, in the system's words ("File too large", "No space

@@ -79,15 +79,7 @@ public struct SHA256: Sendable {
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
     }
 
-    public mutating func finalizeHex() -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in finalize() {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    public mutating func finalizeHex() -> String { Hex.lowercase(finalize()) }
 
     // Hot loop notes: the message schedule lives in a stack tuple and the state in locals, because a
     // heap array per 64-byte block (and bounds checks on it) made hashing shards slower than writing them.

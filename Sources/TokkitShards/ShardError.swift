@@ -1,5 +1,6 @@
 import TokkitCore
 import TokkitCorpus
+import TokkitIO
 import TokkitText
 
 /// Why shards could not be written, resumed or verified. Every case names the file; offsets are bytes
@@ -21,7 +22,7 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpected(path: String, offset: Int, expected: String, found: String)
     case sizeMismatch(path: String, size: Int, expected: String)
     case truncated(path: String, size: Int, expected: String)
-    case checksumMismatch(path: String, expected: String, actual: String)
+    case checksumMismatch(path: String, expected: FileDigest, actual: FileDigest)
     case countMismatch(path: String, what: String, expected: Int, found: Int)
     case manifest(path: String, reason: String)
     /// Resume found a manifest made with other settings or inputs.
@@ -65,7 +66,7 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(let path, let size, let expected):
             return "\(path): the file has \(size) bytes, expected \(expected)"
         case .checksumMismatch(let path, let expected, let actual):
-            return "\(path): sha256 is \(actual), the manifest records \(expected); the file changed after it was written"
+            return "\(path): \(actual.algorithm.rawValue) is \(actual.hex), the manifest records \(expected.hex); the file changed after it was written"
         case .countMismatch(let path, let what, let expected, let found):
             return "\(path): \(found) \(what), the manifest records \(expected)"
         case .manifest(let path, let reason):

@@ -55,7 +55,7 @@ public enum Sharding {
     public static func tokens(of file: String, settings: ShardSettings) throws -> [TokenID] {
         var ids: [TokenID] = []
         let scanner = TokenFileScanner(format: settings.format, width: settings.tokenWidth, vocabularySize: settings.vocabulary.size,
-                                       endTokenID: settings.vocabulary.endTokenID)
+                                       endTokenID: settings.vocabulary.endTokenID, digest: settings.digest)
         _ = try scanner.scan(file) { chunk in ids += chunk; return true }
         return ids
     }

@@ -15,16 +15,20 @@ Loaders (numpy only, as the projects do it):
             read from an np.memmap of the .bin at its pointer.
 
 The expected stream is tiktoken's `encode_ordinary` of every document, with the end token before each
-document (llmc) or after it (nanogpt, megatron), cut where the manifest says. Prints a one-line summary;
-exits non-zero naming the first difference. Missing numpy or tiktoken is an error, never a skip.
+document (llmc) or after it (nanogpt, megatron), cut where the manifest says. Every file's digest the manifest
+records is recomputed with the reference library of its algorithm: `blake3` (the BLAKE3 team's Rust
+implementation, what b3sum prints) or `hashlib.sha256`. Prints a one-line summary; exits non-zero naming the
+first difference. Missing numpy, tiktoken or blake3 is an error, never a skip.
 """
 import argparse
+import hashlib
 import json
 import os
 import struct
 import sys
 
 os.environ["TIKTOKEN_CACHE_DIR"] = ""
+import blake3  # noqa: E402
 import numpy as np  # noqa: E402
 import tiktoken  # noqa: E402
 from tiktoken.load import load_tiktoken_bpe  # noqa: E402
@@ -36,6 +40,21 @@ MEGATRON_DTYPES = {1: np.uint8, 2: np.int8, 3: np.int16, 4: np.int32, 5: np.int6
 def fail(message):
     print(message, file=sys.stderr)
     sys.exit(1)
+
+
+def check_digest(directory, record):
+    """The file's digest by the algorithm its record names; returns that algorithm's name."""
+    algorithms = [name for name in ("blake3", "sha256") if name in record]
+    if len(algorithms) != 1:
+        fail(f"{record['file']}: the manifest records {algorithms or 'no digest'}, expected one of blake3, sha256")
+    name = algorithms[0]
+    hasher = blake3.blake3() if name == "blake3" else hashlib.sha256()
+    with open(os.path.join(directory, record["file"]), "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(block)
+    if hasher.hexdigest() != record[name]:
+        fail(f"{record['file']}: {name} is {hasher.hexdigest()}, the manifest records {record[name]}")
+    return name
 
 
 def load_llmc(path):
@@ -114,7 +133,11 @@ def main():
 
     fmt = settings["format"]
     read = []
+    digests = {}
     for shard in manifest["shards"]:
+        for record in [shard["token_file"]] + ([shard["index_file"]] if "index_file" in shard else []):
+            name = check_digest(args.directory, record)
+            digests[name] = digests.get(name, 0) + 1
         path = os.path.join(args.directory, shard["token_file"]["file"])
         if fmt == "llmc":
             arrays = load_llmc(path)
@@ -139,7 +162,8 @@ def main():
     if len(stream) != len(expected) or not np.array_equal(stream, expected):
         first = next((i for i, (a, b) in enumerate(zip(stream, expected)) if a != b), min(len(stream), len(expected)))
         fail(f"token {first} of the stream differs: shards have {len(stream)} tokens, tiktoken {len(expected)}")
-    print(f"OK {fmt} {len(manifest['shards'])} shards {len(stream)} tokens {len(texts)} documents")
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(digests.items()))
+    print(f"OK {fmt} {len(manifest['shards'])} shards {len(stream)} tokens {len(texts)} documents; digests equal: {summary}")
 
 
 if __name__ == "__main__":

@@ -52,8 +52,8 @@ public struct RankedTask: Sendable {
     /// Size and sha256 of one output, streamed.
     static func describe(_ path: String) throws(PartitionError) -> CompletionMarker.Output {
         do {
-            let (bytes, sha256) = try FileIO.digest(path)
-            return CompletionMarker.Output(path: path, bytes: bytes, sha256: sha256)
+            let (bytes, digest) = try FileIO.digest(path, algorithm: .sha256)
+            return CompletionMarker.Output(path: path, bytes: bytes, sha256: digest.hex)
         } catch {
             throw .unreadable(path: path, reason: error.reason)
         }

@@ -104,9 +104,20 @@ public struct ShardSettings: Codable, Sendable, Equatable {
     public var documents: String
     public var lossy: Bool
     public var skipBadLines: Bool
+    /// The digest recorded for every file; a manifest without one is from before BLAKE3 and recorded SHA-256.
+    public var digest: DigestAlgorithm {
+        get { recordedDigest ?? .sha256 }
+        set { recordedDigest = newValue }
+    }
+    private var recordedDigest: DigestAlgorithm?
+
+    private enum CodingKeys: String, CodingKey {
+        case format, tokenWidth, layout, delimiter, vocabulary, shardTokens, valTokens, prefix, documents, lossy, skipBadLines
+        case recordedDigest = "digest"
+    }
 
     public init(format: ShardFormat, tokenWidth: TokenWidth, vocabulary: VocabularyRecord, shardTokens: Int, valTokens: Int,
-                prefix: String, documents: String, lossy: Bool, skipBadLines: Bool) throws(ShardError) {
+                prefix: String, documents: String, lossy: Bool, skipBadLines: Bool, digest: DigestAlgorithm = .blake3) throws(ShardError) {
         guard shardTokens > 0 else { throw .invalidSetting("--shard-tokens must be at least 1") }
         guard valTokens > 0 else { throw .invalidSetting("--val-tokens must be at least 1: shard 0 is the validation split") }
         if format == .llmc {
@@ -126,6 +137,7 @@ public struct ShardSettings: Codable, Sendable, Equatable {
         self.documents = documents
         self.lossy = lossy
         self.skipBadLines = skipBadLines
+        self.recordedDigest = digest
         switch format {
         case .llmc:
             let header = LLMCHeader(width: tokenWidth, tokenCount: 0)
@@ -142,6 +154,7 @@ public struct ShardSettings: Codable, Sendable, Equatable {
     var json: JSONValue {
         .object(entries: [
             ("delimiter", .string(delimiter.rawValue)),
+            ("digest", .string(digest.rawValue)),
             ("documents", .string(documents)),
             ("format", .string(format.rawValue)),
             ("layout", .string(layout)),
@@ -178,6 +191,7 @@ public struct ShardSettings: Codable, Sendable, Equatable {
         compare("documents", documents, other.documents)
         compare("lossy", lossy, other.lossy)
         compare("skip bad lines", skipBadLines, other.skipBadLines)
+        compare("digest", digest.rawValue, other.digest.rawValue)
         return found
     }
 
@@ -294,14 +308,49 @@ public struct InputFile: Codable, Sendable, Equatable {
     }
 }
 
-/// One file as written: its name in the output directory, size and sha256.
+/// One file as written: its name in the output directory, size and digest, recorded under the digest's name
+/// (`"blake3"`, or `"sha256"` as every manifest before BLAKE3 did: those still read and verify).
 public struct FileRecord: Codable, Sendable, Equatable {
     public var file: String
     public var bytes: Int
-    public var sha256: String
+    public var digest: FileDigest
+
+    public init(file: String, bytes: Int, digest: FileDigest) {
+        self.file = file
+        self.bytes = bytes
+        self.digest = digest
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case file, bytes, blake3, sha256
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        file = try container.decode(String.self, forKey: .file)
+        bytes = try container.decode(Int.self, forKey: .bytes)
+        let found = try DigestAlgorithm.allCases.compactMap { algorithm in
+            try container.decodeIfPresent(String.self, forKey: CodingKeys(stringValue: algorithm.rawValue)!).map { FileDigest(algorithm, hex: $0) }
+        }
+        guard found.count == 1 else {
+            throw Swift.DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
+                                                    debugDescription: "\(file) records \(found.isEmpty ? "no digest" : "more than one digest") (one of blake3, sha256)"))
+        }
+        digest = found[0]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(bytes, forKey: .bytes)
+        try container.encode(file, forKey: .file)
+        try container.encode(digest.hex, forKey: CodingKeys(stringValue: digest.algorithm.rawValue)!)
+    }
 
     /// The record as ``ShardManifest/json`` writes it.
-    var json: JSONValue { .object(entries: [("bytes", .integer(bytes)), ("file", .string(file)), ("sha256", .string(sha256))]) }
+    var json: JSONValue {
+        let entries: [(String, JSONValue)] = [("bytes", .integer(bytes)), ("file", .string(file)), (digest.algorithm.rawValue, .string(digest.hex))]
+        return .object(entries: entries.sorted { $0.0 < $1.0 })
+    }
 }
 
 /// A point in the stream of delimited documents: token `token` of document `document` (both 0-based,

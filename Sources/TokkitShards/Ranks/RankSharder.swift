@@ -23,8 +23,8 @@ public enum RankSharder {
             throw .unwritable(path: folder, reason: "cannot create the parts folder: \(FileIO.reason(for: error))")
         }
         let base = folder + "/" + ShardPart.baseName(prefix: settings.prefix, partition: partition)
-        let ids = try DigestingWriter(path: base + ".ids")
-        let lengths = try DigestingWriter(path: base + ".lengths")
+        let ids = try DigestingWriter(path: base + ".ids", digest: settings.digest)
+        let lengths = try DigestingWriter(path: base + ".lengths", digest: settings.digest)
         var parts: [ShardPart.File] = []
         for path in files {
             let input = try InputFile.fingerprint(of: path)
@@ -81,15 +81,16 @@ public enum RankSharder {
     }
 }
 
-/// An `AtomicFileWriter` that hashes what it writes, so the part manifest records each file's sha256
+/// An `AtomicFileWriter` that hashes what it writes, so the part manifest records each file's digest
 /// without reading it back.
 final class DigestingWriter {
     private let file: AtomicFileWriter
-    private var digest = SHA256()
+    private var digest: ContentHasher
     private let path: String
 
-    init(path: String) throws(ShardError) {
+    init(path: String, digest: DigestAlgorithm) throws(ShardError) {
         self.path = path
+        self.digest = ContentHasher(digest)
         do { file = try AtomicFileWriter(path: path) } catch { throw ShardError(error, path: path) }
     }
 
@@ -101,6 +102,6 @@ final class DigestingWriter {
     /// Renames the file into place and describes it by its name in the parts folder.
     func commit() throws(ShardError) -> FileRecord {
         do { try file.commit() } catch { throw ShardError(error, path: path) }
-        return FileRecord(file: URL(fileURLWithPath: path).lastPathComponent, bytes: file.bytesWritten, sha256: digest.finalizeHex())
+        return FileRecord(file: URL(fileURLWithPath: path).lastPathComponent, bytes: file.bytesWritten, digest: digest.finalize())
     }
 }

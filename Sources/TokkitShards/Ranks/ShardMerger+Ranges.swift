@@ -170,10 +170,10 @@ extension ShardMerger {
 
 /// Hashes a whole part file and compares it with its record in the part manifest.
 private func checkDigest(_ path: String, against record: FileRecord) throws(ShardError) {
-    let bytes: Int, hex: String
-    do { (bytes, hex) = try FileIO.digest(path) } catch { throw .unreadable(path: path, reason: error.reason) }
+    let bytes: Int, digest: FileDigest
+    do { (bytes, digest) = try FileIO.digest(path, algorithm: record.digest.algorithm) } catch { throw .unreadable(path: path, reason: error.reason) }
     guard bytes == record.bytes else { throw .sizeMismatch(path: path, size: bytes, expected: "\(record.bytes) bytes, as the part manifest records") }
-    guard hex == record.sha256 else { throw .checksumMismatch(path: path, expected: record.sha256, actual: hex) }
+    guard digest == record.digest else { throw .checksumMismatch(path: path, expected: record.digest, actual: digest) }
 }
 
 /// What one merge rank wrote.

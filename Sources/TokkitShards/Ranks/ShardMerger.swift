@@ -139,8 +139,8 @@ final class PartStream {
     init(part: ShardPart, folder: String) throws(ShardError) {
         self.part = part
         self.width = part.settings.tokenWidth
-        ids = try BlockReader(path: folder + "/" + part.tokenFile.file)
-        lengths = try BlockReader(path: folder + "/" + part.lengthsFile.file)
+        ids = try BlockReader(path: folder + "/" + part.tokenFile.file, digest: part.tokenFile.digest.algorithm)
+        lengths = try BlockReader(path: folder + "/" + part.lengthsFile.file, digest: part.lengthsFile.digest.algorithm)
     }
 
     /// The next document's ids.
@@ -179,7 +179,7 @@ final class PartStream {
             guard total.bytes == record.bytes else {
                 throw .sizeMismatch(path: reader.path, size: total.bytes, expected: "\(record.bytes) bytes, as the part manifest records")
             }
-            guard total.sha256 == record.sha256 else { throw .checksumMismatch(path: reader.path, expected: record.sha256, actual: total.sha256) }
+            guard total.digest == record.digest else { throw .checksumMismatch(path: reader.path, expected: record.digest, actual: total.digest) }
         }
     }
 }
@@ -191,10 +191,12 @@ final class BlockReader {
     private var buffer: [UInt8] = []
     private var position = 0
     private var consumed = 0
-    private var digest = SHA256()
+    private var digest: ContentHasher
 
-    init(path: String) throws(ShardError) {
+    /// Hashes what it reads with `digest`, the algorithm the part manifest recorded.
+    init(path: String, digest: DigestAlgorithm) throws(ShardError) {
         self.path = path
+        self.digest = ContentHasher(digest)
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "missing or not readable") }
         self.handle = handle
     }
@@ -221,8 +223,8 @@ final class BlockReader {
         return buffer[position..<(position + count)]
     }
 
-    /// Reads what is left (to hash it) and returns the file's size and sha256; left-over bytes are an error.
-    func finish() throws(ShardError) -> (bytes: Int, sha256: String) {
+    /// Reads what is left (to hash it) and returns the file's size and digest; left-over bytes are an error.
+    func finish() throws(ShardError) -> (bytes: Int, digest: FileDigest) {
         let rest: Data
         do { rest = try handle.readToEnd() ?? Data() } catch { throw .unreadable(path: path, reason: FileIO.reason(for: error)) }
         digest.update(rest)
@@ -231,6 +233,6 @@ final class BlockReader {
             throw .sizeMismatch(path: path, size: consumed + leftOver, expected: "\(consumed) bytes: every document the part manifest lists, and nothing after")
         }
         try? handle.close()
-        return (consumed, digest.finalizeHex())
+        return (consumed, digest.finalize())
     }
 }

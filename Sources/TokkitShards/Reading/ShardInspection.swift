@@ -30,8 +30,9 @@ public struct ShardInspection: Sendable {
     public let width: TokenWidth
     public let endTokenID: TokenID
     public let summary: TokenFileSummary
-    /// The sha256 `manifest.json` records for this file, when a manifest beside it lists it.
-    public let recordedSHA256: String?
+    /// The digest `manifest.json` records for this file, when a manifest beside it lists it; `summary` then holds
+    /// the file's digest by the same algorithm, else by BLAKE3 (what `tokkit shard` records by default).
+    public let recordedDigest: FileDigest?
     /// llm.c only: the ids before the first end token, which finish a document begun in the
     /// previous shard (at most ``idsKept``).
     public let continued: [TokenID]
@@ -92,9 +93,9 @@ public struct ShardInspection: Sendable {
             endTokenID = end.id
         }
         (self.path, self.layout, self.width) = (path, layout, width)
-        recordedSHA256 = manifest?.shards.first { $0.tokenFile.file == url.lastPathComponent }?.tokenFile.sha256
+        recordedDigest = manifest?.shards.first { $0.tokenFile.file == url.lastPathComponent }?.tokenFile.digest
         let scanner = TokenFileScanner(format: format, width: width, vocabularySize: manifest?.settings.vocabulary.size ?? vocabulary.size,
-                                       endTokenID: endTokenID)
+                                       endTokenID: endTokenID, digest: recordedDigest?.algorithm ?? .blake3)
         var documentsSplitter = DocumentSplitter(endTokenID: endTokenID, endBefore: format.delimiter == .before, wanted: documents)
         summary = try scanner.scan(path) { ids in
             documentsSplitter.add(ids)

@@ -59,13 +59,14 @@ public enum ShardVerifier {
                 throw .unexpected(path: indexPath, offset: 34 + 12 * index.sequenceLengths.count,
                                   expected: "document indices 0…\(index.sequenceLengths.count) (one sequence per document)", found: "other indices")
             }
-            let digest = SHA256.hex(bytes)
-            guard digest == indexRecord.sha256 else { throw .checksumMismatch(path: indexPath, expected: indexRecord.sha256, actual: digest) }
+            let digest = ContentHasher.digest(indexRecord.digest.algorithm, of: bytes)
+            guard digest == indexRecord.digest else { throw .checksumMismatch(path: indexPath, expected: indexRecord.digest, actual: digest) }
             var running = 0
             endPositions = index.sequenceLengths.map { running += Int($0); return running - 1 }
         }
         let scanner = TokenFileScanner(format: settings.format, width: settings.tokenWidth, vocabularySize: settings.vocabulary.size,
-                                       endTokenID: settings.vocabulary.endTokenID, endPositions: endPositions)
+                                       endTokenID: settings.vocabulary.endTokenID, endPositions: endPositions,
+                                       digest: record.tokenFile.digest.algorithm)
         let summary = try scanner.scan(tokenPath)
         guard summary.bytes == record.tokenFile.bytes else {
             throw .sizeMismatch(path: tokenPath, size: summary.bytes, expected: "\(record.tokenFile.bytes) bytes, as the manifest records")
@@ -77,8 +78,8 @@ public enum ShardVerifier {
             throw .countMismatch(path: tokenPath, what: "end tokens (\(settings.vocabulary.endToken)), one per document", expected: record.documents,
                                  found: summary.endTokens)
         }
-        guard summary.sha256 == record.tokenFile.sha256 else {
-            throw .checksumMismatch(path: tokenPath, expected: record.tokenFile.sha256, actual: summary.sha256)
+        guard summary.digest == record.tokenFile.digest else {
+            throw .checksumMismatch(path: tokenPath, expected: record.tokenFile.digest, actual: summary.digest)
         }
     }
 }

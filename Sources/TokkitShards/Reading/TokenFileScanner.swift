@@ -5,7 +5,8 @@ import TokkitIO
 /// What reading a token file end to end found.
 public struct TokenFileSummary: Sendable, Equatable {
     public var bytes: Int
-    public var sha256: String
+    /// Of the whole file (empty when the scan stopped early).
+    public var digest: FileDigest
     public var tokens: Int
     /// How many times the end token occurs: the documents begun (llm.c) or ended (nanoGPT, Megatron) in the file.
     public var endTokens: Int
@@ -26,10 +27,14 @@ public struct TokenFileScanner {
     /// Token positions, counted from the file's first token, at which the end token must stand and
     /// nowhere else (Megatron: the last token of every sequence). `nil` checks no positions.
     public var endPositions: [Int]?
+    /// The digest to compute.
+    public var digest: DigestAlgorithm
 
     static let chunkBytes = 256 << 10
 
-    public init(format: ShardFormat, width: TokenWidth, vocabularySize: Int, endTokenID: TokenID, endPositions: [Int]? = nil) {
+    public init(format: ShardFormat, width: TokenWidth, vocabularySize: Int, endTokenID: TokenID, endPositions: [Int]? = nil,
+                digest: DigestAlgorithm) {
+        self.digest = digest
         self.format = format
         self.width = width
         self.vocabularySize = vocabularySize
@@ -54,7 +59,7 @@ public struct TokenFileScanner {
             throw .unreadable(path: path, reason: FileIO.reason(for: error))
         }
         let reader = direct ? DirectFileReader(path: path, ordinary: handle.fileDescriptor) : nil
-        var hasher = SHA256()
+        var hasher = ContentHasher(digest)
         var header: LLMCHeader?
         var pending: [UInt8] = []
         var offset = 0
@@ -137,13 +142,13 @@ public struct TokenFileScanner {
             offset += whole
             pending.removeFirst(whole)
             if let visit, !visit(ids[...]) {
-                return TokenFileSummary(bytes: fileSize, sha256: "", tokens: tokens, endTokens: endTokens, header: header)
+                return TokenFileSummary(bytes: fileSize, digest: FileDigest(digest, hex: ""), tokens: tokens, endTokens: endTokens, header: header)
             }
         }
         if let endPositions, nextEnd < endPositions.count {
             throw .truncated(path: path, size: fileSize, expected: "\(endPositions.count) sequences; sequence \(nextEnd) has no end token where it should end")
         }
-        return TokenFileSummary(bytes: fileSize, sha256: hasher.finalizeHex(), tokens: tokens, endTokens: endTokens, header: header)
+        return TokenFileSummary(bytes: fileSize, digest: hasher.finalize(), tokens: tokens, endTokens: endTokens, header: header)
     }
 
     /// The whole ids at the start of `bytes`: how many, how many are `endTokenID`, and how many are not

@@ -182,23 +182,23 @@ public final class ShardWriter {
             endPositions = documentLengths.map { running += Int($0); return running - 1 }
         }
         let scanner = TokenFileScanner(format: format, width: settings.tokenWidth, vocabularySize: settings.vocabulary.size,
-                                       endTokenID: settings.vocabulary.endTokenID, endPositions: endPositions)
+                                       endTokenID: settings.vocabulary.endTokenID, endPositions: endPositions, digest: settings.digest)
         let summary = try file.finish(scanner: scanner, expectedEndTokens: documentsInShard)
         let tokenName = format.tokenFileName(prefix: settings.prefix, split: split, index: shardIndex)
         var indexRecord: FileRecord?
         if let indexName = format.indexFileName(prefix: settings.prefix, split: split, index: shardIndex) {
             let index = MegatronIndex(width: settings.tokenWidth, documentLengths: documentLengths)
             let bytes = index.bytes
-            let digest = try CheckedFile.write(bytes, to: directory + "/" + indexName) { back throws(ShardError) in
+            let digest = try CheckedFile.write(bytes, to: directory + "/" + indexName, digest: settings.digest) { back throws(ShardError) in
                 let parsed = try MegatronIndex.parse(back, path: directory + "/" + indexName)
                 guard parsed.tokenCount == summary.tokens else {
                     throw .countMismatch(path: directory + "/" + indexName, what: "tokens in the index", expected: summary.tokens, found: parsed.tokenCount)
                 }
             }
-            indexRecord = FileRecord(file: indexName, bytes: bytes.count, sha256: digest)
+            indexRecord = FileRecord(file: indexName, bytes: bytes.count, digest: digest)
         }
         let record = ShardRecord(index: shardIndex, split: split,
-                                 tokenFile: FileRecord(file: tokenName, bytes: summary.bytes, sha256: summary.sha256),
+                                 tokenFile: FileRecord(file: tokenName, bytes: summary.bytes, digest: summary.digest),
                                  indexFile: indexRecord, tokens: summary.tokens, documents: documentsInShard,
                                  start: shardStart, end: end)
         self.file = nil

@@ -248,7 +248,8 @@ enum CheckedFile {
         do { return try FileIO.read(path) } catch { throw .unreadable(path: path, reason: error.description) }
     }
 
-    static func write(_ bytes: [UInt8], to path: String, check: ([UInt8]) throws(ShardError) -> Void) throws(ShardError) -> String {
+    static func write(_ bytes: [UInt8], to path: String, digest: DigestAlgorithm,
+                      check: ([UInt8]) throws(ShardError) -> Void) throws(ShardError) -> FileDigest {
         let file: AtomicFileWriter
         do {
             file = try AtomicFileWriter(path: path)
@@ -264,7 +265,7 @@ enum CheckedFile {
         }
         try check(back)
         do { try file.commit() } catch { throw ShardError(error, path: path) }
-        return SHA256.hex(back)
+        return ContentHasher.digest(digest, of: back)
     }
 }
 

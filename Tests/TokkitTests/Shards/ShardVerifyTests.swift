@@ -76,11 +76,11 @@ struct ShardVerifyTests {
         let path = scratch.file("out/" + shard.tokenFile.file)
         let bytes = try FileIO.read(path)
         #expect(bytes.count > 1 << 20)
-        #expect(shard.tokenFile.sha256 == SHA256.hex(bytes))
-        let scanner = TokenFileScanner(format: .llmc, width: .uint32, vocabularySize: 50_257, endTokenID: 50_256)
+        #expect(shard.tokenFile.digest == FileDigest(.blake3, hex: BLAKE3.hex(bytes)))
+        let scanner = TokenFileScanner(format: .llmc, width: .uint32, vocabularySize: 50_257, endTokenID: 50_256, digest: .blake3)
         let direct = try scanner.scan(path, direct: true)
         #expect(direct == (try scanner.scan(path)))
-        #expect(direct.tokens == shard.tokens && direct.sha256 == shard.tokenFile.sha256 && direct.header?.tokenCount == shard.tokens)
+        #expect(direct.tokens == shard.tokens && direct.digest == shard.tokenFile.digest && direct.header?.tokenCount == shard.tokens)
         try Self.edit(path) { $0[$0.count - 8] = 0xFF; $0[$0.count - 7] = 0xFF }
         let offset = bytes.count - 8
         for useDirect in [true, false] {
@@ -107,7 +107,7 @@ struct ShardVerifyTests {
         let file = scratch.file("out/" + manifest.shards[0].tokenFile.file)
         let original = try FileIO.read(file)
         try Self.edit(file) { $0[1024 + 2 * 3] ^= 1 }
-        #expect(Self.problem(scratch.file("out"))?.hasPrefix("\(file): sha256 is ") == true)
+        #expect(Self.problem(scratch.file("out"))?.hasPrefix("\(file): blake3 is ") == true)
 
         try FileIO.writeAtomically(Array(original.dropLast(2)), to: file)
         #expect(Self.problem(scratch.file("out")) == "\(file): the file has \(original.count - 2) bytes, expected \(original.count) bytes = 1024 + 3000 tokens × 2 (header word 2 at byte offset 8)")

@@ -164,4 +164,28 @@ struct ShardCLITests {
         let both = try tokkit(arguments + ["--force", "--resume"])
         #expect(both.status != 0 && both.stderr.contains("not both"))
     }
+
+    @Test("a manifest from before BLAKE3 (SHA-256 records, no digest setting) still verifies and resumes with --digest sha256; resuming it with BLAKE3 is refused, naming the digest")
+    func manifestBeforeBLAKE3() throws {
+        let scratch = Scratch()
+        let fixture = Repository.path("fixtures/english-prose.txt")
+        let arguments = ["shard", fixture, "--docs", "lines", "-o", scratch.file("out"), "--shard-tokens", "700"]
+        let written = try tokkit(arguments + ["--digest", "sha256"])
+        #expect(written.status == 0, "\(written.stderr)")
+        let path = scratch.file("out/manifest.json")
+        let manifest = String(decoding: try FileIO.read(path), as: UTF8.self)
+        let old = manifest.replacingOccurrences(of: "    \"digest\" : \"sha256\",\n", with: "")
+        #expect(old != manifest && !old.contains("blake3") && old.contains("\"sha256\" : "))
+        try FileIO.writeAtomically(Array(old.utf8), to: path)
+        let files = try ShardManifest.read(directory: scratch.file("out")).shards.map(\.tokenFile)
+        for file in files {
+            #expect(file.digest == FileDigest(.sha256, hex: SHA256.hex(try FileIO.read(scratch.file("out/" + file.file)))))
+        }
+        let verified = try tokkit(["shard", "verify", scratch.file("out")])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let refused = try tokkit(arguments + ["--resume"])
+        #expect(refused.status != 0 && refused.stderr.contains("digest: sha256 then, blake3 now"), "\(refused.stderr)")
+        let resumed = try tokkit(arguments + ["--resume", "--digest", "sha256"])
+        #expect(resumed.status == 0 && resumed.stderr.contains("kept") && resumed.stderr.contains("(sha256 matched)"), "\(resumed.stderr)")
+    }
 }

@@ -14,6 +14,9 @@ struct ShardManifestTests {
 
     /// A random manifest: every format and width, inputs with and without their fingerprint (standard
     /// input), shards with and without an index file, none at all.
+    /// A file record's digest under either name (manifests before BLAKE3 recorded `sha256`).
+    static func digestKey(_ random: inout SplitMix64) -> String { random.next() % 2 == 0 ? "blake3" : "sha256" }
+
     static func manifest(_ random: inout SplitMix64) throws -> ShardManifest {
         let format = ShardFormat.allCases[Int(random.next() % 3)]
         let width: TokenWidth = random.next() % 2 == 0 ? .uint16 : .uint32
@@ -22,7 +25,8 @@ struct ShardManifestTests {
             vocabulary: VocabularyRecord(source: text(&random), sha256: text(&random), size: Int(random.next() % 300_000),
                                          endToken: text(&random), endTokenID: TokenID(truncatingIfNeeded: random.next())),
             shardTokens: 1 + Int(random.next() % 1_000_000_000), valTokens: 1 + Int(random.next() % 1_000), prefix: "p" + text(&random).replacingOccurrences(of: "/", with: ""),
-            documents: text(&random), lossy: random.next() % 2 == 0, skipBadLines: random.next() % 2 == 0)
+            documents: text(&random), lossy: random.next() % 2 == 0, skipBadLines: random.next() % 2 == 0,
+            digest: random.next() % 2 == 0 ? .blake3 : .sha256)
         let inputs: [InputFile] = (0..<Int(random.next() % 3)).map { _ in
             random.next() % 3 == 0 ? InputFile(path: "<stdin>", bytes: nil)
                 : InputFile(path: text(&random), bytes: Int(random.next() % (1 << 40)), realPath: text(&random),
@@ -39,10 +43,10 @@ struct ShardManifestTests {
                 "documents": Int(random.next() % 1_000_000),
                 "start": ["document": Int(random.next() % 1_000), "token": Int(random.next() % 1_000)],
                 "end": ["document": Int(random.next() % 1_000), "token": 0],
-                "token_file": ["file": text(&random), "bytes": Int(random.next() % (1 << 33)), "sha256": text(&random)],
+                "token_file": ["file": text(&random), "bytes": Int(random.next() % (1 << 33)), digestKey(&random): text(&random)],
             ]
             if random.next() % 2 == 0 {
-                record["index_file"] = ["file": text(&random), "bytes": Int(random.next() % 1_000), "sha256": text(&random)]
+                record["index_file"] = ["file": text(&random), "bytes": Int(random.next() % 1_000), digestKey(&random): text(&random)]
             }
             return record
         }

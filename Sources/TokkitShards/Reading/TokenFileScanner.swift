@@ -30,7 +30,7 @@ public struct TokenFileScanner {
     /// The digest to compute.
     public var digest: DigestAlgorithm
 
-    static let chunkBytes = 256 << 10
+    static let chunkBytes = 1 << 20
 
     public init(format: ShardFormat, width: TokenWidth, vocabularySize: Int, endTokenID: TokenID, endPositions: [Int]? = nil,
                 digest: DigestAlgorithm) {

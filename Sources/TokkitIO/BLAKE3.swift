@@ -5,8 +5,9 @@ import CBLAKE3
 /// Why not SHA-256 only: a shard's digest is computed from its read-back on the writer's one thread, and SHA-256 runs
 /// no faster than the CPU's SHA instructions (1.4 GB/s on this project's machines, 7% of a one-thread `tokkit shard`
 /// and a ceiling on the writer however many threads encode). BLAKE3 hashes its 1 KiB chunks independently, sixteen
-/// at a time in AVX-512's lanes (`CBLAKE3`): 3.9–4.4 GB/s here, 2.2 GB/s with AVX2. `b3sum` (Debian's `b3sum`,
-/// Python's `blake3`) prints the same digests; `BLAKE3Tests` holds every way to the Python package's.
+/// at a time in AVX-512's lanes (`CBLAKE3`): 4.2 GB/s here fed 1 MiB at a time, as the shards' read-back feeds it
+/// (2.4 GB/s with AVX2). `b3sum` (Debian's `b3sum`, Python's `blake3`) prints the same digests; `BLAKE3Tests` holds
+/// every way to the Python package's.
 public struct BLAKE3: Sendable {
     private var state = tk_blake3()
 

@@ -164,7 +164,7 @@ struct ShardWrite: ParsableCommand {
 struct ShardVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check shards against their manifest: headers, sizes, token and document counts, ids, sha256.",
+        abstract: "Check shards against their manifest: headers, sizes, token and document counts, ids, digests.",
         discussion: "Stops at the first problem with the file, the byte offset and what was expected there, and exits non-zero."
     )
 

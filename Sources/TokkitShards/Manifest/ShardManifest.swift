@@ -323,6 +323,14 @@ public struct FileRecord: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case file, bytes, blake3, sha256
+
+        /// The key a digest of `algorithm` is recorded under: its name.
+        static func digest(_ algorithm: DigestAlgorithm) -> CodingKeys {
+            switch algorithm {
+            case .blake3: .blake3
+            case .sha256: .sha256
+            }
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -330,7 +338,7 @@ public struct FileRecord: Codable, Sendable, Equatable {
         file = try container.decode(String.self, forKey: .file)
         bytes = try container.decode(Int.self, forKey: .bytes)
         let found = try DigestAlgorithm.allCases.compactMap { algorithm in
-            try container.decodeIfPresent(String.self, forKey: CodingKeys(stringValue: algorithm.rawValue)!).map { FileDigest(algorithm, hex: $0) }
+            try container.decodeIfPresent(String.self, forKey: .digest(algorithm)).map { FileDigest(algorithm, hex: $0) }
         }
         guard found.count == 1 else {
             throw Swift.DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
@@ -343,7 +351,7 @@ public struct FileRecord: Codable, Sendable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(bytes, forKey: .bytes)
         try container.encode(file, forKey: .file)
-        try container.encode(digest.hex, forKey: CodingKeys(stringValue: digest.algorithm.rawValue)!)
+        try container.encode(digest.hex, forKey: .digest(digest.algorithm))
     }
 
     /// The record as ``ShardManifest/json`` writes it.

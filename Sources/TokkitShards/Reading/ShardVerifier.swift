@@ -1,7 +1,7 @@
 import TokkitIO
 
 /// Checks a shard directory against its manifest: every header, size, token count, document count,
-/// id range and sha256.
+/// id range and digest (by the algorithm each file record names).
 ///
 /// ```swift
 /// let manifest = try ShardVerifier.verify(directory: "out")   // throws on the first problem

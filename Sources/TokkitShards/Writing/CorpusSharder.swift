@@ -10,7 +10,7 @@ public struct ShardJob: Sendable {
     public enum ExistingOutput: Sendable {
         /// Stop with an error (the default: never overwrite a finished output by accident).
         case refuse
-        /// Keep the leading shards whose files still match the manifest's sha256, write the rest.
+        /// Keep the leading shards whose files still match the manifest's digests, write the rest.
         case resume
         /// Delete the manifest and this run's shard names first, then write everything.
         case replace
@@ -34,7 +34,7 @@ public struct ShardJob: Sendable {
 /// The outcome of a shard run.
 public struct ShardRunResult: Sendable {
     public var manifest: ShardManifest
-    /// Shards kept from an earlier run because their sha256 still matched.
+    /// Shards kept from an earlier run because their digests still matched.
     public var keptShards: Int
 }
 
@@ -176,7 +176,7 @@ public enum CorpusSharder {
     }
 
     /// Flushes `files` and then the directory (their renames) to disk. Shards are written without an
-    /// fsync each and synced here in a batch, before a manifest that records their sha256: the first
+    /// fsync each and synced here in a batch, before a manifest that records their digests: the first
     /// fsync commits the file system's journal for all of them, so the rest cost little.
     private static func synchronize(_ files: [String], in directory: String) throws(ShardError) {
         for path in files + [directory] {
@@ -213,7 +213,7 @@ public enum CorpusSharder {
         }
     }
 
-    /// The leading shards of `manifest` whose files are present and read back to the recorded sha256.
+    /// The leading shards of `manifest` whose files are present and read back to the recorded digests.
     private static func verifiedPrefix(of manifest: ShardManifest, directory: String) -> [ShardRecord] {
         var kept: [ShardRecord] = []
         for record in manifest.shards {

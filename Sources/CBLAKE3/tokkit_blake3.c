@@ -292,24 +292,35 @@ static void subtree_cv(int way, const uint8_t *bytes, size_t chunks, uint64_t co
     memcpy(out, cvs[0], 32);
 }
 
-static void parent_cv(const uint32_t left[8], const uint32_t right[8], uint32_t out[8]) {
-    uint8_t block[BLOCK];
+/// A parent's block: its two children's chaining values, left first.
+static void parent_block(const uint32_t left[8], const uint32_t right[8], uint8_t block[BLOCK]) {
     for (int w = 0; w < 8; w++) {
         store_le32(block + 4 * w, left[w]);
         store_le32(block + 32 + 4 * w, right[w]);
     }
+}
+
+static void parent_cv(const uint32_t left[8], const uint32_t right[8], uint32_t out[8]) {
+    uint8_t block[BLOCK];
+    parent_block(left, right, block);
     uint32_t words[16];
     compress(IV, block, 0, BLOCK, PARENT, words);
     memcpy(out, words, 32);
 }
 
-/// Merges the stack down to one subtree per set bit of `chunks_before`, then pushes `cv`.
-static void push_cv(tk_blake3 *h, const uint32_t cv[8], uint64_t chunks_before) {
-    const int keep = __builtin_popcountll(chunks_before);
+/// Merges the stack's subtrees of the first `chunks` chunks into one per set bit of `chunks` (all complete: a chunk
+/// follows them, so none is the root).
+static void merge_stack(tk_blake3 *h, uint64_t chunks) {
+    const int keep = __builtin_popcountll(chunks);
     while (h->stack_len > keep) {
         parent_cv(h->stack[h->stack_len - 2], h->stack[h->stack_len - 1], h->stack[h->stack_len - 2]);
         h->stack_len--;
     }
+}
+
+/// Merges the stack down to one subtree per set bit of `chunks_before`, then pushes `cv`.
+static void push_cv(tk_blake3 *h, const uint32_t cv[8], uint64_t chunks_before) {
+    merge_stack(h, chunks_before);
     memcpy(h->stack[h->stack_len], cv, 32);
     h->stack_len++;
 }
@@ -387,11 +398,7 @@ void tk_blake3_update(tk_blake3 *h, const void *data, size_t count) {
 
 void tk_blake3_finalize(tk_blake3 *h, uint8_t out[32]) {
     // The subtrees before the current chunk, merged into one per set bit of their count; the current chunk is last.
-    const int keep = __builtin_popcountll(h->chunk_counter);
-    while (h->stack_len > keep) {
-        parent_cv(h->stack[h->stack_len - 2], h->stack[h->stack_len - 1], h->stack[h->stack_len - 2]);
-        h->stack_len--;
-    }
+    merge_stack(h, h->chunk_counter);
     // The output node: the chunk's last block, then each parent of the roll-up; the last one compressed as the root.
     uint32_t cv[8], words[16];
     uint8_t block[BLOCK];
@@ -403,10 +410,7 @@ void tk_blake3_finalize(tk_blake3 *h, uint8_t out[32]) {
     for (int i = h->stack_len - 1; i >= 0; i--) {
         uint32_t child[16];
         compress(cv, block, counter, length, flags, child);
-        for (int w = 0; w < 8; w++) {
-            store_le32(block + 4 * w, h->stack[i][w]);
-            store_le32(block + 32 + 4 * w, child[w]);
-        }
+        parent_block(h->stack[i], child, block);
         memcpy(cv, IV, sizeof cv);
         counter = 0;
         length = BLOCK;

@@ -5,10 +5,8 @@ public struct ContentHasher: Sendable {
         case sha256(SHA256)
     }
     private var state: State
-    public let algorithm: DigestAlgorithm
 
     public init(_ algorithm: DigestAlgorithm) {
-        self.algorithm = algorithm
         switch algorithm {
         case .blake3: state = .blake3(BLAKE3())
         case .sha256: state = .sha256(SHA256())

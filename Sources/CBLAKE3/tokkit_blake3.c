@@ -308,15 +308,17 @@ static void parent_cv(const uint32_t left[8], const uint32_t right[8], uint32_t 
     memcpy(out, words, 32);
 }
 
-/// Merges the stack's subtrees of the first `chunks` chunks into one per set bit of `chunks` (all complete: a chunk
-/// follows them, so none is the root).
-static void merge_stack(tk_blake3 *h, uint64_t chunks) {
-    const int keep = __builtin_popcountll(chunks);
+/// Merges the last two subtrees of the stack until it holds `keep` (the parents made must not be the root).
+static void merge_stack_to(tk_blake3 *h, int keep) {
     while (h->stack_len > keep) {
         parent_cv(h->stack[h->stack_len - 2], h->stack[h->stack_len - 1], h->stack[h->stack_len - 2]);
         h->stack_len--;
     }
 }
+
+/// Merges the stack's subtrees of the first `chunks` chunks into one per set bit of `chunks` (all complete: a chunk
+/// follows them, so none is the root).
+static void merge_stack(tk_blake3 *h, uint64_t chunks) { merge_stack_to(h, __builtin_popcountll(chunks)); }
 
 /// Merges the stack down to one subtree per set bit of `chunks_before`, then pushes `cv`.
 static void push_cv(tk_blake3 *h, const uint32_t cv[8], uint64_t chunks_before) {
@@ -375,9 +377,12 @@ void tk_blake3_update(tk_blake3 *h, const void *data, size_t count) {
             h->chunk_counter++;
             reset_chunk(h);
         }
-        if (chunk_length(h) == 0 && count > CHUNK) {
-            // Whole chunks with a byte after them, as the largest subtree that fits and starts at a multiple of its size.
-            size_t chunks = (count - 1) / CHUNK;
+        // Whole chunks as the largest subtree that fits and starts at a multiple of its size, when it cannot be the
+        // root (a byte follows it, or chunks precede it: its chaining value is final either way). Why subtrees may end
+        // where the input does: an update of whole chunks (the shard writer's megabyte reads) kept its last chunk for
+        // later, which then went one block at a time, a tenth of the hashing time.
+        if (chunk_length(h) == 0 && (count > CHUNK || (count == CHUNK && h->chunk_counter > 0))) {
+            size_t chunks = h->chunk_counter > 0 ? count / CHUNK : (count - 1) / CHUNK;
             size_t size = MAX_SUBTREE;
             while (size > chunks || (h->chunk_counter & (size - 1)) != 0) size /= 2;
             uint32_t cv[8];
@@ -397,17 +402,36 @@ void tk_blake3_update(tk_blake3 *h, const void *data, size_t count) {
 }
 
 void tk_blake3_finalize(tk_blake3 *h, uint8_t out[32]) {
-    // The subtrees before the current chunk, merged into one per set bit of their count; the current chunk is last.
-    merge_stack(h, h->chunk_counter);
-    // The output node: the chunk's last block, then each parent of the roll-up; the last one compressed as the root.
+    // The output node, compressed last as the root after each parent of the roll-up from the right.
     uint32_t cv[8], words[16];
     uint8_t block[BLOCK];
-    memset(block, 0, sizeof block);
-    memcpy(block, h->block, h->block_len);
-    memcpy(cv, h->cv, sizeof cv);
-    uint64_t counter = h->chunk_counter;
-    uint32_t length = h->block_len, flags = chunk_flags(h) | CHUNK_END;
-    for (int i = h->stack_len - 1; i >= 0; i--) {
+    uint64_t counter;
+    uint32_t length, flags;
+    int next;
+    if (chunk_length(h) == 0 && h->chunk_counter > 0) {
+        // The input ended where a subtree did: the subtrees, merged into one per set bit of the chunk count but at
+        // least two, and the output node is the parent of the last two.
+        const int keep = __builtin_popcountll(h->chunk_counter);
+        merge_stack_to(h, keep > 2 ? keep : 2);
+        parent_block(h->stack[h->stack_len - 2], h->stack[h->stack_len - 1], block);
+        memcpy(cv, IV, sizeof cv);
+        counter = 0;
+        length = BLOCK;
+        flags = PARENT;
+        next = h->stack_len - 3;
+    } else {
+        // The subtrees before the current chunk, merged into one per set bit of their count; the output node is the
+        // chunk's last block.
+        merge_stack(h, h->chunk_counter);
+        memset(block, 0, sizeof block);
+        memcpy(block, h->block, h->block_len);
+        memcpy(cv, h->cv, sizeof cv);
+        counter = h->chunk_counter;
+        length = h->block_len;
+        flags = chunk_flags(h) | CHUNK_END;
+        next = h->stack_len - 1;
+    }
+    for (int i = next; i >= 0; i--) {
         uint32_t child[16];
         compress(cv, block, counter, length, flags, child);
         parent_block(h->stack[i], child, block);

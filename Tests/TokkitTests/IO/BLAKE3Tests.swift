@@ -45,7 +45,10 @@ struct BLAKE3Tests {
         return hasher.finalizeHex()
     }
 
-    @Test("every golden length, every way, whole and in pieces of 1, 63, 1,000 and 65,536 bytes")
+    /// Pieces of whole chunks too: an update that ends where a chunk does hashes that chunk at once when chunks
+    /// precede it, and a digest may then end where a subtree does (the shard writer's read-back: its 1,024-byte
+    /// llm.c header, then a megabyte less those bytes, then megabytes).
+    @Test("every golden length, every way, whole and in pieces of 1, 63, 1,000, 1,024, 3,072 and 65,536 bytes, and as a shard is read back")
     func goldenPattern() throws {
         let golden = try Self.golden()
         #expect(golden.pattern.count >= 30)
@@ -53,7 +56,8 @@ struct BLAKE3Tests {
         for entry in golden.pattern {
             let bytes = Self.pattern(entry.length)
             for way in Self.ways {
-                for pieces in [[], [1], [63], [1_000], [65_536]] where !(pieces == [1] && entry.length > 40_000) {
+                for pieces in [[], [1], [63], [1_000], [1_024], [3_072], [65_536], [1_024, 1_047_552, 1_048_576]]
+                where !(pieces == [1] && entry.length > 40_000) {
                     checked += 1
                     if try Self.digest(bytes, way: way, pieces: pieces) != entry.blake3 {
                         differ += 1
@@ -99,7 +103,8 @@ struct BLAKE3Tests {
         for _ in 0..<60 {
             let length = Int.random(in: 0...600_000, using: &random)
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
-            let pieces = (0..<5).map { _ in Int.random(in: 1...70_000, using: &random) }
+            // Some whole numbers of chunks among the pieces, so that updates also end where chunks do.
+            let pieces = (0..<5).map { k in Int.random(in: 1...70, using: &random) * (k % 2 == 0 ? 1_024 : 1_000) + (k == 4 ? 7 : 0) }
             let reference = try Self.digest(bytes, way: 0)
             for way in Self.ways.dropFirst() {
                 #expect(try Self.digest(bytes, way: way, pieces: pieces) == reference, "length \(length), way \(way)")

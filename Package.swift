@@ -4,14 +4,15 @@ import PackageDescription
 // The targets follow the data flow of DESIGN.md, and every arrow points one way (ARCHITECTURE.md draws it):
 //
 //   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPieceEnds   CPrefetch   CTableChecks   CUTF8   CSHA256
-//   CBLAKE3   CWriteback   CNewlines   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512 piece
-//                     ends, table and UTF-8 checks, SHA instructions, BLAKE3 in vector lanes, early writeback, AVX2 line ends
+//   CBLAKE3   CWriteback   CNewlines   CDelimit   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512
+//                     piece ends, table and UTF-8 checks, SHA instructions, BLAKE3 in vector lanes, early writeback, AVX2 line
+//                     ends, documents copied with their end tokens in masked vectors
 //   TokkitCore (+ CMemory, CMerge, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
 //   TokkitIO (+ CSHA256, CBLAKE3, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, BLAKE3, JSON, LE ids
 //     ├─► TokkitText      (Core, CICU, CPieceEnds, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
 //     ├─► TokkitFormats   (Core, IO)                .tiktoken, tokenizer.json, GPT-2 files, count files, bundled vocabularies
 //     └─► TokkitCorpus    (Core, IO, CCompression, CNewlines)  documents from files, dirs, globs, stdin, JSONL, gzip/zstd; one reading loop
-//   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus)        corpus encoding, shards; metrics and reports
+//   TokkitShards, TokkitCompare  (Core, IO, Text, Corpus; Shards + CDelimit)   corpus encoding, shards; metrics and reports
 //   TokkitPrep    (Core, IO, Text, Corpus, CICU, Yams)            filters, PII, dedup, decontamination, selection, mixing
 //   Tokkit        (every library)   the umbrella product: re-exports the API; Tokenizer(named:), the train pipeline
 //   TokkitCAPI    (Tokkit, the libraries)   the C ABI the Python package loads
@@ -96,7 +97,10 @@ let package = Package(
         // The line ends of a buffer 64 bytes a step (AVX2's byte compares and masks), which Swift's baseline cannot express.
         .target(name: "CNewlines", dependencies: ["CTableChecks"]),
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "CNewlines", "TokkitCore", "TokkitIO"]),
-        .target(name: "TokkitShards", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
+        // A batch's documents copied into a token file with their end tokens, a document per masked vector (AVX-512's or
+        // AVX2's), which Swift's baseline cannot express.
+        .target(name: "CDelimit"),
+        .target(name: "TokkitShards", dependencies: ["CDelimit", "TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         // The stages upstream of tokenization: cleaning, filters, PII (datatrove's decisions), and curation
         // (dedup, decontamination, relevance, mixing, synthetic-data seeds).
@@ -138,8 +142,8 @@ let package = Package(
         // Hermetic unit tests: no network, no Python, no corpus, no browser (`swift test --filter TokkitTests.`).
         .testTarget(
             name: "TokkitTests",
-            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "CICU", "CTableChecks", "TokkitCore", "TokkitIO", "TokkitText", "TokkitFormats",
-                           "TokkitCorpus", "TokkitPrep"],
+            dependencies: ["Tokkit", "TokkitVerification", "TokkitTestSupport", "CDelimit", "CICU", "CTableChecks", "TokkitCore", "TokkitIO", "TokkitText",
+                           "TokkitFormats", "TokkitCorpus", "TokkitShards", "TokkitPrep"],
             exclude: ["Golden"]
         ),
         // Parity with the real reference libraries (Python), on the real-text corpus, in headless Chromium,

@@ -146,6 +146,28 @@ public final class AtomicFileWriter {
         bytesWritten += bytes.count
     }
 
+    /// Lets `body` store bytes straight into the staging buffer of a file written directly (see
+    /// `DirectFileStream.fillInPlace`: `body` gets the buffer's free room, may overwrite
+    /// ``stagingSlack`` bytes past it, and returns how many it stored). Returns `false`, without calling
+    /// `body`, while the file is not written directly: the caller then hands its bytes to `write`.
+    package func fillInPlace(_ body: (UnsafeMutableRawBufferPointer) -> Int) throws(FileError) -> Bool {
+        guard let direct else { return false }
+        var stored = 0
+        do throws(DirectWriteFailure) {
+            try direct.fillInPlace { room in
+                stored = body(room)
+                return stored
+            }
+        } catch {
+            throw directFailure(error)
+        }
+        bytesWritten += stored
+        return true
+    }
+
+    /// How many bytes past the room it gets `fillInPlace`'s body may overwrite.
+    package static var stagingSlack: Int { DirectFileStream.slack }
+
     private func appendDirectly(_ bytes: UnsafeRawBufferPointer, to stream: DirectFileStream, counted: Bool = false) throws(FileError) {
         do throws(DirectWriteFailure) {
             try stream.append(bytes)

@@ -43,6 +43,9 @@ final class DirectFileStream: @unchecked Sendable {
     static let capacity = 1 << 20
     /// Staging buffers: one filling, the others written in turn on the queue.
     static let bufferCount = 4
+    /// Bytes past each staging buffer's capacity that a caller filling it in place (`fillInPlace`) may
+    /// overwrite: copies in whole vector blocks store a little past what they keep.
+    static let slack = 64
     /// Direct writes between the starts of two data syncs.
     static let syncInterval = 8 << 20
 
@@ -87,7 +90,7 @@ final class DirectFileStream: @unchecked Sendable {
         var buffers: [UnsafeMutableRawPointer] = []
         for _ in 0..<Self.bufferCount {
             var memory: UnsafeMutableRawPointer?
-            guard posix_memalign(&memory, Self.alignment, Self.capacity) == 0, let memory else {
+            guard posix_memalign(&memory, Self.alignment, Self.capacity + Self.slack) == 0, let memory else {
                 buffers.forEach { free($0) }
                 close(descriptor)
                 return nil
@@ -126,6 +129,20 @@ final class DirectFileStream: @unchecked Sendable {
             left -= take
             if used == Self.capacity { try send() }
         }
+    }
+
+    /// Lets `body` store bytes straight into the buffer being filled: it gets the buffer's free room (never
+    /// empty; `slack` more bytes past it may be overwritten) and returns how many bytes it stored there,
+    /// at most the room. Sends the buffer to the disk when that fills it.
+    ///
+    /// Why: the shard writer converted each batch into an array of its own that `append` then copied here,
+    /// 0.62% of `tokkit shard` (public_en lines, cl100k, one thread) with fresh pages for that array.
+    func fillInPlace(_ body: (UnsafeMutableRawBufferPointer) -> Int) throws(DirectWriteFailure) {
+        let room = UnsafeMutableRawBufferPointer(start: buffers[current] + used, count: Self.capacity - used)
+        let stored = body(room)
+        precondition(stored >= 0 && stored <= room.count, "stored more than the room")
+        used += stored
+        if used == Self.capacity { try send() }
     }
 
     /// Writes everything not yet in the file and waits for it: the whole blocks directly, the rest

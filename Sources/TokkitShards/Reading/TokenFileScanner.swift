@@ -61,8 +61,14 @@ public struct TokenFileScanner {
         let reader = direct ? DirectFileReader(path: path, ordinary: handle.fileDescriptor) : nil
         var hasher = ContentHasher(digest)
         var header: LLMCHeader?
-        var pending: [UInt8] = []
+        // Where a chunk read the ordinary way goes (reused); a direct read lends its own buffer instead.
+        let buffer = reader == nil ? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkBytes, alignment: 64) : nil
+        defer { buffer?.deallocate() }
+        // The first bytes of a token cut by the end of a chunk, waiting for the rest.
+        var carry: [UInt8] = []
+        // File offsets: of the next byte to read, and of the next whole token to check.
         var offset = 0
+        var checked = 0
         var tokens = 0
         var endTokens = 0
         var nextEnd = 0
@@ -70,7 +76,11 @@ public struct TokenFileScanner {
         let headerBytes = format.headerBytes
         if headerBytes > 0 {
             var first: [UInt8] = []
-            _ = try read(handle, reader, path: path, count: min(headerBytes, fileSize), appendingTo: &first)
+            while first.count < min(headerBytes, fileSize) {
+                let chunk = try next(handle, reader, path: path, count: min(headerBytes, fileSize) - first.count, buffer: buffer)
+                guard !chunk.isEmpty else { break }
+                first += chunk
+            }
             let parsed = try LLMCHeader.parse(first, fileSize: fileSize, path: path)
             guard parsed.width == width else {
                 throw .unexpected(path: path, offset: 0, expected: "the \(width.rawValue) header the manifest records (magic \(LLMCHeader(width: width, tokenCount: 0).magic))",
@@ -79,6 +89,7 @@ public struct TokenFileScanner {
             header = parsed
             hasher.update(first)
             offset = headerBytes
+            checked = headerBytes
         }
         guard (fileSize - headerBytes) % width.byteCount == 0 else {
             throw .sizeMismatch(path: path, size: fileSize, expected: "a whole number of \(width.rawValue) tokens after \(headerBytes) header bytes")
@@ -86,61 +97,72 @@ public struct TokenFileScanner {
         let stride = width.byteCount
         // Ids are gathered only for a visitor: the writer's read-back and `verify` need counts and a digest.
         let collect = visit != nil
-        // `offset` is the file offset of `pending[0]`; a token cut by a short read waits in `pending` for the next chunk.
-        while offset + pending.count < fileSize {
-            let kept = pending.count
-            guard try read(handle, reader, path: path, count: min(Self.chunkBytes, fileSize - offset - kept), appendingTo: &pending) > 0 else {
-                throw .truncated(path: path, size: offset + kept, expected: "\(fileSize) bytes (the file shrank while being read)")
+        /// Checks the whole tokens of `bytes` (a whole number of them), which start at file offset `checked`.
+        func check(_ bytes: UnsafeBufferPointer<UInt8>) -> ShardError? {
+            var position = 0
+            defer { checked += position }
+            // Nothing to collect and no positions to check: count the end tokens and the ids outside the
+            // vocabulary in one pass the compiler vectorises; the id-by-id loop below runs only to name a bad id.
+            if endPositions == nil, !collect {
+                let tally = Self.tally(bytes, wide: stride == 4, endTokenID: endTokenID, vocabularySize: vocabularySize)
+                if tally.outside == 0 {
+                    tokens += tally.count
+                    endTokens += tally.ends
+                    position = tally.count * stride
+                }
             }
-            hasher.update(pending[kept...])
+            while position + stride <= bytes.count {
+                let id = LittleEndianIDs.id(in: bytes, at: position, width: stride == 4 ? .uint32 : .uint16)
+                let fileOffset = checked + position
+                if Int(id) >= vocabularySize {
+                    return .idOutOfRange(path: path, offset: fileOffset, id: id, vocabularySize: vocabularySize)
+                }
+                if let endPositions {
+                    let expectedHere = nextEnd < endPositions.count && endPositions[nextEnd] == tokens
+                    if id == endTokenID, !expectedHere {
+                        return .unexpected(path: path, offset: fileOffset, expected: nextEnd < endPositions.count
+                                           ? "a document token (the next sequence ends at token \(endPositions[nextEnd]))"
+                                           : "no more end tokens", found: "the end token \(id)")
+                    }
+                    if expectedHere {
+                        guard id == endTokenID else {
+                            return .unexpected(path: path, offset: fileOffset, expected: "the end token \(endTokenID) closing sequence \(nextEnd)",
+                                               found: "\(id)")
+                        }
+                        nextEnd += 1
+                    }
+                }
+                if id == endTokenID { endTokens += 1 }
+                if collect { ids.append(id) }
+                tokens += 1
+                position += stride
+            }
+            return nil
+        }
+        while offset < fileSize {
+            let chunk = try next(handle, reader, path: path, count: min(Self.chunkBytes, fileSize - offset), buffer: buffer)
+            guard !chunk.isEmpty else {
+                throw .truncated(path: path, size: offset, expected: "\(fileSize) bytes (the file shrank while being read)")
+            }
+            offset += chunk.count
+            let bytes = chunk.assumingMemoryBound(to: UInt8.self)
+            hasher.update(bytes)
             ids.removeAll(keepingCapacity: true)
-            var problem: ShardError?
-            pending.withUnsafeBufferPointer { bytes in
-                var position = 0
-                // Nothing to collect and no positions to check: count the end tokens and the ids outside the
-                // vocabulary in one pass the compiler vectorises; the id-by-id loop below runs only to name a bad id.
-                if endPositions == nil, !collect {
-                    let tally = Self.tally(bytes, wide: stride == 4, endTokenID: endTokenID, vocabularySize: vocabularySize)
-                    if tally.outside == 0 {
-                        tokens += tally.count
-                        endTokens += tally.ends
-                        position = tally.count * stride
-                    }
-                }
-                while position + stride <= bytes.count {
-                    let id = LittleEndianIDs.id(in: bytes, at: position, width: stride == 4 ? .uint32 : .uint16)
-                    let fileOffset = offset + position
-                    if Int(id) >= vocabularySize {
-                        problem = .idOutOfRange(path: path, offset: fileOffset, id: id, vocabularySize: vocabularySize)
-                        return
-                    }
-                    if let endPositions {
-                        let expectedHere = nextEnd < endPositions.count && endPositions[nextEnd] == tokens
-                        if id == endTokenID, !expectedHere {
-                            problem = .unexpected(path: path, offset: fileOffset, expected: nextEnd < endPositions.count
-                                                 ? "a document token (the next sequence ends at token \(endPositions[nextEnd]))"
-                                                 : "no more end tokens", found: "the end token \(id)")
-                            return
-                        }
-                        if expectedHere {
-                            guard id == endTokenID else {
-                                problem = .unexpected(path: path, offset: fileOffset, expected: "the end token \(endTokenID) closing sequence \(nextEnd)",
-                                                     found: "\(id)")
-                                return
-                            }
-                            nextEnd += 1
-                        }
-                    }
-                    if id == endTokenID { endTokens += 1 }
-                    if collect { ids.append(id) }
-                    tokens += 1
-                    position += stride
+            var rest = bytes[...]
+            if !carry.isEmpty {
+                let completing = rest.prefix(stride - carry.count)
+                carry += completing
+                rest = rest.dropFirst(completing.count)
+                if carry.count == stride {
+                    if let problem = carry.withUnsafeBufferPointer(check) { throw problem }
+                    carry.removeAll(keepingCapacity: true)
                 }
             }
-            if let problem { throw problem }
-            let whole = pending.count - pending.count % stride
-            offset += whole
-            pending.removeFirst(whole)
+            let whole = rest.count - rest.count % stride
+            if let problem = check(UnsafeBufferPointer(rebasing: rest.prefix(whole))) {
+                throw problem
+            }
+            carry += rest.dropFirst(whole)
             if let visit, !visit(ids[...]) {
                 return TokenFileSummary(bytes: fileSize, digest: FileDigest(digest, hex: ""), tokens: tokens, endTokens: endTokens, header: header)
             }
@@ -198,29 +220,25 @@ public struct TokenFileScanner {
         return (count, ends, outside)
     }
 
-    /// Reads up to `count` bytes (fewer only at the end of the file) onto the end of `buffer`, which
-    /// is reused from chunk to chunk: a fresh array per chunk, and the `Data` it was copied from, were
-    /// fresh pages the kernel zeroed (a twentieth of `tokkit shard`). Through `reader` when there is one.
-    /// Returns the number read.
-    private func read(_ handle: FileHandle, _ reader: DirectFileReader?, path: String, count: Int,
-                      appendingTo buffer: inout [UInt8]) throws(ShardError) -> Int {
-        var failure: Int32 = 0
-        let before = buffer.count
-        buffer.append(addingCapacity: count) { span in
-            span.withUnsafeMutableBufferPointer { space, initialized in
-                guard let base = space.baseAddress else { return }
-                while initialized < count {
-                    let got = reader?.read(into: base + initialized, count: count - initialized)
-                        ?? Foundation.read(handle.fileDescriptor, base + initialized, count - initialized)
-                    if got < 0, errno == EINTR { continue }
-                    if got < 0 { failure = errno }
-                    if got <= 0 { return }
-                    initialized += got
-                }
+    /// The next bytes of the file, at most `count` (fewer only where a read stops short, empty at its end):
+    /// where `reader` lends them, or read into `buffer` (of `chunkBytes`), which is reused from chunk to chunk
+    /// (a fresh array per chunk, and the `Data` it was copied from, were fresh pages the kernel zeroed: a
+    /// twentieth of `tokkit shard`). Valid until the next call.
+    private func next(_ handle: FileHandle, _ reader: DirectFileReader?, path: String, count: Int,
+                      buffer: UnsafeMutableRawBufferPointer?) throws(ShardError) -> UnsafeRawBufferPointer {
+        if let reader {
+            guard let lent = reader.next(upTo: count) else {
+                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
             }
+            return lent
         }
-        guard failure == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(failure))) }
-        return buffer.count - before
+        guard let buffer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        while true {
+            let got = Foundation.read(handle.fileDescriptor, buffer.baseAddress, min(count, buffer.count))
+            if got < 0, errno == EINTR { continue }
+            guard got >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+            return UnsafeRawBufferPointer(rebasing: buffer[..<got])
+        }
     }
 
 }

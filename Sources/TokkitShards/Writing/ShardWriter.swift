@@ -133,25 +133,13 @@ public final class ShardWriter {
     /// each) add fewer than `room` tokens, each at most `Int32.max` long: the same run as adding them one
     /// by one while they fit.
     ///
-    /// Why bisection: the documents `index..<end` add `offsets[end] - offsets[index] + end - index`
-    /// tokens, which grows with `end`; a loop over the documents cost about 20 instructions each
-    /// (callgrind, `tokkit shard` of 10 MB of public_en lines: 5.9 M).
+    /// Why bisection (`TokenFileWriter.documentCount`): a loop over the documents cost about 20 instructions
+    /// each (callgrind, `tokkit shard` of 10 MB of public_en lines: 5.9 M).
     /// - Complexity: O(log `encoded.count`), unless the run holds more than `Int32.max` tokens.
     static func wholeDocuments(of encoded: EncodedDocuments, from index: Int, under room: Int) -> Int {
         let offsets = encoded.offsets
-        func added(_ end: Int) -> Int { offsets[end] - offsets[index] + end - index }
-        guard room > 0 else { return index }
-        var low = index, high = encoded.count
-        if added(high) < room {
-            low = high
-        } else {
-            // added(low) < room <= added(high)
-            while high - low > 1 {
-                let middle = low + (high - low) / 2
-                if added(middle) < room { low = middle } else { high = middle }
-            }
-        }
-        guard added(low) > Int(Int32.max) else { return low }
+        let low = index + TokenFileWriter.documentCount(offsets[index...encoded.count], within: room - 1)
+        guard offsets[low] - offsets[index] + low - index > Int(Int32.max) else { return low }
         return (index..<low).first { offsets[$0 + 1] - offsets[$0] + 1 > Int(Int32.max) } ?? low
     }
 

@@ -1,3 +1,4 @@
+import CDelimit
 import TokkitCore
 import TokkitIO
 
@@ -13,6 +14,9 @@ final class TokenFileWriter {
     private let file: AtomicFileWriter
     private var scratch: [UInt8] = []
     private(set) var tokenCount = 0
+    /// Bytes that went to the file past the page cache (known after `finish`): the tests' proof that a batch
+    /// took the in-place path.
+    var bytesWrittenDirectly: Int { file.bytesWrittenDirectly }
 
     init(path: String, format: ShardFormat, width: TokenWidth, largestID: TokenID) throws(ShardError) {
         self.path = path
@@ -45,10 +49,76 @@ final class TokenFileWriter {
 
     /// Appends whole documents of a flat batch, each delimited by `endToken` before or after its ids:
     /// document `i` is `ids[offsets[i] ..< offsets[i + 1]]` for consecutive `offsets`. The same bytes and
-    /// the same error as one `append` per delimited document, with one conversion buffer and one write.
+    /// the same error as one `append` per delimited document.
+    ///
+    /// uint32 ids on a little-endian machine (their own bytes) go straight into the file's staging buffer
+    /// once the file is written directly, as many documents at a time as the buffer has room for; a
+    /// document that straddles two buffers, and everything else, goes through one conversion buffer and
+    /// one write.
     /// - Complexity: O(ids written).
     func appendDocuments(_ ids: [TokenID], offsets: ArraySlice<Int>, endToken: TokenID,
                          delimiterFirst: Bool) throws(ShardError) {
+        var offsets = offsets
+        if width == .uint32, UInt32(1).littleEndian == 1 {
+            let limit = largestID
+            while offsets.count > 1 {
+                var documents = 0, stored = 0, outOfRange = false
+                let inPlace: Bool
+                do {
+                    inPlace = try file.fillInPlace { room in
+                        documents = Self.documentCount(offsets, within: room.count / 4)
+                        guard documents > 0, let out = room.baseAddress else { return 0 }
+                        let fits: Bool
+                        (stored, fits) = ids.withUnsafeBufferPointer { all in
+                            offsets.prefix(documents + 1).withUnsafeBufferPointer { stops in
+                                Self.copyDelimited(all, stops: stops, to: out, endToken: endToken, delimiterFirst: delimiterFirst, limit: limit)
+                            }
+                        }
+                        guard fits else {
+                            outOfRange = true
+                            return 0
+                        }
+                        return stored * 4
+                    }
+                } catch {
+                    throw ShardError(error, path: path)
+                }
+                // Not written directly (yet), or an id out of range, which the conversion below finds and names.
+                guard inPlace, !outOfRange else { break }
+                if documents == 0 {
+                    // The next document does not fit in the room left: it fills this buffer and starts the next.
+                    try appendConverting(ids, offsets: offsets.prefix(2), endToken: endToken, delimiterFirst: delimiterFirst)
+                    offsets = offsets.dropFirst()
+                    continue
+                }
+                tokenCount += stored
+                offsets = offsets.dropFirst(documents)
+            }
+        }
+        try appendConverting(ids, offsets: offsets, endToken: endToken, delimiterFirst: delimiterFirst)
+    }
+
+    /// How many documents from the start of `offsets` (consecutive stops, as `appendDocuments` takes them)
+    /// add at most `tokens` tokens with a delimiter each: documents `i..<end` add
+    /// `offsets[end] - offsets[i] + end - i`, which grows with `end`, hence the bisection.
+    /// - Complexity: O(log `offsets.count`).
+    static func documentCount(_ offsets: ArraySlice<Int>, within tokens: Int) -> Int {
+        guard let first = offsets.first, tokens > 0 else { return 0 }
+        let start = offsets.startIndex
+        func added(_ count: Int) -> Int { offsets[start + count] - first + count }
+        var low = 0, high = offsets.count - 1
+        guard added(high) > tokens else { return high }
+        // added(low) <= tokens < added(high)
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if added(middle) <= tokens { low = middle } else { high = middle }
+        }
+        return low
+    }
+
+    /// `appendDocuments` through the conversion buffer and one write.
+    private func appendConverting(_ ids: [TokenID], offsets: ArraySlice<Int>, endToken: TokenID,
+                                  delimiterFirst: Bool) throws(ShardError) {
         scratch.removeAll(keepingCapacity: true)
         guard let first = offsets.first, let last = offsets.last else { return }
         // Every id of the run plus one delimiter per document, stored straight into the buffer's new
@@ -60,8 +130,8 @@ final class TokenFileWriter {
         var written = 0
         var bad: (position: Int, id: TokenID)?
         ids.withUnsafeBufferPointer { all in
-            // 16 bytes more than the run: ``copyDelimited`` may store up to 12 bytes past it.
-            scratch.append(addingCapacity: total * stride + 16) { span in
+            // 64 bytes more than the run: ``copyDelimited`` may store up to 64 bytes past it.
+            scratch.append(addingCapacity: total * stride + 64) { span in
                 span.withUnsafeMutableBufferPointer { room, initialized in
                     guard let out = UnsafeMutableRawPointer(room.baseAddress) else { return }
                     /// Stores `id` after the ones written, or notes it as out of range (`false`).
@@ -126,87 +196,23 @@ final class TokenFileWriter {
 
     /// Stores the documents of `all` that end at `stops` (the first stop is where the first one starts), each
     /// with `endToken` before or after it, at `out` as uint32 words in the machine's byte order (the ids' own
-    /// bytes), and tells whether every id stored and `endToken` are at most `limit`. `out` needs room for 12
-    /// bytes past the words stored, which it may overwrite.
+    /// bytes), and tells whether every id stored and `endToken` are at most `limit`. `out` needs room for 64
+    /// bytes past the words stored, which it may overwrite (`AtomicFileWriter.stagingSlack` covers them).
     ///
-    /// Why not a `copyMemory` per document after a pass for the largest id: most documents are a few ids (a
-    /// line of public_en is about ten), the call to memmove with its bookkeeping cost more than the copy, and
-    /// an unsigned maximum takes six SSE2 instructions per four ids (callgrind, `tokkit shard` of 10 MB of
-    /// public_en lines, cl100k, uint32: 18.6 M instructions for the stores). Here each document goes in
-    /// 16-byte blocks, each tested against `limit` as it passes (three instructions per four ids). A block may
-    /// read up to three ids past the document, which is why it checks them too: they are ids of `all`, so a
-    /// false alarm only happens when `all` holds an id out of range, and then costs the caller's id-by-id
-    /// pass, which finds the exact one. A document near the end of `all`, where a block would read past it,
-    /// ends with a block that overlaps the one before it, or goes id by id when shorter than a block.
+    /// Why C (`tk_copy_delimited`): a line of public_en is about ten ids, and in Swift's 16-byte blocks a
+    /// document took one to four of them and a mispredicted branch (2.5% of `tokkit shard` of public_en
+    /// lines, cl100k, one thread); a masked AVX-512 vector takes a document of up to 16 ids at once. The
+    /// largest id comes out of the same pass, so a batch with an id out of range is only known at the end,
+    /// and the caller's id-by-id pass then finds the exact one.
     /// - Complexity: O(ids + documents).
     @inline(__always)
     static func copyDelimited(_ all: UnsafeBufferPointer<TokenID>, stops: UnsafeBufferPointer<Int>, to out: UnsafeMutableRawPointer,
                               endToken: TokenID, delimiterFirst: Bool, limit: TokenID) -> (count: Int, fits: Bool) {
         guard stops.count > 1 else { return (0, true) }
-        // An id is above `limit` when, its top bit flipped (as the limit's), it is greater as a signed number:
-        // SSE2 compares signed 32-bit lanes only.
-        let flip = SIMD4<UInt32>(repeating: 0x8000_0000)
-        let bound = SIMD4<Int32>(repeating: Int32(bitPattern: limit ^ 0x8000_0000))
-        var above = SIMD4<Int32>()
-        var wordAbove = endToken > limit
-        // Byte offsets: `from` into the ids, `to` into `out`.
-        var to = 0
-        var from = stops[0] &* 4
-        var k = 1
-        let source = UnsafeRawPointer(all.baseAddress)
-        @inline(__always) func copyBlock(_ source: UnsafeRawPointer, _ offset: Int) {
-            let block = source.loadUnaligned(fromByteOffset: from &+ offset, as: SIMD4<UInt32>.self)
-            out.storeBytes(of: block, toByteOffset: to &+ offset, as: SIMD4<UInt32>.self)
-            above |= unsafeBitCast(unsafeBitCast(block ^ flip, to: SIMD4<Int32>.self) .> bound, to: SIMD4<Int32>.self)
-        }
-        // Documents whose blocks, rounded up, end inside `all` (not one when `all` is empty).
-        let roundedEnd = all.count &* 4 &- 12
-        // `delimiterFirst` a constant in each copy of the loop.
-        @inline(__always) func documents(_ delimiterFirst: Bool) {
-            while k < stops.count {
-                let end = stops[k] &* 4
-                if delimiterFirst {
-                    out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
-                    to &+= 4
-                }
-                let bytes = end &- from
-                if let source, bytes > 0 {
-                    if end <= roundedEnd {
-                        var offset = 0
-                        repeat {
-                            copyBlock(source, offset)
-                            offset &+= 16
-                        } while offset < bytes
-                    } else if bytes >= 16 {
-                        let lastBlock = bytes &- 16
-                        var offset = 0
-                        while offset < lastBlock {
-                            copyBlock(source, offset)
-                            offset &+= 16
-                        }
-                        copyBlock(source, lastBlock)
-                    } else {
-                        var offset = 0
-                        while offset < bytes {
-                            let id = source.loadUnaligned(fromByteOffset: from &+ offset, as: UInt32.self)
-                            out.storeBytes(of: id, toByteOffset: to &+ offset, as: UInt32.self)
-                            wordAbove = wordAbove || id > limit
-                            offset &+= 4
-                        }
-                    }
-                }
-                to &+= bytes
-                if !delimiterFirst {
-                    out.storeBytes(of: endToken, toByteOffset: to, as: UInt32.self)
-                    to &+= 4
-                }
-                from = end
-                k &+= 1
-            }
-        }
-        if delimiterFirst { documents(true) } else { documents(false) }
-        let lanes = unsafeBitCast(above, to: SIMD2<UInt64>.self)
-        return (to / 4, !wordAbove && lanes[0] | lanes[1] == 0)
+        var largest: UInt32 = 0
+        let count = tk_copy_delimited(all.baseAddress, stops.baseAddress, stops.count, out.assumingMemoryBound(to: UInt32.self),
+                                      endToken, delimiterFirst ? 1 : 0, &largest)
+        return (count, largest <= limit)
     }
 
     /// Writes the `count` ids converted into `scratch`, or, when conversion stopped at an id over the

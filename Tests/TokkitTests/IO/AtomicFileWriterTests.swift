@@ -66,12 +66,29 @@ struct AtomicFileWriterTests {
             var random = SplitMix64(seed: 29)
             // A small header first (buffered, then handed to the direct stream), then sizes around the
             // staging buffer's megabyte and its 4 KiB blocks, and odd ones.
+            // Every fifth round fills the staging buffer in place instead (none of it before direct writing starts), up to
+            // its room or fewer bytes, scribbling on the slack past what it keeps.
             let sizes = [1000, 1 << 16, (1 << 20) - 1, 1 << 20, (1 << 20) + 5, 3 << 20, 4095, 4097, 0, 7, 70_000]
             for round in 0..<30 {
                 let count = round == 0 ? 1000 : round == 1 ? 1 << 16 : sizes[Int.random(in: 0..<sizes.count, using: &random)]
                 let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ round &* 7) }
-                if round % 4 == 3 { try writer.write(bytes[...]) } else { try writer.write(bytes) }
-                expected += bytes
+                if round % 5 == 0 {
+                    var stored: [UInt8] = []
+                    let inPlace = try writer.fillInPlace { room in
+                        let keep = min(room.count, count)
+                        for k in 0..<(keep + AtomicFileWriter.stagingSlack) { room.baseAddress!.storeBytes(of: k < keep ? bytes[k] : 0xEE, toByteOffset: k, as: UInt8.self) }
+                        stored = Array(bytes[..<keep])
+                        return keep
+                    }
+                    #expect(inPlace == (round > 0), "round \(round)")
+                    expected += stored
+                } else if round % 4 == 3 {
+                    try writer.write(bytes[...])
+                    expected += bytes
+                } else {
+                    try writer.write(bytes)
+                    expected += bytes
+                }
                 #expect(writer.bytesWritten == expected.count)
             }
             expected += [1, 2, 3]  // a partial block at the end
@@ -126,17 +143,16 @@ struct AtomicFileWriterTests {
                 let handle = try #require(FileHandle(forReadingAtPath: path))
                 defer { try? handle.close() }
                 let reader = try #require(DirectFileReader(path: path, ordinary: handle.fileDescriptor))
-                var back = [UInt8](repeating: 0, count: size + (3 << 20))
-                var count = 0
+                var back: [UInt8] = []
                 while true {
                     let ask = [1, 1000, 4096, 256 << 10, 3 << 20][Int(random.next() % 5)]
-                    let got = back.withUnsafeMutableBytes { reader.read(into: $0.baseAddress! + count, count: min(ask, $0.count - count)) }
-                    #expect(got >= 0)
-                    if got <= 0 { break }
-                    count += got
+                    let lent = try #require(reader.next(upTo: ask))
+                    #expect(lent.count <= ask)
+                    if lent.isEmpty { break }
+                    back += lent
                 }
-                #expect(count == size && Array(back[..<count]) == bytes, "\(folder) \(size) bytes: read \(count)")
-                #expect(reader.read(into: &back, count: 1) == 0)
+                #expect(back == bytes, "\(folder) \(size) bytes: read \(back.count)")
+                #expect(reader.next(upTo: 1)?.count == 0)
                 #expect(reader.directBytes == size, "\(folder) \(size)")
             }
         }

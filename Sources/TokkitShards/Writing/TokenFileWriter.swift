@@ -4,7 +4,8 @@ import TokkitIO
 
 /// Streams one token file to a temporary name, then checks it on read-back and renames it into place.
 ///
-/// Memory holds one conversion buffer, never the shard: ids go out as they come. llm.c's header is
+/// Memory holds the output's staging buffers and one conversion buffer, never the shard: ids go out as
+/// they come, straight into the staging buffers where they can (`appendDocuments`). llm.c's header is
 /// written as zeros first and filled in by `finish()`, when the token count is known.
 final class TokenFileWriter {
     let path: String

@@ -29,39 +29,49 @@ static size_t copy_portable(const uint32_t *ids, const intptr_t *stops, size_t s
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+// The loop of both vector ways, over the documents into `out` from word `to`, the largest id so far in the vector `top`:
+// whole vectors of LANES ids, then the document's last 0 to LANES ids through TAIL's masked load (no id past the
+// document is read), each vector stored whole. FIRST (the delimiter before each document) is a constant in each copy.
+#define COPY_DOCUMENTS(FIRST, LANES, LOAD, TAIL, STORE, MAX)                                                           \
+    for (size_t k = 1; k < stop_count; k++) {                                                                          \
+        const uint32_t *from = ids + stops[k - 1];                                                                     \
+        size_t n = (size_t)(stops[k] - stops[k - 1]);                                                                  \
+        if (FIRST) out[to++] = end_token;                                                                              \
+        for (; n > LANES; n -= LANES, from += LANES, to += LANES) {                                                    \
+            const __typeof__(top) block = LOAD(from);                                                                  \
+            STORE(out + to, block);                                                                                    \
+            top = MAX(top, block);                                                                                     \
+        }                                                                                                              \
+        const __typeof__(top) block = TAIL(from, n);                                                                   \
+        STORE(out + to, block);                                                                                        \
+        top = MAX(top, block);                                                                                         \
+        to += n;                                                                                                       \
+        if (!FIRST) out[to++] = end_token;                                                                             \
+    }
+
+#define LOAD512(p) _mm512_loadu_si512((const void *)(p))
+#define TAIL512(p, n) _mm512_maskz_loadu_epi32((__mmask16)_bzhi_u32(0xFFFF, (unsigned)(n)), (p))
+#define STORE512(p, v) _mm512_storeu_si512((void *)(p), (v))
+
 __attribute__((target("avx512f,bmi2")))
 static size_t copy_avx512(const uint32_t *ids, const intptr_t *stops, size_t stop_count, uint32_t *out,
                           uint32_t end_token, int delimiter_first, uint32_t *largest) {
     __m512i top = _mm512_setzero_si512();
     size_t to = 0;
-    // `delimiter_first` a constant in each copy of the loop.
-#define DOCUMENTS(FIRST)                                                                                               \
-    for (size_t k = 1; k < stop_count; k++) {                                                                          \
-        const uint32_t *from = ids + stops[k - 1];                                                                     \
-        size_t n = (size_t)(stops[k] - stops[k - 1]);                                                                  \
-        if (FIRST) out[to++] = end_token;                                                                              \
-        for (; n > 16; n -= 16, from += 16, to += 16) {                                                                \
-            const __m512i block = _mm512_loadu_si512((const void *)from);                                              \
-            _mm512_storeu_si512((void *)(out + to), block);                                                            \
-            top = _mm512_max_epu32(top, block);                                                                        \
-        }                                                                                                              \
-        const __m512i block = _mm512_maskz_loadu_epi32((__mmask16)_bzhi_u32(0xFFFF, (unsigned)n), from);               \
-        _mm512_storeu_si512((void *)(out + to), block);                                                                \
-        top = _mm512_max_epu32(top, block);                                                                            \
-        to += n;                                                                                                       \
-        if (!FIRST) out[to++] = end_token;                                                                             \
-    }
     if (delimiter_first) {
-        DOCUMENTS(1)
+        COPY_DOCUMENTS(1, 16, LOAD512, TAIL512, STORE512, _mm512_max_epu32)
     } else {
-        DOCUMENTS(0)
+        COPY_DOCUMENTS(0, 16, LOAD512, TAIL512, STORE512, _mm512_max_epu32)
     }
-#undef DOCUMENTS
     uint32_t most = _mm512_reduce_max_epu32(top);
     if (stop_count > 1 && end_token > most) most = end_token;
     *largest = most;
     return to;
 }
+
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
+#define TAIL256(p, n) _mm256_maskload_epi32((const int *)(p), _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)), lanes))
+#define STORE256(p, v) _mm256_storeu_si256((__m256i *)(p), (v))
 
 __attribute__((target("avx2")))
 static size_t copy_avx2(const uint32_t *ids, const intptr_t *stops, size_t stop_count, uint32_t *out,
@@ -69,29 +79,11 @@ static size_t copy_avx2(const uint32_t *ids, const intptr_t *stops, size_t stop_
     __m256i top = _mm256_setzero_si256();
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     size_t to = 0;
-#define DOCUMENTS(FIRST)                                                                                               \
-    for (size_t k = 1; k < stop_count; k++) {                                                                          \
-        const uint32_t *from = ids + stops[k - 1];                                                                     \
-        size_t n = (size_t)(stops[k] - stops[k - 1]);                                                                  \
-        if (FIRST) out[to++] = end_token;                                                                              \
-        for (; n > 8; n -= 8, from += 8, to += 8) {                                                                    \
-            const __m256i block = _mm256_loadu_si256((const __m256i *)from);                                           \
-            _mm256_storeu_si256((__m256i *)(out + to), block);                                                         \
-            top = _mm256_max_epu32(top, block);                                                                        \
-        }                                                                                                              \
-        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), lanes);                                     \
-        const __m256i block = _mm256_maskload_epi32((const int *)from, mask);                                          \
-        _mm256_storeu_si256((__m256i *)(out + to), block);                                                             \
-        top = _mm256_max_epu32(top, block);                                                                            \
-        to += n;                                                                                                       \
-        if (!FIRST) out[to++] = end_token;                                                                             \
-    }
     if (delimiter_first) {
-        DOCUMENTS(1)
+        COPY_DOCUMENTS(1, 8, LOAD256, TAIL256, STORE256, _mm256_max_epu32)
     } else {
-        DOCUMENTS(0)
+        COPY_DOCUMENTS(0, 8, LOAD256, TAIL256, STORE256, _mm256_max_epu32)
     }
-#undef DOCUMENTS
     __m128i half = _mm_max_epu32(_mm256_castsi256_si128(top), _mm256_extracti128_si256(top, 1));
     half = _mm_max_epu32(half, _mm_shuffle_epi32(half, 0x4E));
     half = _mm_max_epu32(half, _mm_shuffle_epi32(half, 0xB1));

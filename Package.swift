@@ -6,7 +6,7 @@ import PackageDescription
 //   CICU (ICU)   CCompression (zlib, zstd)   CMemory   CMerge   CPieceEnds   CPrefetch   CTableChecks   CUTF8   CSHA256
 //   CBLAKE3   CWriteback   CNewlines   CDelimit   the only C: opaque handles, one prefetch, AVX2 short merges, SSE2/AVX-512
 //                     piece ends, table and UTF-8 checks, SHA instructions, BLAKE3 in vector lanes, early writeback, AVX2 line
-//                     ends, documents copied with their end tokens in masked vectors
+//                     ends, token files' end tokens copied in and counted back in masked vectors
 //   TokkitCore (+ CMemory, CMerge, CPrefetch, CTableChecks, CUTF8)   plain data, vocabulary, merging, decoding, training; no Foundation
 //   TokkitIO (+ CSHA256, CBLAKE3, CWriteback)   file plumbing: atomic writer, file errors, SHA-256, BLAKE3, JSON, LE ids
 //     ├─► TokkitText      (Core, CICU, CPieceEnds, CPrefetch)   pre-splitting, Tokenizer, streaming and parallel encoding, counting
@@ -97,8 +97,8 @@ let package = Package(
         // The line ends of a buffer 64 bytes a step (AVX2's byte compares and masks), which Swift's baseline cannot express.
         .target(name: "CNewlines", dependencies: ["CTableChecks"]),
         .target(name: "TokkitCorpus", dependencies: ["CCompression", "CNewlines", "TokkitCore", "TokkitIO"]),
-        // A batch's documents copied into a token file with their end tokens, a document per masked vector (AVX-512's or
-        // AVX2's), which Swift's baseline cannot express.
+        // A token file's end tokens: a batch's documents copied in with them, a document per masked vector (AVX-512's or
+        // AVX2's), and counted back with every id checked on read-back, which Swift's baseline cannot express.
         .target(name: "CDelimit"),
         .target(name: "TokkitShards", dependencies: ["CDelimit", "TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),
         .target(name: "TokkitCompare", dependencies: ["TokkitCore", "TokkitIO", "TokkitText", "TokkitCorpus"]),

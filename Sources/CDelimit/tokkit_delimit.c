@@ -1,11 +1,11 @@
-// The shard writer's copy of a batch's documents into a token file's buffer, each with its end token
-// (`TokenFileWriter.copyDelimited`).
+// A token file's end tokens: the shard writer's copy of a batch's documents into its buffer, each with its end token
+// (`TokenFileWriter.copyDelimited`), and the read-back's count of them with every id checked (`TokenFileScanner.tally`).
 //
-// Why vectors with masks: a line of public_en is about ten ids, so the copy is a loop per document whose trip count
-// varies from one to the next; in 16-byte blocks (Swift's SSE2) a document took one to four blocks and a mispredicted
-// branch, 2.5% of `tokkit shard` of public_en lines with cl100k_base. With AVX-512 a document of up to 16 ids is one
-// masked load and one store, whatever its length; AVX2 takes 8 at a time the same way. A masked load reads no id
-// outside its mask (no fault, no false alarm), so the ids past a document never count towards the largest.
+// Why vectors with masks for the copy: a line of public_en is about ten ids, so the copy is a loop per document whose trip
+// count varies from one to the next; in 16-byte blocks (Swift's SSE2) a document took one to four blocks and a mispredicted
+// branch, 2.5% of `tokkit shard` of public_en lines with cl100k_base. With AVX-512 a document of up to 16 ids is one masked
+// load and one store, whatever its length; AVX2 takes 8 at a time the same way. A masked load reads no id outside its mask
+// (no fault, no false alarm), so the ids past a document never count towards the largest.
 #include "tokkit_delimit.h"
 
 static size_t copy_portable(const uint32_t *ids, const intptr_t *stops, size_t stop_count, uint32_t *out,
@@ -104,6 +104,96 @@ int tk_copy_delimited_best_way(void) {
 #else
 int tk_copy_delimited_best_way(void) { return 0; }
 #endif
+
+static void tally_portable(const uint8_t *bytes, size_t count, int wide, uint32_t end_token, uint32_t largest_inside,
+                           size_t *ends, size_t *outside) {
+    size_t e = 0, o = 0;
+    if (wide) {
+        for (size_t i = 0; i < count; i++) {
+            const uint32_t id = (uint32_t)bytes[4 * i] | (uint32_t)bytes[4 * i + 1] << 8 | (uint32_t)bytes[4 * i + 2] << 16 |
+                                (uint32_t)bytes[4 * i + 3] << 24;
+            e += id == end_token;
+            o += id > largest_inside;
+        }
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            const uint32_t id = (uint32_t)bytes[2 * i] | (uint32_t)bytes[2 * i + 1] << 8;
+            e += id == end_token;
+            o += id > largest_inside;
+        }
+    }
+    *ends = e;
+    *outside = o;
+}
+
+#if defined(__x86_64__)
+// Why: the read-back of every shard (and `tokkit shard verify`) counts its end tokens and checks every id against the
+// vocabulary; in Swift's baseline that was SSE2, four ids a compare and a running count per lane (0.4% of `tokkit shard`
+// of public_en lines with cl100k_base). Here a compare of 16 (or 32) ids gives a mask, and its population count the tally.
+__attribute__((target("avx512f,avx512bw,bmi2,popcnt")))
+static void tally_avx512(const uint8_t *bytes, size_t count, int wide, uint32_t end_token, uint32_t largest_inside,
+                         size_t *ends, size_t *outside) {
+    size_t e = 0, o = 0, i = 0;
+    if (wide) {
+        const __m512i end = _mm512_set1_epi32((int)end_token), limit = _mm512_set1_epi32((int)largest_inside);
+        for (; i + 16 <= count; i += 16) {
+            const __m512i ids = _mm512_loadu_si512((const void *)(bytes + 4 * i));
+            e += (size_t)_mm_popcnt_u32(_mm512_cmpeq_epu32_mask(ids, end));
+            o += (size_t)_mm_popcnt_u32(_mm512_cmpgt_epu32_mask(ids, limit));
+        }
+        const __mmask16 tail = (__mmask16)_bzhi_u32(0xFFFF, (unsigned)(count - i));
+        const __m512i ids = _mm512_maskz_loadu_epi32(tail, bytes + 4 * i);
+        e += (size_t)_mm_popcnt_u32(_mm512_mask_cmpeq_epu32_mask(tail, ids, end));
+        o += (size_t)_mm_popcnt_u32(_mm512_mask_cmpgt_epu32_mask(tail, ids, limit));
+    } else {
+        // 16-bit ids: an end token past 0xFFFF is none of them, and a limit at or past it leaves none outside.
+        const __m512i end = _mm512_set1_epi16((short)end_token), limit = _mm512_set1_epi16((short)largest_inside);
+        const __mmask32 counts_ends = end_token <= 0xFFFF ? ~(__mmask32)0 : 0;
+        const __mmask32 counts_outside = largest_inside < 0xFFFF ? ~(__mmask32)0 : 0;
+        for (; i + 32 <= count; i += 32) {
+            const __m512i ids = _mm512_loadu_si512((const void *)(bytes + 2 * i));
+            e += (size_t)_mm_popcnt_u32(_mm512_mask_cmpeq_epu16_mask(counts_ends, ids, end));
+            o += (size_t)_mm_popcnt_u32(_mm512_mask_cmpgt_epu16_mask(counts_outside, ids, limit));
+        }
+        const __mmask32 tail = (__mmask32)_bzhi_u32(~0u, (unsigned)(count - i));
+        const __m512i ids = _mm512_maskz_loadu_epi16(tail, bytes + 2 * i);
+        e += (size_t)_mm_popcnt_u32(_mm512_mask_cmpeq_epu16_mask(tail & counts_ends, ids, end));
+        o += (size_t)_mm_popcnt_u32(_mm512_mask_cmpgt_epu16_mask(tail & counts_outside, ids, limit));
+    }
+    *ends = e;
+    *outside = o;
+}
+
+static int tally_vector(void) {
+    static int vector = -1;
+    if (vector < 0) {
+        __builtin_cpu_init();
+        vector = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("bmi2") &&
+                 __builtin_cpu_supports("popcnt");
+    }
+    return vector;
+}
+#else
+static int tally_vector(void) { return 0; }
+#endif
+
+int tk_tally_ids_way(int way, const uint8_t *bytes, size_t count, int wide, uint32_t end_token, uint32_t largest_inside,
+                     size_t *ends, size_t *outside) {
+    if (way < 0 || way > tally_vector()) return 0;
+#if defined(__x86_64__)
+    if (way == 1) {
+        tally_avx512(bytes, count, wide, end_token, largest_inside, ends, outside);
+        return 1;
+    }
+#endif
+    tally_portable(bytes, count, wide, end_token, largest_inside, ends, outside);
+    return 1;
+}
+
+void tk_tally_ids(const uint8_t *bytes, size_t count, int wide, uint32_t end_token, uint32_t largest_inside, size_t *ends,
+                  size_t *outside) {
+    tk_tally_ids_way(tally_vector(), bytes, count, wide, end_token, largest_inside, ends, outside);
+}
 
 size_t tk_copy_delimited_way(int way, const uint32_t *ids, const intptr_t *stops, size_t stop_count, uint32_t *out,
                              uint32_t end_token, int delimiter_first, uint32_t *largest) {

@@ -19,4 +19,15 @@ size_t tk_copy_delimited_way(int way, const uint32_t *ids, const intptr_t *stops
 /// The fastest way this CPU has: 2 AVX-512, 1 AVX2, 0 one word at a time.
 int tk_copy_delimited_best_way(void);
 
+/// Of the `count` little-endian ids at `bytes` (32-bit when `wide`, else 16-bit; any alignment): how many equal
+/// `end_token` (`*ends`) and how many are above `largest_inside` (`*outside`). The read-back of a token file counts its
+/// delimiters and checks its ids this way.
+void tk_tally_ids(const uint8_t *bytes, size_t count, int wide, uint32_t end_token, uint32_t largest_inside, size_t *ends,
+                  size_t *outside);
+
+/// The same `way` (0 one id at a time, which the compiler vectorises; 1 AVX-512, 16 or 32 ids a compare into a mask),
+/// for the tests that hold the ways against each other; returns 0 (and sets nothing) when this CPU lacks that way.
+int tk_tally_ids_way(int way, const uint8_t *bytes, size_t count, int wide, uint32_t end_token, uint32_t largest_inside,
+                     size_t *ends, size_t *outside);
+
 #endif

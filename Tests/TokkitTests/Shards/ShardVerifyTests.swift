@@ -1,3 +1,4 @@
+import CDelimit
 import Foundation
 import Testing
 import Tokkit
@@ -26,7 +27,7 @@ struct ShardVerifyTests {
         try FileIO.writeAtomically(bytes, to: path)
     }
 
-    @Test("the read-back tally (count, end tokens, ids outside the vocabulary; vectorised) equals reading id by id, both widths, any length, id and vocabulary size")
+    @Test("the read-back tally (count, end tokens, ids outside the vocabulary), each way (AVX-512, one id at a time; CI's CPU has AVX-512), equals reading id by id, both widths, any length, id and vocabulary size")
     func tallyEqualsIdByID() {
         var random = SplitMix64(seed: 0x7A11)
         var mismatches = 0, cases = 0
@@ -55,6 +56,16 @@ struct ShardVerifyTests {
                         if got != expected {
                             mismatches += 1
                             Issue.record("width \(width), \(length) ids, vocabulary \(size): \(got), expected \(expected)")
+                        }
+                        for way: Int32 in [0, 1] {
+                            var ends = -1, outside = -1
+                            let ran = bytes.withUnsafeBufferPointer {
+                                tk_tally_ids_way(way, $0.baseAddress, ids.count, wide ? 1 : 0, 50256, UInt32(clamping: size - 1), &ends, &outside)
+                            }
+                            if ran != 1 || ends != expected.ends || outside != expected.outside {
+                                mismatches += 1
+                                Issue.record("way \(way), width \(width), \(length) ids, vocabulary \(size): \(ends) \(outside), expected \(expected)")
+                            }
                         }
                     }
                 }

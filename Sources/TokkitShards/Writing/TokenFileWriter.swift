@@ -15,6 +15,9 @@ final class TokenFileWriter {
     private let file: AtomicFileWriter
     private var scratch: [UInt8] = []
     private(set) var tokenCount = 0
+    /// How many bytes past the words it keeps ``copyDelimited`` may store (`tk_copy_delimited`'s last vector of a
+    /// document is stored whole): the room the conversion buffer adds, and what the staging buffers' slack must cover.
+    static let copyOverrun = 64
     /// Bytes that went to the file past the page cache (known after `finish`): the tests' proof that a batch
     /// took the in-place path.
     var bytesWrittenDirectly: Int { file.bytesWrittenDirectly }
@@ -60,7 +63,7 @@ final class TokenFileWriter {
     func appendDocuments(_ ids: [TokenID], offsets: ArraySlice<Int>, endToken: TokenID,
                          delimiterFirst: Bool) throws(ShardError) {
         var offsets = offsets
-        if width == .uint32, UInt32(1).littleEndian == 1 {
+        if width == .uint32, UInt32(1).littleEndian == 1, AtomicFileWriter.stagingSlack >= Self.copyOverrun {
             let limit = largestID
             while offsets.count > 1 {
                 var documents = 0, stored = 0, outOfRange = false
@@ -131,8 +134,8 @@ final class TokenFileWriter {
         var written = 0
         var bad: (position: Int, id: TokenID)?
         ids.withUnsafeBufferPointer { all in
-            // 64 bytes more than the run: ``copyDelimited`` may store up to 64 bytes past it.
-            scratch.append(addingCapacity: total * stride + 64) { span in
+            // Room past the run for what ``copyDelimited`` stores there.
+            scratch.append(addingCapacity: total * stride + Self.copyOverrun) { span in
                 span.withUnsafeMutableBufferPointer { room, initialized in
                     guard let out = UnsafeMutableRawPointer(room.baseAddress) else { return }
                     /// Stores `id` after the ones written, or notes it as out of range (`false`).
@@ -197,8 +200,8 @@ final class TokenFileWriter {
 
     /// Stores the documents of `all` that end at `stops` (the first stop is where the first one starts), each
     /// with `endToken` before or after it, at `out` as uint32 words in the machine's byte order (the ids' own
-    /// bytes), and tells whether every id stored and `endToken` are at most `limit`. `out` needs room for 64
-    /// bytes past the words stored, which it may overwrite (`AtomicFileWriter.stagingSlack` covers them).
+    /// bytes), and tells whether every id stored and `endToken` are at most `limit`. `out` needs room for
+    /// ``copyOverrun`` bytes past the words stored, which it may overwrite.
     ///
     /// Why C (`tk_copy_delimited`): a line of public_en is about ten ids, and in Swift's 16-byte blocks a
     /// document took one to four of them and a mispredicted branch (2.5% of `tokkit shard` of public_en

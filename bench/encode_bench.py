@@ -48,8 +48,10 @@ interleaved, ids checked per line against tiktoken's first. Writes "Per document
 90%), in CPU time, rounds interleaved, best of each: in process (`TokkitBench encode-docs`: the flat
 batch path, one text, and one array per document as before the flat path), and as whole processes
 (`tokkit encode` of the file as one text, `--docs lines`, the same lines as JSONL records, and
-`tokkit shard --docs lines`; child CPU time from getrusage). Ids of the encode runs are checked
-against tiktoken first. Writes the "Per-document encoding" section of bench/RESULTS.md.
+`tokkit shard --docs lines`; child CPU time from getrusage), each whole-process ratio also paired round
+by round (the median of each round's one text over its per-document process, with the least and most:
+on a shared host the best of each side may come from different minutes). Ids of the encode runs are
+checked against tiktoken first. Writes the "Per-document encoding" section of bench/RESULTS.md.
 """
 import argparse
 import array

@@ -19,14 +19,17 @@ public struct CorpusEncoder: Sendable {
     /// Worker threads per batch (at least 1).
     public var threads: Int
     /// About how many bytes of text a batch holds (at least one document), whatever the thread count;
-    /// the ids do not depend on it. 512 KiB: the batch's text, ids and rendering are megabytes touched
+    /// the ids do not depend on it. 256 KiB: the batch's text, ids and rendering are megabytes touched
     /// again batch after batch, two of each on several threads (the batch encoded and the one read ahead,
     /// the ids made and those written), where larger batches were more fresh pages (the reader's default
     /// of 4 MiB: 10 MB of lines, one thread, 9,600 page faults against one text's 7,100; 1 MiB, 7,500), and
     /// small batches let reading and writing overlap the workers sooner and longer. 512 KiB against 1 MiB,
     /// whole `tokkit encode --docs lines` of 10 MB, CPU: public_en cl100k 0.961 on two threads, 0.966 on
-    /// one; public_multi o200k 0.978 on two; 256 KiB was no better than 512 (1.024).
-    public var batchBytes = 1 << 19
+    /// one (session 33). 256 KiB against 512, whole public_en, one thread, CPU, on a core with 1 MB of L2
+    /// (session 50, `bench/RESULTS.md`): `shard --docs lines` cl100k 0.938, `--docs lines` o200k 0.957 and
+    /// cl100k 0.986, JSONL cl100k 1.016 and 1.008 (no change); on session 33's machine, 256 KiB was no
+    /// better than 512 (1.024).
+    public var batchBytes = 1 << 18
     /// The workers' mergers, warm from batch to batch (shared by copies of this encoder, safely). Why: a
     /// merger's piece cache makes the next batch of similar text cheaper; left to its default, the batch loop
     /// would start every batch with a fresh merger, while one text keeps one warm merger for the whole file.
